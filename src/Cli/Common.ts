@@ -1,0 +1,56 @@
+/**
+ * What every command shares: the global flags of CONTRACT §4, exit codes, and the one place where
+ * a failure becomes a message and an exit status.
+ */
+import { Cause, Effect, Option } from "effect"
+import { Flag } from "effect/cli"
+
+export const ExitCode = {
+  ok: 0,
+  error: 1,
+  /** plan --detailed-exitcode with changes, drift found, lint findings */
+  changes: 2,
+  /** apply refused: stale plan, blocked plan, no approval */
+  refused: 3
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export const site = Flag.String("site").pipe(
+  Flag.withDescription("site name from desired-state/sites.yaml (default: every site, or 'default')"),
+  Flag.optional
+)
+export const dir = Flag.Directory("dir", { mustExist: false }).pipe(
+  Flag.withDescription("desired-state directory (default: $DESIRED_STATE_DIR or ./desired-state)"),
+  Flag.optional
+)
+export const json = Flag.Boolean("json").pipe(
+  Flag.withDescription("machine-readable JSON on stdout"),
+  Flag.withDefault(false)
+)
+
+export const globalFlags = { site, dir, json } as const
+
+export const optionToUndefined = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
+
+/** Set the process exit status without ending the process, so scopes still close cleanly. */
+export const exitWith = (code: ExitCode) =>
+  Effect.sync(() => {
+    process.exitCode = code
+  })
+
+/** A command that has not landed yet says so and fails; never a fake success. */
+export const notYetImplemented = (command: string) =>
+  Effect.gen(function*() {
+    yield* Effect.sync(() => process.stderr.write(`opnsense-mcp ${command}: not yet implemented\n`))
+    yield* exitWith(ExitCode.error)
+  })
+
+/** Render any failure as one readable line on stderr and exit 1. */
+export const reportFailure = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
+    const tag = "_tag" in error && typeof error._tag === "string" ? `${error._tag}: ` : ""
+    return `error: ${tag}${error.message}`
+  }
+  return `error: ${String(error)}`
+}

@@ -1,0 +1,47 @@
+/**
+ * CLI entry: parse the command line, run the command, turn failures into one readable line and an
+ * exit status (CONTRACT §4).
+ */
+import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { Command } from "effect/cli"
+import * as Apply from "./Cli/Apply.ts"
+import { ExitCode, reportFailure } from "./Cli/Common.ts"
+import * as Drift from "./Cli/Drift.ts"
+import * as Explain from "./Cli/Explain.ts"
+import * as Import from "./Cli/Import.ts"
+import * as Lint from "./Cli/Lint.ts"
+import * as Plan from "./Cli/Plan.ts"
+import * as Sandbox from "./Cli/Sandbox.ts"
+import * as Serve from "./Cli/Serve.ts"
+import * as State from "./Cli/State.ts"
+import * as Validate from "./Cli/Validate.ts"
+import { VERSION } from "./Version.ts"
+
+export const root = Command.make("opnsense-mcp").pipe(
+  Command.withDescription("GitOps for OPNsense firewalls, with an MCP server for AI agents"),
+  Command.withSubcommands([
+    Validate.command,
+    Plan.command,
+    Apply.command,
+    Drift.command,
+    Import.command,
+    Lint.command,
+    Explain.command,
+    Serve.command,
+    Sandbox.command,
+    State.command
+  ])
+)
+
+export const main = (argv: ReadonlyArray<string>): void =>
+  Command.runWith(root, { version: VERSION })(argv).pipe(
+    Effect.catchCause((cause) =>
+      Effect.sync(() => {
+        process.stderr.write(`${reportFailure(cause)}\n`)
+        process.exitCode = ExitCode.error
+      })
+    ),
+    Effect.provide(NodeServices.layer),
+    NodeRuntime.runMain({ disableErrorReporting: true })
+  )
