@@ -1,0 +1,146 @@
+/**
+ * Value-level normalisers shared by both sides of every diff: the desired-state loader uses them
+ * on what people write, the OPNsense adapters use them on what the API returns. Each returns the
+ * canonical form documented in Model.ts, so two spellings of one value compare equal.
+ */
+
+/** Well-known service names OPNsense's PortField accepts (lower-case), with their port numbers. */
+export const wellKnownPorts: Readonly<Record<string, number>> = {
+  "cvsup": 5999,
+  "domain": 53,
+  "ftp": 21,
+  "hbci": 3000,
+  "http": 80,
+  "https": 443,
+  "aol": 5190,
+  "auth": 113,
+  "imap": 143,
+  "imaps": 993,
+  "ipsec-msft": 4500,
+  "isakmp": 500,
+  "l2f": 1701,
+  "ldap": 389,
+  "ms-streaming": 1755,
+  "afpovertcp": 548,
+  "microsoft-ds": 445,
+  "netbios-ns": 137,
+  "netbios-dgm": 138,
+  "netbios-ssn": 139,
+  "nntp": 119,
+  "ntp": 123,
+  "openvpn": 1194,
+  "pop3": 110,
+  "pop3s": 995,
+  "pptp": 1723,
+  "radius": 1812,
+  "radius-acct": 1813,
+  "rdp": 3389,
+  "rtsp": 554,
+  "sip": 5060,
+  "smtp": 25,
+  "smtps": 465,
+  "submission": 587,
+  "snmp": 161,
+  "snmptrap": 162,
+  "ssh": 22,
+  "stun": 3478,
+  "telnet": 23,
+  "tftp": 69,
+  "mdns": 5353,
+  "bootps": 67,
+  "bootpc": 68,
+  "syslog": 514,
+  "wins": 42,
+  "ms-wbt-server": 3389
+}
+
+/** Sorted, de-duplicated copy: the canonical form of every set-valued field. */
+export const sortedSet = (values: Iterable<string>): ReadonlyArray<string> =>
+  [...new Set([...values].map((v) => v.trim()).filter((v) => v !== ""))].sort()
+
+/** Split a comma-separated wire value ("lan,opt1") into its canonical set. */
+export const commaSet = (value: string): ReadonlyArray<string> => sortedSet(value.split(","))
+
+/** Split a newline-separated wire value (alias content) into its canonical set. */
+export const lineSet = (value: string): ReadonlyArray<string> => sortedSet(value.split("\n"))
+
+/** "1"/"0"/""/true/false/1/0 → boolean; anything else is undefined (not a boolean). */
+export const toBoolean = (value: unknown): boolean | undefined => {
+  if (value === true || value === 1 || value === "1" || value === "true" || value === "yes") return true
+  if (value === false || value === 0 || value === "0" || value === "" || value === "false" || value === "no") {
+    return false
+  }
+  return undefined
+}
+
+const PORT = /^\d{1,5}$/
+const RANGE = /^(\d{1,5})\s*[-:]\s*(\d{1,5})$/
+
+const validPort = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535
+
+export type PortResult =
+  | { readonly _tag: "Port"; readonly value: string }
+  | { readonly _tag: "Alias"; readonly value: string }
+  | { readonly _tag: "Invalid"; readonly reason: string }
+
+/**
+ * Canonical port: "" (any), "443", "8000-8080" (rule syntax; alias syntax "a:b" is accepted too),
+ * well-known names resolved to their number, or an alias name (left as written).
+ */
+export const normalizePort = (input: string | number | undefined | null): PortResult => {
+  if (input === undefined || input === null) return { _tag: "Port", value: "" }
+  const raw = String(input).trim()
+  const lower = raw.toLowerCase()
+  if (lower === "" || lower === "any") return { _tag: "Port", value: "" }
+  if (PORT.test(raw)) {
+    const n = Number(raw)
+    return validPort(n) ? { _tag: "Port", value: String(n) } : { _tag: "Invalid", reason: `port ${raw} is outside 1-65535` }
+  }
+  const range = RANGE.exec(raw)
+  if (range !== null) {
+    const from = Number(range[1])
+    const to = Number(range[2])
+    if (!validPort(from) || !validPort(to)) return { _tag: "Invalid", reason: `port range ${raw} is outside 1-65535` }
+    if (from === to) return { _tag: "Port", value: String(from) }
+    if (from > to) return { _tag: "Invalid", reason: `port range ${raw} starts after it ends` }
+    return { _tag: "Port", value: `${from}-${to}` }
+  }
+  const known = wellKnownPorts[lower]
+  if (known !== undefined) return { _tag: "Port", value: String(known) }
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(raw)) return { _tag: "Alias", value: raw }
+  return { _tag: "Invalid", reason: `"${raw}" is not a port, a port range, a service name or an alias name` }
+}
+
+/** Protocols whose rules may carry ports. */
+export const portProtocols: ReadonlySet<string> = new Set(["TCP", "UDP", "TCP/UDP"])
+
+const PROTOCOL_ALIASES: Readonly<Record<string, string>> = {
+  "TCPUDP": "TCP/UDP",
+  "TCP+UDP": "TCP/UDP",
+  "UDP/TCP": "TCP/UDP",
+  "ICMPV6": "IPV6-ICMP",
+  "ICMP6": "IPV6-ICMP"
+}
+
+/** Canonical protocol: "any", or the upper-case name OPNsense stores ("TCP", "TCP/UDP", "IPV6-ICMP"). */
+export const normalizeProtocol = (input: string | undefined | null): string => {
+  const raw = (input ?? "").trim()
+  if (raw === "" || raw.toLowerCase() === "any") return "any"
+  const upper = raw.toUpperCase()
+  return PROTOCOL_ALIASES[upper] ?? upper
+}
+
+/**
+ * Canonical address list for a rule endpoint: [] for any, otherwise sorted entries with CIDRs
+ * of single hosts reduced to the host ("10.0.0.1/32" → "10.0.0.1").
+ */
+export const normalizeAddresses = (values: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const cleaned = values.map((v) => v.trim()).filter((v) => v !== "" && v.toLowerCase() !== "any")
+  return sortedSet(
+    cleaned.map((v) => {
+      if (v.endsWith("/32") && !v.includes(":")) return v.slice(0, -3)
+      if (v.endsWith("/128") && v.includes(":")) return v.slice(0, -4).toLowerCase()
+      return v.includes(":") && /^[0-9A-Fa-f:./]+$/.test(v) ? v.toLowerCase() : v
+    })
+  )
+}
