@@ -66,6 +66,8 @@ export const Plan = Schema.Struct({
   firewallVersion: Schema.String,
   /** digest of the live snapshot the plan was made against; apply refuses when it moved */
   liveDigest: Schema.String,
+  /** digest of the desired site the plan was made from (DesiredSite.digest) */
+  desiredDigest: Schema.optional(Schema.String),
   changes: Schema.Array(Change),
   summary: PlanSummary,
   warnings: Schema.Array(Schema.String),

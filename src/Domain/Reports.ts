@@ -1,0 +1,135 @@
+/**
+ * What the reconciler reports besides the plan: the outcome of an apply, a drift report and the
+ * result of an import. These are what `apply --json` / `drift --json` print, what the MCP tools
+ * return as structured content and what the audit log records.
+ */
+import { Schema } from "effect"
+import { ChangeAction, FieldDiff, SourceRef } from "./Plan.ts"
+import { Origin, ResourceKind } from "./Model.ts"
+
+export const ChangeStatus = Schema.Literals(["done", "failed", "skipped"])
+export type ChangeStatus = typeof ChangeStatus.Type
+
+/** One change of the plan as it went when applied. */
+export const ChangeOutcome = Schema.Struct({
+  action: ChangeAction,
+  kind: ResourceKind,
+  name: Schema.String,
+  /** the uuid written (the new one for a create) */
+  uuid: Schema.optional(Schema.String),
+  status: ChangeStatus,
+  /** what went wrong, pointing at the YAML line when the object has one */
+  error: Schema.optional(Schema.String),
+  /** OPNsense field → message, from a validation failure */
+  validations: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  source: Schema.optional(SourceRef)
+})
+export type ChangeOutcome = typeof ChangeOutcome.Type
+
+/** A subsystem that is reconfigured/applied once at the end of an apply. */
+export const Subsystem = Schema.Literals(["vlan", "alias", "rule"])
+export type Subsystem = typeof Subsystem.Type
+
+export const ApplyResult = Schema.Literals(["applied", "nothing-to-do", "failed"])
+export type ApplyResult = typeof ApplyResult.Type
+
+export const ApplyReport = Schema.Struct({
+  site: Schema.String,
+  planId: Schema.String,
+  actor: Schema.String,
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+  result: ApplyResult,
+  changes: Schema.Array(ChangeOutcome),
+  /** subsystems reconfigured at the end, in the order they were */
+  reconfigured: Schema.Array(Subsystem),
+  /** re-plan after the apply: clean when it is empty */
+  verification: Schema.Struct({
+    clean: Schema.Boolean,
+    /** "~ rule allow-dns: destination.port" for every change the re-plan still shows */
+    remaining: Schema.Array(Schema.String)
+  }),
+  /** set when blocked changes were applied on an explicit override (with its reason) */
+  override: Schema.optional(Schema.String),
+  /** one readable sentence */
+  message: Schema.String
+})
+export type ApplyReport = typeof ApplyReport.Type
+
+/** A managed object whose live fields differ from the desired state. */
+export const DriftedObject = Schema.Struct({
+  kind: ResourceKind,
+  name: Schema.String,
+  uuid: Schema.String,
+  diff: Schema.Array(FieldDiff),
+  source: Schema.optional(SourceRef)
+})
+export type DriftedObject = typeof DriftedObject.Type
+
+/** An object on the firewall that the desired state does not name. */
+export const UnmanagedObject = Schema.Struct({
+  kind: ResourceKind,
+  uuid: Schema.String,
+  /** alias name, VLAN device, or rule description */
+  label: Schema.String,
+  origin: Origin,
+  /** not in the baseline recorded at the last apply: it appeared since */
+  appeared: Schema.Boolean
+})
+export type UnmanagedObject = typeof UnmanagedObject.Type
+
+export const DriftReport = Schema.Struct({
+  site: Schema.String,
+  checkedAt: Schema.String,
+  firewallVersion: Schema.String,
+  /** managed objects changed on the firewall, field by field */
+  drifted: Schema.Array(DriftedObject),
+  /** managed objects (inventory or marker) that are gone from the firewall */
+  missing: Schema.Array(Schema.Struct({ kind: ResourceKind, name: Schema.String, uuid: Schema.String })),
+  /** desired objects never created yet (a pending change, not drift) */
+  pending: Schema.Array(Schema.Struct({ kind: ResourceKind, name: Schema.String })),
+  /** writable objects nobody manages; never touched unless the site opts in to pruning */
+  unmanaged: Schema.Array(UnmanagedObject),
+  /** rules the filter API shows read-only (legacy, automatic): never touched */
+  readOnly: Schema.Struct({ legacy: Schema.Number, automatic: Schema.Number, builtin: Schema.Number }),
+  /** true when drifted, missing or appeared-unmanaged objects exist (`drift` exits 2) */
+  hasDrift: Schema.Boolean
+})
+export type DriftReport = typeof DriftReport.Type
+
+/** A file `import` produced, relative to the site folder. */
+export const ImportedFile = Schema.Struct({ path: Schema.String, content: Schema.String })
+export type ImportedFile = typeof ImportedFile.Type
+
+export const ImportResult = Schema.Struct({
+  site: Schema.String,
+  files: Schema.Array(ImportedFile),
+  counts: Schema.Struct({ vlan: Schema.Number, alias: Schema.Number, rule: Schema.Number }),
+  /** objects left out (built-in aliases, legacy/automatic rules) and why */
+  skipped: Schema.Array(Schema.String)
+})
+export type ImportResult = typeof ImportResult.Type
+
+/** One line of DATA_DIR/audit.log. `hash` chains each entry to the one before it. */
+export const AuditEntry = Schema.Struct({
+  seq: Schema.Number,
+  at: Schema.String,
+  actor: Schema.String,
+  site: Schema.String,
+  action: Schema.Literals(["apply", "import"]),
+  planId: Schema.String,
+  result: Schema.String,
+  changes: Schema.Array(
+    Schema.Struct({
+      action: ChangeAction,
+      kind: ResourceKind,
+      name: Schema.String,
+      uuid: Schema.optional(Schema.String),
+      status: ChangeStatus
+    })
+  ),
+  override: Schema.optional(Schema.String),
+  prevHash: Schema.String,
+  hash: Schema.String
+})
+export type AuditEntry = typeof AuditEntry.Type
