@@ -1,0 +1,227 @@
+/**
+ * GitOps helper: proposals as commits on branches of the desired-state git repository.
+ *
+ * Shared by MCP `propose_change` / `import_live` and the GitOps delivery commands. Everything goes
+ * through the `git` CLI with argument arrays (GitOps/Git.ts) and every caller-supplied path is
+ * confined to the desired-state directory (GitOps/Paths.ts).
+ *
+ * A proposal never touches the working tree the service reads: `onNewBranch` creates the branch in
+ * a temporary linked worktree (`git worktree add`), lets the caller edit files there, commits, and
+ * removes the worktree when its scope closes. The user's checkout, index and current branch stay as
+ * they were; only the new branch ref (and git's object store) change.
+ *
+ *   GitOps.onNewBranch({ dir, branch, message }, (workDir) => editFilesUnder(workDir))
+ *     → { branch, base, commit, files, diff, result }
+ */
+import { Config, Context, Data, Effect, Layer } from "effect"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { GitError, type GitIdentity, runGit } from "./GitOps/Git.ts"
+import { PathEscape, resolveInside } from "./GitOps/Paths.ts"
+
+export { GitError, type GitIdentity } from "./GitOps/Git.ts"
+export { PathEscape, resolveInside } from "./GitOps/Paths.ts"
+
+/** The branch name is unusable (bad characters, or it already exists). */
+export class BranchRefused extends Data.TaggedError("BranchRefused")<{
+  readonly message: string
+  readonly branch: string
+}> {}
+
+/** The edit changed nothing, so there is nothing to commit. */
+export class NothingToCommit extends Data.TaggedError("NothingToCommit")<{
+  readonly message: string
+}> {}
+
+export interface Repository {
+  /** absolute top level of the git repository */
+  readonly root: string
+  /** DESIRED_STATE_DIR relative to `root` ("" when it is the root) */
+  readonly prefix: string
+}
+
+export interface BranchCommit<A> {
+  readonly branch: string
+  /** the commit the branch was made from */
+  readonly base: string
+  readonly commit: string
+  /** changed paths, relative to the repository root */
+  readonly files: ReadonlyArray<string>
+  /** `git diff base..commit`, truncated to `maxDiffBytes` */
+  readonly diff: string
+  readonly diffTruncated: boolean
+  /** what the edit callback returned */
+  readonly result: A
+}
+
+export interface OnNewBranchOptions {
+  /** DESIRED_STATE_DIR (any folder inside the repository) */
+  readonly dir: string
+  readonly branch: string
+  readonly message: string
+  /** commit-ish to branch from; HEAD by default */
+  readonly base?: string | undefined
+  readonly maxDiffBytes?: number | undefined
+}
+
+export interface GitOpsShape {
+  readonly identity: GitIdentity
+  readonly repository: (dir: string) => Effect.Effect<Repository, GitError>
+  /** full hash of `ref` (HEAD by default) */
+  readonly revParse: (dir: string, ref?: string) => Effect.Effect<string, GitError>
+  /** the checked-out branch, undefined on a detached HEAD */
+  readonly currentBranch: (dir: string) => Effect.Effect<string | undefined, GitError>
+  readonly branchExists: (dir: string, branch: string) => Effect.Effect<boolean, GitError>
+  /** `git diff from..to` limited to the desired-state folder */
+  readonly diff: (dir: string, from: string, to?: string) => Effect.Effect<string, GitError>
+  /**
+   * Create `branch` from `base` in a temporary worktree, run `edit` with the desired-state folder
+   * of that worktree, commit everything it changed there, and return the commit. On failure the
+   * branch is deleted again, so a refused proposal leaves nothing behind.
+   */
+  readonly onNewBranch: <A, E, R>(
+    options: OnNewBranchOptions,
+    edit: (workDir: string) => Effect.Effect<A, E, R>
+  ) => Effect.Effect<BranchCommit<A>, E | GitError | BranchRefused | NothingToCommit, R>
+}
+
+export class GitOps extends Context.Service<GitOps, GitOpsShape>()("opnsense-mcp/GitOps") {}
+
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(?:\/|$))[A-Za-z0-9._\/-]{1,120}(?<![./])$/
+
+/** A branch name for a proposal: `mcp/<slug>-<yyyymmddhhmmss>`. */
+export const proposalBranchName = (summary: string, now: Date): string => {
+  const slug = summary.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "change"
+  const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14)
+  return `mcp/${slug}-${stamp}`
+}
+
+export const make = (identity: GitIdentity): GitOpsShape => {
+  const git = (cwd: string, args: ReadonlyArray<string>, input?: string) => runGit(args, { cwd, identity, input })
+
+  const repository = Effect.fn("GitOps.repository")(function*(dir: string) {
+    const absolute = path.resolve(dir)
+    const root = (yield* git(absolute, ["rev-parse", "--show-toplevel"]).pipe(
+      Effect.mapError((e) =>
+        new GitError({
+          ...e,
+          message: `${absolute} is not inside a git repository (${e.message}); run \`git init\` there first`
+        })
+      )
+    )).trim()
+    const realDir = yield* Effect.promise(() => fs.realpath(absolute))
+    const realRoot = yield* Effect.promise(() => fs.realpath(root))
+    return { root: realRoot, prefix: path.relative(realRoot, realDir) } satisfies Repository
+  })
+
+  const revParse = Effect.fn("GitOps.revParse")(function*(dir: string, ref = "HEAD") {
+    return (yield* git(dir, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim()
+  })
+
+  const currentBranch = Effect.fn("GitOps.currentBranch")(function*(dir: string) {
+    const out = yield* git(dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]).pipe(
+      Effect.catchTag("GitError", () => Effect.succeed(""))
+    )
+    return out.trim() === "" ? undefined : out.trim()
+  })
+
+  const branchExists = Effect.fn("GitOps.branchExists")(function*(dir: string, branch: string) {
+    return yield* git(dir, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`]).pipe(
+      Effect.as(true),
+      Effect.catchTag("GitError", (e) => e.exitCode === 1 ? Effect.succeed(false) : Effect.fail(e))
+    )
+  })
+
+  const diff = Effect.fn("GitOps.diff")(function*(dir: string, from: string, to?: string) {
+    const repo = yield* repository(dir)
+    const range = to === undefined ? [from] : [from, to]
+    return yield* git(repo.root, ["diff", "--no-color", "--no-ext-diff", ...range, "--", repo.prefix === "" ? "." : repo.prefix])
+  })
+
+  const checkBranch = (dir: string, branch: string) =>
+    Effect.gen(function*() {
+      if (!BRANCH.test(branch)) {
+        return yield* Effect.fail(
+          new BranchRefused({
+            message: `branch name "${branch}" is not allowed: use letters, digits, ".", "_", "-" and "/" (e.g. "mcp/add-iot-vlan")`,
+            branch
+          })
+        )
+      }
+      yield* git(dir, ["check-ref-format", "--branch", branch]).pipe(
+        Effect.mapError(() => new BranchRefused({ message: `"${branch}" is not a valid git branch name`, branch }))
+      )
+      if (yield* branchExists(dir, branch)) {
+        return yield* Effect.fail(
+          new BranchRefused({ message: `branch "${branch}" already exists; choose another name or omit it`, branch })
+        )
+      }
+    })
+
+  const onNewBranch = <A, E, R>(options: OnNewBranchOptions, edit: (workDir: string) => Effect.Effect<A, E, R>) =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const repo = yield* repository(options.dir)
+        yield* checkBranch(repo.root, options.branch)
+        const base = yield* revParse(repo.root, options.base ?? "HEAD")
+        const tmp = yield* Effect.acquireRelease(
+          Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "opnsense-mcp-proposal-"))),
+          (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+        )
+        const tree = path.join(tmp, "tree")
+        yield* Effect.acquireRelease(
+          git(repo.root, ["worktree", "add", "--quiet", "-b", options.branch, tree, base]),
+          (_, exit) =>
+            Effect.gen(function*() {
+              yield* git(repo.root, ["worktree", "remove", "--force", tree]).pipe(Effect.ignore)
+              yield* git(repo.root, ["worktree", "prune"]).pipe(Effect.ignore)
+              if (exit._tag === "Failure") yield* git(repo.root, ["branch", "-D", options.branch]).pipe(Effect.ignore)
+            })
+        )
+        const workDir = path.join(tree, repo.prefix)
+        yield* Effect.promise(() => fs.mkdir(workDir, { recursive: true }))
+        const result = yield* edit(workDir)
+        yield* git(tree, ["add", "--all", "--", repo.prefix === "" ? "." : repo.prefix])
+        const staged = yield* git(tree, ["diff", "--cached", "--name-only"])
+        if (staged.trim() === "") {
+          return yield* Effect.fail(
+            new NothingToCommit({ message: "the change leaves the desired state exactly as it is; nothing to commit" })
+          )
+        }
+        yield* git(tree, ["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "--file", "-"], options.message)
+        const commit = yield* revParse(tree, "HEAD")
+        const files = (yield* git(tree, ["diff", "--name-only", base, commit])).split("\n").filter((f) => f !== "")
+        const fullDiff = yield* git(tree, ["diff", "--no-color", "--no-ext-diff", base, commit])
+        const max = options.maxDiffBytes ?? 20_000
+        return {
+          branch: options.branch,
+          base,
+          commit,
+          files,
+          diff: fullDiff.length > max ? fullDiff.slice(0, max) : fullDiff,
+          diffTruncated: fullDiff.length > max,
+          result
+        } satisfies BranchCommit<A>
+      })
+    ).pipe(Effect.withSpan("GitOps.onNewBranch", { attributes: { branch: options.branch } }))
+
+  return { identity, repository, revParse, currentBranch, branchExists, diff, onNewBranch }
+}
+
+/** Author from GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL, or "opnsense-mcp <opnsense-mcp@localhost>". */
+export const identityConfig: Config.Config<GitIdentity> = Config.all({
+  name: Config.String("GIT_AUTHOR_NAME").pipe(Config.withDefault("opnsense-mcp")),
+  email: Config.String("GIT_AUTHOR_EMAIL").pipe(Config.withDefault("opnsense-mcp@localhost"))
+})
+
+export const layer = (identity: GitIdentity): Layer.Layer<GitOps> => Layer.succeed(GitOps, make(identity))
+
+export const layerConfig: Layer.Layer<GitOps, Config.ConfigError> = Layer.effect(
+  GitOps,
+  Effect.map(identityConfig, make)
+)
+
+/** Resolve a caller-supplied path inside a worktree's desired-state folder (refuses escapes). */
+export const confine = (workDir: string, requested: string): Effect.Effect<string, PathEscape> =>
+  resolveInside(workDir, requested)
