@@ -1,0 +1,139 @@
+/**
+ * Which live object is which desired object. In this order:
+ *
+ * 1. the ownership marker (`[gitops:<name>]` at the end of the description, parsed by the client
+ *    into `owner`), which survives the loss of DATA_DIR;
+ * 2. the key → uuid inventory in state.json;
+ * 3. adoption: a live object nobody in the desired state claims, with the same natural key
+ *    (alias: its name; VLAN: parent + tag; rule: every field equal). Objects owned by a name that
+ *    left the desired state are adoptable too, so renaming an item in YAML is an update of its
+ *    marker rather than a delete and a create.
+ *
+ * What is left is either owned (marker or inventory) and no longer desired, a prune candidate that
+ * the plan deletes with a reason, or unmanaged, which is never touched unless the site opts in.
+ * Objects the API cannot write (built-in aliases, legacy and automatic rules) are read-only.
+ */
+import type { Origin } from "../Domain/Model.ts"
+import type { SourceRef } from "../Domain/Plan.ts"
+
+export type MatchedBy = "marker" | "inventory" | "adopted"
+
+export interface LiveItem<S> {
+  readonly uuid: string
+  readonly origin: Origin
+  readonly owner?: string | undefined
+  readonly spec: S
+}
+
+export interface DesiredItem<S> {
+  readonly name: string
+  readonly spec: S
+  readonly source: SourceRef
+}
+
+export interface Match<S, L extends LiveItem<S>> {
+  readonly desired: DesiredItem<S>
+  readonly live: L
+  readonly by: MatchedBy
+}
+
+export interface Identified<S, L extends LiveItem<S>> {
+  readonly matches: ReadonlyArray<Match<S, L>>
+  /** desired items with no live object: to create */
+  readonly unmatched: ReadonlyArray<DesiredItem<S>>
+  /** owned live objects that no desired item claims: to delete (with the name they were owned as) */
+  readonly orphans: ReadonlyArray<{ readonly live: L; readonly name: string; readonly why: string }>
+  /** writable objects nobody manages */
+  readonly unmanaged: ReadonlyArray<L>
+  /** objects the API cannot write */
+  readonly readOnly: ReadonlyArray<L>
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Only MVC objects with a real uuid can be written; everything else is read-only, whatever it claims. */
+export const isWritable = (item: { readonly origin: Origin; readonly uuid: string }): boolean =>
+  item.origin === "mvc" && UUID.test(item.uuid)
+
+export const identify = <S, L extends LiveItem<S>>(options: {
+  readonly desired: ReadonlyArray<DesiredItem<S>>
+  readonly live: ReadonlyArray<L>
+  /** name → uuid from state.json */
+  readonly inventory: Readonly<Record<string, string>>
+  /** the natural key used for adoption; undefined = never adopt */
+  readonly adoptionKey: (spec: S) => string | undefined
+  /** extra read-only test (e.g. built-in alias names) */
+  readonly readOnly?: (live: L) => boolean
+}): Identified<S, L> => {
+  const readOnly = options.live.filter((l) => !isWritable(l) || options.readOnly?.(l) === true)
+  const writable = options.live.filter((l) => !readOnly.includes(l))
+  const desiredNames = new Set(options.desired.map((d) => d.name))
+  const inventoryUuids = new Map(Object.entries(options.inventory).map(([name, uuid]) => [uuid, name]))
+  const used = new Set<L>()
+  const matched = new Map<string, Match<S, L>>()
+  const orphans: Array<{ live: L; name: string; why: string }> = []
+
+  // 1. marker; several objects with one marker (a crash between create and record) keep one
+  for (const desired of options.desired) {
+    const owned = writable.filter((l) => l.owner === desired.name)
+    if (owned.length === 0) continue
+    const preferred = owned.find((l) => l.uuid === options.inventory[desired.name]) ?? owned[0]
+    if (preferred === undefined) continue
+    used.add(preferred)
+    matched.set(desired.name, { desired, live: preferred, by: "marker" })
+    for (const duplicate of owned) {
+      if (duplicate === preferred) continue
+      used.add(duplicate)
+      orphans.push({ live: duplicate, name: desired.name, why: `duplicate of ${preferred.uuid} (same ownership marker)` })
+    }
+  }
+  // a live object may only be claimed by inventory/adoption when its marker names nobody desired
+  const claimable = (l: L) => !used.has(l) && (l.owner === undefined || !desiredNames.has(l.owner))
+
+  // 2. inventory
+  for (const desired of options.desired) {
+    if (matched.has(desired.name)) continue
+    const uuid = options.inventory[desired.name]
+    const live = uuid === undefined ? undefined : writable.find((l) => l.uuid === uuid && claimable(l))
+    if (live === undefined) continue
+    used.add(live)
+    matched.set(desired.name, { desired, live, by: "inventory" })
+  }
+
+  // 3. adoption by natural key
+  for (const desired of options.desired) {
+    if (matched.has(desired.name)) continue
+    const key = options.adoptionKey(desired.spec)
+    if (key === undefined) continue
+    const live = writable.find((l) => claimable(l) && !isInventoried(l) && options.adoptionKey(l.spec) === key)
+    if (live === undefined) continue
+    used.add(live)
+    matched.set(desired.name, { desired, live, by: "adopted" })
+  }
+  function isInventoried(l: L): boolean {
+    const name = inventoryUuids.get(l.uuid)
+    return name !== undefined && desiredNames.has(name)
+  }
+
+  const unmanaged: Array<L> = []
+  for (const live of writable) {
+    if (used.has(live)) continue
+    if (live.owner !== undefined) orphans.push({ live, name: live.owner, why: "removed from the desired state" })
+    else {
+      const name = inventoryUuids.get(live.uuid)
+      if (name !== undefined) orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
+      else unmanaged.push(live)
+    }
+  }
+
+  return {
+    matches: options.desired.flatMap((d) => {
+      const m = matched.get(d.name)
+      return m === undefined ? [] : [m]
+    }),
+    unmatched: options.desired.filter((d) => !matched.has(d.name)),
+    orphans,
+    unmanaged,
+    readOnly
+  }
+}

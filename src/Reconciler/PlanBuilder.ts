@@ -1,0 +1,67 @@
+/**
+ * From a diff to the plan document of CONTRACT §5: ordered changes, summary, warnings, and the
+ * digests that make a plan identifiable (planId) and its staleness detectable (liveDigest).
+ */
+import { createHash } from "node:crypto"
+import type { DesiredSite } from "../Domain/Desired.ts"
+import type { LiveSnapshot } from "../Domain/Model.ts"
+import type { Plan } from "../Domain/Plan.ts"
+import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
+import { orderChanges } from "./Order.ts"
+
+/** JSON with object keys sorted, so equal values always hash equally. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v)
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex")
+
+/** What the firewall holds, independent of when it was read or whether it came from cache. */
+export const liveDigest = (live: LiveSnapshot): string => {
+  const byUuid = <A extends { readonly uuid: string }>(items: ReadonlyArray<A>) =>
+    [...items].sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0))
+  return sha256(canonicalJson({ vlans: byUuid(live.vlans), aliases: byUuid(live.aliases), rules: byUuid(live.rules) }))
+}
+
+export const planId = (desiredDigest: string, live: string, version: string): string =>
+  sha256(`${desiredDigest}\n${live}\n${version}`)
+
+export interface BuiltPlan {
+  readonly plan: Plan
+  readonly identity: SiteIdentity
+}
+
+export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory, now: Date): BuiltPlan => {
+  const { changes, identity } = diffSite(desired, live, inventory)
+  const ordered = orderChanges(changes)
+  const digest = liveDigest(live)
+  const count = (action: "create" | "update" | "delete") => ordered.filter((c) => c.action === action).length
+  const warnings: Array<string> = []
+  if (live.stale) warnings.push("the live snapshot came from cache while the firewall was unreachable; apply will re-read it")
+  const legacy = live.rules.filter((r) => r.origin === "legacy").length
+  const automatic = live.rules.filter((r) => r.origin === "automatic").length
+  if (legacy + automatic > 0) {
+    warnings.push(`${legacy} legacy and ${automatic} automatic rules exist on the firewall; the API cannot write them, so they are never touched`)
+  }
+  const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length + identity.rules.unmanaged.length
+  if (unmanaged > 0 && !desired.config.pruneUnmanaged) {
+    warnings.push(`${unmanaged} unmanaged objects on the firewall are left alone (pruneUnmanaged is off)`)
+  }
+  return {
+    identity,
+    plan: {
+      planId: planId(desired.digest, digest, live.version.raw),
+      site: desired.config.name,
+      createdAt: now.toISOString(),
+      firewallVersion: live.version.raw,
+      liveDigest: digest,
+      desiredDigest: desired.digest,
+      changes: ordered,
+      summary: { create: count("create"), update: count("update"), delete: count("delete") },
+      warnings,
+      blocked: []
+    }
+  }
+}
