@@ -84,3 +84,5 @@ export interface OpnsenseShape {
 }
 
 export class Opnsense extends Context.Service<Opnsense, OpnsenseShape>()("opnsense-mcp/Opnsense") {}
+
+export { layer, layerSimulator, layerStandalone, makeClient, simulatorOptions, type ClientOptions } from "./Opnsense/Layer.ts"

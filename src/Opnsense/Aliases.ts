@@ -1,0 +1,89 @@
+/**
+ * Aliases (`firewall/alias`, REFERENCE §8): wire rows → LiveAlias, AliasSpec → wire body.
+ * 25.7+ lists with search_item (raw values); older versions with `export` (raw JSON dump). Both
+ * include the built-in aliases (bogons, __lan_network, ...) whose uuid is their name: they are kept
+ * and marked origin "builtin" (read-only), never dropped.
+ */
+import { Schema } from "effect"
+import { AliasType, type LiveAlias, type AliasSpec, type Origin } from "../Domain/Model.ts"
+import { lineSet, sortedSet } from "../Domain/Normalize.ts"
+import { parseMarker, withMarker } from "../Domain/Ownership.ts"
+import { bool, Field, isUuid, ItemMap, itemEntries, searchEnvelope, selectedKeys, single, text } from "./Wire.ts"
+
+export const base = "firewall/alias"
+export const wrapper = "alias"
+
+const AliasFields = {
+  enabled: Schema.optional(Field),
+  name: Field,
+  type: Field,
+  content: Schema.optional(Field),
+  description: Schema.optional(Field),
+  categories: Schema.optional(Field),
+  categories_uuid: Schema.optional(Schema.Array(Schema.String)),
+  updatefreq: Schema.optional(Field)
+}
+const AliasRow = Schema.Struct({ uuid: Schema.String, ...AliasFields })
+export const SearchResponse = searchEnvelope(AliasRow)
+
+const AliasItem = Schema.Struct(AliasFields)
+export const ExportResponse = Schema.Struct({
+  aliases: Schema.Struct({ alias: ItemMap(AliasItem) })
+})
+
+const BUILTIN_NAMES: ReadonlySet<string> = new Set(["bogons", "bogonsv6", "virusprot", "sshlockout"])
+
+const origin = (uuid: string, name: string, type: string): Origin =>
+  !isUuid(uuid) || name.startsWith("__") || BUILTIN_NAMES.has(name) || type === "internal" ? "builtin" : "mvc"
+
+const aliasType = (raw: string): AliasSpec["type"] => {
+  const decoded = Schema.decodeUnknownOption(AliasType)(raw)
+  return decoded._tag === "Some" ? decoded.value : "external"
+}
+
+/** Content is newline-separated raw; a get-encoded map lists every alias with selected flags. */
+const content = (field: Field | undefined): ReadonlyArray<string> =>
+  typeof field === "object" && field !== null ? sortedSet(selectedKeys(field)) : lineSet(text(field))
+
+const toLive = (uuid: string, item: typeof AliasItem.Type, categoryNames: ReadonlyMap<string, string>): LiveAlias => {
+  const name = text(item.name)
+  const type = single(item.type)
+  const marked = parseMarker(text(item.description))
+  const categoryIds = item.categories_uuid ?? selectedKeys(item.categories)
+  return {
+    uuid,
+    origin: origin(uuid, name, type),
+    ...(marked.owner !== undefined ? { owner: marked.owner } : {}),
+    spec: {
+      name,
+      type: aliasType(type),
+      content: content(item.content),
+      enabled: bool(item.enabled, true),
+      description: marked.description,
+      categories: sortedSet(categoryIds.map((id) => categoryNames.get(id) ?? id)),
+      updateFrequency: text(item.updatefreq)
+    }
+  }
+}
+
+export const fromSearch = (
+  response: typeof SearchResponse.Type,
+  categoryNames: ReadonlyMap<string, string>
+): ReadonlyArray<LiveAlias> => response.rows.map((row) => toLive(row.uuid, row, categoryNames))
+
+export const fromExport = (
+  response: typeof ExportResponse.Type,
+  categoryNames: ReadonlyMap<string, string>
+): ReadonlyArray<LiveAlias> => itemEntries(response.aliases.alias).map(([uuid, item]) => toLive(uuid, item, categoryNames))
+
+export const toWire = (spec: AliasSpec, owner: string, categoryIds: ReadonlyArray<string>) => ({
+  [wrapper]: {
+    enabled: spec.enabled ? "1" : "0",
+    name: spec.name,
+    type: spec.type,
+    content: spec.content.join("\n"),
+    description: withMarker(spec.description, owner),
+    categories: categoryIds.join(","),
+    updatefreq: spec.updateFrequency
+  }
+})

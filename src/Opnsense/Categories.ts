@@ -1,0 +1,31 @@
+/**
+ * Firewall categories (`firewall/category`, REFERENCE §9.5). Rules and aliases reference them by
+ * uuid on the wire while the canonical model names them, so a snapshot reads them once (one
+ * request) and writes resolve names to uuids, creating a missing category first.
+ */
+import { Schema } from "effect"
+import { searchEnvelope, text, Field } from "./Wire.ts"
+
+export const base = "firewall/category"
+export const wrapper = "category"
+
+const CategoryRow = Schema.Struct({ uuid: Schema.String, name: Field })
+export const SearchResponse = searchEnvelope(CategoryRow)
+
+export interface CategoryIndex {
+  readonly byId: ReadonlyMap<string, string>
+  readonly byName: ReadonlyMap<string, string>
+}
+
+export const index = (response: typeof SearchResponse.Type): CategoryIndex => {
+  const byId = new Map<string, string>()
+  const byName = new Map<string, string>()
+  for (const row of response.rows) {
+    const name = text(row.name)
+    byId.set(row.uuid, name)
+    byName.set(name, row.uuid)
+  }
+  return { byId, byName }
+}
+
+export const toWire = (name: string) => ({ [wrapper]: { name, auto: "0", color: "" } })

@@ -1,0 +1,434 @@
+/**
+ * The Opnsense service implementation for one site: version detection once, one bulk read per kind
+ * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
+ * CircuitBreaker and Cache services and the retry policy (Request.ts).
+ */
+import { Clock, Effect, Option, Ref, Schema, Semaphore, type Scope } from "effect"
+import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
+import type { Backup, OpnsenseShape } from "../Opnsense.ts"
+import { Cache } from "../Resilience/Cache.ts"
+import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
+import { defaultRetry, isTransient, retryTransient, type RetryOptions } from "../Resilience/Retry.ts"
+import * as Aliases from "./Aliases.ts"
+import * as Categories from "./Categories.ts"
+import { NotFoundError, OperationRefusedError, UnexpectedResponseError, ValidationError, type OpnsenseError } from "./Errors.ts"
+import { makeTransport, type TransportOptions } from "./Http.ts"
+import { makeRequester } from "./Request.ts"
+import { WriteResult, checkWrite } from "./Response.ts"
+import * as Rules from "./Rules.ts"
+import { allRows } from "./Wire.ts"
+import * as Version from "./Version.ts"
+import * as Vlans from "./Vlans.ts"
+
+export interface ClientOptions extends TransportOptions {
+  readonly retry?: RetryOptions | undefined
+  /** snapshot TTL in the cache; defaults to the cache's CACHE_DEFAULT_TTL */
+  readonly snapshotTtlSeconds?: number | undefined
+  /** skip version detection and use this version (tests, or a box whose firmware endpoint is denied) */
+  readonly version?: FirmwareVersion | undefined
+}
+
+const StatusBody = Schema.Struct({ status: Schema.String })
+const UploadResult = Schema.Struct({
+  validations: Schema.optional(Schema.Array(Schema.Struct({
+    sequence: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
+    field: Schema.optional(Schema.String),
+    message: Schema.optional(Schema.String)
+  }))),
+  uuids: Schema.optional(Schema.Union([Schema.Record(Schema.String, Schema.String), Schema.Array(Schema.String)]))
+})
+const BackupList = Schema.Struct({
+  items: Schema.Array(Schema.Struct({
+    id: Schema.String,
+    time: Schema.Union([Schema.String, Schema.Number]),
+    time_iso: Schema.optional(Schema.String),
+    description: Schema.optional(Schema.String)
+  }))
+})
+const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unknown) })
+
+/** Backup ids are "config-<time>.xml"; the API's revision form is the time inside. */
+const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")
+const idOf = (revision: string) => (revision.startsWith("config-") ? revision : `config-${revision}.xml`)
+
+export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
+
+export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never, Scope.Scope | CircuitBreaker | Cache> =>
+  Effect.gen(function*() {
+    const breaker = yield* CircuitBreaker
+    const cache = yield* Cache
+    const transport = yield* makeTransport(options)
+    const site = options.site
+    const versionRef = yield* Ref.make<Option.Option<FirmwareVersion>>(Option.fromUndefinedOr(options.version))
+    const versionLock = yield* Semaphore.make(1)
+    const lastGood = yield* Ref.make<Option.Option<LiveSnapshot>>(Option.none())
+    const retry = options.retry ?? defaultRetry
+    const http = makeRequester({ transport, breaker, retry, version: versionRef })
+
+    // -- version ---------------------------------------------------------------------------
+
+    const detect = http.json(Version.FirmwareStatus, "GET", "core/firmware/status").pipe(
+      Effect.flatMap((status) =>
+        Option.match(Version.versionFromStatus(status), {
+          onNone: () =>
+            Effect.fail(
+              new UnexpectedResponseError({
+                message: `GET core/firmware/status on ${transport.baseUrl} carries no product.product_version: cannot tell the OPNsense version`,
+                site,
+                endpoint: "GET core/firmware/status",
+                status: 200
+              })
+            ),
+          onSome: Effect.succeed
+        })
+      ),
+      Effect.tap((v) =>
+        Version.supported(v)
+          ? Effect.void
+          : Effect.logWarning(`OPNsense ${v.raw} on site "${site}" is outside the tested range 24.7–26.7; proceeding with the nearest behaviour`)
+      )
+    )
+
+    const version: Effect.Effect<FirmwareVersion, OpnsenseError> = Effect.flatMap(Ref.get(versionRef), (known) =>
+      Option.isSome(known)
+        ? Effect.succeed(known.value)
+        : versionLock.withPermit(
+          Effect.flatMap(Ref.get(versionRef), (again) =>
+            Option.isSome(again) ? Effect.succeed(again.value) : Effect.tap(detect, (v) => Ref.set(versionRef, Option.some(v)))
+          )
+        )
+    ).pipe(Effect.withSpan("Opnsense.version", { attributes: { "opnsense.site": site } }))
+
+    const caps = Effect.map(version, Version.capabilities)
+
+    // -- bulk reads -------------------------------------------------------------------------
+
+    const categories = http.json(Categories.SearchResponse, "POST", `${Categories.base}/search_item`, {
+      body: allRows,
+      idempotent: true
+    }).pipe(Effect.map(Categories.index))
+
+    const listVlans = Effect.flatMap(caps, (c) =>
+      c.rawSearchRows
+        ? http.json(Vlans.SearchResponse, "POST", `${Vlans.base}/search_item`, { body: allRows, idempotent: true }).pipe(
+          Effect.map(Vlans.fromSearch)
+        )
+        : http.json(Vlans.ModelResponse, "GET", `${Vlans.base}/get`).pipe(Effect.map(Vlans.fromModel))
+    )
+
+    const listAliasesWith = (names: ReadonlyMap<string, string>) =>
+      Effect.flatMap(caps, (c) =>
+        c.rawSearchRows
+          ? http.json(Aliases.SearchResponse, "POST", `${Aliases.base}/search_item`, { body: allRows, idempotent: true }).pipe(
+            Effect.map((r) => Aliases.fromSearch(r, names))
+          )
+          : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(Effect.map((r) => Aliases.fromExport(r, names)))
+      )
+
+    const listRulesWith = (names: ReadonlyMap<string, string>) =>
+      Effect.flatMap(caps, (c) =>
+        c.ruleListing === "search"
+          ? http.json(Rules.SearchResponse, "POST", `${Rules.base}/search_rule`, { body: allRows, idempotent: true }).pipe(
+            Effect.map((r) => Rules.fromSearch(r, names))
+          )
+          : http.json(Rules.ModelResponse, "GET", `${Rules.base}/get`).pipe(Effect.map((r) => Rules.fromModel(r, names)))
+      )
+
+    const withCategories = <A>(f: (names: ReadonlyMap<string, string>) => Effect.Effect<A, OpnsenseError>) =>
+      Effect.flatMap(categories, (index) => f(index.byId))
+
+    const readSnapshot = Effect.gen(function*() {
+      const v = yield* version
+      const [index, vlans] = yield* Effect.all([categories, listVlans], { concurrency: 2 })
+      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], { concurrency: 2 })
+      const now = yield* Clock.currentTimeMillis
+      const snapshot: LiveSnapshot = {
+        site,
+        version: v,
+        fetchedAt: new Date(now).toISOString(),
+        vlans,
+        aliases,
+        rules,
+        stale: false
+      }
+      yield* Effect.annotateCurrentSpan({
+        "opnsense.vlans": vlans.length,
+        "opnsense.aliases": aliases.length,
+        "opnsense.rules": rules.length
+      })
+      return snapshot
+    })
+
+    const decodeSnapshot = Schema.decodeUnknownOption(LiveSnapshotSchema)
+
+    const snapshot = Effect.fn("Opnsense.snapshot")(function*(snapshotOptions?: { readonly fresh?: boolean }) {
+      yield* Effect.annotateCurrentSpan({ "opnsense.site": site })
+      if (snapshotOptions?.fresh !== true) {
+        const cached = Option.flatMap(yield* cache.get(snapshotKey(site)), decodeSnapshot)
+        if (Option.isSome(cached)) {
+          yield* Effect.annotateCurrentSpan({ "cache.hit": true })
+          return cached.value
+        }
+      }
+      const result = yield* Effect.result(readSnapshot)
+      if (result._tag === "Success") {
+        yield* cache.set(snapshotKey(site), result.success, options.snapshotTtlSeconds)
+        yield* Ref.set(lastGood, Option.some(result.success))
+        return result.success
+      }
+      const error = result.failure
+      const previous = yield* Ref.get(lastGood)
+      const breakerOpen = error._tag === "CircuitOpenError" || (yield* breaker.state(site)) !== "closed"
+      if (breakerOpen && Option.isSome(previous)) {
+        yield* Effect.logWarning(`site "${site}": firewall unreachable (${error.message}); serving the snapshot of ${previous.value.fetchedAt} marked stale`)
+        yield* Effect.annotateCurrentSpan({ "opnsense.stale": true })
+        return { ...previous.value, stale: true }
+      }
+      return yield* Effect.fail(error)
+    })
+
+    // -- writes -----------------------------------------------------------------------------
+
+    const invalidate = cache.invalidate(snapshotKey(site))
+
+    /** Every write drops the site's cached snapshot, whether it succeeded or not (it may have landed). */
+    const writing = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.ensuring(effect, invalidate)
+
+    const post = (path: string, wrapper: string, body: unknown, idempotent: boolean) =>
+      http.json(WriteResult, "POST", path, { body, idempotent }).pipe(
+        Effect.flatMap((result) => checkWrite({ site, baseUrl: transport.baseUrl, endpoint: `POST ${path}`, path }, wrapper, result))
+      )
+
+    /**
+     * add_* is not idempotent: a retry after a lost response could create a twin. So a retried
+     * create first looks for the object its earlier attempt may have made, and only re-sends
+     * when it is not there.
+     */
+    const create = (
+      path: string,
+      wrapper: string,
+      body: unknown,
+      findExisting: Effect.Effect<Option.Option<string>, OpnsenseError>
+    ): Effect.Effect<string, OpnsenseError> => {
+      let attempt = 0
+      const once = Effect.suspend(() => {
+        attempt += 1
+        const send = post(path, wrapper, body, false).pipe(
+          Effect.flatMap((r) =>
+            r.uuid !== undefined && r.result === "saved"
+              ? Effect.succeed(r.uuid)
+              : Effect.fail(new UnexpectedResponseError({ message: `POST ${path} returned result "${r.result}" without a uuid`, site, endpoint: `POST ${path}`, status: 200 }))
+          )
+        )
+        return attempt === 1 ? send : Effect.flatMap(findExisting, Option.match({ onNone: () => send, onSome: Effect.succeed }))
+      })
+      return writing(retryTransient(retry)(once))
+    }
+
+    const update = (path: string, wrapper: string, body: unknown) =>
+      writing(Effect.asVoid(post(path, wrapper, body, true)))
+
+    /** del is idempotent: "not found" on a retry means the first attempt deleted it. */
+    const remove = (path: string, kind: string, uuid: string): Effect.Effect<void, OpnsenseError> => {
+      let attempt = 0
+      const once = Effect.suspend((): Effect.Effect<void, OpnsenseError> => {
+        attempt += 1
+        const current = attempt
+        return http.json(WriteResult, "POST", path, { idempotent: false }).pipe(
+          Effect.flatMap((r): Effect.Effect<void, OpnsenseError> => {
+            if (r.result === "deleted" || (r.result === "not found" && current > 1)) return Effect.void
+            if (r.result === "not found") {
+              return Effect.fail(new NotFoundError({ message: `${kind} ${uuid} does not exist on site "${site}" (already deleted?)`, site, endpoint: `POST ${path}` }))
+            }
+            return Effect.fail(new UnexpectedResponseError({ message: `POST ${path} returned result "${r.result}"`, site, endpoint: `POST ${path}`, status: 200 }))
+          })
+        )
+      })
+      return writing(retryTransient(retry)(once))
+    }
+
+    const reconfigure = (path: string, title: string) =>
+      writing(
+        http.json(StatusBody, "POST", path, { idempotent: true }).pipe(
+          Effect.flatMap(({ status }) =>
+            status.trim().toLowerCase() === "ok"
+              ? Effect.void
+              : Effect.fail(new OperationRefusedError({
+                message: `${title} on site "${site}" did not succeed: the firewall answered status "${status.trim()}"; see System > Log Files > Backend`,
+                site,
+                endpoint: `POST ${path}`,
+                title
+              }))
+          )
+        )
+      )
+
+    /** Category names → uuids, creating the categories that do not exist yet. */
+    const categoryIds = (names: ReadonlyArray<string>) =>
+      names.length === 0
+        ? Effect.succeed<ReadonlyArray<string>>([])
+        : Effect.gen(function*() {
+          const index = yield* categories
+          return yield* Effect.forEach(names, (name): Effect.Effect<string, OpnsenseError> => {
+            const known = index.byName.get(name)
+            if (known !== undefined) return Effect.succeed(known)
+            return create(`${Categories.base}/add_item`, Categories.wrapper, Categories.toWire(name), categories.pipe(
+              Effect.map((i) => Option.fromUndefinedOr(i.byName.get(name)))
+            ))
+          })
+        })
+
+    const ownedBy = <T extends { readonly owner?: string | undefined; readonly uuid: string }>(list: Effect.Effect<ReadonlyArray<T>, OpnsenseError>, owner: string) =>
+      Effect.map(list, (items) => Option.fromUndefinedOr(items.find((item) => item.owner === owner)?.uuid))
+
+    const checkSequence = (sequence: number) =>
+      Effect.flatMap(caps, (c) =>
+        Number.isInteger(sequence) && sequence >= 1 && sequence <= c.maxSequence
+          ? Effect.void
+          : Effect.fail(new ValidationError({
+            message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
+            site,
+            endpoint: `POST ${Rules.base}/set_rule`,
+            validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
+          }))
+      )
+
+    const vlans: OpnsenseShape["vlans"] = {
+      list: listVlans.pipe(Effect.withSpan("Opnsense.vlans.list", { attributes: { "opnsense.site": site } })),
+      create: Effect.fn("Opnsense.vlans.create")(function*(spec: VlanSpec, owner: string) {
+        return yield* create(`${Vlans.base}/add_item`, Vlans.wrapper, Vlans.toWire(spec, owner), ownedBy(listVlans, owner))
+      }),
+      update: Effect.fn("Opnsense.vlans.update")(function*(uuid: string, spec: VlanSpec, owner: string) {
+        yield* update(`${Vlans.base}/set_item/${uuid}`, Vlans.wrapper, Vlans.toWire(spec, owner))
+      }),
+      remove: Effect.fn("Opnsense.vlans.remove")(function*(uuid: string) {
+        yield* remove(`${Vlans.base}/del_item/${uuid}`, "VLAN", uuid)
+      }),
+      reconfigure: reconfigure(`${Vlans.base}/reconfigure`, "VLAN reconfigure").pipe(Effect.withSpan("Opnsense.vlans.reconfigure"))
+    }
+
+    const listAliases = withCategories(listAliasesWith)
+    const aliases: OpnsenseShape["aliases"] = {
+      list: listAliases.pipe(Effect.withSpan("Opnsense.aliases.list", { attributes: { "opnsense.site": site } })),
+      create: Effect.fn("Opnsense.aliases.create")(function*(spec: AliasSpec, owner: string) {
+        const ids = yield* categoryIds(spec.categories)
+        const existing = Effect.map(listAliases, (all) => Option.fromUndefinedOr(all.find((a) => a.spec.name === spec.name && a.owner === owner)?.uuid))
+        return yield* create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
+      }),
+      update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
+        const ids = yield* categoryIds(spec.categories)
+        yield* update(`${Aliases.base}/set_item/${uuid}`, Aliases.wrapper, Aliases.toWire(spec, owner, ids))
+      }),
+      remove: Effect.fn("Opnsense.aliases.remove")(function*(uuid: string) {
+        yield* remove(`${Aliases.base}/del_item/${uuid}`, "alias", uuid)
+      }),
+      reconfigure: reconfigure(`${Aliases.base}/reconfigure`, "Alias reconfigure").pipe(Effect.withSpan("Opnsense.aliases.reconfigure"))
+    }
+
+    const listRules = withCategories(listRulesWith)
+    const rules: OpnsenseShape["rules"] = {
+      list: listRules.pipe(Effect.withSpan("Opnsense.rules.list", { attributes: { "opnsense.site": site } })),
+      create: Effect.fn("Opnsense.rules.create")(function*(spec: RuleSpec, owner: string, sequence: number) {
+        yield* checkSequence(sequence)
+        const ids = yield* categoryIds(spec.categories)
+        return yield* create(`${Rules.base}/add_rule`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids), ownedBy(listRules, owner))
+      }),
+      update: Effect.fn("Opnsense.rules.update")(function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
+        yield* checkSequence(sequence)
+        const ids = yield* categoryIds(spec.categories)
+        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
+      }),
+      setSequence: Effect.fn("Opnsense.rules.setSequence")(function*(uuid: string, sequence: number) {
+        yield* checkSequence(sequence)
+        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, { [Rules.wrapper]: { sequence: String(sequence) } })
+      }),
+      remove: Effect.fn("Opnsense.rules.remove")(function*(uuid: string) {
+        yield* remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid)
+      }),
+      reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(Effect.withSpan("Opnsense.rules.reconfigure")),
+      upload: Effect.fn("Opnsense.rules.upload")(function*(rows) {
+        const c = yield* caps
+        const path = `${Rules.base}/upload_rules`
+        if (!c.uploadRules) {
+          return yield* Effect.fail(new NotFoundError({
+            message: `upload_rules needs OPNsense 26.1 or later; site "${site}" runs ${(yield* version).raw}: write rules one by one`,
+            site,
+            endpoint: `POST ${path}`
+          }))
+        }
+        for (const row of rows) yield* checkSequence(row.sequence)
+        const result = yield* writing(http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false }))
+        const problems = result.validations ?? []
+        if (problems.length > 0) {
+          const validations: Record<string, string> = {}
+          for (const p of problems) validations[`row ${String(p.sequence ?? "?")}.${p.field ?? "?"}`] = p.message ?? "invalid"
+          return yield* Effect.fail(new ValidationError({
+            message: `upload_rules rejected ${problems.length} row(s): ${Object.entries(validations).map(([k, m]) => `${k}: ${m}`).join("; ")}`,
+            site,
+            endpoint: `POST ${path}`,
+            validations
+          }))
+        }
+        const uuids = result.uuids ?? []
+        return Array.isArray(uuids) ? uuids : Object.values(uuids)
+      })
+    }
+
+    // -- backups ----------------------------------------------------------------------------
+
+    const listBackups = http.json(BackupList, "GET", "core/backup/backups/this").pipe(
+      Effect.map((r): ReadonlyArray<Backup> =>
+        r.items.map((item) => ({
+          revision: revisionOf(item.id),
+          time: item.time_iso ?? String(item.time),
+          description: item.description ?? ""
+        }))
+      )
+    )
+
+    const backups: OpnsenseShape["backups"] = {
+      list: listBackups.pipe(Effect.withSpan("Opnsense.backups.list")),
+      current: listBackups.pipe(Effect.map((all) => all[0]), Effect.withSpan("Opnsense.backups.current")),
+      download: Effect.fn("Opnsense.backups.download")(function*(revision: string) {
+        const response = yield* http.raw("GET", `core/backup/download/this/${idOf(revision)}`)
+        if (response.body.trim() === "") {
+          return yield* Effect.fail(new NotFoundError({ message: `backup ${revision} does not exist on site "${site}"`, site, endpoint: "GET core/backup/download/this" }))
+        }
+        return response.body
+      }),
+      revert: Effect.fn("Opnsense.backups.revert")(function*(revision: string) {
+        const path = `core/backup/revert_backup/${idOf(revision)}`
+        const { status } = yield* writing(http.json(StatusBody, "POST", path, { idempotent: true }))
+        if (status === "reverted") return
+        if (status === "not_found") {
+          return yield* Effect.fail(new NotFoundError({ message: `backup ${revision} does not exist on site "${site}"`, site, endpoint: `POST ${path}` }))
+        }
+        return yield* Effect.fail(new OperationRefusedError({ message: `revert to ${revision} on site "${site}" failed: status "${status}"`, site, endpoint: `POST ${path}`, title: "Revert" }))
+      })
+    }
+
+    const ping = Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      yield* http.json(SystemStatus, "GET", "core/system/status")
+      const end = yield* Clock.currentTimeMillis
+      return { latencyMs: end - start }
+    }).pipe(Effect.withSpan("Opnsense.ping", { attributes: { "opnsense.site": site } }))
+
+    yield* cache.registerWarmer(`opnsense:${site}:snapshot`, snapshot({ fresh: true }))
+
+    return {
+      site,
+      url: transport.baseUrl,
+      version,
+      snapshot,
+      ping,
+      vlans,
+      aliases,
+      rules,
+      backups
+    } satisfies OpnsenseShape
+  })
+
+/** Errors that mean "the firewall did not answer" (breaker and retry use the same rule). */
+export { isTransient }

@@ -1,0 +1,186 @@
+/**
+ * The one HTTP client: node:https (or node:http for a plain-http sandbox) over a keep-alive agent
+ * owned by a scope. It only moves bytes; mapping statuses and bodies to typed errors is Response.ts.
+ *
+ * - TLS verification is on unless `insecure` is set; `caPem` adds the firewall's CA.
+ * - Credentials are Basic auth from Redacted values, built per request and never logged.
+ * - JSON bodies are always sent as strings with Content-Type JSON; a request without a body sends
+ *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body, REFERENCE §3.1).
+ */
+import * as http from "node:http"
+import * as https from "node:https"
+import { Effect, Redacted, type Scope } from "effect"
+import { TimeoutError, TransportError } from "./Errors.ts"
+
+export interface TransportOptions {
+  readonly site: string
+  /** base URL, e.g. https://192.0.2.1 or https://127.0.0.1:8443; no credentials */
+  readonly url: string
+  readonly apiKey: Redacted.Redacted<string>
+  readonly apiSecret: Redacted.Redacted<string>
+  readonly caPem?: string | undefined
+  readonly insecure?: boolean | undefined
+  readonly timeoutMs: number
+}
+
+export type Method = "GET" | "POST"
+
+export interface RawResponse {
+  readonly status: number
+  readonly body: string
+  readonly bytes: number
+  readonly contentType: string
+}
+
+export interface Transport {
+  readonly site: string
+  /** base URL without credentials or trailing slash */
+  readonly baseUrl: string
+  /** `path` is relative to /api/, e.g. "firewall/filter/get" */
+  readonly request: (
+    method: Method,
+    path: string,
+    body?: unknown
+  ) => Effect.Effect<RawResponse, TransportError | TimeoutError>
+}
+
+const TLS_HINT = "set OPNSENSE_CA_FILE to the firewall's CA certificate (PEM), or OPNSENSE_INSECURE=true to skip verification (not recommended)"
+
+/** Spell out what went wrong on the wire, in words an operator can act on. */
+export const describeTransportFailure = (error: unknown, url: string): string => {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : ""
+  const detail = error instanceof Error ? error.message : String(error)
+  switch (code) {
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+      return `TLS: the firewall at ${url} presents a self-signed certificate that is not trusted: ${TLS_HINT}`
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "UNABLE_TO_GET_ISSUER_CERT":
+      return `TLS: the certificate of ${url} is signed by an unknown CA (${code}): ${TLS_HINT}`
+    case "CERT_HAS_EXPIRED":
+      return `TLS: the certificate of ${url} has expired; renew it on the firewall (System > Trust) or ${TLS_HINT}`
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `TLS: the certificate of ${url} does not name this host (${detail}); use the host name in the certificate in OPNSENSE_URL, or ${TLS_HINT}`
+    case "ECONNREFUSED":
+      return `connection refused by ${url}: is the web GUI listening on that address and port?`
+    case "ECONNRESET":
+    case "EPIPE":
+      return `the connection to ${url} was reset before a response arrived`
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `the host name in ${url} could not be resolved (DNS: ${code})`
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `${url} is unreachable (${code}): check routing and firewall rules between here and the firewall`
+    case "EPROTO":
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+      return `TLS handshake with ${url} failed (${detail}); is this an https:// URL for an http:// server?`
+    default:
+      return code !== "" ? `request to ${url} failed: ${code} ${detail}` : `request to ${url} failed: ${detail}`
+  }
+}
+
+/** Strip credentials and trailing slashes: the form used in messages, spans and logs. */
+export const safeBaseUrl = (url: string): string => {
+  const parsed = new URL(url)
+  parsed.username = ""
+  parsed.password = ""
+  parsed.search = ""
+  parsed.hash = ""
+  return parsed.toString().replace(/\/+$/, "")
+}
+
+export const makeTransport = (options: TransportOptions): Effect.Effect<Transport, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const baseUrl = safeBaseUrl(options.url)
+    const base = new URL(baseUrl)
+    const secure = base.protocol === "https:"
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        secure
+          ? new https.Agent({
+            keepAlive: true,
+            // lighttpd closes after 15 requests / 30 s idle (REFERENCE §1.2): stay under the idle limit
+            keepAliveMsecs: 10_000,
+            maxSockets: 8,
+            ...(options.caPem !== undefined ? { ca: options.caPem } : {}),
+            rejectUnauthorized: options.insecure !== true
+          })
+          : new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 8 })
+      ),
+      (agent) => Effect.sync(() => agent.destroy())
+    )
+    const prefix = base.pathname.replace(/\/+$/, "")
+
+    const request = (method: Method, path: string, body?: unknown) =>
+      Effect.callback<RawResponse, TransportError | TimeoutError>((resume, signal) => {
+        const endpoint = `${method} /api/${path}`
+        const payload = body === undefined ? undefined : JSON.stringify(body)
+        const auth = Buffer.from(`${Redacted.value(options.apiKey)}:${Redacted.value(options.apiSecret)}`).toString("base64")
+        const headers: Record<string, string> = { "Accept": "application/json", "Authorization": `Basic ${auth}` }
+        if (payload !== undefined) {
+          headers["Content-Type"] = "application/json"
+          headers["Content-Length"] = String(Buffer.byteLength(payload))
+        }
+        let done = false
+        const finish = (effect: Effect.Effect<RawResponse, TransportError | TimeoutError>) => {
+          if (done) return
+          done = true
+          clearTimeout(timer)
+          resume(effect)
+        }
+        const req = (secure ? https : http).request(
+          {
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port === "" ? undefined : Number(base.port),
+            path: `${prefix}/api/${path}`,
+            method,
+            headers,
+            agent,
+            signal
+          },
+          (res) => {
+            const chunks: Array<Buffer> = []
+            res.on("data", (chunk: Buffer) => chunks.push(chunk))
+            res.on("end", () => {
+              const buffer = Buffer.concat(chunks)
+              finish(Effect.succeed({
+                status: res.statusCode ?? 0,
+                body: buffer.toString("utf8"),
+                bytes: buffer.length,
+                contentType: String(res.headers["content-type"] ?? "")
+              }))
+            })
+            res.on("error", (error) =>
+              finish(Effect.fail(new TransportError({ message: describeTransportFailure(error, baseUrl), site: options.site, endpoint, cause: error })))
+            )
+          }
+        )
+        const timer = setTimeout(() => {
+          finish(Effect.fail(
+            new TimeoutError({
+              message: `no response from ${baseUrl} for ${endpoint} within ${options.timeoutMs} ms (OPNSENSE_TIMEOUT_MS)`,
+              site: options.site,
+              endpoint,
+              timeoutMs: options.timeoutMs
+            })
+          ))
+          req.destroy()
+        }, options.timeoutMs)
+        req.on("error", (error) => {
+          if (signal.aborted) return
+          finish(Effect.fail(new TransportError({ message: describeTransportFailure(error, baseUrl), site: options.site, endpoint, cause: error })))
+        })
+        if (payload !== undefined) req.write(payload)
+        req.end()
+        return Effect.sync(() => {
+          done = true
+          clearTimeout(timer)
+          req.destroy()
+        })
+      })
+
+    return { site: options.site, baseUrl, request }
+  })

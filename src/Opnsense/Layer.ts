@@ -1,0 +1,57 @@
+/**
+ * Layers for the Opnsense service: from explicit options, from the environment (via Target.ts),
+ * and for a running simulator (tests). The client needs a CircuitBreaker and a Cache; `layer`
+ * leaves them to the caller (so one breaker registry and one cache serve every site), and
+ * `layerStandalone` brings its own in-memory ones.
+ */
+import { Layer, Redacted } from "effect"
+import { Opnsense } from "../Opnsense.ts"
+import { Cache, layerMemory } from "../Resilience/Cache.ts"
+import { CircuitBreaker, layer as breakerLayer, type CircuitBreakerOptions } from "../Resilience/CircuitBreaker.ts"
+import { make, type ClientOptions } from "./Client.ts"
+
+export type { ClientOptions }
+
+/** The client for one site; needs CircuitBreaker and Cache. */
+export const layer = (options: ClientOptions): Layer.Layer<Opnsense, never, CircuitBreaker | Cache> =>
+  Layer.effect(Opnsense, make(options))
+
+/** The client with its own in-memory cache and breaker (one-off commands, tests). */
+export const layerStandalone = (
+  options: ClientOptions & { readonly breaker?: Partial<CircuitBreakerOptions>; readonly cacheTtlSeconds?: number }
+): Layer.Layer<Opnsense | CircuitBreaker | Cache> =>
+  layer(options).pipe(
+    Layer.provideMerge(Layer.mergeAll(breakerLayer(options.breaker ?? {}), layerMemory({ defaultTtlSeconds: options.cacheTtlSeconds ?? 60 })))
+  )
+
+/** What a simulator handle (src/Simulator.ts) exposes that a client needs. */
+export interface SimulatorConnection {
+  readonly url: string
+  readonly apiKey: string
+  readonly apiSecret: string
+  readonly caPem?: string | undefined
+}
+
+/** Options for a client of a running simulator: its URL, credentials and CA. */
+export const simulatorOptions = (
+  handle: SimulatorConnection,
+  overrides: Partial<ClientOptions> = {}
+): ClientOptions => ({
+  site: "default",
+  url: handle.url,
+  apiKey: Redacted.make(handle.apiKey),
+  apiSecret: Redacted.make(handle.apiSecret),
+  caPem: handle.caPem,
+  timeoutMs: 5_000,
+  ...overrides
+})
+
+/** A standalone client of a running simulator (tests). */
+export const layerSimulator = (
+  handle: SimulatorConnection,
+  overrides: Partial<ClientOptions> & { readonly breaker?: Partial<CircuitBreakerOptions>; readonly cacheTtlSeconds?: number } = {}
+): Layer.Layer<Opnsense | CircuitBreaker | Cache> => layerStandalone({ ...simulatorOptions(handle, overrides), ...overrides })
+
+/** Build the service value directly inside a scope (when a Layer is not convenient). */
+export const makeClient = make
+

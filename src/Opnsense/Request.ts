@@ -1,0 +1,84 @@
+/**
+ * One request to OPNsense with everything around it: a span per attempt (method, path, status,
+ * bytes, attempt, site, firmware version; never a secret), the site's circuit breaker, status and
+ * shape checks, and the retry policy for requests that are safe to repeat.
+ */
+import { Effect, Option, Ref, Schema } from "effect"
+import type { FirmwareVersion } from "../Domain/Model.ts"
+import type { CircuitBreakerShape } from "../Resilience/CircuitBreaker.ts"
+import { isTransient, retryTransient, type RetryOptions } from "../Resilience/Retry.ts"
+import type { OpnsenseError } from "./Errors.ts"
+import type { Method, RawResponse, Transport } from "./Http.ts"
+import { checkStatus, decode, type Context } from "./Response.ts"
+
+export interface Requester {
+  readonly site: string
+  readonly baseUrl: string
+  /** the raw response after status checks (non-JSON bodies, e.g. backup XML) */
+  readonly raw: (method: Method, path: string, options?: RequestOptions) => Effect.Effect<RawResponse, OpnsenseError>
+  /** JSON body decoded with `schema` */
+  readonly json: <S extends Schema.Top & { readonly DecodingServices: never }>(
+    schema: S,
+    method: Method,
+    path: string,
+    options?: RequestOptions
+  ) => Effect.Effect<S["Type"], OpnsenseError>
+}
+
+export interface RequestOptions {
+  readonly body?: unknown
+  /** safe to repeat as is (default: true for GET, false for POST) */
+  readonly idempotent?: boolean
+}
+
+export const makeRequester = (deps: {
+  readonly transport: Transport
+  readonly breaker: CircuitBreakerShape
+  readonly retry: RetryOptions
+  readonly version: Ref.Ref<Option.Option<FirmwareVersion>>
+}): Requester => {
+  const { transport, breaker } = deps
+  const site = transport.site
+
+  const once = (method: Method, path: string, body: unknown, attempt: number) =>
+    Effect.gen(function*() {
+      const version = yield* Ref.get(deps.version)
+      yield* Effect.annotateCurrentSpan({
+        "http.request.method": method,
+        "url.path": `/api/${path}`,
+        "server.address": transport.baseUrl,
+        "opnsense.site": site,
+        "opnsense.retry.attempt": attempt,
+        ...(Option.isSome(version) ? { "opnsense.version": version.value.raw } : {})
+      })
+      const response = yield* transport.request(method, path, body)
+      yield* Effect.annotateCurrentSpan({
+        "http.response.status_code": response.status,
+        "http.response.body.size": response.bytes
+      })
+      const ctx: Context = { site, baseUrl: transport.baseUrl, endpoint: `${method} ${path}`, path }
+      // non-2xx statuses fail here, inside the breaker and the retry, so 502s count and repeat
+      if (response.status < 200 || response.status >= 300) yield* checkStatus(ctx, response)
+      return { response, ctx }
+    }).pipe(Effect.withSpan(`OPNsense ${method}`, { kind: "client" }))
+
+  const run = (method: Method, path: string, options: RequestOptions = {}) => {
+    let attempt = 0
+    const attemptOnce = Effect.suspend(() => {
+      attempt += 1
+      return breaker.protect(site, once(method, path, options.body, attempt), isTransient)
+    })
+    const idempotent = options.idempotent ?? method === "GET"
+    return idempotent ? retryTransient(deps.retry)(attemptOnce) : attemptOnce
+  }
+
+  return {
+    site,
+    baseUrl: transport.baseUrl,
+    raw: (method, path, options) => Effect.map(run(method, path, options), ({ response }) => response),
+    json: (schema, method, path, options) =>
+      Effect.flatMap(run(method, path, options), ({ response, ctx }) =>
+        Effect.flatMap(checkStatus(ctx, response), decode(schema)(ctx, response.status))
+      )
+  }
+}

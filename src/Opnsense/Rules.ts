@@ -1,0 +1,184 @@
+/**
+ * Filter rules (`firewall/filter`, REFERENCE §7): wire rows → LiveRule, RuleSpec → wire body.
+ *
+ * Listing is one request either way (Version.ts `ruleListing`): search_rule without interface and
+ * rowCount=-1 on 26.1.1+ (compact raw rows; on 26.1.10+/26.7 also the legacy and automatic rules,
+ * kept as origin "legacy"/"automatic", read-only), or the whole-model `get` on 25.7 and 26.1.0
+ * (where search without interface hides single-interface rules) and older versions (labels only).
+ */
+import { Schema } from "effect"
+import type { Direction, IpVersion, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
+import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../Domain/Normalize.ts"
+import { parseMarker, withMarker } from "../Domain/Ownership.ts"
+import { bool, Field, ItemMap, itemEntries, searchEnvelope, selectedKeys, selectedLabels, single, text } from "./Wire.ts"
+
+export const base = "firewall/filter"
+export const wrapper = "rule"
+
+const RuleFields = {
+  enabled: Schema.optional(Field),
+  sequence: Schema.optional(Field),
+  sort_order: Schema.optional(Field),
+  action: Schema.optional(Field),
+  quick: Schema.optional(Field),
+  interface: Schema.optional(Field),
+  interfacenot: Schema.optional(Field),
+  direction: Schema.optional(Field),
+  ipprotocol: Schema.optional(Field),
+  protocol: Schema.optional(Field),
+  source_net: Schema.optional(Field),
+  source_not: Schema.optional(Field),
+  source_port: Schema.optional(Field),
+  destination_net: Schema.optional(Field),
+  destination_not: Schema.optional(Field),
+  destination_port: Schema.optional(Field),
+  log: Schema.optional(Field),
+  gateway: Schema.optional(Field),
+  description: Schema.optional(Field),
+  categories: Schema.optional(Field),
+  legacy: Schema.optional(Field),
+  is_automatic: Schema.optional(Field)
+}
+const RuleRow = Schema.Struct({ uuid: Schema.String, ...RuleFields })
+export const SearchResponse = searchEnvelope(RuleRow)
+
+const RuleItem = Schema.Struct(RuleFields)
+export const ModelResponse = Schema.Struct({
+  filter: Schema.Struct({ rules: Schema.Union([Schema.Struct({ rule: ItemMap(RuleItem) }), Schema.Array(Schema.Unknown)]) })
+})
+
+const oneOf = <const L extends string>(values: ReadonlyArray<L>, raw: string, fallback: L): L =>
+  values.find((v) => v === raw.toLowerCase()) ?? fallback
+
+const addresses = (field: Field | undefined): ReadonlyArray<string> =>
+  normalizeAddresses(typeof field === "object" && field !== null ? selectedKeys(field) : text(field).split(","))
+
+const port = (field: Field | undefined): string => {
+  const result = normalizePort(text(field))
+  return result._tag === "Invalid" ? text(field) : result.value
+}
+
+const sequenceOf = (item: typeof RuleItem.Type): number => {
+  const raw = Number(text(item.sequence))
+  if (Number.isFinite(raw) && text(item.sequence) !== "") return raw
+  // legacy rows: sort_order "<prio>.1<seq>"
+  const match = /\.\d(\d+)$/.exec(text(item.sort_order))
+  return match !== null ? Number(match[1]) : 0
+}
+
+const categoryNames = (field: Field | undefined, names: ReadonlyMap<string, string>): ReadonlyArray<string> => {
+  const labelled = selectedLabels(field)
+  if (labelled.length > 0) return sortedSet(labelled.map(([id, label]) => names.get(id) ?? label))
+  return sortedSet(selectedKeys(field).map((id) => names.get(id) ?? id))
+}
+
+const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<string, string>): LiveRule => {
+  const isLegacy = bool(item.legacy)
+  const origin: Origin = !isLegacy ? "mvc" : bool(item.is_automatic) ? "automatic" : "legacy"
+  const marked = parseMarker(text(item.description))
+  const protocol = normalizeProtocol(single(item.protocol))
+  const spec: RuleSpec = {
+    enabled: bool(item.enabled, true),
+    action: oneOf<RuleAction>(["pass", "block", "reject"], single(item.action), "pass"),
+    quick: bool(item.quick, true),
+    interfaces: sortedSet(selectedKeys(item.interface)),
+    interfaceInvert: bool(item.interfacenot),
+    direction: oneOf<Direction>(["in", "out", "any"], single(item.direction), "in"),
+    ipVersion: oneOf<IpVersion>(["inet", "inet6", "inet46"], single(item.ipprotocol), "inet"),
+    protocol,
+    source: { addresses: addresses(item.source_net), invert: bool(item.source_not), port: port(item.source_port) },
+    destination: {
+      addresses: addresses(item.destination_net),
+      invert: bool(item.destination_not),
+      port: port(item.destination_port)
+    },
+    log: bool(item.log),
+    gateway: single(item.gateway),
+    description: marked.description,
+    categories: categoryNames(item.categories, names)
+  }
+  return {
+    uuid,
+    origin,
+    // only API-managed rules can be ours; a marker in a legacy rule's description is not ownership
+    ...(marked.owner !== undefined && origin === "mvc" ? { owner: marked.owner } : {}),
+    sequence: sequenceOf(item),
+    spec
+  }
+}
+
+export const fromSearch = (response: typeof SearchResponse.Type, names: ReadonlyMap<string, string>): ReadonlyArray<LiveRule> =>
+  response.rows.map((row) => toLive(row.uuid, row, names))
+
+export const fromModel = (response: typeof ModelResponse.Type, names: ReadonlyMap<string, string>): ReadonlyArray<LiveRule> => {
+  const rules = response.filter.rules
+  if (Array.isArray(rules) || !("rule" in rules)) return []
+  return itemEntries(rules.rule).map(([uuid, item]) => toLive(uuid, item, names))
+}
+
+const net = (addresses: ReadonlyArray<string>) => (addresses.length === 0 ? "any" : addresses.join(","))
+
+export const toWire = (spec: RuleSpec, owner: string, sequence: number, categoryIds: ReadonlyArray<string>) => ({
+  [wrapper]: {
+    enabled: spec.enabled ? "1" : "0",
+    sequence: String(sequence),
+    action: spec.action,
+    quick: spec.quick ? "1" : "0",
+    interface: spec.interfaces.join(","),
+    interfacenot: spec.interfaceInvert ? "1" : "0",
+    direction: spec.direction,
+    ipprotocol: spec.ipVersion,
+    protocol: spec.protocol,
+    source_net: net(spec.source.addresses),
+    source_not: spec.source.invert ? "1" : "0",
+    source_port: spec.source.port,
+    destination_net: net(spec.destination.addresses),
+    destination_not: spec.destination.invert ? "1" : "0",
+    destination_port: spec.destination.port,
+    log: spec.log ? "1" : "0",
+    gateway: spec.gateway,
+    description: withMarker(spec.description, owner),
+    categories: categoryIds.join(",")
+  }
+})
+
+/** One CSV row for upload_rules (26.1+): `;`-separated, raw values, categories by name. */
+const CSV_FIELDS = [
+  "@uuid",
+  "enabled",
+  "sequence",
+  "action",
+  "quick",
+  "interface",
+  "interfacenot",
+  "direction",
+  "ipprotocol",
+  "protocol",
+  "source_net",
+  "source_not",
+  "source_port",
+  "destination_net",
+  "destination_not",
+  "destination_port",
+  "log",
+  "gateway",
+  "description",
+  "categories"
+] as const
+
+const csvCell = (value: string) => (/[;"\n\r]/.test(value) ? `"${value.replace(/"/g, "\"\"")}"` : value)
+
+export const toCsv = (
+  rows: ReadonlyArray<{ readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }>
+): string => {
+  const lines = rows.map((row) => {
+    const wire = toWire(row.spec, row.owner, row.sequence, [])[wrapper]
+    const values: Record<(typeof CSV_FIELDS)[number], string> = {
+      ...wire,
+      "@uuid": row.uuid ?? "",
+      categories: row.spec.categories.join(",")
+    }
+    return CSV_FIELDS.map((field) => csvCell(values[field])).join(";")
+  })
+  return [CSV_FIELDS.join(";"), ...lines].join("\n")
+}

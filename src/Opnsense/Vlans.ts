@@ -1,0 +1,74 @@
+/**
+ * VLANs (`interfaces/vlan_settings`, REFERENCE §6): wire rows → LiveVlan, VlanSpec → wire body.
+ * 25.7+ lists with search_item (raw values, one request); older versions return labels in search
+ * rows, so they list with the whole-model `get` instead.
+ */
+import { Schema } from "effect"
+import type { LiveVlan, VlanProto, VlanSpec } from "../Domain/Model.ts"
+import { parseMarker, withMarker } from "../Domain/Ownership.ts"
+import { Field, ItemMap, itemEntries, searchEnvelope, single, text } from "./Wire.ts"
+
+export const base = "interfaces/vlan_settings"
+export const wrapper = "vlan"
+
+const VlanRow = Schema.Struct({
+  uuid: Schema.String,
+  if: Field,
+  tag: Field,
+  pcp: Schema.optional(Field),
+  proto: Schema.optional(Field),
+  descr: Schema.optional(Field),
+  vlanif: Schema.optional(Field)
+})
+export const SearchResponse = searchEnvelope(VlanRow)
+
+const VlanItem = Schema.Struct({
+  if: Field,
+  tag: Field,
+  pcp: Schema.optional(Field),
+  proto: Schema.optional(Field),
+  descr: Schema.optional(Field),
+  vlanif: Schema.optional(Field)
+})
+export const ModelResponse = Schema.Struct({ vlan: Schema.Struct({ vlan: ItemMap(VlanItem) }) })
+
+const proto = (raw: string): VlanProto => (raw === "802.1q" || raw === "802.1ad" ? raw : "")
+
+/** Search rows decorate an assigned device: "vlan2999 [SCRATCH]" (REFERENCE §6.1). */
+const device = (raw: string): string => raw.replace(/\s*\[.*\]\s*$/, "")
+
+const toLive = (uuid: string, item: typeof VlanItem.Type): LiveVlan => {
+  const marked = parseMarker(text(item.descr))
+  const tag = Number(text(item.tag))
+  const pcp = Number(single(item.pcp) || "0")
+  return {
+    uuid,
+    origin: "mvc",
+    ...(marked.owner !== undefined ? { owner: marked.owner } : {}),
+    device: device(text(item.vlanif)),
+    spec: {
+      parent: single(item.if),
+      tag: Number.isFinite(tag) ? tag : 0,
+      priority: Number.isFinite(pcp) ? pcp : 0,
+      proto: proto(single(item.proto)),
+      description: marked.description
+    }
+  }
+}
+
+export const fromSearch = (response: typeof SearchResponse.Type): ReadonlyArray<LiveVlan> =>
+  response.rows.map((row) => toLive(row.uuid, row))
+
+export const fromModel = (response: typeof ModelResponse.Type): ReadonlyArray<LiveVlan> =>
+  itemEntries(response.vlan.vlan).map(([uuid, item]) => toLive(uuid, item))
+
+/** Body for add_item/set_item. `vlanif` is left empty so the firewall names new devices itself. */
+export const toWire = (spec: VlanSpec, owner: string) => ({
+  [wrapper]: {
+    if: spec.parent,
+    tag: String(spec.tag),
+    pcp: String(spec.priority),
+    proto: spec.proto,
+    descr: withMarker(spec.description, owner)
+  }
+})

@@ -1,0 +1,121 @@
+/**
+ * The cache as a service: JSON values under string keys with a TTL. Two implementations share one
+ * contract (and one test suite): in-process memory, and Redis (RedisCache.ts, chosen when
+ * REDIS_URL is set). Reads never fail: a cache that cannot answer is a miss. `warm` runs the
+ * loaders that features registered (the Opnsense client registers its snapshot per site).
+ */
+import { Clock, Config, Context, Effect, Layer, Option, Ref } from "effect"
+
+export interface CacheStats {
+  readonly backend: "memory" | "redis"
+  readonly hits: number
+  readonly misses: number
+  /** entries currently held (not yet expired) */
+  readonly size: number
+  /** hits / (hits + misses), 0 when nothing was asked */
+  readonly hitRate: number
+  /** Redis only: true while Redis is unreachable and the cache behaves as empty */
+  readonly degraded: boolean
+  readonly defaultTtlSeconds: number
+}
+
+export interface CacheShape {
+  readonly get: (key: string) => Effect.Effect<Option.Option<unknown>>
+  /** `ttlSeconds` defaults to CACHE_DEFAULT_TTL */
+  readonly set: (key: string, value: unknown, ttlSeconds?: number) => Effect.Effect<void>
+  /** remove one key, or every key under a prefix ending in "*" ("opnsense:site-a:*") */
+  readonly invalidate: (key: string) => Effect.Effect<void>
+  readonly clear: Effect.Effect<void>
+  readonly stats: Effect.Effect<CacheStats>
+  /** run every registered warmer; the number that succeeded */
+  readonly warm: Effect.Effect<number>
+  /** register a loader for `warm` under a name (re-registering replaces it) */
+  readonly registerWarmer: (name: string, load: Effect.Effect<unknown, unknown>) => Effect.Effect<void>
+}
+
+export class Cache extends Context.Service<Cache, CacheShape>()("opnsense-mcp/Cache") {}
+
+export const hitRate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses))
+
+/** Warmer registry shared by both implementations. */
+export const makeWarmers = Effect.gen(function*() {
+  const warmers = yield* Ref.make<ReadonlyMap<string, Effect.Effect<unknown, unknown>>>(new Map())
+  return {
+    register: (name: string, load: Effect.Effect<unknown, unknown>) =>
+      Ref.update(warmers, (m) => new Map(m).set(name, load)),
+    warm: Effect.gen(function*() {
+      const all = yield* Ref.get(warmers)
+      const results = yield* Effect.forEach([...all], ([name, load]) =>
+        load.pipe(
+          Effect.as(true),
+          Effect.catchCause((cause) => Effect.as(Effect.logWarning(`cache warm: ${name} failed`, cause), false))
+        ), { concurrency: 4 })
+      return results.filter(Boolean).length
+    })
+  }
+})
+
+const matches = (pattern: string) => (key: string) =>
+  pattern.endsWith("*") ? key.startsWith(pattern.slice(0, -1)) : key === pattern
+
+interface Entry {
+  /** stored serialised, so callers get a copy, as from Redis */
+  readonly json: string
+  readonly expiresAt: number
+}
+
+export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape> =>
+  Effect.gen(function*() {
+    const entries = yield* Ref.make<ReadonlyMap<string, Entry>>(new Map())
+    const counters = yield* Ref.make({ hits: 0, misses: 0 })
+    const warmers = yield* makeWarmers
+
+    const live = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      return yield* Ref.modify(entries, (m) => {
+        const kept = new Map([...m].filter(([, e]) => e.expiresAt > now))
+        return [kept, kept] as const
+      })
+    })
+
+    return {
+      get: (key) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const entry = (yield* Ref.get(entries)).get(key)
+          if (entry === undefined || entry.expiresAt <= now) {
+            yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
+            return Option.none()
+          }
+          yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
+          return Option.some<unknown>(JSON.parse(entry.json))
+        }),
+      set: (key, value, ttlSeconds = defaultTtlSeconds) =>
+        Effect.gen(function*() {
+          if (ttlSeconds <= 0) return
+          const now = yield* Clock.currentTimeMillis
+          const json = JSON.stringify(value)
+          yield* Ref.update(entries, (m) => new Map(m).set(key, { json, expiresAt: now + ttlSeconds * 1000 }))
+        }),
+      invalidate: (key) => Ref.update(entries, (m) => new Map([...m].filter(([k]) => !matches(key)(k)))),
+      clear: Effect.andThen(Ref.set(entries, new Map()), Ref.set(counters, { hits: 0, misses: 0 })),
+      stats: Effect.gen(function*() {
+        const size = (yield* live).size
+        const { hits, misses } = yield* Ref.get(counters)
+        return { backend: "memory", hits, misses, size, hitRate: hitRate(hits, misses), degraded: false, defaultTtlSeconds }
+      }),
+      warm: warmers.warm,
+      registerWarmer: warmers.register
+    } satisfies CacheShape
+  })
+
+/** CACHE_DEFAULT_TTL in seconds, 60 by default (CONTRACT §2). */
+export const defaultTtl = Config.Int("CACHE_DEFAULT_TTL").pipe(Config.withDefault(60))
+
+export const layerMemory = (options: { readonly defaultTtlSeconds?: number } = {}): Layer.Layer<Cache> =>
+  Layer.effect(Cache, makeMemory(options.defaultTtlSeconds ?? 60))
+
+export const layerMemoryConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
+  Cache,
+  Effect.flatMap(defaultTtl, makeMemory)
+)
