@@ -46,7 +46,19 @@ export const SiteConfig = Schema.Struct({
   ),
   probes: Schema.Array(Probe),
   /** lint code → severity override */
-  lint: Schema.Record(Schema.String, Severity)
+  lint: Schema.Record(Schema.String, Severity),
+  /** policy analysis: interface identifier → its networks ("lan" in a rule) and the firewall's addresses on it */
+  interfaces: Schema.optional(
+    Schema.Record(
+      Schema.String,
+      Schema.Struct({
+        networks: Schema.optional(Schema.Array(Schema.String)),
+        addresses: Schema.optional(Schema.Array(Schema.String))
+      })
+    )
+  ),
+  /** policy analysis: interfaces where pass rules must log (default ["wan"]) */
+  sensitiveInterfaces: Schema.optional(Schema.Array(Schema.String))
 })
 export type SiteConfig = typeof SiteConfig.Type
 
