@@ -76,6 +76,27 @@ export const fromExport = (
   categoryNames: ReadonlyMap<string, string>
 ): ReadonlyArray<LiveAlias> => itemEntries(response.aliases.alias).map(([uuid, item]) => toLive(uuid, item, categoryNames))
 
+/**
+ * get_item/{uuid}: `{"alias":{...}}`. An unknown uuid is `{"alias":{"content":{...}}}` on 26.1.11+
+ * (no name/type) or a 500 before; both mean "not found" (REFERENCE §8.1).
+ */
+export const GetResponse = Schema.Union([Schema.Struct({ alias: Schema.Struct({ ...AliasFields, name: Schema.optional(Field), type: Schema.optional(Field) }) }), Schema.Array(Schema.Unknown)])
+
+export const fromGet = (
+  uuid: string,
+  response: typeof GetResponse.Type,
+  categoryNames: ReadonlyMap<string, string>
+): LiveAlias | undefined => {
+  if (!("alias" in response)) return undefined
+  const { name, type, ...rest } = response.alias
+  if (name === undefined || type === undefined) return undefined
+  return toLive(uuid, { ...rest, name, type }, categoryNames)
+}
+
+/** get_alias_u_u_i_d/{name}: `{"uuid":"..."}`, or `[]` when no alias has that name. */
+export const UuidResponse = Schema.Union([Schema.Struct({ uuid: Schema.String }), Schema.Array(Schema.Unknown)])
+export const uuidOf = (response: typeof UuidResponse.Type): string | undefined => ("uuid" in response ? response.uuid : undefined)
+
 export const toWire = (spec: AliasSpec, owner: string, categoryIds: ReadonlyArray<string>) => ({
   [wrapper]: {
     enabled: spec.enabled ? "1" : "0",

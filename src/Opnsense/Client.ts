@@ -29,7 +29,7 @@ export interface ClientOptions extends TransportOptions {
   readonly version?: FirmwareVersion | undefined
 }
 
-const StatusBody = Schema.Struct({ status: Schema.String })
+export const StatusBody = Schema.Struct({ status: Schema.String })
 const UploadResult = Schema.Struct({
   validations: Schema.optional(Schema.Array(Schema.Struct({
     sequence: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
@@ -38,7 +38,7 @@ const UploadResult = Schema.Struct({
   }))),
   uuids: Schema.optional(Schema.Union([Schema.Record(Schema.String, Schema.String), Schema.Array(Schema.String)]))
 })
-const BackupList = Schema.Struct({
+export const BackupList = Schema.Struct({
   items: Schema.Array(Schema.Struct({
     id: Schema.String,
     time: Schema.Union([Schema.String, Schema.Number]),
@@ -46,7 +46,7 @@ const BackupList = Schema.Struct({
     description: Schema.optional(Schema.String)
   }))
 })
-const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unknown) })
+export const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unknown) })
 
 /** Backup ids are "config-<time>.xml"; the API's revision form is the time inside. */
 const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")

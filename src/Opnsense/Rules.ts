@@ -116,6 +116,19 @@ export const fromModel = (response: typeof ModelResponse.Type, names: ReadonlyMa
   return itemEntries(rules.rule).map(([uuid, item]) => toLive(uuid, item, names))
 }
 
+/** get_rule/{uuid}: `{"rule":{...}}`, or `[]` for an unknown uuid (fixture filter_getRule-unknown-uuid). */
+export const GetResponse = Schema.Union([Schema.Struct({ rule: RuleItem }), Schema.Array(Schema.Unknown)])
+
+export const fromGet = (uuid: string, response: typeof GetResponse.Type, names: ReadonlyMap<string, string>): LiveRule | undefined =>
+  "rule" in response ? toLive(uuid, response.rule, names) : undefined
+
+/**
+ * savepoint (≤26.1) answers `{"status":"ok","retention":"60","revision":"<time>"}`. Recognised so the
+ * shape is checked, but never used for safety: its automatic revert never fires on 25.7–26.1 and
+ * the endpoint is gone in 26.7 (REFERENCE §7.5); the reconciler reverts through core/backup.
+ */
+export const SavepointResponse = Schema.Struct({ status: Schema.String, retention: Schema.optional(Schema.String), revision: Schema.String })
+
 const net = (addresses: ReadonlyArray<string>) => (addresses.length === 0 ? "any" : addresses.join(","))
 
 export const toWire = (spec: RuleSpec, owner: string, sequence: number, categoryIds: ReadonlyArray<string>) => ({

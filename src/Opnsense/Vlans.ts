@@ -32,24 +32,38 @@ const VlanItem = Schema.Struct({
 })
 export const ModelResponse = Schema.Struct({ vlan: Schema.Struct({ vlan: ItemMap(VlanItem) }) })
 
-const proto = (raw: string): VlanProto => (raw === "802.1q" || raw === "802.1ad" ? raw : "")
+/** Raw key, or the ≤25.1 search label ("Auto", "802.1Q"). */
+const proto = (raw: string): VlanProto => {
+  const lower = raw.toLowerCase()
+  return lower === "802.1q" || lower === "802.1ad" ? lower : ""
+}
 
 /** Search rows decorate an assigned device: "vlan2999 [SCRATCH]" (REFERENCE §6.1). */
 const device = (raw: string): string => raw.replace(/\s*\[.*\]\s*$/, "")
 
+/** Raw device name, or the ≤25.1 label "vtnet1 (00:00:5e:00:53:01) [LAN]". */
+const parent = (raw: string): string => raw.split(" ")[0] ?? ""
+
+/** Raw "0".."7", or the ≤25.1 label "Best Effort (0, default)". */
+const priority = (raw: string): number => {
+  const n = Number(raw === "" ? "0" : raw)
+  if (Number.isInteger(n)) return n
+  const match = /\((\d)/.exec(raw)
+  return match !== null ? Number(match[1]) : 0
+}
+
 const toLive = (uuid: string, item: typeof VlanItem.Type): LiveVlan => {
   const marked = parseMarker(text(item.descr))
   const tag = Number(text(item.tag))
-  const pcp = Number(single(item.pcp) || "0")
   return {
     uuid,
     origin: "mvc",
     ...(marked.owner !== undefined ? { owner: marked.owner } : {}),
     device: device(text(item.vlanif)),
     spec: {
-      parent: single(item.if),
+      parent: parent(single(item.if)),
       tag: Number.isFinite(tag) ? tag : 0,
-      priority: Number.isFinite(pcp) ? pcp : 0,
+      priority: priority(single(item.pcp)),
       proto: proto(single(item.proto)),
       description: marked.description
     }
@@ -61,6 +75,12 @@ export const fromSearch = (response: typeof SearchResponse.Type): ReadonlyArray<
 
 export const fromModel = (response: typeof ModelResponse.Type): ReadonlyArray<LiveVlan> =>
   itemEntries(response.vlan.vlan).map(([uuid, item]) => toLive(uuid, item))
+
+/** get_item/{uuid}: `{"vlan":{...}}`, or `[]` for an unknown uuid. */
+export const GetResponse = Schema.Union([Schema.Struct({ vlan: VlanItem }), Schema.Array(Schema.Unknown)])
+
+export const fromGet = (uuid: string, response: typeof GetResponse.Type): LiveVlan | undefined =>
+  "vlan" in response ? toLive(uuid, response.vlan) : undefined
 
 /** Body for add_item/set_item. `vlanif` is left empty so the firewall names new devices itself. */
 export const toWire = (spec: VlanSpec, owner: string) => ({
