@@ -1,0 +1,73 @@
+/**
+ * Policy analysis: what a rule set actually does. `lint` finds shadowed, redundant and contradicted
+ * rules, lockout risks and alias problems; `explain` says which rule decides a packet and why, rule
+ * by rule. Both are pure functions over a PolicyInput, which can be built from desired state
+ * (`fromDesired`), a live snapshot (`fromLive`) or the state a plan would produce (`fromPlan`).
+ * Semantics and limits: docs/policy.md.
+ */
+import { Data, Result } from "effect"
+import type { DesiredSite, Issue } from "./Domain/Desired.ts"
+import { compile, type CompiledPolicy } from "./Policy/Compile.ts"
+import type { Explanation, Finding, Packet, PolicyInput } from "./Policy/Domain.ts"
+import { compilePacket, type Decision, decide, explainCompiled } from "./Policy/Evaluate.ts"
+import { lintCompiled } from "./Policy/Lint.ts"
+import { fromDesired } from "./Policy/Input.ts"
+
+export * from "./Policy/Domain.ts"
+export { type CompiledPolicy, compile } from "./Policy/Compile.ts"
+export { fromDesired, fromLive, fromPlan } from "./Policy/Input.ts"
+export { defaultSeverities } from "./Policy/Lint/Finding.ts"
+export { DEFAULT_SENSITIVE_INTERFACES } from "./Policy/Lint.ts"
+
+/** The packet given to `explain` cannot be evaluated (bad address, port without tcp/udp, ...). */
+export class PacketInvalid extends Data.TaggedError("PacketInvalid")<{
+  readonly message: string
+  readonly problems: ReadonlyArray<string>
+}> {}
+
+const compiled = (input: PolicyInput | CompiledPolicy): CompiledPolicy => ("resolver" in input ? input : compile(input))
+
+/** Every finding, severities applied ("off" dropped), sorted by file and line. */
+export const lint = (input: PolicyInput | CompiledPolicy): ReadonlyArray<Finding> => lintCompiled(compiled(input))
+
+/** Which rule decides the packet, the chain of rules considered, and why each did or did not match. */
+export const explain = (input: PolicyInput | CompiledPolicy, packet: Packet): Result.Result<Explanation, PacketInvalid> => {
+  const policy = compiled(input)
+  const p = compilePacket(policy, packet)
+  if (p._tag === "Invalid") {
+    return Result.fail(new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems }))
+  }
+  return Result.succeed(explainCompiled(policy, p.packet, packet, p.notes))
+}
+
+/** The decision alone, on the fast path (what the benchmark measures). */
+export const decidePacket = (
+  policy: CompiledPolicy,
+  packet: Packet
+): Result.Result<{ readonly action: Decision["action"]; readonly rule: string | undefined }, PacketInvalid> => {
+  const p = compilePacket(policy, packet)
+  if (p._tag === "Invalid") {
+    return Result.fail(new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems }))
+  }
+  const d = decide(policy, p.packet)
+  return Result.succeed({ action: d.action, rule: d.rule?.rule.name })
+}
+
+/** A finding as a desired-state Issue (`file:line:col: severity[code]: message`). */
+export const findingToIssue = (finding: Finding, siteFile = "sites.yaml"): Issue => ({
+  file: finding.source?.file ?? siteFile,
+  line: finding.source?.line ?? 1,
+  column: finding.source?.column ?? 1,
+  severity: finding.severity,
+  code: finding.code,
+  message: finding.message,
+  ...(finding.name !== undefined ? { name: finding.name } : {}),
+  kind: finding.kind,
+  hint: finding.hint
+})
+
+/** For `validate`: the lint findings of one desired site as Issues; error-severity ones fail validation. */
+export const lintSite = (site: DesiredSite): ReadonlyArray<Issue> => {
+  const input = fromDesired(site)
+  return lint(input).map((f) => findingToIssue(f, input.siteFile))
+}

@@ -1,0 +1,177 @@
+/**
+ * The policy analyser's inputs and outputs as Schemas: what `lint` and `explain` take and return,
+ * shared by the CLI, the MCP tools (`lint`, `explain_traffic`) and tests. A PolicyInput is built from
+ * desired state, from a live snapshot, or from the desired state a plan would produce (Policy/Input.ts).
+ */
+import { Schema } from "effect"
+import { Severity } from "../Domain/Desired.ts"
+import { AliasSpec, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
+import { SourceRef } from "../Domain/Plan.ts"
+
+export const PolicyRule = Schema.Struct({
+  /** desired-state name, or for live rules the owner name, description or uuid */
+  name: Schema.String,
+  spec: RuleSpec,
+  /** order within the rule's priority group (desired rules: their position in the files) */
+  sequence: Schema.Number,
+  origin: Origin,
+  uuid: Schema.optional(Schema.String),
+  source: Schema.optional(SourceRef)
+})
+export type PolicyRule = typeof PolicyRule.Type
+
+export const PolicyAlias = Schema.Struct({
+  name: Schema.String,
+  spec: AliasSpec,
+  origin: Origin,
+  source: Schema.optional(SourceRef)
+})
+export type PolicyAlias = typeof PolicyAlias.Type
+
+/** What is known about one interface: its networks ("lan" in a rule) and own addresses ("lanip"). */
+export const InterfaceNet = Schema.Struct({
+  /** CIDRs, e.g. ["10.0.0.0/24"] */
+  networks: Schema.optional(Schema.Array(Schema.String)),
+  /** the firewall's addresses on it, e.g. ["10.0.0.1"] */
+  addresses: Schema.optional(Schema.Array(Schema.String))
+})
+export type InterfaceNet = typeof InterfaceNet.Type
+
+/** An interface group: rules on it land in priority group 300000 + sequence. */
+export const InterfaceGroup = Schema.Struct({
+  members: Schema.Array(Schema.String),
+  sequence: Schema.optional(Schema.Number)
+})
+export type InterfaceGroup = typeof InterfaceGroup.Type
+
+export const ManagementPath = Schema.Struct({
+  interface: Schema.String,
+  address: Schema.optional(Schema.String),
+  port: Schema.optional(Schema.Number),
+  source: Schema.optional(Schema.String),
+  antiLockout: Schema.optional(Schema.Boolean)
+})
+export type ManagementPath = typeof ManagementPath.Type
+
+export const PolicyInput = Schema.Struct({
+  site: Schema.String,
+  /** where the rules come from: shown in output */
+  origin: Schema.Literals(["desired", "live", "plan"]),
+  rules: Schema.Array(PolicyRule),
+  aliases: Schema.Array(PolicyAlias),
+  /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
+  interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
+  groups: Schema.optional(Schema.Record(Schema.String, InterfaceGroup)),
+  management: Schema.optional(ManagementPath),
+  /** interfaces where pass rules should log (default ["wan"]) */
+  sensitiveInterfaces: Schema.optional(Schema.Array(Schema.String)),
+  /** lint code → severity override (SiteConfig.lint) */
+  severities: Schema.optional(Schema.Record(Schema.String, Severity)),
+  /** where site-level findings point (e.g. desired-state/sites.yaml) */
+  siteFile: Schema.optional(Schema.String)
+})
+export type PolicyInput = typeof PolicyInput.Type
+
+// ---------------------------------------------------------------------------------------------
+// lint
+
+export const FindingCode = Schema.Literals([
+  "shadowed-rule",
+  "redundant-rule",
+  "contradicted-rule",
+  "unused-alias",
+  "empty-alias",
+  "duplicate-alias-content",
+  "any-any-pass",
+  "management-lockout",
+  "management-at-risk",
+  "unlogged-pass",
+  "read-only-rules",
+  "unknown-reference"
+])
+export type FindingCode = typeof FindingCode.Type
+
+export const Finding = Schema.Struct({
+  code: FindingCode,
+  severity: Severity,
+  kind: Schema.Literals(["rule", "alias", "site"]),
+  /** the rule or alias the finding is about */
+  name: Schema.optional(Schema.String),
+  message: Schema.String,
+  hint: Schema.String,
+  /** YAML location of the rule or alias (desired state); absent for live objects */
+  source: Schema.optional(SourceRef),
+  /** the other rules or aliases involved (the shadowing rule, the duplicate alias, ...) */
+  related: Schema.Array(Schema.String)
+})
+export type Finding = typeof Finding.Type
+
+// ---------------------------------------------------------------------------------------------
+// explain
+
+export const PacketDirection = Schema.Literals(["in", "out"])
+export type PacketDirection = typeof PacketDirection.Type
+
+export const Packet = Schema.Struct({
+  /** source address; absent = unknown (every source condition becomes "may match") */
+  source: Schema.optional(Schema.String),
+  destination: Schema.optional(Schema.String),
+  /** "tcp", "UDP", "icmp", ... */
+  protocol: Schema.String,
+  sourcePort: Schema.optional(Schema.Number),
+  destinationPort: Schema.optional(Schema.Number),
+  /** interface the packet crosses; absent = inferred from interface networks when possible */
+  interface: Schema.optional(Schema.String),
+  /** default "in" */
+  direction: Schema.optional(PacketDirection)
+})
+export type Packet = typeof Packet.Type
+
+export const MatchResult = Schema.Literals(["yes", "no", "maybe"])
+export type MatchResult = typeof MatchResult.Type
+
+export const PriorityGroup = Schema.Literals(["automatic", "floating", "group", "interface", "unloaded"])
+export type PriorityGroup = typeof PriorityGroup.Type
+
+export const Step = Schema.Struct({
+  /** 1-based position in evaluation order */
+  position: Schema.Number,
+  rule: Schema.String,
+  group: PriorityGroup,
+  sequence: Schema.Number,
+  origin: Origin,
+  action: RuleAction,
+  quick: Schema.Boolean,
+  enabled: Schema.Boolean,
+  match: MatchResult,
+  /** what this rule did to the outcome */
+  outcome: Schema.Literals(["decides", "candidate", "overridden", "no-match", "may-match", "disabled"]),
+  /** why it did or did not match: the failing condition, or every condition that held */
+  reasons: Schema.Array(Schema.String),
+  source: Schema.optional(SourceRef)
+})
+export type Step = typeof Step.Type
+
+export const Decider = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("rule"), rule: Schema.String, position: Schema.Number, source: Schema.optional(SourceRef) }),
+  Schema.Struct({ kind: Schema.Literal("default"), rule: Schema.String, description: Schema.String })
+])
+export type Decider = typeof Decider.Type
+
+export const Explanation = Schema.Struct({
+  site: Schema.String,
+  origin: Schema.Literals(["desired", "live", "plan"]),
+  packet: Packet,
+  /** the interface used when none was given and it could be inferred */
+  interface: Schema.optional(Schema.String),
+  decision: RuleAction,
+  /** false when a rule whose match could not be decided (opaque alias, missing port) could change the decision */
+  certain: Schema.Boolean,
+  decidedBy: Decider,
+  /** the rules considered, in evaluation order, up to the deciding quick rule */
+  steps: Schema.Array(Step),
+  /** rules never reached (after the deciding quick rule) */
+  notConsidered: Schema.Number,
+  notes: Schema.Array(Schema.String)
+})
+export type Explanation = typeof Explanation.Type

@@ -1,0 +1,345 @@
+/**
+ * Packet evaluation with pf semantics: rules in evaluation order; a matching `quick` rule decides at
+ * once; otherwise the last matching non-quick rule decides; when nothing matches, OPNsense's
+ * automatic rules do (inbound: "Default deny rule", block; outbound: "let out anything from firewall
+ * host itself", pass). Matching is three-valued: "maybe" when a rule names something whose contents
+ * are not known offline (URL/GeoIP aliases, hostnames, interface nets without a subnet) or the packet
+ * leaves a field unspecified.
+ */
+import { normalizeProtocol } from "../Domain/Normalize.ts"
+import type { RuleAction } from "../Domain/Model.ts"
+import { type CompiledEndpoint, type CompiledPolicy, type CompiledRule, describeInterfaces, interfaceApplies } from "./Compile.ts"
+import type { Decider, Explanation, MatchResult, Packet, PacketDirection, Step } from "./Domain.ts"
+import * as R from "./Ranges.ts"
+import { familyRanges, type PortSet } from "./Resolve.ts"
+
+export const NO = 0
+export const MAYBE = 1
+export const YES = 2
+export type Match = typeof NO | typeof MAYBE | typeof YES
+
+export interface CompiledPacket {
+  readonly source: R.Ip | undefined
+  readonly destination: R.Ip | undefined
+  readonly family: R.Family | undefined
+  readonly protocol: string
+  readonly sourcePort: bigint | undefined
+  readonly destinationPort: bigint | undefined
+  readonly interface: string | undefined
+  readonly direction: PacketDirection
+}
+
+export type PacketResult =
+  | { readonly _tag: "Ok"; readonly packet: CompiledPacket; readonly notes: ReadonlyArray<string> }
+  | { readonly _tag: "Invalid"; readonly problems: ReadonlyArray<string> }
+
+export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketResult => {
+  const problems: Array<string> = []
+  const notes: Array<string> = []
+  const ip = (text: string | undefined, label: string) => {
+    if (text === undefined || text.trim() === "" || text.trim().toLowerCase() === "any") return undefined
+    const parsed = R.parseIp(text)
+    if (parsed === undefined) problems.push(`${label} "${text}" is not an IPv4 or IPv6 address`)
+    return parsed
+  }
+  const port = (value: number | undefined, label: string) => {
+    if (value === undefined) return undefined
+    if (!Number.isInteger(value) || value < 1 || value > 65535) problems.push(`${label} ${value} is outside 1-65535`)
+    return BigInt(value)
+  }
+  const source = ip(packet.source, "source")
+  const destination = ip(packet.destination, "destination")
+  if (source !== undefined && destination !== undefined && source.family !== destination.family) {
+    problems.push("source and destination must be of the same address family")
+  }
+  const protocol = normalizeProtocol(packet.protocol)
+  if (protocol === "any" || protocol === "TCP/UDP") problems.push(`protocol must be one protocol (tcp, udp, icmp, ...), not "${packet.protocol}"`)
+  const sourcePort = port(packet.sourcePort, "source port")
+  const destinationPort = port(packet.destinationPort, "destination port")
+  if ((sourcePort !== undefined || destinationPort !== undefined) && protocol !== "TCP" && protocol !== "UDP") {
+    problems.push(`ports only apply to tcp and udp, not ${protocol}`)
+  }
+  const direction = packet.direction ?? "in"
+  let iface = packet.interface
+  if (iface === undefined) {
+    iface = inferInterface(policy, direction === "in" ? source : destination)
+    if (iface !== undefined) notes.push(`interface not given: ${iface} inferred from its network`)
+    else notes.push("interface not given and not inferable: rules bound to interfaces may match")
+  }
+  if (problems.length > 0) return { _tag: "Invalid", problems }
+  return {
+    _tag: "Ok",
+    notes,
+    packet: {
+      source,
+      destination,
+      family: source?.family ?? destination?.family,
+      protocol,
+      sourcePort,
+      destinationPort,
+      interface: iface,
+      direction
+    }
+  }
+}
+
+/** the interface whose network holds the address most specifically, when exactly one does */
+const inferInterface = (policy: CompiledPolicy, address: R.Ip | undefined): string | undefined => {
+  if (address === undefined) return undefined
+  let best: { name: string; size: bigint } | undefined
+  let tie = false
+  for (const [name, net] of Object.entries(policy.input.interfaces ?? {})) {
+    for (const cidr of net.networks ?? []) {
+      const block = R.parseBlock(cidr)
+      if (block === undefined || block.family !== address.family) continue
+      if (address.value < block.interval.lo || address.value > block.interval.hi) continue
+      const size = block.interval.hi - block.interval.lo
+      if (best === undefined || size < best.size) {
+        best = { name, size }
+        tie = false
+      } else if (size === best.size && best.name !== name) tie = true
+    }
+  }
+  return tie ? undefined : best?.name
+}
+
+const endpointText = (rule: CompiledRule, side: "source" | "destination") => {
+  const ep = rule.rule.spec[side]
+  const text = ep.addresses.length === 0 ? "any" : ep.addresses.join(", ")
+  return ep.invert ? `! ${text}` : text
+}
+
+const showIp = (ip: R.Ip): string => {
+  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join(".")
+  const groups: Array<string> = []
+  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16))
+  return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::")
+}
+
+const matchAddress = (
+  ep: CompiledEndpoint,
+  ip: R.Ip | undefined,
+  rule: CompiledRule,
+  side: "source" | "destination",
+  why: Array<string> | undefined
+): Match => {
+  const set = ep.addresses
+  if (set.any && !ep.invert) {
+    why?.push(`${side}: any`)
+    return YES
+  }
+  const text = endpointText(rule, side)
+  if (ip === undefined) {
+    why?.push(`${side} not given; the rule requires ${text}`)
+    return MAYBE
+  }
+  const inRanges = R.contains(familyRanges(set, ip.family), ip.value)
+  const base: Match = inRanges ? YES : set.tokens.length > 0 ? MAYBE : NO
+  const result: Match = ep.invert ? (base === YES ? NO : base === NO ? YES : MAYBE) : base
+  if (why !== undefined) {
+    const shown = showIp(ip)
+    if (result === MAYBE) {
+      why.push(`${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${set.tokens.length > 1 ? "are" : "is"} opaque here`)
+    } else if (ep.invert) {
+      why.push(result === YES ? `${side} ${shown} is outside ${text.slice(2)} (inverted: matches)` : `${side} ${shown} is in ${text.slice(2)}, which the rule inverts`)
+    } else {
+      why.push(result === YES ? `${side} ${shown} is in ${text}` : `${side} ${shown} is not in ${text}`)
+    }
+  }
+  return result
+}
+
+const matchPort = (
+  set: PortSet,
+  port: bigint | undefined,
+  spec: string,
+  label: string,
+  why: Array<string> | undefined
+): Match => {
+  if (set.any) return YES
+  if (port === undefined) {
+    why?.push(`${label} not given; the rule requires ${spec}`)
+    return MAYBE
+  }
+  const result: Match = R.contains(set.ranges, port) ? YES : set.tokens.length > 0 ? MAYBE : NO
+  if (why !== undefined) {
+    if (result === YES) why.push(`${label} ${port} is in ${spec}`)
+    else if (result === NO) why.push(`${label} ${port} is not in ${spec}`)
+    else why.push(`${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`)
+  }
+  return result
+}
+
+const min = (a: Match, b: Match): Match => (a < b ? a : b)
+
+/** Does `rule` match `packet`? With `why`, fills in the reasons (the failing one alone on "no"). */
+export const matchRule = (rule: CompiledRule, p: CompiledPacket, why?: Array<string>): Match => {
+  const fail = (reason: string): Match => {
+    if (why !== undefined) {
+      why.length = 0
+      why.push(reason)
+    }
+    return NO
+  }
+  let m: Match = YES
+  if (p.interface === undefined) {
+    if (rule.interfaces.kind !== "all") {
+      m = MAYBE
+      why?.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
+    }
+  } else if (!interfaceApplies(rule.interfaces, p.interface)) {
+    return fail(`interface: the rule applies on ${describeInterfaces(rule.interfaces)}, the packet crosses ${p.interface}`)
+  } else {
+    why?.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
+  }
+  if (rule.direction !== "any" && rule.direction !== p.direction) {
+    return fail(`direction: the rule matches "${rule.direction}" packets, this one is "${p.direction}"`)
+  }
+  if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) {
+    return fail(`ip_version: the rule is ${rule.rule.spec.ipVersion}, the packet is IPv${p.family}`)
+  }
+  if (rule.protocols !== undefined && !rule.protocols.has(p.protocol)) {
+    return fail(`protocol: the rule matches ${rule.rule.spec.protocol}, the packet is ${p.protocol}`)
+  }
+  why?.push(`protocol ${p.protocol} matches ${rule.rule.spec.protocol}`)
+  const checks: ReadonlyArray<() => Match> = [
+    () => matchAddress(rule.source, p.source, rule, "source", why),
+    () => matchPort(rule.source.port, p.sourcePort, rule.rule.spec.source.port, "source port", why),
+    () => matchAddress(rule.destination, p.destination, rule, "destination", why),
+    () => matchPort(rule.destination.port, p.destinationPort, rule.rule.spec.destination.port, "destination port", why)
+  ]
+  for (const check of checks) {
+    const before = why?.length ?? 0
+    const r = check()
+    if (r === NO) return fail(why?.[before] ?? "no match")
+    m = min(m, r)
+  }
+  return m
+}
+
+export interface DefaultRule {
+  readonly action: RuleAction
+  readonly name: string
+  readonly description: string
+}
+
+export const defaultRule = (direction: PacketDirection): DefaultRule =>
+  direction === "in"
+    ? {
+      action: "block",
+      name: "Default deny rule",
+      description: "no rule decided: OPNsense's automatic default deny (block in, logged) applies"
+    }
+    : {
+      action: "pass",
+      name: "let out anything from firewall host itself",
+      description: "no rule decided: OPNsense's automatic outbound rule (pass out all, keep state) applies"
+    }
+
+export interface Decision {
+  readonly action: RuleAction
+  /** undefined when the default rule decided */
+  readonly rule: CompiledRule | undefined
+}
+
+/** The fast path: no explanation, only the rules that can apply on the packet's interface. */
+export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision => {
+  let candidate: CompiledRule | undefined
+  for (const rule of policy.forInterface(packet.interface)) {
+    if (!rule.enabled || matchRule(rule, packet) !== YES) continue
+    if (rule.quick) return { action: rule.action, rule }
+    candidate = rule
+  }
+  return candidate !== undefined ? { action: candidate.action, rule: candidate } : { action: defaultRule(packet.direction).action, rule: undefined }
+}
+
+const matchName = (m: Match): MatchResult => (m === YES ? "yes" : m === MAYBE ? "maybe" : "no")
+
+/** The slow path: every rule in order up to the deciding one, with why each did or did not match. */
+export const explainCompiled = (
+  policy: CompiledPolicy,
+  packet: CompiledPacket,
+  original: Packet,
+  packetNotes: ReadonlyArray<string>
+): Explanation => {
+  const steps: Array<Step> = []
+  const maybes: Array<{ rule: CompiledRule; after: number }> = []
+  let decider: CompiledRule | undefined
+  let candidate: CompiledRule | undefined
+  for (const rule of policy.rules) {
+    const reasons: Array<string> = []
+    const base = {
+      position: rule.position + 1,
+      rule: rule.rule.name,
+      group: rule.group,
+      sequence: rule.rule.sequence,
+      origin: rule.rule.origin,
+      action: rule.action,
+      quick: rule.quick,
+      enabled: rule.enabled,
+      ...(rule.rule.source !== undefined ? { source: rule.rule.source } : {})
+    }
+    if (!rule.enabled) {
+      steps.push({ ...base, match: "no", outcome: "disabled", reasons: ["the rule is disabled"] })
+      continue
+    }
+    const m = matchRule(rule, packet, reasons)
+    if (m === YES && rule.quick) {
+      steps.push({ ...base, match: "yes", outcome: "decides", reasons: [...reasons, "quick: the first matching quick rule decides"] })
+      decider = rule
+      break
+    }
+    if (m === YES) {
+      steps.push({ ...base, match: "yes", outcome: "candidate", reasons: [...reasons, "not quick: decides unless a later rule matches"] })
+      candidate = rule
+      continue
+    }
+    if (m === MAYBE) {
+      maybes.push({ rule, after: candidate?.position ?? -1 })
+      steps.push({ ...base, match: "maybe", outcome: "may-match", reasons })
+      continue
+    }
+    steps.push({ ...base, match: matchName(m), outcome: "no-match", reasons })
+  }
+  const final = decider ?? candidate
+  const fallback = defaultRule(packet.direction)
+  const action = final?.action ?? fallback.action
+  // a non-quick candidate that a later match replaced did not decide
+  const steps2 = steps.map((s) =>
+    s.outcome === "candidate" && final !== undefined && s.position !== final.position + 1
+      ? { ...s, outcome: "overridden" as const, reasons: [...s.reasons, "overridden by a later matching rule (last match wins)"] }
+      : s.outcome === "candidate" && final !== undefined && s.position === final.position + 1
+      ? { ...s, outcome: "decides" as const, reasons: [...s.reasons, "last matching non-quick rule: it decides"] }
+      : s
+  )
+  const uncertain = maybes.filter(({ rule, after }) => {
+    if (rule.action === action) return false
+    if (rule.quick) return true
+    return decider === undefined && after >= (candidate?.position ?? -1)
+  })
+  const notes = [...packetNotes, ...policy.resolver.problems]
+  for (const { rule } of uncertain) {
+    notes.push(`rule ${rule.rule.name} (${rule.action}) may match this packet: the decision is not certain`)
+  }
+  if (final === undefined) notes.push(fallback.description)
+  const decidedBy: Decider = final !== undefined
+    ? {
+      kind: "rule",
+      rule: final.rule.name,
+      position: final.position + 1,
+      ...(final.rule.source !== undefined ? { source: final.rule.source } : {})
+    }
+    : { kind: "default", rule: fallback.name, description: fallback.description }
+  return {
+    site: policy.input.site,
+    origin: policy.input.origin,
+    packet: original,
+    ...(packet.interface !== undefined && original.interface === undefined ? { interface: packet.interface } : {}),
+    decision: action,
+    certain: uncertain.length === 0,
+    decidedBy,
+    steps: steps2,
+    notConsidered: policy.rules.length - steps.length,
+    notes
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * All lint checks over one compiled policy, with the site's severity overrides applied.
+ */
+import type { CompiledPolicy } from "./Compile.ts"
+import type { Finding } from "./Domain.ts"
+import { aliasFindings } from "./Lint/Aliases.ts"
+import { applySeverities, type Draft } from "./Lint/Finding.ts"
+import { managementFindings } from "./Lint/Management.ts"
+import { hygieneFindings, orderFindings } from "./Lint/Rules.ts"
+
+export const DEFAULT_SENSITIVE_INTERFACES: ReadonlyArray<string> = ["wan"]
+
+export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => {
+  const { input } = policy
+  const readOnly = input.rules.filter((r) => r.origin !== "mvc")
+  const site: Array<Draft> = readOnly.length > 0
+    ? [{
+      code: "read-only-rules",
+      kind: "site",
+      message: `${readOnly.length} legacy or automatic rule(s) take part in evaluation but cannot be changed through the API; findings are not reported on them`,
+      hint: "migrate legacy rules to the MVC filter (Firewall → Automation) to manage them from git"
+    }]
+    : []
+  return applySeverities(
+    [
+      ...orderFindings(policy),
+      ...hygieneFindings(policy, input.sensitiveInterfaces ?? DEFAULT_SENSITIVE_INTERFACES),
+      ...aliasFindings(policy),
+      ...managementFindings(policy),
+      ...site
+    ],
+    input.severities
+  )
+}
