@@ -1,0 +1,170 @@
+/**
+ * Executing a plan's steps against one firewall. Steps run in the order Order.ts gives them;
+ * consecutive rule writes of one kind are pipelined (bounded concurrency, OPNsense serialises the
+ * config save anyway), many new rules on 26.1+ go in one upload_rules call, and each touched
+ * subsystem is reconfigured once at the end. After the first failed write the remaining writes are
+ * skipped, and the subsystems that did change are still reconfigured so that the running firewall
+ * matches its saved configuration (state stays consistent; the next plan shows what is left).
+ */
+import { Effect, Schema } from "effect"
+import type { AliasSpec, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type { Change } from "../Domain/Plan.ts"
+import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
+import { AliasSpec as AliasSpecSchema, RuleSpec as RuleSpecSchema, VlanSpec as VlanSpecSchema } from "../Domain/Model.ts"
+import type { OpnsenseShape } from "../Opnsense.ts"
+import type { OpnsenseError } from "../Opnsense/Errors.ts"
+import type { Step } from "./Order.ts"
+
+export interface ExecuteOptions {
+  /** parallel writes within a run of rule writes (default 4) */
+  readonly concurrency: number
+  /** at least this many rule creates on a firewall that supports it go through upload_rules */
+  readonly bulkThreshold: number
+  /** whether the firewall offers rules.upload (26.1+) */
+  readonly bulk: boolean
+}
+
+export interface Executed {
+  readonly outcomes: ReadonlyArray<ChangeOutcome>
+  readonly reconfigured: ReadonlyArray<Subsystem>
+  readonly failed: boolean
+  /** "reconfigure alias: …" when a reconfigure failed */
+  readonly errors: ReadonlyArray<string>
+}
+
+const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
+const decodeAlias = Schema.decodeUnknownSync(AliasSpecSchema)
+const decodeRule = Schema.decodeUnknownSync(RuleSpecSchema)
+
+/** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
+export const describeError = (change: Change, error: OpnsenseError): string => {
+  const at = change.source === undefined ? "" : `${change.source.file}:${change.source.line}:${change.source.column}: `
+  const detail = error._tag === "ValidationError"
+    ? `OPNsense rejected it: ${Object.entries(error.validations).map(([field, message]) => `${field}: ${message}`).join("; ") || error.message}`
+    : error.message
+  return `${at}${change.kind} "${change.name}": ${detail}`
+}
+
+const outcome = (change: Change, status: ChangeOutcome["status"], extra: Partial<Pick<ChangeOutcome, "uuid" | "error" | "validations">> = {}): ChangeOutcome => ({
+  action: change.action,
+  kind: change.kind,
+  name: change.name,
+  status,
+  ...(change.uuid === undefined ? {} : { uuid: change.uuid }),
+  ...(change.source === undefined ? {} : { source: change.source }),
+  ...extra
+})
+
+/** The API call for one change; returns the uuid it wrote. */
+export const writeChange = (client: OpnsenseShape, change: Change): Effect.Effect<string | undefined, OpnsenseError> => {
+  const uuid = change.uuid ?? ""
+  const sequence = change.sequence ?? 0
+  switch (change.kind) {
+    case "vlan": {
+      if (change.action === "delete") return client.vlans.remove(uuid).pipe(Effect.as(uuid))
+      const spec: VlanSpec = decodeVlan(change.after)
+      return change.action === "create" ? client.vlans.create(spec, change.name) : client.vlans.update(uuid, spec, change.name).pipe(Effect.as(uuid))
+    }
+    case "alias": {
+      if (change.action === "delete") return client.aliases.remove(uuid).pipe(Effect.as(uuid))
+      const spec: AliasSpec = decodeAlias(change.after)
+      return change.action === "create" ? client.aliases.create(spec, change.name) : client.aliases.update(uuid, spec, change.name).pipe(Effect.as(uuid))
+    }
+    case "rule": {
+      if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
+      const spec: RuleSpec = decodeRule(change.after)
+      if (change.action === "create") return client.rules.create(spec, change.name, sequence)
+      // only the place in the order moved: touch nothing else
+      const onlySequence = (change.diff ?? []).every((d) => d.path === "sequence")
+      return (onlySequence ? client.rules.setSequence(uuid, sequence) : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
+    }
+  }
+}
+
+const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
+  subsystem === "vlan" ? client.vlans.reconfigure : subsystem === "alias" ? client.aliases.reconfigure : client.rules.reconfigure
+
+/** Consecutive write steps that may run together: same kind and action, rules only. */
+const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>> => {
+  const out: Array<Array<Step>> = []
+  for (const step of steps) {
+    const last = out[out.length - 1]?.[0]
+    const joins = last !== undefined && last._tag === "Write" && step._tag === "Write" && step.change.kind === "rule" &&
+      last.change.kind === "rule" && (last.change.action === "delete") === (step.change.action === "delete")
+    const current = out[out.length - 1]
+    if (joins && current !== undefined) current.push(step)
+    else out.push([step])
+  }
+  return out
+}
+
+export const executeSteps = (client: OpnsenseShape, steps: ReadonlyArray<Step>, options: ExecuteOptions): Effect.Effect<Executed> =>
+  Effect.gen(function*() {
+    const outcomes = new Map<number, ChangeOutcome>()
+    const touched = new Set<Subsystem>()
+    const reconfigured: Array<Subsystem> = []
+    const errors: Array<string> = []
+    let failed = false
+
+    const runWrite = (step: Extract<Step, { _tag: "Write" }>) =>
+      writeChange(client, step.change).pipe(
+        Effect.matchEffect({
+          onSuccess: (uuid) => Effect.sync(() => {
+            touched.add(step.change.kind)
+            outcomes.set(step.index, outcome(step.change, "done", uuid === undefined ? {} : { uuid }))
+          }),
+          onFailure: (error) => Effect.sync(() => {
+            failed = true
+            // a failed call may still have saved something: reconfigure to keep running == saved
+            touched.add(step.change.kind)
+            outcomes.set(step.index, outcome(step.change, "failed", {
+              error: describeError(step.change, error),
+              ...(error._tag === "ValidationError" ? { validations: error.validations } : {})
+            }))
+          })
+        })
+      )
+
+    for (const batch of batches(steps)) {
+      const writes = batch.filter((s): s is Extract<Step, { _tag: "Write" }> => s._tag === "Write")
+      if (writes.length > 0) {
+        if (failed) {
+          for (const w of writes) outcomes.set(w.index, outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" }))
+          continue
+        }
+        const creates = writes.filter((w) => w.change.kind === "rule" && w.change.action === "create")
+        if (options.bulk && creates.length === writes.length && creates.length >= options.bulkThreshold) {
+          yield* client.rules.upload(creates.map((w) => ({ spec: decodeRule(w.change.after), owner: w.change.name, sequence: w.change.sequence ?? 0 }))).pipe(
+            Effect.matchEffect({
+              onSuccess: () => Effect.sync(() => {
+                touched.add("rule")
+                for (const w of creates) outcomes.set(w.index, outcome(w.change, "done"))
+              }),
+              onFailure: (error) => Effect.sync(() => {
+                failed = true
+                touched.add("rule")
+                for (const w of creates) outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
+              })
+            })
+          )
+          continue
+        }
+        yield* Effect.forEach(writes, runWrite, { concurrency: writes.length > 1 ? options.concurrency : 1, discard: true })
+        continue
+      }
+      for (const step of batch) {
+        if (step._tag !== "Reconfigure" || !touched.has(step.subsystem)) continue
+        yield* reconfigure(client, step.subsystem).pipe(
+          Effect.matchEffect({
+            onSuccess: () => Effect.sync(() => reconfigured.push(step.subsystem)),
+            onFailure: (error) => Effect.sync(() => {
+              failed = true
+              errors.push(`reconfigure ${step.subsystem}: ${error.message}`)
+            })
+          })
+        )
+      }
+    }
+    const ordered = [...outcomes.entries()].sort(([a], [b]) => a - b).map(([, o]) => o)
+    return { outcomes: ordered, reconfigured, failed, errors }
+  })

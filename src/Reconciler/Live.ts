@@ -1,0 +1,242 @@
+/**
+ * The Reconciler service implementation: wires the pure parts (Diff, Order, PlanBuilder, Drift,
+ * Import, Apply) to the desired state, the firewall of each site and DATA_DIR.
+ */
+import { Clock, Effect, Layer } from "effect"
+import { DesiredState } from "../DesiredState.ts"
+import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
+import type { Plan } from "../Domain/Plan.ts"
+import type { ApplyReport } from "../Domain/Reports.ts"
+import type { OpnsenseShape } from "../Opnsense.ts"
+import { type ApplyOptions, type ImportOptions, Reconciler, type ReconcilerShape, type SiteOptions } from "../Reconciler.ts"
+import { Store } from "../Store/Store.ts"
+import type { Inventory } from "../Store/StateFile.ts"
+import { executeSteps } from "./Apply.ts"
+import type { SiteIdentity } from "./Diff.ts"
+import { driftReport } from "./Drift.ts"
+import { ApprovalRequired, PlanBlocked, SiteNotFound, StalePlan } from "./Errors.ts"
+import { Firewalls } from "./Firewalls.ts"
+import { importSnapshot } from "./Import.ts"
+import { compileSteps } from "./Order.ts"
+import { buildPlan, liveDigest } from "./PlanBuilder.ts"
+
+export interface ReconcilerOptions {
+  /** DESIRED_STATE_DIR */
+  readonly desiredDir: string
+  /** who applies when the caller does not say ($USER, or a configured actor) */
+  readonly actor: string
+  /** parallel rule writes (default 4) */
+  readonly concurrency?: number | undefined
+  /** rule creates from which upload_rules is used on 26.1+ (default 20) */
+  readonly bulkThreshold?: number | undefined
+}
+
+const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
+
+/** The inventory as the identity found it: every desired item matched to a live object. */
+const inventoryOf = (identity: SiteIdentity): Inventory => {
+  const of = (matches: ReadonlyArray<{ readonly desired: { readonly name: string }; readonly live: { readonly uuid: string } }>) =>
+    Object.fromEntries(matches.map((m) => [m.desired.name, m.live.uuid]))
+  return { vlan: of(identity.vlans.matches), alias: of(identity.aliases.matches), rule: of(identity.rules.matches) }
+}
+
+const baselineOf = (identity: SiteIdentity) => ({
+  vlan: identity.vlans.unmanaged.map((l) => l.uuid),
+  alias: identity.aliases.unmanaged.map((l) => l.uuid),
+  rule: identity.rules.unmanaged.map((l) => l.uuid)
+})
+
+const versionAtLeast = (v: { readonly major: number; readonly minor: number }, major: number, minor: number) =>
+  v.major > major || (v.major === major && v.minor >= minor)
+
+export const make = (options: ReconcilerOptions) =>
+  Effect.gen(function*() {
+    const desiredState = yield* DesiredState
+    const firewalls = yield* Firewalls
+    const store = yield* Store
+
+    const loadSites = Effect.map(desiredState.load({ dir: options.desiredDir }), (r) => r.tree.sites)
+
+    const siteOf = Effect.fn("Reconciler.site")(function*(name: string | undefined) {
+      const sites = yield* loadSites
+      const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.config.name === name)
+      if (site === undefined) {
+        const known = sites.map((s) => s.config.name)
+        return yield* new SiteNotFound({
+          message: name === undefined
+            ? `several sites are declared (${known.join(", ")}): choose one with --site`
+            : `no site "${name}" in ${options.desiredDir}/sites.yaml; known sites: ${known.join(", ") || "(none)"}`,
+          site: name ?? "",
+          known
+        })
+      }
+      return site
+    })
+
+    const fresh = (client: OpnsenseShape) => client.snapshot({ fresh: true })
+
+    const planSite = Effect.fn("Reconciler.planSite")(function*(site: DesiredSite) {
+      const client = yield* firewalls.forSite(site.config)
+      const live = yield* fresh(client)
+      const state = yield* store.site(site.config.name)
+      const built = buildPlan(site, live, state.inventory, yield* now)
+      yield* Effect.annotateCurrentSpan({ site: site.config.name, changes: built.plan.changes.length, planId: built.plan.planId })
+      return { ...built, client, live }
+    })
+
+    const plan: ReconcilerShape["plan"] = Effect.fn("Reconciler.plan")(function*(opts?: SiteOptions) {
+      const site = yield* siteOf(opts?.site)
+      const { plan } = yield* planSite(site)
+      yield* store.savePlan(plan)
+      return plan
+    })
+
+    const applyPlan = Effect.fn("Reconciler.apply")(function*(ref: Plan | string, opts: ApplyOptions) {
+      const plan = typeof ref === "string" ? yield* store.loadPlan(ref) : ref
+      yield* Effect.annotateCurrentSpan({ site: plan.site, planId: plan.planId, changes: plan.changes.length })
+      if (!opts.approve) {
+        return yield* new ApprovalRequired({ message: "apply needs approval: confirm on a terminal, or pass --auto-approve" })
+      }
+      if (plan.blocked.length > 0 && opts.override === undefined) {
+        return yield* new PlanBlocked({
+          message: `plan ${plan.planId.slice(0, 12)} has ${plan.blocked.length} blocked change(s) (${plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")}); apply refuses without an explicit override`,
+          planId: plan.planId,
+          site: plan.site
+        })
+      }
+      const site = yield* siteOf(plan.site)
+      if (plan.desiredDigest !== undefined && plan.desiredDigest !== site.digest) {
+        return yield* new StalePlan({ message: `the desired state changed since plan ${plan.planId.slice(0, 12)} was made; run plan again`, planId: plan.planId, site: plan.site })
+      }
+      const client = yield* firewalls.forSite(site.config)
+      const live = yield* fresh(client)
+      if (liveDigest(live) !== plan.liveDigest) {
+        return yield* new StalePlan({ message: `the firewall of site "${plan.site}" changed since plan ${plan.planId.slice(0, 12)} was made; run plan again`, planId: plan.planId, site: plan.site })
+      }
+      return yield* execute(site, plan, client, opts)
+    })
+
+    const execute = Effect.fnUntraced(function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
+      const actor = opts.actor ?? options.actor
+      const startedAt = (yield* now).toISOString()
+      const override = opts.override === undefined || plan.blocked.length === 0 ? {} : { override: opts.override.reason }
+      if (plan.changes.length === 0) {
+        const report: ApplyReport = {
+          site: plan.site, planId: plan.planId, actor, startedAt, finishedAt: startedAt, result: "nothing-to-do",
+          changes: [], reconfigured: [], verification: { clean: true, remaining: [] },
+          message: "Nothing to do: the firewall matches the desired state."
+        }
+        return report
+      }
+      const version = yield* client.version
+      const executed = yield* executeSteps(client, compileSteps(plan.changes), {
+        concurrency: options.concurrency ?? 4,
+        bulkThreshold: options.bulkThreshold ?? 20,
+        bulk: versionAtLeast(version, 26, 1)
+      })
+
+      // verify: re-read and re-plan; the identity found also becomes the inventory
+      const state = yield* store.site(site.config.name)
+      const after = yield* Effect.result(fresh(client))
+      let remaining: ReadonlyArray<string> = ["the firewall could not be re-read to verify the apply"]
+      let identity: SiteIdentity | undefined
+      if (after._tag === "Success") {
+        const replan = buildPlan(site, after.success, state.inventory, yield* now)
+        identity = replan.identity
+        remaining = replan.plan.changes.map((c) => `${c.action === "create" ? "+" : c.action === "update" ? "~" : "-"} ${c.kind} ${c.name}${c.diff === undefined ? "" : `: ${c.diff.map((d) => d.path).join(", ")}`}`)
+      }
+      const failed = executed.failed || after._tag === "Failure"
+      const result = failed ? "failed" : "applied"
+      const finishedAt = (yield* now).toISOString()
+      yield* store.updateSite(site.config.name, (s) => ({
+        ...s,
+        inventory: identity === undefined ? mergeOutcomes(s.inventory, executed.outcomes) : inventoryOf(identity),
+        ...(identity === undefined ? {} : { unmanagedBaseline: baselineOf(identity) }),
+        lastApplied: { planId: plan.planId, desiredDigest: site.digest, at: finishedAt, actor, result }
+      }))
+      yield* store.appendAudit({
+        at: finishedAt, actor, site: plan.site, action: "apply", planId: plan.planId, result,
+        changes: executed.outcomes.map((o) => ({ action: o.action, kind: o.kind, name: o.name, status: o.status, ...(o.uuid === undefined ? {} : { uuid: o.uuid }) })),
+        ...override
+      })
+      const done = executed.outcomes.filter((o) => o.status === "done").length
+      const report: ApplyReport = {
+        site: plan.site, planId: plan.planId, actor, startedAt, finishedAt, result,
+        changes: executed.outcomes, reconfigured: executed.reconfigured,
+        verification: { clean: remaining.length === 0, remaining },
+        ...override,
+        message: failed
+          ? `Apply failed: ${done} of ${plan.changes.length} changes applied${executed.errors.length > 0 ? `; ${executed.errors.join("; ")}` : ""}. The firewall runs what it saved; run plan to see what is left.`
+          : `Applied ${done} changes${remaining.length === 0 ? "; the re-plan is empty" : `; the re-plan still shows ${remaining.length} change(s)`}.`
+      }
+      return report
+    })
+
+    const planAndApply: ReconcilerShape["planAndApply"] = Effect.fn("Reconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
+      const site = yield* siteOf(opts.site)
+      const { plan, client } = yield* planSite(site)
+      yield* store.savePlan(plan)
+      if (!opts.approve) return yield* new ApprovalRequired({ message: "apply needs approval: confirm on a terminal, or pass --auto-approve" })
+      if (plan.blocked.length > 0 && opts.override === undefined) {
+        return yield* new PlanBlocked({ message: `the plan has blocked changes: ${plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")}`, planId: plan.planId, site: plan.site })
+      }
+      return yield* execute(site, plan, client, opts)
+    })
+
+    const drift: ReconcilerShape["drift"] = Effect.fn("Reconciler.drift")(function*(opts?: SiteOptions) {
+      const site = yield* siteOf(opts?.site)
+      const client = yield* firewalls.forSite(site.config)
+      const live = yield* fresh(client)
+      return driftReport(site, live, yield* store.site(site.config.name), yield* now)
+    })
+
+    const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(function*(opts?: ImportOptions) {
+      const sites = yield* Effect.result(loadSites)
+      // import must work before any YAML exists: fall back to the single default site
+      const config: SiteConfig = sites._tag === "Success"
+        ? (yield* siteOf(opts?.site)).config
+        : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
+      const client = yield* firewalls.forSite(config)
+      const live = yield* fresh(client)
+      const imported = importSnapshot(config.name, live, opts?.kinds ?? ["vlan", "alias", "rule"])
+      if (opts?.recordInventory ?? true) {
+        yield* store.updateSite(config.name, (s) => ({
+          ...s,
+          inventory: {
+            vlan: { ...s.inventory.vlan, ...imported.inventory.vlan },
+            alias: { ...s.inventory.alias, ...imported.inventory.alias },
+            rule: { ...s.inventory.rule, ...imported.inventory.rule }
+          }
+        }))
+      }
+      return imported.result
+    })
+
+    const auditLog: ReconcilerShape["auditLog"] = (opts) =>
+      Effect.map(store.readAudit, (entries) => (opts?.limit === undefined ? entries : entries.slice(-opts.limit)))
+
+    return Reconciler.of({
+      sites: Effect.map(loadSites, (sites) => sites.map((s) => s.config)),
+      plan,
+      loadPlan: store.loadPlan,
+      apply: applyPlan,
+      planAndApply,
+      drift,
+      importLive,
+      auditLog
+    })
+  })
+
+/** Created uuids recorded even when the firewall could not be re-read after the apply. */
+const mergeOutcomes = (inventory: Inventory, outcomes: ApplyReport["changes"]): Inventory => {
+  const next = { vlan: { ...inventory.vlan }, alias: { ...inventory.alias }, rule: { ...inventory.rule } }
+  for (const o of outcomes) {
+    if (o.status !== "done") continue
+    if (o.action === "delete") delete next[o.kind][o.name]
+    else if (o.uuid !== undefined) next[o.kind][o.name] = o.uuid
+  }
+  return next
+}
+
+export const layer = (options: ReconcilerOptions): Layer.Layer<Reconciler, never, DesiredState | Firewalls | Store> =>
+  Layer.effect(Reconciler, make(options))

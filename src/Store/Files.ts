@@ -1,0 +1,87 @@
+/**
+ * File primitives for DATA_DIR: atomic replace (temp file, fsync, rename, fsync of the directory)
+ * and durable append. A reader never sees a half-written state.json, even after a crash or a kill.
+ */
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { StoreError } from "../Reconciler/Errors.ts"
+
+const fail = (what: string, file: string) => (cause: unknown) =>
+  new StoreError({ message: `${what} ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, path: file, cause })
+
+const fsyncDir = async (dir: string) => {
+  const handle = await fs.open(dir, "r")
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+export const writeAtomic = (file: string, content: string): Effect.Effect<void, StoreError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const dir = path.dirname(file)
+      await fs.mkdir(dir, { recursive: true })
+      const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`)
+      const handle = await fs.open(temp, "wx", 0o600)
+      try {
+        await handle.writeFile(content, "utf8")
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      try {
+        await fs.rename(temp, file)
+      } catch (error) {
+        await fs.rm(temp, { force: true })
+        throw error
+      }
+      await fsyncDir(dir)
+    },
+    catch: fail("cannot write", file)
+  })
+
+export const appendDurable = (file: string, line: string): Effect.Effect<void, StoreError> =>
+  Effect.tryPromise({
+    try: async () => {
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      const handle = await fs.open(file, "a", 0o600)
+      try {
+        await handle.writeFile(line, "utf8")
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+    },
+    catch: fail("cannot append to", file)
+  })
+
+/** The file's text, or undefined when it does not exist. */
+export const readIfExists = (file: string): Effect.Effect<string | undefined, StoreError> =>
+  Effect.tryPromise({
+    try: async () => {
+      try {
+        return await fs.readFile(file, "utf8")
+      } catch (error) {
+        if (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT") return undefined
+        throw error
+      }
+    },
+    catch: fail("cannot read", file)
+  })
+
+export const listDir = (dir: string): Effect.Effect<ReadonlyArray<string>, StoreError> =>
+  Effect.tryPromise({
+    try: async () => {
+      try {
+        return await fs.readdir(dir)
+      } catch (error) {
+        if (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT") return []
+        throw error
+      }
+    },
+    catch: fail("cannot list", dir)
+  })

@@ -1,0 +1,162 @@
+/**
+ * DATA_DIR as a service: state.json (inventory per site), the plan store (plans/<planId>.json) and
+ * the hash-chained audit log, plus `verify` and `migrate`. Writes to state.json and the audit log
+ * are serialised in-process; one writer per firewall across processes is the apply lock's job.
+ */
+import * as path from "node:path"
+import { Context, Effect, Layer, Schema, Semaphore } from "effect"
+import { Plan } from "../Domain/Plan.ts"
+import type { AuditEntry } from "../Domain/Reports.ts"
+import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
+import { type AuditDraft, chain, checkLog } from "./AuditLog.ts"
+import { appendDurable, listDir, readIfExists, writeAtomic } from "./Files.ts"
+import { decodeAnyVersion, emptySite, emptyState, SCHEMA_VERSION, type SiteState, type StateFile } from "./StateFile.ts"
+
+export interface VerifyReport {
+  readonly ok: boolean
+  readonly problems: ReadonlyArray<string>
+  readonly checked: { readonly sites: number; readonly plans: number; readonly auditEntries: number }
+}
+
+export interface MigrateReport {
+  readonly from: number | "none"
+  readonly to: number
+  readonly changed: boolean
+}
+
+export interface StoreShape {
+  readonly dataDir: string
+  readonly site: (site: string) => Effect.Effect<SiteState, StoreError>
+  /** read-modify-write of one site's state, atomically replaced */
+  readonly updateSite: (site: string, f: (state: SiteState) => SiteState) => Effect.Effect<SiteState, StoreError>
+  readonly savePlan: (plan: Plan) => Effect.Effect<string, StoreError>
+  /** by planId (DATA_DIR/plans) or by file path */
+  readonly loadPlan: (ref: string) => Effect.Effect<Plan, PlanNotFound | StoreError>
+  readonly appendAudit: (draft: AuditDraft) => Effect.Effect<AuditEntry, StoreError>
+  readonly readAudit: Effect.Effect<ReadonlyArray<AuditEntry>, StoreError>
+  readonly verify: Effect.Effect<VerifyReport, StoreError>
+  readonly migrate: Effect.Effect<MigrateReport, StoreError>
+}
+
+export class Store extends Context.Service<Store, StoreShape>()("opnsense-mcp/Store") {}
+
+const PLAN_ID = /^[0-9a-f]{64}$/
+
+const parseJson = (text: string, file: string): Effect.Effect<unknown, StoreError> =>
+  Effect.try({
+    try: (): unknown => JSON.parse(text),
+    catch: (cause) => new StoreError({ message: `${file} is not valid JSON`, path: file, cause })
+  })
+
+const decodePlan = (json: unknown, file: string): Effect.Effect<Plan, StoreError> =>
+  Schema.decodeUnknownEffect(Plan)(json).pipe(
+    Effect.mapError((cause) => new StoreError({ message: `${file} is not a plan: ${cause.message}`, path: file, cause }))
+  )
+
+export const make = (dataDir: string): Effect.Effect<StoreShape> =>
+  Effect.gen(function*() {
+    const lock = yield* Semaphore.make(1)
+    const stateFile = path.join(dataDir, "state.json")
+    const auditFile = path.join(dataDir, "audit.log")
+    const plansDir = path.join(dataDir, "plans")
+
+    const readState: Effect.Effect<StateFile, StoreError> = Effect.gen(function*() {
+      const text = yield* readIfExists(stateFile)
+      if (text === undefined) return emptyState
+      const decoded = decodeAnyVersion(yield* parseJson(text, stateFile))
+      if (decoded._tag === "Unknown") return yield* new StoreError({ message: decoded.reason, path: stateFile })
+      return decoded.state
+    })
+    const writeState = (state: StateFile) => writeAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`)
+
+    const site = Effect.fn("Store.site")(function*(name: string) {
+      const state = yield* readState
+      return state.sites[name] ?? emptySite
+    })
+
+    const updateSite = Effect.fn("Store.updateSite")(function*(name: string, f: (state: SiteState) => SiteState) {
+      return yield* lock.withPermits(1)(Effect.gen(function*() {
+        const state = yield* readState
+        const next = f(state.sites[name] ?? emptySite)
+        yield* writeState({ ...state, sites: { ...state.sites, [name]: next } })
+        return next
+      }))
+    })
+
+    const savePlan = Effect.fn("Store.savePlan")(function*(plan: Plan) {
+      const file = path.join(plansDir, `${plan.planId}.json`)
+      yield* writeAtomic(file, `${JSON.stringify(Schema.encodeSync(Plan)(plan), null, 2)}\n`)
+      return file
+    })
+
+    const loadPlan = Effect.fn("Store.loadPlan")(function*(ref: string) {
+      const file = PLAN_ID.test(ref) ? path.join(plansDir, `${ref}.json`) : ref
+      const text = yield* readIfExists(file)
+      if (text === undefined) {
+        return yield* new PlanNotFound({ message: `no plan ${ref} (looked for ${file}); run plan again`, ref })
+      }
+      return yield* decodePlan(yield* parseJson(text, file), file)
+    })
+
+    const appendAudit = Effect.fn("Store.appendAudit")(function*(draft: AuditDraft) {
+      return yield* lock.withPermits(1)(Effect.gen(function*() {
+        const state = yield* readState
+        const entry = chain(draft, state.audit)
+        yield* appendDurable(auditFile, `${JSON.stringify(entry)}\n`)
+        yield* writeState({ ...state, audit: { count: entry.seq, lastHash: entry.hash } })
+        return entry
+      }))
+    })
+
+    const readAudit = Effect.gen(function*() {
+      const state = yield* readState
+      return checkLog((yield* readIfExists(auditFile)) ?? "", state.audit).entries
+    })
+
+    const verify = Effect.gen(function*() {
+      const problems: Array<string> = []
+      const text = yield* readIfExists(stateFile)
+      let state = emptyState
+      if (text !== undefined) {
+        const json = yield* Effect.result(parseJson(text, stateFile))
+        if (json._tag === "Failure") problems.push("state.json is not valid JSON")
+        else {
+          const decoded = decodeAnyVersion(json.success)
+          if (decoded._tag === "Unknown") problems.push(decoded.reason)
+          else if (decoded._tag === "Migrated") problems.push(`state.json has schema version ${decoded.from}; run \`state migrate\``)
+          else state = decoded.state
+        }
+      }
+      const audit = checkLog((yield* readIfExists(auditFile)) ?? "", state.audit)
+      problems.push(...audit.problems)
+      const files = (yield* listDir(plansDir)).filter((f) => f.endsWith(".json"))
+      for (const f of files) {
+        const file = path.join(plansDir, f)
+        const plan = yield* Effect.result(Effect.flatMap(readIfExists(file), (t) => Effect.flatMap(parseJson(t ?? "null", file), (json) => decodePlan(json, file))))
+        if (plan._tag === "Failure") problems.push(`plans/${f}: not a valid plan`)
+        else if (`${plan.success.planId}.json` !== f) problems.push(`plans/${f}: holds plan ${plan.success.planId}`)
+      }
+      return {
+        ok: problems.length === 0,
+        problems,
+        checked: { sites: Object.keys(state.sites).length, plans: files.length, auditEntries: audit.entries.length }
+      }
+    }).pipe(Effect.withSpan("Store.verify"))
+
+    const migrate = lock.withPermits(1)(Effect.gen(function*() {
+      const text = yield* readIfExists(stateFile)
+      if (text === undefined) {
+        yield* writeState(emptyState)
+        return { from: "none" as const, to: SCHEMA_VERSION, changed: true }
+      }
+      const decoded = decodeAnyVersion(yield* parseJson(text, stateFile))
+      if (decoded._tag === "Unknown") return yield* new StoreError({ message: decoded.reason, path: stateFile })
+      if (decoded._tag === "Current") return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, changed: false }
+      yield* writeState(decoded.state)
+      return { from: decoded.from, to: SCHEMA_VERSION, changed: true }
+    })).pipe(Effect.withSpan("Store.migrate"))
+
+    return { dataDir, site, updateSite, savePlan, loadPlan, appendAudit, readAudit, verify, migrate } satisfies StoreShape
+  })
+
+export const layer = (dataDir: string): Layer.Layer<Store> => Layer.effect(Store, make(dataDir))
