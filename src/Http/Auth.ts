@@ -1,0 +1,61 @@
+/**
+ * Bearer-token checks for the route groups of CONTRACT §7. Tokens are compared in constant time
+ * over their SHA-256 digests, so neither content nor length leaks through timing, and the token
+ * itself never leaves this module (no logging, no span attributes).
+ */
+import { createHash, timingSafeEqual } from "node:crypto"
+import { Redacted } from "effect"
+import type { Headers } from "effect/http/Headers"
+
+const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
+
+export interface Token {
+  readonly matches: (candidate: string) => boolean
+}
+
+export const token = (secret: Redacted.Redacted<string>): Token => {
+  const expected = digest(Redacted.value(secret))
+  return { matches: (candidate) => timingSafeEqual(expected, digest(candidate)) }
+}
+
+/** The bearer credential of a request, or undefined. */
+export const bearer = (headers: Headers): string | undefined => {
+  const header = headers["authorization"]
+  if (header === undefined) return undefined
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
+  return match?.[1]
+}
+
+export type Verdict =
+  | { readonly _tag: "Allowed" }
+  | { readonly _tag: "Unauthorized"; readonly message: string }
+  | { readonly _tag: "Disabled"; readonly message: string }
+
+const allowed: Verdict = { _tag: "Allowed" }
+
+/** A group of routes guarded by one or more acceptable tokens. */
+export interface Guard {
+  readonly check: (headers: Headers) => Verdict
+}
+
+/** Open when no token is configured (loopback-only use, enforced at start-up). */
+export const optional = (name: string, tokens: ReadonlyArray<Token>): Guard => ({
+  check: (headers) => {
+    if (tokens.length === 0) return allowed
+    const presented = bearer(headers)
+    if (presented !== undefined && tokens.some((t) => t.matches(presented))) return allowed
+    return { _tag: "Unauthorized", message: `missing or wrong bearer token: send "Authorization: Bearer $${name}"` }
+  }
+})
+
+/** Refused outright when no token is configured. */
+export const required = (name: string, t: Token | undefined): Guard => ({
+  check: (headers) => {
+    if (t === undefined) {
+      return { _tag: "Disabled", message: `this endpoint is disabled: set ${name} on the server to enable it` }
+    }
+    const presented = bearer(headers)
+    if (presented !== undefined && t.matches(presented)) return allowed
+    return { _tag: "Unauthorized", message: `missing or wrong bearer token: send "Authorization: Bearer $${name}"` }
+  }
+})

@@ -1,0 +1,91 @@
+/**
+ * Configuration of the ops HTTP server (CONTRACT §2): listener, tokens, compression and the limits
+ * that keep one slow or large request from hurting the others.
+ */
+import { Config, Data, Effect, Option, Redacted } from "effect"
+
+export interface HttpConfig {
+  readonly host: string
+  readonly port: number
+  /** bearer token for /mcp and /api/*; when unset those routes are open (loopback only) */
+  readonly mcpAuthToken: Redacted.Redacted<string> | undefined
+  /** bearer token for /admin/* and /debug/*; when unset those routes are refused */
+  readonly adminToken: Redacted.Redacted<string> | undefined
+  /** when set, /metrics needs this bearer token (MCP_AUTH_TOKEN or ADMIN_TOKEN also accepted) */
+  readonly metricsToken: Redacted.Redacted<string> | undefined
+  readonly enableCompression: boolean
+  /** 1..9 (gzip/deflate); brotli uses the same number clamped to its 0..11 range */
+  readonly compressionLevel: number
+  readonly maxBodyBytes: number
+  readonly requestTimeoutMs: number
+  /** how long a shutdown waits for in-flight requests before closing connections */
+  readonly shutdownTimeoutMs: number
+  /** how often the readiness result behind /health is refreshed */
+  readonly healthIntervalMs: number
+}
+
+export const defaults: HttpConfig = {
+  host: "127.0.0.1",
+  port: 3000,
+  mcpAuthToken: undefined,
+  adminToken: undefined,
+  metricsToken: undefined,
+  enableCompression: false,
+  compressionLevel: 6,
+  maxBodyBytes: 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  shutdownTimeoutMs: 10_000,
+  healthIntervalMs: 10_000
+}
+
+const optionalSecret = (name: string) =>
+  Config.Redacted(name).pipe(
+    Config.option,
+    Config.map(Option.filter((value) => Redacted.value(value).length > 0)),
+    Config.map(Option.getOrUndefined)
+  )
+
+export const config: Config.Config<HttpConfig> = Config.all({
+  host: Config.String("HOST").pipe(Config.withDefault(defaults.host)),
+  port: Config.Port("PORT").pipe(Config.withDefault(defaults.port)),
+  mcpAuthToken: optionalSecret("MCP_AUTH_TOKEN"),
+  adminToken: optionalSecret("ADMIN_TOKEN"),
+  metricsToken: optionalSecret("METRICS_TOKEN"),
+  enableCompression: Config.Boolean("ENABLE_COMPRESSION").pipe(Config.withDefault(defaults.enableCompression)),
+  compressionLevel: Config.Int("COMPRESSION_LEVEL").pipe(Config.withDefault(defaults.compressionLevel)),
+  maxBodyBytes: Config.Int("HTTP_MAX_BODY_BYTES").pipe(Config.withDefault(defaults.maxBodyBytes)),
+  requestTimeoutMs: Config.Int("HTTP_REQUEST_TIMEOUT_MS").pipe(Config.withDefault(defaults.requestTimeoutMs)),
+  shutdownTimeoutMs: Config.Int("HTTP_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(defaults.shutdownTimeoutMs)),
+  healthIntervalMs: Config.Int("HEALTH_CHECK_INTERVAL_MS").pipe(Config.withDefault(defaults.healthIntervalMs))
+})
+
+/** The server refuses to start: the message says what to change. */
+export class HttpConfigError extends Data.TaggedError("HttpConfigError")<{ readonly message: string }> {}
+
+export const isLoopback = (host: string): boolean => {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1")
+  return h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^127(?:\.\d{1,3}){3}$/.test(h) ||
+    /^::ffff:127(?:\.\d{1,3}){3}$/.test(h)
+}
+
+/** CONTRACT §2: MCP_AUTH_TOKEN is required when HOST is not loopback; limits must make sense. */
+export const validate = (c: HttpConfig): Effect.Effect<HttpConfig, HttpConfigError> => {
+  if (!isLoopback(c.host) && c.mcpAuthToken === undefined) {
+    return Effect.fail(
+      new HttpConfigError({
+        message: `refusing to listen on ${c.host} without MCP_AUTH_TOKEN: set MCP_AUTH_TOKEN, or HOST=127.0.0.1 to stay on loopback`
+      })
+    )
+  }
+  if (c.compressionLevel < 1 || c.compressionLevel > 9) {
+    return Effect.fail(new HttpConfigError({ message: `COMPRESSION_LEVEL must be 1..9, got ${c.compressionLevel}` }))
+  }
+  if (c.maxBodyBytes <= 0 || c.requestTimeoutMs <= 0 || c.healthIntervalMs <= 0) {
+    return Effect.fail(
+      new HttpConfigError({
+        message: "HTTP_MAX_BODY_BYTES, HTTP_REQUEST_TIMEOUT_MS and HEALTH_CHECK_INTERVAL_MS must be positive"
+      })
+    )
+  }
+  return Effect.succeed(c)
+}

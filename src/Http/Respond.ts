@@ -1,0 +1,52 @@
+/**
+ * Response helpers shared by the route handlers: JSON bodies, errors with a message a caller can
+ * act on, and the mapping from service failures to HTTP status codes.
+ */
+import { Effect } from "effect"
+import { HttpServerResponse } from "effect/http"
+import type { PortError } from "./Ports.ts"
+
+export const json = (body: unknown, status = 200, headers?: Record<string, string>): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(JSON.stringify(body), {
+    status,
+    contentType: "application/json",
+    ...(headers === undefined ? {} : { headers })
+  })
+
+/** A pre-serialised JSON body (cached answers). */
+export const jsonText = (body: string, status = 200): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(body, { status, contentType: "application/json" })
+
+export const error = (status: number, code: string, message: string, headers?: Record<string, string>) =>
+  json({ error: code, message }, status, headers)
+
+/** Upstream failures: 503 when the breaker is open (with Retry-After), 504 on timeout, 502 otherwise. */
+export const fromPortError = (e: PortError): HttpServerResponse.HttpServerResponse => {
+  switch (e._tag) {
+    case "CircuitOpenError": {
+      const retryAfterMs = "retryAfterMs" in e && typeof e.retryAfterMs === "number" ? e.retryAfterMs : 30_000
+      return error(503, e._tag, e.message, { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) })
+    }
+    case "TimeoutError":
+      return error(504, e._tag, e.message)
+    case "DesiredStateInvalid":
+      return error(422, e._tag, e.message)
+    case "AuthenticationError":
+    case "PermissionError":
+    case "TransportError":
+    case "UnexpectedResponseError":
+    case "NotFoundError":
+    case "ValidationError":
+    case "OperationRefusedError":
+      return error(502, e._tag, e.message)
+    default:
+      return error(500, e._tag, e.message)
+  }
+}
+
+/** Run a port call and answer with its JSON, or with the mapped error. */
+export const answer = <A>(
+  effect: Effect.Effect<A, PortError>,
+  render: (a: A) => HttpServerResponse.HttpServerResponse = (a) => json(a)
+): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Effect.match(effect, { onFailure: fromPortError, onSuccess: render })

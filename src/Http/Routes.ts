@@ -1,0 +1,239 @@
+/**
+ * The routes of CONTRACT §7, as a static table: method, path, which guard applies, and a handler
+ * over the ports. Handlers never fail: every failure is already an HTTP answer here.
+ */
+import { Effect } from "effect"
+import { HttpServerResponse as Response } from "effect/http"
+import type { HttpServerRequest } from "effect/http/HttpServerRequest"
+import type { HttpServerResponse } from "effect/http/HttpServerResponse"
+import type { LiveSnapshot } from "../Domain/Model.ts"
+import { PrometheusMetrics } from "effect/observability"
+import { sampleProcess } from "../Telemetry/Metrics.ts"
+import { VERSION } from "../Version.ts"
+import type { HealthMonitor } from "./Health.ts"
+import type { Ports, SitePort } from "./Ports.ts"
+import { answer, error, json, jsonText } from "./Respond.ts"
+
+export type GuardName = "public" | "metrics" | "api" | "mcp" | "admin"
+
+export interface Route {
+  readonly method: "GET" | "POST" | "DELETE"
+  readonly path: string
+  readonly guard: GuardName
+  /** long-lived (MCP SSE streams): exempt from the request time limit */
+  readonly streaming?: boolean
+  readonly handler: (request: HttpServerRequest) => Effect.Effect<HttpServerResponse>
+}
+
+const query = (request: HttpServerRequest): URLSearchParams => {
+  const i = request.url.indexOf("?")
+  return new URLSearchParams(i < 0 ? "" : request.url.slice(i + 1))
+}
+
+/** ?site=S, or the only site; several sites and no choice is a 400 that names them. */
+const pickSite = (ports: Ports, request: HttpServerRequest): SitePort | HttpServerResponse => {
+  const wanted = query(request).get("site")
+  const names = ports.sites.map((s) => s.name).join(", ")
+  if (wanted === null) {
+    const only = ports.sites.length === 1 ? ports.sites[0] : undefined
+    return only ?? error(400, "SiteRequired", `several sites are configured: add ?site=<one of ${names}>`)
+  }
+  return ports.sites.find((s) => s.name === wanted) ??
+    error(404, "UnknownSite", `no site named "${wanted}": configured sites are ${names}`)
+}
+
+const isSite = (x: SitePort | HttpServerResponse): x is SitePort => "opnsense" in x
+
+type Kind = "vlans" | "rules" | "aliases"
+
+/**
+ * Serialised answers per snapshot object: the client hands back the same snapshot while it is
+ * fresh, so a hot /api/rules costs one lookup instead of one JSON.stringify of every rule.
+ */
+const rendered = new WeakMap<LiveSnapshot, Map<Kind, string>>()
+const renderKind = (snapshot: LiveSnapshot, kind: Kind): string => {
+  let byKind = rendered.get(snapshot)
+  if (byKind === undefined) {
+    byKind = new Map()
+    rendered.set(snapshot, byKind)
+  }
+  let body = byKind.get(kind)
+  if (body === undefined) {
+    const items = snapshot[kind]
+    body = JSON.stringify({
+      site: snapshot.site,
+      kind,
+      fetchedAt: snapshot.fetchedAt,
+      stale: snapshot.stale,
+      firewallVersion: snapshot.version.raw,
+      count: items.length,
+      items
+    })
+    byKind.set(kind, body)
+  }
+  return body
+}
+
+const liveKind = (ports: Ports, kind: Kind) => (request: HttpServerRequest) => {
+  const site = pickSite(ports, request)
+  if (!isSite(site)) return Effect.succeed(site)
+  return answer(site.opnsense.snapshot(), (snapshot) => jsonText(renderKind(snapshot, kind)))
+}
+
+const unavailable = (what: string) =>
+  Effect.succeed(error(503, "NotAvailable", `${what} is not available in this process`))
+
+const bySite = (ports: Ports, request: HttpServerRequest): ReadonlyArray<SitePort> | undefined => {
+  const wanted = query(request).get("site")
+  return wanted === null ? ports.sites : ports.sites.filter((s) => s.name === wanted)
+}
+
+const heap = () => {
+  const m = process.memoryUsage()
+  return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, external: m.external }
+}
+
+export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route> => {
+  const healthAnswer = Effect.map(health.current, (r) => json(r, r.ready ? 200 : 503))
+  const reconcile = (op: "plan" | "drift") => (request: HttpServerRequest) => {
+    const reconciler = ports.reconciler
+    if (reconciler === undefined) return unavailable("the reconciler")
+    const site = pickSite(ports, request)
+    if (!isSite(site)) return Effect.succeed(site)
+    return answer(reconciler[op](site.name))
+  }
+  const breakerAnswer = (f: (site: string | undefined) => Effect.Effect<unknown>) => (request: HttpServerRequest) => {
+    const breaker = ports.breaker
+    if (breaker === undefined) return unavailable("the circuit breaker")
+    const site = query(request).get("site") ?? undefined
+    if (site !== undefined && !ports.sites.some((s) => s.name === site)) {
+      return Effect.succeed(error(404, "UnknownSite", `no site named "${site}"`))
+    }
+    return Effect.map(f(site), (breakers) => json({ breakers }))
+  }
+
+  return [
+    { method: "GET", path: "/health", guard: "public", handler: () => healthAnswer },
+    { method: "GET", path: "/health/ready", guard: "public", handler: () => healthAnswer },
+    {
+      method: "GET",
+      path: "/health/live",
+      guard: "public",
+      handler: () => Effect.succeed(json({ status: "alive", uptimeSeconds: Math.round(process.uptime()) }))
+    },
+    {
+      method: "GET",
+      path: "/version",
+      guard: "public",
+      handler: () =>
+        Effect.map(health.versions, (opnsense) =>
+          json({ name: "opnsense-mcp", version: VERSION, commit: ports.commit ?? null, node: process.version, opnsense }))
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      guard: "metrics",
+      handler: () =>
+        Effect.andThen(sampleProcess, PrometheusMetrics.format()).pipe(Effect.map(prometheusText))
+    },
+    ...(["POST", "GET", "DELETE"] as const).map((method): Route => ({
+      method,
+      path: "/mcp",
+      guard: "mcp",
+      streaming: true,
+      handler: (request) =>
+        ports.mcp === undefined
+          ? Effect.succeed(error(503, "McpNotAvailable", "MCP not available in this process"))
+          : ports.mcp(request)
+    })),
+    { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, "vlans") },
+    { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, "rules") },
+    { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, "aliases") },
+    { method: "GET", path: "/api/plan", guard: "api", handler: reconcile("plan") },
+    { method: "GET", path: "/api/drift", guard: "api", handler: reconcile("drift") },
+    {
+      method: "GET",
+      path: "/debug/cache/stats",
+      guard: "admin",
+      handler: () => (ports.cache === undefined ? unavailable("the cache") : answer(ports.cache.stats))
+    },
+    {
+      method: "POST",
+      path: "/admin/cache/clear",
+      guard: "admin",
+      handler: () =>
+        ports.cache === undefined ? unavailable("the cache") : answer(ports.cache.clear, (cleared) => json({ cleared }))
+    },
+    {
+      method: "POST",
+      path: "/admin/cache/warm",
+      guard: "admin",
+      handler: (request) =>
+        Effect.forEach(bySite(ports, request) ?? [], (site) =>
+          site.opnsense.snapshot({ fresh: true }).pipe(
+            Effect.map((s) => ({ site: site.name, ok: true, vlans: s.vlans.length, aliases: s.aliases.length, rules: s.rules.length })),
+            Effect.catch((e) => Effect.succeed({ site: site.name, ok: false, error: e.message }))
+          ), { concurrency: "unbounded" }).pipe(
+          Effect.map((warmed) => json({ warmed }, warmed.every((w) => w.ok) ? 200 : 502))
+        )
+    },
+    { method: "GET", path: "/admin/circuit-breaker", guard: "admin", handler: breakerAnswer(() => ports.breaker?.status ?? Effect.succeed([])) },
+    {
+      method: "POST",
+      path: "/admin/circuit-breaker/enable",
+      guard: "admin",
+      handler: breakerAnswer((site) => ports.breaker?.forceOpen(site) ?? Effect.succeed([]))
+    },
+    {
+      method: "POST",
+      path: "/admin/circuit-breaker/disable",
+      guard: "admin",
+      handler: breakerAnswer((site) => ports.breaker?.close(site) ?? Effect.succeed([]))
+    },
+    {
+      method: "POST",
+      path: "/admin/gc",
+      guard: "admin",
+      handler: () =>
+        Effect.sync(() => {
+          const gc = globalThis.gc
+          const before = heap()
+          if (typeof gc !== "function") {
+            return json({ exposed: false, message: "GC is not exposed: start node with --expose-gc to enable it", before })
+          }
+          const start = performance.now()
+          gc()
+          return json({ exposed: true, durationMs: Math.round((performance.now() - start) * 1000) / 1000, before, after: heap() })
+        })
+    },
+    {
+      method: "GET",
+      path: "/admin/backup/config",
+      guard: "admin",
+      handler: (request) => {
+        const site = pickSite(ports, request)
+        if (!isSite(site)) return Effect.succeed(site)
+        const backups = site.opnsense.backups
+        return backups.current.pipe(
+          Effect.flatMap((current) =>
+            current === undefined
+              ? Effect.succeed(error(404, "NoBackup", `the firewall of site ${site.name} lists no configuration backup`))
+              : Effect.map(backups.download(current.revision), (xml) => xmlResponse(xml, site.name, current.revision))
+          ),
+          (e) => answer(e, (r) => r)
+        )
+      }
+    }
+  ]
+}
+
+const prometheusText = (text: string) => Response.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+
+const xmlResponse = (xml: string, site: string, revision: string) =>
+  Response.text(xml, {
+    contentType: "application/xml",
+    headers: {
+      "content-disposition": `attachment; filename="config-${site.replace(/[^\w.-]/g, "_")}-${revision.replace(/[^\w.-]/g, "_")}.xml"`,
+      "cache-control": "no-store"
+    }
+  })
