@@ -1,0 +1,18 @@
+/**
+ * The Cache from the environment (CONTRACT §2): Redis when REDIS_URL is set, in-process memory
+ * otherwise; TTL from CACHE_DEFAULT_TTL (seconds, default 60).
+ */
+import { Config, Effect, Layer, Option } from "effect"
+import { Cache, defaultTtl, makeMemory } from "./Cache.ts"
+import { makeRedis } from "./RedisCache.ts"
+
+export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
+  Cache,
+  Effect.gen(function*() {
+    const ttl = yield* defaultTtl
+    const url = yield* Config.option(Config.String("REDIS_URL"))
+    return Option.isSome(url) && url.value !== ""
+      ? yield* makeRedis({ url: url.value, defaultTtlSeconds: ttl })
+      : yield* makeMemory(ttl)
+  })
+)
