@@ -2,8 +2,12 @@
  * The desired state as a service: load and validate the YAML tree under DESIRED_STATE_DIR.
  * Implementation in DesiredState/ (schema, YAML with positions, normalisation, validation).
  */
-import { Context, Data, type Effect } from "effect"
-import type { DesiredTree, Issue } from "./Domain/Desired.ts"
+import { Context, Data, Effect, FileSystem, Layer } from "effect"
+import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
+import { readTree } from "./DesiredState/Files.ts"
+import { sortIssues } from "./DesiredState/Issues.ts"
+import { hasErrors, loadSite } from "./DesiredState/Load.ts"
+import { defaultLimits, type Limits } from "./DesiredState/Yaml.ts"
 
 /** The tree has errors; every one found in the whole tree is listed, not just the first. */
 export class DesiredStateInvalid extends Data.TaggedError("DesiredStateInvalid")<{
@@ -16,6 +20,8 @@ export interface LoadOptions {
   readonly dir: string
   /** only this site (all sites when undefined) */
   readonly site?: string | undefined
+  /** hostile-input limits (file size, alias expansions, nesting, files per site); defaults in Yaml.ts */
+  readonly limits?: Partial<Limits> | undefined
 }
 
 export interface DesiredStateShape {
@@ -25,4 +31,45 @@ export interface DesiredStateShape {
   readonly validate: (options: LoadOptions) => Effect.Effect<{ readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }>
 }
 
-export class DesiredState extends Context.Service<DesiredState, DesiredStateShape>()("opnsense-mcp/DesiredState") {}
+const summary = (issues: ReadonlyArray<Issue>): string => {
+  const errors = issues.filter((i) => i.severity === "error")
+  const first = errors[0]
+  const where = first === undefined ? "" : `; first: ${first.file}:${first.line}:${first.column}: ${first.message}`
+  return `desired state has ${errors.length} error${errors.length === 1 ? "" : "s"}${where} (run \`opnsense-mcp validate\` for all)`
+}
+
+export const make = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+
+  const validate = Effect.fn("DesiredState.validate")(function*(options: LoadOptions) {
+    const limits = { ...defaultLimits, ...options.limits }
+    yield* Effect.annotateCurrentSpan({ dir: options.dir, site: options.site ?? "*" })
+    const sources = yield* readTree(fs, options.dir, options.site, limits)
+    const issues: Array<Issue> = [...sources.issues]
+    const sites: Array<DesiredSite> = []
+    for (const site of sources.sites) {
+      const result = loadSite(site.config, site.files, limits)
+      issues.push(...result.issues)
+      if (result.site !== undefined) sites.push(result.site)
+    }
+    const sorted = sortIssues(issues)
+    yield* Effect.annotateCurrentSpan({ sites: sites.length, issues: sorted.length })
+    const tree: DesiredTree | undefined = hasErrors(sorted) ? undefined : { root: options.dir, sites }
+    return { tree, issues: sorted }
+  })
+
+  const load = Effect.fn("DesiredState.load")(function*(options: LoadOptions) {
+    const { issues, tree } = yield* validate(options)
+    if (tree === undefined) return yield* new DesiredStateInvalid({ message: summary(issues), issues })
+    return { tree, warnings: issues }
+  })
+
+  return { load, validate } satisfies DesiredStateShape
+})
+
+export class DesiredState extends Context.Service<DesiredState, DesiredStateShape>()("opnsense-mcp/DesiredState") {
+  /** Reads the tree through the platform FileSystem (NodeServices in the CLI). */
+  static readonly layer: Layer.Layer<DesiredState, never, FileSystem.FileSystem> = Layer.effect(this, make)
+}
+
+export const layer = DesiredState.layer

@@ -1,8 +1,87 @@
+/**
+ * `opnsense-mcp validate`: every problem in the desired state, one line each, in the
+ * `file:line:col: error[code]: message` form editors and CI annotate, with a hint line beneath
+ * and a summary. Exit 0 when valid (warnings allowed), 1 when any error exists.
+ */
+import { Config, Effect, Option } from "effect"
 import { Command } from "effect/cli"
-import { globalFlags, notYetImplemented } from "./Common.ts"
+import * as NodePath from "node:path"
+import type { DesiredTree, Issue } from "../Domain/Desired.ts"
+import { DesiredState } from "../DesiredState.ts"
+import { ExitCode, exitWith, globalFlags } from "./Common.ts"
+
+export const desiredStateDir = (flag: Option.Option<string>) =>
+  Option.match(flag, {
+    onSome: (dir) => Effect.succeed(dir),
+    onNone: (): Effect.Effect<string, Config.ConfigError> => Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state"))
+  })
+
+const colours = {
+  error: "\u001b[31m",
+  warning: "\u001b[33m",
+  info: "\u001b[36m",
+  off: "",
+  dim: "\u001b[2m",
+  reset: "\u001b[0m"
+} as const
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** Human report: one line per issue, a hint line, a summary line. */
+export const renderHuman = (
+  dir: string,
+  result: { readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> },
+  colour: boolean
+): string => {
+  const paint = (c: keyof typeof colours, text: string) => (colour && colours[c] !== "" ? `${colours[c]}${text}${colours.reset}` : text)
+  const lines: Array<string> = []
+  for (const issue of result.issues) {
+    const file = NodePath.join(dir, issue.file)
+    const item = issue.name === undefined ? "" : ` (${issue.kind ?? "item"} "${issue.name}")`
+    lines.push(`${file}:${issue.line}:${issue.column}: ${paint(issue.severity, `${issue.severity}[${issue.code}]`)}: ${issue.message}${item}`)
+    if (issue.hint !== undefined) lines.push(paint("dim", `  hint: ${issue.hint}`))
+  }
+  const errors = result.issues.filter((i) => i.severity === "error").length
+  const warnings = result.issues.filter((i) => i.severity === "warning").length
+  const files = new Set(result.issues.filter((i) => i.severity === "error").map((i) => i.file)).size
+  if (result.tree === undefined) {
+    lines.push(paint("error", `✗ invalid: ${plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""} in ${plural(files, "file")}`))
+  } else {
+    const counts = result.tree.sites.map((s) => `${s.config.name}: ${plural(s.vlans.length, "vlan")}, ${plural(s.aliases.length, "alias").replace("aliass", "aliases")}, ${plural(s.rules.length, "rule")}`)
+    lines.push(`✓ valid${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""} — ${counts.join("; ") || "no sites"}`)
+  }
+  return lines.join("\n")
+}
+
+/** Machine report for `--json`: stdout only. */
+export const renderJson = (
+  dir: string,
+  result: { readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }
+) => ({
+  valid: result.tree !== undefined,
+  root: dir,
+  sites: (result.tree?.sites ?? []).map((s) => ({
+    name: s.config.name,
+    digest: s.digest,
+    vlans: s.vlans.length,
+    aliases: s.aliases.length,
+    rules: s.rules.length
+  })),
+  issues: result.issues
+})
 
 export const command = Command.make(
   "validate",
   { ...globalFlags },
-  () => notYetImplemented("validate")
+  ({ dir, json, site }) =>
+    Effect.gen(function*() {
+      const root = yield* desiredStateDir(dir)
+      const desired = yield* DesiredState
+      const result = yield* desired.validate({ dir: root, site: Option.getOrUndefined(site) })
+      const text = json
+        ? JSON.stringify(renderJson(root, result), null, 2)
+        : renderHuman(root, result, process.stdout.isTTY && process.env["NO_COLOR"] === undefined)
+      yield* Effect.sync(() => process.stdout.write(`${text}\n`))
+      yield* exitWith(result.tree === undefined ? ExitCode.error : ExitCode.ok)
+    }).pipe(Effect.provide(DesiredState.layer))
 ).pipe(Command.withDescription("schema, references, duplicates and lint errors of the desired state (exit 0 valid, 1 invalid)"))

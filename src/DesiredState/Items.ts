@@ -1,0 +1,193 @@
+/**
+ * From parsed files to typed items: top-level kinds, unknown keys (with did-you-mean) and the
+ * shape of every item, decoded by the schemas of Schema.ts. Each item keeps where it came from so
+ * later checks and the loaded model can point at its YAML line.
+ */
+import { Exit, Schema } from "effect"
+import type { Issue } from "../Domain/Desired.ts"
+import type { SourceRef } from "../Domain/Plan.ts"
+import { flattenSchemaIssue, makeIssue, suggestion, type IssueInput } from "./Issues.ts"
+import {
+  endpointFieldNames,
+  fieldNames,
+  futureKinds,
+  kindKeys,
+  kindSchemas,
+  modelKind,
+  type AliasInput,
+  type KindKey,
+  type RuleInput,
+  type VlanInput
+} from "./Schema.ts"
+import { locate, type YamlFile } from "./Yaml.ts"
+
+export interface Located<A> {
+  readonly value: A
+  readonly name: string
+  readonly kind: KindKey
+  readonly file: YamlFile
+  /** path of the item inside its file: [kind, index] */
+  readonly path: readonly [KindKey, number]
+  readonly source: SourceRef
+}
+
+export interface Items {
+  readonly vlans: Array<Located<VlanInput>>
+  readonly aliases: Array<Located<AliasInput>>
+  readonly rules: Array<Located<RuleInput>>
+}
+
+/** Report a problem inside an item, at the given sub-path (the closest existing node is used). */
+export const report = (
+  item: Located<unknown>,
+  subPath: ReadonlyArray<PropertyKey>,
+  input: IssueInput,
+  target: "value" | "key" = "value"
+): Issue =>
+  makeIssue(item.file.path, locate(item.file, [...item.path, ...subPath], target), {
+    name: item.name,
+    kind: modelKind[item.kind],
+    ...input
+  })
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const unknownKeys = (
+  file: YamlFile,
+  path: ReadonlyArray<PropertyKey>,
+  value: Record<string, unknown>,
+  known: ReadonlyArray<string>,
+  context: IssueInput & { readonly what: string }
+): ReadonlyArray<Issue> =>
+  Object.keys(value)
+    .filter((key) => !known.includes(key))
+    .map((key) =>
+      makeIssue(file.path, locate(file, [...path, key], "key"), {
+        ...context,
+        code: "unknown-field",
+        message: `unknown field "${key}"${context.what}`,
+        hint: suggestion(key, known) ?? `known fields: ${known.join(", ")}`
+      })
+    )
+
+const decodeItem = (
+  file: YamlFile,
+  kind: KindKey,
+  index: number,
+  raw: unknown,
+  items: Items,
+  issues: Array<Issue>
+): void => {
+  const path = [kind, index] as const
+  const at = locate(file, path)
+  const name = isRecord(raw) && typeof raw["name"] === "string" ? raw["name"] : undefined
+  const context = { name, kind: modelKind[kind] }
+  if (!isRecord(raw)) {
+    issues.push(makeIssue(file.path, at, {
+      ...context,
+      code: "type",
+      message: `each entry of ${kind} must be a mapping of fields`,
+      hint: `write "- name: ..." followed by the item's fields`
+    }))
+    return
+  }
+  issues.push(...unknownKeys(file, path, raw, fieldNames(kind), { ...context, code: "", message: "", what: name === undefined ? ` in ${modelKind[kind]} #${index + 1}` : "" }))
+  if (kind === "rules") {
+    for (const side of ["source", "destination"] as const) {
+      const endpoint = raw[side]
+      if (isRecord(endpoint)) {
+        issues.push(...unknownKeys(file, [...path, side], endpoint, endpointFieldNames, { ...context, code: "", message: "", what: ` in ${side}` }))
+      }
+    }
+  }
+  const known = Object.fromEntries(Object.entries(raw).filter(([key]) => fieldNames(kind).includes(key)))
+  // After reporting a broken field, decode again without it: when the item still stands, its
+  // other fields are checked too, so one run reports every problem.
+  const decode = <A>(schema: Schema.Decoder<A>): A | undefined => {
+    const exit = Schema.decodeUnknownExit(schema)(known, { errors: "all" })
+    if (Exit.isSuccess(exit)) return exit.value
+    const error = exit.cause.reasons.find((r) => r._tag === "Fail")?.error
+    const flat = error === undefined ? [] : flattenSchemaIssue(error.issue, known)
+    for (const problem of flat) {
+      issues.push(makeIssue(file.path, locate(file, [...path, ...problem.path]), { ...context, ...problem }))
+    }
+    if (flat.length === 0) issues.push(makeIssue(file.path, at, { ...context, code: "type", message: `invalid ${modelKind[kind]}` }))
+    const broken = new Set(flat.map((p) => String(p.path[0])))
+    const rest = Object.fromEntries(Object.entries(known).filter(([key]) => !broken.has(key)))
+    const retry = Schema.decodeUnknownExit(schema)(rest)
+    return Exit.isSuccess(retry) ? retry.value : undefined
+  }
+  const located = (itemName: string) => ({
+    name: itemName,
+    kind,
+    file,
+    path,
+    source: { file: file.path, line: at.line, column: at.column }
+  })
+  switch (kind) {
+    case "vlans": {
+      const value = decode(kindSchemas.vlans)
+      if (value !== undefined) items.vlans.push({ ...located(value.name), value })
+      break
+    }
+    case "aliases": {
+      const value = decode(kindSchemas.aliases)
+      if (value !== undefined) items.aliases.push({ ...located(value.name), value })
+      break
+    }
+    case "rules": {
+      const value = decode(kindSchemas.rules)
+      if (value !== undefined) items.rules.push({ ...located(value.name), value })
+      break
+    }
+  }
+}
+
+/** Collect the typed items of every file (already in lexical order), and every shape problem. */
+export const collectItems = (files: ReadonlyArray<YamlFile>): { readonly items: Items; readonly issues: ReadonlyArray<Issue> } => {
+  const items: Items = { vlans: [], aliases: [], rules: [] }
+  const issues: Array<Issue> = []
+  for (const file of files) {
+    const root = file.value
+    if (root === null || root === undefined) continue
+    if (!isRecord(root)) {
+      issues.push(makeIssue(file.path, locate(file, []), {
+        code: "type",
+        message: "a desired-state file must be a mapping of kinds (vlans, aliases, rules)",
+        hint: "start the file with a top-level key such as `rules:`"
+      }))
+      continue
+    }
+    for (const [key, list] of Object.entries(root)) {
+      if (futureKinds.includes(key)) {
+        issues.push(makeIssue(file.path, locate(file, [key], "key"), {
+          severity: "warning",
+          code: "not-yet-supported",
+          message: `"${key}" is reserved for a kind that is not supported yet; its items are ignored`,
+          hint: "keep it if you like: it will be managed once this kind lands, and nothing is changed meanwhile"
+        }))
+        continue
+      }
+      const kind = kindKeys.find((k) => k === key)
+      if (kind === undefined) {
+        issues.push(makeIssue(file.path, locate(file, [key], "key"), {
+          code: "unknown-kind",
+          message: `unknown top-level key "${key}"`,
+          hint: suggestion(key, [...kindKeys, ...futureKinds]) ?? `top-level keys are ${kindKeys.join(", ")}`
+        }))
+        continue
+      }
+      if (list === null || list === undefined) continue
+      if (!Array.isArray(list)) {
+        issues.push(makeIssue(file.path, locate(file, [key]), {
+          code: "type",
+          message: `"${key}" must be a list of items`,
+          hint: `write each item as "- name: ..." under ${key}:`
+        }))
+        continue
+      }
+      list.forEach((raw, index) => decodeItem(file, kind, index, raw, items, issues))
+    }
+  }
+  return { items, issues }
+}

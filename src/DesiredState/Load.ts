@@ -1,0 +1,77 @@
+/**
+ * Loading one site from its files' text: parse, decode, check, normalise, digest. Pure and
+ * synchronous, so it can be fed arbitrary input in property tests; Files.ts does the reading.
+ */
+import { createHash } from "node:crypto"
+import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
+import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
+import { sortIssues } from "./Issues.ts"
+import { collectItems } from "./Items.ts"
+import { checkRules, ruleSpec } from "./Rules.ts"
+import { checkVlans, vlanSpec } from "./Vlans.ts"
+import { defaultLimits, parseYaml, type Limits, type YamlFile } from "./Yaml.ts"
+
+export interface SourceFile {
+  /** relative to DESIRED_STATE_DIR, with forward slashes */
+  readonly path: string
+  readonly text: string
+}
+
+export interface SiteResult {
+  /** undefined when the site has errors */
+  readonly site: DesiredSite | undefined
+  /** errors and warnings, sorted by file and position */
+  readonly issues: ReadonlyArray<Issue>
+}
+
+export const hasErrors = (issues: ReadonlyArray<Issue>): boolean => issues.some((i) => i.severity === "error")
+
+/** JSON with object keys sorted at every level: equal meaning gives equal text. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v)
+
+const byName = <A extends { readonly name: string }>(items: ReadonlyArray<A>) =>
+  [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+
+/** sha256 over what the site means: configuration (not its folder), items by name, rules in order. */
+export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
+  const { path: _path, ...config } = site.config
+  const content = {
+    config,
+    vlans: byName(site.vlans).map(({ name, spec }) => ({ name, spec })),
+    aliases: byName(site.aliases).map(({ name, spec }) => ({ name, spec })),
+    rules: site.rules.map(({ name, spec }) => ({ name, spec }))
+  }
+  return createHash("sha256").update(canonicalJson(content)).digest("hex")
+}
+
+/** Load one site from the text of its files (any order: they are taken in lexical order). */
+export const loadSite = (
+  config: SiteConfig,
+  sources: ReadonlyArray<SourceFile>,
+  limits: Limits = defaultLimits
+): SiteResult => {
+  const issues: Array<Issue> = []
+  const files: Array<YamlFile> = []
+  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const parsed = parseYaml(source.path, source.text, limits)
+    issues.push(...parsed.issues)
+    if (parsed.file !== undefined) files.push(parsed.file)
+  }
+  const { items, issues: shapeIssues } = collectItems(files)
+  issues.push(...shapeIssues)
+  const table = aliasTable(items.aliases)
+  issues.push(...checkVlans(items.vlans), ...checkAliases(items.aliases), ...checkRules(items.rules, table))
+  const sorted = sortIssues(issues)
+  if (hasErrors(sorted)) return { site: undefined, issues: sorted }
+  const content = {
+    config,
+    vlans: items.vlans.map((v) => ({ name: v.name, spec: vlanSpec(v.value), source: v.source })),
+    aliases: items.aliases.map((a) => ({ name: a.name, spec: aliasSpec(a.value, table), source: a.source })),
+    rules: items.rules.map((r) => ({ name: r.name, spec: ruleSpec(r.value), source: r.source }))
+  }
+  return { site: { ...content, digest: siteDigest(content) }, issues: sorted }
+}
