@@ -1,0 +1,35 @@
+/**
+ * ACL privileges → URL patterns (REFERENCE §2.4). Patterns are matched case-sensitively against the
+ * raw URI, so a camelCase call can be refused where the snake_case one passes.
+ */
+import type { ApiKey } from "./State.ts"
+
+export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "page-interfaces-vlan-edit": ["api/interfaces/vlan_settings/*"],
+  "page-filter-api": ["api/firewall/filter/*"],
+  "page-filter-snat-api": ["api/firewall/source_nat/*"],
+  "page-firewall-nat-portforward-edit": ["api/firewall/d_nat/*", "api/firewall/category/search_item*"],
+  "page-firewall-alias-edit": ["api/firewall/alias/*"],
+  "page-firewall-aliases": ["api/firewall/alias/export*", "api/firewall/alias/search*", "api/firewall/alias/list*", "api/firewall/alias/get*"],
+  "page-firewall-categories": ["api/firewall/category/*"],
+  "page-system-status": ["api/core/system/status*", "api/core/system/dismiss_status"],
+  "page-diagnostics-configurationhistory": ["api/core/backup/*"],
+  "page-system-firmware": ["api/core/firmware/*"],
+  "page-interfaces-overview": ["api/interfaces/overview/*"]
+}
+
+const compiled = new Map<string, RegExp>()
+const regex = (pattern: string): RegExp => {
+  let re = compiled.get(pattern)
+  if (re === undefined) {
+    re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`)
+    compiled.set(pattern, re)
+  }
+  return re
+}
+
+export const allowed = (key: ApiKey, uri: string): boolean => {
+  if (key.privileges.includes("page-all")) return true
+  const path = uri.replace(/^\//, "")
+  return key.privileges.some((p) => (PRIVILEGES[p] ?? []).some((pattern) => regex(pattern).test(path)))
+}

@@ -1,0 +1,158 @@
+/**
+ * `firewall/d_nat` (REFERENCE §9.1, 26.1+): destination NAT (port forwards), model `DNat`, wrapper
+ * `rule`, nested `source`/`destination` containers, lower-case protocols, inverted toggle on
+ * `disabled`, categories by name.
+ */
+import { aliasExists } from "./Aliases.ts"
+import { addItem, delItem, getItem, itemsMap, type Resource, setItem, toggleItem } from "./Crud.ts"
+import { encodeGet, encodeRow, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
+import { addressFamily, isRulePort } from "./Net.ts"
+import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
+import { interfaceOptions, networkLabel } from "./RuleModel.ts"
+import type { Controller, Ctx } from "./Router.ts"
+import type { SimulatorState } from "./State.ts"
+import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
+
+const opt = (pairs: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> => pairs.map(([key, label]) => ({ key, label }))
+const categoryNames = (s: SimulatorState): Array<Opt> => [...s.categories.values()].map((c) => ({ key: c["name"] ?? "", label: c["name"] ?? "" }))
+
+const endpoint = (side: "source" | "destination"): Table => [
+  { name: `${side}.network`, kind: "plain", default: "any", label: (v, c) => networkLabel(c.state, v) },
+  { name: `${side}.port`, kind: "plain" },
+  { name: `${side}.not`, kind: "bool", default: "0" },
+  { name: `${side}.address`, kind: "volatile" }
+]
+
+export const dnatTable: Table = [
+  { name: "sequence", kind: "int", required: true, min: 1, max: 999999, rangeMessage: "Sequence shall be between 1 and 999999." },
+  { name: "disabled", kind: "bool", default: "0" },
+  { name: "nordr", kind: "bool", default: "0" },
+  { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
+  { name: "ipprotocol", kind: "option", blank: "any", options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]]) },
+  { name: "protocol", kind: "option", blank: "any", large: true, options: () => PROTOCOL_OPTIONS_LOWER },
+  ...endpoint("source"),
+  ...endpoint("destination"),
+  { name: "target", kind: "plain", label: (v, c) => networkLabel(c.state, v) },
+  { name: "local-port", kind: "plain" },
+  {
+    name: "poolopts",
+    kind: "option",
+    blank: "Default",
+    options: () =>
+      opt([["round-robin", "Round Robin"], ["round-robin sticky-address", "Round Robin with Sticky Address"], ["random", "Random"], ["random sticky-address", "Random with Sticky Address"], ["source-hash", "Source Hash"], ["bitmask", "Bitmask"]])
+  },
+  { name: "log", kind: "bool", default: "0" },
+  { name: "nosync", kind: "bool", default: "0" },
+  { name: "category", kind: "option", multiple: true, options: (c) => categoryNames(c.state) },
+  { name: "categories", kind: "volatile" },
+  { name: "descr", kind: "description" },
+  { name: "tag", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
+  { name: "tagged", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
+  { name: "natreflection", kind: "option", blank: "System default", options: () => opt([["purenat", "Enable"], ["disable", "Disable"]]) },
+  { name: "pass", kind: "option", blank: "Manual", options: () => opt([["pass", "Pass"], ["rule", "Register rule"]]) },
+  { name: "associated-rule-id", kind: "volatile" },
+  { name: "created.username", kind: "volatile" },
+  { name: "created.time", kind: "volatile" },
+  { name: "created.description", kind: "volatile" },
+  { name: "updated.username", kind: "volatile" },
+  { name: "updated.time", kind: "volatile" },
+  { name: "updated.description", kind: "volatile" }
+]
+
+const validNetwork = (s: SimulatorState, value: string): boolean => {
+  if (value === "" || value === "any" || value === "(self)" || addressFamily(value) !== undefined) return true
+  if (s.iface(value) !== undefined || (value.endsWith("ip") && s.iface(value.slice(0, -2)) !== undefined)) return true
+  return aliasExists(s, value) !== undefined
+}
+
+const validPort = (s: SimulatorState, value: string, ranges: boolean) =>
+  value === "" || isRulePort(value, ranges) || s.aliasByName(value)?.["type"] === "port"
+
+const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
+  validateFields(dnatTable, item, "rule", c, m)
+  const s = c.state
+  for (const side of ["source", "destination"] as const) {
+    const net = item[`${side}.network`] ?? ""
+    if (!validNetwork(s, net)) m.add(`rule.${side}.network`, `${net} is not a valid ${side} IP address or alias.`)
+    const port = item[`${side}.port`] ?? ""
+    if (!validPort(s, port, true)) m.add(`rule.${side}.port`, "Please specify a valid portnumber, name, alias or range.")
+  }
+  const target = item["target"] ?? ""
+  if (target !== "" && !validNetwork(s, target)) m.add("rule.target", `${target} is not a valid target IP address or alias.`)
+  const local = item["local-port"] ?? ""
+  if (!validPort(s, local, false)) m.add("rule.local-port", "Please specify a valid portnumber, name or alias.")
+  const protocol = item["protocol"] ?? ""
+  const ported = ["tcp", "udp", "tcp/udp"].includes(protocol)
+  for (const f of ["source.port", "destination.port", "local-port"]) {
+    if ((item[f] ?? "") !== "" && !ported) m.add(`rule.${f}`, "Ports are only valid for TCP or UDP type rules.")
+  }
+  const family = item["ipprotocol"]
+  if (family === "inet" || family === "inet6") {
+    for (const f of ["source.network", "destination.network", "target"]) {
+      const lit = addressFamily(item[f] ?? "")
+      if (lit !== undefined && lit !== family) m.add(`rule.${f}`, "Address family does not match the selected TCP/IP protocol version.")
+    }
+  }
+  if (item["nordr"] === "1" && (target !== "" || local !== "")) m.add("rule.nordr", "A no-redirect rule cannot have a target or local port.")
+}
+
+const maxSequence = (s: SimulatorState): number => {
+  let max = 0
+  for (const r of s.dnat.values()) max = Math.max(max, Number(r["sequence"] ?? 0))
+  return max
+}
+
+export const dnatResource: Resource = {
+  wrapper: "rule",
+  table: dnatTable,
+  collection: (c) => c.state.dnat,
+  complete: (c, item, _old, uuid) => {
+    item["protocol"] = (item["protocol"] ?? "").toLowerCase()
+    if ((item["sequence"] ?? "") === "") item["sequence"] = String(maxSequence(c.state) + 100)
+    item["associated-rule-id"] = ""
+    const names = splitList(item["category"] ?? "")
+    item["categories"] = names.map((n) => c.state.categories.find("name", n) ?? "").filter((x) => x !== "").join(",")
+    // created/updated are server-managed (setBaseHook); a posted value is discarded
+    if (uuid !== "") {
+      const now = (Date.now() / 1000).toFixed(4)
+      const old = c.state.dnat.get(uuid)
+      item["created.username"] = old?.["created.username"] ?? "root@127.0.0.1"
+      item["created.time"] = old?.["created.time"] ?? now
+      item["created.description"] = old?.["created.description"] ?? "/api/firewall/d_nat/add_rule made changes"
+      item["updated.username"] = "root@127.0.0.1"
+      item["updated.time"] = now
+      item["updated.description"] = "/api/firewall/d_nat/set_rule made changes"
+    }
+  },
+  validate: (c, item, _old, _uuid, m) => validateDnat(c, item, m),
+  encode: (c, item) => encodeGet(dnatTable, item, c, { twins: c.v.twinsInGet })
+}
+
+export const controller: Controller = {
+  module: "firewall",
+  controller: "d_nat",
+  actions: {
+    search_rule: {
+      handle: (req, c) =>
+        grid(
+          [...c.state.dnat.entries()].map(([uuid, item]) => ({ ...encodeRow(dnatTable, uuid, item, c), category_colors: [] })),
+          gridParams(req.body, req.query, false),
+          { defaultSort: "sequence" }
+        )
+    },
+    get_rule: getItem(dnatResource),
+    add_rule: addItem(dnatResource),
+    set_rule: setItem(dnatResource),
+    del_rule: delItem(dnatResource),
+    toggle_rule: toggleItem(dnatResource, "disabled", true),
+    apply: {
+      handle: (req, c) => {
+        if (!req.isPost) return json({ status: "error" })
+        c.state.applied = { ...c.state.applied, rules: c.state.rules.snapshot(), dnat: c.state.dnat.snapshot() }
+        c.state.reconfigureCounts.dnat++
+        return json({ status: "OK\n\n" })
+      }
+    },
+    get: { handle: (req, c) => (req.isGet ? json({ DNat: { rule: itemsMap(dnatResource, c) } }) : json([])) }
+  }
+}

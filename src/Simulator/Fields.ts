@@ -1,0 +1,250 @@
+/**
+ * The simulator's own reading of OPNsense field types (REFERENCE §5.2, §5.8): how each kind of field
+ * is posted, validated, rendered in `get` (option maps with `selected`) and in search rows (raw
+ * value plus a `%` label twin). Resources describe their fields as tables of these.
+ */
+import type { SimulatorState } from "./State.ts"
+import type { VersionProfile } from "./Version.ts"
+import { coerce, isRecord, type Item, Messages, unexpected } from "./Wire.ts"
+
+export interface Opt {
+  readonly key: string
+  readonly label: string
+  readonly optgroup?: string
+}
+
+export interface FieldCtx {
+  readonly state: SimulatorState
+  readonly v: VersionProfile
+}
+
+export type FieldKind = "text" | "bool" | "int" | "numeric" | "description" | "option" | "plain" | "volatile"
+
+export interface Field {
+  /** dotted for container members, e.g. DNat `source.network` */
+  readonly name: string
+  readonly kind: FieldKind
+  readonly required?: boolean
+  readonly default?: string
+  readonly min?: number
+  readonly max?: number
+  /** model-specific message for integer range failures */
+  readonly rangeMessage?: string
+  readonly multiple?: boolean
+  readonly options?: (c: FieldCtx) => ReadonlyArray<Opt>
+  /** label of the "" entry of an optional single select; "None" unless the model says otherwise */
+  readonly blank?: string
+  readonly mask?: RegExp
+  readonly maskMessage?: string
+  /** label for the `%` twin of a plain-string field (NetworkAlias/Port): undefined when none */
+  readonly label?: (value: string, c: FieldCtx) => string | undefined
+  /** field exists in this version */
+  readonly since?: (v: VersionProfile) => boolean
+  /** in whole-model `get`, render only the selected entries of this (long) option map */
+  readonly large?: boolean
+  /** message for a value missing from the options (ModelRelationField: "Related … not found.") */
+  readonly invalidMessage?: string
+}
+
+export type Table = ReadonlyArray<Field>
+
+export const fieldsFor = (table: Table, v: VersionProfile): Table => table.filter((f) => f.since === undefined || f.since(v))
+
+export const defaults = (table: Table, v: VersionProfile): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const f of fieldsFor(table, v)) out[f.name] = f.default ?? ""
+  return out
+}
+
+const postedValue = (post: Readonly<Record<string, unknown>>, name: string): unknown => {
+  const path = name.split(".")
+  let cur: unknown = post
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i] ?? ""
+    if (!isRecord(cur)) {
+      // a scalar where a container belongs throws in BaseField::setNodes (§3.3)
+      if (i > 0 && cur !== undefined && cur !== null) throw unexpected()
+      return undefined
+    }
+    cur = cur[key]
+  }
+  return cur
+}
+
+/** Apply posted fields over `base` (partial update; unknown keys ignored; null leaves a field as is). */
+export const applyPost = (table: Table, base: Item, post: Readonly<Record<string, unknown>>, v: VersionProfile): Record<string, string> => {
+  const out: Record<string, string> = { ...base }
+  for (const f of fieldsFor(table, v)) {
+    if (f.kind === "volatile") continue
+    const value = coerce(v, postedValue(post, f.name))
+    if (value !== undefined) out[f.name] = value
+  }
+  return out
+}
+
+export const splitList = (value: string): Array<string> => (value === "" ? [] : value.split(","))
+
+const optionKeys = (f: Field, c: FieldCtx): Set<string> => new Set((f.options?.(c) ?? []).map((o) => o.key))
+
+/** Field-type validation (§5.8). Resource-specific and cross-field rules are added by the resource. */
+export const validateFields = (table: Table, item: Item, wrapper: string, c: FieldCtx, messages: Messages): void => {
+  for (const f of fieldsFor(table, c.v)) {
+    const value = item[f.name] ?? ""
+    const key = `${wrapper}.${f.name}`
+    if (f.kind === "volatile") continue
+    if (value === "") {
+      if (f.required) messages.add(key, "A value is required.")
+      continue
+    }
+    switch (f.kind) {
+      case "bool":
+        if (value !== "0" && value !== "1") messages.add(key, "Value should be a boolean (0,1).")
+        break
+      case "int": {
+        const message = f.rangeMessage ?? "Invalid integer value."
+        if (!/^-?\d+$/.test(value)) {
+          messages.add(key, message)
+          messages.add(key, "Invalid integer value.")
+        } else {
+          const n = Number(value)
+          if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) messages.add(key, message)
+        }
+        break
+      }
+      case "numeric":
+        if (!/^-?\d+(\.\d+)?$/.test(value)) messages.add(key, "Invalid numeric value.")
+        break
+      case "description":
+        validateDescription(value, key, c.v, messages)
+        break
+      case "text":
+        if (f.mask !== undefined && !f.mask.test(value)) messages.add(key, f.maskMessage ?? "Text does not validate.")
+        break
+      case "option": {
+        const keys = optionKeys(f, c)
+        if (f.multiple) {
+          for (const part of splitList(value)) if (!keys.has(part)) messages.add(key, f.invalidMessage ?? `Option [${part}] not in list.`)
+        } else if (!keys.has(value)) {
+          messages.add(key, f.invalidMessage ?? "Option [] not in list.")
+        }
+        break
+      }
+      case "plain":
+        break
+    }
+  }
+}
+
+export const validateDescription = (value: string, key: string, v: VersionProfile, messages: Messages): void => {
+  const tooLong = "Description should be a string between 1 and 255 characters."
+  if (v.descriptionExtraMessages) {
+    if (Buffer.byteLength(value) > 255 || /[\n\r]/.test(value)) messages.add(key, tooLong)
+    if (/[\n\r]/.test(value)) messages.add(key, "Text may not contain newlines.")
+    if (/[\0\v\f]/.test(value)) messages.add(key, "Text may not contain special control characters.")
+  } else {
+    // `^(.){1,255}$` without the u flag: bytes, and `$` also matches before one final "\n"
+    const body = value.endsWith("\n") ? value.slice(0, -1) : value
+    if (Buffer.byteLength(body) > 255 || body.includes("\n")) messages.add(key, tooLong)
+  }
+}
+
+// --- rendering ----------------------------------------------------------------------------------
+
+export interface OptionEntry {
+  value: string
+  selected: 0 | 1
+  optgroup?: string
+}
+
+/** The `get` option map of a select (§5.2): `[]` when a multi-select has no options at all. */
+export const optionMap = (f: Field, value: string, c: FieldCtx, reduced = false): Record<string, OptionEntry> | [] => {
+  const selected = new Set(f.multiple ? splitList(value) : [value])
+  const out: Record<string, OptionEntry> = {}
+  if (!f.multiple && !f.required) {
+    if (!reduced || value === "") out[""] = { value: f.blank ?? "None", selected: value === "" ? 1 : 0 }
+  }
+  const opts = f.options?.(c) ?? []
+  for (const o of opts) {
+    const isSelected = selected.has(o.key)
+    if (reduced && !isSelected) continue
+    out[o.key] = o.optgroup === undefined
+      ? { value: o.label, selected: isSelected ? 1 : 0 }
+      : { optgroup: o.optgroup, value: o.label, selected: isSelected ? 1 : 0 }
+  }
+  if (Object.keys(out).length === 0) return []
+  return out
+}
+
+/** Label of a stored value for `%` twins: option labels, or the field's own label function. */
+export const labelOf = (f: Field, value: string, c: FieldCtx): string | undefined => {
+  if (value === "") return undefined
+  if (f.kind === "option") {
+    const opts = f.options?.(c) ?? []
+    const byKey = new Map(opts.map((o) => [o.key, o.label]))
+    const parts = f.multiple ? splitList(value) : [value]
+    return parts.map((p) => byKey.get(p) ?? p).join(",")
+  }
+  return f.label?.(value, c)
+}
+
+const setPath = (target: Record<string, unknown>, name: string, value: unknown): void => {
+  const path = name.split(".")
+  let cur = target
+  for (const key of path.slice(0, -1)) {
+    const next = cur[key]
+    if (isRecord(next)) cur = next
+    else {
+      const created: Record<string, unknown> = {}
+      cur[key] = created
+      cur = created
+    }
+  }
+  cur[path[path.length - 1] ?? name] = value
+}
+
+export interface GetOptions {
+  readonly twins: boolean
+  readonly reduced?: boolean
+  /** per-field overrides (e.g. alias `content`) */
+  readonly custom?: Readonly<Record<string, (item: Item) => unknown>>
+}
+
+/** Render an item in `get` encoding: option maps for selects, strings otherwise, nested containers. */
+export const encodeGet = (table: Table, item: Item, c: FieldCtx, o: GetOptions): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const f of fieldsFor(table, c.v)) {
+    const value = item[f.name] ?? ""
+    const custom = o.custom?.[f.name]
+    if (custom !== undefined) {
+      setPath(out, f.name, custom(item))
+      continue
+    }
+    if (f.kind === "option") {
+      setPath(out, f.name, optionMap(f, value, c, o.reduced === true && f.large === true))
+      continue
+    }
+    setPath(out, f.name, value)
+    if (o.twins) {
+      const label = labelOf(f, value, c)
+      if (label !== undefined && label !== value) {
+        const dot = f.name.lastIndexOf(".")
+        setPath(out, dot < 0 ? `%${f.name}` : `${f.name.slice(0, dot)}.%${f.name.slice(dot + 1)}`, label)
+      }
+    }
+  }
+  return out
+}
+
+/** Render an item as a 25.7+ search row: raw values, `%` twins where the label differs. */
+export const encodeRow = (table: Table, uuid: string, item: Item, c: FieldCtx): Record<string, unknown> => {
+  const row: Record<string, unknown> = { uuid }
+  for (const f of fieldsFor(table, c.v)) {
+    const value = item[f.name] ?? ""
+    row[f.name] = value
+    const label = labelOf(f, value, c)
+    if (label !== undefined && label !== value) row[`%${f.name}`] = label
+  }
+  return row
+}
+
+export const freshMessages = (): Messages => new Messages()

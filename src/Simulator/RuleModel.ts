@@ -1,0 +1,206 @@
+/**
+ * The MVC filter rule (REFERENCE §7.4): field table, defaults, computed priority/sort order, and the
+ * cross-field validation of `Filter.php`.
+ */
+import { aliasExists, categoryOptions } from "./Aliases.ts"
+import { type FieldCtx, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
+import { addressFamily, isRulePort } from "./Net.ts"
+import { ICMP6_TYPES, ICMP_TYPES, PRIORITIES, PROTOCOL_OPTIONS, TCP_FLAGS, TOS_OPTIONS } from "./RuleOptions.ts"
+import type { SimulatorState } from "./State.ts"
+import type { Item, Messages } from "./Wire.ts"
+
+export const interfaceOptions = (s: SimulatorState): Array<Opt> => [
+  ...s.interfaces.map((i) => ({ key: i.identifier, label: i.description })),
+  ...s.groups.map((g) => ({ key: g.name, label: `${g.description} (Group)` }))
+]
+
+const gatewayOptions = (s: SimulatorState): Array<Opt> => s.gateways.map((g) => ({ key: g.name, label: `${g.name} - ${g.address}` }))
+
+/** `overload`: ModelRelation to non-port aliases, keyed by uuid (built-ins by name). */
+const overloadOptions = (s: SimulatorState): Array<Opt> => {
+  const out: Array<Opt> = []
+  for (const [uuid, a] of s.aliases.entries()) if (a["type"] !== "port" && a["enabled"] === "1") out.push({ key: uuid, label: a["name"] ?? "" })
+  for (const name of ["bogons", "bogonsv6", "sshlockout", "virusprot"]) out.push({ key: name, label: name })
+  for (const i of s.interfaces) out.push({ key: `__${i.identifier}_network`, label: `__${i.identifier}_network` })
+  return out
+}
+
+/** Label of a network value: `lan` → "LAN net", `lanip` → "LAN address", `(self)` → "This Firewall". */
+export const networkLabel = (s: SimulatorState, value: string): string | undefined => {
+  if (value === "" || value === "any") return undefined
+  return splitList(value)
+    .map((token) => {
+      if (token === "(self)") return "This Firewall"
+      const iface = s.iface(token) ?? s.groups.find((g) => g.name === token)
+      if (iface !== undefined) return `${iface.description} net`
+      if (token.endsWith("ip")) {
+        const base = s.iface(token.slice(0, -2))
+        if (base !== undefined) return `${base.description} address`
+      }
+      return token
+    })
+    .join(",")
+}
+
+const opt = (keys: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> => keys.map(([key, label]) => ({ key, label }))
+const INTEGER = { kind: "int" as const, min: 1, max: 2147483647 }
+
+export const ruleTable: Table = [
+  { name: "enabled", kind: "bool", required: true, default: "1" },
+  {
+    name: "statetype",
+    kind: "option",
+    required: true,
+    default: "keep",
+    options: () => opt([["keep", "keep state"], ["sloppy", "sloppy state"], ["modulate", "modulate state"], ["synproxy", "synproxy state"], ["none", "no state"]])
+  },
+  {
+    name: "state-policy",
+    kind: "option",
+    blank: "default",
+    options: () => opt([["if-bound", "Bind states to interface"], ["floating", "Floating states"]])
+  },
+  { name: "sequence", kind: "int", required: true, min: 1, max: 999999, rangeMessage: "Sequence shall be between 1 and 999999." },
+  { name: "sort_order", kind: "volatile" },
+  { name: "prio_group", kind: "volatile" },
+  { name: "action", kind: "option", required: true, default: "pass", options: () => opt([["pass", "Pass"], ["block", "Block"], ["reject", "Reject"]]) },
+  { name: "quick", kind: "bool", required: true, default: "1" },
+  { name: "interfacenot", kind: "bool", required: true, default: "0" },
+  { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
+  { name: "direction", kind: "option", required: true, default: "in", options: () => opt([["in", "In"], ["out", "Out"], ["any", "Both"]]) },
+  { name: "ipprotocol", kind: "option", required: true, default: "inet", options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]]) },
+  { name: "protocol", kind: "option", required: true, default: "any", large: true, options: () => PROTOCOL_OPTIONS },
+  { name: "icmptype", kind: "option", multiple: true, large: true, options: () => ICMP_TYPES },
+  { name: "icmp6type", kind: "option", multiple: true, large: true, options: () => ICMP6_TYPES },
+  { name: "source_net", kind: "plain", required: true, default: "any", label: (v, c) => networkLabel(c.state, v) },
+  { name: "source_not", kind: "bool", required: true, default: "0" },
+  { name: "source_port", kind: "plain" },
+  { name: "destination_net", kind: "plain", required: true, default: "any", label: (v, c) => networkLabel(c.state, v) },
+  { name: "destination_not", kind: "bool", required: true, default: "0" },
+  { name: "destination_port", kind: "plain" },
+  { name: "divert-to", kind: "option", options: () => opt([["8000", "Intrusion Detection"]]) },
+  { name: "gateway", kind: "option", large: true, options: (c) => gatewayOptions(c.state) },
+  { name: "replyto", kind: "option", large: true, options: (c) => gatewayOptions(c.state) },
+  { name: "disablereplyto", kind: "bool", required: true, default: "0" },
+  { name: "log", kind: "bool", required: true, default: "0" },
+  { name: "allowopts", kind: "bool", required: true, default: "0" },
+  { name: "nosync", kind: "bool", required: true, default: "0" },
+  { name: "nopfsync", kind: "bool", required: true, default: "0" },
+  { name: "statetimeout", ...INTEGER },
+  { name: "udp-first", ...INTEGER },
+  { name: "udp-multiple", ...INTEGER },
+  { name: "udp-single", ...INTEGER },
+  { name: "max-src-nodes", ...INTEGER },
+  { name: "max-src-states", ...INTEGER },
+  { name: "max-src-conn", ...INTEGER },
+  { name: "max", ...INTEGER },
+  { name: "max-src-conn-rate", kind: "int", min: 1, max: 4294967 },
+  { name: "max-src-conn-rates", ...INTEGER },
+  { name: "max-pkt-rate-number", ...INTEGER, since: (v) => v.maxPktRate },
+  { name: "max-pkt-rate-seconds", ...INTEGER, since: (v) => v.maxPktRate },
+  { name: "overload", kind: "option", large: true, options: (c) => overloadOptions(c.state), invalidMessage: "Related alias not found." },
+  { name: "adaptivestart", kind: "int", min: 0, max: 2147483647 },
+  { name: "adaptiveend", kind: "int", min: 0, max: 2147483647 },
+  { name: "prio", kind: "option", large: true, blank: "Any priority", options: () => PRIORITIES },
+  { name: "set-prio", kind: "option", large: true, blank: "Keep current priority", options: () => PRIORITIES },
+  { name: "set-prio-low", kind: "option", large: true, blank: "Keep current priority", options: () => PRIORITIES },
+  { name: "tag", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
+  { name: "tagged", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
+  { name: "tcpflags1", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
+  { name: "tcpflags2", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
+  { name: "tcpflags_any", kind: "bool", default: "0" },
+  { name: "categories", kind: "option", multiple: true, options: (c) => categoryOptions(c.state), invalidMessage: "Related category not found." },
+  { name: "sched", kind: "option", options: () => [] },
+  { name: "tos", kind: "option", large: true, blank: "Any", options: () => TOS_OPTIONS },
+  { name: "shaper1", kind: "option", options: () => [] },
+  { name: "shaper2", kind: "option", options: () => [] },
+  { name: "description", kind: "description" }
+]
+
+/** Priority group (§7.1): floating 200000, group 300000, single interface 400000, unknown 600000. */
+export const prioGroup = (s: SimulatorState, item: Item): number => {
+  const ifs = splitList(item["interface"] ?? "")
+  const only = ifs[0]
+  if (ifs.length !== 1 || only === undefined || item["interfacenot"] === "1") return 200000
+  if (s.groups.some((g) => g.name === only)) return 300000
+  return s.iface(only) !== undefined ? 400000 : 600000
+}
+
+export const sortOrder = (prio: number, sequence: string) => `${prio}.0${sequence.padStart(6, "0")}`
+
+export const withComputed = (s: SimulatorState, item: Record<string, string>): void => {
+  const prio = prioGroup(s, item)
+  item["prio_group"] = String(prio)
+  item["sort_order"] = sortOrder(prio, item["sequence"] ?? "")
+}
+
+const TCP_UDP = new Set(["TCP", "UDP", "TCP/UDP"])
+
+const validateNet = (c: FieldCtx, item: Item, side: "source" | "destination", m: Messages) => {
+  const key = `rule.${side}_net`
+  const value = item[`${side}_net`] ?? ""
+  if (value === "") return
+  const tokens = splitList(value)
+  const s = c.state
+  const literal = tokens.length === 1 ? addressFamily(value) : undefined
+  const ok = (t: string) => {
+    if (t === "any" || t === "(self)") return true
+    if (s.iface(t) !== undefined || s.groups.some((g) => g.name === t)) return true
+    if (t.endsWith("ip") && s.iface(t.slice(0, -2)) !== undefined) return true
+    const alias = aliasExists(s, t)
+    return alias !== undefined && ("type" in alias ? alias.type !== "port" : true)
+  }
+  if (literal === undefined && !tokens.every(ok)) {
+    m.add(key, `${value} is not a valid ${side} IP address or alias.`)
+    return
+  }
+  if (tokens.length > 1 && tokens.includes("any")) m.add(key, "Any can not be combined with other aliases")
+  const ipproto = item["ipprotocol"]
+  if (literal !== undefined && (ipproto === "inet" || ipproto === "inet6") && literal !== ipproto) {
+    m.add(key, `${side === "source" ? "Source" : "Destination"} address type should match selected TCP/IP protocol version.`)
+  }
+  if (item[`${side}_not`] === "1" && tokens.length > 1) m.add(`rule.${side}_not`, "Inverting is only allowed for single targets.")
+}
+
+const validatePort = (c: FieldCtx, item: Item, side: "source" | "destination", m: Messages) => {
+  const key = `rule.${side}_port`
+  const value = item[`${side}_port`] ?? ""
+  if (value === "") return
+  const alias = c.state.aliasByName(value)
+  if (!isRulePort(value) && alias?.["type"] !== "port") m.add(key, "Please specify a valid portnumber, name, alias or range.")
+  if (!TCP_UDP.has(item["protocol"] ?? "")) {
+    m.add(key, `${side === "source" ? "Source" : "Destination"} ports are only valid for tcp or udp type rules.`)
+  }
+}
+
+export const validateRule = (c: FieldCtx, item: Item, m: Messages): void => {
+  validateFields(ruleTable, item, "rule", c, m)
+  validateNet(c, item, "source", m)
+  validateNet(c, item, "destination", m)
+  validatePort(c, item, "source", m)
+  validatePort(c, item, "destination", m)
+  const protocol = item["protocol"] ?? ""
+  if (item["interfacenot"] === "1" && splitList(item["interface"] ?? "").length !== 1) {
+    m.add("rule.interfacenot", "Inverting interfaces is only allowed for single targets to avoid mis-interpretations")
+  }
+  if ((item["icmptype"] ?? "") !== "" && protocol !== "ICMP") m.add("rule.icmptype", "Option only applies to ICMP packets")
+  if ((item["icmp6type"] ?? "") !== "" && protocol !== "IPV6-ICMP") m.add("rule.icmp6type", "Option only applies to IPV6-ICMP packets")
+  for (const f of ["tcpflags1", "tcpflags2", "overload", "max-src-conn", "max-src-conn-rate", "max-src-conn-rates"]) {
+    if ((item[f] ?? "") !== "" && protocol !== "TCP") m.add(`rule.${f}`, "Invalid option for other than TCP protocol choices.")
+  }
+  if (item["tcpflags_any"] === "1" && ((item["tcpflags1"] ?? "") !== "" || (item["tcpflags2"] ?? "") !== "")) {
+    m.add("rule.tcpflags_any", "If you select any TCP flags, you cannot also select specific ones.")
+  }
+  if ((item["divert-to"] ?? "") !== "" && item["action"] !== "pass") m.add("rule.divert-to", "Divert is only supported for pass rules.")
+  if ((item["gateway"] ?? "") !== "" && (item["replyto"] ?? "") !== "") m.add("rule.replyto", "Reply-to can not be combined with a gateway.")
+}
+
+/** Input normalisation of ProtocolField: upper-case except `any` (§7.4). */
+export const normaliseProtocol = (item: Record<string, string>): void => {
+  const p = item["protocol"] ?? ""
+  item["protocol"] = p.toLowerCase() === "any" ? "any" : p.toUpperCase()
+  for (const f of ["source_port", "destination_port"]) {
+    const v = item[f] ?? ""
+    if (/^[A-Za-z-]+$/.test(v) && isRulePort(v.toLowerCase(), false)) item[f] = v.toLowerCase()
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * What the simulated box holds at start: its hardware and interfaces, automatic rules, a few
+ * realistic unmanaged objects (a real firewall is never empty), objects from a seed file, and
+ * `--scale` generated load. Seed items use the API's own field names (what you would POST).
+ */
+import { readFileSync } from "node:fs"
+import { parse as parseYaml } from "yaml"
+import { aliasResource } from "./Aliases.ts"
+import { categoryResource } from "./Categories.ts"
+import type { Resource } from "./Crud.ts"
+import { dnatResource } from "./DNat.ts"
+import { applyPost, defaults } from "./Fields.ts"
+import { defaultAutomaticRules, legacyLabel } from "./LegacyRules.ts"
+import type { Ctx } from "./Router.ts"
+import { ruleResource } from "./Rules.ts"
+import type { Device, Gateway, Iface, InterfaceGroup, LegacyRule, SimulatorState } from "./State.ts"
+import { vlanResource } from "./Vlans.ts"
+import { isRecord, Messages, newUuid, UUID_V4 } from "./Wire.ts"
+
+export type SeedItem = Readonly<Record<string, unknown>>
+
+export interface SeedData {
+  readonly hostname?: string
+  readonly domain?: string
+  readonly devices?: ReadonlyArray<Device>
+  readonly interfaces?: ReadonlyArray<Iface>
+  readonly groups?: ReadonlyArray<InterfaceGroup>
+  readonly gateways?: ReadonlyArray<Gateway>
+  readonly categories?: ReadonlyArray<SeedItem>
+  readonly aliases?: ReadonlyArray<SeedItem>
+  readonly vlans?: ReadonlyArray<SeedItem>
+  readonly rules?: ReadonlyArray<SeedItem>
+  readonly dnat?: ReadonlyArray<SeedItem>
+  readonly legacyRules?: ReadonlyArray<LegacyRule>
+}
+
+export class SeedError extends Error {}
+
+const mac = (n: number) => `00:00:5e:00:53:${n.toString(16).padStart(2, "0")}`
+
+const hardware = (s: SimulatorState, seed: SeedData | undefined): void => {
+  s.devices.push(...(seed?.devices ?? [0, 1, 2, 3].map((n) => ({ name: `igb${n}`, mac: mac(0x10 + n) }))))
+  s.interfaces.push(
+    ...(seed?.interfaces ?? [
+      { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24" },
+      { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" }
+    ])
+  )
+  s.groups.push(...(seed?.groups ?? []))
+  s.gateways.push(
+    ...(seed?.gateways ?? [
+      { name: "WAN_GW", address: "203.0.113.1", ipprotocol: "inet" as const },
+      { name: "Null4", address: "127.0.0.1", ipprotocol: "inet" as const },
+      { name: "Null6", address: "::1", ipprotocol: "inet6" as const }
+    ])
+  )
+  s.legacyRules.push(...defaultAutomaticRules())
+  if (seed?.hostname !== undefined) s.hostname = seed.hostname
+  if (seed?.domain !== undefined) s.domain = seed.domain
+}
+
+/** Category and alias names may be given instead of uuids in seed files. */
+const resolveNames = (s: SimulatorState, item: SeedItem): Record<string, unknown> => {
+  const out: Record<string, unknown> = { ...item }
+  const cats = item["categories"]
+  if (typeof cats === "string" && cats !== "") {
+    out["categories"] = cats.split(",").map((n) => s.categories.find("name", n) ?? n).join(",")
+  }
+  return out
+}
+
+/** Insert one item through the resource's own completion and validation; a bad seed is an error. */
+export const insert = (ctx: Ctx, r: Resource, raw: SeedItem, label: string): string => {
+  const given = typeof raw["uuid"] === "string" ? raw["uuid"] : undefined
+  const uuid = given !== undefined && UUID_V4.test(given) ? given : newUuid()
+  const item = applyPost(r.table, defaults(r.table, ctx.v), resolveNames(ctx.state, raw), ctx.v)
+  r.complete?.(ctx, item, undefined, uuid)
+  const messages = new Messages()
+  r.validate(ctx, item, undefined, uuid, messages)
+  if (messages.size > 0) throw new SeedError(`invalid ${label} in seed: ${JSON.stringify(messages.toJSON())} (${JSON.stringify(raw)})`)
+  r.collection(ctx).put(uuid, item)
+  r.afterWrite?.(ctx, uuid, undefined, item)
+  return uuid
+}
+
+const unmanaged = (ctx: Ctx): void => {
+  const s = ctx.state
+  insert(ctx, categoryResource, { name: "Infrastructure", color: "0088cc" }, "category")
+  insert(ctx, vlanResource, { if: "igb1", tag: "10", descr: "MGMT" }, "vlan")
+  s.interfaces.push({ identifier: "opt1", device: "vlan01", description: "MGMT", ipaddr: "10.0.10.1", subnet: "24" })
+  insert(ctx, aliasResource, { name: "rfc1918", type: "network", content: "10.0.0.0/8\n172.16.0.0/12\n192.168.0.0/16", description: "Private networks" }, "alias")
+  insert(ctx, aliasResource, { name: "admin_hosts", type: "host", content: "192.168.1.10\n192.168.1.11", description: "Admin workstations" }, "alias")
+  insert(ctx, aliasResource, { name: "mgmt_ports", type: "port", content: "22\n443", description: "Management ports" }, "alias")
+  insert(ctx, ruleResource, { interface: "lan", source_net: "lan", description: "Allow LAN to any", sequence: "100" }, "rule")
+  insert(ctx, ruleResource, { interface: "wan", action: "block", source_net: "rfc1918", description: "Block private networks on WAN", sequence: "200", log: "1" }, "rule")
+  insert(
+    ctx,
+    ruleResource,
+    { interface: "opt1", protocol: "TCP", source_net: "admin_hosts", destination_net: "(self)", destination_port: "mgmt_ports", description: "Admin access to the firewall", sequence: "300" },
+    "rule"
+  )
+  insert(ctx, dnatResource, { interface: "wan", protocol: "tcp", destination: { network: "wanip", port: "8443" }, target: "192.168.1.20", "local-port": "443", descr: "Web server" }, "port forward")
+  s.legacyRules.push({
+    label: legacyLabel("legacy-lan-any"), interface: "lan", action: "pass", protocol: "any", source: "lan", destination: "any", destinationPort: "",
+    description: "Default allow LAN to any rule", automatic: false, prio: 400000, sequence: 1, log: false, quick: true
+  })
+}
+
+const applySeed = (ctx: Ctx, seed: SeedData): void => {
+  for (const c of seed.categories ?? []) insert(ctx, categoryResource, c, "category")
+  for (const v of seed.vlans ?? []) insert(ctx, vlanResource, v, "vlan")
+  // aliases may reference each other: insert in passes until no progress
+  let pending = [...(seed.aliases ?? [])]
+  while (pending.length > 0) {
+    const failed: Array<SeedItem> = []
+    for (const a of pending) {
+      try {
+        insert(ctx, aliasResource, a, "alias")
+      } catch (e) {
+        if (!(e instanceof SeedError)) throw e
+        failed.push(a)
+      }
+    }
+    if (failed.length === pending.length) insert(ctx, aliasResource, failed[0] ?? {}, "alias")
+    pending = failed
+  }
+  for (const r of seed.rules ?? []) insert(ctx, ruleResource, r, "rule")
+  for (const r of seed.dnat ?? []) insert(ctx, dnatResource, r, "port forward")
+  ctx.state.legacyRules.push(...(seed.legacyRules ?? []))
+}
+
+/** `--scale N`: N rules, N/10 aliases, N/20 VLANs, spread like a real multi-segment site. */
+const generate = (ctx: Ctx, n: number): void => {
+  const s = ctx.state
+  const vlans = Math.min(Math.floor(n / 20), 4000)
+  for (let i = 0; i < vlans; i++) {
+    insert(ctx, vlanResource, { if: i % 2 === 0 ? "igb2" : "igb3", tag: String(100 + Math.floor(i / 2)), descr: `Segment ${i + 1}`, vlanif: `vlan0.${i + 1}` }, "vlan")
+  }
+  const aliases = Math.floor(n / 10)
+  const names: Array<string> = []
+  const portAliases: Array<string> = []
+  for (let i = 0; i < aliases; i++) {
+    const kind = i % 3
+    const name = kind === 0 ? `net_seg_${i}` : kind === 1 ? `hosts_${i}` : `ports_${i}`
+    const content = kind === 0
+      ? `10.${(i >> 8) & 255}.${i & 255}.0/24`
+      : kind === 1
+        ? `172.16.${(i >> 8) & 255}.${i & 255}\n172.17.${(i >> 8) & 255}.${i & 255}`
+        : `${1000 + (i % 60000)}\n${2000 + (i % 60000)}:${2010 + (i % 60000)}`
+    insert(ctx, aliasResource, { name, type: kind === 0 ? "network" : kind === 1 ? "host" : "port", content, description: `generated ${name}` }, "alias")
+    if (kind === 2) portAliases.push(name)
+    else names.push(name)
+  }
+  const ifs = s.interfaces.map((i) => i.identifier)
+  const protocols = ["TCP", "UDP", "TCP/UDP", "any", "ICMP"]
+  let sequence = 1000
+  for (let i = 0; i < n; i++) {
+    const protocol = protocols[i % protocols.length] ?? "any"
+    const ported = protocol === "TCP" || protocol === "UDP" || protocol === "TCP/UDP"
+    sequence += 10
+    const rule: Record<string, string> = {
+      interface: ifs[i % ifs.length] ?? "lan",
+      action: i % 7 === 0 ? "block" : "pass",
+      protocol,
+      source_net: names.length > 0 && i % 4 === 0 ? (names[i % names.length] ?? "any") : i % 4 === 1 ? "lan" : "any",
+      destination_net: i % 5 === 0 ? `192.0.2.${i % 250}` : "any",
+      sequence: String(sequence),
+      description: `generated rule ${i + 1}`,
+      log: i % 3 === 0 ? "1" : "0"
+    }
+    if (ported) rule["destination_port"] = portAliases.length > 0 && i % 6 === 0 ? (portAliases[i % portAliases.length] ?? "443") : String(1 + (i % 65000))
+    insert(ctx, ruleResource, rule, "rule")
+  }
+}
+
+export interface SeedOptions {
+  readonly unmanaged: boolean
+  readonly seed: SeedData | undefined
+  readonly scale: number
+}
+
+/** Build the initial box, mark it running (applied) and write the first backup revision. */
+export const populate = (ctx: Ctx, o: SeedOptions): void => {
+  const s = ctx.state
+  hardware(s, o.seed)
+  if (o.unmanaged) unmanaged(ctx)
+  if (o.seed !== undefined) applySeed(ctx, o.seed)
+  if (o.scale > 0) generate(ctx, o.scale)
+  s.applied = { rules: s.rules.snapshot(), aliases: s.aliases.snapshot(), vlans: s.vlans.snapshot(), dnat: s.dnat.snapshot() }
+  s.commit("initial configuration", "root@127.0.0.1")
+}
+
+/** A seed file: JSON or YAML (YAML is a superset), an object with the SeedData keys. */
+export const loadSeedFile = (path: string): SeedData => {
+  const parsed: unknown = parseYaml(readFileSync(path, "utf8"))
+  if (!isRecord(parsed)) throw new SeedError(`${path}: a seed file must be an object with keys like vlans, aliases, rules`)
+  const known = ["hostname", "domain", "devices", "interfaces", "groups", "gateways", "categories", "aliases", "vlans", "rules", "dnat", "legacyRules"]
+  for (const key of Object.keys(parsed)) {
+    if (!known.includes(key)) throw new SeedError(`${path}: unknown key "${key}" (expected one of ${known.join(", ")})`)
+    if (key !== "hostname" && key !== "domain" && !Array.isArray(parsed[key])) throw new SeedError(`${path}: "${key}" must be a list`)
+  }
+  return parsed as SeedData
+}

@@ -1,0 +1,279 @@
+/**
+ * The simulated firewall: config.xml as collections of immutable items with indexes, the running
+ * ("applied") copies that reconfigure/apply produce, the configuration history, and the API keys.
+ * Tests may read and change it directly through `SimulatorHandle.state`.
+ */
+import type { VersionProfile } from "./Version.ts"
+import type { Item } from "./Wire.ts"
+
+type IndexFn = (item: Item) => string | undefined
+
+/** One ArrayField: uuid → item, plus unique indexes kept up to date on every write. */
+export class Collection {
+  private items = new Map<string, Item>()
+  private readonly indexFns: Readonly<Record<string, IndexFn>>
+  private indexes = new Map<string, Map<string, string>>()
+  /** bumped on every change; caches compare against it */
+  version = 0
+
+  constructor(indexFns: Readonly<Record<string, IndexFn>> = {}) {
+    this.indexFns = indexFns
+    this.reindex()
+  }
+
+  get size(): number {
+    return this.items.size
+  }
+  get(uuid: string): Item | undefined {
+    return this.items.get(uuid)
+  }
+  has(uuid: string): boolean {
+    return this.items.has(uuid)
+  }
+  entries(): IterableIterator<[string, Item]> {
+    return this.items.entries()
+  }
+  values(): IterableIterator<Item> {
+    return this.items.values()
+  }
+  keys(): IterableIterator<string> {
+    return this.items.keys()
+  }
+  /** uuid of the item whose index `index` has key `key` */
+  find(index: string, key: string): string | undefined {
+    return this.indexes.get(index)?.get(key)
+  }
+
+  put(uuid: string, item: Item): void {
+    const old = this.items.get(uuid)
+    if (old !== undefined) this.unindex(uuid, old)
+    this.items.set(uuid, item)
+    this.index(uuid, item)
+    this.version++
+  }
+  delete(uuid: string): boolean {
+    const old = this.items.get(uuid)
+    if (old === undefined) return false
+    this.unindex(uuid, old)
+    this.items.delete(uuid)
+    this.version++
+    return true
+  }
+  clear(): void {
+    this.restore(new Map())
+  }
+  /** A cheap copy: items are immutable, so sharing them between snapshots is safe. */
+  snapshot(): ReadonlyMap<string, Item> {
+    return new Map(this.items)
+  }
+  restore(snapshot: ReadonlyMap<string, Item>): void {
+    this.items = new Map(snapshot)
+    this.reindex()
+    this.version++
+  }
+
+  private reindex(): void {
+    this.indexes = new Map(Object.keys(this.indexFns).map((k) => [k, new Map<string, string>()]))
+    for (const [uuid, item] of this.items) this.index(uuid, item)
+  }
+  private index(uuid: string, item: Item): void {
+    for (const [name, fn] of Object.entries(this.indexFns)) {
+      const key = fn(item)
+      if (key !== undefined) this.indexes.get(name)?.set(key, uuid)
+    }
+  }
+  private unindex(uuid: string, item: Item): void {
+    for (const [name, fn] of Object.entries(this.indexFns)) {
+      const key = fn(item)
+      const map = this.indexes.get(name)
+      if (key !== undefined && map?.get(key) === uuid) map.delete(key)
+    }
+  }
+}
+
+export interface Device {
+  readonly name: string
+  readonly mac: string
+}
+
+/** An assigned interface (`interfaces/<identifier>` in config.xml). */
+export interface Iface {
+  readonly identifier: string
+  readonly device: string
+  readonly description: string
+  readonly ipaddr?: string
+  readonly subnet?: string
+  readonly ipaddrv6?: string
+  readonly subnetv6?: string
+  readonly enabled?: boolean
+}
+
+export interface InterfaceGroup {
+  readonly name: string
+  readonly members: ReadonlyArray<string>
+  readonly description: string
+}
+
+export interface Gateway {
+  readonly name: string
+  readonly address: string
+  readonly ipprotocol: "inet" | "inet6"
+}
+
+/** A legacy `<filter><rule>` (not managed by the MVC API; read-only in 26.7 search_rule). */
+export interface LegacyRule {
+  readonly label: string
+  readonly interface: string
+  readonly action: "pass" | "block" | "reject"
+  readonly protocol: string
+  readonly source: string
+  readonly destination: string
+  readonly destinationPort: string
+  readonly description: string
+  readonly automatic: boolean
+  readonly prio: number
+  readonly sequence: number
+  readonly log: boolean
+  readonly quick: boolean
+}
+
+export interface Snapshot {
+  readonly vlans: ReadonlyMap<string, Item>
+  readonly aliases: ReadonlyMap<string, Item>
+  readonly rules: ReadonlyMap<string, Item>
+  readonly categories: ReadonlyMap<string, Item>
+  readonly dnat: ReadonlyMap<string, Item>
+  readonly interfaces: ReadonlyArray<Iface>
+}
+
+export interface Revision {
+  /** `config-<time>.xml` */
+  readonly id: string
+  readonly time: string
+  readonly timeIso: string
+  readonly description: string
+  readonly username: string
+  readonly snapshot: Snapshot
+}
+
+export interface ApiKey {
+  readonly key: string
+  readonly secret: string
+  readonly user: string
+  /** ACL privilege names (REFERENCE §2.4); `page-all` allows everything */
+  readonly privileges: ReadonlyArray<string>
+  readonly disabled?: boolean
+  /** `user-config-readonly`: writes give a 500 UserException */
+  readonly readonly?: boolean
+}
+
+export interface ReconfigureCounts {
+  vlan: number
+  alias: number
+  filter: number
+  dnat: number
+}
+
+export class SimulatorState {
+  readonly v: VersionProfile
+  hostname = "OPNsense"
+  domain = "localdomain"
+
+  readonly devices: Array<Device> = []
+  interfaces: Array<Iface> = []
+  readonly groups: Array<InterfaceGroup> = []
+  readonly gateways: Array<Gateway> = []
+  readonly legacyRules: Array<LegacyRule> = []
+
+  readonly vlans = new Collection({
+    ifTag: (i) => `${i["if"] ?? ""}|${i["tag"] ?? ""}`,
+    vlanif: (i) => i["vlanif"]
+  })
+  readonly aliases = new Collection({ name: (i) => i["name"] })
+  readonly rules = new Collection()
+  readonly categories = new Collection({ name: (i) => i["name"] })
+  readonly dnat = new Collection()
+
+  /** What is running: copied from the config by reconfigure/apply (rules are inactive until apply). */
+  applied: { rules: ReadonlyMap<string, Item>; aliases: ReadonlyMap<string, Item>; vlans: ReadonlyMap<string, Item>; dnat: ReadonlyMap<string, Item> } = {
+    rules: new Map(),
+    aliases: new Map(),
+    vlans: new Map(),
+    dnat: new Map()
+  }
+  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0 }
+
+  /** newest first, like `core/backup/backups/this` */
+  backups: Array<Revision> = []
+  backupCount = 100
+  /** VLAN devices deleted or renamed, destroyed at the next reconfigure (§6.6) */
+  pendingVlanRemovals: Array<string> = []
+
+  /**
+   * ≤26.1 savepoint defect (§7.5): the returned revision never names a backup, so revert and the
+   * rollback timer do nothing. Set false to emulate the documented (working) protocol.
+   */
+  savepointDefect = true
+  rollbackSeconds = 60
+
+  readonly apiKeys: Array<ApiKey> = []
+  /** bumped when labels other resources render change (aliases, categories, interfaces) */
+  labelsEpoch = 0
+  private lastTime = 0
+
+  constructor(v: VersionProfile) {
+    this.v = v
+  }
+
+  snapshot(): Snapshot {
+    return {
+      vlans: this.vlans.snapshot(),
+      aliases: this.aliases.snapshot(),
+      rules: this.rules.snapshot(),
+      categories: this.categories.snapshot(),
+      dnat: this.dnat.snapshot(),
+      interfaces: [...this.interfaces]
+    }
+  }
+
+  restore(s: Snapshot): void {
+    this.vlans.restore(s.vlans)
+    this.aliases.restore(s.aliases)
+    this.rules.restore(s.rules)
+    this.categories.restore(s.categories)
+    this.dnat.restore(s.dnat)
+    this.interfaces = [...s.interfaces]
+    this.labelsEpoch++
+  }
+
+  /** One config save = one backup revision (§10.4). */
+  commit(description: string, username: string): Revision {
+    let t = Date.now() / 1000
+    if (t <= this.lastTime) t = this.lastTime + 0.0001
+    this.lastTime = t
+    const time = t.toFixed(4)
+    const revision: Revision = {
+      id: `config-${time}.xml`,
+      time: t.toFixed(2),
+      timeIso: new Date(t * 1000).toISOString(),
+      description,
+      username,
+      snapshot: this.snapshot()
+    }
+    this.backups.unshift(revision)
+    if (this.backups.length > this.backupCount) this.backups.length = this.backupCount
+    return revision
+  }
+
+  iface(identifier: string): Iface | undefined {
+    return this.interfaces.find((i) => i.identifier === identifier)
+  }
+  /** The interface a device is assigned to, if any. */
+  assignedTo(device: string): Iface | undefined {
+    return this.interfaces.find((i) => i.device === device)
+  }
+  aliasByName(name: string): Item | undefined {
+    const uuid = this.aliases.find("name", name)
+    return uuid === undefined ? undefined : this.aliases.get(uuid)
+  }
+}
