@@ -75,7 +75,8 @@ export const policy = (
 ): PolicyInput => ({
   site: "default",
   origin: "desired",
-  rules: rules.map((r, i) => ({ ...r, sequence: r.sequence ?? i + 1 })),
+  // desired rules: their order in the list is their sequence; live tests give sequences explicitly
+  rules: extra.origin === "live" ? rules : rules.map((r, i) => ({ ...r, sequence: i + 1 })),
   aliases,
   interfaces: { lan: { networks: ["10.0.0.0/24"], addresses: ["10.0.0.1"] }, wan: { networks: ["192.0.2.0/24"], addresses: ["192.0.2.1"] } },
   sensitiveInterfaces: [],

@@ -72,6 +72,7 @@ export const aliasFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
       ))
       continue
     }
+    if (set.tokens.some((t) => t.includes("nesting cycle"))) continue
     const key = fingerprint(alias, set)
     const first = seen.get(key)
     if (first !== undefined) {

@@ -12,6 +12,8 @@ const MAX_RELATED = 5
 
 const describe = (r: CompiledRule) => `${quote(r.rule.name)} (${r.quick ? "quick " : ""}${r.action}, ${r.group})`
 
+const verb = (r: CompiledRule) => (r.action === "pass" ? "passes" : `${r.action}s`)
+
 const orderNote = (earlier: CompiledRule, later: CompiledRule) =>
   earlier.priority < later.priority && earlier.rule.origin === "mvc" && later.rule.origin === "mvc"
     ? ` (${earlier.group} rules are evaluated before ${later.group} rules, whatever their order in the files)`
@@ -35,7 +37,7 @@ export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
               ? ruleDraft(
                 r,
                 "redundant-rule",
-                `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${q.action}s every packet it would match${orderNote(q, r)}`,
+                `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${verb(q)} every packet it would match${orderNote(q, r)}`,
                 `delete ${quote(r.rule.name)}, or move it above ${quote(q.rule.name)} if it is meant to be narrower`,
                 [q.rule.name]
               )
@@ -116,7 +118,7 @@ const laterSameEffect = (
         drafts.push(ruleDraft(
           r,
           "redundant-rule",
-          `rule ${quote(r.rule.name)} is redundant: later rule ${describe(s)} ${s.action}s every packet it matches and nothing between them decides otherwise`,
+          `rule ${quote(r.rule.name)} is redundant: later rule ${describe(s)} ${verb(s)} every packet it matches and nothing between them decides otherwise`,
           `delete ${quote(r.rule.name)} (the decision stays the same), or keep it deliberately for logging`,
           [s.rule.name]
         ))
