@@ -1,0 +1,185 @@
+/**
+ * Which firewall a site talks to, and how (CONTRACT §2): the URL, the credentials, the CA, TLS
+ * verification and the timeout, from the environment and the site's entry in sites.yaml. When no
+ * URL is configured at all, the embedded simulator is started in-process and used instead, with a
+ * banner on stderr, so every command works on a fresh machine.
+ *
+ * Credentials are read as Redacted from the variables the site names (OPNSENSE_API_KEY/SECRET by
+ * default), or from files named by the same variables with a `_FILE` suffix. Nothing secret is
+ * written anywhere.
+ */
+import { readFileSync } from "node:fs"
+import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
+import type { SiteConfig } from "./Domain/Desired.ts"
+import type { ClientOptions } from "./Opnsense/Client.ts"
+import { startSimulator } from "./Simulator.ts"
+
+export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
+  readonly message: string
+  readonly site: string
+  readonly cause?: unknown
+}> {}
+
+export interface ResolvedTarget {
+  readonly options: ClientOptions
+  /** true when the embedded simulator was started because no URL was configured */
+  readonly sandbox: boolean
+}
+
+/** What the embedded sandbox gives a client; src/Simulator.ts's handle satisfies it. */
+export interface SandboxHandle {
+  readonly url: string
+  readonly apiKey: string
+  readonly apiSecret: string
+  readonly caPem: string | undefined
+  readonly caFile?: string | undefined
+  readonly version: string
+  readonly close: () => Promise<void>
+}
+
+export interface ResolveOptions {
+  /** start the embedded sandbox (default: startSimulator from src/Simulator.ts) */
+  readonly startSandbox?: () => Promise<SandboxHandle>
+  /** where banners and warnings go (default: process.stderr) */
+  readonly write?: (line: string) => void
+}
+
+const stderr = (line: string) => {
+  process.stderr.write(`${line}\n`)
+}
+
+const optionalString = (name: string) => Config.option(Config.String(name))
+
+const readSecretFile = (site: string, variable: string, path: string) =>
+  Effect.try({
+    try: () => Redacted.make(readFileSync(path, "utf8").trim()),
+    catch: (cause) =>
+      new TargetConfigError({
+        message: `site "${site}": ${variable}_FILE names ${path}, which cannot be read (${cause instanceof Error ? cause.message : String(cause)})`,
+        site,
+        cause
+      })
+  })
+
+/** A secret from `variable`, or from the file named by `${variable}_FILE`. */
+const secret = (site: string, variable: string) =>
+  Effect.gen(function*() {
+    const direct = yield* Config.option(Config.Redacted(variable))
+    if (Option.isSome(direct) && Redacted.value(direct.value) !== "") return Option.some(direct.value)
+    const file = yield* optionalString(`${variable}_FILE`)
+    if (Option.isSome(file) && file.value !== "") return Option.some(yield* readSecretFile(site, variable, file.value))
+    return Option.none<Redacted.Redacted<string>>()
+  })
+
+const checkUrl = (site: string, raw: string) =>
+  Effect.try({
+    try: () => new URL(raw),
+    catch: (cause) => new TargetConfigError({ message: `site "${site}": "${raw}" is not a URL; expected e.g. https://192.0.2.1`, site, cause })
+  }).pipe(
+    Effect.flatMap((url) => {
+      if (url.protocol !== "https:" && url.protocol !== "http:") {
+        return Effect.fail(new TargetConfigError({ message: `site "${site}": the firewall URL must start with https:// (got ${url.protocol})`, site }))
+      }
+      if (url.username !== "" || url.password !== "") {
+        return Effect.fail(
+          new TargetConfigError({
+            message: `site "${site}": the firewall URL must not carry credentials; put them in OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or the site's variables)`,
+            site
+          })
+        )
+      }
+      return Effect.succeed(url.toString().replace(/\/+$/, ""))
+    })
+  )
+
+const readCa = (site: string, path: string) =>
+  Effect.try({
+    try: () => readFileSync(path, "utf8"),
+    catch: (cause) =>
+      new TargetConfigError({
+        message: `site "${site}": the CA file ${path} cannot be read (${cause instanceof Error ? cause.message : String(cause)}); OPNSENSE_CA_FILE must name the firewall's CA certificate in PEM`,
+        site,
+        cause
+      })
+  })
+
+/**
+ * Resolve a site's connection. `site` undefined means the single `default` site. The sandbox, when
+ * started, lives as long as the scope.
+ */
+export const resolveTarget = (
+  site?: SiteConfig,
+  options: ResolveOptions = {}
+): Effect.Effect<ResolvedTarget, TargetConfigError | Config.ConfigError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const name = site?.name ?? "default"
+    const write = options.write ?? stderr
+    const timeoutMs = yield* Config.Int("OPNSENSE_TIMEOUT_MS").pipe(Config.withDefault(10_000))
+    const globalUrl = yield* optionalString("OPNSENSE_URL")
+    const url = site?.url ?? Option.getOrUndefined(globalUrl)
+
+    if (url === undefined || url === "") {
+      const start = options.startSandbox ?? (() => startSimulator())
+      const handle = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: start,
+          catch: (cause) => new TargetConfigError({ message: `site "${name}": the embedded sandbox did not start: ${String(cause)}`, site: name, cause })
+        }),
+        (h) => Effect.promise(() => h.close())
+      )
+      write(
+        `no OPNSENSE_URL: using the embedded sandbox (simulated OPNsense ${handle.version} at ${handle.url}; ` +
+          `nothing touches a real firewall; set OPNSENSE_URL and OPNSENSE_API_KEY/OPNSENSE_API_SECRET to manage one)`
+      )
+      return {
+        sandbox: true,
+        options: {
+          site: name,
+          url: handle.url,
+          apiKey: Redacted.make(handle.apiKey),
+          apiSecret: Redacted.make(handle.apiSecret),
+          caPem: handle.caPem,
+          timeoutMs
+        }
+      }
+    }
+
+    const baseUrl = yield* checkUrl(name, url)
+    const keyVar = site?.apiKeyEnv ?? "OPNSENSE_API_KEY"
+    const secretVar = site?.apiSecretEnv ?? "OPNSENSE_API_SECRET"
+    const apiKey = yield* secret(name, keyVar)
+    const apiSecret = yield* secret(name, secretVar)
+    if (Option.isNone(apiKey) || Option.isNone(apiSecret)) {
+      const missing = [Option.isNone(apiKey) ? keyVar : undefined, Option.isNone(apiSecret) ? secretVar : undefined].filter((v) => v !== undefined)
+      return yield* Effect.fail(
+        new TargetConfigError({
+          message: `site "${name}" targets ${baseUrl} but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: ` +
+            `set ${missing.map((v) => `${v} (or ${v}_FILE)`).join(" and ")} to the API key/secret of an OPNsense user (System > Access > Users > API keys)`,
+          site: name
+        })
+      )
+    }
+    const caFile = site?.caFile ?? Option.getOrUndefined(yield* optionalString("OPNSENSE_CA_FILE"))
+    const caPem = caFile === undefined || caFile === "" ? undefined : yield* readCa(name, caFile)
+    const insecure = yield* Config.Boolean("OPNSENSE_INSECURE").pipe(Config.withDefault(false))
+    if (insecure && baseUrl.startsWith("https:")) {
+      write(
+        `WARNING: OPNSENSE_INSECURE=true: TLS certificate verification is OFF for site "${name}" (${baseUrl}). ` +
+          `Anyone on the network path can impersonate the firewall and capture the API key. ` +
+          `Set OPNSENSE_CA_FILE to the firewall's CA certificate instead.`
+      )
+      yield* Effect.logWarning(`TLS verification disabled for site "${name}" (OPNSENSE_INSECURE=true)`)
+    }
+    return {
+      sandbox: false,
+      options: {
+        site: name,
+        url: baseUrl,
+        apiKey: apiKey.value,
+        apiSecret: apiSecret.value,
+        caPem,
+        insecure,
+        timeoutMs
+      }
+    }
+  })
