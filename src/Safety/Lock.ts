@@ -1,0 +1,73 @@
+/**
+ * One writer per firewall: the apply lock. Held for the whole apply; a second apply against the
+ * same site fails fast with LockHeld, naming who holds it and since when.
+ *
+ * - With REDIS_URL: a Redis key set with NX and an expiry, renewed while held, deleted on release
+ *   (only when it is still ours), so instances on different machines exclude each other and a
+ *   crashed holder's lock expires by itself.
+ * - Without: an O_EXCL lock file in DATA_DIR/locks; a lock left by a dead process on this host is
+ *   recovered.
+ *
+ * Every lease carries a fencing token that grows with every acquisition. OPNsense cannot check a
+ * token, so the apply checks the lease (`check`) before each write instead: a writer whose lease
+ * expired or was taken over stops before its next write.
+ */
+import { hostname } from "node:os"
+import * as path from "node:path"
+import { Config, Context, Effect, Layer, Option, type Scope } from "effect"
+import type { LockError, LockHeld, LockHolder, LockLost } from "./Errors.ts"
+import { makeFileLock } from "./Lock/File.ts"
+import { makeRedisLock, type RedisLockOptions } from "./Lock/Redis.ts"
+
+export interface Lease {
+  readonly site: string
+  /** fencing token: strictly greater than every token handed out before for this site */
+  readonly token: number
+  readonly holder: LockHolder
+  /** fails with LockLost when the lease is no longer ours (expired, taken over, file removed) */
+  readonly check: Effect.Effect<void, LockLost | LockError>
+}
+
+export interface ApplyLockShape {
+  readonly backend: "redis" | "file"
+  /** take the site's lock for the lifetime of the scope; fails fast with LockHeld */
+  readonly acquire: (site: string) => Effect.Effect<Lease, LockHeld | LockError, Scope.Scope>
+  /** who holds the site's lock now, if anyone */
+  readonly holder: (site: string) => Effect.Effect<LockHolder | undefined, LockError>
+}
+
+export class ApplyLock extends Context.Service<ApplyLock, ApplyLockShape>()("opnsense-mcp/ApplyLock") {}
+
+/** This process as a lock holder: INSTANCE_ID when set, else host:pid. */
+export const currentHolder = (now: Date = new Date()): LockHolder => ({
+  instance: process.env["INSTANCE_ID"] ?? `${hostname()}:${process.pid}`,
+  pid: process.pid,
+  host: hostname(),
+  since: now.toISOString()
+})
+
+/** Run `use` while holding the site's lock; the lock is released when it ends, however it ends. */
+export const withLock = <A, E, R>(
+  site: string,
+  use: (lease: Lease) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | LockHeld | LockError, R | ApplyLock> =>
+  Effect.scoped(Effect.flatMap(ApplyLock.use((lock) => lock.acquire(site)), use))
+
+/** A file name for a site that cannot escape the folder. */
+export const siteFileName = (site: string): string => site.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_")
+
+export const layerFile = (options: { readonly dataDir: string }): Layer.Layer<ApplyLock> =>
+  Layer.succeed(ApplyLock, makeFileLock({ dir: path.join(options.dataDir, "locks") }))
+
+export const layerRedis = (options: RedisLockOptions): Layer.Layer<ApplyLock> =>
+  Layer.effect(ApplyLock, makeRedisLock(options))
+
+/** REDIS_URL set → Redis lock; otherwise the file lock in DATA_DIR. */
+export const layerConfig: Layer.Layer<ApplyLock, Config.ConfigError> = Layer.unwrap(
+  Effect.gen(function*() {
+    const redisUrl = yield* Config.option(Config.String("REDIS_URL"))
+    if (Option.isSome(redisUrl) && redisUrl.value !== "") return layerRedis({ url: redisUrl.value })
+    const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
+    return layerFile({ dataDir })
+  })
+)

@@ -1,0 +1,152 @@
+/**
+ * The apply lock without Redis: DATA_DIR/locks/<site>.lock, created with O_EXCL so exactly one
+ * process wins, holding `{ token, instance, pid, host, since }`. A lock whose holder is a process
+ * on this host that no longer exists is stale: it is moved aside (rename is atomic, so of two
+ * processes recovering it at once only one succeeds) and taken. A holder on another host cannot be
+ * checked from here and is reported as holding the lock; delete the file by hand once it is sure
+ * that process is gone.
+ */
+import * as fs from "node:fs/promises"
+import { hostname } from "node:os"
+import * as path from "node:path"
+import { Effect, Schema } from "effect"
+import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
+import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
+
+const LockFile = Schema.Struct({
+  token: Schema.Number,
+  instance: Schema.String,
+  pid: Schema.Number,
+  host: Schema.String,
+  since: Schema.String
+})
+type LockFile = typeof LockFile.Type
+const decodeLockFile = Schema.decodeUnknownOption(Schema.fromJsonString(LockFile))
+
+const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+
+/** Is `pid` a live process on this host? EPERM means it exists but is not ours. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (cause) {
+    return errorCode(cause) === "EPERM"
+  }
+}
+
+const readLock = async (file: string): Promise<LockFile | "absent" | "unreadable"> => {
+  try {
+    const parsed = decodeLockFile(await fs.readFile(file, "utf8"))
+    return parsed._tag === "Some" ? parsed.value : "unreadable"
+  } catch (cause) {
+    if (errorCode(cause) === "ENOENT") return "absent"
+    throw cause
+  }
+}
+
+const holderOf = (lock: LockFile): LockHolder => ({ instance: lock.instance, pid: lock.pid, host: lock.host, since: lock.since })
+
+const nextToken = async (fenceFile: string): Promise<number> => {
+  const previous = await fs.readFile(fenceFile, "utf8").then((t) => Number.parseInt(t, 10)).catch(() => 0)
+  const token = (Number.isFinite(previous) ? previous : 0) + 1
+  await fs.writeFile(fenceFile, `${token}\n`, { mode: 0o600 })
+  return token
+}
+
+/** O_EXCL create; false when the file exists. */
+const tryCreate = async (file: string, content: string): Promise<boolean> => {
+  try {
+    const handle = await fs.open(file, "wx", 0o600)
+    try {
+      await handle.writeFile(content, "utf8")
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return true
+  } catch (cause) {
+    if (errorCode(cause) === "EEXIST") return false
+    throw cause
+  }
+}
+
+export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape => {
+  const files = (site: string) => {
+    const base = path.join(options.dir, siteFileName(site))
+    return { lock: `${base}.lock`, fence: `${base}.fence` }
+  }
+
+  const fail = (site: string, what: string) => (cause: unknown) =>
+    new LockError({ message: `apply lock for site "${site}": cannot ${what} in ${options.dir}: ${cause instanceof Error ? cause.message : String(cause)}`, site, cause })
+
+  type Attempt = { readonly _tag: "Taken"; readonly lock: LockFile } | { readonly _tag: "Held"; readonly holder: LockHolder | undefined }
+
+  const attempt = (site: string): Promise<Attempt> => {
+    const { fence, lock } = files(site)
+    return (async (): Promise<Attempt> => {
+      await fs.mkdir(options.dir, { recursive: true, mode: 0o700 })
+      for (let round = 0; round < 2; round++) {
+        const holder = currentHolder()
+        if (await tryCreate(lock, JSON.stringify({ token: 0, ...holder }))) {
+          // the fence counter is only touched while holding the lock, so tokens strictly increase
+          const mine: LockFile = { token: await nextToken(fence), ...holder }
+          const temp = `${lock}.${process.pid}.tmp`
+          await fs.writeFile(temp, JSON.stringify(mine), { mode: 0o600 })
+          await fs.rename(temp, lock)
+          return { _tag: "Taken", lock: mine }
+        }
+        const existing = await readLock(lock)
+        if (existing === "absent") continue
+        if (existing === "unreadable") return { _tag: "Held", holder: undefined }
+        const stale = existing.host === hostname() && existing.pid !== process.pid && !alive(existing.pid)
+        if (!stale) return { _tag: "Held", holder: holderOf(existing) }
+        // move the stale lock aside; ENOENT means another process recovered it first
+        await fs.rename(lock, `${lock}.stale-${existing.token}`).catch((cause: unknown) => {
+          if (errorCode(cause) !== "ENOENT") throw cause
+        })
+      }
+      return { _tag: "Held", holder: undefined }
+    })()
+  }
+
+  const acquire = Effect.fn("ApplyLock.acquire")(function*(site: string) {
+    yield* Effect.annotateCurrentSpan({ site, backend: "file" })
+    const outcome = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => attempt(site), catch: fail(site, "take the lock") }),
+      (result) =>
+        result._tag === "Taken"
+          ? Effect.promise(async () => {
+            const now = await readLock(files(site).lock).catch(() => "unreadable" as const)
+            if (typeof now !== "string" && now.token === result.lock.token) await fs.rm(files(site).lock, { force: true })
+          })
+          : Effect.void
+    )
+    if (outcome._tag === "Held") {
+      return yield* new LockHeld({
+        message: outcome.holder === undefined
+          ? `site "${site}" is locked by another apply (${files(site).lock} exists but cannot be read; remove it if no apply runs)`
+          : `site "${site}" is locked by ${describeHolder(outcome.holder)}; wait for that apply to finish`,
+        site,
+        holder: outcome.holder
+      })
+    }
+    const token = outcome.lock.token
+    const check = Effect.tryPromise({ try: () => readLock(files(site).lock), catch: fail(site, "read the lock") }).pipe(
+      Effect.flatMap((now) =>
+        typeof now !== "string" && now.token === token
+          ? Effect.void
+          : Effect.fail(new LockLost({ message: `site "${site}": the apply lock (token ${token}) was removed or taken over`, site, token }))
+      )
+    )
+    return { site, token, holder: holderOf(outcome.lock), check } satisfies Lease
+  })
+
+  const holder = Effect.fn("ApplyLock.holder")(function*(site: string) {
+    const now = yield* Effect.tryPromise({ try: () => readLock(files(site).lock), catch: fail(site, "read the lock") })
+    return typeof now === "string" ? undefined : holderOf(now)
+  })
+
+  return { backend: "file", acquire, holder }
+}

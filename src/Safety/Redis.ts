@@ -1,0 +1,49 @@
+/**
+ * The Redis connection the safety layer uses for locks and leader election: its own client (a
+ * lock must not queue behind cache traffic), failing fast when Redis is down instead of queueing
+ * commands, closed with the scope. Small Lua scripts make compare-and-renew and
+ * compare-and-delete atomic.
+ */
+import { Redis } from "ioredis"
+import { Effect, type Scope } from "effect"
+
+export interface RedisOptions {
+  /** redis://host:port/db */
+  readonly url: string
+  /** per-command timeout (default 1000 ms) */
+  readonly commandTimeoutMs?: number | undefined
+}
+
+/** The URL without its password, for messages. */
+export const safeRedisUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    parsed.password = ""
+    return parsed.toString()
+  } catch {
+    return "(unparsable REDIS_URL)"
+  }
+}
+
+export const connect = (options: RedisOptions): Effect.Effect<Redis, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const client = new Redis(options.url, {
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: 1,
+        commandTimeout: options.commandTimeoutMs ?? 1_000,
+        connectTimeout: 2_000,
+        retryStrategy: (times) => Math.min(times * 200, 2_000)
+      })
+      // reconnect errors surface as failed commands where they matter
+      client.on("error", () => {})
+      return client
+    }),
+    (client) => Effect.sync(() => client.disconnect())
+  )
+
+/** Extend the key's expiry when it still holds our value. Returns 1 when renewed. */
+export const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`
+
+/** Delete the key when it still holds our value. Returns 1 when deleted. */
+export const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`
