@@ -58,3 +58,15 @@ export const checkLog = (text: string, anchor: AuditAnchor): AuditCheck => {
   }
   return { entries, problems }
 }
+
+/** The anchor the last well-formed line of the log gives (undefined for an empty log). */
+export const lastEntry = (text: string): AuditAnchor | undefined => {
+  const line = text.split("\n").filter((l) => l.trim() !== "").pop()
+  if (line === undefined) return undefined
+  try {
+    const decoded = Schema.decodeUnknownExit(AuditEntry)(JSON.parse(line))
+    return decoded._tag === "Success" ? { count: decoded.value.seq, lastHash: decoded.value.hash } : undefined
+  } catch {
+    return undefined
+  }
+}

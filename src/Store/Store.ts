@@ -8,7 +8,7 @@ import { Context, Effect, Layer, Schema, Semaphore } from "effect"
 import { Plan } from "../Domain/Plan.ts"
 import type { AuditEntry } from "../Domain/Reports.ts"
 import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
-import { type AuditDraft, chain, checkLog } from "./AuditLog.ts"
+import { type AuditDraft, chain, checkLog, lastEntry } from "./AuditLog.ts"
 import { appendDurable, listDir, readIfExists, writeAtomic } from "./Files.ts"
 import { decodeAnyVersion, emptySite, emptyState, SCHEMA_VERSION, type SiteState, type StateFile } from "./StateFile.ts"
 
@@ -101,7 +101,8 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     const appendAudit = Effect.fn("Store.appendAudit")(function*(draft: AuditDraft) {
       return yield* lock.withPermits(1)(Effect.gen(function*() {
         const state = yield* readState
-        const entry = chain(draft, state.audit)
+        // the chain continues from the log itself, so losing state.json never forks it
+        const entry = chain(draft, lastEntry((yield* readIfExists(auditFile)) ?? "") ?? state.audit)
         yield* appendDurable(auditFile, `${JSON.stringify(entry)}\n`)
         yield* writeState({ ...state, audit: { count: entry.seq, lastHash: entry.hash } })
         return entry

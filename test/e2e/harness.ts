@@ -1,0 +1,57 @@
+/**
+ * The reconciler wired to a real simulator over HTTPS, the real YAML loader and a temporary
+ * DATA_DIR: nothing of ours is mocked.
+ */
+import { cpSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { DesiredState } from "../../src/DesiredState.ts"
+import { Opnsense } from "../../src/Opnsense.ts"
+import { layerSimulator } from "../../src/Opnsense/Layer.ts"
+import { Firewalls, type Reconciler } from "../../src/Reconciler.ts"
+import { layer as reconcilerLayer } from "../../src/Reconciler/Live.ts"
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../src/Simulator.ts"
+import { layer as storeLayer, Store } from "../../src/Store/Store.ts"
+
+export const TREE = join(import.meta.dirname, "tree")
+
+export interface Harness {
+  readonly sim: SimulatorHandle
+  readonly desiredDir: string
+  readonly dataDir: string
+  readonly layer: Layer.Layer<Reconciler | Store | Opnsense>
+  readonly close: () => Promise<void>
+}
+
+/** Every site talks to the one client in context. */
+export const firewallsFromClient = Layer.effect(
+  Firewalls,
+  Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) }))
+)
+
+export const startHarness = async (options: SimulatorOptions & { readonly tree?: string } = {}): Promise<Harness> => {
+  const sim = await startSimulator(options)
+  const root = mkdtempSync(join(tmpdir(), "reconciler-e2e-"))
+  const desiredDir = join(root, "desired-state")
+  const dataDir = join(root, "data")
+  cpSync(options.tree ?? TREE, desiredDir, { recursive: true })
+  const client = layerSimulator(sim, { cacheTtlSeconds: 0 })
+  const store = storeLayer(dataDir)
+  const layer = reconcilerLayer({ desiredDir, actor: "e2e" }).pipe(
+    Layer.provideMerge(Layer.mergeAll(firewallsFromClient, store, DesiredState.layer)),
+    Layer.provideMerge(client),
+    Layer.provide(NodeServices.layer)
+  )
+  return {
+    sim,
+    desiredDir,
+    dataDir,
+    layer,
+    close: async () => {
+      await sim.close()
+      rmSync(root, { recursive: true, force: true })
+    }
+  }
+}
