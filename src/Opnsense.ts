@@ -85,4 +85,4 @@ export interface OpnsenseShape {
 
 export class Opnsense extends Context.Service<Opnsense, OpnsenseShape>()("opnsense-mcp/Opnsense") {}
 
-export { layer, layerSimulator, layerStandalone, makeClient, simulatorOptions, type ClientOptions } from "./Opnsense/Layer.ts"
+export { layer, layerConfig, layerSimulator, layerStandalone, makeClient, simulatorOptions, type ClientOptions } from "./Opnsense/Layer.ts"

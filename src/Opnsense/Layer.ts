@@ -4,10 +4,13 @@
  * leaves them to the caller (so one breaker registry and one cache serve every site), and
  * `layerStandalone` brings its own in-memory ones.
  */
-import { Layer, Redacted } from "effect"
+import { type Config, Effect, Layer, Redacted } from "effect"
+import type { SiteConfig } from "../Domain/Desired.ts"
 import { Opnsense } from "../Opnsense.ts"
 import { Cache, layerMemory } from "../Resilience/Cache.ts"
 import { CircuitBreaker, layer as breakerLayer, type CircuitBreakerOptions } from "../Resilience/CircuitBreaker.ts"
+import { config as retryConfig } from "../Resilience/Retry.ts"
+import { resolveTarget, type ResolveOptions, type TargetConfigError } from "../Target.ts"
 import { make, type ClientOptions } from "./Client.ts"
 
 export type { ClientOptions }
@@ -15,6 +18,24 @@ export type { ClientOptions }
 /** The client for one site; needs CircuitBreaker and Cache. */
 export const layer = (options: ClientOptions): Layer.Layer<Opnsense, never, CircuitBreaker | Cache> =>
   Layer.effect(Opnsense, make(options))
+
+/**
+ * The client for a site from the environment and sites.yaml (Target.ts): OPNSENSE_URL or the
+ * site's url, credentials, CA, OPNSENSE_INSECURE, OPNSENSE_TIMEOUT_MS, OPNSENSE_RETRIES...; with no
+ * URL at all, the embedded sandbox (banner on stderr), which lives as long as the layer.
+ */
+export const layerConfig = (
+  site?: SiteConfig,
+  options: ResolveOptions = {}
+): Layer.Layer<Opnsense, TargetConfigError | Config.ConfigError, CircuitBreaker | Cache> =>
+  Layer.effect(
+    Opnsense,
+    Effect.gen(function*() {
+      const target = yield* resolveTarget(site, options)
+      const retry = yield* retryConfig
+      return yield* make({ ...target.options, retry })
+    })
+  )
 
 /** The client with its own in-memory cache and breaker (one-off commands, tests). */
 export const layerStandalone = (
