@@ -140,8 +140,10 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
 
     const readSnapshot = Effect.gen(function*() {
       const v = yield* version
-      const [index, vlans] = yield* Effect.all([categories, listVlans], { concurrency: 2 })
-      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], { concurrency: 2 })
+      // after an outage the breaker lets a single probe through: read one kind at a time then
+      const concurrency = (yield* breaker.state(site)) === "closed" ? 2 : 1
+      const [index, vlans] = yield* Effect.all([categories, listVlans], { concurrency })
+      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], { concurrency })
       const now = yield* Clock.currentTimeMillis
       const snapshot: LiveSnapshot = {
         site,

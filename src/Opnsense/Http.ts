@@ -57,7 +57,7 @@ export const describeTransportFailure = (error: unknown, url: string): string =>
     case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
     case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
     case "UNABLE_TO_GET_ISSUER_CERT":
-      return `TLS: the certificate of ${url} is signed by an unknown CA (${code}): ${TLS_HINT}`
+      return `TLS: the certificate of ${url} is not trusted: it is self-signed or signed by a private CA (${code}): ${TLS_HINT}`
     case "CERT_HAS_EXPIRED":
       return `TLS: the certificate of ${url} has expired; renew it on the firewall (System > Trust) or ${TLS_HINT}`
     case "ERR_TLS_CERT_ALTNAME_INVALID":
