@@ -1,10 +1,78 @@
+/**
+ * `opnsense-mcp apply [--plan FILE] [--auto-approve]`: apply a saved plan, or plan and apply.
+ * Asks for confirmation on a terminal; without a terminal it refuses unless --auto-approve is
+ * given. Exit 0 applied or nothing to do, 1 failed (state stays consistent), 3 refused (stale or
+ * blocked plan, no approval).
+ */
+import { createInterface } from "node:readline/promises"
+import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { globalFlags, notYetImplemented } from "./Common.ts"
+import type { Plan } from "../Domain/Plan.ts"
+import type { ApplyReport } from "../Domain/Reports.ts"
+import { isRefusal, Reconciler } from "../Reconciler.ts"
+import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
+import * as Runtime from "../Runtime.ts"
+import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
+import { colourOn, err, out, siteNames } from "./Plan.ts"
+
+const ask = (question: string) =>
+  Effect.promise(async () => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr })
+    try {
+      return (await rl.question(question)).trim()
+    } finally {
+      rl.close()
+    }
+  })
+
+/** true when approved: --auto-approve, or "yes" typed at a terminal. */
+const approval = (plan: Plan, autoApprove: boolean) =>
+  Effect.gen(function*() {
+    if (autoApprove) return true
+    if (process.stdin.isTTY !== true) return false
+    const answer = yield* ask(`Apply ${plan.changes.length} change(s) to site "${plan.site}"? Only 'yes' is accepted: `)
+    return answer === "yes"
+  })
 
 export const command = Command.make(
   "apply",
-  { ...globalFlags,
-    plan: Flag.String("plan").pipe(Flag.withDescription("apply this saved plan file"), Flag.optional),
-    autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false)) },
-  () => notYetImplemented("apply")
+  {
+    ...globalFlags,
+    plan: Flag.String("plan").pipe(Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"), Flag.optional),
+    autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false))
+  },
+  (flags) =>
+    Effect.gen(function*() {
+      const reconciler = yield* Reconciler
+      const colour = colourOn(process.stdout)
+      const plans: Array<Plan> = Option.isSome(flags.plan)
+        ? [yield* reconciler.loadPlan(flags.plan.value)]
+        : yield* Effect.forEach(yield* siteNames(flags.site), (site) => reconciler.plan({ site }))
+      const reports: Array<ApplyReport> = []
+      let code: ExitCode = ExitCode.ok
+      for (const plan of plans) {
+        if (!flags.json) yield* out(renderPlan(plan, { colour }))
+        if (plan.changes.length === 0) continue
+        if (!(yield* approval(plan, flags.autoApprove))) {
+          yield* err(process.stdin.isTTY === true
+            ? "apply cancelled: nothing was changed\n"
+            : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n")
+          code = ExitCode.refused
+          continue
+        }
+        const report = yield* reconciler.apply(plan, { approve: true }).pipe(
+          Effect.map((r): ApplyReport | undefined => r),
+          Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
+        )
+        if (report === undefined) {
+          code = ExitCode.refused
+          continue
+        }
+        reports.push(report)
+        if (!flags.json) yield* out(renderApplyReport(report, { colour }))
+        if (report.result === "failed" && code === ExitCode.ok) code = ExitCode.error
+      }
+      if (flags.json) yield* out(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+      yield* exitWith(code)
+    }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
 ).pipe(Command.withDescription("apply a saved plan, or plan and apply (exit 0 applied, 1 failed, 3 refused)"))

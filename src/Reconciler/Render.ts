@@ -49,7 +49,9 @@ const renderChange = (change: Change, paint: ReturnType<typeof painter>): Readon
   const lines = [head]
   if (change.reason !== undefined) lines.push(`      ${paint("dim", `# ${change.reason}`)}`)
   if (change.action === "create") {
-    for (const [path, value] of interestingFields(change.after)) lines.push(`      ${path}: ${formatValue(value)}`)
+    for (const [path, value] of interestingFields(change.after)) {
+      if (path !== "name" || value !== change.name) lines.push(`      ${path}: ${formatValue(value)}`)
+    }
     if (change.sequence !== undefined) lines.push(`      sequence: ${change.sequence}`)
   }
   if (change.action === "update") {

@@ -1,0 +1,78 @@
+/**
+ * The shared composition the CLI commands and the server use: configuration from the environment
+ * (CONTRACT §2), the desired-state loader, one Opnsense client per site (src/Target.ts decides
+ * where and how each site connects; the embedded sandbox when no URL is set), DATA_DIR, and the
+ * Reconciler on top.
+ */
+import { Config, Effect, Layer, Option, Scope, Semaphore } from "effect"
+import type { FileSystem } from "effect/FileSystem"
+import { DesiredState } from "./DesiredState.ts"
+import type { SiteConfig } from "./Domain/Desired.ts"
+import type { OpnsenseShape } from "./Opnsense.ts"
+import { make as makeClient } from "./Opnsense/Client.ts"
+import { TransportError } from "./Opnsense/Errors.ts"
+import { Firewalls, type Reconciler } from "./Reconciler.ts"
+import { layer as reconcilerLayer } from "./Reconciler/Live.ts"
+import { Cache } from "./Resilience/Cache.ts"
+import { layerConfig as cacheLayerConfig } from "./Resilience/CacheConfig.ts"
+import { CircuitBreaker, layerConfig as breakerLayerConfig } from "./Resilience/CircuitBreaker.ts"
+import { layer as storeLayer, Store } from "./Store/Store.ts"
+import { resolveTarget } from "./Target.ts"
+
+export interface Settings {
+  readonly desiredDir: string
+  readonly dataDir: string
+  /** recorded in the audit log: OPNSENSE_MCP_ACTOR, else $USER, else "unknown" */
+  readonly actor: string
+}
+
+export const settings = (overrides: { readonly dir?: string | undefined; readonly dataDir?: string | undefined } = {}): Effect.Effect<Settings, Config.ConfigError> =>
+  Effect.gen(function*() {
+    const desiredDir = overrides.dir ?? (yield* Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")))
+    const dataDir = overrides.dataDir ?? (yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data")))
+    const actor = Option.getOrUndefined(yield* Config.option(Config.String("OPNSENSE_MCP_ACTOR"))) ??
+      Option.getOrUndefined(yield* Config.option(Config.String("USER"))) ?? "unknown"
+    return { desiredDir, dataDir, actor }
+  })
+
+/**
+ * One client per site, built on first use and kept for the layer's lifetime (its cache entries,
+ * breaker and, for the sandbox, the simulator live as long as it). A site whose connection is
+ * misconfigured fails with a TransportError that carries the configuration message.
+ */
+export const firewallsLayer: Layer.Layer<Firewalls, never, CircuitBreaker | Cache> = Layer.effect(
+  Firewalls,
+  Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const services = yield* Effect.context<CircuitBreaker | Cache>()
+    const lock = yield* Semaphore.make(1)
+    const clients = new Map<string, OpnsenseShape>()
+    const forSite = (site: SiteConfig) =>
+      lock.withPermits(1)(Effect.gen(function*() {
+        const known = clients.get(site.name)
+        if (known !== undefined) return known
+        const target = yield* resolveTarget(site).pipe(
+          Effect.mapError((error) => new TransportError({ message: error.message, site: site.name, endpoint: "configuration", cause: error }))
+        )
+        const client = yield* makeClient(target.options)
+        clients.set(site.name, client)
+        return client
+      }).pipe(Scope.provide(scope), Effect.provide(services)))
+    return { forSite }
+  })
+)
+
+/** Everything a command needs, from the environment; `dir` is the --dir flag. */
+export const layer = (overrides: { readonly dir?: string | undefined } = {}): Layer.Layer<
+  Reconciler | Store | Firewalls | DesiredState | CircuitBreaker | Cache,
+  Config.ConfigError,
+  FileSystem
+> =>
+  Layer.unwrap(Effect.map(settings(overrides), (s) =>
+    reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor }).pipe(
+      Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer)),
+      Layer.provideMerge(Layer.mergeAll(breakerLayerConfig, cacheLayerConfig))
+    )))
+
+/** Only DATA_DIR (state verify/migrate need nothing else). */
+export const storeOnly: Layer.Layer<Store, Config.ConfigError> = Layer.unwrap(Effect.map(settings(), (s) => storeLayer(s.dataDir)))
