@@ -27,6 +27,8 @@ export interface ClientOptions extends TransportOptions {
   readonly snapshotTtlSeconds?: number | undefined
   /** skip version detection and use this version (tests, or a box whose firmware endpoint is denied) */
   readonly version?: FirmwareVersion | undefined
+  /** override how rules are listed (benchmarks); default per version (Version.ts) */
+  readonly ruleListing?: Version.RuleListing | undefined
 }
 
 export const StatusBody = Schema.Struct({ status: Schema.String })
@@ -100,7 +102,10 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
         )
     ).pipe(Effect.withSpan("Opnsense.version", { attributes: { "opnsense.site": site } }))
 
-    const caps = Effect.map(version, Version.capabilities)
+    const caps = Effect.map(version, (v) => {
+      const c = Version.capabilities(v)
+      return options.ruleListing === undefined ? c : { ...c, ruleListing: options.ruleListing }
+    })
 
     // -- bulk reads -------------------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+/**
+ * A span per request under the caller's span, with the attributes that help in Jaeger (method,
+ * path, status, bytes, attempt, site, firmware version) and never a credential.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Tracer } from "effect"
+import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
+import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+
+describe("tracing", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator()
+  })
+  afterAll(() => sim.close())
+
+  it.live("records one client span per attempt under the caller's span, without secrets", () => {
+    const spans: Array<Tracer.Span> = []
+    const recording = Tracer.make({
+      span(options) {
+        const span = Tracer.nativeTracer.span(options)
+        spans.push(span)
+        return span
+      }
+    })
+    return Effect.gen(function*() {
+      const client = yield* Opnsense
+      yield* client.version
+      sim.faults.failNext(1, 502, "Bad Gateway", "/api/firewall/filter/search_rule")
+      yield* client.snapshot().pipe(Effect.withSpan("caller"))
+
+      const caller = spans.find((s) => s.name === "caller")
+      const snapshot = spans.find((s) => s.name === "Opnsense.snapshot")
+      expect(Option.getOrUndefined(snapshot?.parent ?? Option.none())?.spanId).toBe(caller?.spanId)
+
+      const requests = spans.filter((s) => s.name === "OPNsense POST" && s.attributes.get("url.path") === "/api/firewall/filter/search_rule")
+      expect(requests.map((s) => [s.attributes.get("opnsense.retry.attempt"), s.attributes.get("http.response.status_code")])).toEqual([[1, 502], [2, 200]])
+      const ok = requests[1]
+      expect(ok?.kind).toBe("client")
+      expect(ok?.attributes.get("opnsense.site")).toBe("default")
+      expect(ok?.attributes.get("opnsense.version")).toBe(sim.version)
+      expect(ok?.attributes.get("http.response.body.size")).toBeGreaterThan(100)
+      expect(ok?.attributes.get("http.request.method")).toBe("POST")
+
+      const everything = JSON.stringify(spans.map((s) => [s.name, [...s.attributes]]))
+      expect(everything).not.toContain(sim.apiKey)
+      expect(everything).not.toContain(sim.apiSecret)
+      expect(everything).not.toContain(Buffer.from(`${sim.apiKey}:${sim.apiSecret}`).toString("base64"))
+    }).pipe(Effect.provide(layerSimulator(sim, { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } })), Effect.withTracer(recording))
+  })
+})
