@@ -27,16 +27,25 @@ const urlTypes: ReadonlySet<AliasType> = new Set(["url", "urltable", "urljson"])
 type Entry =
   | { readonly _tag: "Value"; readonly value: string }
   | { readonly _tag: "Ref"; readonly name: string }
-  | { readonly _tag: "Bad"; readonly code: string; readonly message: string; readonly hint?: string }
+  | { readonly _tag: "Bad"; readonly code: string; readonly message: string; readonly hint: string }
 
-const bad = (code: string, message: string, hint?: string): Entry =>
-  hint === undefined ? { _tag: "Bad", code, message } : { _tag: "Bad", code, message, hint }
+const contentHints: Readonly<Record<string, string>> = {
+  "invalid-alias-content": "see the content rules per alias type in docs/desired-state.md",
+  "unknown-alias": "define the alias in this site, or correct the name"
+}
+
+const bad = (code: string, message: string, hint?: string): Entry => ({
+  _tag: "Bad",
+  code,
+  message,
+  hint: hint ?? contentHints[code] ?? "correct the entry"
+})
 
 const addressEntry = (raw: string, allowHostname: boolean): Entry | undefined => {
   const value = raw.startsWith("!") ? raw.slice(1) : raw
   for (const parsed of [parseCidr(value), parseRange(value)]) {
     if (parsed._tag === "Literal") return { _tag: "Value", value: raw.includes(":") ? raw.toLowerCase() : raw }
-    if (parsed._tag === "Invalid") return bad("invalid-address", parsed.reason)
+    if (parsed._tag === "Invalid") return bad("invalid-address", parsed.reason, "write an address, a CIDR or a range such as 10.0.0.1-10.0.0.9")
   }
   if (isWildcardMask(value)) return { _tag: "Value", value: raw }
   if (allowHostname && !raw.startsWith("!") && isHostname(value)) return { _tag: "Value", value: raw.toLowerCase() }
@@ -113,7 +122,11 @@ const checkAlias = (alias: Located<AliasInput>, table: AliasTable): ReadonlyArra
     issues.push(report(alias, ["content"], { code: "invalid-alias-content", message: "external aliases are filled outside the configuration and take no content", hint: "remove content, or use type host/network" }))
   }
   if (alias.value.update_frequency !== undefined && !urlTypes.has(type)) {
-    issues.push(report(alias, ["update_frequency"], { code: "invalid-value", message: `update_frequency only applies to url, urltable and urljson aliases, not ${type}` }))
+    issues.push(report(alias, ["update_frequency"], {
+      code: "invalid-value",
+      message: `update_frequency only applies to url, urltable and urljson aliases, not ${type}`,
+      hint: "remove update_frequency"
+    }))
   }
   entriesOf(alias.value, table).forEach((entry, index) => {
     if (entry._tag === "Bad") {

@@ -44,7 +44,8 @@ export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
     if (category.trim() === "" || category.includes(",")) {
       issues.push(report(item, ["categories", index], {
         code: "invalid-value",
-        message: `category "${category}" must be a non-empty name without commas`
+        message: `category "${category}" must be a non-empty name without commas`,
+        hint: "write one category name per list entry"
       }))
     }
   })

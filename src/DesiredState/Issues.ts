@@ -156,7 +156,9 @@ export const flattenSchemaIssue = (
     case "Filter": {
       const annotation = issue.filter.annotations?.expected
       const expected = typeof annotation === "string" ? annotation : "a valid value"
-      if (expected === "an integer") return [{ path, code: "type", message: `expected a whole number, found ${describeInput(input)}` }]
+      if (expected === "an integer") {
+        return [{ path, code: "type", message: `expected a whole number, found ${describeInput(input)}`, hint: "write a whole number without quotes, e.g. 10" }]
+      }
       const range = expected.includes("between") || expected.includes("greater") || expected.includes("less")
       return [{
         path,
@@ -175,11 +177,11 @@ export const flattenSchemaIssue = (
     case "InvalidType":
       return [typeError(path, issue.ast, input)]
     case "UnexpectedKey":
-      return [{ path, code: "unknown-field", message: `unknown field "${String(path[path.length - 1])}"` }]
+      return [{ path, code: "unknown-field", message: `unknown field "${String(path[path.length - 1])}"`, hint: "remove it" }]
     case "InvalidValue":
     case "Forbidden":
     case "OneOf":
-      return [{ path, code: "invalid-value", message: `${describeInput(input)} is not a valid value` }]
+      return [{ path, code: "invalid-value", message: `${describeInput(input)} is not a valid value`, hint: "see docs/desired-state.md for the values this field takes" }]
   }
 }
 
@@ -187,5 +189,5 @@ const typeError = (path: ReadonlyArray<PropertyKey>, ast: SchemaAST.AST, input: 
   path,
   code: "type",
   message: `expected ${describeAst(ast)}, found ${describeInput(input)}`,
-  hint: input === null ? "give the field a value, or remove it to use the default" : undefined
+  hint: input === null ? "give the field a value, or remove it to use the default" : `write ${describeAst(ast)} here`
 })

@@ -138,7 +138,7 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
   const value = part.value.trim()
   if (value.toLowerCase() === "any" || value === "(self)") return undefined
   const literal = parseCidr(value)
-  if (literal._tag === "Invalid") return { code: "invalid-address", message: literal.reason }
+  if (literal._tag === "Invalid") return { code: "invalid-address", message: literal.reason, hint: "write an address (10.0.0.1), a CIDR (10.0.0.0/24) or an alias name" }
   if (literal._tag === "Literal") {
     if ((literal.family === 4 && ipVersion === "inet6") || (literal.family === 6 && ipVersion === "inet")) {
       return {

@@ -1,0 +1,163 @@
+/**
+ * Edits to the desired-state YAML that keep people's comments and formatting: upsert or delete a
+ * named item, through the yaml Document API. propose_change builds on this; it validates the
+ * result with loadSite before committing.
+ */
+import { Data, Effect } from "effect"
+import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml"
+import type { SourceFile } from "./Load.ts"
+import { styleItemNodes, type FriendlyItem } from "./Render.ts"
+import type { KindKey } from "./Schema.ts"
+
+export type Edit =
+  | {
+    readonly op: "upsert"
+    readonly kind: KindKey
+    /** the whole item in friendly form (Render.ts friendly* build one from a canonical spec) */
+    readonly item: FriendlyItem
+    /** where a new item goes; default: the file already holding this kind (rules: the last one), else `<kind>.yaml` */
+    readonly file?: string | undefined
+    /** rules: place the item just before / after the named rule (evaluation order) */
+    readonly before?: string | undefined
+    readonly after?: string | undefined
+  }
+  | { readonly op: "delete"; readonly kind: KindKey; readonly name: string }
+
+export class EditError extends Data.TaggedError("EditError")<{
+  readonly message: string
+  /** index of the edit in the list */
+  readonly edit: number
+}> {}
+
+export interface EditResult {
+  /** every file, edited or not, in the input order (new files appended) */
+  readonly files: ReadonlyArray<SourceFile>
+  /** paths of the files whose text changed or that were created */
+  readonly changed: ReadonlyArray<string>
+}
+
+interface Opened {
+  readonly path: string
+  readonly original: string
+  readonly doc: Document.Parsed | Document
+  dirty: boolean
+}
+
+interface Found {
+  readonly file: Opened
+  readonly seq: YAMLSeq
+  readonly index: number
+}
+
+const itemName = (node: unknown): string | undefined => {
+  if (!isMap(node)) return undefined
+  const value = node.get("name")
+  return typeof value === "string" ? value : undefined
+}
+
+const kindSeq = (file: Opened, kind: KindKey): YAMLSeq | undefined => {
+  const node = file.doc.get(kind, true)
+  return isSeq(node) ? node : undefined
+}
+
+const find = (files: ReadonlyArray<Opened>, kind: KindKey, name: string): Found | undefined => {
+  for (const file of files) {
+    const seq = kindSeq(file, kind)
+    const index = seq?.items.findIndex((node) => itemName(node) === name) ?? -1
+    if (seq !== undefined && index >= 0) return { file, seq, index }
+  }
+  return undefined
+}
+
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/** Bring an existing item's map to `item`, touching only the keys whose value changed. */
+const updateInPlace = (file: Opened, map: YAMLMap, item: FriendlyItem): void => {
+  for (const pair of [...map.items]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined
+    if (key !== undefined && !(key in item)) map.delete(key)
+  }
+  for (const [key, value] of Object.entries(item)) {
+    const current: unknown = map.get(key, true)
+    const currentJs: unknown = isNode(current) ? current.toJSON() : current
+    if (map.has(key) && sameValue(currentJs, value)) continue
+    map.set(key, file.doc.createNode(value))
+  }
+}
+
+const newNode = (file: Opened, item: FriendlyItem) => {
+  const node = file.doc.createNode(item)
+  const scratch = new Document()
+  scratch.contents = node
+  styleItemNodes(scratch)
+  return node
+}
+
+export const applyEdits = (
+  sources: ReadonlyArray<SourceFile>,
+  edits: ReadonlyArray<Edit>
+): Effect.Effect<EditResult, EditError> =>
+  Effect.gen(function*() {
+    const files: Array<Opened> = []
+    for (const source of sources) {
+      const doc = parseDocument(source.text, { prettyErrors: false })
+      if (doc.errors.length > 0) {
+        return yield* new EditError({ edit: -1, message: `${source.path} has YAML errors (${doc.errors[0]?.message ?? ""}); fix it before editing` })
+      }
+      files.push({ path: source.path, original: source.text, doc, dirty: false })
+    }
+    const sorted = () => [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+
+    for (const [index, edit] of edits.entries()) {
+      const fail = (message: string) => new EditError({ edit: index, message })
+      if (edit.op === "delete") {
+        const found = find(sorted(), edit.kind, edit.name)
+        if (found === undefined) return yield* fail(`no ${edit.kind} item named "${edit.name}"`)
+        found.seq.items.splice(found.index, 1)
+        found.file.dirty = true
+        continue
+      }
+      const { item, kind } = edit
+      if (typeof item.name !== "string" || item.name === "") return yield* fail("the item needs a name")
+      const anchorName = edit.before ?? edit.after
+      const anchor = anchorName === undefined ? undefined : find(sorted(), kind, anchorName)
+      if (anchorName !== undefined && anchor === undefined) return yield* fail(`no ${kind} item named "${anchorName}" to place "${item.name}" next to`)
+      const existing = find(sorted(), kind, item.name)
+      if (existing !== undefined) {
+        const map = existing.seq.items[existing.index]
+        if (!isMap(map)) return yield* fail(`${kind} item "${item.name}" is not a mapping`)
+        updateInPlace(existing.file, map, item)
+        existing.file.dirty = true
+        if (anchor === undefined) continue
+        existing.seq.items.splice(existing.index, 1)
+        const at = find(sorted(), kind, anchorName ?? "")
+        at?.seq.items.splice(at.index + (edit.after !== undefined ? 1 : 0), 0, map)
+        if (at !== undefined) at.file.dirty = true
+        continue
+      }
+      if (anchor !== undefined) {
+        anchor.seq.items.splice(anchor.index + (edit.after !== undefined ? 1 : 0), 0, newNode(anchor.file, item))
+        anchor.file.dirty = true
+        continue
+      }
+      const holders = sorted().filter((f) => kindSeq(f, kind) !== undefined)
+      const path = edit.file ?? (kind === "rules" ? holders[holders.length - 1]?.path : holders[0]?.path) ?? `${kind}.yaml`
+      let target = files.find((f) => f.path === path)
+      if (target === undefined) {
+        target = { path, original: "", doc: parseDocument(""), dirty: true }
+        files.push(target)
+      }
+      if (target.doc.contents === null) target.doc.contents = target.doc.createNode({})
+      if (!isMap(target.doc.contents)) return yield* fail(`${path} is not a mapping of kinds`)
+      let seq = kindSeq(target, kind)
+      if (seq === undefined) {
+        target.doc.set(kind, target.doc.createNode([]))
+        seq = kindSeq(target, kind)
+      }
+      seq?.items.push(newNode(target, item))
+      target.dirty = true
+    }
+
+    const out = files.map((f) => ({ path: f.path, text: f.dirty ? f.doc.toString({ lineWidth: 0 }) : f.original }))
+    return { files: out, changed: out.filter((f, i) => f.text !== files[i]?.original).map((f) => f.path) }
+  })
