@@ -1,9 +1,47 @@
+/**
+ * `serve`: the ops HTTP server (CONTRACT §7) with MCP Streamable HTTP at /mcp; `serve --stdio`
+ * serves MCP over stdin/stdout instead (logs stay on stderr and in LOG_DIR).
+ *
+ * Layers close in reverse: the server drains and releases its hooks first, then the services
+ * (Redis, clients, the sandbox), then logging, and telemetry last so the spans of the shutdown
+ * itself are flushed.
+ */
+import { Context, Effect, Layer } from "effect"
 import { Command, Flag } from "effect/cli"
-import { globalFlags, notYetImplemented } from "./Common.ts"
+import * as Http from "../Http.ts"
+import { gitCommit } from "../Http/Commit.ts"
+import * as HttpConfig from "../Http/Config.ts"
+import * as Wiring from "../Http/Wiring.ts"
+import * as Logging from "../Logging.ts"
+import * as Mcp from "../Mcp.ts"
+import * as Runtime from "../Runtime.ts"
+import * as Telemetry from "../Telemetry.ts"
+import { globalFlags, optionToUndefined } from "./Common.ts"
+
+const runHttp = Effect.gen(function*() {
+  const config = yield* HttpConfig.validate(yield* HttpConfig.config)
+  const mcp = yield* Mcp.makeHttpHandler
+  const ports = yield* Wiring.ports({ mcp: mcp.handle, commit: gitCommit() })
+  const context = yield* Layer.build(Http.layer(config, ports))
+  const server = Context.get(context, Http.OpsServer)
+  yield* server.health.refresh
+  yield* Effect.sync(() => process.stderr.write(`opnsense-mcp serving on ${server.url} (health: ${server.url}/health)\n`))
+  return yield* Effect.never
+})
 
 export const command = Command.make(
   "serve",
-  { ...globalFlags,
-    stdio: Flag.Boolean("stdio").pipe(Flag.withDefault(false)) },
-  () => notYetImplemented("serve")
+  { ...globalFlags, stdio: Flag.Boolean("stdio").pipe(Flag.withDefault(false)) },
+  ({ dir, stdio }) => {
+    const services = Runtime.layer({ dir: optionToUndefined(dir) })
+    const run = stdio
+      ? Mcp.runStdio.pipe(Effect.provide(Mcp.layer("stdio")))
+      : runHttp.pipe(Effect.provide(Mcp.layer("http")))
+    return run.pipe(
+      Effect.scoped,
+      Effect.provide(services),
+      Effect.provide(Logging.layer({ files: true })),
+      Effect.provide(Telemetry.layer)
+    )
+  }
 ).pipe(Command.withDescription("HTTP server (ops endpoints + MCP at /mcp) and the reconcile loop; --stdio serves MCP over stdio"))
