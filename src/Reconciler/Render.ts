@@ -87,8 +87,8 @@ export const renderApplyReport = (report: ApplyReport, options: RenderOptions): 
   const lines: Array<string> = []
   for (const change of report.changes) {
     const status = change.status === "done" ? paint("green", "done") : change.status === "failed" ? paint("red", "FAILED") : paint("dim", "skipped")
-    const at = change.source === undefined ? "" : ` (${change.source.file}:${change.source.line})`
-    lines.push(`  ${MARK[change.action].sign} ${change.kind} ${change.name}: ${status}${change.error === undefined ? "" : ` — ${change.error}`}${change.error === undefined ? "" : at}`)
+    // a failure's message already names the YAML file:line:col of the object
+    lines.push(`  ${MARK[change.action].sign} ${change.kind} ${change.name}: ${status}${change.error === undefined ? "" : ` — ${change.error}`}`)
   }
   if (report.reconfigured.length > 0) lines.push(`  reconfigured: ${report.reconfigured.join(", ")}`)
   if (!report.verification.clean) {
