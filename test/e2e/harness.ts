@@ -2,7 +2,7 @@
  * The reconciler wired to a real simulator over HTTPS, the real YAML loader and a temporary
  * DATA_DIR: nothing of ours is mocked.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { NodeServices } from "@effect/platform-node"
@@ -31,12 +31,18 @@ export const firewallsFromClient = Layer.effect(
   Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) }))
 )
 
-export const startHarness = async (options: SimulatorOptions & { readonly tree?: string } = {}): Promise<Harness> => {
+export const startHarness = async (
+  options: SimulatorOptions & { readonly tree?: string; readonly files?: Readonly<Record<string, string>> } = {}
+): Promise<Harness> => {
   const sim = await startSimulator(options)
   const root = mkdtempSync(join(tmpdir(), "reconciler-e2e-"))
   const desiredDir = join(root, "desired-state")
   const dataDir = join(root, "data")
-  cpSync(options.tree ?? TREE, desiredDir, { recursive: true })
+  if (options.files === undefined) cpSync(options.tree ?? TREE, desiredDir, { recursive: true })
+  else {
+    mkdirSync(desiredDir, { recursive: true })
+    for (const [file, content] of Object.entries(options.files)) writeFileSync(join(desiredDir, file), content)
+  }
   const client = layerSimulator(sim, { cacheTtlSeconds: 0 })
   const store = storeLayer(dataDir)
   const layer = reconcilerLayer({ desiredDir, actor: "e2e" }).pipe(
