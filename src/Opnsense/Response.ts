@@ -19,11 +19,10 @@ import type { RawResponse } from "./Http.ts"
 const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   ["interfaces/vlan_settings/", "page-interfaces-vlan-edit (Interfaces: VLAN)"],
   ["firewall/filter/", "page-filter-api (Firewall: Rules [new])"],
-  ["firewall/alias/", "page-firewall-alias-edit (Firewall: Alias: Edit)"],
+  ["firewall/alias/", "page-firewall-alias-edit (Firewall: Alias)"],
   ["firewall/category/", "page-firewall-categories (Firewall: Categories)"],
   ["core/system/status", "page-system-status (System: Status)"],
-  ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"],
-  ["core/firmware/", "page-system-firmware (System: Firmware)"]
+  ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"]
 ]
 
 export const privilegeFor = (path: string): string | undefined =>
