@@ -74,10 +74,23 @@ const renderKind = (snapshot: LiveSnapshot, kind: Kind): string => {
   return body
 }
 
-const liveKind = (ports: Ports, kind: Kind) => (request: HttpServerRequest) => {
+/**
+ * The last snapshot per site, reused for one second: under load, one snapshot read (cache lookup
+ * and decode in the client) serves every request of that second. Cleared by the cache admin routes.
+ */
+const HOT_MS = 1_000
+type Hot = Map<string, { readonly at: number; readonly snapshot: LiveSnapshot }>
+
+const liveKind = (ports: Ports, hot: Hot, kind: Kind) => (request: HttpServerRequest) => {
   const site = pickSite(ports, request)
   if (!isSite(site)) return Effect.succeed(site)
-  return answer(site.opnsense.snapshot(), (snapshot) => jsonText(renderKind(snapshot, kind)))
+  const recent = hot.get(site.name)
+  const now = Date.now()
+  if (recent !== undefined && now - recent.at < HOT_MS) return Effect.succeed(jsonText(renderKind(recent.snapshot, kind)))
+  return answer(site.opnsense.snapshot(), (snapshot) => {
+    hot.set(site.name, { at: now, snapshot })
+    return jsonText(renderKind(snapshot, kind))
+  })
 }
 
 const unavailable = (what: string) =>
@@ -94,6 +107,8 @@ const heap = () => {
 }
 
 export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route> => {
+  const hot: Hot = new Map()
+  const forgetHotSnapshots = () => hot.clear()
   const healthAnswer = Effect.map(health.current, (r) => json(r, r.ready ? 200 : 503))
   const reconcile = (op: "plan" | "drift") => (request: HttpServerRequest) => {
     const reconciler = ports.reconciler
@@ -146,9 +161,9 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
           ? Effect.succeed(error(503, "McpNotAvailable", "MCP not available in this process"))
           : ports.mcp(request)
     })),
-    { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, "vlans") },
-    { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, "rules") },
-    { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, "aliases") },
+    { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, hot, "vlans") },
+    { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, hot, "rules") },
+    { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, hot, "aliases") },
     { method: "GET", path: "/api/plan", guard: "api", handler: reconcile("plan") },
     { method: "GET", path: "/api/drift", guard: "api", handler: reconcile("drift") },
     {
@@ -162,7 +177,9 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
       path: "/admin/cache/clear",
       guard: "admin",
       handler: () =>
-        ports.cache === undefined ? unavailable("the cache") : answer(ports.cache.clear, (cleared) => json({ cleared }))
+        ports.cache === undefined
+          ? unavailable("the cache")
+          : answer(Effect.tap(ports.cache.clear, () => Effect.sync(forgetHotSnapshots)), (cleared) => json({ cleared }))
     },
     {
       method: "POST",
@@ -170,10 +187,11 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
       guard: "admin",
       handler: (request) =>
         Effect.forEach(bySite(ports, request) ?? [], (site) =>
+          Effect.sync(forgetHotSnapshots).pipe(Effect.andThen(
           site.opnsense.snapshot({ fresh: true }).pipe(
             Effect.map((s) => ({ site: site.name, ok: true, vlans: s.vlans.length, aliases: s.aliases.length, rules: s.rules.length })),
             Effect.catch((e) => Effect.succeed({ site: site.name, ok: false, error: e.message }))
-          ), { concurrency: "unbounded" }).pipe(
+          ))), { concurrency: "unbounded" }).pipe(
           Effect.map((warmed) => json({ warmed }, warmed.every((w) => w.ok) ? 200 : 502))
         )
     },
