@@ -7,7 +7,7 @@
  * the last snapshot marked stale, refuses writes, and closes again after a probe.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import type { AliasSpec } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { CircuitBreaker } from "../../src/Resilience/CircuitBreaker.ts"
@@ -120,6 +120,27 @@ describe("fault modes against the simulator", () => {
       expect(sim.requests.count()).toBe(1)
       expect(yield* (yield* CircuitBreaker).state("default")).toBe("closed")
     }).pipe(Effect.provide(client())))
+
+  it.live("a user without the filter privilege gets a PermissionError naming it, with no retry", () =>
+    Effect.gen(function*() {
+      const opnsense = yield* Opnsense
+      expect((yield* opnsense.ping).latencyMs).toBeGreaterThanOrEqual(0) // page-system-status is granted
+      sim.requests.clear()
+      const error = yield* Effect.flip(opnsense.rules.list)
+      expect(error).toMatchObject({ _tag: "PermissionError", privilege: "page-filter-api (Firewall: Rules [new])" })
+      expect(error.message).toContain("System > Access > Users")
+      expect(sim.requests.count("/api/firewall/filter/search_rule")).toBe(1) // 403 is an answer: not retried
+    }).pipe(
+      Effect.provide(Effect.suspend(() => {
+        const key = "limited-key"
+        const secret = "limited-secret"
+        sim.state.apiKeys.push({ key, secret, user: "auditor", privileges: ["page-system-status", "page-firewall-categories"] })
+        return Effect.succeed(layerSimulator({ ...sim, url: sim.url, apiKey: key, apiSecret: secret, caPem: sim.caPem }, {
+          retry,
+          version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
+        }))
+      }).pipe(Layer.unwrap))
+    ))
 
   it.live("a self-signed certificate without its CA fails with the fix spelled out", () =>
     Effect.gen(function*() {
