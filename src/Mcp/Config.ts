@@ -1,0 +1,76 @@
+/**
+ * How the MCP server is configured (CONTRACT §2 plus the MCP-only knobs), as a service so tools and
+ * transports read one value. Secrets stay Redacted.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | `MCP_READ_ONLY` | `true` over HTTP, `false` over stdio | refuse `apply_plan` |
+ * | `MCP_AUTH_TOKEN` | — | bearer token for `/mcp` (required when HOST is not loopback) |
+ * | `MCP_ALLOWED_HOSTS` | loopback names + HOST | Host header allow-list (DNS rebinding) |
+ * | `MCP_ALLOWED_ORIGINS` | loopback origins | Origin header allow-list (browsers) |
+ * | `MCP_MAX_BODY_BYTES` | `1048576` | largest accepted POST body |
+ * | `MCP_REQUEST_TIMEOUT_MS` | `120000` | longest a request (and a tool call) may run |
+ * | `OPNSENSE_MCP_ACTOR` | `mcp-agent` | who the audit log says applied or proposed (shared with the CLI) |
+ */
+import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
+
+export type McpTransportKind = "stdio" | "http"
+
+export interface McpSettings {
+  readonly transport: McpTransportKind
+  readonly readOnly: boolean
+  readonly authToken: Redacted.Redacted<string> | undefined
+  /** hostnames (no port) accepted in the Host header */
+  readonly allowedHosts: ReadonlyArray<string>
+  /** hostnames (no scheme/port) accepted in the Origin header; requests without Origin pass */
+  readonly allowedOrigins: ReadonlyArray<string>
+  readonly maxBodyBytes: number
+  readonly requestTimeoutMs: number
+  /** DESIRED_STATE_DIR */
+  readonly desiredStateDir: string
+  /** DATA_DIR (the MCP audit log lives here) */
+  readonly dataDir: string
+  readonly actor: string
+}
+
+export class McpConfig extends Context.Service<McpConfig, McpSettings>()("opnsense-mcp/McpConfig") {}
+
+export const loopbackHosts: ReadonlyArray<string> = ["localhost", "127.0.0.1", "[::1]"]
+
+const list = (name: string) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.map(Option.map((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== ""))),
+    Config.map(Option.getOrUndefined)
+  )
+
+/** Read the settings for one transport from the environment. */
+export const config = (transport: McpTransportKind): Config.Config<McpSettings> =>
+  Config.all({
+    readOnly: Config.Boolean("MCP_READ_ONLY").pipe(Config.withDefault(transport === "http")),
+    authToken: Config.Redacted("MCP_AUTH_TOKEN").pipe(
+      Config.option,
+      Config.map(Option.filter((t) => Redacted.value(t).length > 0)),
+      Config.map(Option.getOrUndefined)
+    ),
+    host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
+    allowedHosts: list("MCP_ALLOWED_HOSTS"),
+    allowedOrigins: list("MCP_ALLOWED_ORIGINS"),
+    maxBodyBytes: Config.Int("MCP_MAX_BODY_BYTES").pipe(Config.withDefault(1024 * 1024)),
+    requestTimeoutMs: Config.Int("MCP_REQUEST_TIMEOUT_MS").pipe(Config.withDefault(120_000)),
+    desiredStateDir: Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")),
+    dataDir: Config.String("DATA_DIR").pipe(Config.withDefault("./data")),
+    actor: Config.String("OPNSENSE_MCP_ACTOR").pipe(Config.withDefault("mcp-agent"))
+  }).pipe(
+    Config.map(({ host, ...c }) => ({
+      ...c,
+      transport,
+      allowedHosts: c.allowedHosts ?? [...loopbackHosts, ...(host === "0.0.0.0" || host === "::" ? [] : [host.toLowerCase()])],
+      allowedOrigins: c.allowedOrigins ?? loopbackHosts
+    }))
+  )
+
+export const layer = (settings: McpSettings): Layer.Layer<McpConfig> => Layer.succeed(McpConfig, settings)
+
+export const layerConfig = (transport: McpTransportKind): Layer.Layer<McpConfig, Config.ConfigError> =>
+  Layer.effect(McpConfig, Effect.map(config(transport), (s): McpSettings => s))

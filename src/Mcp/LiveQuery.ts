@@ -1,0 +1,130 @@
+/**
+ * `list_live` without flooding a context window: live objects flattened to one level, filtered,
+ * cut to the fields asked for, and paged with an opaque cursor. Pure functions over a snapshot.
+ */
+import { Schema } from "effect"
+import type { LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind } from "../Domain/Model.ts"
+
+export const LiveFilter = Schema.Struct({
+  name: Schema.optional(
+    Schema.String.annotate({ description: "name contains this (case-insensitive); `*` is a wildcard, e.g. \"iot-*\"" })
+  ),
+  text: Schema.optional(Schema.String.annotate({ description: "any field contains this text (case-insensitive)" })),
+  managed: Schema.optional(
+    Schema.Boolean.annotate({ description: "true: only objects the desired state manages; false: only unmanaged ones" })
+  ),
+  origin: Schema.optional(Schema.Literals(["mvc", "legacy", "automatic", "builtin"])),
+  interface: Schema.optional(Schema.String.annotate({ description: "rules on this interface (e.g. \"lan\", \"opt3\")" })),
+  action: Schema.optional(Schema.Literals(["pass", "block", "reject"])),
+  enabled: Schema.optional(Schema.Boolean)
+})
+export type LiveFilter = typeof LiveFilter.Type
+
+export type Row = Record<string, unknown>
+
+const vlanRow = (v: LiveVlan): Row => ({
+  uuid: v.uuid,
+  name: v.owner ?? v.device,
+  managed: v.owner !== undefined,
+  origin: v.origin,
+  device: v.device,
+  ...v.spec
+})
+
+const aliasRow = (a: LiveAlias): Row => ({ uuid: a.uuid, managed: a.owner !== undefined, origin: a.origin, ...a.spec })
+
+const ruleRow = (r: LiveRule): Row => ({
+  uuid: r.uuid,
+  name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
+  managed: r.owner !== undefined,
+  origin: r.origin,
+  sequence: r.sequence,
+  ...r.spec
+})
+
+export const rowsOf = (snapshot: LiveSnapshot, kind: ResourceKind): ReadonlyArray<Row> => {
+  switch (kind) {
+    case "vlan":
+      return snapshot.vlans.map(vlanRow)
+    case "alias":
+      return snapshot.aliases.map(aliasRow)
+    case "rule":
+      return snapshot.rules.map(ruleRow)
+  }
+}
+
+const wildcard = (pattern: string): RegExp =>
+  new RegExp(pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*"))
+
+export const matches = (row: Row, filter: LiveFilter): boolean => {
+  if (filter.name !== undefined && !wildcard(filter.name).test(String(row["name"] ?? "").toLowerCase())) return false
+  if (filter.text !== undefined && !JSON.stringify(row).toLowerCase().includes(filter.text.toLowerCase())) return false
+  if (filter.managed !== undefined && row["managed"] !== filter.managed) return false
+  if (filter.origin !== undefined && row["origin"] !== filter.origin) return false
+  if (filter.action !== undefined && row["action"] !== filter.action) return false
+  if (filter.enabled !== undefined && row["enabled"] !== filter.enabled) return false
+  if (filter.interface !== undefined) {
+    const interfaces = row["interfaces"]
+    if (!Array.isArray(interfaces) || !interfaces.includes(filter.interface)) return false
+  }
+  return true
+}
+
+/** Default fields per kind: enough to recognise an object, small enough for thousands of rows. */
+export const defaultFields: Readonly<Record<ResourceKind, ReadonlyArray<string>>> = {
+  vlan: ["name", "uuid", "managed", "device", "parent", "tag", "description"],
+  alias: ["name", "uuid", "managed", "origin", "type", "content", "description"],
+  rule: [
+    "name",
+    "uuid",
+    "managed",
+    "origin",
+    "sequence",
+    "enabled",
+    "action",
+    "interfaces",
+    "protocol",
+    "source",
+    "destination",
+    "description"
+  ]
+}
+
+export const select = (row: Row, fields: ReadonlyArray<string>): Row =>
+  Object.fromEntries(["name", ...fields].filter((f) => f in row).map((f) => [f, row[f]]))
+
+export const encodeCursor = (offset: number): string => Buffer.from(`o:${offset}`).toString("base64url")
+
+export const decodeCursor = (cursor: string): number | undefined => {
+  const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"))
+  return match?.[1] === undefined ? undefined : Number(match[1])
+}
+
+export interface Page {
+  readonly items: ReadonlyArray<Row>
+  readonly total: number
+  readonly matching: number
+  readonly offset: number
+  readonly nextCursor: string | undefined
+}
+
+export const page = (
+  rows: ReadonlyArray<Row>,
+  options: {
+    readonly filter: LiveFilter
+    readonly fields: ReadonlyArray<string>
+    readonly offset: number
+    readonly limit: number
+  }
+): Page => {
+  const matching = rows.filter((r) => matches(r, options.filter))
+  const slice = matching.slice(options.offset, options.offset + options.limit)
+  const end = options.offset + slice.length
+  return {
+    items: slice.map((r) => select(r, options.fields)),
+    total: rows.length,
+    matching: matching.length,
+    offset: options.offset,
+    nextCursor: end < matching.length ? encodeCursor(end) : undefined
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * MCP prompts: the three conversations an operator most often starts with an agent. Each one tells
+ * the agent which tools to use, in which order, and where a human must decide.
+ */
+import type { McpServer } from "@modelcontextprotocol/server"
+import { Schema } from "effect"
+import { toMcpSchema } from "./Tool.ts"
+
+const user = (text: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text } }] })
+
+const optionalText = (description: string) => Schema.optional(Schema.String.annotate({ description }))
+
+export const register = (server: McpServer): void => {
+  server.registerPrompt(
+    "review_plan",
+    {
+      title: "Review this plan",
+      description: "Review a plan before anyone applies it: risks, lockout, unexpected deletes, and a recommendation",
+      argsSchema: toMcpSchema(Schema.Struct({
+        planId: optionalText("planId to review; omit to make a fresh plan"),
+        site: optionalText("site name, when there are several")
+      }))
+    },
+    ({ planId, site }) =>
+      user(
+        [
+          planId === undefined
+            ? `Call the plan tool${site === undefined ? "" : ` for site "${site}"`} and review the plan it returns.`
+            : `Review the stored plan ${planId} (read plan://latest/${site ?? "default"} or call plan again and compare planIds).`,
+          "For every change say what it does in plain words. Flag: deletes; rules that open access from wide sources " +
+          "(any, wan) or to management ports (22, 443, 80); changes on the interface the firewall is managed through; " +
+          "anything in `blocked` or `warnings`. Call lint for shadowed or redundant rules, and explain_traffic for any " +
+          "flow you are unsure about.",
+          "End with a recommendation: apply, change first (say what), or reject. Do not call apply_plan yourself; a " +
+          "person decides."
+        ].join("\n\n")
+      )
+  )
+
+  server.registerPrompt(
+    "add_vlan",
+    {
+      title: "Add a VLAN with its rules",
+      description: "Propose a new VLAN, an alias for its network and the rules it needs, as a git branch",
+      argsSchema: toMcpSchema(Schema.Struct({
+        name: Schema.String.annotate({ description: "VLAN name, e.g. iot" }),
+        tag: Schema.String.annotate({ description: "802.1Q tag, 1..4094" }),
+        parent: Schema.String.annotate({ description: "parent device, e.g. igb1" }),
+        subnet: optionalText("its network, e.g. 10.30.0.0/24"),
+        purpose: optionalText("what may it reach? e.g. \"DNS only, no LAN access\"")
+      }))
+    },
+    ({ name, parent, purpose, subnet, tag }) =>
+      user(
+        [
+          `Add VLAN "${name}" (tag ${tag} on ${parent})${subnet === undefined ? "" : ` with network ${subnet}`}.`,
+          purpose === undefined ? "" : `Its access policy: ${purpose}.`,
+          "1. Call list_live (kind vlan, then alias) to check the tag and names are free.",
+          `2. Call propose_change with upserts: the vlan "${name}", a network alias "${name}_net"` +
+          `${subnet === undefined ? "" : ` with content [${subnet}]`}, and the rules (least privilege: allow only what ` +
+          "the purpose needs, log blocks). Write a commit message that says why.",
+          "3. Show the branch, the commit and the plan propose_change returns; call lint on it.",
+          "4. Stop there: the branch is reviewed and merged by a person, then plan and apply_plan run."
+        ].filter((l) => l !== "").join("\n")
+      )
+  )
+
+  server.registerPrompt(
+    "investigate_drift",
+    {
+      title: "Investigate drift",
+      description: "Find what changed on the firewall outside git and propose what to do about each change",
+      argsSchema: toMcpSchema(Schema.Struct({ site: optionalText("site name, when there are several") }))
+    },
+    ({ site }) =>
+      user(
+        [
+          `Call drift_report${site === undefined ? "" : ` for site "${site}"`}.`,
+          "For each drifted object compare desired and live values; use list_live with a name filter to see the live " +
+          "object and audit_log to see whether an apply explains it.",
+          "For each one recommend: revert (plan + apply restores the desired state) or keep (propose_change to write " +
+          "the live value into git). For unmanaged objects that appeared, say whether to adopt them (import_live) or leave them.",
+          "Summarise in a table: object, what changed, recommendation, risk."
+        ].join("\n")
+      )
+  )
+}

@@ -1,0 +1,224 @@
+/**
+ * What every MCP tool shares: its definition (name, title, description, Effect Schemas for input
+ * and output, annotations), and one registration path that gives every call a span
+ * (`Mcp.tool.<name>`, child of the caller's W3C trace context when it sent one), a time limit, a log
+ * line (tool, arguments without secrets, duration, outcome), an audit entry for write tools, and
+ * failures as `isError` results whose text says how to fix the call.
+ */
+import {
+  type CallToolResult,
+  type InputRequiredResult,
+  type McpServer,
+  type ServerContext,
+  type StandardSchemaWithJSON
+} from "@modelcontextprotocol/server"
+import { Cause, Data, Effect, Exit, Schema, Tracer } from "effect"
+import type { McpAuditLog } from "./Audit.ts"
+import { describeFailure } from "./Failures.ts"
+
+/** An Effect Schema as the Standard Schema + JSON Schema pair the MCP SDK takes. */
+export const toMcpSchema = <S extends Schema.ConstraintDecoder<unknown>>(schema: S) =>
+  Schema.toStandardJSONSchemaV1(Schema.toStandardSchemaV1(schema))
+
+/** A tool call that cannot be done as asked; `message` says how to fix the call. */
+export class ToolError extends Data.TaggedError("ToolError")<{
+  readonly message: string
+  /** "refused" for policy refusals (read-only, blocked, stale, declined), "error" otherwise */
+  readonly outcome?: "refused" | "error" | undefined
+}> {}
+
+export const refused = (message: string) => new ToolError({ message, outcome: "refused" })
+
+export const notAvailable = (what: string) =>
+  new ToolError({
+    message: `${what} is not available yet in this build of opnsense-mcp; nothing was done. ` +
+      "Use the other tools, or the CLI, until it lands."
+  })
+
+export interface Annotations {
+  readonly readOnlyHint: boolean
+  readonly destructiveHint: boolean
+  readonly idempotentHint: boolean
+  readonly openWorldHint: boolean
+}
+
+/** Per-call facts a tool may need besides its arguments. */
+export interface CallContext {
+  /** the client can ask its user (form elicitation) */
+  readonly canElicit: boolean
+  /** answers to an earlier `input_required` round, keyed as the tool asked */
+  readonly inputResponses: Record<string, unknown> | undefined
+}
+
+export type ToolReply<A> =
+  | { readonly _tag: "Done"; readonly structured: A; readonly text: string; readonly detail?: string | undefined }
+  | { readonly _tag: "Ask"; readonly result: InputRequiredResult }
+
+export const done = <A>(structured: A, text: string, detail?: string): ToolReply<A> => ({
+  _tag: "Done",
+  structured,
+  text,
+  detail
+})
+
+export interface ToolDef<In, Out, R> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly input: Schema.ConstraintDecoder<In>
+  readonly output: Schema.ConstraintCodec<Out, unknown, never, never>
+  readonly annotations: Annotations
+  /** write tools are recorded in the MCP audit log */
+  readonly audit: boolean
+  readonly run: (input: In, call: CallContext) => Effect.Effect<ToolReply<Out>, unknown, R>
+}
+
+/** Identity function that fixes the type parameters of a tool definition. */
+export const defineTool = <In, Out, R>(def: ToolDef<In, Out, R>): ToolDef<In, Out, R> => def
+
+export interface ToolHost<R> {
+  readonly runExit: <A, E>(effect: Effect.Effect<A, E, R>, signal: AbortSignal) => Promise<Exit.Exit<A, E>>
+  readonly audit: McpAuditLog
+  readonly actor: string
+  readonly timeoutMs: number
+}
+
+const SECRET_KEY = /secret|token|password|passwd|api[_-]?key|authorization|credential/i
+
+/** Arguments as they may be logged: secret-looking keys replaced, long strings shortened. */
+export const redactArguments = (value: unknown, depth = 0): unknown => {
+  if (depth > 6) return "…"
+  if (typeof value === "string") return value.length > 500 ? `${value.slice(0, 500)}…` : value
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactArguments(v, depth + 1))
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "<redacted>" : redactArguments(v, depth + 1)])
+    )
+  }
+  return value
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/
+
+/** The caller's span from a W3C `traceparent` in the request `_meta`, or the HTTP header. */
+const parentSpan = (ctx: ServerContext): Tracer.ExternalSpan | undefined => {
+  const fromMeta = ctx.mcpReq._meta?.["traceparent"]
+  const raw = typeof fromMeta === "string" ? fromMeta : ctx.http?.req?.headers.get("traceparent") ?? undefined
+  const match = raw === undefined ? null : TRACEPARENT.exec(raw.trim())
+  if (match === null || match[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined
+  return Tracer.externalSpan({ traceId: match[1], spanId: match[2], sampled: (parseInt(match[3], 16) & 1) === 1 })
+}
+
+/**
+ * Whether the client declared form elicitation. On 2026-07-28 requests the SDK backfills the
+ * capabilities from the request envelope; over stateless 2025-era HTTP there are none, so the
+ * answer is no and apply_plan falls back to `confirm` + summary.
+ */
+const canElicit = (server: McpServer): boolean => server.server.getClientCapabilities()?.elicitation !== undefined
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const errorResult = (text: string): CallToolResult => ({ content: [{ type: "text", text }], isError: true })
+
+/** Register one tool on `server`, running its Effect through `host`. */
+export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out, R>, host: ToolHost<R>): void => {
+  const decodeInput = Schema.decodeUnknownEffect(def.input)
+  const encodeOutput = Schema.encodeUnknownEffect(def.output)
+  // typed loosely for the SDK (which validates against it first); decoded again, typed, below
+  const inputSchema: StandardSchemaWithJSON = toMcpSchema(def.input)
+  server.registerTool(
+    def.name,
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema,
+      outputSchema: toMcpSchema(def.output),
+      annotations: { title: def.title, ...def.annotations }
+    },
+    async (args, ctx): Promise<CallToolResult | InputRequiredResult> => {
+      const started = Date.now()
+      const call: CallContext = { canElicit: canElicit(server), inputResponses: ctx.mcpReq.inputResponses }
+      const parent = parentSpan(ctx)
+      const program = decodeInput(args).pipe(
+        Effect.mapError((e) => new ToolError({ message: `invalid arguments: ${e.message}` })),
+        Effect.flatMap((input) => def.run(input, call)),
+        Effect.flatMap((reply): Effect.Effect<ToolReply<unknown>, Schema.SchemaError> =>
+          reply._tag === "Ask"
+            ? Effect.succeed(reply)
+            : Effect.map(encodeOutput(reply.structured), (encoded) => done(encoded, reply.text, reply.detail))
+        ),
+        Effect.timeoutOrElse({
+          duration: host.timeoutMs,
+          orElse: () =>
+            Effect.fail(
+              new ToolError({
+                message: `${def.name} took longer than ${host.timeoutMs} ms and was stopped; ` +
+                  "narrow the request (a site, a kind, a smaller limit) or retry later"
+              })
+            )
+        }),
+        Effect.withSpan(`Mcp.tool.${def.name}`, {
+          kind: "server",
+          attributes: { "mcp.tool": def.name, "mcp.request.id": String(ctx.mcpReq.id) },
+          ...(parent === undefined ? {} : { parent })
+        })
+      )
+      const exit = await host.runExit(program, ctx.mcpReq.signal)
+      const durationMs = Date.now() - started
+      const logged = redactArguments(args)
+
+      let result: CallToolResult | InputRequiredResult
+      let outcome: "ok" | "error" | "refused" | "input-required"
+      let detail: string
+      if (Exit.isSuccess(exit)) {
+        const reply = exit.value
+        if (reply._tag === "Ask") {
+          result = reply.result
+          outcome = "input-required"
+          detail = "asked the user for confirmation"
+        } else {
+          result = {
+            content: [{ type: "text", text: reply.text }],
+            ...(isRecord(reply.structured) ? { structuredContent: reply.structured } : {})
+          }
+          outcome = "ok"
+          detail = reply.detail ?? reply.text.split("\n")[0] ?? ""
+        }
+      } else {
+        const failure = Cause.findErrorOption(exit.cause)
+        if (failure._tag === "Some") {
+          const error = failure.value
+          detail = error instanceof ToolError ? error.message : describeFailure(error)
+          outcome = error instanceof ToolError && error.outcome === "refused" ? "refused" : "error"
+        } else {
+          detail = `internal error in ${def.name}; the server log has the details. Retry, or report it.`
+          outcome = "error"
+        }
+        result = errorResult(detail)
+      }
+
+      const level = outcome === "error" ? Effect.logWarning : Effect.logInfo
+      const side = Effect.gen(function*() {
+        if (!Exit.isSuccess(exit) && Cause.findErrorOption(exit.cause)._tag === "None") {
+          yield* Effect.logError(`MCP tool ${def.name} crashed`, exit.cause)
+        }
+        yield* level("mcp tool call").pipe(
+          Effect.annotateLogs({ tool: def.name, arguments: logged, durationMs, outcome, detail })
+        )
+        if (def.audit && outcome !== "input-required") {
+          yield* host.audit.append({
+            at: new Date(started).toISOString(),
+            actor: host.actor,
+            tool: def.name,
+            arguments: logged,
+            outcome,
+            detail,
+            durationMs
+          })
+        }
+      })
+      await host.runExit(side, new AbortController().signal)
+      return result
+    }
+  )
+}

@@ -1,0 +1,224 @@
+/**
+ * Tools that write git, never the firewall: `propose_change` (structured edits → a validated
+ * commit on a new branch, plus the plan that branch would produce) and `import_live` (the live
+ * objects as YAML on a new branch, to adopt an existing firewall).
+ *
+ * Both work in a temporary worktree of the desired-state repository (GitOps.onNewBranch): the
+ * checkout the server reads is never modified, and every path is confined to the site folder.
+ */
+import { Clock, Effect, Schema } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { DesiredState } from "../../DesiredState.ts"
+import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
+import { ResourceKind } from "../../Domain/Model.ts"
+import { Plan } from "../../Domain/Plan.ts"
+import { GitOps, proposalBranchName, resolveInside } from "../../GitOps.ts"
+import { Firewalls, Reconciler } from "../../Reconciler.ts"
+import * as ReconcilerLive from "../../Reconciler/Live.ts"
+import { Store } from "../../Store/Store.ts"
+import { McpConfig } from "../Config.ts"
+import { applyEdits, Edit, EditError } from "../Edits.ts"
+import { defineTool, done, ToolError } from "../Tool.ts"
+import { confirmationPhrase, Site } from "./Inspect.ts"
+
+const gitOnly = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
+
+const BranchName = Schema.optional(
+  Schema.String.annotate({ description: "branch to create (default: mcp/<summary>-<timestamp>); must not exist" })
+)
+
+const siteConfigOf = (site: string | undefined) =>
+  Effect.gen(function*() {
+    const sites = yield* (yield* Reconciler).sites
+    const found = site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === site)
+    if (found === undefined) {
+      return yield* Effect.fail(
+        new ToolError({ message: `name one site with \`site\`: ${sites.map((s) => s.name).join(", ") || "(none)"}` })
+      )
+    }
+    return found
+  })
+
+/** Validate the tree under `workDir`; errors abort the proposal (and so delete its branch). */
+const validateTree = (workDir: string, site: string) =>
+  Effect.gen(function*() {
+    const desired = yield* DesiredState
+    const { issues } = yield* desired.validate({ dir: workDir, site })
+    const errors = issues.filter((i) => i.severity === "error")
+    if (errors.length > 0) {
+      const lines = errors.slice(0, 20).map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`)
+      return yield* Effect.fail(
+        new EditError({
+          message: `the change does not validate (${errors.length} error(s)); nothing was committed:\n${lines.join("\n")}`
+        })
+      )
+    }
+    return issues
+  })
+
+/** What planning the branch's tree against the live firewall gives (stored, so it can be applied once merged). */
+const planOf = (workDir: string, site: SiteConfig) =>
+  Effect.gen(function*() {
+    const config = yield* McpConfig
+    const reconciler = yield* ReconcilerLive.make({ desiredDir: workDir, actor: config.actor })
+    return yield* reconciler.plan({ site: site.name })
+  })
+
+const describeEdit = (edit: Edit): string => {
+  switch (edit.op) {
+    case "upsert":
+      return `upsert ${edit.kind} ${edit.name}`
+    case "delete":
+      return `delete ${edit.kind} ${edit.name}`
+    case "patch":
+      return `${edit.value === undefined ? "remove" : "set"} ${edit.path.join(".")} in ${edit.file}`
+  }
+}
+
+const ProposalOutput = Schema.Struct({
+  branch: Schema.String,
+  commit: Schema.String,
+  base: Schema.String,
+  files: Schema.Array(Schema.String),
+  diff: Schema.String,
+  diffTruncated: Schema.Boolean,
+  edits: Schema.Array(Schema.String),
+  warnings: Schema.Array(Issue),
+  /** the plan this branch produces against the live firewall now */
+  plan: Schema.optional(Plan),
+  planError: Schema.optional(Schema.String)
+})
+
+const branchOf = (requested: string | undefined, summary: string) =>
+  requested === undefined
+    ? Effect.map(Clock.currentTimeMillis, (ms) => proposalBranchName(summary, new Date(ms)))
+    : Effect.succeed(requested)
+
+export const proposeChange = defineTool({
+  name: "propose_change",
+  title: "Propose a change (git branch)",
+  description: "Change the desired state the GitOps way: apply structured edits (upsert or delete a named object of a " +
+    "kind, or patch one YAML node) to the desired-state files, keeping comments and formatting; validate; commit on " +
+    "a NEW branch with a message built from `summary` and `reason`. Never touches the firewall or the checked-out " +
+    "branch. Returns branch, commit, the diff and the plan that branch would produce (its planId becomes applicable " +
+    "with apply_plan once a person merges the branch). A change that does not validate is refused with every error.",
+  input: Schema.Struct({
+    site: Site,
+    summary: Schema.String.check(Schema.isMinLength(3), Schema.isMaxLength(72)).annotate({
+      description: "one-line commit subject, e.g. \"Add the iot VLAN and its DNS rule\""
+    }),
+    reason: Schema.String.check(Schema.isMinLength(3)).annotate({
+      description: "why the change is needed (the commit body reviewers read)"
+    }),
+    edits: Schema.Array(Edit).check(Schema.isMinLength(1), Schema.isMaxLength(100)),
+    branch: BranchName
+  }),
+  output: ProposalOutput,
+  annotations: gitOnly,
+  audit: true,
+  run: Effect.fn("Mcp.propose_change")(function*(input) {
+    const config = yield* McpConfig
+    const gitops = yield* GitOps
+    const site = yield* siteConfigOf(input.site)
+    const branch = yield* branchOf(input.branch, input.summary)
+    const described = input.edits.map(describeEdit)
+    const message = `${input.summary}\n\n${input.reason}\n\n${described.map((d) => `- ${d}`).join("\n")}\n\nProposed-by: opnsense-mcp (${config.actor})\n`
+    const committed = yield* gitops.onNewBranch({ dir: config.desiredStateDir, branch, message }, (workDir) =>
+      Effect.gen(function*() {
+        const siteDir = yield* resolveInside(workDir, site.path)
+        const report = yield* applyEdits(siteDir, input.edits)
+        const warnings = yield* validateTree(workDir, site.name)
+        const planned = yield* Effect.result(planOf(workDir, site))
+        return { report, warnings, planned }
+      }))
+    const { planned, report, warnings } = committed.result
+    const planPart = planned._tag === "Success"
+      ? {
+        plan: planned.success,
+        text: `plan ${planned.success.planId} (${confirmationPhrase(planned.success.summary)})` +
+          (planned.success.blocked.length > 0 ? ` — ${planned.success.blocked.length} BLOCKED change(s)` : "")
+      }
+      : { planError: `could not plan the branch: ${"message" in planned.failure ? String(planned.failure.message) : "unknown error"}` }
+    return done(
+      {
+        branch: committed.branch,
+        commit: committed.commit,
+        base: committed.base,
+        files: committed.files,
+        diff: committed.diff,
+        diffTruncated: committed.diffTruncated,
+        edits: report,
+        warnings: warnings.filter((w) => w.severity !== "error"),
+        ...("plan" in planPart ? { plan: planPart.plan } : { planError: planPart.planError })
+      },
+      [
+        `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch} (from ${committed.base.slice(0, 12)})`,
+        ...report.map((r) => `- ${r}`),
+        "plan" in planPart ? planPart.text : planPart.planError,
+        "Next: a person reviews and merges the branch; then plan and apply_plan."
+      ].join("\n"),
+      `branch ${committed.branch} commit ${committed.commit}`
+    )
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+export const importLive = defineTool({
+  name: "import_live",
+  title: "Import live objects into git",
+  description: "Adopt an existing firewall: write YAML for its live objects (all, or some kinds) into the site folder " +
+    "on a NEW branch of the desired-state repository, validated and committed, so that once merged the first plan " +
+    "is empty. Writes git only: nothing on the firewall changes, and the checked-out branch is untouched. Returns " +
+    "branch, commit, files, counts, and what was skipped (built-in aliases, legacy/automatic rules) and why.",
+  input: Schema.Struct({
+    site: Site,
+    kinds: Schema.optional(Schema.Array(ResourceKind).annotate({ description: "only these kinds (default all)" })),
+    branch: BranchName
+  }),
+  output: Schema.Struct({
+    branch: Schema.String,
+    commit: Schema.String,
+    files: Schema.Array(Schema.String),
+    counts: Schema.Struct({ vlan: Schema.Number, alias: Schema.Number, rule: Schema.Number }),
+    skipped: Schema.Array(Schema.String)
+  }),
+  annotations: gitOnly,
+  audit: true,
+  run: Effect.fn("Mcp.import_live")(function*(input) {
+    const config = yield* McpConfig
+    const gitops = yield* GitOps
+    const reconciler = yield* Reconciler
+    const imported = yield* reconciler.importLive({ site: input.site, kinds: input.kinds, recordInventory: false })
+    const sites = yield* Effect.orElseSucceed(reconciler.sites, () => [])
+    const sitePath = sites.find((s) => s.name === imported.site)?.path ?? "."
+    const branch = yield* branchOf(input.branch, `import ${imported.site}`)
+    const counts = imported.counts
+    const message = `Import live objects of ${imported.site}\n\n` +
+      `Adopts ${counts.vlan} VLANs, ${counts.alias} aliases and ${counts.rule} rules as they are on the firewall, ` +
+      `so the first plan is empty.\n\nProposed-by: opnsense-mcp (${config.actor})\n`
+    const committed = yield* gitops.onNewBranch({ dir: config.desiredStateDir, branch, message }, (workDir) =>
+      Effect.gen(function*() {
+        const siteDir = yield* resolveInside(workDir, sitePath)
+        for (const file of imported.files) {
+          const target = yield* resolveInside(siteDir, file.path)
+          yield* Effect.promise(async () => {
+            await fs.mkdir(path.dirname(target), { recursive: true })
+            await fs.writeFile(target, file.content)
+          })
+        }
+        return yield* validateTree(workDir, imported.site)
+      }))
+    return done(
+      { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
+      `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch}: ${counts.vlan} VLANs, ${counts.alias} aliases, ` +
+        `${counts.rule} rules in ${committed.files.join(", ")}` +
+        (imported.skipped.length > 0 ? `\nskipped: ${imported.skipped.slice(0, 20).join("; ")}` : ""),
+      `branch ${committed.branch} commit ${committed.commit}`
+    )
+  })
+})
+
+/** Services the write tools need beyond the read tools'. */
+export type ChangeNeeds = GitOps | Store | Firewalls | DesiredState

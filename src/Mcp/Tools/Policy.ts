@@ -1,0 +1,107 @@
+/**
+ * Policy tools: `lint` (shadowed, redundant, contradicted rules, lockout risks, alias problems) and
+ * `explain_traffic` (which rule decides a packet and why), over the desired state or the live rules.
+ */
+import { Effect, Result, Schema } from "effect"
+import { DesiredState } from "../../DesiredState.ts"
+import * as Policy from "../../Policy.ts"
+import { Firewalls } from "../../Reconciler.ts"
+import { McpConfig } from "../Config.ts"
+import { defineTool, done, ToolError } from "../Tool.ts"
+import { clip, Site } from "./Inspect.ts"
+
+const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const
+
+const Origin = Schema.optional(
+  Schema.Literals(["desired", "live"]).annotate({
+    description: "analyse the desired state (default: what the YAML says) or the live firewall's rules"
+  })
+)
+
+/** The policy input of one site, from the YAML or from the firewall. */
+const policyInput = (site: string | undefined, origin: "desired" | "live") =>
+  Effect.gen(function*() {
+    const config = yield* McpConfig
+    const { tree } = yield* (yield* DesiredState).load({ dir: config.desiredStateDir, site })
+    const chosen = site === undefined ? (tree.sites.length === 1 ? tree.sites[0] : undefined) : tree.sites.find((s) => s.config.name === site)
+    if (chosen === undefined) {
+      return yield* Effect.fail(new ToolError({ message: `name one site: ${tree.sites.map((s) => s.config.name).join(", ")}` }))
+    }
+    if (origin === "desired") return Policy.fromDesired(chosen)
+    const client = yield* (yield* Firewalls).forSite(chosen.config)
+    return Policy.fromLive(yield* client.snapshot(), chosen.config)
+  })
+
+export const lint = defineTool({
+  name: "lint",
+  title: "Lint firewall rules",
+  description: "Find problems in a rule set: shadowed and redundant rules, contradictions, any-any passes, lockout " +
+    "risks to the management path, unused/empty/duplicate aliases, unlogged passes on sensitive interfaces. Each " +
+    "finding has a severity, the rule or alias, the YAML location (desired state) and a hint. Use it on the desired " +
+    "state before proposing, or with origin \"live\" to audit the firewall as it is.",
+  input: Schema.Struct({ site: Site, origin: Origin }),
+  output: Schema.Struct({
+    site: Schema.String,
+    origin: Schema.Literals(["desired", "live"]),
+    counts: Schema.Struct({ error: Schema.Number, warning: Schema.Number, info: Schema.Number }),
+    findings: Schema.Array(Policy.Finding)
+  }),
+  annotations: read,
+  audit: false,
+  run: Effect.fn("Mcp.lint")(function*({ origin, site }) {
+    const input = yield* policyInput(site, origin ?? "desired")
+    const findings = Policy.lint(input)
+    const count = (s: string) => findings.filter((f) => f.severity === s).length
+    const counts = { error: count("error"), warning: count("warning"), info: count("info") }
+    const lines = findings.map((f) => {
+      const at = f.source === undefined ? "" : `${f.source.file}:${f.source.line}: `
+      return `${at}${f.severity}[${f.code}] ${f.name ?? ""}: ${f.message} — ${f.hint}`
+    })
+    const head = findings.length === 0
+      ? `${input.site} (${origin ?? "desired"}): clean`
+      : `${input.site} (${origin ?? "desired"}): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
+    return done({ site: input.site, origin: origin ?? "desired", counts, findings }, clip([head, ...lines].join("\n")))
+  })
+})
+
+export const explainTraffic = defineTool({
+  name: "explain_traffic",
+  title: "Explain traffic",
+  description: "Say which rule decides a packet and why: the rules considered in pf evaluation order (floating, " +
+    "group, interface; quick and last-match), each with why it matched or not, the decision (pass/block/reject) and " +
+    "whether it is certain. Use it to answer \"can A reach B on port P?\" before and after a change.",
+  input: Schema.Struct({
+    site: Site,
+    origin: Origin,
+    source: Schema.optional(Schema.String.annotate({ description: "source address, e.g. 10.30.0.15" })),
+    destination: Schema.optional(Schema.String.annotate({ description: "destination address, e.g. 10.0.0.53" })),
+    protocol: Schema.String.annotate({ description: "tcp, udp, icmp, ..." }),
+    port: Schema.optional(Schema.Int.annotate({ description: "destination port" })),
+    sourcePort: Schema.optional(Schema.Int),
+    interface: Schema.optional(Schema.String.annotate({ description: "interface the packet arrives on, e.g. opt3" })),
+    direction: Schema.optional(Schema.Literals(["in", "out"]))
+  }),
+  output: Policy.Explanation,
+  annotations: read,
+  audit: false,
+  run: Effect.fn("Mcp.explain_traffic")(function*(args) {
+    const input = yield* policyInput(args.site, args.origin ?? "desired")
+    const packet: Policy.Packet = {
+      protocol: args.protocol,
+      ...(args.source === undefined ? {} : { source: args.source }),
+      ...(args.destination === undefined ? {} : { destination: args.destination }),
+      ...(args.port === undefined ? {} : { destinationPort: args.port }),
+      ...(args.sourcePort === undefined ? {} : { sourcePort: args.sourcePort }),
+      ...(args.interface === undefined ? {} : { interface: args.interface }),
+      ...(args.direction === undefined ? {} : { direction: args.direction })
+    }
+    const result = Policy.explain(input, packet)
+    if (Result.isFailure(result)) {
+      return yield* Effect.fail(new ToolError({ message: `${result.failure.message}; fix the packet description and retry` }))
+    }
+    const e = result.success
+    const steps = e.steps.map((s) => `${s.position}. ${s.rule} (${s.action}${s.quick ? ", quick" : ""}): ${s.outcome} — ${s.reasons.join("; ")}`)
+    const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${e.certain ? "" : " (not certain: a rule could not be decided)"}`
+    return done(e, clip([head, ...steps, ...e.notes.map((n) => `note: ${n}`)].join("\n")))
+  })
+})
