@@ -2,7 +2,6 @@
  * MCP over Streamable HTTP with the official client, against the simulator: the tool surface on
  * both protocol eras, plan, and the HTTP refusals (token, Host, Origin, body size, read-only).
  */
-import type { Client } from "@modelcontextprotocol/client"
 import * as http from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TOOL_NAMES } from "../../src/Mcp.ts"
