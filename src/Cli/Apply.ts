@@ -52,8 +52,10 @@ export const command = Command.make(
       let code: ExitCode = ExitCode.ok
       for (const plan of plans) {
         if (!flags.json) yield* out(renderPlan(plan, { colour }))
-        if (plan.changes.length === 0) continue
-        if (!(yield* approval(plan, flags.autoApprove))) {
+        // an empty fresh plan needs nothing; an empty saved plan is still checked for staleness
+        const empty = plan.changes.length === 0
+        if (empty && Option.isNone(flags.plan)) continue
+        if (!empty && !(yield* approval(plan, flags.autoApprove))) {
           yield* err(process.stdin.isTTY === true
             ? "apply cancelled: nothing was changed\n"
             : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n")

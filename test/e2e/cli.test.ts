@@ -1,0 +1,91 @@
+/**
+ * The CLI's exit codes (CONTRACT §4) against a simulator that outlives each command, reached
+ * through OPNSENSE_URL like a real firewall.
+ */
+import { execFile } from "node:child_process"
+import { cpSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Opnsense } from "../../src/Opnsense.ts"
+import { layerSimulator } from "../../src/Opnsense/Layer.ts"
+import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { TREE } from "./harness.ts"
+
+let sim: SimulatorHandle
+let root: string
+
+const cli = (...args: ReadonlyArray<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(process.execPath, ["src/index.ts", ...args, "--dir", join(root, "desired-state")], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        OPNSENSE_URL: sim.url,
+        OPNSENSE_API_KEY: sim.apiKey,
+        OPNSENSE_API_SECRET: sim.apiSecret,
+        OPNSENSE_CA_FILE: sim.caFile ?? "",
+        DATA_DIR: join(root, "data"),
+        USER: "ci-bot",
+        CACHE_DEFAULT_TTL: "0"
+      }
+    }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
+    child.stdin?.end() // stdin is a pipe, not a terminal
+  })
+
+beforeAll(async () => {
+  sim = await startSimulator({ version: "26.7" })
+  root = mkdtempSync(join(tmpdir(), "reconciler-cli-"))
+  cpSync(TREE, join(root, "desired-state"), { recursive: true })
+})
+afterAll(async () => {
+  await sim.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+describe("CLI exit codes", () => {
+  const planFile = () => join(root, "plan.json")
+
+  it("plan --detailed-exitcode exits 2 with changes and writes --out", async () => {
+    const r = await cli("plan", "--detailed-exitcode", "--out", planFile())
+    expect(r.stdout).toContain("Plan: 11 to create, 0 to update, 0 to delete.")
+    expect(r.code).toBe(2)
+  })
+
+  it("apply refuses without --auto-approve when stdin is not a terminal (exit 3)", async () => {
+    const r = await cli("apply", "--plan", planFile())
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain("--auto-approve")
+  })
+
+  it("apply --plan FILE --auto-approve applies (exit 0), then plan exits 0 and drift 0", async () => {
+    const r = await cli("apply", "--plan", planFile(), "--auto-approve", "--json")
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ result: "applied", actor: "ci-bot", verification: { clean: true } })
+    expect((await cli("plan", "--detailed-exitcode")).code).toBe(0)
+    expect((await cli("drift")).code).toBe(0)
+  })
+
+  it("a saved plan goes stale when the firewall changes (exit 3), and drift exits 2", async () => {
+    expect((await cli("plan", "--out", planFile())).code).toBe(0)
+    await Effect.runPromise(Effect.provide(Effect.gen(function*() {
+      const client = yield* Opnsense
+      const live = yield* client.snapshot({ fresh: true })
+      const alias = live.aliases.find((a) => a.owner === "dns_servers")
+      if (alias === undefined) throw new Error("dns_servers missing")
+      yield* client.aliases.update(alias.uuid, { ...alias.spec, content: ["10.0.0.99"] }, "dns_servers")
+    }), layerSimulator(sim, { cacheTtlSeconds: 0 })))
+    const stale = await cli("apply", "--plan", planFile(), "--auto-approve")
+    expect(stale.code).toBe(3)
+    expect(stale.stderr).toContain("changed since plan")
+    const drift = await cli("drift", "--json")
+    expect(drift.code).toBe(2)
+    expect(JSON.parse(drift.stdout).drifted[0]).toMatchObject({ kind: "alias", name: "dns_servers" })
+  })
+
+  it("state verify exits 0 on the DATA_DIR the commands wrote", async () => {
+    const r = await cli("state", "verify")
+    expect(r.stdout).toContain("consistent")
+    expect(r.code).toBe(0)
+  })
+})
