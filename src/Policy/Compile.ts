@@ -4,10 +4,11 @@
  * then priority groups (floating 200000, interface groups 300000 + group sequence, single interface
  * 400000), by sequence within a group, MVC rules before legacy rules of the same group.
  */
-import type { Direction, RuleAction } from "../Domain/Model.ts"
+import type { Direction, Endpoint as RuleSpecEndpoint, RuleAction } from "../Domain/Model.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
 import type { PolicyInput, PolicyRule, PriorityGroup } from "./Domain.ts"
-import { type AddressSet, makeResolver, type PortSet, type Resolver } from "./Resolve.ts"
+import * as R from "./Ranges.ts"
+import { type AddressSet, familyRanges, makeResolver, type PortSet, type Resolver } from "./Resolve.ts"
 
 export type InterfaceMatch =
   | { readonly kind: "all" }
@@ -18,6 +19,16 @@ export interface CompiledEndpoint {
   readonly addresses: AddressSet
   readonly invert: boolean
   readonly port: PortSet
+  /** per family (index 0 = IPv4, 1 = IPv6): the addresses the endpoint certainly matches */
+  readonly lower: readonly [R.Ranges, R.Ranges]
+  /** per family: the addresses it may match (opaque parts count as everything) */
+  readonly upper: readonly [R.Ranges, R.Ranges]
+  /** IPv4 bounding boxes of lower and upper as plain numbers ([] when empty): cheap rejections in lint */
+  readonly lowerBox4: readonly [number, number] | readonly []
+  readonly upperBox4: readonly [number, number] | readonly []
+  /** the IPv4 addresses and the ports as plain numbers, for matching packets */
+  readonly v4: R.NumberRanges
+  readonly ports: R.NumberRanges
 }
 
 export interface CompiledRule {
@@ -36,6 +47,8 @@ export interface CompiledRule {
   readonly families: number
   /** undefined = any protocol */
   readonly protocols: ReadonlySet<string> | undefined
+  /** the protocols as a bit mask (all bits = any), for cheap comparisons between rules */
+  readonly protocolMask: number
   readonly source: CompiledEndpoint
   readonly destination: CompiledEndpoint
 }
@@ -45,8 +58,11 @@ export interface CompiledPolicy {
   /** in evaluation order */
   readonly rules: ReadonlyArray<CompiledRule>
   readonly resolver: Resolver
-  /** interface → positions of the rules that can apply there (lazily built) */
-  readonly forInterface: (name: string | undefined) => ReadonlyArray<CompiledRule>
+  /**
+   * The enabled rules that can match a packet on this interface, direction and protocol, in order
+   * (lazily built and cached): the index that keeps evaluation cheap on large rule sets.
+   */
+  readonly candidates: (iface: string, direction: "in" | "out", protocol: string) => ReadonlyArray<CompiledRule>
 }
 
 const DEFAULT_INTERFACES = ["wan", "lan"]
@@ -72,6 +88,52 @@ const protocolsOf = (protocol: string): ReadonlySet<string> | undefined => {
   if (p === "any") return undefined
   if (p === "TCP/UDP") return new Set(["TCP", "UDP"])
   return new Set([p])
+}
+
+const protocolBits = new Map<string, number>([["TCP", 1], ["UDP", 2], ["ICMP", 4], ["IPV6-ICMP", 8]])
+const maskOf = (protocols: ReadonlySet<string> | undefined): number => {
+  if (protocols === undefined) return -1
+  let mask = 0
+  for (const p of protocols) {
+    let bit = protocolBits.get(p)
+    if (bit === undefined) {
+      // 30 distinct bits; beyond that protocols share a bit, which only weakens the pre-check
+      bit = 1 << Math.min(protocolBits.size, 30)
+      protocolBits.set(p, bit)
+    }
+    mask |= bit
+  }
+  return mask
+}
+
+const bounds = (set: AddressSet, invert: boolean) => {
+  const lower = (f: R.Family) =>
+    invert ? (set.tokens.length > 0 ? R.EMPTY : R.complement(familyRanges(set, f), R.familyMax(f))) : familyRanges(set, f)
+  const upper = (f: R.Family) =>
+    invert
+      ? R.complement(familyRanges(set, f), R.familyMax(f))
+      : set.tokens.length > 0 ? R.full(R.familyMax(f)) : familyRanges(set, f)
+  return { lower: [lower(4), lower(6)] as const, upper: [upper(4), upper(6)] as const }
+}
+
+const box = (ranges: R.Ranges): readonly [number, number] | readonly [] =>
+  ranges.length === 0 ? [] : [Number(ranges[0]!.lo), Number(ranges[ranges.length - 1]!.hi)]
+
+const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint => {
+  const addresses = resolver.addresses(ep.addresses)
+  const { lower, upper } = bounds(addresses, ep.invert)
+  const port = resolver.port(ep.port)
+  return {
+    addresses,
+    invert: ep.invert,
+    port,
+    lower,
+    upper,
+    lowerBox4: box(lower[0]),
+    upperBox4: box(upper[0]),
+    v4: R.toNumbers(addresses.v4),
+    ports: R.toNumbers(port.ranges)
+  }
 }
 
 const familiesOf = (ipVersion: string): number => (ipVersion === "inet" ? 1 : ipVersion === "inet6" ? 2 : 3)
@@ -121,6 +183,7 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
   )
   const rules = placed.map((p, position): CompiledRule => {
     const { spec } = p.rule
+    const protocols = protocolsOf(spec.protocol)
     return {
       position,
       rule: p.rule,
@@ -133,29 +196,25 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
       interfaces: p.interfaces,
       direction: spec.direction,
       families: familiesOf(spec.ipVersion),
-      protocols: protocolsOf(spec.protocol),
-      source: {
-        addresses: resolver.addresses(spec.source.addresses),
-        invert: spec.source.invert,
-        port: resolver.port(spec.source.port)
-      },
-      destination: {
-        addresses: resolver.addresses(spec.destination.addresses),
-        invert: spec.destination.invert,
-        port: resolver.port(spec.destination.port)
-      }
+      protocols,
+      protocolMask: maskOf(protocols),
+      source: endpoint(resolver, spec.source),
+      destination: endpoint(resolver, spec.destination)
     }
   })
-  const byInterface = new Map<string, ReadonlyArray<CompiledRule>>()
-  const forInterface = (name: string | undefined): ReadonlyArray<CompiledRule> => {
-    if (name === undefined) return rules
-    const cached = byInterface.get(name)
+  const index = new Map<string, ReadonlyArray<CompiledRule>>()
+  const candidates = (iface: string, direction: "in" | "out", protocol: string): ReadonlyArray<CompiledRule> => {
+    const key = `${iface}\u0000${direction}\u0000${protocol}`
+    const cached = index.get(key)
     if (cached !== undefined) return cached
-    const list = rules.filter((r) => r.enabled && interfaceApplies(r.interfaces, name))
-    byInterface.set(name, list)
+    const list = rules.filter((r) =>
+      r.enabled && interfaceApplies(r.interfaces, iface) && (r.direction === "any" || r.direction === direction) &&
+      (r.protocols === undefined || r.protocols.has(protocol))
+    )
+    index.set(key, list)
     return list
   }
-  return { input, rules, resolver, forInterface }
+  return { input, rules, resolver, candidates }
 }
 
 export const interfaceApplies = (match: InterfaceMatch, name: string): boolean =>

@@ -11,7 +11,7 @@ import type { RuleAction } from "../Domain/Model.ts"
 import { type CompiledEndpoint, type CompiledPolicy, type CompiledRule, describeInterfaces, interfaceApplies } from "./Compile.ts"
 import type { Decider, Explanation, MatchResult, Packet, PacketDirection, Step } from "./Domain.ts"
 import * as R from "./Ranges.ts"
-import { familyRanges, type PortSet } from "./Resolve.ts"
+import type { PortSet } from "./Resolve.ts"
 
 export const NO = 0
 export const MAYBE = 1
@@ -21,10 +21,13 @@ export type Match = typeof NO | typeof MAYBE | typeof YES
 export interface CompiledPacket {
   readonly source: R.Ip | undefined
   readonly destination: R.Ip | undefined
+  /** IPv4 addresses as plain numbers (NaN for IPv6 or unknown) */
+  readonly source4: number
+  readonly destination4: number
   readonly family: R.Family | undefined
   readonly protocol: string
-  readonly sourcePort: bigint | undefined
-  readonly destinationPort: bigint | undefined
+  readonly sourcePort: number | undefined
+  readonly destinationPort: number | undefined
   readonly interface: string | undefined
   readonly direction: PacketDirection
 }
@@ -45,7 +48,7 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
   const port = (value: number | undefined, label: string) => {
     if (value === undefined) return undefined
     if (!Number.isInteger(value) || value < 1 || value > 65535) problems.push(`${label} ${value} is outside 1-65535`)
-    return BigInt(value)
+    return value
   }
   const source = ip(packet.source, "source")
   const destination = ip(packet.destination, "destination")
@@ -73,6 +76,8 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
     packet: {
       source,
       destination,
+      source4: source?.family === 4 ? Number(source.value) : NaN,
+      destination4: destination?.family === 4 ? Number(destination.value) : NaN,
       family: source?.family ?? destination?.family,
       protocol,
       sourcePort,
@@ -116,27 +121,33 @@ const showIp = (ip: R.Ip): string => {
   return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::")
 }
 
+/** the address condition alone (shared by the fast path and the explained path) */
+const addressMatch = (ep: CompiledEndpoint, ip: R.Ip | undefined, ip4: number): Match => {
+  const set = ep.addresses
+  if (set.any && !ep.invert) return YES
+  if (ip === undefined) return MAYBE
+  const inSet = ip.family === 4 ? R.containsNumber(ep.v4, ip4) : R.contains(set.v6, ip.value)
+  const base: Match = inSet ? YES : set.tokens.length > 0 ? MAYBE : NO
+  return ep.invert ? (base === YES ? NO : base === NO ? YES : MAYBE) : base
+}
+
+const portMatch = (set: PortSet, numbers: R.NumberRanges, port: number | undefined): Match =>
+  set.any ? YES : port === undefined ? MAYBE : R.containsNumber(numbers, port) ? YES : set.tokens.length > 0 ? MAYBE : NO
+
 const matchAddress = (
   ep: CompiledEndpoint,
   ip: R.Ip | undefined,
   rule: CompiledRule,
   side: "source" | "destination",
-  why: Array<string> | undefined
+  ip4: number,
+  why: Array<string>
 ): Match => {
+  const result = addressMatch(ep, ip, ip4)
   const set = ep.addresses
-  if (set.any && !ep.invert) {
-    why?.push(`${side}: any`)
-    return YES
-  }
   const text = endpointText(rule, side)
-  if (ip === undefined) {
-    why?.push(`${side} not given; the rule requires ${text}`)
-    return MAYBE
-  }
-  const inRanges = R.contains(familyRanges(set, ip.family), ip.value)
-  const base: Match = inRanges ? YES : set.tokens.length > 0 ? MAYBE : NO
-  const result: Match = ep.invert ? (base === YES ? NO : base === NO ? YES : MAYBE) : base
-  if (why !== undefined) {
+  if (set.any && !ep.invert) why.push(`${side}: any`)
+  else if (ip === undefined) why.push(`${side} not given; the rule requires ${text}`)
+  else {
     const shown = showIp(ip)
     if (result === MAYBE) {
       why.push(`${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${set.tokens.length > 1 ? "are" : "is"} opaque here`)
@@ -149,48 +160,60 @@ const matchAddress = (
   return result
 }
 
-const matchPort = (
-  set: PortSet,
-  port: bigint | undefined,
-  spec: string,
-  label: string,
-  why: Array<string> | undefined
-): Match => {
-  if (set.any) return YES
-  if (port === undefined) {
-    why?.push(`${label} not given; the rule requires ${spec}`)
-    return MAYBE
-  }
-  const result: Match = R.contains(set.ranges, port) ? YES : set.tokens.length > 0 ? MAYBE : NO
-  if (why !== undefined) {
-    if (result === YES) why.push(`${label} ${port} is in ${spec}`)
-    else if (result === NO) why.push(`${label} ${port} is not in ${spec}`)
-    else why.push(`${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`)
-  }
+const matchPort = (set: PortSet, numbers: R.NumberRanges, port: number | undefined, spec: string, label: string, why: Array<string>): Match => {
+  const result = portMatch(set, numbers, port)
+  if (set.any) return result
+  if (port === undefined) why.push(`${label} not given; the rule requires ${spec}`)
+  else if (result === YES) why.push(`${label} ${port} is in ${spec}`)
+  else if (result === NO) why.push(`${label} ${port} is not in ${spec}`)
+  else why.push(`${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`)
   return result
 }
 
 const min = (a: Match, b: Match): Match => (a < b ? a : b)
 
-/** Does `rule` match `packet`? With `why`, fills in the reasons (the failing one alone on "no"). */
-export const matchRule = (rule: CompiledRule, p: CompiledPacket, why?: Array<string>): Match => {
-  const fail = (reason: string): Match => {
-    if (why !== undefined) {
-      why.length = 0
-      why.push(reason)
-    }
+/** Does `rule` match `packet`? The hot path: no strings, no allocation. */
+export const matchFast = (rule: CompiledRule, p: CompiledPacket): Match => {
+  let m: Match = YES
+  if (p.interface === undefined) {
+    if (rule.interfaces.kind !== "all") m = MAYBE
+  } else if (!interfaceApplies(rule.interfaces, p.interface)) return NO
+  if (rule.direction !== "any" && rule.direction !== p.direction) return NO
+  if (rule.protocols !== undefined && !rule.protocols.has(p.protocol)) return NO
+  return min(m, matchEndpoints(rule, p))
+}
+
+/** ip_version, addresses and ports: what is left once the index has matched interface, direction and protocol */
+const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
+  if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) return NO
+  const dst = addressMatch(rule.destination, p.destination, p.destination4)
+  if (dst === NO) return NO
+  const dport = portMatch(rule.destination.port, rule.destination.ports, p.destinationPort)
+  if (dport === NO) return NO
+  const src = addressMatch(rule.source, p.source, p.source4)
+  if (src === NO) return NO
+  const sport = portMatch(rule.source.port, rule.source.ports, p.sourcePort)
+  if (sport === NO) return NO
+  return min(min(dst, dport), min(src, sport))
+}
+
+/** The same decision as matchFast, with the reasons: the failing condition alone on "no". */
+export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<string>): Match => {
+  const fail = (reason: string | undefined): Match => {
+    why.length = 0
+    why.push(reason ?? "no match")
     return NO
   }
   let m: Match = YES
   if (p.interface === undefined) {
     if (rule.interfaces.kind !== "all") {
       m = MAYBE
-      why?.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
+      why.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
     }
   } else if (!interfaceApplies(rule.interfaces, p.interface)) {
     return fail(`interface: the rule applies on ${describeInterfaces(rule.interfaces)}, the packet crosses ${p.interface}`)
   } else {
-    why?.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
+    why.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
   }
   if (rule.direction !== "any" && rule.direction !== p.direction) {
     return fail(`direction: the rule matches "${rule.direction}" packets, this one is "${p.direction}"`)
@@ -201,20 +224,24 @@ export const matchRule = (rule: CompiledRule, p: CompiledPacket, why?: Array<str
   if (rule.protocols !== undefined && !rule.protocols.has(p.protocol)) {
     return fail(`protocol: the rule matches ${rule.rule.spec.protocol}, the packet is ${p.protocol}`)
   }
-  why?.push(`protocol ${p.protocol} matches ${rule.rule.spec.protocol}`)
-  const checks: ReadonlyArray<() => Match> = [
-    () => matchAddress(rule.source, p.source, rule, "source", why),
-    () => matchPort(rule.source.port, p.sourcePort, rule.rule.spec.source.port, "source port", why),
-    () => matchAddress(rule.destination, p.destination, rule, "destination", why),
-    () => matchPort(rule.destination.port, p.destinationPort, rule.rule.spec.destination.port, "destination port", why)
-  ]
-  for (const check of checks) {
-    const before = why?.length ?? 0
-    const r = check()
-    if (r === NO) return fail(why?.[before] ?? "no match")
-    m = min(m, r)
-  }
-  return m
+  why.push(`protocol ${p.protocol} matches ${rule.rule.spec.protocol}`)
+  const { spec } = rule.rule
+  let before = why.length
+  let r = matchAddress(rule.source, p.source, rule, "source", p.source4, why)
+  if (r === NO) return fail(why[before])
+  m = min(m, r)
+  before = why.length
+  r = matchPort(rule.source.port, rule.source.ports, p.sourcePort, spec.source.port, "source port", why)
+  if (r === NO) return fail(why[before])
+  m = min(m, r)
+  before = why.length
+  r = matchAddress(rule.destination, p.destination, rule, "destination", p.destination4, why)
+  if (r === NO) return fail(why[before])
+  m = min(m, r)
+  before = why.length
+  r = matchPort(rule.destination.port, rule.destination.ports, p.destinationPort, spec.destination.port, "destination port", why)
+  if (r === NO) return fail(why[before])
+  return min(m, r)
 }
 
 export interface DefaultRule {
@@ -245,10 +272,18 @@ export interface Decision {
 /** The fast path: no explanation, only the rules that can apply on the packet's interface. */
 export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision => {
   let candidate: CompiledRule | undefined
-  for (const rule of policy.forInterface(packet.interface)) {
-    if (!rule.enabled || matchRule(rule, packet) !== YES) continue
-    if (rule.quick) return { action: rule.action, rule }
-    candidate = rule
+  if (packet.interface === undefined) {
+    for (const rule of policy.rules) {
+      if (!rule.enabled || matchFast(rule, packet) !== YES) continue
+      if (rule.quick) return { action: rule.action, rule }
+      candidate = rule
+    }
+  } else {
+    for (const rule of policy.candidates(packet.interface, packet.direction, packet.protocol)) {
+      if (matchEndpoints(rule, packet) !== YES) continue
+      if (rule.quick) return { action: rule.action, rule }
+      candidate = rule
+    }
   }
   return candidate !== undefined ? { action: candidate.action, rule: candidate } : { action: defaultRule(packet.direction).action, rule: undefined }
 }

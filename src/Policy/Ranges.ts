@@ -205,3 +205,31 @@ export const parsePortRange = (text: string): Interval | undefined => {
   if (lo < 1n || hi > PORT_MAX || lo > hi) return undefined
   return { lo, hi }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Plain-number copies for the hot path: IPv4 and ports fit in a double exactly, and comparing
+// numbers is far cheaper than comparing bigints.
+
+/** [lo0, hi0, lo1, hi1, ...] */
+export type NumberRanges = Float64Array
+
+export const toNumbers = (ranges: Ranges): NumberRanges => {
+  const out = new Float64Array(ranges.length * 2)
+  ranges.forEach((r, i) => {
+    out[i * 2] = Number(r.lo)
+    out[i * 2 + 1] = Number(r.hi)
+  })
+  return out
+}
+
+export const containsNumber = (ranges: NumberRanges, value: number): boolean => {
+  let low = 0
+  let high = (ranges.length >> 1) - 1
+  while (low <= high) {
+    const mid = (low + high) >> 1
+    if (value < ranges[mid * 2]!) high = mid - 1
+    else if (value > ranges[mid * 2 + 1]!) low = mid + 1
+    else return true
+  }
+  return false
+}

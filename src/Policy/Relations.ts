@@ -5,60 +5,78 @@
  */
 import type { CompiledEndpoint, CompiledRule, InterfaceMatch } from "./Compile.ts"
 import * as R from "./Ranges.ts"
-import { type AddressSet, familyRanges, type PortSet } from "./Resolve.ts"
+import type { PortSet } from "./Resolve.ts"
 
 const subsetTokens = (inner: ReadonlyArray<string>, outer: ReadonlyArray<string>) =>
   inner.length === 0 || inner.every((t) => outer.includes(t))
 
+const every = (names: ReadonlySet<string>, f: (name: string) => boolean): boolean => {
+  for (const n of names) if (!f(n)) return false
+  return true
+}
+
 const interfacesCover = (a: InterfaceMatch, b: InterfaceMatch): boolean => {
   if (a.kind === "all") return true
   if (b.kind === "all") return false
-  if (a.kind === "only") return b.kind === "only" && [...b.names].every((n) => a.names.has(n))
-  if (b.kind === "only") return [...b.names].every((n) => !a.names.has(n))
-  return [...a.names].every((n) => b.names.has(n))
+  if (a.kind === "only") return b.kind === "only" && every(b.names, (n) => a.names.has(n))
+  if (b.kind === "only") return every(b.names, (n) => !a.names.has(n))
+  return every(a.names, (n) => b.names.has(n))
 }
 
 const interfacesOverlap = (a: InterfaceMatch, b: InterfaceMatch): boolean => {
   if (a.kind === "all" || b.kind === "all") return true
-  if (a.kind === "only" && b.kind === "only") return [...a.names].some((n) => b.names.has(n))
-  if (a.kind === "only") return [...a.names].some((n) => !b.names.has(n))
-  if (b.kind === "only") return [...b.names].some((n) => !a.names.has(n))
+  if (a.kind === "only" && b.kind === "only") return !every(a.names, (n) => !b.names.has(n))
+  if (a.kind === "only") return !every(a.names, (n) => b.names.has(n))
+  if (b.kind === "only") return !every(b.names, (n) => a.names.has(n))
   return true
 }
 
-const protocolsCover = (a: CompiledRule, b: CompiledRule): boolean =>
-  a.protocols === undefined || (b.protocols !== undefined && [...b.protocols].every((p) => a.protocols!.has(p)))
+const protocolsCover = (a: CompiledRule, b: CompiledRule): boolean => {
+  if ((a.protocolMask & b.protocolMask) !== b.protocolMask) return false
+  if (a.protocols === undefined) return true
+  if (b.protocols === undefined) return false
+  for (const p of b.protocols) if (!a.protocols.has(p)) return false
+  return true
+}
 
-const protocolsOverlap = (a: CompiledRule, b: CompiledRule): boolean =>
-  a.protocols === undefined || b.protocols === undefined || [...b.protocols].some((p) => a.protocols!.has(p))
+const protocolsOverlap = (a: CompiledRule, b: CompiledRule): boolean => {
+  if ((a.protocolMask & b.protocolMask) === 0) return false
+  if (a.protocols === undefined || b.protocols === undefined) return true
+  for (const p of b.protocols) if (a.protocols.has(p)) return true
+  return false
+}
 
-const families = (bits: number): ReadonlyArray<R.Family> => (bits === 1 ? [4] : bits === 2 ? [6] : [4, 6])
+const families = (bits: number): ReadonlyArray<0 | 1> => (bits === 1 ? [0] : bits === 2 ? [1] : [0, 1])
 
-/** values the endpoint certainly matches / may match, for one family */
-const lower = (set: AddressSet, invert: boolean, f: R.Family): R.Ranges =>
-  invert
-    ? set.tokens.length > 0 ? R.EMPTY : R.complement(familyRanges(set, f), R.familyMax(f))
-    : familyRanges(set, f)
-const upper = (set: AddressSet, invert: boolean, f: R.Family): R.Ranges =>
-  invert
-    ? R.complement(familyRanges(set, f), R.familyMax(f))
-    : set.tokens.length > 0 ? R.full(R.familyMax(f)) : familyRanges(set, f)
+/** IPv4 pre-check on bounding boxes: false means "a cannot cover b by ranges" */
+const boxCovers = (a: CompiledEndpoint, b: CompiledEndpoint): boolean => {
+  const inner = b.upperBox4
+  if (inner.length === 0) return true
+  const outer = a.lowerBox4
+  return outer.length !== 0 && outer[0] <= inner[0] && outer[1] >= inner[1]
+}
 
-const addressesCover = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<R.Family>): boolean => {
+const boxesMeet = (x: readonly [number, number] | readonly [], y: readonly [number, number] | readonly []): boolean =>
+  x.length !== 0 && y.length !== 0 && x[0] <= y[1] && y[0] <= x[1]
+
+const addressesCover = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean => {
   if (a.addresses.any && !a.invert) return true
-  const byRanges = fams.every((f) => R.isSubset(upper(b.addresses, b.invert, f), lower(a.addresses, a.invert, f)))
-  if (byRanges) return true
+  if (fams[0] === 0 && !boxCovers(a, b) && b.addresses.tokens.length === 0 && a.addresses.tokens.length === 0) return false
+  if (fams.every((f) => R.isSubset(b.upper[f], a.lower[f]))) return true
+  // opaque parts: the same alias or interface net covers itself
   if (a.invert !== b.invert) return false
   const [inner, outer] = a.invert ? [a.addresses, b.addresses] : [b.addresses, a.addresses]
   return subsetTokens(inner.tokens, outer.tokens) &&
-    fams.every((f) => R.isSubset(familyRanges(inner, f), familyRanges(outer, f)))
+    fams.every((f) => R.isSubset(f === 0 ? inner.v4 : inner.v6, f === 0 ? outer.v4 : outer.v6))
 }
 
-const addressesOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<R.Family>): boolean =>
-  fams.some((f) => R.intersects(upper(a.addresses, a.invert, f), upper(b.addresses, b.invert, f)))
+const addressesOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean =>
+  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.upperBox4, b.upperBox4))
+    ? false
+    : fams.some((f) => R.intersects(a.upper[f], b.upper[f]))
 
-const addressesCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<R.Family>): boolean =>
-  fams.some((f) => R.intersects(lower(a.addresses, a.invert, f), lower(b.addresses, b.invert, f))) ||
+const addressesCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean =>
+  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.lowerBox4, b.lowerBox4) && a.addresses.tokens.length === 0) ? false : fams.some((f) => R.intersects(a.lower[f], b.lower[f])) ||
   (!a.invert && !b.invert && a.addresses.tokens.some((t) => b.addresses.tokens.includes(t)))
 
 const portsCover = (a: PortSet, b: PortSet): boolean =>
@@ -73,6 +91,9 @@ const portsCertainlyOverlap = (a: PortSet, b: PortSet): boolean =>
 /** A matches every packet that B matches. */
 export const covers = (a: CompiledRule, b: CompiledRule): boolean => {
   if ((a.families & b.families) !== b.families) return false
+  if (b.families === 1 && !a.destination.addresses.any && !boxCovers(a.destination, b.destination) &&
+    a.destination.addresses.tokens.length === 0 && b.destination.addresses.tokens.length === 0 &&
+    !a.destination.invert && !b.destination.invert) return false
   if (a.direction !== "any" && a.direction !== b.direction) return false
   if (!protocolsCover(a, b)) return false
   if (!portsCover(a.destination.port, b.destination.port) || !portsCover(a.source.port, b.source.port)) return false

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
 import * as fc from "fast-check"
-import { compile, decidePacket, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
+import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
 import { alias, policy, rule, type RuleOptions } from "./build.ts"
 
 const aliases = [
@@ -144,5 +144,24 @@ describe("shadowed and redundant rules", () => {
     )
     // the property is only meaningful if the generator produces dead rules
     expect(checked).toBeGreaterThan(100)
+  })
+})
+
+describe("the indexed fast path", () => {
+  it("decides exactly as the explained path", () => {
+    fc.assert(
+      fc.property(ruleSets, fc.array(packet, { minLength: 20, maxLength: 20 }), (options, packets) => {
+        const input = policy(options.map((o, i) => rule(`r${i}`, o)), aliases)
+        const compiled = compile(input)
+        for (const p of packets) {
+          const fast = decidePacket(compiled, p)
+          const slow = explain(compiled, p)
+          if (Result.isFailure(fast) || Result.isFailure(slow)) throw new Error("packet rejected")
+          const decider = slow.success.decidedBy.kind === "rule" ? slow.success.decidedBy.rule : undefined
+          expect({ action: fast.success.action, rule: fast.success.rule }).toEqual({ action: slow.success.decision, rule: decider })
+        }
+      }),
+      { numRuns: 300, seed: 7 }
+    )
   })
 })

@@ -19,69 +19,111 @@ const orderNote = (earlier: CompiledRule, later: CompiledRule) =>
     ? ` (${earlier.group} rules are evaluated before ${later.group} rules, whatever their order in the files)`
     : ""
 
+/**
+ * For each rule, the positions (into `active`) of the rules that can share an interface with it, in
+ * order: a rule bound to one interface only meets rules on that interface and floating rules. This
+ * index keeps lint near-linear when rules spread over interfaces.
+ */
+const neighbours = (active: ReadonlyArray<CompiledRule>): ((r: CompiledRule) => ReadonlyArray<number>) => {
+  const general: Array<number> = []
+  const byName = new Map<string, Array<number>>()
+  active.forEach((r, i) => {
+    if (r.interfaces.kind !== "only") return general.push(i)
+    for (const n of r.interfaces.names) {
+      const list = byName.get(n) ?? []
+      list.push(i)
+      byName.set(n, list)
+    }
+  })
+  const all = active.map((_, i) => i)
+  const merged = new Map<string, ReadonlyArray<number>>()
+  return (r) => {
+    if (r.interfaces.kind !== "only" || r.interfaces.names.size !== 1) return all
+    const key = r.interfaces.names.values().next().value
+    if (key === undefined) return all
+    const cached = merged.get(key)
+    if (cached !== undefined) return cached
+    const list = [...(byName.get(key) ?? []), ...general].sort((a, b) => a - b)
+    merged.set(key, list)
+    return list
+  }
+}
+
 /** Shadowed, redundant and contradicted rules. Only enabled rules take part. */
 export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
   const active = policy.rules.filter((r) => r.enabled)
+  const near = neighbours(active)
   const drafts: Array<Draft> = []
-  const earlierQuick: Array<CompiledRule> = []
   for (let i = 0; i < active.length; i++) {
     const r = active[i]!
-    const reportable = r.rule.origin === "mvc"
+    if (r.rule.origin !== "mvc") continue
+    const candidates = near(r)
     let settled = false
     const contradicting: Array<CompiledRule> = []
-    if (reportable) {
-      for (const q of earlierQuick) {
-        if (covers(q, r)) {
-          drafts.push(
-            q.action === r.action
-              ? ruleDraft(
-                r,
-                "redundant-rule",
-                `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${verb(q)} every packet it would match${orderNote(q, r)}`,
-                `delete ${quote(r.rule.name)}, or move it above ${quote(q.rule.name)} if it is meant to be narrower`,
-                [q.rule.name]
-              )
-              : ruleDraft(
-                r,
-                "shadowed-rule",
-                `rule ${quote(r.rule.name)} (${r.action}) never matches: earlier rule ${describe(q)} decides every packet it would match${orderNote(q, r)}`,
-                `move ${quote(r.rule.name)} above ${quote(q.rule.name)}, narrow ${quote(q.rule.name)}, or delete ${quote(r.rule.name)}`,
-                [q.rule.name]
-              )
-          )
-          settled = true
-          break
-        }
-        if (q.action !== r.action && contradicting.length < MAX_RELATED && certainlyOverlap(q, r)) contradicting.push(q)
+    for (const j of candidates) {
+      if (j >= i) break
+      const q = active[j]!
+      if (!q.quick) continue
+      if (covers(q, r)) {
+        drafts.push(
+          q.action === r.action
+            ? ruleDraft(
+              r,
+              "redundant-rule",
+              `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${verb(q)} every packet it would match${orderNote(q, r)}`,
+              `delete ${quote(r.rule.name)}, or move it above ${quote(q.rule.name)} if it is meant to be narrower`,
+              [q.rule.name]
+            )
+            : ruleDraft(
+              r,
+              "shadowed-rule",
+              `rule ${quote(r.rule.name)} (${r.action}) never matches: earlier rule ${describe(q)} decides every packet it would match${orderNote(q, r)}`,
+              `move ${quote(r.rule.name)} above ${quote(q.rule.name)}, narrow ${quote(q.rule.name)}, or delete ${quote(r.rule.name)}`,
+              [q.rule.name]
+            )
+        )
+        settled = true
+        break
       }
-      if (!settled && !r.quick) settled = laterOverride(active, i, r, drafts, contradicting)
-      if (!settled && r.quick) settled = laterSameEffect(active, i, r, drafts)
-      if (!settled && contradicting.length > 0) {
-        const names = contradicting.map((c) => c.rule.name)
-        drafts.push(ruleDraft(
-          r,
-          "contradicted-rule",
-          `part of the traffic rule ${quote(r.rule.name)} (${r.action}) matches is decided otherwise by ${contradicting.map(describe).join(", ")}`,
-          `if that is intended (an exception before a broader rule), nothing to do; otherwise reorder or narrow the rules`,
-          names
-        ))
-      }
+      if (q.action !== r.action && contradicting.length < MAX_RELATED && certainlyOverlap(q, r)) contradicting.push(q)
     }
-    if (r.quick) earlierQuick.push(r)
+    const later = laterOf(active, candidates, i)
+    if (!settled && !r.quick) settled = laterOverride(later, r, drafts, contradicting)
+    if (!settled && r.quick) settled = laterSameEffect(later, r, drafts)
+    if (!settled && contradicting.length > 0) {
+      const names = contradicting.map((c) => c.rule.name)
+      drafts.push(ruleDraft(
+        r,
+        "contradicted-rule",
+        `part of the traffic rule ${quote(r.rule.name)} (${r.action}) matches is decided otherwise by ${contradicting.map(describe).join(", ")}`,
+        `if that is intended (an exception before a broader rule), nothing to do; otherwise reorder or narrow the rules`,
+        names
+      ))
+    }
   }
   return drafts
 }
 
+/** the candidates after position i, lazily, in order */
+function* laterOf(active: ReadonlyArray<CompiledRule>, candidates: ReadonlyArray<number>, i: number): Generator<CompiledRule> {
+  let low = 0
+  let high = candidates.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (candidates[mid]! <= i) low = mid + 1
+    else high = mid
+  }
+  for (let k = low; k < candidates.length; k++) yield active[candidates[k]!]!
+}
+
 /** A non-quick rule is overridden by any later rule that covers it (last match wins). */
 const laterOverride = (
-  active: ReadonlyArray<CompiledRule>,
-  i: number,
+  later: Iterable<CompiledRule>,
   r: CompiledRule,
   drafts: Array<Draft>,
   contradicting: Array<CompiledRule>
 ): boolean => {
-  for (let j = i + 1; j < active.length; j++) {
-    const s = active[j]!
+  for (const s of later) {
     if (covers(s, r)) {
       const same = s.action === r.action
       drafts.push(ruleDraft(
@@ -104,14 +146,8 @@ const laterOverride = (
  * A quick rule is redundant when a later quick rule with the same action covers it and no quick
  * rule between them could decide any of its packets differently: deleting it changes no decision.
  */
-const laterSameEffect = (
-  active: ReadonlyArray<CompiledRule>,
-  i: number,
-  r: CompiledRule,
-  drafts: Array<Draft>
-): boolean => {
-  for (let j = i + 1; j < active.length; j++) {
-    const s = active[j]!
+const laterSameEffect = (later: Iterable<CompiledRule>, r: CompiledRule, drafts: Array<Draft>): boolean => {
+  for (const s of later) {
     if (!s.quick) continue
     if (s.action === r.action) {
       if (covers(s, r)) {
