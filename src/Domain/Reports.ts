@@ -30,6 +30,26 @@ export type ChangeOutcome = typeof ChangeOutcome.Type
 export const Subsystem = Schema.Literals(["vlan", "alias", "rule"])
 export type Subsystem = typeof Subsystem.Type
 
+/** What the safety layer did around an apply (docs/safety.md); absent when it did not run. */
+export const SafetyReport = Schema.Struct({
+  /** fencing token of the apply lock held for the whole apply */
+  lockToken: Schema.optional(Schema.Number),
+  /** config revision (core/backup) recorded before the apply: what a revert restores */
+  revision: Schema.optional(Schema.String),
+  /** an interrupted earlier apply found in the journal and recovered first */
+  recovered: Schema.optional(Schema.String),
+  /** post-apply checks: API reachable, re-plan empty, TCP probes */
+  verification: Schema.optional(Schema.Struct({ ok: Schema.Boolean, failures: Schema.Array(Schema.String) })),
+  /** set when verification failed and the recorded revision was restored */
+  revert: Schema.optional(Schema.Struct({
+    revision: Schema.String,
+    result: Schema.Literals(["reverted", "failed"]),
+    reconfigured: Schema.Array(Subsystem),
+    error: Schema.optional(Schema.String)
+  }))
+})
+export type SafetyReport = typeof SafetyReport.Type
+
 export const ApplyResult = Schema.Literals(["applied", "nothing-to-do", "failed"])
 export type ApplyResult = typeof ApplyResult.Type
 
@@ -51,6 +71,8 @@ export const ApplyReport = Schema.Struct({
   }),
   /** set when blocked changes were applied on an explicit override (with its reason) */
   override: Schema.optional(Schema.String),
+  /** lock, backup, verification and revert around the apply (src/Safety) */
+  safety: Schema.optional(SafetyReport),
   /** one readable sentence */
   message: Schema.String
 })

@@ -1,0 +1,241 @@
+/**
+ * The Reconciler with the safety layer around it. Plans get the lockout guard; every apply runs,
+ * in this order:
+ *
+ *   lock (one writer per firewall, held to the end)
+ *   → recover an interrupted earlier apply from its journal
+ *   → lockout guard on the plan (blocked without an override → PlanBlocked)
+ *   → record the config revision (core/backup)
+ *   → journal begin → the inner apply, every write journaled and fenced → verify
+ *   → on failed verification: revert to the recorded revision + reconfigure what was touched
+ *   → journal end (archived) → unlock
+ *
+ * The inner Reconciler is built with a Firewalls whose clients are journaled (JournaledClient.ts),
+ * so the inner apply is unchanged. A kill at any point leaves an unfinished journal, which the next
+ * apply recovers first.
+ */
+import { randomBytes } from "node:crypto"
+import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
+import type { SiteConfig } from "../Domain/Desired.ts"
+import type { ResourceKind } from "../Domain/Model.ts"
+import type { Plan } from "../Domain/Plan.ts"
+import type { ApplyReport, SafetyReport } from "../Domain/Reports.ts"
+import { type ApplyOptions, PlanBlocked, Reconciler, type ReconcilerShape, type SiteOptions, SiteNotFound } from "../Reconciler.ts"
+import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
+import { liveDigest } from "../Reconciler/PlanBuilder.ts"
+import { Store } from "../Store/Store.ts"
+import type { JournalError, LockError, LockHeld } from "./Errors.ts"
+import { Journal, type PendingApply } from "./Journal.ts"
+import { journaled } from "./JournaledClient.ts"
+import { ApplyLock, type Lease } from "./Lock.ts"
+import { guardPlan, withGuard } from "./Lockout.ts"
+import { recover, type RecoveryReport } from "./Recovery.ts"
+import { revert, verify } from "./Verify.ts"
+
+export type SafetyError = LockHeld | LockError | JournalError
+
+type ApplyError = Effect.Error<ReturnType<ReconcilerShape["apply"]>>
+
+export interface SafeReconcilerShape extends Omit<ReconcilerShape, "apply" | "planAndApply"> {
+  readonly apply: (plan: Plan | string, options: ApplyOptions) => Effect.Effect<ApplyReport, ApplyError | SafetyError>
+  readonly planAndApply: (options: SiteOptions & ApplyOptions) => Effect.Effect<ApplyReport, ApplyError | SafetyError>
+  /** recover an interrupted apply of a site now (under the lock); undefined when there was none */
+  readonly recover: (options?: SiteOptions) => Effect.Effect<RecoveryReport | undefined, ApplyError | SafetyError>
+}
+
+/** The safe reconciler: use this for apply (CLI, MCP apply_plan, the reconcile loop in enforce mode). */
+export class SafeReconciler extends Context.Service<SafeReconciler, SafeReconcilerShape>()("opnsense-mcp/SafeReconciler") {}
+
+const kindsTouched = (report: ApplyReport): ReadonlySet<ResourceKind> =>
+  new Set(report.changes.filter((c) => c.status !== "skipped").map((c) => c.kind))
+
+export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconciler, E, R>) {
+  const firewalls = yield* Firewalls
+  const lock = yield* ApplyLock
+  const journal = yield* Journal
+  const store = yield* Store
+  const leases = yield* Ref.make(new Map<string, Lease>())
+  const guarded: FirewallsShape = {
+    forSite: (site) =>
+      Effect.map(firewalls.forSite(site), (client) => journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) }))
+  }
+  const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
+  const base = Context.get(context, Reconciler)
+
+  const siteConfig = Effect.fnUntraced(function*(name: string | undefined) {
+    const sites = yield* base.sites
+    const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === name)
+    if (site === undefined) {
+      const known = sites.map((s) => s.name)
+      return yield* new SiteNotFound({ message: name === undefined ? `several sites are declared (${known.join(", ")}): choose one with --site` : `no site "${name}"; known sites: ${known.join(", ")}`, site: name ?? "", known })
+    }
+    return site
+  })
+
+  /** The plan with the lockout guard's blocked changes and warnings. */
+  const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
+    const client = yield* firewalls.forSite(config)
+    const cached = yield* client.snapshot()
+    const live = liveDigest(cached) === plan.liveDigest ? cached : yield* client.snapshot({ fresh: true })
+    const result = guardPlan(plan, live, config, client.url)
+    yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
+    return withGuard(plan, result)
+  })
+
+  const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
+    const client = yield* firewalls.forSite(config)
+    return yield* recover(client, journal, pending, {
+      updateInventory: (site, created, deleted) =>
+        store.updateSite(site, (s) => {
+          const inventory = { vlan: { ...s.inventory.vlan }, alias: { ...s.inventory.alias }, rule: { ...s.inventory.rule } }
+          for (const c of created) inventory[c.kind][c.name] = c.uuid
+          for (const d of deleted) {
+            for (const [name, uuid] of Object.entries(inventory[d.kind])) if (uuid === d.uuid) delete inventory[d.kind][name]
+          }
+          return { ...s, inventory }
+        })
+    })
+  })
+
+  const recoverIfPending = Effect.fnUntraced(function*(config: SiteConfig) {
+    const pending = yield* journal.pending(config.name)
+    return pending === undefined ? undefined : yield* recoverPending(config, pending)
+  })
+
+  const plan: ReconcilerShape["plan"] = Effect.fn("SafeReconciler.plan")(function*(opts?: SiteOptions) {
+    const planned = yield* base.plan(opts)
+    const config = yield* siteConfig(planned.site)
+    const checked = yield* guard(planned, config)
+    const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
+    const result = pending === undefined ? checked : {
+      ...checked,
+      warnings: [...checked.warnings, `an interrupted apply (${pending.begin.applyId}, started ${pending.begin.at}) was found in the journal; the next apply recovers it first`]
+    }
+    if (result.blocked.length > 0 || result.warnings.length > planned.warnings.length) yield* store.savePlan(result)
+    return result
+  })
+
+  /** Everything between taking the lock and releasing it. */
+  const execute = Effect.fnUntraced(function*(given: Plan, opts: ApplyOptions, lease: Lease, recovered: RecoveryReport | undefined) {
+    const config = yield* siteConfig(given.site)
+    const checked = yield* guard(given, config)
+    if (checked.blocked.length > 0 && opts.override === undefined) {
+      return yield* new PlanBlocked({
+        message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")}. Apply refuses without an explicit override (--override-lockout "<reason>")`,
+        planId: checked.planId,
+        site: checked.site
+      })
+    }
+    if (checked.blocked.length > 0 && opts.override !== undefined) {
+      yield* Effect.logWarning(`lockout guard overridden for site "${checked.site}", plan ${checked.planId.slice(0, 12)}: ${opts.override.reason}`)
+    }
+    const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {
+      lockToken: lease.token,
+      ...(recovered !== undefined ? { recovered: recovered.message } : {})
+    }
+    if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
+
+    const client = yield* firewalls.forSite(config)
+    const backup = yield* client.backups.current.pipe(Effect.catchTag("NotFoundError", () => Effect.succeed(undefined)))
+    if (backup !== undefined) safety.revision = backup.revision
+    const open = yield* journal.begin({
+      applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
+      site: checked.site,
+      planId: checked.planId,
+      actor: opts.actor ?? process.env["USER"] ?? "unknown",
+      token: lease.token,
+      ...(backup !== undefined ? { revision: backup.revision } : {}),
+      intended: checked.changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, ...(c.uuid !== undefined ? { uuid: c.uuid } : {}) }))
+    })
+    const exit = yield* Effect.exit(base.apply(checked, opts))
+    if (Exit.isFailure(exit)) {
+      // a refusal or error closes the journal; an interruption or crash leaves it for recovery
+      if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause)) yield* open.end("error")
+      return yield* exit
+    }
+    const report = exit.value
+    const verification = yield* verify(client, {
+      replanClean: report.verification.clean && report.result !== "failed",
+      remaining: report.result === "failed" ? [report.message, ...report.verification.remaining] : report.verification.remaining,
+      probes: config.probes
+    })
+    safety.verification = { ok: verification.ok, failures: verification.failures }
+    const touched = kindsTouched(report)
+    if (verification.ok || touched.size === 0) {
+      yield* open.end(report.result)
+      return { ...report, safety }
+    }
+    if (backup === undefined) {
+      yield* open.end("failed-unverified")
+      return { ...report, result: "failed" as const, safety, message: `${report.message} Verification failed (${verification.failures.join("; ")}) and no config revision was recorded before the apply, so nothing was reverted.` }
+    }
+    const reverted = yield* open.record({ op: "revert", kind: "rule", names: [] }, revert(client, backup.revision, touched), () => [])
+    safety.revert = reverted
+    yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
+    const at = new Date().toISOString()
+    yield* store.updateSite(checked.site, (s) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } }))
+    yield* store.appendAudit({
+      at, actor: report.actor, site: checked.site, action: "apply", planId: checked.planId,
+      result: reverted.result === "reverted" ? `reverted to ${backup.revision}` : `revert to ${backup.revision} failed`, changes: []
+    })
+    return {
+      ...report,
+      result: "failed" as const,
+      safety,
+      message: reverted.result === "reverted"
+        ? `Verification failed after the apply (${verification.failures.join("; ")}); reverted the firewall to revision ${backup.revision} and reconfigured ${reverted.reconfigured.join(", ")}.`
+        : `Verification failed after the apply (${verification.failures.join("; ")}) and the revert to revision ${backup.revision} failed: ${reverted.error ?? "unknown"}. Check the firewall now.`
+    }
+  })
+
+  const underLock = <A, E2, R2>(site: string, use: (lease: Lease) => Effect.Effect<A, E2, R2>) =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const lease = yield* lock.acquire(site)
+        yield* Effect.acquireRelease(Ref.update(leases, (m) => new Map(m).set(site, lease)), () =>
+          Ref.update(leases, (m) => {
+            const next = new Map(m)
+            next.delete(site)
+            return next
+          }))
+        return yield* use(lease)
+      })
+    )
+
+  const apply: SafeReconcilerShape["apply"] = Effect.fn("SafeReconciler.apply")(function*(ref: Plan | string, opts: ApplyOptions) {
+    const given = typeof ref === "string" ? yield* base.loadPlan(ref) : ref
+    yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
+    return yield* underLock(given.site, (lease) =>
+      Effect.gen(function*() {
+        const recovered = yield* recoverIfPending(yield* siteConfig(given.site))
+        // a recovery changes the firewall: the plan is then stale, and the inner apply says so
+        return yield* execute(given, opts, lease, recovered)
+      }))
+  })
+
+  const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
+    const config = yield* siteConfig(opts.site)
+    return yield* underLock(config.name, (lease) =>
+      Effect.gen(function*() {
+        const recovered = yield* recoverIfPending(config)
+        const planned = yield* base.plan({ site: config.name })
+        return yield* execute(planned, opts, lease, recovered)
+      }))
+  })
+
+  const recoverNow: SafeReconcilerShape["recover"] = Effect.fn("SafeReconciler.recover")(function*(opts?: SiteOptions) {
+    const config = yield* siteConfig(opts?.site)
+    return yield* underLock(config.name, () => recoverIfPending(config))
+  })
+
+  return { ...base, plan, apply, planAndApply, recover: recoverNow } satisfies SafeReconcilerShape
+})
+
+/**
+ * SafeReconciler around an inner Reconciler layer (src/Reconciler/Live.ts `layer`). The inner
+ * layer gets journaled clients; everything else it needs comes from outside.
+ */
+export const layer = <E, R>(
+  inner: Layer.Layer<Reconciler, E, R>
+): Layer.Layer<SafeReconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
+  Layer.effect(SafeReconciler, make(inner))
