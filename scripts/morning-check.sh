@@ -11,6 +11,9 @@ attention() { echo "ATTENTION: $*"; findings=$((findings + 1)); }
 
 echo "== health"
 if ! "$SCRIPT_DIR/health-check.sh"; then attention "the instance is not ready"; fi
+ops_get /health
+open_breakers="$(jq '[.dependencies.circuit[]? | select(.state != "closed")] | length' <<<"$OPS_BODY" 2>/dev/null || echo 0)"
+(( open_breakers > 0 )) && attention "$open_breakers circuit breaker(s) open (POST /admin/circuit-breaker/disable to close)"
 
 echo "== version"
 ops_get /version
@@ -24,12 +27,10 @@ if [[ "$OPS_STATUS" != "200" ]]; then
   attention "/metrics answered HTTP $OPS_STATUS"
 else
   sum() { awk -v re="$1" '$0 ~ re {s += $NF} END {print s + 0}' <<<"$metrics"; }
-  open_breakers="$(awk '/^opnsense_mcp_circuit_breaker_state\{/ && $NF == 2 {n++} END {print n + 0}' <<<"$metrics")"
   failed="$(sum '^opnsense_mcp_reconcile_runs_total\\{.*result="failed"')"
   drift="$(sum '^opnsense_mcp_drift_objects\\{')"
   errors5xx="$(sum '^opnsense_mcp_http_requests_total\\{.*status="5')"
-  echo "open breakers: $open_breakers, failed reconciles: $failed, drifted objects: $drift, HTTP 5xx: $errors5xx"
-  (( open_breakers > 0 )) && attention "$open_breakers circuit breaker(s) open"
+  echo "failed reconciles: $failed, drifted objects: $drift, HTTP 5xx: $errors5xx"
   (( failed > 0 )) && attention "$failed reconcile run(s) failed since start"
   (( drift > 0 )) && attention "$drift object(s) drifted from the desired state (run: opnsense-mcp drift)"
 fi

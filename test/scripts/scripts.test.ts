@@ -1,0 +1,86 @@
+import { execFile } from "node:child_process"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Instance, projectDir, startInstance } from "./instance.ts"
+
+let instance: Instance
+
+const run = (script: string, args: ReadonlyArray<string> = [], env: Record<string, string> = {}) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(join(projectDir, "scripts", script), [...args], { env: { ...instance.env, ...env }, cwd: instance.root, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+    })
+  })
+
+describe("runbook scripts against a running instance", () => {
+  beforeAll(async () => {
+    instance = await startInstance()
+  }, 30_000)
+  afterAll(async () => {
+    await instance.stop()
+  })
+
+  it("health-check.sh: 0 when ready, 1 when unreachable", async () => {
+    const ok = await run("health-check.sh")
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toMatch(/status: ok/)
+    expect(ok.stdout).toMatch(/redis: up/)
+    const down = await run("health-check.sh", [], { PORT: "1" })
+    expect(down.code).toBe(1)
+    expect(down.stdout).toMatch(/UNREACHABLE/)
+  })
+
+  it("morning-check.sh: reports and counts findings", async () => {
+    const ok = await run("morning-check.sh")
+    expect(ok.stdout).toMatch(/== 0 finding\(s\)/)
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0)
+    await fetch(`${instance.url}/admin/circuit-breaker/enable`, { method: "POST", headers: { authorization: "Bearer script-admin-token" } })
+    await new Promise((r) => setTimeout(r, 1_500)) // one readiness refresh (HEALTH_CHECK_INTERVAL_MS=1000)
+    const open = await run("morning-check.sh")
+    await fetch(`${instance.url}/admin/circuit-breaker/disable`, { method: "POST", headers: { authorization: "Bearer script-admin-token" } })
+    expect(open.code).toBe(1)
+    expect(open.stdout).toMatch(/ATTENTION: 1 circuit breaker\(s\) open/)
+  })
+
+  it("backup.sh then test-backup-restore.sh", async () => {
+    await fetch(`${instance.url}/api/plan`, { headers: { authorization: "Bearer script-mcp-token" } })
+    const backup = await run("backup.sh")
+    expect(backup.code, backup.stderr).toBe(0)
+    const folder = backup.stdout.trim()
+    const files = readdirSync(folder).sort()
+    expect(files).toEqual(["SHA256SUMS", "data.tar.gz", "desired-state.tar.gz", "firewall-default.xml", "redis.rdb"])
+    expect(readFileSync(join(folder, "firewall-default.xml"), "utf8")).toMatch(/<opnsense/)
+    const restore = await run("test-backup-restore.sh", [folder])
+    expect(restore.code, restore.stderr).toBe(0)
+    expect(restore.stdout).toMatch(/restorable/)
+    // a tampered backup is caught
+    const { appendFileSync } = await import("node:fs")
+    appendFileSync(join(folder, "data.tar.gz"), "x")
+    const broken = await run("test-backup-restore.sh", [folder])
+    expect(broken.code).toBe(1)
+    // without ADMIN_TOKEN the firewall part is skipped, not failed
+    const noAdmin = await run("backup.sh", [], { ADMIN_TOKEN: "" })
+    expect(noAdmin.code).toBe(0)
+    expect(existsSync(join(noAdmin.stdout.trim(), "firewall-default.xml"))).toBe(false)
+  })
+
+  it("capacity-report.sh: objects, routes, process", async () => {
+    const report = await run("capacity-report.sh")
+    expect(report.code, report.stderr).toBe(0)
+    expect(report.stdout).toMatch(/site default: \d+ vlans \d+ aliases \d+ rules/)
+    expect(report.stdout).toMatch(/\/health\s+\d+/)
+    expect(report.stdout).toMatch(/rss: [\d.]+ MiB/)
+  })
+
+  it("serve writes app.log and access.log, and stops cleanly on SIGTERM", async () => {
+    const access = readFileSync(join(instance.env["LOG_DIR"]!, "access.log"), "utf8").trim().split("\n")
+    const entry = JSON.parse(access.at(-1)!) as Record<string, unknown>
+    expect(Object.keys(entry)).toEqual(expect.arrayContaining(["time", "method", "path", "status", "durationMs", "requestId"]))
+    expect(readFileSync(join(instance.env["LOG_DIR"]!, "app.log"), "utf8")).toMatch(/ops server listening/)
+    const other = await startInstance()
+    // interrupted by the signal: Effect's runtime exits 130; systemd's unit lists it as success
+    expect([0, 130]).toContain(await other.stop())
+    expect(readFileSync(join(other.env["LOG_DIR"]!, "app.log"), "utf8")).toMatch(/ops server stopped/)
+  }, 40_000)
+})
