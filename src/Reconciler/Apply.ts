@@ -36,6 +36,16 @@ const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
 const decodeAlias = Schema.decodeUnknownSync(AliasSpecSchema)
 const decodeRule = Schema.decodeUnknownSync(RuleSpecSchema)
 
+const specIs = { vlan: Schema.is(VlanSpecSchema), alias: Schema.is(AliasSpecSchema), rule: Schema.is(RuleSpecSchema) } as const
+
+/** Problems that make a (saved, possibly hand-edited) plan unsafe to execute; [] when it is sound. */
+export const planProblems = (changes: ReadonlyArray<Change>): ReadonlyArray<string> =>
+  changes.flatMap((c) => [
+    ...(c.action !== "delete" && !specIs[c.kind](c.after) ? [`${c.action} ${c.kind} ${c.name}: "after" is not a valid ${c.kind}`] : []),
+    ...(c.action !== "create" && (c.uuid === undefined || c.uuid === "") ? [`${c.action} ${c.kind} ${c.name}: no uuid`] : []),
+    ...(c.kind === "rule" && c.action !== "delete" && c.sequence === undefined ? [`${c.action} rule ${c.name}: no sequence`] : [])
+  ])
+
 /** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
 export const describeError = (change: Change, error: OpnsenseError): string => {
   const at = change.source === undefined ? "" : `${change.source.file}:${change.source.line}:${change.source.column}: `

@@ -11,10 +11,10 @@ import type { OpnsenseShape } from "../Opnsense.ts"
 import { type ApplyOptions, type ImportOptions, Reconciler, type ReconcilerShape, type SiteOptions } from "../Reconciler.ts"
 import { Store } from "../Store/Store.ts"
 import type { Inventory } from "../Store/StateFile.ts"
-import { executeSteps } from "./Apply.ts"
+import { executeSteps, planProblems } from "./Apply.ts"
 import type { SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
-import { ApprovalRequired, PlanBlocked, SiteNotFound, StalePlan } from "./Errors.ts"
+import { ApprovalRequired, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
 import { importSnapshot } from "./Import.ts"
 import { compileSteps } from "./Order.ts"
@@ -103,6 +103,10 @@ export const make = (options: ReconcilerOptions) =>
           planId: plan.planId,
           site: plan.site
         })
+      }
+      const problems = planProblems(plan.changes)
+      if (problems.length > 0) {
+        return yield* new StoreError({ message: `plan ${plan.planId.slice(0, 12)} cannot be applied: ${problems.join("; ")}`, path: typeof ref === "string" ? ref : plan.planId })
       }
       const site = yield* siteOf(plan.site)
       if (plan.desiredDigest !== undefined && plan.desiredDigest !== site.digest) {

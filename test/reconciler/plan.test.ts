@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import type { DesiredSite } from "../../src/Domain/Desired.ts"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import { emptyInventory, type Inventory } from "../../src/Reconciler/Diff.ts"
+import { planProblems } from "../../src/Reconciler/Apply.ts"
 import { compileSteps } from "../../src/Reconciler/Order.ts"
 import { buildPlan } from "../../src/Reconciler/PlanBuilder.ts"
 import { aliasSpec, config, dAlias, dRule, dVlan, lAlias, lRule, lVlan, ruleSpec, site, snapshot, UUID, vlanSpec } from "./fixtures.ts"
@@ -108,5 +109,14 @@ describe("plan", () => {
     const a = plan(desired, snapshot())
     expect(plan(desired, snapshot()).planId).toBe(a.planId)
     expect(plan(desired, snapshot({ aliases: [lAlias(UUID(1), aliasSpec("z"))] })).planId).not.toBe(a.planId)
+  })
+})
+
+describe("saved plans", () => {
+  it("flags a hand-edited plan whose changes cannot be executed", () => {
+    const good = plan(site({ aliases: [dAlias(aliasSpec("a"))], rules: [dRule("r", ruleSpec())] }), snapshot())
+    expect(planProblems(good.changes)).toEqual([])
+    expect(planProblems([{ action: "create", kind: "alias", name: "a", after: { name: "a" } }])).toHaveLength(1)
+    expect(planProblems([{ action: "delete", kind: "rule", name: "r" }])).toEqual(["delete rule r: no uuid"])
   })
 })
