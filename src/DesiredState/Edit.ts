@@ -72,7 +72,7 @@ const find = (files: ReadonlyArray<Opened>, kind: KindKey, name: string): Found 
 const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
 /** Bring an existing item's map to `item`, touching only the keys whose value changed. */
-const updateInPlace = (file: Opened, map: YAMLMap, item: FriendlyItem): void => {
+const updateInPlace = (file: Opened, map: YAMLMap, item: Readonly<Record<string, unknown>>): void => {
   for (const pair of [...map.items]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined
     if (key !== undefined && !(key in item)) map.delete(key)
@@ -81,9 +81,19 @@ const updateInPlace = (file: Opened, map: YAMLMap, item: FriendlyItem): void => 
     const current: unknown = map.get(key, true)
     const currentJs: unknown = isNode(current) ? current.toJSON() : current
     if (map.has(key) && sameValue(currentJs, value)) continue
-    map.set(key, file.doc.createNode(value))
+    // Change nodes in place where the shape is the same, so their comments and flow style stay.
+    if (isMap(current) && isPlainObject(value)) updateInPlace(file, current, value)
+    else if (isScalar(current) && (value === null || typeof value !== "object")) current.value = value
+    else {
+      const node = file.doc.createNode(value)
+      if (isSeq(current) && isSeq(node)) node.flow = current.flow ?? false
+      map.set(key, node)
+    }
   }
 }
+
+const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
 const newNode = (file: Opened, item: FriendlyItem) => {
   const node = file.doc.createNode(item)
@@ -91,6 +101,13 @@ const newNode = (file: Opened, item: FriendlyItem) => {
   scratch.contents = node
   styleItemNodes(scratch)
   return node
+}
+
+/** The yaml printer pads all flow collections or none: follow what the file mostly does. */
+const padded = (text: string): boolean => {
+  const withSpace = (text.match(/[[{] \S/g) ?? []).length
+  const without = (text.match(/[[{][^\s\]}]/g) ?? []).length
+  return withSpace >= without
 }
 
 export const applyEdits = (
@@ -158,6 +175,6 @@ export const applyEdits = (
       target.dirty = true
     }
 
-    const out = files.map((f) => ({ path: f.path, text: f.dirty ? f.doc.toString({ lineWidth: 0 }) : f.original }))
+    const out = files.map((f) => ({ path: f.path, text: f.dirty ? f.doc.toString({ lineWidth: 0, flowCollectionPadding: padded(f.original) }) : f.original }))
     return { files: out, changed: out.filter((f, i) => f.text !== files[i]?.original).map((f) => f.path) }
   })
