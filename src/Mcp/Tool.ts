@@ -98,6 +98,8 @@ export const redactArguments = (value: unknown, depth = 0): unknown => {
   return value
 }
 
+const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
+
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/
 
 /** The caller's span from a W3C `traceparent` in the request `_meta`, or the HTTP header. */
@@ -110,11 +112,18 @@ const parentSpan = (ctx: ServerContext): Tracer.ExternalSpan | undefined => {
 }
 
 /**
- * Whether the client declared form elicitation. On 2026-07-28 requests the SDK backfills the
- * capabilities from the request envelope; over stateless 2025-era HTTP there are none, so the
- * answer is no and apply_plan falls back to `confirm` + summary.
+ * Whether the client declared form elicitation: on 2026-07-28 requests from the per-request
+ * envelope, on 2025-era connections from `initialize`. Over stateless 2025-era HTTP there is
+ * neither, so the answer is no and apply_plan falls back to `confirm` + summary.
  */
-const canElicit = (server: McpServer): boolean => server.server.getClientCapabilities()?.elicitation !== undefined
+const canElicit = (server: McpServer, ctx: ServerContext): boolean => {
+  const envelope = ctx.mcpReq.envelope
+  if (envelope !== undefined && CLIENT_CAPABILITIES in envelope) {
+    const declared = envelope[CLIENT_CAPABILITIES]
+    return typeof declared === "object" && declared !== null && "elicitation" in declared
+  }
+  return server.server.getClientCapabilities()?.elicitation !== undefined
+}
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -137,7 +146,7 @@ export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out
     },
     async (args, ctx): Promise<CallToolResult | InputRequiredResult> => {
       const started = Date.now()
-      const call: CallContext = { canElicit: canElicit(server), inputResponses: ctx.mcpReq.inputResponses }
+      const call: CallContext = { canElicit: canElicit(server, ctx), inputResponses: ctx.mcpReq.inputResponses }
       const parent = parentSpan(ctx)
       const program = decodeInput(args).pipe(
         Effect.mapError((e) => new ToolError({ message: `invalid arguments: ${e.message}` })),

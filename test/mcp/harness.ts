@@ -125,6 +125,8 @@ export type Era = "legacy" | "modern"
 export interface ClientOptions {
   readonly era?: Era
   readonly token?: string
+  /** legacy era: the revisions the client offers (first one is asked for) */
+  readonly protocolVersions?: ReadonlyArray<string>
   /** answer elicitation requests with this (declares the capability) */
   readonly elicit?: (message: string) => { readonly action: "accept" | "decline" | "cancel"; readonly content?: Record<string, string | number | boolean> }
 }
@@ -134,7 +136,8 @@ const newClient = (options: ClientOptions) => {
     { name: "mcp-test", version: "1.0.0" },
     {
       versionNegotiation: { mode: options.era === "modern" ? { pin: "2026-07-28" } : "legacy" },
-      capabilities: options.elicit === undefined ? {} : { elicitation: { form: {} } }
+      capabilities: options.elicit === undefined ? {} : { elicitation: { form: {} } },
+      ...(options.protocolVersions === undefined ? {} : { supportedProtocolVersions: [...options.protocolVersions] })
     }
   )
   const elicit = options.elicit

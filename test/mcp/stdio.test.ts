@@ -1,0 +1,99 @@
+/**
+ * MCP over stdio: `opnsense-mcp serve --stdio` as a child process, driven by the official client,
+ * against the simulator. stdio defaults to read-write, and the client's elicitation answers the
+ * apply confirmation (2025 era through the SDK's server→client request; 2026-07-28 through
+ * input_required rounds).
+ */
+import type { Client } from "@modelcontextprotocol/client"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { TOOL_NAMES } from "../../src/Mcp.ts"
+import { connectStdio, type Stack, startStack } from "./harness.ts"
+
+let stack: Stack
+
+beforeAll(async () => {
+  stack = await startStack()
+})
+
+afterAll(async () => {
+  await stack?.close()
+})
+
+const text = (result: { content?: unknown }) =>
+  Array.isArray(result.content) ? result.content.map((c: { text?: string }) => c.text ?? "").join("\n") : ""
+
+describe("MCP over stdio", () => {
+  it("negotiates 2025-06-18 and 2025-11-25, and lists the tools, prompts and resources", async () => {
+    for (const version of ["2025-06-18", "2025-11-25"]) {
+      const client = await connectStdio(stack, { protocolVersions: [version] })
+      try {
+        expect(client.getNegotiatedProtocolVersion()).toBe(version)
+        const { tools } = await client.listTools()
+        expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort())
+        const { prompts } = await client.listPrompts()
+        expect(prompts.map((p) => p.name).sort()).toEqual(["add_vlan", "investigate_drift", "review_plan"])
+        const { resources } = await client.listResources()
+        expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(["audit://log", "desired-state://file/vlans.yaml"]))
+        const file = await client.readResource({ uri: "desired-state://file/vlans.yaml" })
+        expect(JSON.stringify(file.contents)).toContain("Keep tags in sync with the switch config")
+      } finally {
+        await client.close()
+      }
+    }
+  })
+
+  it("plans and applies with the user's confirmation asked through elicitation (2026-07-28)", async () => {
+    const asked: Array<string> = []
+    const client: Client = await connectStdio(stack, {
+      era: "modern",
+      elicit: (message) => (asked.push(message), { action: "accept", content: { confirm: true } })
+    })
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28")
+      const planned = await client.callTool({ name: "plan", arguments: {} })
+      expect(planned.isError, text(planned)).toBeFalsy()
+      const plan = planned.structuredContent as { planId: string; summary: { create: number } }
+      expect(plan.summary.create).toBe(5)
+      const applied = await client.callTool({ name: "apply_plan", arguments: { planId: plan.planId } })
+      expect(applied.isError, text(applied)).toBeFalsy()
+      expect((applied.structuredContent as { result: string }).result).toBe("applied")
+      expect(asked).toHaveLength(1)
+      expect(asked[0]).toContain("create 5, update 0, delete 0")
+      const resource = await client.readResource({ uri: "plan://latest/default" })
+      expect(JSON.stringify(resource.contents)).toContain("planId")
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("asks through a 2025-era elicitation request too", async () => {
+    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: printers\n    type: host\n    content: [10.10.0.9]\n")
+    const asked: Array<string> = []
+    const client = await connectStdio(stack, {
+      protocolVersions: ["2025-11-25"],
+      elicit: (message) => (asked.push(message), { action: "accept", content: { confirm: true } })
+    })
+    try {
+      const planned = await client.callTool({ name: "plan", arguments: {} })
+      const plan = planned.structuredContent as { planId: string }
+      const applied = await client.callTool({ name: "apply_plan", arguments: { planId: plan.planId } })
+      expect(applied.isError, text(applied)).toBeFalsy()
+      expect(asked).toEqual([expect.stringContaining("+ alias printers")])
+    } finally {
+      await client.close()
+    }
+  })
+
+  it("honours MCP_READ_ONLY=true over stdio too", async () => {
+    const client = await connectStdio(stack, { env: { MCP_READ_ONLY: "true" } })
+    try {
+      const result = await client.callTool({ name: "apply_plan", arguments: { planId: "0".repeat(64) } })
+      expect(result.isError).toBe(true)
+      expect(text(result)).toContain("read-only")
+    } finally {
+      await client.close()
+    }
+  })
+})
