@@ -20,19 +20,24 @@ const fsyncDir = async (dir: string) => {
   }
 }
 
+/** Write `content` through a fresh handle and fsync it before closing. */
+const writeSynced = async (file: string, flags: string, content: string) => {
+  const handle = await fs.open(file, flags, 0o600)
+  try {
+    await handle.writeFile(content, "utf8")
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
 export const writeAtomic = (file: string, content: string): Effect.Effect<void, StoreError> =>
   Effect.tryPromise({
     try: async () => {
       const dir = path.dirname(file)
       await fs.mkdir(dir, { recursive: true })
       const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`)
-      const handle = await fs.open(temp, "wx", 0o600)
-      try {
-        await handle.writeFile(content, "utf8")
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      await writeSynced(temp, "wx", content)
       try {
         await fs.rename(temp, file)
       } catch (error) {
@@ -48,13 +53,7 @@ export const appendDurable = (file: string, line: string): Effect.Effect<void, S
   Effect.tryPromise({
     try: async () => {
       await fs.mkdir(path.dirname(file), { recursive: true })
-      const handle = await fs.open(file, "a", 0o600)
-      try {
-        await handle.writeFile(line, "utf8")
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      await writeSynced(file, "a", line)
     },
     catch: fail("cannot append to", file)
   })
