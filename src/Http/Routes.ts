@@ -109,7 +109,16 @@ const heap = () => {
 export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route> => {
   const hot: Hot = new Map()
   const forgetHotSnapshots = () => hot.clear()
-  const healthAnswer = Effect.map(health.current, (r) => json(r, r.ready ? 200 : 503))
+  // the report changes once per check interval: serialise it once, not once per request
+  let lastReport: unknown
+  let lastBody = ""
+  const healthAnswer = Effect.map(health.current, (r) => {
+    if (r !== lastReport) {
+      lastReport = r
+      lastBody = JSON.stringify(r)
+    }
+    return jsonText(lastBody, r.ready ? 200 : 503)
+  })
   const reconcile = (op: "plan" | "drift") => (request: HttpServerRequest) => {
     const reconciler = ports.reconciler
     if (reconciler === undefined) return unavailable("the reconciler")
