@@ -25,6 +25,12 @@ const colours = {
   reset: "\u001b[0m"
 } as const
 
+/** Relative to the working directory when below it, so editors and CI can open the file. */
+const displayPath = (path: string): string => {
+  const relative = NodePath.relative(process.cwd(), path)
+  return relative !== "" && !relative.startsWith("..") && !NodePath.isAbsolute(relative) ? relative : path
+}
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
 /** Human report: one line per issue, a hint line, a summary line. */
@@ -36,7 +42,7 @@ export const renderHuman = (
   const paint = (c: keyof typeof colours, text: string) => (colour && colours[c] !== "" ? `${colours[c]}${text}${colours.reset}` : text)
   const lines: Array<string> = []
   for (const issue of result.issues) {
-    const file = NodePath.join(dir, issue.file)
+    const file = displayPath(NodePath.join(dir, issue.file))
     const item = issue.name === undefined ? "" : ` (${issue.kind ?? "item"} "${issue.name}")`
     lines.push(`${file}:${issue.line}:${issue.column}: ${paint(issue.severity, `${issue.severity}[${issue.code}]`)}: ${issue.message}${item}`)
     if (issue.hint !== undefined) lines.push(paint("dim", `  hint: ${issue.hint}`))
