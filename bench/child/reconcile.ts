@@ -1,0 +1,115 @@
+/**
+ * Bench child: one plan (or plan + apply) through the same composition as the CLI (Runtime.layer
+ * from the environment), in a process of its own so its peak RSS is this run's alone. It tells the
+ * parent where each phase starts (`mark`, acknowledged) so the parent can cut the simulator's
+ * request log per phase, and ends with one `result` message.
+ *
+ *   fork("bench/child/reconcile.ts", ["plan" | "apply"], { env: clientEnv(...) })
+ */
+import { NodeServices } from "@effect/platform-node"
+import { Effect } from "effect"
+import { DesiredState } from "../../src/DesiredState.ts"
+import { Reconciler, Firewalls } from "../../src/Reconciler.ts"
+import { buildPlan } from "../../src/Reconciler/PlanBuilder.ts"
+import * as Runtime from "../../src/Runtime.ts"
+import { Store } from "../../src/Store/Store.ts"
+
+// static imports are evaluated before this line: the time since the process started is module loading
+const moduleLoadMs = performance.now()
+const mode = process.argv[2] === "apply" ? "apply" : "plan"
+
+const send = (message: Readonly<Record<string, unknown>>): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (process.send === undefined) return resolve()
+    process.send(message, (error: Error | null) => (error === null ? resolve() : reject(error)))
+  })
+
+/** Tell the parent a phase starts here and wait until it has noted its request-log position. */
+const mark = (label: string): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    if (process.send === undefined) return
+    const acked = new Promise<void>((resolve) => process.once("message", () => resolve()))
+    await send({ type: "mark", label })
+    await acked
+  })
+
+const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const start = performance.now()
+    const result = yield* effect
+    return { result, ms: performance.now() - start }
+  })
+
+const timedSync = <A>(f: () => A) => {
+  const start = performance.now()
+  const result = f()
+  return { result, ms: performance.now() - start }
+}
+
+const rssMb = () => process.resourceUsage().maxRSS / 1024
+
+const program = Effect.gen(function*() {
+  const reconciler = yield* Reconciler
+  const dir = process.env["DESIRED_STATE_DIR"] ?? "./desired-state"
+
+  yield* mark("plan")
+  const planned = yield* timed(reconciler.plan())
+  const planRssMb = rssMb()
+  const plan = planned.result
+
+  let apply: Record<string, unknown> | undefined
+  if (mode === "apply") {
+    yield* mark("apply")
+    const applied = yield* timed(reconciler.apply(plan, { approve: true, actor: "bench" }))
+    const report = applied.result
+    apply = {
+      ms: applied.ms,
+      result: report.result,
+      done: report.changes.filter((c) => c.status === "done").length,
+      reconfigured: report.reconfigured,
+      verificationClean: report.verification.clean
+    }
+  }
+
+  // the same plan again, phase by phase, to show where the time goes (version and TLS are warm now)
+  yield* mark("phases")
+  const desired = yield* timed(DesiredState.use((d) => d.load({ dir })))
+  const site = desired.result.tree.sites[0]
+  let phases: Record<string, number> = { loadDesiredMs: desired.ms }
+  if (site !== undefined) {
+    const client = yield* Firewalls.use((f) => f.forSite(site.config))
+    const live = yield* timed(client.snapshot({ fresh: true }))
+    const state = yield* Store.use((s) => s.site(site.config.name))
+    const built = timedSync(() => buildPlan(site, live.result, state.inventory, new Date()))
+    phases = { ...phases, snapshotMs: live.ms, buildPlanMs: built.ms }
+  }
+  yield* mark("end")
+  return {
+    mode,
+    moduleLoadMs,
+    planMs: planned.ms,
+    changes: plan.changes.length,
+    summary: plan.summary,
+    planRssMb,
+    peakRssMb: rssMb(),
+    heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
+    apply,
+    phases
+  }
+})
+
+const main = program.pipe(
+  Effect.provide(Runtime.layer({})),
+  Effect.provide(NodeServices.layer)
+)
+
+Effect.runPromise(main).then(
+  async (result) => {
+    await send({ type: "result", result })
+    process.exit(0)
+  },
+  async (error: unknown) => {
+    await send({ type: "error", message: error instanceof Error ? error.message : String(error) })
+    process.exit(1)
+  }
+)

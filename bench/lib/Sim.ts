@@ -1,0 +1,104 @@
+/**
+ * The simulator as the benchmarks use it: started with a per-request latency, and its request log
+ * read as "how many requests of which class and kind". The simulator is part of the measured loop,
+ * so its own time per request (log `ms` minus the injected latency) is reported beside ours.
+ */
+import { type RequestEntry, type SimulatorHandle, type SimulatorOptions, startSimulator } from "../../src/Simulator.ts"
+
+export type { SimulatorHandle }
+
+export const start = (options: SimulatorOptions & { readonly latencyMs: number }): Promise<SimulatorHandle> =>
+  startSimulator({ unmanaged: false, ...options })
+
+/** Environment for a child process (CLI or bench child) that talks to this simulator. */
+export const clientEnv = (sim: SimulatorHandle, dirs: { readonly desired: string; readonly data: string; readonly logs: string }): Record<string, string> => ({
+  OPNSENSE_URL: sim.url,
+  OPNSENSE_API_KEY: sim.apiKey,
+  OPNSENSE_API_SECRET: sim.apiSecret,
+  OPNSENSE_CA_FILE: sim.caFile ?? "",
+  DESIRED_STATE_DIR: dirs.desired,
+  DATA_DIR: dirs.data,
+  LOG_DIR: dirs.logs,
+  LOG_LEVEL: "error"
+})
+
+export type RequestClass = "read" | "write" | "reconfigure"
+export type RequestKind = "vlan" | "alias" | "rule" | "category" | "system"
+
+const kindOf = (endpoint: string): RequestKind => {
+  if (endpoint.startsWith("/api/interfaces/vlan_settings/")) return "vlan"
+  if (endpoint.startsWith("/api/firewall/alias/")) return "alias"
+  if (endpoint.startsWith("/api/firewall/filter/")) return "rule"
+  if (endpoint.startsWith("/api/firewall/category/")) return "category"
+  return "system"
+}
+
+const classOf = (endpoint: string): RequestClass => {
+  const action = endpoint.slice(endpoint.lastIndexOf("/") + 1)
+  if (action === "reconfigure" || action === "apply") return "reconfigure"
+  if (/^(search|get|export|download|list|status)/.test(action)) return "read"
+  return "write"
+}
+
+export interface RequestSummary {
+  readonly total: number
+  readonly reads: number
+  readonly writes: number
+  readonly reconfigures: number
+  /** read requests per resource kind (vlan, alias, rule, category, system) */
+  readonly readsByKind: Readonly<Record<string, number>>
+  /** write requests per kind */
+  readonly writesByKind: Readonly<Record<string, number>>
+  /** reconfigure/apply requests per subsystem */
+  readonly reconfiguresByKind: Readonly<Record<string, number>>
+  readonly byEndpoint: Readonly<Record<string, number>>
+  /** time the simulator spent on these requests beyond the injected latency (sum over requests) */
+  readonly simulatorMs: number
+  /** request/response sizes are not logged by the simulator; the largest single handling time is */
+  readonly slowestMs: number
+}
+
+export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: number): RequestSummary => {
+  const readsByKind: Record<string, number> = {}
+  const writesByKind: Record<string, number> = {}
+  const reconfiguresByKind: Record<string, number> = {}
+  const byEndpoint: Record<string, number> = {}
+  let reads = 0
+  let writes = 0
+  let reconfigures = 0
+  let simulatorMs = 0
+  let slowestMs = 0
+  for (const e of entries) {
+    byEndpoint[e.endpoint] = (byEndpoint[e.endpoint] ?? 0) + 1
+    const kind = kindOf(e.endpoint)
+    const cls = classOf(e.endpoint)
+    if (cls === "read") {
+      reads++
+      readsByKind[kind] = (readsByKind[kind] ?? 0) + 1
+    } else if (cls === "write") {
+      writes++
+      writesByKind[kind] = (writesByKind[kind] ?? 0) + 1
+    } else {
+      reconfigures++
+      reconfiguresByKind[kind] = (reconfiguresByKind[kind] ?? 0) + 1
+    }
+    const own = Math.max(0, e.ms - latencyMs)
+    simulatorMs += own
+    slowestMs = Math.max(slowestMs, e.ms)
+  }
+  return {
+    total: entries.length,
+    reads,
+    writes,
+    reconfigures,
+    readsByKind,
+    writesByKind,
+    reconfiguresByKind,
+    byEndpoint,
+    simulatorMs: Math.round(simulatorMs),
+    slowestMs: Math.round(slowestMs)
+  }
+}
+
+/** The requests logged since `from` (an index into the log). */
+export const since = (sim: SimulatorHandle, from: number): ReadonlyArray<RequestEntry> => sim.requests.entries.slice(from)

@@ -1,0 +1,244 @@
+/**
+ * Reconciler benchmarks against the simulator over HTTPS with a per-request latency:
+ *   plan-noop:  plan with nothing to change at several sizes (requests per kind, wall, peak RSS),
+ *               against the baseline's per-object reads;
+ *   apply-new:  plan + apply of N new rules (writes, reconfigures, wall), against the baseline's
+ *               per-object write + apply.
+ * Our side runs in a child process per size (bench/child/reconcile.ts), so peak RSS is per run.
+ */
+import * as Baseline from "./baseline.ts"
+import { between, num, runChild } from "./lib/Child.ts"
+import { adopt, newRules, tempDirs, writeNewRules } from "./lib/Fixture.ts"
+import { emit, round } from "./lib/Report.ts"
+import { clientEnv, start, summarize, type RequestSummary } from "./lib/Sim.ts"
+
+export interface ReconcileOptions {
+  readonly latencyMs: number
+  readonly version: "26.7" | "26.1"
+  /** baseline read parallelism (Terraform's default is 10) */
+  readonly parallelism: number
+}
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
+const record = (r: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> => {
+  const v = r[key]
+  return isRecord(v) ? v : {}
+}
+
+export interface PlanNoopRow {
+  readonly scale: number
+  readonly live: { readonly vlans: number; readonly aliases: number; readonly rules: number }
+  readonly changes: number
+  readonly requests: RequestSummary
+  readonly maxReadsPerKind: number
+  readonly planMs: number
+  readonly processMs: number
+  readonly moduleLoadMs: number
+  readonly peakRssMb: number
+  readonly planRssMb: number
+  readonly phases: Readonly<Record<string, unknown>>
+  readonly baseline: { readonly requests: number; readonly wallMs: number; readonly objects: number; readonly simulatorMs: number }
+  readonly ratio: { readonly requests: number; readonly wall: number }
+}
+
+export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOptions): Promise<ReadonlyArray<PlanNoopRow>> => {
+  const rows: Array<PlanNoopRow> = []
+  for (const scale of scales) {
+    const sim = await start({ scale, latencyMs: o.latencyMs, version: o.version })
+    const dirs = tempDirs(`plan-${scale}`)
+    try {
+      const live = await adopt(sim, dirs)
+      sim.requests.clear()
+      const run = await runChild("reconcile.ts", ["plan"], clientEnv(sim, dirs), sim)
+      const requests = summarize(between(run, sim, "plan", "phases"), o.latencyMs)
+      const maxReadsPerKind = Math.max(0, ...Object.entries(requests.readsByKind).filter(([k]) => k !== "system").map(([, n]) => n))
+
+      const from = sim.requests.entries.length
+      const c = Baseline.client(sim, o.parallelism)
+      const started = performance.now()
+      const objects = await Baseline.readAll(c, o.parallelism)
+      const wallMs = performance.now() - started
+      c.close()
+      const base = summarize(sim.requests.entries.slice(from), o.latencyMs)
+      const planMs = num(run.result, "planMs")
+      rows.push({
+        scale,
+        live,
+        changes: num(run.result, "changes"),
+        requests,
+        maxReadsPerKind,
+        planMs: round(planMs),
+        processMs: round(run.processMs),
+        moduleLoadMs: round(num(run.result, "moduleLoadMs")),
+        peakRssMb: round(num(run.result, "peakRssMb")),
+        planRssMb: round(num(run.result, "planRssMb")),
+        phases: Object.fromEntries(Object.entries(record(run.result, "phases")).map(([k, v]) => [k, typeof v === "number" ? round(v) : v])),
+        baseline: { requests: base.total, wallMs: round(wallMs), objects, simulatorMs: base.simulatorMs },
+        ratio: { requests: round(base.total / Math.max(1, requests.total)), wall: round(wallMs / planMs, 2) }
+      })
+    } finally {
+      await sim.close()
+      dirs.remove()
+    }
+  }
+  return rows
+}
+
+export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOptions): void =>
+  emit("plan-noop", { latencyMs: o.latencyMs, version: o.version, baselineParallelism: o.parallelism, results: rows }, [
+    {
+      title: `plan with nothing to change (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
+      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "process ms", "peak RSS MB", "sim ms", "baseline req", "baseline ms", "× requests", "× wall"],
+      rows: rows.map((r) => [
+        `${r.live.rules}/${r.live.aliases}/${r.live.vlans}`,
+        r.changes,
+        r.requests.total,
+        r.maxReadsPerKind,
+        r.planMs,
+        r.processMs,
+        r.peakRssMb,
+        r.requests.simulatorMs,
+        r.baseline.requests,
+        r.baseline.wallMs,
+        r.ratio.requests,
+        r.ratio.wall
+      ]),
+      notes: [
+        "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms adds Node start and module loading",
+        `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism)`
+      ]
+    },
+    {
+      title: "where plan time goes (second plan in the same process: version and TLS warm)",
+      columns: ["rules", "module load ms", "load desired ms", "snapshot ms", "buildPlan ms", "requests by endpoint"],
+      rows: rows.map((r) => [
+        r.live.rules,
+        r.moduleLoadMs,
+        num(r.phases, "loadDesiredMs"),
+        num(r.phases, "snapshotMs"),
+        num(r.phases, "buildPlanMs"),
+        Object.entries(r.requests.byEndpoint).map(([e, n]) => `${e.replace(/^\/api\//, "")}=${n}`).join(" ")
+      ])
+    }
+  ])
+
+export interface ApplyRow {
+  readonly newRules: number
+  readonly planMs: number
+  readonly applyMs: number
+  readonly totalMs: number
+  readonly result: string
+  readonly verificationClean: boolean
+  readonly reconfigured: ReadonlyArray<unknown>
+  readonly plan: RequestSummary
+  readonly apply: RequestSummary
+  /** requests that wrote the rules themselves (add_rule/set_rule/upload_rules) */
+  readonly ruleWrites: number
+  readonly maxReconfiguresPerSubsystem: number
+  readonly peakRssMb: number
+  readonly baseline:
+    | { readonly measured: true; readonly requests: number; readonly writes: number; readonly reconfigures: number; readonly wallMs: number; readonly simulatorMs: number }
+    | { readonly measured: false; readonly estimatedWallMs: number; readonly estimatedRequests: number; readonly reason: string }
+  readonly ratio: { readonly requests: number; readonly wall: number }
+}
+
+export const applyNew = async (counts: ReadonlyArray<number>, baselineMax: number, o: ReconcileOptions): Promise<ReadonlyArray<ApplyRow>> => {
+  const rows: Array<ApplyRow> = []
+  let perObjectMs: number | undefined
+  for (const n of counts) {
+    const sim = await start({ latencyMs: o.latencyMs, version: o.version })
+    const dirs = tempDirs(`apply-${n}`)
+    let row: Omit<ApplyRow, "baseline" | "ratio">
+    try {
+      writeNewRules(dirs, n)
+      sim.requests.clear()
+      const run = await runChild("reconcile.ts", ["apply"], clientEnv(sim, dirs), sim)
+      const plan = summarize(between(run, sim, "plan", "apply"), o.latencyMs)
+      const apply = summarize(between(run, sim, "apply", "phases"), o.latencyMs)
+      const applied = record(run.result, "apply")
+      const ruleWrites = ["add_rule", "set_rule", "upload_rules"].reduce((sum, a) => sum + (apply.byEndpoint[`/api/firewall/filter/${a}`] ?? 0), 0)
+      const planMs = num(run.result, "planMs")
+      const applyMs = num(applied, "ms")
+      const reconfigured = applied["reconfigured"]
+      row = {
+        newRules: n,
+        planMs: round(planMs),
+        applyMs: round(applyMs),
+        totalMs: round(planMs + applyMs),
+        result: String(applied["result"]),
+        verificationClean: applied["verificationClean"] === true,
+        reconfigured: Array.isArray(reconfigured) ? reconfigured : [],
+        plan,
+        apply,
+        ruleWrites,
+        maxReconfiguresPerSubsystem: Math.max(0, ...Object.values(apply.reconfiguresByKind)),
+        peakRssMb: round(num(run.result, "peakRssMb"))
+      }
+    } finally {
+      await sim.close()
+      dirs.remove()
+    }
+    const ours = row.plan.total + row.apply.total
+    if (n <= baselineMax) {
+      const base = await start({ latencyMs: o.latencyMs, version: o.version })
+      try {
+        const c = Baseline.client(base, 1)
+        const started = performance.now()
+        const saved = await Baseline.createRules(c, newRules(n))
+        const wallMs = performance.now() - started
+        c.close()
+        if (saved !== n) throw new Error(`baseline saved ${saved} of ${n} rules: the bench's baseline payload is wrong`)
+        const s = summarize(base.requests.entries, o.latencyMs)
+        perObjectMs = wallMs / n
+        rows.push({
+          ...row,
+          baseline: { measured: true, requests: s.total, writes: s.writes, reconfigures: s.reconfigures, wallMs: round(wallMs), simulatorMs: s.simulatorMs },
+          ratio: { requests: round(s.total / Math.max(1, ours)), wall: round(wallMs / row.totalMs, 2) }
+        })
+      } finally {
+        await base.close()
+      }
+    } else {
+      const estimatedWallMs = round((perObjectMs ?? 2 * o.latencyMs) * n)
+      rows.push({
+        ...row,
+        baseline: {
+          measured: false,
+          estimatedWallMs,
+          estimatedRequests: 2 * n,
+          reason: `not run above ${baselineMax} rules (it would take minutes); estimated from the per-rule cost at the largest measured size`
+        },
+        ratio: { requests: round((2 * n) / Math.max(1, ours)), wall: round(estimatedWallMs / row.totalMs, 2) }
+      })
+    }
+  }
+  return rows
+}
+
+export const reportApply = (rows: ReadonlyArray<ApplyRow>, o: ReconcileOptions): void =>
+  emit("apply-new-rules", { latencyMs: o.latencyMs, version: o.version, results: rows }, [
+    {
+      title: `plan + apply of N new rules (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
+      columns: ["new rules", "result", "rule writes", "writes", "reconfigures", "max/subsystem", "all requests", "plan ms", "apply ms", "peak RSS MB", "baseline req", "baseline ms", "× requests", "× wall"],
+      rows: rows.map((r) => [
+        r.newRules,
+        r.result,
+        r.ruleWrites,
+        r.apply.writes,
+        r.apply.reconfigures,
+        r.maxReconfiguresPerSubsystem,
+        r.plan.total + r.apply.total,
+        r.planMs,
+        r.applyMs,
+        r.peakRssMb,
+        r.baseline.measured ? r.baseline.requests : `~${r.baseline.estimatedRequests}`,
+        r.baseline.measured ? r.baseline.wallMs : `~${r.baseline.estimatedWallMs}`,
+        r.ratio.requests,
+        r.ratio.wall
+      ]),
+      notes: [
+        "apply ms includes the stale-plan check (one snapshot), the writes, one reconfigure per subsystem and the verifying re-read",
+        "baseline: add_rule then filter/apply for each rule, one at a time; ~ marks an estimate (not run at that size)"
+      ]
+    }
+  ])
