@@ -2,7 +2,7 @@
  * The Reconciler service implementation: wires the pure parts (Diff, Order, PlanBuilder, Drift,
  * Import, Apply) to the desired state, the firewall of each site and DATA_DIR.
  */
-import { Clock, Effect, Layer } from "effect"
+import { Cause, Clock, Effect, Layer } from "effect"
 import { DesiredState } from "../DesiredState.ts"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import type { Plan } from "../Domain/Plan.ts"
@@ -14,8 +14,9 @@ import type { Inventory } from "../Store/StateFile.ts"
 import { executeSteps, planProblems } from "./Apply.ts"
 import type { SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
-import { ApprovalRequired, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
+import { ApprovalRequired, isRefusal, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
+import { recordApplyChange, recordDrift, recordReconcile, type ReconcileResult } from "../Telemetry/Metrics.ts"
 import { importSnapshot } from "./Import.ts"
 import { compileSteps } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
@@ -32,6 +33,21 @@ export interface ReconcilerOptions {
 }
 
 const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
+
+/** Record one plan/drift/apply cycle in the shared metrics (refusals and errors included). */
+const measured = <A, E, R>(
+  site: string | undefined,
+  operation: "plan" | "drift" | "apply",
+  resultOf: (a: A) => ReconcileResult
+) => (effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.gen(function*() {
+    const start = yield* Clock.currentTimeMillis
+    const exit = yield* Effect.exit(effect)
+    const durationMs = (yield* Clock.currentTimeMillis) - start
+    const result: ReconcileResult = exit._tag === "Success" ? resultOf(exit.value) : isRefusal(Cause.squash(exit.cause)) ? "refused" : "failed"
+    yield* recordReconcile({ site: site ?? "default", operation, result, durationMs })
+    return yield* exit
+  })
 
 /** The inventory as the identity found it: every desired item matched to a live object. */
 const inventoryOf = (identity: SiteIdentity): Inventory => {
@@ -84,12 +100,13 @@ export const make = (options: ReconcilerOptions) =>
       return { ...built, client, live }
     })
 
-    const plan: ReconcilerShape["plan"] = Effect.fn("Reconciler.plan")(function*(opts?: SiteOptions) {
-      const site = yield* siteOf(opts?.site)
-      const { plan } = yield* planSite(site)
-      yield* store.savePlan(plan)
-      return plan
-    })
+    const plan: ReconcilerShape["plan"] = (opts?: SiteOptions) =>
+      Effect.gen(function*() {
+        const site = yield* siteOf(opts?.site)
+        const { plan } = yield* planSite(site)
+        yield* store.savePlan(plan)
+        return plan
+      }).pipe(measured(opts?.site, "plan", (p) => (p.changes.length > 0 ? "changes" : "ok")), Effect.withSpan("Reconciler.plan"))
 
     const applyPlan = Effect.fn("Reconciler.apply")(function*(ref: Plan | string, opts: ApplyOptions) {
       const plan = typeof ref === "string" ? yield* store.loadPlan(ref) : ref
@@ -119,6 +136,8 @@ export const make = (options: ReconcilerOptions) =>
       }
       return yield* execute(site, plan, client, opts)
     })
+    const apply: ReconcilerShape["apply"] = (ref, opts) =>
+      applyPlan(ref, opts).pipe(measured(typeof ref === "string" ? undefined : ref.site, "apply", applyResult))
 
     const execute = Effect.fnUntraced(function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
       const actor = opts.actor ?? options.actor
@@ -163,6 +182,9 @@ export const make = (options: ReconcilerOptions) =>
         changes: executed.outcomes.map((o) => ({ action: o.action, kind: o.kind, name: o.name, status: o.status, ...(o.uuid === undefined ? {} : { uuid: o.uuid }) })),
         ...override
       })
+      for (const o of executed.outcomes) {
+        if (o.status !== "skipped") yield* recordApplyChange({ site: plan.site, kind: o.kind, action: o.action, result: o.status === "done" ? "ok" : "failed" })
+      }
       const done = executed.outcomes.filter((o) => o.status === "done").length
       const report: ApplyReport = {
         site: plan.site, planId: plan.planId, actor, startedAt, finishedAt, result,
@@ -176,7 +198,8 @@ export const make = (options: ReconcilerOptions) =>
       return report
     })
 
-    const planAndApply: ReconcilerShape["planAndApply"] = Effect.fn("Reconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
+    const planAndApply: ReconcilerShape["planAndApply"] = (opts) => planAndApplyRaw(opts).pipe(measured(opts.site, "apply", applyResult))
+    const planAndApplyRaw = Effect.fn("Reconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
       const site = yield* siteOf(opts.site)
       const { plan, client } = yield* planSite(site)
       yield* store.savePlan(plan)
@@ -187,12 +210,18 @@ export const make = (options: ReconcilerOptions) =>
       return yield* execute(site, plan, client, opts)
     })
 
-    const drift: ReconcilerShape["drift"] = Effect.fn("Reconciler.drift")(function*(opts?: SiteOptions) {
-      const site = yield* siteOf(opts?.site)
-      const client = yield* firewalls.forSite(site.config)
-      const live = yield* fresh(client)
-      return driftReport(site, live, yield* store.site(site.config.name), yield* now)
-    })
+    const drift: ReconcilerShape["drift"] = (opts?: SiteOptions) =>
+      Effect.gen(function*() {
+        const site = yield* siteOf(opts?.site)
+        const client = yield* firewalls.forSite(site.config)
+        const live = yield* fresh(client)
+        const report = driftReport(site, live, yield* store.site(site.config.name), yield* now)
+        for (const kind of ["vlan", "alias", "rule"] as const) {
+          const count = report.drifted.filter((d) => d.kind === kind).length + report.missing.filter((m) => m.kind === kind).length
+          yield* recordDrift(report.site, kind, count)
+        }
+        return report
+      }).pipe(measured(opts?.site, "drift", (r) => (r.hasDrift ? "drift" : "ok")), Effect.withSpan("Reconciler.drift"))
 
     const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(function*(opts?: ImportOptions) {
       const sites = yield* Effect.result(loadSites)
@@ -223,13 +252,15 @@ export const make = (options: ReconcilerOptions) =>
       sites: Effect.map(loadSites, (sites) => sites.map((s) => s.config)),
       plan,
       loadPlan: store.loadPlan,
-      apply: applyPlan,
+      apply,
       planAndApply,
       drift,
       importLive,
       auditLog
     })
   })
+
+const applyResult = (r: ApplyReport): ReconcileResult => (r.result === "failed" ? "failed" : r.result === "applied" ? "applied" : "ok")
 
 /** Created uuids recorded even when the firewall could not be re-read after the apply. */
 const mergeOutcomes = (inventory: Inventory, outcomes: ApplyReport["changes"]): Inventory => {
