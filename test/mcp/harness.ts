@@ -7,7 +7,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
-import { Effect, Exit, Layer, ManagedRuntime, Redacted, References, Scope } from "effect"
+import { Effect, Exit, Layer, ManagedRuntime, Redacted, References, Scope, Tracer } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -39,8 +39,8 @@ export interface Stack {
   readonly close: () => Promise<void>
 }
 
-export const startStack = async (): Promise<Stack> => {
-  const sim = await startSimulator({ unmanaged: false })
+export const startStack = async (options: { readonly scale?: number } = {}): Promise<Stack> => {
+  const sim = await startSimulator({ unmanaged: false, ...(options.scale === undefined ? {} : { scale: options.scale }) })
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-test-"))
   const root = path.join(tmp, "repo")
   const dir = path.join(root, "desired-state")
@@ -81,7 +81,11 @@ export interface HttpServer {
 }
 
 /** The MCP HTTP handler in this process, behind a real listener on 127.0.0.1. */
-export const startHttp = async (stack: Stack, overrides: Partial<McpConfig.McpSettings> = {}): Promise<HttpServer> => {
+export const startHttp = async (
+  stack: Stack,
+  overrides: Partial<McpConfig.McpSettings> = {},
+  tracer?: Tracer.Tracer
+): Promise<HttpServer> => {
   Object.assign(process.env, stack.env)
   const settings: McpConfig.McpSettings = {
     transport: "http",
@@ -101,7 +105,8 @@ export const startHttp = async (stack: Stack, overrides: Partial<McpConfig.McpSe
     Layer.mergeAll(Audit.layer, GitOps.layer({ name: "MCP Agent", email: "agent@example.test" })).pipe(
       Layer.provideMerge(McpConfig.layer(settings))
     ),
-    Layer.succeed(References.MinimumLogLevel, "Warn")
+    Layer.succeed(References.MinimumLogLevel, "Warn"),
+    tracer === undefined ? Layer.empty : Layer.succeed(Tracer.Tracer, tracer)
   ).pipe(Layer.provide(NodeServices.layer))
   const runtime = ManagedRuntime.make(services)
   const scope = await Effect.runPromise(Scope.make())
@@ -174,3 +179,16 @@ export const connectStdio = async (stack: Stack, options: ClientOptions & { read
 }
 
 export const secret = (value: string) => Redacted.make(value)
+
+/** A tracer that keeps every span it makes, for assertions. */
+export const recordingTracer = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span(options) {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  return { spans, tracer }
+}

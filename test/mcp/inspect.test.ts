@@ -1,0 +1,115 @@
+/**
+ * The read tools and import_live over HTTP against a simulator holding 5,000 rules: answers stay
+ * small (filters, fields, cursor pages), every tool answers with structured content that matches
+ * its output schema, and a tool call continues the caller's trace.
+ */
+import type { Client } from "@modelcontextprotocol/client"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { connectHttp, git, type HttpServer, recordingTracer, type Stack, startHttp, startStack } from "./harness.ts"
+
+let stack: Stack
+let server: HttpServer
+let client: Client
+const recorder = recordingTracer()
+
+beforeAll(async () => {
+  stack = await startStack({ scale: 5000 })
+  server = await startHttp(stack, {}, recorder.tracer)
+  client = await connectHttp(server, { era: "modern" })
+})
+
+afterAll(async () => {
+  await client?.close()
+  await server?.close()
+  await stack?.close()
+})
+
+interface Result {
+  readonly isError?: boolean
+  readonly content?: ReadonlyArray<{ type: string; text?: string }>
+  readonly structuredContent?: Record<string, unknown>
+}
+const call = async (name: string, args: Record<string, unknown>, meta?: Record<string, unknown>): Promise<Result> =>
+  (await client.callTool({ name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) })) as Result
+const text = (result: Result) => (result.content ?? []).map((c) => c.text ?? "").join("\n")
+const ok = async (name: string, args: Record<string, unknown>) => {
+  const result = await call(name, args)
+  expect(result.isError, text(result)).toBeFalsy()
+  return { structured: result.structuredContent ?? {}, text: text(result) }
+}
+
+describe("read tools", () => {
+  it("pages 5,000 live rules without flooding the context", async () => {
+    const first = await ok("list_live", { kind: "rule", limit: 25 })
+    expect(first.structured["total"]).toBeGreaterThanOrEqual(5000)
+    expect(first.structured["returned"]).toBe(25)
+    expect(JSON.stringify(first.structured).length).toBeLessThan(25_000)
+    expect(first.text.length).toBeLessThan(4_000)
+    const cursor = first.structured["nextCursor"]
+    expect(typeof cursor).toBe("string")
+    const second = await ok("list_live", { kind: "rule", limit: 25, cursor })
+    const names = (page: Record<string, unknown>) => (page["items"] as ReadonlyArray<{ name: string }>).map((i) => i.name)
+    expect(names(second.structured)).not.toEqual(names(first.structured))
+
+    const slim = await ok("list_live", { kind: "rule", limit: 200, fields: ["action"], filter: { action: "block" } })
+    const items = slim.structured["items"] as ReadonlyArray<Record<string, unknown>>
+    expect(items.every((i) => i["action"] === "block" && Object.keys(i).sort().join() === "action,name")).toBe(true)
+    expect(slim.structured["matching"]).toBeLessThan(first.structured["total"] as number)
+
+    const bad = await call("list_live", { kind: "rule", cursor: "garbage" })
+    expect(bad.isError).toBe(true)
+    expect(text(bad)).toContain("omit it to start from the first page")
+  })
+
+  it("reports status, validation, lint, explain and drift", async () => {
+    const status = await ok("opnsense_status", {})
+    expect(status.structured).toMatchObject({ transport: "http", readOnly: true })
+    expect(status.structured["sites"]).toEqual([expect.objectContaining({ site: "default", reachable: true, version: stack.sim.version })])
+
+    const validation = await ok("validate", {})
+    expect(validation.structured).toMatchObject({ valid: true, errors: 0, sites: ["default"] })
+
+    const lint = await ok("lint", {})
+    expect(lint.structured["origin"]).toBe("desired")
+    expect(Array.isArray(lint.structured["findings"])).toBe(true)
+
+    const explained = await ok("explain_traffic", { source: "10.10.0.5", destination: "10.0.0.53", protocol: "udp", port: 53, interface: "lan" })
+    expect(explained.structured["decision"]).toBe("pass")
+    expect(explained.structured["decidedBy"]).toMatchObject({ kind: "rule", rule: "staff-dns" })
+    const blocked = await ok("explain_traffic", { source: "10.10.0.5", destination: "10.0.0.99", protocol: "tcp", port: 22, interface: "lan" })
+    expect(blocked.structured["decision"]).toBe("block")
+
+    const drift = await ok("drift_report", {})
+    expect(drift.structured).toMatchObject({ site: "default", hasDrift: expect.any(Boolean) })
+    expect(drift.structured["pending"]).toEqual(expect.arrayContaining([{ kind: "vlan", name: "staff" }]))
+  })
+
+  it("imports the live firewall on a new branch, writing git only", async () => {
+    const writesBefore = stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))
+    // aliases alone would replace the aliases the YAML rules refer to: refused, nothing committed
+    const partial = await call("import_live", { kinds: ["alias"], branch: "mcp/adopt" })
+    expect(partial.isError).toBe(true)
+    expect(text(partial)).toContain("does not validate")
+    expect(git(stack.root, "branch", "--list", "mcp/adopt")).toBe("")
+    const imported = await ok("import_live", { branch: "mcp/adopt" })
+    expect(imported.structured["branch"]).toBe("mcp/adopt")
+    expect(git(stack.root, "rev-parse", "mcp/adopt")).toBe(imported.structured["commit"])
+    expect((imported.structured["counts"] as { rule: number }).rule).toBeGreaterThanOrEqual(5000)
+    expect(imported.structured["files"]).toEqual(expect.arrayContaining(["desired-state/rules.yaml"]))
+    expect(stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))).toBe(writesBefore)
+    expect(git(stack.root, "symbolic-ref", "--short", "HEAD")).toBe("main")
+    const again = await call("import_live", { branch: "mcp/adopt" })
+    expect(again.isError).toBe(true)
+    expect(text(again)).toContain("already exists")
+  })
+
+  it("continues the caller's trace: a span per tool call named Mcp.tool.<name>", async () => {
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+    await call("plan", {}, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` })
+    const span = recorder.spans.find((s) => s.name === "Mcp.tool.plan" && s.traceId === traceId)
+    expect(span?.kind).toBe("server")
+    expect(span?.parent._tag === "Some" ? span.parent.value.spanId : undefined).toBe("00f067aa0ba902b7")
+    const children = recorder.spans.filter((s) => s.traceId === traceId && s.name.startsWith("Reconciler."))
+    expect(children.length).toBeGreaterThan(0)
+  })
+})
