@@ -82,7 +82,9 @@ export interface ReconcilerShape {
   /** YAML for the live objects (files relative to the site folder); writing them is the caller's */
   readonly importLive: (options?: ImportOptions) => Effect.Effect<ImportResult, ReconcilerError>
   /** the newest audit entries, newest last */
-  readonly auditLog: (options?: { readonly limit?: number | undefined }) => Effect.Effect<ReadonlyArray<AuditEntry>, StoreError>
+  readonly auditLog: (
+    options?: { readonly limit?: number | undefined }
+  ) => Effect.Effect<ReadonlyArray<AuditEntry>, StoreError>
 }
 
 export class Reconciler extends Context.Service<Reconciler, ReconcilerShape>()("opnsense-mcp/Reconciler") {}

@@ -26,9 +26,12 @@ export interface Settings {
   readonly actor: string
 }
 
-export const settings = (overrides: { readonly dir?: string | undefined; readonly dataDir?: string | undefined } = {}): Effect.Effect<Settings, Config.ConfigError> =>
+export const settings = (
+  overrides: { readonly dir?: string | undefined; readonly dataDir?: string | undefined } = {}
+): Effect.Effect<Settings, Config.ConfigError> =>
   Effect.gen(function*() {
-    const desiredDir = overrides.dir ?? (yield* Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")))
+    const desiredDir = overrides.dir ??
+      (yield* Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")))
     const dataDir = overrides.dataDir ?? (yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data")))
     const actor = Option.getOrUndefined(yield* Config.option(Config.String("OPNSENSE_MCP_ACTOR"))) ??
       Option.getOrUndefined(yield* Config.option(Config.String("USER"))) ?? "unknown"
@@ -48,16 +51,20 @@ export const firewallsLayer: Layer.Layer<Firewalls, never, CircuitBreaker | Cach
     const lock = yield* Semaphore.make(1)
     const clients = new Map<string, OpnsenseShape>()
     const forSite = (site: SiteConfig) =>
-      lock.withPermits(1)(Effect.gen(function*() {
-        const known = clients.get(site.name)
-        if (known !== undefined) return known
-        const target = yield* resolveTarget(site).pipe(
-          Effect.mapError((error) => new TransportError({ message: error.message, site: site.name, endpoint: "configuration", cause: error }))
-        )
-        const client = yield* makeClient(target.options)
-        clients.set(site.name, client)
-        return client
-      }).pipe(Scope.provide(scope), Effect.provide(services)))
+      lock.withPermits(1)(
+        Effect.gen(function*() {
+          const known = clients.get(site.name)
+          if (known !== undefined) return known
+          const target = yield* resolveTarget(site).pipe(
+            Effect.mapError((error) =>
+              new TransportError({ message: error.message, site: site.name, endpoint: "configuration", cause: error })
+            )
+          )
+          const client = yield* makeClient(target.options)
+          clients.set(site.name, client)
+          return client
+        }).pipe(Scope.provide(scope), Effect.provide(services))
+      )
     return { forSite }
   })
 )
@@ -68,11 +75,15 @@ export const layer = (overrides: { readonly dir?: string | undefined } = {}): La
   Config.ConfigError,
   FileSystem
 > =>
-  Layer.unwrap(Effect.map(settings(overrides), (s) =>
-    reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor }).pipe(
-      Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer)),
-      Layer.provideMerge(Layer.mergeAll(breakerLayerConfig, cacheLayerConfig))
-    )))
+  Layer.unwrap(
+    Effect.map(settings(overrides), (s) =>
+      reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor }).pipe(
+        Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer)),
+        Layer.provideMerge(Layer.mergeAll(breakerLayerConfig, cacheLayerConfig))
+      ))
+  )
 
 /** Only DATA_DIR (state verify/migrate need nothing else). */
-export const storeOnly: Layer.Layer<Store, Config.ConfigError> = Layer.unwrap(Effect.map(settings(), (s) => storeLayer(s.dataDir)))
+export const storeOnly: Layer.Layer<Store, Config.ConfigError> = Layer.unwrap(
+  Effect.map(settings(), (s) => storeLayer(s.dataDir))
+)

@@ -4,9 +4,9 @@
  * given. Exit 0 applied or nothing to do, 1 failed (state stays consistent), 3 refused (stale or
  * blocked plan, no approval).
  */
-import { createInterface } from "node:readline/promises"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { createInterface } from "node:readline/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { isRefusal, Reconciler } from "../Reconciler.ts"
@@ -38,7 +38,10 @@ export const command = Command.make(
   "apply",
   {
     ...globalFlags,
-    plan: Flag.String("plan").pipe(Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"), Flag.optional),
+    plan: Flag.String("plan").pipe(
+      Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"),
+      Flag.optional
+    ),
     autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false))
   },
   (flags) =>
@@ -56,9 +59,11 @@ export const command = Command.make(
         const empty = plan.changes.length === 0
         if (empty && Option.isNone(flags.plan)) continue
         if (!empty && !(yield* approval(plan, flags.autoApprove))) {
-          yield* err(process.stdin.isTTY === true
-            ? "apply cancelled: nothing was changed\n"
-            : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n")
+          yield* err(
+            process.stdin.isTTY === true
+              ? "apply cancelled: nothing was changed\n"
+              : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n"
+          )
           code = ExitCode.refused
           continue
         }

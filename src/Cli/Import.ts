@@ -3,10 +3,10 @@
  * adopt an existing firewall. Without --out the YAML goes to stdout. The imported objects are
  * recorded in state.json, so planning the written files gives an empty plan.
  */
-import { mkdir, writeFile } from "node:fs/promises"
-import { join } from "node:path"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { mkdir, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import type { ResourceKind } from "../Domain/Model.ts"
 import { Reconciler } from "../Reconciler.ts"
 import * as Runtime from "../Runtime.ts"
@@ -20,7 +20,9 @@ const parseKinds = (raw: Option.Option<string>) =>
     if (Option.isNone(raw)) return KINDS
     const asked = raw.value.split(",").map((k) => k.trim().replace(/s$/, "").replace(/^aliase$/, "alias"))
     const unknown = asked.filter((k) => !KINDS.some((known) => known === k))
-    if (unknown.length > 0) return yield* Effect.fail(new Error(`unknown kind(s) ${unknown.join(", ")}; use vlan, alias or rule`))
+    if (unknown.length > 0) {
+      return yield* Effect.fail(new Error(`unknown kind(s) ${unknown.join(", ")}; use vlan, alias or rule`))
+    }
     return KINDS.filter((k) => asked.includes(k))
   })
 
@@ -29,7 +31,10 @@ export const command = Command.make(
   {
     ...globalFlags,
     out: Flag.String("out").pipe(Flag.withDescription("write YAML into DIR"), Flag.optional),
-    kind: Flag.String("kind").pipe(Flag.withDescription("only these kinds, comma-separated: vlan,alias,rule"), Flag.optional)
+    kind: Flag.String("kind").pipe(
+      Flag.withDescription("only these kinds, comma-separated: vlan,alias,rule"),
+      Flag.optional
+    )
   },
   (flags) =>
     Effect.gen(function*() {
@@ -43,9 +48,13 @@ export const command = Command.make(
         })
       }
       if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
-      else if (Option.isNone(flags.out)) for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
+      else if (Option.isNone(flags.out)) {
+        for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
+      }
       const where = Option.isSome(flags.out) ? ` into ${flags.out.value}` : ""
-      yield* err(`imported ${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules${where}\n`)
+      yield* err(
+        `imported ${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules${where}\n`
+      )
       for (const note of result.skipped) yield* err(`skipped ${note}\n`)
       yield* exitWith(ExitCode.ok)
     }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

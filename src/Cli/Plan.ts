@@ -3,9 +3,9 @@
  * each site (or the one named by --site) and print the plan; exit 0, or 2 with --detailed-exitcode
  * when there are changes; 1 on error (CONTRACT §4). The plan is also stored in DATA_DIR/plans.
  */
-import { writeFile } from "node:fs/promises"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
+import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { renderPlan } from "../Reconciler/Render.ts"
@@ -13,7 +13,8 @@ import * as Runtime from "../Runtime.ts"
 import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
 
 /** Colour only for a person at a terminal (and never with NO_COLOR). */
-export const colourOn = (stream: NodeJS.WriteStream): boolean => stream.isTTY === true && process.env["NO_COLOR"] === undefined
+export const colourOn = (stream: NodeJS.WriteStream): boolean =>
+  stream.isTTY === true && process.env["NO_COLOR"] === undefined
 
 export const out = (text: string) => Effect.sync(() => process.stdout.write(text))
 export const err = (text: string) => Effect.sync(() => process.stderr.write(text))
@@ -47,9 +48,17 @@ export const command = Command.make(
       if (flags.json) yield* out(`${JSON.stringify(document, null, 2)}\n`)
       if (Option.isSome(flags.out)) {
         yield* writeJsonFile(flags.out.value, document)
-        if (!flags.json) yield* err(`plan written to ${flags.out.value}; apply it with: opnsense-mcp apply --plan ${flags.out.value}\n`)
+        if (!flags.json) {
+          yield* err(
+            `plan written to ${flags.out.value}; apply it with: opnsense-mcp apply --plan ${flags.out.value}\n`
+          )
+        }
       }
       const changes = plans.some((p) => p.changes.length > 0)
       yield* exitWith(flags.detailedExitcode && changes ? ExitCode.changes : ExitCode.ok)
     }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(Command.withDescription("diff desired against live and print the plan (exit 0, or 2 with --detailed-exitcode when there are changes)"))
+).pipe(
+  Command.withDescription(
+    "diff desired against live and print the plan (exit 0, or 2 with --detailed-exitcode when there are changes)"
+  )
+)

@@ -18,17 +18,27 @@ const verify = Command.make("verify", { ...globalFlags }, (flags) =>
     else {
       for (const problem of report.problems) yield* err(`problem: ${problem}\n`)
       const { sites, plans, auditEntries } = report.checked
-      yield* out(`${report.ok ? "✓ DATA_DIR is consistent" : `✗ ${report.problems.length} problem(s)`} — ${store.dataDir}: ${sites} sites, ${plans} plans, ${auditEntries} audit entries\n`)
+      yield* out(
+        `${
+          report.ok ? "✓ DATA_DIR is consistent" : `✗ ${report.problems.length} problem(s)`
+        } — ${store.dataDir}: ${sites} sites, ${plans} plans, ${auditEntries} audit entries\n`
+      )
     }
     yield* exitWith(report.ok ? ExitCode.ok : ExitCode.error)
-  }).pipe(Effect.provide(Runtime.storeOnly))).pipe(Command.withDescription("check DATA_DIR integrity (exit 0 ok, 1 problems)"))
+  }).pipe(Effect.provide(Runtime.storeOnly))).pipe(
+    Command.withDescription("check DATA_DIR integrity (exit 0 ok, 1 problems)")
+  )
 
 const migrate = Command.make("migrate", { ...globalFlags }, (flags) =>
   Effect.gen(function*() {
     const store = yield* Store
     const report = yield* store.migrate
     if (flags.json) yield* out(`${JSON.stringify(report)}\n`)
-    else yield* out(report.changed ? `✓ state.json migrated from schema ${report.from} to ${report.to}\n` : `✓ state.json is already at schema ${report.to}\n`)
+    else {yield* out(
+        report.changed
+          ? `✓ state.json migrated from schema ${report.from} to ${report.to}\n`
+          : `✓ state.json is already at schema ${report.to}\n`
+      )}
     yield* exitWith(ExitCode.ok)
   }).pipe(Effect.provide(Runtime.storeOnly))).pipe(Command.withDescription("upgrade DATA_DIR to the current schema"))
 

@@ -4,8 +4,8 @@
  * return as structured content and what the audit log records.
  */
 import { Schema } from "effect"
-import { ChangeAction, FieldDiff, SourceRef } from "./Plan.ts"
 import { Origin, ResourceKind } from "./Model.ts"
+import { ChangeAction, FieldDiff, SourceRef } from "./Plan.ts"
 
 export const ChangeStatus = Schema.Literals(["done", "failed", "skipped"])
 export type ChangeStatus = typeof ChangeStatus.Type

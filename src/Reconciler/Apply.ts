@@ -8,9 +8,13 @@
  */
 import { Effect, Schema } from "effect"
 import type { AliasSpec, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import {
+  AliasSpec as AliasSpecSchema,
+  RuleSpec as RuleSpecSchema,
+  VlanSpec as VlanSpecSchema
+} from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
 import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
-import { AliasSpec as AliasSpecSchema, RuleSpec as RuleSpecSchema, VlanSpec as VlanSpecSchema } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import type { Step } from "./Order.ts"
@@ -36,26 +40,42 @@ const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
 const decodeAlias = Schema.decodeUnknownSync(AliasSpecSchema)
 const decodeRule = Schema.decodeUnknownSync(RuleSpecSchema)
 
-const specIs = { vlan: Schema.is(VlanSpecSchema), alias: Schema.is(AliasSpecSchema), rule: Schema.is(RuleSpecSchema) } as const
+const specIs = {
+  vlan: Schema.is(VlanSpecSchema),
+  alias: Schema.is(AliasSpecSchema),
+  rule: Schema.is(RuleSpecSchema)
+} as const
 
 /** Problems that make a (saved, possibly hand-edited) plan unsafe to execute; [] when it is sound. */
 export const planProblems = (changes: ReadonlyArray<Change>): ReadonlyArray<string> =>
   changes.flatMap((c) => [
-    ...(c.action !== "delete" && !specIs[c.kind](c.after) ? [`${c.action} ${c.kind} ${c.name}: "after" is not a valid ${c.kind}`] : []),
-    ...(c.action !== "create" && (c.uuid === undefined || c.uuid === "") ? [`${c.action} ${c.kind} ${c.name}: no uuid`] : []),
-    ...(c.kind === "rule" && c.action !== "delete" && c.sequence === undefined ? [`${c.action} rule ${c.name}: no sequence`] : [])
+    ...(c.action !== "delete" && !specIs[c.kind](c.after)
+      ? [`${c.action} ${c.kind} ${c.name}: "after" is not a valid ${c.kind}`]
+      : []),
+    ...(c.action !== "create" && (c.uuid === undefined || c.uuid === "")
+      ? [`${c.action} ${c.kind} ${c.name}: no uuid`]
+      : []),
+    ...(c.kind === "rule" && c.action !== "delete" && c.sequence === undefined
+      ? [`${c.action} rule ${c.name}: no sequence`]
+      : [])
   ])
 
 /** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
 export const describeError = (change: Change, error: OpnsenseError): string => {
   const at = change.source === undefined ? "" : `${change.source.file}:${change.source.line}:${change.source.column}: `
   const detail = error._tag === "ValidationError"
-    ? `OPNsense rejected it: ${Object.entries(error.validations).map(([field, message]) => `${field}: ${message}`).join("; ") || error.message}`
+    ? `OPNsense rejected it: ${
+      Object.entries(error.validations).map(([field, message]) => `${field}: ${message}`).join("; ") || error.message
+    }`
     : error.message
   return `${at}${change.kind} "${change.name}": ${detail}`
 }
 
-const outcome = (change: Change, status: ChangeOutcome["status"], extra: Partial<Pick<ChangeOutcome, "uuid" | "error" | "validations">> = {}): ChangeOutcome => ({
+const outcome = (
+  change: Change,
+  status: ChangeOutcome["status"],
+  extra: Partial<Pick<ChangeOutcome, "uuid" | "error" | "validations">> = {}
+): ChangeOutcome => ({
   action: change.action,
   kind: change.kind,
   name: change.name,
@@ -66,19 +86,26 @@ const outcome = (change: Change, status: ChangeOutcome["status"], extra: Partial
 })
 
 /** The API call for one change; returns the uuid it wrote. */
-export const writeChange = (client: OpnsenseShape, change: Change): Effect.Effect<string | undefined, OpnsenseError> => {
+export const writeChange = (
+  client: OpnsenseShape,
+  change: Change
+): Effect.Effect<string | undefined, OpnsenseError> => {
   const uuid = change.uuid ?? ""
   const sequence = change.sequence ?? 0
   switch (change.kind) {
     case "vlan": {
       if (change.action === "delete") return client.vlans.remove(uuid).pipe(Effect.as(uuid))
       const spec: VlanSpec = decodeVlan(change.after)
-      return change.action === "create" ? client.vlans.create(spec, change.name) : client.vlans.update(uuid, spec, change.name).pipe(Effect.as(uuid))
+      return change.action === "create"
+        ? client.vlans.create(spec, change.name)
+        : client.vlans.update(uuid, spec, change.name).pipe(Effect.as(uuid))
     }
     case "alias": {
       if (change.action === "delete") return client.aliases.remove(uuid).pipe(Effect.as(uuid))
       const spec: AliasSpec = decodeAlias(change.after)
-      return change.action === "create" ? client.aliases.create(spec, change.name) : client.aliases.update(uuid, spec, change.name).pipe(Effect.as(uuid))
+      return change.action === "create"
+        ? client.aliases.create(spec, change.name)
+        : client.aliases.update(uuid, spec, change.name).pipe(Effect.as(uuid))
     }
     case "rule": {
       if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
@@ -86,13 +113,19 @@ export const writeChange = (client: OpnsenseShape, change: Change): Effect.Effec
       if (change.action === "create") return client.rules.create(spec, change.name, sequence)
       // only the place in the order moved: touch nothing else
       const onlySequence = (change.diff ?? []).every((d) => d.path === "sequence")
-      return (onlySequence ? client.rules.setSequence(uuid, sequence) : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
+      return (onlySequence
+        ? client.rules.setSequence(uuid, sequence)
+        : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
     }
   }
 }
 
 const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
-  subsystem === "vlan" ? client.vlans.reconfigure : subsystem === "alias" ? client.aliases.reconfigure : client.rules.reconfigure
+  subsystem === "vlan"
+    ? client.vlans.reconfigure
+    : subsystem === "alias"
+    ? client.aliases.reconfigure
+    : client.rules.reconfigure
 
 /** Consecutive write steps that may run together: same kind and action, rules only. */
 const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>> => {
@@ -108,7 +141,11 @@ const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>>
   return out
 }
 
-export const executeSteps = (client: OpnsenseShape, steps: ReadonlyArray<Step>, options: ExecuteOptions): Effect.Effect<Executed> =>
+export const executeSteps = (
+  client: OpnsenseShape,
+  steps: ReadonlyArray<Step>,
+  options: ExecuteOptions
+): Effect.Effect<Executed> =>
   Effect.gen(function*() {
     const outcomes = new Map<number, ChangeOutcome>()
     const touched = new Set<Subsystem>()
@@ -119,19 +156,24 @@ export const executeSteps = (client: OpnsenseShape, steps: ReadonlyArray<Step>, 
     const runWrite = (step: Extract<Step, { _tag: "Write" }>) =>
       writeChange(client, step.change).pipe(
         Effect.matchEffect({
-          onSuccess: (uuid) => Effect.sync(() => {
-            touched.add(step.change.kind)
-            outcomes.set(step.index, outcome(step.change, "done", uuid === undefined ? {} : { uuid }))
-          }),
-          onFailure: (error) => Effect.sync(() => {
-            failed = true
-            // a failed call may still have saved something: reconfigure to keep running == saved
-            touched.add(step.change.kind)
-            outcomes.set(step.index, outcome(step.change, "failed", {
-              error: describeError(step.change, error),
-              ...(error._tag === "ValidationError" ? { validations: error.validations } : {})
-            }))
-          })
+          onSuccess: (uuid) =>
+            Effect.sync(() => {
+              touched.add(step.change.kind)
+              outcomes.set(step.index, outcome(step.change, "done", uuid === undefined ? {} : { uuid }))
+            }),
+          onFailure: (error) =>
+            Effect.sync(() => {
+              failed = true
+              // a failed call may still have saved something: reconfigure to keep running == saved
+              touched.add(step.change.kind)
+              outcomes.set(
+                step.index,
+                outcome(step.change, "failed", {
+                  error: describeError(step.change, error),
+                  ...(error._tag === "ValidationError" ? { validations: error.validations } : {})
+                })
+              )
+            })
         })
       )
 
@@ -139,27 +181,42 @@ export const executeSteps = (client: OpnsenseShape, steps: ReadonlyArray<Step>, 
       const writes = batch.filter((s): s is Extract<Step, { _tag: "Write" }> => s._tag === "Write")
       if (writes.length > 0) {
         if (failed) {
-          for (const w of writes) outcomes.set(w.index, outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" }))
+          for (const w of writes) {
+            outcomes.set(w.index, outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" }))
+          }
           continue
         }
         const creates = writes.filter((w) => w.change.kind === "rule" && w.change.action === "create")
         if (options.bulk && creates.length === writes.length && creates.length >= options.bulkThreshold) {
-          yield* client.rules.upload(creates.map((w) => ({ spec: decodeRule(w.change.after), owner: w.change.name, sequence: w.change.sequence ?? 0 }))).pipe(
+          yield* client.rules.upload(
+            creates.map((w) => ({
+              spec: decodeRule(w.change.after),
+              owner: w.change.name,
+              sequence: w.change.sequence ?? 0
+            }))
+          ).pipe(
             Effect.matchEffect({
-              onSuccess: () => Effect.sync(() => {
-                touched.add("rule")
-                for (const w of creates) outcomes.set(w.index, outcome(w.change, "done"))
-              }),
-              onFailure: (error) => Effect.sync(() => {
-                failed = true
-                touched.add("rule")
-                for (const w of creates) outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
-              })
+              onSuccess: () =>
+                Effect.sync(() => {
+                  touched.add("rule")
+                  for (const w of creates) outcomes.set(w.index, outcome(w.change, "done"))
+                }),
+              onFailure: (error) =>
+                Effect.sync(() => {
+                  failed = true
+                  touched.add("rule")
+                  for (const w of creates) {
+                    outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
+                  }
+                })
             })
           )
           continue
         }
-        yield* Effect.forEach(writes, runWrite, { concurrency: writes.length > 1 ? options.concurrency : 1, discard: true })
+        yield* Effect.forEach(writes, runWrite, {
+          concurrency: writes.length > 1 ? options.concurrency : 1,
+          discard: true
+        })
         continue
       }
       for (const step of batch) {
@@ -167,10 +224,11 @@ export const executeSteps = (client: OpnsenseShape, steps: ReadonlyArray<Step>, 
         yield* reconfigure(client, step.subsystem).pipe(
           Effect.matchEffect({
             onSuccess: () => Effect.sync(() => reconfigured.push(step.subsystem)),
-            onFailure: (error) => Effect.sync(() => {
-              failed = true
-              errors.push(`reconfigure ${step.subsystem}: ${error.message}`)
-            })
+            onFailure: (error) =>
+              Effect.sync(() => {
+                failed = true
+                errors.push(`reconfigure ${step.subsystem}: ${error.message}`)
+              })
           })
         )
       }

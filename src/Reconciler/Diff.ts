@@ -4,9 +4,18 @@
  * an unchanged sequence) produces nothing, which is what makes the plan after an apply empty.
  */
 import type { DesiredSite } from "../Domain/Desired.ts"
-import type { AliasSpec, LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type {
+  AliasSpec,
+  LiveAlias,
+  LiveRule,
+  LiveSnapshot,
+  LiveVlan,
+  ResourceKind,
+  RuleSpec,
+  VlanSpec
+} from "../Domain/Model.ts"
 import type { Change, FieldDiff } from "../Domain/Plan.ts"
-import { identify, type Identified, type LiveItem, type Match } from "./Identity.ts"
+import { type Identified, identify, type LiveItem, type Match } from "./Identity.ts"
 import { compileSequences, maxSequence } from "./Sequence.ts"
 
 /** name → uuid per kind, as state.json keeps it for a site */
@@ -63,7 +72,10 @@ const reasonFor = <S, L extends LiveItem<S>>(match: Match<S, L>): string | undef
       : `adopt: was managed as "${match.live.owner}", which left the desired state`
     : undefined
 
-const withOptional = <A extends object>(base: A, extra: { readonly reason?: string | undefined; readonly sequence?: number | undefined }) => ({
+const withOptional = <A extends object>(
+  base: A,
+  extra: { readonly reason?: string | undefined; readonly sequence?: number | undefined }
+) => ({
   ...base,
   ...(extra.reason === undefined ? {} : { reason: extra.reason }),
   ...(extra.sequence === undefined ? {} : { sequence: extra.sequence })
@@ -80,7 +92,16 @@ const kindChanges = <S, L extends LiveItem<S>>(
     const diff = [...fieldDiff(match.live.spec, match.desired.spec), ...ownerDiff(match)]
     if (diff.length === 0) continue
     changes.push(withOptional(
-      { action: "update", kind, name: match.desired.name, uuid: match.live.uuid, before: match.live.spec, after: match.desired.spec, diff, source: match.desired.source },
+      {
+        action: "update",
+        kind,
+        name: match.desired.name,
+        uuid: match.live.uuid,
+        before: match.live.spec,
+        after: match.desired.spec,
+        diff,
+        source: match.desired.source
+      },
       { reason: reasonFor(match) }
     ))
   }
@@ -88,26 +109,59 @@ const kindChanges = <S, L extends LiveItem<S>>(
     changes.push({ action: "create", kind, name: desired.name, after: desired.spec, source: desired.source })
   }
   for (const orphan of identified.orphans) {
-    changes.push({ action: "delete", kind, name: orphan.name, uuid: orphan.live.uuid, before: orphan.live.spec, reason: orphan.why })
+    changes.push({
+      action: "delete",
+      kind,
+      name: orphan.name,
+      uuid: orphan.live.uuid,
+      before: orphan.live.spec,
+      reason: orphan.why
+    })
   }
   if (pruneUnmanaged) {
     for (const live of identified.unmanaged) {
-      changes.push({ action: "delete", kind, name: label(live), uuid: live.uuid, before: live.spec, reason: "unmanaged; the site's policy prunes unmanaged objects (pruneUnmanaged)" })
+      changes.push({
+        action: "delete",
+        kind,
+        name: label(live),
+        uuid: live.uuid,
+        before: live.spec,
+        reason: "unmanaged; the site's policy prunes unmanaged objects (pruneUnmanaged)"
+      })
     }
   }
   return changes
 }
 
 /** Rules also carry their sequence: compiled from YAML order, kept where the order already holds. */
-const ruleChanges = (desired: DesiredSite, identified: Identified<RuleSpec, LiveRule>, live: LiveSnapshot, prune: boolean): Array<Change> => {
+const ruleChanges = (
+  desired: DesiredSite,
+  identified: Identified<RuleSpec, LiveRule>,
+  live: LiveSnapshot,
+  prune: boolean
+): Array<Change> => {
   const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))
-  const targets = compileSequences(desired.rules.map((r) => byName.get(r.name)?.live.sequence), maxSequence(live.version))
+  const targets = compileSequences(
+    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
+    maxSequence(live.version)
+  )
   const sequenceOf = new Map(desired.rules.map((r, i) => [r.name, targets[i] ?? 0]))
   const changes = kindChanges("rule", identified, (l) => l.spec.description || l.uuid, prune).map((change): Change => {
     const sequence = change.action === "delete" ? undefined : sequenceOf.get(change.name)
-    if (change.action !== "update" || sequence === undefined) return sequence === undefined ? change : { ...change, sequence }
+    if (change.action !== "update" || sequence === undefined) {
+      return sequence === undefined
+        ? change
+        : { ...change, sequence }
+    }
     const from = byName.get(change.name)?.live.sequence
-    return { ...change, sequence, diff: [...(change.diff ?? []), ...(from === sequence ? [] : [{ path: "sequence", from: from ?? null, to: sequence }])] }
+    return {
+      ...change,
+      sequence,
+      diff: [
+        ...(change.diff ?? []),
+        ...(from === sequence ? [] : [{ path: "sequence", from: from ?? null, to: sequence }])
+      ]
+    }
   })
   // rules whose fields are equal but whose place in the order changed: an update of the sequence only
   const updated = new Set(changes.filter((c) => c.action === "update").map((c) => c.name))
@@ -115,16 +169,27 @@ const ruleChanges = (desired: DesiredSite, identified: Identified<RuleSpec, Live
     const target = sequenceOf.get(match.desired.name)
     if (updated.has(match.desired.name) || target === undefined || target === match.live.sequence) continue
     changes.push({
-      action: "update", kind: "rule", name: match.desired.name, uuid: match.live.uuid,
-      before: match.live.spec, after: match.desired.spec, sequence: target, source: match.desired.source,
-      diff: [{ path: "sequence", from: match.live.sequence, to: target }], reason: "reorder: its place in the YAML order moved"
+      action: "update",
+      kind: "rule",
+      name: match.desired.name,
+      uuid: match.live.uuid,
+      before: match.live.spec,
+      after: match.desired.spec,
+      sequence: target,
+      source: match.desired.source,
+      diff: [{ path: "sequence", from: match.live.sequence, to: target }],
+      reason: "reorder: its place in the YAML order moved"
     })
   }
   return changes
 }
 
 /** All changes for one site, unordered. */
-export const diffSite = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory): { readonly changes: ReadonlyArray<Change>; readonly identity: SiteIdentity } => {
+export const diffSite = (
+  desired: DesiredSite,
+  live: LiveSnapshot,
+  inventory: Inventory
+): { readonly changes: ReadonlyArray<Change>; readonly identity: SiteIdentity } => {
   const identity = identifySite(desired, live, inventory)
   const prune = desired.config.pruneUnmanaged
   return {

@@ -15,26 +15,50 @@ import { compileSequences, maxSequence } from "./Sequence.ts"
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
   const drifted: Array<DriftReport["drifted"][number]> = []
-  const push = (kind: "vlan" | "alias" | "rule", name: string, uuid: string, diff: DriftReport["drifted"][number]["diff"], source: DriftReport["drifted"][number]["source"]) => {
+  const push = (
+    kind: "vlan" | "alias" | "rule",
+    name: string,
+    uuid: string,
+    diff: DriftReport["drifted"][number]["diff"],
+    source: DriftReport["drifted"][number]["source"]
+  ) => {
     if (diff.length > 0) drifted.push({ kind, name, uuid, diff, ...(source === undefined ? {} : { source }) })
   }
   // adopted matches were never managed: not drift, just pending adoption
-  for (const m of identity.vlans.matches) if (m.by !== "adopted") push("vlan", m.desired.name, m.live.uuid, fieldDiff(m.live.spec, m.desired.spec), m.desired.source)
-  for (const m of identity.aliases.matches) if (m.by !== "adopted") push("alias", m.desired.name, m.live.uuid, fieldDiff(m.live.spec, m.desired.spec), m.desired.source)
+  for (const m of identity.vlans.matches) {
+    if (m.by !== "adopted") {
+      push("vlan", m.desired.name, m.live.uuid, fieldDiff(m.live.spec, m.desired.spec), m.desired.source)
+    }
+  }
+  for (const m of identity.aliases.matches) {
+    if (m.by !== "adopted") {
+      push("alias", m.desired.name, m.live.uuid, fieldDiff(m.live.spec, m.desired.spec), m.desired.source)
+    }
+  }
   const byName = new Map(identity.rules.matches.map((m) => [m.desired.name, m]))
-  const sequences = compileSequences(desired.rules.map((r) => byName.get(r.name)?.live.sequence), maxSequence(live.version))
+  const sequences = compileSequences(
+    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
+    maxSequence(live.version)
+  )
   desired.rules.forEach((rule, i) => {
     const m = byName.get(rule.name)
     if (m === undefined || m.by === "adopted") return
     const target = sequences[i]
-    const order = target === undefined || target === m.live.sequence ? [] : [{ path: "sequence", from: m.live.sequence, to: target }]
+    const order = target === undefined || target === m.live.sequence
+      ? []
+      : [{ path: "sequence", from: m.live.sequence, to: target }]
     push("rule", rule.name, m.live.uuid, [...fieldDiff(m.live.spec, m.desired.spec), ...order], m.desired.source)
   })
 
   const liveUuids = new Set([...live.vlans, ...live.aliases, ...live.rules].map((l) => l.uuid))
   const missing: Array<DriftReport["missing"][number]> = []
   const pending: Array<DriftReport["pending"][number]> = []
-  for (const [kind, unmatched] of [["vlan", identity.vlans.unmatched], ["alias", identity.aliases.unmatched], ["rule", identity.rules.unmatched]] as const) {
+  for (
+    const [kind, unmatched] of [["vlan", identity.vlans.unmatched], ["alias", identity.aliases.unmatched], [
+      "rule",
+      identity.rules.unmatched
+    ]] as const
+  ) {
     for (const d of unmatched) {
       const uuid = state.inventory[kind][d.name]
       if (uuid !== undefined && !liveUuids.has(uuid)) missing.push({ kind, name: d.name, uuid })
@@ -44,9 +68,24 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
 
   const baseline = state.unmanagedBaseline
   const unmanaged: Array<UnmanagedObject> = [
-    ...identity.vlans.unmanaged.map((l) => ({ kind: "vlan" as const, uuid: l.uuid, label: l.device, origin: l.origin })),
-    ...identity.aliases.unmanaged.map((l) => ({ kind: "alias" as const, uuid: l.uuid, label: l.spec.name, origin: l.origin })),
-    ...identity.rules.unmanaged.map((l) => ({ kind: "rule" as const, uuid: l.uuid, label: l.spec.description || `(sequence ${l.sequence})`, origin: l.origin }))
+    ...identity.vlans.unmanaged.map((l) => ({
+      kind: "vlan" as const,
+      uuid: l.uuid,
+      label: l.device,
+      origin: l.origin
+    })),
+    ...identity.aliases.unmanaged.map((l) => ({
+      kind: "alias" as const,
+      uuid: l.uuid,
+      label: l.spec.name,
+      origin: l.origin
+    })),
+    ...identity.rules.unmanaged.map((l) => ({
+      kind: "rule" as const,
+      uuid: l.uuid,
+      label: l.spec.description || `(sequence ${l.sequence})`,
+      origin: l.origin
+    }))
   ].map((u) => ({ ...u, appeared: baseline !== undefined && !baseline[u.kind].includes(u.uuid) }))
 
   const ruleOrigins = identity.rules.readOnly

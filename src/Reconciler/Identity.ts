@@ -84,7 +84,11 @@ export const identify = <S, L extends LiveItem<S>>(options: {
     for (const duplicate of owned) {
       if (duplicate === preferred) continue
       used.add(duplicate)
-      orphans.push({ live: duplicate, name: desired.name, why: `duplicate of ${preferred.uuid} (same ownership marker)` })
+      orphans.push({
+        live: duplicate,
+        name: desired.name,
+        why: `duplicate of ${preferred.uuid} (same ownership marker)`
+      })
     }
   }
   // a live object may only be claimed by inventory/adoption when its marker names nobody desired
@@ -121,8 +125,9 @@ export const identify = <S, L extends LiveItem<S>>(options: {
     if (live.owner !== undefined) orphans.push({ live, name: live.owner, why: "removed from the desired state" })
     else {
       const name = inventoryUuids.get(live.uuid)
-      if (name !== undefined) orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
-      else unmanaged.push(live)
+      if (name !== undefined) {
+        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
+      } else unmanaged.push(live)
     }
   }
 

@@ -7,7 +7,17 @@
  * Friendly field names follow src/DesiredState/Schema.ts; defaults are omitted.
  */
 import { stringify } from "yaml"
-import type { AliasSpec, Endpoint, LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type {
+  AliasSpec,
+  Endpoint,
+  LiveAlias,
+  LiveRule,
+  LiveSnapshot,
+  LiveVlan,
+  ResourceKind,
+  RuleSpec,
+  VlanSpec
+} from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
 import { isBuiltinAlias } from "./Diff.ts"
 import { isWritable } from "./Identity.ts"
@@ -54,7 +64,11 @@ const aliasYaml = (spec: AliasSpec): Yaml => ({
 const IP_VERSION = { inet: undefined, inet6: "ipv6", inet46: "ipv4+ipv6" } as const
 
 const endpointYaml = (endpoint: Endpoint): unknown => {
-  const address = endpoint.addresses.length === 1 ? endpoint.addresses[0] : endpoint.addresses.length === 0 ? undefined : [...endpoint.addresses]
+  const address = endpoint.addresses.length === 1
+    ? endpoint.addresses[0]
+    : endpoint.addresses.length === 0
+    ? undefined
+    : [...endpoint.addresses]
   if (endpoint.port === "" && !endpoint.invert) return address
   return {
     ...(address === undefined ? {} : { address }),
@@ -70,7 +84,11 @@ const ruleYaml = (name: string, spec: RuleSpec): Yaml => {
   return {
     name,
     action: spec.action,
-    interface: spec.interfaces.length === 0 ? "floating" : spec.interfaces.length === 1 ? spec.interfaces[0] : [...spec.interfaces],
+    interface: spec.interfaces.length === 0
+      ? "floating"
+      : spec.interfaces.length === 1
+      ? spec.interfaces[0]
+      : [...spec.interfaces],
     ...(spec.interfaceInvert ? { interface_invert: true } : {}),
     ...(spec.direction === "in" ? {} : { direction: spec.direction }),
     ...(ipVersion === undefined ? {} : { ip_version: ipVersion }),
@@ -105,11 +123,15 @@ export const importSnapshot = (site: string, live: LiveSnapshot, kinds: Readonly
   if (kinds.includes("vlan")) {
     const named = uniqueNamer()
     const vlans = live.vlans.filter((v: LiveVlan) => isWritable(v))
-    write("vlans.yaml", "vlans", vlans.map((v) => {
-      const name = named(v.owner ?? slug(v.spec.description) ?? `${v.spec.parent}-${v.spec.tag}`)
-      inventory.vlan[name] = v.uuid
-      return vlanYaml(name, v.spec)
-    }))
+    write(
+      "vlans.yaml",
+      "vlans",
+      vlans.map((v) => {
+        const name = named(v.owner ?? slug(v.spec.description) ?? `${v.spec.parent}-${v.spec.tag}`)
+        inventory.vlan[name] = v.uuid
+        return vlanYaml(name, v.spec)
+      })
+    )
   }
   if (kinds.includes("alias")) {
     const aliases = live.aliases.filter((a: LiveAlias) => {
@@ -117,29 +139,43 @@ export const importSnapshot = (site: string, live: LiveSnapshot, kinds: Readonly
       if (!keep) skipped.push(`alias ${a.spec.name}: built-in, managed by OPNsense`)
       return keep
     })
-    write("aliases.yaml", "aliases", aliases.map((a) => {
-      inventory.alias[a.spec.name] = a.uuid
-      return aliasYaml(a.spec)
-    }))
+    write(
+      "aliases.yaml",
+      "aliases",
+      aliases.map((a) => {
+        inventory.alias[a.spec.name] = a.uuid
+        return aliasYaml(a.spec)
+      })
+    )
   }
   if (kinds.includes("rule")) {
     const named = uniqueNamer()
     const readOnly = live.rules.filter((r) => !isWritable(r))
-    if (readOnly.length > 0) skipped.push(`${readOnly.length} legacy/automatic rules: read-only in the API, never managed`)
+    if (readOnly.length > 0) {
+      skipped.push(`${readOnly.length} legacy/automatic rules: read-only in the API, never managed`)
+    }
     const rules = live.rules.filter((r: LiveRule) => isWritable(r)).sort((a, b) => a.sequence - b.sequence)
-    write("rules.yaml", "rules", rules.map((r) => {
-      const preferred = r.owner ?? slug(r.spec.description) ?? `rule-${r.sequence}`
-      const name = named(ITEM_NAME.test(preferred) ? preferred : `rule-${r.sequence}`)
-      inventory.rule[name] = r.uuid
-      return ruleYaml(name, r.spec)
-    }))
+    write(
+      "rules.yaml",
+      "rules",
+      rules.map((r) => {
+        const preferred = r.owner ?? slug(r.spec.description) ?? `rule-${r.sequence}`
+        const name = named(ITEM_NAME.test(preferred) ? preferred : `rule-${r.sequence}`)
+        inventory.rule[name] = r.uuid
+        return ruleYaml(name, r.spec)
+      })
+    )
   }
   return {
     inventory,
     result: {
       site,
       files,
-      counts: { vlan: Object.keys(inventory.vlan).length, alias: Object.keys(inventory.alias).length, rule: Object.keys(inventory.rule).length },
+      counts: {
+        vlan: Object.keys(inventory.vlan).length,
+        alias: Object.keys(inventory.alias).length,
+        rule: Object.keys(inventory.rule).length
+      },
       skipped
     }
   }

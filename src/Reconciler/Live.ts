@@ -8,15 +8,21 @@ import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
-import { type ApplyOptions, type ImportOptions, Reconciler, type ReconcilerShape, type SiteOptions } from "../Reconciler.ts"
-import { Store } from "../Store/Store.ts"
+import {
+  type ApplyOptions,
+  type ImportOptions,
+  Reconciler,
+  type ReconcilerShape,
+  type SiteOptions
+} from "../Reconciler.ts"
 import type { Inventory } from "../Store/StateFile.ts"
+import { Store } from "../Store/Store.ts"
+import { type ReconcileResult, recordApplyChange, recordDrift, recordReconcile } from "../Telemetry/Metrics.ts"
 import { executeSteps, planProblems } from "./Apply.ts"
 import type { SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
 import { ApprovalRequired, isRefusal, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
-import { recordApplyChange, recordDrift, recordReconcile, type ReconcileResult } from "../Telemetry/Metrics.ts"
 import { importSnapshot } from "./Import.ts"
 import { compileSteps } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
@@ -39,20 +45,26 @@ const measured = <A, E, R>(
   site: string | undefined,
   operation: "plan" | "drift" | "apply",
   resultOf: (a: A) => ReconcileResult
-) => (effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+) =>
+(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
     const exit = yield* Effect.exit(effect)
     const durationMs = (yield* Clock.currentTimeMillis) - start
-    const result: ReconcileResult = exit._tag === "Success" ? resultOf(exit.value) : isRefusal(Cause.squash(exit.cause)) ? "refused" : "failed"
+    const result: ReconcileResult = exit._tag === "Success"
+      ? resultOf(exit.value)
+      : isRefusal(Cause.squash(exit.cause))
+      ? "refused"
+      : "failed"
     yield* recordReconcile({ site: site ?? "default", operation, result, durationMs })
     return yield* exit
   })
 
 /** The inventory as the identity found it: every desired item matched to a live object. */
 const inventoryOf = (identity: SiteIdentity): Inventory => {
-  const of = (matches: ReadonlyArray<{ readonly desired: { readonly name: string }; readonly live: { readonly uuid: string } }>) =>
-    Object.fromEntries(matches.map((m) => [m.desired.name, m.live.uuid]))
+  const of = (
+    matches: ReadonlyArray<{ readonly desired: { readonly name: string }; readonly live: { readonly uuid: string } }>
+  ) => Object.fromEntries(matches.map((m) => [m.desired.name, m.live.uuid]))
   return { vlan: of(identity.vlans.matches), alias: of(identity.aliases.matches), rule: of(identity.rules.matches) }
 }
 
@@ -75,7 +87,9 @@ export const make = (options: ReconcilerOptions) =>
 
     const siteOf = Effect.fn("Reconciler.site")(function*(name: string | undefined) {
       const sites = yield* loadSites
-      const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.config.name === name)
+      const site = name === undefined
+        ? (sites.length === 1 ? sites[0] : undefined)
+        : sites.find((s) => s.config.name === name)
       if (site === undefined) {
         const known = sites.map((s) => s.config.name)
         return yield* new SiteNotFound({
@@ -96,7 +110,11 @@ export const make = (options: ReconcilerOptions) =>
       const live = yield* fresh(client)
       const state = yield* store.site(site.config.name)
       const built = buildPlan(site, live, state.inventory, yield* now)
-      yield* Effect.annotateCurrentSpan({ site: site.config.name, changes: built.plan.changes.length, planId: built.plan.planId })
+      yield* Effect.annotateCurrentSpan({
+        site: site.config.name,
+        changes: built.plan.changes.length,
+        planId: built.plan.planId
+      })
       return { ...built, client, live }
     })
 
@@ -106,106 +124,182 @@ export const make = (options: ReconcilerOptions) =>
         const { plan } = yield* planSite(site)
         yield* store.savePlan(plan)
         return plan
-      }).pipe(measured(opts?.site, "plan", (p) => (p.changes.length > 0 ? "changes" : "ok")), Effect.withSpan("Reconciler.plan"))
+      }).pipe(
+        measured(opts?.site, "plan", (p) => (p.changes.length > 0 ? "changes" : "ok")),
+        Effect.withSpan("Reconciler.plan")
+      )
 
     const applyPlan = Effect.fn("Reconciler.apply")(function*(ref: Plan | string, opts: ApplyOptions) {
       const plan = typeof ref === "string" ? yield* store.loadPlan(ref) : ref
       yield* Effect.annotateCurrentSpan({ site: plan.site, planId: plan.planId, changes: plan.changes.length })
       if (!opts.approve) {
-        return yield* new ApprovalRequired({ message: "apply needs approval: confirm on a terminal, or pass --auto-approve" })
+        return yield* new ApprovalRequired({
+          message: "apply needs approval: confirm on a terminal, or pass --auto-approve"
+        })
       }
       if (plan.blocked.length > 0 && opts.override === undefined) {
         return yield* new PlanBlocked({
-          message: `plan ${plan.planId.slice(0, 12)} has ${plan.blocked.length} blocked change(s) (${plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")}); apply refuses without an explicit override`,
+          message: `plan ${plan.planId.slice(0, 12)} has ${plan.blocked.length} blocked change(s) (${
+            plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")
+          }); apply refuses without an explicit override`,
           planId: plan.planId,
           site: plan.site
         })
       }
       const problems = planProblems(plan.changes)
       if (problems.length > 0) {
-        return yield* new StoreError({ message: `plan ${plan.planId.slice(0, 12)} cannot be applied: ${problems.join("; ")}`, path: typeof ref === "string" ? ref : plan.planId })
+        return yield* new StoreError({
+          message: `plan ${plan.planId.slice(0, 12)} cannot be applied: ${problems.join("; ")}`,
+          path: typeof ref === "string" ? ref : plan.planId
+        })
       }
       const site = yield* siteOf(plan.site)
       if (plan.desiredDigest !== undefined && plan.desiredDigest !== site.digest) {
-        return yield* new StalePlan({ message: `the desired state changed since plan ${plan.planId.slice(0, 12)} was made; run plan again`, planId: plan.planId, site: plan.site })
+        return yield* new StalePlan({
+          message: `the desired state changed since plan ${plan.planId.slice(0, 12)} was made; run plan again`,
+          planId: plan.planId,
+          site: plan.site
+        })
       }
       const client = yield* firewalls.forSite(site.config)
       const live = yield* fresh(client)
       if (liveDigest(live) !== plan.liveDigest) {
-        return yield* new StalePlan({ message: `the firewall of site "${plan.site}" changed since plan ${plan.planId.slice(0, 12)} was made; run plan again`, planId: plan.planId, site: plan.site })
+        return yield* new StalePlan({
+          message: `the firewall of site "${plan.site}" changed since plan ${
+            plan.planId.slice(0, 12)
+          } was made; run plan again`,
+          planId: plan.planId,
+          site: plan.site
+        })
       }
       return yield* execute(site, plan, client, opts)
     })
     const apply: ReconcilerShape["apply"] = (ref, opts) =>
       applyPlan(ref, opts).pipe(measured(typeof ref === "string" ? undefined : ref.site, "apply", applyResult))
 
-    const execute = Effect.fnUntraced(function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
-      const actor = opts.actor ?? options.actor
-      const startedAt = (yield* now).toISOString()
-      const override = opts.override === undefined || plan.blocked.length === 0 ? {} : { override: opts.override.reason }
-      if (plan.changes.length === 0) {
+    const execute = Effect.fnUntraced(
+      function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
+        const actor = opts.actor ?? options.actor
+        const startedAt = (yield* now).toISOString()
+        const override = opts.override === undefined || plan.blocked.length === 0
+          ? {}
+          : { override: opts.override.reason }
+        if (plan.changes.length === 0) {
+          const report: ApplyReport = {
+            site: plan.site,
+            planId: plan.planId,
+            actor,
+            startedAt,
+            finishedAt: startedAt,
+            result: "nothing-to-do",
+            changes: [],
+            reconfigured: [],
+            verification: { clean: true, remaining: [] },
+            message: "Nothing to do: the firewall matches the desired state."
+          }
+          return report
+        }
+        const version = yield* client.version
+        const executed = yield* executeSteps(client, compileSteps(plan.changes), {
+          concurrency: options.concurrency ?? 4,
+          bulkThreshold: options.bulkThreshold ?? 20,
+          bulk: versionAtLeast(version, 26, 1)
+        })
+
+        // verify: re-read and re-plan; the identity found also becomes the inventory
+        const state = yield* store.site(site.config.name)
+        const after = yield* Effect.result(fresh(client))
+        let remaining: ReadonlyArray<string> = ["the firewall could not be re-read to verify the apply"]
+        let identity: SiteIdentity | undefined
+        if (after._tag === "Success") {
+          const replan = buildPlan(site, after.success, state.inventory, yield* now)
+          identity = replan.identity
+          remaining = replan.plan.changes.map((c) =>
+            `${c.action === "create" ? "+" : c.action === "update" ? "~" : "-"} ${c.kind} ${c.name}${
+              c.diff === undefined ? "" : `: ${c.diff.map((d) => d.path).join(", ")}`
+            }`
+          )
+        }
+        const failed = executed.failed || after._tag === "Failure"
+        const result = failed ? "failed" : "applied"
+        const finishedAt = (yield* now).toISOString()
+        yield* store.updateSite(site.config.name, (s) => ({
+          ...s,
+          inventory: identity === undefined ? mergeOutcomes(s.inventory, executed.outcomes) : inventoryOf(identity),
+          ...(identity === undefined ? {} : { unmanagedBaseline: baselineOf(identity) }),
+          lastApplied: { planId: plan.planId, desiredDigest: site.digest, at: finishedAt, actor, result }
+        }))
+        yield* store.appendAudit({
+          at: finishedAt,
+          actor,
+          site: plan.site,
+          action: "apply",
+          planId: plan.planId,
+          result,
+          changes: executed.outcomes.map((o) => ({
+            action: o.action,
+            kind: o.kind,
+            name: o.name,
+            status: o.status,
+            ...(o.uuid === undefined ? {} : { uuid: o.uuid })
+          })),
+          ...override
+        })
+        for (const o of executed.outcomes) {
+          if (o.status !== "skipped") {
+            yield* recordApplyChange({
+              site: plan.site,
+              kind: o.kind,
+              action: o.action,
+              result: o.status === "done" ? "ok" : "failed"
+            })
+          }
+        }
+        const done = executed.outcomes.filter((o) => o.status === "done").length
         const report: ApplyReport = {
-          site: plan.site, planId: plan.planId, actor, startedAt, finishedAt: startedAt, result: "nothing-to-do",
-          changes: [], reconfigured: [], verification: { clean: true, remaining: [] },
-          message: "Nothing to do: the firewall matches the desired state."
+          site: plan.site,
+          planId: plan.planId,
+          actor,
+          startedAt,
+          finishedAt,
+          result,
+          changes: executed.outcomes,
+          reconfigured: executed.reconfigured,
+          verification: { clean: remaining.length === 0, remaining },
+          ...override,
+          message: failed
+            ? `Apply failed: ${done} of ${plan.changes.length} changes applied${
+              executed.errors.length > 0 ? `; ${executed.errors.join("; ")}` : ""
+            }. The firewall runs what it saved; run plan to see what is left.`
+            : `Applied ${done} changes${
+              remaining.length === 0
+                ? "; the re-plan is empty"
+                : `; the re-plan still shows ${remaining.length} change(s)`
+            }.`
         }
         return report
       }
-      const version = yield* client.version
-      const executed = yield* executeSteps(client, compileSteps(plan.changes), {
-        concurrency: options.concurrency ?? 4,
-        bulkThreshold: options.bulkThreshold ?? 20,
-        bulk: versionAtLeast(version, 26, 1)
-      })
+    )
 
-      // verify: re-read and re-plan; the identity found also becomes the inventory
-      const state = yield* store.site(site.config.name)
-      const after = yield* Effect.result(fresh(client))
-      let remaining: ReadonlyArray<string> = ["the firewall could not be re-read to verify the apply"]
-      let identity: SiteIdentity | undefined
-      if (after._tag === "Success") {
-        const replan = buildPlan(site, after.success, state.inventory, yield* now)
-        identity = replan.identity
-        remaining = replan.plan.changes.map((c) => `${c.action === "create" ? "+" : c.action === "update" ? "~" : "-"} ${c.kind} ${c.name}${c.diff === undefined ? "" : `: ${c.diff.map((d) => d.path).join(", ")}`}`)
-      }
-      const failed = executed.failed || after._tag === "Failure"
-      const result = failed ? "failed" : "applied"
-      const finishedAt = (yield* now).toISOString()
-      yield* store.updateSite(site.config.name, (s) => ({
-        ...s,
-        inventory: identity === undefined ? mergeOutcomes(s.inventory, executed.outcomes) : inventoryOf(identity),
-        ...(identity === undefined ? {} : { unmanagedBaseline: baselineOf(identity) }),
-        lastApplied: { planId: plan.planId, desiredDigest: site.digest, at: finishedAt, actor, result }
-      }))
-      yield* store.appendAudit({
-        at: finishedAt, actor, site: plan.site, action: "apply", planId: plan.planId, result,
-        changes: executed.outcomes.map((o) => ({ action: o.action, kind: o.kind, name: o.name, status: o.status, ...(o.uuid === undefined ? {} : { uuid: o.uuid }) })),
-        ...override
-      })
-      for (const o of executed.outcomes) {
-        if (o.status !== "skipped") yield* recordApplyChange({ site: plan.site, kind: o.kind, action: o.action, result: o.status === "done" ? "ok" : "failed" })
-      }
-      const done = executed.outcomes.filter((o) => o.status === "done").length
-      const report: ApplyReport = {
-        site: plan.site, planId: plan.planId, actor, startedAt, finishedAt, result,
-        changes: executed.outcomes, reconfigured: executed.reconfigured,
-        verification: { clean: remaining.length === 0, remaining },
-        ...override,
-        message: failed
-          ? `Apply failed: ${done} of ${plan.changes.length} changes applied${executed.errors.length > 0 ? `; ${executed.errors.join("; ")}` : ""}. The firewall runs what it saved; run plan to see what is left.`
-          : `Applied ${done} changes${remaining.length === 0 ? "; the re-plan is empty" : `; the re-plan still shows ${remaining.length} change(s)`}.`
-      }
-      return report
-    })
-
-    const planAndApply: ReconcilerShape["planAndApply"] = (opts) => planAndApplyRaw(opts).pipe(measured(opts.site, "apply", applyResult))
+    const planAndApply: ReconcilerShape["planAndApply"] = (opts) =>
+      planAndApplyRaw(opts).pipe(measured(opts.site, "apply", applyResult))
     const planAndApplyRaw = Effect.fn("Reconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
       const site = yield* siteOf(opts.site)
       const { plan, client } = yield* planSite(site)
       yield* store.savePlan(plan)
-      if (!opts.approve) return yield* new ApprovalRequired({ message: "apply needs approval: confirm on a terminal, or pass --auto-approve" })
+      if (!opts.approve) {
+        return yield* new ApprovalRequired({
+          message: "apply needs approval: confirm on a terminal, or pass --auto-approve"
+        })
+      }
       if (plan.blocked.length > 0 && opts.override === undefined) {
-        return yield* new PlanBlocked({ message: `the plan has blocked changes: ${plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")}`, planId: plan.planId, site: plan.site })
+        return yield* new PlanBlocked({
+          message: `the plan has blocked changes: ${
+            plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")
+          }`,
+          planId: plan.planId,
+          site: plan.site
+        })
       }
       return yield* execute(site, plan, client, opts)
     })
@@ -217,33 +311,36 @@ export const make = (options: ReconcilerOptions) =>
         const live = yield* fresh(client)
         const report = driftReport(site, live, yield* store.site(site.config.name), yield* now)
         for (const kind of ["vlan", "alias", "rule"] as const) {
-          const count = report.drifted.filter((d) => d.kind === kind).length + report.missing.filter((m) => m.kind === kind).length
+          const count = report.drifted.filter((d) => d.kind === kind).length +
+            report.missing.filter((m) => m.kind === kind).length
           yield* recordDrift(report.site, kind, count)
         }
         return report
       }).pipe(measured(opts?.site, "drift", (r) => (r.hasDrift ? "drift" : "ok")), Effect.withSpan("Reconciler.drift"))
 
-    const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(function*(opts?: ImportOptions) {
-      const sites = yield* Effect.result(loadSites)
-      // import must work before any YAML exists: fall back to the single default site
-      const config: SiteConfig = sites._tag === "Success"
-        ? (yield* siteOf(opts?.site)).config
-        : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
-      const client = yield* firewalls.forSite(config)
-      const live = yield* fresh(client)
-      const imported = importSnapshot(config.name, live, opts?.kinds ?? ["vlan", "alias", "rule"])
-      if (opts?.recordInventory ?? true) {
-        yield* store.updateSite(config.name, (s) => ({
-          ...s,
-          inventory: {
-            vlan: { ...s.inventory.vlan, ...imported.inventory.vlan },
-            alias: { ...s.inventory.alias, ...imported.inventory.alias },
-            rule: { ...s.inventory.rule, ...imported.inventory.rule }
-          }
-        }))
+    const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(
+      function*(opts?: ImportOptions) {
+        const sites = yield* Effect.result(loadSites)
+        // import must work before any YAML exists: fall back to the single default site
+        const config: SiteConfig = sites._tag === "Success"
+          ? (yield* siteOf(opts?.site)).config
+          : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
+        const client = yield* firewalls.forSite(config)
+        const live = yield* fresh(client)
+        const imported = importSnapshot(config.name, live, opts?.kinds ?? ["vlan", "alias", "rule"])
+        if (opts?.recordInventory ?? true) {
+          yield* store.updateSite(config.name, (s) => ({
+            ...s,
+            inventory: {
+              vlan: { ...s.inventory.vlan, ...imported.inventory.vlan },
+              alias: { ...s.inventory.alias, ...imported.inventory.alias },
+              rule: { ...s.inventory.rule, ...imported.inventory.rule }
+            }
+          }))
+        }
+        return imported.result
       }
-      return imported.result
-    })
+    )
 
     const auditLog: ReconcilerShape["auditLog"] = (opts) =>
       Effect.map(store.readAudit, (entries) => (opts?.limit === undefined ? entries : entries.slice(-opts.limit)))
@@ -260,7 +357,9 @@ export const make = (options: ReconcilerOptions) =>
     })
   })
 
-const applyResult = (r: ApplyReport): ReconcileResult => (r.result === "failed" ? "failed" : r.result === "applied" ? "applied" : "ok")
+const applyResult = (
+  r: ApplyReport
+): ReconcileResult => (r.result === "failed" ? "failed" : r.result === "applied" ? "applied" : "ok")
 
 /** Created uuids recorded even when the firewall could not be re-read after the apply. */
 const mergeOutcomes = (inventory: Inventory, outcomes: ApplyReport["changes"]): Inventory => {

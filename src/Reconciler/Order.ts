@@ -17,10 +17,15 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 
 /** The entries of an alias spec carried as unknown in a Change. */
 const aliasContent = (spec: unknown): ReadonlyArray<string> =>
-  isRecord(spec) && Array.isArray(spec["content"]) ? spec["content"].filter((v): v is string => typeof v === "string") : []
+  isRecord(spec) && Array.isArray(spec["content"])
+    ? spec["content"].filter((v): v is string => typeof v === "string")
+    : []
 
 /** Kahn's algorithm, stable: among ready items the earlier one goes first. Cycles keep input order. */
-const topological = (changes: ReadonlyArray<Change>, dependsOn: (change: Change) => ReadonlyArray<string>): ReadonlyArray<Change> => {
+const topological = (
+  changes: ReadonlyArray<Change>,
+  dependsOn: (change: Change) => ReadonlyArray<string>
+): ReadonlyArray<Change> => {
   const names = new Set(changes.map((c) => c.name))
   const pending = [...changes]
   const done = new Set<string>()
@@ -41,7 +46,9 @@ const of = (changes: ReadonlyArray<Change>, kind: Change["kind"], actions: Reado
 export const orderChanges = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> => {
   const aliasWrites = topological(of(changes, "alias", ["create", "update"]), (c) => aliasContent(c.after))
   const aliasDeletes = [...topological(of(changes, "alias", ["delete"]), (c) => aliasContent(c.before))].reverse()
-  const ruleWrites = [...of(changes, "rule", ["create", "update"])].sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
+  const ruleWrites = [...of(changes, "rule", ["create", "update"])].sort((a, b) =>
+    (a.sequence ?? 0) - (b.sequence ?? 0)
+  )
   return [
     ...of(changes, "rule", ["delete"]),
     ...aliasWrites,

@@ -39,13 +39,18 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
   const digest = liveDigest(live)
   const count = (action: "create" | "update" | "delete") => ordered.filter((c) => c.action === action).length
   const warnings: Array<string> = []
-  if (live.stale) warnings.push("the live snapshot came from cache while the firewall was unreachable; apply will re-read it")
+  if (live.stale) {
+    warnings.push("the live snapshot came from cache while the firewall was unreachable; apply will re-read it")
+  }
   const legacy = live.rules.filter((r) => r.origin === "legacy").length
   const automatic = live.rules.filter((r) => r.origin === "automatic").length
   if (legacy + automatic > 0) {
-    warnings.push(`${legacy} legacy and ${automatic} automatic rules exist on the firewall; the API cannot write them, so they are never touched`)
+    warnings.push(
+      `${legacy} legacy and ${automatic} automatic rules exist on the firewall; the API cannot write them, so they are never touched`
+    )
   }
-  const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length + identity.rules.unmanaged.length
+  const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length +
+    identity.rules.unmanaged.length
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {
     warnings.push(`${unmanaged} unmanaged objects on the firewall are left alone (pruneUnmanaged is off)`)
   }

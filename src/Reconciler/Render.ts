@@ -45,7 +45,9 @@ const where = (change: Change): string =>
 
 const renderChange = (change: Change, paint: ReturnType<typeof painter>): ReadonlyArray<string> => {
   const mark = MARK[change.action]
-  const head = `  ${paint(mark.colour, mark.sign)} ${change.kind} ${paint("bold", change.name)}${change.uuid === undefined ? "" : paint("dim", ` ${change.uuid}`)}${paint("dim", where(change))}`
+  const head = `  ${paint(mark.colour, mark.sign)} ${change.kind} ${paint("bold", change.name)}${
+    change.uuid === undefined ? "" : paint("dim", ` ${change.uuid}`)
+  }${paint("dim", where(change))}`
   const lines = [head]
   if (change.reason !== undefined) lines.push(`      ${paint("dim", `# ${change.reason}`)}`)
   if (change.action === "create") {
@@ -68,7 +70,10 @@ export const summaryLine = (summary: Plan["summary"]): string =>
 
 export const renderPlan = (plan: Plan, options: RenderOptions): string => {
   const paint = painter(options)
-  const lines = [`Site ${paint("bold", plan.site)} · OPNsense ${plan.firewallVersion} · plan ${plan.planId.slice(0, 12)}`, ""]
+  const lines = [
+    `Site ${paint("bold", plan.site)} · OPNsense ${plan.firewallVersion} · plan ${plan.planId.slice(0, 12)}`,
+    ""
+  ]
   if (plan.changes.length === 0) {
     lines.push("No changes. The firewall matches the desired state.")
   } else {
@@ -86,9 +91,17 @@ export const renderApplyReport = (report: ApplyReport, options: RenderOptions): 
   const paint = painter(options)
   const lines: Array<string> = []
   for (const change of report.changes) {
-    const status = change.status === "done" ? paint("green", "done") : change.status === "failed" ? paint("red", "FAILED") : paint("dim", "skipped")
+    const status = change.status === "done"
+      ? paint("green", "done")
+      : change.status === "failed"
+      ? paint("red", "FAILED")
+      : paint("dim", "skipped")
     // a failure's message already names the YAML file:line:col of the object
-    lines.push(`  ${MARK[change.action].sign} ${change.kind} ${change.name}: ${status}${change.error === undefined ? "" : ` — ${change.error}`}`)
+    lines.push(
+      `  ${MARK[change.action].sign} ${change.kind} ${change.name}: ${status}${
+        change.error === undefined ? "" : ` — ${change.error}`
+      }`
+    )
   }
   if (report.reconfigured.length > 0) lines.push(`  reconfigured: ${report.reconfigured.join(", ")}`)
   if (!report.verification.clean) {
@@ -101,13 +114,24 @@ export const renderApplyReport = (report: ApplyReport, options: RenderOptions): 
 
 export const renderDrift = (report: DriftReport, options: RenderOptions): string => {
   const paint = painter(options)
-  const lines = [`Site ${paint("bold", report.site)} · OPNsense ${report.firewallVersion} · checked ${report.checkedAt}`, ""]
+  const lines = [
+    `Site ${paint("bold", report.site)} · OPNsense ${report.firewallVersion} · checked ${report.checkedAt}`,
+    ""
+  ]
   for (const d of report.drifted) {
-    lines.push(`  ${paint("yellow", "~")} ${d.kind} ${paint("bold", d.name)} ${paint("dim", d.uuid)} changed on the firewall`)
+    lines.push(
+      `  ${paint("yellow", "~")} ${d.kind} ${paint("bold", d.name)} ${paint("dim", d.uuid)} changed on the firewall`
+    )
     for (const f of d.diff) lines.push(`      ${f.path}: desired ${formatValue(f.to)}, live ${formatValue(f.from)}`)
   }
-  for (const m of report.missing) lines.push(`  ${paint("red", "-")} ${m.kind} ${paint("bold", m.name)} ${paint("dim", m.uuid)} was deleted on the firewall`)
-  for (const p of report.pending) lines.push(`  ${paint("dim", "·")} ${p.kind} ${p.name} is not created yet (pending apply, not drift)`)
+  for (const m of report.missing) {
+    lines.push(
+      `  ${paint("red", "-")} ${m.kind} ${paint("bold", m.name)} ${paint("dim", m.uuid)} was deleted on the firewall`
+    )
+  }
+  for (const p of report.pending) {
+    lines.push(`  ${paint("dim", "·")} ${p.kind} ${p.name} is not created yet (pending apply, not drift)`)
+  }
   const appeared = report.unmanaged.filter((u) => u.appeared)
   const known = report.unmanaged.length - appeared.length
   if (appeared.length > 0) {
@@ -117,8 +141,13 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
   if (known > 0) lines.push(`${known} other unmanaged objects are left alone.`)
   const ro = report.readOnly
   if (ro.legacy + ro.automatic + ro.builtin > 0) {
-    lines.push(`Read-only, never touched: ${ro.legacy} legacy rules, ${ro.automatic} automatic rules, ${ro.builtin} built-in aliases.`)
+    lines.push(
+      `Read-only, never touched: ${ro.legacy} legacy rules, ${ro.automatic} automatic rules, ${ro.builtin} built-in aliases.`
+    )
   }
-  lines.push("", report.hasDrift ? paint("yellow", "Drift found.") : "No drift. The firewall matches the desired state.")
+  lines.push(
+    "",
+    report.hasDrift ? paint("yellow", "Drift found.") : "No drift. The firewall matches the desired state."
+  )
   return `${lines.join("\n")}\n`
 }

@@ -65,7 +65,9 @@ const fill = (lo: number, hi: number | undefined, count: number, max: number): R
 export const compileSequences = (current: ReadonlyArray<number | undefined>, max: number): ReadonlyArray<number> => {
   const n = current.length
   if (n > max) throw new RangeError(`${n} rules do not fit into sequences 1..${max}`)
-  const usable = current.map((value) => (value !== undefined && Number.isInteger(value) && value >= 1 && value <= max ? value : undefined))
+  const usable = current.map((
+    value
+  ) => (value !== undefined && Number.isInteger(value) && value >= 1 && value <= max ? value : undefined))
   const anchors = new Set(longestIncreasing(usable))
   for (;;) {
     const result: Array<number> = []

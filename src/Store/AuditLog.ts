@@ -11,7 +11,8 @@ import { type AuditAnchor, GENESIS } from "./StateFile.ts"
 
 export type AuditDraft = Omit<AuditEntry, "seq" | "prevHash" | "hash">
 
-export const entryHash = (entry: Omit<AuditEntry, "hash">): string => sha256(`${entry.prevHash}\n${canonicalJson(entry)}`)
+export const entryHash = (entry: Omit<AuditEntry, "hash">): string =>
+  sha256(`${entry.prevHash}\n${canonicalJson(entry)}`)
 
 export const chain = (draft: AuditDraft, anchor: AuditAnchor): AuditEntry => {
   const unsealed = { ...draft, seq: anchor.count + 1, prevHash: anchor.lastHash }
@@ -45,8 +46,12 @@ export const checkLog = (text: string, anchor: AuditAnchor): AuditCheck => {
     }
     const entry = decoded.value
     const { hash, ...rest } = entry
-    if (entry.seq !== n) problems.push(`audit.log line ${n}: sequence ${entry.seq}, expected ${n} (a line was removed or reordered)`)
-    if (entry.prevHash !== prev) problems.push(`audit.log line ${n}: previous-hash does not match line ${n - 1} (chain broken)`)
+    if (entry.seq !== n) {
+      problems.push(`audit.log line ${n}: sequence ${entry.seq}, expected ${n} (a line was removed or reordered)`)
+    }
+    if (entry.prevHash !== prev) {
+      problems.push(`audit.log line ${n}: previous-hash does not match line ${n - 1} (chain broken)`)
+    }
     if (entryHash(rest) !== hash) problems.push(`audit.log line ${n}: content does not match its hash (edited)`)
     prev = hash
     entries.push(entry)

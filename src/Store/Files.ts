@@ -2,14 +2,18 @@
  * File primitives for DATA_DIR: atomic replace (temp file, fsync, rename, fsync of the directory)
  * and durable append. A reader never sees a half-written state.json, even after a crash or a kill.
  */
+import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Effect } from "effect"
 import { StoreError } from "../Reconciler/Errors.ts"
 
 const fail = (what: string, file: string) => (cause: unknown) =>
-  new StoreError({ message: `${what} ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, path: file, cause })
+  new StoreError({
+    message: `${what} ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    path: file,
+    cause
+  })
 
 const fsyncDir = async (dir: string) => {
   const handle = await fs.open(dir, "r")

@@ -47,7 +47,11 @@ export type StateFile = typeof StateFile.Type
 export const GENESIS = "0".repeat(64)
 
 export const emptySite: SiteState = { inventory: { vlan: {}, alias: {}, rule: {} } }
-export const emptyState: StateFile = { schemaVersion: SCHEMA_VERSION, sites: {}, audit: { count: 0, lastHash: GENESIS } }
+export const emptyState: StateFile = {
+  schemaVersion: SCHEMA_VERSION,
+  sites: {},
+  audit: { count: 0, lastHash: GENESIS }
+}
 
 const StateV1 = Schema.Struct({ version: Schema.Literal(1), inventory: Schema.Record(Schema.String, Schema.String) })
 
@@ -77,6 +81,13 @@ export const decodeAnyVersion = (json: unknown): Migration => {
     }
     return { _tag: "Migrated", from: 1, state: { ...emptyState, sites } }
   }
-  const version = typeof json === "object" && json !== null && "schemaVersion" in json ? String(json.schemaVersion) : "unknown"
-  return { _tag: "Unknown", reason: `state.json has schema version ${version}, which this release does not know (expected ${SCHEMA_VERSION}): ${String(current.cause)}` }
+  const version = typeof json === "object" && json !== null && "schemaVersion" in json
+    ? String(json.schemaVersion)
+    : "unknown"
+  return {
+    _tag: "Unknown",
+    reason: `state.json has schema version ${version}, which this release does not know (expected ${SCHEMA_VERSION}): ${
+      String(current.cause)
+    }`
+  }
 }

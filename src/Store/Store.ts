@@ -3,8 +3,8 @@
  * the hash-chained audit log, plus `verify` and `migrate`. Writes to state.json and the audit log
  * are serialised in-process; one writer per firewall across processes is the apply lock's job.
  */
-import * as path from "node:path"
 import { Context, Effect, Layer, Schema, Semaphore } from "effect"
+import * as path from "node:path"
 import { Plan } from "../Domain/Plan.ts"
 import type { AuditEntry } from "../Domain/Reports.ts"
 import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
@@ -50,7 +50,9 @@ const parseJson = (text: string, file: string): Effect.Effect<unknown, StoreErro
 
 const decodePlan = (json: unknown, file: string): Effect.Effect<Plan, StoreError> =>
   Schema.decodeUnknownEffect(Plan)(json).pipe(
-    Effect.mapError((cause) => new StoreError({ message: `${file} is not a plan: ${cause.message}`, path: file, cause }))
+    Effect.mapError((cause) =>
+      new StoreError({ message: `${file} is not a plan: ${cause.message}`, path: file, cause })
+    )
   )
 
 export const make = (dataDir: string): Effect.Effect<StoreShape> =>
@@ -124,8 +126,9 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
         else {
           const decoded = decodeAnyVersion(json.success)
           if (decoded._tag === "Unknown") problems.push(decoded.reason)
-          else if (decoded._tag === "Migrated") problems.push(`state.json has schema version ${decoded.from}; run \`state migrate\``)
-          else state = decoded.state
+          else if (decoded._tag === "Migrated") {
+            problems.push(`state.json has schema version ${decoded.from}; run \`state migrate\``)
+          } else state = decoded.state
         }
       }
       const audit = checkLog((yield* readIfExists(auditFile)) ?? "", state.audit)
@@ -133,9 +136,14 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       const files = (yield* listDir(plansDir)).filter((f) => f.endsWith(".json"))
       for (const f of files) {
         const file = path.join(plansDir, f)
-        const plan = yield* Effect.result(Effect.flatMap(readIfExists(file), (t) => Effect.flatMap(parseJson(t ?? "null", file), (json) => decodePlan(json, file))))
-        if (plan._tag === "Failure") problems.push(`plans/${f}: not a valid plan`)
-        else if (`${plan.success.planId}.json` !== f) problems.push(`plans/${f}: holds plan ${plan.success.planId}`)
+        const plan = yield* Effect.result(Effect.flatMap(readIfExists(file), (t) =>
+          Effect.flatMap(parseJson(t ?? "null", file), (json) =>
+            decodePlan(json, file))))
+        if (plan._tag === "Failure") {
+          problems.push(`plans/${f}: not a valid plan`)
+        } else if (`${plan.success.planId}.json` !== f) {
+          problems.push(`plans/${f}: holds plan ${plan.success.planId}`)
+        }
       }
       return {
         ok: problems.length === 0,
@@ -151,13 +159,27 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
         return { from: "none" as const, to: SCHEMA_VERSION, changed: true }
       }
       const decoded = decodeAnyVersion(yield* parseJson(text, stateFile))
-      if (decoded._tag === "Unknown") return yield* new StoreError({ message: decoded.reason, path: stateFile })
-      if (decoded._tag === "Current") return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, changed: false }
+      if (decoded._tag === "Unknown") {
+        return yield* new StoreError({ message: decoded.reason, path: stateFile })
+      }
+      if (decoded._tag === "Current") {
+        return { from: SCHEMA_VERSION, to: SCHEMA_VERSION, changed: false }
+      }
       yield* writeState(decoded.state)
       return { from: decoded.from, to: SCHEMA_VERSION, changed: true }
     })).pipe(Effect.withSpan("Store.migrate"))
 
-    return { dataDir, site, updateSite, savePlan, loadPlan, appendAudit, readAudit, verify, migrate } satisfies StoreShape
+    return {
+      dataDir,
+      site,
+      updateSite,
+      savePlan,
+      loadPlan,
+      appendAudit,
+      readAudit,
+      verify,
+      migrate
+    } satisfies StoreShape
   })
 
 export const layer = (dataDir: string): Layer.Layer<Store> => Layer.effect(Store, make(dataDir))

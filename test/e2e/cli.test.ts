@@ -2,15 +2,15 @@
  * The CLI's exit codes (CONTRACT §4) against a simulator that outlives each command, reached
  * through OPNSENSE_URL like a real firewall.
  */
+import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
-import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { TREE } from "./harness.ts"
 
 let sim: SimulatorHandle
@@ -18,18 +18,24 @@ let root: string
 
 const cli = (...args: ReadonlyArray<string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(process.execPath, ["src/index.ts", ...args, "--dir", join(root, "desired-state")], {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        OPNSENSE_URL: sim.url,
-        OPNSENSE_API_KEY: sim.apiKey,
-        OPNSENSE_API_SECRET: sim.apiSecret,
-        OPNSENSE_CA_FILE: sim.caFile ?? "",
-        DATA_DIR: join(root, "data"),
-        USER: "ci-bot",
-        CACHE_DEFAULT_TTL: "0"
-      }
-    }, (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr }))
+    const child = execFile(
+      process.execPath,
+      ["src/index.ts", ...args, "--dir", join(root, "desired-state")],
+      {
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          OPNSENSE_URL: sim.url,
+          OPNSENSE_API_KEY: sim.apiKey,
+          OPNSENSE_API_SECRET: sim.apiSecret,
+          OPNSENSE_CA_FILE: sim.caFile ?? "",
+          DATA_DIR: join(root, "data"),
+          USER: "ci-bot",
+          CACHE_DEFAULT_TTL: "0"
+        }
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+    )
     child.stdin?.end() // stdin is a pipe, not a terminal
   })
 
@@ -68,13 +74,16 @@ describe("CLI exit codes", () => {
 
   it("a saved plan goes stale when the firewall changes (exit 3), and drift exits 2", async () => {
     expect((await cli("plan", "--out", planFile())).code).toBe(0)
-    await Effect.runPromise(Effect.provide(Effect.gen(function*() {
-      const client = yield* Opnsense
-      const live = yield* client.snapshot({ fresh: true })
-      const alias = live.aliases.find((a) => a.owner === "dns_servers")
-      if (alias === undefined) throw new Error("dns_servers missing")
-      yield* client.aliases.update(alias.uuid, { ...alias.spec, content: ["10.0.0.99"] }, "dns_servers")
-    }), layerSimulator(sim, { cacheTtlSeconds: 0 })))
+    await Effect.runPromise(Effect.provide(
+      Effect.gen(function*() {
+        const client = yield* Opnsense
+        const live = yield* client.snapshot({ fresh: true })
+        const alias = live.aliases.find((a) => a.owner === "dns_servers")
+        if (alias === undefined) throw new Error("dns_servers missing")
+        yield* client.aliases.update(alias.uuid, { ...alias.spec, content: ["10.0.0.99"] }, "dns_servers")
+      }),
+      layerSimulator(sim, { cacheTtlSeconds: 0 })
+    ))
     const stale = await cli("apply", "--plan", planFile(), "--auto-approve")
     expect(stale.code).toBe(3)
     expect(stale.stderr).toContain("changed since plan")

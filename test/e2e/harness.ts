@@ -2,17 +2,17 @@
  * The reconciler wired to a real simulator over HTTPS, the real YAML loader and a temporary
  * DATA_DIR: nothing of ours is mocked.
  */
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeServices } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { Firewalls, type Reconciler } from "../../src/Reconciler.ts"
 import { layer as reconcilerLayer } from "../../src/Reconciler/Live.ts"
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../src/Simulator.ts"
+import { type SimulatorHandle, type SimulatorOptions, startSimulator } from "../../src/Simulator.ts"
 import { layer as storeLayer, Store } from "../../src/Store/Store.ts"
 
 export const TREE = join(import.meta.dirname, "tree")

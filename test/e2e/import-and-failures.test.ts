@@ -1,6 +1,6 @@
+import { Effect } from "effect"
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { Reconciler } from "../../src/Reconciler.ts"
@@ -12,7 +12,8 @@ afterEach(async () => {
   await h?.close()
   h = undefined
 })
-const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) => Effect.runPromise(Effect.provide(effect, harness.layer))
+const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
+  Effect.runPromise(Effect.provide(effect, harness.layer))
 
 const writeImport = (harness: Harness, files: ReadonlyArray<{ readonly path: string; readonly content: string }>) => {
   for (const f of readdirSync(harness.desiredDir)) rmSync(join(harness.desiredDir, f))
@@ -50,7 +51,8 @@ describe("apply failures", () => {
       version: "26.7",
       files: {
         "a.yaml": "aliases:\n  - name: web\n    type: host\n    content: [10.0.0.80]\n",
-        "b.yaml": "rules:\n  - name: ok-rule\n    interface: lan\n    action: pass\n    destination: web\n  - name: bad-gateway\n    interface: lan\n    action: pass\n    gateway: NO_SUCH_GW\n  - name: after\n    interface: lan\n    action: block\n"
+        "b.yaml":
+          "rules:\n  - name: ok-rule\n    interface: lan\n    action: pass\n    destination: web\n  - name: bad-gateway\n    interface: lan\n    action: pass\n    gateway: NO_SUCH_GW\n  - name: after\n    interface: lan\n    action: block\n"
       }
     })
     const harness = h
@@ -70,7 +72,11 @@ describe("apply failures", () => {
 
 describe("bulk", () => {
   it("creates many rules in one upload_rules call on 26.7, then re-plans empty", async () => {
-    const rules = Array.from({ length: 25 }, (_, i) => `  - name: bulk-${i}\n    interface: lan\n    action: pass\n    protocol: tcp\n    destination: { address: 10.0.${i}.1, port: 443 }\n`).join("")
+    const rules = Array.from(
+      { length: 25 },
+      (_, i) =>
+        `  - name: bulk-${i}\n    interface: lan\n    action: pass\n    protocol: tcp\n    destination: { address: 10.0.${i}.1, port: 443 }\n`
+    ).join("")
     h = await startHarness({ version: "26.7", files: { "rules.yaml": `rules:\n${rules}` } })
     const harness = h
     harness.sim.requests.clear()

@@ -1,6 +1,6 @@
+import { Effect } from "effect"
 import { rmSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
@@ -10,12 +10,16 @@ import { type Harness, startHarness } from "./harness.ts"
 
 /** Unmanaged objects as they were: uuid → spec, for "unmanaged objects survive every scenario". */
 const unmanagedOf = (live: LiveSnapshot) =>
-  JSON.stringify([...live.vlans, ...live.aliases, ...live.rules].filter((o) => o.owner === undefined).map((o) => [o.uuid, o.spec]).sort())
+  JSON.stringify(
+    [...live.vlans, ...live.aliases, ...live.rules].filter((o) => o.owner === undefined).map((o) => [o.uuid, o.spec])
+      .sort()
+  )
 
 for (const version of ["26.1", "26.7"] as const) {
   describe(`reconcile against the simulator (${version})`, () => {
     let h: Harness
-    const run = <A, E>(effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) => Effect.runPromise(Effect.provide(effect, h.layer))
+    const run = <A, E>(effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
+      Effect.runPromise(Effect.provide(effect, h.layer))
     let unmanagedBefore: string
 
     beforeAll(async () => {
@@ -56,7 +60,11 @@ for (const version of ["26.1", "26.7"] as const) {
       }))
       const drift = await run(Reconciler.use((r) => r.drift()))
       expect(drift.hasDrift).toBe(true)
-      expect(drift.drifted.map((d) => [d.name, d.diff])).toEqual([["iot-web", [{ path: "log", from: true, to: false }]]])
+      expect(drift.drifted.map((d) => [d.name, d.diff])).toEqual([["iot-web", [{
+        path: "log",
+        from: true,
+        to: false
+      }]]])
       // 26.7 lists legacy rules read-only in the rule search; 26.1.5 does not show them at all
       if (version === "26.7") expect(drift.readOnly.legacy).toBeGreaterThan(0)
       const refused = await run(Effect.flip(Reconciler.use((r) => r.apply(plan.planId, { approve: true }))))

@@ -11,11 +11,32 @@ const plan = buildPlan(
   site({
     vlans: [dVlan("iot", vlanSpec({ description: "IoT devices" }), 2)],
     aliases: [dAlias(aliasSpec("iot_net", { content: ["10.30.0.0/24"] }), 7)],
-    rules: [dRule("iot-dns", ruleSpec({ protocol: "UDP", source: { addresses: ["iot_net"], invert: false, port: "" }, destination: { addresses: ["10.0.0.53"], invert: false, port: "853" } }), 12)]
+    rules: [
+      dRule(
+        "iot-dns",
+        ruleSpec({
+          protocol: "UDP",
+          source: { addresses: ["iot_net"], invert: false, port: "" },
+          destination: { addresses: ["10.0.0.53"], invert: false, port: "853" }
+        }),
+        12
+      )
+    ]
   }),
   snapshot({
     aliases: [lAlias(UUID(1), aliasSpec("old_net"), "old_net")],
-    rules: [lRule(UUID(2), ruleSpec({ protocol: "UDP", source: { addresses: ["iot_net"], invert: false, port: "" }, destination: { addresses: ["10.0.0.53"], invert: false, port: "53" } }), 100, "iot-dns")]
+    rules: [
+      lRule(
+        UUID(2),
+        ruleSpec({
+          protocol: "UDP",
+          source: { addresses: ["iot_net"], invert: false, port: "" },
+          destination: { addresses: ["10.0.0.53"], invert: false, port: "53" }
+        }),
+        100,
+        "iot-dns"
+      )
+    ]
   }),
   emptyInventory,
   NOW
@@ -27,7 +48,8 @@ describe("rendering for people", () => {
   })
 
   it("renders an empty plan as one sentence (golden)", async () => {
-    await expect(renderPlan({ ...plan, changes: [], summary: { create: 0, update: 0, delete: 0 } }, { colour: false })).toMatchFileSnapshot("golden/plan-empty.txt")
+    await expect(renderPlan({ ...plan, changes: [], summary: { create: 0, update: 0, delete: 0 } }, { colour: false }))
+      .toMatchFileSnapshot("golden/plan-empty.txt")
   })
 
   it("colours only when asked", () => {
@@ -39,13 +61,35 @@ describe("rendering for people", () => {
 
   it("renders an apply report with the YAML line of a rejected change (golden)", async () => {
     const report: ApplyReport = {
-      site: "default", planId: plan.planId, actor: "alice", startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), result: "failed",
+      site: "default",
+      planId: plan.planId,
+      actor: "alice",
+      startedAt: NOW.toISOString(),
+      finishedAt: NOW.toISOString(),
+      result: "failed",
       changes: [
         { action: "create", kind: "alias", name: "iot_net", status: "done", uuid: UUID(9) },
-        { action: "update", kind: "rule", name: "iot-dns", status: "failed", uuid: UUID(2), source: { file: "main.yaml", line: 12, column: 5 }, error: "main.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: Please specify a valid portnumber, name, alias or range." },
-        { action: "delete", kind: "alias", name: "old_net", status: "skipped", uuid: UUID(1), error: "not attempted: an earlier change failed" }
+        {
+          action: "update",
+          kind: "rule",
+          name: "iot-dns",
+          status: "failed",
+          uuid: UUID(2),
+          source: { file: "main.yaml", line: 12, column: 5 },
+          error:
+            "main.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: Please specify a valid portnumber, name, alias or range."
+        },
+        {
+          action: "delete",
+          kind: "alias",
+          name: "old_net",
+          status: "skipped",
+          uuid: UUID(1),
+          error: "not attempted: an earlier change failed"
+        }
       ],
-      reconfigured: ["alias", "rule"], verification: { clean: false, remaining: ["~ rule iot-dns: destination.port"] },
+      reconfigured: ["alias", "rule"],
+      verification: { clean: false, remaining: ["~ rule iot-dns: destination.port"] },
       message: "Apply failed: 1 of 3 changes applied. The firewall runs what it saved; run plan to see what is left."
     }
     await expect(renderApplyReport(report, { colour: false })).toMatchFileSnapshot("golden/apply-failed.txt")
@@ -53,11 +97,19 @@ describe("rendering for people", () => {
 
   it("renders drift field by field with unmanaged objects apart (golden)", async () => {
     const report: DriftReport = {
-      site: "default", checkedAt: NOW.toISOString(), firewallVersion: "26.7.5",
+      site: "default",
+      checkedAt: NOW.toISOString(),
+      firewallVersion: "26.7.5",
       drifted: [{ kind: "rule", name: "iot-dns", uuid: UUID(2), diff: [{ path: "log", from: true, to: false }] }],
       missing: [{ kind: "alias", name: "iot_net", uuid: UUID(1) }],
       pending: [{ kind: "vlan", name: "guest" }],
-      unmanaged: [{ kind: "rule", uuid: UUID(5), label: "hand-made", origin: "mvc", appeared: true }, { kind: "alias", uuid: UUID(6), label: "rfc1918", origin: "mvc", appeared: false }],
+      unmanaged: [{ kind: "rule", uuid: UUID(5), label: "hand-made", origin: "mvc", appeared: true }, {
+        kind: "alias",
+        uuid: UUID(6),
+        label: "rfc1918",
+        origin: "mvc",
+        appeared: false
+      }],
       readOnly: { legacy: 1, automatic: 3, builtin: 8 },
       hasDrift: true
     }

@@ -34,14 +34,17 @@ describe("compileSequences", () => {
   })
   it("always yields strictly increasing values in range, changing no more than needed", () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.integer({ min: 1, max: 2000 }), { nil: undefined }), { maxLength: 40 }), (current) => {
-        const out = compileSequences(current, 2000)
-        expect(out).toHaveLength(current.length)
-        expect(increasing(out)).toBe(true)
-        expect(out.every((v) => v >= 1 && v <= 2000)).toBe(true)
-        // idempotent: compiling the result again changes nothing (a plan after apply is empty)
-        expect(compileSequences(out, 2000)).toEqual(out)
-      }),
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 1, max: 2000 }), { nil: undefined }), { maxLength: 40 }),
+        (current) => {
+          const out = compileSequences(current, 2000)
+          expect(out).toHaveLength(current.length)
+          expect(increasing(out)).toBe(true)
+          expect(out.every((v) => v >= 1 && v <= 2000)).toBe(true)
+          // idempotent: compiling the result again changes nothing (a plan after apply is empty)
+          expect(compileSequences(out, 2000)).toEqual(out)
+        }
+      ),
       { numRuns: 200 }
     )
   })

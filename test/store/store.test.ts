@@ -1,7 +1,7 @@
+import { Effect } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import { make } from "../../src/Store/Store.ts"
@@ -12,11 +12,26 @@ const fresh = async () => {
   return { dir, store: await run(make(dir)) }
 }
 
-const draft = (planId: string) => ({ at: "2026-01-01T00:00:00.000Z", actor: "alice", site: "default", action: "apply" as const, planId, result: "applied", changes: [] })
+const draft = (planId: string) => ({
+  at: "2026-01-01T00:00:00.000Z",
+  actor: "alice",
+  site: "default",
+  action: "apply" as const,
+  planId,
+  result: "applied",
+  changes: []
+})
 
 const plan: Plan = {
-  planId: "a".repeat(64), site: "default", createdAt: "2026-01-01T00:00:00.000Z", firewallVersion: "26.7.5", liveDigest: "b".repeat(64),
-  changes: [{ action: "create", kind: "alias", name: "x", after: { name: "x" } }], summary: { create: 1, update: 0, delete: 0 }, warnings: [], blocked: []
+  planId: "a".repeat(64),
+  site: "default",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  firewallVersion: "26.7.5",
+  liveDigest: "b".repeat(64),
+  changes: [{ action: "create", kind: "alias", name: "x", after: { name: "x" } }],
+  summary: { create: 1, update: 0, delete: 0 },
+  warnings: [],
+  blocked: []
 }
 
 describe("Store", () => {
@@ -71,7 +86,10 @@ describe("Store", () => {
 
   it("migrates a v1 state.json and reports it until then", async () => {
     const { dir, store } = await fresh()
-    writeFileSync(join(dir, "state.json"), JSON.stringify({ version: 1, inventory: { "default/rule/iot-dns": "u1", "hq/alias/net": "u2" } }))
+    writeFileSync(
+      join(dir, "state.json"),
+      JSON.stringify({ version: 1, inventory: { "default/rule/iot-dns": "u1", "hq/alias/net": "u2" } })
+    )
     expect((await run(store.verify)).problems.join("\n")).toContain("state migrate")
     expect(await run(store.migrate)).toEqual({ from: 1, to: 2, changed: true })
     expect(await run(store.migrate)).toEqual({ from: 2, to: 2, changed: false })
