@@ -84,11 +84,19 @@ const builtinItem = (b: BuiltinAlias): Item => ({
   categories: "", description: b.description
 })
 
+const namesCache = new WeakMap<SimulatorState, { version: number; count: number; names: Array<[string, string]>; descr: Map<string, string> }>()
 /** Every alias name → description, user aliases first, then built-ins (as in the get_item content map). */
-const allAliasNames = (s: SimulatorState): Array<[string, string]> => [
-  ...[...s.aliases.values()].map((a): [string, string] => [a["name"] ?? "", a["description"] ?? ""]),
-  ...builtinAliases(s).map((b): [string, string] => [b.name, b.description])
-]
+const allAliasNames = (s: SimulatorState): { names: Array<[string, string]>; descr: Map<string, string> } => {
+  const hit = namesCache.get(s)
+  if (hit !== undefined && hit.version === s.aliases.version && hit.count === s.interfaces.length + s.groups.length) return hit
+  const names = [
+    ...[...s.aliases.values()].map((a): [string, string] => [a["name"] ?? "", a["description"] ?? ""]),
+    ...builtinAliases(s).map((b): [string, string] => [b.name, b.description])
+  ]
+  const entry = { version: s.aliases.version, count: s.interfaces.length + s.groups.length, names, descr: new Map(names) }
+  namesCache.set(s, entry)
+  return entry
+}
 
 export const aliasExists = (s: SimulatorState, name: string): Item | BuiltinAlias | undefined =>
   s.aliasByName(name) ?? builtinAliases(s).find((b) => b.name === name)
@@ -246,8 +254,7 @@ const renameReferences = (s: SimulatorState, from: string, to: string): void => 
 const contentMap = (c: Ctx, item: Item, reduced: boolean): Record<string, unknown> => {
   const s = c.state
   const lines = (item["content"] ?? "").split("\n").filter((l) => l !== "")
-  const names = allAliasNames(s)
-  const descr = new Map(names)
+  const { names, descr } = allAliasNames(s)
   const out: Record<string, unknown> = {}
   if (lines.length === 0) out[""] = { value: "", selected: 1, description: "" }
   for (const line of lines) out[line] = { value: line, selected: 1, description: descr.get(line) ?? "" }

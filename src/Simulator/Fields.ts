@@ -16,6 +16,25 @@ export interface Opt {
 export interface FieldCtx {
   readonly state: SimulatorState
   readonly v: VersionProfile
+  /**
+   * Per-request memo of computed option lists (some are built from every alias). Absent where the
+   * model changes between uses (seeding), so options are then recomputed each time.
+   */
+  readonly memo?: Map<Field, Options>
+}
+
+export interface Options {
+  readonly list: ReadonlyArray<Opt>
+  readonly byKey: ReadonlyMap<string, Opt>
+}
+
+export const optionsOf = (f: Field, c: FieldCtx): Options => {
+  const hit = c.memo?.get(f)
+  if (hit !== undefined) return hit
+  const list = f.options?.(c) ?? []
+  const options = { list, byKey: new Map(list.map((o) => [o.key, o])) }
+  c.memo?.set(f, options)
+  return options
 }
 
 export type FieldKind = "text" | "bool" | "int" | "numeric" | "description" | "option" | "plain" | "volatile"
@@ -84,7 +103,6 @@ export const applyPost = (table: Table, base: Item, post: Readonly<Record<string
 
 export const splitList = (value: string): Array<string> => (value === "" ? [] : value.split(","))
 
-const optionKeys = (f: Field, c: FieldCtx): Set<string> => new Set((f.options?.(c) ?? []).map((o) => o.key))
 
 /** Field-type validation (§5.8). Resource-specific and cross-field rules are added by the resource. */
 export const validateFields = (table: Table, item: Item, wrapper: string, c: FieldCtx, messages: Messages): void => {
@@ -121,7 +139,7 @@ export const validateFields = (table: Table, item: Item, wrapper: string, c: Fie
         if (f.mask !== undefined && !f.mask.test(value)) messages.add(key, f.maskMessage ?? "Text does not validate.")
         break
       case "option": {
-        const keys = optionKeys(f, c)
+        const keys = optionsOf(f, c).byKey
         if (f.multiple) {
           for (const part of splitList(value)) if (!keys.has(part)) messages.add(key, f.invalidMessage ?? `Option [${part}] not in list.`)
         } else if (!keys.has(value)) {
@@ -163,10 +181,10 @@ export const optionMap = (f: Field, value: string, c: FieldCtx, reduced = false)
   if (!f.multiple && !f.required) {
     if (!reduced || value === "") out[""] = { value: f.blank ?? "None", selected: value === "" ? 1 : 0 }
   }
-  const opts = f.options?.(c) ?? []
+  const { list, byKey } = optionsOf(f, c)
+  const opts = reduced ? [...selected].flatMap((k) => byKey.get(k) ?? []) : list
   for (const o of opts) {
     const isSelected = selected.has(o.key)
-    if (reduced && !isSelected) continue
     out[o.key] = o.optgroup === undefined
       ? { value: o.label, selected: isSelected ? 1 : 0 }
       : { optgroup: o.optgroup, value: o.label, selected: isSelected ? 1 : 0 }
@@ -179,10 +197,9 @@ export const optionMap = (f: Field, value: string, c: FieldCtx, reduced = false)
 export const labelOf = (f: Field, value: string, c: FieldCtx): string | undefined => {
   if (value === "") return undefined
   if (f.kind === "option") {
-    const opts = f.options?.(c) ?? []
-    const byKey = new Map(opts.map((o) => [o.key, o.label]))
+    const { byKey } = optionsOf(f, c)
     const parts = f.multiple ? splitList(value) : [value]
-    return parts.map((p) => byKey.get(p) ?? p).join(",")
+    return parts.map((p) => byKey.get(p)?.label ?? p).join(",")
   }
   return f.label?.(value, c)
 }

@@ -159,6 +159,7 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
       const ctx: Ctx = {
         state,
         v: state.v,
+        memo: new Map(),
         save: (r) => {
           if (r.key.readonly === true) {
             throw new Fail(json({ errorMessage: `User ${r.key.user} denied for write access (user-config-readonly set)`, errorTitle: "General access" }, 500))

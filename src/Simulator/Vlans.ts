@@ -93,7 +93,9 @@ export const vlanResource: Resource = {
   wrapper: "vlan",
   table: vlanTable,
   collection: (c) => c.state.vlans,
-  complete: (c, item, old) => completeName(c, item, old),
+  complete: (c, item, old, uuid) => {
+    if (uuid !== "") completeName(c, item, old)
+  },
   validate: (c, item, old, uuid, m) => {
     validateFields(tableFor(c), item, "vlan", c, m)
     const s = c.state

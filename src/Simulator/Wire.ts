@@ -189,7 +189,10 @@ export const grid = (rows: ReadonlyArray<Row>, p: GridParams, o: GridOptions): R
 export const JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 /** `json_encode` as PHP writes it: `/` escaped as `\/`, non-ASCII as `\uXXXX` (§1.3). */
-export const phpJson = (value: unknown): string =>
-  JSON.stringify(value)
-    .replace(/\//g, "\\/")
-    .replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
+const NON_ASCII = /[\u007f-\uffff]/
+export const phpJson = (value: unknown): string => {
+  const text = (JSON.stringify(value) ?? "null").replaceAll("/", "\\/")
+  return NON_ASCII.test(text)
+    ? text.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    : text
+}
