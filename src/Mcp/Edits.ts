@@ -15,7 +15,7 @@
 import { Data, Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml"
+import { type Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
 
 export class EditError extends Data.TaggedError("EditError")<{ readonly message: string }> {}
@@ -169,7 +169,13 @@ export const applyEdits = (
             if (!keep.has(key)) current.delete(key)
           }
           if (fresh instanceof YAMLMap) {
-            for (const pair of fresh.items) current.set(pair.key, pair.value)
+            for (const pair of fresh.items) {
+              // an unchanged scalar keeps its node, so a comment on its line survives
+              const key = isScalar(pair.key) ? pair.key.value : pair.key
+              const existing = current.get(key, true)
+              if (isScalar(existing) && isScalar(pair.value) && existing.value === pair.value.value) continue
+              current.set(key, pair.value)
+            }
           }
         }
         found.loaded.dirty = true

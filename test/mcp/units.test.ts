@@ -1,0 +1,119 @@
+/** The small pure parts of the MCP server: confirmation parsing, redaction, guards, paging, edits. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { loopbackHosts, type McpSettings } from "../../src/Mcp/Config.ts"
+import { applyEdits } from "../../src/Mcp/Edits.ts"
+import { describeFailure } from "../../src/Mcp/Failures.ts"
+import { hostnameOf, makeGuard } from "../../src/Mcp/HttpGuard.ts"
+import * as LiveQuery from "../../src/Mcp/LiveQuery.ts"
+import { redactArguments } from "../../src/Mcp/Tool.ts"
+import { parseSummary } from "../../src/Mcp/Tools/Apply.ts"
+
+describe("apply confirmation", () => {
+  it("reads the echoed summary in the forms an agent writes it", () => {
+    expect(parseSummary("create 1, update 2, delete 0")).toEqual({ create: 1, update: 2, delete: 0 })
+    expect(parseSummary("delete: 3 / create: 0 / updates: 7")).toEqual({ create: 0, update: 7, delete: 3 })
+    expect(parseSummary("create 1, update 2")).toBeUndefined()
+    expect(parseSummary("yes")).toBeUndefined()
+  })
+})
+
+describe("logging", () => {
+  it("never logs secret-looking arguments", () => {
+    expect(redactArguments({ planId: "abc", apiSecret: "x", nested: { token: "y", ok: 1 } })).toEqual({
+      planId: "abc",
+      apiSecret: "<redacted>",
+      nested: { token: "<redacted>", ok: 1 }
+    })
+  })
+
+  it("turns tagged errors into a message with the next step", () => {
+    expect(describeFailure({ _tag: "StalePlan", message: "plan p is stale" })).toBe(
+      "StalePlan: plan p is stale — The firewall or the desired state changed since this plan was made: run plan again and apply the new planId."
+    )
+  })
+})
+
+describe("HTTP guard", () => {
+  const settings: McpSettings = {
+    transport: "http",
+    readOnly: true,
+    authToken: Redacted.make("tok"),
+    allowedHosts: loopbackHosts,
+    allowedOrigins: loopbackHosts,
+    maxBodyBytes: 100,
+    requestTimeoutMs: 1000,
+    desiredStateDir: ".",
+    dataDir: ".",
+    actor: "t"
+  }
+  const guard = makeGuard(settings)
+  const request = (headers: Record<string, string>) => new Request("http://127.0.0.1/mcp", { method: "POST", headers })
+
+  it("parses Host headers with ports and IPv6", () => {
+    expect(hostnameOf("LOCALHOST:3000")).toBe("localhost")
+    expect(hostnameOf("[::1]:3000")).toBe("[::1]")
+  })
+
+  it("lets a correct request through and refuses each bad header", () => {
+    const good = { host: "127.0.0.1:3000", authorization: "Bearer tok" }
+    expect(guard(request(good))).toBeUndefined()
+    expect(guard(request({ ...good, host: "attacker.example" }))?.status).toBe(403)
+    expect(guard(request({ ...good, origin: "http://attacker.example" }))?.status).toBe(403)
+    expect(guard(request({ ...good, origin: "null" }))?.status).toBe(403)
+    expect(guard(request({ ...good, authorization: "Bearer tok2" }))?.status).toBe(401)
+    expect(guard(request({ ...good, authorization: "Basic dG9r" }))?.status).toBe(401)
+    expect(guard(request({ ...good, "content-length": "101" }))?.status).toBe(413)
+  })
+})
+
+describe("list_live paging", () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => ({ name: `rule-${i}`, uuid: String(i), action: i % 2 === 0 ? "pass" : "block" }))
+
+  it("walks every matching row exactly once through cursors", () => {
+    const seen: Array<string> = []
+    let offset = 0
+    for (;;) {
+      const page = LiveQuery.page(rows, { filter: { action: "block" }, fields: ["uuid"], offset, limit: 200 })
+      seen.push(...page.items.map((i) => String(i["name"])))
+      if (page.nextCursor === undefined) break
+      offset = LiveQuery.decodeCursor(page.nextCursor) ?? -1
+    }
+    expect(seen).toHaveLength(2500)
+    expect(new Set(seen).size).toBe(2500)
+  })
+
+  it("filters names with wildcards and rejects forged cursors", () => {
+    const page = LiveQuery.page(rows, { filter: { name: "rule-49*" }, fields: [], offset: 0, limit: 50 })
+    expect(page.matching).toBe(111) // rule-49, rule-490..499, rule-4900..4999
+    expect(LiveQuery.decodeCursor("bm9wZQ")).toBeUndefined()
+  })
+})
+
+describe("YAML edits", () => {
+  it.effect("updates an item in place, keeping comments and untouched fields' formatting", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edits-"))
+      fs.writeFileSync(
+        path.join(dir, "vlans.yaml"),
+        "# top comment\nvlans:\n  - name: a # keep me\n    parent: igb1\n    tag: 10\n  - name: b\n    parent: igb1\n    tag: 20\n"
+      )
+      const report = yield* applyEdits(dir, [
+        { op: "upsert", kind: "vlan", name: "a", value: { parent: "igb2", tag: 10 } },
+        { op: "delete", kind: "vlan", name: "b" },
+        { op: "upsert", kind: "alias", name: "n", value: { type: "network", content: ["10.0.0.0/8"] } }
+      ])
+      expect(report).toEqual(["updated vlan a in vlans.yaml", "deleted vlan b from vlans.yaml", "added alias n to aliases.yaml"])
+      const vlans = fs.readFileSync(path.join(dir, "vlans.yaml"), "utf8")
+      expect(vlans).toContain("# top comment")
+      expect(vlans).toContain("- name: a # keep me")
+      expect(vlans).toContain("parent: igb2")
+      expect(vlans).not.toContain("name: b")
+      expect(fs.readFileSync(path.join(dir, "aliases.yaml"), "utf8")).toContain("name: n")
+      const missing = yield* Effect.flip(applyEdits(dir, [{ op: "delete", kind: "rule", name: "nope" }]))
+      expect(missing.message).toContain("no rule named \"nope\"")
+    }))
+})
