@@ -13,6 +13,7 @@ import * as Import from "./Cli/Import.ts"
 import * as Lint from "./Cli/Lint.ts"
 import * as Plan from "./Cli/Plan.ts"
 import * as Sandbox from "./Cli/Sandbox.ts"
+import * as Schema from "./Cli/Schema.ts"
 import * as Serve from "./Cli/Serve.ts"
 import * as State from "./Cli/State.ts"
 import * as Validate from "./Cli/Validate.ts"
@@ -22,6 +23,7 @@ export const root = Command.make("opnsense-mcp").pipe(
   Command.withDescription("GitOps for OPNsense firewalls, with an MCP server for AI agents"),
   Command.withSubcommands([
     Validate.command,
+    Schema.command,
     Plan.command,
     Apply.command,
     Drift.command,
