@@ -25,6 +25,9 @@ const record = (r: Readonly<Record<string, unknown>>, key: string): Readonly<Rec
   return isRecord(v) ? v : {}
 }
 
+const rounded = (r: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? round(v, 2) : v]))
+
 export interface PlanNoopRow {
   readonly scale: number
   readonly live: { readonly vlans: number; readonly aliases: number; readonly rules: number }
@@ -37,6 +40,8 @@ export interface PlanNoopRow {
   readonly peakRssMb: number
   readonly planRssMb: number
   readonly phases: Readonly<Record<string, unknown>>
+  /** the pure diff/plan computation, warm (bench/child/reconcile.ts diffFigures) */
+  readonly diff: Readonly<Record<string, unknown>>
   readonly baseline: { readonly requests: number; readonly wallMs: number; readonly objects: number; readonly simulatorMs: number }
   readonly ratio: { readonly requests: number; readonly wall: number }
 }
@@ -72,7 +77,8 @@ export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOption
         moduleLoadMs: round(num(run.result, "moduleLoadMs")),
         peakRssMb: round(num(run.result, "peakRssMb")),
         planRssMb: round(num(run.result, "planRssMb")),
-        phases: Object.fromEntries(Object.entries(record(run.result, "phases")).map(([k, v]) => [k, typeof v === "number" ? round(v) : v])),
+        phases: rounded(record(run.result, "phases")),
+        diff: rounded(record(run.result, "diff")),
         baseline: { requests: base.total, wallMs: round(wallMs), objects, simulatorMs: base.simulatorMs },
         ratio: { requests: round(base.total / Math.max(1, requests.total)), wall: round(wallMs / planMs, 2) }
       })
@@ -119,6 +125,24 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
         num(r.phases, "buildPlanMs"),
         Object.entries(r.requests.byEndpoint).map(([e, n]) => `${e.replace(/^\/api\//, "")}=${n}`).join(" ")
       ])
+    }
+  ])
+
+export const reportDiff = (rows: ReadonlyArray<PlanNoopRow>): void =>
+  emit("diff", { results: rows.map((r) => ({ scale: r.scale, ...r.diff })) }, [
+    {
+      title: "diff and plan computation alone (no I/O; median of 5 warm runs)",
+      columns: ["rules", "buildPlan ms", "diffSite ms", "liveDigest ms", "order ms", "with changes ms", "changes"],
+      rows: rows.map((r) => [
+        num(r.diff, "rules"),
+        num(r.diff, "buildPlanMs"),
+        num(r.diff, "diffSiteMs"),
+        num(r.diff, "liveDigestMs"),
+        num(r.diff, "orderChangesMs"),
+        num(r.diff, "changedBuildPlanMs"),
+        num(r.diff, "changedChanges")
+      ]),
+      notes: ["with changes: every 10th rule's description changed, every 100th rule removed (a delete), 1% new rules"]
     }
   ])
 

@@ -10,7 +10,10 @@ import { NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
 import { Reconciler, Firewalls } from "../../src/Reconciler.ts"
-import { buildPlan } from "../../src/Reconciler/PlanBuilder.ts"
+import type { DesiredSite } from "../../src/Domain/Desired.ts"
+import { diffSite } from "../../src/Reconciler/Diff.ts"
+import { orderChanges } from "../../src/Reconciler/Order.ts"
+import { buildPlan, liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
 import * as Runtime from "../../src/Runtime.ts"
 import { Store } from "../../src/Store/Store.ts"
 
@@ -48,6 +51,46 @@ const timedSync = <A>(f: () => A) => {
 
 const rssMb = () => process.resourceUsage().maxRSS / 1024
 
+const medianOf = (runs: number, f: () => void): number => {
+  const times = Array.from({ length: runs }, () => timedSync(f).ms).sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)] ?? Number.NaN
+}
+
+/**
+ * The pure computation alone, warm (median of runs): the whole buildPlan and its parts, with no
+ * change and with a changed desired state (every 10th rule updated, every 100th removed, 1% new).
+ */
+const diffFigures = (site: DesiredSite, live: Parameters<typeof buildPlan>[1], inventory: Parameters<typeof buildPlan>[2]) => {
+  const now = new Date()
+  const runs = 5
+  const noop = medianOf(runs, () => buildPlan(site, live, inventory, now))
+  const diffOnly = medianOf(runs, () => diffSite(site, live, inventory))
+  const digest = medianOf(runs, () => liveDigest(live))
+  const { changes } = diffSite(site, live, inventory)
+  const order = medianOf(runs, () => orderChanges(changes))
+  const extra = Math.max(1, Math.floor(site.rules.length / 100))
+  const changed: DesiredSite = {
+    ...site,
+    rules: [
+      ...site.rules
+        .filter((_, i) => i % 100 !== 99)
+        .map((r, i) => (i % 10 === 0 ? { ...r, spec: { ...r.spec, description: `${r.spec.description} (changed)` } } : r)),
+      ...site.rules.slice(0, extra).map((r, i) => ({ ...r, name: `${r.name}-copy-${i}`, spec: { ...r.spec, description: `copy ${i}` } }))
+    ]
+  }
+  const changedPlan = buildPlan(changed, live, inventory, now)
+  const withChanges = medianOf(runs, () => buildPlan(changed, live, inventory, now))
+  return {
+    rules: site.rules.length,
+    buildPlanMs: noop,
+    diffSiteMs: diffOnly,
+    liveDigestMs: digest,
+    orderChangesMs: order,
+    changedBuildPlanMs: withChanges,
+    changedChanges: changedPlan.plan.changes.length
+  }
+}
+
 const program = Effect.gen(function*() {
   const reconciler = yield* Reconciler
   const dir = process.env["DESIRED_STATE_DIR"] ?? "./desired-state"
@@ -76,12 +119,14 @@ const program = Effect.gen(function*() {
   const desired = yield* timed(DesiredState.use((d) => d.load({ dir })))
   const site = desired.result.tree.sites[0]
   let phases: Record<string, number> = { loadDesiredMs: desired.ms }
+  let diff: Record<string, number> | undefined
   if (site !== undefined) {
     const client = yield* Firewalls.use((f) => f.forSite(site.config))
     const live = yield* timed(client.snapshot({ fresh: true }))
     const state = yield* Store.use((s) => s.site(site.config.name))
     const built = timedSync(() => buildPlan(site, live.result, state.inventory, new Date()))
     phases = { ...phases, snapshotMs: live.ms, buildPlanMs: built.ms }
+    if (mode === "plan") diff = diffFigures(site, live.result, state.inventory)
   }
   yield* mark("end")
   return {
@@ -94,7 +139,8 @@ const program = Effect.gen(function*() {
     peakRssMb: rssMb(),
     heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
     apply,
-    phases
+    phases,
+    diff
   }
 })
 

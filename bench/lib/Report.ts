@@ -19,7 +19,10 @@ const show = (cell: Cell): string =>
 export const renderTable = (table: Table): string => {
   const cells = table.rows.map((row) => table.columns.map((_, i) => show(row[i])))
   const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)))
-  const line = (values: ReadonlyArray<string>) => `  ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join("  ")}`
+  // numbers right-aligned, text left-aligned
+  const numeric = table.columns.map((_, i) => table.rows.some((r) => typeof r[i] === "number"))
+  const line = (values: ReadonlyArray<string>) =>
+    `  ${values.map((v, i) => (numeric[i] === true ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ").trimEnd()}`
   return [
     `\n${table.title}`,
     line(table.columns),

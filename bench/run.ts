@@ -1,0 +1,138 @@
+/**
+ * `npm run bench`: every benchmark of issue #11, each printing one JSON line on stdout and a table
+ * on stderr, then the targets as met / not met.
+ *
+ *   npm run bench                                   # the full run (under 5 minutes on 2 cores)
+ *   npm run bench -- --latency-ms 20 --only plan    # one benchmark, slower firewall
+ *   npm run bench -- --smoke                        # tiny sizes: checks the benchmarks still run
+ *
+ * Options (environment in brackets): --latency-ms [BENCH_LATENCY_MS] (5), --sizes (100,1000,10000),
+ * --apply (100,1000,10000), --baseline-apply-max (1000), --parallelism (10), --version (26.7),
+ * --policy-rules (10000), --http-scales (100,1000), --http-seconds (5), --connections (20),
+ * --mcp-calls (10), --only (plan,apply,diff,policy,http), --smoke. BENCH_CPU_PROF=DIR profiles the
+ * reconcile children.
+ */
+import { parseArgs } from "node:util"
+import { type HttpResult, httpBench, reportHttp } from "./http.ts"
+import { emit, type Target, target } from "./lib/Report.ts"
+import { policyBench, type PolicyShape, reportPolicy } from "./policy-run.ts"
+import { applyNew, type ApplyRow, planNoop, type PlanNoopRow, reportApply, reportDiff, reportPlanNoop } from "./reconcile.ts"
+
+const { values } = parseArgs({
+  options: {
+    "latency-ms": { type: "string" },
+    sizes: { type: "string" },
+    apply: { type: "string" },
+    "baseline-apply-max": { type: "string" },
+    parallelism: { type: "string" },
+    version: { type: "string" },
+    "policy-rules": { type: "string" },
+    "http-scales": { type: "string" },
+    "http-seconds": { type: "string" },
+    connections: { type: "string" },
+    "mcp-calls": { type: "string" },
+    only: { type: "string" },
+    smoke: { type: "boolean", default: false }
+  }
+})
+
+const smoke = values.smoke === true
+const int = (raw: string | undefined, fallback: number): number => {
+  if (raw === undefined || raw === "") return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${raw}`)
+  return n
+}
+const list = (raw: string | undefined, fallback: ReadonlyArray<number>): ReadonlyArray<number> =>
+  raw === undefined || raw === "" ? fallback : raw.split(",").map((s) => int(s.trim(), 0))
+
+const latencyMs = int(values["latency-ms"] ?? process.env["BENCH_LATENCY_MS"], 5)
+const version = values.version === "26.1" ? "26.1" : "26.7"
+const reconcile = { latencyMs, version, parallelism: int(values.parallelism, 10) } as const
+const sizes = list(values.sizes, smoke ? [20] : [100, 1000, 10_000])
+const applyCounts = list(values.apply, smoke ? [10] : [100, 1000, 10_000])
+const baselineApplyMax = int(values["baseline-apply-max"], smoke ? 10 : 1000)
+const policyRules = int(values["policy-rules"], smoke ? 200 : 10_000)
+const httpScales = list(values["http-scales"], smoke ? [20] : [100, 1000])
+const http = {
+  latencyMs,
+  durationSeconds: int(values["http-seconds"], smoke ? 1 : 5),
+  connections: int(values.connections, 20),
+  mcpCalls: int(values["mcp-calls"], smoke ? 2 : 10)
+}
+const only = new Set((values.only ?? "plan,apply,diff,policy,http").split(",").map((s) => s.trim()))
+
+const started = performance.now()
+const targets: Array<Target> = []
+const fmt = (n: number, unit: string) => `${Number.isFinite(n) ? Math.round(n * 100) / 100 : "n/a"} ${unit}`
+
+if (only.has("plan") || only.has("diff")) {
+  const rows: ReadonlyArray<PlanNoopRow> = await planNoop(sizes, reconcile)
+  if (only.has("plan")) reportPlanNoop(rows, reconcile)
+  if (only.has("diff")) reportDiff(rows)
+  const largest = rows.at(-1)
+  if (largest !== undefined) {
+    const at = `${largest.live.rules} rules, ${largest.live.aliases} aliases, ${largest.live.vlans} VLANs`
+    targets.push(
+      target(`plan reads per kind (${at})`, "≤ 1", `${largest.maxReadsPerKind} (${largest.requests.total} requests in all)`, largest.maxReadsPerKind <= 1),
+      target(`plan wall at ${latencyMs} ms latency (${at})`, "< 1500 ms", `${fmt(largest.planMs, "ms")} in Reconciler.plan; ${fmt(largest.processMs, "ms")} for the whole process`, largest.planMs < 1500),
+      target(`plan peak RSS (${at})`, "< 300 MB", fmt(largest.peakRssMb, "MB"), largest.peakRssMb < 300)
+    )
+    const diffMs = typeof largest.diff["buildPlanMs"] === "number" ? largest.diff["buildPlanMs"] : Number.NaN
+    targets.push(target(`diff + plan, no I/O (${largest.live.rules} rules)`, "< 150 ms", fmt(diffMs, "ms"), diffMs < 150))
+  }
+}
+
+if (only.has("apply")) {
+  const rows: ReadonlyArray<ApplyRow> = await applyNew(applyCounts, baselineApplyMax, reconcile)
+  reportApply(rows, reconcile)
+  const thousand = rows.find((r) => r.newRules === 1000) ?? rows.at(-1)
+  if (thousand !== undefined) {
+    targets.push(
+      target(`apply ${thousand.newRules} new rules: reconfigures per subsystem`, "1", `${thousand.maxReconfiguresPerSubsystem} (${JSON.stringify(thousand.apply.reconfiguresByKind)})`, thousand.maxReconfiguresPerSubsystem === 1),
+      target(`apply ${thousand.newRules} new rules: requests for the rules (upload_rules, ${version})`, "≤ 10", String(thousand.ruleWrites), thousand.ruleWrites <= 10)
+    )
+  }
+}
+
+if (only.has("policy")) {
+  const results: ReadonlyArray<PolicyShape> = await policyBench(policyRules)
+  reportPolicy(results)
+  for (const r of results) {
+    targets.push(
+      target(`explain one packet (${r.rules} rules, ${r.shape})`, "< 5 ms", fmt(r.explainWorstMs, "ms"), r.explainWorstMs < 5),
+      target(`lint (${r.rules} rules, ${r.shape})`, "< 2000 ms", fmt(r.lintMs, "ms"), r.lintMs < 2000)
+    )
+  }
+}
+
+if (only.has("http")) {
+  for (const [i, scale] of httpScales.entries()) {
+    const result: HttpResult = await httpBench({ ...http, scale })
+    reportHttp(result, { ...http, scale })
+    const health = result.health
+    if (i === 0) {
+      targets.push("notMeasured" in health
+        ? target("/health", "> 5000 req/s", `not measured: ${health.notMeasured}`, undefined)
+        : target("/health", "> 5000 req/s", fmt(health.requestsPerSecond, "req/s"), health.requestsPerSecond > 5000))
+    }
+    const rules = result.apiRules
+    targets.push("notMeasured" in rules
+      ? target(`cached /api/rules (${scale} rules)`, "> 2000 req/s", `not measured: ${rules.notMeasured}`, undefined)
+      : target(`cached /api/rules (${scale} rules, ${Math.round(rules.bytesPerRequest / 1024)} KB each)`, "> 2000 req/s", fmt(rules.requestsPerSecond, "req/s"), rules.requestsPerSecond > 2000))
+    const mcp = result.mcpPlan
+    targets.push("notMeasured" in mcp
+      ? target(`MCP plan tool latency (${scale} rules)`, "(reported)", `not measured: ${mcp.notMeasured}`, undefined)
+      : target(`MCP plan tool latency (${scale} rules)`, "(reported, no target)", `p50 ${fmt(mcp.p50Ms, "ms")}, p95 ${fmt(mcp.p95Ms, "ms")}`, undefined))
+  }
+}
+
+const totalSeconds = Math.round((performance.now() - started) / 100) / 10
+emit("targets", { latencyMs, smoke, totalSeconds, targets }, [
+  {
+    title: `targets (issue #11)${smoke ? " — smoke sizes, figures not comparable to the targets" : ""}`,
+    columns: ["target", "limit", "measured", "met"],
+    rows: targets.map((t) => [t.name, t.limit, t.figure, t.met === undefined ? "–" : t.met ? "met" : "NOT MET"]),
+    notes: [`whole run: ${totalSeconds} s`]
+  }
+])
