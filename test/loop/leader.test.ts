@@ -1,0 +1,77 @@
+/**
+ * Three `serve`-like instances (child processes) share Redis: exactly one reconciles the site;
+ * when it is killed with SIGKILL (no chance to resign), another takes over within one interval,
+ * and again only one reconciles.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+
+const INTERVAL = 600
+const children: Array<ChildProcess> = []
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill("SIGKILL")
+})
+
+interface Line {
+  readonly instance: string
+  readonly at?: number
+  readonly ready?: boolean
+}
+
+const start = (id: string, prefix: string, lines: Array<Line>) => {
+  const child = spawn(process.execPath, [join(import.meta.dirname, "instance.ts")], {
+    env: { ...process.env, INSTANCE_ID: id, LEADER_PREFIX: prefix, INTERVAL_MS: String(INTERVAL) },
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  children.push(child)
+  let buffer = ""
+  child.stdout?.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString()
+    const parts = buffer.split("\n")
+    buffer = parts.pop() ?? ""
+    for (const p of parts) if (p.startsWith("{")) lines.push(JSON.parse(p) as Line)
+  })
+  return child
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const waitFor = async (check: () => boolean, ms: number) => {
+  const until = Date.now() + ms
+  while (!check() && Date.now() < until) await sleep(20)
+  return check()
+}
+
+describe("leader election across instances (Redis)", () => {
+  it("exactly one of three reconciles; a killed leader is replaced within one interval", async () => {
+    const prefix = `opnsense-mcp:test:${randomBytes(6).toString("hex")}:leader:`
+    const lines: Array<Line> = []
+    const procs = new Map(["a", "b", "c"].map((id) => [id, start(id, prefix, lines)]))
+    expect(await waitFor(() => lines.filter((l) => l.ready).length === 3, 10_000)).toBe(true)
+    const cycles = () => lines.filter((l) => l.at !== undefined)
+
+    // settle: a few intervals with all three up
+    expect(await waitFor(() => cycles().length >= 4, 10_000)).toBe(true)
+    const reconcilers = new Set(cycles().map((l) => l.instance))
+    expect(reconcilers.size).toBe(1)
+    const [leader] = [...reconcilers]
+    if (leader === undefined) throw new Error("no leader")
+
+    const killedAt = Date.now()
+    procs.get(leader)?.kill("SIGKILL")
+    const before = cycles().length
+    expect(await waitFor(() => cycles().slice(before).some((l) => l.instance !== leader), 5_000)).toBe(true)
+    const takeover = cycles().slice(before).find((l) => l.instance !== leader)
+    const took = (takeover?.at ?? Infinity) - killedAt
+    console.log(`takeover after ${took} ms`)
+    expect(took).toBeLessThanOrEqual(INTERVAL)
+
+    // and again only one reconciles
+    const after = cycles().length
+    await sleep(INTERVAL * 3)
+    const next = new Set(cycles().slice(after).map((l) => l.instance))
+    expect(next.size).toBe(1)
+    expect(next.has(leader)).toBe(false)
+  }, 30_000)
+})
