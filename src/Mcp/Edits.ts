@@ -1,49 +1,30 @@
 /**
- * Structured edits of desired-state YAML, applied in place so comments, key order and formatting of
- * everything not edited survive (the `yaml` Document API, not parse-and-dump).
+ * propose_change's edits, as the MCP input schema and their application to one site folder:
  *
  *   upsert  { kind, name, value, file?, before?, after? }  replace the item's fields, or add it
  *   delete  { kind, name }                                  remove the named item
- *   patch   { file, path, value? }                          set (or, without value, remove) one node
+ *   patch   { file, path, value? }                          set (or, without value, remove) one YAML node
  *
- * Items are found by `name` under the kind's top-level key (`vlans`, `aliases`, `rules`, ...) in
- * any YAML file of the site folder. Files are only ever resolved inside that folder.
- *
- * TODO(desired-state): fold into src/DesiredState/Edit.ts when it lands, so the CLI and MCP share
- * one editor.
+ * upsert and delete go through the desired state's editor (DesiredState/Edit.ts), which keeps
+ * comments, key order and flow style; patch uses the same yaml Document API for one node. Every
+ * file named by an edit is confined to the site folder before anything is read or written.
  */
 import { Data, Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { type Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml"
+import { parseDocument } from "yaml"
+import * as DesiredEdit from "../DesiredState/Edit.ts"
+import type { SourceFile } from "../DesiredState/Load.ts"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
 
 export class EditError extends Data.TaggedError("EditError")<{ readonly message: string }> {}
 
-/** kind (singular, as in plans) → top-level YAML key */
-export const kindKeys: Readonly<Record<string, string>> = {
-  vlan: "vlans",
-  alias: "aliases",
-  rule: "rules",
-  port_forward: "port_forwards",
-  outbound_nat: "outbound_nat",
-  one_to_one_nat: "one_to_one_nat",
-  host_override: "host_overrides",
-  dhcp_reservation: "dhcp_reservations",
-  route: "routes"
-}
+/** kind as plans name it → the top-level YAML key */
+const kindKey = { vlan: "vlans", alias: "aliases", rule: "rules" } as const
 
-const Kind = Schema.Literals([
-  "vlan",
-  "alias",
-  "rule",
-  "port_forward",
-  "outbound_nat",
-  "one_to_one_nat",
-  "host_override",
-  "dhcp_reservation",
-  "route"
-]).annotate({ description: "kind of object; its items live under the plural top-level key (vlan → vlans)" })
+const Kind = Schema.Literals(["vlan", "alias", "rule"]).annotate({
+  description: "kind of object; its items live under the plural top-level key (vlan → vlans)"
+})
 
 const RelPath = Schema.String.annotate({ description: "file relative to the site folder, e.g. \"rules.yaml\"" })
 
@@ -54,9 +35,11 @@ export const Upsert = Schema.Struct({
   value: Schema.Record(Schema.String, Schema.Unknown).annotate({
     description: "the item's fields in desired-state form, without name, e.g. { parent: igb1, tag: 30 }"
   }),
-  file: Schema.optional(RelPath.annotate({ description: "where a new item goes (default: the file already holding this kind, else <kinds>.yaml)" })),
-  before: Schema.optional(Schema.String.annotate({ description: "rules: place a new item before this one (order = evaluation order)" })),
-  after: Schema.optional(Schema.String.annotate({ description: "rules: place a new item after this one" }))
+  file: Schema.optional(
+    RelPath.annotate({ description: "where a new item goes (default: the file already holding this kind, else <kinds>.yaml)" })
+  ),
+  before: Schema.optional(Schema.String.annotate({ description: "rules: place the item before this one (order = evaluation order)" })),
+  after: Schema.optional(Schema.String.annotate({ description: "rules: place the item after this one" }))
 })
 
 export const Delete = Schema.Struct({ op: Schema.Literal("delete"), kind: Kind, name: Schema.String })
@@ -73,149 +56,86 @@ export const Patch = Schema.Struct({
 export const Edit = Schema.Union([Upsert, Delete, Patch])
 export type Edit = typeof Edit.Type
 
-interface Loaded {
-  readonly file: string
-  readonly doc: Document
-  dirty: boolean
+const yamlName = /\.ya?ml$/i
+
+const readSite = (siteDir: string) =>
+  Effect.promise(async (): Promise<Array<SourceFile>> => {
+    const names = (await fs.readdir(siteDir).catch((): Array<string> => [])).filter((n) => yamlName.test(n) && n !== "sites.yaml")
+    return Promise.all(names.sort().map(async (name) => ({ path: name, text: await fs.readFile(path.join(siteDir, name), "utf8") })))
+  })
+
+const toDesiredEdit = (edit: Exclude<Edit, { readonly op: "patch" }>): DesiredEdit.Edit =>
+  edit.op === "delete"
+    ? { op: "delete", kind: kindKey[edit.kind], name: edit.name }
+    : {
+      op: "upsert",
+      kind: kindKey[edit.kind],
+      item: { ...edit.value, name: edit.name },
+      file: edit.file,
+      before: edit.before,
+      after: edit.after
+    }
+
+const describe = (edit: Edit): string => {
+  switch (edit.op) {
+    case "upsert":
+      return `upserted ${edit.kind} ${edit.name}`
+    case "delete":
+      return `deleted ${edit.kind} ${edit.name}`
+    case "patch":
+      return `${edit.value === undefined ? "removed" : "set"} ${edit.path.join(".")} in ${edit.file}`
+  }
 }
 
-const listYaml = (dir: string) =>
-  Effect.promise(() => fs.readdir(dir).catch((): Array<string> => [])).pipe(
-    Effect.map((names) => names.filter((n) => /\.ya?ml$/i.test(n) && n !== "sites.yaml").sort())
-  )
+const patch = (files: ReadonlyArray<SourceFile>, edit: Extract<Edit, { readonly op: "patch" }>) =>
+  Effect.gen(function*() {
+    const known = files.find((f) => f.path === edit.file)
+    const doc = parseDocument(known?.text ?? "")
+    if (doc.errors.length > 0) {
+      return yield* Effect.fail(new EditError({ message: `${edit.file} has YAML errors (${doc.errors[0]?.message ?? ""})` }))
+    }
+    if (edit.value === undefined) {
+      if (!doc.hasIn(edit.path)) {
+        return yield* Effect.fail(new EditError({ message: `${edit.file}: nothing at ${JSON.stringify(edit.path)} to remove` }))
+      }
+      doc.deleteIn(edit.path)
+    } else {
+      doc.setIn(edit.path, doc.createNode(edit.value))
+    }
+    const next = { path: edit.file, text: doc.toString({ lineWidth: 0 }) }
+    return known === undefined ? [...files, next] : files.map((f) => (f === known ? next : f))
+  })
 
-const describeValue = (name: string, value: Readonly<Record<string, unknown>>) => ({ name, ...value })
-
-/** Apply `edits` to the site folder `siteDir`, in order; returns a line per edit. */
+/** Apply `edits` in order to the YAML files of `siteDir`; returns one line per edit. */
 export const applyEdits = (
   siteDir: string,
   edits: ReadonlyArray<Edit>
 ): Effect.Effect<ReadonlyArray<string>, EditError | PathEscape> =>
   Effect.gen(function*() {
-    const docs = new Map<string, Loaded>()
-    const open = (relative: string, create: boolean) =>
-      Effect.gen(function*() {
-        const file = yield* resolveInside(siteDir, relative)
-        if (!/\.ya?ml$/i.test(file)) {
-          return yield* Effect.fail(new EditError({ message: `${relative}: only .yaml/.yml files can be edited` }))
-        }
-        const known = docs.get(file)
-        if (known !== undefined) return known
-        const text = yield* Effect.promise(() => fs.readFile(file, "utf8").catch(() => undefined))
-        if (text === undefined && !create) {
-          return yield* Effect.fail(new EditError({ message: `${relative} does not exist in the site folder` }))
-        }
-        const doc = parseDocument(text ?? "")
-        if (doc.errors.length > 0) {
-          return yield* Effect.fail(new EditError({ message: `${relative} is not valid YAML: ${doc.errors[0]?.message ?? ""}` }))
-        }
-        const loaded: Loaded = { file, doc, dirty: false }
-        docs.set(file, loaded)
-        return loaded
-      })
-
-    const findItem = (kind: string, name: string) =>
-      Effect.gen(function*() {
-        const key = kindKeys[kind] ?? kind
-        for (const relative of yield* listYaml(siteDir)) {
-          const loaded = yield* open(relative, false)
-          const seq = loaded.doc.get(key)
-          if (!isSeq(seq)) continue
-          const index = seq.items.findIndex((item) => isMap(item) && item.get("name") === name)
-          if (index >= 0) return { loaded, seq, index, relative }
-        }
-        return undefined
-      })
-
-    const report: Array<string> = []
     for (const edit of edits) {
+      const file = edit.op === "delete" ? undefined : edit.file
+      if (file === undefined) continue
+      const resolved = yield* resolveInside(siteDir, file)
+      if (!yamlName.test(file) || path.dirname(resolved) !== path.resolve(siteDir)) {
+        return yield* Effect.fail(new EditError({ message: `${file}: name a .yaml file directly in the site folder` }))
+      }
+    }
+    const original = yield* readSite(siteDir)
+    let files: ReadonlyArray<SourceFile> = original
+    for (const [index, edit] of edits.entries()) {
       if (edit.op === "patch") {
-        const loaded = yield* open(edit.file, true)
-        if (edit.value === undefined) {
-          if (!loaded.doc.hasIn(edit.path)) {
-            return yield* Effect.fail(new EditError({ message: `${edit.file}: nothing at ${JSON.stringify(edit.path)} to remove` }))
-          }
-          loaded.doc.deleteIn(edit.path)
-          report.push(`removed ${edit.path.join(".")} in ${edit.file}`)
-        } else {
-          loaded.doc.setIn(edit.path, loaded.doc.createNode(edit.value))
-          report.push(`set ${edit.path.join(".")} in ${edit.file}`)
-        }
-        loaded.dirty = true
+        files = yield* patch(files, edit)
         continue
       }
-      const found = yield* findItem(edit.kind, edit.name)
-      if (edit.op === "delete") {
-        if (found === undefined) {
-          return yield* Effect.fail(new EditError({ message: `no ${edit.kind} named "${edit.name}" in the desired state` }))
-        }
-        found.seq.items.splice(found.index, 1)
-        found.loaded.dirty = true
-        report.push(`deleted ${edit.kind} ${edit.name} from ${found.relative}`)
-        continue
-      }
-      if ("name" in edit.value) {
-        return yield* Effect.fail(new EditError({ message: `upsert ${edit.kind} ${edit.name}: leave name out of value` }))
-      }
-      const node = (doc: Document) => doc.createNode(describeValue(edit.name, edit.value))
-      if (found !== undefined) {
-        const current = found.seq.items[found.index]
-        if (isMap(current)) {
-          // keep the map node (and its comments); replace its fields
-          const fresh = node(found.loaded.doc)
-          const keep = new Set(["name", ...Object.keys(edit.value)])
-          for (const pair of [...current.items]) {
-            const key = String(pair.key && typeof pair.key === "object" && "value" in pair.key ? pair.key.value : pair.key)
-            if (!keep.has(key)) current.delete(key)
-          }
-          if (fresh instanceof YAMLMap) {
-            for (const pair of fresh.items) {
-              // an unchanged scalar keeps its node, so a comment on its line survives
-              const key = isScalar(pair.key) ? pair.key.value : pair.key
-              const existing = current.get(key, true)
-              if (isScalar(existing) && isScalar(pair.value) && existing.value === pair.value.value) continue
-              current.set(key, pair.value)
-            }
-          }
-        }
-        found.loaded.dirty = true
-        report.push(`updated ${edit.kind} ${edit.name} in ${found.relative}`)
-        continue
-      }
-      const key = kindKeys[edit.kind] ?? edit.kind
-      const holder = edit.file ?? (yield* Effect.gen(function*() {
-        for (const relative of yield* listYaml(siteDir)) {
-          if (isSeq((yield* open(relative, false)).doc.get(key))) return relative
-        }
-        return `${key}.yaml`
-      }))
-      const loaded = yield* open(holder, true)
-      let seq = loaded.doc.get(key)
-      if (!isSeq(seq)) {
-        if (loaded.doc.contents === null) loaded.doc.contents = loaded.doc.createNode({})
-        seq = new YAMLSeq()
-        loaded.doc.set(key, seq)
-      }
-      if (!(seq instanceof YAMLSeq)) return yield* Effect.fail(new EditError({ message: `${holder}: ${key} is not a list` }))
-      const anchor = edit.before ?? edit.after
-      let at = seq.items.length
-      if (anchor !== undefined) {
-        const index = seq.items.findIndex((item) => isMap(item) && item.get("name") === anchor)
-        if (index < 0) {
-          return yield* Effect.fail(new EditError({ message: `no ${edit.kind} "${anchor}" in ${holder} to place ${edit.name} next to` }))
-        }
-        at = edit.before !== undefined ? index : index + 1
-      }
-      seq.items.splice(at, 0, node(loaded.doc))
-      loaded.dirty = true
-      report.push(`added ${edit.kind} ${edit.name} to ${holder}`)
+      const result = yield* DesiredEdit.applyEdits(files, [toDesiredEdit(edit)]).pipe(
+        Effect.mapError((e) => new EditError({ message: `edit ${index + 1} (${edit.op} ${edit.kind} ${edit.name}): ${e.message}` }))
+      )
+      files = result.files
     }
-    for (const loaded of docs.values()) {
-      if (!loaded.dirty) continue
-      yield* Effect.promise(async () => {
-        await fs.mkdir(path.dirname(loaded.file), { recursive: true })
-        await fs.writeFile(loaded.file, loaded.doc.toString())
-      })
+    for (const file of files) {
+      if (original.find((f) => f.path === file.path)?.text === file.text) continue
+      const target = yield* resolveInside(siteDir, file.path)
+      yield* Effect.promise(() => fs.writeFile(target, file.text))
     }
-    return report
+    return edits.map(describe)
   })

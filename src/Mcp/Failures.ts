@@ -25,7 +25,8 @@ const nextStep: Readonly<Record<string, string>> = {
   BranchRefused: "Choose another branch name, or omit `branch` to get a generated one.",
   NothingToCommit: "The edits leave the desired state unchanged: there is nothing to propose.",
   PathEscape: "Use a path relative to the desired-state directory.",
-  EditError: "Fix the edit as the message says and call propose_change again."
+  EditError: "Fix the edit as the message says and call propose_change again.",
+  PacketInvalid: "Describe the packet with a valid address, protocol and port."
 }
 
 const tagOf = (error: unknown): string | undefined =>

@@ -106,7 +106,7 @@ describe("YAML edits", () => {
         { op: "delete", kind: "vlan", name: "b" },
         { op: "upsert", kind: "alias", name: "n", value: { type: "network", content: ["10.0.0.0/8"] } }
       ])
-      expect(report).toEqual(["updated vlan a in vlans.yaml", "deleted vlan b from vlans.yaml", "added alias n to aliases.yaml"])
+      expect(report).toEqual(["upserted vlan a", "deleted vlan b", "upserted alias n"])
       const vlans = fs.readFileSync(path.join(dir, "vlans.yaml"), "utf8")
       expect(vlans).toContain("# top comment")
       expect(vlans).toContain("- name: a # keep me")
@@ -114,6 +114,8 @@ describe("YAML edits", () => {
       expect(vlans).not.toContain("name: b")
       expect(fs.readFileSync(path.join(dir, "aliases.yaml"), "utf8")).toContain("name: n")
       const missing = yield* Effect.flip(applyEdits(dir, [{ op: "delete", kind: "rule", name: "nope" }]))
-      expect(missing.message).toContain("no rule named \"nope\"")
+      expect(missing.message).toContain("no rules item named \"nope\"")
+      const escape = yield* Effect.flip(applyEdits(dir, [{ op: "upsert", kind: "rule", name: "r", value: {}, file: "../r.yaml" }]))
+      expect(escape._tag).toBe("PathEscape")
     }))
 })
