@@ -29,6 +29,9 @@ export interface CompiledEndpoint {
   /** the IPv4 addresses and the ports as plain numbers, for matching packets */
   readonly v4: R.NumberRanges
   readonly ports: R.NumberRanges
+  /** lower[0] and upper[0] as plain numbers, for comparing rules */
+  readonly lower4: R.NumberRanges
+  readonly upper4: R.NumberRanges
 }
 
 export interface CompiledRule {
@@ -132,7 +135,9 @@ const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint =>
     lowerBox4: box(lower[0]),
     upperBox4: box(upper[0]),
     v4: R.toNumbers(addresses.v4),
-    ports: R.toNumbers(port.ranges)
+    ports: R.toNumbers(port.ranges),
+    lower4: R.toNumbers(lower[0]),
+    upper4: R.toNumbers(upper[0])
   }
 }
 

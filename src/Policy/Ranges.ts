@@ -233,3 +233,26 @@ export const containsNumber = (ranges: NumberRanges, value: number): boolean => 
   }
   return false
 }
+
+/** every value of `inner` is in `outer` (NumberRanges) */
+export const isSubsetNumber = (inner: NumberRanges, outer: NumberRanges): boolean => {
+  let j = 0
+  for (let i = 0; i < inner.length; i += 2) {
+    const lo = inner[i]!
+    const hi = inner[i + 1]!
+    while (j < outer.length && outer[j + 1]! < lo) j += 2
+    if (j >= outer.length || outer[j]! > lo || outer[j + 1]! < hi) return false
+  }
+  return true
+}
+
+export const intersectsNumber = (a: NumberRanges, b: NumberRanges): boolean => {
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    if (a[i + 1]! < b[j]!) i += 2
+    else if (b[j + 1]! < a[i]!) j += 2
+    else return true
+  }
+  return false
+}

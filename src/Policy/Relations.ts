@@ -5,7 +5,6 @@
  */
 import type { CompiledEndpoint, CompiledRule, InterfaceMatch } from "./Compile.ts"
 import * as R from "./Ranges.ts"
-import type { PortSet } from "./Resolve.ts"
 
 const subsetTokens = (inner: ReadonlyArray<string>, outer: ReadonlyArray<string>) =>
   inner.length === 0 || inner.every((t) => outer.includes(t))
@@ -62,7 +61,7 @@ const boxesMeet = (x: readonly [number, number] | readonly [], y: readonly [numb
 const addressesCover = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean => {
   if (a.addresses.any && !a.invert) return true
   if (fams[0] === 0 && !boxCovers(a, b) && b.addresses.tokens.length === 0 && a.addresses.tokens.length === 0) return false
-  if (fams.every((f) => R.isSubset(b.upper[f], a.lower[f]))) return true
+  if (fams.every((f) => (f === 0 ? R.isSubsetNumber(b.upper4, a.lower4) : R.isSubset(b.upper[f], a.lower[f])))) return true
   // opaque parts: the same alias or interface net covers itself
   if (a.invert !== b.invert) return false
   const [inner, outer] = a.invert ? [a.addresses, b.addresses] : [b.addresses, a.addresses]
@@ -73,20 +72,20 @@ const addressesCover = (a: CompiledEndpoint, b: CompiledEndpoint, fams: Readonly
 const addressesOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean =>
   (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.upperBox4, b.upperBox4))
     ? false
-    : fams.some((f) => R.intersects(a.upper[f], b.upper[f]))
+    : fams.some((f) => (f === 0 ? R.intersectsNumber(a.upper4, b.upper4) : R.intersects(a.upper[f], b.upper[f])))
 
 const addressesCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean =>
-  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.lowerBox4, b.lowerBox4) && a.addresses.tokens.length === 0) ? false : fams.some((f) => R.intersects(a.lower[f], b.lower[f])) ||
+  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.lowerBox4, b.lowerBox4) && a.addresses.tokens.length === 0) ? false : fams.some((f) => (f === 0 ? R.intersectsNumber(a.lower4, b.lower4) : R.intersects(a.lower[f], b.lower[f]))) ||
   (!a.invert && !b.invert && a.addresses.tokens.some((t) => b.addresses.tokens.includes(t)))
 
-const portsCover = (a: PortSet, b: PortSet): boolean =>
-  a.any || (!b.any && R.isSubset(b.ranges, a.ranges) && subsetTokens(b.tokens, a.tokens))
+const portsCover = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
+  a.port.any || (!b.port.any && R.isSubsetNumber(b.ports, a.ports) && subsetTokens(b.port.tokens, a.port.tokens))
 
-const portsOverlap = (a: PortSet, b: PortSet): boolean =>
-  a.any || b.any || a.tokens.length > 0 || b.tokens.length > 0 || R.intersects(a.ranges, b.ranges)
+const portsOverlap = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
+  a.port.any || b.port.any || a.port.tokens.length > 0 || b.port.tokens.length > 0 || R.intersectsNumber(a.ports, b.ports)
 
-const portsCertainlyOverlap = (a: PortSet, b: PortSet): boolean =>
-  a.any || b.any || R.intersects(a.ranges, b.ranges) || a.tokens.some((t) => b.tokens.includes(t))
+const portsCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
+  a.port.any || b.port.any || R.intersectsNumber(a.ports, b.ports) || a.port.tokens.some((t) => b.port.tokens.includes(t))
 
 /** A matches every packet that B matches. */
 export const covers = (a: CompiledRule, b: CompiledRule): boolean => {
@@ -96,7 +95,7 @@ export const covers = (a: CompiledRule, b: CompiledRule): boolean => {
     !a.destination.invert && !b.destination.invert) return false
   if (a.direction !== "any" && a.direction !== b.direction) return false
   if (!protocolsCover(a, b)) return false
-  if (!portsCover(a.destination.port, b.destination.port) || !portsCover(a.source.port, b.source.port)) return false
+  if (!portsCover(a.destination, b.destination) || !portsCover(a.source, b.source)) return false
   if (!interfacesCover(a.interfaces, b.interfaces)) return false
   const fams = families(b.families)
   return addressesCover(a.destination, b.destination, fams) && addressesCover(a.source, b.source, fams)
@@ -109,7 +108,7 @@ const directionsOverlap = (a: CompiledRule, b: CompiledRule) =>
 export const mayOverlap = (a: CompiledRule, b: CompiledRule): boolean => {
   const common = a.families & b.families
   if (common === 0 || !directionsOverlap(a, b) || !protocolsOverlap(a, b)) return false
-  if (!portsOverlap(a.destination.port, b.destination.port) || !portsOverlap(a.source.port, b.source.port)) return false
+  if (!portsOverlap(a.destination, b.destination) || !portsOverlap(a.source, b.source)) return false
   if (!interfacesOverlap(a.interfaces, b.interfaces)) return false
   const fams = families(common)
   return addressesOverlap(a.destination, b.destination, fams) && addressesOverlap(a.source, b.source, fams)
@@ -119,7 +118,7 @@ export const mayOverlap = (a: CompiledRule, b: CompiledRule): boolean => {
 export const certainlyOverlap = (a: CompiledRule, b: CompiledRule): boolean => {
   const common = a.families & b.families
   if (common === 0 || !directionsOverlap(a, b) || !protocolsOverlap(a, b)) return false
-  if (!portsCertainlyOverlap(a.destination.port, b.destination.port) || !portsCertainlyOverlap(a.source.port, b.source.port)) {
+  if (!portsCertainlyOverlap(a.destination, b.destination) || !portsCertainlyOverlap(a.source, b.source)) {
     return false
   }
   if (!interfacesOverlap(a.interfaces, b.interfaces)) return false

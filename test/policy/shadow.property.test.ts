@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
 import * as fc from "fast-check"
 import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
+import { orderFindings } from "../../src/Policy/Lint/Rules.ts"
 import { alias, policy, rule, type RuleOptions } from "./build.ts"
 
 const aliases = [
@@ -14,10 +15,14 @@ const aliases = [
   alias("nets", "network", ["10.0.1.0/24"]),
   alias("group", "networkgroup", ["hosts", "nets"]),
   alias("low_ports", "port", ["1:1024"]),
-  alias("ports", "port", ["low_ports", "8080"])
+  alias("ports", "port", ["low_ports", "8080"]),
+  alias("geo", "geoip", ["NL"])
 ]
 
 const address = fc.constantFrom<ReadonlyArray<string>>(
+  ["10.0.0.0/8"],
+  ["10.0.1.0/24", "10.0.9.0/24"],
+  ["geo"],
   [],
   [],
   ["10.0.0.0/16"],
@@ -162,6 +167,18 @@ describe("the indexed fast path", () => {
         }
       }),
       { numRuns: 300, seed: 7 }
+    )
+  })
+})
+
+describe("the lint index", () => {
+  it("finds exactly what comparing every pair of rules finds", () => {
+    fc.assert(
+      fc.property(ruleSets, (options) => {
+        const compiled = compile(policy(options.map((o, i) => rule(`r${i}`, o)), aliases))
+        expect(orderFindings(compiled)).toEqual(orderFindings(compiled, { indexed: false }))
+      }),
+      { numRuns: 500, seed: 11 }
     )
   })
 })

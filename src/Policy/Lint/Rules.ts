@@ -5,6 +5,7 @@
  * references to names that are neither aliases nor interfaces.
  */
 import type { CompiledPolicy, CompiledRule, InterfaceMatch } from "../Compile.ts"
+import type { NumberRanges } from "../Ranges.ts"
 import { certainlyOverlap, covers, mayOverlap } from "../Relations.ts"
 import { type Draft, quote, ruleDraft } from "./Finding.ts"
 
@@ -19,40 +20,116 @@ const orderNote = (earlier: CompiledRule, later: CompiledRule) =>
     ? ` (${earlier.group} rules are evaluated before ${later.group} rules, whatever their order in the files)`
     : ""
 
+type Buckets = ReadonlyArray<number> | "wide"
+
+/** the /24 blocks an IPv4 range set touches; "wide" beyond 1024 of them (a /14) */
+const buckets24 = (ranges: NumberRanges): Buckets => {
+  const buckets = new Set<number>()
+  for (let i = 0; i < ranges.length; i += 2) {
+    const from = Math.floor(ranges[i]! / 256)
+    const to = Math.floor(ranges[i + 1]! / 256)
+    if (to - from >= 1024) return "wide"
+    for (let b = from; b <= to; b++) buckets.add(b)
+    if (buckets.size > 1024) return "wide"
+  }
+  return [...buckets]
+}
+
+/** where a rule is filed: by the destinations it certainly matches (for covers/certainlyOverlap) */
+const fileByLower = (r: CompiledRule): Buckets => (r.families !== 1 ? "wide" : buckets24(r.destination.lower4))
+/** ... or by the destinations it may match (for mayOverlap) */
+const fileByUpper = (r: CompiledRule): Buckets => (r.families !== 1 ? "wide" : buckets24(r.destination.upper4))
+/** what a rule looks up: everything its own destinations may touch */
+const lookup = (r: CompiledRule): Buckets =>
+  r.families !== 1 || r.destination.upper4.length === 0 ? "wide" : buckets24(r.destination.upper4)
+
 /**
- * For each rule, the positions (into `active`) of the rules that can share an interface with it, in
- * order: a rule bound to one interface only meets rules on that interface and floating rules. This
- * index keeps lint near-linear when rules spread over interfaces.
+ * For each rule, the sorted lists of positions (into `active`) of the rules it can be related to.
+ * Two rules are only related when they share an interface and their destinations meet, so rules
+ * are filed by interface and by the /24 blocks of their destination. A rule covering another must
+ * certainly match all of its destinations, so for covers it is filed by what it certainly matches:
+ * an opaque alias (GeoIP, URL) then files nothing, instead of making the rule relate to everything.
+ * This keeps lint near-linear on large rule sets; a floating rule or a wide destination falls back
+ * to every rule of the interface.
  */
-const neighbours = (active: ReadonlyArray<CompiledRule>): ((r: CompiledRule) => ReadonlyArray<number>) => {
-  const general: Array<number> = []
-  const byName = new Map<string, Array<number>>()
+const neighbours = (active: ReadonlyArray<CompiledRule>, file: (r: CompiledRule) => Buckets): ((r: CompiledRule) => Lists) => {
+  const lists = new Map<string, Array<number>>()
+  const add = (key: string, i: number) => {
+    const list = lists.get(key)
+    if (list === undefined) lists.set(key, [i])
+    else list.push(i)
+  }
+  const ifaceOf = (r: CompiledRule): string | undefined =>
+    r.interfaces.kind === "only" && r.interfaces.names.size === 1 ? r.interfaces.names.values().next().value : undefined
   active.forEach((r, i) => {
-    if (r.interfaces.kind !== "only") return general.push(i)
-    for (const n of r.interfaces.names) {
-      const list = byName.get(n) ?? []
-      list.push(i)
-      byName.set(n, list)
-    }
+    const iface = ifaceOf(r) ?? "*"
+    add(`${iface}|all`, i)
+    const buckets = file(r)
+    if (buckets === "wide") add(`${iface}|w`, i)
+    else for (const b of buckets) add(`${iface}|${b}`, i)
   })
-  const all = active.map((_, i) => i)
-  const merged = new Map<string, ReadonlyArray<number>>()
+  const everything = [active.map((_, i) => i)]
+  const none: ReadonlyArray<number> = []
   return (r) => {
-    if (r.interfaces.kind !== "only" || r.interfaces.names.size !== 1) return all
-    const key = r.interfaces.names.values().next().value
-    if (key === undefined) return all
-    const cached = merged.get(key)
-    if (cached !== undefined) return cached
-    const list = [...(byName.get(key) ?? []), ...general].sort((a, b) => a - b)
-    merged.set(key, list)
-    return list
+    const iface = ifaceOf(r)
+    if (iface === undefined) return everything
+    const buckets = lookup(r)
+    if (buckets === "wide") return [lists.get(`${iface}|all`) ?? none, lists.get("*|all") ?? none]
+    return [
+      lists.get(`${iface}|w`) ?? none,
+      lists.get("*|w") ?? none,
+      ...buckets.flatMap((b) => [lists.get(`${iface}|${b}`) ?? none, lists.get(`*|${b}`) ?? none])
+    ]
   }
 }
 
-/** Shadowed, redundant and contradicted rules. Only enabled rules take part. */
-export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
+/** several sorted lists of positions */
+type Lists = ReadonlyArray<ReadonlyArray<number>>
+
+const firstAfter = (list: ReadonlyArray<number>, position: number): number => {
+  let low = 0
+  let high = list.length
+  while (low < high) {
+    const mid = (low + high) >> 1
+    if (list[mid]! <= position) low = mid + 1
+    else high = mid
+  }
+  return low
+}
+
+/** the positions in the lists strictly between `after` and `before`, ascending, each once */
+function* walk(lists: Lists, after: number, before: number): Generator<number> {
+  const cursors = lists.map((l) => firstAfter(l, after))
+  let last = after
+  for (;;) {
+    let best = -1
+    let bestValue = before
+    for (let k = 0; k < lists.length; k++) {
+      const list = lists[k]!
+      let c = cursors[k]!
+      while (c < list.length && list[c]! <= last) c++
+      cursors[k] = c
+      if (c < list.length && list[c]! < bestValue) {
+        bestValue = list[c]!
+        best = k
+      }
+    }
+    if (best < 0) return
+    last = bestValue
+    yield bestValue
+  }
+}
+
+/**
+ * Shadowed, redundant and contradicted rules. Only enabled rules take part. `indexed: false`
+ * compares every pair (the reference the index is tested against).
+ */
+export const orderFindings = (policy: CompiledPolicy, options: { readonly indexed?: boolean } = {}): ReadonlyArray<Draft> => {
   const active = policy.rules.filter((r) => r.enabled)
-  const near = neighbours(active)
+  const all: Lists = [active.map((_, i) => i)]
+  const indexed = options.indexed ?? true
+  const near = indexed ? neighbours(active, fileByLower) : () => all
+  const nearUpper = indexed ? neighbours(active, fileByUpper) : () => all
   const drafts: Array<Draft> = []
   for (let i = 0; i < active.length; i++) {
     const r = active[i]!
@@ -60,8 +137,7 @@ export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
     const candidates = near(r)
     let settled = false
     const contradicting: Array<CompiledRule> = []
-    for (const j of candidates) {
-      if (j >= i) break
+    for (const j of walk(candidates, -1, i)) {
       const q = active[j]!
       if (!q.quick) continue
       if (covers(q, r)) {
@@ -87,9 +163,8 @@ export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
       }
       if (q.action !== r.action && contradicting.length < MAX_RELATED && certainlyOverlap(q, r)) contradicting.push(q)
     }
-    const later = laterOf(active, candidates, i)
-    if (!settled && !r.quick) settled = laterOverride(later, r, drafts, contradicting)
-    if (!settled && r.quick) settled = laterSameEffect(later, r, drafts)
+    if (!settled && !r.quick) settled = laterOverride(laterOf(active, candidates, i), r, drafts, contradicting)
+    if (!settled && r.quick) settled = laterSameEffect(laterOf(active, nearUpper(r), i), r, drafts)
     if (!settled && contradicting.length > 0) {
       const names = contradicting.map((c) => c.rule.name)
       drafts.push(ruleDraft(
@@ -105,15 +180,8 @@ export const orderFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
 }
 
 /** the candidates after position i, lazily, in order */
-function* laterOf(active: ReadonlyArray<CompiledRule>, candidates: ReadonlyArray<number>, i: number): Generator<CompiledRule> {
-  let low = 0
-  let high = candidates.length
-  while (low < high) {
-    const mid = (low + high) >> 1
-    if (candidates[mid]! <= i) low = mid + 1
-    else high = mid
-  }
-  for (let k = low; k < candidates.length; k++) yield active[candidates[k]!]!
+function* laterOf(active: ReadonlyArray<CompiledRule>, candidates: Lists, i: number): Generator<CompiledRule> {
+  for (const j of walk(candidates, i, Number.POSITIVE_INFINITY)) yield active[j]!
 }
 
 /** A non-quick rule is overridden by any later rule that covers it (last match wins). */
