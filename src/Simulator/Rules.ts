@@ -213,14 +213,13 @@ export const controller: Controller = {
     search_rule: { handle: (req, c) => searchRule(c, req) },
     get_rule: {
       handle: (req, c) => {
-        const reply = getItem(ruleResource).handle(req, c)
         const uuid = req.params[0]
+        const item = uuid === undefined ? undefined : c.state.rules.get(uuid)
         // 25.7+: ?fetchmode=copy gives the rule with sequence max+100, as a JSON number (§7.2)
-        if (uuid !== undefined && req.query.get("fetchmode") === "copy" && c.state.rules.has(uuid)) {
-          const body = reply.body as { rule: Record<string, unknown> }
-          return json({ rule: { ...body.rule, sequence: maxSequence(c.state) + 100 } })
+        if (item !== undefined && req.query.get("fetchmode") === "copy") {
+          return json({ rule: { ...ruleResource.encode(c, item, uuid), sequence: maxSequence(c.state) + 100 } })
         }
-        return reply
+        return getItem(ruleResource).handle(req, c)
       }
     },
     add_rule: addItem(ruleResource),

@@ -190,14 +190,27 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
   s.commit("initial configuration", "root@127.0.0.1")
 }
 
+const LIST_KEYS: ReadonlySet<string> = new Set(["devices", "interfaces", "groups", "gateways", "categories", "aliases", "vlans", "rules", "dnat", "legacyRules"])
+const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain"])
+
+/** Checked structurally: lists of objects under the known keys; items are validated when inserted. */
+const isSeedData = (u: unknown, path: string): u is SeedData => {
+  if (!isRecord(u)) throw new SeedError(`${path}: a seed file must be an object with keys like vlans, aliases, rules`)
+  for (const [key, value] of Object.entries(u)) {
+    if (TEXT_KEYS.has(key)) {
+      if (typeof value !== "string") throw new SeedError(`${path}: "${key}" must be a string`)
+    } else if (LIST_KEYS.has(key)) {
+      if (!Array.isArray(value) || !value.every(isRecord)) throw new SeedError(`${path}: "${key}" must be a list of objects`)
+    } else {
+      throw new SeedError(`${path}: unknown key "${key}" (expected one of ${[...TEXT_KEYS, ...LIST_KEYS].join(", ")})`)
+    }
+  }
+  return true
+}
+
 /** A seed file: JSON or YAML (YAML is a superset), an object with the SeedData keys. */
 export const loadSeedFile = (path: string): SeedData => {
   const parsed: unknown = parseYaml(readFileSync(path, "utf8"))
-  if (!isRecord(parsed)) throw new SeedError(`${path}: a seed file must be an object with keys like vlans, aliases, rules`)
-  const known = ["hostname", "domain", "devices", "interfaces", "groups", "gateways", "categories", "aliases", "vlans", "rules", "dnat", "legacyRules"]
-  for (const key of Object.keys(parsed)) {
-    if (!known.includes(key)) throw new SeedError(`${path}: unknown key "${key}" (expected one of ${known.join(", ")})`)
-    if (key !== "hostname" && key !== "domain" && !Array.isArray(parsed[key])) throw new SeedError(`${path}: "${key}" must be a list`)
-  }
-  return parsed as SeedData
+  if (!isSeedData(parsed, path)) throw new SeedError(`${path}: not a seed file`)
+  return parsed
 }

@@ -25,6 +25,7 @@ const load = (name: string): unknown => JSON.parse(readFileSync(join(dir, name),
 
 // --- shape comparison ---------------------------------------------------------------------------
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 const kind = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v)
 const isOptionMap = (v: Record<string, unknown>): boolean => {
   const values = Object.values(v)
@@ -42,15 +43,15 @@ export const shapeDiff = (real: unknown, sim: unknown, path = "$"): Array<string
     if ((kr === "array" && emptyMap(real) && ks === "object") || (ks === "array" && emptyMap(sim) && kr === "object")) return []
     return [`${path}: ${kr} in the recording, ${ks} from the simulator`]
   }
-  if (kr === "array") {
-    const r = real as Array<unknown>
-    const s = sim as Array<unknown>
+  if (Array.isArray(real) && Array.isArray(sim)) {
+    const r: Array<unknown> = real
+    const s: Array<unknown> = sim
     if (r.length > 0 && s.length === 0) return [`${path}: empty from the simulator, so its elements cannot be compared`]
     return r.length > 0 ? shapeDiff(r[0], s[0], `${path}[0]`) : []
   }
-  if (kr !== "object") return []
-  const r = real as Record<string, unknown>
-  const s = sim as Record<string, unknown>
+  if (!isObject(real) || !isObject(sim)) return []
+  const r = real
+  const s = sim
   if (isOptionMap(r) || isOptionMap(s)) {
     const rk = Object.keys(r)[0]
     const entry = rk !== undefined && rk in s ? rk : Object.keys(s)[0]

@@ -25,7 +25,10 @@ export interface CallOptions {
   readonly timeoutMs?: number
 }
 
-export const call = (sim: SimulatorHandle, path: string, o: CallOptions = {}): Promise<Res> =>
+/** What a client needs to reach a simulator (a handle, or the sandbox command's printed details). */
+export type Target = Pick<SimulatorHandle, "url" | "apiKey" | "apiSecret" | "caPem">
+
+export const call = (sim: Target, path: string, o: CallOptions = {}): Promise<Res> =>
   new Promise((resolve, reject) => {
     const url = new URL(path, sim.url)
     const payload = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body))
@@ -58,5 +61,5 @@ export const call = (sim: SimulatorHandle, path: string, o: CallOptions = {}): P
     req.end()
   })
 
-export const post = (sim: SimulatorHandle, path: string, body: unknown = undefined, o: CallOptions = {}) =>
+export const post = (sim: Target, path: string, body: unknown = undefined, o: CallOptions = {}) =>
   call(sim, path, { method: "POST", ...(body === undefined ? {} : { body }), ...o })
