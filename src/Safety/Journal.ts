@@ -79,6 +79,8 @@ export interface OpenJournal {
     call: Effect.Effect<A, E, R>,
     uuidsOf: (a: A) => ReadonlyArray<string>
   ) => Effect.Effect<A, E | JournalError, R>
+  /** API calls announced so far */
+  readonly calls: Effect.Effect<number>
   /** append `end` and archive the file */
   readonly end: (result: string) => Effect.Effect<void, JournalError>
 }
@@ -140,6 +142,9 @@ export const toPending = (file: string, records: ReadonlyArray<JournalRecord>): 
   return { file, begin, steps }
 }
 
+const failureText = (reasons: ReadonlyArray<{ readonly _tag: string; readonly error?: unknown }>): string =>
+  reasons.map((r) => (typeof r.error === "object" && r.error !== null && "message" in r.error ? String(r.error.message) : r._tag)).join("; ")
+
 const isoNow = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
 export const make = (options: { readonly dataDir: string }): Effect.Effect<JournalShape> =>
@@ -195,11 +200,13 @@ export const make = (options: { readonly dataDir: string }): Effect.Effect<Journ
             yield* append({ type: "intent", seq: n, at: yield* isoNow, ...intent })
             const exit = yield* Effect.exit(call)
             if (exit._tag === "Success") yield* append({ type: "done", seq: n, at: yield* isoNow, uuids: uuidsOf(exit.value) })
+            // an interruption or a defect is a crash: the outcome stays unknown, as after a kill
             else if (exit.cause.reasons.every((r) => r._tag === "Fail")) {
-              yield* append({ type: "failed", seq: n, at: yield* isoNow, error: String(exit.cause.reasons.map((r) => (r._tag === "Fail" && typeof r.error === "object" && r.error !== null && "message" in r.error ? r.error.message : r._tag)).join("; ")) })
+              yield* append({ type: "failed", seq: n, at: yield* isoNow, error: failureText(exit.cause.reasons) })
             }
             return yield* exit
           }),
+        calls: Ref.get(seq),
         end: (result) =>
           Effect.gen(function*() {
             yield* Ref.update(open, (m) => {

@@ -149,8 +149,9 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
     })
     const exit = yield* Effect.exit(base.apply(checked, opts))
     if (Exit.isFailure(exit)) {
-      // a refusal or error closes the journal; an interruption or crash leaves it for recovery
-      if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause)) yield* open.end("error")
+      // a refusal before any write closes the journal; anything after a write, an interruption
+      // or a crash leaves it for recovery (which reconfigures and records what was created)
+      if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause) && (yield* open.calls) === 0) yield* open.end("error")
       return yield* exit
     }
     const report = exit.value

@@ -3,7 +3,7 @@
  * the next one in with a larger fencing token, a lock left by a dead holder is recovered (file:
  * dead pid; Redis: expiry), and a lease that was taken over fails its check.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { hostname, tmpdir } from "node:os"
@@ -73,6 +73,20 @@ describe("file lock recovery", () => {
       yield* write({ pid: process.ppid, host: hostname() })
       const live = yield* Effect.flip(Effect.scoped(lock.acquire("s")))
       expect(live._tag === "LockHeld" && live.holder?.pid).toBe(process.ppid)
+    }))
+
+  it.live("a process SIGKILLed while holding the lock does not block the next apply", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const child = spawn(process.execPath, [path.join(import.meta.dirname, "lock-holder.ts"), dir], { stdio: ["ignore", "pipe", "inherit"] })
+      const token = yield* Effect.promise(() => new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().split(" ")[1])))))
+      const lock = makeFileLock({ dir })
+      const held = yield* Effect.flip(Effect.scoped(lock.acquire("s")))
+      expect(held._tag === "LockHeld" && held.holder?.pid).toBe(child.pid)
+      child.kill("SIGKILL")
+      yield* Effect.promise(() => new Promise((resolve) => child.once("exit", resolve)))
+      const lease = yield* Effect.scoped(lock.acquire("s"))
+      expect(lease.token).toBeGreaterThan(token)
     }))
 
   it.live("a lease whose file was replaced fails its check", () =>
