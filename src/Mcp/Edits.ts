@@ -76,14 +76,14 @@ const toDesiredEdit = (edit: Exclude<Edit, { readonly op: "patch" }>): DesiredEd
       after: edit.after
     }
 
-const describe = (edit: Edit): string => {
+/** One line per edit, for commit messages and tool results: "upsert vlan iot". */
+export const describeEdit = (edit: Edit): string => {
   switch (edit.op) {
     case "upsert":
-      return `upserted ${edit.kind} ${edit.name}`
     case "delete":
-      return `deleted ${edit.kind} ${edit.name}`
+      return `${edit.op} ${edit.kind} ${edit.name}`
     case "patch":
-      return `${edit.value === undefined ? "removed" : "set"} ${edit.path.join(".")} in ${edit.file}`
+      return `${edit.value === undefined ? "remove" : "set"} ${edit.path.join(".")} in ${edit.file}`
   }
 }
 
@@ -137,5 +137,5 @@ export const applyEdits = (
       const target = yield* resolveInside(siteDir, file.path)
       yield* Effect.promise(() => fs.writeFile(target, file.text))
     }
-    return edits.map(describe)
+    return edits.map(describeEdit)
   })

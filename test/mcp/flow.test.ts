@@ -8,7 +8,7 @@ import type { Client } from "@modelcontextprotocol/client"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connectHttp, git, type HttpServer, type Stack, startHttp, startStack } from "./harness.ts"
+import { callOk, callTool, connectHttp, git, type HttpServer, resultText, type Stack, startHttp, startStack } from "./harness.ts"
 
 let stack: Stack
 let server: HttpServer
@@ -26,19 +26,9 @@ afterAll(async () => {
   await stack?.close()
 })
 
-interface Result {
-  readonly isError?: boolean
-  readonly content?: ReadonlyArray<{ type: string; text?: string }>
-  readonly structuredContent?: Record<string, unknown>
-}
-const text = (result: Result) => (result.content ?? []).map((c) => c.text ?? "").join("\n")
-const call = async (name: string, args: Record<string, unknown>, via: Client = client): Promise<Result> =>
-  (await via.callTool({ name, arguments: args })) as Result
-const ok = async (name: string, args: Record<string, unknown>, via: Client = client) => {
-  const result = await call(name, args, via)
-  expect(result.isError, text(result)).toBeFalsy()
-  return result.structuredContent ?? {}
-}
+const text = resultText
+const call = (name: string, args: Record<string, unknown>, via: Client = client) => callTool(via, name, args)
+const ok = (name: string, args: Record<string, unknown>, via: Client = client) => callOk(via, name, args)
 
 interface PlanLike {
   readonly planId: string

@@ -8,6 +8,7 @@ import { NodeServices } from "@effect/platform-node"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { Effect, Exit, Layer, ManagedRuntime, Redacted, References, Scope, Tracer } from "effect"
+import { expect } from "vitest"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -192,3 +193,26 @@ export const recordingTracer = () => {
   })
   return { spans, tracer }
 }
+
+export type ToolResult = Awaited<ReturnType<Client["callTool"]>>
+
+/** The text blocks of a tool result, joined. */
+export const resultText = (result: ToolResult): string =>
+  (Array.isArray(result.content) ? result.content : [])
+    .map((c: unknown) => (typeof c === "object" && c !== null && "text" in c && typeof c.text === "string" ? c.text : ""))
+    .join("\n")
+
+export const callTool = (client: Client, name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) =>
+  client.callTool({ name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) })
+
+/** The structured content of a successful result (the test fails on an error result). */
+export const structuredOf = (result: ToolResult): Record<string, unknown> => {
+  expect(result.isError, resultText(result)).toBeFalsy()
+  const structured: unknown = result.structuredContent
+  expect(typeof structured).toBe("object")
+  return typeof structured === "object" && structured !== null ? { ...structured } : {}
+}
+
+/** Call a tool that must succeed; its structured content. */
+export const callOk = async (client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> =>
+  structuredOf(await callTool(client, name, args))

@@ -5,7 +5,7 @@
  */
 import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connectHttp, git, type HttpServer, recordingTracer, type Stack, startHttp, startStack } from "./harness.ts"
+import { callTool, connectHttp, git, type HttpServer, recordingTracer, resultText, type Stack, startHttp, startStack, structuredOf } from "./harness.ts"
 
 let stack: Stack
 let server: HttpServer
@@ -24,18 +24,11 @@ afterAll(async () => {
   await stack?.close()
 })
 
-interface Result {
-  readonly isError?: boolean
-  readonly content?: ReadonlyArray<{ type: string; text?: string }>
-  readonly structuredContent?: Record<string, unknown>
-}
-const call = async (name: string, args: Record<string, unknown>, meta?: Record<string, unknown>): Promise<Result> =>
-  (await client.callTool({ name, arguments: args, ...(meta === undefined ? {} : { _meta: meta }) })) as Result
-const text = (result: Result) => (result.content ?? []).map((c) => c.text ?? "").join("\n")
+const call = (name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) => callTool(client, name, args, meta)
+const text = resultText
 const ok = async (name: string, args: Record<string, unknown>) => {
   const result = await call(name, args)
-  expect(result.isError, text(result)).toBeFalsy()
-  return { structured: result.structuredContent ?? {}, text: text(result) }
+  return { structured: structuredOf(result), text: text(result) }
 }
 
 describe("read tools", () => {

@@ -106,7 +106,7 @@ describe("YAML edits", () => {
         { op: "delete", kind: "vlan", name: "b" },
         { op: "upsert", kind: "alias", name: "n", value: { type: "network", content: ["10.0.0.0/8"] } }
       ])
-      expect(report).toEqual(["upserted vlan a", "deleted vlan b", "upserted alias n"])
+      expect(report).toEqual(["upsert vlan a", "delete vlan b", "upsert alias n"])
       const vlans = fs.readFileSync(path.join(dir, "vlans.yaml"), "utf8")
       expect(vlans).toContain("# top comment")
       expect(vlans).toContain("- name: a # keep me")

@@ -18,7 +18,7 @@ import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { Store } from "../../Store/Store.ts"
 import { McpConfig } from "../Config.ts"
-import { applyEdits, Edit, EditError } from "../Edits.ts"
+import { applyEdits, describeEdit, Edit, EditError } from "../Edits.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
 import { confirmationPhrase, Site } from "./Inspect.ts"
 
@@ -64,17 +64,6 @@ const planOf = (workDir: string, site: SiteConfig) =>
     const reconciler = yield* ReconcilerLive.make({ desiredDir: workDir, actor: config.actor })
     return yield* reconciler.plan({ site: site.name })
   })
-
-const describeEdit = (edit: Edit): string => {
-  switch (edit.op) {
-    case "upsert":
-      return `upsert ${edit.kind} ${edit.name}`
-    case "delete":
-      return `delete ${edit.kind} ${edit.name}`
-    case "patch":
-      return `${edit.value === undefined ? "remove" : "set"} ${edit.path.join(".")} in ${edit.file}`
-  }
-}
 
 const ProposalOutput = Schema.Struct({
   branch: Schema.String,
