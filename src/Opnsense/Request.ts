@@ -3,11 +3,12 @@
  * bytes, attempt, site, firmware version; never a secret), the site's circuit breaker, status and
  * shape checks, and the retry policy for requests that are safe to repeat.
  */
-import { Effect, Option, Ref, Schema } from "effect"
+import { Clock, Effect, Exit, Option, Ref, Schema } from "effect"
 import type { FirmwareVersion } from "../Domain/Model.ts"
 import type { CircuitBreakerShape } from "../Resilience/CircuitBreaker.ts"
 import { isTransient, retryTransient, type RetryOptions } from "../Resilience/Retry.ts"
-import type { OpnsenseError } from "./Errors.ts"
+import { recordOpnsenseCall } from "../Telemetry/Metrics.ts"
+import type { OpnsenseError, TimeoutError, TransportError } from "./Errors.ts"
 import type { Method, RawResponse, Transport } from "./Http.ts"
 import { checkStatus, decode, type Context } from "./Response.ts"
 
@@ -31,6 +32,14 @@ export interface RequestOptions {
   readonly idempotent?: boolean
 }
 
+/** The status label of one call for the API-call metrics: the HTTP status, or how it failed. */
+const callStatus = (exit: Exit.Exit<RawResponse, TransportError | TimeoutError>): number | "timeout" | "transport" =>
+  Exit.isSuccess(exit)
+    ? exit.value.status
+    : Option.exists(Exit.findErrorOption(exit), (error) => error._tag === "TimeoutError")
+    ? "timeout"
+    : "transport"
+
 export const makeRequester = (deps: {
   readonly transport: Transport
   readonly breaker: CircuitBreakerShape
@@ -51,7 +60,16 @@ export const makeRequester = (deps: {
         "opnsense.retry.attempt": attempt,
         ...(Option.isSome(version) ? { "opnsense.version": version.value.raw } : {})
       })
-      const response = yield* transport.request(method, path, body)
+      const started = yield* Clock.currentTimeMillis
+      const exit = yield* Effect.exit(transport.request(method, path, body))
+      const durationMs = (yield* Clock.currentTimeMillis) - started
+      yield* recordOpnsenseCall({
+        site,
+        endpoint: path,
+        status: callStatus(exit),
+        durationMs
+      })
+      const response = yield* exit
       yield* Effect.annotateCurrentSpan({
         "http.response.status_code": response.status,
         "http.response.body.size": response.bytes

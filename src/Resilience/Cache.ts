@@ -5,6 +5,7 @@
  * loaders that features registered (the Opnsense client registers its snapshot per site).
  */
 import { Clock, Config, Context, Effect, Layer, Option, Ref } from "effect"
+import { recordCacheHit, recordCacheMiss } from "../Telemetry/Metrics.ts"
 
 export interface CacheStats {
   readonly backend: "memory" | "redis"
@@ -85,9 +86,11 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
           const entry = (yield* Ref.get(entries)).get(key)
           if (entry === undefined || entry.expiresAt <= now) {
             yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
+            yield* recordCacheMiss("memory")
             return Option.none()
           }
           yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
+          yield* recordCacheHit("memory")
           return Option.some<unknown>(JSON.parse(entry.json))
         }),
       set: (key, value, ttlSeconds = defaultTtlSeconds) =>

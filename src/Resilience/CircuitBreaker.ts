@@ -13,6 +13,7 @@
  */
 import { Clock, Config, Context, Effect, Layer, Ref } from "effect"
 import { CircuitOpenError } from "../Opnsense/Errors.ts"
+import { recordBreakerState } from "../Telemetry/Metrics.ts"
 
 export type BreakerState = "closed" | "open" | "half-open"
 export type Forced = "open" | "closed"
@@ -190,7 +191,7 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
     const protect = <A, E, R>(site: string, effect: Effect.Effect<A, E, R>, isFailure: (error: E) => boolean) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const admission = yield* admit(site, now)
+        const admission = yield* observed(admit(site, now))
         if (admission._tag === "Reject") {
           return yield* Effect.fail(
             new CircuitOpenError({
@@ -205,16 +206,18 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
         return yield* effect.pipe(
           Effect.onExit((exit) =>
             Effect.flatMap(Clock.currentTimeMillis, (end) => {
-              if (exit._tag === "Success") return record(site, admission.probe, "success", undefined, end)
+              if (exit._tag === "Success") return observed(record(site, admission.probe, "success", undefined, end))
               const failure = exit.cause.reasons.find((reason) => reason._tag === "Fail")
               if (failure !== undefined && failure._tag === "Fail") {
                 const error = failure.error
-                return isFailure(error)
-                  ? record(site, admission.probe, "failure", describe(error), end)
-                  : record(site, admission.probe, "success", undefined, end)
+                return observed(
+                  isFailure(error)
+                    ? record(site, admission.probe, "failure", describe(error), end)
+                    : record(site, admission.probe, "success", undefined, end)
+                )
               }
               const died = exit.cause.reasons.some((reason) => reason._tag === "Die")
-              return record(site, admission.probe, died ? "failure" : "neutral", died ? "defect" : undefined, end)
+              return observed(record(site, admission.probe, died ? "failure" : "neutral", died ? "defect" : undefined, end))
             })
           )
         )
@@ -252,6 +255,23 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
 
     const withNow = (f: (now: number) => Effect.Effect<void>) => Effect.flatMap(Clock.currentTimeMillis, f)
 
+    const effectiveStates = Effect.map(Ref.get(registry), (r) => {
+      const states = new Map<string, BreakerState>()
+      for (const [name, b] of r.breakers) states.set(name, b.forced === "open" ? "open" : b.state)
+      return states
+    })
+
+    /** Run a registry update and record every state transition it caused in the metrics. */
+    const observed = <A, E>(update: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.gen(function*() {
+        const before = yield* effectiveStates
+        const result = yield* update
+        for (const [name, state] of yield* effectiveStates) {
+          if (before.get(name) !== state) yield* recordBreakerState(name, state === "half-open" ? "half_open" : state)
+        }
+        return result
+      })
+
     return {
       protect,
       state: (site) =>
@@ -260,9 +280,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
           return b.forced === "open" ? "open" : b.state
         }),
       stats: Effect.map(Ref.get(registry), (r) => [...r.breakers].map(([site, b]) => toStats(site, b))),
-      forceOpen: (site) => withNow((now) => applyForce(site, "open", now)),
-      forceClose: (site) => withNow((now) => applyForce(site, "closed", now)),
-      reset: (site) => withNow((now) => applyForce(site, undefined, now)),
+      forceOpen: (site) => observed(withNow((now) => applyForce(site, "open", now))),
+      forceClose: (site) => observed(withNow((now) => applyForce(site, "closed", now))),
+      reset: (site) => observed(withNow((now) => applyForce(site, undefined, now))),
       options
     } satisfies CircuitBreakerShape
   })

@@ -7,6 +7,7 @@
 import { Redis } from "ioredis"
 import { Effect, Layer, Option, Ref, type Scope } from "effect"
 import { Cache, type CacheShape, hitRate, makeWarmers } from "./Cache.ts"
+import { recordCacheHit, recordCacheMiss } from "../Telemetry/Metrics.ts"
 
 export interface RedisCacheOptions {
   /** redis://host:port/db */
@@ -110,9 +111,11 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
           const raw = yield* attempt("get", () => client.get(prefix + key), null)
           if (raw === null) {
             yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
+            yield* recordCacheMiss("redis")
             return Option.none()
           }
           yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
+          yield* recordCacheHit("redis")
           return Option.some<unknown>(JSON.parse(raw))
         }),
       set: (key, value, ttlSeconds = options.defaultTtlSeconds) =>

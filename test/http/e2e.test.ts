@@ -98,6 +98,18 @@ describe("ops server end to end", () => {
       assert.strictEqual(parsed.types.get("opnsense_mcp_http_requests_total"), "counter")
       assert.ok((parsed.samples.get('opnsense_mcp_http_requests_total{method="GET",route="/api/plan",status="200"}') ?? 0) >= 2)
       assert.ok((parsed.samples.get("opnsense_mcp_process_resident_memory_bytes") ?? 0) > 0)
+      // the client, the cache and the breaker feed the same registry /metrics renders
+      const sampleNames = [...parsed.samples.keys()]
+      assert.ok(
+        sampleNames.some((k) => k.startsWith("opnsense_mcp_opnsense_api_calls_total{") && k.includes('status="200"')),
+        "no OPNsense API call was counted"
+      )
+      assert.ok(
+        sampleNames.some((k) => /^opnsense_mcp_cache_(hits|misses)_total\{cache="redis"\}/.test(k)),
+        "no cache lookup was counted"
+      )
+      assert.strictEqual(parsed.samples.get('opnsense_mcp_circuit_breaker_state{site="default"}'), 0, "breaker closed again")
+      assert.ok((parsed.samples.get('opnsense_mcp_circuit_breaker_transitions_total{site="default",state="open"}') ?? 0) >= 1)
 
       // spans of the plan request: the server span continues the caller's trace, children below it
       yield* Effect.sleep("400 millis")
