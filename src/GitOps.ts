@@ -136,7 +136,14 @@ export const make = (identity: GitIdentity): GitOpsShape => {
   const diff = Effect.fn("GitOps.diff")(function*(dir: string, from: string, to?: string) {
     const repo = yield* repository(dir)
     const range = to === undefined ? [from] : [from, to]
-    return yield* git(repo.root, ["diff", "--no-color", "--no-ext-diff", ...range, "--", repo.prefix === "" ? "." : repo.prefix])
+    return yield* git(repo.root, [
+      "diff",
+      "--no-color",
+      "--no-ext-diff",
+      ...range,
+      "--",
+      repo.prefix === "" ? "." : repo.prefix
+    ])
   })
 
   const checkBranch = (dir: string, branch: string) =>
@@ -144,7 +151,8 @@ export const make = (identity: GitIdentity): GitOpsShape => {
       if (!BRANCH.test(branch)) {
         return yield* Effect.fail(
           new BranchRefused({
-            message: `branch name "${branch}" is not allowed: use letters, digits, ".", "_", "-" and "/" (e.g. "mcp/add-iot-vlan")`,
+            message:
+              `branch name "${branch}" is not allowed: use letters, digits, ".", "_", "-" and "/" (e.g. "mcp/add-iot-vlan")`,
             branch
           })
         )
@@ -189,7 +197,11 @@ export const make = (identity: GitIdentity): GitOpsShape => {
             new NothingToCommit({ message: "the change leaves the desired state exactly as it is; nothing to commit" })
           )
         }
-        yield* git(tree, ["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "--file", "-"], options.message)
+        yield* git(
+          tree,
+          ["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "--file", "-"],
+          options.message
+        )
         const commit = yield* revParse(tree, "HEAD")
         const files = (yield* git(tree, ["diff", "--name-only", base, commit])).split("\n").filter((f) => f !== "")
         const fullDiff = yield* git(tree, ["diff", "--no-color", "--no-ext-diff", base, commit])
@@ -225,3 +237,27 @@ export const layerConfig: Layer.Layer<GitOps, Config.ConfigError> = Layer.effect
 /** Resolve a caller-supplied path inside a worktree's desired-state folder (refuses escapes). */
 export const confine = (workDir: string, requested: string): Effect.Effect<string, PathEscape> =>
   resolveInside(workDir, requested)
+
+/**
+ * Write `files` (paths relative to `folder`, itself relative to `root`) with every path confined to
+ * `root`: the one way the CLI's `import` and proposals put generated YAML into a (work)tree.
+ * Returns the absolute paths written.
+ */
+export const writeConfined = (
+  root: string,
+  folder: string,
+  files: ReadonlyArray<{ readonly path: string; readonly content: string }>
+): Effect.Effect<ReadonlyArray<string>, PathEscape> =>
+  Effect.gen(function*() {
+    const base = folder === "" || folder === "." ? path.resolve(root) : yield* resolveInside(root, folder)
+    const written: Array<string> = []
+    for (const file of files) {
+      const target = yield* resolveInside(base, file.path)
+      yield* Effect.promise(async () => {
+        await fs.mkdir(path.dirname(target), { recursive: true })
+        await fs.writeFile(target, file.content)
+      })
+      written.push(target)
+    }
+    return written
+  })

@@ -37,7 +37,8 @@ const realpathOfExisting = async (target: string): Promise<string> => {
 
 const refuse = (requested: string, why: string) =>
   new PathEscape({
-    message: `path "${requested}" ${why}; give a path relative to the desired-state directory, e.g. "vlans.yaml" or "site-a/rules.yaml"`,
+    message:
+      `path "${requested}" ${why}; give a path relative to the desired-state directory, e.g. "vlans.yaml" or "site-a/rules.yaml"`,
     path: requested
   })
 
@@ -54,7 +55,9 @@ export const resolveInside = (root: string, requested: string): Effect.Effect<st
     }
     const absoluteRoot = path.resolve(root)
     const lexical = path.resolve(absoluteRoot, requested)
-    if (!isInside(absoluteRoot, lexical)) return yield* Effect.fail(refuse(requested, "escapes the desired-state directory"))
+    if (!isInside(absoluteRoot, lexical)) {
+      return yield* Effect.fail(refuse(requested, "escapes the desired-state directory"))
+    }
     const [realRoot, realTarget] = yield* Effect.promise(() =>
       Promise.all([realpathOfExisting(absoluteRoot), realpathOfExisting(lexical)])
     )

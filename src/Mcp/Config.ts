@@ -65,7 +65,8 @@ export const config = (transport: McpTransportKind): Config.Config<McpSettings> 
     Config.map(({ host, ...c }) => ({
       ...c,
       transport,
-      allowedHosts: c.allowedHosts ?? [...loopbackHosts, ...(host === "0.0.0.0" || host === "::" ? [] : [host.toLowerCase()])],
+      allowedHosts: c.allowedHosts ??
+        [...loopbackHosts, ...(host === "0.0.0.0" || host === "::" ? [] : [host.toLowerCase()])],
       allowedOrigins: c.allowedOrigins ?? loopbackHosts
     }))
   )

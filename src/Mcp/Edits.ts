@@ -36,9 +36,13 @@ export const Upsert = Schema.Struct({
     description: "the item's fields in desired-state form, without name, e.g. { parent: igb1, tag: 30 }"
   }),
   file: Schema.optional(
-    RelPath.annotate({ description: "where a new item goes (default: the file already holding this kind, else <kinds>.yaml)" })
+    RelPath.annotate({
+      description: "where a new item goes (default: the file already holding this kind, else <kinds>.yaml)"
+    })
   ),
-  before: Schema.optional(Schema.String.annotate({ description: "rules: place the item before this one (order = evaluation order)" })),
+  before: Schema.optional(
+    Schema.String.annotate({ description: "rules: place the item before this one (order = evaluation order)" })
+  ),
   after: Schema.optional(Schema.String.annotate({ description: "rules: place the item after this one" }))
 })
 
@@ -60,8 +64,12 @@ const yamlName = /\.ya?ml$/i
 
 const readSite = (siteDir: string) =>
   Effect.promise(async (): Promise<Array<SourceFile>> => {
-    const names = (await fs.readdir(siteDir).catch((): Array<string> => [])).filter((n) => yamlName.test(n) && n !== "sites.yaml")
-    return Promise.all(names.sort().map(async (name) => ({ path: name, text: await fs.readFile(path.join(siteDir, name), "utf8") })))
+    const names = (await fs.readdir(siteDir).catch((): Array<string> => [])).filter((n) =>
+      yamlName.test(n) && n !== "sites.yaml"
+    )
+    return Promise.all(
+      names.sort().map(async (name) => ({ path: name, text: await fs.readFile(path.join(siteDir, name), "utf8") }))
+    )
   })
 
 const toDesiredEdit = (edit: Exclude<Edit, { readonly op: "patch" }>): DesiredEdit.Edit =>
@@ -92,11 +100,15 @@ const patch = (files: ReadonlyArray<SourceFile>, edit: Extract<Edit, { readonly 
     const known = files.find((f) => f.path === edit.file)
     const doc = parseDocument(known?.text ?? "")
     if (doc.errors.length > 0) {
-      return yield* Effect.fail(new EditError({ message: `${edit.file} has YAML errors (${doc.errors[0]?.message ?? ""})` }))
+      return yield* Effect.fail(
+        new EditError({ message: `${edit.file} has YAML errors (${doc.errors[0]?.message ?? ""})` })
+      )
     }
     if (edit.value === undefined) {
       if (!doc.hasIn(edit.path)) {
-        return yield* Effect.fail(new EditError({ message: `${edit.file}: nothing at ${JSON.stringify(edit.path)} to remove` }))
+        return yield* Effect.fail(
+          new EditError({ message: `${edit.file}: nothing at ${JSON.stringify(edit.path)} to remove` })
+        )
       }
       doc.deleteIn(edit.path)
     } else {
@@ -128,7 +140,9 @@ export const applyEdits = (
         continue
       }
       const result = yield* DesiredEdit.applyEdits(files, [toDesiredEdit(edit)]).pipe(
-        Effect.mapError((e) => new EditError({ message: `edit ${index + 1} (${edit.op} ${edit.kind} ${edit.name}): ${e.message}` }))
+        Effect.mapError((e) =>
+          new EditError({ message: `edit ${index + 1} (${edit.op} ${edit.kind} ${edit.name}): ${e.message}` })
+        )
       )
       files = result.files
     }

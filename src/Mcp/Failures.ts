@@ -5,7 +5,8 @@
  */
 
 const nextStep: Readonly<Record<string, string>> = {
-  AuthenticationError: "The firewall refused the API key/secret: fix OPNSENSE_API_KEY/OPNSENSE_API_SECRET on the server.",
+  AuthenticationError:
+    "The firewall refused the API key/secret: fix OPNSENSE_API_KEY/OPNSENSE_API_SECRET on the server.",
   PermissionError: "Grant the API user the named privilege in OPNsense (System > Access > Users).",
   NotFoundError: "Check the object or site name with list_live, or the OPNsense version with opnsense_status.",
   ValidationError: "Fix the named fields in the desired state (validate shows where), then plan again.",
@@ -13,13 +14,16 @@ const nextStep: Readonly<Record<string, string>> = {
   TransportError: "The firewall is unreachable: check opnsense_status, then retry.",
   TimeoutError: "The firewall did not answer in time: retry, or check opnsense_status.",
   UnexpectedResponseError: "The firewall answered in an unexpected shape: check its version with opnsense_status.",
-  CircuitOpenError: "Calls to the firewall are paused after repeated failures: wait and retry, or check opnsense_status.",
+  CircuitOpenError:
+    "Calls to the firewall are paused after repeated failures: wait and retry, or check opnsense_status.",
   DesiredStateInvalid: "Run validate to see every error with file and line, fix them (propose_change), then retry.",
   SiteNotFound: "Use one of the known sites (opnsense_status lists them), or omit `site` when there is only one.",
   StoreError: "DATA_DIR on the server could not be read or written; an operator must check it.",
   PlanNotFound: "Run plan first and pass the planId it returns.",
-  StalePlan: "The firewall or the desired state changed since this plan was made: run plan again and apply the new planId.",
-  PlanBlocked: "The plan would cut off the management path: change the desired state so `blocked` is empty, then plan again.",
+  StalePlan:
+    "The firewall or the desired state changed since this plan was made: run plan again and apply the new planId.",
+  PlanBlocked:
+    "The plan would cut off the management path: change the desired state so `blocked` is empty, then plan again.",
   ApprovalRequired: "Confirm the apply (see apply_plan's description).",
   GitError: "The desired-state git repository could not be used; check it is a git repository and retry.",
   BranchRefused: "Choose another branch name, or omit `branch` to get a generated one.",
@@ -30,7 +34,9 @@ const nextStep: Readonly<Record<string, string>> = {
 }
 
 const tagOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string" ? error._tag : undefined
+  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+    ? error._tag
+    : undefined
 
 const messageOf = (error: unknown): string => {
   if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {

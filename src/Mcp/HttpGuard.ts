@@ -54,7 +54,10 @@ export const makeGuard = (settings: McpSettings): Guard => {
     if (origin !== null) {
       const name = originHostname(origin)
       if (name === undefined || !origins.has(hostnameOf(name))) {
-        return refusal(403, `Origin "${origin}" is not allowed for /mcp; add its hostname to MCP_ALLOWED_ORIGINS on the server`)
+        return refusal(
+          403,
+          `Origin "${origin}" is not allowed for /mcp; add its hostname to MCP_ALLOWED_ORIGINS on the server`
+        )
       }
     }
     if (token !== undefined) {
@@ -72,14 +75,20 @@ export const makeGuard = (settings: McpSettings): Guard => {
     }
     const length = Number(request.headers.get("content-length") ?? "0")
     if (Number.isFinite(length) && length > settings.maxBodyBytes) {
-      return refusal(413, `request body of ${length} bytes is over the ${settings.maxBodyBytes}-byte limit (MCP_MAX_BODY_BYTES)`)
+      return refusal(
+        413,
+        `request body of ${length} bytes is over the ${settings.maxBodyBytes}-byte limit (MCP_MAX_BODY_BYTES)`
+      )
     }
     return undefined
   }
 }
 
 /** Answer 504 when `produce` has not produced a response within `ms`. */
-export const withTimeLimit = async (ms: number, produce: (signal: AbortSignal) => Promise<Response>): Promise<Response> => {
+export const withTimeLimit = async (
+  ms: number,
+  produce: (signal: AbortSignal) => Promise<Response>
+): Promise<Response> => {
   const controller = new AbortController()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<Response>((resolve) => {

@@ -14,7 +14,9 @@ export const LiveFilter = Schema.Struct({
     Schema.Boolean.annotate({ description: "true: only objects the desired state manages; false: only unmanaged ones" })
   ),
   origin: Schema.optional(Schema.Literals(["mvc", "legacy", "automatic", "builtin"])),
-  interface: Schema.optional(Schema.String.annotate({ description: "rules on this interface (e.g. \"lan\", \"opt3\")" })),
+  interface: Schema.optional(
+    Schema.String.annotate({ description: "rules on this interface (e.g. \"lan\", \"opt3\")" })
+  ),
   action: Schema.optional(Schema.Literals(["pass", "block", "reject"])),
   enabled: Schema.optional(Schema.Boolean)
 })

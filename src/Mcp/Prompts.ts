@@ -26,7 +26,9 @@ export const register = (server: McpServer): void => {
         [
           planId === undefined
             ? `Call the plan tool${site === undefined ? "" : ` for site "${site}"`} and review the plan it returns.`
-            : `Review the stored plan ${planId} (read plan://latest/${site ?? "default"} or call plan again and compare planIds).`,
+            : `Review the stored plan ${planId} (read plan://latest/${
+              site ?? "default"
+            } or call plan again and compare planIds).`,
           "For every change say what it does in plain words. Flag: deletes; rules that open access from wide sources " +
           "(any, wan) or to management ports (22, 443, 80); changes on the interface the firewall is managed through; " +
           "anything in `blocked` or `warnings`. Call lint for shadowed or redundant rules, and explain_traffic for any " +
@@ -57,7 +59,9 @@ export const register = (server: McpServer): void => {
           purpose === undefined ? "" : `Its access policy: ${purpose}.`,
           "1. Call list_live (kind vlan, then alias) to check the tag and names are free.",
           `2. Call propose_change with upserts: the vlan "${name}", a network alias "${name}_net"` +
-          `${subnet === undefined ? "" : ` with content [${subnet}]`}, and the rules (least privilege: allow only what ` +
+          `${
+            subnet === undefined ? "" : ` with content [${subnet}]`
+          }, and the rules (least privilege: allow only what ` +
           "the purpose needs, log blocks). Write a commit message that says why.",
           "3. Show the branch, the commit and the plan propose_change returns; call lint on it.",
           "4. Stop there: the branch is reviewed and merged by a person, then plan and apply_plan run."

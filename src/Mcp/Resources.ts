@@ -44,7 +44,9 @@ export const latestPlans = (dataDir: string): Effect.Effect<ReadonlyMap<string, 
       const decoded = decodePlan(await fs.readFile(path.join(dir, name), "utf8").catch(() => ""))
       if (decoded._tag === "None") continue
       const known = latest.get(decoded.value.site)
-      if (known === undefined || known.createdAt < decoded.value.createdAt) latest.set(decoded.value.site, decoded.value)
+      if (known === undefined || known.createdAt < decoded.value.createdAt) {
+        latest.set(decoded.value.site, decoded.value)
+      }
     }
     return latest
   })
@@ -102,13 +104,19 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
             resources: [...plans.values()].map((p) => ({
               uri: `plan://latest/${p.site}`,
               name: `latest plan for ${p.site}`,
-              description: `${p.planId.slice(0, 12)} made ${p.createdAt}: create ${p.summary.create}, update ${p.summary.update}, delete ${p.summary.delete}`,
+              description: `${
+                p.planId.slice(0, 12)
+              } made ${p.createdAt}: create ${p.summary.create}, update ${p.summary.update}, delete ${p.summary.delete}`,
               mimeType: "application/json"
             }))
           }
         }))
     }),
-    { title: "Latest plan per site", description: "The newest stored plan of a site (plan JSON)", mimeType: "application/json" },
+    {
+      title: "Latest plan per site",
+      description: "The newest stored plan of a site (plan JSON)",
+      mimeType: "application/json"
+    },
     (uri, variables) =>
       host.run(Effect.gen(function*() {
         const config = yield* McpConfig
@@ -135,7 +143,9 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
         const audit = yield* McpAudit
         const applies = yield* reconciler.auditLog({ limit: 200 }).pipe(Effect.orElseSucceed(() => []))
         const mcp = yield* audit.read(200)
-        return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ applies, mcp }, null, 2) }] }
+        return {
+          contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify({ applies, mcp }, null, 2) }]
+        }
       }))
   )
 }

@@ -8,7 +8,17 @@ import type { Client } from "@modelcontextprotocol/client"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { callOk, callTool, connectHttp, git, type HttpServer, resultText, type Stack, startHttp, startStack } from "./harness.ts"
+import {
+  callOk,
+  callTool,
+  connectHttp,
+  git,
+  type HttpServer,
+  resultText,
+  type Stack,
+  startHttp,
+  startStack
+} from "./harness.ts"
 
 let stack: Stack
 let server: HttpServer
@@ -119,11 +129,19 @@ describe("propose → merge → plan → apply", () => {
     const unconfirmed = await call("apply_plan", { planId: plan.planId })
     expect(unconfirmed.isError).toBe(true)
     expect(text(unconfirmed)).toContain(`"confirm": true, "summary": "create 8, update 0, delete 0"`)
-    const wrongSummary = await call("apply_plan", { planId: plan.planId, confirm: true, summary: "create 1, update 0, delete 0" })
+    const wrongSummary = await call("apply_plan", {
+      planId: plan.planId,
+      confirm: true,
+      summary: "create 1, update 0, delete 0"
+    })
     expect(wrongSummary.isError).toBe(true)
     expect(writes()).toBe(0)
 
-    const report = await ok("apply_plan", { planId: plan.planId, confirm: true, summary: "create 8, update 0, delete 0" })
+    const report = await ok("apply_plan", {
+      planId: plan.planId,
+      confirm: true,
+      summary: "create 8, update 0, delete 0"
+    })
     expect(report["result"]).toBe("applied")
     expect(writes()).toBeGreaterThan(0)
     const again = (await ok("plan", {})) as unknown as PlanLike
@@ -134,33 +152,62 @@ describe("propose → merge → plan → apply", () => {
   })
 
   it("refuses a stale plan", async () => {
-    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: printers\n    type: host\n    content: [10.10.0.9]\n")
+    fs.appendFileSync(
+      path.join(stack.dir, "aliases.yaml"),
+      "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
+    )
     const stalePlan = (await ok("plan", {})) as unknown as PlanLike
-    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: scanners\n    type: host\n    content: [10.10.0.10]\n")
-    const result = await call("apply_plan", { planId: stalePlan.planId, confirm: true, summary: "create 1, update 0, delete 0" })
+    fs.appendFileSync(
+      path.join(stack.dir, "aliases.yaml"),
+      "  - name: scanners\n    type: host\n    content: [10.10.0.10]\n"
+    )
+    const result = await call("apply_plan", {
+      planId: stalePlan.planId,
+      confirm: true,
+      summary: "create 1, update 0, delete 0"
+    })
     expect(result.isError).toBe(true)
     expect(text(result)).toMatch(/is stale: the firewall or the desired state changed/)
     git(stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
   })
 
   it("refuses a plan with blocked changes", async () => {
-    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: printers\n    type: host\n    content: [10.10.0.9]\n")
+    fs.appendFileSync(
+      path.join(stack.dir, "aliases.yaml"),
+      "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
+    )
     const plan = (await ok("plan", {})) as unknown as PlanLike & Record<string, unknown>
     // a stored plan the lockout guard marked: refused before anyone is asked
     const file = path.join(stack.dataDir, "plans", `${plan.planId}.json`)
     const stored = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>
-    fs.writeFileSync(file, JSON.stringify({ ...stored, blocked: [{ kind: "rule", name: "mgmt", action: "delete", reason: "removes management access" }] }))
-    const result = await call("apply_plan", { planId: plan.planId, confirm: true, summary: "create 1, update 0, delete 0" })
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        ...stored,
+        blocked: [{ kind: "rule", name: "mgmt", action: "delete", reason: "removes management access" }]
+      })
+    )
+    const result = await call("apply_plan", {
+      planId: plan.planId,
+      confirm: true,
+      summary: "create 1, update 0, delete 0"
+    })
     expect(result.isError).toBe(true)
     expect(text(result)).toMatch(/has blocked changes \(delete rule mgmt: removes management access\)/)
     git(stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
   })
 
   it("asks the user through elicitation when the client can, and stops when they decline", async () => {
-    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: printers\n    type: host\n    content: [10.10.0.9]\n")
+    fs.appendFileSync(
+      path.join(stack.dir, "aliases.yaml"),
+      "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
+    )
     const asked: Array<string> = []
     const decliner = await connectHttp(server, { era: "modern", elicit: (m) => (asked.push(m), { action: "decline" }) })
-    const accepter = await connectHttp(server, { era: "modern", elicit: (m) => (asked.push(m), { action: "accept", content: { confirm: true } }) })
+    const accepter = await connectHttp(server, {
+      era: "modern",
+      elicit: (m) => (asked.push(m), { action: "accept", content: { confirm: true } })
+    })
     try {
       const plan = (await ok("plan", {}, decliner)) as unknown as PlanLike
       const declined = await call("apply_plan", { planId: plan.planId }, decliner)
@@ -182,7 +229,8 @@ describe("propose → merge → plan → apply", () => {
     const log = await ok("audit_log", { limit: 50 })
     const mcp = log["mcp"] as ReadonlyArray<{ tool: string; outcome: string; detail: string }>
     expect(mcp.filter((e) => e.tool === "propose_change" && e.outcome === "ok")).toHaveLength(1)
-    expect(mcp.some((e) => e.tool === "propose_change" && e.outcome === "error" && e.detail.includes("PathEscape"))).toBe(true)
+    expect(mcp.some((e) => e.tool === "propose_change" && e.outcome === "error" && e.detail.includes("PathEscape")))
+      .toBe(true)
     expect(mcp.filter((e) => e.tool === "apply_plan" && e.outcome === "ok")).toHaveLength(2)
     expect(mcp.some((e) => e.tool === "apply_plan" && e.outcome === "refused")).toBe(true)
     const applies = log["applies"] as ReadonlyArray<{ action: string; actor: string }>

@@ -10,7 +10,13 @@ const git = (cwd: string, ...args: Array<string>) =>
   execFileSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" }
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@t",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@t"
+    }
   }).trim()
 
 /** A repository whose desired state lives in a sub-folder, like a real project's `desired-state/`. */
@@ -44,7 +50,9 @@ describe("GitOps", () => {
       expect(result.files).toEqual(["desired-state/vlans.yaml"])
       expect(result.diff).toContain("+  - name: iot")
       expect(git(root, "rev-parse", "mcp/add-iot")).toBe(result.commit)
-      expect(git(root, "log", "-1", "--format=%an <%ae>|%s", "mcp/add-iot")).toBe("Agent Smith <agent@example.test>|Add the iot VLAN")
+      expect(git(root, "log", "-1", "--format=%an <%ae>|%s", "mcp/add-iot")).toBe(
+        "Agent Smith <agent@example.test>|Add the iot VLAN"
+      )
       // the user's checkout is untouched: same branch, same file, clean status, no stray worktree
       expect(git(root, "symbolic-ref", "--short", "HEAD")).toBe("main")
       expect(fs.readFileSync(path.join(dir, "vlans.yaml"), "utf8")).toBe("# our VLANs\nvlans: []\n")

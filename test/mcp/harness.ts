@@ -8,13 +8,13 @@ import { NodeServices } from "@effect/platform-node"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { Effect, Exit, Layer, ManagedRuntime, Redacted, References, Scope, Tracer } from "effect"
-import { expect } from "vitest"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { expect } from "vitest"
 import * as GitOps from "../../src/GitOps.ts"
 import * as Mcp from "../../src/Mcp.ts"
 import * as Audit from "../../src/Mcp/Audit.ts"
@@ -28,7 +28,13 @@ export const git = (cwd: string, ...args: Array<string>): string =>
   execFileSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Reviewer", GIT_AUTHOR_EMAIL: "r@example.test", GIT_COMMITTER_NAME: "Reviewer", GIT_COMMITTER_EMAIL: "r@example.test" }
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Reviewer",
+      GIT_AUTHOR_EMAIL: "r@example.test",
+      GIT_COMMITTER_NAME: "Reviewer",
+      GIT_COMMITTER_EMAIL: "r@example.test"
+    }
   }).trim()
 
 export interface Stack {
@@ -41,7 +47,10 @@ export interface Stack {
 }
 
 export const startStack = async (options: { readonly scale?: number } = {}): Promise<Stack> => {
-  const sim = await startSimulator({ unmanaged: false, ...(options.scale === undefined ? {} : { scale: options.scale }) })
+  const sim = await startSimulator({
+    unmanaged: false,
+    ...(options.scale === undefined ? {} : { scale: options.scale })
+  })
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-test-"))
   const root = path.join(tmp, "repo")
   const dir = path.join(root, "desired-state")
@@ -134,7 +143,12 @@ export interface ClientOptions {
   /** legacy era: the revisions the client offers (first one is asked for) */
   readonly protocolVersions?: ReadonlyArray<string>
   /** answer elicitation requests with this (declares the capability) */
-  readonly elicit?: (message: string) => { readonly action: "accept" | "decline" | "cancel"; readonly content?: Record<string, string | number | boolean> }
+  readonly elicit?: (
+    message: string
+  ) => {
+    readonly action: "accept" | "decline" | "cancel"
+    readonly content?: Record<string, string | number | boolean>
+  }
 }
 
 const newClient = (options: ClientOptions) => {
@@ -150,7 +164,9 @@ const newClient = (options: ClientOptions) => {
   if (elicit !== undefined) {
     client.setRequestHandler("elicitation/create", async (request) => {
       const answer = elicit(request.params.message)
-      return answer.content === undefined ? { action: answer.action } : { action: answer.action, content: answer.content }
+      return answer.content === undefined
+        ? { action: answer.action }
+        : { action: answer.action, content: answer.content }
     })
   }
   return client
@@ -158,13 +174,18 @@ const newClient = (options: ClientOptions) => {
 
 export const connectHttp = async (server: HttpServer, options: ClientOptions = {}): Promise<Client> => {
   const client = newClient(options)
-  const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
+  const headers: Record<string, string> = options.token === undefined
+    ? {}
+    : { authorization: `Bearer ${options.token}` }
   await client.connect(new StreamableHTTPClientTransport(server.url, { requestInit: { headers } }))
   return client
 }
 
 /** `node src/index.ts serve --stdio` as a child process, with the stack's environment. */
-export const connectStdio = async (stack: Stack, options: ClientOptions & { readonly env?: Record<string, string> } = {}): Promise<Client> => {
+export const connectStdio = async (
+  stack: Stack,
+  options: ClientOptions & { readonly env?: Record<string, string> } = {}
+): Promise<Client> => {
   const client = newClient(options)
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
@@ -199,7 +220,9 @@ export type ToolResult = Awaited<ReturnType<Client["callTool"]>>
 /** The text blocks of a tool result, joined. */
 export const resultText = (result: ToolResult): string =>
   (Array.isArray(result.content) ? result.content : [])
-    .map((c: unknown) => (typeof c === "object" && c !== null && "text" in c && typeof c.text === "string" ? c.text : ""))
+    .map((
+      c: unknown
+    ) => (typeof c === "object" && c !== null && "text" in c && typeof c.text === "string" ? c.text : ""))
     .join("\n")
 
 export const callTool = (client: Client, name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) =>
@@ -214,5 +237,8 @@ export const structuredOf = (result: ToolResult): Record<string, unknown> => {
 }
 
 /** Call a tool that must succeed; its structured content. */
-export const callOk = async (client: Client, name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> =>
-  structuredOf(await callTool(client, name, args))
+export const callOk = async (
+  client: Client,
+  name: string,
+  args: Record<string, unknown>
+): Promise<Record<string, unknown>> => structuredOf(await callTool(client, name, args))

@@ -45,7 +45,18 @@ describe("MCP over HTTP", () => {
         expect(byName.get("apply_plan")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true })
         expect(byName.get("propose_change")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false })
         expect(byName.get("import_live")?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false })
-        for (const name of ["opnsense_status", "list_live", "validate", "plan", "lint", "explain_traffic", "drift_report", "audit_log"]) {
+        for (
+          const name of [
+            "opnsense_status",
+            "list_live",
+            "validate",
+            "plan",
+            "lint",
+            "explain_traffic",
+            "drift_report",
+            "audit_log"
+          ]
+        ) {
           expect(byName.get(name)?.annotations, name).toMatchObject({ readOnlyHint: true, destructiveHint: false })
         }
         expect(byName.get("apply_plan")?.inputSchema.required).toEqual(["planId"])
@@ -63,11 +74,21 @@ describe("MCP over HTTP", () => {
     try {
       const result = await client.callTool({ name: "plan", arguments: {} })
       expect(result.isError, text(result)).toBeFalsy()
-      const plan = result.structuredContent as { planId: string; summary: { create: number }; changes: Array<{ kind: string; name: string }> }
+      const plan = result.structuredContent as {
+        planId: string
+        summary: { create: number }
+        changes: Array<{ kind: string; name: string }>
+      }
       expect(plan.planId).toMatch(/^[0-9a-f]{64}$/)
       expect(plan.summary.create).toBe(5)
       expect(plan.changes.map((c) => `${c.kind}:${c.name}`)).toEqual(
-        expect.arrayContaining(["vlan:staff", "alias:staff_net", "alias:dns_resolvers", "rule:staff-dns", "rule:staff-block-rest"])
+        expect.arrayContaining([
+          "vlan:staff",
+          "alias:staff_net",
+          "alias:dns_resolvers",
+          "rule:staff-dns",
+          "rule:staff-block-rest"
+        ])
       )
       expect(text(result)).toContain("Plan: 5 to create, 0 to update, 0 to delete.")
       expect(text(result)).toContain(plan.planId)
@@ -167,7 +188,10 @@ describe("MCP over HTTP: request guards", () => {
     expect(await origin.text()).toContain("MCP_ALLOWED_ORIGINS")
     const local = await post({ ...auth, origin: "http://localhost:5173" })
     expect(local.status).not.toBe(403)
-    const big = await post(auth, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(10_000) } }))
+    const big = await post(
+      auth,
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(10_000) } })
+    )
     expect(big.status).toBe(413)
   })
 })

@@ -5,7 +5,18 @@
  */
 import type { Client } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { callTool, connectHttp, git, type HttpServer, recordingTracer, resultText, type Stack, startHttp, startStack, structuredOf } from "./harness.ts"
+import {
+  callTool,
+  connectHttp,
+  git,
+  type HttpServer,
+  recordingTracer,
+  resultText,
+  type Stack,
+  startHttp,
+  startStack,
+  structuredOf
+} from "./harness.ts"
 
 let stack: Stack
 let server: HttpServer
@@ -24,7 +35,8 @@ afterAll(async () => {
   await stack?.close()
 })
 
-const call = (name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) => callTool(client, name, args, meta)
+const call = (name: string, args: Record<string, unknown>, meta?: Record<string, unknown>) =>
+  callTool(client, name, args, meta)
 const text = resultText
 const ok = async (name: string, args: Record<string, unknown>) => {
   const result = await call(name, args)
@@ -41,7 +53,8 @@ describe("read tools", () => {
     const cursor = first.structured["nextCursor"]
     expect(typeof cursor).toBe("string")
     const second = await ok("list_live", { kind: "rule", limit: 25, cursor })
-    const names = (page: Record<string, unknown>) => (page["items"] as ReadonlyArray<{ name: string }>).map((i) => i.name)
+    const names = (page: Record<string, unknown>) =>
+      (page["items"] as ReadonlyArray<{ name: string }>).map((i) => i.name)
     expect(names(second.structured)).not.toEqual(names(first.structured))
 
     const slim = await ok("list_live", { kind: "rule", limit: 200, fields: ["action"], filter: { action: "block" } })
@@ -57,7 +70,9 @@ describe("read tools", () => {
   it("reports status, validation, lint, explain and drift", async () => {
     const status = await ok("opnsense_status", {})
     expect(status.structured).toMatchObject({ transport: "http", readOnly: true })
-    expect(status.structured["sites"]).toEqual([expect.objectContaining({ site: "default", reachable: true, version: stack.sim.version })])
+    expect(status.structured["sites"]).toEqual([
+      expect.objectContaining({ site: "default", reachable: true, version: stack.sim.version })
+    ])
 
     const validation = await ok("validate", {})
     expect(validation.structured).toMatchObject({ valid: true, errors: 0, sites: ["default"] })
@@ -66,10 +81,22 @@ describe("read tools", () => {
     expect(lint.structured["origin"]).toBe("desired")
     expect(Array.isArray(lint.structured["findings"])).toBe(true)
 
-    const explained = await ok("explain_traffic", { source: "10.10.0.5", destination: "10.0.0.53", protocol: "udp", port: 53, interface: "lan" })
+    const explained = await ok("explain_traffic", {
+      source: "10.10.0.5",
+      destination: "10.0.0.53",
+      protocol: "udp",
+      port: 53,
+      interface: "lan"
+    })
     expect(explained.structured["decision"]).toBe("pass")
     expect(explained.structured["decidedBy"]).toMatchObject({ kind: "rule", rule: "staff-dns" })
-    const blocked = await ok("explain_traffic", { source: "10.10.0.5", destination: "10.0.0.99", protocol: "tcp", port: 22, interface: "lan" })
+    const blocked = await ok("explain_traffic", {
+      source: "10.10.0.5",
+      destination: "10.0.0.99",
+      protocol: "tcp",
+      port: 22,
+      interface: "lan"
+    })
     expect(blocked.structured["decision"]).toBe("block")
 
     const drift = await ok("drift_report", {})
@@ -89,7 +116,9 @@ describe("read tools", () => {
     expect(git(stack.root, "rev-parse", "mcp/adopt")).toBe(imported.structured["commit"])
     expect((imported.structured["counts"] as { rule: number }).rule).toBeGreaterThanOrEqual(5000)
     expect(imported.structured["files"]).toEqual(expect.arrayContaining(["desired-state/rules.yaml"]))
-    expect(stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))).toBe(writesBefore)
+    expect(stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))).toBe(
+      writesBefore
+    )
     expect(git(stack.root, "symbolic-ref", "--short", "HEAD")).toBe("main")
     const again = await call("import_live", { branch: "mcp/adopt" })
     expect(again.isError).toBe(true)

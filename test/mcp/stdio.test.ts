@@ -35,7 +35,9 @@ describe("MCP over stdio", () => {
         const { prompts } = await client.listPrompts()
         expect(prompts.map((p) => p.name).sort()).toEqual(["add_vlan", "investigate_drift", "review_plan"])
         const { resources } = await client.listResources()
-        expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(["audit://log", "desired-state://file/vlans.yaml"]))
+        expect(resources.map((r) => r.uri)).toEqual(
+          expect.arrayContaining(["audit://log", "desired-state://file/vlans.yaml"])
+        )
         const file = await client.readResource({ uri: "desired-state://file/vlans.yaml" })
         expect(JSON.stringify(file.contents)).toContain("Keep tags in sync with the switch config")
       } finally {
@@ -69,7 +71,10 @@ describe("MCP over stdio", () => {
   })
 
   it("asks through a 2025-era elicitation request too", async () => {
-    fs.appendFileSync(path.join(stack.dir, "aliases.yaml"), "  - name: printers\n    type: host\n    content: [10.10.0.9]\n")
+    fs.appendFileSync(
+      path.join(stack.dir, "aliases.yaml"),
+      "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
+    )
     const asked: Array<string> = []
     const client = await connectStdio(stack, {
       protocolVersions: ["2025-11-25"],

@@ -71,7 +71,10 @@ describe("HTTP guard", () => {
 })
 
 describe("list_live paging", () => {
-  const rows = Array.from({ length: 5000 }, (_, i) => ({ name: `rule-${i}`, uuid: String(i), action: i % 2 === 0 ? "pass" : "block" }))
+  const rows = Array.from(
+    { length: 5000 },
+    (_, i) => ({ name: `rule-${i}`, uuid: String(i), action: i % 2 === 0 ? "pass" : "block" })
+  )
 
   it("walks every matching row exactly once through cursors", () => {
     const seen: Array<string> = []
@@ -115,7 +118,9 @@ describe("YAML edits", () => {
       expect(fs.readFileSync(path.join(dir, "aliases.yaml"), "utf8")).toContain("name: n")
       const missing = yield* Effect.flip(applyEdits(dir, [{ op: "delete", kind: "rule", name: "nope" }]))
       expect(missing.message).toContain("no rules item named \"nope\"")
-      const escape = yield* Effect.flip(applyEdits(dir, [{ op: "upsert", kind: "rule", name: "r", value: {}, file: "../r.yaml" }]))
+      const escape = yield* Effect.flip(
+        applyEdits(dir, [{ op: "upsert", kind: "rule", name: "r", value: {}, file: "../r.yaml" }])
+      )
       expect(escape._tag).toBe("PathEscape")
     }))
 })

@@ -80,7 +80,9 @@ export const apply = defineTool({
     if (current.planId !== stored.planId) {
       return yield* Effect.fail(refused(
         `plan ${input.planId} is stale: the firewall or the desired state changed since it was made. ` +
-          `The current plan is ${current.planId} (${confirmationPhrase(current.summary)}); review it and apply that one.`
+          `The current plan is ${current.planId} (${
+            confirmationPhrase(current.summary)
+          }); review it and apply that one.`
       ))
     }
     if (stored.changes.length === 0) {
@@ -95,7 +97,9 @@ export const apply = defineTool({
           result: inputRequired({
             inputRequests: {
               [CONFIRM_KEY]: inputRequired.elicit({
-                message: `Apply plan ${stored.planId.slice(0, 12)} to site ${stored.site} (${phrase})?\n${changeLines(stored)}`,
+                message: `Apply plan ${stored.planId.slice(0, 12)} to site ${stored.site} (${phrase})?\n${
+                  changeLines(stored)
+                }`,
                 requestedSchema: {
                   type: "object",
                   properties: {

@@ -47,10 +47,14 @@ const validateTree = (workDir: string, site: string) =>
     const { issues } = yield* desired.validate({ dir: workDir, site })
     const errors = issues.filter((i) => i.severity === "error")
     if (errors.length > 0) {
-      const lines = errors.slice(0, 20).map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`)
+      const lines = errors.slice(0, 20).map((i) =>
+        `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
+      )
       return yield* Effect.fail(
         new EditError({
-          message: `the change does not validate (${errors.length} error(s)); nothing was committed:\n${lines.join("\n")}`
+          message: `the change does not validate (${errors.length} error(s)); nothing was committed:\n${
+            lines.join("\n")
+          }`
         })
       )
     }
@@ -87,7 +91,8 @@ const branchOf = (requested: string | undefined, summary: string) =>
 export const proposeChange = defineTool({
   name: "propose_change",
   title: "Propose a change (git branch)",
-  description: "Change the desired state the GitOps way: apply structured edits (upsert or delete a named object of a " +
+  description:
+    "Change the desired state the GitOps way: apply structured edits (upsert or delete a named object of a " +
     "kind, or patch one YAML node) to the desired-state files, keeping comments and formatting; validate; commit on " +
     "a NEW branch with a message built from `summary` and `reason`. Never touches the firewall or the checked-out " +
     "branch. Returns branch, commit, the diff and the plan that branch would produce (its planId becomes applicable " +
@@ -112,15 +117,20 @@ export const proposeChange = defineTool({
     const site = yield* siteConfigOf(input.site)
     const branch = yield* branchOf(input.branch, input.summary)
     const described = input.edits.map(describeEdit)
-    const message = `${input.summary}\n\n${input.reason}\n\n${described.map((d) => `- ${d}`).join("\n")}\n\nProposed-by: opnsense-mcp (${config.actor})\n`
-    const committed = yield* gitops.onNewBranch({ dir: config.desiredStateDir, branch, message }, (workDir) =>
-      Effect.gen(function*() {
-        const siteDir = yield* resolveInside(workDir, site.path)
-        const report = yield* applyEdits(siteDir, input.edits)
-        const warnings = yield* validateTree(workDir, site.name)
-        const planned = yield* Effect.result(planOf(workDir, site))
-        return { report, warnings, planned }
-      }))
+    const message = `${input.summary}\n\n${input.reason}\n\n${
+      described.map((d) => `- ${d}`).join("\n")
+    }\n\nProposed-by: opnsense-mcp (${config.actor})\n`
+    const committed = yield* gitops.onNewBranch(
+      { dir: config.desiredStateDir, branch, message },
+      (workDir) =>
+        Effect.gen(function*() {
+          const siteDir = yield* resolveInside(workDir, site.path)
+          const report = yield* applyEdits(siteDir, input.edits)
+          const warnings = yield* validateTree(workDir, site.name)
+          const planned = yield* Effect.result(planOf(workDir, site))
+          return { report, warnings, planned }
+        })
+    )
     const { planned, report, warnings } = committed.result
     const planPart = planned._tag === "Success"
       ? {
@@ -128,7 +138,11 @@ export const proposeChange = defineTool({
         text: `plan ${planned.success.planId} (${confirmationPhrase(planned.success.summary)})` +
           (planned.success.blocked.length > 0 ? ` — ${planned.success.blocked.length} BLOCKED change(s)` : "")
       }
-      : { planError: `could not plan the branch: ${"message" in planned.failure ? String(planned.failure.message) : "unknown error"}` }
+      : {
+        planError: `could not plan the branch: ${
+          "message" in planned.failure ? String(planned.failure.message) : "unknown error"
+        }`
+      }
     return done(
       {
         branch: committed.branch,
@@ -142,7 +156,9 @@ export const proposeChange = defineTool({
         ...("plan" in planPart ? { plan: planPart.plan } : { planError: planPart.planError })
       },
       [
-        `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch} (from ${committed.base.slice(0, 12)})`,
+        `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch} (from ${
+          committed.base.slice(0, 12)
+        })`,
         ...report.map((r) => `- ${r}`),
         "plan" in planPart ? planPart.text : planPart.planError,
         "Next: a person reviews and merges the branch; then plan and apply_plan."
@@ -157,7 +173,8 @@ export const proposeChange = defineTool({
 export const importLive = defineTool({
   name: "import_live",
   title: "Import live objects into git",
-  description: "Adopt an existing firewall: write YAML for its live objects (all, or some kinds) into the site folder " +
+  description:
+    "Adopt an existing firewall: write YAML for its live objects (all, or some kinds) into the site folder " +
     "on a NEW branch of the desired-state repository, validated and committed, so that once merged the first plan " +
     "is empty. Writes git only: nothing on the firewall changes, and the checked-out branch is untouched. Returns " +
     "branch, commit, files, counts, and what was skipped (built-in aliases, legacy/automatic rules) and why.",
@@ -187,21 +204,26 @@ export const importLive = defineTool({
     const message = `Import live objects of ${imported.site}\n\n` +
       `Adopts ${counts.vlan} VLANs, ${counts.alias} aliases and ${counts.rule} rules as they are on the firewall, ` +
       `so the first plan is empty.\n\nProposed-by: opnsense-mcp (${config.actor})\n`
-    const committed = yield* gitops.onNewBranch({ dir: config.desiredStateDir, branch, message }, (workDir) =>
-      Effect.gen(function*() {
-        const siteDir = yield* resolveInside(workDir, sitePath)
-        for (const file of imported.files) {
-          const target = yield* resolveInside(siteDir, file.path)
-          yield* Effect.promise(async () => {
-            await fs.mkdir(path.dirname(target), { recursive: true })
-            await fs.writeFile(target, file.content)
-          })
-        }
-        return yield* validateTree(workDir, imported.site)
-      }))
+    const committed = yield* gitops.onNewBranch(
+      { dir: config.desiredStateDir, branch, message },
+      (workDir) =>
+        Effect.gen(function*() {
+          const siteDir = yield* resolveInside(workDir, sitePath)
+          for (const file of imported.files) {
+            const target = yield* resolveInside(siteDir, file.path)
+            yield* Effect.promise(async () => {
+              await fs.mkdir(path.dirname(target), { recursive: true })
+              await fs.writeFile(target, file.content)
+            })
+          }
+          return yield* validateTree(workDir, imported.site)
+        })
+    )
     return done(
       { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
-      `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch}: ${counts.vlan} VLANs, ${counts.alias} aliases, ` +
+      `committed ${
+        committed.commit.slice(0, 12)
+      } on branch ${committed.branch}: ${counts.vlan} VLANs, ${counts.alias} aliases, ` +
         `${counts.rule} rules in ${committed.files.join(", ")}` +
         (imported.skipped.length > 0 ? `\nskipped: ${imported.skipped.slice(0, 20).join("; ")}` : ""),
       `branch ${committed.branch} commit ${committed.commit}`

@@ -36,7 +36,9 @@ export const clip = (text: string, maxLines = 120): string => {
   const lines = text.split("\n")
   return lines.length <= maxLines
     ? text
-    : `${lines.slice(0, maxLines).join("\n")}\n… ${lines.length - maxLines} more lines (the structured content has everything)`
+    : `${lines.slice(0, maxLines).join("\n")}\n… ${
+      lines.length - maxLines
+    } more lines (the structured content has everything)`
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +56,8 @@ const SiteStatus = Schema.Struct({
 export const status = defineTool({
   name: "opnsense_status",
   title: "Firewall status",
-  description: "Check each site's firewall: reachable or not (with latency), OPNsense version, and the circuit breaker " +
+  description:
+    "Check each site's firewall: reachable or not (with latency), OPNsense version, and the circuit breaker " +
     "state (open = calls paused after repeated failures). Also says whether this MCP server is read-only. " +
     "Use it first, and whenever another tool reports the firewall unreachable.",
   input: Schema.Struct({ site: Site }),
@@ -87,7 +90,14 @@ export const status = defineTool({
           }).pipe(Effect.timeout("10 seconds"))
         )
         return probe._tag === "Success"
-          ? { site: s.name, url: probe.success.url, reachable: true, latencyMs: probe.success.latencyMs, version: probe.success.version, circuit }
+          ? {
+            site: s.name,
+            url: probe.success.url,
+            reachable: true,
+            latencyMs: probe.success.latencyMs,
+            version: probe.success.version,
+            circuit
+          }
           : {
             site: s.name,
             url: s.url ?? "(OPNSENSE_URL or the embedded sandbox)",
@@ -103,7 +113,10 @@ export const status = defineTool({
     )
     const mode = config.readOnly ? "read-only (apply_plan is refused)" : "read-write"
     const notes = ["last reconcile: not reported by this build (the reconcile loop is not wired into MCP yet)"]
-    return done({ transport: config.transport, readOnly: config.readOnly, sites: rows, notes }, [`MCP server: ${mode}`, ...lines].join("\n"))
+    return done(
+      { transport: config.transport, readOnly: config.readOnly, sites: rows, notes },
+      [`MCP server: ${mode}`, ...lines].join("\n")
+    )
   })
 })
 
@@ -145,7 +158,9 @@ export const listLive = defineTool({
   run: Effect.fn("Mcp.list_live")(function*(input) {
     const offset = input.cursor === undefined ? 0 : LiveQuery.decodeCursor(input.cursor)
     if (offset === undefined) {
-      return yield* Effect.fail(new ToolError({ message: "cursor is not one this server issued; omit it to start from the first page" }))
+      return yield* Effect.fail(
+        new ToolError({ message: "cursor is not one this server issued; omit it to start from the first page" })
+      )
     }
     const reconciler = yield* Reconciler
     const firewalls = yield* Firewalls
@@ -165,7 +180,9 @@ export const listLive = defineTool({
     const page = LiveQuery.page(rows, { filter: input.filter ?? {}, fields, offset, limit: input.limit ?? 25 })
     const shown = page.items.length === 0
       ? `no ${input.kind}s match (of ${page.total})`
-      : `${input.kind}s ${page.offset + 1}-${page.offset + page.items.length} of ${page.matching} matching (${page.total} in total)`
+      : `${input.kind}s ${page.offset + 1}-${
+        page.offset + page.items.length
+      } of ${page.matching} matching (${page.total} in total)`
     const more = page.nextCursor === undefined ? "" : `\nmore: call again with cursor "${page.nextCursor}"`
     const names = page.items.slice(0, 50).map((i) => `- ${String(i["name"])}`).join("\n")
     return done(
@@ -180,7 +197,9 @@ export const listLive = defineTool({
         items: page.items,
         ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor })
       },
-      `${site.name}: ${shown}${snapshot.stale ? " (STALE: served from cache, firewall unreachable)" : ""}\n${names}${more}`
+      `${site.name}: ${shown}${
+        snapshot.stale ? " (STALE: served from cache, firewall unreachable)" : ""
+      }\n${names}${more}`
     )
   })
 })
@@ -210,7 +229,9 @@ export const validate = defineTool({
     const errors = result.issues.filter((i) => i.severity === "error")
     const warnings = result.issues.filter((i) => i.severity === "warning")
     const lines = result.issues.slice(0, 100).map((i) =>
-      `${i.file}:${i.line}:${i.column}: ${i.severity}[${i.code}]: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
+      `${i.file}:${i.line}:${i.column}: ${i.severity}[${i.code}]: ${i.message}${
+        i.hint === undefined ? "" : ` (${i.hint})`
+      }`
     )
     const head = errors.length === 0
       ? `valid: ${warnings.length} warning(s)`
@@ -265,7 +286,8 @@ export const planText = (p: Plan): string => {
 export const drift = defineTool({
   name: "drift_report",
   title: "Drift report",
-  description: "What changed on the firewall outside git: managed objects edited (field by field: desired vs live) or " +
+  description:
+    "What changed on the firewall outside git: managed objects edited (field by field: desired vs live) or " +
     "deleted there, desired objects not created yet, and unmanaged objects that appeared. `hasDrift` is the verdict. " +
     "To undo drift, plan and apply; to keep a change, propose_change it into the desired state.",
   input: Schema.Struct({ site: Site }),

@@ -23,9 +23,13 @@ const policyInput = (site: string | undefined, origin: "desired" | "live") =>
   Effect.gen(function*() {
     const config = yield* McpConfig
     const { tree } = yield* (yield* DesiredState).load({ dir: config.desiredStateDir, site })
-    const chosen = site === undefined ? (tree.sites.length === 1 ? tree.sites[0] : undefined) : tree.sites.find((s) => s.config.name === site)
+    const chosen = site === undefined
+      ? (tree.sites.length === 1 ? tree.sites[0] : undefined)
+      : tree.sites.find((s) => s.config.name === site)
     if (chosen === undefined) {
-      return yield* Effect.fail(new ToolError({ message: `name one site: ${tree.sites.map((s) => s.config.name).join(", ")}` }))
+      return yield* Effect.fail(
+        new ToolError({ message: `name one site: ${tree.sites.map((s) => s.config.name).join(", ")}` })
+      )
     }
     if (origin === "desired") return Policy.fromDesired(chosen)
     const client = yield* (yield* Firewalls).forSite(chosen.config)
@@ -59,7 +63,9 @@ export const lint = defineTool({
     })
     const head = findings.length === 0
       ? `${input.site} (${origin ?? "desired"}): clean`
-      : `${input.site} (${origin ?? "desired"}): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
+      : `${input.site} (${
+        origin ?? "desired"
+      }): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
     return done({ site: input.site, origin: origin ?? "desired", counts, findings }, clip([head, ...lines].join("\n")))
   })
 })
@@ -97,11 +103,17 @@ export const explainTraffic = defineTool({
     }
     const result = Policy.explain(input, packet)
     if (Result.isFailure(result)) {
-      return yield* Effect.fail(new ToolError({ message: `${result.failure.message}; fix the packet description and retry` }))
+      return yield* Effect.fail(
+        new ToolError({ message: `${result.failure.message}; fix the packet description and retry` })
+      )
     }
     const e = result.success
-    const steps = e.steps.map((s) => `${s.position}. ${s.rule} (${s.action}${s.quick ? ", quick" : ""}): ${s.outcome} — ${s.reasons.join("; ")}`)
-    const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${e.certain ? "" : " (not certain: a rule could not be decided)"}`
+    const steps = e.steps.map((s) =>
+      `${s.position}. ${s.rule} (${s.action}${s.quick ? ", quick" : ""}): ${s.outcome} — ${s.reasons.join("; ")}`
+    )
+    const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${
+      e.certain ? "" : " (not certain: a rule could not be decided)"
+    }`
     return done(e, clip([head, ...steps, ...e.notes.map((n) => `note: ${n}`)].join("\n")))
   })
 })
