@@ -3,7 +3,7 @@
  * exit status (CONTRACT §4).
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import * as Apply from "./Cli/Apply.ts"
 import { ExitCode, reportFailure } from "./Cli/Common.ts"
@@ -17,6 +17,7 @@ import * as Schema from "./Cli/Schema.ts"
 import * as Serve from "./Cli/Serve.ts"
 import * as State from "./Cli/State.ts"
 import * as Validate from "./Cli/Validate.ts"
+import * as Telemetry from "./Telemetry.ts"
 import { VERSION } from "./Version.ts"
 
 export const root = Command.make("opnsense-mcp").pipe(
@@ -36,8 +37,19 @@ export const root = Command.make("opnsense-mcp").pipe(
   ])
 )
 
+/** Long-running commands trace each request or cycle on its own; the rest get one trace each. */
+const untraced: ReadonlySet<string> = new Set(["serve", "sandbox"])
+
+const traced = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const name = argv.find((arg) => !arg.startsWith("-"))
+  return name === undefined || untraced.has(name)
+    ? self
+    : self.pipe(Telemetry.command(name), Effect.provide(Telemetry.layer.pipe(Layer.orDie)))
+}
+
 export const main = (argv: ReadonlyArray<string>): void =>
   Command.runWith(root, { version: VERSION })(argv).pipe(
+    traced(argv),
     Effect.catchCause((cause) =>
       Effect.sync(() => {
         process.stderr.write(`${reportFailure(cause)}\n`)
