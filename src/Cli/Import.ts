@@ -1,13 +1,24 @@
 /**
- * `opnsense-mcp import [--out DIR] [--kind vlan,alias,rule]`: write YAML for the live objects, to
- * adopt an existing firewall. Without --out the YAML goes to stdout. The imported objects are
- * recorded in state.json, so planning the written files gives an empty plan.
+ * `opnsense-mcp import [--out DIR] [--kind vlan,alias,rule] [--commit] [--branch NAME]`: write YAML
+ * for the live objects, to adopt an existing firewall. The files land in the repository layout: the
+ * site's folder (from sites.yaml, the root for the single `default` site) under DIR. Without --out
+ * and --commit the YAML goes to stdout. The imported objects are recorded in state.json, so
+ * planning the written files gives an empty plan.
+ *
+ * --commit (implied by --branch) writes into a new branch of the git repository holding DIR (or the
+ * desired-state directory) instead, through GitOps.onNewBranch: a temporary worktree, so the
+ * checked-out branch and the working tree stay untouched. The tree is validated before the commit.
+ * Nothing is recorded in state.json then (see below); the merged branch's first plan adopts the
+ * objects by natural key (adds ownership markers, changes nothing else) and every plan after that
+ * apply is empty, whatever happens to DATA_DIR.
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
-import { mkdir, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { mkdir } from "node:fs/promises"
+import { DesiredState } from "../DesiredState.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
+import type { ImportResult } from "../Domain/Reports.ts"
+import { GitOps, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
 import { Reconciler } from "../Reconciler.ts"
 import * as Runtime from "../Runtime.ts"
 import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
@@ -26,36 +37,109 @@ const parseKinds = (raw: Option.Option<string>) =>
     return KINDS.filter((k) => asked.includes(k))
   })
 
+/** `adopt-<site>-<yyyymmdd>`, the default branch of `import --commit`. */
+export const adoptionBranchName = (site: string, now: Date): string =>
+  `adopt-${site.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "site"}-${
+    now.toISOString().slice(0, 10).replace(/-/g, "")
+  }`
+
+const commitMessage = (result: ImportResult) =>
+  `Adopt the live objects of site ${result.site}\n\n` +
+  `Imported ${result.counts.vlan} VLANs, ${result.counts.alias} aliases and ${result.counts.rule} rules as they ` +
+  `are on the firewall (opnsense-mcp import), so the first plan is empty.\n` +
+  (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${s}`).join("\n")}\n`)
+
+/** The site folder relative to the desired-state root ("." for the single default site). */
+const sitePathOf = (site: string) =>
+  Effect.map(
+    Effect.orElseSucceed(Reconciler.use((r) => r.sites), () => []),
+    (sites) => sites.find((s) => s.name === site)?.path ?? "."
+  )
+
+/** Write the files on a new branch; refuse (and leave no branch) when the result does not validate. */
+const commitOnBranch = (root: string, sitePath: string, branch: string, result: ImportResult) =>
+  Effect.gen(function*() {
+    yield* Effect.promise(() => mkdir(root, { recursive: true }))
+    const gitops = yield* GitOps
+    const desired = yield* DesiredState
+    return yield* gitops.onNewBranch(
+      { dir: root, branch, message: commitMessage(result) },
+      (workDir) =>
+        Effect.gen(function*() {
+          yield* writeConfined(workDir, sitePath, result.files)
+          const { issues } = yield* desired.validate({ dir: workDir, site: result.site })
+          const errors = issues.filter((i) => i.severity === "error")
+          if (errors.length > 0) {
+            const lines = errors.slice(0, 20).map((i) => `  ${i.file}:${i.line}:${i.column}: ${i.message}`)
+            return yield* Effect.fail(
+              new Error(`the imported YAML does not validate; nothing was committed:\n${lines.join("\n")}`)
+            )
+          }
+        })
+    )
+  }).pipe(Effect.provide(gitOpsLayer))
+
 export const command = Command.make(
   "import",
   {
     ...globalFlags,
-    out: Flag.String("out").pipe(Flag.withDescription("write YAML into DIR"), Flag.optional),
+    out: Flag.String("out").pipe(
+      Flag.withDescription("desired-state root to write into (the site's folder below it)"),
+      Flag.optional
+    ),
     kind: Flag.String("kind").pipe(
       Flag.withDescription("only these kinds, comma-separated: vlan,alias,rule"),
+      Flag.optional
+    ),
+    commit: Flag.Boolean("commit").pipe(
+      Flag.withDescription("commit the files on a new git branch instead of writing the working tree"),
+      Flag.withDefault(false)
+    ),
+    branch: Flag.String("branch").pipe(
+      Flag.withDescription("branch for --commit (implies it); default adopt-<site>-<yyyymmdd>"),
       Flag.optional
     )
   },
   (flags) =>
     Effect.gen(function*() {
       const kinds = yield* parseKinds(flags.kind)
-      const result = yield* Reconciler.use((r) => r.importLive({ site: optionToUndefined(flags.site), kinds }))
-      if (Option.isSome(flags.out)) {
-        const dir = flags.out.value
-        yield* Effect.tryPromise(async () => {
-          await mkdir(dir, { recursive: true })
-          for (const file of result.files) await writeFile(join(dir, file.path), file.content)
-        })
-      }
-      if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
-      else if (Option.isNone(flags.out)) {
-        for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
-      }
-      const where = Option.isSome(flags.out) ? ` into ${flags.out.value}` : ""
-      yield* err(
-        `imported ${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules${where}\n`
+      const onBranch = flags.commit || Option.isSome(flags.branch)
+      // On a branch the checkout keeps its YAML: recording the imported objects in state.json now
+      // would make every plan of the checkout (and an enforcing loop) delete them as "removed from
+      // the desired state". They are adopted by natural key once the branch is merged instead.
+      const result = yield* Reconciler.use((r) =>
+        r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: !onBranch })
       )
+      const sitePath = yield* sitePathOf(result.site)
+      const settings = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
+      const root = Option.getOrElse(flags.out, () => settings.desiredDir)
+      const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
+      if (onBranch) {
+        const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))
+        const committed = yield* commitOnBranch(root, sitePath, branch, result)
+        if (flags.json) yield* out(`${JSON.stringify({ ...result, branch, commit: committed.commit }, null, 2)}\n`)
+        else {
+          yield* out(`committed ${committed.commit.slice(0, 12)} on branch ${branch}: ${committed.files.join(", ")}\n`)
+        }
+        yield* err(
+          `imported ${counts}; the working tree is unchanged. Next: git push -u origin ${branch} and open a ` +
+            `pull request: its plan only adopts these objects (ownership markers, nothing else changes); ` +
+            `after the merge is applied every plan is empty.\n`
+        )
+      } else if (Option.isSome(flags.out)) {
+        const written = yield* writeConfined(root, sitePath, result.files)
+        if (flags.json) yield* out(`${JSON.stringify({ ...result, written }, null, 2)}\n`)
+        yield* err(`imported ${counts} into ${root}${sitePath === "." ? "" : `/${sitePath}`}\n`)
+      } else {
+        if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
+        else for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
+        yield* err(`imported ${counts}\n`)
+      }
       for (const note of result.skipped) yield* err(`skipped ${note}\n`)
       yield* exitWith(ExitCode.ok)
     }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(Command.withDescription("write YAML for the live objects, to adopt an existing firewall"))
+).pipe(
+  Command.withDescription(
+    "write YAML for the live objects, to adopt an existing firewall (--commit: on a new git branch)"
+  )
+)

@@ -1,16 +1,22 @@
 /**
- * `opnsense-mcp plan [--out FILE] [--detailed-exitcode] [--json]`: diff desired against live for
- * each site (or the one named by --site) and print the plan; exit 0, or 2 with --detailed-exitcode
- * when there are changes; 1 on error (CONTRACT §4). The plan is also stored in DATA_DIR/plans.
+ * `opnsense-mcp plan [--out FILE] [--detailed-exitcode] [--json | --format F]`: diff desired
+ * against live for each site (or the one named by --site) and print the plan; exit 0, or 2 with
+ * --detailed-exitcode when there are changes; 1 on error (CONTRACT §4). The plan is also stored in
+ * DATA_DIR/plans.
+ *
+ * Formats: text (Render.ts), json (the plan document), markdown (a pull-request comment,
+ * Markdown.ts), github (the text plan plus workflow-command annotations on the YAML lines).
  */
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import { Reconciler } from "../Reconciler.ts"
-import { renderPlan } from "../Reconciler/Render.ts"
+import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
+import { changeLines, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
+import { type Annotation, formatFlag, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
 
 /** Colour only for a person at a terminal (and never with NO_COLOR). */
 export const colourOn = (stream: NodeJS.WriteStream): boolean =>
@@ -28,27 +34,63 @@ export const siteNames = (site: Option.Option<string>) =>
 export const writeJsonFile = (file: string, value: unknown) =>
   Effect.tryPromise(() => writeFile(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 }))
 
+/**
+ * A plan's changes as annotations on the YAML lines that cause them (notice), blocked changes as
+ * errors, warnings as warnings: reviewers see what each changed line will do to the firewall.
+ */
+export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<Annotation> => {
+  const sourceOf = (kind: string, name: string) =>
+    plan.changes.find((c) => c.kind === kind && c.name === name && c.source !== undefined)?.source
+  const at = (source: Plan["changes"][number]["source"]) =>
+    source === undefined ? {} : { file: repoPath(desiredDir, source.file), line: source.line, col: source.column }
+  return [
+    ...plan.blocked.map((b): Annotation => ({
+      level: "error",
+      title: `blocked: ${b.action} ${b.kind} ${b.name}`,
+      message: `${b.reason} (site ${plan.site}; not applied without an explicit override)`,
+      ...at(sourceOf(b.kind, b.name))
+    })),
+    ...plan.warnings.map((w): Annotation => ({ level: "warning", title: `plan: site ${plan.site}`, message: w })),
+    ...plan.changes.filter((c) => c.source !== undefined).map((c): Annotation => ({
+      level: "notice",
+      title: `plan: ${c.action} ${c.kind} ${c.name}`,
+      // the title names the change; the body is its fields or field diffs
+      message: changeLines(c, { colour: false }).slice(1).map((l) => l.trim()).join("\n") ||
+        `${c.action} ${c.kind} ${c.name}`,
+      ...at(c.source)
+    }))
+  ]
+}
+
 export const command = Command.make(
   "plan",
   {
     ...globalFlags,
+    format: formatFlag(["text", "json", "markdown", "github"]),
     out: Flag.String("out").pipe(Flag.withDescription("also write the plan JSON to FILE"), Flag.optional),
     detailedExitcode: Flag.Boolean("detailed-exitcode").pipe(Flag.withDefault(false))
   },
   (flags) =>
     Effect.gen(function*() {
+      const format = yield* resolveFormat(flags)
       const reconciler = yield* Reconciler
+      const { desiredDir } = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
       const plans: Array<Plan> = []
       for (const site of yield* siteNames(flags.site)) {
         const plan = yield* reconciler.plan({ site })
         plans.push(plan)
-        if (!flags.json) yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
+        if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
+        if (format === "github") {
+          yield* out(renderPlan(plan, { colour: false }))
+          yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
+        }
       }
       const document = plans.length === 1 ? plans[0] : plans
-      if (flags.json) yield* out(`${JSON.stringify(document, null, 2)}\n`)
+      if (format === "json") yield* out(`${JSON.stringify(document, null, 2)}\n`)
+      if (format === "markdown") yield* out(renderPlansMarkdown(plans))
       if (Option.isSome(flags.out)) {
         yield* writeJsonFile(flags.out.value, document)
-        if (!flags.json) {
+        if (format !== "json") {
           yield* err(
             `plan written to ${flags.out.value}; apply it with: opnsense-mcp apply --plan ${flags.out.value}\n`
           )
@@ -59,6 +101,6 @@ export const command = Command.make(
     }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
 ).pipe(
   Command.withDescription(
-    "diff desired against live and print the plan (exit 0, or 2 with --detailed-exitcode when there are changes)"
+    "diff desired against live and print the plan (exit 0, or 2 with --detailed-exitcode when there are changes); --format markdown for a pull-request comment"
   )
 )

@@ -4,25 +4,13 @@
  * with the imported objects recorded in the inventory, an empty plan. Built-in aliases and
  * legacy/automatic rules are left out: the API cannot write them.
  *
- * Friendly field names follow src/DesiredState/Schema.ts; defaults are omitted.
+ * The YAML itself comes from src/DesiredState/Render.ts, the one spec → friendly YAML renderer.
  */
-import { stringify } from "yaml"
-import type {
-  AliasSpec,
-  Endpoint,
-  LiveAlias,
-  LiveRule,
-  LiveSnapshot,
-  LiveVlan,
-  ResourceKind,
-  RuleSpec,
-  VlanSpec
-} from "../Domain/Model.ts"
+import { type RenderInput, renderYaml } from "../DesiredState/Render.ts"
+import type { LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
 import { isBuiltinAlias } from "./Diff.ts"
 import { isWritable } from "./Identity.ts"
-
-type Yaml = Record<string, unknown>
 
 const ITEM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/
 
@@ -42,96 +30,34 @@ const uniqueNamer = () => {
   }
 }
 
-const vlanYaml = (name: string, spec: VlanSpec): Yaml => ({
-  name,
-  parent: spec.parent,
-  tag: spec.tag,
-  ...(spec.priority === 0 ? {} : { priority: spec.priority }),
-  ...(spec.proto === "" ? {} : { proto: spec.proto }),
-  ...(spec.description === "" ? {} : { description: spec.description })
-})
-
-const aliasYaml = (spec: AliasSpec): Yaml => ({
-  name: spec.name,
-  type: spec.type,
-  ...(spec.content.length === 0 ? {} : { content: [...spec.content] }),
-  ...(spec.updateFrequency === "" ? {} : { update_frequency: Number(spec.updateFrequency) }),
-  ...(spec.enabled ? {} : { enabled: false }),
-  ...(spec.description === "" ? {} : { description: spec.description }),
-  ...(spec.categories.length === 0 ? {} : { categories: [...spec.categories] })
-})
-
-const IP_VERSION = { inet: undefined, inet6: "ipv6", inet46: "ipv4+ipv6" } as const
-
-const endpointYaml = (endpoint: Endpoint): unknown => {
-  const address = endpoint.addresses.length === 1
-    ? endpoint.addresses[0]
-    : endpoint.addresses.length === 0
-    ? undefined
-    : [...endpoint.addresses]
-  if (endpoint.port === "" && !endpoint.invert) return address
-  return {
-    ...(address === undefined ? {} : { address }),
-    ...(endpoint.port === "" ? {} : { port: /^\d+$/.test(endpoint.port) ? Number(endpoint.port) : endpoint.port }),
-    ...(endpoint.invert ? { invert: true } : {})
-  }
-}
-
-const ruleYaml = (name: string, spec: RuleSpec): Yaml => {
-  const source = endpointYaml(spec.source)
-  const destination = endpointYaml(spec.destination)
-  const ipVersion = IP_VERSION[spec.ipVersion]
-  return {
-    name,
-    action: spec.action,
-    interface: spec.interfaces.length === 0
-      ? "floating"
-      : spec.interfaces.length === 1
-      ? spec.interfaces[0]
-      : [...spec.interfaces],
-    ...(spec.interfaceInvert ? { interface_invert: true } : {}),
-    ...(spec.direction === "in" ? {} : { direction: spec.direction }),
-    ...(ipVersion === undefined ? {} : { ip_version: ipVersion }),
-    ...(spec.protocol === "any" ? {} : { protocol: spec.protocol.toLowerCase() }),
-    ...(source === undefined ? {} : { source }),
-    ...(destination === undefined ? {} : { destination }),
-    ...(spec.log ? { log: true } : {}),
-    ...(spec.quick ? {} : { quick: false }),
-    ...(spec.enabled ? {} : { enabled: false }),
-    ...(spec.gateway === "" ? {} : { gateway: spec.gateway }),
-    ...(spec.description === "" ? {} : { description: spec.description }),
-    ...(spec.categories.length === 0 ? {} : { categories: [...spec.categories] })
-  }
-}
-
 export interface Imported {
   readonly result: ImportResult
   /** name → uuid of every imported object, for the inventory */
   readonly inventory: Readonly<Record<ResourceKind, Readonly<Record<string, string>>>>
 }
 
-const HEADER = "# Imported from the live firewall by `opnsense-mcp import`. Review, then commit.\n"
+const HEADER = "Imported from the live firewall by `opnsense-mcp import`. Review, then commit."
 
 export const importSnapshot = (site: string, live: LiveSnapshot, kinds: ReadonlyArray<ResourceKind>): Imported => {
   const skipped: Array<string> = []
   const inventory: Record<ResourceKind, Record<string, string>> = { vlan: {}, alias: {}, rule: {} }
   const files: Array<{ path: string; content: string }> = []
-  const write = (path: string, key: string, items: ReadonlyArray<Yaml>) => {
-    if (items.length > 0) files.push({ path, content: HEADER + stringify({ [key]: items }, { lineWidth: 0 }) })
+  const write = (path: string, input: RenderInput) => {
+    if (Object.values(input).some((items: ReadonlyArray<unknown>) => items.length > 0)) {
+      files.push({ path, content: renderYaml(input, { header: HEADER }) })
+    }
   }
 
   if (kinds.includes("vlan")) {
     const named = uniqueNamer()
     const vlans = live.vlans.filter((v: LiveVlan) => isWritable(v))
-    write(
-      "vlans.yaml",
-      "vlans",
-      vlans.map((v) => {
+    write("vlans.yaml", {
+      vlans: vlans.map((v) => {
         const name = named(v.owner ?? slug(v.spec.description) ?? `${v.spec.parent}-${v.spec.tag}`)
         inventory.vlan[name] = v.uuid
-        return vlanYaml(name, v.spec)
+        return { name, spec: v.spec }
       })
-    )
+    })
   }
   if (kinds.includes("alias")) {
     const aliases = live.aliases.filter((a: LiveAlias) => {
@@ -139,14 +65,12 @@ export const importSnapshot = (site: string, live: LiveSnapshot, kinds: Readonly
       if (!keep) skipped.push(`alias ${a.spec.name}: built-in, managed by OPNsense`)
       return keep
     })
-    write(
-      "aliases.yaml",
-      "aliases",
-      aliases.map((a) => {
+    write("aliases.yaml", {
+      aliases: aliases.map((a) => {
         inventory.alias[a.spec.name] = a.uuid
-        return aliasYaml(a.spec)
+        return { spec: a.spec }
       })
-    )
+    })
   }
   if (kinds.includes("rule")) {
     const named = uniqueNamer()
@@ -155,16 +79,14 @@ export const importSnapshot = (site: string, live: LiveSnapshot, kinds: Readonly
       skipped.push(`${readOnly.length} legacy/automatic rules: read-only in the API, never managed`)
     }
     const rules = live.rules.filter((r: LiveRule) => isWritable(r)).sort((a, b) => a.sequence - b.sequence)
-    write(
-      "rules.yaml",
-      "rules",
-      rules.map((r) => {
+    write("rules.yaml", {
+      rules: rules.map((r) => {
         const preferred = r.owner ?? slug(r.spec.description) ?? `rule-${r.sequence}`
         const name = named(ITEM_NAME.test(preferred) ? preferred : `rule-${r.sequence}`)
         inventory.rule[name] = r.uuid
-        return ruleYaml(name, r.spec)
+        return { name, spec: r.spec }
       })
-    )
+    })
   }
   return {
     inventory,

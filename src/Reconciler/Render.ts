@@ -62,6 +62,10 @@ const renderChange = (change: Change, paint: ReturnType<typeof painter>): Readon
   return lines
 }
 
+/** One change as `renderPlan` prints it (head line, reason, fields or field diffs); the markdown renderer reuses it. */
+export const changeLines = (change: Change, options: RenderOptions): ReadonlyArray<string> =>
+  renderChange(change, painter(options))
+
 const renderFieldDiff = (d: FieldDiff, paint: ReturnType<typeof painter>): string =>
   `${d.path}: ${paint("red", formatValue(d.from))} → ${paint("green", formatValue(d.to))}`
 

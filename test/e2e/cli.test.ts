@@ -3,7 +3,6 @@
  * through OPNSENSE_URL like a real firewall.
  */
 import { Effect } from "effect"
-import { execFile } from "node:child_process"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -11,33 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+import { runCli } from "../support/cli.ts"
 import { TREE } from "./harness.ts"
 
 let sim: SimulatorHandle
 let root: string
 
 const cli = (...args: ReadonlyArray<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ["src/index.ts", ...args, "--dir", join(root, "desired-state")],
-      {
-        env: {
-          PATH: process.env["PATH"] ?? "",
-          OPNSENSE_URL: sim.url,
-          OPNSENSE_API_KEY: sim.apiKey,
-          OPNSENSE_API_SECRET: sim.apiSecret,
-          OPNSENSE_CA_FILE: sim.caFile ?? "",
-          DATA_DIR: join(root, "data"),
-          USER: "ci-bot",
-          CACHE_DEFAULT_TTL: "0"
-        }
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
-    )
-    child.stdin?.end() // stdin is a pipe, not a terminal
-  })
+  runCli([...args, "--dir", join(root, "desired-state")], { sim, dataDir: join(root, "data") })
 
 beforeAll(async () => {
   sim = await startSimulator({ version: "26.7" })

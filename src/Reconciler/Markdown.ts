@@ -1,0 +1,115 @@
+/**
+ * A plan rendered for a pull-request comment (GitHub-flavoured Markdown): the planId, blocked
+ * changes and warnings at the top where a reviewer cannot miss them, a summary table per kind, and
+ * one collapsible <details> per kind holding the changes exactly as `plan` prints them (Render.ts's
+ * lines in a ```diff block, so `+` and `-` are coloured).
+ */
+import type { ResourceKind } from "../Domain/Model.ts"
+import type { Change, ChangeAction, Plan } from "../Domain/Plan.ts"
+import { changeLines, summaryLine } from "./Render.ts"
+
+const ACTIONS: ReadonlyArray<ChangeAction> = ["create", "update", "delete"]
+
+/** Free text (warnings, reasons) must not open HTML or Markdown constructs in the comment. */
+export const escapeMarkdown = (text: string): string =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~#]/g, (c) => `\\${c}`)
+    .replace(/\r?\n/g, " ")
+
+/** A code fence longer than any run of backticks inside, so content cannot close it. */
+const fenceFor = (body: string): string => {
+  const longest = Math.max(0, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length))
+  return "`".repeat(Math.max(3, longest + 1))
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+const counts = (changes: ReadonlyArray<Change>): Record<ChangeAction, number> => ({
+  create: changes.filter((c) => c.action === "create").length,
+  update: changes.filter((c) => c.action === "update").length,
+  delete: changes.filter((c) => c.action === "delete").length
+})
+
+const countsText = (c: Record<ChangeAction, number>): string =>
+  ACTIONS.filter((a) => c[a] > 0).map((a) => `${c[a]} to ${a}`).join(", ")
+
+/** Kinds in the order they first appear in the plan (the plan's own order). */
+const byKind = (changes: ReadonlyArray<Change>): ReadonlyArray<readonly [ResourceKind, ReadonlyArray<Change>]> => {
+  const groups = new Map<ResourceKind, Array<Change>>()
+  for (const change of changes) {
+    const group = groups.get(change.kind)
+    if (group === undefined) groups.set(change.kind, [change])
+    else group.push(change)
+  }
+  return [...groups.entries()]
+}
+
+const blockedSection = (plan: Plan): ReadonlyArray<string> =>
+  plan.blocked.length === 0 ? [] : [
+    "> [!CAUTION]",
+    `> **${plural(plan.blocked.length, "blocked change")}**: not applied without an explicit override.`,
+    ...plan.blocked.map((b) => `> - \`${b.action} ${b.kind} ${b.name}\`: ${escapeMarkdown(b.reason)}`),
+    ""
+  ]
+
+const warningSection = (plan: Plan): ReadonlyArray<string> =>
+  plan.warnings.length === 0 ? [] : [
+    "> [!WARNING]",
+    ...plan.warnings.map((w) => `> - ${escapeMarkdown(w)}`),
+    ""
+  ]
+
+const summaryTable = (groups: ReturnType<typeof byKind>, plan: Plan): ReadonlyArray<string> => [
+  "| kind | create | update | delete |",
+  "| --- | ---: | ---: | ---: |",
+  ...groups.map(([kind, changes]) => {
+    const c = counts(changes)
+    return `| ${kind} | ${c.create} | ${c.update} | ${c.delete} |`
+  }),
+  `| **total** | **${plan.summary.create}** | **${plan.summary.update}** | **${plan.summary.delete}** |`,
+  ""
+]
+
+const kindDetails = (kind: ResourceKind, changes: ReadonlyArray<Change>): ReadonlyArray<string> => {
+  // Render.ts indents every line by two spaces; a diff block wants the marker in column one
+  const body = changes.flatMap((change) => changeLines(change, { colour: false })).map((l) => l.slice(2)).join("\n")
+  const fence = fenceFor(body)
+  return [
+    "<details>",
+    `<summary><b>${kind}</b>: ${countsText(counts(changes))}</summary>`,
+    "",
+    `${fence}diff`,
+    body,
+    fence,
+    "",
+    "</details>",
+    ""
+  ]
+}
+
+/** One site's plan as a pull-request comment section. */
+export const renderPlanMarkdown = (plan: Plan): string => {
+  const groups = byKind(plan.changes)
+  const lines = [
+    `### OPNsense plan for site \`${plan.site}\``,
+    "",
+    `**${plan.changes.length === 0 ? "No changes" : summaryLine(plan.summary).replace(/^Plan: |\.$/g, "")}** · ` +
+    `OPNsense ${escapeMarkdown(plan.firewallVersion)} · plan \`${plan.planId}\``,
+    "",
+    ...blockedSection(plan),
+    ...warningSection(plan)
+  ]
+  if (plan.changes.length === 0) {
+    lines.push("The firewall matches the desired state: merging applies nothing.", "")
+  } else {
+    lines.push(...summaryTable(groups, plan))
+    for (const [kind, changes] of groups) lines.push(...kindDetails(kind, changes))
+  }
+  return `${lines.join("\n").trimEnd()}\n`
+}
+
+/** Every site's section, in order. */
+export const renderPlansMarkdown = (plans: ReadonlyArray<Plan>): string => plans.map(renderPlanMarkdown).join("\n")
