@@ -9,6 +9,7 @@
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import * as NodePath from "node:path"
+import type { Issue } from "../Domain/Desired.ts"
 
 export const OUTPUT_FORMATS = ["text", "json", "markdown", "github"] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
@@ -91,3 +92,19 @@ export const repoPath = (desiredDir: string, file: string): string => {
   const inside = relative !== "" && !relative.startsWith("..") && !NodePath.isAbsolute(relative)
   return (inside ? relative : absolute).split(NodePath.sep).join("/")
 }
+
+/** `validate` issues on their YAML lines; the hint goes on a second line of the message. */
+export const issueAnnotations = (desiredDir: string, issues: ReadonlyArray<Issue>): ReadonlyArray<Annotation> =>
+  issues.flatMap((issue) => {
+    const level = levelOf(issue.severity)
+    if (level === undefined) return []
+    const item = issue.name === undefined ? "" : ` (${issue.kind ?? "item"} "${issue.name}")`
+    return [{
+      level,
+      file: repoPath(desiredDir, issue.file),
+      line: issue.line,
+      col: issue.column,
+      title: `validate: ${issue.code}`,
+      message: `${issue.message}${item}${issue.hint === undefined ? "" : `\nhint: ${issue.hint}`}`
+    }]
+  })
