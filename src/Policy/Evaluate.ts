@@ -164,8 +164,8 @@ const matchPort = (set: PortSet, numbers: R.NumberRanges, port: number | undefin
   const result = portMatch(set, numbers, port)
   if (set.any) return result
   if (port === undefined) why.push(`${label} not given; the rule requires ${spec}`)
-  else if (result === YES) why.push(`${label} ${port} is in ${spec}`)
-  else if (result === NO) why.push(`${label} ${port} is not in ${spec}`)
+  else if (result === YES) why.push(`${label} ${port} ${/^\d+$/.test(spec) ? "is" : "is in"} ${spec}`)
+  else if (result === NO) why.push(`${label} ${port} ${/^\d+$/.test(spec) ? "is not" : "is not in"} ${spec}`)
   else why.push(`${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`)
   return result
 }

@@ -225,6 +225,15 @@ export const makeResolver = (ctx: ResolveContext): Resolver => {
 
   const port = (text: string): PortSet => {
     if (text === "") return ANY_PORT
+    if (text.includes(",")) {
+      // legacy and automatic rules carry port lists ("22,80,443")
+      const parts = text.split(",").map((p) => port(p.trim()))
+      return {
+        ranges: R.normalise(parts.flatMap((p) => p.ranges)),
+        tokens: [...new Set(parts.flatMap((p) => p.tokens))].sort(),
+        any: parts.some((p) => p.any)
+      }
+    }
     const direct = R.parsePortRange(text)
     if (direct !== undefined) return { ranges: [direct], tokens: [], any: false }
     const alias = ctx.aliases.get(text)

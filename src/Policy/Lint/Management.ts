@@ -9,10 +9,23 @@ import { compilePacket, explainCompiled } from "../Evaluate.ts"
 import { parseIp } from "../Ranges.ts"
 import type { Draft } from "./Finding.ts"
 
+/**
+ * The management source as one address: itself when it is an address, else a host inside the
+ * network or alias it names (the first after the network address), else unknown.
+ */
+const representative = (policy: CompiledPolicy, source: string | undefined): string | undefined => {
+  if (source === undefined) return undefined
+  if (parseIp(source) !== undefined) return source
+  const first = policy.resolver.addresses([source]).v4[0]
+  if (first === undefined) return undefined
+  const value = first.hi > first.lo ? first.lo + 1n : first.lo
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join(".")
+}
+
 export const managementPacket = (policy: CompiledPolicy): Packet | undefined => {
   const m = policy.input.management
   if (m === undefined) return undefined
-  const source = m.source !== undefined && parseIp(m.source) !== undefined ? m.source : undefined
+  const source = representative(policy, m.source)
   const destination = m.address !== undefined && parseIp(m.address) !== undefined ? m.address : undefined
   return {
     protocol: "tcp",
@@ -31,7 +44,8 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
   const compiled = compilePacket(policy, packet)
   if (compiled._tag === "Invalid") return []
   const result = explainCompiled(policy, compiled.packet, packet, [])
-  const path = `tcp ${m.source ?? "any source"} → ${m.address ?? "(self)"}:${m.port ?? 443} in on ${m.interface}`
+  const from = m.source === undefined ? "any source" : packet.source === undefined || packet.source === m.source ? m.source : `${m.source} (e.g. ${packet.source})`
+  const path = `tcp ${from} → ${m.address ?? "(self)"}:${m.port ?? 443} in on ${m.interface}`
   const hint = `keep a quick pass rule for the management path (${path}) above every block rule, or enable the anti-lockout rule`
   const ruleRef = (name: string) => policy.input.rules.find((r) => r.name === name)?.source
   if (result.decision !== "pass") {

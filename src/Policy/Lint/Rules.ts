@@ -11,6 +11,10 @@ import { type Draft, quote, ruleDraft } from "./Finding.ts"
 
 const MAX_RELATED = 5
 
+/** automatic and legacy rules are not listed as contradicting: nothing in git can change them */
+const contradicts = (other: CompiledRule, r: CompiledRule, found: ReadonlyArray<CompiledRule>) =>
+  other.action !== r.action && other.rule.origin === "mvc" && found.length < MAX_RELATED && certainlyOverlap(other, r)
+
 const describe = (r: CompiledRule) => `${quote(r.rule.name)} (${r.quick ? "quick " : ""}${r.action}, ${r.group})`
 
 const verb = (r: CompiledRule) => (r.action === "pass" ? "passes" : `${r.action}s`)
@@ -161,7 +165,7 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
         settled = true
         break
       }
-      if (q.action !== r.action && contradicting.length < MAX_RELATED && certainlyOverlap(q, r)) contradicting.push(q)
+      if (contradicts(q, r, contradicting)) contradicting.push(q)
     }
     if (!settled && !r.quick) settled = laterOverride(laterOf(active, candidates, i), r, drafts, contradicting)
     if (!settled && r.quick) settled = laterSameEffect(laterOf(active, nearUpper(r), i), r, drafts)
@@ -205,7 +209,7 @@ const laterOverride = (
       ))
       return true
     }
-    if (s.action !== r.action && contradicting.length < MAX_RELATED && certainlyOverlap(s, r)) contradicting.push(s)
+    if (contradicts(s, r, contradicting)) contradicting.push(s)
   }
   return false
 }

@@ -1,0 +1,83 @@
+/**
+ * Human text for lint findings and explanations (the CLI's default output). `--json` prints the
+ * Schema-typed values themselves.
+ */
+import * as NodePath from "node:path"
+import type { Explanation, Finding, Packet, Step } from "./Domain.ts"
+
+const codes = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m", ok: "\u001b[32m", dim: "\u001b[2m", reset: "\u001b[0m" } as const
+type Colour = keyof typeof codes
+
+const painter = (colour: boolean) => (c: Colour, text: string) => (colour ? `${codes[c]}${text}${codes.reset}` : text)
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+export interface Counts {
+  readonly error: number
+  readonly warning: number
+  readonly info: number
+}
+
+export const countFindings = (findings: ReadonlyArray<Finding>): Counts => ({
+  error: findings.filter((f) => f.severity === "error").length,
+  warning: findings.filter((f) => f.severity === "warning").length,
+  info: findings.filter((f) => f.severity === "info").length
+})
+
+/** `file:line:col: severity[code]: message`, a hint line, a summary line per site. */
+export const renderFindings = (
+  site: string,
+  origin: string,
+  findings: ReadonlyArray<Finding>,
+  options: { readonly dir: string; readonly colour: boolean; readonly notes?: ReadonlyArray<string> }
+): string => {
+  const paint = painter(options.colour)
+  const lines = [`site ${site} (${origin === "desired" ? "desired state" : origin === "live" ? "live firewall" : "after the plan"})`]
+  for (const note of options.notes ?? []) lines.push(paint("dim", `  note: ${note}`))
+  for (const f of findings) {
+    const at = f.source === undefined ? (f.kind === "site" ? "site" : "live") : `${NodePath.join(options.dir, f.source.file)}:${f.source.line}:${f.source.column}`
+    const level: Colour = f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "info"
+    lines.push(`${at}: ${paint(level, `${f.severity}[${f.code}]`)}: ${f.message}`)
+    lines.push(paint("dim", `  hint: ${f.hint}`))
+  }
+  const c = countFindings(findings)
+  lines.push(
+    c.error + c.warning + c.info === 0
+      ? paint("ok", "✓ clean")
+      : `${c.error > 0 ? paint("error", "✗") : c.warning > 0 ? paint("warning", "!") : paint("ok", "✓")} ${plural(c.error, "error")}, ${plural(c.warning, "warning")}, ${c.info} info`
+  )
+  return `${lines.join("\n")}\n`
+}
+
+export const describePacket = (p: Packet, inferred?: string): string => {
+  const port = (n: number | undefined) => (n === undefined ? "" : `:${n}`)
+  const iface = p.interface ?? (inferred === undefined ? "an unknown interface" : `${inferred} (inferred)`)
+  return `${p.protocol.toLowerCase()} ${p.source ?? "any"}${port(p.sourcePort)} → ${p.destination ?? "any"}${port(p.destinationPort)} ${p.direction ?? "in"} on ${iface}`
+}
+
+const marker = (s: Step) =>
+  s.outcome === "decides" ? "✓" : s.outcome === "candidate" || s.outcome === "overridden" ? "~" : s.outcome === "may-match" ? "?" : s.outcome === "disabled" ? "-" : "✗"
+
+export const renderExplanation = (e: Explanation, options: { readonly dir: string; readonly colour: boolean }): string => {
+  const paint = painter(options.colour)
+  const verdict = e.decision.toUpperCase()
+  const lines = [
+    `${paint(e.decision === "pass" ? "ok" : "error", verdict)}  ${describePacket(e.packet, e.interface)}  (site ${e.site}, ${e.origin === "desired" ? "desired state" : e.origin === "live" ? "live firewall" : "after the plan"})`
+  ]
+  const at = (source: { readonly file: string; readonly line: number } | undefined) =>
+    source === undefined ? "" : ` (${NodePath.join(options.dir, source.file)}:${source.line})`
+  lines.push(
+    e.decidedBy.kind === "rule"
+      ? `decided by rule "${e.decidedBy.rule}"${at(e.decidedBy.source)}${e.certain ? "" : paint("warning", " — not certain, see notes")}`
+      : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${e.certain ? "" : paint("warning", " — not certain, see notes")}`
+  )
+  if (e.steps.length > 0) lines.push("rules considered, in evaluation order:")
+  for (const s of e.steps) {
+    const head = `${String(s.position).padStart(4)}. ${marker(s)} ${s.rule}  [${s.action}${s.quick ? " quick" : ""}, ${s.group}${s.origin === "mvc" || s.origin === s.group ? "" : `, ${s.origin}`}]`
+    const body = s.outcome === "no-match" || s.outcome === "disabled" ? s.reasons.join("; ") : `${s.outcome}: ${s.reasons.join("; ")}`
+    lines.push(s.outcome === "no-match" || s.outcome === "disabled" ? paint("dim", `${head} ${body}`) : `${head} ${body}`)
+  }
+  if (e.notConsidered > 0) lines.push(paint("dim", `${plural(e.notConsidered, "rule")} after the deciding quick rule not considered`))
+  for (const n of e.notes) lines.push(paint("dim", `note: ${n}`))
+  return `${lines.join("\n")}\n`
+}

@@ -1,0 +1,82 @@
+/**
+ * Where the CLI takes a rule set from: the desired state of each site (default), the live firewall
+ * (`--live`), or the state a saved plan would leave (`--plan FILE`: the live snapshot with the
+ * plan's changes applied). Only the CLI uses this; the analysis itself is pure (Policy.ts).
+ */
+import { Data, Effect, Schema } from "effect"
+import { readFile } from "node:fs/promises"
+import type { SiteConfig } from "../Domain/Desired.ts"
+import { Plan } from "../Domain/Plan.ts"
+import { DesiredState } from "../DesiredState.ts"
+import { Firewalls } from "../Reconciler.ts"
+import type { PolicyInput } from "./Domain.ts"
+import { fromDesired, fromLive, fromPlan } from "./Input.ts"
+
+export class PolicySourceError extends Data.TaggedError("PolicySourceError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export interface SourcedInput {
+  readonly input: PolicyInput
+  /** things the source could not represent (plan changes without a full spec) */
+  readonly notes: ReadonlyArray<string>
+}
+
+const readPlan = (file: string) =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) => new PolicySourceError({ message: `cannot read plan ${file}: ${String(cause)}`, cause })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Effect.try({
+        try: (): unknown => JSON.parse(text),
+        catch: (cause) => new PolicySourceError({ message: `plan ${file} is not JSON`, cause })
+      })
+    ),
+    Effect.flatMap((json) =>
+      Schema.decodeUnknownEffect(Plan)(json).pipe(
+        Effect.mapError((cause) => new PolicySourceError({ message: `plan ${file} is not a plan document: ${cause.message}`, cause }))
+      )
+    )
+  )
+
+const snapshotOf = (config: SiteConfig) =>
+  Effect.gen(function*() {
+    const client = yield* (yield* Firewalls).forSite(config)
+    return yield* client.snapshot()
+  })
+
+const noSite = (dir: string, site: string | undefined) =>
+  new PolicySourceError({ message: `no site${site === undefined ? "" : ` named ${site}`} in ${dir}` })
+
+/** The desired state of each selected site: needs only the loader. */
+export const desiredInputs = Effect.fn("Policy.desiredInputs")(function*(
+  options: { readonly dir: string; readonly site: string | undefined }
+) {
+  const { tree } = yield* (yield* DesiredState).load({ dir: options.dir, site: options.site })
+  yield* Effect.annotateCurrentSpan({ "policy.sites": tree.sites.length })
+  if (tree.sites.length === 0) return yield* noSite(options.dir, options.site)
+  return tree.sites.map((s): SourcedInput => ({ input: fromDesired(s), notes: [] }))
+})
+
+/** The live rules of each selected site, or the rules a saved plan would leave on its site. */
+export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
+  options: { readonly dir: string; readonly site: string | undefined; readonly planFile: string | undefined }
+) {
+  const plan = options.planFile === undefined ? undefined : yield* readPlan(options.planFile)
+  const site = plan?.site ?? options.site
+  const { tree } = yield* (yield* DesiredState).load({ dir: options.dir, site })
+  yield* Effect.annotateCurrentSpan({ "policy.sites": tree.sites.length, "policy.plan": plan !== undefined })
+  if (tree.sites.length === 0) return yield* noSite(options.dir, site)
+  const out: Array<SourcedInput> = []
+  for (const s of tree.sites) {
+    const snapshot = yield* snapshotOf(s.config)
+    if (plan === undefined) out.push({ input: fromLive(snapshot, s.config), notes: snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : [] })
+    else {
+      const { input, skipped } = fromPlan(snapshot, plan, s.config)
+      out.push({ input, notes: skipped })
+    }
+  }
+  return out
+})
