@@ -8,9 +8,9 @@ import { inputRequired, inputResponse } from "@modelcontextprotocol/server"
 import { Effect, Schema } from "effect"
 import type { Plan } from "../../Domain/Plan.ts"
 import { ApplyReport } from "../../Domain/Reports.ts"
-import { Reconciler } from "../../Reconciler.ts"
 import { renderApplyReport } from "../../Reconciler/Render.ts"
 import { McpConfig } from "../Config.ts"
+import { planner } from "../Reconcile.ts"
 import { defineTool, done, refused, type ToolReply } from "../Tool.ts"
 import { confirmationPhrase } from "./Inspect.ts"
 
@@ -47,7 +47,9 @@ export const apply = defineTool({
     "with their approval call again with `confirm: true` and `summary` set to the plan's counts exactly as " +
     "\"create N, update N, delete N\". Returns the apply report: each change done/failed and the verification re-plan.",
   input: Schema.Struct({
-    planId: Schema.String.annotate({ description: "planId from plan or propose_change" }),
+    planId: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/)).annotate({
+      description: "planId from plan or propose_change (64 hex digits)"
+    }),
     confirm: Schema.optional(
       Schema.Boolean.annotate({ description: "true once the user approved this plan (clients without elicitation)" })
     ),
@@ -66,7 +68,7 @@ export const apply = defineTool({
           `An operator can apply it with \`opnsense-mcp apply --plan ${input.planId}\`, or run the server with MCP_READ_ONLY=false.`
       ))
     }
-    const reconciler = yield* Reconciler
+    const reconciler = yield* planner
     const stored = yield* reconciler.loadPlan(input.planId)
     if (stored.blocked.length > 0) {
       const reasons = stored.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")

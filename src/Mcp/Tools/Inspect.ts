@@ -9,11 +9,13 @@ import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { AuditEntry, DriftReport } from "../../Domain/Reports.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
+import { CycleResult, ReconcileStatus } from "../../Reconciler/Loop.ts"
 import { renderDrift, renderPlan } from "../../Reconciler/Render.ts"
 import { CircuitBreaker } from "../../Resilience/CircuitBreaker.ts"
 import { McpAudit, McpAuditEntry } from "../Audit.ts"
 import { McpConfig } from "../Config.ts"
 import * as LiveQuery from "../LiveQuery.ts"
+import { planner } from "../Reconcile.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const
@@ -50,7 +52,16 @@ const SiteStatus = Schema.Struct({
   latencyMs: Schema.optional(Schema.Number),
   version: Schema.optional(Schema.String),
   circuit: Schema.Literals(["closed", "open", "half-open", "unknown"]),
-  error: Schema.optional(Schema.String)
+  error: Schema.optional(Schema.String),
+  /** the reconcile loop's view of the site, when the loop runs in this process */
+  reconcile: Schema.optional(Schema.Struct({
+    mode: Schema.String,
+    leader: Schema.Boolean,
+    suspended: Schema.Boolean,
+    ready: Schema.Boolean,
+    reason: Schema.String,
+    lastResult: Schema.optional(CycleResult)
+  }))
 })
 
 export const status = defineTool({
@@ -74,6 +85,7 @@ export const status = defineTool({
     const reconciler = yield* Reconciler
     const firewalls = yield* Firewalls
     const breaker = yield* Effect.serviceOption(CircuitBreaker)
+    const loop = Option.filter(yield* Effect.serviceOption(ReconcileStatus), (l) => l.enabled)
     const sites = (yield* reconciler.sites).filter((s) => site === undefined || s.name === site)
     if (site !== undefined && sites.length === 0) {
       return yield* Effect.fail(new ToolError({ message: `no site named "${site}"; omit site to see every site` }))
@@ -81,6 +93,19 @@ export const status = defineTool({
     const rows = yield* Effect.forEach(sites, (s) =>
       Effect.gen(function*() {
         const circuit = Option.isSome(breaker) ? yield* breaker.value.state(s.name) : "unknown" as const
+        const loopStatus = Option.isSome(loop) ? yield* loop.value.site(s.name) : undefined
+        const ready = loopStatus?.conditions.find((c) => c.type === "Ready")
+        const lastResult = loopStatus?.lastResults.at(-1)
+        const reconcile = loopStatus === undefined ? {} : {
+          reconcile: {
+            mode: loopStatus.mode,
+            leader: loopStatus.leader,
+            suspended: loopStatus.suspended,
+            ready: ready?.status ?? false,
+            reason: ready?.reason ?? "Unknown",
+            ...(lastResult === undefined ? {} : { lastResult })
+          }
+        }
         const probe = yield* Effect.result(
           Effect.gen(function*() {
             const client = yield* firewalls.forSite(s)
@@ -89,7 +114,7 @@ export const status = defineTool({
             return { url: client.url, latencyMs: ping.latencyMs, version: version.raw }
           }).pipe(Effect.timeout("10 seconds"))
         )
-        return probe._tag === "Success"
+        const row: typeof SiteStatus.Type = probe._tag === "Success"
           ? {
             site: s.name,
             url: probe.success.url,
@@ -103,16 +128,26 @@ export const status = defineTool({
             url: s.url ?? "(OPNSENSE_URL or the embedded sandbox)",
             reachable: false,
             circuit,
-            error: "message" in probe.failure ? probe.failure.message : String(probe.failure)
+            error: "message" in probe.failure ? probe.failure.message : String(probe.failure),
+            ...reconcile
           }
+        return row
       }), { concurrency: 4 })
-    const lines = rows.map((r) =>
-      r.reachable
-        ? `${r.site}: reachable (${r.latencyMs} ms), OPNsense ${r.version}, circuit ${r.circuit}`
-        : `${r.site}: UNREACHABLE — ${r.error ?? "no answer"} (circuit ${r.circuit})`
-    )
+    const lines = rows.map((r) => {
+      const loopLine = r.reconcile === undefined
+        ? ""
+        : `; reconcile ${r.reconcile.ready ? "Ready" : "not ready"} (${r.reconcile.reason})` +
+          (r.reconcile.lastResult === undefined
+            ? ""
+            : `, last ${r.reconcile.lastResult.result} at ${r.reconcile.lastResult.at}`)
+      return r.reachable
+        ? `${r.site}: reachable (${r.latencyMs} ms), OPNsense ${r.version}, circuit ${r.circuit}${loopLine}`
+        : `${r.site}: UNREACHABLE — ${r.error ?? "no answer"} (circuit ${r.circuit})${loopLine}`
+    })
     const mode = config.readOnly ? "read-only (apply_plan is refused)" : "read-write"
-    const notes = ["last reconcile: not reported by this build (the reconcile loop is not wired into MCP yet)"]
+    const notes = Option.isSome(loop)
+      ? [`reconcile loop: ${loop.value.mode} every ${Math.round((loop.value.intervalMs ?? 0) / 1000)} s`]
+      : ["reconcile loop: not running in this process (RECONCILE_INTERVAL unset, or MCP over stdio)"]
     return done(
       { transport: config.transport, readOnly: config.readOnly, sites: rows, notes },
       [`MCP server: ${mode}`, ...lines].join("\n")
@@ -263,8 +298,7 @@ export const plan = defineTool({
   annotations: readFirewall,
   audit: false,
   run: Effect.fn("Mcp.plan")(function*({ site }) {
-    const reconciler = yield* Reconciler
-    const result = yield* reconciler.plan({ site })
+    const result = yield* (yield* planner).plan({ site })
     return done(result, planText(result))
   })
 })
