@@ -1,0 +1,83 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Result } from "effect"
+import type { LiveSnapshot } from "../../src/Domain/Model.ts"
+import type { Plan } from "../../src/Domain/Plan.ts"
+import { explain, fromLive, fromPlan, lint } from "../../src/Policy.ts"
+import { alias, aliasSpec, policy, rule, spec } from "./build.ts"
+
+const snapshot: LiveSnapshot = {
+  site: "edge",
+  version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
+  fetchedAt: "2026-11-27T00:00:00Z",
+  vlans: [],
+  aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
+  rules: [
+    { uuid: "r-1", origin: "mvc", owner: "pass-web", sequence: 100, spec: spec({ protocol: "TCP", dst: ["web"], dstPort: "443" }) },
+    { uuid: "r-2", origin: "mvc", sequence: 200, spec: { ...spec({ action: "block" }), description: "block rest" } },
+    { uuid: "legacy-1", origin: "legacy", sequence: 1, spec: spec({ action: "block", interfaces: [], protocol: "UDP" }) }
+  ],
+  stale: false
+}
+
+const plan = (changes: Plan["changes"]): Plan => ({
+  planId: "p",
+  site: "edge",
+  createdAt: "2026-11-27T00:00:00Z",
+  firewallVersion: "26.7.5",
+  liveDigest: "d",
+  changes,
+  summary: { create: 0, update: 0, delete: 0 },
+  warnings: [],
+  blocked: []
+})
+
+const decide = (input: Parameters<typeof explain>[0], destination: string, port = 443) => {
+  const r = explain(input, { source: "10.0.0.5", destination, protocol: "tcp", destinationPort: port, interface: "lan" })
+  if (Result.isFailure(r)) throw new Error(r.failure.message)
+  return `${r.success.decision}:${r.success.decidedBy.rule}`
+}
+
+describe("policy inputs", () => {
+  it("names live rules by owner, else description, else uuid, and keeps their origin", () => {
+    const input = fromLive(snapshot)
+    expect(input.rules.map((r) => `${r.name}:${r.origin}:${r.sequence}`)).toEqual([
+      "pass-web:mvc:100",
+      "block rest:mvc:200",
+      "legacy-1:legacy:1"
+    ])
+    expect(decide(input, "10.1.0.10")).toBe("pass:pass-web")
+  })
+
+  it("applies a plan's updates, creations and deletions to the live rules (what-if)", () => {
+    const { input, skipped } = fromPlan(snapshot, plan([
+      { action: "update", kind: "rule", name: "pass-web", uuid: "r-1", after: spec({ protocol: "TCP", dst: ["web"], dstPort: "8443" }) },
+      { action: "create", kind: "rule", name: "pass-other", sequence: 150, after: spec({ protocol: "TCP", dst: ["10.1.0.11"] }) },
+      { action: "update", kind: "alias", name: "web", uuid: "a-1", after: aliasSpec("web", "host", ["10.1.0.10", "10.1.0.12"]) },
+      { action: "delete", kind: "rule", name: "block rest", uuid: "r-2" },
+      { action: "create", kind: "rule", name: "half-spec", after: { action: "pass" } }
+    ]))
+    expect(input.origin).toBe("plan")
+    expect(skipped).toEqual(["rule half-spec: the plan does not carry its full spec and sequence"])
+    expect(decide(input, "10.1.0.10", 443)).toBe("block:Default deny rule")
+    expect(decide(input, "10.1.0.12", 8443)).toBe("pass:pass-web")
+    expect(decide(input, "10.1.0.11", 22)).toBe("pass:pass-other")
+  })
+})
+
+describe("more semantics", () => {
+  it("reads port lists of legacy and automatic rules", () => {
+    const input = policy([rule("anti-lockout", { origin: "automatic", protocol: "TCP", dst: ["10.0.0.1"], dstPort: "22,80,443" })])
+    expect(decide(input, "10.0.0.1", 80)).toBe("pass:anti-lockout")
+    expect(decide(input, "10.0.0.1", 8080)).toBe("block:Default deny rule")
+  })
+
+  it("checks the management path from a host of the network alias it names", () => {
+    const input = policy(
+      [rule("block-admins", { action: "block", protocol: "TCP", src: ["10.0.0.0/24"], dst: ["(self)"] })],
+      [alias("admins", "network", ["10.0.0.0/28"])],
+      { management: { interface: "lan", address: "10.0.0.1", source: "admins" } }
+    )
+    const found = lint(input).find((f) => f.code === "management-lockout")
+    expect(found?.message).toContain("tcp admins (e.g. 10.0.0.1) → 10.0.0.1:443 in on lan")
+  })
+})
