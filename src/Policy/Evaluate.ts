@@ -6,10 +6,10 @@
  * are not known offline (URL/GeoIP aliases, hostnames, interface nets without a subnet) or the packet
  * leaves a field unspecified.
  */
-import { normalizeProtocol } from "../Domain/Normalize.ts"
 import type { RuleAction } from "../Domain/Model.ts"
 import { type CompiledEndpoint, type CompiledPolicy, type CompiledRule, describeInterfaces, interfaceApplies } from "./Compile.ts"
 import type { Decider, Explanation, MatchResult, Packet, PacketDirection, Step } from "./Domain.ts"
+import { type CompiledPacket, showIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
 import type { PortSet } from "./Resolve.ts"
 
@@ -18,107 +18,10 @@ export const MAYBE = 1
 export const YES = 2
 export type Match = typeof NO | typeof MAYBE | typeof YES
 
-export interface CompiledPacket {
-  readonly source: R.Ip | undefined
-  readonly destination: R.Ip | undefined
-  /** IPv4 addresses as plain numbers (NaN for IPv6 or unknown) */
-  readonly source4: number
-  readonly destination4: number
-  readonly family: R.Family | undefined
-  readonly protocol: string
-  readonly sourcePort: number | undefined
-  readonly destinationPort: number | undefined
-  readonly interface: string | undefined
-  readonly direction: PacketDirection
-}
-
-export type PacketResult =
-  | { readonly _tag: "Ok"; readonly packet: CompiledPacket; readonly notes: ReadonlyArray<string> }
-  | { readonly _tag: "Invalid"; readonly problems: ReadonlyArray<string> }
-
-export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketResult => {
-  const problems: Array<string> = []
-  const notes: Array<string> = []
-  const ip = (text: string | undefined, label: string) => {
-    if (text === undefined || text.trim() === "" || text.trim().toLowerCase() === "any") return undefined
-    const parsed = R.parseIp(text)
-    if (parsed === undefined) problems.push(`${label} "${text}" is not an IPv4 or IPv6 address`)
-    return parsed
-  }
-  const port = (value: number | undefined, label: string) => {
-    if (value === undefined) return undefined
-    if (!Number.isInteger(value) || value < 1 || value > 65535) problems.push(`${label} ${value} is outside 1-65535`)
-    return value
-  }
-  const source = ip(packet.source, "source")
-  const destination = ip(packet.destination, "destination")
-  if (source !== undefined && destination !== undefined && source.family !== destination.family) {
-    problems.push("source and destination must be of the same address family")
-  }
-  const protocol = normalizeProtocol(packet.protocol)
-  if (protocol === "any" || protocol === "TCP/UDP") problems.push(`protocol must be one protocol (tcp, udp, icmp, ...), not "${packet.protocol}"`)
-  const sourcePort = port(packet.sourcePort, "source port")
-  const destinationPort = port(packet.destinationPort, "destination port")
-  if ((sourcePort !== undefined || destinationPort !== undefined) && protocol !== "TCP" && protocol !== "UDP") {
-    problems.push(`ports only apply to tcp and udp, not ${protocol}`)
-  }
-  const direction = packet.direction ?? "in"
-  let iface = packet.interface
-  if (iface === undefined) {
-    iface = inferInterface(policy, direction === "in" ? source : destination)
-    if (iface !== undefined) notes.push(`interface not given: ${iface} inferred from its network`)
-    else notes.push("interface not given and not inferable: rules bound to interfaces may match")
-  }
-  if (problems.length > 0) return { _tag: "Invalid", problems }
-  return {
-    _tag: "Ok",
-    notes,
-    packet: {
-      source,
-      destination,
-      source4: source?.family === 4 ? Number(source.value) : NaN,
-      destination4: destination?.family === 4 ? Number(destination.value) : NaN,
-      family: source?.family ?? destination?.family,
-      protocol,
-      sourcePort,
-      destinationPort,
-      interface: iface,
-      direction
-    }
-  }
-}
-
-/** the interface whose network holds the address most specifically, when exactly one does */
-const inferInterface = (policy: CompiledPolicy, address: R.Ip | undefined): string | undefined => {
-  if (address === undefined) return undefined
-  let best: { name: string; size: bigint } | undefined
-  let tie = false
-  for (const [name, net] of Object.entries(policy.input.interfaces ?? {})) {
-    for (const cidr of net.networks ?? []) {
-      const block = R.parseBlock(cidr)
-      if (block === undefined || block.family !== address.family) continue
-      if (address.value < block.interval.lo || address.value > block.interval.hi) continue
-      const size = block.interval.hi - block.interval.lo
-      if (best === undefined || size < best.size) {
-        best = { name, size }
-        tie = false
-      } else if (size === best.size && best.name !== name) tie = true
-    }
-  }
-  return tie ? undefined : best?.name
-}
-
 const endpointText = (rule: CompiledRule, side: "source" | "destination") => {
   const ep = rule.rule.spec[side]
   const text = ep.addresses.length === 0 ? "any" : ep.addresses.join(", ")
   return ep.invert ? `! ${text}` : text
-}
-
-const showIp = (ip: R.Ip): string => {
-  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join(".")
-  const groups: Array<string> = []
-  for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16))
-  return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::")
 }
 
 /** the address condition alone (shared by the fast path and the explained path) */

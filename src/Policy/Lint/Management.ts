@@ -5,7 +5,8 @@
  */
 import type { CompiledPolicy } from "../Compile.ts"
 import type { Packet } from "../Domain.ts"
-import { compilePacket, explainCompiled } from "../Evaluate.ts"
+import { explainCompiled } from "../Evaluate.ts"
+import { compilePacket } from "../Packet.ts"
 import { parseIp } from "../Ranges.ts"
 import type { Draft } from "./Finding.ts"
 
