@@ -21,7 +21,8 @@ import { RequestLog } from "./Simulator/RequestLog.ts"
 import { type Ctx, Router } from "./Simulator/Router.ts"
 import * as Rules from "./Simulator/Rules.ts"
 import { clearRollbackTimer } from "./Simulator/Savepoint.ts"
-import { populate, type SeedData } from "./Simulator/Seed.ts"
+import * as Persist from "./Simulator/Persist.ts"
+import { populate, populateHardware, type SeedData } from "./Simulator/Seed.ts"
 import { startServer } from "./Simulator/Server.ts"
 import { SimulatorState } from "./Simulator/State.ts"
 import { profiles, type Series } from "./Simulator/Version.ts"
@@ -30,7 +31,7 @@ import * as Vlans from "./Simulator/Vlans.ts"
 export type { Credentials, Fault } from "./Simulator/Faults.ts"
 export type { RequestEntry } from "./Simulator/RequestLog.ts"
 export type { ApiKey, Iface, LegacyRule, Revision } from "./Simulator/State.ts"
-export { loadSeedFile, type SeedData, type SeedItem } from "./Simulator/Seed.ts"
+export { loadSeedFile, officeBox, type SeedData, type SeedItem } from "./Simulator/Seed.ts"
 export { Faults, RequestLog, SimulatorState }
 
 export interface SimulatorOptions {
@@ -52,6 +53,12 @@ export interface SimulatorOptions {
   readonly unmanaged?: boolean
   /** added before every answer (default: $SIMULATOR_LATENCY_MS or 0) */
   readonly latencyMs?: number
+  /**
+   * keep the box in this JSON file: restored at start when it exists (same emulated version),
+   * written after every successful write. The embedded sandbox uses DATA_DIR/sandbox/<site>.json
+   * so that consecutive CLI runs see one firewall. Credentials are never written.
+   */
+  readonly stateFile?: string
 }
 
 export interface SimulatorHandle {
@@ -84,7 +91,14 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   let creds: Credentials = { apiKey: options.apiKey ?? credential(), apiSecret: options.apiSecret ?? credential() }
   state.apiKeys.push({ key: creds.apiKey, secret: creds.apiSecret, user: "root", privileges: ["page-all"] })
   const ctx: Ctx = { state, v, save: () => undefined }
-  populate(ctx, { unmanaged: options.unmanaged ?? true, seed: options.seed, scale: options.scale ?? 0 })
+  const persisted = options.stateFile === undefined ? undefined : Persist.read(options.stateFile, v.full)
+  if (persisted !== undefined) {
+    populateHardware(ctx, options.seed)
+    Persist.restore(state, persisted)
+  } else {
+    populate(ctx, { unmanaged: options.unmanaged ?? true, seed: options.seed, scale: options.scale ?? 0 })
+    if (options.stateFile !== undefined) Persist.save(state, options.stateFile)
+  }
 
   const faults = new Faults(options.latencyMs ?? latencyFromEnv(), () => {
     const next = { apiKey: credential(), apiSecret: credential() }
@@ -114,7 +128,14 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
 
   const host = options.host ?? "127.0.0.1"
   const server = await startServer(
-    { state, router, faults, log: requests, tls: cert === undefined ? undefined : { cert: cert.certPem, key: cert.keyPem } },
+    {
+      state,
+      router,
+      faults,
+      log: requests,
+      tls: cert === undefined ? undefined : { cert: cert.certPem, key: cert.keyPem },
+      afterWrite: options.stateFile === undefined ? undefined : () => Persist.save(state, options.stateFile ?? "")
+    },
     host,
     options.port ?? 0
   )

@@ -9,10 +9,11 @@
  * written anywhere.
  */
 import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
-import { startSimulator } from "./Simulator.ts"
+import { officeBox, startSimulator } from "./Simulator.ts"
 
 export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
   readonly message: string
@@ -119,7 +120,10 @@ export const resolveTarget = (
     const url = site?.url ?? Option.getOrUndefined(globalUrl)
 
     if (url === undefined || url === "") {
-      const start = options.startSandbox ?? (() => startSimulator())
+      // one sandbox file per site in DATA_DIR: consecutive CLI runs see one firewall
+      const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
+      const stateFile = join(dataDir, "sandbox", `${name}.json`)
+      const start = options.startSandbox ?? (() => startSimulator({ stateFile, seed: officeBox }))
       const handle = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: start,
@@ -128,7 +132,8 @@ export const resolveTarget = (
         (h) => Effect.promise(() => h.close())
       )
       write(
-        `no OPNSENSE_URL: using the embedded sandbox (simulated OPNsense ${handle.version} at ${handle.url}; ` +
+        `no OPNSENSE_URL: using the embedded sandbox (simulated OPNsense ${handle.version} at ${handle.url}, ` +
+          `state kept in ${stateFile}; ` +
           `nothing touches a real firewall; set OPNSENSE_URL and OPNSENSE_API_KEY/OPNSENSE_API_SECRET to manage one)`
       )
       return {

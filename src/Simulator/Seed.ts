@@ -179,6 +179,25 @@ export interface SeedOptions {
   readonly scale: number
 }
 
+/**
+ * The embedded sandbox's box: the default one plus interfaces assigned by hand to VLAN devices
+ * that are not configured yet (vlan02..vlan04). Interface assignment is outside the API before
+ * 26.7, so an office firewall is assigned once and its VLANs and rules are managed afterwards;
+ * the example desired-state creates those VLANs and its rules use opt2..opt4.
+ */
+export const officeBox: SeedData = {
+  interfaces: [
+    { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24" },
+    { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" },
+    { identifier: "opt2", device: "vlan02", description: "GUEST", ipaddr: "10.20.0.1", subnet: "24" },
+    { identifier: "opt3", device: "vlan03", description: "IOT", ipaddr: "10.30.0.1", subnet: "24" },
+    { identifier: "opt4", device: "vlan04", description: "VOICE", ipaddr: "10.40.0.1", subnet: "24" }
+  ]
+}
+
+/** Only the hardware, interfaces and automatic rules: the part of a box that is never persisted. */
+export const populateHardware = (ctx: Ctx, seed: SeedData | undefined): void => hardware(ctx.state, seed)
+
 /** Build the initial box, mark it running (applied) and write the first backup revision. */
 export const populate = (ctx: Ctx, o: SeedOptions): void => {
   const s = ctx.state

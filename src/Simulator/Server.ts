@@ -19,6 +19,8 @@ export interface ServerDeps {
   readonly faults: Faults
   readonly log: RequestLog
   readonly tls: { readonly cert: string; readonly key: string } | undefined
+  /** called after every POST answered 2xx (the embedded sandbox persists its state here) */
+  readonly afterWrite?: (() => void) | undefined
 }
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
@@ -174,6 +176,7 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
         return unexpected().reply
       }
     })()
+    if (method === "POST" && reply.status >= 200 && reply.status < 300) deps.afterWrite?.()
     send(res, reply)
     record(reply.status)
   }

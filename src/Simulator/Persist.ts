@@ -1,0 +1,113 @@
+/**
+ * Optional persistence of the simulated box in one JSON file, so that the embedded sandbox behaves
+ * like one firewall across CLI runs: `apply` in one process, then `plan` in the next, sees what
+ * was applied. Written atomically (temp file, fsync, rename) after every POST that answered 2xx.
+ * Credentials are never written: each run generates or receives its own.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
+import { dirname } from "node:path"
+import type { LegacyRule, Snapshot, SimulatorState } from "./State.ts"
+import type { Item } from "./Wire.ts"
+
+const FORMAT = 1
+
+type Entries = ReadonlyArray<readonly [string, Item]>
+
+interface PersistedSnapshot {
+  readonly vlans: Entries
+  readonly aliases: Entries
+  readonly rules: Entries
+  readonly categories: Entries
+  readonly dnat: Entries
+  readonly interfaces: Snapshot["interfaces"]
+}
+
+export interface Persisted {
+  readonly format: number
+  readonly version: string
+  readonly config: PersistedSnapshot
+  readonly legacyRules: ReadonlyArray<LegacyRule>
+  readonly applied: { readonly rules: Entries; readonly aliases: Entries; readonly vlans: Entries; readonly dnat: Entries }
+  /** newest first, at most `keepRevisions` */
+  readonly backups: ReadonlyArray<{ readonly id: string; readonly time: string; readonly timeIso: string; readonly description: string; readonly username: string; readonly snapshot: PersistedSnapshot }>
+}
+
+/** Enough history to revert an apply or two, without the file growing with every write. */
+const keepRevisions = 10
+
+const entries = (map: ReadonlyMap<string, Item>): Entries => [...map]
+const toMap = (list: Entries): Map<string, Item> => new Map(list)
+
+const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
+  vlans: entries(s.vlans),
+  aliases: entries(s.aliases),
+  rules: entries(s.rules),
+  categories: entries(s.categories),
+  dnat: entries(s.dnat),
+  interfaces: s.interfaces
+})
+
+const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
+  vlans: toMap(p.vlans),
+  aliases: toMap(p.aliases),
+  rules: toMap(p.rules),
+  categories: toMap(p.categories),
+  dnat: toMap(p.dnat),
+  interfaces: p.interfaces
+})
+
+export const save = (state: SimulatorState, file: string): void => {
+  const persisted: Persisted = {
+    format: FORMAT,
+    version: state.v.full,
+    config: dumpSnapshot(state.snapshot()),
+    legacyRules: state.legacyRules,
+    applied: {
+      rules: entries(state.applied.rules),
+      aliases: entries(state.applied.aliases),
+      vlans: entries(state.applied.vlans),
+      dnat: entries(state.applied.dnat)
+    },
+    backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
+  }
+  mkdirSync(dirname(file), { recursive: true })
+  const temp = `${file}.${process.pid}.tmp`
+  const fd = openSync(temp, "w", 0o600)
+  try {
+    writeSync(fd, JSON.stringify(persisted))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temp, file)
+}
+
+export class PersistError extends Error {}
+
+/**
+ * Read `file` when it exists and was written for the same emulated version; undefined when there
+ * is nothing to restore (first run, or another version: start fresh).
+ */
+export const read = (file: string, version: string): Persisted | undefined => {
+  if (!existsSync(file)) return undefined
+  let persisted: Persisted
+  try {
+    persisted = JSON.parse(readFileSync(file, "utf8")) as Persisted
+  } catch (cause) {
+    throw new PersistError(`sandbox state ${file} is not readable JSON (${String(cause)}); delete it to start a fresh sandbox`)
+  }
+  return persisted.format === FORMAT && persisted.version === version ? persisted : undefined
+}
+
+/** Put a read box back: configuration, what is running, and the recent backup revisions. */
+export const restore = (state: SimulatorState, persisted: Persisted): void => {
+  state.restore(loadSnapshot(persisted.config))
+  state.legacyRules.splice(0, state.legacyRules.length, ...persisted.legacyRules)
+  state.applied = {
+    rules: toMap(persisted.applied.rules),
+    aliases: toMap(persisted.applied.aliases),
+    vlans: toMap(persisted.applied.vlans),
+    dnat: toMap(persisted.applied.dnat)
+  }
+  state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot) }))
+}
