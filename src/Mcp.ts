@@ -158,57 +158,55 @@ export interface McpHttpHandler {
  * The Streamable HTTP handler for /mcp. Fails with McpStartError when HOST is not loopback and
  * MCP_AUTH_TOKEN is unset. Closed with the scope.
  */
-export const makeHttpHandler: Effect.Effect<
-  McpHttpHandler,
-  McpStartError | Config.ConfigError,
-  McpServices | Scope.Scope
-> = Effect.gen(function*() {
-  const settings = yield* McpConfig
-  const host = yield* Config.String("HOST").pipe(Config.withDefault("127.0.0.1"))
-  if (!isLoopback(host) && !hasToken(settings)) {
-    return yield* Effect.fail(
-      new McpStartError({
-        message: `refusing to serve /mcp on ${host} without MCP_AUTH_TOKEN: set MCP_AUTH_TOKEN, or HOST=127.0.0.1`
-      })
-    )
-  }
-  const factory = yield* makeServerFactory
-  const mcp = yield* Effect.acquireRelease(
-    Effect.sync(() =>
-      createMcpHandler(factory, {
-        maxRequestBodySize: settings.maxBodyBytes,
-        onerror: (error) => process.stderr.write(`opnsense-mcp: MCP HTTP error: ${error.message}\n`)
-      })
-    ),
-    (h) => Effect.promise(() => h.close())
-  )
-  const guard = makeGuard(settings)
-  const fetch = (request: Request): Promise<Response> => {
-    const refused = guard(request)
-    if (refused !== undefined) return Promise.resolve(refused)
-    return withTimeLimit(settings.requestTimeoutMs, (signal) => mcp.fetch(new Request(request, { signal })))
-  }
-  const handle = (request: HttpServerRequest.HttpServerRequest) =>
-    HttpServerRequest.toWeb(request).pipe(
-      Effect.flatMap((web) => Effect.promise(() => fetch(web))),
-      Effect.map(HttpServerResponse.fromWeb),
-      Effect.exit,
-      Effect.map((exit) =>
-        Exit.isSuccess(exit)
-          ? exit.value
-          : HttpServerResponse.jsonUnsafe(
-            { jsonrpc: "2.0", error: { code: -32700, message: "could not read the request" }, id: null },
-            { status: 400 }
-          )
+export const makeHttpHandler: Effect.Effect<McpHttpHandler, McpStartError, McpServices | Scope.Scope> = Effect.gen(
+  function*() {
+    const settings = yield* McpConfig
+    if (!isLoopback(settings.host) && !hasToken(settings)) {
+      return yield* Effect.fail(
+        new McpStartError({
+          message:
+            `refusing to serve /mcp on ${settings.host} without MCP_AUTH_TOKEN: set MCP_AUTH_TOKEN, or HOST=127.0.0.1`
+        })
       )
+    }
+    const factory = yield* makeServerFactory
+    const mcp = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        createMcpHandler(factory, {
+          maxRequestBodySize: settings.maxBodyBytes,
+          onerror: (error) => process.stderr.write(`opnsense-mcp: MCP HTTP error: ${error.message}\n`)
+        })
+      ),
+      (h) => Effect.promise(() => h.close())
     )
-  const nodeHandler = toNodeHandler({ fetch }, { maxRequestBodySize: settings.maxBodyBytes })
-  const node = (req: IncomingMessage, res: ServerResponse) =>
-    nodeHandler({
-      headers: req.headers,
-      [Symbol.asyncIterator]: () => req[Symbol.asyncIterator](),
-      ...(req.method === undefined ? {} : { method: req.method }),
-      ...(req.url === undefined ? {} : { url: req.url })
-    }, res)
-  return { handle, fetch, node }
-})
+    const guard = makeGuard(settings)
+    const fetch = (request: Request): Promise<Response> => {
+      const refused = guard(request)
+      if (refused !== undefined) return Promise.resolve(refused)
+      return withTimeLimit(settings.requestTimeoutMs, (signal) => mcp.fetch(new Request(request, { signal })))
+    }
+    const handle = (request: HttpServerRequest.HttpServerRequest) =>
+      HttpServerRequest.toWeb(request).pipe(
+        Effect.flatMap((web) => Effect.promise(() => fetch(web))),
+        Effect.map(HttpServerResponse.fromWeb),
+        Effect.exit,
+        Effect.map((exit) =>
+          Exit.isSuccess(exit)
+            ? exit.value
+            : HttpServerResponse.jsonUnsafe(
+              { jsonrpc: "2.0", error: { code: -32700, message: "could not read the request" }, id: null },
+              { status: 400 }
+            )
+        )
+      )
+    const nodeHandler = toNodeHandler({ fetch }, { maxRequestBodySize: settings.maxBodyBytes })
+    const node = (req: IncomingMessage, res: ServerResponse) =>
+      nodeHandler({
+        headers: req.headers,
+        [Symbol.asyncIterator]: () => req[Symbol.asyncIterator](),
+        ...(req.method === undefined ? {} : { method: req.method }),
+        ...(req.url === undefined ? {} : { url: req.url })
+      }, res)
+    return { handle, fetch, node }
+  }
+)

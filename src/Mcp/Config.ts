@@ -18,6 +18,8 @@ export type McpTransportKind = "stdio" | "http"
 
 export interface McpSettings {
   readonly transport: McpTransportKind
+  /** HOST the server listens on (a non-loopback HOST requires authToken) */
+  readonly host: string
   readonly readOnly: boolean
   readonly authToken: Redacted.Redacted<string> | undefined
   /** hostnames (no port) accepted in the Host header */
@@ -65,6 +67,7 @@ export const config = (transport: McpTransportKind): Config.Config<McpSettings> 
     Config.map(({ host, ...c }) => ({
       ...c,
       transport,
+      host,
       allowedHosts: c.allowedHosts ??
         [...loopbackHosts, ...(host === "0.0.0.0" || host === "::" ? [] : [host.toLowerCase()])],
       allowedOrigins: c.allowedOrigins ?? loopbackHosts

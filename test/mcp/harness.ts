@@ -99,6 +99,7 @@ export const startHttp = async (
   Object.assign(process.env, stack.env)
   const settings: McpConfig.McpSettings = {
     transport: "http",
+    host: "127.0.0.1",
     readOnly: true,
     authToken: undefined,
     allowedHosts: McpConfig.loopbackHosts,
@@ -120,7 +121,11 @@ export const startHttp = async (
   ).pipe(Layer.provide(NodeServices.layer))
   const runtime = ManagedRuntime.make(services)
   const scope = await Effect.runPromise(Scope.make())
-  const handler = await runtime.runPromise(Scope.provide(Mcp.makeHttpHandler, scope))
+  const handler = await runtime.runPromise(Scope.provide(Mcp.makeHttpHandler, scope)).catch(async (error: unknown) => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await runtime.dispose()
+    throw error
+  })
   const server = http.createServer((req, res) => void handler.node(req, res))
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const { port } = server.address() as AddressInfo

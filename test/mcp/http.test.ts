@@ -142,6 +142,12 @@ describe("MCP over HTTP: request guards", () => {
       body
     })
 
+  it("refuses to serve on a non-loopback HOST without a token", async () => {
+    await expect(startHttp(stack, { host: "0.0.0.0" })).rejects.toThrow(
+      /refusing to serve \/mcp on 0\.0\.0\.0 without MCP_AUTH_TOKEN/
+    )
+  })
+
   it("refuses a missing token and a wrong token with 401 and a hint", async () => {
     const missing = await post({})
     expect(missing.status).toBe(401)

@@ -7,7 +7,7 @@ import * as path from "node:path"
 import { loopbackHosts, type McpSettings } from "../../src/Mcp/Config.ts"
 import { applyEdits } from "../../src/Mcp/Edits.ts"
 import { describeFailure } from "../../src/Mcp/Failures.ts"
-import { hostnameOf, makeGuard } from "../../src/Mcp/HttpGuard.ts"
+import { hostnameOf, makeGuard, withTimeLimit } from "../../src/Mcp/HttpGuard.ts"
 import * as LiveQuery from "../../src/Mcp/LiveQuery.ts"
 import { redactArguments } from "../../src/Mcp/Tool.ts"
 import { parseSummary } from "../../src/Mcp/Tools/Apply.ts"
@@ -40,6 +40,7 @@ describe("logging", () => {
 describe("HTTP guard", () => {
   const settings: McpSettings = {
     transport: "http",
+    host: "127.0.0.1",
     readOnly: true,
     authToken: Redacted.make("tok"),
     allowedHosts: loopbackHosts,
@@ -67,6 +68,21 @@ describe("HTTP guard", () => {
     expect(guard(request({ ...good, authorization: "Bearer tok2" }))?.status).toBe(401)
     expect(guard(request({ ...good, authorization: "Basic dG9r" }))?.status).toBe(401)
     expect(guard(request({ ...good, "content-length": "101" }))?.status).toBe(413)
+  })
+})
+
+describe("HTTP time limit", () => {
+  it("answers 504 and aborts the handler when it takes too long", async () => {
+    let aborted = false
+    const slow = await withTimeLimit(20, (signal) =>
+      new Promise<Response>((resolve) => {
+        signal.addEventListener("abort", () => (aborted = true))
+        setTimeout(() => resolve(new Response("late")), 500)
+      }))
+    expect(slow.status).toBe(504)
+    expect(aborted).toBe(true)
+    const fast = await withTimeLimit(500, () => Promise.resolve(new Response("ok")))
+    expect(await fast.text()).toBe("ok")
   })
 })
 
