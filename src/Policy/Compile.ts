@@ -119,6 +119,16 @@ const bounds = (set: AddressSet, invert: boolean) => {
   return { lower: [lower(4), lower(6)] as const, upper: [upper(4), upper(6)] as const }
 }
 
+/** number copies of shared range sets (aliases, "any") are made once */
+const numberCache = new WeakMap<R.Ranges, R.NumberRanges>()
+const numbers = (ranges: R.Ranges): R.NumberRanges => {
+  const known = numberCache.get(ranges)
+  if (known !== undefined) return known
+  const made = R.toNumbers(ranges)
+  numberCache.set(ranges, made)
+  return made
+}
+
 const box = (ranges: R.Ranges): readonly [number, number] | readonly [] =>
   ranges.length === 0 ? [] : [Number(ranges[0]!.lo), Number(ranges[ranges.length - 1]!.hi)]
 
@@ -126,6 +136,7 @@ const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint =>
   const addresses = resolver.addresses(ep.addresses)
   const { lower, upper } = bounds(addresses, ep.invert)
   const port = resolver.port(ep.port)
+  const v4 = numbers(addresses.v4)
   return {
     addresses,
     invert: ep.invert,
@@ -134,10 +145,10 @@ const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint =>
     upper,
     lowerBox4: box(lower[0]),
     upperBox4: box(upper[0]),
-    v4: R.toNumbers(addresses.v4),
-    ports: R.toNumbers(port.ranges),
-    lower4: R.toNumbers(lower[0]),
-    upper4: R.toNumbers(upper[0])
+    v4,
+    ports: numbers(port.ranges),
+    lower4: lower[0] === addresses.v4 ? v4 : numbers(lower[0]),
+    upper4: upper[0] === addresses.v4 ? v4 : numbers(upper[0])
   }
 }
 

@@ -20,9 +20,15 @@ export const PORT_MAX = 65535n
 export const familyMax = (family: Family): bigint => (family === 4 ? V4_MAX : V6_MAX)
 
 export const EMPTY: Ranges = []
-export const full = (max: bigint): Ranges => [{ lo: 0n, hi: max }]
+const FULL4: Ranges = [{ lo: 0n, hi: V4_MAX }]
+const FULL6: Ranges = [{ lo: 0n, hi: V6_MAX }]
+const FULL_PORTS: Ranges = [{ lo: 0n, hi: PORT_MAX }]
+/** the whole space (shared constants for the usual maxima: compiling 10,000 rules allocates less) */
+export const full = (max: bigint): Ranges =>
+  max === V4_MAX ? FULL4 : max === V6_MAX ? FULL6 : max === PORT_MAX ? FULL_PORTS : [{ lo: 0n, hi: max }]
 
 export const normalise = (intervals: ReadonlyArray<Interval>): Ranges => {
+  if (intervals.length <= 1) return intervals.length === 0 ? EMPTY : [intervals[0]!]
   const sorted = [...intervals].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0))
   const out: Array<Interval> = []
   for (const next of sorted) {
@@ -86,7 +92,8 @@ export const complement = (ranges: Ranges, max: bigint): Ranges => {
   return out
 }
 
-export const subtract = (a: Ranges, b: Ranges, max: bigint): Ranges => intersect(a, complement(b, max))
+export const subtract = (a: Ranges, b: Ranges, max: bigint): Ranges =>
+  b.length === 0 || a.length === 0 ? a : intersect(a, complement(b, max))
 
 export const intersect = (a: Ranges, b: Ranges): Ranges => {
   const out: Array<Interval> = []
