@@ -4,7 +4,7 @@
  * one collapsible <details> per kind holding the changes exactly as `plan` prints them (Render.ts's
  * lines in a ```diff block, so `+` and `-` are coloured).
  */
-import type { ResourceKind } from "../Domain/Model.ts"
+import { ResourceKind } from "../Domain/Model.ts"
 import type { Change, ChangeAction, Plan } from "../Domain/Plan.ts"
 import { changeLines, summaryLine } from "./Render.ts"
 
@@ -36,7 +36,7 @@ const counts = (changes: ReadonlyArray<Change>): Record<ChangeAction, number> =>
 const countsText = (c: Record<ChangeAction, number>): string =>
   ACTIONS.filter((a) => c[a] > 0).map((a) => `${c[a]} to ${a}`).join(", ")
 
-/** Kinds in the order they first appear in the plan (the plan's own order). */
+/** Kinds in the model's order (vlan, alias, rule), changes in the plan's order within each. */
 const byKind = (changes: ReadonlyArray<Change>): ReadonlyArray<readonly [ResourceKind, ReadonlyArray<Change>]> => {
   const groups = new Map<ResourceKind, Array<Change>>()
   for (const change of changes) {
@@ -44,7 +44,10 @@ const byKind = (changes: ReadonlyArray<Change>): ReadonlyArray<readonly [Resourc
     if (group === undefined) groups.set(change.kind, [change])
     else group.push(change)
   }
-  return [...groups.entries()]
+  return ResourceKind.literals.flatMap((kind) => {
+    const group = groups.get(kind)
+    return group === undefined ? [] : [[kind, group] as const]
+  })
 }
 
 const blockedSection = (plan: Plan): ReadonlyArray<string> =>
