@@ -17,6 +17,8 @@ export interface ReconcileOptions {
   readonly version: "26.7" | "26.1"
   /** baseline read parallelism (Terraform's default is 10) */
   readonly parallelism: number
+  /** baseline gets actually made per size; above it the wall is scaled from the sample */
+  readonly baselineSample: number
 }
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -42,7 +44,16 @@ export interface PlanNoopRow {
   readonly phases: Readonly<Record<string, unknown>>
   /** the pure diff/plan computation, warm (bench/child/reconcile.ts diffFigures) */
   readonly diff: Readonly<Record<string, unknown>>
-  readonly baseline: { readonly requests: number; readonly wallMs: number; readonly objects: number; readonly simulatorMs: number }
+  readonly baseline: {
+    readonly requests: number
+    readonly wallMs: number
+    /** requests × latency / parallelism: what the strategy costs on any box at this latency */
+    readonly latencyFloorMs: number
+    readonly objects: number
+    readonly gets: number
+    readonly extrapolated: boolean
+    readonly simulatorMsPerRequest: number
+  }
   readonly ratio: { readonly requests: number; readonly wall: number }
 }
 
@@ -60,12 +71,11 @@ export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOption
 
       const from = sim.requests.entries.length
       const c = Baseline.client(sim, o.parallelism)
-      const started = performance.now()
-      const objects = await Baseline.readAll(c, o.parallelism)
-      const wallMs = performance.now() - started
+      const read = await Baseline.readAll(c, o.parallelism, o.baselineSample)
       c.close()
       const base = summarize(sim.requests.entries.slice(from), o.latencyMs)
       const planMs = num(run.result, "planMs")
+      const floorMs = (read.requests / o.parallelism) * o.latencyMs
       rows.push({
         scale,
         live,
@@ -79,8 +89,16 @@ export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOption
         planRssMb: round(num(run.result, "planRssMb")),
         phases: rounded(record(run.result, "phases")),
         diff: rounded(record(run.result, "diff")),
-        baseline: { requests: base.total, wallMs: round(wallMs), objects, simulatorMs: base.simulatorMs },
-        ratio: { requests: round(base.total / Math.max(1, requests.total)), wall: round(wallMs / planMs, 2) }
+        baseline: {
+          requests: read.requests,
+          wallMs: round(read.wallMs),
+          latencyFloorMs: round(floorMs),
+          objects: read.objects,
+          gets: read.gets,
+          extrapolated: read.extrapolated,
+          simulatorMsPerRequest: round(base.simulatorMs / Math.max(1, base.total), 2)
+        },
+        ratio: { requests: round(read.requests / Math.max(1, requests.total)), wall: round(read.wallMs / planMs, 2) }
       })
     } finally {
       await sim.close()
@@ -94,24 +112,27 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
   emit("plan-noop", { latencyMs: o.latencyMs, version: o.version, baselineParallelism: o.parallelism, results: rows }, [
     {
       title: `plan with nothing to change (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
-      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "process ms", "peak RSS MB", "sim ms", "baseline req", "baseline ms", "× requests", "× wall"],
+      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "sim ms", "process ms", "peak RSS MB", "baseline req", "baseline ms", "baseline floor ms", "× requests", "× wall"],
       rows: rows.map((r) => [
         `${r.live.rules}/${r.live.aliases}/${r.live.vlans}`,
         r.changes,
         r.requests.total,
         r.maxReadsPerKind,
         r.planMs,
+        r.requests.simulatorMs,
         r.processMs,
         r.peakRssMb,
-        r.requests.simulatorMs,
         r.baseline.requests,
-        r.baseline.wallMs,
+        r.baseline.extrapolated ? `~${r.baseline.wallMs}` : r.baseline.wallMs,
+        r.baseline.latencyFloorMs,
         r.ratio.requests,
         r.ratio.wall
       ]),
       notes: [
         "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms adds Node start and module loading",
-        `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism)`
+        "sim ms: time the simulator itself spent answering our requests (beyond the injected latency), part of plan ms",
+        `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism); ~ = ${o.baselineSample} gets timed, scaled to all`,
+        "baseline floor: requests × latency ÷ parallelism, the least the strategy costs at this latency on any machine; × wall uses the measured (or scaled) figure"
       ]
     },
     {
@@ -161,7 +182,16 @@ export interface ApplyRow {
   readonly maxReconfiguresPerSubsystem: number
   readonly peakRssMb: number
   readonly baseline:
-    | { readonly measured: true; readonly requests: number; readonly writes: number; readonly reconfigures: number; readonly wallMs: number; readonly simulatorMs: number }
+    | {
+      readonly measured: true
+      readonly requests: number
+      readonly writes: number
+      readonly reconfigures: number
+      readonly wallMs: number
+      /** requests × latency: one at a time, what the strategy costs at this latency on any box */
+      readonly latencyFloorMs: number
+      readonly simulatorMsPerRequest: number
+    }
     | { readonly measured: false; readonly estimatedWallMs: number; readonly estimatedRequests: number; readonly reason: string }
   readonly ratio: { readonly requests: number; readonly wall: number }
 }
@@ -216,7 +246,15 @@ export const applyNew = async (counts: ReadonlyArray<number>, baselineMax: numbe
         perObjectMs = wallMs / n
         rows.push({
           ...row,
-          baseline: { measured: true, requests: s.total, writes: s.writes, reconfigures: s.reconfigures, wallMs: round(wallMs), simulatorMs: s.simulatorMs },
+          baseline: {
+            measured: true,
+            requests: s.total,
+            writes: s.writes,
+            reconfigures: s.reconfigures,
+            wallMs: round(wallMs),
+            latencyFloorMs: s.total * o.latencyMs,
+            simulatorMsPerRequest: round(s.simulatorMs / Math.max(1, s.total), 2)
+          },
           ratio: { requests: round(s.total / Math.max(1, ours)), wall: round(wallMs / row.totalMs, 2) }
         })
       } finally {

@@ -7,11 +7,13 @@
  *   npm run bench -- --smoke                        # tiny sizes: checks the benchmarks still run
  *
  * Options (environment in brackets): --latency-ms [BENCH_LATENCY_MS] (5), --sizes (100,1000,10000),
- * --apply (100,1000,10000), --baseline-apply-max (1000), --parallelism (10), --version (26.7),
+ * --apply (100,1000,10000), --baseline-apply-max (1000), --parallelism (10), --baseline-sample
+ * (1000 gets timed per size, the rest scaled), --version (26.7),
  * --policy-rules (10000), --http-scales (100,1000), --http-seconds (5), --connections (20),
  * --mcp-calls (10), --only (plan,apply,diff,policy,http), --smoke. BENCH_CPU_PROF=DIR profiles the
  * reconcile children.
  */
+import { cpus, loadavg } from "node:os"
 import { parseArgs } from "node:util"
 import { type HttpResult, httpBench, reportHttp } from "./http.ts"
 import { emit, type Target, target } from "./lib/Report.ts"
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     apply: { type: "string" },
     "baseline-apply-max": { type: "string" },
     parallelism: { type: "string" },
+    "baseline-sample": { type: "string" },
     version: { type: "string" },
     "policy-rules": { type: "string" },
     "http-scales": { type: "string" },
@@ -48,7 +51,7 @@ const list = (raw: string | undefined, fallback: ReadonlyArray<number>): Readonl
 
 const latencyMs = int(values["latency-ms"] ?? process.env["BENCH_LATENCY_MS"], 5)
 const version = values.version === "26.1" ? "26.1" : "26.7"
-const reconcile = { latencyMs, version, parallelism: int(values.parallelism, 10) } as const
+const reconcile = { latencyMs, version, parallelism: int(values.parallelism, 10), baselineSample: int(values["baseline-sample"], 1000) } as const
 const sizes = list(values.sizes, smoke ? [20] : [100, 1000, 10_000])
 const applyCounts = list(values.apply, smoke ? [10] : [100, 1000, 10_000])
 const baselineApplyMax = int(values["baseline-apply-max"], smoke ? 10 : 1000)
@@ -63,6 +66,8 @@ const http = {
 const only = new Set((values.only ?? "plan,apply,diff,policy,http").split(",").map((s) => s.trim()))
 
 const started = performance.now()
+// the figures are only as good as the machine was quiet: say how busy it was
+const loadAtStart = loadavg().map((n) => Math.round(n * 10) / 10)
 const targets: Array<Target> = []
 const fmt = (n: number, unit: string) => `${Number.isFinite(n) ? Math.round(n * 100) / 100 : "n/a"} ${unit}`
 
@@ -128,11 +133,16 @@ if (only.has("http")) {
 }
 
 const totalSeconds = Math.round((performance.now() - started) / 100) / 10
-emit("targets", { latencyMs, smoke, totalSeconds, targets }, [
+const loadAtEnd = loadavg().map((n) => Math.round(n * 10) / 10)
+const machine = { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd }
+emit("targets", { latencyMs, smoke, totalSeconds, machine, targets }, [
   {
     title: `targets (issue #11)${smoke ? " — smoke sizes, figures not comparable to the targets" : ""}`,
     columns: ["target", "limit", "measured", "met"],
     rows: targets.map((t) => [t.name, t.limit, t.figure, t.met === undefined ? "–" : t.met ? "met" : "NOT MET"]),
-    notes: [`whole run: ${totalSeconds} s`]
+    notes: [
+      `whole run: ${totalSeconds} s on ${machine.cpus} cores, Node ${machine.node}; load average ${loadAtStart.join(" ")} at start, ${loadAtEnd.join(" ")} at end` +
+      (Math.max(...loadAtStart, ...loadAtEnd) > machine.cpus ? " — the machine was busy with other work: timings are pessimistic" : "")
+    ]
   }
 ])
