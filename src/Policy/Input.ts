@@ -21,7 +21,8 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
   origin: "desired",
   rules: site.rules.map((r, index) => ({ name: r.name, spec: r.spec, sequence: index + 1, origin: "mvc", source: r.source })),
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
-  siteFile: site.config.path === "." ? "sites.yaml" : `${site.config.path}/sites.yaml`,
+  // site-level findings (management path) point at sites.yaml, at the root of the desired state
+  siteFile: "sites.yaml",
   ...siteSettings(site.config)
 })
 
