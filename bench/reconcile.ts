@@ -55,6 +55,8 @@ export interface PlanNoopRow {
     readonly simulatorMsPerRequest: number
   }
   readonly ratio: { readonly requests: number; readonly wall: number }
+  /** mean simulator time per request by endpoint (beyond the latency), for the baseline's requests */
+  readonly baselineSimulatorMsByEndpoint: Readonly<Record<string, number>>
 }
 
 export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOptions): Promise<ReadonlyArray<PlanNoopRow>> => {
@@ -98,7 +100,8 @@ export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOption
           extrapolated: read.extrapolated,
           simulatorMsPerRequest: round(base.simulatorMs / Math.max(1, base.total), 2)
         },
-        ratio: { requests: round(read.requests / Math.max(1, requests.total)), wall: round(read.wallMs / planMs, 2) }
+        ratio: { requests: round(read.requests / Math.max(1, requests.total)), wall: round(read.wallMs / planMs, 2) },
+        baselineSimulatorMsByEndpoint: base.simulatorMsByEndpoint
       })
     } finally {
       await sim.close()
@@ -148,6 +151,32 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
       ])
     }
   ])
+
+/**
+ * The simulator is inside every measured loop: how long it takes per request of each endpoint,
+ * beyond the injected latency, from the runs already made (no extra run).
+ */
+export const reportSimulator = (plans: ReadonlyArray<PlanNoopRow>, applies: ReadonlyArray<ApplyRow>): void => {
+  const rows: Array<ReadonlyArray<string | number>> = []
+  for (const p of plans) {
+    for (const [endpoint, ms] of Object.entries(p.requests.simulatorMsByEndpoint)) rows.push([`plan ${p.live.rules} rules (ours)`, endpoint, p.requests.byEndpoint[endpoint] ?? 0, ms])
+    for (const [endpoint, ms] of Object.entries(p.baselineSimulatorMsByEndpoint)) rows.push([`plan ${p.live.rules} rules (baseline)`, endpoint, Number.NaN, ms])
+  }
+  for (const a of applies) {
+    for (const [endpoint, ms] of Object.entries(a.apply.simulatorMsByEndpoint)) {
+      if (!/(upload_rules|add_rule|apply|reconfigure)$/.test(endpoint)) continue
+      rows.push([`apply ${a.newRules} new rules (ours)`, endpoint, a.apply.byEndpoint[endpoint] ?? 0, ms])
+    }
+  }
+  emit("simulator", { note: "mean ms per request spent in the simulator beyond the injected latency", rows: rows.map(([run, endpoint, count, ms]) => ({ run, endpoint, count, ms })) }, [
+    {
+      title: "the simulator's own time per request (part of every figure above)",
+      columns: ["run", "endpoint", "requests", "sim ms / request"],
+      rows: rows.map(([run, endpoint, count, ms]) => [run, String(endpoint).replace(/^\/api\//, ""), Number.isNaN(count) ? undefined : count, ms]),
+      notes: ["baseline gets run 10 at a time on the one Node thread the simulator shares with the bench client, so their time includes queueing"]
+    }
+  ])
+}
 
 export const reportDiff = (rows: ReadonlyArray<PlanNoopRow>): void =>
   emit("diff", { results: rows.map((r) => ({ scale: r.scale, ...r.diff })) }, [

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util"
 import { type HttpResult, httpBench, reportHttp } from "./http.ts"
 import { emit, type Target, target } from "./lib/Report.ts"
 import { policyBench, type PolicyShape, reportPolicy } from "./policy-run.ts"
-import { applyNew, type ApplyRow, planNoop, type PlanNoopRow, reportApply, reportDiff, reportPlanNoop } from "./reconcile.ts"
+import { applyNew, type ApplyRow, planNoop, type PlanNoopRow, reportApply, reportDiff, reportPlanNoop, reportSimulator } from "./reconcile.ts"
 
 const { values } = parseArgs({
   options: {
@@ -71,8 +71,11 @@ const loadAtStart = loadavg().map((n) => Math.round(n * 10) / 10)
 const targets: Array<Target> = []
 const fmt = (n: number, unit: string) => `${Number.isFinite(n) ? Math.round(n * 100) / 100 : "n/a"} ${unit}`
 
+let planRows: ReadonlyArray<PlanNoopRow> = []
+let applyRows: ReadonlyArray<ApplyRow> = []
 if (only.has("plan") || only.has("diff")) {
   const rows: ReadonlyArray<PlanNoopRow> = await planNoop(sizes, reconcile)
+  planRows = rows
   if (only.has("plan")) reportPlanNoop(rows, reconcile)
   if (only.has("diff")) reportDiff(rows)
   const largest = rows.at(-1)
@@ -90,6 +93,7 @@ if (only.has("plan") || only.has("diff")) {
 
 if (only.has("apply")) {
   const rows: ReadonlyArray<ApplyRow> = await applyNew(applyCounts, baselineApplyMax, reconcile)
+  applyRows = rows
   reportApply(rows, reconcile)
   const thousand = rows.find((r) => r.newRules === 1000) ?? rows.at(-1)
   if (thousand !== undefined) {
@@ -99,6 +103,8 @@ if (only.has("apply")) {
     )
   }
 }
+
+if (planRows.length + applyRows.length > 0) reportSimulator(planRows, applyRows)
 
 if (only.has("policy")) {
   const results: ReadonlyArray<PolicyShape> = await policyBench(policyRules)

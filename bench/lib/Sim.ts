@@ -56,6 +56,8 @@ export interface RequestSummary {
   readonly simulatorMs: number
   /** request/response sizes are not logged by the simulator; the largest single handling time is */
   readonly slowestMs: number
+  /** mean time the simulator spent per request of each endpoint, beyond the injected latency */
+  readonly simulatorMsByEndpoint: Readonly<Record<string, number>>
 }
 
 export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: number): RequestSummary => {
@@ -68,6 +70,7 @@ export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: numbe
   let reconfigures = 0
   let simulatorMs = 0
   let slowestMs = 0
+  const ownByEndpoint: Record<string, number> = {}
   for (const e of entries) {
     byEndpoint[e.endpoint] = (byEndpoint[e.endpoint] ?? 0) + 1
     const kind = kindOf(e.endpoint)
@@ -83,6 +86,7 @@ export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: numbe
       reconfiguresByKind[kind] = (reconfiguresByKind[kind] ?? 0) + 1
     }
     const own = Math.max(0, e.ms - latencyMs)
+    ownByEndpoint[e.endpoint] = (ownByEndpoint[e.endpoint] ?? 0) + own
     simulatorMs += own
     slowestMs = Math.max(slowestMs, e.ms)
   }
@@ -96,7 +100,10 @@ export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: numbe
     reconfiguresByKind,
     byEndpoint,
     simulatorMs: Math.round(simulatorMs),
-    slowestMs: Math.round(slowestMs)
+    slowestMs: Math.round(slowestMs),
+    simulatorMsByEndpoint: Object.fromEntries(
+      Object.entries(ownByEndpoint).map(([endpoint, ms]) => [endpoint, Math.round((ms / (byEndpoint[endpoint] ?? 1)) * 100) / 100])
+    )
   }
 }
 

@@ -37,7 +37,7 @@ describe("npm run bench -- --smoke", () => {
     Effect.gen(function*() {
       const { lines, stderr } = yield* runSmoke
       const by = new Map(lines.map((l) => [String(l["benchmark"]), l]))
-      expect([...by.keys()].sort()).toEqual(["apply-new-rules", "diff", "http", "plan-noop", "policy", "targets"])
+      expect([...by.keys()].sort()).toEqual(["apply-new-rules", "diff", "http", "plan-noop", "policy", "simulator", "targets"])
 
       // plan with nothing to change: adopted firewall, one read per kind, baseline per object
       const plan = field(by.get("plan-noop"), "results", 0)
