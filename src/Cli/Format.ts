@@ -18,7 +18,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 export const formatFlag = <const F extends ReadonlyArray<OutputFormat>>(formats: F) =>
   Flag.Literals("format", formats).pipe(
     Flag.withDescription(
-      `output format: ${formats.join(", ")} (github = workflow-command annotations for GitHub Actions; default text)`
+      "default text; markdown = a pull-request comment, github = workflow-command annotations for GitHub Actions"
     ),
     Flag.optional
   )

@@ -68,7 +68,10 @@ export const command = Command.make(
     ...globalFlags,
     format: formatFlag(["text", "json", "markdown", "github"]),
     out: Flag.String("out").pipe(Flag.withDescription("also write the plan JSON to FILE"), Flag.optional),
-    detailedExitcode: Flag.Boolean("detailed-exitcode").pipe(Flag.withDefault(false))
+    detailedExitcode: Flag.Boolean("detailed-exitcode").pipe(
+      Flag.withDescription("exit 2 when there are changes (0 when none), so CI can tell them apart"),
+      Flag.withDefault(false)
+    )
   },
   (flags) =>
     Effect.gen(function*() {
