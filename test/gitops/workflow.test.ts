@@ -128,6 +128,33 @@ describe("pull request → merge → apply", () => {
   })
 })
 
+describe("the reviewed plan is the only thing applied", () => {
+  it("refuses (exit 3) a plan whose branch is not what main holds after the merge, and applies nothing", async () => {
+    repo.git("checkout", "--quiet", "-b", "pr-3")
+    editFile("desired-state/10-network.yaml", "    tag: 40\n    priority: 1\n", "    tag: 40\n    priority: 2\n")
+    repo.git("commit", "--quiet", "-am", "Guest VLAN priority 2")
+    expect((await repo.job("pr-3")("plan", "--out", "plan.json", "--detailed-exitcode")).code).toBe(2)
+    // meanwhile another pull request lands on main
+    repo.git("checkout", "--quiet", "main")
+    editFile(
+      "desired-state/10-network.yaml",
+      "description: Everything inside",
+      "description: Everything inside (all nets)"
+    )
+    repo.git("commit", "--quiet", "-am", "Describe internal_nets")
+    repo.git("merge", "--quiet", "--no-ff", "-m", "Merge pull request #3", "pr-3")
+
+    const writes = () => sim.requests.count((e) => /\/(add|set|del|toggle|apply|reconfigure)\w*(\/|$)/.test(e.endpoint))
+    const before = writes()
+    expect(before).toBeGreaterThan(0) // the earlier applies wrote through these endpoints
+    const r = await repo.job("apply-3")("apply", "--plan", "plan.json", "--auto-approve")
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain("desired state changed since plan")
+    expect(writes()).toBe(before)
+    expect([...sim.state.vlans.values()].find((v) => v["tag"] === "40")?.["pcp"]).toBe("1")
+  })
+})
+
 describe("validate --format github", () => {
   it("prints one annotation per problem with the file, line and column the runner resolves", async () => {
     repo.git("checkout", "--quiet", "-b", "pr-bad")
