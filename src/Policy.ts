@@ -5,8 +5,11 @@
  * (`fromDesired`), a live snapshot (`fromLive`) or the state a plan would produce (`fromPlan`).
  * Semantics and limits: docs/policy.md.
  */
-import { Data, Result } from "effect"
-import type { DesiredSite, Issue } from "./Domain/Desired.ts"
+import { Data, Effect, Result } from "effect"
+import type { DesiredStateShape, LoadOptions } from "./DesiredState.ts"
+import { sortIssues } from "./DesiredState/Issues.ts"
+import { hasErrors } from "./DesiredState/Load.ts"
+import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 import { compile, type CompiledPolicy } from "./Policy/Compile.ts"
 import type { Explanation, Finding, Packet, PolicyInput } from "./Policy/Domain.ts"
 import { type Decision, decide, explainCompiled } from "./Policy/Evaluate.ts"
@@ -72,3 +75,18 @@ export const lintSite = (site: DesiredSite): ReadonlyArray<Issue> => {
   const input = fromDesired(site)
   return lint(input).map((f) => findingToIssue(f, input.siteFile))
 }
+
+/**
+ * `validate` as the CLI command and the MCP tool mean it (CONTRACT §4): the desired state's own
+ * checks plus the policy lint, whose error-severity findings (a shadowed rule, a rule that locks
+ * out the management path) make the tree invalid. `plan` does not lint: it loads the tree only.
+ */
+export const validateWithLint = (
+  desired: DesiredStateShape,
+  options: LoadOptions
+): Effect.Effect<{ readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }> =>
+  Effect.map(desired.validate(options), (result) => {
+    if (result.tree === undefined) return result
+    const issues = sortIssues([...result.issues, ...result.tree.sites.flatMap(lintSite)])
+    return { tree: hasErrors(issues) ? undefined : result.tree, issues }
+  })

@@ -10,6 +10,7 @@ import type { DesiredTree, Issue } from "../Domain/Desired.ts"
 import { DesiredState } from "../DesiredState.ts"
 import { ExitCode, exitWith, globalFlags } from "./Common.ts"
 import { formatFlag, issueAnnotations, renderAnnotations, resolveFormat } from "./Format.ts"
+import { validateWithLint } from "../Policy.ts"
 
 export const desiredStateDir = (flag: Option.Option<string>) =>
   Option.match(flag, {
@@ -85,7 +86,7 @@ export const command = Command.make(
       const output = yield* resolveFormat({ json, format })
       const root = yield* desiredStateDir(dir)
       const desired = yield* DesiredState
-      const result = yield* desired.validate({ dir: root, site: Option.getOrUndefined(site) })
+      const result = yield* validateWithLint(desired, { dir: root, site: Option.getOrUndefined(site) })
       const text = output === "json"
         ? JSON.stringify(renderJson(root, result), null, 2)
         : output === "github"

@@ -17,6 +17,7 @@ import { McpConfig } from "../Config.ts"
 import * as LiveQuery from "../LiveQuery.ts"
 import { planner } from "../Reconcile.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
+import { validateWithLint } from "../../Policy.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const
 /** reads the firewall: the result depends on a system outside this server */
@@ -260,7 +261,7 @@ export const validate = defineTool({
   run: Effect.fn("Mcp.validate")(function*({ site }) {
     const config = yield* McpConfig
     const desired = yield* DesiredState
-    const result = yield* desired.validate({ dir: config.desiredStateDir, site })
+    const result = yield* validateWithLint(desired, { dir: config.desiredStateDir, site })
     const errors = result.issues.filter((i) => i.severity === "error")
     const warnings = result.issues.filter((i) => i.severity === "warning")
     const lines = result.issues.slice(0, 100).map((i) =>
