@@ -34,7 +34,18 @@ export const SiteInput = Schema.Struct({
     port: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65535 })),
     timeout_ms: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 600000 })))
   }))),
-  lint: Schema.optionalKey(doc(Schema.Record(Schema.String, Severity), "lint code → error, warning, info or off"))
+  lint: Schema.optionalKey(doc(Schema.Record(Schema.String, Severity), "lint code → error, warning, info or off")),
+  interfaces: Schema.optionalKey(doc(
+    Schema.Record(
+      Schema.String,
+      Schema.Struct({
+        networks: Schema.optionalKey(doc(Schema.Array(Schema.String), "what the interface net (e.g. `lan`) means in rules, as CIDRs")),
+        addresses: Schema.optionalKey(doc(Schema.Array(Schema.String), "the firewall's own addresses on it (`lanip`, `(self)`)"))
+      })
+    ),
+    "interface identifier → its networks and addresses, so lint and explain can resolve `lan`, `lanip` and `(self)`"
+  )),
+  sensitive_interfaces: Schema.optionalKey(doc(Schema.Array(Schema.String), "interfaces where pass rules must log (default [wan])"))
 })
 export type SiteInput = typeof SiteInput.Type
 
@@ -64,7 +75,18 @@ const toConfig = (input: SiteInput): SiteConfig => ({
     }
     : {}),
   probes: (input.probes ?? []).map((p) => ({ host: p.host, port: p.port, ...(p.timeout_ms !== undefined ? { timeoutMs: p.timeout_ms } : {}) })),
-  lint: input.lint ?? {}
+  lint: input.lint ?? {},
+  ...(input.interfaces !== undefined
+    ? {
+      interfaces: Object.fromEntries(
+        Object.entries(input.interfaces).map(([name, i]) => [name, {
+          ...(i.networks !== undefined ? { networks: i.networks } : {}),
+          ...(i.addresses !== undefined ? { addresses: i.addresses } : {})
+        }])
+      )
+    }
+    : {}),
+  ...(input.sensitive_interfaces !== undefined ? { sensitiveInterfaces: input.sensitive_interfaces } : {})
 })
 
 const normalisePath = (path: string): string => {
