@@ -14,6 +14,7 @@ import type { ResourceKind } from "./Domain/Model.ts"
 import type { Plan } from "./Domain/Plan.ts"
 import type { ApplyReport, AuditEntry, DriftReport, ImportResult } from "./Domain/Reports.ts"
 import type { OpnsenseError } from "./Opnsense/Errors.ts"
+import type { SafetyError } from "./Safety/Errors.ts"
 import type {
   ApprovalRequired,
   PlanBlocked,
@@ -55,6 +56,7 @@ export type ReconcilerError =
   | DesiredStateInvalid
   | SiteNotFound
   | StoreError
+  | SafetyError
 
 export interface ReconcilerShape {
   /** the sites of the desired state (one, "default", without sites.yaml) */

@@ -17,6 +17,10 @@ import { Cache } from "./Resilience/Cache.ts"
 import { layerConfig as cacheLayerConfig } from "./Resilience/CacheConfig.ts"
 import { CircuitBreaker, layerConfig as breakerLayerConfig } from "./Resilience/CircuitBreaker.ts"
 import { layer as storeLayer, Store } from "./Store/Store.ts"
+import { layer as journalLayer } from "./Safety/Journal.ts"
+import { layerFor as lockLayerFor } from "./Safety/Lock.ts"
+import * as Safe from "./Safety/SafeReconciler.ts"
+import type { SafeReconciler } from "./Safety/SafeReconciler.ts"
 import { resolveTarget } from "./Target.ts"
 
 export interface Settings {
@@ -69,16 +73,19 @@ export const firewallsLayer: Layer.Layer<Firewalls, never, CircuitBreaker | Cach
   })
 )
 
-/** Everything a command needs, from the environment; `dir` is the --dir flag. */
+/**
+ * Everything a command needs, from the environment; `dir` is the --dir flag. The Reconciler is
+ * wrapped by the safety layer (src/Safety: apply lock, journal, lockout guard, verify/revert).
+ */
 export const layer = (overrides: { readonly dir?: string | undefined } = {}): Layer.Layer<
-  Reconciler | Store | Firewalls | DesiredState | CircuitBreaker | Cache,
+  Reconciler | SafeReconciler | Store | Firewalls | DesiredState | CircuitBreaker | Cache,
   Config.ConfigError,
   FileSystem
 > =>
   Layer.unwrap(
     Effect.map(settings(overrides), (s) =>
-      reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor }).pipe(
-        Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer)),
+      Safe.layerAsReconciler(reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor })).pipe(
+        Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer, journalLayer({ dataDir: s.dataDir }), lockLayerFor(s.dataDir))),
         Layer.provideMerge(Layer.mergeAll(breakerLayerConfig, cacheLayerConfig))
       ))
   )

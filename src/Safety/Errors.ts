@@ -44,3 +44,6 @@ export class JournalError extends Data.TaggedError("JournalError")<{
   readonly path: string
   readonly cause?: unknown
 }> {}
+
+/** What the safety layer adds to the errors of an apply (src/Reconciler.ts ReconcilerError). */
+export type SafetyError = LockHeld | LockError | LockLost | JournalError

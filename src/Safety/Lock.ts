@@ -62,6 +62,13 @@ export const layerFile = (options: { readonly dataDir: string }): Layer.Layer<Ap
 export const layerRedis = (options: RedisLockOptions): Layer.Layer<ApplyLock> =>
   Layer.effect(ApplyLock, makeRedisLock(options))
 
+/** REDIS_URL set → Redis lock; otherwise the file lock in `dataDir`. */
+export const layerFor = (dataDir: string): Layer.Layer<ApplyLock, Config.ConfigError> =>
+  Layer.unwrap(
+    Effect.map(Config.option(Config.String("REDIS_URL")), (url) =>
+      Option.isSome(url) && url.value !== "" ? layerRedis({ url: url.value }) : layerFile({ dataDir }))
+  )
+
 /** REDIS_URL set → Redis lock; otherwise the file lock in DATA_DIR. */
 export const layerConfig: Layer.Layer<ApplyLock, Config.ConfigError> = Layer.unwrap(
   Effect.gen(function*() {

@@ -24,7 +24,6 @@ import { type ApplyOptions, PlanBlocked, Reconciler, type ReconcilerShape, type 
 import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
 import { liveDigest } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
-import type { JournalError, LockError, LockHeld } from "./Errors.ts"
 import { Journal, type PendingApply } from "./Journal.ts"
 import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
@@ -32,18 +31,15 @@ import { guardPlan, withGuard } from "./Lockout.ts"
 import { recover, type RecoveryReport } from "./Recovery.ts"
 import { revert, verify } from "./Verify.ts"
 
-export type SafetyError = LockHeld | LockError | JournalError
-
 type ApplyError = Effect.Error<ReturnType<ReconcilerShape["apply"]>>
 
-export interface SafeReconcilerShape extends Omit<ReconcilerShape, "apply" | "planAndApply"> {
-  readonly apply: (plan: Plan | string, options: ApplyOptions) => Effect.Effect<ApplyReport, ApplyError | SafetyError>
-  readonly planAndApply: (options: SiteOptions & ApplyOptions) => Effect.Effect<ApplyReport, ApplyError | SafetyError>
+/** The Reconciler (ReconcilerError includes SafetyError: LockHeld, LockError, LockLost, JournalError), plus recovery on demand. */
+export interface SafeReconcilerShape extends ReconcilerShape {
   /** recover an interrupted apply of a site now (under the lock); undefined when there was none */
-  readonly recover: (options?: SiteOptions) => Effect.Effect<RecoveryReport | undefined, ApplyError | SafetyError>
+  readonly recover: (options?: SiteOptions) => Effect.Effect<RecoveryReport | undefined, ApplyError>
 }
 
-/** The safe reconciler: use this for apply (CLI, MCP apply_plan, the reconcile loop in enforce mode). */
+/** The safe reconciler; `layerAsReconciler` also provides it as `Reconciler`, so every caller gets it. */
 export class SafeReconciler extends Context.Service<SafeReconciler, SafeReconcilerShape>()("opnsense-mcp/SafeReconciler") {}
 
 const kindsTouched = (report: ApplyReport): ReadonlySet<ResourceKind> =>
@@ -240,3 +236,12 @@ export const layer = <E, R>(
   inner: Layer.Layer<Reconciler, E, R>
 ): Layer.Layer<SafeReconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
   Layer.effect(SafeReconciler, make(inner))
+
+/**
+ * The same, provided both as SafeReconciler and as Reconciler: what the composition (Runtime.ts)
+ * uses, so the CLI, MCP, HTTP and the loop all plan with the guard and apply safely.
+ */
+export const layerAsReconciler = <E, R>(
+  inner: Layer.Layer<Reconciler, E, R>
+): Layer.Layer<SafeReconciler | Reconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
+  Layer.effectContext(Effect.map(make(inner), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe))))

@@ -20,9 +20,11 @@ sites:
     path: .
 ${extra}
 `
+// the simulator's MGMT VLAN (opt1, 10.0.10.1): reached through the seeded "Admin access to the
+// firewall" rule, not through the automatic anti-lockout rule, which only covers lan
 const MANAGEMENT = `    management:
-      interface: lan
-      address: 192.168.1.1
+      interface: opt1
+      address: 10.0.10.1
       port: 443
       source: 192.168.1.10
 `
@@ -32,13 +34,14 @@ aliases:
     type: network
     content: [10.30.0.0/24]
 `
+// floating: evaluated before every interface rule
 const LOCKOUT = `
 rules:
   - name: no-admin
-    interface: lan
+    interface: floating
     action: block
     protocol: tcp
-    destination: { address: 192.168.1.1, port: 443 }
+    destination: { address: 10.0.10.1, port: 443 }
 `
 
 const setup = (files: Readonly<Record<string, string>>) =>
@@ -75,7 +78,7 @@ describe("lockout guard", () => {
       const layer = instance({ sim, desiredDir, dataDir })
       const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer))
       expect(plan.blocked).toEqual([expect.objectContaining({ kind: "rule", name: "no-admin", action: "create" })])
-      expect(plan.blocked[0]?.reason).toContain("192.168.1.1:443")
+      expect(plan.blocked[0]?.reason).toContain("10.0.10.1:443 in on opt1")
 
       sim.requests.clear()
       const refused = yield* Effect.flip(SafeReconciler.use((r) => r.apply(plan.planId, { approve: true })).pipe(Effect.provide(layer)))
@@ -97,6 +100,14 @@ describe("lockout guard", () => {
       const { dataDir, desiredDir, sim } = yield* setup({ "sites.yaml": sites(MANAGEMENT), "main.yaml": ALIASES })
       const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(instance({ sim, desiredDir, dataDir })))
       expect(plan.changes.length).toBeGreaterThan(0)
+      expect(plan.blocked).toEqual([])
+    }))
+
+  it.live("trusts OPNsense's automatic anti-lockout rule, which the API shows on lan", () =>
+    Effect.gen(function*() {
+      const lan = "    management: { interface: lan, address: 192.168.1.1, port: 443, source: 192.168.1.10 }\n"
+      const { dataDir, desiredDir, sim } = yield* setup({ "sites.yaml": sites(lan), "main.yaml": LOCKOUT.replace("10.0.10.1", "192.168.1.1") })
+      const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(instance({ sim, desiredDir, dataDir })))
       expect(plan.blocked).toEqual([])
     }))
 })
