@@ -2,15 +2,13 @@
  * The CLI's exit codes (CONTRACT §4) against a simulator that outlives each command, reached
  * through OPNSENSE_URL like a real firewall.
  */
-import { Effect } from "effect"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Opnsense } from "../../src/Opnsense.ts"
-import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { runCli } from "../support/cli.ts"
+import { setAliasContentOutOfBand } from "../support/firewall.ts"
 import { TREE } from "./harness.ts"
 
 let sim: SimulatorHandle
@@ -54,16 +52,7 @@ describe("CLI exit codes", () => {
 
   it("a saved plan goes stale when the firewall changes (exit 3), and drift exits 2", async () => {
     expect((await cli("plan", "--out", planFile())).code).toBe(0)
-    await Effect.runPromise(Effect.provide(
-      Effect.gen(function*() {
-        const client = yield* Opnsense
-        const live = yield* client.snapshot({ fresh: true })
-        const alias = live.aliases.find((a) => a.owner === "dns_servers")
-        if (alias === undefined) throw new Error("dns_servers missing")
-        yield* client.aliases.update(alias.uuid, { ...alias.spec, content: ["10.0.0.99"] }, "dns_servers")
-      }),
-      layerSimulator(sim, { cacheTtlSeconds: 0 })
-    ))
+    await setAliasContentOutOfBand(sim, "dns_servers", ["10.0.0.99"])
     const stale = await cli("apply", "--plan", planFile(), "--auto-approve")
     expect(stale.code).toBe(3)
     expect(stale.stderr).toContain("changed since plan")

@@ -3,13 +3,11 @@
  * them (the same CLI commands, from the repository root, one DATA_DIR per job) in a temporary git
  * repository, against a simulator reached over HTTPS through OPNSENSE_URL.
  */
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Plan } from "../../src/Domain/Plan.ts"
-import { Opnsense } from "../../src/Opnsense.ts"
-import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { TREE } from "../e2e/harness.ts"
+import { setAliasContentOutOfBand } from "../support/firewall.ts"
 import { makeRepo, type Repo, stable } from "./repo.ts"
 
 let sim: SimulatorHandle
@@ -26,19 +24,6 @@ afterAll(async () => {
   await sim.close()
   repo.close()
 })
-
-/** An edit on the firewall that nobody made through git. */
-const changeOutOfBand = () =>
-  Effect.runPromise(Effect.provide(
-    Effect.gen(function*() {
-      const client = yield* Opnsense
-      const live = yield* client.snapshot({ fresh: true })
-      const alias = live.aliases.find((a) => a.owner === "dns_servers")
-      if (alias === undefined) throw new Error("dns_servers missing")
-      yield* client.aliases.update(alias.uuid, { ...alias.spec, content: ["10.0.0.99"] }, "dns_servers")
-    }),
-    layerSimulator(sim, { cacheTtlSeconds: 0 })
-  ))
 
 const editFile = (path: string, from: string, to: string) => {
   const text = repo.read(path)
@@ -104,7 +89,7 @@ describe("pull request → merge → apply", () => {
     const reviewed = await repo.job("pr-2")("plan", "--out", "plan.json", "--format", "markdown", "--detailed-exitcode")
     expect(reviewed.code).toBe(2)
 
-    await changeOutOfBand()
+    await setAliasContentOutOfBand(sim, "dns_servers", ["10.0.0.99"])
     repo.git("checkout", "--quiet", "main")
     repo.git("merge", "--quiet", "--no-ff", "-m", "Merge pull request #2", "pr-2")
     const ci = repo.job("apply-2")
