@@ -115,7 +115,7 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
   emit("plan-noop", { latencyMs: o.latencyMs, version: o.version, baselineParallelism: o.parallelism, results: rows }, [
     {
       title: `plan with nothing to change (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
-      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "sim ms", "process ms", "peak RSS MB", "baseline req", "baseline ms", "baseline floor ms", "× requests", "× wall"],
+      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "sim ms", "process ms", "plan peak RSS MB", "baseline req", "baseline ms", "baseline floor ms", "× requests", "× wall"],
       rows: rows.map((r) => [
         `${r.live.rules}/${r.live.aliases}/${r.live.vlans}`,
         r.changes,
@@ -124,7 +124,7 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
         r.planMs,
         r.requests.simulatorMs,
         r.processMs,
-        r.peakRssMb,
+        r.planRssMb,
         r.baseline.requests,
         r.baseline.extrapolated ? `~${r.baseline.wallMs}` : r.baseline.wallMs,
         r.baseline.latencyFloorMs,
@@ -133,6 +133,7 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
       ]),
       notes: [
         "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms adds Node start and module loading",
+        "plan peak RSS: the child's maxRSS right after the plan (peakRssMb in the JSON adds the phase-by-phase second plan)",
         "sim ms: time the simulator itself spent answering our requests (beyond the injected latency), part of plan ms",
         `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism); ~ = ${o.baselineSample} gets timed, scaled to all`,
         "baseline floor: requests × latency ÷ parallelism, the least the strategy costs at this latency on any machine; × wall uses the measured (or scaled) figure"
@@ -181,7 +182,7 @@ export const reportSimulator = (plans: ReadonlyArray<PlanNoopRow>, applies: Read
 export const reportDiff = (rows: ReadonlyArray<PlanNoopRow>): void =>
   emit("diff", { results: rows.map((r) => ({ scale: r.scale, ...r.diff })) }, [
     {
-      title: "diff and plan computation alone (no I/O; median of 5 warm runs)",
+      title: "diff and plan computation alone (no I/O; median of warm runs, up to 5)",
       columns: ["rules", "buildPlan ms", "diffSite ms", "liveDigest ms", "order ms", "with changes ms", "changes"],
       rows: rows.map((r) => [
         num(r.diff, "rules"),

@@ -84,7 +84,7 @@ if (only.has("plan") || only.has("diff")) {
     targets.push(
       target(`plan reads per kind (${at})`, "≤ 1", `${largest.maxReadsPerKind} (${largest.requests.total} requests in all)`, largest.maxReadsPerKind <= 1),
       target(`plan wall at ${latencyMs} ms latency (${at})`, "< 1500 ms", `${fmt(largest.planMs, "ms")} in Reconciler.plan; ${fmt(largest.processMs, "ms")} for the whole process`, largest.planMs < 1500),
-      target(`plan peak RSS (${at})`, "< 300 MB", fmt(largest.peakRssMb, "MB"), largest.peakRssMb < 300)
+      target(`plan peak RSS (${at})`, "< 300 MB", fmt(largest.planRssMb, "MB"), largest.planRssMb < 300)
     )
     const diffMs = typeof largest.diff["buildPlanMs"] === "number" ? largest.diff["buildPlanMs"] : Number.NaN
     targets.push(target(`diff + plan, no I/O (${largest.live.rules} rules)`, "< 150 ms", fmt(diffMs, "ms"), diffMs < 150))

@@ -33,10 +33,11 @@ const kindOf = (endpoint: string): RequestKind => {
   return "system"
 }
 
-const classOf = (endpoint: string): RequestClass => {
+const classOf = (method: string, endpoint: string): RequestClass => {
   const action = endpoint.slice(endpoint.lastIndexOf("/") + 1)
   if (action === "reconfigure" || action === "apply") return "reconfigure"
-  if (/^(search|get|export|download|list|status)/.test(action)) return "read"
+  // searches are POSTs that change nothing; every GET reads (core/backup/backups, system status...)
+  if (method === "GET" || /^(search|get|export|download|list|status)/.test(action)) return "read"
   return "write"
 }
 
@@ -74,7 +75,7 @@ export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: numbe
   for (const e of entries) {
     byEndpoint[e.endpoint] = (byEndpoint[e.endpoint] ?? 0) + 1
     const kind = kindOf(e.endpoint)
-    const cls = classOf(e.endpoint)
+    const cls = classOf(e.method, e.endpoint)
     if (cls === "read") {
       reads++
       readsByKind[kind] = (readsByKind[kind] ?? 0) + 1
