@@ -3,6 +3,7 @@
  * the CLI maps the refusals (stale, blocked, not approved) to exit 3 and everything else to exit 1.
  */
 import { Data } from "effect"
+import type { LockHeld } from "../Safety/Errors.ts"
 
 /** The live firewall (or the desired state) changed since the plan was made: re-plan. */
 export class StalePlan extends Data.TaggedError("StalePlan")<{
@@ -43,9 +44,9 @@ export class StoreError extends Data.TaggedError("StoreError")<{
   readonly cause?: unknown
 }> {}
 
-/** Refusals: the CLI exits 3 for these. */
-export type Refusal = StalePlan | PlanBlocked | ApprovalRequired
+/** Refusals: the CLI exits 3 for these (LockHeld: another apply holds the firewall, nothing was done). */
+export type Refusal = StalePlan | PlanBlocked | ApprovalRequired | LockHeld
 
 export const isRefusal = (error: unknown): error is Refusal =>
   typeof error === "object" && error !== null && "_tag" in error &&
-  (error._tag === "StalePlan" || error._tag === "PlanBlocked" || error._tag === "ApprovalRequired")
+  (error._tag === "StalePlan" || error._tag === "PlanBlocked" || error._tag === "ApprovalRequired" || error._tag === "LockHeld")

@@ -5,7 +5,8 @@
  * - SiteConfig.management: the interface it arrives on, the firewall's address and port, the
  *   admin's source;
  * - the API URL the service talks to (its host when it is an address, its port or 443), arriving
- *   on the management interface when one is declared.
+ *   on the management interface when one is declared (not when it is a loopback address: that is
+ *   the embedded sandbox or a tunnel, whose traffic never crosses the filter).
  *
  * Each path is evaluated as a packet with the rule evaluator (Policy.ts), once against the live
  * rules and once against the rules the plan would leave behind. When the plan turns a pass into a
@@ -29,6 +30,7 @@ export interface ManagementPacket {
 }
 
 const isAddress = (host: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":")
+const isLoopback = (host: string): boolean => host.startsWith("127.") || host === "::1"
 
 /** The management paths of a site: the declared one and the one the API URL implies. */
 export const managementPackets = (config: SiteConfig, apiUrl: string | undefined): ReadonlyArray<ManagementPacket> => {
@@ -57,7 +59,8 @@ export const managementPackets = (config: SiteConfig, apiUrl: string | undefined
     }
   }
   if (m !== undefined) add(m.address ?? (api !== undefined && isAddress(api.host) ? api.host : undefined), m.port ?? api?.port ?? 443)
-  if (api !== undefined && isAddress(api.host)) add(api.host, api.port)
+  // a loopback URL is the embedded sandbox or a tunnel: that connection never crosses the filter
+  if (api !== undefined && isAddress(api.host) && !isLoopback(api.host)) add(api.host, api.port)
   return out
 }
 

@@ -138,7 +138,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
       applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
       site: checked.site,
       planId: checked.planId,
-      actor: opts.actor ?? process.env["USER"] ?? "unknown",
+      actor: opts.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
       token: lease.token,
       ...(backup !== undefined ? { revision: backup.revision } : {}),
       intended: checked.changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, ...(c.uuid !== undefined ? { uuid: c.uuid } : {}) }))

@@ -84,5 +84,7 @@ describe("lockout guard", () => {
     expect(packets.map((p) => p.label)).toEqual(["tcp any source → 192.168.1.1:8443 in on lan"])
     expect(managementPackets(config(), "https://192.168.1.1:8443").map((p) => p.packet.destinationPort)).toEqual([443, 8443])
     expect(managementPackets({ ...config(), management: undefined }, "https://fw.example.net")).toEqual([])
+    // the embedded sandbox on loopback is not a path through the filter
+    expect(managementPackets({ ...config(), management: undefined }, "https://127.0.0.1:8443")).toEqual([])
   })
 })
