@@ -76,25 +76,34 @@ const summaryTable = (groups: ReturnType<typeof byKind>, plan: Plan): ReadonlyAr
   ""
 ]
 
-const kindDetails = (kind: ResourceKind, changes: ReadonlyArray<Change>): ReadonlyArray<string> => {
+/** A comment is at most 65,536 characters on GitHub; leave room for the workflow's marker and preface. */
+export const COMMENT_BUDGET = 60_000
+
+const kindDetails = (
+  kind: ResourceKind,
+  changes: ReadonlyArray<Change>,
+  shown: ReadonlyArray<ReadonlyArray<string>>
+): ReadonlyArray<string> => {
   // Render.ts indents every line by two spaces; a diff block wants the marker in column one
-  const body = changes.flatMap((change) => changeLines(change, { colour: false })).map((l) => l.slice(2)).join("\n")
+  const body = shown.flat().map((l) => l.slice(2)).join("\n")
   const fence = fenceFor(body)
+  const hidden = changes.length - shown.length
   return [
     "<details>",
     `<summary><b>${kind}</b>: ${countsText(counts(changes))}</summary>`,
     "",
-    `${fence}diff`,
-    body,
-    fence,
-    "",
+    ...(shown.length === 0 ? [] : [`${fence}diff`, body, fence, ""]),
+    ...(hidden === 0 ? [] : [`_${plural(hidden, `more ${kind} change`)} not shown._`, ""]),
     "</details>",
     ""
   ]
 }
 
-/** One site's plan as a pull-request comment section. */
-export const renderPlanMarkdown = (plan: Plan): string => {
+/**
+ * One site's plan as a pull-request comment section. The header, blocked changes, warnings and the
+ * table always show; change details fill `maxChars` in plan order and the rest are counted instead.
+ */
+export const renderPlanMarkdown = (plan: Plan, options: { readonly maxChars?: number } = {}): string => {
   const groups = byKind(plan.changes)
   const lines = [
     `### OPNsense plan for site \`${plan.site}\``,
@@ -107,12 +116,40 @@ export const renderPlanMarkdown = (plan: Plan): string => {
   ]
   if (plan.changes.length === 0) {
     lines.push("The firewall matches the desired state: merging applies nothing.", "")
-  } else {
-    lines.push(...summaryTable(groups, plan))
-    for (const [kind, changes] of groups) lines.push(...kindDetails(kind, changes))
+    return `${lines.join("\n").trimEnd()}\n`
+  }
+  lines.push(...summaryTable(groups, plan))
+  // what each <details> costs without its changes, and a little for the "not shown" lines
+  let budget = (options.maxChars ?? COMMENT_BUDGET) - lines.join("\n").length - groups.length * 160 - 400
+  let hidden = 0
+  for (const [kind, changes] of groups) {
+    const shown: Array<ReadonlyArray<string>> = []
+    for (const change of changes) {
+      const block = changeLines(change, { colour: false })
+      const cost = block.reduce((n, l) => n + l.length + 1, 0)
+      if (cost > budget) break
+      budget -= cost
+      shown.push(block)
+    }
+    if (shown.length < changes.length) budget = 0 // keep plan order: nothing after the first cut
+    hidden += changes.length - shown.length
+    lines.push(...kindDetails(kind, changes, shown))
+  }
+  if (hidden > 0) {
+    lines.push(
+      `${plural(hidden, "change")} not shown: a pull-request comment is limited in size. ` +
+        "`plan.json` has every change, and `opnsense-mcp plan` prints them all.",
+      ""
+    )
   }
   return `${lines.join("\n").trimEnd()}\n`
 }
 
-/** Every site's section, in order. */
-export const renderPlansMarkdown = (plans: ReadonlyArray<Plan>): string => plans.map(renderPlanMarkdown).join("\n")
+/** Every site's section, in order, sharing the comment's size budget. */
+export const renderPlansMarkdown = (
+  plans: ReadonlyArray<Plan>,
+  options: { readonly maxChars?: number } = {}
+): string => {
+  const maxChars = Math.floor((options.maxChars ?? COMMENT_BUDGET) / Math.max(1, plans.length))
+  return plans.map((plan) => renderPlanMarkdown(plan, { maxChars })).join("\n")
+}

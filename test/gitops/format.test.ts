@@ -13,7 +13,12 @@ import {
   resolveFormat
 } from "../../src/Cli/Format.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
-import { escapeMarkdown, renderPlanMarkdown } from "../../src/Reconciler/Markdown.ts"
+import {
+  COMMENT_BUDGET,
+  escapeMarkdown,
+  renderPlanMarkdown,
+  renderPlansMarkdown
+} from "../../src/Reconciler/Markdown.ts"
 
 describe("GitHub workflow commands", () => {
   it("escapes %, CR and LF in data, and also : and , in properties", () => {
@@ -146,6 +151,27 @@ describe("plan as a pull-request comment", () => {
     })
     expect(text).toContain("`````diff\n+ alias x\n")
     expect(text).toMatch(/\n`````\n\n<\/details>/)
+  })
+
+  it("stays within a comment's size on a huge plan, counting what it leaves out", () => {
+    const changes: Plan["changes"] = Array.from({ length: 3000 }, (_, i) => ({
+      action: "create" as const,
+      kind: i < 1000 ? "alias" as const : "rule" as const,
+      name: `object-${i}`,
+      after: { name: `object-${i}`, description: `number ${i}`, content: ["10.0.0.0/24"] }
+    }))
+    const plan: Plan = { ...basePlan, changes, summary: { create: 3000, update: 0, delete: 0 } }
+    const text = renderPlanMarkdown(plan)
+    expect(text.length).toBeLessThanOrEqual(COMMENT_BUDGET)
+    expect(text).toContain("| **total** | **3000** | **0** | **0** |")
+    expect(text).toContain("+ alias object-0\n")
+    const shown = (text.match(/^\+ (alias|rule) object-/gm) ?? []).length
+    expect(shown).toBeGreaterThan(100)
+    expect(text).toContain(`${3000 - shown} changes not shown`)
+    expect(text).toContain("_2000 more rule changes not shown._")
+    // two sites share the budget
+    expect(renderPlansMarkdown([plan, { ...plan, site: "edge" }]).length).toBeLessThanOrEqual(COMMENT_BUDGET)
+    expect(renderPlanMarkdown({ ...plan, changes: changes.slice(0, 5) })).not.toContain("not shown")
   })
 
   it("escapes markdown in free text on one line", () => {
