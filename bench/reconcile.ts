@@ -298,7 +298,9 @@ export const applyNew = async (counts: ReadonlyArray<number>, baselineMax: numbe
           measured: false,
           estimatedWallMs,
           estimatedRequests: 2 * n,
-          reason: `not run above ${baselineMax} rules (it would take minutes); estimated from the per-rule cost at the largest measured size`
+          reason: perObjectMs === undefined
+            ? `not run above ${baselineMax} rules; estimated at its latency floor (2 requests × ${o.latencyMs} ms per rule)`
+            : `not run above ${baselineMax} rules (it would take minutes); estimated from the per-rule cost at the largest measured size`
         },
         ratio: { requests: round((2 * n) / Math.max(1, ours)), wall: round(estimatedWallMs / row.totalMs, 2) }
       })
