@@ -14,7 +14,6 @@ import type { ResourceKind } from "./Domain/Model.ts"
 import type { Plan } from "./Domain/Plan.ts"
 import type { ApplyReport, AuditEntry, DriftReport, ImportResult } from "./Domain/Reports.ts"
 import type { OpnsenseError } from "./Opnsense/Errors.ts"
-import type { SafetyError } from "./Safety/Errors.ts"
 import type {
   ApprovalRequired,
   PlanBlocked,
@@ -23,6 +22,7 @@ import type {
   StalePlan,
   StoreError
 } from "./Reconciler/Errors.ts"
+import type { SafetyError } from "./Safety/Errors.ts"
 
 export * from "./Reconciler/Errors.ts"
 export { Firewalls, type FirewallsShape } from "./Reconciler/Firewalls.ts"

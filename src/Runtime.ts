@@ -16,11 +16,11 @@ import { layer as reconcilerLayer } from "./Reconciler/Live.ts"
 import { Cache } from "./Resilience/Cache.ts"
 import { layerConfig as cacheLayerConfig } from "./Resilience/CacheConfig.ts"
 import { CircuitBreaker, layerConfig as breakerLayerConfig } from "./Resilience/CircuitBreaker.ts"
-import { layer as storeLayer, Store } from "./Store/Store.ts"
 import { layer as journalLayer } from "./Safety/Journal.ts"
 import { layerFor as lockLayerFor } from "./Safety/Lock.ts"
 import * as Safe from "./Safety/SafeReconciler.ts"
 import type { SafeReconciler } from "./Safety/SafeReconciler.ts"
+import { layer as storeLayer, Store } from "./Store/Store.ts"
 import { resolveTarget } from "./Target.ts"
 
 export interface Settings {
@@ -85,7 +85,15 @@ export const layer = (overrides: { readonly dir?: string | undefined } = {}): La
   Layer.unwrap(
     Effect.map(settings(overrides), (s) =>
       Safe.layerAsReconciler(reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor })).pipe(
-        Layer.provideMerge(Layer.mergeAll(firewallsLayer, storeLayer(s.dataDir), DesiredState.layer, journalLayer({ dataDir: s.dataDir }), lockLayerFor(s.dataDir))),
+        Layer.provideMerge(
+          Layer.mergeAll(
+            firewallsLayer,
+            storeLayer(s.dataDir),
+            DesiredState.layer,
+            journalLayer({ dataDir: s.dataDir }),
+            lockLayerFor(s.dataDir)
+          )
+        ),
         Layer.provideMerge(Layer.mergeAll(breakerLayerConfig, cacheLayerConfig))
       ))
   )

@@ -49,4 +49,5 @@ export type Refusal = StalePlan | PlanBlocked | ApprovalRequired | LockHeld
 
 export const isRefusal = (error: unknown): error is Refusal =>
   typeof error === "object" && error !== null && "_tag" in error &&
-  (error._tag === "StalePlan" || error._tag === "PlanBlocked" || error._tag === "ApprovalRequired" || error._tag === "LockHeld")
+  (error._tag === "StalePlan" || error._tag === "PlanBlocked" || error._tag === "ApprovalRequired" ||
+    error._tag === "LockHeld")

@@ -16,9 +16,9 @@
  */
 import { Clock, Config, Context, Data, Duration, Effect, Layer, Option, Ref, Schedule, Schema } from "effect"
 import type { ApplyReport } from "../Domain/Reports.ts"
-import { Leader, layerConfig as leaderLayerConfig } from "../Safety/Leader.ts"
+import { layerConfig as leaderLayerConfig, Leader } from "../Safety/Leader.ts"
 import { SafeReconciler, type SafeReconcilerShape } from "../Safety/SafeReconciler.ts"
-import { recordReconcile, type ReconcileResult } from "../Telemetry/Metrics.ts"
+import { type ReconcileResult, recordReconcile } from "../Telemetry/Metrics.ts"
 
 export const ReconcileMode = Schema.Literals(["observe", "enforce"])
 export type ReconcileMode = typeof ReconcileMode.Type
@@ -74,7 +74,9 @@ export interface ReconcileStatusShape {
   readonly resume: (name: string) => Effect.Effect<boolean>
 }
 
-export class ReconcileStatus extends Context.Service<ReconcileStatus, ReconcileStatusShape>()("opnsense-mcp/ReconcileStatus") {}
+export class ReconcileStatus
+  extends Context.Service<ReconcileStatus, ReconcileStatusShape>()("opnsense-mcp/ReconcileStatus")
+{}
 
 export interface LoopOptions {
   readonly intervalMs: number
@@ -115,9 +117,22 @@ interface Outcome {
 
 const fromApply = (report: ApplyReport): Outcome =>
   report.result === "nothing-to-do"
-    ? { result: "ok", message: report.message, planId: report.planId, failed: false, ready: { status: true, reason: "Reconciled" } }
+    ? {
+      result: "ok",
+      message: report.message,
+      planId: report.planId,
+      failed: false,
+      ready: { status: true, reason: "Reconciled" }
+    }
     : report.result === "applied"
-    ? { result: "applied", message: report.message, planId: report.planId, applied: true, failed: false, ready: { status: true, reason: "Applied" } }
+    ? {
+      result: "applied",
+      message: report.message,
+      planId: report.planId,
+      applied: true,
+      failed: false,
+      ready: { status: true, reason: "Applied" }
+    }
     : {
       result: "failed",
       message: report.message,
@@ -127,12 +142,22 @@ const fromApply = (report: ApplyReport): Outcome =>
       stalled: { reason: report.safety?.revert !== undefined ? "Reverted" : "ApplyFailed" }
     }
 
-const cycle = (reconciler: SafeReconcilerShape, site: string, mode: ReconcileMode, actor: string): Effect.Effect<Outcome> => {
+const cycle = (
+  reconciler: SafeReconcilerShape,
+  site: string,
+  mode: ReconcileMode,
+  actor: string
+): Effect.Effect<Outcome> => {
   const run: Effect.Effect<Outcome, { readonly _tag: string; readonly message: string }> = mode === "observe"
     ? Effect.map(reconciler.drift({ site }), (d): Outcome => {
       const count = d.drifted.length + d.missing.length + d.unmanaged.filter((u) => u.appeared).length
       return d.hasDrift
-        ? { result: "drift", message: `${count} object(s) drifted from the desired state`, failed: false, ready: { status: false, reason: "Drift" } }
+        ? {
+          result: "drift",
+          message: `${count} object(s) drifted from the desired state`,
+          failed: false,
+          ready: { status: false, reason: "Drift" }
+        }
         : { result: "ok", message: "no drift", failed: false, ready: { status: true, reason: "Reconciled" } }
     })
     : Effect.map(reconciler.planAndApply({ site, approve: true, actor }), fromApply)
@@ -140,18 +165,34 @@ const cycle = (reconciler: SafeReconcilerShape, site: string, mode: ReconcileMod
     Effect.catch((e): Effect.Effect<Outcome> =>
       Effect.succeed(
         e._tag === "PlanBlocked"
-          ? { result: "refused", message: e.message, failed: true, ready: { status: false, reason: "LockoutRisk" }, stalled: { reason: "LockoutRisk" } }
+          ? {
+            result: "refused",
+            message: e.message,
+            failed: true,
+            ready: { status: false, reason: "LockoutRisk" },
+            stalled: { reason: "LockoutRisk" }
+          }
           : e._tag === "LockHeld"
           // another writer (a CLI apply) holds the firewall: try again next interval, not a failure
           ? { result: "refused", message: e.message, failed: false, ready: { status: false, reason: "Locked" } }
-          : { result: "failed", message: e.message, failed: true, ready: { status: false, reason: e._tag }, stalled: { reason: e._tag } }
+          : {
+            result: "failed",
+            message: e.message,
+            failed: true,
+            ready: { status: false, reason: e._tag },
+            stalled: { reason: e._tag }
+          }
       )
     ),
     Effect.withSpan("ReconcileLoop.cycle", { attributes: { site, mode } })
   )
 }
 
-const setCondition = (conditions: ReadonlyArray<Condition>, next: Omit<Condition, "lastTransitionTime">, now: string): ReadonlyArray<Condition> => {
+const setCondition = (
+  conditions: ReadonlyArray<Condition>,
+  next: Omit<Condition, "lastTransitionTime">,
+  now: string
+): ReadonlyArray<Condition> => {
   const previous = conditions.find((c) => c.type === next.type)
   const changed = previous === undefined || previous.status !== next.status || previous.reason !== next.reason
   const updated: Condition = { ...next, lastTransitionTime: changed ? now : previous.lastTransitionTime }
@@ -178,8 +219,19 @@ export const make = (options: LoopOptions) =>
         const start = iso(yield* Clock.currentTimeMillis)
         yield* Ref.update(statuses, (m) =>
           new Map(m).set(site, {
-            site, mode: options.mode, leader: false, suspended: false, lastResults: [], consecutiveFailures: 0,
-            conditions: [{ type: "Ready", status: false, reason: "Starting", message: "no cycle has run yet", lastTransitionTime: start }]
+            site,
+            mode: options.mode,
+            leader: false,
+            suspended: false,
+            lastResults: [],
+            consecutiveFailures: 0,
+            conditions: [{
+              type: "Ready",
+              status: false,
+              reason: "Starting",
+              message: "no cycle has run yet",
+              lastTransitionTime: start
+            }]
           }))
         const candidacy = yield* leader.campaign(site)
         let failures = 0
@@ -187,33 +239,76 @@ export const make = (options: LoopOptions) =>
           const status = (yield* Ref.get(statuses)).get(site)
           const isLeader = yield* candidacy.isLeader
           const leaderInstance = yield* candidacy.leader
-          yield* update(site, (s) => ({ ...s, leader: isLeader, ...(leaderInstance !== undefined ? { leaderInstance } : {}) }))
+          yield* update(
+            site,
+            (s) => ({ ...s, leader: isLeader, ...(leaderInstance !== undefined ? { leaderInstance } : {}) })
+          )
           if (status?.suspended === true || !isLeader) {
             yield* Effect.sleep(Duration.millis(pollMs))
             continue
           }
           const started = yield* Clock.currentTimeMillis
-          yield* update(site, (s) => ({ ...s, conditions: setCondition(s.conditions, { type: "Reconciling", status: true, reason: "Progressing", message: `${options.mode} cycle running` }, iso(started)) }))
+          yield* update(
+            site,
+            (s) => ({
+              ...s,
+              conditions: setCondition(s.conditions, {
+                type: "Reconciling",
+                status: true,
+                reason: "Progressing",
+                message: `${options.mode} cycle running`
+              }, iso(started))
+            })
+          )
           const outcome = yield* cycle(reconciler, site, options.mode, actor)
           const finished = yield* Clock.currentTimeMillis
           failures = outcome.failed ? failures + 1 : 0
           const delay = nextDelay(options.intervalMs, failures, maxBackoffMs)
-          const entry: CycleResult = { at: iso(started), durationMs: finished - started, result: outcome.result, message: outcome.message, ...(outcome.planId !== undefined ? { planId: outcome.planId } : {}) }
+          const entry: CycleResult = {
+            at: iso(started),
+            durationMs: finished - started,
+            result: outcome.result,
+            message: outcome.message,
+            ...(outcome.planId !== undefined ? { planId: outcome.planId } : {})
+          }
           const now = iso(finished)
           yield* update(site, (s) => {
-            let conditions = setCondition(s.conditions, { type: "Reconciling", status: false, reason: "Idle", message: `next cycle at ${iso(finished + delay)}` }, now)
-            conditions = setCondition(conditions, { type: "Ready", status: outcome.ready.status, reason: outcome.ready.reason, message: outcome.message }, now)
-            conditions = setCondition(conditions, outcome.stalled === undefined
-              ? { type: "Stalled", status: false, reason: "None", message: "" }
-              : { type: "Stalled", status: true, reason: outcome.stalled.reason, message: `${outcome.message} (failure ${failures}, retry in ${Math.round(delay / 1000)} s)` }, now)
+            let conditions = setCondition(s.conditions, {
+              type: "Reconciling",
+              status: false,
+              reason: "Idle",
+              message: `next cycle at ${iso(finished + delay)}`
+            }, now)
+            conditions = setCondition(conditions, {
+              type: "Ready",
+              status: outcome.ready.status,
+              reason: outcome.ready.reason,
+              message: outcome.message
+            }, now)
+            conditions = setCondition(
+              conditions,
+              outcome.stalled === undefined
+                ? { type: "Stalled", status: false, reason: "None", message: "" }
+                : {
+                  type: "Stalled",
+                  status: true,
+                  reason: outcome.stalled.reason,
+                  message: `${outcome.message} (failure ${failures}, retry in ${Math.round(delay / 1000)} s)`
+                },
+              now
+            )
             return {
               ...s,
               conditions,
               consecutiveFailures: failures,
               lastResults: [...s.lastResults, entry].slice(-5),
               nextRunAt: iso(finished + delay),
-              ...(options.mode === "enforce" && outcome.planId !== undefined ? { lastAttemptedRevision: outcome.planId } : {}),
-              ...(outcome.applied === true && outcome.planId !== undefined ? { lastAppliedRevision: outcome.planId } : {})
+              ...(options.mode === "enforce" && outcome.planId !== undefined
+                ? { lastAttemptedRevision: outcome.planId }
+                : {}),
+              ...(outcome.applied === true && outcome.planId !== undefined
+                ? { lastAppliedRevision: outcome.planId }
+                : {})
             }
           })
           const recorded: ReconcileResult = outcome.result
@@ -226,7 +321,11 @@ export const make = (options: LoopOptions) =>
       ? Effect.succeed(options.sites)
       : reconciler.sites.pipe(
         Effect.map((configs) => configs.map((c) => c.name)),
-        Effect.tapError((e) => Effect.logWarning(`reconcile loop: cannot read the sites (${e.message}); retrying in ${options.intervalMs} ms`)),
+        Effect.tapError((e) =>
+          Effect.logWarning(
+            `reconcile loop: cannot read the sites (${e.message}); retrying in ${options.intervalMs} ms`
+          )
+        ),
         Effect.retry({ schedule: Schedule.spaced(Duration.millis(options.intervalMs)) }),
         Effect.orElseSucceed((): ReadonlyArray<string> => [])
       )
@@ -236,10 +335,15 @@ export const make = (options: LoopOptions) =>
     )
 
     const toggle = (suspended: boolean) => (name: string) =>
-      Effect.map(Ref.modify(statuses, (m) => {
-        const current = m.get(name)
-        return current === undefined ? [false, m] as const : [true, new Map(m).set(name, { ...current, suspended })] as const
-      }), (known) => known)
+      Effect.map(
+        Ref.modify(statuses, (m) => {
+          const current = m.get(name)
+          return current === undefined
+            ? [false, m] as const
+            : [true, new Map(m).set(name, { ...current, suspended })] as const
+        }),
+        (known) => known
+      )
 
     return ReconcileStatus.of({
       enabled: true,
@@ -258,16 +362,19 @@ export const layer = (options: LoopOptions): Layer.Layer<ReconcileStatus, never,
   Layer.effect(ReconcileStatus, make(options))
 
 /** No loop (RECONCILE_INTERVAL unset): the status says so. */
-export const layerDisabled: Layer.Layer<ReconcileStatus> = Layer.succeed(ReconcileStatus, ReconcileStatus.of({
-  enabled: false,
-  mode: "observe",
-  intervalMs: undefined,
-  instance: undefined,
-  sites: Effect.succeed([]),
-  site: () => Effect.succeed(undefined),
-  suspend: () => Effect.succeed(false),
-  resume: () => Effect.succeed(false)
-}))
+export const layerDisabled: Layer.Layer<ReconcileStatus> = Layer.succeed(
+  ReconcileStatus,
+  ReconcileStatus.of({
+    enabled: false,
+    mode: "observe",
+    intervalMs: undefined,
+    instance: undefined,
+    sites: Effect.succeed([]),
+    site: () => Effect.succeed(undefined),
+    suspend: () => Effect.succeed(false),
+    resume: () => Effect.succeed(false)
+  })
+)
 
 /** RECONCILE_INTERVAL or RECONCILE_MODE has a value that means nothing. */
 export class LoopConfigError extends Data.TaggedError("LoopConfigError")<{ readonly message: string }> {}
@@ -277,18 +384,25 @@ export class LoopConfigError extends Data.TaggedError("LoopConfigError")<{ reado
  * default observe), REDIS_URL (leader election across instances; in-process without it). The
  * leader lease is half the interval, so a dead leader is replaced within one interval.
  */
-export const layerConfig: Layer.Layer<ReconcileStatus, Config.ConfigError | LoopConfigError, SafeReconciler> = Layer.unwrap(
-  Effect.gen(function*() {
-    const raw = yield* Config.option(Config.String("RECONCILE_INTERVAL"))
-    if (Option.isNone(raw) || raw.value.trim() === "") return layerDisabled
-    const intervalMs = parseInterval(raw.value)
-    if (intervalMs === undefined) {
-      return yield* new LoopConfigError({ message: `RECONCILE_INTERVAL="${raw.value}" is not a duration; use e.g. 30s, 5m or 1h` })
-    }
-    const mode = yield* Config.String("RECONCILE_MODE").pipe(Config.withDefault("observe"))
-    if (mode !== "observe" && mode !== "enforce") {
-      return yield* new LoopConfigError({ message: `RECONCILE_MODE="${mode}" must be observe (report drift) or enforce (apply)` })
-    }
-    return layer({ intervalMs, mode }).pipe(Layer.provide(leaderLayerConfig({ ttlMs: Math.max(200, Math.floor(intervalMs / 2)) })))
-  })
-)
+export const layerConfig: Layer.Layer<ReconcileStatus, Config.ConfigError | LoopConfigError, SafeReconciler> = Layer
+  .unwrap(
+    Effect.gen(function*() {
+      const raw = yield* Config.option(Config.String("RECONCILE_INTERVAL"))
+      if (Option.isNone(raw) || raw.value.trim() === "") return layerDisabled
+      const intervalMs = parseInterval(raw.value)
+      if (intervalMs === undefined) {
+        return yield* new LoopConfigError({
+          message: `RECONCILE_INTERVAL="${raw.value}" is not a duration; use e.g. 30s, 5m or 1h`
+        })
+      }
+      const mode = yield* Config.String("RECONCILE_MODE").pipe(Config.withDefault("observe"))
+      if (mode !== "observe" && mode !== "enforce") {
+        return yield* new LoopConfigError({
+          message: `RECONCILE_MODE="${mode}" must be observe (report drift) or enforce (apply)`
+        })
+      }
+      return layer({ intervalMs, mode }).pipe(
+        Layer.provide(leaderLayerConfig({ ttlMs: Math.max(200, Math.floor(intervalMs / 2)) }))
+      )
+    })
+  )

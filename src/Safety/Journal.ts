@@ -12,11 +12,11 @@
  * Recovery.ts reconciles it with the live firewall before anything else is written. Records hold
  * names, kinds and uuids only: never a spec, never a credential.
  */
+import { Clock, Context, Effect, Layer, Ref, Schema, Semaphore } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { Clock, Context, Effect, Layer, Ref, Schema, Semaphore } from "effect"
-import { ChangeAction } from "../Domain/Plan.ts"
 import { ResourceKind } from "../Domain/Model.ts"
+import { ChangeAction } from "../Domain/Plan.ts"
 import { JournalError } from "./Errors.ts"
 import { siteFileName } from "./Lock.ts"
 
@@ -34,7 +34,14 @@ export const Begin = Schema.Struct({
   token: Schema.Number,
   /** config revision (core/backup) before the apply, when known */
   revision: Schema.optional(Schema.String),
-  intended: Schema.Array(Schema.Struct({ action: ChangeAction, kind: ResourceKind, name: Schema.String, uuid: Schema.optional(Schema.String) }))
+  intended: Schema.Array(
+    Schema.Struct({
+      action: ChangeAction,
+      kind: ResourceKind,
+      name: Schema.String,
+      uuid: Schema.optional(Schema.String)
+    })
+  )
 })
 export const Intent = Schema.Struct({
   type: Schema.Literal("intent"),
@@ -46,8 +53,18 @@ export const Intent = Schema.Struct({
   names: Schema.Array(Schema.String),
   uuid: Schema.optional(Schema.String)
 })
-export const Done = Schema.Struct({ type: Schema.Literal("done"), seq: Schema.Number, at: Schema.String, uuids: Schema.Array(Schema.String) })
-export const Failed = Schema.Struct({ type: Schema.Literal("failed"), seq: Schema.Number, at: Schema.String, error: Schema.String })
+export const Done = Schema.Struct({
+  type: Schema.Literal("done"),
+  seq: Schema.Number,
+  at: Schema.String,
+  uuids: Schema.Array(Schema.String)
+})
+export const Failed = Schema.Struct({
+  type: Schema.Literal("failed"),
+  seq: Schema.Number,
+  at: Schema.String,
+  error: Schema.String
+})
 export const End = Schema.Struct({ type: Schema.Literal("end"), at: Schema.String, result: Schema.String })
 export const JournalRecord = Schema.Union([Begin, Intent, Done, Failed, End])
 export type JournalRecord = typeof JournalRecord.Type
@@ -61,7 +78,10 @@ const decodeRecord = Schema.decodeUnknownOption(Schema.fromJsonString(JournalRec
 export interface JournalStep {
   readonly intent: IntentRecord
   /** undefined: the process died during the call, so it may or may not have happened */
-  readonly outcome: { readonly status: "done"; readonly uuids: ReadonlyArray<string> } | { readonly status: "failed"; readonly error: string } | undefined
+  readonly outcome: { readonly status: "done"; readonly uuids: ReadonlyArray<string> } | {
+    readonly status: "failed"
+    readonly error: string
+  } | undefined
 }
 
 /** An apply whose journal has no `end`. */
@@ -100,7 +120,11 @@ export interface JournalShape {
 export class Journal extends Context.Service<Journal, JournalShape>()("opnsense-mcp/Journal") {}
 
 const failWith = (file: string, what: string) => (cause: unknown) =>
-  new JournalError({ message: `apply journal ${file}: cannot ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, path: file, cause })
+  new JournalError({
+    message: `apply journal ${file}: cannot ${what}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    path: file,
+    cause
+  })
 
 const appendSynced = (file: string, record: JournalRecord): Effect.Effect<void, JournalError> =>
   Effect.tryPromise({
@@ -143,11 +167,20 @@ export const toPending = (file: string, records: ReadonlyArray<JournalRecord>): 
 }
 
 const failureText = (reasons: ReadonlyArray<{ readonly _tag: string; readonly error?: unknown }>): string =>
-  reasons.map((r) => (typeof r.error === "object" && r.error !== null && "message" in r.error ? String(r.error.message) : r._tag)).join("; ")
+  reasons.map((
+    r
+  ) => (typeof r.error === "object" && r.error !== null && "message" in r.error ? String(r.error.message) : r._tag))
+    .join("; ")
 
 const isoNow = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
-export const make = (options: { readonly dataDir: string }): Effect.Effect<JournalShape> =>
+export interface JournalOptions {
+  readonly dataDir: string
+  /** archived journals kept per site (default 200) */
+  readonly keepArchived?: number | undefined
+}
+
+export const make = (options: JournalOptions): Effect.Effect<JournalShape> =>
   Effect.gen(function*() {
     const dir = path.join(options.dataDir, "journal")
     const archiveDir = path.join(dir, "archive")
@@ -157,17 +190,29 @@ export const make = (options: { readonly dataDir: string }): Effect.Effect<Journ
     const pending = Effect.fn("Journal.pending")(function*(site: string) {
       const file = fileOf(site)
       const text = yield* Effect.tryPromise({
-        try: () => fs.readFile(file, "utf8").catch((cause: unknown) => (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT" ? undefined : Promise.reject(cause))),
+        try: () =>
+          fs.readFile(file, "utf8").catch((
+            cause: unknown
+          ) => (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT"
+            ? undefined
+            : Promise.reject(cause))
+          ),
         catch: failWith(file, "read")
       })
       return text === undefined ? undefined : toPending(file, parseJournal(text))
     })
 
+    const keep = options.keepArchived ?? 200
     const moveToArchive = (file: string, applyId: string, site: string) =>
       Effect.tryPromise({
         try: async () => {
           await fs.mkdir(archiveDir, { recursive: true, mode: 0o700 })
           await fs.rename(file, path.join(archiveDir, `${siteFileName(site)}-${applyId}.jsonl`))
+          // applyIds start with a base-36 timestamp of equal length: name order is time order
+          const mine = (await fs.readdir(archiveDir)).filter((n) => n.startsWith(`${siteFileName(site)}-`)).sort()
+          for (const old of mine.slice(0, Math.max(0, mine.length - keep))) {
+            await fs.rm(path.join(archiveDir, old), { force: true })
+          }
         },
         catch: failWith(file, "archive")
       })
@@ -182,7 +227,9 @@ export const make = (options: { readonly dataDir: string }): Effect.Effect<Journ
       const existing = yield* pending(fields.site)
       if (existing !== undefined) {
         return yield* new JournalError({
-          message: `site "${fields.site}" has an unfinished apply (${existing.begin.applyId}, plan ${existing.begin.planId.slice(0, 12)}) in ${file}; it must be recovered first`,
+          message: `site "${fields.site}" has an unfinished apply (${existing.begin.applyId}, plan ${
+            existing.begin.planId.slice(0, 12)
+          }) in ${file}; it must be recovered first`,
           path: file
         })
       }
@@ -199,9 +246,12 @@ export const make = (options: { readonly dataDir: string }): Effect.Effect<Journ
             const n = yield* Ref.updateAndGet(seq, (s) => s + 1)
             yield* append({ type: "intent", seq: n, at: yield* isoNow, ...intent })
             const exit = yield* Effect.exit(call)
-            if (exit._tag === "Success") yield* append({ type: "done", seq: n, at: yield* isoNow, uuids: uuidsOf(exit.value) })
-            // an interruption or a defect is a crash: the outcome stays unknown, as after a kill
-            else if (exit.cause.reasons.every((r) => r._tag === "Fail")) {
+            if (exit._tag === "Success") {
+              yield* append({ type: "done", seq: n, at: yield* isoNow, uuids: uuidsOf(exit.value) })
+            } // an interruption or a defect is a crash: the outcome stays unknown, as after a kill
+            else if (
+              exit.cause.reasons.every((r) => r._tag === "Fail")
+            ) {
               yield* append({ type: "failed", seq: n, at: yield* isoNow, error: failureText(exit.cause.reasons) })
             }
             return yield* exit
@@ -227,4 +277,4 @@ export const make = (options: { readonly dataDir: string }): Effect.Effect<Journ
     return { dir, pending, begin, active, archive } satisfies JournalShape
   })
 
-export const layer = (options: { readonly dataDir: string }): Layer.Layer<Journal> => Layer.effect(Journal, make(options))
+export const layer = (options: JournalOptions): Layer.Layer<Journal> => Layer.effect(Journal, make(options))

@@ -37,13 +37,33 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
     Effect.gen(function*() {
       const endpoint = `${kind}.${op}`
       const lease = yield* guard.lease(site)
-      if (lease === undefined) return yield* refuse(site, endpoint, `site "${site}": write attempted without holding the apply lock; nothing was sent`)
-      yield* lease.check.pipe(Effect.mapError((e) => refuse(site, endpoint, `${e.message}; stopping before the next write so two writers never interleave`)))
+      if (lease === undefined) {
+        return yield* refuse(
+          site,
+          endpoint,
+          `site "${site}": write attempted without holding the apply lock; nothing was sent`
+        )
+      }
+      yield* lease.check.pipe(Effect.mapError((e) =>
+        refuse(site, endpoint, `${e.message}; stopping before the next write so two writers never interleave`)
+      ))
       const open = yield* guard.journal.active(site)
-      if (open === undefined) return yield* refuse(site, endpoint, `site "${site}": no apply journal is open; writes only happen inside a journaled apply`)
-      const intent: Omit<IntentRecord, "type" | "seq" | "at"> = { op, kind, names, ...(uuid === undefined ? {} : { uuid }) }
+      if (open === undefined) {
+        return yield* refuse(
+          site,
+          endpoint,
+          `site "${site}": no apply journal is open; writes only happen inside a journaled apply`
+        )
+      }
+      const intent: Omit<IntentRecord, "type" | "seq" | "at"> = {
+        op,
+        kind,
+        names,
+        ...(uuid === undefined ? {} : { uuid })
+      }
       return yield* open.record(intent, call, uuidsOf).pipe(
-        Effect.catchTag("JournalError", (e) => Effect.fail(refuse(site, endpoint, `${e.message}; the write was not journaled, so the apply stops`)))
+        Effect.catchTag("JournalError", (e) =>
+          Effect.fail(refuse(site, endpoint, `${e.message}; the write was not journaled, so the apply stops`)))
       )
     })
 
@@ -59,24 +79,30 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       ...client.vlans,
       ...reconfigure("vlan", client.vlans),
       create: (spec, owner) => write("vlan", "create", [owner], undefined, client.vlans.create(spec, owner), one),
-      update: (uuid, spec, owner) => write("vlan", "update", [owner], uuid, client.vlans.update(uuid, spec, owner), none),
+      update: (uuid, spec, owner) =>
+        write("vlan", "update", [owner], uuid, client.vlans.update(uuid, spec, owner), none),
       remove: (uuid) => write("vlan", "delete", [], uuid, client.vlans.remove(uuid), none)
     },
     aliases: {
       ...client.aliases,
       ...reconfigure("alias", client.aliases),
       create: (spec, owner) => write("alias", "create", [owner], undefined, client.aliases.create(spec, owner), one),
-      update: (uuid, spec, owner) => write("alias", "update", [owner], uuid, client.aliases.update(uuid, spec, owner), none),
+      update: (uuid, spec, owner) =>
+        write("alias", "update", [owner], uuid, client.aliases.update(uuid, spec, owner), none),
       remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none)
     },
     rules: {
       ...client.rules,
       ...reconfigure("rule", client.rules),
-      create: (spec, owner, sequence) => write("rule", "create", [owner], undefined, client.rules.create(spec, owner, sequence), one),
-      update: (uuid, spec, owner, sequence) => write("rule", "update", [owner], uuid, client.rules.update(uuid, spec, owner, sequence), none),
-      setSequence: (uuid, sequence) => write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
+      create: (spec, owner, sequence) =>
+        write("rule", "create", [owner], undefined, client.rules.create(spec, owner, sequence), one),
+      update: (uuid, spec, owner, sequence) =>
+        write("rule", "update", [owner], uuid, client.rules.update(uuid, spec, owner, sequence), none),
+      setSequence: (uuid, sequence) =>
+        write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
       remove: (uuid) => write("rule", "delete", [], uuid, client.rules.remove(uuid), none),
-      upload: (rows) => write("rule", "upload", rows.map((r) => r.owner), undefined, client.rules.upload(rows), (uuids) => uuids)
+      upload: (rows) =>
+        write("rule", "upload", rows.map((r) => r.owner), undefined, client.rules.upload(rows), (uuids) => uuids)
     }
   }
 }

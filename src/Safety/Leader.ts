@@ -53,14 +53,20 @@ export const makeRedis = (options: RedisLeaderOptions): Effect.Effect<LeaderShap
         const attempt = Effect.gen(function*() {
           const started = yield* Clock.currentTimeMillis
           const renewed = yield* Effect.tryPromise(() => redis.eval(RENEW, 1, key, instance, ttlMs))
-          const mine = renewed === 1 || (yield* Effect.tryPromise(() => redis.set(key, instance, "PX", ttlMs, "NX"))) === "OK"
+          const mine = renewed === 1 ||
+            (yield* Effect.tryPromise(() => redis.set(key, instance, "PX", ttlMs, "NX"))) === "OK"
           // the lease counts from before the command was sent: never longer than Redis keeps it
           yield* Ref.set(leaseUntil, mine ? started + ttlMs : 0)
           yield* Ref.set(seen, mine ? instance : (yield* Effect.tryPromise(() => redis.get(key))) ?? undefined)
         }).pipe(Effect.catchCause(() => Effect.void))
         yield* attempt
-        yield* attempt.pipe(Effect.repeat(Schedule.spaced(Duration.millis(Math.max(20, Math.floor(ttlMs / 3))))), Effect.forkScoped)
-        yield* Effect.addFinalizer(() => Effect.tryPromise(() => redis.eval(RELEASE, 1, key, instance)).pipe(Effect.ignore))
+        yield* attempt.pipe(
+          Effect.repeat(Schedule.spaced(Duration.millis(Math.max(20, Math.floor(ttlMs / 3))))),
+          Effect.forkScoped
+        )
+        yield* Effect.addFinalizer(() =>
+          Effect.tryPromise(() => redis.eval(RELEASE, 1, key, instance)).pipe(Effect.ignore)
+        )
         return {
           isLeader: Effect.gen(function*() {
             return (yield* Clock.currentTimeMillis) < (yield* Ref.get(leaseUntil))
@@ -93,19 +99,25 @@ export const makeMemory = (options: { readonly instance?: string | undefined } =
             return next
           })
         )
-        return { isLeader: claim, leader: Effect.map(Ref.get(leaders), (m) => m.get(site)?.description) } satisfies Candidacy
+        return {
+          isLeader: claim,
+          leader: Effect.map(Ref.get(leaders), (m) => m.get(site)?.description)
+        } satisfies Candidacy
       })
     return { backend: "memory", instance, campaign } satisfies LeaderShape
   })
 
 export const layerRedis = (options: RedisLeaderOptions): Layer.Layer<Leader> => Layer.effect(Leader, makeRedis(options))
-export const layerMemory = (options: { readonly instance?: string | undefined } = {}): Layer.Layer<Leader> => Layer.effect(Leader, makeMemory(options))
+export const layerMemory = (options: { readonly instance?: string | undefined } = {}): Layer.Layer<Leader> =>
+  Layer.effect(Leader, makeMemory(options))
 
 /** REDIS_URL set → Redis election with this lease; otherwise in-process. */
 export const layerConfig = (options: { readonly ttlMs: number }) =>
   Layer.unwrap(
     Effect.gen(function*() {
       const url = yield* Config.option(Config.String("REDIS_URL"))
-      return Option.isSome(url) && url.value !== "" ? layerRedis({ url: url.value, ttlMs: options.ttlMs }) : layerMemory()
+      return Option.isSome(url) && url.value !== ""
+        ? layerRedis({ url: url.value, ttlMs: options.ttlMs })
+        : layerMemory()
     })
   )

@@ -12,9 +12,9 @@
  * token, so the apply checks the lease (`check`) before each write instead: a writer whose lease
  * expired or was taken over stops before its next write.
  */
+import { Config, Context, Effect, Layer, Option, type Scope } from "effect"
 import { hostname } from "node:os"
 import * as path from "node:path"
-import { Config, Context, Effect, Layer, Option, type Scope } from "effect"
 import type { LockError, LockHeld, LockHolder, LockLost } from "./Errors.ts"
 import { makeFileLock } from "./Lock/File.ts"
 import { makeRedisLock, type RedisLockOptions } from "./Lock/Redis.ts"

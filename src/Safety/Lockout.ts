@@ -22,7 +22,7 @@ import { Result } from "effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { BlockedChange, Change, Plan } from "../Domain/Plan.ts"
-import { type Explanation, explain, fromLive, fromPlan, type Packet } from "../Policy.ts"
+import { explain, type Explanation, fromLive, fromPlan, type Packet } from "../Policy.ts"
 
 export interface ManagementPacket {
   readonly label: string
@@ -45,7 +45,9 @@ export const managementPackets = (config: SiteConfig, apiUrl: string | undefined
       ...(m?.source !== undefined && isAddress(m.source) ? { source: m.source } : {}),
       ...(address !== undefined ? { destination: address } : {})
     }
-    const label = `tcp ${packet.source ?? "any source"} → ${address ?? "(firewall)"}:${port}${packet.interface !== undefined ? ` in on ${packet.interface}` : ""}`
+    const label = `tcp ${packet.source ?? "any source"} → ${address ?? "(firewall)"}:${port}${
+      packet.interface !== undefined ? ` in on ${packet.interface}` : ""
+    }`
     if (!out.some((p) => p.label === label)) out.push({ label, packet })
   }
   let api: { host: string; port: number } | undefined
@@ -58,7 +60,9 @@ export const managementPackets = (config: SiteConfig, apiUrl: string | undefined
       api = undefined
     }
   }
-  if (m !== undefined) add(m.address ?? (api !== undefined && isAddress(api.host) ? api.host : undefined), m.port ?? api?.port ?? 443)
+  if (m !== undefined) {
+    add(m.address ?? (api !== undefined && isAddress(api.host) ? api.host : undefined), m.port ?? api?.port ?? 443)
+  }
   // a loopback URL is the embedded sandbox or a tunnel: that connection never crosses the filter
   if (api !== undefined && isAddress(api.host) && !isLoopback(api.host)) add(api.host, api.port)
   return out
@@ -69,18 +73,23 @@ export interface GuardResult {
   readonly warnings: ReadonlyArray<string>
 }
 
-const decidingRule = (e: Explanation): string | undefined => (e.decidedBy.kind === "rule" ? e.decidedBy.rule : undefined)
+const decidingRule = (
+  e: Explanation
+): string | undefined => (e.decidedBy.kind === "rule" ? e.decidedBy.rule : undefined)
 const certainPass = (e: Explanation) => e.decision === "pass" && e.certain
 
 /** Aliases a rule names in its addresses or ports. */
 const aliasesOf = (plan: Plan, live: LiveSnapshot, rule: string | undefined): ReadonlySet<string> => {
   if (rule === undefined) return new Set()
-  const spec = plan.changes.find((c) => c.kind === "rule" && c.name === rule)?.after ?? live.rules.find((r) => r.owner === rule)?.spec
+  const spec = plan.changes.find((c) => c.kind === "rule" && c.name === rule)?.after ??
+    live.rules.find((r) => r.owner === rule)?.spec
   if (typeof spec !== "object" || spec === null || !("source" in spec) || !("destination" in spec)) return new Set()
   const refs: Array<string> = []
   for (const side of [spec.source, spec.destination]) {
     if (typeof side !== "object" || side === null) continue
-    if ("addresses" in side && Array.isArray(side.addresses)) refs.push(...side.addresses.filter((a): a is string => typeof a === "string"))
+    if ("addresses" in side && Array.isArray(side.addresses)) {
+      refs.push(...side.addresses.filter((a): a is string => typeof a === "string"))
+    }
     if ("port" in side && typeof side.port === "string") refs.push(side.port)
   }
   return new Set(refs)
@@ -88,10 +97,17 @@ const aliasesOf = (plan: Plan, live: LiveSnapshot, rule: string | undefined): Re
 
 const aliasName = (change: Change): string => {
   const spec = change.after ?? change.before
-  return typeof spec === "object" && spec !== null && "name" in spec && typeof spec.name === "string" ? spec.name : change.name
+  return typeof spec === "object" && spec !== null && "name" in spec && typeof spec.name === "string"
+    ? spec.name
+    : change.name
 }
 
-export const guardPlan = (plan: Plan, live: LiveSnapshot, config: SiteConfig, apiUrl: string | undefined): GuardResult => {
+export const guardPlan = (
+  plan: Plan,
+  live: LiveSnapshot,
+  config: SiteConfig,
+  apiUrl: string | undefined
+): GuardResult => {
   if (config.management?.antiLockout === true || plan.changes.length === 0) return { blocked: [], warnings: [] }
   const before = fromLive(live, config)
   const { input: after, skipped } = fromPlan(live, plan, config)
@@ -105,34 +121,55 @@ export const guardPlan = (plan: Plan, live: LiveSnapshot, config: SiteConfig, ap
     const was = explain(before, packet)
     const now = explain(after, packet)
     if (Result.isFailure(was) || Result.isFailure(now)) {
-      warnings.push(`lockout guard: the management path (${label}) cannot be evaluated: ${Result.isFailure(now) ? now.failure.message : ""}`)
+      warnings.push(
+        `lockout guard: the management path (${label}) cannot be evaluated: ${
+          Result.isFailure(now) ? now.failure.message : ""
+        }`
+      )
       continue
     }
     const b = was.success
     const a = now.success
     if (certainPass(a)) continue
     if (a.decision === "pass") {
-      warnings.push(`lockout guard: after this plan the management path (${label}) is passed by ${decidingRule(a) ?? "no rule"}, but not certainly: ${a.notes.join("; ")}`)
+      warnings.push(
+        `lockout guard: after this plan the management path (${label}) is passed by ${
+          decidingRule(a) ?? "no rule"
+        }, but not certainly: ${a.notes.join("; ")}`
+      )
       continue
     }
     const newDecider = decidingRule(a)
     const oldDecider = decidingRule(b)
     const verb = a.certain ? "blocks" : "may block"
-    const reason = `${verb} the management path (${label}): after this plan it is decided by ${newDecider === undefined ? "the default deny" : `rule "${newDecider}"`}` +
-      (b.decision === "pass" ? `, before by ${oldDecider === undefined ? "an automatic rule" : `rule "${oldDecider}"`} (pass)` : "")
+    const reason =
+      `${verb} the management path (${label}): after this plan it is decided by ${
+        newDecider === undefined ? "the default deny" : `rule "${newDecider}"`
+      }` +
+      (b.decision === "pass"
+        ? `, before by ${oldDecider === undefined ? "an automatic rule" : `rule "${oldDecider}"`} (pass)`
+        : "")
     const responsible: Array<Change> = []
     for (const change of plan.changes) {
       if (change.kind === "rule" && change.name === newDecider && change.action !== "delete") responsible.push(change)
-      if (change.kind === "rule" && change.name === oldDecider && b.decision === "pass" && change.action !== "create") responsible.push(change)
+      if (change.kind === "rule" && change.name === oldDecider && b.decision === "pass" && change.action !== "create") {
+        responsible.push(change)
+      }
     }
     const used = new Set([...aliasesOf(plan, live, newDecider), ...aliasesOf(plan, live, oldDecider)])
-    for (const change of plan.changes) if (change.kind === "alias" && used.has(aliasName(change))) responsible.push(change)
+    for (const change of plan.changes) {
+      if (change.kind === "alias" && used.has(aliasName(change))) responsible.push(change)
+    }
     if (b.decision !== "pass" && responsible.length === 0) {
       // the live rules the API shows do not pass it either (legacy or automatic rules must): not this plan's doing
-      warnings.push(`lockout guard: the management path (${label}) is not passed by any rule the API shows, before or after this plan; check it by hand`)
+      warnings.push(
+        `lockout guard: the management path (${label}) is not passed by any rule the API shows, before or after this plan; check it by hand`
+      )
       continue
     }
-    const targets = responsible.length > 0 ? responsible : plan.changes.filter((c) => c.kind === "rule" || c.kind === "alias")
+    const targets = responsible.length > 0
+      ? responsible
+      : plan.changes.filter((c) => c.kind === "rule" || c.kind === "alias")
     for (const change of targets) block(change, reason)
   }
   for (const s of skipped) warnings.push(`lockout guard: ${s}`)
@@ -142,6 +179,11 @@ export const guardPlan = (plan: Plan, live: LiveSnapshot, config: SiteConfig, ap
 /** The plan with the guard's findings added (existing blocked entries and warnings kept). */
 export const withGuard = (plan: Plan, result: GuardResult): Plan => ({
   ...plan,
-  blocked: [...plan.blocked, ...result.blocked.filter((b) => !plan.blocked.some((x) => x.kind === b.kind && x.name === b.name && x.action === b.action))],
+  blocked: [
+    ...plan.blocked,
+    ...result.blocked.filter((b) =>
+      !plan.blocked.some((x) => x.kind === b.kind && x.name === b.name && x.action === b.action)
+    )
+  ],
   warnings: [...plan.warnings, ...result.warnings.filter((w) => !plan.warnings.includes(w))]
 })

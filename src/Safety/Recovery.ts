@@ -47,7 +47,13 @@ export interface RecoveryReport {
 
 export interface RecoverOptions {
   /** record what was found in state.json's inventory (name → uuid), drop what was deleted */
-  readonly updateInventory?: ((site: string, created: ReadonlyArray<Recovered>, deleted: ReadonlyArray<{ readonly kind: ResourceKind; readonly uuid: string }>) => Effect.Effect<void, unknown>) | undefined
+  readonly updateInventory?:
+    | ((
+      site: string,
+      created: ReadonlyArray<Recovered>,
+      deleted: ReadonlyArray<{ readonly kind: ResourceKind; readonly uuid: string }>
+    ) => Effect.Effect<void, unknown>)
+    | undefined
 }
 
 const ORDER: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
@@ -99,10 +105,25 @@ export const recover = (
       reconfigured.push(kind)
     }
     const uncertain = steps.filter((s) => s.outcome === undefined).length
-    const message = `recovered the interrupted apply ${begin.applyId} (plan ${begin.planId.slice(0, 12)}, started ${begin.at} by ${begin.actor}): ` +
+    const message =
+      `recovered the interrupted apply ${begin.applyId} (plan ${
+        begin.planId.slice(0, 12)
+      }, started ${begin.at} by ${begin.actor}): ` +
       `${steps.length} call(s) journaled, ${uncertain} without a recorded outcome; ${created.length} created object(s) found on the firewall, ` +
       `${absent.length} never created; reconfigured ${reconfigured.join(", ") || "nothing"}`
     yield* Effect.logWarning(message)
     yield* journal.archive(pending, "recovered")
-    return { applyId: begin.applyId, planId: begin.planId, startedAt: begin.at, actor: begin.actor, calls: steps.length, uncertain, created, absent, deleted, reconfigured, message }
+    return {
+      applyId: begin.applyId,
+      planId: begin.planId,
+      startedAt: begin.at,
+      actor: begin.actor,
+      calls: steps.length,
+      uncertain,
+      created,
+      absent,
+      deleted,
+      reconfigured,
+      message
+    }
   }).pipe(Effect.withSpan("Safety.recover"))

@@ -4,8 +4,8 @@
  * commands, closed with the scope. Small Lua scripts make compare-and-renew and
  * compare-and-delete atomic.
  */
-import { Redis } from "ioredis"
 import { Effect, type Scope } from "effect"
+import { Redis } from "ioredis"
 
 export interface RedisOptions {
   /** redis://host:port/db */
@@ -43,7 +43,9 @@ export const connect = (options: RedisOptions): Effect.Effect<Redis, never, Scop
   )
 
 /** Extend the key's expiry when it still holds our value. Returns 1 when renewed. */
-export const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`
+export const RENEW =
+  `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`
 
 /** Delete the key when it still holds our value. Returns 1 when deleted. */
-export const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`
+export const RELEASE =
+  `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`

@@ -14,13 +14,20 @@
  * so the inner apply is unchanged. A kill at any point leaves an unfinished journal, which the next
  * apply recovers first.
  */
-import { randomBytes } from "node:crypto"
 import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
+import { randomBytes } from "node:crypto"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport, SafetyReport } from "../Domain/Reports.ts"
-import { type ApplyOptions, PlanBlocked, Reconciler, type ReconcilerShape, type SiteOptions, SiteNotFound } from "../Reconciler.ts"
+import {
+  type ApplyOptions,
+  PlanBlocked,
+  Reconciler,
+  type ReconcilerShape,
+  SiteNotFound,
+  type SiteOptions
+} from "../Reconciler.ts"
 import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
 import { liveDigest } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
@@ -40,7 +47,9 @@ export interface SafeReconcilerShape extends ReconcilerShape {
 }
 
 /** The safe reconciler; `layerAsReconciler` also provides it as `Reconciler`, so every caller gets it. */
-export class SafeReconciler extends Context.Service<SafeReconciler, SafeReconcilerShape>()("opnsense-mcp/SafeReconciler") {}
+export class SafeReconciler
+  extends Context.Service<SafeReconciler, SafeReconcilerShape>()("opnsense-mcp/SafeReconciler")
+{}
 
 const kindsTouched = (report: ApplyReport): ReadonlySet<ResourceKind> =>
   new Set(report.changes.filter((c) => c.status !== "skipped").map((c) => c.kind))
@@ -53,7 +62,10 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
   const leases = yield* Ref.make(new Map<string, Lease>())
   const guarded: FirewallsShape = {
     forSite: (site) =>
-      Effect.map(firewalls.forSite(site), (client) => journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) }))
+      Effect.map(
+        firewalls.forSite(site),
+        (client) => journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
+      )
   }
   const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
   const base = Context.get(context, Reconciler)
@@ -63,7 +75,13 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
     const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === name)
     if (site === undefined) {
       const known = sites.map((s) => s.name)
-      return yield* new SiteNotFound({ message: name === undefined ? `several sites are declared (${known.join(", ")}): choose one with --site` : `no site "${name}"; known sites: ${known.join(", ")}`, site: name ?? "", known })
+      return yield* new SiteNotFound({
+        message: name === undefined
+          ? `several sites are declared (${known.join(", ")}): choose one with --site`
+          : `no site "${name}"; known sites: ${known.join(", ")}`,
+        site: name ?? "",
+        known
+      })
     }
     return site
   })
@@ -83,10 +101,16 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
     return yield* recover(client, journal, pending, {
       updateInventory: (site, created, deleted) =>
         store.updateSite(site, (s) => {
-          const inventory = { vlan: { ...s.inventory.vlan }, alias: { ...s.inventory.alias }, rule: { ...s.inventory.rule } }
+          const inventory = {
+            vlan: { ...s.inventory.vlan },
+            alias: { ...s.inventory.alias },
+            rule: { ...s.inventory.rule }
+          }
           for (const c of created) inventory[c.kind][c.name] = c.uuid
           for (const d of deleted) {
-            for (const [name, uuid] of Object.entries(inventory[d.kind])) if (uuid === d.uuid) delete inventory[d.kind][name]
+            for (const [name, uuid] of Object.entries(inventory[d.kind])) {
+              if (uuid === d.uuid) delete inventory[d.kind][name]
+            }
           }
           return { ...s, inventory }
         })
@@ -105,85 +129,136 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
     const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
     const result = pending === undefined ? checked : {
       ...checked,
-      warnings: [...checked.warnings, `an interrupted apply (${pending.begin.applyId}, started ${pending.begin.at}) was found in the journal; the next apply recovers it first`]
+      warnings: [
+        ...checked.warnings,
+        `an interrupted apply (${pending.begin.applyId}, started ${pending.begin.at}) was found in the journal; the next apply recovers it first`
+      ]
     }
     if (result.blocked.length > 0 || result.warnings.length > planned.warnings.length) yield* store.savePlan(result)
     return result
   })
 
   /** Everything between taking the lock and releasing it. */
-  const execute = Effect.fnUntraced(function*(given: Plan, opts: ApplyOptions, lease: Lease, recovered: RecoveryReport | undefined) {
-    const config = yield* siteConfig(given.site)
-    const checked = yield* guard(given, config)
-    if (checked.blocked.length > 0 && opts.override === undefined) {
-      return yield* new PlanBlocked({
-        message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")}. Apply refuses without an explicit override (--override-lockout "<reason>")`,
-        planId: checked.planId,
-        site: checked.site
-      })
-    }
-    if (checked.blocked.length > 0 && opts.override !== undefined) {
-      yield* Effect.logWarning(`lockout guard overridden for site "${checked.site}", plan ${checked.planId.slice(0, 12)}: ${opts.override.reason}`)
-    }
-    const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {
-      lockToken: lease.token,
-      ...(recovered !== undefined ? { recovered: recovered.message } : {})
-    }
-    if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
+  const execute = Effect.fnUntraced(
+    function*(given: Plan, opts: ApplyOptions, lease: Lease, recovered: RecoveryReport | undefined) {
+      const config = yield* siteConfig(given.site)
+      const checked = yield* guard(given, config)
+      if (checked.blocked.length > 0 && opts.override === undefined) {
+        return yield* new PlanBlocked({
+          message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
+            checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")
+          }. Apply refuses without an explicit override (--override-lockout "<reason>")`,
+          planId: checked.planId,
+          site: checked.site
+        })
+      }
+      if (checked.blocked.length > 0 && opts.override !== undefined) {
+        yield* Effect.logWarning(
+          `lockout guard overridden for site "${checked.site}", plan ${
+            checked.planId.slice(0, 12)
+          }: ${opts.override.reason}`
+        )
+      }
+      const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {
+        lockToken: lease.token,
+        ...(recovered !== undefined ? { recovered: recovered.message } : {})
+      }
+      if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
 
-    const client = yield* firewalls.forSite(config)
-    const backup = yield* client.backups.current.pipe(Effect.catchTag("NotFoundError", () => Effect.succeed(undefined)))
-    if (backup !== undefined) safety.revision = backup.revision
-    const open = yield* journal.begin({
-      applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
-      site: checked.site,
-      planId: checked.planId,
-      actor: opts.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
-      token: lease.token,
-      ...(backup !== undefined ? { revision: backup.revision } : {}),
-      intended: checked.changes.map((c) => ({ action: c.action, kind: c.kind, name: c.name, ...(c.uuid !== undefined ? { uuid: c.uuid } : {}) }))
-    })
-    const exit = yield* Effect.exit(base.apply(checked, opts))
-    if (Exit.isFailure(exit)) {
-      // a refusal before any write closes the journal; anything after a write, an interruption
-      // or a crash leaves it for recovery (which reconfigures and records what was created)
-      if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause) && (yield* open.calls) === 0) yield* open.end("error")
-      return yield* exit
+      const client = yield* firewalls.forSite(config)
+      const backup = yield* client.backups.current.pipe(
+        Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+      )
+      if (backup !== undefined) safety.revision = backup.revision
+      const open = yield* journal.begin({
+        applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
+        site: checked.site,
+        planId: checked.planId,
+        actor: opts.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
+        token: lease.token,
+        ...(backup !== undefined ? { revision: backup.revision } : {}),
+        intended: checked.changes.map((c) => ({
+          action: c.action,
+          kind: c.kind,
+          name: c.name,
+          ...(c.uuid !== undefined ? { uuid: c.uuid } : {})
+        }))
+      })
+      const exit = yield* Effect.exit(base.apply(checked, opts))
+      if (Exit.isFailure(exit)) {
+        // a refusal before any write closes the journal; anything after a write, an interruption
+        // or a crash leaves it for recovery (which reconfigures and records what was created)
+        if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause) && (yield* open.calls) === 0) {
+          yield* open.end("error")
+        }
+        return yield* exit
+      }
+      const report = exit.value
+      const verification = yield* verify(client, {
+        replanClean: report.verification.clean && report.result !== "failed",
+        remaining: report.result === "failed"
+          ? [report.message, ...report.verification.remaining]
+          : report.verification.remaining,
+        probes: config.probes
+      })
+      safety.verification = { ok: verification.ok, failures: verification.failures }
+      const touched = kindsTouched(report)
+      if (verification.ok || touched.size === 0) {
+        yield* open.end(report.result)
+        return { ...report, safety }
+      }
+      if (backup === undefined) {
+        yield* open.end("failed-unverified")
+        return {
+          ...report,
+          result: "failed" as const,
+          safety,
+          message: `${report.message} Verification failed (${
+            verification.failures.join("; ")
+          }) and no config revision was recorded before the apply, so nothing was reverted.`
+        }
+      }
+      const reverted = yield* open.record(
+        { op: "revert", kind: "rule", names: [] },
+        revert(client, backup.revision, touched),
+        () => []
+      )
+      safety.revert = reverted
+      yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
+      const at = new Date().toISOString()
+      yield* store.updateSite(
+        checked.site,
+        (s) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } })
+      )
+      yield* store.appendAudit({
+        at,
+        actor: report.actor,
+        site: checked.site,
+        action: "apply",
+        planId: checked.planId,
+        result: reverted.result === "reverted"
+          ? `reverted to ${backup.revision}`
+          : `revert to ${backup.revision} failed`,
+        changes: []
+      })
+      return {
+        ...report,
+        result: "failed" as const,
+        safety,
+        message: reverted.result === "reverted"
+          ? `Verification failed after the apply (${
+            verification.failures.join("; ")
+          }); reverted the firewall to revision ${backup.revision} and reconfigured ${
+            reverted.reconfigured.join(", ")
+          }.`
+          : `Verification failed after the apply (${
+            verification.failures.join("; ")
+          }) and the revert to revision ${backup.revision} failed: ${
+            reverted.error ?? "unknown"
+          }. Check the firewall now.`
+      }
     }
-    const report = exit.value
-    const verification = yield* verify(client, {
-      replanClean: report.verification.clean && report.result !== "failed",
-      remaining: report.result === "failed" ? [report.message, ...report.verification.remaining] : report.verification.remaining,
-      probes: config.probes
-    })
-    safety.verification = { ok: verification.ok, failures: verification.failures }
-    const touched = kindsTouched(report)
-    if (verification.ok || touched.size === 0) {
-      yield* open.end(report.result)
-      return { ...report, safety }
-    }
-    if (backup === undefined) {
-      yield* open.end("failed-unverified")
-      return { ...report, result: "failed" as const, safety, message: `${report.message} Verification failed (${verification.failures.join("; ")}) and no config revision was recorded before the apply, so nothing was reverted.` }
-    }
-    const reverted = yield* open.record({ op: "revert", kind: "rule", names: [] }, revert(client, backup.revision, touched), () => [])
-    safety.revert = reverted
-    yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
-    const at = new Date().toISOString()
-    yield* store.updateSite(checked.site, (s) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } }))
-    yield* store.appendAudit({
-      at, actor: report.actor, site: checked.site, action: "apply", planId: checked.planId,
-      result: reverted.result === "reverted" ? `reverted to ${backup.revision}` : `revert to ${backup.revision} failed`, changes: []
-    })
-    return {
-      ...report,
-      result: "failed" as const,
-      safety,
-      message: reverted.result === "reverted"
-        ? `Verification failed after the apply (${verification.failures.join("; ")}); reverted the firewall to revision ${backup.revision} and reconfigured ${reverted.reconfigured.join(", ")}.`
-        : `Verification failed after the apply (${verification.failures.join("; ")}) and the revert to revision ${backup.revision} failed: ${reverted.error ?? "unknown"}. Check the firewall now.`
-    }
-  })
+  )
 
   const underLock = <A, E2, R2>(site: string, use: (lease: Lease) => Effect.Effect<A, E2, R2>) =>
     Effect.scoped(
@@ -199,26 +274,30 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
       })
     )
 
-  const apply: SafeReconcilerShape["apply"] = Effect.fn("SafeReconciler.apply")(function*(ref: Plan | string, opts: ApplyOptions) {
-    const given = typeof ref === "string" ? yield* base.loadPlan(ref) : ref
-    yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
-    return yield* underLock(given.site, (lease) =>
-      Effect.gen(function*() {
-        const recovered = yield* recoverIfPending(yield* siteConfig(given.site))
-        // a recovery changes the firewall: the plan is then stale, and the inner apply says so
-        return yield* execute(given, opts, lease, recovered)
-      }))
-  })
+  const apply: SafeReconcilerShape["apply"] = Effect.fn("SafeReconciler.apply")(
+    function*(ref: Plan | string, opts: ApplyOptions) {
+      const given = typeof ref === "string" ? yield* base.loadPlan(ref) : ref
+      yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
+      return yield* underLock(given.site, (lease) =>
+        Effect.gen(function*() {
+          const recovered = yield* recoverIfPending(yield* siteConfig(given.site))
+          // a recovery changes the firewall: the plan is then stale, and the inner apply says so
+          return yield* execute(given, opts, lease, recovered)
+        }))
+    }
+  )
 
-  const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
-    const config = yield* siteConfig(opts.site)
-    return yield* underLock(config.name, (lease) =>
-      Effect.gen(function*() {
-        const recovered = yield* recoverIfPending(config)
-        const planned = yield* base.plan({ site: config.name })
-        return yield* execute(planned, opts, lease, recovered)
-      }))
-  })
+  const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(
+    function*(opts: SiteOptions & ApplyOptions) {
+      const config = yield* siteConfig(opts.site)
+      return yield* underLock(config.name, (lease) =>
+        Effect.gen(function*() {
+          const recovered = yield* recoverIfPending(config)
+          const planned = yield* base.plan({ site: config.name })
+          return yield* execute(planned, opts, lease, recovered)
+        }))
+    }
+  )
 
   const recoverNow: SafeReconcilerShape["recover"] = Effect.fn("SafeReconciler.recover")(function*(opts?: SiteOptions) {
     const config = yield* siteConfig(opts?.site)
@@ -244,4 +323,6 @@ export const layer = <E, R>(
 export const layerAsReconciler = <E, R>(
   inner: Layer.Layer<Reconciler, E, R>
 ): Layer.Layer<SafeReconciler | Reconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
-  Layer.effectContext(Effect.map(make(inner), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe))))
+  Layer.effectContext(
+    Effect.map(make(inner), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe)))
+  )

@@ -6,8 +6,8 @@
  * through core/backup (which replaces config.xml but reloads nothing) and every subsystem the
  * apply touched is reconfigured, so the running firewall follows the restored config.
  */
-import * as net from "node:net"
 import { Duration, Effect } from "effect"
+import * as net from "node:net"
 import type { Probe } from "../Domain/Desired.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
@@ -28,7 +28,15 @@ export const tcpProbe = (probe: Probe): Effect.Effect<ProbeResult> =>
     const timeoutMs = probe.timeoutMs ?? 3_000
     const finish = (error: string | undefined) => {
       socket.destroy()
-      resume(Effect.succeed({ host: probe.host, port: probe.port, ok: error === undefined, latencyMs: Date.now() - started, ...(error === undefined ? {} : { error }) }))
+      resume(
+        Effect.succeed({
+          host: probe.host,
+          port: probe.port,
+          ok: error === undefined,
+          latencyMs: Date.now() - started,
+          ...(error === undefined ? {} : { error })
+        })
+      )
     }
     socket.setTimeout(timeoutMs, () => finish(`no connection within ${timeoutMs} ms`))
     socket.once("connect", () => finish(undefined))
@@ -45,12 +53,19 @@ export interface Verification {
 
 export const verify = (
   client: OpnsenseShape,
-  options: { readonly replanClean: boolean; readonly remaining: ReadonlyArray<string>; readonly probes: ReadonlyArray<Probe>; readonly timeoutMs?: number }
+  options: {
+    readonly replanClean: boolean
+    readonly remaining: ReadonlyArray<string>
+    readonly probes: ReadonlyArray<Probe>
+    readonly timeoutMs?: number
+  }
 ): Effect.Effect<Verification> =>
   Effect.gen(function*() {
     const failures: Array<string> = []
     const ping = yield* client.ping.pipe(Effect.timeout(Duration.millis(options.timeoutMs ?? 10_000)), Effect.result)
-    if (ping._tag === "Failure") failures.push(`the firewall API did not answer after the apply: ${ping.failure.message}`)
+    if (ping._tag === "Failure") {
+      failures.push(`the firewall API did not answer after the apply: ${ping.failure.message}`)
+    }
     if (!options.replanClean) failures.push(`the re-plan is not empty: ${options.remaining.join("; ")}`)
     const probes = yield* Effect.forEach(options.probes, tcpProbe, { concurrency: 8 })
     for (const p of probes) if (!p.ok) failures.push(`probe ${p.host}:${p.port} failed: ${p.error ?? "no connection"}`)
@@ -66,15 +81,28 @@ export interface RevertOutcome {
 
 const ORDER: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
 
-export const revert = (client: OpnsenseShape, revision: string, touched: ReadonlySet<ResourceKind>): Effect.Effect<RevertOutcome> =>
+export const revert = (
+  client: OpnsenseShape,
+  revision: string,
+  touched: ReadonlySet<ResourceKind>
+): Effect.Effect<RevertOutcome> =>
   Effect.gen(function*() {
     const restored = yield* Effect.result(client.backups.revert(revision))
-    if (restored._tag === "Failure") return { revision, result: "failed" as const, reconfigured: [], error: `restoring revision ${revision} failed: ${restored.failure.message}` }
+    if (restored._tag === "Failure") {
+      return {
+        revision,
+        result: "failed" as const,
+        reconfigured: [],
+        error: `restoring revision ${revision} failed: ${restored.failure.message}`
+      }
+    }
     const reconfigured: Array<ResourceKind> = []
     const errors: Array<string> = []
     // every subsystem the apply touched: OPNsense restores the file but reloads nothing
     for (const kind of ORDER.filter((k) => touched.has(k))) {
-      const r = yield* Effect.result((kind === "vlan" ? client.vlans : kind === "alias" ? client.aliases : client.rules).reconfigure)
+      const r = yield* Effect.result(
+        (kind === "vlan" ? client.vlans : kind === "alias" ? client.aliases : client.rules).reconfigure
+      )
       if (r._tag === "Success") reconfigured.push(kind)
       else errors.push(`reconfigure ${kind}: ${r.failure.message}`)
     }

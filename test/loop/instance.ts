@@ -16,7 +16,12 @@ const announce = () => Effect.sync(() => process.stdout.write(`${JSON.stringify(
 const main = loopLayer({ intervalMs, mode: "enforce", sites: ["default"] }).pipe(
   Layer.provide(Layer.mergeAll(
     stubReconciler(() => "nothing-to-do", calls, announce),
-    layerRedis({ url: "redis://127.0.0.1:6379", ttlMs: Math.floor(intervalMs / 2), prefix: process.env["LEADER_PREFIX"] ?? "x:", instance })
+    layerRedis({
+      url: "redis://127.0.0.1:6379",
+      ttlMs: Math.floor(intervalMs / 2),
+      prefix: process.env["LEADER_PREFIX"] ?? "x:",
+      instance
+    })
   ))
 )
 

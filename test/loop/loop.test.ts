@@ -13,7 +13,9 @@ import { type Scripted, stubReconciler } from "./stub.ts"
 const I = 1_000
 
 const loop = (mode: "observe" | "enforce", next: (n: number) => Scripted, calls: Array<{ at: number; op: string }>) =>
-  loopLayer({ intervalMs: I, mode, sites: ["default"] }).pipe(Layer.provide(Layer.mergeAll(stubReconciler(next, calls), layerMemory({ instance: "test" }))))
+  loopLayer({ intervalMs: I, mode, sites: ["default"] }).pipe(
+    Layer.provide(Layer.mergeAll(stubReconciler(next, calls), layerMemory({ instance: "test" })))
+  )
 
 const status = ReconcileStatus.use((s) => s.site("default"))
 const condition = (type: string) => Effect.map(status, (s) => s?.conditions.find((c) => c.type === type))

@@ -12,13 +12,28 @@ import { SafeReconciler, type SafeReconcilerShape } from "../../src/Safety/SafeR
 export type Scripted = "applied" | "nothing-to-do" | "failed" | "error" | "blocked" | "locked" | "drift" | "clean"
 
 export const report = (result: ApplyReport["result"], planId = "p".repeat(64)): ApplyReport => ({
-  site: "default", planId, actor: "loop", startedAt: "", finishedAt: "", result, changes: [], reconfigured: [],
-  verification: { clean: result !== "failed", remaining: [] }, message: `result ${result}`
+  site: "default",
+  planId,
+  actor: "loop",
+  startedAt: "",
+  finishedAt: "",
+  result,
+  changes: [],
+  reconfigured: [],
+  verification: { clean: result !== "failed", remaining: [] },
+  message: `result ${result}`
 })
 
 const drift = (hasDrift: boolean): DriftReport => ({
-  site: "default", checkedAt: "", firewallVersion: "26.7.5", drifted: [], missing: hasDrift ? [{ kind: "rule", name: "x", uuid: "u" }] : [],
-  pending: [], unmanaged: [], readOnly: { legacy: 0, automatic: 0, builtin: 0 }, hasDrift
+  site: "default",
+  checkedAt: "",
+  firewallVersion: "26.7.5",
+  drifted: [],
+  missing: hasDrift ? [{ kind: "rule", name: "x", uuid: "u" }] : [],
+  pending: [],
+  unmanaged: [],
+  readOnly: { legacy: 0, automatic: 0, builtin: 0 },
+  hasDrift
 })
 
 export const stubReconciler = (
@@ -42,15 +57,22 @@ export const stubReconciler = (
     apply: () => unused,
     recover: () => unused,
     drift: () =>
-      Effect.flatMap(answer("drift"), (s) =>
-        s === "error" ? Effect.fail(new StoreError({ message: "disk full", path: "/data" })) : Effect.succeed(drift(s === "drift"))),
+      Effect.flatMap(
+        answer("drift"),
+        (s) =>
+          s === "error"
+            ? Effect.fail(new StoreError({ message: "disk full", path: "/data" }))
+            : Effect.succeed(drift(s === "drift"))
+      ),
     planAndApply: () =>
       Effect.flatMap(answer("apply"), (s): Effect.Effect<ApplyReport, StoreError | PlanBlocked | LockHeld> => {
         switch (s) {
           case "error":
             return Effect.fail(new StoreError({ message: "disk full", path: "/data" }))
           case "blocked":
-            return Effect.fail(new PlanBlocked({ message: "would cut the management path", planId: "b".repeat(64), site: "default" }))
+            return Effect.fail(
+              new PlanBlocked({ message: "would cut the management path", planId: "b".repeat(64), site: "default" })
+            )
           case "locked":
             return Effect.fail(new LockHeld({ message: "locked by cli", site: "default", holder: undefined }))
           case "applied":

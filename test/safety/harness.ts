@@ -3,11 +3,11 @@
  * reconciler and a temporary DATA_DIR. Several "instances" (separate layers, separate Redis
  * connections) can share one simulator.
  */
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeServices } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
@@ -40,11 +40,22 @@ export interface InstanceOptions {
   readonly journal?: Layer.Layer<Journal> | undefined
 }
 
-const firewallsFromClient = Layer.effect(Firewalls, Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) })))
+const firewallsFromClient = Layer.effect(
+  Firewalls,
+  Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) }))
+)
 
 export const instance = (o: InstanceOptions): Layer.Layer<SafeReconciler | Store | Opnsense | Journal | ApplyLock> => {
-  const lock = o.redisPrefix === undefined ? layerFile({ dataDir: o.dataDir }) : layerRedis({ url: REDIS, prefix: o.redisPrefix, ttlMs: 5_000 })
-  const deps = Layer.mergeAll(firewallsFromClient, storeLayer(o.dataDir), DesiredState.layer, o.journal ?? journalLayer({ dataDir: o.dataDir }), lock)
+  const lock = o.redisPrefix === undefined
+    ? layerFile({ dataDir: o.dataDir })
+    : layerRedis({ url: REDIS, prefix: o.redisPrefix, ttlMs: 5_000 })
+  const deps = Layer.mergeAll(
+    firewallsFromClient,
+    storeLayer(o.dataDir),
+    DesiredState.layer,
+    o.journal ?? journalLayer({ dataDir: o.dataDir }),
+    lock
+  )
   return safeLayer(reconcilerLayer({ desiredDir: o.desiredDir, actor: "safety-test" })).pipe(
     Layer.provideMerge(deps),
     Layer.provideMerge(layerSimulator(o.sim, { cacheTtlSeconds: 0 })),

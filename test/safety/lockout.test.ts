@@ -11,13 +11,36 @@ import { guardPlan, managementPackets } from "../../src/Safety/Lockout.ts"
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 const any = { addresses: [], invert: false, port: "" }
 const rule = (over: Partial<RuleSpec>): RuleSpec => ({
-  enabled: true, action: "pass", quick: true, interfaces: ["lan"], interfaceInvert: false, direction: "in", ipVersion: "inet",
-  protocol: "any", source: any, destination: any, log: false, gateway: "", description: "", categories: [], ...over
+  enabled: true,
+  action: "pass",
+  quick: true,
+  interfaces: ["lan"],
+  interfaceInvert: false,
+  direction: "in",
+  ipVersion: "inet",
+  protocol: "any",
+  source: any,
+  destination: any,
+  log: false,
+  gateway: "",
+  description: "",
+  categories: [],
+  ...over
 })
 const admins = (content: ReadonlyArray<string>): AliasSpec => ({
-  name: "admin_hosts", type: "host", content, enabled: true, description: "", categories: [], updateFrequency: ""
+  name: "admin_hosts",
+  type: "host",
+  content,
+  enabled: true,
+  description: "",
+  categories: [],
+  updateFrequency: ""
 })
-const adminIn = rule({ protocol: "TCP", source: { addresses: ["admin_hosts"], invert: false, port: "" }, destination: { addresses: ["192.168.1.1"], invert: false, port: "443" } })
+const adminIn = rule({
+  protocol: "TCP",
+  source: { addresses: ["admin_hosts"], invert: false, port: "" },
+  destination: { addresses: ["192.168.1.1"], invert: false, port: "443" }
+})
 const blockRest = rule({ action: "block" })
 
 const live: LiveSnapshot = {
@@ -34,16 +57,28 @@ const live: LiveSnapshot = {
 }
 
 const config = (over: Partial<NonNullable<SiteConfig["management"]>> = {}): SiteConfig => ({
-  name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {},
+  name: "default",
+  path: ".",
+  pruneUnmanaged: false,
+  probes: [],
+  lint: {},
   management: { interface: "lan", address: "192.168.1.1", port: 443, source: "192.168.1.10", ...over }
 })
 
 const plan = (changes: ReadonlyArray<Change>): Plan => ({
-  planId: "p", site: "default", createdAt: "", firewallVersion: "26.7.5", liveDigest: "d", changes,
-  summary: { create: 0, update: 0, delete: 0 }, warnings: [], blocked: []
+  planId: "p",
+  site: "default",
+  createdAt: "",
+  firewallVersion: "26.7.5",
+  liveDigest: "d",
+  changes,
+  summary: { create: 0, update: 0, delete: 0 },
+  warnings: [],
+  blocked: []
 })
 
-const brief = (p: Plan, c: SiteConfig = config()) => guardPlan(p, live, c, "https://192.168.1.1").blocked.map((b) => `${b.action} ${b.kind} ${b.name}`)
+const brief = (p: Plan, c: SiteConfig = config()) =>
+  guardPlan(p, live, c, "https://192.168.1.1").blocked.map((b) => `${b.action} ${b.kind} ${b.name}`)
 
 describe("lockout guard", () => {
   it("blocks deleting the rule that passes the management path", () => {
@@ -53,36 +88,87 @@ describe("lockout guard", () => {
   })
 
   it("blocks disabling it, and narrowing the alias it passes", () => {
-    expect(brief(plan([{ action: "update", kind: "rule", name: "admin-in", uuid: uuid(2), sequence: 100, before: adminIn, after: { ...adminIn, enabled: false } }])))
+    expect(
+      brief(
+        plan([{
+          action: "update",
+          kind: "rule",
+          name: "admin-in",
+          uuid: uuid(2),
+          sequence: 100,
+          before: adminIn,
+          after: { ...adminIn, enabled: false }
+        }])
+      )
+    )
       .toEqual(["update rule admin-in"])
-    expect(brief(plan([{ action: "update", kind: "alias", name: "admin_hosts", uuid: uuid(1), before: admins(["192.168.1.10"]), after: admins(["192.168.1.99"]) }])))
+    expect(
+      brief(
+        plan([{
+          action: "update",
+          kind: "alias",
+          name: "admin_hosts",
+          uuid: uuid(1),
+          before: admins(["192.168.1.10"]),
+          after: admins(["192.168.1.99"])
+        }])
+      )
+    )
       .toEqual(["update alias admin_hosts"])
   })
 
   it("blocks a new block rule placed before the pass, and nothing else of the plan", () => {
     const p = plan([
-      { action: "create", kind: "rule", name: "deny-https", sequence: 50, after: rule({ action: "block", protocol: "TCP", destination: { addresses: [], invert: false, port: "443" } }) },
-      { action: "create", kind: "rule", name: "dns", sequence: 150, after: rule({ protocol: "UDP", destination: { addresses: ["10.0.0.53"], invert: false, port: "53" } }) }
+      {
+        action: "create",
+        kind: "rule",
+        name: "deny-https",
+        sequence: 50,
+        after: rule({ action: "block", protocol: "TCP", destination: { addresses: [], invert: false, port: "443" } })
+      },
+      {
+        action: "create",
+        kind: "rule",
+        name: "dns",
+        sequence: 150,
+        after: rule({ protocol: "UDP", destination: { addresses: ["10.0.0.53"], invert: false, port: "53" } })
+      }
     ])
     expect(brief(p)).toEqual(["create rule deny-https"])
   })
 
   it("lets through plans that keep the path open", () => {
-    expect(brief(plan([{ action: "create", kind: "rule", name: "dns", sequence: 150, after: rule({ protocol: "UDP" }) }]))).toEqual([])
+    expect(
+      brief(plan([{ action: "create", kind: "rule", name: "dns", sequence: 150, after: rule({ protocol: "UDP" }) }]))
+    ).toEqual([])
     // another rule still passes it for certain: deleting this one is fine
     const widened = plan([
-      { action: "create", kind: "rule", name: "admin-any", sequence: 90, after: rule({ protocol: "TCP", destination: { addresses: [], invert: false, port: "443" } }) },
+      {
+        action: "create",
+        kind: "rule",
+        name: "admin-any",
+        sequence: 90,
+        after: rule({ protocol: "TCP", destination: { addresses: [], invert: false, port: "443" } })
+      },
       { action: "delete", kind: "rule", name: "admin-in", uuid: uuid(2), before: adminIn }
     ])
     expect(brief(widened)).toEqual([])
     // the anti-lockout rule is trusted
-    expect(brief(plan([{ action: "delete", kind: "rule", name: "admin-in", uuid: uuid(2), before: adminIn }]), config({ antiLockout: true }))).toEqual([])
+    expect(
+      brief(
+        plan([{ action: "delete", kind: "rule", name: "admin-in", uuid: uuid(2), before: adminIn }]),
+        config({ antiLockout: true })
+      )
+    ).toEqual([])
   })
 
   it("takes the API URL's address and port as a management path too", () => {
     const packets = managementPackets({ ...config(), management: { interface: "lan" } }, "https://192.168.1.1:8443")
     expect(packets.map((p) => p.label)).toEqual(["tcp any source → 192.168.1.1:8443 in on lan"])
-    expect(managementPackets(config(), "https://192.168.1.1:8443").map((p) => p.packet.destinationPort)).toEqual([443, 8443])
+    expect(managementPackets(config(), "https://192.168.1.1:8443").map((p) => p.packet.destinationPort)).toEqual([
+      443,
+      8443
+    ])
     expect(managementPackets({ ...config(), management: undefined }, "https://fw.example.net")).toEqual([])
     // the embedded sandbox on loopback is not a path through the filter
     expect(managementPackets({ ...config(), management: undefined }, "https://127.0.0.1:8443")).toEqual([])

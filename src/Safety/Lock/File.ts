@@ -6,10 +6,10 @@
  * checked from here and is reported as holding the lock; delete the file by hand once it is sure
  * that process is gone.
  */
+import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import { hostname } from "node:os"
 import * as path from "node:path"
-import { Effect, Schema } from "effect"
 import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
 import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
 
@@ -24,7 +24,9 @@ type LockFile = typeof LockFile.Type
 const decodeLockFile = Schema.decodeUnknownOption(Schema.fromJsonString(LockFile))
 
 const errorCode = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
 
 /** Is `pid` a live process on this host? EPERM means it exists but is not ours. */
 const alive = (pid: number): boolean => {
@@ -46,7 +48,12 @@ const readLock = async (file: string): Promise<LockFile | "absent" | "unreadable
   }
 }
 
-const holderOf = (lock: LockFile): LockHolder => ({ instance: lock.instance, pid: lock.pid, host: lock.host, since: lock.since })
+const holderOf = (lock: LockFile): LockHolder => ({
+  instance: lock.instance,
+  pid: lock.pid,
+  host: lock.host,
+  since: lock.since
+})
 
 const nextToken = async (fenceFile: string): Promise<number> => {
   const previous = await fs.readFile(fenceFile, "utf8").then((t) => Number.parseInt(t, 10)).catch(() => 0)
@@ -79,9 +86,18 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
   }
 
   const fail = (site: string, what: string) => (cause: unknown) =>
-    new LockError({ message: `apply lock for site "${site}": cannot ${what} in ${options.dir}: ${cause instanceof Error ? cause.message : String(cause)}`, site, cause })
+    new LockError({
+      message: `apply lock for site "${site}": cannot ${what} in ${options.dir}: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }`,
+      site,
+      cause
+    })
 
-  type Attempt = { readonly _tag: "Taken"; readonly lock: LockFile } | { readonly _tag: "Held"; readonly holder: LockHolder | undefined }
+  type Attempt = { readonly _tag: "Taken"; readonly lock: LockFile } | {
+    readonly _tag: "Held"
+    readonly holder: LockHolder | undefined
+  }
 
   const attempt = (site: string): Promise<Attempt> => {
     const { fence, lock } = files(site)
@@ -119,14 +135,18 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
         result._tag === "Taken"
           ? Effect.promise(async () => {
             const now = await readLock(files(site).lock).catch(() => "unreadable" as const)
-            if (typeof now !== "string" && now.token === result.lock.token) await fs.rm(files(site).lock, { force: true })
+            if (typeof now !== "string" && now.token === result.lock.token) {
+              await fs.rm(files(site).lock, { force: true })
+            }
           })
           : Effect.void
     )
     if (outcome._tag === "Held") {
       return yield* new LockHeld({
         message: outcome.holder === undefined
-          ? `site "${site}" is locked by another apply (${files(site).lock} exists but cannot be read; remove it if no apply runs)`
+          ? `site "${site}" is locked by another apply (${
+            files(site).lock
+          } exists but cannot be read; remove it if no apply runs)`
           : `site "${site}" is locked by ${describeHolder(outcome.holder)}; wait for that apply to finish`,
         site,
         holder: outcome.holder
@@ -137,7 +157,13 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
       Effect.flatMap((now) =>
         typeof now !== "string" && now.token === token
           ? Effect.void
-          : Effect.fail(new LockLost({ message: `site "${site}": the apply lock (token ${token}) was removed or taken over`, site, token }))
+          : Effect.fail(
+            new LockLost({
+              message: `site "${site}": the apply lock (token ${token}) was removed or taken over`,
+              site,
+              token
+            })
+          )
       )
     )
     return { site, token, holder: holderOf(outcome.lock), check } satisfies Lease

@@ -44,7 +44,9 @@ export const makeRedisLock = (options: RedisLockOptions): Effect.Effect<ApplyLoc
         try: run,
         catch: (cause) =>
           new LockError({
-            message: `apply lock for site "${site}": Redis at ${where} failed to ${what}: ${cause instanceof Error ? cause.message : String(cause)}`,
+            message: `apply lock for site "${site}": Redis at ${where} failed to ${what}: ${
+              cause instanceof Error ? cause.message : String(cause)
+            }`,
             site,
             cause
           })
@@ -65,8 +67,14 @@ export const makeRedisLock = (options: RedisLockOptions): Effect.Effect<ApplyLoc
       const me = currentHolder()
       const value = JSON.stringify({ token, ...me })
       const taken = yield* Effect.acquireRelease(
-        call(site, "take the lock", () => redis.set(key(site), value, "PX", ttlMs, "NX")).pipe(Effect.map((r) => r === "OK")),
-        (ok) => (ok ? call(site, "release the lock", () => redis.eval(RELEASE, 1, key(site), value)).pipe(Effect.ignore) : Effect.void)
+        call(site, "take the lock", () => redis.set(key(site), value, "PX", ttlMs, "NX")).pipe(
+          Effect.map((r) => r === "OK")
+        ),
+        (
+          ok
+        ) => (ok
+          ? call(site, "release the lock", () => redis.eval(RELEASE, 1, key(site), value)).pipe(Effect.ignore)
+          : Effect.void)
       )
       if (!taken) {
         const current = yield* holder(site)
@@ -79,7 +87,11 @@ export const makeRedisLock = (options: RedisLockOptions): Effect.Effect<ApplyLoc
         })
       }
       const lost = yield* Ref.make(false)
-      const lostError = new LockLost({ message: `site "${site}": the apply lock (token ${token}) expired or was taken over`, site, token })
+      const lostError = new LockLost({
+        message: `site "${site}": the apply lock (token ${token}) expired or was taken over`,
+        site,
+        token
+      })
       yield* call(site, "renew the lock", () => redis.eval(RENEW, 1, key(site), value, ttlMs)).pipe(
         Effect.flatMap((renewed) => (renewed === 1 ? Effect.void : Ref.set(lost, true))),
         // a failed renewal is retried on the next tick; the key's expiry is the real deadline

@@ -1,0 +1,77 @@
+/**
+ * The journal file on its own: what an interrupted apply looks like when read back (including a
+ * line torn by a kill mid-write), that an unfinished journal blocks a new one until recovered, and
+ * that the archive keeps a bounded number of journals.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs/promises"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { make, parseJournal, toPending } from "../../src/Safety/Journal.ts"
+
+const tempDir = Effect.acquireRelease(
+  Effect.promise(() => fs.mkdtemp(path.join(tmpdir(), "journal-test-"))),
+  (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
+)
+
+const begin = (applyId: string) => ({
+  applyId,
+  site: "s",
+  planId: "p".repeat(64),
+  actor: "t",
+  token: 1,
+  intended: [{ action: "create" as const, kind: "alias" as const, name: "a" }]
+})
+
+describe("apply journal", () => {
+  it.live("an interrupted apply reads back with its unknown outcome; a torn last line is ignored", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const journal = yield* make({ dataDir: dir })
+      const open = yield* journal.begin(begin("a1"))
+      yield* open.record({ op: "create", kind: "alias", names: ["a"] }, Effect.succeed("uuid-a"), (u) => [u])
+      yield* Effect.exit(open.record({ op: "create", kind: "alias", names: ["b"] }, Effect.interrupt, () => []))
+      yield* Effect.exit(
+        open.record({ op: "delete", kind: "rule", names: [], uuid: "r1" }, Effect.fail({ message: "in use" }), () => [])
+      )
+      const file = path.join(dir, "journal", "s.jsonl")
+      yield* Effect.promise(() => fs.appendFile(file, "{\"type\":\"intent\",\"seq\":4,\"at\":\"x\",\"op\":\"cre"))
+      const pending = yield* journal.pending("s")
+      expect(pending?.begin.applyId).toBe("a1")
+      expect(pending?.steps.map((s) => [s.intent.names.join(",") || s.intent.uuid, s.outcome?.status ?? "unknown"]))
+        .toEqual([
+          ["a", "done"],
+          ["b", "unknown"],
+          ["r1", "failed"]
+        ])
+      expect((yield* Effect.flip(journal.begin(begin("a2")))).message).toContain("unfinished apply (a1")
+      if (pending === undefined) throw new Error("no pending journal")
+      yield* journal.archive(pending, "recovered")
+      expect(yield* journal.pending("s")).toBeUndefined()
+      expect(yield* Effect.promise(() => fs.readdir(path.join(dir, "journal", "archive")))).toEqual(["s-a1.jsonl"])
+    }))
+
+  it("a journal with an end is not pending, and records hold no spec", () => {
+    const text = [
+      JSON.stringify({ type: "begin", at: "t", ...begin("x") }),
+      JSON.stringify({ type: "end", at: "t", result: "applied" })
+    ].join("\n")
+    expect(toPending("f", parseJournal(text))).toBeUndefined()
+    expect(text).not.toContain("content")
+  })
+
+  it.live("keeps the newest archived journals only", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const journal = yield* make({ dataDir: dir, keepArchived: 2 })
+      for (const id of ["k1", "k2", "k3"]) {
+        const open = yield* journal.begin(begin(id))
+        yield* open.end("applied")
+      }
+      expect((yield* Effect.promise(() => fs.readdir(path.join(dir, "journal", "archive")))).sort()).toEqual([
+        "s-k2.jsonl",
+        "s-k3.jsonl"
+      ])
+    }))
+})
