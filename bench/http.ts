@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { adopt, tempDirs } from "./lib/Fixture.ts"
 import { emit, percentile, round } from "./lib/Report.ts"
-import { clientEnv, start } from "./lib/Sim.ts"
+import { clientEnv, hermeticEnv, start } from "./lib/Sim.ts"
 
 const ROOT = join(import.meta.dirname, "..")
 
@@ -86,7 +86,7 @@ const cannon = (url: string, o: HttpOptions): Promise<Cannon> =>
 const serve = (env: Readonly<Record<string, string>>): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, "src", "index.ts"), "serve"], {
-      env: { ...process.env, ...env },
+      env: hermeticEnv(env),
       stdio: ["ignore", "ignore", "pipe"]
     })
     let err = ""

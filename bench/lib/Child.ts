@@ -5,7 +5,7 @@
  */
 import { fork } from "node:child_process"
 import { join } from "node:path"
-import type { SimulatorHandle } from "./Sim.ts"
+import { hermeticEnv, type SimulatorHandle } from "./Sim.ts"
 
 export interface ChildRun {
   /** label → request-log index when the child reached it */
@@ -29,7 +29,7 @@ export const runChild = (
     const profileDir = process.env["BENCH_CPU_PROF"]
     const started = performance.now()
     const child = fork(join(import.meta.dirname, "..", "child", script), [...args], {
-      env: { ...process.env, ...env },
+      env: hermeticEnv(env),
       execArgv: profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
       stdio: ["ignore", "ignore", "pipe", "ipc"]
     })

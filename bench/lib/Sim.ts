@@ -22,6 +22,18 @@ export const clientEnv = (sim: SimulatorHandle, dirs: { readonly desired: string
   LOG_LEVEL: "error"
 })
 
+/**
+ * The parent's environment without anything that would point a child elsewhere or change what is
+ * measured (a developer's OPNSENSE_URL, MCP_AUTH_TOKEN, REDIS_URL, OTLP endpoint, reconcile loop),
+ * plus `extra`.
+ */
+export const hermeticEnv = (extra: Readonly<Record<string, string>>): Record<string, string> => {
+  const drop = /^(OPNSENSE_|MCP_|ADMIN_TOKEN|METRICS_TOKEN|REDIS_URL|OTEL_|RECONCILE_|DESIRED_STATE_DIR|DATA_DIR|LOG_|HOST$|PORT$|CACHE_|ENABLE_COMPRESSION|DEBUG$)/
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !drop.test(k)) env[k] = v
+  return { ...env, ...extra }
+}
+
 export type RequestClass = "read" | "write" | "reconfigure"
 export type RequestKind = "vlan" | "alias" | "rule" | "category" | "system"
 
