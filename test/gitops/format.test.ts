@@ -12,6 +12,7 @@ import {
   repoPath,
   resolveFormat
 } from "../../src/Cli/Format.ts"
+import { planAnnotations } from "../../src/Cli/Plan.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import {
   COMMENT_BUDGET,
@@ -176,5 +177,46 @@ describe("plan as a pull-request comment", () => {
 
   it("escapes markdown in free text on one line", () => {
     expect(escapeMarkdown("a\nb_c [d](e) & `f`")).toBe("a b\\_c \\[d\\](e) &amp; \\`f\\`")
+  })
+})
+
+describe("plan --format github", () => {
+  it("puts each change on its YAML line, blocked changes as errors there, warnings without a file", () => {
+    const annotations = planAnnotations({
+      ...basePlan,
+      changes: [
+        {
+          action: "update",
+          kind: "rule",
+          name: "mgmt",
+          uuid: "00000000-0000-4000-8000-000000000001",
+          diff: [{ path: "destination.port", from: "443", to: "8443" }],
+          source: { file: "site-a/rules.yaml", line: 9, column: 5 }
+        },
+        { action: "delete", kind: "alias", name: "old", uuid: "00000000-0000-4000-8000-000000000002" }
+      ],
+      summary: { create: 0, update: 1, delete: 1 },
+      warnings: ["7 unmanaged objects"],
+      blocked: [{ kind: "rule", name: "mgmt", action: "update", reason: "cuts off 10.0.0.1:443" }]
+    }, "desired-state")
+    expect(annotations).toEqual([
+      {
+        level: "error",
+        title: "blocked: update rule mgmt",
+        message: "cuts off 10.0.0.1:443 (site default; not applied without an explicit override)",
+        file: "desired-state/site-a/rules.yaml",
+        line: 9,
+        col: 5
+      },
+      { level: "warning", title: "plan: site default", message: "7 unmanaged objects" },
+      {
+        level: "notice",
+        title: "plan: update rule mgmt",
+        message: "destination.port: \"443\" → \"8443\"",
+        file: "desired-state/site-a/rules.yaml",
+        line: 9,
+        col: 5
+      }
+    ])
   })
 })
