@@ -14,6 +14,7 @@ import * as HttpConfig from "../Http/Config.ts"
 import * as Wiring from "../Http/Wiring.ts"
 import * as Logging from "../Logging.ts"
 import * as Mcp from "../Mcp.ts"
+import * as Loop from "../Reconciler/Loop.ts"
 import * as Runtime from "../Runtime.ts"
 import * as Telemetry from "../Telemetry.ts"
 import { globalFlags, optionToUndefined } from "./Common.ts"
@@ -33,7 +34,8 @@ export const command = Command.make(
   "serve",
   { ...globalFlags, stdio: Flag.Boolean("stdio").pipe(Flag.withDefault(false)) },
   ({ dir, stdio }) => {
-    const services = Runtime.layer({ dir: optionToUndefined(dir) })
+    // the reconcile loop (RECONCILE_INTERVAL; disabled when unset) runs in the services' scope
+    const services = Loop.layerConfig.pipe(Layer.provideMerge(Runtime.layer({ dir: optionToUndefined(dir) })))
     const run = stdio
       ? Mcp.runStdio.pipe(Effect.provide(Mcp.layer("stdio")))
       : runHttp.pipe(Effect.provide(Mcp.layer("http")))
