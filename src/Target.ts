@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
-import { officeBox, startSimulator } from "./Simulator.ts"
+import { loadSeedFile, officeBox, startSimulator } from "./Simulator.ts"
 
 export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
   readonly message: string
@@ -123,7 +123,21 @@ export const resolveTarget = (
       // one sandbox file per site in DATA_DIR: consecutive CLI runs see one firewall
       const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
       const stateFile = join(dataDir, "sandbox", `${name}.json`)
-      const start = options.startSandbox ?? (() => startSimulator({ stateFile, seed: officeBox }))
+      // OPNSENSE_SANDBOX_SEED: a config snapshot (the simulator's seed format) to plan against in CI
+      // when no firewall is reachable; otherwise the office box the example desired-state fits
+      const seedFile = Option.getOrUndefined(yield* optionalString("OPNSENSE_SANDBOX_SEED"))
+      const seed = seedFile === undefined || seedFile === ""
+        ? officeBox
+        : yield* Effect.try({
+          try: () => loadSeedFile(seedFile),
+          catch: (cause) =>
+            new TargetConfigError({
+              message: `site "${name}": OPNSENSE_SANDBOX_SEED=${seedFile} cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`,
+              site: name,
+              cause
+            })
+        })
+      const start = options.startSandbox ?? (() => startSimulator({ stateFile, seed }))
       const handle = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: start,

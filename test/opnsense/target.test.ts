@@ -50,6 +50,26 @@ describe("Target", () => {
     )
   })
 
+  it.live("OPNSENSE_SANDBOX_SEED starts the embedded sandbox from a config snapshot (CI without a firewall)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "target-seed-"))
+    const seedFile = join(dir, "snapshot.yaml")
+    writeFileSync(seedFile, "aliases:\n  - { name: from_snapshot, type: host, content: 192.0.2.77 }\n")
+    return Effect.gen(function*() {
+      const snapshot = yield* (yield* Opnsense).snapshot()
+      expect(snapshot.aliases.map((a) => a.spec.name)).toContain("from_snapshot")
+    }).pipe(
+      Effect.provide(layerConfig(undefined, { write: () => {} })),
+      Effect.provide([breakerLayer(), layerMemory()]),
+      withEnv({ OPNSENSE_SANDBOX_SEED: seedFile, DATA_DIR: join(dir, "data") })
+    )
+  })
+
+  it.effect("an unreadable OPNSENSE_SANDBOX_SEED is a clear error naming the variable", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(resolveTarget(undefined, { write: () => {} }))
+      expect(error.message).toMatch(/OPNSENSE_SANDBOX_SEED=\/nonexistent\/seed.yaml cannot be used/)
+    }).pipe(Effect.scoped, withEnv({ OPNSENSE_SANDBOX_SEED: "/nonexistent/seed.yaml" })))
+
   it.effect("reads the URL and credentials, from variables or *_FILE, with the timeout", () => {
     const dir = mkdtempSync(join(tmpdir(), "target-test-"))
     writeFileSync(join(dir, "secret"), "s3cret-from-file\n")
