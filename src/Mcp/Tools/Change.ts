@@ -7,13 +7,11 @@
  * checkout the server reads is never modified, and every path is confined to the site folder.
  */
 import { Clock, Effect, Schema } from "effect"
-import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { DesiredState } from "../../DesiredState.ts"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
-import { GitOps, proposalBranchName, resolveInside } from "../../GitOps.ts"
+import { GitOps, proposalBranchName, resolveInside, writeConfined } from "../../GitOps.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { Store } from "../../Store/Store.ts"
@@ -207,17 +205,7 @@ export const importLive = defineTool({
     const committed = yield* gitops.onNewBranch(
       { dir: config.desiredStateDir, branch, message },
       (workDir) =>
-        Effect.gen(function*() {
-          const siteDir = yield* resolveInside(workDir, sitePath)
-          for (const file of imported.files) {
-            const target = yield* resolveInside(siteDir, file.path)
-            yield* Effect.promise(async () => {
-              await fs.mkdir(path.dirname(target), { recursive: true })
-              await fs.writeFile(target, file.content)
-            })
-          }
-          return yield* validateTree(workDir, imported.site)
-        })
+        Effect.andThen(writeConfined(workDir, sitePath, imported.files), validateTree(workDir, imported.site))
     )
     return done(
       { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
