@@ -9,6 +9,7 @@ import { createServer } from "node:net"
 import { join } from "node:path"
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { adopt, tempDirs } from "./lib/Fixture.ts"
+import { numberAt } from "./lib/Json.ts"
 import { emit, percentile, round } from "./lib/Report.ts"
 import { clientEnv, hermeticEnv, start } from "./lib/Sim.ts"
 
@@ -52,12 +53,6 @@ const freePort = (): Promise<number> =>
     })
   })
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
-const numberAt = (u: unknown, ...path: ReadonlyArray<string>): number => {
-  let cur: unknown = u
-  for (const key of path) cur = isRecord(cur) ? cur[key] : undefined
-  return typeof cur === "number" ? cur : Number.NaN
-}
 
 /** autocannon's CLI with --json, in its own process. */
 const cannon = (url: string, o: HttpOptions): Promise<Cannon> =>

@@ -4,6 +4,7 @@
  */
 import { execFile } from "node:child_process"
 import { join } from "node:path"
+import { isRecord, num as n } from "./lib/Json.ts"
 import { emit } from "./lib/Report.ts"
 
 export interface PolicyShape {
@@ -18,8 +19,6 @@ export interface PolicyShape {
   readonly findings: Readonly<Record<string, number>>
 }
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
-const n = (r: Readonly<Record<string, unknown>>, key: string) => (typeof r[key] === "number" ? r[key] : Number.NaN)
 
 const decode = (u: unknown): ReadonlyArray<PolicyShape> => {
   if (!isRecord(u) || !Array.isArray(u["results"])) throw new Error("bench/policy.ts printed no results: its output format changed")

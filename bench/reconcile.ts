@@ -7,8 +7,9 @@
  * Our side runs in a child process per size (bench/child/reconcile.ts), so peak RSS is per run.
  */
 import * as Baseline from "./baseline.ts"
-import { between, num, runChild } from "./lib/Child.ts"
+import { between, runChild } from "./lib/Child.ts"
 import { adopt, newRules, tempDirs, writeNewRules } from "./lib/Fixture.ts"
+import { num, record } from "./lib/Json.ts"
 import { emit, round } from "./lib/Report.ts"
 import { clientEnv, start, summarize, type RequestSummary } from "./lib/Sim.ts"
 
@@ -21,11 +22,6 @@ export interface ReconcileOptions {
   readonly baselineSample: number
 }
 
-const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u)
-const record = (r: Readonly<Record<string, unknown>>, key: string): Readonly<Record<string, unknown>> => {
-  const v = r[key]
-  return isRecord(v) ? v : {}
-}
 
 const rounded = (r: Readonly<Record<string, unknown>>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? round(v, 2) : v]))

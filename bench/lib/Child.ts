@@ -62,8 +62,3 @@ export const between = (run: ChildRun, sim: SimulatorHandle, from: string, to?: 
   const end = to === undefined ? sim.requests.entries.length : (run.marks.get(to) ?? sim.requests.entries.length)
   return sim.requests.entries.slice(start, end)
 }
-
-export const num = (r: Readonly<Record<string, unknown>>, key: string): number => {
-  const v = r[key]
-  return typeof v === "number" ? v : Number.NaN
-}
