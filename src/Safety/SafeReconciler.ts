@@ -147,7 +147,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
         return yield* new PlanBlocked({
           message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
             checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")
-          }. Apply refuses without an explicit override (--override-lockout "<reason>")`,
+          }. Keep a rule that passes the management path, or apply with an explicit override that gives a reason (it is audited)`,
           planId: checked.planId,
           site: checked.site
         })
