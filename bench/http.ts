@@ -80,7 +80,9 @@ const cannon = (url: string, o: HttpOptions): Promise<Cannon> =>
 /** `node src/index.ts serve`, resolved once it prints its URL. */
 const serve = (env: Readonly<Record<string, string>>): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "src", "index.ts"), "serve"], {
+    const profileDir = process.env["BENCH_CPU_PROF"]
+    const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
+    const child = spawn(process.execPath, [...profile, join(ROOT, "src", "index.ts"), "serve"], {
       env: hermeticEnv(env),
       stdio: ["ignore", "ignore", "pipe"]
     })

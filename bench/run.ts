@@ -11,7 +11,7 @@
  * (1000 gets timed per size, the rest scaled), --version (26.7),
  * --policy-rules (10000), --http-scales (100,1000), --http-seconds (5), --connections (20),
  * --mcp-calls (10), --only (plan,apply,diff,policy,http), --smoke. BENCH_CPU_PROF=DIR profiles the
- * reconcile children.
+ * reconcile children and the serve process.
  */
 import { cpus, loadavg } from "node:os"
 import { parseArgs } from "node:util"
