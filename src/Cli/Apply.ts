@@ -1,5 +1,7 @@
 /**
- * `opnsense-mcp apply [--plan FILE] [--auto-approve]`: apply a saved plan, or plan and apply.
+ * `opnsense-mcp apply [--plan FILE] [--auto-approve] [--override-lockout REASON]`: apply a saved
+ * plan, or plan and apply. A plan with `blocked` changes (lockout guard) is refused unless
+ * --override-lockout gives the reason, which the audit log keeps.
  * Asks for confirmation on a terminal; without a terminal it refuses unless --auto-approve is
  * given. Exit 0 applied or nothing to do, 1 failed (state stays consistent), 3 refused (stale or
  * blocked plan, no approval).
@@ -42,7 +44,15 @@ export const command = Command.make(
       Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"),
       Flag.optional
     ),
-    autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false))
+    autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false)),
+    overrideLockout: Flag.String("override-lockout").pipe(
+      Flag.withDescription(
+        "apply a plan whose changes are under `blocked` (they would cut the management path) anyway; " +
+          "REASON is written to the audit log"
+      ),
+      Flag.withMetavar("REASON"),
+      Flag.optional
+    )
   },
   (flags) =>
     Effect.gen(function*() {
@@ -67,7 +77,14 @@ export const command = Command.make(
           code = ExitCode.refused
           continue
         }
-        const report = yield* reconciler.apply(plan, { approve: true }).pipe(
+        const override = Option.match(flags.overrideLockout, {
+          onNone: () => undefined,
+          onSome: (reason) => ({ reason })
+        })
+        if (override !== undefined && plan.blocked.length > 0) {
+          yield* err(`warning: applying ${plan.blocked.length} blocked change(s) on purpose: ${override.reason}\n`)
+        }
+        const report = yield* reconciler.apply(plan, { approve: true, override }).pipe(
           Effect.map((r): ApplyReport | undefined => r),
           Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
         )
