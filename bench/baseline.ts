@@ -20,7 +20,11 @@ export interface BaselineClient {
 
 export const client = (sim: SimulatorHandle, parallelism: number): BaselineClient => {
   const url = new URL(sim.url)
-  const agent = new Agent({ keepAlive: true, maxSockets: parallelism, ...(sim.caPem === undefined ? {} : { ca: sim.caPem }) })
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: parallelism,
+    ...(sim.caPem === undefined ? {} : { ca: sim.caPem })
+  })
   const auth = `Basic ${Buffer.from(`${sim.apiKey}:${sim.apiSecret}`).toString("base64")}`
   const call = (method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -35,7 +39,9 @@ export const client = (sim: SimulatorHandle, parallelism: number): BaselineClien
           headers: {
             authorization: auth,
             accept: "application/json",
-            ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) })
+            ...(payload === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) })
           }
         },
         (res) => {
@@ -43,7 +49,9 @@ export const client = (sim: SimulatorHandle, parallelism: number): BaselineClien
           res.on("data", (c: Buffer) => chunks.push(c))
           res.on("end", () => {
             const text = Buffer.concat(chunks).toString("utf8")
-            if ((res.statusCode ?? 0) >= 400) return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`))
+            if ((res.statusCode ?? 0) >= 400) {
+              return reject(new Error(`${method} ${path}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`))
+            }
             try {
               resolve(JSON.parse(text))
             } catch {
@@ -108,15 +116,23 @@ export interface ReadResult {
  * in this bench the simulator and this client share one Node thread, so thousands of gets measure
  * the bench machine's CPU more than the strategy.
  */
-export const readAll = async (c: BaselineClient, parallelism: number, sample = Number.POSITIVE_INFINITY): Promise<ReadResult> => {
+export const readAll = async (
+  c: BaselineClient,
+  parallelism: number,
+  sample = Number.POSITIVE_INFINITY
+): Promise<ReadResult> => {
   const uuids: Array<{ readonly get: string; readonly uuid: string }> = []
   const searchStart = performance.now()
   for (const kind of kinds) {
-    for (const uuid of uuidsOf(await c.call("POST", kind.search, { current: 1, rowCount: -1, searchPhrase: "" }))) uuids.push({ get: kind.get, uuid })
+    for (const uuid of uuidsOf(await c.call("POST", kind.search, { current: 1, rowCount: -1, searchPhrase: "" }))) {
+      uuids.push({ get: kind.get, uuid })
+    }
   }
   const searchMs = performance.now() - searchStart
   const step = uuids.length > sample ? uuids.length / sample : 1
-  const picked = step === 1 ? uuids : Array.from({ length: Math.floor(sample) }, (_, i) => uuids[Math.floor(i * step)]).filter((x) => x !== undefined)
+  const picked = step === 1
+    ? uuids
+    : Array.from({ length: Math.floor(sample) }, (_, i) => uuids[Math.floor(i * step)]).filter((x) => x !== undefined)
   const getStart = performance.now()
   await pool(picked, parallelism, (x) => c.call("GET", `${x.get}/${x.uuid}`))
   const getMs = performance.now() - getStart

@@ -4,10 +4,10 @@
  * /api/rules with autocannon (its own process, so client and server each get a core), and the
  * latency of the MCP `plan` tool over Streamable HTTP with the official client.
  */
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { join } from "node:path"
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { adopt, tempDirs } from "./lib/Fixture.ts"
 import { numberAt } from "./lib/Json.ts"
 import { emit, percentile, round } from "./lib/Report.ts"
@@ -39,7 +39,13 @@ export interface HttpResult {
   readonly scale: number
   readonly health: Cannon | { readonly notMeasured: string }
   readonly apiRules: Cannon | { readonly notMeasured: string }
-  readonly mcpPlan: { readonly calls: number; readonly firstMs: number; readonly p50Ms: number; readonly p95Ms: number; readonly changes: number } | { readonly notMeasured: string }
+  readonly mcpPlan: {
+    readonly calls: number
+    readonly firstMs: number
+    readonly p50Ms: number
+    readonly p95Ms: number
+    readonly changes: number
+  } | { readonly notMeasured: string }
 }
 
 const freePort = (): Promise<number> =>
@@ -53,13 +59,20 @@ const freePort = (): Promise<number> =>
     })
   })
 
-
 /** autocannon's CLI with --json, in its own process. */
 const cannon = (url: string, o: HttpOptions): Promise<Cannon> =>
   new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [join(ROOT, "node_modules", "autocannon", "autocannon.js"), "--json", "-c", String(o.connections), "-d", String(o.durationSeconds), url],
+      [
+        join(ROOT, "node_modules", "autocannon", "autocannon.js"),
+        "--json",
+        "-c",
+        String(o.connections),
+        "-d",
+        String(o.durationSeconds),
+        url
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, stdout) => {
         if (error !== null) return reject(error)
@@ -78,7 +91,9 @@ const cannon = (url: string, o: HttpOptions): Promise<Cannon> =>
   })
 
 /** `node src/index.ts serve`, resolved once it prints its URL. */
-const serve = (env: Readonly<Record<string, string>>): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
+const serve = (
+  env: Readonly<Record<string, string>>
+): Promise<{ readonly child: ChildProcess; readonly url: string }> =>
   new Promise((resolve, reject) => {
     const profileDir = process.env["BENCH_CPU_PROF"]
     const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
@@ -122,12 +137,19 @@ const mcpPlanLatency = async (base: string, calls: number): Promise<HttpResult["
       const result = await client.callTool({ name: "plan", arguments: {} })
       times.push(performance.now() - started)
       if (result.isError === true) throw new Error(`MCP plan failed: ${JSON.stringify(result.content).slice(0, 300)}`)
-      changes = numberAt(result.structuredContent, "summary", "create") + numberAt(result.structuredContent, "summary", "update") +
+      changes = numberAt(result.structuredContent, "summary", "create") +
+        numberAt(result.structuredContent, "summary", "update") +
         numberAt(result.structuredContent, "summary", "delete")
     }
     const [first, ...rest] = times
     const warm = rest.length > 0 ? rest : times
-    return { calls, firstMs: round(first ?? Number.NaN), p50Ms: round(percentile(warm, 50)), p95Ms: round(percentile(warm, 95)), changes }
+    return {
+      calls,
+      firstMs: round(first ?? Number.NaN),
+      p50Ms: round(percentile(warm, 50)),
+      p95Ms: round(percentile(warm, 95)),
+      changes
+    }
   } finally {
     await client.close()
   }
@@ -163,23 +185,45 @@ export const httpBench = async (o: HttpOptions): Promise<HttpResult> => {
   }
 }
 
-const show = (c: Cannon | { readonly notMeasured: string }, key: keyof Cannon) => ("notMeasured" in c ? `not measured: ${c.notMeasured}` : c[key])
+const show = (
+  c: Cannon | { readonly notMeasured: string },
+  key: keyof Cannon
+) => ("notMeasured" in c ? `not measured: ${c.notMeasured}` : c[key])
 
 export const reportHttp = (r: HttpResult, o: HttpOptions): void =>
   emit("http", { latencyMs: o.latencyMs, connections: o.connections, durationSeconds: o.durationSeconds, ...r }, [
     {
-      title: `ops server (serve, ${r.scale} rules behind it; autocannon ${o.connections} connections × ${o.durationSeconds} s)`,
+      title:
+        `ops server (serve, ${r.scale} rules behind it; autocannon ${o.connections} connections × ${o.durationSeconds} s)`,
       columns: ["route", "req/s", "p50 ms", "p99 ms", "bytes/response", "non-2xx", "errors"],
       rows: [
-        ["GET /health", show(r.health, "requestsPerSecond"), show(r.health, "latencyP50Ms"), show(r.health, "latencyP99Ms"), show(r.health, "bytesPerRequest"), show(r.health, "non2xx"), show(r.health, "errors")],
-        ["GET /api/rules (cached)", show(r.apiRules, "requestsPerSecond"), show(r.apiRules, "latencyP50Ms"), show(r.apiRules, "latencyP99Ms"), show(r.apiRules, "bytesPerRequest"), show(r.apiRules, "non2xx"), show(r.apiRules, "errors")]
+        [
+          "GET /health",
+          show(r.health, "requestsPerSecond"),
+          show(r.health, "latencyP50Ms"),
+          show(r.health, "latencyP99Ms"),
+          show(r.health, "bytesPerRequest"),
+          show(r.health, "non2xx"),
+          show(r.health, "errors")
+        ],
+        [
+          "GET /api/rules (cached)",
+          show(r.apiRules, "requestsPerSecond"),
+          show(r.apiRules, "latencyP50Ms"),
+          show(r.apiRules, "latencyP99Ms"),
+          show(r.apiRules, "bytesPerRequest"),
+          show(r.apiRules, "non2xx"),
+          show(r.apiRules, "errors")
+        ]
       ]
     },
     {
       title: "MCP plan tool over Streamable HTTP (official client)",
       columns: ["calls", "first ms", "p50 ms", "p95 ms", "changes"],
-      rows: ["notMeasured" in r.mcpPlan
-        ? [`not measured: ${r.mcpPlan.notMeasured}`]
-        : [r.mcpPlan.calls, r.mcpPlan.firstMs, r.mcpPlan.p50Ms, r.mcpPlan.p95Ms, r.mcpPlan.changes]]
+      rows: [
+        "notMeasured" in r.mcpPlan
+          ? [`not measured: ${r.mcpPlan.notMeasured}`]
+          : [r.mcpPlan.calls, r.mcpPlan.firstMs, r.mcpPlan.p50Ms, r.mcpPlan.p95Ms, r.mcpPlan.changes]
+      ]
     }
   ])

@@ -11,7 +11,7 @@ import { between, runChild } from "./lib/Child.ts"
 import { adopt, newRules, tempDirs, writeNewRules } from "./lib/Fixture.ts"
 import { num, record } from "./lib/Json.ts"
 import { emit, round } from "./lib/Report.ts"
-import { clientEnv, start, summarize, type RequestSummary } from "./lib/Sim.ts"
+import { clientEnv, type RequestSummary, start, summarize } from "./lib/Sim.ts"
 
 export interface ReconcileOptions {
   readonly latencyMs: number
@@ -21,7 +21,6 @@ export interface ReconcileOptions {
   /** baseline gets actually made per size; above it the wall is scaled from the sample */
   readonly baselineSample: number
 }
-
 
 const rounded = (r: Readonly<Record<string, unknown>>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? round(v, 2) : v]))
@@ -55,7 +54,10 @@ export interface PlanNoopRow {
   readonly baselineSimulatorMsByEndpoint: Readonly<Record<string, number>>
 }
 
-export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOptions): Promise<ReadonlyArray<PlanNoopRow>> => {
+export const planNoop = async (
+  scales: ReadonlyArray<number>,
+  o: ReconcileOptions
+): Promise<ReadonlyArray<PlanNoopRow>> => {
   const rows: Array<PlanNoopRow> = []
   for (const scale of scales) {
     const sim = await start({ scale, latencyMs: o.latencyMs, version: o.version })
@@ -65,7 +67,10 @@ export const planNoop = async (scales: ReadonlyArray<number>, o: ReconcileOption
       sim.requests.clear()
       const run = await runChild("reconcile.ts", ["plan"], clientEnv(sim, dirs), sim)
       const requests = summarize(between(run, sim, "plan", "phases"), o.latencyMs)
-      const maxReadsPerKind = Math.max(0, ...Object.entries(requests.readsByKind).filter(([k]) => k !== "system").map(([, n]) => n))
+      const maxReadsPerKind = Math.max(
+        0,
+        ...Object.entries(requests.readsByKind).filter(([k]) => k !== "system").map(([, n]) => n)
+      )
 
       const from = sim.requests.entries.length
       const c = Baseline.client(sim, o.parallelism)
@@ -111,7 +116,21 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
   emit("plan-noop", { latencyMs: o.latencyMs, version: o.version, baselineParallelism: o.parallelism, results: rows }, [
     {
       title: `plan with nothing to change (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
-      columns: ["rules/aliases/vlans", "changes", "requests", "max reads/kind", "plan ms", "sim ms", "process ms", "plan peak RSS MB", "baseline req", "baseline ms", "baseline floor ms", "× requests", "× wall"],
+      columns: [
+        "rules/aliases/vlans",
+        "changes",
+        "requests",
+        "max reads/kind",
+        "plan ms",
+        "sim ms",
+        "process ms",
+        "plan peak RSS MB",
+        "baseline req",
+        "baseline ms",
+        "baseline floor ms",
+        "× requests",
+        "× wall"
+      ],
       rows: rows.map((r) => [
         `${r.live.rules}/${r.live.aliases}/${r.live.vlans}`,
         r.changes,
@@ -156,8 +175,12 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
 export const reportSimulator = (plans: ReadonlyArray<PlanNoopRow>, applies: ReadonlyArray<ApplyRow>): void => {
   const rows: Array<ReadonlyArray<string | number>> = []
   for (const p of plans) {
-    for (const [endpoint, ms] of Object.entries(p.requests.simulatorMsByEndpoint)) rows.push([`plan ${p.live.rules} rules (ours)`, endpoint, p.requests.byEndpoint[endpoint] ?? 0, ms])
-    for (const [endpoint, ms] of Object.entries(p.baselineSimulatorMsByEndpoint)) rows.push([`plan ${p.live.rules} rules (baseline)`, endpoint, Number.NaN, ms])
+    for (const [endpoint, ms] of Object.entries(p.requests.simulatorMsByEndpoint)) {
+      rows.push([`plan ${p.live.rules} rules (ours)`, endpoint, p.requests.byEndpoint[endpoint] ?? 0, ms])
+    }
+    for (const [endpoint, ms] of Object.entries(p.baselineSimulatorMsByEndpoint)) {
+      rows.push([`plan ${p.live.rules} rules (baseline)`, endpoint, Number.NaN, ms])
+    }
   }
   for (const a of applies) {
     for (const [endpoint, ms] of Object.entries(a.apply.simulatorMsByEndpoint)) {
@@ -165,12 +188,19 @@ export const reportSimulator = (plans: ReadonlyArray<PlanNoopRow>, applies: Read
       rows.push([`apply ${a.newRules} new rules (ours)`, endpoint, a.apply.byEndpoint[endpoint] ?? 0, ms])
     }
   }
-  emit("simulator", { note: "mean ms per request spent in the simulator beyond the injected latency", rows: rows.map(([run, endpoint, count, ms]) => ({ run, endpoint, count, ms })) }, [
+  emit("simulator", {
+    note: "mean ms per request spent in the simulator beyond the injected latency",
+    rows: rows.map(([run, endpoint, count, ms]) => ({ run, endpoint, count, ms }))
+  }, [
     {
       title: "the simulator's own time per request (part of every figure above)",
       columns: ["run", "endpoint", "requests", "sim ms / request"],
-      rows: rows.map(([run, endpoint, count, ms]) => [run, String(endpoint).replace(/^\/api\//, ""), Number.isNaN(count) ? undefined : count, ms]),
-      notes: ["baseline gets run 10 at a time on the one Node thread the simulator shares with the bench client, so their time includes queueing"]
+      rows: rows.map((
+        [run, endpoint, count, ms]
+      ) => [run, String(endpoint).replace(/^\/api\//, ""), Number.isNaN(count) ? undefined : count, ms]),
+      notes: [
+        "baseline gets run 10 at a time on the one Node thread the simulator shares with the bench client, so their time includes queueing"
+      ]
     }
   ])
 }
@@ -218,11 +248,20 @@ export interface ApplyRow {
       readonly latencyFloorMs: number
       readonly simulatorMsPerRequest: number
     }
-    | { readonly measured: false; readonly estimatedWallMs: number; readonly estimatedRequests: number; readonly reason: string }
+    | {
+      readonly measured: false
+      readonly estimatedWallMs: number
+      readonly estimatedRequests: number
+      readonly reason: string
+    }
   readonly ratio: { readonly requests: number; readonly wall: number }
 }
 
-export const applyNew = async (counts: ReadonlyArray<number>, baselineMax: number, o: ReconcileOptions): Promise<ReadonlyArray<ApplyRow>> => {
+export const applyNew = async (
+  counts: ReadonlyArray<number>,
+  baselineMax: number,
+  o: ReconcileOptions
+): Promise<ReadonlyArray<ApplyRow>> => {
   const rows: Array<ApplyRow> = []
   let perObjectMs: number | undefined
   for (const n of counts) {
@@ -236,7 +275,10 @@ export const applyNew = async (counts: ReadonlyArray<number>, baselineMax: numbe
       const plan = summarize(between(run, sim, "plan", "apply"), o.latencyMs)
       const apply = summarize(between(run, sim, "apply", "phases"), o.latencyMs)
       const applied = record(run.result, "apply")
-      const ruleWrites = ["add_rule", "set_rule", "upload_rules"].reduce((sum, a) => sum + (apply.byEndpoint[`/api/firewall/filter/${a}`] ?? 0), 0)
+      const ruleWrites = ["add_rule", "set_rule", "upload_rules"].reduce(
+        (sum, a) => sum + (apply.byEndpoint[`/api/firewall/filter/${a}`] ?? 0),
+        0
+      )
       const planMs = num(run.result, "planMs")
       const applyMs = num(applied, "ms")
       const reconfigured = applied["reconfigured"]
@@ -309,7 +351,22 @@ export const reportApply = (rows: ReadonlyArray<ApplyRow>, o: ReconcileOptions):
   emit("apply-new-rules", { latencyMs: o.latencyMs, version: o.version, results: rows }, [
     {
       title: `plan + apply of N new rules (OPNsense ${o.version} simulator, ${o.latencyMs} ms per request)`,
-      columns: ["new rules", "result", "rule writes", "writes", "reconfigures", "max/subsystem", "all requests", "plan ms", "apply ms", "peak RSS MB", "baseline req", "baseline ms", "× requests", "× wall"],
+      columns: [
+        "new rules",
+        "result",
+        "rule writes",
+        "writes",
+        "reconfigures",
+        "max/subsystem",
+        "all requests",
+        "plan ms",
+        "apply ms",
+        "peak RSS MB",
+        "baseline req",
+        "baseline ms",
+        "× requests",
+        "× wall"
+      ],
       rows: rows.map((r) => [
         r.newRules,
         r.result,

@@ -15,10 +15,19 @@
  */
 import { cpus, loadavg } from "node:os"
 import { parseArgs } from "node:util"
-import { type HttpResult, httpBench, reportHttp } from "./http.ts"
+import { httpBench, type HttpResult, reportHttp } from "./http.ts"
 import { emit, type Target, target } from "./lib/Report.ts"
 import { policyBench, type PolicyShape, reportPolicy } from "./policy-run.ts"
-import { applyNew, type ApplyRow, planNoop, type PlanNoopRow, reportApply, reportDiff, reportPlanNoop, reportSimulator } from "./reconcile.ts"
+import {
+  applyNew,
+  type ApplyRow,
+  planNoop,
+  type PlanNoopRow,
+  reportApply,
+  reportDiff,
+  reportPlanNoop,
+  reportSimulator
+} from "./reconcile.ts"
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +60,12 @@ const list = (raw: string | undefined, fallback: ReadonlyArray<number>): Readonl
 
 const latencyMs = int(values["latency-ms"] ?? process.env["BENCH_LATENCY_MS"], 5)
 const version = values.version === "26.1" ? "26.1" : "26.7"
-const reconcile = { latencyMs, version, parallelism: int(values.parallelism, 10), baselineSample: int(values["baseline-sample"], 1000) } as const
+const reconcile = {
+  latencyMs,
+  version,
+  parallelism: int(values.parallelism, 10),
+  baselineSample: int(values["baseline-sample"], 1000)
+} as const
 const sizes = list(values.sizes, smoke ? [20] : [100, 1000, 10_000])
 const applyCounts = list(values.apply, smoke ? [10] : [100, 1000, 10_000])
 const baselineApplyMax = int(values["baseline-apply-max"], smoke ? 10 : 1000)
@@ -82,12 +96,24 @@ if (only.has("plan") || only.has("diff")) {
   if (largest !== undefined) {
     const at = `${largest.live.rules} rules, ${largest.live.aliases} aliases, ${largest.live.vlans} VLANs`
     targets.push(
-      target(`plan reads per kind (${at})`, "≤ 1", `${largest.maxReadsPerKind} (${largest.requests.total} requests in all)`, largest.maxReadsPerKind <= 1),
-      target(`plan wall at ${latencyMs} ms latency (${at})`, "< 1500 ms", `${fmt(largest.planMs, "ms")} in Reconciler.plan; ${fmt(largest.processMs, "ms")} for the whole process`, largest.planMs < 1500),
+      target(
+        `plan reads per kind (${at})`,
+        "≤ 1",
+        `${largest.maxReadsPerKind} (${largest.requests.total} requests in all)`,
+        largest.maxReadsPerKind <= 1
+      ),
+      target(
+        `plan wall at ${latencyMs} ms latency (${at})`,
+        "< 1500 ms",
+        `${fmt(largest.planMs, "ms")} in Reconciler.plan; ${fmt(largest.processMs, "ms")} for the whole process`,
+        largest.planMs < 1500
+      ),
       target(`plan peak RSS (${at})`, "< 300 MB", fmt(largest.planRssMb, "MB"), largest.planRssMb < 300)
     )
     const diffMs = typeof largest.diff["buildPlanMs"] === "number" ? largest.diff["buildPlanMs"] : Number.NaN
-    targets.push(target(`diff + plan, no I/O (${largest.live.rules} rules)`, "< 150 ms", fmt(diffMs, "ms"), diffMs < 150))
+    targets.push(
+      target(`diff + plan, no I/O (${largest.live.rules} rules)`, "< 150 ms", fmt(diffMs, "ms"), diffMs < 150)
+    )
   }
 }
 
@@ -98,8 +124,18 @@ if (only.has("apply")) {
   const thousand = rows.find((r) => r.newRules === 1000) ?? rows.at(-1)
   if (thousand !== undefined) {
     targets.push(
-      target(`apply ${thousand.newRules} new rules: reconfigures per subsystem`, "1", `${thousand.maxReconfiguresPerSubsystem} (${JSON.stringify(thousand.apply.reconfiguresByKind)})`, thousand.maxReconfiguresPerSubsystem === 1),
-      target(`apply ${thousand.newRules} new rules: requests for the rules (upload_rules, ${version})`, "≤ 10", String(thousand.ruleWrites), thousand.ruleWrites <= 10)
+      target(
+        `apply ${thousand.newRules} new rules: reconfigures per subsystem`,
+        "1",
+        `${thousand.maxReconfiguresPerSubsystem} (${JSON.stringify(thousand.apply.reconfiguresByKind)})`,
+        thousand.maxReconfiguresPerSubsystem === 1
+      ),
+      target(
+        `apply ${thousand.newRules} new rules: requests for the rules (upload_rules, ${version})`,
+        "≤ 10",
+        String(thousand.ruleWrites),
+        thousand.ruleWrites <= 10
+      )
     )
   }
 }
@@ -111,7 +147,12 @@ if (only.has("policy")) {
   reportPolicy(results)
   for (const r of results) {
     targets.push(
-      target(`explain one packet (${r.rules} rules, ${r.shape})`, "< 5 ms", fmt(r.explainWorstMs, "ms"), r.explainWorstMs < 5),
+      target(
+        `explain one packet (${r.rules} rules, ${r.shape})`,
+        "< 5 ms",
+        fmt(r.explainWorstMs, "ms"),
+        r.explainWorstMs < 5
+      ),
       target(`lint (${r.rules} rules, ${r.shape})`, "< 2000 ms", fmt(r.lintMs, "ms"), r.lintMs < 2000)
     )
   }
@@ -123,32 +164,57 @@ if (only.has("http")) {
     reportHttp(result, { ...http, scale })
     const health = result.health
     if (i === 0) {
-      targets.push("notMeasured" in health
-        ? target("/health", "> 5000 req/s", `not measured: ${health.notMeasured}`, undefined)
-        : target("/health", "> 5000 req/s", fmt(health.requestsPerSecond, "req/s"), health.requestsPerSecond > 5000))
+      targets.push(
+        "notMeasured" in health
+          ? target("/health", "> 5000 req/s", `not measured: ${health.notMeasured}`, undefined)
+          : target("/health", "> 5000 req/s", fmt(health.requestsPerSecond, "req/s"), health.requestsPerSecond > 5000)
+      )
     }
     const rules = result.apiRules
-    targets.push("notMeasured" in rules
-      ? target(`cached /api/rules (${scale} rules)`, "> 2000 req/s", `not measured: ${rules.notMeasured}`, undefined)
-      : target(`cached /api/rules (${scale} rules, ${Math.round(rules.bytesPerRequest / 1024)} KB each)`, "> 2000 req/s", fmt(rules.requestsPerSecond, "req/s"), rules.requestsPerSecond > 2000))
+    targets.push(
+      "notMeasured" in rules
+        ? target(`cached /api/rules (${scale} rules)`, "> 2000 req/s", `not measured: ${rules.notMeasured}`, undefined)
+        : target(
+          `cached /api/rules (${scale} rules, ${Math.round(rules.bytesPerRequest / 1024)} KB each)`,
+          "> 2000 req/s",
+          fmt(rules.requestsPerSecond, "req/s"),
+          rules.requestsPerSecond > 2000
+        )
+    )
     const mcp = result.mcpPlan
-    targets.push("notMeasured" in mcp
-      ? target(`MCP plan tool latency (${scale} rules)`, "(reported)", `not measured: ${mcp.notMeasured}`, undefined)
-      : target(`MCP plan tool latency (${scale} rules)`, "(reported, no target)", `p50 ${fmt(mcp.p50Ms, "ms")}, p95 ${fmt(mcp.p95Ms, "ms")}`, undefined))
+    targets.push(
+      "notMeasured" in mcp
+        ? target(`MCP plan tool latency (${scale} rules)`, "(reported)", `not measured: ${mcp.notMeasured}`, undefined)
+        : target(
+          `MCP plan tool latency (${scale} rules)`,
+          "(reported, no target)",
+          `p50 ${fmt(mcp.p50Ms, "ms")}, p95 ${fmt(mcp.p95Ms, "ms")}`,
+          undefined
+        )
+    )
   }
 }
 
 const totalSeconds = Math.round((performance.now() - started) / 100) / 10
 const loadAtEnd = loadavg().map((n) => Math.round(n * 10) / 10)
-const machine = { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd }
+const machine = {
+  cpus: cpus().length,
+  node: process.version,
+  loadAverageAtStart: loadAtStart,
+  loadAverageAtEnd: loadAtEnd
+}
 emit("targets", { latencyMs, smoke, totalSeconds, machine, targets }, [
   {
     title: `targets (issue #11)${smoke ? " — smoke sizes, figures not comparable to the targets" : ""}`,
     columns: ["target", "limit", "measured", "met"],
     rows: targets.map((t) => [t.name, t.limit, t.figure, t.met === undefined ? "–" : t.met ? "met" : "NOT MET"]),
     notes: [
-      `whole run: ${totalSeconds} s on ${machine.cpus} cores, Node ${machine.node}; load average ${loadAtStart.join(" ")} at start, ${loadAtEnd.join(" ")} at end` +
-      (Math.max(...loadAtStart, ...loadAtEnd) > machine.cpus ? " — the machine was busy with other work: timings are pessimistic" : "")
+      `whole run: ${totalSeconds} s on ${machine.cpus} cores, Node ${machine.node}; load average ${
+        loadAtStart.join(" ")
+      } at start, ${loadAtEnd.join(" ")} at end` +
+      (Math.max(...loadAtStart, ...loadAtEnd) > machine.cpus
+        ? " — the machine was busy with other work: timings are pessimistic"
+        : "")
     ]
   }
 ])

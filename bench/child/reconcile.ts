@@ -9,8 +9,8 @@
 import { NodeServices } from "@effect/platform-node"
 import { Effect } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
-import { Reconciler, Firewalls } from "../../src/Reconciler.ts"
 import type { DesiredSite } from "../../src/Domain/Desired.ts"
+import { Firewalls, Reconciler } from "../../src/Reconciler.ts"
 import { diffSite } from "../../src/Reconciler/Diff.ts"
 import { orderChanges } from "../../src/Reconciler/Order.ts"
 import { buildPlan, liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
@@ -68,7 +68,11 @@ const medianOf = (f: () => void): number => {
  * The pure computation alone, warm: the whole buildPlan and its parts, with no change and with a
  * changed desired state (every 10th rule updated, every 100th removed, 1% new).
  */
-const diffFigures = (site: DesiredSite, live: Parameters<typeof buildPlan>[1], inventory: Parameters<typeof buildPlan>[2]) => {
+const diffFigures = (
+  site: DesiredSite,
+  live: Parameters<typeof buildPlan>[1],
+  inventory: Parameters<typeof buildPlan>[2]
+) => {
   const now = new Date()
   const noop = medianOf(() => buildPlan(site, live, inventory, now))
   const diffOnly = medianOf(() => diffSite(site, live, inventory))
@@ -81,8 +85,15 @@ const diffFigures = (site: DesiredSite, live: Parameters<typeof buildPlan>[1], i
     rules: [
       ...site.rules
         .filter((_, i) => i % 100 !== 99)
-        .map((r, i) => (i % 10 === 0 ? { ...r, spec: { ...r.spec, description: `${r.spec.description} (changed)` } } : r)),
-      ...site.rules.slice(0, extra).map((r, i) => ({ ...r, name: `${r.name}-copy-${i}`, spec: { ...r.spec, description: `copy ${i}` } }))
+        .map((
+          r,
+          i
+        ) => (i % 10 === 0 ? { ...r, spec: { ...r.spec, description: `${r.spec.description} (changed)` } } : r)),
+      ...site.rules.slice(0, extra).map((r, i) => ({
+        ...r,
+        name: `${r.name}-copy-${i}`,
+        spec: { ...r.spec, description: `copy ${i}` }
+      }))
     ]
   }
   let changedChanges = 0

@@ -16,8 +16,14 @@ export interface ChildRun {
   readonly stderr: string
 }
 
-const isMessage = (u: unknown): u is { readonly type: string; readonly label?: string; readonly result?: Record<string, unknown>; readonly message?: string } =>
-  typeof u === "object" && u !== null && "type" in u && typeof u.type === "string"
+const isMessage = (
+  u: unknown
+): u is {
+  readonly type: string
+  readonly label?: string
+  readonly result?: Record<string, unknown>
+  readonly message?: string
+} => typeof u === "object" && u !== null && "type" in u && typeof u.type === "string"
 
 export const runChild = (
   script: string,
@@ -52,7 +58,13 @@ export const runChild = (
     child.on("exit", (code) => {
       const processMs = performance.now() - started
       if (result !== undefined) resolve({ marks, result, processMs, stderr })
-      else reject(new Error(`bench child ${script} ${args.join(" ")} exited ${code}: ${failure ?? stderr.trim().split("\n").slice(-5).join(" | ")}`))
+      else {reject(
+          new Error(
+            `bench child ${script} ${args.join(" ")} exited ${code}: ${
+              failure ?? stderr.trim().split("\n").slice(-5).join(" | ")
+            }`
+          )
+        )}
     })
   })
 

@@ -2,11 +2,11 @@
  * Desired-state trees for the benchmarks: adopted from a generated simulator (so the plan is empty,
  * the `import` path a user takes), or N new rules written as YAML (for apply).
  */
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeServices } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
@@ -30,10 +30,16 @@ export const tempDirs = (label: string): Dirs => {
   return { ...dirs, remove: () => rmSync(root, { recursive: true, force: true }) }
 }
 
-const firewallsFromClient = Layer.effect(Firewalls, Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) })))
+const firewallsFromClient = Layer.effect(
+  Firewalls,
+  Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) }))
+)
 
 /** `import` the simulator's live objects into `dirs` (YAML + inventory), as `opnsense-mcp import --out` does. */
-export const adopt = (sim: SimulatorHandle, dirs: Dirs): Promise<{ readonly vlans: number; readonly aliases: number; readonly rules: number }> =>
+export const adopt = (
+  sim: SimulatorHandle,
+  dirs: Dirs
+): Promise<{ readonly vlans: number; readonly aliases: number; readonly rules: number }> =>
   Effect.runPromise(
     Effect.gen(function*() {
       const result = yield* Reconciler.use((r) => r.importLive({ recordInventory: true }))
@@ -67,18 +73,20 @@ export const newRules = (n: number): ReadonlyArray<NewRule> =>
   }))
 
 export const rulesYaml = (rules: ReadonlyArray<NewRule>): string =>
-  `rules:\n${rules
-    .map((r) =>
-      [
-        `  - name: ${r.name}`,
-        `    interface: ${r.iface}`,
-        `    action: pass`,
-        `    protocol: tcp`,
-        `    destination: { address: ${r.address}, port: ${r.port} }`,
-        `    description: ${r.name}`
-      ].join("\n")
-    )
-    .join("\n")}\n`
+  `rules:\n${
+    rules
+      .map((r) =>
+        [
+          `  - name: ${r.name}`,
+          `    interface: ${r.iface}`,
+          `    action: pass`,
+          `    protocol: tcp`,
+          `    destination: { address: ${r.address}, port: ${r.port} }`,
+          `    description: ${r.name}`
+        ].join("\n")
+      )
+      .join("\n")
+  }\n`
 
 /** Write N new rules as the whole desired state of `dirs`. */
 export const writeNewRules = (dirs: Dirs, n: number): void => {

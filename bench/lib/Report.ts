@@ -14,7 +14,11 @@ export interface Table {
 }
 
 const show = (cell: Cell): string =>
-  cell === undefined ? "–" : typeof cell === "number" ? (Number.isInteger(cell) ? cell.toLocaleString("en-US") : cell.toFixed(cell < 10 ? 2 : 1)) : String(cell)
+  cell === undefined
+    ? "–"
+    : typeof cell === "number"
+    ? (Number.isInteger(cell) ? cell.toLocaleString("en-US") : cell.toFixed(cell < 10 ? 2 : 1))
+    : String(cell)
 
 export const renderTable = (table: Table): string => {
   const cells = table.rows.map((row) => table.columns.map((_, i) => show(row[i])))
@@ -22,7 +26,10 @@ export const renderTable = (table: Table): string => {
   // numbers right-aligned, text left-aligned
   const numeric = table.columns.map((_, i) => table.rows.some((r) => typeof r[i] === "number"))
   const line = (values: ReadonlyArray<string>) =>
-    `  ${values.map((v, i) => (numeric[i] === true ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ").trimEnd()}`
+    `  ${
+      values.map((v, i) => (numeric[i] === true ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join("  ")
+        .trimEnd()
+    }`
   return [
     `\n${table.title}`,
     line(table.columns),
@@ -33,7 +40,11 @@ export const renderTable = (table: Table): string => {
 }
 
 /** Print one benchmark's result: the JSON line (stdout) and its tables (stderr). */
-export const emit = (benchmark: string, figures: Readonly<Record<string, unknown>>, tables: ReadonlyArray<Table>): void => {
+export const emit = (
+  benchmark: string,
+  figures: Readonly<Record<string, unknown>>,
+  tables: ReadonlyArray<Table>
+): void => {
   process.stdout.write(`${JSON.stringify({ benchmark, ...figures })}\n`)
   for (const t of tables) process.stderr.write(`${renderTable(t)}\n`)
 }
@@ -77,4 +88,9 @@ export interface Target {
   readonly met: boolean | undefined
 }
 
-export const target = (name: string, limit: string, figure: string, met: boolean | undefined): Target => ({ name, limit, figure, met })
+export const target = (name: string, limit: string, figure: string, met: boolean | undefined): Target => ({
+  name,
+  limit,
+  figure,
+  met
+})

@@ -11,7 +11,10 @@ export const start = (options: SimulatorOptions & { readonly latencyMs: number }
   startSimulator({ unmanaged: false, ...options })
 
 /** Environment for a child process (CLI or bench child) that talks to this simulator. */
-export const clientEnv = (sim: SimulatorHandle, dirs: { readonly desired: string; readonly data: string; readonly logs: string }): Record<string, string> => ({
+export const clientEnv = (
+  sim: SimulatorHandle,
+  dirs: { readonly desired: string; readonly data: string; readonly logs: string }
+): Record<string, string> => ({
   OPNSENSE_URL: sim.url,
   OPNSENSE_API_KEY: sim.apiKey,
   OPNSENSE_API_SECRET: sim.apiSecret,
@@ -28,7 +31,8 @@ export const clientEnv = (sim: SimulatorHandle, dirs: { readonly desired: string
  * plus `extra`.
  */
 export const hermeticEnv = (extra: Readonly<Record<string, string>>): Record<string, string> => {
-  const drop = /^(OPNSENSE_|MCP_|ADMIN_TOKEN|METRICS_TOKEN|REDIS_URL|OTEL_|RECONCILE_|DESIRED_STATE_DIR|DATA_DIR|LOG_|HOST$|PORT$|CACHE_|ENABLE_COMPRESSION|DEBUG$)/
+  const drop =
+    /^(OPNSENSE_|MCP_|ADMIN_TOKEN|METRICS_TOKEN|REDIS_URL|OTEL_|RECONCILE_|DESIRED_STATE_DIR|DATA_DIR|LOG_|HOST$|PORT$|CACHE_|ENABLE_COMPRESSION|DEBUG$)/
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !drop.test(k)) env[k] = v
   return { ...env, ...extra }
@@ -115,10 +119,13 @@ export const summarize = (entries: ReadonlyArray<RequestEntry>, latencyMs: numbe
     simulatorMs: Math.round(simulatorMs),
     slowestMs: Math.round(slowestMs),
     simulatorMsByEndpoint: Object.fromEntries(
-      Object.entries(ownByEndpoint).map(([endpoint, ms]) => [endpoint, Math.round((ms / (byEndpoint[endpoint] ?? 1)) * 100) / 100])
+      Object.entries(ownByEndpoint).map((
+        [endpoint, ms]
+      ) => [endpoint, Math.round((ms / (byEndpoint[endpoint] ?? 1)) * 100) / 100])
     )
   }
 }
 
 /** The requests logged since `from` (an index into the log). */
-export const since = (sim: SimulatorHandle, from: number): ReadonlyArray<RequestEntry> => sim.requests.entries.slice(from)
+export const since = (sim: SimulatorHandle, from: number): ReadonlyArray<RequestEntry> =>
+  sim.requests.entries.slice(from)

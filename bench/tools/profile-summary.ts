@@ -44,7 +44,8 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 const selfUs = new Map<number, number>()
 profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
 
-const short = (url: string) => url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "~/").replace(/^.*\/work\/main\//, "")
+const short = (url: string) =>
+  url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "~/").replace(/^.*\/work\/main\//, "")
 const label = (f: CallFrame) => `${f.functionName || "(anonymous)"} ${short(f.url)}:${f.lineNumber + 1}`
 
 const selfByFn = new Map<string, number>()
@@ -72,8 +73,14 @@ for (const [id, us] of selfUs) {
 const totalMs = (profile.endTime - profile.startTime) / 1000
 const print = (title: string, map: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`)
-  const rows = [...map.entries()].filter(([k]) => filter === undefined || k.includes(filter)).sort((a, b) => b[1] - a[1]).slice(0, top)
-  for (const [k, us] of rows) process.stdout.write(`${(us / 1000).toFixed(1).padStart(9)} ms ${((us / 1000 / totalMs) * 100).toFixed(1).padStart(5)}%  ${k}\n`)
+  const rows = [...map.entries()].filter(([k]) => filter === undefined || k.includes(filter)).sort((a, b) =>
+    b[1] - a[1]
+  ).slice(0, top)
+  for (const [k, us] of rows) {
+    process.stdout.write(
+      `${(us / 1000).toFixed(1).padStart(9)} ms ${((us / 1000 / totalMs) * 100).toFixed(1).padStart(5)}%  ${k}\n`
+    )
+  }
 }
 process.stdout.write(`profile ${file}: ${totalMs.toFixed(0)} ms\n`)
 print("self time by file", selfByFile)

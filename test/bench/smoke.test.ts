@@ -5,10 +5,10 @@
  * an adopted firewall is empty and reads each kind once, an apply reconfigures each subsystem once
  * and verifies clean, the baseline makes one request per object.
  */
-import { execFile } from "node:child_process"
-import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { execFile } from "node:child_process"
+import { join } from "node:path"
 
 const ROOT = join(import.meta.dirname, "..", "..")
 
@@ -18,9 +18,15 @@ const isJson = (u: unknown): u is Json => typeof u === "object" && u !== null &&
 const runSmoke = Effect.promise(
   () =>
     new Promise<{ readonly lines: ReadonlyArray<Json>; readonly stderr: string }>((resolve, reject) => {
-      execFile(process.execPath, [join(ROOT, "bench", "run.ts"), "--smoke"], { cwd: ROOT, maxBuffer: 32 * 1024 * 1024, timeout: 240_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, [join(ROOT, "bench", "run.ts"), "--smoke"], {
+        cwd: ROOT,
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: 240_000
+      }, (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`bench --smoke failed: ${error.message}\n${stderr.slice(-2000)}`))
-        const lines = stdout.split("\n").filter((l) => l.startsWith("{")).map((l): unknown => JSON.parse(l)).filter(isJson)
+        const lines = stdout.split("\n").filter((l) => l.startsWith("{")).map((l): unknown => JSON.parse(l)).filter(
+          isJson
+        )
         resolve({ lines, stderr })
       })
     })
@@ -28,69 +34,105 @@ const runSmoke = Effect.promise(
 
 const field = (value: unknown, ...path: ReadonlyArray<string | number>): unknown => {
   let cur = value
-  for (const key of path) cur = Array.isArray(cur) && typeof key === "number" ? cur[key] : isJson(cur) ? cur[String(key)] : undefined
+  for (const key of path) {
+    cur = Array.isArray(cur) && typeof key === "number"
+      ? cur[key]
+      : isJson(cur)
+      ? cur[String(key)]
+      : undefined
+  }
   return cur
 }
 
 describe("npm run bench -- --smoke", () => {
-  it.effect("prints one JSON line per benchmark with its figures, and a table for people", () =>
-    Effect.gen(function*() {
-      const { lines, stderr } = yield* runSmoke
-      const by = new Map(lines.map((l) => [String(l["benchmark"]), l]))
-      expect([...by.keys()].sort()).toEqual(["apply-new-rules", "diff", "http", "plan-noop", "policy", "simulator", "targets"])
+  it.effect(
+    "prints one JSON line per benchmark with its figures, and a table for people",
+    () =>
+      Effect.gen(function*() {
+        const { lines, stderr } = yield* runSmoke
+        const by = new Map(lines.map((l) => [String(l["benchmark"]), l]))
+        expect([...by.keys()].sort()).toEqual([
+          "apply-new-rules",
+          "diff",
+          "http",
+          "plan-noop",
+          "policy",
+          "simulator",
+          "targets"
+        ])
 
-      // plan with nothing to change: adopted firewall, one read per kind, baseline per object
-      const plan = field(by.get("plan-noop"), "results", 0)
-      expect(field(plan, "changes")).toBe(0)
-      expect(field(plan, "maxReadsPerKind")).toBe(1)
-      for (const key of ["planMs", "processMs", "peakRssMb", "moduleLoadMs"]) expect(field(plan, key)).toEqual(expect.any(Number))
-      expect(field(plan, "requests", "readsByKind")).toMatchObject({ vlan: 1, alias: 1, rule: 1 })
-      expect(field(plan, "requests", "writes")).toBe(0)
-      const objects = field(plan, "baseline", "objects")
-      expect(objects).toEqual(expect.any(Number))
-      expect(field(plan, "baseline", "requests")).toBe(Number(objects) + 3)
-      expect(field(plan, "ratio", "requests")).toBeGreaterThan(1)
-      for (const key of ["loadDesiredMs", "snapshotMs", "buildPlanMs"]) expect(field(plan, "phases", key)).toEqual(expect.any(Number))
+        // plan with nothing to change: adopted firewall, one read per kind, baseline per object
+        const plan = field(by.get("plan-noop"), "results", 0)
+        expect(field(plan, "changes")).toBe(0)
+        expect(field(plan, "maxReadsPerKind")).toBe(1)
+        for (const key of ["planMs", "processMs", "peakRssMb", "moduleLoadMs"]) {
+          expect(field(plan, key)).toEqual(expect.any(Number))
+        }
+        expect(field(plan, "requests", "readsByKind")).toMatchObject({ vlan: 1, alias: 1, rule: 1 })
+        expect(field(plan, "requests", "writes")).toBe(0)
+        const objects = field(plan, "baseline", "objects")
+        expect(objects).toEqual(expect.any(Number))
+        expect(field(plan, "baseline", "requests")).toBe(Number(objects) + 3)
+        expect(field(plan, "ratio", "requests")).toBeGreaterThan(1)
+        for (const key of ["loadDesiredMs", "snapshotMs", "buildPlanMs"]) {
+          expect(field(plan, "phases", key)).toEqual(expect.any(Number))
+        }
 
-      // diff alone
-      const diff = field(by.get("diff"), "results", 0)
-      for (const key of ["buildPlanMs", "diffSiteMs", "liveDigestMs", "changedBuildPlanMs"]) expect(field(diff, key)).toEqual(expect.any(Number))
-      expect(field(diff, "changedChanges")).toBeGreaterThan(0)
+        // diff alone
+        const diff = field(by.get("diff"), "results", 0)
+        for (const key of ["buildPlanMs", "diffSiteMs", "liveDigestMs", "changedBuildPlanMs"]) {
+          expect(field(diff, key)).toEqual(expect.any(Number))
+        }
+        expect(field(diff, "changedChanges")).toBeGreaterThan(0)
 
-      // apply of new rules: one reconfigure of the filter, clean verification, baseline 2 per rule
-      const apply = field(by.get("apply-new-rules"), "results", 0)
-      const n = Number(field(apply, "newRules"))
-      expect(field(apply, "result")).toBe("applied")
-      expect(field(apply, "verificationClean")).toBe(true)
-      expect(field(apply, "apply", "reconfiguresByKind")).toEqual({ rule: 1 })
-      expect(field(apply, "maxReconfiguresPerSubsystem")).toBe(1)
-      expect(field(apply, "ruleWrites")).toBeGreaterThanOrEqual(1)
-      expect(field(apply, "ruleWrites")).toBeLessThanOrEqual(n)
-      expect(field(apply, "baseline", "requests")).toBe(2 * n)
-      expect(field(apply, "baseline", "reconfigures")).toBe(n)
+        // apply of new rules: one reconfigure of the filter, clean verification, baseline 2 per rule
+        const apply = field(by.get("apply-new-rules"), "results", 0)
+        const n = Number(field(apply, "newRules"))
+        expect(field(apply, "result")).toBe("applied")
+        expect(field(apply, "verificationClean")).toBe(true)
+        expect(field(apply, "apply", "reconfiguresByKind")).toEqual({ rule: 1 })
+        expect(field(apply, "maxReconfiguresPerSubsystem")).toBe(1)
+        expect(field(apply, "ruleWrites")).toBeGreaterThanOrEqual(1)
+        expect(field(apply, "ruleWrites")).toBeLessThanOrEqual(n)
+        expect(field(apply, "baseline", "requests")).toBe(2 * n)
+        expect(field(apply, "baseline", "reconfigures")).toBe(n)
 
-      // policy (bench/policy.ts folded in)
-      const shapes = field(by.get("policy"), "results")
-      expect(Array.isArray(shapes) && shapes.length > 0).toBe(true)
-      for (const key of ["explainWorstMs", "lintMs", "decideWorstMs", "rules"]) expect(field(shapes, 0, key)).toEqual(expect.any(Number))
+        // policy (bench/policy.ts folded in)
+        const shapes = field(by.get("policy"), "results")
+        expect(Array.isArray(shapes) && shapes.length > 0).toBe(true)
+        for (const key of ["explainWorstMs", "lintMs", "decideWorstMs", "rules"]) {
+          expect(field(shapes, 0, key))
+            .toEqual(expect.any(Number))
+        }
 
-      // http: measured, not skipped
-      const http = by.get("http")
-      expect(field(http, "health", "requestsPerSecond")).toEqual(expect.any(Number))
-      expect(field(http, "health", "non2xx")).toBe(0)
-      expect(field(http, "apiRules", "requestsPerSecond")).toEqual(expect.any(Number))
-      expect(field(http, "apiRules", "non2xx")).toBe(0)
-      expect(field(http, "mcpPlan", "changes")).toBe(0)
-      expect(field(http, "mcpPlan", "p50Ms")).toEqual(expect.any(Number))
+        // http: measured, not skipped
+        const http = by.get("http")
+        expect(field(http, "health", "requestsPerSecond")).toEqual(expect.any(Number))
+        expect(field(http, "health", "non2xx")).toBe(0)
+        expect(field(http, "apiRules", "requestsPerSecond")).toEqual(expect.any(Number))
+        expect(field(http, "apiRules", "non2xx")).toBe(0)
+        expect(field(http, "mcpPlan", "changes")).toBe(0)
+        expect(field(http, "mcpPlan", "p50Ms")).toEqual(expect.any(Number))
 
-      // targets: every target named with a verdict (met, not met, or not measured with a reason)
-      const targets = field(by.get("targets"), "targets")
-      expect(Array.isArray(targets) && targets.length >= 10).toBe(true)
-      expect(field(by.get("targets"), "machine", "cpus")).toEqual(expect.any(Number))
+        // targets: every target named with a verdict (met, not met, or not measured with a reason)
+        const targets = field(by.get("targets"), "targets")
+        expect(Array.isArray(targets) && targets.length >= 10).toBe(true)
+        expect(field(by.get("targets"), "machine", "cpus")).toEqual(expect.any(Number))
 
-      // and tables for people
-      for (const title of ["plan with nothing to change", "plan + apply of N new rules", "diff and plan computation alone", "lint and explain", "ops server", "targets (issue #11)"]) {
-        expect(stderr).toContain(title)
-      }
-    }), { timeout: 240_000 })
+        // and tables for people
+        for (
+          const title of [
+            "plan with nothing to change",
+            "plan + apply of N new rules",
+            "diff and plan computation alone",
+            "lint and explain",
+            "ops server",
+            "targets (issue #11)"
+          ]
+        ) {
+          expect(stderr).toContain(title)
+        }
+      }),
+    { timeout: 240_000 }
+  )
 })
