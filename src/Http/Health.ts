@@ -10,6 +10,8 @@
  */
 import { Clock, Duration, Effect, Ref, Schedule, type Scope } from "effect"
 import type { FirmwareVersion } from "../Domain/Model.ts"
+import type { SiteStatus } from "../Reconciler/Loop.ts"
+import { recordConditions } from "../Telemetry/Metrics.ts"
 import type { BreakerStatus, Ports } from "./Ports.ts"
 
 export interface DependencyCheck {
@@ -27,6 +29,15 @@ export interface HealthReport {
     readonly redis: DependencyCheck | { readonly status: "disabled" }
     readonly circuit: Readonly<Record<string, Pick<BreakerStatus, "state" | "forced">>>
   }
+  /**
+   * the reconcile loop per site: conditions (Ready, Reconciling, Stalled with reason), leader, last
+   * results. Reported, not part of readiness: a stalled loop does not stop the server serving.
+   */
+  readonly reconcile?: {
+    readonly enabled: boolean
+    readonly mode: string
+    readonly sites: Readonly<Record<string, SiteStatus>>
+  } | undefined
 }
 
 export interface HealthMonitor {
@@ -83,10 +94,11 @@ export const make = (
       })
 
     const refresh = Effect.gen(function*() {
-      const [sites, redis, breakers] = yield* Effect.all([
+      const [sites, redis, breakers, loop] = yield* Effect.all([
         Effect.forEach(ports.sites, checkSite, { concurrency: "unbounded" }),
         ports.redis === undefined ? Effect.succeed({ status: "disabled" as const }) : timed(ports.redis.ping, timeoutMs),
-        ports.breaker === undefined ? Effect.succeed([]) : ports.breaker.status
+        ports.breaker === undefined ? Effect.succeed([]) : ports.breaker.status,
+        ports.reconcile === undefined ? Effect.succeed([]) : ports.reconcile.sites
       ], { concurrency: "unbounded" })
       const opnsense = Object.fromEntries(sites)
       const circuit = Object.fromEntries(breakers.map((b) => [b.site, { state: b.state, forced: b.forced }]))
@@ -100,8 +112,16 @@ export const make = (
         status,
         ready: status !== "unavailable",
         checkedAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
-        dependencies: { opnsense, redis, circuit }
+        dependencies: { opnsense, redis, circuit },
+        ...(ports.reconcile === undefined ? {} : {
+          reconcile: {
+            enabled: ports.reconcile.enabled,
+            mode: ports.reconcile.mode,
+            sites: Object.fromEntries(loop.map((status) => [status.site, status]))
+          }
+        })
       }
+      yield* Effect.forEach(loop, recordConditions, { discard: true })
       yield* Ref.set(report, next)
       return next
     }).pipe(Effect.withSpan("Health.refresh"))

@@ -9,6 +9,7 @@ import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
 import type { FirmwareVersion, LiveSnapshot } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
+import type { SiteStatus } from "../Reconciler/Loop.ts"
 
 /** A failure any port may report: the message is shown to the caller as is (never a secret). */
 export interface PortError {
@@ -61,6 +62,13 @@ export interface ReconcilerPort {
   readonly drift: (site: string) => Effect.Effect<unknown, PortError>
 }
 
+/** The reconcile loop's view per site (Flux-style conditions), for /health and /metrics. */
+export interface ReconcilePort {
+  readonly enabled: boolean
+  readonly mode: string
+  readonly sites: Effect.Effect<ReadonlyArray<SiteStatus>>
+}
+
 export interface RedisPort {
   readonly ping: Effect.Effect<void, PortError>
 }
@@ -76,6 +84,7 @@ export interface Ports {
   readonly cache?: CachePort | undefined
   readonly breaker?: BreakerPort | undefined
   readonly reconciler?: ReconcilerPort | undefined
+  readonly reconcile?: ReconcilePort | undefined
   readonly redis?: RedisPort | undefined
   readonly mcp?: McpHandler | undefined
   readonly onShutdown?: ReadonlyArray<ShutdownHook> | undefined

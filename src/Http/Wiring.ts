@@ -8,6 +8,7 @@ import { Config, Effect, Option, type Scope } from "effect"
 import type { DesiredStateInvalid } from "../DesiredState.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { Firewalls, Reconciler } from "../Reconciler.ts"
+import { ReconcileStatus } from "../Reconciler/Loop.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { type BreakerStats, CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import type { BreakerStatus, McpHandler, Ports, RedisPort, ShutdownHook } from "./Ports.ts"
@@ -65,6 +66,7 @@ export const ports = (options: {
       Effect.map(firewalls.forSite(config), (opnsense) => ({ name: config.name, opnsense })))
     const redisUrl = yield* Config.option(Config.String("REDIS_URL"))
     const redis = Option.isSome(redisUrl) && redisUrl.value !== "" ? yield* redisPort(redisUrl.value) : undefined
+    const loop = yield* Effect.serviceOption(ReconcileStatus)
     const statuses = Effect.map(breaker.stats, (all) => {
       const now = Date.now()
       return all.map((s) => breakerStatus(s, now))
@@ -84,6 +86,10 @@ export const ports = (options: {
         plan: (site) => reconciler.plan({ site }),
         drift: (site) => reconciler.drift({ site })
       },
+      reconcile: Option.match(loop, {
+        onNone: () => undefined,
+        onSome: (status) => ({ enabled: status.enabled, mode: status.mode, sites: status.sites })
+      }),
       redis,
       mcp: options.mcp,
       onShutdown: options.onShutdown,

@@ -83,6 +83,9 @@ export const applyChanges = Metric.counter("opnsense_mcp_apply_changes_total", {
   description: "Changes applied to a firewall, by site, kind, action and result",
   incremental: true
 })
+export const reconcileCondition = Metric.gauge("opnsense_mcp_reconcile_condition", {
+  description: "Reconcile loop conditions by site and type (Ready, Reconciling, Stalled): 1 true, 0 false"
+})
 export const lastReconcileTimestamp = Metric.gauge("opnsense_mcp_last_reconcile_timestamp_seconds", {
   description: "Unix time of the last finished reconcile cycle, by site"
 })
@@ -191,3 +194,14 @@ export const sampleProcess: Effect.Effect<void> = Effect.suspend(() => {
     Metric.update(processUptime, process.uptime())
   ], { discard: true })
 })
+
+/** The loop's conditions of one site, as 0/1 gauges (sampled with /health's background check). */
+export const recordConditions = (status: {
+  readonly site: string
+  readonly conditions: ReadonlyArray<{ readonly type: string; readonly status: boolean }>
+}): Effect.Effect<void> =>
+  Effect.forEach(
+    status.conditions,
+    (c) => Metric.update(Metric.withAttributes(reconcileCondition, { site: status.site, type: c.type }), c.status ? 1 : 0),
+    { discard: true }
+  )

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
+import type { SiteStatus } from "../../src/Reconciler/Loop.ts"
 import { accessEntries, call, fakePorts, newState, start, testConfig } from "./fixtures.ts"
 
 const admin = Redacted.make("admin-secret-token")
@@ -32,6 +33,36 @@ describe("ops HTTP server", () => {
       const down = yield* call(`${server.url}/health`)
       assert.strictEqual(down.status, 503)
       assert.strictEqual(down.json()["status"], "unavailable")
+    }))
+
+  it.live("reports the reconcile loop's conditions per site in /health and as gauges in /metrics", () =>
+    Effect.gen(function*() {
+      const at = "2026-11-27T10:00:00.000Z"
+      const stalled: SiteStatus = {
+        site: "default",
+        mode: "enforce",
+        leader: true,
+        suspended: false,
+        conditions: [
+          { type: "Ready", status: false, reason: "ApplyFailed", message: "rule x rejected", lastTransitionTime: at },
+          { type: "Reconciling", status: false, reason: "Idle", message: "", lastTransitionTime: at },
+          { type: "Stalled", status: true, reason: "ApplyFailed", message: "rule x rejected", lastTransitionTime: at }
+        ],
+        lastResults: [{ at, durationMs: 12, result: "failed", message: "rule x rejected" }],
+        consecutiveFailures: 3
+      }
+      const ports = { ...fakePorts(newState()), reconcile: { enabled: true, mode: "enforce", sites: Effect.succeed([stalled]) } }
+      const server = yield* start(testConfig(), ports)
+      yield* server.health.refresh
+      const health = yield* call(`${server.url}/health`)
+      // a stalled loop is reported, but the server still serves: readiness is unaffected
+      assert.strictEqual(health.status, 200)
+      const reconcile = health.json()["reconcile"] as { enabled: boolean; sites: Record<string, SiteStatus> }
+      assert.strictEqual(reconcile.enabled, true)
+      assert.strictEqual(reconcile.sites["default"]?.conditions.find((c) => c.type === "Stalled")?.reason, "ApplyFailed")
+      const metrics = (yield* call(`${server.url}/metrics`)).body
+      assert.match(metrics, /opnsense_mcp_reconcile_condition\{site="default",type="Stalled"\} 1/)
+      assert.match(metrics, /opnsense_mcp_reconcile_condition\{site="default",type="Ready"\} 0/)
     }))
 
   it.live("refuses admin routes when ADMIN_TOKEN is unset and leaves /api open on loopback", () =>
