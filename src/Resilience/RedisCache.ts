@@ -20,7 +20,7 @@ export interface RedisCacheOptions {
 }
 
 /** The URL without its password, for messages. */
-const safeRedisUrl = (url: string) => {
+export const safeRedisUrl = (url: string): string => {
   try {
     const parsed = new URL(url)
     parsed.password = ""

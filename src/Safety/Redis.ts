@@ -6,23 +6,13 @@
  */
 import { Effect, type Scope } from "effect"
 import { Redis } from "ioredis"
+export { safeRedisUrl } from "../Resilience/RedisCache.ts"
 
 export interface RedisOptions {
   /** redis://host:port/db */
   readonly url: string
   /** per-command timeout (default 1000 ms) */
   readonly commandTimeoutMs?: number | undefined
-}
-
-/** The URL without its password, for messages. */
-export const safeRedisUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return "(unparsable REDIS_URL)"
-  }
 }
 
 export const connect = (options: RedisOptions): Effect.Effect<Redis, never, Scope.Scope> =>
