@@ -3,7 +3,7 @@
  * exit status (CONTRACT §4).
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import * as Apply from "./Cli/Apply.ts"
 import { ExitCode, reportFailure } from "./Cli/Common.ts"
@@ -37,6 +37,9 @@ export const root = Command.make("opnsense-mcp").pipe(
   ])
 )
 
+const isShowHelp = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "ShowHelp"
+
 /** Long-running commands trace each request or cycle on its own; the rest get one trace each. */
 const untraced: ReadonlySet<string> = new Set(["serve", "sandbox"])
 
@@ -52,7 +55,8 @@ export const main = (argv: ReadonlyArray<string>): void =>
     traced(argv),
     Effect.catchCause((cause) =>
       Effect.sync(() => {
-        process.stderr.write(`${reportFailure(cause)}\n`)
+        // a usage error: the CLI has already printed what was wrong and the command's help
+        if (!isShowHelp(Cause.squash(cause))) process.stderr.write(`${reportFailure(cause)}\n`)
         process.exitCode = ExitCode.error
       })
     ),
