@@ -37,40 +37,36 @@ const addressMatch = (ep: CompiledEndpoint, ip: R.Ip | undefined, ip4: number): 
 const portMatch = (set: PortSet, numbers: R.NumberRanges, port: number | undefined): Match =>
   set.any ? YES : port === undefined ? MAYBE : R.containsNumber(numbers, port) ? YES : set.tokens.length > 0 ? MAYBE : NO
 
-const matchAddress = (
+/** why an address condition gave `result` */
+const addressReason = (
   ep: CompiledEndpoint,
   ip: R.Ip | undefined,
   rule: CompiledRule,
   side: "source" | "destination",
-  ip4: number,
-  why: Array<string>
-): Match => {
-  const result = addressMatch(ep, ip, ip4)
+  result: Match
+): string => {
   const set = ep.addresses
+  if (set.any && !ep.invert) return `${side}: any`
   const text = endpointText(rule, side)
-  if (set.any && !ep.invert) why.push(`${side}: any`)
-  else if (ip === undefined) why.push(`${side} not given; the rule requires ${text}`)
-  else {
-    const shown = showIp(ip)
-    if (result === MAYBE) {
-      why.push(`${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${set.tokens.length > 1 ? "are" : "is"} opaque here`)
-    } else if (ep.invert) {
-      why.push(result === YES ? `${side} ${shown} is outside ${text.slice(2)} (inverted: matches)` : `${side} ${shown} is in ${text.slice(2)}, which the rule inverts`)
-    } else {
-      why.push(result === YES ? `${side} ${shown} is in ${text}` : `${side} ${shown} is not in ${text}`)
-    }
+  if (ip === undefined) return `${side} not given; the rule requires ${text}`
+  const shown = showIp(ip)
+  if (result === MAYBE) {
+    return `${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${set.tokens.length > 1 ? "are" : "is"} opaque here`
   }
-  return result
+  if (ep.invert) {
+    return result === YES ? `${side} ${shown} is outside ${text.slice(2)} (inverted: matches)` : `${side} ${shown} is in ${text.slice(2)}, which the rule inverts`
+  }
+  return result === YES ? `${side} ${shown} is in ${text}` : `${side} ${shown} is not in ${text}`
 }
 
-const matchPort = (set: PortSet, numbers: R.NumberRanges, port: number | undefined, spec: string, label: string, why: Array<string>): Match => {
-  const result = portMatch(set, numbers, port)
-  if (set.any) return result
-  if (port === undefined) why.push(`${label} not given; the rule requires ${spec}`)
-  else if (result === YES) why.push(`${label} ${port} ${/^\d+$/.test(spec) ? "is" : "is in"} ${spec}`)
-  else if (result === NO) why.push(`${label} ${port} ${/^\d+$/.test(spec) ? "is not" : "is not in"} ${spec}`)
-  else why.push(`${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`)
-  return result
+/** why a port condition gave `result`; undefined for "any port", which goes without saying */
+const portReason = (set: PortSet, port: number | undefined, spec: string, label: string, result: Match): string | undefined => {
+  if (set.any) return undefined
+  if (port === undefined) return `${label} not given; the rule requires ${spec}`
+  const single = /^\d+$/.test(spec)
+  if (result === YES) return `${label} ${port} ${single ? "is" : "is in"} ${spec}`
+  if (result === NO) return `${label} ${port} ${single ? "is not" : "is not in"} ${spec}`
+  return `${label} ${port} may be in ${spec}: ${set.tokens.join("; ")} opaque`
 }
 
 const min = (a: Match, b: Match): Match => (a < b ? a : b)
@@ -100,51 +96,54 @@ const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
   return min(min(dst, dport), min(src, sport))
 }
 
-/** The same decision as matchFast, with the reasons: the failing condition alone on "no". */
+/**
+ * The same decision as matchFast, with the reasons pushed onto `why` (empty on entry): the failing
+ * condition alone on "no", every condition otherwise. Conditions are decided first and only the
+ * reasons shown are written, since most rules an explanation walks fail one condition.
+ */
 export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<string>): Match => {
-  const fail = (reason: string | undefined): Match => {
-    why.length = 0
-    why.push(reason ?? "no match")
+  const fail = (reason: string): Match => {
+    why.push(reason)
     return NO
   }
-  let m: Match = YES
-  if (p.interface === undefined) {
-    if (rule.interfaces.kind !== "all") {
-      m = MAYBE
-      why.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
-    }
-  } else if (!interfaceApplies(rule.interfaces, p.interface)) {
+  const { spec } = rule.rule
+  const iface: Match = p.interface === undefined
+    ? (rule.interfaces.kind === "all" ? YES : MAYBE)
+    : interfaceApplies(rule.interfaces, p.interface)
+    ? YES
+    : NO
+  if (iface === NO) {
     return fail(`interface: the rule applies on ${describeInterfaces(rule.interfaces)}, the packet crosses ${p.interface}`)
-  } else {
-    why.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
   }
   if (rule.direction !== "any" && rule.direction !== p.direction) {
     return fail(`direction: the rule matches "${rule.direction}" packets, this one is "${p.direction}"`)
   }
   if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) {
-    return fail(`ip_version: the rule is ${rule.rule.spec.ipVersion}, the packet is IPv${p.family}`)
+    return fail(`ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
   }
   if (rule.protocols !== undefined && !rule.protocols.has(p.protocol)) {
-    return fail(`protocol: the rule matches ${rule.rule.spec.protocol}, the packet is ${p.protocol}`)
+    return fail(`protocol: the rule matches ${spec.protocol}, the packet is ${p.protocol}`)
   }
-  why.push(`protocol ${p.protocol} matches ${rule.rule.spec.protocol}`)
-  const { spec } = rule.rule
-  let before = why.length
-  let r = matchAddress(rule.source, p.source, rule, "source", p.source4, why)
-  if (r === NO) return fail(why[before])
-  m = min(m, r)
-  before = why.length
-  r = matchPort(rule.source.port, rule.source.ports, p.sourcePort, spec.source.port, "source port", why)
-  if (r === NO) return fail(why[before])
-  m = min(m, r)
-  before = why.length
-  r = matchAddress(rule.destination, p.destination, rule, "destination", p.destination4, why)
-  if (r === NO) return fail(why[before])
-  m = min(m, r)
-  before = why.length
-  r = matchPort(rule.destination.port, rule.destination.ports, p.destinationPort, spec.destination.port, "destination port", why)
-  if (r === NO) return fail(why[before])
-  return min(m, r)
+  const src = addressMatch(rule.source, p.source, p.source4)
+  if (src === NO) return fail(addressReason(rule.source, p.source, rule, "source", NO))
+  const sport = portMatch(rule.source.port, rule.source.ports, p.sourcePort)
+  if (sport === NO) return fail(portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
+  const dst = addressMatch(rule.destination, p.destination, p.destination4)
+  if (dst === NO) return fail(addressReason(rule.destination, p.destination, rule, "destination", NO))
+  const dport = portMatch(rule.destination.port, rule.destination.ports, p.destinationPort)
+  if (dport === NO) {
+    return fail(portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", NO) ?? "no match")
+  }
+  if (iface === MAYBE) why.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
+  else if (p.interface !== undefined) why.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
+  why.push(`protocol ${p.protocol} matches ${spec.protocol}`)
+  why.push(addressReason(rule.source, p.source, rule, "source", src))
+  const sportWhy = portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", sport)
+  if (sportWhy !== undefined) why.push(sportWhy)
+  why.push(addressReason(rule.destination, p.destination, rule, "destination", dst))
+  const dportWhy = portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", dport)
+  if (dportWhy !== undefined) why.push(dportWhy)
+  return min(min(iface, min(src, sport)), min(dst, dport))
 }
 
 export interface DefaultRule {
