@@ -55,6 +55,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export const isWritable = (item: { readonly origin: Origin; readonly uuid: string }): boolean =>
   item.origin === "mvc" && UUID.test(item.uuid)
 
+/** Items by a key, each list in input order. */
+const groupBy = <A, K>(items: ReadonlyArray<A>, key: (item: A) => K): Map<K, Array<A>> => {
+  const groups = new Map<K, Array<A>>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group === undefined) groups.set(k, [item])
+    else group.push(item)
+  }
+  return groups
+}
+
+/** A list read front to back across calls. */
+interface Queue<A> {
+  readonly items: ReadonlyArray<A>
+  next: number
+}
+
+/**
+ * The next item that passes, consuming the ones before it: during adoption an object that fails
+ * once (claimed, or owned by a desired name) fails for good, so many equal keys stay linear.
+ */
+const takeFirst = <A>(queue: Queue<A> | undefined, passes: (item: A) => boolean): A | undefined => {
+  while (queue !== undefined && queue.next < queue.items.length) {
+    const item = queue.items[queue.next++]
+    if (item !== undefined && passes(item)) return item
+  }
+  return undefined
+}
+
 export const identify = <S, L extends LiveItem<S>>(options: {
   readonly desired: ReadonlyArray<DesiredItem<S>>
   readonly live: ReadonlyArray<L>
@@ -66,7 +96,11 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   readonly readOnly?: (live: L) => boolean
 }): Identified<S, L> => {
   const readOnly = options.live.filter((l) => !isWritable(l) || options.readOnly?.(l) === true)
-  const writable = options.live.filter((l) => !readOnly.includes(l))
+  // indexes built once per call: every step below looks up instead of scanning all live objects
+  const readOnlySet = new Set(readOnly)
+  const writable = options.live.filter((l) => !readOnlySet.has(l))
+  const byOwner = groupBy(writable, (l) => l.owner)
+  const byUuid = groupBy(writable, (l) => l.uuid)
   const desiredNames = new Set(options.desired.map((d) => d.name))
   const inventoryUuids = new Map(Object.entries(options.inventory).map(([name, uuid]) => [uuid, name]))
   const used = new Set<L>()
@@ -75,7 +109,7 @@ export const identify = <S, L extends LiveItem<S>>(options: {
 
   // 1. marker; several objects with one marker (a crash between create and record) keep one
   for (const desired of options.desired) {
-    const owned = writable.filter((l) => l.owner === desired.name)
+    const owned = byOwner.get(desired.name) ?? []
     if (owned.length === 0) continue
     const preferred = owned.find((l) => l.uuid === options.inventory[desired.name]) ?? owned[0]
     if (preferred === undefined) continue
@@ -98,18 +132,23 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   for (const desired of options.desired) {
     if (matched.has(desired.name)) continue
     const uuid = options.inventory[desired.name]
-    const live = uuid === undefined ? undefined : writable.find((l) => l.uuid === uuid && claimable(l))
+    const live = uuid === undefined ? undefined : byUuid.get(uuid)?.find(claimable)
     if (live === undefined) continue
     used.add(live)
     matched.set(desired.name, { desired, live, by: "inventory" })
   }
 
-  // 3. adoption by natural key
+  // 3. adoption by natural key; the key index is built only when some desired item gets this far
+  let byKey: Map<string | undefined, Queue<L>> | undefined
+  const adoptable = (l: L) => claimable(l) && !isInventoried(l)
   for (const desired of options.desired) {
     if (matched.has(desired.name)) continue
     const key = options.adoptionKey(desired.spec)
     if (key === undefined) continue
-    const live = writable.find((l) => claimable(l) && !isInventoried(l) && options.adoptionKey(l.spec) === key)
+    byKey ??= new Map(
+      [...groupBy(writable, (l) => options.adoptionKey(l.spec))].map(([k, items]) => [k, { items, next: 0 }])
+    )
+    const live = takeFirst(byKey.get(key), adoptable)
     if (live === undefined) continue
     used.add(live)
     matched.set(desired.name, { desired, live, by: "adopted" })
