@@ -25,14 +25,34 @@ export const emptyInventory: Inventory = { vlan: {}, alias: {}, rule: {} }
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-/** Field-level differences between two canonical values; sets (arrays) compare as a whole. */
-export const fieldDiff = (from: unknown, to: unknown, path = ""): ReadonlyArray<FieldDiff> => {
+/** Equal as fieldDiff sees it (records by key, everything else by its JSON), without building the list. */
+const sameValue = (from: unknown, to: unknown): boolean => {
+  if (from === to) return true
+  if (isRecord(from) && isRecord(to)) {
+    for (const key of Object.keys(from)) if (!sameValue(from[key], to[key])) return false
+    for (const key of Object.keys(to)) if (!Object.hasOwn(from, key) && !sameValue(from[key], to[key])) return false
+    return true
+  }
+  // two different strings never have the same JSON: skip serialising the common differing leaf
+  if (typeof from === "string" && typeof to === "string") return false
+  return JSON.stringify(from) === JSON.stringify(to)
+}
+
+const differences = (from: unknown, to: unknown, path: string): ReadonlyArray<FieldDiff> => {
   if (isRecord(from) && isRecord(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort()
-    return keys.flatMap((key) => fieldDiff(from[key], to[key], path === "" ? key : `${path}.${key}`))
+    return keys.flatMap((key) => differences(from[key], to[key], path === "" ? key : `${path}.${key}`))
   }
   return JSON.stringify(from) === JSON.stringify(to) ? [] : [{ path, from: from ?? null, to: to ?? null }]
 }
+
+/**
+ * Field-level differences between two canonical values; sets (arrays) compare as a whole. Most
+ * matched pairs are equal, so equality is checked first and the sorted field walk runs only for
+ * the pairs that differ.
+ */
+export const fieldDiff = (from: unknown, to: unknown, path = ""): ReadonlyArray<FieldDiff> =>
+  sameValue(from, to) ? [] : differences(from, to, path)
 
 /** Built-in aliases (REFERENCE §8.4) are excluded whatever the client reports. */
 const BUILTIN_ALIASES = new Set(["bogons", "bogonsv6", "virusprot", "sshlockout"])
