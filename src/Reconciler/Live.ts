@@ -19,12 +19,12 @@ import type { Inventory } from "../Store/StateFile.ts"
 import { Store } from "../Store/Store.ts"
 import { type ReconcileResult, recordApplyChange, recordDrift, recordReconcile } from "../Telemetry/Metrics.ts"
 import { executeSteps, planProblems } from "./Apply.ts"
-import type { SiteIdentity } from "./Diff.ts"
+import { diffSite, type SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
 import { ApprovalRequired, isRefusal, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
 import { importSnapshot } from "./Import.ts"
-import { compileSteps } from "./Order.ts"
+import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
 
 export interface ReconcilerOptions {
@@ -212,9 +212,10 @@ export const make = (options: ReconcilerOptions) =>
         let remaining: ReadonlyArray<string> = ["the firewall could not be re-read to verify the apply"]
         let identity: SiteIdentity | undefined
         if (after._tag === "Success") {
-          const replan = buildPlan(site, after.success, state.inventory, yield* now)
+          // the changes of a re-plan, without the plan document (its digest is of no use here)
+          const replan = diffSite(site, after.success, state.inventory)
           identity = replan.identity
-          remaining = replan.plan.changes.map((c) =>
+          remaining = orderChanges(replan.changes).map((c) =>
             `${c.action === "create" ? "+" : c.action === "update" ? "~" : "-"} ${c.kind} ${c.name}${
               c.diff === undefined ? "" : `: ${c.diff.map((d) => d.path).join(", ")}`
             }`
