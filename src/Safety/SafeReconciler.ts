@@ -17,9 +17,10 @@
 import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
 import { randomBytes } from "node:crypto"
 import type { SiteConfig } from "../Domain/Desired.ts"
-import type { ResourceKind } from "../Domain/Model.ts"
+import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport, SafetyReport } from "../Domain/Reports.ts"
+import type { OpnsenseShape } from "../Opnsense.ts"
 import {
   type ApplyOptions,
   PlanBlocked,
@@ -60,11 +61,23 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
   const journal = yield* Journal
   const store = yield* Store
   const leases = yield* Ref.make(new Map<string, Lease>())
+  // per site, the last snapshot the inner reconciler read: the plan was usually built from it, so
+  // the guard can reuse it (and its memoised digest) instead of decoding the cache's copy
+  const seen = yield* Ref.make(new Map<string, LiveSnapshot>())
+  const remembering = (site: string, client: OpnsenseShape): OpnsenseShape => ({
+    ...client,
+    snapshot: (options) =>
+      Effect.tap(client.snapshot(options), (live) => Ref.update(seen, (m) => new Map(m).set(site, live)))
+  })
   const guarded: FirewallsShape = {
     forSite: (site) =>
       Effect.map(
         firewalls.forSite(site),
-        (client) => journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
+        (client) =>
+          remembering(
+            site.name,
+            journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
+          )
       )
   }
   const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
@@ -89,8 +102,13 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
   /** The plan with the lockout guard's blocked changes and warnings. */
   const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
     const client = yield* firewalls.forSite(config)
-    const cached = yield* client.snapshot()
-    const live = liveDigest(cached) === plan.liveDigest ? cached : yield* client.snapshot({ fresh: true })
+    const planned = (yield* Ref.get(seen)).get(config.name)
+    const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
+      ? planned
+      : yield* Effect.flatMap(
+        client.snapshot(),
+        (cached) => liveDigest(cached) === plan.liveDigest ? Effect.succeed(cached) : client.snapshot({ fresh: true })
+      )
     const result = guardPlan(plan, live, config, client.url)
     yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
     return withGuard(plan, result)
