@@ -59,11 +59,18 @@ export const makeWarmers = Effect.gen(function*() {
 const matches = (pattern: string) => (key: string) =>
   pattern.endsWith("*") ? key.startsWith(pattern.slice(0, -1)) : key === pattern
 
+/**
+ * The value is kept as given and serialised on the first read only: a one-shot command sets the
+ * snapshot (about 5 MB of JSON at 10,000 rules) and never reads it back. Values are immutable
+ * data once set (the snapshots are); callers still get a copy, as from Redis.
+ */
 interface Entry {
-  /** stored serialised, so callers get a copy, as from Redis */
-  readonly json: string
+  readonly value: unknown
+  json?: string
   readonly expiresAt: number
 }
+
+const copyOf = (entry: Entry): unknown => JSON.parse(entry.json ??= JSON.stringify(entry.value))
 
 export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape> =>
   Effect.gen(function*() {
@@ -91,21 +98,28 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
           }
           yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
           yield* recordCacheHit("memory")
-          return Option.some<unknown>(JSON.parse(entry.json))
+          return Option.some(copyOf(entry))
         }),
       set: (key, value, ttlSeconds = defaultTtlSeconds) =>
         Effect.gen(function*() {
           if (ttlSeconds <= 0) return
           const now = yield* Clock.currentTimeMillis
-          const json = JSON.stringify(value)
-          yield* Ref.update(entries, (m) => new Map(m).set(key, { json, expiresAt: now + ttlSeconds * 1000 }))
+          yield* Ref.update(entries, (m) => new Map(m).set(key, { value, expiresAt: now + ttlSeconds * 1000 }))
         }),
       invalidate: (key) => Ref.update(entries, (m) => new Map([...m].filter(([k]) => !matches(key)(k)))),
       clear: Effect.andThen(Ref.set(entries, new Map()), Ref.set(counters, { hits: 0, misses: 0 })),
       stats: Effect.gen(function*() {
         const size = (yield* live).size
         const { hits, misses } = yield* Ref.get(counters)
-        return { backend: "memory", hits, misses, size, hitRate: hitRate(hits, misses), degraded: false, defaultTtlSeconds }
+        return {
+          backend: "memory",
+          hits,
+          misses,
+          size,
+          hitRate: hitRate(hits, misses),
+          degraded: false,
+          defaultTtlSeconds
+        }
       }),
       warm: warmers.warm,
       registerWarmer: warmers.register
