@@ -6,7 +6,7 @@
  */
 import type { Direction, Endpoint as RuleSpecEndpoint, RuleAction } from "../Domain/Model.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
-import type { PolicyInput, PolicyRule, PriorityGroup } from "./Domain.ts"
+import type { Excluded, PacketDirection, PolicyInput, PolicyRule, PriorityGroup } from "./Domain.ts"
 import * as R from "./Ranges.ts"
 import { type AddressSet, familyRanges, makeResolver, type PortSet, type Resolver } from "./Resolve.ts"
 
@@ -56,6 +56,16 @@ export interface CompiledRule {
   readonly destination: CompiledEndpoint
 }
 
+/** The rules that can apply to packets of one interface, direction and protocol, for explanations. */
+export interface Applicable {
+  /** in evaluation order, disabled rules included */
+  readonly rules: ReadonlyArray<CompiledRule>
+  /** per rule of `rules`: the rules before it that cannot apply, counted by what rules them out */
+  readonly excludedBefore: ReadonlyArray<Excluded>
+  /** the same over the whole rule set */
+  readonly excluded: Excluded
+}
+
 export interface CompiledPolicy {
   readonly input: PolicyInput
   /** in evaluation order */
@@ -65,7 +75,9 @@ export interface CompiledPolicy {
    * The enabled rules that can match a packet on this interface, direction and protocol, in order
    * (lazily built and cached): the index that keeps evaluation cheap on large rule sets.
    */
-  readonly candidates: (iface: string, direction: "in" | "out", protocol: string) => ReadonlyArray<CompiledRule>
+  readonly candidates: (iface: string, direction: PacketDirection, protocol: string) => ReadonlyArray<CompiledRule>
+  /** the same selection with disabled rules and counts of the others (interface undefined = unknown: any) */
+  readonly applicable: (iface: string | undefined, direction: PacketDirection, protocol: string) => Applicable
 }
 
 const DEFAULT_INTERFACES = ["wan", "lan"]
@@ -219,19 +231,53 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
     }
   })
   const index = new Map<string, ReadonlyArray<CompiledRule>>()
-  const candidates = (iface: string, direction: "in" | "out", protocol: string): ReadonlyArray<CompiledRule> => {
+  const candidates = (iface: string, direction: PacketDirection, protocol: string): ReadonlyArray<CompiledRule> => {
     const key = `${iface}\u0000${direction}\u0000${protocol}`
     const cached = index.get(key)
     if (cached !== undefined) return cached
-    const list = rules.filter((r) =>
-      r.enabled && interfaceApplies(r.interfaces, iface) && (r.direction === "any" || r.direction === direction) &&
-      (r.protocols === undefined || r.protocols.has(protocol))
-    )
+    const list = rules.filter((r) => r.enabled && excludedBy(r, iface, direction, protocol) === undefined)
     index.set(key, list)
     return list
   }
-  return { input, rules, resolver, candidates }
+  // explanations list the applicable rules and count the rest: counting them per packet would walk every rule
+  const applicableIndex = new Map<string, Applicable>()
+  const applicable = (iface: string | undefined, direction: PacketDirection, protocol: string): Applicable => {
+    const key = `${iface === undefined ? "?" : `=${iface}`}\u0000${direction}\u0000${protocol}`
+    const cached = applicableIndex.get(key)
+    if (cached !== undefined) return cached
+    const list: Array<CompiledRule> = []
+    const excludedBefore: Array<Excluded> = []
+    const excluded = { interface: 0, direction: 0, protocol: 0 }
+    for (const rule of rules) {
+      const out = excludedBy(rule, iface, direction, protocol)
+      if (out !== undefined) {
+        excluded[out] += 1
+      } else {
+        list.push(rule)
+        excludedBefore.push({ ...excluded })
+      }
+    }
+    const made = { rules: list, excludedBefore, excluded }
+    applicableIndex.set(key, made)
+    return made
+  }
+  return { input, rules, resolver, candidates, applicable }
 }
+
+/** The index's conditions: the first of interface, direction and protocol that rules `rule` out, if any. */
+export const excludedBy = (
+  rule: CompiledRule,
+  iface: string | undefined,
+  direction: PacketDirection,
+  protocol: string
+): keyof Excluded | undefined =>
+  iface !== undefined && !interfaceApplies(rule.interfaces, iface)
+    ? "interface"
+    : rule.direction !== "any" && rule.direction !== direction
+    ? "direction"
+    : rule.protocols !== undefined && !rule.protocols.has(protocol)
+    ? "protocol"
+    : undefined
 
 export const interfaceApplies = (match: InterfaceMatch, name: string): boolean =>
   match.kind === "all" ? true : match.kind === "only" ? match.names.has(name) : !match.names.has(name)

@@ -158,6 +158,17 @@ export const Decider = Schema.Union([
 ])
 export type Decider = typeof Decider.Type
 
+/** Rules before the decision that cannot apply to the packet, by the first condition that rules them out. */
+export const Excluded = Schema.Struct({
+  /** rules on other interfaces */
+  interface: Schema.Number,
+  /** rules for the other direction */
+  direction: Schema.Number,
+  /** rules for other protocols */
+  protocol: Schema.Number
+})
+export type Excluded = typeof Excluded.Type
+
 export const Explanation = Schema.Struct({
   site: Schema.String,
   origin: Schema.Literals(["desired", "live", "plan"]),
@@ -168,8 +179,13 @@ export const Explanation = Schema.Struct({
   /** false when a rule whose match could not be decided (opaque alias, missing port) could change the decision */
   certain: Schema.Boolean,
   decidedBy: Decider,
-  /** the rules considered, in evaluation order, up to the deciding quick rule */
+  /**
+   * the rules considered, in evaluation order, up to the deciding quick rule: those that can apply to
+   * the packet's interface, direction and protocol (disabled ones included)
+   */
   steps: Schema.Array(Step),
+  /** the rules before the decision that cannot apply, counted rather than listed */
+  excluded: Excluded,
   /** rules never reached (after the deciding quick rule) */
   notConsidered: Schema.Number,
   notes: Schema.Array(Schema.String)

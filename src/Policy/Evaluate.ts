@@ -6,7 +6,7 @@
  * are not known offline (URL/GeoIP aliases, hostnames, interface nets without a subnet) or the packet
  * leaves a field unspecified.
  */
-import type { RuleAction } from "../Domain/Model.ts"
+import type { Endpoint as RuleEndpoint, RuleAction } from "../Domain/Model.ts"
 import { type CompiledEndpoint, type CompiledPolicy, type CompiledRule, describeInterfaces, interfaceApplies } from "./Compile.ts"
 import type { Decider, Explanation, MatchResult, Packet, PacketDirection, Step } from "./Domain.ts"
 import { type CompiledPacket, showIp } from "./Packet.ts"
@@ -18,10 +18,16 @@ export const MAYBE = 1
 export const YES = 2
 export type Match = typeof NO | typeof MAYBE | typeof YES
 
+// written into the reason of every step that looks at the endpoint: made once per rule
+const endpointTexts = new WeakMap<RuleEndpoint, string>()
 const endpointText = (rule: CompiledRule, side: "source" | "destination") => {
   const ep = rule.rule.spec[side]
-  const text = ep.addresses.length === 0 ? "any" : ep.addresses.join(", ")
-  return ep.invert ? `! ${text}` : text
+  const known = endpointTexts.get(ep)
+  if (known !== undefined) return known
+  const addresses = ep.addresses.length === 0 ? "any" : ep.addresses.join(", ")
+  const text = ep.invert ? `! ${addresses}` : addresses
+  endpointTexts.set(ep, text)
+  return text
 }
 
 /** the address condition alone (shared by the fast path and the explained path) */
@@ -97,9 +103,10 @@ const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
 }
 
 /**
- * The same decision as matchFast, with the reasons pushed onto `why` (empty on entry): the failing
- * condition alone on "no", every condition otherwise. Conditions are decided first and only the
- * reasons shown are written, since most rules an explanation walks fail one condition.
+ * The same decision as matchFast for a rule the index selects (Compile.excludedBy gives undefined), with the
+ * reasons pushed onto `why` (empty on entry): the failing condition alone on "no", every condition
+ * otherwise. Conditions are decided first and only the reasons shown are written, since most rules
+ * an explanation walks fail one condition.
  */
 export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<string>): Match => {
   const fail = (reason: string): Match => {
@@ -107,22 +114,9 @@ export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<stri
     return NO
   }
   const { spec } = rule.rule
-  const iface: Match = p.interface === undefined
-    ? (rule.interfaces.kind === "all" ? YES : MAYBE)
-    : interfaceApplies(rule.interfaces, p.interface)
-    ? YES
-    : NO
-  if (iface === NO) {
-    return fail(`interface: the rule applies on ${describeInterfaces(rule.interfaces)}, the packet crosses ${p.interface}`)
-  }
-  if (rule.direction !== "any" && rule.direction !== p.direction) {
-    return fail(`direction: the rule matches "${rule.direction}" packets, this one is "${p.direction}"`)
-  }
+  const iface: Match = p.interface === undefined && rule.interfaces.kind !== "all" ? MAYBE : YES
   if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) {
     return fail(`ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
-  }
-  if (rule.protocols !== undefined && !rule.protocols.has(p.protocol)) {
-    return fail(`protocol: the rule matches ${spec.protocol}, the packet is ${p.protocol}`)
   }
   const src = addressMatch(rule.source, p.source, p.source4)
   if (src === NO) return fail(addressReason(rule.source, p.source, rule, "source", NO))
@@ -192,63 +186,78 @@ export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision
 
 const matchName = (m: Match): MatchResult => (m === YES ? "yes" : m === MAYBE ? "maybe" : "no")
 
-/** The slow path: every rule in order up to the deciding one, with why each did or did not match. */
+const step = (rule: CompiledRule, match: MatchResult, outcome: Step["outcome"], reasons: Array<string>): Step => ({
+  position: rule.position + 1,
+  rule: rule.rule.name,
+  group: rule.group,
+  sequence: rule.rule.sequence,
+  origin: rule.rule.origin,
+  action: rule.action,
+  quick: rule.quick,
+  enabled: rule.enabled,
+  match,
+  outcome,
+  reasons,
+  ...(rule.rule.source !== undefined ? { source: rule.rule.source } : {})
+})
+
+/**
+ * The slow path: the rules that can apply to the packet (its interface, direction and protocol, as
+ * the fast path's index selects them, plus disabled ones that would) in order up to the deciding
+ * one, with why each did or did not match. The others are counted by what rules them out: on a large
+ * rule set they are most of it, and a reason for each would cost more than the decision.
+ */
 export const explainCompiled = (
   policy: CompiledPolicy,
   packet: CompiledPacket,
   original: Packet,
   packetNotes: ReadonlyArray<string>
 ): Explanation => {
+  const applicable = policy.applicable(packet.interface, packet.direction, packet.protocol)
   const steps: Array<Step> = []
   const maybes: Array<{ rule: CompiledRule; after: number }> = []
   let decider: CompiledRule | undefined
   let candidate: CompiledRule | undefined
-  for (const rule of policy.rules) {
-    const reasons: Array<string> = []
-    const base = {
-      position: rule.position + 1,
-      rule: rule.rule.name,
-      group: rule.group,
-      sequence: rule.rule.sequence,
-      origin: rule.rule.origin,
-      action: rule.action,
-      quick: rule.quick,
-      enabled: rule.enabled,
-      ...(rule.rule.source !== undefined ? { source: rule.rule.source } : {})
-    }
+  /** where in `steps` the non-quick matches are: the last one decides, unless a quick rule did */
+  const nonQuick: Array<number> = []
+  let excluded = applicable.excluded
+  for (let i = 0; i < applicable.rules.length; i++) {
+    const rule = applicable.rules[i]!
     if (!rule.enabled) {
-      steps.push({ ...base, match: "no", outcome: "disabled", reasons: ["the rule is disabled"] })
+      steps.push(step(rule, "no", "disabled", ["the rule is disabled"]))
       continue
     }
+    const reasons: Array<string> = []
     const m = matchRule(rule, packet, reasons)
     if (m === YES && rule.quick) {
-      steps.push({ ...base, match: "yes", outcome: "decides", reasons: [...reasons, "quick: the first matching quick rule decides"] })
+      steps.push(step(rule, "yes", "decides", [...reasons, "quick: the first matching quick rule decides"]))
       decider = rule
+      excluded = applicable.excludedBefore[i] ?? excluded
       break
     }
     if (m === YES) {
-      steps.push({ ...base, match: "yes", outcome: "candidate", reasons: [...reasons, "not quick: decides unless a later rule matches"] })
+      nonQuick.push(steps.length)
+      steps.push(step(rule, "yes", "candidate", [...reasons, "not quick: decides unless a later rule matches"]))
       candidate = rule
       continue
     }
     if (m === MAYBE) {
       maybes.push({ rule, after: candidate?.position ?? -1 })
-      steps.push({ ...base, match: "maybe", outcome: "may-match", reasons })
+      steps.push(step(rule, "maybe", "may-match", reasons))
       continue
     }
-    steps.push({ ...base, match: matchName(m), outcome: "no-match", reasons })
+    steps.push(step(rule, matchName(m), "no-match", reasons))
   }
   const final = decider ?? candidate
   const fallback = defaultRule(packet.direction)
   const action = final?.action ?? fallback.action
   // a non-quick candidate that a later match replaced did not decide
-  const steps2 = steps.map((s) =>
-    s.outcome === "candidate" && final !== undefined && s.position !== final.position + 1
-      ? { ...s, outcome: "overridden" as const, reasons: [...s.reasons, "overridden by a later matching rule (last match wins)"] }
-      : s.outcome === "candidate" && final !== undefined && s.position === final.position + 1
-      ? { ...s, outcome: "decides" as const, reasons: [...s.reasons, "last matching non-quick rule: it decides"] }
-      : s
-  )
+  for (const at of nonQuick) {
+    const s = steps[at]!
+    steps[at] = final === undefined || s.position !== final.position + 1
+      ? { ...s, outcome: "overridden", reasons: [...s.reasons, "overridden by a later matching rule (last match wins)"] }
+      : { ...s, outcome: "decides", reasons: [...s.reasons, "last matching non-quick rule: it decides"] }
+  }
   const uncertain = maybes.filter(({ rule, after }) => {
     if (rule.action === action) return false
     if (rule.quick) return true
@@ -275,8 +284,9 @@ export const explainCompiled = (
     decision: action,
     certain: uncertain.length === 0,
     decidedBy,
-    steps: steps2,
-    notConsidered: policy.rules.length - steps.length,
+    steps,
+    excluded,
+    notConsidered: decider === undefined ? 0 : policy.rules.length - decider.position - 1,
     notes
   }
 }

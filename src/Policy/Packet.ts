@@ -97,10 +97,20 @@ const inferInterface = (policy: CompiledPolicy, address: R.Ip | undefined): stri
   return tie ? undefined : best?.name
 }
 
-export const showIp = (ip: R.Ip): string => {
+const formatIp = (ip: R.Ip): string => {
   if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join(".")
   const groups: Array<string> = []
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16))
   return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::")
+}
+
+// an explanation shows the packet's addresses in the reason of every rule it walks: format them once
+const shown = new WeakMap<R.Ip, string>()
+export const showIp = (ip: R.Ip): string => {
+  const known = shown.get(ip)
+  if (known !== undefined) return known
+  const text = formatIp(ip)
+  shown.set(ip, text)
+  return text
 }
 

@@ -3,7 +3,7 @@
  * Schema-typed values themselves.
  */
 import * as NodePath from "node:path"
-import type { Explanation, Finding, Packet, Step } from "./Domain.ts"
+import type { Excluded, Explanation, Finding, Packet, Step } from "./Domain.ts"
 
 const codes = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m", ok: "\u001b[32m", dim: "\u001b[2m", reset: "\u001b[0m" } as const
 type Colour = keyof typeof codes
@@ -58,6 +58,18 @@ export const describePacket = (p: Packet, inferred?: string): string => {
 const marker = (s: Step) =>
   s.outcome === "decides" ? "✓" : s.outcome === "candidate" || s.outcome === "overridden" ? "~" : s.outcome === "may-match" ? "?" : s.outcome === "disabled" ? "-" : "✗"
 
+/** "not considered: 9,990 rules on other interfaces, 3 for the other direction", or nothing */
+const describeExcluded = (x: Excluded): string | undefined => {
+  const n = (count: number) => count.toLocaleString("en-US")
+  const parts = [
+    x.interface > 0 ? `${n(x.interface)} on other interfaces` : undefined,
+    x.direction > 0 ? `${n(x.direction)} for the other direction` : undefined,
+    x.protocol > 0 ? `${n(x.protocol)} for ${x.protocol === 1 ? "another protocol" : "other protocols"}` : undefined
+  ].filter((part) => part !== undefined)
+  const total = x.interface + x.direction + x.protocol
+  return parts.length === 0 ? undefined : `not considered: ${parts.join(", ")} (${total === 1 ? "1 rule" : `${n(total)} rules`} that cannot apply)`
+}
+
 export const renderExplanation = (e: Explanation, options: { readonly dir: string; readonly colour: boolean }): string => {
   const paint = painter(options.colour)
   const verdict = e.decision.toUpperCase()
@@ -77,6 +89,8 @@ export const renderExplanation = (e: Explanation, options: { readonly dir: strin
     const body = s.outcome === "no-match" || s.outcome === "disabled" ? s.reasons.join("; ") : `${s.outcome}: ${s.reasons.join("; ")}`
     lines.push(s.outcome === "no-match" || s.outcome === "disabled" ? paint("dim", `${head} ${body}`) : `${head} ${body}`)
   }
+  const excluded = describeExcluded(e.excluded)
+  if (excluded !== undefined) lines.push(paint("dim", excluded))
   if (e.notConsidered > 0) lines.push(paint("dim", `${plural(e.notConsidered, "rule")} after the deciding quick rule not considered`))
   for (const n of e.notes) lines.push(paint("dim", `note: ${n}`))
   return `${lines.join("\n")}\n`

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
 import { type Explanation, explain, type Packet, type PolicyInput } from "../../src/Policy.ts"
+import { renderExplanation } from "../../src/Policy/Render.ts"
 import { alias, policy, rule } from "./build.ts"
 
 const run = (input: PolicyInput, packet: Packet): Explanation => {
@@ -50,15 +51,16 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
     const e = run(input, { source: "10.0.0.5", destination: "10.2.0.7", protocol: "tcp", destinationPort: 8081, interface: "lan" })
     expect(e.decision).toBe("block")
     expect(e.decidedBy).toMatchObject({ kind: "default", rule: "Default deny rule" })
+    // allow-dns (UDP) cannot apply to a tcp packet: counted, not listed
     expect(chain(e)).toEqual([
       "block-geo:maybe:may-match",
       "allow-web:no:no-match",
-      "block-not-lan:no:no-match",
-      "allow-dns:no:no-match"
+      "block-not-lan:no:no-match"
     ])
     expect(e.steps[1]!.reasons).toEqual(["destination port 8081 is not in app_ports"])
     expect(e.steps[2]!.reasons).toEqual(["source 10.0.0.5 is in lan, which the rule inverts"])
-    expect(e.steps[3]!.reasons).toEqual(["protocol: the rule matches UDP, the packet is TCP"])
+    expect(e.excluded).toEqual({ interface: 0, direction: 0, protocol: 1 })
+    expect(e.notConsidered).toBe(0)
     expect(e.notes.join(" ")).toContain("default deny")
     // block-geo may match but blocks too: the block is certain
     expect(e.certain).toBe(true)
@@ -106,7 +108,10 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
 
   it("lets the interface rule decide once the floating rule does not match", () => {
     const e = run(input, { source: "10.0.0.5", destination: "10.9.1.1", protocol: "tcp", destinationPort: 80, interface: "lan" })
-    expect(chain(e)).toEqual(["float-block-ssh:no:no-match", "not-wan-icmp:no:no-match", "lan-allow-all:yes:decides"])
+    expect(chain(e)).toEqual(["float-block-ssh:no:no-match", "lan-allow-all:yes:decides"])
+    // not-wan-icmp (between the two) is ICMP only; the three opt1 rules come after the decision
+    expect(e.excluded).toEqual({ interface: 0, direction: 0, protocol: 1 })
+    expect(e.notConsidered).toBe(3)
   })
 
   it("takes the last matching non-quick rule", () => {
@@ -115,13 +120,12 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "nq-pass-web" })
     expect(chain(e)).toEqual([
       "float-block-ssh:no:no-match",
-      "not-wan-icmp:no:no-match",
-      "lan-allow-all:no:no-match",
       "nq-block-all:yes:overridden",
       "nq-pass-web:yes:decides",
       "q-block-host:no:no-match"
     ])
-    expect(e.steps[2]!.reasons).toEqual(["interface: the rule applies on lan, the packet crosses opt1"])
+    // not-wan-icmp (ICMP) and lan-allow-all (lan) cannot apply
+    expect(e.excluded).toEqual({ interface: 1, direction: 0, protocol: 1 })
   })
 
   it("lets a later quick rule beat earlier non-quick matches", () => {
@@ -139,9 +143,9 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
     const e = run(input, { source: "10.3.0.2", destination: "10.5.0.9", protocol: "udp", destinationPort: 53, interface: "opt1", direction: "out" })
     expect(e.decision).toBe("pass")
     expect(e.decidedBy).toMatchObject({ kind: "default", rule: "let out anything from firewall host itself" })
-    expect(e.steps.find((s) => s.rule === "nq-block-all")!.reasons).toEqual([
-      'direction: the rule matches "in" packets, this one is "out"'
-    ])
+    // every rule but two is for inbound packets; lan-allow-all is on lan, not-wan-icmp is ICMP
+    expect(e.steps).toEqual([])
+    expect(e.excluded).toEqual({ interface: 1, direction: 4, protocol: 1 })
   })
 
   it("applies an inverted interface everywhere but there, in both directions", () => {
@@ -149,9 +153,12 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
     expect(opt1.decidedBy).toMatchObject({ kind: "rule", rule: "not-wan-icmp" })
     const wan = run(input, { source: "198.51.100.7", destination: "192.0.2.1", protocol: "icmp", interface: "wan" })
     expect(wan.decidedBy).toMatchObject({ kind: "default" })
-    expect(wan.steps.find((s) => s.rule === "not-wan-icmp")!.reasons).toEqual([
-      "interface: the rule applies on every interface except wan, the packet crosses wan"
-    ])
+    // not-wan-icmp excludes wan; the lan and opt1 rules do not apply either; float-block-ssh is TCP
+    expect(wan.steps).toEqual([])
+    expect(wan.excluded).toEqual({ interface: 5, direction: 0, protocol: 1 })
+    expect(renderExplanation(wan, { dir: ".", colour: false })).toContain(
+      "not considered: 5 on other interfaces, 1 for another protocol (6 rules that cannot apply)"
+    )
   })
 
   it("checks ip_version and disabled rules", () => {
@@ -174,7 +181,8 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
     const e = run(live, { source: "10.0.0.5", destination: "10.1.1.1", protocol: "tcp", destinationPort: 80, interface: "lan" })
     expect(e.steps.map((s) => `${s.rule}:${s.group}`)).toEqual(["group-pass:group"])
     expect(e.decidedBy).toMatchObject({ rule: "group-pass" })
-    const udp = run(live, { source: "10.0.0.5", destination: "10.1.1.1", protocol: "udp", destinationPort: 80, interface: "opt2" })
-    expect(chain(udp)).toEqual(["group-pass:no:no-match", "mvc-block:no:no-match", "legacy-pass:no:no-match"])
+    // an IPv6 packet walks all three (ip_version is not an index condition), showing their order
+    const v6 = run(live, { source: "2001:db8::5", destination: "2001:db8::9", protocol: "udp", destinationPort: 80, interface: "lan" })
+    expect(chain(v6)).toEqual(["group-pass:no:no-match", "mvc-block:no:no-match", "legacy-pass:no:no-match"])
   })
 })

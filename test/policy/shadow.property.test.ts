@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
 import * as fc from "fast-check"
 import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
+import { normalizeProtocol } from "../../src/Domain/Normalize.ts"
 import { orderFindings } from "../../src/Policy/Lint/Rules.ts"
 import { alias, policy, rule, type RuleOptions } from "./build.ts"
 
@@ -164,6 +165,18 @@ describe("the indexed fast path", () => {
           if (Result.isFailure(fast) || Result.isFailure(slow)) throw new Error("packet rejected")
           const decider = slow.success.decidedBy.kind === "rule" ? slow.success.decidedBy.rule : undefined
           expect({ action: fast.success.action, rule: fast.success.rule }).toEqual({ action: slow.success.decision, rule: decider })
+          // the explanation accounts for every rule, and lists the index's candidates up to the decision
+          const e = slow.success
+          const { interface: byInterface, direction: byDirection, protocol: byProtocol } = e.excluded
+          expect(e.steps.length + byInterface + byDirection + byProtocol + e.notConsidered).toBe(compiled.rules.length)
+          const iface = p.interface ?? e.interface
+          if (iface !== undefined) {
+            const reached = compiled.rules.length - e.notConsidered
+            const candidates = compiled.candidates(iface, p.direction ?? "in", normalizeProtocol(p.protocol))
+            expect(e.steps.filter((s) => s.enabled).map((s) => s.rule)).toEqual(
+              candidates.filter((r) => r.position < reached).map((r) => r.rule.name)
+            )
+          }
         }
       }),
       { numRuns: 300, seed: 7 }
