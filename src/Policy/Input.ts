@@ -47,6 +47,49 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   ...siteSettings(config)
 })
 
+/**
+ * Entries by key (uuid) that can also be found by name, the first in insertion order as a scan of
+ * the Map would find it, without the scan: fromPlan looks up a name for every change it applies.
+ */
+const namedEntries = <A extends { readonly name: string }>(initial: ReadonlyArray<readonly [string, A]>) => {
+  const entries = new Map<string, A>()
+  /** name → the keys with that name and when they entered `entries`, oldest first */
+  const byName = new Map<string, Array<{ readonly key: string; readonly order: number }>>()
+  const order = new Map<string, number>()
+  let next = 0
+  const unlink = (key: string, name: string) => {
+    const keys = byName.get(name) ?? []
+    keys.splice(keys.findIndex((k) => k.key === key), 1)
+    if (keys.length === 0) byName.delete(name)
+  }
+  const link = (key: string, name: string, at: number) => {
+    const keys = byName.get(name) ?? []
+    const later = keys.findIndex((k) => k.order > at)
+    keys.splice(later === -1 ? keys.length : later, 0, { key, order: at })
+    byName.set(name, keys)
+  }
+  const set = (key: string, value: A) => {
+    const previous = entries.get(key)
+    const at = order.get(key) ?? next++
+    if (previous !== undefined && previous.name !== value.name) unlink(key, previous.name)
+    if (previous === undefined || previous.name !== value.name) link(key, value.name, at)
+    order.set(key, at)
+    entries.set(key, value)
+  }
+  const remove = (key: string) => {
+    const previous = entries.get(key)
+    if (previous === undefined) return
+    unlink(key, previous.name)
+    order.delete(key)
+    entries.delete(key)
+  }
+  /** the key of `uuid` if it is there, else of the first entry named `name` */
+  const find = (name: string, uuid: string | undefined): string | undefined =>
+    uuid !== undefined && entries.has(uuid) ? uuid : byName.get(name)?.[0]?.key
+  for (const [key, value] of initial) set(key, value)
+  return { entries, set, remove, find }
+}
+
 const decodeRule = Schema.decodeUnknownOption(RuleSpec)
 const decodeAlias = Schema.decodeUnknownOption(AliasSpec)
 
@@ -59,22 +102,18 @@ export const fromPlan = (
   plan: Plan,
   config?: SiteConfig
 ): { readonly input: PolicyInput; readonly skipped: ReadonlyArray<string> } => {
-  const rules = new Map<string, PolicyRule>(snapshot.rules.map((r) => [r.uuid, liveRule(r)]))
-  const aliases = new Map(snapshot.aliases.map((a) => [a.uuid, liveAlias(a)]))
+  const rules = namedEntries(snapshot.rules.map((r) => [r.uuid, liveRule(r)] as const))
+  const aliases = namedEntries(snapshot.aliases.map((a) => [a.uuid, liveAlias(a)] as const))
   const skipped: Array<string> = []
-  const findRule = (name: string, uuid: string | undefined) =>
-    uuid !== undefined && rules.has(uuid) ? uuid : [...rules].find(([, r]) => r.name === name)?.[0]
-  const findAlias = (name: string, uuid: string | undefined) =>
-    uuid !== undefined && aliases.has(uuid) ? uuid : [...aliases].find(([, a]) => a.name === name)?.[0]
   for (const change of plan.changes) {
     if (change.kind === "rule") {
-      const key = findRule(change.name, change.uuid) ?? `plan:${change.name}`
+      const key = rules.find(change.name, change.uuid) ?? `plan:${change.name}`
       if (change.action === "delete") {
-        rules.delete(key)
+        rules.remove(key)
         continue
       }
       const spec = decodeRule(change.after)
-      const previous = rules.get(key)
+      const previous = rules.entries.get(key)
       const sequence = change.sequence ?? previous?.sequence
       if (Option.isNone(spec) || sequence === undefined) {
         skipped.push(`rule ${change.name}: the plan does not carry its full spec and sequence`)
@@ -82,9 +121,9 @@ export const fromPlan = (
       }
       rules.set(key, { name: change.name, spec: spec.value, sequence, origin: "mvc", ...(change.source !== undefined ? { source: change.source } : {}) })
     } else if (change.kind === "alias") {
-      const key = findAlias(change.name, change.uuid) ?? `plan:${change.name}`
+      const key = aliases.find(change.name, change.uuid) ?? `plan:${change.name}`
       if (change.action === "delete") {
-        aliases.delete(key)
+        aliases.remove(key)
         continue
       }
       const spec = decodeAlias(change.after)
@@ -99,8 +138,8 @@ export const fromPlan = (
     input: {
       site: snapshot.site,
       origin: "plan",
-      rules: [...rules.values()],
-      aliases: [...aliases.values()],
+      rules: [...rules.entries.values()],
+      aliases: [...aliases.entries.values()],
       ...siteSettings(config)
     },
     skipped

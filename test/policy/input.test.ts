@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Result } from "effect"
-import type { LiveSnapshot } from "../../src/Domain/Model.ts"
+import { Result, Schema } from "effect"
+import * as fc from "fast-check"
+import { AliasSpec, type LiveSnapshot, RuleSpec } from "../../src/Domain/Model.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import { explain, fromLive, fromPlan, lint } from "../../src/Policy.ts"
 import { alias, aliasSpec, policy, rule, spec } from "./build.ts"
@@ -79,5 +80,77 @@ describe("more semantics", () => {
     )
     const found = lint(input).find((f) => f.code === "management-lockout")
     expect(found?.message).toContain("tcp admins (e.g. 10.0.0.1) → 10.0.0.1:443 in on lan")
+  })
+})
+
+/** fromPlan as it was first written, scanning the entries for a name: the oracle for its index */
+const fromPlanByScan = (live: LiveSnapshot, p: Plan) => {
+  const base = fromLive(live)
+  const rules = new Map(live.rules.map((r, i) => [r.uuid, base.rules[i]!]))
+  const aliases = new Map(live.aliases.map((a, i) => [a.uuid, base.aliases[i]!]))
+  const find = <A extends { readonly name: string }>(map: Map<string, A>, name: string, uuid: string | undefined) =>
+    uuid !== undefined && map.has(uuid) ? uuid : [...map].find(([, v]) => v.name === name)?.[0]
+  for (const change of p.changes) {
+    const map: Map<string, { readonly name: string }> = change.kind === "rule" ? rules : aliases
+    const key = find(map, change.name, change.uuid) ?? `plan:${change.name}`
+    if (change.action === "delete") map.delete(key)
+    else if (change.kind === "rule") {
+      const sequence = change.sequence ?? rules.get(key)?.sequence
+      if (sequence !== undefined) rules.set(key, { name: change.name, spec: Schema.decodeUnknownSync(RuleSpec)(change.after), sequence, origin: "mvc" })
+    } else {
+      const after = Schema.decodeUnknownSync(AliasSpec)(change.after)
+      aliases.set(key, { name: after.name, spec: after, origin: "mvc" })
+    }
+  }
+  return { rules: [...rules.values()], aliases: [...aliases.values()] }
+}
+
+describe("fromPlan's name index", () => {
+  // few names and uuids, so that duplicates, renames, deletions and re-creations meet often
+  const name = fc.constantFrom("a", "b", "c", "d")
+  const uuid = fc.constantFrom("u1", "u2", "u3", "u4", "u5")
+  const liveRules = fc.array(fc.record({ uuid, name, sequence: fc.integer({ min: 1, max: 9 }) }), { maxLength: 6 })
+  const liveAliases = fc.array(fc.record({ uuid, name }), { maxLength: 4 })
+  const change = fc.record({
+    action: fc.constantFrom("create", "update", "delete" as const),
+    kind: fc.constantFrom("rule", "alias" as const),
+    name,
+    uuid: fc.option(uuid, { nil: undefined }),
+    sequence: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+    aliasName: name
+  })
+
+  it("finds the same entry for every change as scanning the entries did", () => {
+    fc.assert(
+      fc.property(liveRules, liveAliases, fc.array(change, { maxLength: 12 }), (rs, as, cs) => {
+        const live: LiveSnapshot = {
+          ...snapshot,
+          // a rule without owner is named by its description: both ways of naming are exercised
+          rules: rs.map((r, i) => ({
+            uuid: r.uuid,
+            origin: "mvc",
+            sequence: r.sequence,
+            ...(i % 2 === 0 ? { owner: r.name } : {}),
+            spec: { ...spec({ dstPort: String(i + 1), protocol: "TCP" }), description: r.name }
+          })),
+          aliases: as.map((a, i) => ({ uuid: a.uuid, origin: "mvc", spec: aliasSpec(a.name, "host", [`10.0.0.${i + 1}`]) }))
+        }
+        const changes: Plan["changes"] = cs.map((c, i) => ({
+          action: c.action,
+          kind: c.kind,
+          name: c.name,
+          ...(c.uuid !== undefined ? { uuid: c.uuid } : {}),
+          ...(c.kind === "rule" && c.sequence !== undefined ? { sequence: c.sequence } : {}),
+          ...(c.action === "delete"
+            ? {}
+            : { after: c.kind === "rule" ? spec({ dstPort: String(100 + i), protocol: "TCP" }) : aliasSpec(c.aliasName, "host", [`10.9.0.${i + 1}`]) })
+        }))
+        const { input } = fromPlan(live, plan(changes))
+        const expected = fromPlanByScan(live, plan(changes))
+        expect(input.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin }))).toEqual(expected.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin })))
+        expect(input.aliases.map((a) => a.spec)).toEqual(expected.aliases.map((a) => a.spec))
+      }),
+      { numRuns: 2000, seed: 11 }
+    )
   })
 })
