@@ -1,6 +1,7 @@
 /**
  * Policy benchmark: 10,000 rules (default; `node bench/policy.ts 20000`), printed as JSON.
- * Targets: one packet against the whole set well under 5 ms; lint of the whole set under 2 s.
+ * Targets: one packet against the whole set well under 5 ms, decided or explained; lint of the whole
+ * set under 2 s.
  * Two shapes: rules spread over 20 interfaces (realistic) and all rules on one interface (worst case
  * for the per-interface index, every rule is examined).
  */
@@ -22,14 +23,26 @@ const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(random() * xs.length)
 const octet = () => Math.floor(random() * 254) + 1
 
 const aliasSpec = (name: string, type: AliasSpec["type"], content: ReadonlyArray<string>): AliasSpec => ({
-  name, type, content, enabled: true, description: "", categories: [], updateFrequency: ""
+  name,
+  type,
+  content,
+  enabled: true,
+  description: "",
+  categories: [],
+  updateFrequency: ""
 })
 
 const build = (interfaces: ReadonlyArray<string>): PolicyInput => {
   const aliases = [
-    ...Array.from({ length: 200 }, (_, i) => aliasSpec(`hosts_${i}`, "host", Array.from({ length: 5 }, () => `10.${octet()}.${octet()}.${octet()}`))),
+    ...Array.from(
+      { length: 200 },
+      (_, i) => aliasSpec(`hosts_${i}`, "host", Array.from({ length: 5 }, () => `10.${octet()}.${octet()}.${octet()}`))
+    ),
     ...Array.from({ length: 50 }, (_, i) => aliasSpec(`group_${i}`, "networkgroup", [`hosts_${i}`, `hosts_${i + 50}`])),
-    ...Array.from({ length: 50 }, (_, i) => aliasSpec(`ports_${i}`, "port", [String(1000 + i), `${2000 + i * 10}:${2005 + i * 10}`])),
+    ...Array.from(
+      { length: 50 },
+      (_, i) => aliasSpec(`ports_${i}`, "port", [String(1000 + i), `${2000 + i * 10}:${2005 + i * 10}`])
+    ),
     aliasSpec("geo", "geoip", ["CN"])
   ]
   // destinations are always specific, so a packet to an unknown host walks every rule (worst case)
@@ -58,7 +71,16 @@ const build = (interfaces: ReadonlyArray<string>): PolicyInput => {
       destination: {
         addresses: address(false),
         invert: false,
-        port: ports ? pick(["", "443", "80", "8000-8080", `ports_${Math.floor(random() * 50)}`, String(1 + Math.floor(random() * 65535))]) : ""
+        port: ports
+          ? pick([
+            "",
+            "443",
+            "80",
+            "8000-8080",
+            `ports_${Math.floor(random() * 50)}`,
+            String(1 + Math.floor(random() * 65535))
+          ])
+          : ""
       },
       log: random() > 0.5,
       gateway: "",
@@ -72,7 +94,9 @@ const build = (interfaces: ReadonlyArray<string>): PolicyInput => {
     origin: "desired",
     rules,
     aliases: aliases.map((spec) => ({ name: spec.name, spec, origin: "mvc" as const })),
-    interfaces: Object.fromEntries(interfaces.map((name, i) => [name, { networks: [`10.${i}.0.0/16`], addresses: [`10.${i}.0.1`] }])),
+    interfaces: Object.fromEntries(
+      interfaces.map((name, i) => [name, { networks: [`10.${i}.0.0/16`], addresses: [`10.${i}.0.1`] }])
+    ),
     management: { interface: interfaces[0]!, address: "10.0.0.1", port: 443 }
   }
 }
@@ -96,11 +120,22 @@ const measure = (label: string, interfaces: ReadonlyArray<string>) => {
     direction: "in" as const
   }))
   // a packet no rule matches walks every rule on its interface: the worst case
-  const unmatched: Packet = { source: "203.0.113.9", destination: "198.51.100.9", protocol: "tcp", destinationPort: 65000, interface: interfaces[0]!, direction: "in" }
+  const unmatched: Packet = {
+    source: "203.0.113.9",
+    destination: "198.51.100.9",
+    protocol: "tcp",
+    destinationPort: 65000,
+    interface: interfaces[0]!,
+    direction: "in"
+  }
   for (const p of packets.slice(0, 100)) decidePacket(policy, p) // warm up
   const decideAll = time(() => packets.map((p) => decidePacket(policy, p)))
   const worst = time(() => Array.from({ length: 50 }, () => decidePacket(policy, unmatched)))
-  const explained = time(() => explain(policy, unmatched))
+  // the first explain also builds the index of rules applicable to its interface, direction and
+  // protocol (once per compiled policy); the figure is the median of the calls after it, each timed
+  // alone and its result dropped, so that the bench's own garbage does not count
+  const explainedFirst = time(() => explain(policy, unmatched))
+  const explainTimes = Array.from({ length: 21 }, () => time(() => explain(policy, unmatched)).ms).sort((a, b) => a - b)
   const lintRun = time(() => lint(policy))
   const findings: Record<string, number> = {}
   for (const f of lintRun.result) findings[f.code] = (findings[f.code] ?? 0) + 1
@@ -111,8 +146,9 @@ const measure = (label: string, interfaces: ReadonlyArray<string>) => {
     compileMs: round(compiled.ms),
     decideAvgMs: round(decideAll.ms / packets.length),
     decideWorstMs: round(worst.ms / 50),
-    explainWorstMs: round(explained.ms),
-    explainSteps: Result.isSuccess(explained.result) ? explained.result.success.steps.length : -1,
+    explainFirstMs: round(explainedFirst.ms),
+    explainWorstMs: round(explainTimes[10]!),
+    explainSteps: Result.isSuccess(explainedFirst.result) ? explainedFirst.result.success.steps.length : -1,
     lintMs: round(lintRun.ms),
     findings
   }
@@ -122,5 +158,9 @@ const round = (n: number) => Math.round(n * 1000) / 1000
 
 const spread = Array.from({ length: 20 }, (_, i) => (i === 0 ? "lan" : i === 1 ? "wan" : `opt${i - 1}`))
 const results = [measure("20 interfaces", spread), measure("one interface", ["lan"])]
-const ok = results.every((r) => r.decideWorstMs < 5 && r.lintMs < 2000)
-process.stdout.write(`${JSON.stringify({ benchmark: "policy", targets: { decideMs: 5, lintMs: 2000 }, ok, results }, null, 2)}\n`)
+const ok = results.every((r) => r.decideWorstMs < 5 && r.explainWorstMs < 5 && r.lintMs < 2000)
+process.stdout.write(
+  `${
+    JSON.stringify({ benchmark: "policy", targets: { decideMs: 5, explainMs: 5, lintMs: 2000 }, ok, results }, null, 2)
+  }\n`
+)
