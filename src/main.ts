@@ -2,39 +2,20 @@
  * CLI entry: parse the command line, run the command, turn failures into one readable line and an
  * exit status (CONTRACT §4).
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+// the modules, not the package index: the index also loads the HTTP server and client, which most
+// commands never use
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
-import * as Apply from "./Cli/Apply.ts"
+import { commands } from "./Cli/Commands.ts"
 import { ExitCode, reportFailure } from "./Cli/Common.ts"
-import * as Drift from "./Cli/Drift.ts"
-import * as Explain from "./Cli/Explain.ts"
-import * as Import from "./Cli/Import.ts"
-import * as Lint from "./Cli/Lint.ts"
-import * as Plan from "./Cli/Plan.ts"
-import * as Sandbox from "./Cli/Sandbox.ts"
-import * as Schema from "./Cli/Schema.ts"
-import * as Serve from "./Cli/Serve.ts"
-import * as State from "./Cli/State.ts"
-import * as Validate from "./Cli/Validate.ts"
 import * as Telemetry from "./Telemetry.ts"
 import { VERSION } from "./Version.ts"
 
 export const root = Command.make("opnsense-mcp").pipe(
   Command.withDescription("GitOps for OPNsense firewalls, with an MCP server for AI agents"),
-  Command.withSubcommands([
-    Validate.command,
-    Schema.command,
-    Plan.command,
-    Apply.command,
-    Drift.command,
-    Import.command,
-    Lint.command,
-    Explain.command,
-    Serve.command,
-    Sandbox.command,
-    State.command
-  ])
+  Command.withSubcommands(commands)
 )
 
 const isShowHelp = (error: unknown): boolean =>

@@ -7,14 +7,14 @@
  * blocked plan, no approval).
  */
 import { Effect, Option } from "effect"
-import { Command, Flag } from "effect/cli"
 import { createInterface } from "node:readline/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { isRefusal, Reconciler } from "../Reconciler.ts"
 import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
-import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
+import type { ApplyFlags } from "./Commands.ts"
+import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
 import { colourOn, err, out, siteNames } from "./Plan.ts"
 
 const ask = (question: string) =>
@@ -36,67 +36,48 @@ const approval = (plan: Plan, autoApprove: boolean) =>
     return answer === "yes"
   })
 
-export const command = Command.make(
-  "apply",
-  {
-    ...globalFlags,
-    plan: Flag.String("plan").pipe(
-      Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"),
-      Flag.optional
-    ),
-    autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false)),
-    overrideLockout: Flag.String("override-lockout").pipe(
-      Flag.withDescription(
-        "apply a plan whose changes are under `blocked` (they would cut the management path) anyway; " +
-          "REASON is written to the audit log"
-      ),
-      Flag.withMetavar("REASON"),
-      Flag.optional
-    )
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const reconciler = yield* Reconciler
-      const colour = colourOn(process.stdout)
-      const plans: Array<Plan> = Option.isSome(flags.plan)
-        ? [yield* reconciler.loadPlan(flags.plan.value)]
-        : yield* Effect.forEach(yield* siteNames(flags.site), (site) => reconciler.plan({ site }))
-      const reports: Array<ApplyReport> = []
-      let code: ExitCode = ExitCode.ok
-      for (const plan of plans) {
-        if (!flags.json) yield* out(renderPlan(plan, { colour }))
-        // an empty fresh plan needs nothing; an empty saved plan is still checked for staleness
-        const empty = plan.changes.length === 0
-        if (empty && Option.isNone(flags.plan)) continue
-        if (!empty && !(yield* approval(plan, flags.autoApprove))) {
-          yield* err(
-            process.stdin.isTTY === true
-              ? "apply cancelled: nothing was changed\n"
-              : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n"
-          )
-          code = ExitCode.refused
-          continue
-        }
-        const override = Option.match(flags.overrideLockout, {
-          onNone: () => undefined,
-          onSome: (reason) => ({ reason })
-        })
-        if (override !== undefined && plan.blocked.length > 0) {
-          yield* err(`warning: applying ${plan.blocked.length} blocked change(s) on purpose: ${override.reason}\n`)
-        }
-        const report = yield* reconciler.apply(plan, { approve: true, override }).pipe(
-          Effect.map((r): ApplyReport | undefined => r),
-          Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
+export const run = (flags: ApplyFlags) =>
+  Effect.gen(function*() {
+    const reconciler = yield* Reconciler
+    const colour = colourOn(process.stdout)
+    const plans: Array<Plan> = Option.isSome(flags.plan)
+      ? [yield* reconciler.loadPlan(flags.plan.value)]
+      : yield* Effect.forEach(yield* siteNames(flags.site), (site) => reconciler.plan({ site }))
+    const reports: Array<ApplyReport> = []
+    let code: ExitCode = ExitCode.ok
+    for (const plan of plans) {
+      if (!flags.json) yield* out(renderPlan(plan, { colour }))
+      // an empty fresh plan needs nothing; an empty saved plan is still checked for staleness
+      const empty = plan.changes.length === 0
+      if (empty && Option.isNone(flags.plan)) continue
+      if (!empty && !(yield* approval(plan, flags.autoApprove))) {
+        yield* err(
+          process.stdin.isTTY === true
+            ? "apply cancelled: nothing was changed\n"
+            : "apply refused: stdin is not a terminal, so nobody can confirm; pass --auto-approve to apply without asking\n"
         )
-        if (report === undefined) {
-          code = ExitCode.refused
-          continue
-        }
-        reports.push(report)
-        if (!flags.json) yield* out(renderApplyReport(report, { colour }))
-        if (report.result === "failed" && code === ExitCode.ok) code = ExitCode.error
+        code = ExitCode.refused
+        continue
       }
-      if (flags.json) yield* out(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
-      yield* exitWith(code)
-    }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(Command.withDescription("apply a saved plan, or plan and apply (exit 0 applied, 1 failed, 3 refused)"))
+      const override = Option.match(flags.overrideLockout, {
+        onNone: () => undefined,
+        onSome: (reason) => ({ reason })
+      })
+      if (override !== undefined && plan.blocked.length > 0) {
+        yield* err(`warning: applying ${plan.blocked.length} blocked change(s) on purpose: ${override.reason}\n`)
+      }
+      const report = yield* reconciler.apply(plan, { approve: true, override }).pipe(
+        Effect.map((r): ApplyReport | undefined => r),
+        Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
+      )
+      if (report === undefined) {
+        code = ExitCode.refused
+        continue
+      }
+      reports.push(report)
+      if (!flags.json) yield* out(renderApplyReport(report, { colour }))
+      if (report.result === "failed" && code === ExitCode.ok) code = ExitCode.error
+    }
+    if (flags.json) yield* out(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+    yield* exitWith(code)
+  }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

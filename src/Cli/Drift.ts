@@ -3,22 +3,18 @@
  * 1 error (CONTRACT §4).
  */
 import { Effect } from "effect"
-import { Command } from "effect/cli"
 import { Reconciler } from "../Reconciler.ts"
 import { renderDrift } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
-import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
+import type { DriftFlags } from "./Commands.ts"
+import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
 import { colourOn, out, siteNames } from "./Plan.ts"
 
-export const command = Command.make(
-  "drift",
-  { ...globalFlags },
-  (flags) =>
-    Effect.gen(function*() {
-      const reconciler = yield* Reconciler
-      const reports = yield* Effect.forEach(yield* siteNames(flags.site), (site) => reconciler.drift({ site }))
-      if (flags.json) yield* out(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
-      else for (const report of reports) yield* out(renderDrift(report, { colour: colourOn(process.stdout) }))
-      yield* exitWith(reports.some((r) => r.hasDrift) ? ExitCode.changes : ExitCode.ok)
-    }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(Command.withDescription("what changed on the firewall outside git (exit 0 none, 2 drift)"))
+export const run = (flags: DriftFlags) =>
+  Effect.gen(function*() {
+    const reconciler = yield* Reconciler
+    const reports = yield* Effect.forEach(yield* siteNames(flags.site), (site) => reconciler.drift({ site }))
+    if (flags.json) yield* out(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+    else for (const report of reports) yield* out(renderDrift(report, { colour: colourOn(process.stdout) }))
+    yield* exitWith(reports.some((r) => r.hasDrift) ? ExitCode.changes : ExitCode.ok)
+  }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

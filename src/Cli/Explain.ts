@@ -5,60 +5,43 @@
  * packet could be evaluated, whatever the decision; 1 when it could not.
  */
 import { Effect, Option, Result } from "effect"
-import { Command, Flag } from "effect/cli"
 import { explain, type Packet } from "../Policy.ts"
 import { renderExplanation } from "../Policy/Render.ts"
-import { ExitCode, exitWith, globalFlags } from "./Common.ts"
-import { inputsFor, live, planFile } from "./Lint.ts"
+import type { ExplainFlags } from "./Commands.ts"
+import { ExitCode, exitWith } from "./Common.ts"
+import { inputsFor } from "./Lint.ts"
 import { colourOn, out } from "./Plan.ts"
 import { desiredStateDir } from "./Validate.ts"
 
-export const command = Command.make(
-  "explain",
-  {
-    ...globalFlags,
-    src: Flag.String("src").pipe(Flag.withDescription("source address (\"any\" when unknown)")),
-    dst: Flag.String("dst").pipe(Flag.withDescription("destination address")),
-    proto: Flag.String("proto").pipe(Flag.withDescription("protocol: tcp, udp, icmp, ...")),
-    port: Flag.Int("port").pipe(Flag.withDescription("destination port (tcp/udp)"), Flag.optional),
-    srcPort: Flag.Int("src-port").pipe(Flag.withDescription("source port (tcp/udp)"), Flag.optional),
-    interface: Flag.String("interface").pipe(
-      Flag.withDescription("interface the packet crosses (default: inferred from the interface networks in sites.yaml)"),
-      Flag.optional
-    ),
-    direction: Flag.Literals("direction", ["in", "out"]).pipe(
-      Flag.withDescription("in (arriving on the interface, default) or out (leaving through it)"),
-      Flag.optional
-    ),
-    live,
-    plan: planFile
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const dir = yield* desiredStateDir(flags.dir)
-      const inputs = yield* inputsFor(flags, dir)
-      const chosen = inputs[0]
-      if (chosen === undefined || inputs.length > 1) {
-        return yield* Effect.fail(new Error(`name one site with --site: ${inputs.map((i) => i.input.site).join(", ")}`))
-      }
-      const { input, notes } = chosen
-      const packet: Packet = {
-        protocol: flags.proto,
-        source: flags.src,
-        destination: flags.dst,
-        ...(Option.isSome(flags.port) ? { destinationPort: flags.port.value } : {}),
-        ...(Option.isSome(flags.srcPort) ? { sourcePort: flags.srcPort.value } : {}),
-        ...(Option.isSome(flags.interface) ? { interface: flags.interface.value } : {}),
-        ...(Option.isSome(flags.direction) ? { direction: flags.direction.value } : {})
-      }
-      const result = explain(input, packet)
-      if (Result.isFailure(result)) {
-        yield* Effect.sync(() => process.stderr.write(`error: ${result.failure.message}\n`))
-        return yield* exitWith(ExitCode.error)
-      }
-      const explanation = { ...result.success, notes: [...notes, ...result.success.notes] }
-      yield* Effect.annotateCurrentSpan({ decision: explanation.decision, steps: explanation.steps.length })
-      yield* out(flags.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation, { dir, colour: colourOn(process.stdout) }))
-      yield* exitWith(ExitCode.ok)
-    }).pipe(Effect.withSpan("Cli.explain"))
-).pipe(Command.withDescription("which rule decides this packet, and why (desired state; --live or --plan FILE)"))
+export const run = (flags: ExplainFlags) =>
+  Effect.gen(function*() {
+    const dir = yield* desiredStateDir(flags.dir)
+    const inputs = yield* inputsFor(flags, dir)
+    const chosen = inputs[0]
+    if (chosen === undefined || inputs.length > 1) {
+      return yield* Effect.fail(new Error(`name one site with --site: ${inputs.map((i) => i.input.site).join(", ")}`))
+    }
+    const { input, notes } = chosen
+    const packet: Packet = {
+      protocol: flags.proto,
+      source: flags.src,
+      destination: flags.dst,
+      ...(Option.isSome(flags.port) ? { destinationPort: flags.port.value } : {}),
+      ...(Option.isSome(flags.srcPort) ? { sourcePort: flags.srcPort.value } : {}),
+      ...(Option.isSome(flags.interface) ? { interface: flags.interface.value } : {}),
+      ...(Option.isSome(flags.direction) ? { direction: flags.direction.value } : {})
+    }
+    const result = explain(input, packet)
+    if (Result.isFailure(result)) {
+      yield* Effect.sync(() => process.stderr.write(`error: ${result.failure.message}\n`))
+      return yield* exitWith(ExitCode.error)
+    }
+    const explanation = { ...result.success, notes: [...notes, ...result.success.notes] }
+    yield* Effect.annotateCurrentSpan({ decision: explanation.decision, steps: explanation.steps.length })
+    yield* out(
+      flags.json
+        ? `${JSON.stringify(explanation, null, 2)}\n`
+        : renderExplanation(explanation, { dir, colour: colourOn(process.stdout) })
+    )
+    yield* exitWith(ExitCode.ok)
+  }).pipe(Effect.withSpan("Cli.explain"))

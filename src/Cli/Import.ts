@@ -13,7 +13,6 @@
  * apply is empty, whatever happens to DATA_DIR.
  */
 import { Effect, Option } from "effect"
-import { Command, Flag } from "effect/cli"
 import { mkdir } from "node:fs/promises"
 import { DesiredState } from "../DesiredState.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
@@ -21,7 +20,8 @@ import type { ImportResult } from "../Domain/Reports.ts"
 import { GitOps, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
 import { Reconciler } from "../Reconciler.ts"
 import * as Runtime from "../Runtime.ts"
-import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
+import type { ImportFlags } from "./Commands.ts"
+import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
 import { err, out } from "./Plan.ts"
 
 const KINDS: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
@@ -79,67 +79,41 @@ const commitOnBranch = (root: string, sitePath: string, branch: string, result: 
     )
   }).pipe(Effect.provide(gitOpsLayer))
 
-export const command = Command.make(
-  "import",
-  {
-    ...globalFlags,
-    out: Flag.String("out").pipe(
-      Flag.withDescription("desired-state root to write into (the site's folder below it)"),
-      Flag.optional
-    ),
-    kind: Flag.String("kind").pipe(
-      Flag.withDescription("only these kinds, comma-separated: vlan,alias,rule"),
-      Flag.optional
-    ),
-    commit: Flag.Boolean("commit").pipe(
-      Flag.withDescription("commit the files on a new git branch instead of writing the working tree"),
-      Flag.withDefault(false)
-    ),
-    branch: Flag.String("branch").pipe(
-      Flag.withDescription("branch for --commit (implies it); default adopt-<site>-<yyyymmdd>"),
-      Flag.optional
+export const run = (flags: ImportFlags) =>
+  Effect.gen(function*() {
+    const kinds = yield* parseKinds(flags.kind)
+    const onBranch = flags.commit || Option.isSome(flags.branch)
+    // On a branch the checkout keeps its YAML: recording the imported objects in state.json now
+    // would make every plan of the checkout (and an enforcing loop) delete them as "removed from
+    // the desired state". They are adopted by natural key once the branch is merged instead.
+    const result = yield* Reconciler.use((r) =>
+      r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: !onBranch })
     )
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const kinds = yield* parseKinds(flags.kind)
-      const onBranch = flags.commit || Option.isSome(flags.branch)
-      // On a branch the checkout keeps its YAML: recording the imported objects in state.json now
-      // would make every plan of the checkout (and an enforcing loop) delete them as "removed from
-      // the desired state". They are adopted by natural key once the branch is merged instead.
-      const result = yield* Reconciler.use((r) =>
-        r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: !onBranch })
-      )
-      const sitePath = yield* sitePathOf(result.site)
-      const settings = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
-      const root = Option.getOrElse(flags.out, () => settings.desiredDir)
-      const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
-      if (onBranch) {
-        const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))
-        const committed = yield* commitOnBranch(root, sitePath, branch, result)
-        if (flags.json) yield* out(`${JSON.stringify({ ...result, branch, commit: committed.commit }, null, 2)}\n`)
-        else {
-          yield* out(`committed ${committed.commit.slice(0, 12)} on branch ${branch}: ${committed.files.join(", ")}\n`)
-        }
-        yield* err(
-          `imported ${counts}; the working tree is unchanged. Next: git push -u origin ${branch} and open a ` +
-            `pull request: its plan only adopts these objects (ownership markers, nothing else changes); ` +
-            `after the merge is applied every plan is empty.\n`
-        )
-      } else if (Option.isSome(flags.out)) {
-        const written = yield* writeConfined(root, sitePath, result.files)
-        if (flags.json) yield* out(`${JSON.stringify({ ...result, written }, null, 2)}\n`)
-        yield* err(`imported ${counts} into ${root}${sitePath === "." ? "" : `/${sitePath}`}\n`)
-      } else {
-        if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
-        else for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
-        yield* err(`imported ${counts}\n`)
+    const sitePath = yield* sitePathOf(result.site)
+    const settings = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
+    const root = Option.getOrElse(flags.out, () => settings.desiredDir)
+    const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
+    if (onBranch) {
+      const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))
+      const committed = yield* commitOnBranch(root, sitePath, branch, result)
+      if (flags.json) yield* out(`${JSON.stringify({ ...result, branch, commit: committed.commit }, null, 2)}\n`)
+      else {
+        yield* out(`committed ${committed.commit.slice(0, 12)} on branch ${branch}: ${committed.files.join(", ")}\n`)
       }
-      for (const note of result.skipped) yield* err(`skipped ${note}\n`)
-      yield* exitWith(ExitCode.ok)
-    }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(
-  Command.withDescription(
-    "write YAML for the live objects, to adopt an existing firewall (--commit: on a new git branch)"
-  )
-)
+      yield* err(
+        `imported ${counts}; the working tree is unchanged. Next: git push -u origin ${branch} and open a ` +
+          `pull request: its plan only adopts these objects (ownership markers, nothing else changes); ` +
+          `after the merge is applied every plan is empty.\n`
+      )
+    } else if (Option.isSome(flags.out)) {
+      const written = yield* writeConfined(root, sitePath, result.files)
+      if (flags.json) yield* out(`${JSON.stringify({ ...result, written }, null, 2)}\n`)
+      yield* err(`imported ${counts} into ${root}${sitePath === "." ? "" : `/${sitePath}`}\n`)
+    } else {
+      if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
+      else for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
+      yield* err(`imported ${counts}\n`)
+    }
+    for (const note of result.skipped) yield* err(`skipped ${note}\n`)
+    yield* exitWith(ExitCode.ok)
+  }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

@@ -8,15 +8,15 @@
  * Markdown.ts), github (the text plan plus workflow-command annotations on the YAML lines).
  */
 import { Effect, Option } from "effect"
-import { Command, Flag } from "effect/cli"
 import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
 import { changeLines, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
-import { ExitCode, exitWith, globalFlags, optionToUndefined } from "./Common.ts"
-import { type Annotation, formatFlag, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
+import type { PlanFlags } from "./Commands.ts"
+import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
+import { type Annotation, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
 
 /** Colour only for a person at a terminal (and never with NO_COLOR). */
 export const colourOn = (stream: NodeJS.WriteStream): boolean =>
@@ -62,48 +62,32 @@ export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<A
   ]
 }
 
-export const command = Command.make(
-  "plan",
-  {
-    ...globalFlags,
-    format: formatFlag(["text", "json", "markdown", "github"]),
-    out: Flag.String("out").pipe(Flag.withDescription("also write the plan JSON to FILE"), Flag.optional),
-    detailedExitcode: Flag.Boolean("detailed-exitcode").pipe(
-      Flag.withDescription("exit 2 when there are changes (0 when none), so CI can tell them apart"),
-      Flag.withDefault(false)
-    )
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const format = yield* resolveFormat(flags)
-      const reconciler = yield* Reconciler
-      const { desiredDir } = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
-      const plans: Array<Plan> = []
-      for (const site of yield* siteNames(flags.site)) {
-        const plan = yield* reconciler.plan({ site })
-        plans.push(plan)
-        if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
-        if (format === "github") {
-          yield* out(renderPlan(plan, { colour: false }))
-          yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
-        }
+export const run = (flags: PlanFlags) =>
+  Effect.gen(function*() {
+    const format = yield* resolveFormat(flags)
+    const reconciler = yield* Reconciler
+    const { desiredDir } = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
+    const plans: Array<Plan> = []
+    for (const site of yield* siteNames(flags.site)) {
+      const plan = yield* reconciler.plan({ site })
+      plans.push(plan)
+      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
+      if (format === "github") {
+        yield* out(renderPlan(plan, { colour: false }))
+        yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
       }
-      const document = plans.length === 1 ? plans[0] : plans
-      if (format === "json") yield* out(`${JSON.stringify(document, null, 2)}\n`)
-      if (format === "markdown") yield* out(renderPlansMarkdown(plans))
-      if (Option.isSome(flags.out)) {
-        yield* writeJsonFile(flags.out.value, document)
-        if (format !== "json") {
-          yield* err(
-            `plan written to ${flags.out.value}; apply it with: opnsense-mcp apply --plan ${flags.out.value}\n`
-          )
-        }
+    }
+    const document = plans.length === 1 ? plans[0] : plans
+    if (format === "json") yield* out(`${JSON.stringify(document, null, 2)}\n`)
+    if (format === "markdown") yield* out(renderPlansMarkdown(plans))
+    if (Option.isSome(flags.out)) {
+      yield* writeJsonFile(flags.out.value, document)
+      if (format !== "json") {
+        yield* err(
+          `plan written to ${flags.out.value}; apply it with: opnsense-mcp apply --plan ${flags.out.value}\n`
+        )
       }
-      const changes = plans.some((p) => p.changes.length > 0)
-      yield* exitWith(flags.detailedExitcode && changes ? ExitCode.changes : ExitCode.ok)
-    }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))
-).pipe(
-  Command.withDescription(
-    "diff desired against live and print the plan (exit 0, or 2 with --detailed-exitcode when there are changes); --format markdown for a pull-request comment"
-  )
-)
+    }
+    const changes = plans.some((p) => p.changes.length > 0)
+    yield* exitWith(flags.detailedExitcode && changes ? ExitCode.changes : ExitCode.ok)
+  }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

@@ -3,13 +3,14 @@
  * signalled. Credentials come from OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or their *_FILE variants)
  * when set, otherwise they are generated and printed, since they only open this throwaway sandbox.
  */
-import { readFileSync } from "node:fs"
 import { Config, Data, Effect, Option, Redacted } from "effect"
-import { Command, Flag } from "effect/cli"
+import { readFileSync } from "node:fs"
 import { acquire, loadSeedFile, type SeedData } from "../Simulator.ts"
-import { globalFlags } from "./Common.ts"
+import type { SandboxFlags } from "./Commands.ts"
 
-export class SandboxError extends Data.TaggedError("SandboxError")<{ readonly message: string; readonly cause?: unknown }> {}
+export class SandboxError
+  extends Data.TaggedError("SandboxError")<{ readonly message: string; readonly cause?: unknown }>
+{}
 
 const credential = (variable: string) =>
   Effect.gen(function*() {
@@ -33,50 +34,43 @@ const readSeed = (path: string) =>
       new SandboxError({ message: `--seed ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, cause })
   })
 
-export const command = Command.make(
-  "sandbox",
-  { ...globalFlags,
-    port: Flag.Int("port").pipe(Flag.withDefault(0)),
-    version: Flag.Literals("version", ["26.7", "26.1"]).pipe(Flag.withDefault("26.7")),
-    seed: Flag.String("seed").pipe(Flag.optional),
-    scale: Flag.Int("scale").pipe(Flag.withDefault(0)),
-    plainHttp: Flag.Boolean("plain-http").pipe(Flag.withDefault(false)) },
-  (flags) =>
-    Effect.scoped(
-      Effect.gen(function*() {
-        const apiKey = yield* credential("OPNSENSE_API_KEY")
-        const apiSecret = yield* credential("OPNSENSE_API_SECRET")
-        const seed = Option.isSome(flags.seed) ? yield* readSeed(flags.seed.value) : undefined
-        const sim = yield* acquire({
-          version: flags.version,
-          port: flags.port,
-          tls: !flags.plainHttp,
-          scale: flags.scale,
-          ...(seed === undefined ? {} : { seed }),
-          ...(Option.isSome(apiKey) ? { apiKey: apiKey.value } : {}),
-          ...(Option.isSome(apiSecret) ? { apiSecret: apiSecret.value } : {})
-        })
-        const fromEnv = Option.isSome(apiKey) && Option.isSome(apiSecret)
-        const info = {
-          url: sim.url,
-          version: sim.version,
-          apiKey: Option.isSome(apiKey) ? "(from OPNSENSE_API_KEY)" : sim.apiKey,
-          apiSecret: Option.isSome(apiSecret) ? "(from OPNSENSE_API_SECRET)" : sim.apiSecret,
-          caFile: sim.caFile ?? null
-        }
-        const lines = flags.json
-          ? [JSON.stringify(info)]
-          : [
-              `OPNsense ${sim.version} simulator listening on ${sim.url} (Ctrl-C to stop)`,
-              ``,
-              `  export OPNSENSE_URL=${sim.url}`,
-              fromEnv ? `  # credentials: the ones in OPNSENSE_API_KEY / OPNSENSE_API_SECRET` : `  export OPNSENSE_API_KEY='${info.apiKey}'`,
-              ...(fromEnv ? [] : [`  export OPNSENSE_API_SECRET='${info.apiSecret}'`]),
-              sim.caFile === undefined ? `  # plain HTTP: no CA file` : `  export OPNSENSE_CA_FILE=${sim.caFile}`,
-              ``
-            ]
-        yield* Effect.sync(() => process.stdout.write(`${lines.join("\n")}\n`))
-        return yield* Effect.never
+export const run = (flags: SandboxFlags) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const apiKey = yield* credential("OPNSENSE_API_KEY")
+      const apiSecret = yield* credential("OPNSENSE_API_SECRET")
+      const seed = Option.isSome(flags.seed) ? yield* readSeed(flags.seed.value) : undefined
+      const sim = yield* acquire({
+        version: flags.version,
+        port: flags.port,
+        tls: !flags.plainHttp,
+        scale: flags.scale,
+        ...(seed === undefined ? {} : { seed }),
+        ...(Option.isSome(apiKey) ? { apiKey: apiKey.value } : {}),
+        ...(Option.isSome(apiSecret) ? { apiSecret: apiSecret.value } : {})
       })
-    )
-).pipe(Command.withDescription("run the embedded OPNsense simulator on 127.0.0.1"))
+      const fromEnv = Option.isSome(apiKey) && Option.isSome(apiSecret)
+      const info = {
+        url: sim.url,
+        version: sim.version,
+        apiKey: Option.isSome(apiKey) ? "(from OPNSENSE_API_KEY)" : sim.apiKey,
+        apiSecret: Option.isSome(apiSecret) ? "(from OPNSENSE_API_SECRET)" : sim.apiSecret,
+        caFile: sim.caFile ?? null
+      }
+      const lines = flags.json
+        ? [JSON.stringify(info)]
+        : [
+          `OPNsense ${sim.version} simulator listening on ${sim.url} (Ctrl-C to stop)`,
+          ``,
+          `  export OPNSENSE_URL=${sim.url}`,
+          fromEnv
+            ? `  # credentials: the ones in OPNSENSE_API_KEY / OPNSENSE_API_SECRET`
+            : `  export OPNSENSE_API_KEY='${info.apiKey}'`,
+          ...(fromEnv ? [] : [`  export OPNSENSE_API_SECRET='${info.apiSecret}'`]),
+          sim.caFile === undefined ? `  # plain HTTP: no CA file` : `  export OPNSENSE_CA_FILE=${sim.caFile}`,
+          ``
+        ]
+      yield* Effect.sync(() => process.stdout.write(`${lines.join("\n")}\n`))
+      return yield* Effect.never
+    })
+  )

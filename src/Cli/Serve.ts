@@ -7,7 +7,6 @@
  * itself are flushed.
  */
 import { Context, Effect, Layer } from "effect"
-import { Command, Flag } from "effect/cli"
 import * as Http from "../Http.ts"
 import { gitCommit } from "../Http/Commit.ts"
 import * as HttpConfig from "../Http/Config.ts"
@@ -17,7 +16,8 @@ import * as Mcp from "../Mcp.ts"
 import * as Loop from "../Reconciler/Loop.ts"
 import * as Runtime from "../Runtime.ts"
 import * as Telemetry from "../Telemetry.ts"
-import { globalFlags, optionToUndefined } from "./Common.ts"
+import type { ServeFlags } from "./Commands.ts"
+import { optionToUndefined } from "./Common.ts"
 
 const runHttp = Effect.gen(function*() {
   const config = yield* HttpConfig.validate(yield* HttpConfig.config)
@@ -26,24 +26,22 @@ const runHttp = Effect.gen(function*() {
   const context = yield* Layer.build(Http.layer(config, ports))
   const server = Context.get(context, Http.OpsServer)
   yield* server.health.refresh
-  yield* Effect.sync(() => process.stderr.write(`opnsense-mcp serving on ${server.url} (health: ${server.url}/health)\n`))
+  yield* Effect.sync(() =>
+    process.stderr.write(`opnsense-mcp serving on ${server.url} (health: ${server.url}/health)\n`)
+  )
   return yield* Effect.never
 })
 
-export const command = Command.make(
-  "serve",
-  { ...globalFlags, stdio: Flag.Boolean("stdio").pipe(Flag.withDefault(false)) },
-  ({ dir, stdio }) => {
-    // the reconcile loop (RECONCILE_INTERVAL; disabled when unset) runs in the services' scope
-    const services = Loop.layerConfig.pipe(Layer.provideMerge(Runtime.layer({ dir: optionToUndefined(dir) })))
-    const run = stdio
-      ? Mcp.runStdio.pipe(Effect.provide(Mcp.layer("stdio")))
-      : runHttp.pipe(Effect.provide(Mcp.layer("http")))
-    return run.pipe(
-      Effect.scoped,
-      Effect.provide(services),
-      Effect.provide(Logging.layer({ files: true })),
-      Effect.provide(Telemetry.layer)
-    )
-  }
-).pipe(Command.withDescription("HTTP server (ops endpoints + MCP at /mcp) and the reconcile loop; --stdio serves MCP over stdio"))
+export const run = ({ dir, stdio }: ServeFlags) => {
+  // the reconcile loop (RECONCILE_INTERVAL; disabled when unset) runs in the services' scope
+  const services = Loop.layerConfig.pipe(Layer.provideMerge(Runtime.layer({ dir: optionToUndefined(dir) })))
+  const server = stdio
+    ? Mcp.runStdio.pipe(Effect.provide(Mcp.layer("stdio")))
+    : runHttp.pipe(Effect.provide(Mcp.layer("http")))
+  return server.pipe(
+    Effect.scoped,
+    Effect.provide(services),
+    Effect.provide(Logging.layer({ files: true })),
+    Effect.provide(Telemetry.layer)
+  )
+}

@@ -4,13 +4,13 @@
  * `opnsense-mcp state migrate`: upgrade state.json to the current schema, atomically.
  */
 import { Effect } from "effect"
-import { Command } from "effect/cli"
 import * as Runtime from "../Runtime.ts"
 import { Store } from "../Store/Store.ts"
-import { ExitCode, exitWith, globalFlags } from "./Common.ts"
+import type { StateFlags } from "./Commands.ts"
+import { ExitCode, exitWith } from "./Common.ts"
 import { err, out } from "./Plan.ts"
 
-const verify = Command.make("verify", { ...globalFlags }, (flags) =>
+export const verify = (flags: StateFlags) =>
   Effect.gen(function*() {
     const store = yield* Store
     const report = yield* store.verify
@@ -25,24 +25,19 @@ const verify = Command.make("verify", { ...globalFlags }, (flags) =>
       )
     }
     yield* exitWith(report.ok ? ExitCode.ok : ExitCode.error)
-  }).pipe(Effect.provide(Runtime.storeOnly))).pipe(
-    Command.withDescription("check DATA_DIR integrity (exit 0 ok, 1 problems)")
-  )
+  }).pipe(Effect.provide(Runtime.storeOnly))
 
-const migrate = Command.make("migrate", { ...globalFlags }, (flags) =>
+export const migrate = (flags: StateFlags) =>
   Effect.gen(function*() {
     const store = yield* Store
     const report = yield* store.migrate
     if (flags.json) yield* out(`${JSON.stringify(report)}\n`)
-    else {yield* out(
+    else {
+      yield* out(
         report.changed
           ? `✓ state.json migrated from schema ${report.from} to ${report.to}\n`
           : `✓ state.json is already at schema ${report.to}\n`
-      )}
+      )
+    }
     yield* exitWith(ExitCode.ok)
-  }).pipe(Effect.provide(Runtime.storeOnly))).pipe(Command.withDescription("upgrade DATA_DIR to the current schema"))
-
-export const command = Command.make("state").pipe(
-  Command.withDescription("inspect and maintain DATA_DIR"),
-  Command.withSubcommands([verify, migrate])
-)
+  }).pipe(Effect.provide(Runtime.storeOnly))

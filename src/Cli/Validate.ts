@@ -4,18 +4,19 @@
  * and a summary. Exit 0 when valid (warnings allowed), 1 when any error exists.
  */
 import { Config, Effect, Option } from "effect"
-import { Command } from "effect/cli"
 import * as NodePath from "node:path"
-import type { DesiredTree, Issue } from "../Domain/Desired.ts"
 import { DesiredState } from "../DesiredState.ts"
-import { ExitCode, exitWith, globalFlags } from "./Common.ts"
-import { formatFlag, issueAnnotations, renderAnnotations, resolveFormat } from "./Format.ts"
+import type { DesiredTree, Issue } from "../Domain/Desired.ts"
 import { validateWithLint } from "../Policy.ts"
+import type { ValidateFlags } from "./Commands.ts"
+import { ExitCode, exitWith } from "./Common.ts"
+import { issueAnnotations, renderAnnotations, resolveFormat } from "./Format.ts"
 
 export const desiredStateDir = (flag: Option.Option<string>) =>
   Option.match(flag, {
     onSome: (dir) => Effect.succeed(dir),
-    onNone: (): Effect.Effect<string, Config.ConfigError> => Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state"))
+    onNone: (): Effect.Effect<string, Config.ConfigError> =>
+      Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state"))
   })
 
 const colours = {
@@ -41,22 +42,42 @@ export const renderHuman = (
   result: { readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> },
   colour: boolean
 ): string => {
-  const paint = (c: keyof typeof colours, text: string) => (colour && colours[c] !== "" ? `${colours[c]}${text}${colours.reset}` : text)
+  const paint = (
+    c: keyof typeof colours,
+    text: string
+  ) => (colour && colours[c] !== "" ? `${colours[c]}${text}${colours.reset}` : text)
   const lines: Array<string> = []
   for (const issue of result.issues) {
     const file = displayPath(NodePath.join(dir, issue.file))
     const item = issue.name === undefined ? "" : ` (${issue.kind ?? "item"} "${issue.name}")`
-    lines.push(`${file}:${issue.line}:${issue.column}: ${paint(issue.severity, `${issue.severity}[${issue.code}]`)}: ${issue.message}${item}`)
+    lines.push(
+      `${file}:${issue.line}:${issue.column}: ${
+        paint(issue.severity, `${issue.severity}[${issue.code}]`)
+      }: ${issue.message}${item}`
+    )
     if (issue.hint !== undefined) lines.push(paint("dim", `  hint: ${issue.hint}`))
   }
   const errors = result.issues.filter((i) => i.severity === "error").length
   const warnings = result.issues.filter((i) => i.severity === "warning").length
   const files = new Set(result.issues.filter((i) => i.severity === "error").map((i) => i.file)).size
   if (result.tree === undefined) {
-    lines.push(paint("error", `✗ invalid: ${plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""} in ${plural(files, "file")}`))
+    lines.push(
+      paint(
+        "error",
+        `✗ invalid: ${plural(errors, "error")}${warnings > 0 ? `, ${plural(warnings, "warning")}` : ""} in ${
+          plural(files, "file")
+        }`
+      )
+    )
   } else {
-    const counts = result.tree.sites.map((s) => `${s.config.name}: ${plural(s.vlans.length, "vlan")}, ${plural(s.aliases.length, "alias").replace("aliass", "aliases")}, ${plural(s.rules.length, "rule")}`)
-    lines.push(`✓ valid${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""} — ${counts.join("; ") || "no sites"}`)
+    const counts = result.tree.sites.map((s) =>
+      `${s.config.name}: ${plural(s.vlans.length, "vlan")}, ${
+        plural(s.aliases.length, "alias").replace("aliass", "aliases")
+      }, ${plural(s.rules.length, "rule")}`
+    )
+    lines.push(
+      `✓ valid${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""} — ${counts.join("; ") || "no sites"}`
+    )
   }
   return lines.join("\n")
 }
@@ -78,21 +99,17 @@ export const renderJson = (
   issues: result.issues
 })
 
-export const command = Command.make(
-  "validate",
-  { ...globalFlags, format: formatFlag(["text", "json", "github"]) },
-  ({ dir, format, json, site }) =>
-    Effect.gen(function*() {
-      const output = yield* resolveFormat({ json, format })
-      const root = yield* desiredStateDir(dir)
-      const desired = yield* DesiredState
-      const result = yield* validateWithLint(desired, { dir: root, site: Option.getOrUndefined(site) })
-      const text = output === "json"
-        ? JSON.stringify(renderJson(root, result), null, 2)
-        : output === "github"
-        ? renderAnnotations(issueAnnotations(root, result.issues)) + renderHuman(root, result, false)
-        : renderHuman(root, result, process.stdout.isTTY && process.env["NO_COLOR"] === undefined)
-      yield* Effect.sync(() => process.stdout.write(`${text}\n`))
-      yield* exitWith(result.tree === undefined ? ExitCode.error : ExitCode.ok)
-    }).pipe(Effect.provide(DesiredState.layer))
-).pipe(Command.withDescription("schema, references, duplicates and lint errors of the desired state (exit 0 valid, 1 invalid)"))
+export const run = ({ dir, format, json, site }: ValidateFlags) =>
+  Effect.gen(function*() {
+    const output = yield* resolveFormat({ json, format })
+    const root = yield* desiredStateDir(dir)
+    const desired = yield* DesiredState
+    const result = yield* validateWithLint(desired, { dir: root, site: Option.getOrUndefined(site) })
+    const text = output === "json"
+      ? JSON.stringify(renderJson(root, result), null, 2)
+      : output === "github"
+      ? renderAnnotations(issueAnnotations(root, result.issues)) + renderHuman(root, result, false)
+      : renderHuman(root, result, process.stdout.isTTY && process.env["NO_COLOR"] === undefined)
+    yield* Effect.sync(() => process.stdout.write(`${text}\n`))
+    yield* exitWith(result.tree === undefined ? ExitCode.error : ExitCode.ok)
+  }).pipe(Effect.provide(DesiredState.layer))
