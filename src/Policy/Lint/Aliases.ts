@@ -42,7 +42,9 @@ export const aliasFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
     const { source, destination } = rule.spec
     for (const name of [...source.addresses, ...destination.addresses, source.port, destination.port]) {
       if (!byName.has(name)) continue
-      users.set(name, [...(users.get(name) ?? []), rule.name])
+      const list = users.get(name)
+      if (list === undefined) users.set(name, [rule.name])
+      else list.push(rule.name)
       visit(name)
     }
   }

@@ -47,16 +47,35 @@ const fileByUpper = (r: CompiledRule): Buckets => (r.families !== 1 ? "wide" : b
 const lookup = (r: CompiledRule): Buckets =>
   r.families !== 1 || r.destination.upper4.length === 0 ? "wide" : buckets24(r.destination.upper4)
 
+/** the opaque names (GeoIP, URL aliases, ...) of a destination that is not inverted */
+const opaqueNames = (r: CompiledRule): ReadonlyArray<string> => (r.destination.invert ? [] : r.destination.addresses.tokens)
+
+/**
+ * What a rule looks up to find the rules that may cover it or certainly overlap it. An opaque name
+ * makes its possible destinations everything, yet such a rule is only covered by a rule matching
+ * any destination (filed as wide) or naming the same opaque names, and only certainly overlaps a
+ * rule meeting its concrete destinations or sharing a name: so it looks up those, not every rule.
+ */
+const lookupCertain = (r: CompiledRule): { readonly buckets: Buckets; readonly names: ReadonlyArray<string> } => {
+  const names = opaqueNames(r)
+  return names.length > 0 && r.families === 1 ? { buckets: buckets24(r.destination.lower4), names } : { buckets: lookup(r), names: [] }
+}
+
 /**
  * For each rule, the sorted lists of positions (into `active`) of the rules it can be related to.
  * Two rules are only related when they share an interface and their destinations meet, so rules
  * are filed by interface and by the /24 blocks of their destination. A rule covering another must
  * certainly match all of its destinations, so for covers it is filed by what it certainly matches:
  * an opaque alias (GeoIP, URL) then files nothing, instead of making the rule relate to everything.
- * This keeps lint near-linear on large rule sets; a floating rule or a wide destination falls back
- * to every rule of the interface.
+ * Every rule is also filed under "+" (any interface), where a floating rule, which can meet rules
+ * of any interface, looks its destinations up. This keeps lint near-linear on large rule sets; a
+ * wide destination falls back to every rule of the interface.
  */
-const neighbours = (active: ReadonlyArray<CompiledRule>, file: (r: CompiledRule) => Buckets): ((r: CompiledRule) => Lists) => {
+const neighbours = (
+  active: ReadonlyArray<CompiledRule>,
+  file: (r: CompiledRule) => Buckets,
+  look: (r: CompiledRule) => { readonly buckets: Buckets; readonly names: ReadonlyArray<string> }
+): ((r: CompiledRule) => Lists) => {
   const lists = new Map<string, Array<number>>()
   const add = (key: string, i: number) => {
     const list = lists.get(key)
@@ -69,21 +88,24 @@ const neighbours = (active: ReadonlyArray<CompiledRule>, file: (r: CompiledRule)
     const iface = ifaceOf(r) ?? "*"
     add(`${iface}|all`, i)
     const buckets = file(r)
-    if (buckets === "wide") add(`${iface}|w`, i)
-    else for (const b of buckets) add(`${iface}|${b}`, i)
+    const keys = [...(buckets === "wide" ? ["w"] : buckets), ...opaqueNames(r).map((name) => `=${name}`)]
+    for (const key of keys) {
+      add(`${iface}|${key}`, i)
+      add(`+|${key}`, i)
+    }
   })
   const everything = [active.map((_, i) => i)]
   const none: ReadonlyArray<number> = []
   return (r) => {
     const iface = ifaceOf(r)
-    if (iface === undefined) return everything
-    const buckets = lookup(r)
-    if (buckets === "wide") return [lists.get(`${iface}|all`) ?? none, lists.get("*|all") ?? none]
-    return [
-      lists.get(`${iface}|w`) ?? none,
-      lists.get("*|w") ?? none,
-      ...buckets.flatMap((b) => [lists.get(`${iface}|${b}`) ?? none, lists.get(`*|${b}`) ?? none])
-    ]
+    const { buckets, names } = look(r)
+    if (buckets === "wide") {
+      return iface === undefined ? everything : [lists.get(`${iface}|all`) ?? none, lists.get("*|all") ?? none]
+    }
+    const keys = ["w", ...buckets, ...names.map((name) => `=${name}`)]
+    return iface === undefined
+      ? keys.map((key) => lists.get(`+|${key}`) ?? none)
+      : keys.flatMap((key) => [lists.get(`${iface}|${key}`) ?? none, lists.get(`*|${key}`) ?? none])
   }
 }
 
@@ -132,8 +154,8 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
   const active = policy.rules.filter((r) => r.enabled)
   const all: Lists = [active.map((_, i) => i)]
   const indexed = options.indexed ?? true
-  const near = indexed ? neighbours(active, fileByLower) : () => all
-  const nearUpper = indexed ? neighbours(active, fileByUpper) : () => all
+  const near = indexed ? neighbours(active, fileByLower, lookupCertain) : () => all
+  const nearUpper = indexed ? neighbours(active, fileByUpper, (r) => ({ buckets: lookup(r), names: [] })) : () => all
   const drafts: Array<Draft> = []
   for (let i = 0; i < active.length; i++) {
     const r = active[i]!
