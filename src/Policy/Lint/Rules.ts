@@ -75,39 +75,46 @@ const neighbours = (
   active: ReadonlyArray<CompiledRule>,
   file: (r: CompiledRule) => Buckets,
   look: (r: CompiledRule) => { readonly buckets: Buckets; readonly names: ReadonlyArray<string> }
-): ((r: CompiledRule) => Lists) => {
-  const lists = new Map<string, Array<number>>()
-  const add = (key: string, i: number) => {
-    const list = lists.get(key)
-    if (list === undefined) lists.set(key, [i])
+): ((i: number) => Lists) => {
+  // interface ("*" floating, "+" any) → key (a /24 block, "w" wide, "=name", "all") → positions
+  const lists = new Map<string, Map<number | string, Array<number>>>()
+  const add = (iface: string, key: number | string, i: number) => {
+    let keys = lists.get(iface)
+    if (keys === undefined) lists.set(iface, keys = new Map())
+    const list = keys.get(key)
+    if (list === undefined) keys.set(key, [i])
     else list.push(i)
   }
-  const ifaceOf = (r: CompiledRule): string | undefined =>
-    r.interfaces.kind === "only" && r.interfaces.names.size === 1 ? r.interfaces.names.values().next().value : undefined
+  const ifaces = active.map(ifaceOf)
   active.forEach((r, i) => {
-    const iface = ifaceOf(r) ?? "*"
-    add(`${iface}|all`, i)
+    const iface = ifaces[i] ?? "*"
+    add(iface, "all", i)
     const buckets = file(r)
     const keys = [...(buckets === "wide" ? ["w"] : buckets), ...opaqueNames(r).map((name) => `=${name}`)]
     for (const key of keys) {
-      add(`${iface}|${key}`, i)
-      add(`+|${key}`, i)
+      add(iface, key, i)
+      add("+", key, i)
     }
   })
   const everything = [active.map((_, i) => i)]
   const none: ReadonlyArray<number> = []
-  return (r) => {
-    const iface = ifaceOf(r)
-    const { buckets, names } = look(r)
-    if (buckets === "wide") {
-      return iface === undefined ? everything : [lists.get(`${iface}|all`) ?? none, lists.get("*|all") ?? none]
-    }
+  const floating = lists.get("*")
+  const any = lists.get("+")
+  return (i) => {
+    const iface = ifaces[i]
+    const { buckets, names } = look(active[i]!)
+    const own = iface === undefined ? undefined : lists.get(iface)
+    if (buckets === "wide") return iface === undefined ? everything : [own?.get("all") ?? none, floating?.get("all") ?? none]
     const keys = ["w", ...buckets, ...names.map((name) => `=${name}`)]
     return iface === undefined
-      ? keys.map((key) => lists.get(`+|${key}`) ?? none)
-      : keys.flatMap((key) => [lists.get(`${iface}|${key}`) ?? none, lists.get(`*|${key}`) ?? none])
+      ? keys.map((key) => any?.get(key) ?? none)
+      : keys.flatMap((key) => [own?.get(key) ?? none, floating?.get(key) ?? none])
   }
 }
+
+/** the interface of a rule on exactly one; undefined for floating rules */
+const ifaceOf = (r: CompiledRule): string | undefined =>
+  r.interfaces.kind === "only" && r.interfaces.names.size === 1 ? r.interfaces.names.values().next().value : undefined
 
 /** several sorted lists of positions */
 type Lists = ReadonlyArray<ReadonlyArray<number>>
@@ -160,7 +167,7 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
   for (let i = 0; i < active.length; i++) {
     const r = active[i]!
     if (r.rule.origin !== "mvc") continue
-    const candidates = near(r)
+    const candidates = near(i)
     let settled = false
     const contradicting: Array<CompiledRule> = []
     for (const j of walk(candidates, -1, i)) {
@@ -190,7 +197,7 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
       if (contradicts(q, r, contradicting)) contradicting.push(q)
     }
     if (!settled && !r.quick) settled = laterOverride(laterOf(active, candidates, i), r, drafts, contradicting)
-    if (!settled && r.quick) settled = laterSameEffect(laterOf(active, nearUpper(r), i), r, drafts)
+    if (!settled && r.quick) settled = laterSameEffect(laterOf(active, nearUpper(i), i), r, drafts)
     if (!settled && contradicting.length > 0) {
       const names = contradicting.map((c) => c.rule.name)
       drafts.push(ruleDraft(
