@@ -71,36 +71,39 @@ export const compileSequences = (current: ReadonlyArray<number | undefined>, max
   const anchors = new Set(longestIncreasing(usable))
   for (;;) {
     const result: Array<number> = []
-    let failedAnchor: number | undefined
     let lo = 0
     let pending: Array<number> = []
-    const flush = (hi: number | undefined, hiIndex: number | undefined): boolean => {
+    const flush = (hi: number | undefined): boolean => {
       const values = fill(lo, hi, pending.length, max)
-      if (values === undefined) {
-        // no room: give up the anchor that closes this gap (or the one that opens it at the end)
-        failedAnchor = hiIndex ?? [...anchors].filter((a) => a < n).sort((a, b) => a - b).pop()
-        return false
-      }
+      if (values === undefined) return false
       pending.forEach((index, j) => (result[index] = values[j] ?? 0))
       pending = []
       return true
     }
-    let ok = true
-    for (let i = 0; i < n && ok; i++) {
-      if (anchors.has(i)) {
-        const value = usable[i] ?? 0
-        ok = flush(value, i)
+    for (let i = 0; i < n; i++) {
+      if (!anchors.has(i)) {
+        pending.push(i)
+        continue
+      }
+      const value = usable[i] ?? 0
+      if (flush(value)) {
         result[i] = value
         lo = value
-      } else pending.push(i)
+        continue
+      }
+      // no room before this anchor: it gives up its value and joins the gap, as a pass started
+      // afresh without it would (one pass, not one per anchor given up: crowded orders stay linear)
+      anchors.delete(i)
+      pending.push(i)
     }
-    if (ok) ok = flush(undefined, undefined)
-    if (ok) return result
-    if (failedAnchor === undefined || anchors.size === 0) {
+    if (flush(undefined)) return result
+    // no room after the last anchor: give that one up and start again
+    const last = [...anchors].sort((a, b) => a - b).pop()
+    if (last === undefined) {
       // nothing left to give up: number everything afresh
       const step = Math.max(1, Math.min(STEP, Math.floor(max / (n + 1))))
       return Array.from({ length: n }, (_, j) => step * (j + 1))
     }
-    anchors.delete(failedAnchor)
+    anchors.delete(last)
   }
 }

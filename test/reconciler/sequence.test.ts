@@ -48,4 +48,28 @@ describe("compileSequences", () => {
       { numRuns: 200 }
     )
   })
+  it("crowded orders (gaps too small, values near the ceiling) still compile to a valid, stable numbering", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined, freq: 3 }), { maxLength: 50 }),
+        (current) => {
+          const out = compileSequences(current, 60)
+          expect(out).toHaveLength(current.length)
+          expect(increasing(out)).toBe(true)
+          expect(out.every((v) => v >= 1 && v <= 60)).toBe(true)
+          expect(compileSequences(out, 60)).toEqual(out)
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+
+  it("tight numbering with inserts: keeps the rules before the first insert, numbers the rest after them", () => {
+    // 1..30 with a new rule after every 10th: no gap has room, so every later anchor is given up
+    const current = Array.from({ length: 30 }, (_, i) => i + 1).flatMap((v) => (v % 10 === 0 ? [v, undefined] : [v]))
+    expect(compileSequences(current, 999_999)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => i + 1),
+      ...Array.from({ length: 23 }, (_, i) => 110 + 100 * i)
+    ])
+  })
 })
