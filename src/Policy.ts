@@ -12,16 +12,16 @@ import { hasErrors } from "./DesiredState/Load.ts"
 import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 import { compile, type CompiledPolicy } from "./Policy/Compile.ts"
 import type { Explanation, Finding, Packet, PolicyInput } from "./Policy/Domain.ts"
-import { type Decision, decide, explainCompiled } from "./Policy/Evaluate.ts"
-import { compilePacket } from "./Policy/Packet.ts"
-import { lintCompiled } from "./Policy/Lint.ts"
+import { decide, type Decision, explainCompiled } from "./Policy/Evaluate.ts"
 import { fromDesired } from "./Policy/Input.ts"
+import { lintCompiled } from "./Policy/Lint.ts"
+import { compilePacket } from "./Policy/Packet.ts"
 
+export { compile, type CompiledPolicy } from "./Policy/Compile.ts"
 export * from "./Policy/Domain.ts"
-export { type CompiledPolicy, compile } from "./Policy/Compile.ts"
 export { fromDesired, fromLive, fromPlan } from "./Policy/Input.ts"
-export { defaultSeverities } from "./Policy/Lint/Finding.ts"
 export { DEFAULT_SENSITIVE_INTERFACES } from "./Policy/Lint.ts"
+export { defaultSeverities } from "./Policy/Lint/Finding.ts"
 
 /** The packet given to `explain` cannot be evaluated (bad address, port without tcp/udp, ...). */
 export class PacketInvalid extends Data.TaggedError("PacketInvalid")<{
@@ -35,11 +35,16 @@ const compiled = (input: PolicyInput | CompiledPolicy): CompiledPolicy => ("reso
 export const lint = (input: PolicyInput | CompiledPolicy): ReadonlyArray<Finding> => lintCompiled(compiled(input))
 
 /** Which rule decides the packet, the chain of rules considered, and why each did or did not match. */
-export const explain = (input: PolicyInput | CompiledPolicy, packet: Packet): Result.Result<Explanation, PacketInvalid> => {
+export const explain = (
+  input: PolicyInput | CompiledPolicy,
+  packet: Packet
+): Result.Result<Explanation, PacketInvalid> => {
   const policy = compiled(input)
   const p = compilePacket(policy, packet)
   if (p._tag === "Invalid") {
-    return Result.fail(new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems }))
+    return Result.fail(
+      new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems })
+    )
   }
   return Result.succeed(explainCompiled(policy, p.packet, packet, p.notes))
 }
@@ -51,7 +56,9 @@ export const decidePacket = (
 ): Result.Result<{ readonly action: Decision["action"]; readonly rule: string | undefined }, PacketInvalid> => {
   const p = compilePacket(policy, packet)
   if (p._tag === "Invalid") {
-    return Result.fail(new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems }))
+    return Result.fail(
+      new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems })
+    )
   }
   const d = decide(policy, p.packet)
   return Result.succeed({ action: d.action, rule: d.rule?.rule.name })

@@ -123,11 +123,15 @@ const maskOf = (protocols: ReadonlySet<string> | undefined): number => {
 
 const bounds = (set: AddressSet, invert: boolean) => {
   const lower = (f: R.Family) =>
-    invert ? (set.tokens.length > 0 ? R.EMPTY : R.complement(familyRanges(set, f), R.familyMax(f))) : familyRanges(set, f)
+    invert
+      ? (set.tokens.length > 0 ? R.EMPTY : R.complement(familyRanges(set, f), R.familyMax(f)))
+      : familyRanges(set, f)
   const upper = (f: R.Family) =>
     invert
       ? R.complement(familyRanges(set, f), R.familyMax(f))
-      : set.tokens.length > 0 ? R.full(R.familyMax(f)) : familyRanges(set, f)
+      : set.tokens.length > 0
+      ? R.full(R.familyMax(f))
+      : familyRanges(set, f)
   return { lower: [lower(4), lower(6)] as const, upper: [upper(4), upper(6)] as const }
 }
 
@@ -172,8 +176,7 @@ const placement = (
 ): { group: PriorityGroup; priority: number; interfaces: InterfaceMatch } => {
   const { interfaces, interfaceInvert } = rule.spec
   const groups = input.groups ?? {}
-  const expand = (names: ReadonlyArray<string>) =>
-    new Set(names.flatMap((n) => [n, ...(groups[n]?.members ?? [])]))
+  const expand = (names: ReadonlyArray<string>) => new Set(names.flatMap((n) => [n, ...(groups[n]?.members ?? [])]))
   if (rule.origin === "automatic") {
     const match: InterfaceMatch = interfaces.length === 0
       ? { kind: "all" }
@@ -183,12 +186,20 @@ const placement = (
     return { group: "automatic", priority: 0, interfaces: match }
   }
   if (interfaces.length === 0) return { group: "floating", priority: 200000, interfaces: { kind: "all" } }
-  if (interfaceInvert) return { group: "floating", priority: 200000, interfaces: { kind: "except", names: expand(interfaces) } }
-  if (interfaces.length > 1) return { group: "floating", priority: 200000, interfaces: { kind: "only", names: expand(interfaces) } }
+  if (interfaceInvert) {
+    return { group: "floating", priority: 200000, interfaces: { kind: "except", names: expand(interfaces) } }
+  }
+  if (interfaces.length > 1) {
+    return { group: "floating", priority: 200000, interfaces: { kind: "only", names: expand(interfaces) } }
+  }
   const only = interfaces[0]!
   const group = groups[only]
   if (group !== undefined) {
-    return { group: "group", priority: 300000 + (group.sequence ?? 0), interfaces: { kind: "only", names: expand([only]) } }
+    return {
+      group: "group",
+      priority: 300000 + (group.sequence ?? 0),
+      interfaces: { kind: "only", names: expand([only]) }
+    }
   }
   return { group: "interface", priority: 400000, interfaces: { kind: "only", names: new Set([only]) } }
 }

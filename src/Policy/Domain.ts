@@ -153,7 +153,12 @@ export const Step = Schema.Struct({
 export type Step = typeof Step.Type
 
 export const Decider = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("rule"), rule: Schema.String, position: Schema.Number, source: Schema.optional(SourceRef) }),
+  Schema.Struct({
+    kind: Schema.Literal("rule"),
+    rule: Schema.String,
+    position: Schema.Number,
+    source: Schema.optional(SourceRef)
+  }),
   Schema.Struct({ kind: Schema.Literal("default"), rule: Schema.String, description: Schema.String })
 ])
 export type Decider = typeof Decider.Type

@@ -7,7 +7,13 @@
  * leaves a field unspecified.
  */
 import type { Endpoint as RuleEndpoint, RuleAction } from "../Domain/Model.ts"
-import { type CompiledEndpoint, type CompiledPolicy, type CompiledRule, describeInterfaces, interfaceApplies } from "./Compile.ts"
+import {
+  type CompiledEndpoint,
+  type CompiledPolicy,
+  type CompiledRule,
+  describeInterfaces,
+  interfaceApplies
+} from "./Compile.ts"
 import type { Decider, Explanation, MatchResult, Packet, PacketDirection, Step } from "./Domain.ts"
 import { type CompiledPacket, showIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
@@ -41,7 +47,15 @@ const addressMatch = (ep: CompiledEndpoint, ip: R.Ip | undefined, ip4: number): 
 }
 
 const portMatch = (set: PortSet, numbers: R.NumberRanges, port: number | undefined): Match =>
-  set.any ? YES : port === undefined ? MAYBE : R.containsNumber(numbers, port) ? YES : set.tokens.length > 0 ? MAYBE : NO
+  set.any
+    ? YES
+    : port === undefined
+    ? MAYBE
+    : R.containsNumber(numbers, port)
+    ? YES
+    : set.tokens.length > 0
+    ? MAYBE
+    : NO
 
 /** why an address condition gave `result` */
 const addressReason = (
@@ -57,16 +71,26 @@ const addressReason = (
   if (ip === undefined) return `${side} not given; the rule requires ${text}`
   const shown = showIp(ip)
   if (result === MAYBE) {
-    return `${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${set.tokens.length > 1 ? "are" : "is"} opaque here`
+    return `${side} ${shown} may match ${text}: ${set.tokens.join("; ")} ${
+      set.tokens.length > 1 ? "are" : "is"
+    } opaque here`
   }
   if (ep.invert) {
-    return result === YES ? `${side} ${shown} is outside ${text.slice(2)} (inverted: matches)` : `${side} ${shown} is in ${text.slice(2)}, which the rule inverts`
+    return result === YES
+      ? `${side} ${shown} is outside ${text.slice(2)} (inverted: matches)`
+      : `${side} ${shown} is in ${text.slice(2)}, which the rule inverts`
   }
   return result === YES ? `${side} ${shown} is in ${text}` : `${side} ${shown} is not in ${text}`
 }
 
 /** why a port condition gave `result`; undefined for "any port", which goes without saying */
-const portReason = (set: PortSet, port: number | undefined, spec: string, label: string, result: Match): string | undefined => {
+const portReason = (
+  set: PortSet,
+  port: number | undefined,
+  spec: string,
+  label: string,
+  result: Match
+): string | undefined => {
   if (set.any) return undefined
   if (port === undefined) return `${label} not given; the rule requires ${spec}`
   const single = /^\d+$/.test(spec)
@@ -121,21 +145,33 @@ export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<stri
   const src = addressMatch(rule.source, p.source, p.source4)
   if (src === NO) return fail(addressReason(rule.source, p.source, rule, "source", NO))
   const sport = portMatch(rule.source.port, rule.source.ports, p.sourcePort)
-  if (sport === NO) return fail(portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
+  if (sport === NO) {
+    return fail(portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
+  }
   const dst = addressMatch(rule.destination, p.destination, p.destination4)
   if (dst === NO) return fail(addressReason(rule.destination, p.destination, rule, "destination", NO))
   const dport = portMatch(rule.destination.port, rule.destination.ports, p.destinationPort)
   if (dport === NO) {
-    return fail(portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", NO) ?? "no match")
+    return fail(
+      portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", NO) ?? "no match"
+    )
   }
   if (iface === MAYBE) why.push(`interface unknown; the rule applies on ${describeInterfaces(rule.interfaces)}`)
-  else if (p.interface !== undefined) why.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
+  else if (p.interface !== undefined) {
+    why.push(`interface ${p.interface}: the rule applies on ${describeInterfaces(rule.interfaces)}`)
+  }
   why.push(`protocol ${p.protocol} matches ${spec.protocol}`)
   why.push(addressReason(rule.source, p.source, rule, "source", src))
   const sportWhy = portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", sport)
   if (sportWhy !== undefined) why.push(sportWhy)
   why.push(addressReason(rule.destination, p.destination, rule, "destination", dst))
-  const dportWhy = portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", dport)
+  const dportWhy = portReason(
+    rule.destination.port,
+    p.destinationPort,
+    spec.destination.port,
+    "destination port",
+    dport
+  )
   if (dportWhy !== undefined) why.push(dportWhy)
   return min(min(iface, min(src, sport)), min(dst, dport))
 }
@@ -181,7 +217,9 @@ export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision
       candidate = rule
     }
   }
-  return candidate !== undefined ? { action: candidate.action, rule: candidate } : { action: defaultRule(packet.direction).action, rule: undefined }
+  return candidate !== undefined
+    ? { action: candidate.action, rule: candidate }
+    : { action: defaultRule(packet.direction).action, rule: undefined }
 }
 
 const matchName = (m: Match): MatchResult => (m === YES ? "yes" : m === MAYBE ? "maybe" : "no")
@@ -255,7 +293,11 @@ export const explainCompiled = (
   for (const at of nonQuick) {
     const s = steps[at]!
     steps[at] = final === undefined || s.position !== final.position + 1
-      ? { ...s, outcome: "overridden", reasons: [...s.reasons, "overridden by a later matching rule (last match wins)"] }
+      ? {
+        ...s,
+        outcome: "overridden",
+        reasons: [...s.reasons, "overridden by a later matching rule (last match wins)"]
+      }
       : { ...s, outcome: "decides", reasons: [...s.reasons, "last matching non-quick rule: it decides"] }
   }
   const uncertain = maybes.filter(({ rule, after }) => {

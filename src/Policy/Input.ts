@@ -19,7 +19,13 @@ const siteSettings = (config: SiteConfig | undefined) => ({
 export const fromDesired = (site: DesiredSite): PolicyInput => ({
   site: site.config.name,
   origin: "desired",
-  rules: site.rules.map((r, index) => ({ name: r.name, spec: r.spec, sequence: index + 1, origin: "mvc", source: r.source })),
+  rules: site.rules.map((r, index) => ({
+    name: r.name,
+    spec: r.spec,
+    sequence: index + 1,
+    origin: "mvc",
+    source: r.source
+  })),
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
@@ -119,7 +125,13 @@ export const fromPlan = (
         skipped.push(`rule ${change.name}: the plan does not carry its full spec and sequence`)
         continue
       }
-      rules.set(key, { name: change.name, spec: spec.value, sequence, origin: "mvc", ...(change.source !== undefined ? { source: change.source } : {}) })
+      rules.set(key, {
+        name: change.name,
+        spec: spec.value,
+        sequence,
+        origin: "mvc",
+        ...(change.source !== undefined ? { source: change.source } : {})
+      })
     } else if (change.kind === "alias") {
       const key = aliases.find(change.name, change.uuid) ?? `plan:${change.name}`
       if (change.action === "delete") {

@@ -17,7 +17,8 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
     ? [{
       code: "read-only-rules",
       kind: "site",
-      message: `${readOnly.length} legacy or automatic rule(s) take part in evaluation but cannot be changed through the API; findings are not reported on them`,
+      message:
+        `${readOnly.length} legacy or automatic rule(s) take part in evaluation but cannot be changed through the API; findings are not reported on them`,
       hint: "migrate legacy rules to the MVC filter (Firewall → Automation) to manage them from git"
     }]
     : []

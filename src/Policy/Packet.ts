@@ -45,7 +45,9 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
     problems.push("source and destination must be of the same address family")
   }
   const protocol = normalizeProtocol(packet.protocol)
-  if (protocol === "any" || protocol === "TCP/UDP") problems.push(`protocol must be one protocol (tcp, udp, icmp, ...), not "${packet.protocol}"`)
+  if (protocol === "any" || protocol === "TCP/UDP") {
+    problems.push(`protocol must be one protocol (tcp, udp, icmp, ...), not "${packet.protocol}"`)
+  }
   const sourcePort = port(packet.sourcePort, "source port")
   const destinationPort = port(packet.destinationPort, "destination port")
   if ((sourcePort !== undefined || destinationPort !== undefined) && protocol !== "TCP" && protocol !== "UDP") {
@@ -113,4 +115,3 @@ export const showIp = (ip: R.Ip): string => {
   shown.set(ip, text)
   return text
 }
-

@@ -42,7 +42,10 @@ export const normalise = (intervals: ReadonlyArray<Interval>): Ranges => {
   return out
 }
 
-export const union = (a: Ranges, b: Ranges): Ranges => (a.length === 0 ? b : b.length === 0 ? a : normalise([...a, ...b]))
+export const union = (
+  a: Ranges,
+  b: Ranges
+): Ranges => (a.length === 0 ? b : b.length === 0 ? a : normalise([...a, ...b]))
 
 export const contains = (ranges: Ranges, value: bigint): boolean => {
   let low = 0

@@ -60,8 +60,12 @@ const boxesMeet = (x: readonly [number, number] | readonly [], y: readonly [numb
 
 const addressesCover = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean => {
   if (a.addresses.any && !a.invert) return true
-  if (fams[0] === 0 && !boxCovers(a, b) && b.addresses.tokens.length === 0 && a.addresses.tokens.length === 0) return false
-  if (fams.every((f) => (f === 0 ? R.isSubsetNumber(b.upper4, a.lower4) : R.isSubset(b.upper[f], a.lower[f])))) return true
+  if (fams[0] === 0 && !boxCovers(a, b) && b.addresses.tokens.length === 0 && a.addresses.tokens.length === 0) {
+    return false
+  }
+  if (fams.every((f) => (f === 0 ? R.isSubsetNumber(b.upper4, a.lower4) : R.isSubset(b.upper[f], a.lower[f])))) {
+    return true
+  }
   // opaque parts: the same alias or interface net covers itself
   if (a.invert !== b.invert) return false
   const [inner, outer] = a.invert ? [a.addresses, b.addresses] : [b.addresses, a.addresses]
@@ -75,24 +79,30 @@ const addressesOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: Readon
     : fams.some((f) => (f === 0 ? R.intersectsNumber(a.upper4, b.upper4) : R.intersects(a.upper[f], b.upper[f])))
 
 const addressesCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint, fams: ReadonlyArray<0 | 1>): boolean =>
-  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.lowerBox4, b.lowerBox4) && a.addresses.tokens.length === 0) ? false : fams.some((f) => (f === 0 ? R.intersectsNumber(a.lower4, b.lower4) : R.intersects(a.lower[f], b.lower[f]))) ||
-  (!a.invert && !b.invert && a.addresses.tokens.some((t) => b.addresses.tokens.includes(t)))
+  (fams.length === 1 && fams[0] === 0 && !boxesMeet(a.lowerBox4, b.lowerBox4) && a.addresses.tokens.length === 0) ?
+    false :
+    fams.some((f) => (f === 0 ? R.intersectsNumber(a.lower4, b.lower4) : R.intersects(a.lower[f], b.lower[f]))) ||
+    (!a.invert && !b.invert && a.addresses.tokens.some((t) => b.addresses.tokens.includes(t)))
 
 const portsCover = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
   a.port.any || (!b.port.any && R.isSubsetNumber(b.ports, a.ports) && subsetTokens(b.port.tokens, a.port.tokens))
 
 const portsOverlap = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
-  a.port.any || b.port.any || a.port.tokens.length > 0 || b.port.tokens.length > 0 || R.intersectsNumber(a.ports, b.ports)
+  a.port.any || b.port.any || a.port.tokens.length > 0 || b.port.tokens.length > 0 ||
+  R.intersectsNumber(a.ports, b.ports)
 
 const portsCertainlyOverlap = (a: CompiledEndpoint, b: CompiledEndpoint): boolean =>
-  a.port.any || b.port.any || R.intersectsNumber(a.ports, b.ports) || a.port.tokens.some((t) => b.port.tokens.includes(t))
+  a.port.any || b.port.any || R.intersectsNumber(a.ports, b.ports) ||
+  a.port.tokens.some((t) => b.port.tokens.includes(t))
 
 /** A matches every packet that B matches. */
 export const covers = (a: CompiledRule, b: CompiledRule): boolean => {
   if ((a.families & b.families) !== b.families) return false
-  if (b.families === 1 && !a.destination.addresses.any && !boxCovers(a.destination, b.destination) &&
+  if (
+    b.families === 1 && !a.destination.addresses.any && !boxCovers(a.destination, b.destination) &&
     a.destination.addresses.tokens.length === 0 && b.destination.addresses.tokens.length === 0 &&
-    !a.destination.invert && !b.destination.invert) return false
+    !a.destination.invert && !b.destination.invert
+  ) return false
   if (a.direction !== "any" && a.direction !== b.direction) return false
   if (!protocolsCover(a, b)) return false
   if (!portsCover(a.destination, b.destination) || !portsCover(a.source, b.source)) return false

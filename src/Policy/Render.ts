@@ -5,7 +5,14 @@
 import * as NodePath from "node:path"
 import type { Excluded, Explanation, Finding, Packet, Step } from "./Domain.ts"
 
-const codes = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m", ok: "\u001b[32m", dim: "\u001b[2m", reset: "\u001b[0m" } as const
+const codes = {
+  error: "\u001b[31m",
+  warning: "\u001b[33m",
+  info: "\u001b[36m",
+  ok: "\u001b[32m",
+  dim: "\u001b[2m",
+  reset: "\u001b[0m"
+} as const
 type Colour = keyof typeof codes
 
 const painter = (colour: boolean) => (c: Colour, text: string) => (colour ? `${codes[c]}${text}${codes.reset}` : text)
@@ -32,10 +39,14 @@ export const renderFindings = (
   options: { readonly dir: string; readonly colour: boolean; readonly notes?: ReadonlyArray<string> }
 ): string => {
   const paint = painter(options.colour)
-  const lines = [`site ${site} (${origin === "desired" ? "desired state" : origin === "live" ? "live firewall" : "after the plan"})`]
+  const lines = [
+    `site ${site} (${origin === "desired" ? "desired state" : origin === "live" ? "live firewall" : "after the plan"})`
+  ]
   for (const note of options.notes ?? []) lines.push(paint("dim", `  note: ${note}`))
   for (const f of findings) {
-    const at = f.source === undefined ? (f.kind === "site" ? "site" : "live") : `${NodePath.join(options.dir, f.source.file)}:${f.source.line}:${f.source.column}`
+    const at = f.source === undefined
+      ? (f.kind === "site" ? "site" : "live")
+      : `${NodePath.join(options.dir, f.source.file)}:${f.source.line}:${f.source.column}`
     const level: Colour = f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "info"
     lines.push(`${at}: ${paint(level, `${f.severity}[${f.code}]`)}: ${f.message}`)
     lines.push(paint("dim", `  hint: ${f.hint}`))
@@ -44,7 +55,9 @@ export const renderFindings = (
   lines.push(
     c.error + c.warning + c.info === 0
       ? paint("ok", "✓ clean")
-      : `${c.error > 0 ? paint("error", "✗") : c.warning > 0 ? paint("warning", "!") : paint("ok", "✓")} ${plural(c.error, "error")}, ${plural(c.warning, "warning")}, ${c.info} info`
+      : `${c.error > 0 ? paint("error", "✗") : c.warning > 0 ? paint("warning", "!") : paint("ok", "✓")} ${
+        plural(c.error, "error")
+      }, ${plural(c.warning, "warning")}, ${c.info} info`
   )
   return `${lines.join("\n")}\n`
 }
@@ -52,11 +65,21 @@ export const renderFindings = (
 export const describePacket = (p: Packet, inferred?: string): string => {
   const port = (n: number | undefined) => (n === undefined ? "" : `:${n}`)
   const iface = p.interface ?? (inferred === undefined ? "an unknown interface" : `${inferred} (inferred)`)
-  return `${p.protocol.toLowerCase()} ${p.source ?? "any"}${port(p.sourcePort)} → ${p.destination ?? "any"}${port(p.destinationPort)} ${p.direction ?? "in"} on ${iface}`
+  return `${p.protocol.toLowerCase()} ${p.source ?? "any"}${port(p.sourcePort)} → ${p.destination ?? "any"}${
+    port(p.destinationPort)
+  } ${p.direction ?? "in"} on ${iface}`
 }
 
 const marker = (s: Step) =>
-  s.outcome === "decides" ? "✓" : s.outcome === "candidate" || s.outcome === "overridden" ? "~" : s.outcome === "may-match" ? "?" : s.outcome === "disabled" ? "-" : "✗"
+  s.outcome === "decides"
+    ? "✓"
+    : s.outcome === "candidate" || s.outcome === "overridden"
+    ? "~"
+    : s.outcome === "may-match"
+    ? "?"
+    : s.outcome === "disabled"
+    ? "-"
+    : "✗"
 
 /** "not considered: 9,990 rules on other interfaces, 3 for the other direction", or nothing */
 const describeExcluded = (x: Excluded): string | undefined => {
@@ -67,31 +90,52 @@ const describeExcluded = (x: Excluded): string | undefined => {
     x.protocol > 0 ? `${n(x.protocol)} for ${x.protocol === 1 ? "another protocol" : "other protocols"}` : undefined
   ].filter((part) => part !== undefined)
   const total = x.interface + x.direction + x.protocol
-  return parts.length === 0 ? undefined : `not considered: ${parts.join(", ")} (${total === 1 ? "1 rule" : `${n(total)} rules`} that cannot apply)`
+  return parts.length === 0
+    ? undefined
+    : `not considered: ${parts.join(", ")} (${total === 1 ? "1 rule" : `${n(total)} rules`} that cannot apply)`
 }
 
-export const renderExplanation = (e: Explanation, options: { readonly dir: string; readonly colour: boolean }): string => {
+export const renderExplanation = (
+  e: Explanation,
+  options: { readonly dir: string; readonly colour: boolean }
+): string => {
   const paint = painter(options.colour)
   const verdict = e.decision.toUpperCase()
   const lines = [
-    `${paint(e.decision === "pass" ? "ok" : "error", verdict)}  ${describePacket(e.packet, e.interface)}  (site ${e.site}, ${e.origin === "desired" ? "desired state" : e.origin === "live" ? "live firewall" : "after the plan"})`
+    `${paint(e.decision === "pass" ? "ok" : "error", verdict)}  ${
+      describePacket(e.packet, e.interface)
+    }  (site ${e.site}, ${
+      e.origin === "desired" ? "desired state" : e.origin === "live" ? "live firewall" : "after the plan"
+    })`
   ]
   const at = (source: { readonly file: string; readonly line: number } | undefined) =>
     source === undefined ? "" : ` (${NodePath.join(options.dir, source.file)}:${source.line})`
   lines.push(
     e.decidedBy.kind === "rule"
-      ? `decided by rule "${e.decidedBy.rule}"${at(e.decidedBy.source)}${e.certain ? "" : paint("warning", " — not certain, see notes")}`
-      : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${e.certain ? "" : paint("warning", " — not certain, see notes")}`
+      ? `decided by rule "${e.decidedBy.rule}"${at(e.decidedBy.source)}${
+        e.certain ? "" : paint("warning", " — not certain, see notes")
+      }`
+      : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${
+        e.certain ? "" : paint("warning", " — not certain, see notes")
+      }`
   )
   if (e.steps.length > 0) lines.push("rules considered, in evaluation order:")
   for (const s of e.steps) {
-    const head = `${String(s.position).padStart(4)}. ${marker(s)} ${s.rule}  [${s.action}${s.quick ? " quick" : ""}, ${s.group}${s.origin === "mvc" || s.origin === s.group ? "" : `, ${s.origin}`}]`
-    const body = s.outcome === "no-match" || s.outcome === "disabled" ? s.reasons.join("; ") : `${s.outcome}: ${s.reasons.join("; ")}`
-    lines.push(s.outcome === "no-match" || s.outcome === "disabled" ? paint("dim", `${head} ${body}`) : `${head} ${body}`)
+    const head = `${String(s.position).padStart(4)}. ${marker(s)} ${s.rule}  [${s.action}${
+      s.quick ? " quick" : ""
+    }, ${s.group}${s.origin === "mvc" || s.origin === s.group ? "" : `, ${s.origin}`}]`
+    const body = s.outcome === "no-match" || s.outcome === "disabled"
+      ? s.reasons.join("; ")
+      : `${s.outcome}: ${s.reasons.join("; ")}`
+    lines.push(
+      s.outcome === "no-match" || s.outcome === "disabled" ? paint("dim", `${head} ${body}`) : `${head} ${body}`
+    )
   }
   const excluded = describeExcluded(e.excluded)
   if (excluded !== undefined) lines.push(paint("dim", excluded))
-  if (e.notConsidered > 0) lines.push(paint("dim", `${plural(e.notConsidered, "rule")} after the deciding quick rule not considered`))
+  if (e.notConsidered > 0) {
+    lines.push(paint("dim", `${plural(e.notConsidered, "rule")} after the deciding quick rule not considered`))
+  }
   for (const n of e.notes) lines.push(paint("dim", `note: ${n}`))
   return `${lines.join("\n")}\n`
 }

@@ -105,7 +105,9 @@ export const makeResolver = (ctx: ResolveContext): Resolver => {
 
   const interfaceAddress = (b: Builder, name: string) => {
     const addresses = [...(ctx.interfaces[name]?.addresses ?? [])]
-    if (ctx.management?.interface === name && ctx.management.address !== undefined) addresses.push(ctx.management.address)
+    if (ctx.management?.interface === name && ctx.management.address !== undefined) {
+      addresses.push(ctx.management.address)
+    }
     addBlocks(b, addresses, `${name}ip (address unknown)`)
     if (addresses.length === 0) b.tokens.add(`${name}ip (address unknown)`)
   }
@@ -167,11 +169,14 @@ export const makeResolver = (ctx: ResolveContext): Resolver => {
     if (alias !== undefined) return addSet(b, aliasAddresses(alias))
     if (within === "rule" || within === "host" || within === "network") {
       if (entry === "(self)") return self(b)
-      if (entry.endsWith("ip") && ctx.interfaceNames.has(entry.slice(0, -2))) return interfaceAddress(b, entry.slice(0, -2))
+      if (entry.endsWith("ip") && ctx.interfaceNames.has(entry.slice(0, -2))) {
+        return interfaceAddress(b, entry.slice(0, -2))
+      }
       if (ctx.interfaceNames.has(entry)) return interfaceNet(b, entry)
     }
-    if (within === "host" && /^[A-Za-z0-9.-]+$/.test(entry)) b.tokens.add(`hostname ${entry} (resolved by DNS on the firewall)`)
-    else b.tokens.add(`unknown name ${entry}`)
+    if (within === "host" && /^[A-Za-z0-9.-]+$/.test(entry)) {
+      b.tokens.add(`hostname ${entry} (resolved by DNS on the firewall)`)
+    } else b.tokens.add(`unknown name ${entry}`)
   }
 
   const addresses = (entries: ReadonlyArray<string>): AddressSet => {

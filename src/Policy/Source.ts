@@ -5,9 +5,9 @@
  */
 import { Data, Effect, Schema } from "effect"
 import { readFile } from "node:fs/promises"
+import { DesiredState } from "../DesiredState.ts"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import { Plan } from "../Domain/Plan.ts"
-import { DesiredState } from "../DesiredState.ts"
 import { Firewalls } from "../Reconciler.ts"
 import type { PolicyInput } from "./Domain.ts"
 import { fromDesired, fromLive, fromPlan } from "./Input.ts"
@@ -36,7 +36,9 @@ const readPlan = (file: string) =>
     ),
     Effect.flatMap((json) =>
       Schema.decodeUnknownEffect(Plan)(json).pipe(
-        Effect.mapError((cause) => new PolicySourceError({ message: `plan ${file} is not a plan document: ${cause.message}`, cause }))
+        Effect.mapError((cause) =>
+          new PolicySourceError({ message: `plan ${file} is not a plan document: ${cause.message}`, cause })
+        )
       )
     )
   )
@@ -72,8 +74,12 @@ export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
   const out: Array<SourcedInput> = []
   for (const s of tree.sites) {
     const snapshot = yield* snapshotOf(s.config)
-    if (plan === undefined) out.push({ input: fromLive(snapshot, s.config), notes: snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : [] })
-    else {
+    if (plan === undefined) {
+      out.push({
+        input: fromLive(snapshot, s.config),
+        notes: snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : []
+      })
+    } else {
       const { input, skipped } = fromPlan(snapshot, plan, s.config)
       out.push({ input, notes: skipped })
     }

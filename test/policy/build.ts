@@ -53,7 +53,12 @@ export const rule = (name: string, o: RuleOptions = {}): PolicyRule => {
   }
 }
 
-export const aliasSpec = (name: string, type: AliasType, content: ReadonlyArray<string>, enabled = true): AliasSpec => ({
+export const aliasSpec = (
+  name: string,
+  type: AliasType,
+  content: ReadonlyArray<string>,
+  enabled = true
+): AliasSpec => ({
   name,
   type,
   content: [...content].sort(),
@@ -65,7 +70,12 @@ export const aliasSpec = (name: string, type: AliasType, content: ReadonlyArray<
 
 export const alias = (name: string, type: AliasType, content: ReadonlyArray<string>, enabled = true): PolicyAlias => {
   line += 1
-  return { name, spec: aliasSpec(name, type, content, enabled), origin: "mvc", source: { file: "aliases.yaml", line, column: 5 } }
+  return {
+    name,
+    spec: aliasSpec(name, type, content, enabled),
+    origin: "mvc",
+    source: { file: "aliases.yaml", line, column: 5 }
+  }
 }
 
 export const policy = (
@@ -78,7 +88,10 @@ export const policy = (
   // desired rules: their order in the list is their sequence; live tests give sequences explicitly
   rules: extra.origin === "live" ? rules : rules.map((r, i) => ({ ...r, sequence: i + 1 })),
   aliases,
-  interfaces: { lan: { networks: ["10.0.0.0/24"], addresses: ["10.0.0.1"] }, wan: { networks: ["192.0.2.0/24"], addresses: ["192.0.2.1"] } },
+  interfaces: {
+    lan: { networks: ["10.0.0.0/24"], addresses: ["10.0.0.1"] },
+    wan: { networks: ["192.0.2.0/24"], addresses: ["192.0.2.1"] }
+  },
   sensitiveInterfaces: [],
   ...extra
 })

@@ -17,7 +17,11 @@ const run = (...args: ReadonlyArray<string>) => {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: data, NO_COLOR: "1", LOG_DIR: NodePath.join(data, "logs") }
   delete env["OPNSENSE_URL"]
   delete env["REDIS_URL"]
-  const result = spawnSync(process.execPath, ["src/index.ts", ...args, "--dir", dir], { encoding: "utf8", env, timeout: 60_000 })
+  const result = spawnSync(process.execPath, ["src/index.ts", ...args, "--dir", dir], {
+    encoding: "utf8",
+    env,
+    timeout: 60_000
+  })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
@@ -58,13 +62,16 @@ describe("opnsense-mcp lint", () => {
     const r = run("lint")
     expect(r.status).toBe(2)
     expect(r.stdout).toMatch(/rules\.yaml:7:\d+: error\[shadowed-rule\]: rule "pass-web" \(pass\) never matches/)
-    expect(r.stdout).toContain('hint: move "pass-web" above "block-web-net"')
+    expect(r.stdout).toContain("hint: move \"pass-web\" above \"block-web-net\"")
   })
 
   it("prints the findings as JSON alone on stdout with --json", () => {
     const r = run("lint", "--json")
     expect(r.status).toBe(2)
-    const doc = JSON.parse(r.stdout) as { counts: { error: number }; sites: Array<{ site: string; findings: Array<{ code: string; name: string }> }> }
+    const doc = JSON.parse(r.stdout) as {
+      counts: { error: number }
+      sites: Array<{ site: string; findings: Array<{ code: string; name: string }> }>
+    }
     expect(doc.counts.error).toBe(1)
     expect(doc.sites[0]!.findings.map((f) => `${f.code}:${f.name}`)).toEqual(["shadowed-rule:pass-web"])
   })
@@ -72,9 +79,27 @@ describe("opnsense-mcp lint", () => {
 
 describe("opnsense-mcp explain", () => {
   it("names the deciding rule and why the other did not decide", () => {
-    const r = run("explain", "--src", "10.0.0.5", "--dst", "10.1.0.10", "--proto", "tcp", "--port", "443", "--interface", "lan", "--json")
+    const r = run(
+      "explain",
+      "--src",
+      "10.0.0.5",
+      "--dst",
+      "10.1.0.10",
+      "--proto",
+      "tcp",
+      "--port",
+      "443",
+      "--interface",
+      "lan",
+      "--json"
+    )
     expect(r.status).toBe(0)
-    const e = JSON.parse(r.stdout) as { decision: string; decidedBy: { rule: string }; steps: Array<{ rule: string; outcome: string }>; notConsidered: number }
+    const e = JSON.parse(r.stdout) as {
+      decision: string
+      decidedBy: { rule: string }
+      steps: Array<{ rule: string; outcome: string }>
+      notConsidered: number
+    }
     expect(e.decision).toBe("block")
     expect(e.decidedBy.rule).toBe("block-web-net")
     expect(e.steps.map((s) => `${s.rule}:${s.outcome}`)).toEqual(["block-web-net:decides"])
@@ -84,11 +109,23 @@ describe("opnsense-mcp explain", () => {
   it("refuses a packet it cannot evaluate with exit 1 and says why", () => {
     const r = run("explain", "--src", "10.0.0.999", "--dst", "10.1.0.10", "--proto", "tcp")
     expect(r.status).toBe(1)
-    expect(r.stderr).toContain('source "10.0.0.999" is not an IPv4 or IPv6 address')
+    expect(r.stderr).toContain("source \"10.0.0.999\" is not an IPv4 or IPv6 address")
   })
 
   it("explains against the live sandbox and against the state a plan would leave", () => {
-    const packet = ["--src", "10.0.0.5", "--dst", "198.51.100.80", "--proto", "tcp", "--port", "443", "--interface", "lan", "--json"]
+    const packet = [
+      "--src",
+      "10.0.0.5",
+      "--dst",
+      "198.51.100.80",
+      "--proto",
+      "tcp",
+      "--port",
+      "443",
+      "--interface",
+      "lan",
+      "--json"
+    ]
     const live = run("explain", "--live", ...packet)
     expect(live.status, live.stderr).toBe(0)
     const before = JSON.parse(live.stdout) as { origin: string; decidedBy: { rule: string } }
@@ -101,18 +138,37 @@ describe("opnsense-mcp explain", () => {
       name: "what-if-block",
       sequence: 1,
       after: {
-        enabled: true, action: "block", quick: true, interfaces: ["lan"], interfaceInvert: false, direction: "in",
-        ipVersion: "inet", protocol: "TCP",
+        enabled: true,
+        action: "block",
+        quick: true,
+        interfaces: ["lan"],
+        interfaceInvert: false,
+        direction: "in",
+        ipVersion: "inet",
+        protocol: "TCP",
         source: { addresses: [], invert: false, port: "" },
         destination: { addresses: ["198.51.100.80"], invert: false, port: "443" },
-        log: true, gateway: "", description: "", categories: []
+        log: true,
+        gateway: "",
+        description: "",
+        categories: []
       }
     }
     const planFile = NodePath.join(data, "plan.json")
-    writeFileSync(planFile, JSON.stringify({
-      planId: "0".repeat(64), site: "default", createdAt: new Date(0).toISOString(), firewallVersion: "26.7.5", liveDigest: "x",
-      changes: [after], summary: { create: 1, update: 0, delete: 0 }, warnings: [], blocked: []
-    }))
+    writeFileSync(
+      planFile,
+      JSON.stringify({
+        planId: "0".repeat(64),
+        site: "default",
+        createdAt: new Date(0).toISOString(),
+        firewallVersion: "26.7.5",
+        liveDigest: "x",
+        changes: [after],
+        summary: { create: 1, update: 0, delete: 0 },
+        warnings: [],
+        blocked: []
+      })
+    )
     const whatIf = run("explain", "--plan", planFile, ...packet)
     expect(whatIf.status, whatIf.stderr).toBe(0)
     const result = JSON.parse(whatIf.stdout) as { origin: string; decision: string; decidedBy: { rule: string } }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
-import { type Explanation, explain, type Packet, type PolicyInput } from "../../src/Policy.ts"
+import { explain, type Explanation, type Packet, type PolicyInput } from "../../src/Policy.ts"
 import { renderExplanation } from "../../src/Policy/Render.ts"
 import { alias, policy, rule } from "./build.ts"
 
@@ -30,7 +30,13 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
   ], aliases)
 
   it("passes through a host alias nested in a networkgroup, on a port range nested in a port alias", () => {
-    const e = run(input, { source: "10.0.0.5", destination: "10.1.0.10", protocol: "tcp", destinationPort: 8080, interface: "lan" })
+    const e = run(input, {
+      source: "10.0.0.5",
+      destination: "10.1.0.10",
+      protocol: "tcp",
+      destinationPort: 8080,
+      interface: "lan"
+    })
     expect(e.decision).toBe("pass")
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "allow-web", position: 2 })
     expect(chain(e)).toEqual(["block-geo:maybe:may-match", "allow-web:yes:decides"])
@@ -43,12 +49,24 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
   })
 
   it("matches the network member of the group and the nested plain port", () => {
-    const e = run(input, { source: "10.0.0.5", destination: "10.2.0.7", protocol: "tcp", destinationPort: 9000, interface: "lan" })
+    const e = run(input, {
+      source: "10.0.0.5",
+      destination: "10.2.0.7",
+      protocol: "tcp",
+      destinationPort: 9000,
+      interface: "lan"
+    })
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "allow-web" })
   })
 
   it("falls to the default deny when the port is just outside the range, and says which condition failed", () => {
-    const e = run(input, { source: "10.0.0.5", destination: "10.2.0.7", protocol: "tcp", destinationPort: 8081, interface: "lan" })
+    const e = run(input, {
+      source: "10.0.0.5",
+      destination: "10.2.0.7",
+      protocol: "tcp",
+      destinationPort: 8081,
+      interface: "lan"
+    })
     expect(e.decision).toBe("block")
     expect(e.decidedBy).toMatchObject({ kind: "default", rule: "Default deny rule" })
     // allow-dns (UDP) cannot apply to a tcp packet: counted, not listed
@@ -67,7 +85,13 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
   })
 
   it("blocks a source outside the inverted interface net", () => {
-    const e = run(input, { source: "172.16.0.9", destination: "10.2.0.7", protocol: "tcp", destinationPort: 22, interface: "lan" })
+    const e = run(input, {
+      source: "172.16.0.9",
+      destination: "10.2.0.7",
+      protocol: "tcp",
+      destinationPort: 22,
+      interface: "lan"
+    })
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "block-not-lan", position: 3 })
     expect(e.steps[2]!.reasons).toContain("source 172.16.0.9 is outside lan (inverted: matches)")
   })
@@ -83,7 +107,7 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
     expect(Result.isFailure(result)).toBe(true)
     if (Result.isFailure(result)) {
       expect(result.failure.problems).toEqual([
-        'source "10.0.0.300" is not an IPv4 or IPv6 address',
+        "source \"10.0.0.300\" is not an IPv4 or IPv6 address",
         "ports only apply to tcp and udp, not ICMP"
       ])
     }
@@ -101,13 +125,25 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
   ])
 
   it("evaluates a floating rule before interface rules written above it", () => {
-    const e = run(input, { source: "10.0.0.5", destination: "10.9.1.1", protocol: "tcp", destinationPort: 22, interface: "lan" })
+    const e = run(input, {
+      source: "10.0.0.5",
+      destination: "10.9.1.1",
+      protocol: "tcp",
+      destinationPort: 22,
+      interface: "lan"
+    })
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "float-block-ssh", position: 1 })
     expect(e.steps[0]!.group).toBe("floating")
   })
 
   it("lets the interface rule decide once the floating rule does not match", () => {
-    const e = run(input, { source: "10.0.0.5", destination: "10.9.1.1", protocol: "tcp", destinationPort: 80, interface: "lan" })
+    const e = run(input, {
+      source: "10.0.0.5",
+      destination: "10.9.1.1",
+      protocol: "tcp",
+      destinationPort: 80,
+      interface: "lan"
+    })
     expect(chain(e)).toEqual(["float-block-ssh:no:no-match", "lan-allow-all:yes:decides"])
     // not-wan-icmp (between the two) is ICMP only; the three opt1 rules come after the decision
     expect(e.excluded).toEqual({ interface: 0, direction: 0, protocol: 1 })
@@ -115,7 +151,13 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
   })
 
   it("takes the last matching non-quick rule", () => {
-    const e = run(input, { source: "10.3.0.2", destination: "10.5.0.9", protocol: "tcp", destinationPort: 443, interface: "opt1" })
+    const e = run(input, {
+      source: "10.3.0.2",
+      destination: "10.5.0.9",
+      protocol: "tcp",
+      destinationPort: 443,
+      interface: "opt1"
+    })
     expect(e.decision).toBe("pass")
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "nq-pass-web" })
     expect(chain(e)).toEqual([
@@ -129,18 +171,37 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
   })
 
   it("lets a later quick rule beat earlier non-quick matches", () => {
-    const e = run(input, { source: "10.3.0.2", destination: "10.5.0.5", protocol: "tcp", destinationPort: 443, interface: "opt1" })
+    const e = run(input, {
+      source: "10.3.0.2",
+      destination: "10.5.0.5",
+      protocol: "tcp",
+      destinationPort: 443,
+      interface: "opt1"
+    })
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "q-block-host" })
   })
 
   it("uses the only non-quick match when nothing later matches", () => {
-    const e = run(input, { source: "10.3.0.2", destination: "10.5.0.9", protocol: "udp", destinationPort: 53, interface: "opt1" })
+    const e = run(input, {
+      source: "10.3.0.2",
+      destination: "10.5.0.9",
+      protocol: "udp",
+      destinationPort: 53,
+      interface: "opt1"
+    })
     expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "nq-block-all" })
     expect(e.decision).toBe("block")
   })
 
   it("passes outbound packets by OPNsense's automatic outbound rule when no rule matches", () => {
-    const e = run(input, { source: "10.3.0.2", destination: "10.5.0.9", protocol: "udp", destinationPort: 53, interface: "opt1", direction: "out" })
+    const e = run(input, {
+      source: "10.3.0.2",
+      destination: "10.5.0.9",
+      protocol: "udp",
+      destinationPort: 53,
+      interface: "opt1",
+      direction: "out"
+    })
     expect(e.decision).toBe("pass")
     expect(e.decidedBy).toMatchObject({ kind: "default", rule: "let out anything from firewall host itself" })
     // every rule but two is for inbound packets; lan-allow-all is on lan, not-wan-icmp is ICMP
@@ -149,7 +210,13 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
   })
 
   it("applies an inverted interface everywhere but there, in both directions", () => {
-    const opt1 = run(input, { source: "10.3.0.2", destination: "10.5.0.9", protocol: "icmp", interface: "opt1", direction: "out" })
+    const opt1 = run(input, {
+      source: "10.3.0.2",
+      destination: "10.5.0.9",
+      protocol: "icmp",
+      interface: "opt1",
+      direction: "out"
+    })
     expect(opt1.decidedBy).toMatchObject({ kind: "rule", rule: "not-wan-icmp" })
     const wan = run(input, { source: "198.51.100.7", destination: "192.0.2.1", protocol: "icmp", interface: "wan" })
     expect(wan.decidedBy).toMatchObject({ kind: "default" })
@@ -167,22 +234,44 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
       rule("off", { interfaces: ["lan"], ipVersion: "inet46", enabled: false }),
       rule("both", { interfaces: ["lan"], ipVersion: "inet46", dst: ["2001:db8::/32"] })
     ])
-    const e = run(v6, { source: "2001:db8:1::5", destination: "2001:db8::1", protocol: "tcp", destinationPort: 443, interface: "lan" })
+    const e = run(v6, {
+      source: "2001:db8:1::5",
+      destination: "2001:db8::1",
+      protocol: "tcp",
+      destinationPort: 443,
+      interface: "lan"
+    })
     expect(chain(e)).toEqual(["v4-only:no:no-match", "off:no:disabled", "both:yes:decides"])
     expect(e.steps[0]!.reasons).toEqual(["ip_version: the rule is inet, the packet is IPv6"])
   })
 
   it("orders live rules by priority group, MVC before legacy, then sequence", () => {
-    const live = policy([
-      rule("legacy-pass", { origin: "legacy", sequence: 1, interfaces: ["lan"] }),
-      rule("mvc-block", { action: "block", sequence: 500, interfaces: ["lan"] }),
-      rule("group-pass", { sequence: 900, interfaces: ["trusted"] })
-    ], [], { origin: "live", groups: { trusted: { members: ["lan", "opt1"], sequence: 10 } } })
-    const e = run(live, { source: "10.0.0.5", destination: "10.1.1.1", protocol: "tcp", destinationPort: 80, interface: "lan" })
+    const live = policy(
+      [
+        rule("legacy-pass", { origin: "legacy", sequence: 1, interfaces: ["lan"] }),
+        rule("mvc-block", { action: "block", sequence: 500, interfaces: ["lan"] }),
+        rule("group-pass", { sequence: 900, interfaces: ["trusted"] })
+      ],
+      [],
+      { origin: "live", groups: { trusted: { members: ["lan", "opt1"], sequence: 10 } } }
+    )
+    const e = run(live, {
+      source: "10.0.0.5",
+      destination: "10.1.1.1",
+      protocol: "tcp",
+      destinationPort: 80,
+      interface: "lan"
+    })
     expect(e.steps.map((s) => `${s.rule}:${s.group}`)).toEqual(["group-pass:group"])
     expect(e.decidedBy).toMatchObject({ rule: "group-pass" })
     // an IPv6 packet walks all three (ip_version is not an index condition), showing their order
-    const v6 = run(live, { source: "2001:db8::5", destination: "2001:db8::9", protocol: "udp", destinationPort: 80, interface: "lan" })
+    const v6 = run(live, {
+      source: "2001:db8::5",
+      destination: "2001:db8::9",
+      protocol: "udp",
+      destinationPort: 80,
+      interface: "lan"
+    })
     expect(chain(v6)).toEqual(["group-pass:no:no-match", "mvc-block:no:no-match", "legacy-pass:no:no-match"])
   })
 })

@@ -13,9 +13,20 @@ const snapshot: LiveSnapshot = {
   vlans: [],
   aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
   rules: [
-    { uuid: "r-1", origin: "mvc", owner: "pass-web", sequence: 100, spec: spec({ protocol: "TCP", dst: ["web"], dstPort: "443" }) },
+    {
+      uuid: "r-1",
+      origin: "mvc",
+      owner: "pass-web",
+      sequence: 100,
+      spec: spec({ protocol: "TCP", dst: ["web"], dstPort: "443" })
+    },
     { uuid: "r-2", origin: "mvc", sequence: 200, spec: { ...spec({ action: "block" }), description: "block rest" } },
-    { uuid: "legacy-1", origin: "legacy", sequence: 1, spec: spec({ action: "block", interfaces: [], protocol: "UDP" }) }
+    {
+      uuid: "legacy-1",
+      origin: "legacy",
+      sequence: 1,
+      spec: spec({ action: "block", interfaces: [], protocol: "UDP" })
+    }
   ],
   stale: false
 }
@@ -33,7 +44,13 @@ const plan = (changes: Plan["changes"]): Plan => ({
 })
 
 const decide = (input: Parameters<typeof explain>[0], destination: string, port = 443) => {
-  const r = explain(input, { source: "10.0.0.5", destination, protocol: "tcp", destinationPort: port, interface: "lan" })
+  const r = explain(input, {
+    source: "10.0.0.5",
+    destination,
+    protocol: "tcp",
+    destinationPort: port,
+    interface: "lan"
+  })
   if (Result.isFailure(r)) throw new Error(r.failure.message)
   return `${r.success.decision}:${r.success.decidedBy.rule}`
 }
@@ -50,13 +67,34 @@ describe("policy inputs", () => {
   })
 
   it("applies a plan's updates, creations and deletions to the live rules (what-if)", () => {
-    const { input, skipped } = fromPlan(snapshot, plan([
-      { action: "update", kind: "rule", name: "pass-web", uuid: "r-1", after: spec({ protocol: "TCP", dst: ["web"], dstPort: "8443" }) },
-      { action: "create", kind: "rule", name: "pass-other", sequence: 150, after: spec({ protocol: "TCP", dst: ["10.1.0.11"] }) },
-      { action: "update", kind: "alias", name: "web", uuid: "a-1", after: aliasSpec("web", "host", ["10.1.0.10", "10.1.0.12"]) },
-      { action: "delete", kind: "rule", name: "block rest", uuid: "r-2" },
-      { action: "create", kind: "rule", name: "half-spec", after: { action: "pass" } }
-    ]))
+    const { input, skipped } = fromPlan(
+      snapshot,
+      plan([
+        {
+          action: "update",
+          kind: "rule",
+          name: "pass-web",
+          uuid: "r-1",
+          after: spec({ protocol: "TCP", dst: ["web"], dstPort: "8443" })
+        },
+        {
+          action: "create",
+          kind: "rule",
+          name: "pass-other",
+          sequence: 150,
+          after: spec({ protocol: "TCP", dst: ["10.1.0.11"] })
+        },
+        {
+          action: "update",
+          kind: "alias",
+          name: "web",
+          uuid: "a-1",
+          after: aliasSpec("web", "host", ["10.1.0.10", "10.1.0.12"])
+        },
+        { action: "delete", kind: "rule", name: "block rest", uuid: "r-2" },
+        { action: "create", kind: "rule", name: "half-spec", after: { action: "pass" } }
+      ])
+    )
     expect(input.origin).toBe("plan")
     expect(skipped).toEqual(["rule half-spec: the plan does not carry its full spec and sequence"])
     expect(decide(input, "10.1.0.10", 443)).toBe("block:Default deny rule")
@@ -67,7 +105,9 @@ describe("policy inputs", () => {
 
 describe("more semantics", () => {
   it("reads port lists of legacy and automatic rules", () => {
-    const input = policy([rule("anti-lockout", { origin: "automatic", protocol: "TCP", dst: ["10.0.0.1"], dstPort: "22,80,443" })])
+    const input = policy([
+      rule("anti-lockout", { origin: "automatic", protocol: "TCP", dst: ["10.0.0.1"], dstPort: "22,80,443" })
+    ])
     expect(decide(input, "10.0.0.1", 80)).toBe("pass:anti-lockout")
     expect(decide(input, "10.0.0.1", 8080)).toBe("block:Default deny rule")
   })
@@ -96,7 +136,14 @@ const fromPlanByScan = (live: LiveSnapshot, p: Plan) => {
     if (change.action === "delete") map.delete(key)
     else if (change.kind === "rule") {
       const sequence = change.sequence ?? rules.get(key)?.sequence
-      if (sequence !== undefined) rules.set(key, { name: change.name, spec: Schema.decodeUnknownSync(RuleSpec)(change.after), sequence, origin: "mvc" })
+      if (sequence !== undefined) {
+        rules.set(key, {
+          name: change.name,
+          spec: Schema.decodeUnknownSync(RuleSpec)(change.after),
+          sequence,
+          origin: "mvc"
+        })
+      }
     } else {
       const after = Schema.decodeUnknownSync(AliasSpec)(change.after)
       aliases.set(key, { name: after.name, spec: after, origin: "mvc" })
@@ -133,7 +180,11 @@ describe("fromPlan's name index", () => {
             ...(i % 2 === 0 ? { owner: r.name } : {}),
             spec: { ...spec({ dstPort: String(i + 1), protocol: "TCP" }), description: r.name }
           })),
-          aliases: as.map((a, i) => ({ uuid: a.uuid, origin: "mvc", spec: aliasSpec(a.name, "host", [`10.0.0.${i + 1}`]) }))
+          aliases: as.map((a, i) => ({
+            uuid: a.uuid,
+            origin: "mvc",
+            spec: aliasSpec(a.name, "host", [`10.0.0.${i + 1}`])
+          }))
         }
         const changes: Plan["changes"] = cs.map((c, i) => ({
           action: c.action,
@@ -143,11 +194,16 @@ describe("fromPlan's name index", () => {
           ...(c.kind === "rule" && c.sequence !== undefined ? { sequence: c.sequence } : {}),
           ...(c.action === "delete"
             ? {}
-            : { after: c.kind === "rule" ? spec({ dstPort: String(100 + i), protocol: "TCP" }) : aliasSpec(c.aliasName, "host", [`10.9.0.${i + 1}`]) })
+            : {
+              after: c.kind === "rule"
+                ? spec({ dstPort: String(100 + i), protocol: "TCP" })
+                : aliasSpec(c.aliasName, "host", [`10.9.0.${i + 1}`])
+            })
         }))
         const { input } = fromPlan(live, plan(changes))
         const expected = fromPlanByScan(live, plan(changes))
-        expect(input.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin }))).toEqual(expected.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin })))
+        expect(input.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin })))
+          .toEqual(expected.rules.map((r) => ({ name: r.name, spec: r.spec, sequence: r.sequence, origin: r.origin })))
         expect(input.aliases.map((a) => a.spec)).toEqual(expected.aliases.map((a) => a.spec))
       }),
       { numRuns: 2000, seed: 11 }

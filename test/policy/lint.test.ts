@@ -4,7 +4,8 @@ import { type Finding, lint, lintSite } from "../../src/Policy.ts"
 import { alias, policy, rule, spec } from "./build.ts"
 
 /** "code:name:severity", sorted: the whole set must match, so a missing or extra finding fails */
-const summary = (findings: ReadonlyArray<Finding>) => findings.map((f) => `${f.code}:${f.name ?? "-"}:${f.severity}`).sort()
+const summary = (findings: ReadonlyArray<Finding>) =>
+  findings.map((f) => `${f.code}:${f.name ?? "-"}:${f.severity}`).sort()
 
 describe("lint: a hand-worked rule set with one of each problem", () => {
   const aliases = [
@@ -60,8 +61,8 @@ describe("lint: a hand-worked rule set with one of each problem", () => {
     const f = find("shadowed-rule", "pass-bad-host")
     expect(f.related).toEqual(["block-bad"])
     expect(f.source).toEqual(rules[1]!.source)
-    expect(f.message).toContain('earlier rule "block-bad" (quick block, interface) decides every packet')
-    expect(f.hint).toContain('move "pass-bad-host" above "block-bad"')
+    expect(f.message).toContain("earlier rule \"block-bad\" (quick block, interface) decides every packet")
+    expect(f.hint).toContain("move \"pass-bad-host\" above \"block-bad\"")
   })
 
   it("tells redundancy by an earlier rule from redundancy with a later one", () => {
@@ -131,7 +132,11 @@ describe("lint: severities, management and live-state details", () => {
 
   it("treats opaque aliases as covering only themselves", () => {
     const input = policy(
-      [rule("geo-block", { action: "block", src: ["geo"] }), rule("lan-pass", { src: ["10.0.0.0/24"] }), rule("geo-pass", { src: ["geo"], protocol: "TCP" })],
+      [
+        rule("geo-block", { action: "block", src: ["geo"] }),
+        rule("lan-pass", { src: ["10.0.0.0/24"] }),
+        rule("geo-pass", { src: ["geo"], protocol: "TCP" })
+      ],
       [alias("geo", "geoip", ["CN"])]
     )
     expect(summary(lint(input))).toEqual(["shadowed-rule:geo-pass:error"])
@@ -139,7 +144,10 @@ describe("lint: severities, management and live-state details", () => {
 
   it("reports live legacy rules once, never on themselves, but lets them shadow MVC rules", () => {
     const input = policy(
-      [rule("legacy-block", { origin: "legacy", action: "block", interfaces: [] }), rule("mvc-pass", { dst: ["10.1.0.0/16"] })],
+      [
+        rule("legacy-block", { origin: "legacy", action: "block", interfaces: [] }),
+        rule("mvc-pass", { dst: ["10.1.0.0/16"] })
+      ],
       [],
       { origin: "live" }
     )
@@ -147,7 +155,10 @@ describe("lint: severities, management and live-state details", () => {
   })
 
   it("catches a nesting cycle instead of looping", () => {
-    const input = policy([rule("loop", { dst: ["a"] })], [alias("a", "networkgroup", ["b"]), alias("b", "networkgroup", ["a"])])
+    const input = policy([rule("loop", { dst: ["a"] })], [
+      alias("a", "networkgroup", ["b"]),
+      alias("b", "networkgroup", ["a"])
+    ])
     expect(summary(lint(input))).toEqual(["unknown-reference:loop:warning"])
   })
 
@@ -157,8 +168,16 @@ describe("lint: severities, management and live-state details", () => {
       vlans: [],
       aliases: [],
       rules: [
-        { name: "block", spec: spec({ action: "block" }), source: { file: "desired-state/rules.yaml", line: 2, column: 5 } },
-        { name: "late-pass", spec: spec({ dst: ["10.1.1.1"] }), source: { file: "desired-state/rules.yaml", line: 9, column: 5 } }
+        {
+          name: "block",
+          spec: spec({ action: "block" }),
+          source: { file: "desired-state/rules.yaml", line: 2, column: 5 }
+        },
+        {
+          name: "late-pass",
+          spec: spec({ dst: ["10.1.1.1"] }),
+          source: { file: "desired-state/rules.yaml", line: 9, column: 5 }
+        }
       ],
       digest: ""
     }
@@ -168,7 +187,7 @@ describe("lint: severities, management and live-state details", () => {
       column: 5,
       severity: "error",
       code: "shadowed-rule",
-      message: expect.stringContaining('rule "late-pass" (pass) never matches'),
+      message: expect.stringContaining("rule \"late-pass\" (pass) never matches"),
       name: "late-pass",
       kind: "rule",
       hint: expect.stringContaining("move")

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
 import * as fc from "fast-check"
-import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
 import { normalizeProtocol } from "../../src/Domain/Normalize.ts"
+import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../../src/Policy.ts"
 import { orderFindings } from "../../src/Policy/Lint/Rules.ts"
 import { alias, policy, rule, type RuleOptions } from "./build.ts"
 
@@ -94,7 +94,13 @@ const packet: fc.Arbitrary<Packet> = fc
   })
   .map((p): Packet =>
     p.protocol === "icmp"
-      ? { source: p.source, destination: p.destination, protocol: p.protocol, interface: p.interface, direction: p.direction }
+      ? {
+        source: p.source,
+        destination: p.destination,
+        protocol: p.protocol,
+        interface: p.interface,
+        direction: p.direction
+      }
       : p
   )
 
@@ -112,7 +118,10 @@ const decisions = (input: PolicyInput, packets: ReadonlyArray<Packet>) => {
  * rules before, between and after. This makes "redundant with a later rule" and the rules between
  * that forbid it common, which uniform random sets rarely produce.
  */
-const widened = (o: RuleOptions, widen: { readonly src: boolean; readonly dst: boolean; readonly port: boolean; readonly iface: boolean }): RuleOptions => ({
+const widened = (
+  o: RuleOptions,
+  widen: { readonly src: boolean; readonly dst: boolean; readonly port: boolean; readonly iface: boolean }
+): RuleOptions => ({
   ...o,
   ...(widen.src ? { src: [], srcNot: false } : {}),
   ...(widen.dst ? { dst: [], dstNot: false } : {}),
@@ -137,7 +146,9 @@ describe("shadowed and redundant rules", () => {
     fc.assert(
       fc.property(ruleSets, fc.array(packet, { minLength: 40, maxLength: 40 }), (options, packets) => {
         const rules = options.map((o, i) => rule(`r${i}`, o))
-        const input = policy(rules, aliases, { interfaces: { lan: { networks: ["10.0.1.0/24"], addresses: ["10.0.1.1"] } } })
+        const input = policy(rules, aliases, {
+          interfaces: { lan: { networks: ["10.0.1.0/24"], addresses: ["10.0.1.1"] } }
+        })
         const before = decisions(input, packets)
         const dead = lint(input).filter((f) => f.code === "shadowed-rule" || f.code === "redundant-rule")
         for (const finding of dead) {
@@ -164,7 +175,10 @@ describe("the indexed fast path", () => {
           const slow = explain(compiled, p)
           if (Result.isFailure(fast) || Result.isFailure(slow)) throw new Error("packet rejected")
           const decider = slow.success.decidedBy.kind === "rule" ? slow.success.decidedBy.rule : undefined
-          expect({ action: fast.success.action, rule: fast.success.rule }).toEqual({ action: slow.success.decision, rule: decider })
+          expect({ action: fast.success.action, rule: fast.success.rule }).toEqual({
+            action: slow.success.decision,
+            rule: decider
+          })
           // the explanation accounts for every rule, and lists the index's candidates up to the decision
           const e = slow.success
           const { interface: byInterface, direction: byDirection, protocol: byProtocol } = e.excluded

@@ -68,7 +68,9 @@ export const aliasFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
       drafts.push(aliasDraft(
         alias,
         "empty-alias",
-        `alias ${quote(alias.name)} resolves to nothing${usedBy.length > 0 ? `: rules using it (${usedBy.join(", ")}) match no packet` : ""}`,
+        `alias ${quote(alias.name)} resolves to nothing${
+          usedBy.length > 0 ? `: rules using it (${usedBy.join(", ")}) match no packet` : ""
+        }`,
         `add entries to ${quote(alias.name)}, or remove it and the rules that use it`,
         usedBy
       ))

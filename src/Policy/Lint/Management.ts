@@ -45,9 +45,14 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
   const compiled = compilePacket(policy, packet)
   if (compiled._tag === "Invalid") return []
   const result = explainCompiled(policy, compiled.packet, packet, [])
-  const from = m.source === undefined ? "any source" : packet.source === undefined || packet.source === m.source ? m.source : `${m.source} (e.g. ${packet.source})`
+  const from = m.source === undefined
+    ? "any source"
+    : packet.source === undefined || packet.source === m.source
+    ? m.source
+    : `${m.source} (e.g. ${packet.source})`
   const path = `tcp ${from} → ${m.address ?? "(self)"}:${m.port ?? 443} in on ${m.interface}`
-  const hint = `keep a quick pass rule for the management path (${path}) above every block rule, or enable the anti-lockout rule`
+  const hint =
+    `keep a quick pass rule for the management path (${path}) above every block rule, or enable the anti-lockout rule`
   const ruleRef = (name: string) => policy.input.rules.find((r) => r.name === name)?.source
   if (result.decision !== "pass") {
     const code = result.certain ? "management-lockout" : "management-at-risk"
@@ -55,7 +60,9 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
       return [{
         code,
         kind: "site",
-        message: `no rule passes the management path (${path}): the default deny blocks it${result.certain ? "" : " unless an opaque rule matches"}`,
+        message: `no rule passes the management path (${path}): the default deny blocks it${
+          result.certain ? "" : " unless an opaque rule matches"
+        }`,
         hint,
         related: []
       }]
@@ -64,7 +71,9 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
       code,
       kind: "rule",
       name: result.decidedBy.rule,
-      message: `rule "${result.decidedBy.rule}" ${result.certain ? "blocks" : "may block"} the management path (${path})`,
+      message: `rule "${result.decidedBy.rule}" ${
+        result.certain ? "blocks" : "may block"
+      } the management path (${path})`,
       hint,
       source: ruleRef(result.decidedBy.rule),
       related: []

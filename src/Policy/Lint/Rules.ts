@@ -48,7 +48,9 @@ const lookup = (r: CompiledRule): Buckets =>
   r.families !== 1 || r.destination.upper4.length === 0 ? "wide" : buckets24(r.destination.upper4)
 
 /** the opaque names (GeoIP, URL aliases, ...) of a destination that is not inverted */
-const opaqueNames = (r: CompiledRule): ReadonlyArray<string> => (r.destination.invert ? [] : r.destination.addresses.tokens)
+const opaqueNames = (
+  r: CompiledRule
+): ReadonlyArray<string> => (r.destination.invert ? [] : r.destination.addresses.tokens)
 
 /**
  * What a rule looks up to find the rules that may cover it or certainly overlap it. An opaque name
@@ -58,7 +60,9 @@ const opaqueNames = (r: CompiledRule): ReadonlyArray<string> => (r.destination.i
  */
 const lookupCertain = (r: CompiledRule): { readonly buckets: Buckets; readonly names: ReadonlyArray<string> } => {
   const names = opaqueNames(r)
-  return names.length > 0 && r.families === 1 ? { buckets: buckets24(r.destination.lower4), names } : { buckets: lookup(r), names: [] }
+  return names.length > 0 && r.families === 1
+    ? { buckets: buckets24(r.destination.lower4), names }
+    : { buckets: lookup(r), names: [] }
 }
 
 /**
@@ -75,7 +79,7 @@ const neighbours = (
   active: ReadonlyArray<CompiledRule>,
   file: (r: CompiledRule) => Buckets,
   look: (r: CompiledRule) => { readonly buckets: Buckets; readonly names: ReadonlyArray<string> }
-): ((i: number) => Lists) => {
+): (i: number) => Lists => {
   // interface ("*" floating, "+" any) → key (a /24 block, "w" wide, "=name", "all") → positions
   const lists = new Map<string, Map<number | string, Array<number>>>()
   const add = (iface: string, key: number | string, i: number) => {
@@ -104,7 +108,11 @@ const neighbours = (
     const iface = ifaces[i]
     const { buckets, names } = look(active[i]!)
     const own = iface === undefined ? undefined : lists.get(iface)
-    if (buckets === "wide") return iface === undefined ? everything : [own?.get("all") ?? none, floating?.get("all") ?? none]
+    if (buckets === "wide") {
+      return iface === undefined
+        ? everything
+        : [own?.get("all") ?? none, floating?.get("all") ?? none]
+    }
     const keys = ["w", ...buckets, ...names.map((name) => `=${name}`)]
     return iface === undefined
       ? keys.map((key) => any?.get(key) ?? none)
@@ -157,7 +165,10 @@ function* walk(lists: Lists, after: number, before: number): Generator<number> {
  * Shadowed, redundant and contradicted rules. Only enabled rules take part. `indexed: false`
  * compares every pair (the reference the index is tested against).
  */
-export const orderFindings = (policy: CompiledPolicy, options: { readonly indexed?: boolean } = {}): ReadonlyArray<Draft> => {
+export const orderFindings = (
+  policy: CompiledPolicy,
+  options: { readonly indexed?: boolean } = {}
+): ReadonlyArray<Draft> => {
   const active = policy.rules.filter((r) => r.enabled)
   const all: Lists = [active.map((_, i) => i)]
   const indexed = options.indexed ?? true
@@ -179,15 +190,21 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
             ? ruleDraft(
               r,
               "redundant-rule",
-              `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${verb(q)} every packet it would match${orderNote(q, r)}`,
+              `rule ${quote(r.rule.name)} never matches: earlier rule ${describe(q)} already ${
+                verb(q)
+              } every packet it would match${orderNote(q, r)}`,
               `delete ${quote(r.rule.name)}, or move it above ${quote(q.rule.name)} if it is meant to be narrower`,
               [q.rule.name]
             )
             : ruleDraft(
               r,
               "shadowed-rule",
-              `rule ${quote(r.rule.name)} (${r.action}) never matches: earlier rule ${describe(q)} decides every packet it would match${orderNote(q, r)}`,
-              `move ${quote(r.rule.name)} above ${quote(q.rule.name)}, narrow ${quote(q.rule.name)}, or delete ${quote(r.rule.name)}`,
+              `rule ${quote(r.rule.name)} (${r.action}) never matches: earlier rule ${
+                describe(q)
+              } decides every packet it would match${orderNote(q, r)}`,
+              `move ${quote(r.rule.name)} above ${quote(q.rule.name)}, narrow ${quote(q.rule.name)}, or delete ${
+                quote(r.rule.name)
+              }`,
               [q.rule.name]
             )
         )
@@ -203,7 +220,9 @@ export const orderFindings = (policy: CompiledPolicy, options: { readonly indexe
       drafts.push(ruleDraft(
         r,
         "contradicted-rule",
-        `part of the traffic rule ${quote(r.rule.name)} (${r.action}) matches is decided otherwise by ${contradicting.map(describe).join(", ")}`,
+        `part of the traffic rule ${quote(r.rule.name)} (${r.action}) matches is decided otherwise by ${
+          contradicting.map(describe).join(", ")
+        }`,
         `if that is intended (an exception before a broader rule), nothing to do; otherwise reorder or narrow the rules`,
         names
       ))
@@ -230,7 +249,9 @@ const laterOverride = (
       drafts.push(ruleDraft(
         r,
         same ? "redundant-rule" : "shadowed-rule",
-        `non-quick rule ${quote(r.rule.name)} (${r.action}) never decides: later rule ${describe(s)} matches every packet it matches, and the last match wins${same ? "" : ` with ${s.action}`}`,
+        `non-quick rule ${quote(r.rule.name)} (${r.action}) never decides: later rule ${
+          describe(s)
+        } matches every packet it matches, and the last match wins${same ? "" : ` with ${s.action}`}`,
         same
           ? `delete ${quote(r.rule.name)}`
           : `make ${quote(r.rule.name)} quick, move it below ${quote(s.rule.name)}, or narrow ${quote(s.rule.name)}`,
@@ -255,7 +276,9 @@ const laterSameEffect = (later: Iterable<CompiledRule>, r: CompiledRule, drafts:
         drafts.push(ruleDraft(
           r,
           "redundant-rule",
-          `rule ${quote(r.rule.name)} is redundant: later rule ${describe(s)} ${verb(s)} every packet it matches and nothing between them decides otherwise`,
+          `rule ${quote(r.rule.name)} is redundant: later rule ${describe(s)} ${
+            verb(s)
+          } every packet it matches and nothing between them decides otherwise`,
           `delete ${quote(r.rule.name)} (the decision stays the same), or keep it deliberately for logging`,
           [s.rule.name]
         ))
@@ -302,13 +325,20 @@ export const hygieneFindings = (
         "add `log: true`, or change the site's sensitive interfaces"
       ))
     }
-    const odd = [...r.source.addresses.tokens, ...r.destination.addresses.tokens, ...r.source.port.tokens, ...r.destination.port.tokens]
+    const odd = [
+      ...r.source.addresses.tokens,
+      ...r.destination.addresses.tokens,
+      ...r.source.port.tokens,
+      ...r.destination.port.tokens
+    ]
       .filter((t) => suspicious.test(t))
     if (odd.length > 0) {
       drafts.push(ruleDraft(
         r,
         "unknown-reference",
-        `rule ${quote(r.rule.name)} names what is neither an address, an alias of the right type nor an interface: ${[...new Set(odd)].join("; ")}; it is treated as opaque`,
+        `rule ${quote(r.rule.name)} names what is neither an address, an alias of the right type nor an interface: ${
+          [...new Set(odd)].join("; ")
+        }; it is treated as opaque`,
         "fix the name, or declare the alias"
       ))
     }
