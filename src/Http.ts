@@ -78,7 +78,9 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
     const access = yield* AccessLog
     const guard = guards(config)
     const table = new Map<string, Map<string, Route>>()
-    for (const route of routes(ports, health)) {
+    // listings keep their compressed forms per snapshot when compression is on
+    const listingOptions = { compressionLevel: config.enableCompression ? config.compressionLevel : undefined }
+    for (const route of routes(ports, health, listingOptions)) {
       const byMethod = table.get(route.path) ?? new Map<string, Route>()
       byMethod.set(route.method, route)
       table.set(route.path, byMethod)

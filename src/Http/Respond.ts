@@ -6,7 +6,11 @@ import { Effect } from "effect"
 import { HttpServerResponse } from "effect/http"
 import type { PortError } from "./Ports.ts"
 
-export const json = (body: unknown, status = 200, headers?: Record<string, string>): HttpServerResponse.HttpServerResponse =>
+export const json = (
+  body: unknown,
+  status = 200,
+  headers?: Record<string, string>
+): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(JSON.stringify(body), {
     status,
     contentType: "application/json",
@@ -16,6 +20,22 @@ export const json = (body: unknown, status = 200, headers?: Record<string, strin
 /** A pre-serialised JSON body (cached answers). */
 export const jsonText = (body: string, status = 200): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.text(body, { status, contentType: "application/json" })
+
+/** JSON already encoded (cached answers): sent as is, with no per-request UTF-8 encoding or length scan. */
+export const jsonBytes = (
+  body: Uint8Array,
+  status = 200,
+  headers?: Record<string, string>
+): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.uint8Array(body, {
+    status,
+    contentType: "application/json",
+    ...(headers === undefined ? {} : { headers })
+  })
+
+/** 304: the caller's copy (If-None-Match) is current. */
+export const notModified = (etag: string, headers?: Record<string, string>): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.empty({ status: 304, headers: { ...headers, etag } })
 
 export const error = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   json({ error: code, message }, status, headers)

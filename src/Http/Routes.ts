@@ -6,13 +6,14 @@ import { Effect } from "effect"
 import { HttpServerResponse as Response } from "effect/http"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
-import type { LiveSnapshot } from "../Domain/Model.ts"
 import { PrometheusMetrics } from "effect/observability"
+import type { LiveSnapshot } from "../Domain/Model.ts"
 import { sampleProcess } from "../Telemetry/Metrics.ts"
 import { VERSION } from "../Version.ts"
 import type { HealthMonitor } from "./Health.ts"
+import { type Kind, listing, type ListingOptions } from "./Listing.ts"
 import type { Ports, SitePort } from "./Ports.ts"
-import { answer, error, json, jsonText } from "./Respond.ts"
+import { answer, error, fromPortError, json, jsonBytes } from "./Respond.ts"
 
 export type GuardName = "public" | "metrics" | "api" | "mcp" | "admin"
 
@@ -44,36 +45,6 @@ const pickSite = (ports: Ports, request: HttpServerRequest): SitePort | HttpServ
 
 const isSite = (x: SitePort | HttpServerResponse): x is SitePort => "opnsense" in x
 
-type Kind = "vlans" | "rules" | "aliases"
-
-/**
- * Serialised answers per snapshot object: the client hands back the same snapshot while it is
- * fresh, so a hot /api/rules costs one lookup instead of one JSON.stringify of every rule.
- */
-const rendered = new WeakMap<LiveSnapshot, Map<Kind, string>>()
-const renderKind = (snapshot: LiveSnapshot, kind: Kind): string => {
-  let byKind = rendered.get(snapshot)
-  if (byKind === undefined) {
-    byKind = new Map()
-    rendered.set(snapshot, byKind)
-  }
-  let body = byKind.get(kind)
-  if (body === undefined) {
-    const items = snapshot[kind]
-    body = JSON.stringify({
-      site: snapshot.site,
-      kind,
-      fetchedAt: snapshot.fetchedAt,
-      stale: snapshot.stale,
-      firewallVersion: snapshot.version.raw,
-      count: items.length,
-      items
-    })
-    byKind.set(kind, body)
-  }
-  return body
-}
-
 /**
  * The last snapshot per site, reused for one second: under load, one snapshot read (cache lookup
  * and decode in the client) serves every request of that second. Cleared by the cache admin routes.
@@ -81,15 +52,19 @@ const renderKind = (snapshot: LiveSnapshot, kind: Kind): string => {
 const HOT_MS = 1_000
 type Hot = Map<string, { readonly at: number; readonly snapshot: LiveSnapshot }>
 
-const liveKind = (ports: Ports, hot: Hot, kind: Kind) => (request: HttpServerRequest) => {
+const liveKind = (ports: Ports, hot: Hot, kind: Kind, options: ListingOptions) => (request: HttpServerRequest) => {
   const site = pickSite(ports, request)
   if (!isSite(site)) return Effect.succeed(site)
+  const params = query(request)
   const recent = hot.get(site.name)
   const now = Date.now()
-  if (recent !== undefined && now - recent.at < HOT_MS) return Effect.succeed(jsonText(renderKind(recent.snapshot, kind)))
-  return answer(site.opnsense.snapshot(), (snapshot) => {
-    hot.set(site.name, { at: now, snapshot })
-    return jsonText(renderKind(snapshot, kind))
+  if (recent !== undefined && now - recent.at < HOT_MS) return listing(recent.snapshot, kind, request, params, options)
+  return Effect.matchEffect(site.opnsense.snapshot(), {
+    onFailure: (e) => Effect.succeed(fromPortError(e)),
+    onSuccess: (snapshot) => {
+      hot.set(site.name, { at: now, snapshot })
+      return listing(snapshot, kind, request, params, options)
+    }
   })
 }
 
@@ -106,18 +81,19 @@ const heap = () => {
   return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, external: m.external }
 }
 
-export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route> => {
+export const routes = (ports: Ports, health: HealthMonitor, options: ListingOptions = {}): ReadonlyArray<Route> => {
   const hot: Hot = new Map()
   const forgetHotSnapshots = () => hot.clear()
-  // the report changes once per check interval: serialise it once, not once per request
+  // the report changes once per check interval: build its answer once, not once per request
+  // (responses are immutable values: headers added later make a copy)
   let lastReport: unknown
-  let lastBody = ""
+  let lastAnswer = jsonBytes(new Uint8Array(0))
   const healthAnswer = Effect.map(health.current, (r) => {
     if (r !== lastReport) {
       lastReport = r
-      lastBody = JSON.stringify(r)
+      lastAnswer = jsonBytes(Buffer.from(JSON.stringify(r)), r.ready ? 200 : 503)
     }
-    return jsonText(lastBody, r.ready ? 200 : 503)
+    return lastAnswer
   })
   const reconcile = (op: "plan" | "drift") => (request: HttpServerRequest) => {
     const reconciler = ports.reconciler
@@ -150,15 +126,23 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
       path: "/version",
       guard: "public",
       handler: () =>
-        Effect.map(health.versions, (opnsense) =>
-          json({ name: "opnsense-mcp", version: VERSION, commit: ports.commit ?? null, node: process.version, opnsense }))
+        Effect.map(
+          health.versions,
+          (opnsense) =>
+            json({
+              name: "opnsense-mcp",
+              version: VERSION,
+              commit: ports.commit ?? null,
+              node: process.version,
+              opnsense
+            })
+        )
     },
     {
       method: "GET",
       path: "/metrics",
       guard: "metrics",
-      handler: () =>
-        Effect.andThen(sampleProcess, PrometheusMetrics.format()).pipe(Effect.map(prometheusText))
+      handler: () => Effect.andThen(sampleProcess, PrometheusMetrics.format()).pipe(Effect.map(prometheusText))
     },
     ...(["POST", "GET", "DELETE"] as const).map((method): Route => ({
       method,
@@ -170,9 +154,9 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
           ? Effect.succeed(error(503, "McpNotAvailable", "MCP not available in this process"))
           : ports.mcp(request)
     })),
-    { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, hot, "vlans") },
-    { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, hot, "rules") },
-    { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, hot, "aliases") },
+    { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, hot, "vlans", options) },
+    { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, hot, "rules", options) },
+    { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, hot, "aliases", options) },
     { method: "GET", path: "/api/plan", guard: "api", handler: reconcile("plan") },
     { method: "GET", path: "/api/drift", guard: "api", handler: reconcile("drift") },
     {
@@ -197,14 +181,26 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
       handler: (request) =>
         Effect.forEach(bySite(ports, request) ?? [], (site) =>
           Effect.sync(forgetHotSnapshots).pipe(Effect.andThen(
-          site.opnsense.snapshot({ fresh: true }).pipe(
-            Effect.map((s) => ({ site: site.name, ok: true, vlans: s.vlans.length, aliases: s.aliases.length, rules: s.rules.length })),
-            Effect.catch((e) => Effect.succeed({ site: site.name, ok: false, error: e.message }))
-          ))), { concurrency: "unbounded" }).pipe(
-          Effect.map((warmed) => json({ warmed }, warmed.every((w) => w.ok) ? 200 : 502))
-        )
+            site.opnsense.snapshot({ fresh: true }).pipe(
+              Effect.map((s) => ({
+                site: site.name,
+                ok: true,
+                vlans: s.vlans.length,
+                aliases: s.aliases.length,
+                rules: s.rules.length
+              })),
+              Effect.catch((e) => Effect.succeed({ site: site.name, ok: false, error: e.message }))
+            )
+          )), { concurrency: "unbounded" }).pipe(
+            Effect.map((warmed) => json({ warmed }, warmed.every((w) => w.ok) ? 200 : 502))
+          )
     },
-    { method: "GET", path: "/admin/circuit-breaker", guard: "admin", handler: breakerAnswer(() => ports.breaker?.status ?? Effect.succeed([])) },
+    {
+      method: "GET",
+      path: "/admin/circuit-breaker",
+      guard: "admin",
+      handler: breakerAnswer(() => ports.breaker?.status ?? Effect.succeed([]))
+    },
     {
       method: "POST",
       path: "/admin/circuit-breaker/enable",
@@ -226,11 +222,20 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
           const gc = globalThis.gc
           const before = heap()
           if (typeof gc !== "function") {
-            return json({ exposed: false, message: "GC is not exposed: start node with --expose-gc to enable it", before })
+            return json({
+              exposed: false,
+              message: "GC is not exposed: start node with --expose-gc to enable it",
+              before
+            })
           }
           const start = performance.now()
           gc()
-          return json({ exposed: true, durationMs: Math.round((performance.now() - start) * 1000) / 1000, before, after: heap() })
+          return json({
+            exposed: true,
+            durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+            before,
+            after: heap()
+          })
         })
     },
     {
@@ -244,7 +249,9 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
         return backups.current.pipe(
           Effect.flatMap((current) =>
             current === undefined
-              ? Effect.succeed(error(404, "NoBackup", `the firewall of site ${site.name} lists no configuration backup`))
+              ? Effect.succeed(
+                error(404, "NoBackup", `the firewall of site ${site.name} lists no configuration backup`)
+              )
               : Effect.map(backups.download(current.revision), (xml) => xmlResponse(xml, site.name, current.revision))
           ),
           (e) => answer(e, (r) => r)
@@ -254,13 +261,16 @@ export const routes = (ports: Ports, health: HealthMonitor): ReadonlyArray<Route
   ]
 }
 
-const prometheusText = (text: string) => Response.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" })
+const prometheusText = (text: string) =>
+  Response.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" })
 
 const xmlResponse = (xml: string, site: string, revision: string) =>
   Response.text(xml, {
     contentType: "application/xml",
     headers: {
-      "content-disposition": `attachment; filename="config-${site.replace(/[^\w.-]/g, "_")}-${revision.replace(/[^\w.-]/g, "_")}.xml"`,
+      "content-disposition": `attachment; filename="config-${site.replace(/[^\w.-]/g, "_")}-${
+        revision.replace(/[^\w.-]/g, "_")
+      }.xml"`,
       "cache-control": "no-store"
     }
   })
