@@ -34,7 +34,10 @@ const compiled = (input: PolicyInput | CompiledPolicy): CompiledPolicy => ("reso
 /** Every finding, severities applied ("off" dropped), sorted by file and line. */
 export const lint = (input: PolicyInput | CompiledPolicy): ReadonlyArray<Finding> => lintCompiled(compiled(input))
 
-/** Which rule decides the packet, the chain of rules considered, and why each did or did not match. */
+/**
+ * Which rule decides the packet, the rules that can apply to it (its interface, direction and
+ * protocol) in evaluation order with why each did or did not match, and how many others there are.
+ */
 export const explain = (
   input: PolicyInput | CompiledPolicy,
   packet: Packet
