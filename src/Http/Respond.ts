@@ -17,10 +17,6 @@ export const json = (
     ...(headers === undefined ? {} : { headers })
   })
 
-/** A pre-serialised JSON body (cached answers). */
-export const jsonText = (body: string, status = 200): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(body, { status, contentType: "application/json" })
-
 /** JSON already encoded (cached answers): sent as is, with no per-request UTF-8 encoding or length scan. */
 export const jsonBytes = (
   body: Uint8Array,
