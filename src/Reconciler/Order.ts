@@ -21,21 +21,78 @@ const aliasContent = (spec: unknown): ReadonlyArray<string> =>
     ? spec["content"].filter((v): v is string => typeof v === "string")
     : []
 
-/** Kahn's algorithm, stable: among ready items the earlier one goes first. Cycles keep input order. */
+/** Positions, smallest first (a binary heap): the ready changes in input order. */
+class PositionHeap {
+  private readonly items: Array<number> = []
+  private at(i: number): number {
+    return this.items[i] ?? Infinity
+  }
+  private swap(i: number, j: number): void {
+    const a = this.at(i)
+    this.items[i] = this.at(j)
+    this.items[j] = a
+  }
+  push(position: number): void {
+    this.items.push(position)
+    for (let i = this.items.length - 1; i > 0 && this.at((i - 1) >> 1) > this.at(i); i = (i - 1) >> 1) {
+      this.swap(i, (i - 1) >> 1)
+    }
+  }
+  pop(): number | undefined {
+    const top = this.items[0]
+    const last = this.items.pop()
+    if (this.items.length === 0 || last === undefined) return top
+    this.items[0] = last
+    for (let i = 0;;) {
+      const [left, right] = [2 * i + 1, 2 * i + 2]
+      const least = this.at(right) < this.at(left) ? right : left
+      if (this.at(least) >= this.at(i)) return top
+      this.swap(i, least)
+      i = least
+    }
+  }
+}
+
+/**
+ * Kahn's algorithm, stable: among ready items the earlier one goes first. Cycles keep input order
+ * (the earliest waiting item goes next). Each change counts the names it still waits for, so
+ * picking the next one is a heap pop rather than a scan of everything pending.
+ */
 const topological = (
   changes: ReadonlyArray<Change>,
   dependsOn: (change: Change) => ReadonlyArray<string>
 ): ReadonlyArray<Change> => {
   const names = new Set(changes.map((c) => c.name))
-  const pending = [...changes]
-  const done = new Set<string>()
+  const waitsFor = changes.map((c) => new Set(dependsOn(c).filter((d) => d !== c.name && names.has(d))))
+  const waiters = new Map<string, Array<number>>()
+  const ready = new PositionHeap()
+  waitsFor.forEach((deps, index) => {
+    for (const d of deps) {
+      const list = waiters.get(d)
+      if (list === undefined) waiters.set(d, [index])
+      else list.push(index)
+    }
+    if (deps.size === 0) ready.push(index)
+  })
+  const taken = new Set<number>()
+  let earliest = 0
   const out: Array<Change> = []
-  while (pending.length > 0) {
-    const index = pending.findIndex((c) => dependsOn(c).every((d) => d === c.name || !names.has(d) || done.has(d)))
-    const [next] = pending.splice(index === -1 ? 0 : index, 1)
+  while (out.length < changes.length) {
+    let index = ready.pop()
+    if (index === undefined) {
+      while (taken.has(earliest)) earliest++
+      index = earliest
+    }
+    const next = changes[index]
     if (next === undefined) break
+    taken.add(index)
     out.push(next)
-    done.add(next.name)
+    for (const waiter of waiters.get(next.name) ?? []) {
+      const deps = waitsFor[waiter]
+      if (deps === undefined || !deps.delete(next.name)) continue
+      if (deps.size === 0 && !taken.has(waiter)) ready.push(waiter)
+    }
+    waiters.delete(next.name)
   }
   return out
 }

@@ -1,13 +1,15 @@
 /**
  * The plan path's indexes and memos give the answers of the scans they replaced: `identify` with
- * its maps against the quadratic matcher it was, `fieldDiff`'s equality shortcut and the
- * replacer-free `canonicalJson` against their previous definitions (kept here as references),
- * over generated inputs full of duplicates, collisions and edge values. Then the digest memo: one
+ * its maps against the quadratic matcher it was, the alias dependency order with its ready heap,
+ * `fieldDiff`'s equality shortcut and the replacer-free `canonicalJson` against their previous
+ * definitions (kept here as references), over generated inputs full of duplicates, collisions and
+ * edge values. Then the digest memo: one
  * digest per snapshot object, never shared between two objects.
  */
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import type { LiveRule, Origin, RuleSpec } from "../../src/Domain/Model.ts"
+import type { Change } from "../../src/Domain/Plan.ts"
 import { fieldDiff } from "../../src/Reconciler/Diff.ts"
 import {
   type DesiredItem,
@@ -17,6 +19,7 @@ import {
   type LiveItem,
   type Match
 } from "../../src/Reconciler/Identity.ts"
+import { orderChanges } from "../../src/Reconciler/Order.ts"
 import { canonicalJson, liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
 import { aliasSpec, lAlias, lRule, lVlan, ruleSpec, snapshot, UUID, vlanSpec } from "./fixtures.ts"
 
@@ -120,6 +123,23 @@ const replacerJson = (value: unknown): string =>
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v)
 
+/** The dependency order as it was: scan everything pending for the first ready change. */
+const scanTopological = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> => {
+  const dependsOn = (c: Change) => (isRecord(c.after) && Array.isArray(c.after["content"]) ? c.after["content"] : [])
+  const names = new Set(changes.map((c) => c.name))
+  const pending = [...changes]
+  const done = new Set<unknown>()
+  const out: Array<Change> = []
+  while (pending.length > 0) {
+    const index = pending.findIndex((c) => dependsOn(c).every((d) => d === c.name || !names.has(d) || done.has(d)))
+    const [next] = pending.splice(index === -1 ? 0 : index, 1)
+    if (next === undefined) break
+    out.push(next)
+    done.add(next.name)
+  }
+  return out
+}
+
 // -- generators ----------------------------------------------------------------------------------
 
 const NAMES = ["a", "b", "c", "d", "e"] as const
@@ -192,6 +212,17 @@ const reordered = (value: unknown): unknown =>
     ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]))
     : value
 
+/** Alias creates that nest each other, with chains, cycles, self-references and unknown members. */
+const aliasCreates = fc.array(
+  fc.record({
+    name: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
+    content: fc.array(fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h", "10.0.0.1"), { maxLength: 4 })
+  }),
+  { maxLength: 12 }
+).map((items): ReadonlyArray<Change> =>
+  items.map((a, i) => ({ action: "create", kind: "alias", name: a.name, after: { content: a.content, n: i } }))
+)
+
 // -- properties ----------------------------------------------------------------------------------
 
 describe("identify with indexes", () => {
@@ -232,6 +263,16 @@ describe("fieldDiff's equality shortcut", () => {
     fc.assert(
       fc.property(pairs, ([from, to]) => {
         expect(fieldDiff(from, to)).toEqual(walkDiff(from, to))
+      }),
+      { numRuns: 3000 }
+    ))
+})
+
+describe("orderChanges with a ready heap", () => {
+  it("puts nested aliases in the order the pending scan did, cycles and duplicates included", () =>
+    fc.assert(
+      fc.property(aliasCreates, (changes) => {
+        expect(orderChanges(changes)).toEqual(scanTopological(changes))
       }),
       { numRuns: 3000 }
     ))
