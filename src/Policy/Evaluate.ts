@@ -132,27 +132,29 @@ const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
  * otherwise. Conditions are decided first and only the reasons shown are written, since most rules
  * an explanation walks fail one condition.
  */
+const fail = (why: Array<string>, reason: string): Match => {
+  why.push(reason)
+  return NO
+}
+
 export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<string>): Match => {
-  const fail = (reason: string): Match => {
-    why.push(reason)
-    return NO
-  }
   const { spec } = rule.rule
   const iface: Match = p.interface === undefined && rule.interfaces.kind !== "all" ? MAYBE : YES
   if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) {
-    return fail(`ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
+    return fail(why, `ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
   }
   const src = addressMatch(rule.source, p.source, p.source4)
-  if (src === NO) return fail(addressReason(rule.source, p.source, rule, "source", NO))
+  if (src === NO) return fail(why, addressReason(rule.source, p.source, rule, "source", NO))
   const sport = portMatch(rule.source.port, rule.source.ports, p.sourcePort)
   if (sport === NO) {
-    return fail(portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
+    return fail(why, portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
   }
   const dst = addressMatch(rule.destination, p.destination, p.destination4)
-  if (dst === NO) return fail(addressReason(rule.destination, p.destination, rule, "destination", NO))
+  if (dst === NO) return fail(why, addressReason(rule.destination, p.destination, rule, "destination", NO))
   const dport = portMatch(rule.destination.port, rule.destination.ports, p.destinationPort)
   if (dport === NO) {
     return fail(
+      why,
       portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", NO) ?? "no match"
     )
   }
