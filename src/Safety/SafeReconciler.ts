@@ -61,13 +61,17 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
   const journal = yield* Journal
   const store = yield* Store
   const leases = yield* Ref.make(new Map<string, Lease>())
-  // per site, the last snapshot the inner reconciler read: the plan was usually built from it, so
-  // the guard can reuse it (and its memoised digest) instead of decoding the cache's copy
-  const seen = yield* Ref.make(new Map<string, LiveSnapshot>())
-  const remembering = (site: string, client: OpnsenseShape): OpnsenseShape => ({
+  // per site, the configuration and the last snapshot the inner reconciler used: a plan was built
+  // from them, so the guard reuses them (and the snapshot's memoised digest) instead of loading the
+  // whole desired state again for the configuration and decoding the cache's copy of the snapshot
+  const seen = yield* Ref.make(new Map<string, { readonly config: SiteConfig; readonly live?: LiveSnapshot }>())
+  const remembering = (config: SiteConfig, client: OpnsenseShape): OpnsenseShape => ({
     ...client,
     snapshot: (options) =>
-      Effect.tap(client.snapshot(options), (live) => Ref.update(seen, (m) => new Map(m).set(site, live)))
+      Effect.tap(
+        client.snapshot(options),
+        (live) => Ref.update(seen, (m) => new Map(m).set(config.name, { config, live }))
+      )
   })
   const guarded: FirewallsShape = {
     forSite: (site) =>
@@ -75,7 +79,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
         firewalls.forSite(site),
         (client) =>
           remembering(
-            site.name,
+            site,
             journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
           )
       )
@@ -102,7 +106,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
   /** The plan with the lockout guard's blocked changes and warnings. */
   const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
     const client = yield* firewalls.forSite(config)
-    const planned = (yield* Ref.get(seen)).get(config.name)
+    const planned = (yield* Ref.get(seen)).get(config.name)?.live
     const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
       ? planned
       : yield* Effect.flatMap(
@@ -142,7 +146,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
 
   const plan: ReconcilerShape["plan"] = Effect.fn("SafeReconciler.plan")(function*(opts?: SiteOptions) {
     const planned = yield* base.plan(opts)
-    const config = yield* siteConfig(planned.site)
+    const config = (yield* Ref.get(seen)).get(planned.site)?.config ?? (yield* siteConfig(planned.site))
     const checked = yield* guard(planned, config)
     const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
     const result = pending === undefined ? checked : {
@@ -156,10 +160,15 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
     return result
   })
 
-  /** Everything between taking the lock and releasing it. */
+  /** Everything between taking the lock and releasing it; `config` is the plan's site, read once per apply. */
   const execute = Effect.fnUntraced(
-    function*(given: Plan, opts: ApplyOptions, lease: Lease, recovered: RecoveryReport | undefined) {
-      const config = yield* siteConfig(given.site)
+    function*(
+      given: Plan,
+      config: SiteConfig,
+      opts: ApplyOptions,
+      lease: Lease,
+      recovered: RecoveryReport | undefined
+    ) {
       const checked = yield* guard(given, config)
       if (checked.blocked.length > 0 && opts.override === undefined) {
         return yield* new PlanBlocked({
@@ -298,9 +307,10 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
       yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
       return yield* underLock(given.site, (lease) =>
         Effect.gen(function*() {
-          const recovered = yield* recoverIfPending(yield* siteConfig(given.site))
+          const config = yield* siteConfig(given.site)
+          const recovered = yield* recoverIfPending(config)
           // a recovery changes the firewall: the plan is then stale, and the inner apply says so
-          return yield* execute(given, opts, lease, recovered)
+          return yield* execute(given, config, opts, lease, recovered)
         }))
     }
   )
@@ -312,7 +322,7 @@ export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconci
         Effect.gen(function*() {
           const recovered = yield* recoverIfPending(config)
           const planned = yield* base.plan({ site: config.name })
-          return yield* execute(planned, opts, lease, recovered)
+          return yield* execute(planned, config, opts, lease, recovered)
         }))
     }
   )

@@ -1,15 +1,26 @@
 /**
- * The safety layer's lockout guard checks a plan against the snapshot the plan was built from. It
- * used to find that snapshot again through the cache (decode and hash every rule) or, with no
- * cache, by reading the firewall a second time; it now reuses the one the plan saw. Simulator over
- * HTTPS, the real safe reconciler (test/safety/harness.ts), snapshot cache TTL 0.
+ * What the safety layer reuses from the plan instead of fetching it again: the snapshot the plan
+ * was built from (the lockout guard used to find it through the cache, decoding and hashing every
+ * rule, or with no cache by reading the firewall a second time) and the site's configuration (it
+ * used to load the whole desired state again for it, once more per apply step). Simulator over
+ * HTTPS, the real safe and inner reconcilers, snapshot cache TTL 0, a DesiredState that counts
+ * its loads.
  */
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { join } from "node:path"
-import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
-import { acquire as simulator } from "../../src/Simulator.ts"
-import { cleanup, instance, tempRoot, writeTree } from "../safety/harness.ts"
+import { DesiredState, make as makeDesiredState } from "../../src/DesiredState.ts"
+import { Opnsense } from "../../src/Opnsense.ts"
+import { layerSimulator } from "../../src/Opnsense/Layer.ts"
+import { Firewalls } from "../../src/Reconciler.ts"
+import { layer as reconcilerLayer } from "../../src/Reconciler/Live.ts"
+import { layer as journalLayer } from "../../src/Safety/Journal.ts"
+import { layerFile } from "../../src/Safety/Lock.ts"
+import { layer as safeLayer, SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
+import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { layer as storeLayer } from "../../src/Store/Store.ts"
+import { cleanup, tempRoot, writeTree } from "../safety/harness.ts"
 
 // the simulator's MGMT VLAN, reached through its seeded admin rule; a floating block cuts it
 const SITES = `
@@ -30,24 +41,55 @@ rules:
     protocol: tcp
     destination: { address: 10.0.10.1, port: 443 }
 `
+const ALIAS = `
+aliases:
+  - name: iot_net
+    type: network
+    content: [10.30.0.0/24]
+`
 
-const setup = Effect.acquireRelease(
-  Effect.gen(function*() {
-    const sim = yield* simulator()
-    const root = tempRoot()
-    const desiredDir = writeTree(join(root, "desired"), { "sites.yaml": SITES, "main.yaml": LOCKOUT })
-    return { sim, root, layer: instance({ sim, desiredDir, dataDir: join(root, "data") }) }
-  }),
-  ({ root }) => Effect.sync(() => cleanup(root))
-)
+/** The safe reconciler as test/safety/harness.ts wires it, with desired-state loads counted. */
+const wired = (sim: SimulatorHandle, desiredDir: string, dataDir: string, loads: { count: number }) => {
+  const counted = Layer.effect(
+    DesiredState,
+    Effect.map(makeDesiredState, (d) => ({
+      ...d,
+      load: (options: Parameters<typeof d.load>[0]) =>
+        Effect.suspend(() => {
+          loads.count++
+          return d.load(options)
+        })
+    }))
+  )
+  const firewalls = Layer.effect(Firewalls, Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) })))
+  return safeLayer(reconcilerLayer({ desiredDir, actor: "reuse-test" })).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(firewalls, storeLayer(dataDir), counted, journalLayer({ dataDir }), layerFile({ dataDir }))
+    ),
+    Layer.provideMerge(layerSimulator(sim, { cacheTtlSeconds: 0 })),
+    Layer.provide(NodeServices.layer)
+  )
+}
+
+const setup = (main: string) =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const sim = yield* simulator()
+      const root = tempRoot()
+      const desiredDir = writeTree(join(root, "desired"), { "sites.yaml": SITES, "main.yaml": main })
+      const loads = { count: 0 }
+      return { sim, root, loads, layer: wired(sim, desiredDir, join(root, "data"), loads) }
+    }),
+    ({ root }) => Effect.sync(() => cleanup(root))
+  )
 
 const reads = (endpoints: Readonly<Record<string, number>>) =>
   Object.fromEntries(Object.entries(endpoints).filter(([endpoint]) => /\/search_/.test(endpoint)))
 
-describe("lockout guard on the plan's own snapshot", () => {
-  it.live("reads each kind once per plan, without a cache, and still blocks what cuts the management path", () =>
+describe("the safety layer reuses what the plan read", () => {
+  it.live("a plan reads each kind once and the desired state once, and the guard still blocks a lockout", () =>
     Effect.gen(function*() {
-      const { layer, sim } = yield* setup
+      const { layer, loads, sim } = yield* setup(LOCKOUT)
       sim.requests.clear()
       const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer))
       expect(plan.blocked).toEqual([expect.objectContaining({ kind: "rule", name: "no-admin", action: "create" })])
@@ -57,5 +99,18 @@ describe("lockout guard on the plan's own snapshot", () => {
         "/api/firewall/alias/search_item": 1,
         "/api/firewall/filter/search_rule": 1
       })
+      expect(loads.count).toBe(1)
+    }))
+
+  it.live("an apply loads the desired state once for the safety layer and once for the inner apply", () =>
+    Effect.gen(function*() {
+      const { layer, loads } = yield* setup(ALIAS)
+      const report = yield* Effect.gen(function*() {
+        const plan = yield* SafeReconciler.use((r) => r.plan())
+        loads.count = 0
+        return yield* SafeReconciler.use((r) => r.apply(plan.planId, { approve: true }))
+      }).pipe(Effect.provide(layer))
+      expect(report.result).toBe("applied")
+      expect(loads.count).toBe(2)
     }))
 })
