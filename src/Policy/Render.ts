@@ -82,7 +82,7 @@ const marker = (s: Step) =>
     : "✗"
 
 /** "not considered: 9,990 on other interfaces, 3 for the other direction (9,993 rules that cannot apply)", or nothing */
-const describeExcluded = (x: Excluded): string | undefined => {
+export const describeExcluded = (x: Excluded): string | undefined => {
   const n = (count: number) => count.toLocaleString("en-US")
   const parts = [
     x.interface > 0 ? `${n(x.interface)} on other interfaces` : undefined,

@@ -9,6 +9,7 @@ import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
 import { clip, Site } from "./Inspect.ts"
+import { describeExcluded } from "../../Policy/Render.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const
 
@@ -114,6 +115,10 @@ export const explainTraffic = defineTool({
     const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${
       e.certain ? "" : " (not certain: a rule could not be decided)"
     }`
-    return done(e, clip([head, ...steps, ...e.notes.map((n) => `note: ${n}`)].join("\n")))
+    const excluded = describeExcluded(e.excluded)
+    return done(
+      e,
+      clip([head, ...steps, ...(excluded === undefined ? [] : [excluded]), ...e.notes.map((n) => `note: ${n}`)].join("\n"))
+    )
   })
 })
