@@ -52,6 +52,8 @@ const sortedCopy = (value: unknown, orders: Map<string, ReadonlyArray<string>>):
   }
   const out: Record<string, unknown> = {}
   for (const key of order) {
+    // an own "__proto__" (JSON.parse makes them) would set the copy's prototype, not a property
+    if (key === "__proto__") return NOT_PLAIN
     const item = sortedCopy(value[key], orders)
     if (item === NOT_PLAIN) return NOT_PLAIN
     out[key] = item

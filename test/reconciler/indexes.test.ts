@@ -292,7 +292,8 @@ describe("canonicalJson", () => {
       [{ b: new Date(0), a: 1 }, `{"a":1,"b":"1970-01-01T00:00:00.000Z"}`],
       [{ a: [new Map([["k", 1]])] }, `{"a":[{}]}`],
       [{ c: Object.create(null) }, `{"c":{}}`],
-      [{ d: { toJSON: () => ({ z: 1, y: 2 }) } }, `{"d":{"y":2,"z":1}}`]
+      [{ d: { toJSON: () => ({ z: 1, y: 2 }) } }, `{"d":{"y":2,"z":1}}`],
+      [JSON.parse(`{"b":{"__proto__":{"y":1},"a":2}}`), `{"b":{"__proto__":{"y":1},"a":2}}`]
     ]
     for (const [value, json] of cases) {
       expect(canonicalJson(value)).toBe(replacerJson(value))
