@@ -30,7 +30,8 @@ interface Body {
   readonly bytes: Uint8Array
   /** sha256 of the bytes, base64url: the identity ETag; compressed forms append their coding */
   readonly hash: string
-  readonly encoded: Map<Encoding, Promise<Uint8Array>>
+  /** compressed forms: the bytes once made, the pending compression before */
+  readonly encoded: Map<Encoding, Uint8Array | Promise<Uint8Array>>
 }
 
 const rendered = new WeakMap<LiveSnapshot, Map<Kind, Body>>()
@@ -194,18 +195,27 @@ export const listing = (
   }
   const encodedTag = `"${body.hash}-${coding}"`
   if (matches(ifNoneMatch, [encodedTag, etag])) return Effect.succeed(notModified(encodedTag, vary))
-  let encoded = body.encoded.get(coding)
-  if (encoded === undefined) {
-    const forget = body.encoded
-    encoded = compress(body.bytes, coding, level).catch((cause: unknown) => {
-      forget.delete(coding)
+  const respond = (bytes: Uint8Array) =>
+    jsonBytes(bytes, 200, { etag: encodedTag, "content-encoding": coding, ...vary })
+  const encoded = body.encoded.get(coding)
+  // made: answer now (awaiting even a settled promise costs a trip through the scheduler)
+  if (encoded instanceof Uint8Array) return Effect.succeed(respond(encoded))
+  const pending = encoded ?? compressOnce(body, coding, level)
+  return Effect.map(Effect.promise(() => pending), respond)
+}
+
+/** One compression per body and coding, however many requests wait for it. */
+const compressOnce = (body: Body, coding: Encoding, level: number): Promise<Uint8Array> => {
+  const pending = compress(body.bytes, coding, level).then(
+    (bytes) => {
+      body.encoded.set(coding, bytes)
+      return bytes
+    },
+    (cause: unknown) => {
+      body.encoded.delete(coding)
       throw cause
-    })
-    body.encoded.set(coding, encoded)
-  }
-  const pending = encoded
-  return Effect.map(
-    Effect.promise(() => pending),
-    (bytes) => jsonBytes(bytes, 200, { etag: encodedTag, "content-encoding": coding, ...vary })
+    }
   )
+  body.encoded.set(coding, pending)
+  return pending
 }

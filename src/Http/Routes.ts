@@ -2,7 +2,7 @@
  * The routes of CONTRACT §7, as a static table: method, path, which guard applies, and a handler
  * over the ports. Handlers never fail: every failure is already an HTTP answer here.
  */
-import { Effect } from "effect"
+import { Deferred, Effect, Exit } from "effect"
 import { HttpServerResponse as Response } from "effect/http"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
@@ -12,7 +12,7 @@ import { sampleProcess } from "../Telemetry/Metrics.ts"
 import { VERSION } from "../Version.ts"
 import type { HealthMonitor } from "./Health.ts"
 import { type Kind, listing, type ListingOptions } from "./Listing.ts"
-import type { Ports, SitePort } from "./Ports.ts"
+import type { PortError, Ports, SitePort } from "./Ports.ts"
 import { answer, error, fromPortError, json, jsonBytes } from "./Respond.ts"
 
 export type GuardName = "public" | "metrics" | "api" | "mcp" | "admin"
@@ -46,25 +46,41 @@ const pickSite = (ports: Ports, request: HttpServerRequest): SitePort | HttpServ
 const isSite = (x: SitePort | HttpServerResponse): x is SitePort => "opnsense" in x
 
 /**
- * The last snapshot per site, reused for one second: under load, one snapshot read (cache lookup
- * and decode in the client) serves every request of that second. Cleared by the cache admin routes.
+ * The last snapshot per site, shared for one second: under load, one snapshot read (cache lookup
+ * and decode in the client) serves every request of that second, those that arrive while it is
+ * still being read included (one read and one serialisation, not one per waiting request). A
+ * failed read is not kept. Cleared by the cache admin routes.
  */
 const HOT_MS = 1_000
-type Hot = Map<string, { readonly at: number; readonly snapshot: LiveSnapshot }>
+type Hot = Map<string, { readonly at: number; readonly snapshot: Deferred.Deferred<LiveSnapshot, PortError> }>
+
+const sharedSnapshot = (hot: Hot, site: SitePort): Effect.Effect<LiveSnapshot, PortError> =>
+  Effect.suspend(() => {
+    const now = Date.now()
+    const recent = hot.get(site.name)
+    if (recent !== undefined && now - recent.at < HOT_MS) return Deferred.await(recent.snapshot)
+    const entry = { at: now, snapshot: Deferred.makeUnsafe<LiveSnapshot, PortError>() }
+    hot.set(site.name, entry)
+    const forgetFailure = Effect.sync(() => {
+      if (hot.get(site.name) === entry) hot.delete(site.name)
+    })
+    // detached, so a caller that gives up (timeout, closed connection) leaves the read to the others
+    return site.opnsense.snapshot().pipe(
+      Effect.onExit((exit) =>
+        Effect.andThen(Exit.isFailure(exit) ? forgetFailure : Effect.void, Deferred.done(entry.snapshot, exit))
+      ),
+      Effect.forkDetach,
+      Effect.andThen(Deferred.await(entry.snapshot))
+    )
+  })
 
 const liveKind = (ports: Ports, hot: Hot, kind: Kind, options: ListingOptions) => (request: HttpServerRequest) => {
   const site = pickSite(ports, request)
   if (!isSite(site)) return Effect.succeed(site)
   const params = query(request)
-  const recent = hot.get(site.name)
-  const now = Date.now()
-  if (recent !== undefined && now - recent.at < HOT_MS) return listing(recent.snapshot, kind, request, params, options)
-  return Effect.matchEffect(site.opnsense.snapshot(), {
+  return Effect.matchEffect(sharedSnapshot(hot, site), {
     onFailure: (e) => Effect.succeed(fromPortError(e)),
-    onSuccess: (snapshot) => {
-      hot.set(site.name, { at: now, snapshot })
-      return listing(snapshot, kind, request, params, options)
-    }
+    onSuccess: (snapshot) => listing(snapshot, kind, request, params, options)
   })
 }
 

@@ -4,25 +4,31 @@
  * same JSON.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Duration, Effect, Redacted } from "effect"
 import { request as httpRequest } from "node:http"
 import { brotliDecompressSync, gunzipSync } from "node:zlib"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Ports } from "../../src/Http/Ports.ts"
+import { TransportError } from "../../src/Opnsense/Errors.ts"
 import { call, fakePorts, newState, snapshot, start, testConfig } from "./fixtures.ts"
 
 const admin = Redacted.make("admin-secret-token")
 
-/** Ports whose firewall answers with whatever snapshot the test sets. */
-const switchable = (first: LiveSnapshot) => {
-  const current = { snapshot: first }
+/** Ports whose firewall answers with whatever snapshot the test sets, after `delay`; counts reads. */
+const switchable = (first: LiveSnapshot, delay: Duration.Input = 0) => {
+  const current: { snapshot: LiveSnapshot; reads: number; fail: boolean } = { snapshot: first, reads: 0, fail: false }
   const base = fakePorts(newState())
+  const read = Effect.suspend(() => {
+    current.reads++
+    return current.fail
+      ? Effect.fail(
+        new TransportError({ site: "default", endpoint: "firewall/filter/search_rule", message: "connection refused" })
+      )
+      : Effect.succeed(current.snapshot)
+  }).pipe(Effect.delay(delay))
   const ports: Ports = {
     ...base,
-    sites: base.sites.map((site) => ({
-      ...site,
-      opnsense: { ...site.opnsense, snapshot: () => Effect.sync(() => current.snapshot) }
-    }))
+    sites: base.sites.map((site) => ({ ...site, opnsense: { ...site.opnsense, snapshot: () => read } }))
   }
   return { ports, current }
 }
@@ -99,6 +105,24 @@ describe("GET /api/{rules,vlans,aliases}", () => {
       assert.strictEqual(after.status, 200)
       assert.strictEqual(after.json()["count"], 4)
       assert.notStrictEqual(after.headers.get("etag"), before)
+    }))
+
+  it.live("reads the snapshot once for requests that arrive while it is being read; a failed read is not kept", () =>
+    Effect.gen(function*() {
+      const { current, ports } = switchable(snapshot("default", 3), "100 millis")
+      const server = yield* start(testConfig(), ports)
+      const answers = yield* Effect.all(
+        Array.from({ length: 8 }, (_, i) => call(`${server.url}/api/${i % 2 === 0 ? "rules" : "vlans"}`)),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(answers.map((a) => a.status), Array(8).fill(200))
+      assert.strictEqual(current.reads, 1)
+      yield* Effect.sleep("1100 millis")
+      current.fail = true
+      assert.strictEqual((yield* call(`${server.url}/api/rules`)).status, 502)
+      current.fail = false
+      assert.strictEqual((yield* call(`${server.url}/api/rules`)).status, 200)
+      assert.strictEqual(current.reads, 3)
     }))
 
   it.live("pages with ?limit= and the nextCursor of each page", () =>
