@@ -3,11 +3,11 @@
  * Implementation in DesiredState/ (schema, YAML with positions, normalisation, validation).
  */
 import { Context, Data, Effect, FileSystem, Layer } from "effect"
-import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 import { readTree } from "./DesiredState/Files.ts"
 import { sortIssues } from "./DesiredState/Issues.ts"
 import { hasErrors, loadSite } from "./DesiredState/Load.ts"
 import { defaultLimits, type Limits } from "./DesiredState/Yaml.ts"
+import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 
 /** The tree has errors; every one found in the whole tree is listed, not just the first. */
 export class DesiredStateInvalid extends Data.TaggedError("DesiredStateInvalid")<{
@@ -26,16 +26,22 @@ export interface LoadOptions {
 
 export interface DesiredStateShape {
   /** fails with DesiredStateInvalid when any error-severity issue exists; warnings ride along */
-  readonly load: (options: LoadOptions) => Effect.Effect<{ readonly tree: DesiredTree; readonly warnings: ReadonlyArray<Issue> }, DesiredStateInvalid>
+  readonly load: (
+    options: LoadOptions
+  ) => Effect.Effect<{ readonly tree: DesiredTree; readonly warnings: ReadonlyArray<Issue> }, DesiredStateInvalid>
   /** every issue (errors and warnings) without failing: for `validate` and the MCP tool */
-  readonly validate: (options: LoadOptions) => Effect.Effect<{ readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }>
+  readonly validate: (
+    options: LoadOptions
+  ) => Effect.Effect<{ readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }>
 }
 
 const summary = (issues: ReadonlyArray<Issue>): string => {
   const errors = issues.filter((i) => i.severity === "error")
   const first = errors[0]
   const where = first === undefined ? "" : `; first: ${first.file}:${first.line}:${first.column}: ${first.message}`
-  return `desired state has ${errors.length} error${errors.length === 1 ? "" : "s"}${where} (run \`opnsense-mcp validate\` for all)`
+  return `desired state has ${errors.length} error${
+    errors.length === 1 ? "" : "s"
+  }${where} (run \`opnsense-mcp validate\` for all)`
 }
 
 export const make = Effect.gen(function*() {

@@ -9,12 +9,12 @@
  * in-flight requests for up to HTTP_SHUTDOWN_TIMEOUT_MS, runs the release hooks (locks, leases),
  * and leaves the span flush to the telemetry layer's own scope, which closes after this one.
  */
-import { createServer } from "node:http"
-import { randomUUID } from "node:crypto"
+import { NodeHttpServer } from "@effect/platform-node"
 import { ByteSize, Cause, Context, Duration, Effect, Layer, Metric } from "effect"
 import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
-import { NodeHttpServer } from "@effect/platform-node"
+import { randomUUID } from "node:crypto"
+import { createServer } from "node:http"
 import * as Auth from "./Http/Auth.ts"
 import { type HttpConfig, type HttpConfigError, validate } from "./Http/Config.ts"
 import * as Health from "./Http/Health.ts"
@@ -89,7 +89,10 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
     const maxBody = ByteSize.bytes(config.maxBodyBytes)
     const timeout = Duration.millis(config.requestTimeoutMs)
 
-    const dispatch = (request: HttpServerRequest.HttpServerRequest, path: string): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+    const dispatch = (
+      request: HttpServerRequest.HttpServerRequest,
+      path: string
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
       const byMethod = table.get(path)
       if (byMethod === undefined) return Effect.succeed(error(404, "NotFound", `no route ${path}`))
       const method = request.method === "HEAD" ? "GET" : request.method
@@ -105,14 +108,26 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
       }
       const length = Number(request.headers["content-length"] ?? "0")
       if (length > config.maxBodyBytes) {
-        return Effect.succeed(error(413, "PayloadTooLarge", `request bodies are limited to ${config.maxBodyBytes} bytes (HTTP_MAX_BODY_BYTES)`))
+        return Effect.succeed(
+          error(
+            413,
+            "PayloadTooLarge",
+            `request bodies are limited to ${config.maxBodyBytes} bytes (HTTP_MAX_BODY_BYTES)`
+          )
+        )
       }
       const handled = route.handler(request).pipe(Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBody))
       return route.streaming === true ? handled : handled.pipe(
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () =>
-            Effect.succeed(error(503, "Timeout", `the request took longer than ${config.requestTimeoutMs} ms (HTTP_REQUEST_TIMEOUT_MS)`))
+            Effect.succeed(
+              error(
+                503,
+                "Timeout",
+                `the request took longer than ${config.requestTimeoutMs} ms (HTTP_REQUEST_TIMEOUT_MS)`
+              )
+            )
         })
       )
     }
@@ -132,7 +147,11 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
           )
         ),
         Effect.annotateLogs("requestId", requestId),
-        Effect.tap(() => quietPaths.has(path) ? Effect.void : Effect.annotateCurrentSpan({ "http.route": routeLabel, "request.id": requestId })),
+        Effect.tap(() =>
+          quietPaths.has(path)
+            ? Effect.void
+            : Effect.annotateCurrentSpan({ "http.route": routeLabel, "request.id": requestId })
+        ),
         Effect.flatMap((response) => {
           const durationMs = performance.now() - start
           access.write({

@@ -12,9 +12,9 @@
  * LOG_MAX_BYTES=0 leaves rotation to logrotate (deploy/logrotate.conf, copytruncate), which is the
  * right choice when several processes share one LOG_DIR (pm2 cluster).
  */
+import { Cause, Config, Context, Effect, Layer, Logger, LogLevel, Option, References, Tracer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Cause, Config, Context, Effect, Layer, Logger, LogLevel, Option, References, Tracer } from "effect"
 
 export interface LoggingConfig {
   readonly level: LogLevel.LogLevel
@@ -192,8 +192,12 @@ const prettyLine = (record: Record<string, unknown>): string => {
   const { cause, level, msg, time, ...rest } = record
   const colour = level === "error" || level === "fatal" ? 31 : level === "warn" ? 33 : level === "debug" ? 90 : 36
   const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(" ")
-  const head = `\x1b[2m${String(time).slice(11, 23)}\x1b[0m \x1b[${colour}m${String(level).toUpperCase().padEnd(5)}\x1b[0m ${String(msg)}`
-  return `${head}${extras.length > 0 ? ` \x1b[2m${extras}\x1b[0m` : ""}${cause === undefined ? "" : `\n${String(cause)}`}`
+  const head = `\x1b[2m${String(time).slice(11, 23)}\x1b[0m \x1b[${colour}m${
+    String(level).toUpperCase().padEnd(5)
+  }\x1b[0m ${String(msg)}`
+  return `${head}${extras.length > 0 ? ` \x1b[2m${extras}\x1b[0m` : ""}${
+    cause === undefined ? "" : `\n${String(cause)}`
+  }`
 }
 
 const ordinal = (l: LogLevel.LogLevel) => LogLevel.getOrdinal(l)

@@ -55,7 +55,9 @@ export interface RuleApi extends Subsystem {
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
   /** 26.1+: bulk insert/update through upload_rules; fails with NotFoundError on older versions */
   readonly upload: (
-    rows: ReadonlyArray<{ readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }>
+    rows: ReadonlyArray<
+      { readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }
+    >
   ) => Effect.Effect<ReadonlyArray<string>, OpnsenseError>
 }
 
@@ -85,4 +87,12 @@ export interface OpnsenseShape {
 
 export class Opnsense extends Context.Service<Opnsense, OpnsenseShape>()("opnsense-mcp/Opnsense") {}
 
-export { layer, layerConfig, layerSimulator, layerStandalone, makeClient, simulatorOptions, type ClientOptions } from "./Opnsense/Layer.ts"
+export {
+  type ClientOptions,
+  layer,
+  layerConfig,
+  layerSimulator,
+  layerStandalone,
+  makeClient,
+  simulatorOptions
+} from "./Opnsense/Layer.ts"

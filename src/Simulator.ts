@@ -6,22 +6,22 @@
  * Plain use (vitest):   const sim = await startSimulator(); …; await sim.close()
  * Effect use:           Effect.scoped(acquire(options)) or `layer(options)` for the `Simulator` service
  */
+import { Context, Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Context, Effect, Layer } from "effect"
 import * as Aliases from "./Simulator/Aliases.ts"
 import * as Categories from "./Simulator/Categories.ts"
 import { generateCertificate } from "./Simulator/Cert.ts"
 import * as Core from "./Simulator/Core.ts"
 import * as DNat from "./Simulator/DNat.ts"
 import { type Credentials, Faults } from "./Simulator/Faults.ts"
+import * as Persist from "./Simulator/Persist.ts"
 import { RequestLog } from "./Simulator/RequestLog.ts"
 import { type Ctx, Router } from "./Simulator/Router.ts"
 import * as Rules from "./Simulator/Rules.ts"
 import { clearRollbackTimer } from "./Simulator/Savepoint.ts"
-import * as Persist from "./Simulator/Persist.ts"
 import { populate, populateHardware, type SeedData } from "./Simulator/Seed.ts"
 import { startServer } from "./Simulator/Server.ts"
 import { SimulatorState } from "./Simulator/State.ts"
@@ -30,8 +30,8 @@ import * as Vlans from "./Simulator/Vlans.ts"
 
 export type { Credentials, Fault } from "./Simulator/Faults.ts"
 export type { RequestEntry } from "./Simulator/RequestLog.ts"
-export type { ApiKey, Iface, LegacyRule, Revision } from "./Simulator/State.ts"
 export { loadSeedFile, officeBox, type SeedData, type SeedItem } from "./Simulator/Seed.ts"
+export type { ApiKey, Iface, LegacyRule, Revision } from "./Simulator/State.ts"
 export { Faults, RequestLog, SimulatorState }
 
 export interface SimulatorOptions {
@@ -103,7 +103,9 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   const faults = new Faults(options.latencyMs ?? latencyFromEnv(), () => {
     const next = { apiKey: credential(), apiSecret: credential() }
     const i = state.apiKeys.findIndex((k) => k.key === creds.apiKey)
-    if (i >= 0) state.apiKeys.splice(i, 1, { key: next.apiKey, secret: next.apiSecret, user: "root", privileges: ["page-all"] })
+    if (i >= 0) {
+      state.apiKeys.splice(i, 1, { key: next.apiKey, secret: next.apiSecret, user: "root", privileges: ["page-all"] })
+    }
     creds = next
     return next
   })
@@ -165,7 +167,9 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
 }
 
 /** The simulator as a scoped resource: started on acquire, closed when the scope closes. */
-export const acquire = (options: SimulatorOptions = {}): Effect.Effect<SimulatorHandle, never, import("effect").Scope.Scope> =>
+export const acquire = (
+  options: SimulatorOptions = {}
+): Effect.Effect<SimulatorHandle, never, import("effect").Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => startSimulator(options)),
     (handle) => Effect.promise(() => handle.close())
@@ -174,4 +178,5 @@ export const acquire = (options: SimulatorOptions = {}): Effect.Effect<Simulator
 export class Simulator extends Context.Service<Simulator, SimulatorHandle>()("opnsense-mcp/Simulator") {}
 
 /** A layer providing a running `Simulator` for the layer's lifetime. */
-export const layer = (options: SimulatorOptions = {}): Layer.Layer<Simulator> => Layer.effect(Simulator, acquire(options))
+export const layer = (options: SimulatorOptions = {}): Layer.Layer<Simulator> =>
+  Layer.effect(Simulator, acquire(options))

@@ -8,9 +8,9 @@
  * default), or from files named by the same variables with a `_FILE` suffix. Nothing secret is
  * written anywhere.
  */
+import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
 import { loadSeedFile, officeBox, startSimulator } from "./Simulator.ts"
@@ -56,7 +56,9 @@ const readSecretFile = (site: string, variable: string, path: string) =>
     try: () => Redacted.make(readFileSync(path, "utf8").trim()),
     catch: (cause) =>
       new TargetConfigError({
-        message: `site "${site}": ${variable}_FILE names ${path}, which cannot be read (${cause instanceof Error ? cause.message : String(cause)})`,
+        message: `site "${site}": ${variable}_FILE names ${path}, which cannot be read (${
+          cause instanceof Error ? cause.message : String(cause)
+        })`,
         site,
         cause
       })
@@ -75,16 +77,27 @@ const secret = (site: string, variable: string) =>
 const checkUrl = (site: string, raw: string) =>
   Effect.try({
     try: () => new URL(raw),
-    catch: (cause) => new TargetConfigError({ message: `site "${site}": "${raw}" is not a URL; expected e.g. https://192.0.2.1`, site, cause })
+    catch: (cause) =>
+      new TargetConfigError({
+        message: `site "${site}": "${raw}" is not a URL; expected e.g. https://192.0.2.1`,
+        site,
+        cause
+      })
   }).pipe(
     Effect.flatMap((url) => {
       if (url.protocol !== "https:" && url.protocol !== "http:") {
-        return Effect.fail(new TargetConfigError({ message: `site "${site}": the firewall URL must start with https:// (got ${url.protocol})`, site }))
+        return Effect.fail(
+          new TargetConfigError({
+            message: `site "${site}": the firewall URL must start with https:// (got ${url.protocol})`,
+            site
+          })
+        )
       }
       if (url.username !== "" || url.password !== "") {
         return Effect.fail(
           new TargetConfigError({
-            message: `site "${site}": the firewall URL must not carry credentials; put them in OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or the site's variables)`,
+            message:
+              `site "${site}": the firewall URL must not carry credentials; put them in OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or the site's variables)`,
             site
           })
         )
@@ -98,7 +111,9 @@ const readCa = (site: string, path: string) =>
     try: () => readFileSync(path, "utf8"),
     catch: (cause) =>
       new TargetConfigError({
-        message: `site "${site}": the CA file ${path} cannot be read (${cause instanceof Error ? cause.message : String(cause)}); OPNSENSE_CA_FILE must name the firewall's CA certificate in PEM`,
+        message: `site "${site}": the CA file ${path} cannot be read (${
+          cause instanceof Error ? cause.message : String(cause)
+        }); OPNSENSE_CA_FILE must name the firewall's CA certificate in PEM`,
         site,
         cause
       })
@@ -132,7 +147,9 @@ export const resolveTarget = (
           try: () => loadSeedFile(seedFile),
           catch: (cause) =>
             new TargetConfigError({
-              message: `site "${name}": OPNSENSE_SANDBOX_SEED=${seedFile} cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`,
+              message: `site "${name}": OPNSENSE_SANDBOX_SEED=${seedFile} cannot be used: ${
+                cause instanceof Error ? cause.message : String(cause)
+              }`,
               site: name,
               cause
             })
@@ -141,7 +158,12 @@ export const resolveTarget = (
       const handle = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: start,
-          catch: (cause) => new TargetConfigError({ message: `site "${name}": the embedded sandbox did not start: ${String(cause)}`, site: name, cause })
+          catch: (cause) =>
+            new TargetConfigError({
+              message: `site "${name}": the embedded sandbox did not start: ${String(cause)}`,
+              site: name,
+              cause
+            })
         }),
         (h) => Effect.promise(() => h.close())
       )
@@ -169,11 +191,17 @@ export const resolveTarget = (
     const apiKey = yield* secret(name, keyVar)
     const apiSecret = yield* secret(name, secretVar)
     if (Option.isNone(apiKey) || Option.isNone(apiSecret)) {
-      const missing = [Option.isNone(apiKey) ? keyVar : undefined, Option.isNone(apiSecret) ? secretVar : undefined].filter((v) => v !== undefined)
+      const missing = [Option.isNone(apiKey) ? keyVar : undefined, Option.isNone(apiSecret) ? secretVar : undefined]
+        .filter((v) => v !== undefined)
       return yield* Effect.fail(
         new TargetConfigError({
-          message: `site "${name}" targets ${baseUrl} but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} not set: ` +
-            `set ${missing.map((v) => `${v} (or ${v}_FILE)`).join(" and ")} to the API key/secret of an OPNsense user (System > Access > Users > API keys)`,
+          message:
+            `site "${name}" targets ${baseUrl} but ${missing.join(" and ")} ${
+              missing.length > 1 ? "are" : "is"
+            } not set: ` +
+            `set ${
+              missing.map((v) => `${v} (or ${v}_FILE)`).join(" and ")
+            } to the API key/secret of an OPNsense user (System > Access > Users > API keys)`,
           site: name
         })
       )

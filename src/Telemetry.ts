@@ -133,14 +133,20 @@ export const layer: Layer.Layer<never, Config.ConfigError> = Layer.unwrap(Effect
 // Root spans for the faces
 
 /** One trace per CLI command: wrap the command's effect. */
-export const command = (name: string, attributes?: Record<string, unknown>) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withSpan(self, `cli.${name}`, { root: true, kind: "internal", attributes: { "cli.command": name, ...attributes } })
+export const command =
+  (name: string, attributes?: Record<string, unknown>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withSpan(self, `cli.${name}`, {
+      root: true,
+      kind: "internal",
+      attributes: { "cli.command": name, ...attributes }
+    })
 
 /**
  * A new trace for work that does not belong to the caller's trace (an MCP tool call, one reconcile
  * cycle of the loop). Name it `Service.operation`.
  */
-export const root = (name: string, attributes?: Record<string, unknown>) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withSpan(self, name, { root: true, ...(attributes === undefined ? {} : { attributes }) })
+export const root =
+  (name: string, attributes?: Record<string, unknown>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withSpan(self, name, { root: true, ...(attributes === undefined ? {} : { attributes }) })

@@ -11,19 +11,24 @@ export type Literal =
 const familyOf = (host: string): Family | undefined => (isIPv4(host) ? 4 : isIPv6(host) ? 6 : undefined)
 
 /** Looks like someone meant an address (digits and dots, or hex and colons). */
-const addressLike = (value: string): boolean => /^[0-9.]+(\/.*)?$/.test(value) || (value.includes(":") && /^[0-9A-Fa-f:.]+(\/.*)?$/.test(value))
+const addressLike = (value: string): boolean =>
+  /^[0-9.]+(\/.*)?$/.test(value) || (value.includes(":") && /^[0-9A-Fa-f:.]+(\/.*)?$/.test(value))
 
 /** An address or CIDR ("10.0.0.1", "10.0.0.0/24", "2001:db8::/32"). */
 export const parseCidr = (value: string): Literal => {
   const [host = "", prefix, ...rest] = value.split("/")
   const family = familyOf(host)
   if (family === undefined || rest.length > 0) {
-    return addressLike(value) ? { _tag: "Invalid", reason: `"${value}" is not a valid IP address or CIDR` } : { _tag: "NotAddress" }
+    return addressLike(value)
+      ? { _tag: "Invalid", reason: `"${value}" is not a valid IP address or CIDR` }
+      : { _tag: "NotAddress" }
   }
   if (prefix === undefined) return { _tag: "Literal", family }
   const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN
   const max = family === 4 ? 32 : 128
-  if (!(bits >= 0 && bits <= max)) return { _tag: "Invalid", reason: `prefix length /${prefix} is outside 0-${max} for IPv${family}` }
+  if (!(bits >= 0 && bits <= max)) {
+    return { _tag: "Invalid", reason: `prefix length /${prefix} is outside 0-${max} for IPv${family}` }
+  }
   return { _tag: "Literal", family }
 }
 
@@ -35,7 +40,9 @@ export const parseRange = (value: string): Literal => {
   const fa = familyOf(a.trim())
   const fb = familyOf(b.trim())
   if (fa === undefined || fb === undefined) {
-    return addressLike(a) ? { _tag: "Invalid", reason: `"${value}" is not a valid address range` } : { _tag: "NotAddress" }
+    return addressLike(a)
+      ? { _tag: "Invalid", reason: `"${value}" is not a valid address range` }
+      : { _tag: "NotAddress" }
   }
   if (fa !== fb) return { _tag: "Invalid", reason: `range "${value}" mixes IPv4 and IPv6` }
   return { _tag: "Literal", family: fa }
@@ -47,6 +54,7 @@ export const isWildcardMask = (value: string): boolean => {
   return rest.length === 0 && isIPv4(host) && isIPv4(mask)
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 
 export const isHostname = (value: string): boolean => HOSTNAME.test(value) && !/^[0-9.]+$/.test(value)

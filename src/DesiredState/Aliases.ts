@@ -8,7 +8,7 @@ import { normalizePort, sortedSet } from "../Domain/Normalize.ts"
 import { isHostname, isWildcardMask, parseCidr, parseRange } from "./Addresses.ts"
 import { canonicalCategories, checkCommon, checkDuplicates } from "./Common.ts"
 import { suggestion } from "./Issues.ts"
-import { report, type Located } from "./Items.ts"
+import { type Located, report } from "./Items.ts"
 import { ALIAS_NAME, aliasNameProblem, isBuiltinAlias } from "./Names.ts"
 import type { AliasInput } from "./Schema.ts"
 
@@ -45,7 +45,9 @@ const addressEntry = (raw: string, allowHostname: boolean): Entry | undefined =>
   const value = raw.startsWith("!") ? raw.slice(1) : raw
   for (const parsed of [parseCidr(value), parseRange(value)]) {
     if (parsed._tag === "Literal") return { _tag: "Value", value: raw.includes(":") ? raw.toLowerCase() : raw }
-    if (parsed._tag === "Invalid") return bad("invalid-address", parsed.reason, "write an address, a CIDR or a range such as 10.0.0.1-10.0.0.9")
+    if (parsed._tag === "Invalid") {
+      return bad("invalid-address", parsed.reason, "write an address, a CIDR or a range such as 10.0.0.1-10.0.0.9")
+    }
   }
   if (isWildcardMask(value)) return { _tag: "Value", value: raw }
   if (allowHostname && !raw.startsWith("!") && isHostname(value)) return { _tag: "Value", value: raw.toLowerCase() }
@@ -62,35 +64,68 @@ const entryFor = (type: AliasType, raw: string, table: AliasTable): Entry => {
       const entry = addressEntry(raw, type === "host")
       if (entry !== undefined) return entry
       return ALIAS_NAME.test(raw)
-        ? bad("unknown-alias", `"${raw}" is not an alias defined in this site`, suggestion(raw, table.keys()) ?? "define the alias, or write an address or CIDR")
-        : bad("invalid-alias-content", `"${raw}" is not a valid ${type === "host" ? "address, range or hostname" : "network (address, CIDR, range)"}`)
+        ? bad(
+          "unknown-alias",
+          `"${raw}" is not an alias defined in this site`,
+          suggestion(raw, table.keys()) ?? "define the alias, or write an address or CIDR"
+        )
+        : bad(
+          "invalid-alias-content",
+          `"${raw}" is not a valid ${type === "host" ? "address, range or hostname" : "network (address, CIDR, range)"}`
+        )
     }
     case "networkgroup":
       if (isRef) return { _tag: "Ref", name: raw }
-      return bad("unknown-alias", `"${raw}" is not an alias defined in this site`, suggestion(raw, table.keys()) ?? "a networkgroup holds alias names only")
+      return bad(
+        "unknown-alias",
+        `"${raw}" is not an alias defined in this site`,
+        suggestion(raw, table.keys()) ?? "a networkgroup holds alias names only"
+      )
     case "port": {
       const port = normalizePort(raw)
-      if (port._tag === "Port") return port.value === "" ? bad("invalid-alias-content", "\"any\" is not a port") : { _tag: "Value", value: port.value.replace("-", ":") }
-      if (port._tag === "Invalid") return bad("invalid-port", port.reason, "write 443, 8000-8080, 8000:8080 or a service name such as https")
+      if (port._tag === "Port") {
+        return port.value === ""
+          ? bad("invalid-alias-content", "\"any\" is not a port")
+          : { _tag: "Value", value: port.value.replace("-", ":") }
+      }
+      if (port._tag === "Invalid") {
+        return bad("invalid-port", port.reason, "write 443, 8000-8080, 8000:8080 or a service name such as https")
+      }
       if (isRef) return { _tag: "Ref", name: raw }
-      return bad("unknown-alias", `"${raw}" is not a port, service name or alias defined in this site`, suggestion(raw, table.keys()))
+      return bad(
+        "unknown-alias",
+        `"${raw}" is not a port, service name or alias defined in this site`,
+        suggestion(raw, table.keys())
+      )
     }
     case "geoip":
-      return /^[A-Za-z]{2}$/.test(raw) ? { _tag: "Value", value: raw.toUpperCase() } : bad("invalid-alias-content", `"${raw}" is not a two-letter country code (or EU)`)
+      return /^[A-Za-z]{2}$/.test(raw)
+        ? { _tag: "Value", value: raw.toUpperCase() }
+        : bad("invalid-alias-content", `"${raw}" is not a two-letter country code (or EU)`)
     case "mac":
-      return /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){1,5}$/.test(raw) ? { _tag: "Value", value: raw.toLowerCase() } : bad("invalid-alias-content", `"${raw}" is not a MAC address or prefix (2-6 colon-separated octets)`)
+      return /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){1,5}$/.test(raw)
+        ? { _tag: "Value", value: raw.toLowerCase() }
+        : bad("invalid-alias-content", `"${raw}" is not a MAC address or prefix (2-6 colon-separated octets)`)
     case "asn": {
       const n = /^\d{1,10}$/.test(raw) ? Number(raw) : 0
-      return n >= 1 && n <= 4294967296 ? { _tag: "Value", value: String(n) } : bad("invalid-alias-content", `"${raw}" is not an AS number (1-4294967296)`)
+      return n >= 1 && n <= 4294967296
+        ? { _tag: "Value", value: String(n) }
+        : bad("invalid-alias-content", `"${raw}" is not an AS number (1-4294967296)`)
     }
     case "dynipv6host":
-      return /^::[0-9A-Fa-f:]*$/.test(raw) ? { _tag: "Value", value: raw.toLowerCase() } : bad("invalid-alias-content", `"${raw}" is not an IPv6 suffix such as ::1000`)
+      return /^::[0-9A-Fa-f:]*$/.test(raw)
+        ? { _tag: "Value", value: raw.toLowerCase() }
+        : bad("invalid-alias-content", `"${raw}" is not an IPv6 suffix such as ::1000`)
     case "authgroup":
-      return /^\d+$/.test(raw) ? { _tag: "Value", value: raw } : bad("invalid-alias-content", `"${raw}" is not a group id (gid)`)
+      return /^\d+$/.test(raw)
+        ? { _tag: "Value", value: raw }
+        : bad("invalid-alias-content", `"${raw}" is not a group id (gid)`)
     case "url":
     case "urltable":
     case "urljson":
-      return URL.canParse(raw) && /^https?:\/\//i.test(raw) ? { _tag: "Value", value: raw } : bad("invalid-alias-content", `"${raw}" is not an http(s) URL`)
+      return URL.canParse(raw) && /^https?:\/\//i.test(raw)
+        ? { _tag: "Value", value: raw }
+        : bad("invalid-alias-content", `"${raw}" is not an http(s) URL`)
     case "external":
     case "internal":
       return { _tag: "Value", value: raw }
@@ -103,7 +138,9 @@ const entriesOf = (alias: AliasInput, table: AliasTable): ReadonlyArray<Entry> =
 export const aliasSpec = (input: AliasInput, table: AliasTable): AliasSpec => ({
   name: input.name,
   type: input.type,
-  content: sortedSet(entriesOf(input, table).flatMap((e) => (e._tag === "Value" ? [e.value] : e._tag === "Ref" ? [e.name] : []))),
+  content: sortedSet(
+    entriesOf(input, table).flatMap((e) => (e._tag === "Value" ? [e.value] : e._tag === "Ref" ? [e.name] : []))
+  ),
   enabled: input.enabled ?? true,
   description: input.description ?? "",
   categories: canonicalCategories(input.categories),
@@ -116,10 +153,22 @@ const checkAlias = (alias: Located<AliasInput>, table: AliasTable): ReadonlyArra
   const nameProblem = aliasNameProblem(name)
   if (nameProblem !== undefined) issues.push(report(alias, ["name"], { code: "invalid-alias-name", ...nameProblem }))
   if (type === "internal") {
-    issues.push(report(alias, ["type"], { code: "invalid-value", message: "internal aliases are created by OPNsense itself", hint: "reference the built-in alias by name instead" }))
+    issues.push(
+      report(alias, ["type"], {
+        code: "invalid-value",
+        message: "internal aliases are created by OPNsense itself",
+        hint: "reference the built-in alias by name instead"
+      })
+    )
   }
   if (type === "external" && (content?.length ?? 0) > 0) {
-    issues.push(report(alias, ["content"], { code: "invalid-alias-content", message: "external aliases are filled outside the configuration and take no content", hint: "remove content, or use type host/network" }))
+    issues.push(
+      report(alias, ["content"], {
+        code: "invalid-alias-content",
+        message: "external aliases are filled outside the configuration and take no content",
+        hint: "remove content, or use type host/network"
+      })
+    )
   }
   if (alias.value.update_frequency !== undefined && !urlTypes.has(type)) {
     issues.push(report(alias, ["update_frequency"], {

@@ -6,7 +6,7 @@
 import { Data, Effect } from "effect"
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml"
 import type { SourceFile } from "./Load.ts"
-import { styleItemNodes, type FriendlyItem } from "./Render.ts"
+import { type FriendlyItem, styleItemNodes } from "./Render.ts"
 import type { KindKey } from "./Schema.ts"
 
 export type Edit =
@@ -119,7 +119,10 @@ export const applyEdits = (
     for (const source of sources) {
       const doc = parseDocument(source.text, { prettyErrors: false })
       if (doc.errors.length > 0) {
-        return yield* new EditError({ edit: -1, message: `${source.path} has YAML errors (${doc.errors[0]?.message ?? ""}); fix it before editing` })
+        return yield* new EditError({
+          edit: -1,
+          message: `${source.path} has YAML errors (${doc.errors[0]?.message ?? ""}); fix it before editing`
+        })
       }
       files.push({ path: source.path, original: source.text, doc, dirty: false })
     }
@@ -138,7 +141,9 @@ export const applyEdits = (
       if (typeof item.name !== "string" || item.name === "") return yield* fail("the item needs a name")
       const anchorName = edit.before ?? edit.after
       const anchor = anchorName === undefined ? undefined : find(sorted(), kind, anchorName)
-      if (anchorName !== undefined && anchor === undefined) return yield* fail(`no ${kind} item named "${anchorName}" to place "${item.name}" next to`)
+      if (anchorName !== undefined && anchor === undefined) {
+        return yield* fail(`no ${kind} item named "${anchorName}" to place "${item.name}" next to`)
+      }
       const existing = find(sorted(), kind, item.name)
       if (existing !== undefined) {
         const map = existing.seq.items[existing.index]
@@ -158,7 +163,8 @@ export const applyEdits = (
         continue
       }
       const holders = sorted().filter((f) => kindSeq(f, kind) !== undefined)
-      const path = edit.file ?? (kind === "rules" ? holders[holders.length - 1]?.path : holders[0]?.path) ?? `${kind}.yaml`
+      const path = edit.file ?? (kind === "rules" ? holders[holders.length - 1]?.path : holders[0]?.path) ??
+        `${kind}.yaml`
       let target = files.find((f) => f.path === path)
       if (target === undefined) {
         target = { path, original: "", doc: parseDocument(""), dirty: true }
@@ -175,6 +181,9 @@ export const applyEdits = (
       target.dirty = true
     }
 
-    const out = files.map((f) => ({ path: f.path, text: f.dirty ? f.doc.toString({ lineWidth: 0, flowCollectionPadding: padded(f.original) }) : f.original }))
+    const out = files.map((f) => ({
+      path: f.path,
+      text: f.dirty ? f.doc.toString({ lineWidth: 0, flowCollectionPadding: padded(f.original) }) : f.original
+    }))
     return { files: out, changed: out.filter((f, i) => f.text !== files[i]?.original).map((f) => f.path) }
   })

@@ -55,26 +55,52 @@ export const readTree = Effect.fn("DesiredState.readTree")(function*(
         return undefined
       }
       const link = yield* fs.lstat(absolute).pipe(Effect.result)
-      if (link._tag === "Failure") return refuse("file-unreadable", describe(link.failure), "check the file's permissions")
+      if (link._tag === "Failure") {
+        return refuse("file-unreadable", describe(link.failure), "check the file's permissions")
+      }
       if (link.success.type === "SymbolicLink") {
         const target = yield* fs.realPath(absolute).pipe(Effect.option)
         if (target._tag === "None" || !inside(root, target.value)) {
-          return refuse("symlink-escape", "symbolic link points outside the desired-state directory", "replace the link with the file itself")
+          return refuse(
+            "symlink-escape",
+            "symbolic link points outside the desired-state directory",
+            "replace the link with the file itself"
+          )
         }
       }
       const info = yield* fs.stat(absolute).pipe(Effect.result)
-      if (info._tag === "Failure") return refuse("file-unreadable", describe(info.failure), "check the file's permissions")
-      if (info.success.type !== "File") return refuse("file-not-regular", `not a regular file (${info.success.type})`, "remove it from the desired-state directory")
+      if (info._tag === "Failure") {
+        return refuse("file-unreadable", describe(info.failure), "check the file's permissions")
+      }
+      if (info.success.type !== "File") {
+        return refuse(
+          "file-not-regular",
+          `not a regular file (${info.success.type})`,
+          "remove it from the desired-state directory"
+        )
+      }
       if (Number(info.success.size) > limits.maxFileBytes) {
-        return refuse("file-too-large", `file is ${Number(info.success.size)} bytes, more than the limit of ${limits.maxFileBytes}`, "split it into several files")
+        return refuse(
+          "file-too-large",
+          `file is ${Number(info.success.size)} bytes, more than the limit of ${limits.maxFileBytes}`,
+          "split it into several files"
+        )
       }
       const bytes = yield* fs.readFile(absolute).pipe(Effect.result)
-      if (bytes._tag === "Failure") return refuse("file-unreadable", describe(bytes.failure), "check the file's permissions")
+      if (bytes._tag === "Failure") {
+        return refuse("file-unreadable", describe(bytes.failure), "check the file's permissions")
+      }
       if (bytes.success.byteLength > limits.maxFileBytes) {
-        return refuse("file-too-large", `file is larger than the limit of ${limits.maxFileBytes} bytes`, "split it into several files")
+        return refuse(
+          "file-too-large",
+          `file is larger than the limit of ${limits.maxFileBytes} bytes`,
+          "split it into several files"
+        )
       }
       const decoded = decodeUtf8(display, bytes.success)
-      if (decoded.issue !== undefined) issues.push(decoded.issue)
+      if (decoded.issue !== undefined) {
+        issues.push(decoded.issue)
+      }
       return decoded.text
     })
 

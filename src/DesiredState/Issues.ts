@@ -35,7 +35,11 @@ export const makeIssue = (file: string, at: Position, input: IssueInput): Issue 
 /** Issues in a stable order: by file, line, column, then code. */
 export const sortIssues = (issues: ReadonlyArray<Issue>): ReadonlyArray<Issue> =>
   [...issues].sort((a, b) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+    a.file < b.file
+      ? -1
+      : a.file > b.file
+      ? 1
+      : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
   )
 
 const distance = (a: string, b: string): number => {
@@ -157,13 +161,20 @@ export const flattenSchemaIssue = (
       const annotation = issue.filter.annotations?.expected
       const expected = typeof annotation === "string" ? annotation : "a valid value"
       if (expected === "an integer") {
-        return [{ path, code: "type", message: `expected a whole number, found ${describeInput(input)}`, hint: "write a whole number without quotes, e.g. 10" }]
+        return [{
+          path,
+          code: "type",
+          message: `expected a whole number, found ${describeInput(input)}`,
+          hint: "write a whole number without quotes, e.g. 10"
+        }]
       }
       const range = expected.includes("between") || expected.includes("greater") || expected.includes("less")
       return [{
         path,
         code: range ? "out-of-range" : "invalid-value",
-        message: range ? `${describeInput(input)} is out of range: expected ${expected}` : `${describeInput(input)} is not valid: expected ${expected}`,
+        message: range
+          ? `${describeInput(input)} is out of range: expected ${expected}`
+          : `${describeInput(input)} is not valid: expected ${expected}`,
         hint: `use ${expected}`
       }]
     }
@@ -177,11 +188,21 @@ export const flattenSchemaIssue = (
     case "InvalidType":
       return [typeError(path, issue.ast, input)]
     case "UnexpectedKey":
-      return [{ path, code: "unknown-field", message: `unknown field "${String(path[path.length - 1])}"`, hint: "remove it" }]
+      return [{
+        path,
+        code: "unknown-field",
+        message: `unknown field "${String(path[path.length - 1])}"`,
+        hint: "remove it"
+      }]
     case "InvalidValue":
     case "Forbidden":
     case "OneOf":
-      return [{ path, code: "invalid-value", message: `${describeInput(input)} is not a valid value`, hint: "see docs/desired-state.md for the values this field takes" }]
+      return [{
+        path,
+        code: "invalid-value",
+        message: `${describeInput(input)} is not a valid value`,
+        hint: "see docs/desired-state.md for the values this field takes"
+      }]
   }
 }
 

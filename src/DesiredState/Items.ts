@@ -6,16 +6,16 @@
 import { Exit, Schema } from "effect"
 import type { Issue } from "../Domain/Desired.ts"
 import type { SourceRef } from "../Domain/Plan.ts"
-import { flattenSchemaIssue, makeIssue, suggestion, type IssueInput } from "./Issues.ts"
+import { flattenSchemaIssue, type IssueInput, makeIssue, suggestion } from "./Issues.ts"
 import {
+  type AliasInput,
   endpointFieldNames,
   fieldNames,
   futureKinds,
+  type KindKey,
   kindKeys,
   kindSchemas,
   modelKind,
-  type AliasInput,
-  type KindKey,
   type RuleInput,
   type VlanInput
 } from "./Schema.ts"
@@ -91,12 +91,26 @@ const decodeItem = (
     }))
     return
   }
-  issues.push(...unknownKeys(file, path, raw, fieldNames(kind), { ...context, code: "", message: "", what: name === undefined ? ` in ${modelKind[kind]} #${index + 1}` : "" }))
+  issues.push(
+    ...unknownKeys(file, path, raw, fieldNames(kind), {
+      ...context,
+      code: "",
+      message: "",
+      what: name === undefined ? ` in ${modelKind[kind]} #${index + 1}` : ""
+    })
+  )
   if (kind === "rules") {
     for (const side of ["source", "destination"] as const) {
       const endpoint = raw[side]
       if (isRecord(endpoint)) {
-        issues.push(...unknownKeys(file, [...path, side], endpoint, endpointFieldNames, { ...context, code: "", message: "", what: ` in ${side}` }))
+        issues.push(
+          ...unknownKeys(file, [...path, side], endpoint, endpointFieldNames, {
+            ...context,
+            code: "",
+            message: "",
+            what: ` in ${side}`
+          })
+        )
       }
     }
   }
@@ -111,7 +125,9 @@ const decodeItem = (
     for (const problem of flat) {
       issues.push(makeIssue(file.path, locate(file, [...path, ...problem.path]), { ...context, ...problem }))
     }
-    if (flat.length === 0) issues.push(makeIssue(file.path, at, { ...context, code: "type", message: `invalid ${modelKind[kind]}` }))
+    if (flat.length === 0) {
+      issues.push(makeIssue(file.path, at, { ...context, code: "type", message: `invalid ${modelKind[kind]}` }))
+    }
     const broken = new Set(flat.map((p) => String(p.path[0])))
     const rest = Object.fromEntries(Object.entries(known).filter(([key]) => !broken.has(key)))
     const retry = Schema.decodeUnknownExit(schema)(rest)
@@ -144,7 +160,9 @@ const decodeItem = (
 }
 
 /** Collect the typed items of every file (already in lexical order), and every shape problem. */
-export const collectItems = (files: ReadonlyArray<YamlFile>): { readonly items: Items; readonly issues: ReadonlyArray<Issue> } => {
+export const collectItems = (
+  files: ReadonlyArray<YamlFile>
+): { readonly items: Items; readonly issues: ReadonlyArray<Issue> } => {
   const items: Items = { vlans: [], aliases: [], rules: [] }
   const issues: Array<Issue> = []
   for (const file of files) {

@@ -6,7 +6,6 @@ import { Schema } from "effect"
 import { ResourceFile } from "./Schema.ts"
 import { SitesFile } from "./Sites.ts"
 
-
 /** Editors should flag unknown keys as the loader does: close every object that lists its properties. */
 const closeObjects = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(closeObjects)
@@ -32,4 +31,3 @@ export const resourceFileJsonSchema = (): unknown =>
 
 export const sitesFileJsonSchema = (): unknown =>
   document(SitesFile, "opnsense-mcp desired-state/sites.yaml", "urn:opnsense-mcp:sites")
-

@@ -9,7 +9,7 @@ import { sortIssues } from "./Issues.ts"
 import { collectItems } from "./Items.ts"
 import { checkRules, ruleSpec } from "./Rules.ts"
 import { checkVlans, vlanSpec } from "./Vlans.ts"
-import { defaultLimits, parseYaml, type Limits, type YamlFile } from "./Yaml.ts"
+import { defaultLimits, type Limits, parseYaml, type YamlFile } from "./Yaml.ts"
 
 export interface SourceFile {
   /** relative to DESIRED_STATE_DIR, with forward slashes */

@@ -24,7 +24,9 @@ export const friendlyAlias = (spec: AliasSpec): FriendlyItem => {
   return {
     name: spec.name,
     type: spec.type,
-    ...(spec.content.length > 0 ? { content: spec.content.map((c) => (spec.type === "port" || spec.type === "asn" ? numeric(c) : c)) } : {}),
+    ...(spec.content.length > 0
+      ? { content: spec.content.map((c) => (spec.type === "port" || spec.type === "asn" ? numeric(c) : c)) }
+      : {}),
     ...(spec.updateFrequency !== "" && Number.isFinite(frequency) ? { update_frequency: frequency } : {}),
     ...(!spec.enabled ? { enabled: false } : {}),
     ...(spec.description !== "" ? { description: spec.description } : {}),
@@ -51,7 +53,11 @@ export const friendlyRule = (name: string, spec: RuleSpec): FriendlyItem => {
   return {
     name,
     action: spec.action,
-    interface: spec.interfaces.length === 0 ? "floating" : spec.interfaces.length === 1 ? spec.interfaces[0] : [...spec.interfaces],
+    interface: spec.interfaces.length === 0
+      ? "floating"
+      : spec.interfaces.length === 1
+      ? spec.interfaces[0]
+      : [...spec.interfaces],
     ...(spec.interfaceInvert ? { interface_invert: true } : {}),
     ...(spec.direction !== "in" ? { direction: spec.direction } : {}),
     ...(spec.ipVersion !== "inet" ? { ip_version: ipVersions[spec.ipVersion] } : {}),
@@ -73,7 +79,9 @@ export const styleItemNodes = (doc: Document): void => {
     Pair(_, pair) {
       const key = isScalar(pair.key) ? String(pair.key.value) : ""
       if ((key === "source" || key === "destination") && isMap(pair.value)) pair.value.flow = true
-      if ((key === "content" || key === "interface" || key === "categories" || key === "address") && isSeq(pair.value)) {
+      if (
+        (key === "content" || key === "interface" || key === "categories" || key === "address") && isSeq(pair.value)
+      ) {
         pair.value.flow = pair.value.items.length <= 8
       }
     }
@@ -90,9 +98,15 @@ export interface RenderInput {
 /** One YAML file holding the given items; kinds without items are left out. */
 export const renderYaml = (input: RenderInput, options: { readonly header?: string } = {}): string => {
   const content = {
-    ...(input.vlans !== undefined && input.vlans.length > 0 ? { vlans: input.vlans.map((v) => friendlyVlan(v.name, v.spec)) } : {}),
-    ...(input.aliases !== undefined && input.aliases.length > 0 ? { aliases: input.aliases.map((a) => friendlyAlias(a.spec)) } : {}),
-    ...(input.rules !== undefined && input.rules.length > 0 ? { rules: input.rules.map((r) => friendlyRule(r.name, r.spec)) } : {})
+    ...(input.vlans !== undefined && input.vlans.length > 0
+      ? { vlans: input.vlans.map((v) => friendlyVlan(v.name, v.spec)) }
+      : {}),
+    ...(input.aliases !== undefined && input.aliases.length > 0
+      ? { aliases: input.aliases.map((a) => friendlyAlias(a.spec)) }
+      : {}),
+    ...(input.rules !== undefined && input.rules.length > 0
+      ? { rules: input.rules.map((r) => friendlyRule(r.name, r.spec)) }
+      : {})
   }
   const doc = new Document(content)
   styleItemNodes(doc)

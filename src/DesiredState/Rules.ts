@@ -6,10 +6,10 @@ import type { Issue } from "../Domain/Desired.ts"
 import type { Endpoint, IpVersion, RuleSpec } from "../Domain/Model.ts"
 import { normalizeAddresses, normalizePort, normalizeProtocol, portProtocols, sortedSet } from "../Domain/Normalize.ts"
 import { parseCidr } from "./Addresses.ts"
-import { aliasTypeOf, type AliasTable } from "./Aliases.ts"
+import { type AliasTable, aliasTypeOf } from "./Aliases.ts"
 import { canonicalCategories, checkCommon, checkDuplicates } from "./Common.ts"
-import { suggestion, type IssueInput } from "./Issues.ts"
-import { report, type Located } from "./Items.ts"
+import { type IssueInput, suggestion } from "./Issues.ts"
+import { type Located, report } from "./Items.ts"
 import { ALIAS_NAME, protocols } from "./Names.ts"
 import type { EndpointInput, RuleInput } from "./Schema.ts"
 
@@ -40,7 +40,11 @@ const partsOf = (side: Side, input: EndpointInput | undefined): EndpointParts =>
     : typeof address === "string"
     ? [{ value: address, path: [side, "address"] }]
     : address.map((value, i) => ({ value, path: [side, "address", i] }))
-  return { addresses, port: port === undefined ? undefined : { value: port, path: [side, "port"] }, invert: invert ?? false }
+  return {
+    addresses,
+    port: port === undefined ? undefined : { value: port, path: [side, "port"] },
+    invert: invert ?? false
+  }
 }
 
 const ipVersionOf = (input: RuleInput["ip_version"]): IpVersion => {
@@ -109,11 +113,19 @@ const isInterface = (ctx: RuleContext, name: string) => WELL_KNOWN_INTERFACE.tes
 const checkInterfaces = (rule: Located<RuleInput>): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const input = rule.value.interface
-  const list = typeof input === "string" ? [{ value: input, path: ["interface"] }] : input.map((value, i) => ({ value, path: ["interface", i] }))
+  const list = typeof input === "string"
+    ? [{ value: input, path: ["interface"] }]
+    : input.map((value, i) => ({ value, path: ["interface", i] }))
   for (const { value, path } of list) {
     if (value === "" || value.toLowerCase() === "floating") {
       if (list.length > 1) {
-        issues.push(report(rule, path, { code: "invalid-interface", message: "floating cannot be combined with named interfaces", hint: "write floating alone, or list the interfaces" }))
+        issues.push(
+          report(rule, path, {
+            code: "invalid-interface",
+            message: "floating cannot be combined with named interfaces",
+            hint: "write floating alone, or list the interfaces"
+          })
+        )
       }
     } else if (!INTERFACE.test(value) || value === "lo0") {
       issues.push(report(rule, path, {
@@ -138,20 +150,34 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
   const value = part.value.trim()
   if (value.toLowerCase() === "any" || value === "(self)") return undefined
   const literal = parseCidr(value)
-  if (literal._tag === "Invalid") return { code: "invalid-address", message: literal.reason, hint: "write an address (10.0.0.1), a CIDR (10.0.0.0/24) or an alias name" }
+  if (literal._tag === "Invalid") {
+    return {
+      code: "invalid-address",
+      message: literal.reason,
+      hint: "write an address (10.0.0.1), a CIDR (10.0.0.0/24) or an alias name"
+    }
+  }
   if (literal._tag === "Literal") {
     if ((literal.family === 4 && ipVersion === "inet6") || (literal.family === 6 && ipVersion === "inet")) {
       return {
         code: "address-family",
-        message: `IPv${literal.family} address "${value}" in a rule with ip_version ${ipVersion === "inet" ? "ipv4" : "ipv6"}`,
-        hint: `set ip_version: ${literal.family === 4 ? "ipv4" : "ipv6"} or ipv4+ipv6, or use an IPv${literal.family === 4 ? 6 : 4} address`
+        message: `IPv${literal.family} address "${value}" in a rule with ip_version ${
+          ipVersion === "inet" ? "ipv4" : "ipv6"
+        }`,
+        hint: `set ip_version: ${literal.family === 4 ? "ipv4" : "ipv6"} or ipv4+ipv6, or use an IPv${
+          literal.family === 4 ? 6 : 4
+        } address`
       }
     }
     return undefined
   }
   const aliasType = aliasTypeOf(ctx.aliases, value)
   if (aliasType === "port") {
-    return { code: "alias-type-mismatch", message: `port alias "${value}" cannot be used as an address`, hint: "move it to the port field" }
+    return {
+      code: "alias-type-mismatch",
+      message: `port alias "${value}" cannot be used as an address`,
+      hint: "move it to the port field"
+    }
   }
   if (aliasType !== undefined) return undefined
   if (isInterface(ctx, value) || (value.endsWith("ip") && isInterface(ctx, value.slice(0, -2)))) return undefined
@@ -159,11 +185,19 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
     code: "unknown-alias",
     message: `"${value}" is not an address, a CIDR, an alias of this site or an interface net`,
     hint: suggestion(value, [...ctx.aliases.keys(), ...ctx.interfaces]) ??
-      (ALIAS_NAME.test(value) ? `define an alias named "${value}" or write an address; interface nets are written lan, opt3 (address: lanip)` : "write an address, a CIDR or an alias name")
+      (ALIAS_NAME.test(value)
+        ? `define an alias named "${value}" or write an address; interface nets are written lan, opt3 (address: lanip)`
+        : "write an address, a CIDR or an alias name")
   }
 }
 
-const checkEndpoint = (rule: Located<RuleInput>, ctx: RuleContext, side: Side, protocol: string, ipVersion: IpVersion): ReadonlyArray<Issue> => {
+const checkEndpoint = (
+  rule: Located<RuleInput>,
+  ctx: RuleContext,
+  side: Side,
+  protocol: string,
+  ipVersion: IpVersion
+): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const parts = partsOf(side, rule.value[side])
   const { addresses } = parts
@@ -171,7 +205,13 @@ const checkEndpoint = (rule: Located<RuleInput>, ctx: RuleContext, side: Side, p
     const problem = checkAddress(ctx, part, ipVersion)
     if (problem !== undefined) issues.push(report(rule, part.path, problem))
     if (addresses.length > 1 && part.value.trim().toLowerCase() === "any") {
-      issues.push(report(rule, part.path, { code: "any-combined", message: `"any" cannot be combined with other ${side} values`, hint: "remove any, or remove the other values" }))
+      issues.push(
+        report(rule, part.path, {
+          code: "any-combined",
+          message: `"any" cannot be combined with other ${side} values`,
+          hint: "remove any, or remove the other values"
+        })
+      )
     }
   }
   if (parts.invert && addresses.length > 1) {
@@ -194,7 +234,13 @@ const checkEndpoint = (rule: Located<RuleInput>, ctx: RuleContext, side: Side, p
     const port = normalizePort(parts.port.value)
     const at = parts.port.path
     if (port._tag === "Invalid") {
-      issues.push(report(rule, at, { code: "invalid-port", message: port.reason, hint: "write 443, \"8000-8080\", a service name such as https, or a port alias" }))
+      issues.push(
+        report(rule, at, {
+          code: "invalid-port",
+          message: port.reason,
+          hint: "write 443, \"8000-8080\", a service name such as https, or a port alias"
+        })
+      )
     } else if (port._tag === "Alias") {
       const type = aliasTypeOf(ctx.aliases, port.value)
       if (type === undefined) {
@@ -204,7 +250,13 @@ const checkEndpoint = (rule: Located<RuleInput>, ctx: RuleContext, side: Side, p
           hint: suggestion(port.value, [...ctx.aliases.keys()]) ?? `define a port alias named "${port.value}"`
         }))
       } else if (type !== "port") {
-        issues.push(report(rule, at, { code: "alias-type-mismatch", message: `${type} alias "${port.value}" cannot be used as a port`, hint: "only port aliases fit in port fields" }))
+        issues.push(
+          report(rule, at, {
+            code: "alias-type-mismatch",
+            message: `${type} alias "${port.value}" cannot be used as a port`,
+            hint: "only port aliases fit in port fields"
+          })
+        )
       }
     }
     if (port._tag !== "Invalid" && port.value !== "" && protocols.has(protocol) && !portProtocols.has(protocol)) {
@@ -230,12 +282,26 @@ const checkRule = (rule: Located<RuleInput>, ctx: RuleContext): ReadonlyArray<Is
   }
   const ipVersion = ipVersionOf(rule.value.ip_version)
   if (protocol === "ICMP" && ipVersion === "inet6") {
-    issues.push(report(rule, ["protocol"], { code: "address-family", message: "ICMP is IPv4; IPv6 rules use ipv6-icmp", hint: "write protocol: ipv6-icmp" }))
+    issues.push(
+      report(rule, ["protocol"], {
+        code: "address-family",
+        message: "ICMP is IPv4; IPv6 rules use ipv6-icmp",
+        hint: "write protocol: ipv6-icmp"
+      })
+    )
   }
   if (protocol === "IPV6-ICMP" && ipVersion === "inet") {
-    issues.push(report(rule, ["protocol"], { code: "address-family", message: "ipv6-icmp needs ip_version ipv6", hint: "set ip_version: ipv6, or use protocol icmp" }))
+    issues.push(
+      report(rule, ["protocol"], {
+        code: "address-family",
+        message: "ipv6-icmp needs ip_version ipv6",
+        hint: "set ip_version: ipv6, or use protocol icmp"
+      })
+    )
   }
-  for (const side of ["source", "destination"] as const) issues.push(...checkEndpoint(rule, ctx, side, protocol, ipVersion))
+  for (const side of ["source", "destination"] as const) {
+    issues.push(...checkEndpoint(rule, ctx, side, protocol, ipVersion))
+  }
   return issues
 }
 

@@ -10,7 +10,10 @@ import { AliasType } from "../Domain/Model.ts"
 
 const doc = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
 
-const Name = doc(Schema.String, "unique key of the item within its kind and site; the firewall object carries it in its description marker")
+const Name = doc(
+  Schema.String,
+  "unique key of the item within its kind and site; the firewall object carries it in its description marker"
+)
 const Description = doc(Schema.String, "free text, no newlines; at most 255 characters minus the ownership marker")
 const Enabled = doc(Schema.Boolean, "default true")
 const Categories = doc(Schema.Array(Schema.String), "firewall category names")
@@ -36,7 +39,10 @@ export type VlanInput = typeof VlanInput.Type
 
 export const AliasInput = Schema.Struct({
   name: doc(Schema.String, "1-31 letters, digits or _, starting with a letter or a single _; not a reserved word"),
-  type: doc(AliasType, "host, network, port, url, urltable, urljson, geoip, networkgroup, mac, asn, dynipv6host, authgroup, external"),
+  type: doc(
+    AliasType,
+    "host, network, port, url, urltable, urljson, geoip, networkgroup, mac, asn, dynipv6host, authgroup, external"
+  ),
   content: Schema.optionalKey(
     doc(
       Schema.Array(Schema.Union([Schema.String, Schema.Int])),
@@ -44,7 +50,10 @@ export const AliasInput = Schema.Struct({
     )
   ),
   update_frequency: Schema.optionalKey(
-    doc(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 365 })), "url types: refresh interval in days (fractions allowed)")
+    doc(
+      Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 365 })),
+      "url types: refresh interval in days (fractions allowed)"
+    )
   ),
   enabled: Schema.optionalKey(Enabled),
   description: Schema.optionalKey(Description),
@@ -54,7 +63,10 @@ export type AliasInput = typeof AliasInput.Type
 
 export const EndpointObject = Schema.Struct({
   address: Schema.optionalKey(
-    doc(StringOrList, "any (default), an address, a CIDR, an alias name, an interface net (lan) or address (lanip), (self)")
+    doc(
+      StringOrList,
+      "any (default), an address, a CIDR, an alias name, an interface net (lan) or address (lanip), (self)"
+    )
   ),
   port: Schema.optionalKey(PortValue),
   invert: Schema.optionalKey(doc(Schema.Boolean, "match everything except this (single value only)"))
@@ -75,14 +87,20 @@ export const RuleInput = Schema.Struct({
   ),
   interface_invert: Schema.optionalKey(doc(Schema.Boolean, "match every interface except the one named (exactly one)")),
   direction: Schema.optionalKey(doc(Schema.Literals(["in", "out", "any"]), "in (default), out or any")),
-  ip_version: Schema.optionalKey(doc(Schema.Literals(ipVersions), "ipv4 (default), ipv6 or ipv4+ipv6 (inet, inet6, inet46 also accepted)")),
-  protocol: Schema.optionalKey(doc(Schema.String, "any (default), tcp, udp, tcp/udp, icmp, ipv6-icmp, esp, gre, ... (any case)")),
+  ip_version: Schema.optionalKey(
+    doc(Schema.Literals(ipVersions), "ipv4 (default), ipv6 or ipv4+ipv6 (inet, inet6, inet46 also accepted)")
+  ),
+  protocol: Schema.optionalKey(
+    doc(Schema.String, "any (default), tcp, udp, tcp/udp, icmp, ipv6-icmp, esp, gre, ... (any case)")
+  ),
   source: Schema.optionalKey(EndpointInput),
   destination: Schema.optionalKey(EndpointInput),
   log: Schema.optionalKey(doc(Schema.Boolean, "default false")),
   quick: Schema.optionalKey(doc(Schema.Boolean, "default true: the first matching rule wins")),
   enabled: Schema.optionalKey(Enabled),
-  gateway: Schema.optionalKey(doc(Schema.String, "gateway or gateway group name for policy routing; default routing when absent")),
+  gateway: Schema.optionalKey(
+    doc(Schema.String, "gateway or gateway group name for policy routing; default routing when absent")
+  ),
   description: Schema.optionalKey(Description),
   categories: Schema.optionalKey(Categories)
 })
@@ -113,7 +131,9 @@ export const futureKinds: ReadonlyArray<string> = [
 export const fieldNames = (kind: KindKey): ReadonlyArray<string> => Object.keys(kindSchemas[kind].fields)
 export const endpointFieldNames: ReadonlyArray<string> = Object.keys(EndpointObject.fields)
 
-const Reserved = Schema.optionalKey(doc(Schema.Array(Schema.Unknown), "reserved: not yet supported, skipped with a warning"))
+const Reserved = Schema.optionalKey(
+  doc(Schema.Array(Schema.Unknown), "reserved: not yet supported, skipped with a warning")
+)
 
 /** One resource file: every kind is an optional list. */
 export const ResourceFile = Schema.Struct({

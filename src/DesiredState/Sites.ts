@@ -7,21 +7,30 @@ import { Exit, Schema } from "effect"
 import type { Issue, SiteConfig } from "../Domain/Desired.ts"
 import { Severity } from "../Domain/Desired.ts"
 import { flattenSchemaIssue, makeIssue, suggestion } from "./Issues.ts"
-import { locate, parseYaml, type Limits } from "./Yaml.ts"
+import { type Limits, locate, parseYaml } from "./Yaml.ts"
 
 export const SITES_FILE = "sites.yaml"
 
 const doc = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })
-const EnvName = doc(Schema.String.check(Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/)), "name of an environment variable")
+const EnvName = doc(
+  Schema.String.check(Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/)),
+  "name of an environment variable"
+)
 
 export const SiteInput = Schema.Struct({
   name: doc(Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/)), "site name, used with --site"),
-  path: Schema.optionalKey(doc(Schema.String, "folder of the site's YAML relative to the desired-state root; default: the site name")),
-  url: Schema.optionalKey(doc(Schema.String, "firewall base URL, e.g. https://192.0.2.1; default: OPNSENSE_URL, else the sandbox")),
+  path: Schema.optionalKey(
+    doc(Schema.String, "folder of the site's YAML relative to the desired-state root; default: the site name")
+  ),
+  url: Schema.optionalKey(
+    doc(Schema.String, "firewall base URL, e.g. https://192.0.2.1; default: OPNSENSE_URL, else the sandbox")
+  ),
   api_key_env: Schema.optionalKey(EnvName),
   api_secret_env: Schema.optionalKey(EnvName),
   ca_file: Schema.optionalKey(doc(Schema.String, "CA bundle for the firewall's certificate")),
-  prune_unmanaged: Schema.optionalKey(doc(Schema.Boolean, "also delete objects the desired state does not name (default false)")),
+  prune_unmanaged: Schema.optionalKey(
+    doc(Schema.Boolean, "also delete objects the desired state does not name (default false)")
+  ),
   management: Schema.optionalKey(Schema.Struct({
     interface: doc(Schema.String, "interface the firewall is managed through, e.g. lan"),
     address: Schema.optionalKey(Schema.String),
@@ -39,13 +48,19 @@ export const SiteInput = Schema.Struct({
     Schema.Record(
       Schema.String,
       Schema.Struct({
-        networks: Schema.optionalKey(doc(Schema.Array(Schema.String), "what the interface net (e.g. `lan`) means in rules, as CIDRs")),
-        addresses: Schema.optionalKey(doc(Schema.Array(Schema.String), "the firewall's own addresses on it (`lanip`, `(self)`)"))
+        networks: Schema.optionalKey(
+          doc(Schema.Array(Schema.String), "what the interface net (e.g. `lan`) means in rules, as CIDRs")
+        ),
+        addresses: Schema.optionalKey(
+          doc(Schema.Array(Schema.String), "the firewall's own addresses on it (`lanip`, `(self)`)")
+        )
       })
     ),
     "interface identifier → its networks and addresses, so lint and explain can resolve `lan`, `lanip` and `(self)`"
   )),
-  sensitive_interfaces: Schema.optionalKey(doc(Schema.Array(Schema.String), "interfaces where pass rules must log (default [wan])"))
+  sensitive_interfaces: Schema.optionalKey(
+    doc(Schema.Array(Schema.String), "interfaces where pass rules must log (default [wan])")
+  )
 })
 export type SiteInput = typeof SiteInput.Type
 
@@ -74,7 +89,11 @@ const toConfig = (input: SiteInput): SiteConfig => ({
       }
     }
     : {}),
-  probes: (input.probes ?? []).map((p) => ({ host: p.host, port: p.port, ...(p.timeout_ms !== undefined ? { timeoutMs: p.timeout_ms } : {}) })),
+  probes: (input.probes ?? []).map((p) => ({
+    host: p.host,
+    port: p.port,
+    ...(p.timeout_ms !== undefined ? { timeoutMs: p.timeout_ms } : {})
+  })),
   lint: input.lint ?? {},
   ...(input.interfaces !== undefined
     ? {
@@ -95,7 +114,10 @@ const normalisePath = (path: string): string => {
 }
 
 /** Parse sites.yaml; every problem is an Issue, the sites that are valid are returned. */
-export const parseSites = (text: string, limits?: Limits): { readonly sites: ReadonlyArray<SiteConfig>; readonly issues: ReadonlyArray<Issue> } => {
+export const parseSites = (
+  text: string,
+  limits?: Limits
+): { readonly sites: ReadonlyArray<SiteConfig>; readonly issues: ReadonlyArray<Issue> } => {
   const parsed = parseYaml(SITES_FILE, text, limits)
   const file = parsed.file
   if (file === undefined) return { sites: [], issues: parsed.issues }
@@ -103,11 +125,26 @@ export const parseSites = (text: string, limits?: Limits): { readonly sites: Rea
   const root = file.value
   const hint = "sites.yaml holds `sites:`, a list of { name, path, url, api_key_env, api_secret_env, ... }"
   if (typeof root !== "object" || root === null || Array.isArray(root)) {
-    return { sites: [], issues: [makeIssue(SITES_FILE, locate(file, []), { code: "type", message: "sites.yaml must be a mapping with a `sites` list", hint })] }
+    return {
+      sites: [],
+      issues: [
+        makeIssue(SITES_FILE, locate(file, []), {
+          code: "type",
+          message: "sites.yaml must be a mapping with a `sites` list",
+          hint
+        })
+      ]
+    }
   }
   for (const key of Object.keys(root)) {
     if (key !== "sites") {
-      issues.push(makeIssue(SITES_FILE, locate(file, [key], "key"), { code: "unknown-field", message: `unknown key "${key}"`, hint: suggestion(key, ["sites"]) ?? hint }))
+      issues.push(
+        makeIssue(SITES_FILE, locate(file, [key], "key"), {
+          code: "unknown-field",
+          message: `unknown key "${key}"`,
+          hint: suggestion(key, ["sites"]) ?? hint
+        })
+      )
     }
   }
   const list: unknown = "sites" in root ? root.sites : undefined
@@ -139,7 +176,13 @@ export const parseSites = (text: string, limits?: Limits): { readonly sites: Rea
     const config = sites[index]
     if (config === undefined) return
     if (seen.has(site.name)) {
-      issues.push(makeIssue(SITES_FILE, locate(file, ["sites", index, "name"]), { code: "duplicate-name", name: site.name, message: `site "${site.name}" is defined twice` }))
+      issues.push(
+        makeIssue(SITES_FILE, locate(file, ["sites", index, "name"]), {
+          code: "duplicate-name",
+          name: site.name,
+          message: `site "${site.name}" is defined twice`
+        })
+      )
     }
     seen.set(site.name, index)
     if (site.path !== undefined && (site.path.startsWith("/") || site.path.split("/").includes(".."))) {
@@ -151,7 +194,13 @@ export const parseSites = (text: string, limits?: Limits): { readonly sites: Rea
       }))
     }
     if (site.url !== undefined && !(URL.canParse(site.url) && /^https?:\/\//i.test(site.url))) {
-      issues.push(makeIssue(SITES_FILE, locate(file, ["sites", index, "url"]), { code: "invalid-value", name: site.name, message: `"${site.url}" is not an http(s) URL` }))
+      issues.push(
+        makeIssue(SITES_FILE, locate(file, ["sites", index, "url"]), {
+          code: "invalid-value",
+          name: site.name,
+          message: `"${site.url}" is not an http(s) URL`
+        })
+      )
     }
   })
   return { sites, issues }

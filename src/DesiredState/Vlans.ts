@@ -2,7 +2,7 @@
 import type { Issue } from "../Domain/Desired.ts"
 import type { VlanProto, VlanSpec } from "../Domain/Model.ts"
 import { checkCommon, checkDuplicates } from "./Common.ts"
-import { report, type Located } from "./Items.ts"
+import { type Located, report } from "./Items.ts"
 import type { VlanInput } from "./Schema.ts"
 
 const PARENT = /^[a-z][a-z0-9_]*[0-9](\.[0-9]+)*$/
@@ -44,7 +44,8 @@ export const checkVlans = (vlans: ReadonlyArray<Located<VlanInput>>): ReadonlyAr
     else {
       issues.push(report(vlan, ["tag"], {
         code: "duplicate-vlan-tag",
-        message: `tag ${tag} on ${parent} is already used by VLAN "${first.name}" (${first.source.file}:${first.source.line})`,
+        message:
+          `tag ${tag} on ${parent} is already used by VLAN "${first.name}" (${first.source.file}:${first.source.line})`,
         hint: "a tag must be unique per parent device"
       }))
     }

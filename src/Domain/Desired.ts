@@ -18,7 +18,11 @@ export const Severity = Schema.Literals(["error", "warning", "info", "off"])
 export type Severity = typeof Severity.Type
 
 /** A TCP probe run from this machine after an apply; failure triggers the automatic revert. */
-export const Probe = Schema.Struct({ host: Schema.String, port: Schema.Number, timeoutMs: Schema.optional(Schema.Number) })
+export const Probe = Schema.Struct({
+  host: Schema.String,
+  port: Schema.Number,
+  timeoutMs: Schema.optional(Schema.Number)
+})
 export type Probe = typeof Probe.Type
 
 /** Per-site settings from desired-state/sites.yaml (defaults when the file is absent). */

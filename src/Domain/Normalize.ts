@@ -94,7 +94,9 @@ export const normalizePort = (input: string | number | undefined | null): PortRe
   if (lower === "" || lower === "any") return { _tag: "Port", value: "" }
   if (PORT.test(raw)) {
     const n = Number(raw)
-    return validPort(n) ? { _tag: "Port", value: String(n) } : { _tag: "Invalid", reason: `port ${raw} is outside 1-65535` }
+    return validPort(n)
+      ? { _tag: "Port", value: String(n) }
+      : { _tag: "Invalid", reason: `port ${raw} is outside 1-65535` }
   }
   const range = RANGE.exec(raw)
   if (range !== null) {

@@ -73,7 +73,8 @@ export const validate = (c: HttpConfig): Effect.Effect<HttpConfig, HttpConfigErr
   if (!isLoopback(c.host) && c.mcpAuthToken === undefined) {
     return Effect.fail(
       new HttpConfigError({
-        message: `refusing to listen on ${c.host} without MCP_AUTH_TOKEN: set MCP_AUTH_TOKEN, or HOST=127.0.0.1 to stay on loopback`
+        message:
+          `refusing to listen on ${c.host} without MCP_AUTH_TOKEN: set MCP_AUTH_TOKEN, or HOST=127.0.0.1 to stay on loopback`
       })
     )
   }

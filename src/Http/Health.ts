@@ -96,7 +96,9 @@ export const make = (
     const refresh = Effect.gen(function*() {
       const [sites, redis, breakers, loop] = yield* Effect.all([
         Effect.forEach(ports.sites, checkSite, { concurrency: "unbounded" }),
-        ports.redis === undefined ? Effect.succeed({ status: "disabled" as const }) : timed(ports.redis.ping, timeoutMs),
+        ports.redis === undefined
+          ? Effect.succeed({ status: "disabled" as const })
+          : timed(ports.redis.ping, timeoutMs),
         ports.breaker === undefined ? Effect.succeed([]) : ports.breaker.status,
         ports.reconcile === undefined ? Effect.succeed([]) : ports.reconcile.sites
       ], { concurrency: "unbounded" })

@@ -3,8 +3,8 @@
  * per-site Opnsense clients (Firewalls), the CircuitBreaker and the Cache, plus a Redis ping when
  * REDIS_URL is set. `serve` provides the services; this file only adapts shapes.
  */
-import { Redis } from "ioredis"
 import { Config, Effect, Option, type Scope } from "effect"
+import { Redis } from "ioredis"
 import type { DesiredStateInvalid } from "../DesiredState.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { Firewalls, Reconciler } from "../Reconciler.ts"
@@ -42,7 +42,10 @@ export const redisPort = (url: string): Effect.Effect<RedisPort, never, Scope.Sc
     (client) => ({
       ping: Effect.tryPromise({
         try: () => client.ping(),
-        catch: (cause) => ({ _tag: "RedisError", message: `Redis did not answer PING: ${cause instanceof Error ? cause.message : String(cause)}` })
+        catch: (cause) => ({
+          _tag: "RedisError",
+          message: `Redis did not answer PING: ${cause instanceof Error ? cause.message : String(cause)}`
+        })
       }).pipe(Effect.asVoid)
     })
   )
@@ -69,7 +72,9 @@ export const ports = (options: {
     const loop = yield* Effect.serviceOption(ReconcileStatus)
     const statuses = Effect.map(breaker.stats, (all) => {
       const now = Date.now()
-      return all.map((s) => breakerStatus(s, now))
+      return all.map((s) =>
+        breakerStatus(s, now)
+      )
     })
     return {
       sites,

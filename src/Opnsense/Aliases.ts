@@ -5,10 +5,10 @@
  * and marked origin "builtin" (read-only), never dropped.
  */
 import { Schema } from "effect"
-import { AliasType, type LiveAlias, type AliasSpec, type Origin } from "../Domain/Model.ts"
+import { type AliasSpec, AliasType, type LiveAlias, type Origin } from "../Domain/Model.ts"
 import { lineSet, sortedSet } from "../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { bool, Field, isUuid, ItemMap, itemEntries, searchEnvelope, selectedKeys, single, text } from "./Wire.ts"
+import { bool, Field, isUuid, itemEntries, ItemMap, searchEnvelope, selectedKeys, single, text } from "./Wire.ts"
 
 export const base = "firewall/alias"
 export const wrapper = "alias"
@@ -74,13 +74,19 @@ export const fromSearch = (
 export const fromExport = (
   response: typeof ExportResponse.Type,
   categoryNames: ReadonlyMap<string, string>
-): ReadonlyArray<LiveAlias> => itemEntries(response.aliases.alias).map(([uuid, item]) => toLive(uuid, item, categoryNames))
+): ReadonlyArray<LiveAlias> =>
+  itemEntries(response.aliases.alias).map(([uuid, item]) => toLive(uuid, item, categoryNames))
 
 /**
  * get_item/{uuid}: `{"alias":{...}}`. An unknown uuid is `{"alias":{"content":{...}}}` on 26.1.11+
  * (no name/type) or a 500 before; both mean "not found" (REFERENCE §8.1).
  */
-export const GetResponse = Schema.Union([Schema.Struct({ alias: Schema.Struct({ ...AliasFields, name: Schema.optional(Field), type: Schema.optional(Field) }) }), Schema.Array(Schema.Unknown)])
+export const GetResponse = Schema.Union([
+  Schema.Struct({
+    alias: Schema.Struct({ ...AliasFields, name: Schema.optional(Field), type: Schema.optional(Field) })
+  }),
+  Schema.Array(Schema.Unknown)
+])
 
 export const fromGet = (
   uuid: string,
@@ -95,7 +101,9 @@ export const fromGet = (
 
 /** get_alias_u_u_i_d/{name}: `{"uuid":"..."}`, or `[]` when no alias has that name. */
 export const UuidResponse = Schema.Union([Schema.Struct({ uuid: Schema.String }), Schema.Array(Schema.Unknown)])
-export const uuidOf = (response: typeof UuidResponse.Type): string | undefined => ("uuid" in response ? response.uuid : undefined)
+export const uuidOf = (
+  response: typeof UuidResponse.Type
+): string | undefined => ("uuid" in response ? response.uuid : undefined)
 
 export const toWire = (spec: AliasSpec, owner: string, categoryIds: ReadonlyArray<string>) => ({
   [wrapper]: {

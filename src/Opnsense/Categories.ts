@@ -4,7 +4,7 @@
  * request) and writes resolve names to uuids, creating a missing category first.
  */
 import { Schema } from "effect"
-import { searchEnvelope, text, Field } from "./Wire.ts"
+import { Field, searchEnvelope, text } from "./Wire.ts"
 
 export const base = "firewall/category"
 export const wrapper = "category"

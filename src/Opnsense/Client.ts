@@ -3,23 +3,29 @@
  * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
  * CircuitBreaker and Cache services and the retry policy (Request.ts).
  */
-import { Clock, Effect, Option, Ref, Schema, Semaphore, type Scope } from "effect"
+import { Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
 import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
-import { defaultRetry, isTransient, retryTransient, type RetryOptions } from "../Resilience/Retry.ts"
+import { defaultRetry, isTransient, type RetryOptions, retryTransient } from "../Resilience/Retry.ts"
 import * as Aliases from "./Aliases.ts"
 import * as Categories from "./Categories.ts"
-import { NotFoundError, OperationRefusedError, UnexpectedResponseError, ValidationError, type OpnsenseError } from "./Errors.ts"
+import {
+  NotFoundError,
+  OperationRefusedError,
+  type OpnsenseError,
+  UnexpectedResponseError,
+  ValidationError
+} from "./Errors.ts"
 import { makeTransport, type TransportOptions } from "./Http.ts"
 import { makeRequester } from "./Request.ts"
-import { WriteResult, checkWrite } from "./Response.ts"
+import { checkWrite, WriteResult } from "./Response.ts"
 import * as Rules from "./Rules.ts"
-import { allRows } from "./Wire.ts"
 import * as Version from "./Version.ts"
 import * as Vlans from "./Vlans.ts"
+import { allRows } from "./Wire.ts"
 
 export interface ClientOptions extends TransportOptions {
   readonly retry?: RetryOptions | undefined
@@ -56,7 +62,9 @@ const idOf = (revision: string) => (revision.startsWith("config-") ? revision : 
 
 export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
 
-export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never, Scope.Scope | CircuitBreaker | Cache> =>
+export const make = (
+  options: ClientOptions
+): Effect.Effect<OpnsenseShape, never, Scope.Scope | CircuitBreaker | Cache> =>
   Effect.gen(function*() {
     const breaker = yield* CircuitBreaker
     const cache = yield* Cache
@@ -76,7 +84,8 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
           onNone: () =>
             Effect.fail(
               new UnexpectedResponseError({
-                message: `GET core/firmware/status on ${transport.baseUrl} carries no product.product_version: cannot tell the OPNsense version`,
+                message:
+                  `GET core/firmware/status on ${transport.baseUrl} carries no product.product_version: cannot tell the OPNsense version`,
                 site,
                 endpoint: "GET core/firmware/status",
                 status: 200
@@ -88,7 +97,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       Effect.tap((v) =>
         Version.supported(v)
           ? Effect.void
-          : Effect.logWarning(`OPNsense ${v.raw} on site "${site}" is outside the tested range 24.7–26.7; proceeding with the nearest behaviour`)
+          : Effect.logWarning(
+            `OPNsense ${v.raw} on site "${site}" is outside the tested range 24.7–26.7; proceeding with the nearest behaviour`
+          )
       )
     )
 
@@ -97,10 +108,11 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
         ? Effect.succeed(known.value)
         : versionLock.withPermit(
           Effect.flatMap(Ref.get(versionRef), (again) =>
-            Option.isSome(again) ? Effect.succeed(again.value) : Effect.tap(detect, (v) => Ref.set(versionRef, Option.some(v)))
-          )
-        )
-    ).pipe(Effect.withSpan("Opnsense.version", { attributes: { "opnsense.site": site } }))
+            Option.isSome(again)
+              ? Effect.succeed(again.value)
+              : Effect.tap(detect, (v) =>
+                Ref.set(versionRef, Option.some(v))))
+        )).pipe(Effect.withSpan("Opnsense.version", { attributes: { "opnsense.site": site } }))
 
     const caps = Effect.map(version, (v) => {
       const c = Version.capabilities(v)
@@ -116,29 +128,37 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
 
     const listVlans = Effect.flatMap(caps, (c) =>
       c.rawSearchRows
-        ? http.json(Vlans.SearchResponse, "POST", `${Vlans.base}/search_item`, { body: allRows, idempotent: true }).pipe(
-          Effect.map(Vlans.fromSearch)
-        )
-        : http.json(Vlans.ModelResponse, "GET", `${Vlans.base}/get`).pipe(Effect.map(Vlans.fromModel))
-    )
+        ? http.json(Vlans.SearchResponse, "POST", `${Vlans.base}/search_item`, { body: allRows, idempotent: true })
+          .pipe(
+            Effect.map(Vlans.fromSearch)
+          )
+        : http.json(Vlans.ModelResponse, "GET", `${Vlans.base}/get`).pipe(Effect.map(Vlans.fromModel)))
 
     const listAliasesWith = (names: ReadonlyMap<string, string>) =>
       Effect.flatMap(caps, (c) =>
         c.rawSearchRows
-          ? http.json(Aliases.SearchResponse, "POST", `${Aliases.base}/search_item`, { body: allRows, idempotent: true }).pipe(
-            Effect.map((r) => Aliases.fromSearch(r, names))
+          ? http.json(Aliases.SearchResponse, "POST", `${Aliases.base}/search_item`, {
+            body: allRows,
+            idempotent: true
+          }).pipe(
+            Effect.map((r) =>
+              Aliases.fromSearch(r, names)
+            )
           )
-          : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(Effect.map((r) => Aliases.fromExport(r, names)))
-      )
+          : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(
+            Effect.map((r) => Aliases.fromExport(r, names))
+          ))
 
     const listRulesWith = (names: ReadonlyMap<string, string>) =>
       Effect.flatMap(caps, (c) =>
         c.ruleListing === "search"
-          ? http.json(Rules.SearchResponse, "POST", `${Rules.base}/search_rule`, { body: allRows, idempotent: true }).pipe(
-            Effect.map((r) => Rules.fromSearch(r, names))
-          )
-          : http.json(Rules.ModelResponse, "GET", `${Rules.base}/get`).pipe(Effect.map((r) => Rules.fromModel(r, names)))
-      )
+          ? http.json(Rules.SearchResponse, "POST", `${Rules.base}/search_rule`, { body: allRows, idempotent: true })
+            .pipe(
+              Effect.map((r) => Rules.fromSearch(r, names))
+            )
+          : http.json(Rules.ModelResponse, "GET", `${Rules.base}/get`).pipe(
+            Effect.map((r) => Rules.fromModel(r, names))
+          ))
 
     const withCategories = <A>(f: (names: ReadonlyMap<string, string>) => Effect.Effect<A, OpnsenseError>) =>
       Effect.flatMap(categories, (index) => f(index.byId))
@@ -148,7 +168,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       // after an outage the breaker lets a single probe through: read one kind at a time then
       const concurrency = (yield* breaker.state(site)) === "closed" ? 2 : 1
       const [index, vlans] = yield* Effect.all([categories, listVlans], { concurrency })
-      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], { concurrency })
+      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], {
+        concurrency
+      })
       const now = yield* Clock.currentTimeMillis
       const snapshot: LiveSnapshot = {
         site,
@@ -188,7 +210,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       const previous = yield* Ref.get(lastGood)
       const breakerOpen = error._tag === "CircuitOpenError" || (yield* breaker.state(site)) !== "closed"
       if (breakerOpen && Option.isSome(previous)) {
-        yield* Effect.logWarning(`site "${site}": firewall unreachable (${error.message}); serving the snapshot of ${previous.value.fetchedAt} marked stale`)
+        yield* Effect.logWarning(
+          `site "${site}": firewall unreachable (${error.message}); serving the snapshot of ${previous.value.fetchedAt} marked stale`
+        )
         yield* Effect.annotateCurrentSpan({ "opnsense.stale": true })
         return { ...previous.value, stale: true }
       }
@@ -204,7 +228,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
 
     const post = (path: string, wrapper: string, body: unknown, idempotent: boolean) =>
       http.json(WriteResult, "POST", path, { body, idempotent }).pipe(
-        Effect.flatMap((result) => checkWrite({ site, baseUrl: transport.baseUrl, endpoint: `POST ${path}`, path }, wrapper, result))
+        Effect.flatMap((result) =>
+          checkWrite({ site, baseUrl: transport.baseUrl, endpoint: `POST ${path}`, path }, wrapper, result)
+        )
       )
 
     /**
@@ -225,10 +251,19 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
           Effect.flatMap((r) =>
             r.uuid !== undefined && r.result === "saved"
               ? Effect.succeed(r.uuid)
-              : Effect.fail(new UnexpectedResponseError({ message: `POST ${path} returned result "${r.result}" without a uuid`, site, endpoint: `POST ${path}`, status: 200 }))
+              : Effect.fail(
+                new UnexpectedResponseError({
+                  message: `POST ${path} returned result "${r.result}" without a uuid`,
+                  site,
+                  endpoint: `POST ${path}`,
+                  status: 200
+                })
+              )
           )
         )
-        return attempt === 1 ? send : Effect.flatMap(findExisting, Option.match({ onNone: () => send, onSome: Effect.succeed }))
+        return attempt === 1
+          ? send
+          : Effect.flatMap(findExisting, Option.match({ onNone: () => send, onSome: Effect.succeed }))
       })
       return writing(retryTransient(retry)(once))
     }
@@ -246,9 +281,22 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
           Effect.flatMap((r): Effect.Effect<void, OpnsenseError> => {
             if (r.result === "deleted" || (r.result === "not found" && current > 1)) return Effect.void
             if (r.result === "not found") {
-              return Effect.fail(new NotFoundError({ message: `${kind} ${uuid} does not exist on site "${site}" (already deleted?)`, site, endpoint: `POST ${path}` }))
+              return Effect.fail(
+                new NotFoundError({
+                  message: `${kind} ${uuid} does not exist on site "${site}" (already deleted?)`,
+                  site,
+                  endpoint: `POST ${path}`
+                })
+              )
             }
-            return Effect.fail(new UnexpectedResponseError({ message: `POST ${path} returned result "${r.result}"`, site, endpoint: `POST ${path}`, status: 200 }))
+            return Effect.fail(
+              new UnexpectedResponseError({
+                message: `POST ${path} returned result "${r.result}"`,
+                site,
+                endpoint: `POST ${path}`,
+                status: 200
+              })
+            )
           })
         )
       })
@@ -261,12 +309,15 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
           Effect.flatMap(({ status }) =>
             status.trim().toLowerCase() === "ok"
               ? Effect.void
-              : Effect.fail(new OperationRefusedError({
-                message: `${title} on site "${site}" did not succeed: the firewall answered status "${status.trim()}"; see System > Log Files > Backend`,
-                site,
-                endpoint: `POST ${path}`,
-                title
-              }))
+              : Effect.fail(
+                new OperationRefusedError({
+                  message:
+                    `${title} on site "${site}" did not succeed: the firewall answered status "${status.trim()}"; see System > Log Files > Backend`,
+                  site,
+                  endpoint: `POST ${path}`,
+                  title
+                })
+              )
           )
         )
       )
@@ -280,31 +331,44 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
           return yield* Effect.forEach(names, (name): Effect.Effect<string, OpnsenseError> => {
             const known = index.byName.get(name)
             if (known !== undefined) return Effect.succeed(known)
-            return create(`${Categories.base}/add_item`, Categories.wrapper, Categories.toWire(name), categories.pipe(
-              Effect.map((i) => Option.fromUndefinedOr(i.byName.get(name)))
-            ))
+            return create(
+              `${Categories.base}/add_item`,
+              Categories.wrapper,
+              Categories.toWire(name),
+              categories.pipe(
+                Effect.map((i) => Option.fromUndefinedOr(i.byName.get(name)))
+              )
+            )
           })
         })
 
-    const ownedBy = <T extends { readonly owner?: string | undefined; readonly uuid: string }>(list: Effect.Effect<ReadonlyArray<T>, OpnsenseError>, owner: string) =>
-      Effect.map(list, (items) => Option.fromUndefinedOr(items.find((item) => item.owner === owner)?.uuid))
+    const ownedBy = <T extends { readonly owner?: string | undefined; readonly uuid: string }>(
+      list: Effect.Effect<ReadonlyArray<T>, OpnsenseError>,
+      owner: string
+    ) => Effect.map(list, (items) => Option.fromUndefinedOr(items.find((item) => item.owner === owner)?.uuid))
 
     const checkSequence = (sequence: number) =>
       Effect.flatMap(caps, (c) =>
         Number.isInteger(sequence) && sequence >= 1 && sequence <= c.maxSequence
           ? Effect.void
-          : Effect.fail(new ValidationError({
-            message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
-            site,
-            endpoint: `POST ${Rules.base}/set_rule`,
-            validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
-          }))
-      )
+          : Effect.fail(
+            new ValidationError({
+              message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
+              site,
+              endpoint: `POST ${Rules.base}/set_rule`,
+              validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
+            })
+          ))
 
     const vlans: OpnsenseShape["vlans"] = {
       list: listVlans.pipe(Effect.withSpan("Opnsense.vlans.list", { attributes: { "opnsense.site": site } })),
       create: Effect.fn("Opnsense.vlans.create")(function*(spec: VlanSpec, owner: string) {
-        return yield* create(`${Vlans.base}/add_item`, Vlans.wrapper, Vlans.toWire(spec, owner), ownedBy(listVlans, owner))
+        return yield* create(
+          `${Vlans.base}/add_item`,
+          Vlans.wrapper,
+          Vlans.toWire(spec, owner),
+          ownedBy(listVlans, owner)
+        )
       }),
       update: Effect.fn("Opnsense.vlans.update")(function*(uuid: string, spec: VlanSpec, owner: string) {
         yield* update(`${Vlans.base}/set_item/${uuid}`, Vlans.wrapper, Vlans.toWire(spec, owner))
@@ -312,7 +376,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       remove: Effect.fn("Opnsense.vlans.remove")(function*(uuid: string) {
         yield* remove(`${Vlans.base}/del_item/${uuid}`, "VLAN", uuid)
       }),
-      reconfigure: reconfigure(`${Vlans.base}/reconfigure`, "VLAN reconfigure").pipe(Effect.withSpan("Opnsense.vlans.reconfigure"))
+      reconfigure: reconfigure(`${Vlans.base}/reconfigure`, "VLAN reconfigure").pipe(
+        Effect.withSpan("Opnsense.vlans.reconfigure")
+      )
     }
 
     const listAliases = withCategories(listAliasesWith)
@@ -320,7 +386,10 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       list: listAliases.pipe(Effect.withSpan("Opnsense.aliases.list", { attributes: { "opnsense.site": site } })),
       create: Effect.fn("Opnsense.aliases.create")(function*(spec: AliasSpec, owner: string) {
         const ids = yield* categoryIds(spec.categories)
-        const existing = Effect.map(listAliases, (all) => Option.fromUndefinedOr(all.find((a) => a.spec.name === spec.name && a.owner === owner)?.uuid))
+        const existing = Effect.map(
+          listAliases,
+          (all) => Option.fromUndefinedOr(all.find((a) => a.spec.name === spec.name && a.owner === owner)?.uuid)
+        )
         return yield* create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
       }),
       update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
@@ -330,7 +399,9 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       remove: Effect.fn("Opnsense.aliases.remove")(function*(uuid: string) {
         yield* remove(`${Aliases.base}/del_item/${uuid}`, "alias", uuid)
       }),
-      reconfigure: reconfigure(`${Aliases.base}/reconfigure`, "Alias reconfigure").pipe(Effect.withSpan("Opnsense.aliases.reconfigure"))
+      reconfigure: reconfigure(`${Aliases.base}/reconfigure`, "Alias reconfigure").pipe(
+        Effect.withSpan("Opnsense.aliases.reconfigure")
+      )
     }
 
     const listRules = withCategories(listRulesWith)
@@ -339,43 +410,66 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       create: Effect.fn("Opnsense.rules.create")(function*(spec: RuleSpec, owner: string, sequence: number) {
         yield* checkSequence(sequence)
         const ids = yield* categoryIds(spec.categories)
-        return yield* create(`${Rules.base}/add_rule`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids), ownedBy(listRules, owner))
+        return yield* create(
+          `${Rules.base}/add_rule`,
+          Rules.wrapper,
+          Rules.toWire(spec, owner, sequence, ids),
+          ownedBy(listRules, owner)
+        )
       }),
-      update: Effect.fn("Opnsense.rules.update")(function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
-        yield* checkSequence(sequence)
-        const ids = yield* categoryIds(spec.categories)
-        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
-      }),
+      update: Effect.fn("Opnsense.rules.update")(
+        function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
+          yield* checkSequence(sequence)
+          const ids = yield* categoryIds(spec.categories)
+          yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
+        }
+      ),
       setSequence: Effect.fn("Opnsense.rules.setSequence")(function*(uuid: string, sequence: number) {
         yield* checkSequence(sequence)
-        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, { [Rules.wrapper]: { sequence: String(sequence) } })
+        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, {
+          [Rules.wrapper]: { sequence: String(sequence) }
+        })
       }),
       remove: Effect.fn("Opnsense.rules.remove")(function*(uuid: string) {
         yield* remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid)
       }),
-      reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(Effect.withSpan("Opnsense.rules.reconfigure")),
+      reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(
+        Effect.withSpan("Opnsense.rules.reconfigure")
+      ),
       upload: Effect.fn("Opnsense.rules.upload")(function*(rows) {
         const c = yield* caps
         const path = `${Rules.base}/upload_rules`
         if (!c.uploadRules) {
-          return yield* Effect.fail(new NotFoundError({
-            message: `upload_rules needs OPNsense 26.1 or later; site "${site}" runs ${(yield* version).raw}: write rules one by one`,
-            site,
-            endpoint: `POST ${path}`
-          }))
+          return yield* Effect.fail(
+            new NotFoundError({
+              message: `upload_rules needs OPNsense 26.1 or later; site "${site}" runs ${
+                (yield* version).raw
+              }: write rules one by one`,
+              site,
+              endpoint: `POST ${path}`
+            })
+          )
         }
         for (const row of rows) yield* checkSequence(row.sequence)
-        const result = yield* writing(http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false }))
+        const result = yield* writing(
+          http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
+        )
         const problems = result.validations ?? []
         if (problems.length > 0) {
           const validations: Record<string, string> = {}
-          for (const p of problems) validations[`row ${String(p.sequence ?? "?")}.${p.field ?? "?"}`] = p.message ?? "invalid"
-          return yield* Effect.fail(new ValidationError({
-            message: `upload_rules rejected ${problems.length} row(s): ${Object.entries(validations).map(([k, m]) => `${k}: ${m}`).join("; ")}`,
-            site,
-            endpoint: `POST ${path}`,
-            validations
-          }))
+          for (const p of problems) {
+            validations[`row ${String(p.sequence ?? "?")}.${p.field ?? "?"}`] = p.message ?? "invalid"
+          }
+          return yield* Effect.fail(
+            new ValidationError({
+              message: `upload_rules rejected ${problems.length} row(s): ${
+                Object.entries(validations).map(([k, m]) => `${k}: ${m}`).join("; ")
+              }`,
+              site,
+              endpoint: `POST ${path}`,
+              validations
+            })
+          )
         }
         const uuids = result.uuids ?? []
         return Array.isArray(uuids) ? uuids : Object.values(uuids)
@@ -400,7 +494,13 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
       download: Effect.fn("Opnsense.backups.download")(function*(revision: string) {
         const response = yield* http.raw("GET", `core/backup/download/this/${idOf(revision)}`)
         if (response.body.trim() === "") {
-          return yield* Effect.fail(new NotFoundError({ message: `backup ${revision} does not exist on site "${site}"`, site, endpoint: "GET core/backup/download/this" }))
+          return yield* Effect.fail(
+            new NotFoundError({
+              message: `backup ${revision} does not exist on site "${site}"`,
+              site,
+              endpoint: "GET core/backup/download/this"
+            })
+          )
         }
         return response.body
       }),
@@ -409,9 +509,22 @@ export const make = (options: ClientOptions): Effect.Effect<OpnsenseShape, never
         const { status } = yield* writing(http.json(StatusBody, "POST", path, { idempotent: true }))
         if (status === "reverted") return
         if (status === "not_found") {
-          return yield* Effect.fail(new NotFoundError({ message: `backup ${revision} does not exist on site "${site}"`, site, endpoint: `POST ${path}` }))
+          return yield* Effect.fail(
+            new NotFoundError({
+              message: `backup ${revision} does not exist on site "${site}"`,
+              site,
+              endpoint: `POST ${path}`
+            })
+          )
         }
-        return yield* Effect.fail(new OperationRefusedError({ message: `revert to ${revision} on site "${site}" failed: status "${status}"`, site, endpoint: `POST ${path}`, title: "Revert" }))
+        return yield* Effect.fail(
+          new OperationRefusedError({
+            message: `revert to ${revision} on site "${site}" failed: status "${status}"`,
+            site,
+            endpoint: `POST ${path}`,
+            title: "Revert"
+          })
+        )
       })
     }
 

@@ -7,9 +7,9 @@
  * - JSON bodies are always sent as strings with Content-Type JSON; a request without a body sends
  *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body, REFERENCE §3.1).
  */
+import { Effect, Redacted, type Scope } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
-import { Effect, Redacted, type Scope } from "effect"
 import { TimeoutError, TransportError } from "./Errors.ts"
 
 export interface TransportOptions {
@@ -44,7 +44,8 @@ export interface Transport {
   ) => Effect.Effect<RawResponse, TransportError | TimeoutError>
 }
 
-const TLS_HINT = "set OPNSENSE_CA_FILE to the firewall's CA certificate (PEM), or OPNSENSE_INSECURE=true to skip verification (not recommended)"
+const TLS_HINT =
+  "set OPNSENSE_CA_FILE to the firewall's CA certificate (PEM), or OPNSENSE_INSECURE=true to skip verification (not recommended)"
 
 /** Spell out what went wrong on the wire, in words an operator can act on. */
 export const describeTransportFailure = (error: unknown, url: string): string => {
@@ -117,7 +118,9 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
       Effect.callback<RawResponse, TransportError | TimeoutError>((resume, signal) => {
         const endpoint = `${method} /api/${path}`
         const payload = body === undefined ? undefined : JSON.stringify(body)
-        const auth = Buffer.from(`${Redacted.value(options.apiKey)}:${Redacted.value(options.apiSecret)}`).toString("base64")
+        const auth = Buffer.from(`${Redacted.value(options.apiKey)}:${Redacted.value(options.apiSecret)}`).toString(
+          "base64"
+        )
         const headers: Record<string, string> = { "Accept": "application/json", "Authorization": `Basic ${auth}` }
         if (payload !== undefined) {
           headers["Content-Type"] = "application/json"
@@ -153,15 +156,27 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
                 contentType: String(res.headers["content-type"] ?? "")
               }))
             })
-            res.on("error", (error) =>
-              finish(Effect.fail(new TransportError({ message: describeTransportFailure(error, baseUrl), site: options.site, endpoint, cause: error })))
+            res.on(
+              "error",
+              (error) =>
+                finish(
+                  Effect.fail(
+                    new TransportError({
+                      message: describeTransportFailure(error, baseUrl),
+                      site: options.site,
+                      endpoint,
+                      cause: error
+                    })
+                  )
+                )
             )
           }
         )
         const timer = setTimeout(() => {
           finish(Effect.fail(
             new TimeoutError({
-              message: `no response from ${baseUrl} for ${endpoint} within ${options.timeoutMs} ms (OPNSENSE_TIMEOUT_MS)`,
+              message:
+                `no response from ${baseUrl} for ${endpoint} within ${options.timeoutMs} ms (OPNSENSE_TIMEOUT_MS)`,
               site: options.site,
               endpoint,
               timeoutMs: options.timeoutMs
@@ -171,7 +186,16 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
         }, options.timeoutMs)
         req.on("error", (error) => {
           if (signal.aborted) return
-          finish(Effect.fail(new TransportError({ message: describeTransportFailure(error, baseUrl), site: options.site, endpoint, cause: error })))
+          finish(
+            Effect.fail(
+              new TransportError({
+                message: describeTransportFailure(error, baseUrl),
+                site: options.site,
+                endpoint,
+                cause: error
+              })
+            )
+          )
         })
         if (payload !== undefined) req.write(payload)
         req.end()

@@ -8,10 +8,10 @@ import { type Config, Effect, Layer, Redacted } from "effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import { Opnsense } from "../Opnsense.ts"
 import { Cache, layerMemory } from "../Resilience/Cache.ts"
-import { CircuitBreaker, layer as breakerLayer, type CircuitBreakerOptions } from "../Resilience/CircuitBreaker.ts"
+import { CircuitBreaker, type CircuitBreakerOptions, layer as breakerLayer } from "../Resilience/CircuitBreaker.ts"
 import { config as retryConfig } from "../Resilience/Retry.ts"
-import { resolveTarget, type ResolveOptions, type TargetConfigError } from "../Target.ts"
-import { make, type ClientOptions } from "./Client.ts"
+import { type ResolveOptions, resolveTarget, type TargetConfigError } from "../Target.ts"
+import { type ClientOptions, make } from "./Client.ts"
 
 export type { ClientOptions }
 
@@ -42,7 +42,12 @@ export const layerStandalone = (
   options: ClientOptions & { readonly breaker?: Partial<CircuitBreakerOptions>; readonly cacheTtlSeconds?: number }
 ): Layer.Layer<Opnsense | CircuitBreaker | Cache> =>
   layer(options).pipe(
-    Layer.provideMerge(Layer.mergeAll(breakerLayer(options.breaker ?? {}), layerMemory({ defaultTtlSeconds: options.cacheTtlSeconds ?? 60 })))
+    Layer.provideMerge(
+      Layer.mergeAll(
+        breakerLayer(options.breaker ?? {}),
+        layerMemory({ defaultTtlSeconds: options.cacheTtlSeconds ?? 60 })
+      )
+    )
   )
 
 /** What a simulator handle (src/Simulator.ts) exposes that a client needs. */
@@ -70,9 +75,12 @@ export const simulatorOptions = (
 /** A standalone client of a running simulator (tests). */
 export const layerSimulator = (
   handle: SimulatorConnection,
-  overrides: Partial<ClientOptions> & { readonly breaker?: Partial<CircuitBreakerOptions>; readonly cacheTtlSeconds?: number } = {}
-): Layer.Layer<Opnsense | CircuitBreaker | Cache> => layerStandalone({ ...simulatorOptions(handle, overrides), ...overrides })
+  overrides: Partial<ClientOptions> & {
+    readonly breaker?: Partial<CircuitBreakerOptions>
+    readonly cacheTtlSeconds?: number
+  } = {}
+): Layer.Layer<Opnsense | CircuitBreaker | Cache> =>
+  layerStandalone({ ...simulatorOptions(handle, overrides), ...overrides })
 
 /** Build the service value directly inside a scope (when a Layer is not convenient). */
 export const makeClient = make
-

@@ -6,11 +6,11 @@
 import { Clock, Effect, Exit, Option, Ref, Schema } from "effect"
 import type { FirmwareVersion } from "../Domain/Model.ts"
 import type { CircuitBreakerShape } from "../Resilience/CircuitBreaker.ts"
-import { isTransient, retryTransient, type RetryOptions } from "../Resilience/Retry.ts"
+import { isTransient, type RetryOptions, retryTransient } from "../Resilience/Retry.ts"
 import { recordOpnsenseCall } from "../Telemetry/Metrics.ts"
 import type { OpnsenseError, TimeoutError, TransportError } from "./Errors.ts"
 import type { Method, RawResponse, Transport } from "./Http.ts"
-import { checkStatus, decode, type Context } from "./Response.ts"
+import { checkStatus, type Context, decode } from "./Response.ts"
 
 export interface Requester {
   readonly site: string
@@ -95,8 +95,9 @@ export const makeRequester = (deps: {
     baseUrl: transport.baseUrl,
     raw: (method, path, options) => Effect.map(run(method, path, options), ({ response }) => response),
     json: (schema, method, path, options) =>
-      Effect.flatMap(run(method, path, options), ({ response, ctx }) =>
-        Effect.flatMap(checkStatus(ctx, response), decode(schema)(ctx, response.status))
+      Effect.flatMap(
+        run(method, path, options),
+        ({ response, ctx }) => Effect.flatMap(checkStatus(ctx, response), decode(schema)(ctx, response.status))
       )
   }
 }

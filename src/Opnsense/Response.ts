@@ -100,7 +100,9 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
       const title = body.value.errorTitle ?? ""
       return Effect.fail(
         new OperationRefusedError({
-          message: `${ctx.endpoint} was refused by the firewall${title !== "" ? ` (${title})` : ""}: ${body.value.errorMessage.trim()}`,
+          message: `${ctx.endpoint} was refused by the firewall${
+            title !== "" ? ` (${title})` : ""
+          }: ${body.value.errorMessage.trim()}`,
           site: ctx.site,
           endpoint: ctx.endpoint,
           title
@@ -109,7 +111,10 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
     }
     return Effect.fail(
       new UnexpectedResponseError({
-        message: `${ctx.endpoint} failed with HTTP ${status} on ${ctx.baseUrl}: ${truncate(response.body.trim() || "(empty body)")}` +
+        message:
+          `${ctx.endpoint} failed with HTTP ${status} on ${ctx.baseUrl}: ${
+            truncate(response.body.trim() || "(empty body)")
+          }` +
           (status === 500 ? " (see the firewall's log: System > Log Files > Backend)" : ""),
         site: ctx.site,
         endpoint: ctx.endpoint,
@@ -130,7 +135,9 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
   if (Result.isFailure(parsed)) {
     return Effect.fail(
       new UnexpectedResponseError({
-        message: `${ctx.endpoint} did not return JSON (${parsed.failure}): ${truncate(response.body.trim() || "(empty body)", 120)}`,
+        message: `${ctx.endpoint} did not return JSON (${parsed.failure}): ${
+          truncate(response.body.trim() || "(empty body)", 120)
+        }`,
         site: ctx.site,
         endpoint: ctx.endpoint,
         status
@@ -141,20 +148,21 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
 }
 
 /** Decode a JSON value with a wire Schema; the error names the field and its path. */
-export const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) =>
-(ctx: Context, status: number) =>
-(input: unknown): Effect.Effect<S["Type"], UnexpectedResponseError> => {
-  const result = Schema.decodeUnknownResult(schema)(input)
-  if (Result.isSuccess(result)) return Effect.succeed(result.success)
-  return Effect.fail(
-    new UnexpectedResponseError({
-      message: `${ctx.endpoint} returned an unexpected shape: ${result.failure.message.replace(/\n\s*/g, " ")}`,
-      site: ctx.site,
-      endpoint: ctx.endpoint,
-      status
-    })
-  )
-}
+export const decode =
+  <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) =>
+  (ctx: Context, status: number) =>
+  (input: unknown): Effect.Effect<S["Type"], UnexpectedResponseError> => {
+    const result = Schema.decodeUnknownResult(schema)(input)
+    if (Result.isSuccess(result)) return Effect.succeed(result.success)
+    return Effect.fail(
+      new UnexpectedResponseError({
+        message: `${ctx.endpoint} returned an unexpected shape: ${result.failure.message.replace(/\n\s*/g, " ")}`,
+        site: ctx.site,
+        endpoint: ctx.endpoint,
+        status
+      })
+    )
+  }
 
 /** A write result: {"result":"saved"|"deleted"|...} or {"result":"failed","validations":{...}}. */
 const Validations = Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Array(Schema.String)]))
@@ -165,11 +173,16 @@ export const WriteResult = Schema.Struct({
 })
 export type WriteResult = typeof WriteResult.Type
 
-const isRecord = <V>(value: ReadonlyArray<unknown> | Readonly<Record<string, V>>): value is Readonly<Record<string, V>> =>
-  !Array.isArray(value)
+const isRecord = <V>(
+  value: ReadonlyArray<unknown> | Readonly<Record<string, V>>
+): value is Readonly<Record<string, V>> => !Array.isArray(value)
 
 /** Turn a "failed" write into a ValidationError with field → message; pass anything else through. */
-export const checkWrite = (ctx: Context, wrapper: string, result: WriteResult): Effect.Effect<WriteResult, ValidationError> => {
+export const checkWrite = (
+  ctx: Context,
+  wrapper: string,
+  result: WriteResult
+): Effect.Effect<WriteResult, ValidationError> => {
   if (result.result !== "failed") return Effect.succeed(result)
   const validations: Record<string, string> = {}
   if (result.validations !== undefined && isRecord(result.validations)) {
@@ -180,6 +193,8 @@ export const checkWrite = (ctx: Context, wrapper: string, result: WriteResult): 
   const entries = Object.entries(validations)
   const message = entries.length === 0
     ? `${ctx.endpoint} was rejected without validation messages: the "${wrapper}" wrapper was missing, the uuid is malformed, or the method is wrong`
-    : `${ctx.endpoint} was rejected: ${entries.map(([field, text]) => `${field.replace(`${wrapper}.`, "")}: ${text}`).join("; ")}`
+    : `${ctx.endpoint} was rejected: ${
+      entries.map(([field, text]) => `${field.replace(`${wrapper}.`, "")}: ${text}`).join("; ")
+    }`
   return Effect.fail(new ValidationError({ message, site: ctx.site, endpoint: ctx.endpoint, validations }))
 }

@@ -10,7 +10,17 @@ import { Schema } from "effect"
 import type { Direction, IpVersion, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
 import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { bool, Field, ItemMap, itemEntries, searchEnvelope, selectedKeys, selectedLabels, single, text } from "./Wire.ts"
+import {
+  bool,
+  Field,
+  itemEntries,
+  ItemMap,
+  searchEnvelope,
+  selectedKeys,
+  selectedLabels,
+  single,
+  text
+} from "./Wire.ts"
 
 export const base = "firewall/filter"
 export const wrapper = "rule"
@@ -44,7 +54,9 @@ export const SearchResponse = searchEnvelope(RuleRow)
 
 const RuleItem = Schema.Struct(RuleFields)
 export const ModelResponse = Schema.Struct({
-  filter: Schema.Struct({ rules: Schema.Union([Schema.Struct({ rule: ItemMap(RuleItem) }), Schema.Array(Schema.Unknown)]) })
+  filter: Schema.Struct({
+    rules: Schema.Union([Schema.Struct({ rule: ItemMap(RuleItem) }), Schema.Array(Schema.Unknown)])
+  })
 })
 
 const oneOf = <const L extends string>(values: ReadonlyArray<L>, raw: string, fallback: L): L =>
@@ -107,10 +119,15 @@ const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<str
   }
 }
 
-export const fromSearch = (response: typeof SearchResponse.Type, names: ReadonlyMap<string, string>): ReadonlyArray<LiveRule> =>
-  response.rows.map((row) => toLive(row.uuid, row, names))
+export const fromSearch = (
+  response: typeof SearchResponse.Type,
+  names: ReadonlyMap<string, string>
+): ReadonlyArray<LiveRule> => response.rows.map((row) => toLive(row.uuid, row, names))
 
-export const fromModel = (response: typeof ModelResponse.Type, names: ReadonlyMap<string, string>): ReadonlyArray<LiveRule> => {
+export const fromModel = (
+  response: typeof ModelResponse.Type,
+  names: ReadonlyMap<string, string>
+): ReadonlyArray<LiveRule> => {
   const rules = response.filter.rules
   if (Array.isArray(rules) || !("rule" in rules)) return []
   return itemEntries(rules.rule).map(([uuid, item]) => toLive(uuid, item, names))
@@ -119,15 +136,22 @@ export const fromModel = (response: typeof ModelResponse.Type, names: ReadonlyMa
 /** get_rule/{uuid}: `{"rule":{...}}`, or `[]` for an unknown uuid (fixture filter_getRule-unknown-uuid). */
 export const GetResponse = Schema.Union([Schema.Struct({ rule: RuleItem }), Schema.Array(Schema.Unknown)])
 
-export const fromGet = (uuid: string, response: typeof GetResponse.Type, names: ReadonlyMap<string, string>): LiveRule | undefined =>
-  "rule" in response ? toLive(uuid, response.rule, names) : undefined
+export const fromGet = (
+  uuid: string,
+  response: typeof GetResponse.Type,
+  names: ReadonlyMap<string, string>
+): LiveRule | undefined => "rule" in response ? toLive(uuid, response.rule, names) : undefined
 
 /**
  * savepoint (≤26.1) answers `{"status":"ok","retention":"60","revision":"<time>"}`. Recognised so the
  * shape is checked, but never used for safety: its automatic revert never fires on 25.7–26.1 and
  * the endpoint is gone in 26.7 (REFERENCE §7.5); the reconciler reverts through core/backup.
  */
-export const SavepointResponse = Schema.Struct({ status: Schema.String, retention: Schema.optional(Schema.String), revision: Schema.String })
+export const SavepointResponse = Schema.Struct({
+  status: Schema.String,
+  retention: Schema.optional(Schema.String),
+  revision: Schema.String
+})
 
 const net = (addresses: ReadonlyArray<string>) => (addresses.length === 0 ? "any" : addresses.join(","))
 
@@ -182,7 +206,9 @@ const CSV_FIELDS = [
 const csvCell = (value: string) => (/[;"\n\r]/.test(value) ? `"${value.replace(/"/g, "\"\"")}"` : value)
 
 export const toCsv = (
-  rows: ReadonlyArray<{ readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }>
+  rows: ReadonlyArray<
+    { readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }
+  >
 ): string => {
   const lines = rows.map((row) => {
     const wire = toWire(row.spec, row.owner, row.sequence, [])[wrapper]

@@ -26,7 +26,12 @@ const VERSION = /^(\d+)\.(\d+)(?:\.(\d+))?/
 export const parseVersion = (raw: string): Option.Option<FirmwareVersion> => {
   const match = VERSION.exec(raw.trim())
   if (match === null) return Option.none()
-  return Option.some({ major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), raw: raw.trim() })
+  return Option.some({
+    major: Number(match[1]),
+    minor: Number(match[2]),
+    patch: Number(match[3] ?? 0),
+    raw: raw.trim()
+  })
 }
 
 /**
@@ -50,10 +55,15 @@ export const versionFromStatus = (status: FirmwareStatus): Option.Option<Firmwar
   return Option.none()
 }
 
-export const compare = (v: Pick<FirmwareVersion, "major" | "minor" | "patch">, major: number, minor: number, patch = 0): number =>
-  v.major !== major ? v.major - major : v.minor !== minor ? v.minor - minor : v.patch - patch
+export const compare = (
+  v: Pick<FirmwareVersion, "major" | "minor" | "patch">,
+  major: number,
+  minor: number,
+  patch = 0
+): number => v.major !== major ? v.major - major : v.minor !== minor ? v.minor - minor : v.patch - patch
 
-export const atLeast = (v: FirmwareVersion, major: number, minor: number, patch = 0): boolean => compare(v, major, minor, patch) >= 0
+export const atLeast = (v: FirmwareVersion, major: number, minor: number, patch = 0): boolean =>
+  compare(v, major, minor, patch) >= 0
 
 /** How rules are listed in bulk: one request either way (REFERENCE §7.3). */
 export type RuleListing =

@@ -6,7 +6,7 @@
 import { Schema } from "effect"
 import type { LiveVlan, VlanProto, VlanSpec } from "../Domain/Model.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { Field, ItemMap, itemEntries, searchEnvelope, single, text } from "./Wire.ts"
+import { Field, itemEntries, ItemMap, searchEnvelope, single, text } from "./Wire.ts"
 
 export const base = "interfaces/vlan_settings"
 export const wrapper = "vlan"

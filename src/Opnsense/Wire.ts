@@ -83,7 +83,9 @@ export const isUuid = (id: string): boolean => UUID.test(id)
 export const ItemMap = <Item extends Schema.Top>(item: Item) =>
   Schema.Union([Schema.Record(Schema.String, item), Schema.Array(Schema.Unknown)])
 
-const isMap = <A>(map: Readonly<Record<string, A>> | ReadonlyArray<unknown>): map is Readonly<Record<string, A>> => !Array.isArray(map)
+const isMap = <A>(map: Readonly<Record<string, A>> | ReadonlyArray<unknown>): map is Readonly<Record<string, A>> =>
+  !Array.isArray(map)
 
-export const itemEntries = <A>(map: Readonly<Record<string, A>> | ReadonlyArray<unknown>): ReadonlyArray<readonly [string, A]> =>
-  isMap(map) ? Object.entries(map) : []
+export const itemEntries = <A>(
+  map: Readonly<Record<string, A>> | ReadonlyArray<unknown>
+): ReadonlyArray<readonly [string, A]> => isMap(map) ? Object.entries(map) : []

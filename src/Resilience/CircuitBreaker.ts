@@ -77,7 +77,9 @@ export interface CircuitBreakerShape {
   readonly options: CircuitBreakerOptions
 }
 
-export class CircuitBreaker extends Context.Service<CircuitBreaker, CircuitBreakerShape>()("opnsense-mcp/CircuitBreaker") {}
+export class CircuitBreaker
+  extends Context.Service<CircuitBreaker, CircuitBreakerShape>()("opnsense-mcp/CircuitBreaker")
+{}
 
 interface Breaker {
   readonly state: BreakerState
@@ -110,7 +112,10 @@ const fresh = (forced: Forced | undefined): Breaker => ({
   lastFailure: undefined
 })
 
-type Admission = { readonly _tag: "Run"; readonly probe: boolean } | { readonly _tag: "Reject"; readonly retryAfterMs: number }
+type Admission = { readonly _tag: "Run"; readonly probe: boolean } | {
+  readonly _tag: "Reject"
+  readonly retryAfterMs: number
+}
 
 interface Registry {
   readonly breakers: ReadonlyMap<string, Breaker>
@@ -141,23 +146,39 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
         const b = get(r, site)
         if (b.forced === "closed") return [{ _tag: "Run", probe: false }, put(r, site, b)]
         if (b.forced === "open") {
-          return [{ _tag: "Reject", retryAfterMs: options.resetTimeoutMs }, put(r, site, { ...b, rejected: b.rejected + 1 })]
+          return [
+            { _tag: "Reject", retryAfterMs: options.resetTimeoutMs },
+            put(r, site, { ...b, rejected: b.rejected + 1 })
+          ]
         }
         if (b.state === "closed") return [{ _tag: "Run", probe: false }, put(r, site, b)]
         const openedAt = b.openedAt ?? now
         const due = openedAt + options.resetTimeoutMs
         if (b.probeInFlight || now < due) {
-          return [{ _tag: "Reject", retryAfterMs: Math.max(0, due - now) }, put(r, site, { ...b, rejected: b.rejected + 1 })]
+          return [
+            { _tag: "Reject", retryAfterMs: Math.max(0, due - now) },
+            put(r, site, { ...b, rejected: b.rejected + 1 })
+          ]
         }
         return [{ _tag: "Run", probe: true }, put(r, site, { ...b, state: "half-open", probeInFlight: true })]
       })
 
-    const record = (site: string, probe: boolean, outcome: "success" | "failure" | "neutral", failure: string | undefined, now: number) =>
+    const record = (
+      site: string,
+      probe: boolean,
+      outcome: "success" | "failure" | "neutral",
+      failure: string | undefined,
+      now: number
+    ) =>
       Ref.update(registry, (r) => {
         const b = get(r, site)
         if (outcome === "neutral") {
           // interrupted: give the probe slot back, count nothing
-          return put(r, site, { ...b, probeInFlight: probe ? false : b.probeInFlight, state: probe && b.state === "half-open" ? "open" : b.state })
+          return put(r, site, {
+            ...b,
+            probeInFlight: probe ? false : b.probeInFlight,
+            state: probe && b.state === "half-open" ? "open" : b.state
+          })
         }
         const failed = outcome === "failure"
         const window = [...b.window, failed].slice(-options.windowSize)
@@ -185,7 +206,11 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
           counted.consecutiveFailures >= options.failureThreshold ||
           (window.length >= options.minimumCalls && rateOf(window) >= options.failureRateThreshold)
         )
-        return put(r, site, trips ? { ...counted, state: "open", openedAt: now, timesOpened: b.timesOpened + 1 } : counted)
+        return put(
+          r,
+          site,
+          trips ? { ...counted, state: "open", openedAt: now, timesOpened: b.timesOpened + 1 } : counted
+        )
       })
 
     const protect = <A, E, R>(site: string, effect: Effect.Effect<A, E, R>, isFailure: (error: E) => boolean) =>
@@ -197,7 +222,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
             new CircuitOpenError({
               message:
                 `the circuit breaker for site "${site}" is open after repeated failures to reach the firewall; ` +
-                `no request was sent (next attempt in ${Math.ceil(admission.retryAfterMs / 1000)} s, or reset it via POST /admin/circuit-breaker/disable)`,
+                `no request was sent (next attempt in ${
+                  Math.ceil(admission.retryAfterMs / 1000)
+                } s, or reset it via POST /admin/circuit-breaker/disable)`,
               site,
               retryAfterMs: admission.retryAfterMs
             })
@@ -217,7 +244,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
                 )
               }
               const died = exit.cause.reasons.some((reason) => reason._tag === "Die")
-              return observed(record(site, admission.probe, died ? "failure" : "neutral", died ? "defect" : undefined, end))
+              return observed(
+                record(site, admission.probe, died ? "failure" : "neutral", died ? "defect" : undefined, end)
+              )
             })
           )
         )
@@ -235,7 +264,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
       rejected: b.rejected,
       timesOpened: b.timesOpened,
       openedAt: b.openedAt,
-      nextProbeAt: b.state === "open" && b.forced === undefined && b.openedAt !== undefined ? b.openedAt + options.resetTimeoutMs : undefined,
+      nextProbeAt: b.state === "open" && b.forced === undefined && b.openedAt !== undefined
+        ? b.openedAt + options.resetTimeoutMs
+        : undefined,
       lastFailure: b.lastFailure
     })
 
@@ -243,10 +274,32 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
       Ref.update(registry, (r) => {
         const change = (b: Breaker): Breaker =>
           forced === undefined
-            ? { ...fresh(undefined), calls: b.calls, failures: b.failures, successes: b.successes, rejected: b.rejected, timesOpened: b.timesOpened }
+            ? {
+              ...fresh(undefined),
+              calls: b.calls,
+              failures: b.failures,
+              successes: b.successes,
+              rejected: b.rejected,
+              timesOpened: b.timesOpened
+            }
             : forced === "open"
-            ? { ...b, forced, state: "open", openedAt: now, probeInFlight: false, timesOpened: b.state === "open" ? b.timesOpened : b.timesOpened + 1 }
-            : { ...b, forced, state: "closed", openedAt: undefined, probeInFlight: false, consecutiveFailures: 0, window: [] }
+            ? {
+              ...b,
+              forced,
+              state: "open",
+              openedAt: now,
+              probeInFlight: false,
+              timesOpened: b.state === "open" ? b.timesOpened : b.timesOpened + 1
+            }
+            : {
+              ...b,
+              forced,
+              state: "closed",
+              openedAt: undefined,
+              probeInFlight: false,
+              consecutiveFailures: 0,
+              window: []
+            }
         if (site !== undefined) return put(r, site, change(get(r, site)))
         const breakers = new Map<string, Breaker>()
         for (const [name, b] of r.breakers) breakers.set(name, change(b))
@@ -297,13 +350,19 @@ export const layer = (options: Partial<CircuitBreakerOptions> = {}): Layer.Layer
 export const layerConfig: Layer.Layer<CircuitBreaker, Config.ConfigError> = Layer.effect(
   CircuitBreaker,
   Effect.gen(function*() {
-    const failureThreshold = yield* Config.Int("CIRCUIT_BREAKER_FAILURES").pipe(Config.withDefault(defaultOptions.failureThreshold))
+    const failureThreshold = yield* Config.Int("CIRCUIT_BREAKER_FAILURES").pipe(
+      Config.withDefault(defaultOptions.failureThreshold)
+    )
     const failureRateThreshold = yield* Config.Number("CIRCUIT_BREAKER_FAILURE_RATE").pipe(
       Config.withDefault(defaultOptions.failureRateThreshold)
     )
-    const minimumCalls = yield* Config.Int("CIRCUIT_BREAKER_MIN_CALLS").pipe(Config.withDefault(defaultOptions.minimumCalls))
+    const minimumCalls = yield* Config.Int("CIRCUIT_BREAKER_MIN_CALLS").pipe(
+      Config.withDefault(defaultOptions.minimumCalls)
+    )
     const windowSize = yield* Config.Int("CIRCUIT_BREAKER_WINDOW").pipe(Config.withDefault(defaultOptions.windowSize))
-    const resetTimeoutMs = yield* Config.Int("CIRCUIT_BREAKER_RESET_MS").pipe(Config.withDefault(defaultOptions.resetTimeoutMs))
+    const resetTimeoutMs = yield* Config.Int("CIRCUIT_BREAKER_RESET_MS").pipe(
+      Config.withDefault(defaultOptions.resetTimeoutMs)
+    )
     return yield* make({ failureThreshold, failureRateThreshold, minimumCalls, windowSize, resetTimeoutMs })
   })
 )

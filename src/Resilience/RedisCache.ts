@@ -4,10 +4,10 @@
  * behaves as empty, logs one warning when the outage starts and one when it ends, and `stats`
  * reports `degraded: true` meanwhile.
  */
-import { Redis } from "ioredis"
 import { Effect, Layer, Option, Ref, type Scope } from "effect"
-import { Cache, type CacheShape, hitRate, makeWarmers } from "./Cache.ts"
+import { Redis } from "ioredis"
 import { recordCacheHit, recordCacheMiss } from "../Telemetry/Metrics.ts"
+import { Cache, type CacheShape, hitRate, makeWarmers } from "./Cache.ts"
 
 export interface RedisCacheOptions {
   /** redis://host:port/db */
@@ -73,8 +73,10 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
     const attempt = <A>(what: string, run: () => Promise<A>, fallback: A): Effect.Effect<A> =>
       Effect.tryPromise(run).pipe(
         Effect.tap(() =>
-          Effect.flatMap(Ref.getAndSet(degraded, false), (was) =>
-            was ? Effect.logWarning(`cache: Redis at ${where} is reachable again; caching resumed`) : Effect.void
+          Effect.flatMap(
+            Ref.getAndSet(degraded, false),
+            (was) =>
+              was ? Effect.logWarning(`cache: Redis at ${where} is reachable again; caching resumed`) : Effect.void
           )
         ),
         Effect.catch((error) =>
@@ -82,10 +84,11 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
             (was
               ? Effect.void
               : Effect.logWarning(
-                `cache: Redis at ${where} is unavailable (${what}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}); ` +
+                `cache: Redis at ${where} is unavailable (${what}: ${
+                  error.cause instanceof Error ? error.cause.message : String(error.cause)
+                }); ` +
                   `continuing without cache until it is back`
-              )).pipe(Effect.as(fallback))
-          )
+              )).pipe(Effect.as(fallback)))
         )
       )
 
@@ -121,7 +124,8 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
       set: (key, value, ttlSeconds = options.defaultTtlSeconds) =>
         ttlSeconds <= 0
           ? Effect.void
-          : Effect.asVoid(attempt("set", () => client.set(prefix + key, JSON.stringify(value), "PX", Math.round(ttlSeconds * 1000)), "OK")),
+          : Effect.asVoid(attempt("set", () =>
+            client.set(prefix + key, JSON.stringify(value), "PX", Math.round(ttlSeconds * 1000)), "OK")),
       invalidate: (key) =>
         key.endsWith("*")
           ? attempt("invalidate", () => deleteMatching(prefix + key), undefined)
@@ -149,4 +153,3 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
   })
 
 export const layerRedis = (options: RedisCacheOptions): Layer.Layer<Cache> => Layer.effect(Cache, makeRedis(options))
-

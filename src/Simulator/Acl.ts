@@ -10,7 +10,12 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-filter-snat-api": ["api/firewall/source_nat/*"],
   "page-firewall-nat-portforward-edit": ["api/firewall/d_nat/*", "api/firewall/category/search_item*"],
   "page-firewall-alias-edit": ["api/firewall/alias/*"],
-  "page-firewall-aliases": ["api/firewall/alias/export*", "api/firewall/alias/search*", "api/firewall/alias/list*", "api/firewall/alias/get*"],
+  "page-firewall-aliases": [
+    "api/firewall/alias/export*",
+    "api/firewall/alias/search*",
+    "api/firewall/alias/list*",
+    "api/firewall/alias/get*"
+  ],
   "page-firewall-categories": ["api/firewall/category/*"],
   "page-system-status": ["api/core/system/status*", "api/core/system/dismiss_status"],
   "page-diagnostics-configurationhistory": ["api/core/backup/*"],

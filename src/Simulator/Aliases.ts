@@ -6,10 +6,21 @@
 import { addItem, delItem, itemsMap, type Resource, setItem, toggleItem } from "./Crud.ts"
 import { applyPost, defaults, encodeGet, encodeRow, type Opt, type Table, validateFields } from "./Fields.ts"
 import { isAddress, isAddressOrCidr, isAddressRange, isHostname, isPortNumber, SERVICE_NAMES } from "./Net.ts"
-import { PROTOCOLS } from "./RuleOptions.ts"
 import type { Controller, Ctx } from "./Router.ts"
+import { PROTOCOLS } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
-import { grid, gridParams, isRecord, type Item, json, Messages, newUuid, raw, unexpected, userException } from "./Wire.ts"
+import {
+  grid,
+  gridParams,
+  isRecord,
+  type Item,
+  json,
+  Messages,
+  newUuid,
+  raw,
+  unexpected,
+  userException
+} from "./Wire.ts"
 
 export const ALIAS_TYPES: ReadonlyArray<Opt> = [
   { key: "host", label: "Host(s)" },
@@ -29,8 +40,18 @@ export const ALIAS_TYPES: ReadonlyArray<Opt> = [
 ]
 
 const STATS = [
-  "current_items", "last_updated", "eval_nomatch", "eval_match", "in_block_p", "in_block_b", "in_pass_p",
-  "in_pass_b", "out_block_p", "out_block_b", "out_pass_p", "out_pass_b"
+  "current_items",
+  "last_updated",
+  "eval_nomatch",
+  "eval_match",
+  "in_block_p",
+  "in_block_b",
+  "in_pass_p",
+  "in_pass_b",
+  "out_block_p",
+  "out_block_b",
+  "out_pass_p",
+  "out_pass_b"
 ] as const
 
 export const aliasTable: Table = [
@@ -39,8 +60,17 @@ export const aliasTable: Table = [
   // the model default `alert` is not an option, so `type` must always be sent (§8.2)
   { name: "type", kind: "option", required: true, default: "alert", options: () => ALIAS_TYPES },
   { name: "path_expression", kind: "text" },
-  { name: "proto", kind: "option", multiple: true, options: () => [{ key: "IPv4", label: "IPv4" }, { key: "IPv6", label: "IPv6" }] },
-  { name: "interface", kind: "option", options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: i.description })) },
+  {
+    name: "proto",
+    kind: "option",
+    multiple: true,
+    options: () => [{ key: "IPv4", label: "IPv4" }, { key: "IPv6", label: "IPv6" }]
+  },
+  {
+    name: "interface",
+    kind: "option",
+    options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: i.description }))
+  },
   { name: "counters", kind: "bool", default: "0" },
   { name: "updatefreq", kind: "numeric" },
   { name: "content", kind: "plain" },
@@ -49,7 +79,8 @@ export const aliasTable: Table = [
   {
     name: "authtype",
     kind: "option",
-    options: () => [{ key: "Basic", label: "Basic" }, { key: "Bearer", label: "Bearer" }, { key: "Header", label: "Header" }]
+    options:
+      () => [{ key: "Basic", label: "Basic" }, { key: "Bearer", label: "Bearer" }, { key: "Header", label: "Header" }]
   },
   { name: "expire", kind: "int", min: 60, max: 999999999 },
   { name: "categories", kind: "option", multiple: true, options: (c) => categoryOptions(c.state) },
@@ -69,9 +100,17 @@ export interface BuiltinAlias {
 }
 
 export const builtinAliases = (s: SimulatorState): Array<BuiltinAlias> => [
-  ...s.interfaces.map((i) => ({ name: `__${i.identifier}_network`, type: "internal" as const, description: `${i.description} net` })),
+  ...s.interfaces.map((i) => ({
+    name: `__${i.identifier}_network`,
+    type: "internal" as const,
+    description: `${i.description} net`
+  })),
   { name: "__lo0_network", type: "internal", description: "Loopback net" },
-  ...s.groups.map((g) => ({ name: `__${g.name}_network`, type: "internal" as const, description: `${g.description} net` })),
+  ...s.groups.map((g) => ({
+    name: `__${g.name}_network`,
+    type: "internal" as const,
+    description: `${g.description} net`
+  })),
   { name: "bogons", type: "external", description: "bogon networks (internal)" },
   { name: "bogonsv6", type: "external", description: "bogon networks IPv6 (internal)" },
   { name: "virusprot", type: "external", description: "overload table for rate limiting (internal)" },
@@ -79,21 +118,43 @@ export const builtinAliases = (s: SimulatorState): Array<BuiltinAlias> => [
 ]
 
 const builtinItem = (b: BuiltinAlias): Item => ({
-  enabled: "1", name: b.name, type: b.type, path_expression: "", proto: "", interface: "", counters: "",
-  updatefreq: "", content: "", password: "", username: "", authtype: "", expire: b.name === "virusprot" || b.name === "sshlockout" ? "3600" : "",
-  categories: "", description: b.description
+  enabled: "1",
+  name: b.name,
+  type: b.type,
+  path_expression: "",
+  proto: "",
+  interface: "",
+  counters: "",
+  updatefreq: "",
+  content: "",
+  password: "",
+  username: "",
+  authtype: "",
+  expire: b.name === "virusprot" || b.name === "sshlockout" ? "3600" : "",
+  categories: "",
+  description: b.description
 })
 
-const namesCache = new WeakMap<SimulatorState, { version: number; count: number; names: Array<[string, string]>; descr: Map<string, string> }>()
+const namesCache = new WeakMap<
+  SimulatorState,
+  { version: number; count: number; names: Array<[string, string]>; descr: Map<string, string> }
+>()
 /** Every alias name → description, user aliases first, then built-ins (as in the get_item content map). */
 const allAliasNames = (s: SimulatorState): { names: Array<[string, string]>; descr: Map<string, string> } => {
   const hit = namesCache.get(s)
-  if (hit !== undefined && hit.version === s.aliases.version && hit.count === s.interfaces.length + s.groups.length) return hit
+  if (hit !== undefined && hit.version === s.aliases.version && hit.count === s.interfaces.length + s.groups.length) {
+    return hit
+  }
   const names = [
     ...[...s.aliases.values()].map((a): [string, string] => [a["name"] ?? "", a["description"] ?? ""]),
     ...builtinAliases(s).map((b): [string, string] => [b.name, b.description])
   ]
-  const entry = { version: s.aliases.version, count: s.interfaces.length + s.groups.length, names, descr: new Map(names) }
+  const entry = {
+    version: s.aliases.version,
+    count: s.interfaces.length + s.groups.length,
+    names,
+    descr: new Map(names)
+  }
   namesCache.set(s, entry)
   return entry
 }
@@ -104,18 +165,131 @@ export const aliasExists = (s: SimulatorState, name: string): Item | BuiltinAlia
 // --- validation ---------------------------------------------------------------------------------
 
 const PF_KEYWORDS = new Set([
-  "all", "allow-opts", "altq", "anchor", "antispoof", "any", "bandwidth", "binat", "binat-anchor", "bitmask", "block",
-  "block-policy", "buckets", "cbq", "code", "debug", "divert-reply", "divert-to", "drop", "drop-ovl", "dup-to", "fairq",
-  "fastroute", "file", "fingerprints", "flags", "floating", "flush", "for", "fragment", "from", "global", "group", "hfsc",
-  "hogs", "hostid", "icmp-type", "icmp6-type", "if-bound", "in", "include", "inet", "inet6", "keep", "label", "limit",
-  "linkshare", "load", "log", "loginterface", "match", "max", "max-mss", "max-src-conn", "max-src-conn-rate",
-  "max-src-nodes", "max-src-states", "min-ttl", "modulate", "nat", "nat-anchor", "no", "no-df", "no-route", "no-sync",
-  "on", "optimization", "os", "out", "overload", "pass", "port", "prio", "priority", "priq", "probability", "proto",
-  "qlimit", "queue", "quick", "random", "random-id", "rdr", "rdr-anchor", "realtime", "reassemble", "reply-to",
-  "require-order", "return", "return-icmp", "return-icmp6", "return-rst", "round-robin", "route", "route-to", "rtable",
-  "rule", "ruleset-optimization", "scrub", "set", "set-tos", "skip", "sloppy", "source-hash", "source-track", "state",
-  "state-defaults", "state-policy", "static-port", "sticky-address", "synproxy", "table", "tag", "tagged", "tbrsize",
-  "timeout", "to", "tos", "ttl", "upperlimit", "urpf-failed", "user", "self", "lan", "wan"
+  "all",
+  "allow-opts",
+  "altq",
+  "anchor",
+  "antispoof",
+  "any",
+  "bandwidth",
+  "binat",
+  "binat-anchor",
+  "bitmask",
+  "block",
+  "block-policy",
+  "buckets",
+  "cbq",
+  "code",
+  "debug",
+  "divert-reply",
+  "divert-to",
+  "drop",
+  "drop-ovl",
+  "dup-to",
+  "fairq",
+  "fastroute",
+  "file",
+  "fingerprints",
+  "flags",
+  "floating",
+  "flush",
+  "for",
+  "fragment",
+  "from",
+  "global",
+  "group",
+  "hfsc",
+  "hogs",
+  "hostid",
+  "icmp-type",
+  "icmp6-type",
+  "if-bound",
+  "in",
+  "include",
+  "inet",
+  "inet6",
+  "keep",
+  "label",
+  "limit",
+  "linkshare",
+  "load",
+  "log",
+  "loginterface",
+  "match",
+  "max",
+  "max-mss",
+  "max-src-conn",
+  "max-src-conn-rate",
+  "max-src-nodes",
+  "max-src-states",
+  "min-ttl",
+  "modulate",
+  "nat",
+  "nat-anchor",
+  "no",
+  "no-df",
+  "no-route",
+  "no-sync",
+  "on",
+  "optimization",
+  "os",
+  "out",
+  "overload",
+  "pass",
+  "port",
+  "prio",
+  "priority",
+  "priq",
+  "probability",
+  "proto",
+  "qlimit",
+  "queue",
+  "quick",
+  "random",
+  "random-id",
+  "rdr",
+  "rdr-anchor",
+  "realtime",
+  "reassemble",
+  "reply-to",
+  "require-order",
+  "return",
+  "return-icmp",
+  "return-icmp6",
+  "return-rst",
+  "round-robin",
+  "route",
+  "route-to",
+  "rtable",
+  "rule",
+  "ruleset-optimization",
+  "scrub",
+  "set",
+  "set-tos",
+  "skip",
+  "sloppy",
+  "source-hash",
+  "source-track",
+  "state",
+  "state-defaults",
+  "state-policy",
+  "static-port",
+  "sticky-address",
+  "synproxy",
+  "table",
+  "tag",
+  "tagged",
+  "tbrsize",
+  "timeout",
+  "to",
+  "tos",
+  "ttl",
+  "upperlimit",
+  "urpf-failed",
+  "user",
+  "self",
+  "lan",
+  "wan"
 ])
 const NAME_RE = /^(?!__)[A-Za-z_][A-Za-z0-9_]{0,30}$/
 const RESERVED_NAMES = new Set([...SERVICE_NAMES, ...PROTOCOLS.map((p) => p.toLowerCase())])
@@ -124,9 +298,12 @@ const validateName = (s: SimulatorState, item: Item, uuid: string, m: Messages):
   const name = item["name"] ?? ""
   if (name === "") return
   if (!NAME_RE.test(name) || name === "_") {
-    m.add("alias.name", "The name must start with a letter or single underscore, be less than 32 characters and only consist of alphanumeric characters or underscores.")
+    m.add(
+      "alias.name",
+      "The name must start with a letter or single underscore, be less than 32 characters and only consist of alphanumeric characters or underscores."
+    )
   } else if (PF_KEYWORDS.has(name.toLowerCase())) {
-    m.add("alias.name", 'The name cannot be the internally reserved keyword "%s".')
+    m.add("alias.name", "The name cannot be the internally reserved keyword \"%s\".")
   } else if (RESERVED_NAMES.has(name.toLowerCase())) {
     m.add("alias.name", "Reserved protocol or service names may not be used")
   }
@@ -152,7 +329,9 @@ const validateContent = (s: SimulatorState, item: Item, m: Messages): void => {
         }
         break
       case "network":
-        if (!(isAddressOrCidr(bare) || isWildcard(bare) || isAddressRange(line) || isAlias(line))) m.add("alias.content", `Entry "${line}" is not a network.`)
+        if (!(isAddressOrCidr(bare) || isWildcard(bare) || isAddressRange(line) || isAlias(line))) {
+          m.add("alias.content", `Entry "${line}" is not a network.`)
+        }
         break
       case "port": {
         const [a, b, ...rest] = line.split(":")
@@ -172,10 +351,14 @@ const validateContent = (s: SimulatorState, item: Item, m: Messages): void => {
         if (!isMac(line)) m.add("alias.content", `Entry "${line}" is not a valid (partial) MAC address.`)
         break
       case "asn":
-        if (!/^\d+$/.test(line) || Number(line) < 1 || Number(line) > 4294967296) m.add("alias.content", `Entry "${line}" is not a valid ASN.`)
+        if (!/^\d+$/.test(line) || Number(line) < 1 || Number(line) > 4294967296) {
+          m.add("alias.content", `Entry "${line}" is not a valid ASN.`)
+        }
         break
       case "dynipv6host":
-        if (!/^::[0-9a-fA-F:]*$/.test(line)) m.add("alias.content", `Entry "${line}" is not a valid partial IPv6 address.`)
+        if (!/^::[0-9a-fA-F:]*$/.test(line)) {
+          m.add("alias.content", `Entry "${line}" is not a valid partial IPv6 address.`)
+        }
         break
       case "authgroup":
         if (!/^\d+$/.test(line)) m.add("alias.content", `Entry "${line}" is not a valid group.`)
@@ -184,7 +367,9 @@ const validateContent = (s: SimulatorState, item: Item, m: Messages): void => {
         break
     }
   }
-  if (type === "dynipv6host" && (item["interface"] ?? "") === "") m.add("alias.interface", "IPv6 Dynamic Host require an interface to track.")
+  if (type === "dynipv6host" && (item["interface"] ?? "") === "") {
+    m.add("alias.interface", "IPv6 Dynamic Host require an interface to track.")
+  }
 }
 
 const validateAlias = (c: Ctx, item: Item, uuid: string, m: Messages): void => {
@@ -196,14 +381,23 @@ const validateAlias = (c: Ctx, item: Item, uuid: string, m: Messages): void => {
 // --- references (§8.3) --------------------------------------------------------------------------
 
 const RULE_FIELDS = ["source_net", "source_port", "destination_net", "destination_port"] as const
-const DNAT_FIELDS = ["source.network", "source.port", "destination.network", "destination.port", "target", "local-port"] as const
+const DNAT_FIELDS = [
+  "source.network",
+  "source.port",
+  "destination.network",
+  "destination.port",
+  "target",
+  "local-port"
+] as const
 
 /** Places an alias name is used: `[ref, descr]` pairs as the delete blocker lists them. */
 export const aliasReferences = (s: SimulatorState, name: string): Array<[string, string]> => {
   const refs: Array<[string, string]> = []
   let i = 0
   for (const rule of s.rules.values()) {
-    for (const f of RULE_FIELDS) if ((rule[f] ?? "").split(",").includes(name)) refs.push([`OPNsense.Firewall.Filter.rules.rule.${i}/${f}`, ""])
+    for (const f of RULE_FIELDS) {
+      if ((rule[f] ?? "").split(",").includes(name)) refs.push([`OPNsense.Firewall.Filter.rules.rule.${i}/${f}`, ""])
+    }
     i++
   }
   i = 0
@@ -216,11 +410,17 @@ export const aliasReferences = (s: SimulatorState, name: string): Array<[string,
   }
   i = 0
   for (const rule of s.dnat.values()) {
-    for (const f of DNAT_FIELDS) if ((rule[f] ?? "").split(",").includes(name)) refs.push([`nat.rule.${i}/${f.replace(".", "/")}`, rule["descr"] ?? ""])
+    for (const f of DNAT_FIELDS) {
+      if ((rule[f] ?? "").split(",").includes(name)) {
+        refs.push([`nat.rule.${i}/${f.replace(".", "/")}`, rule["descr"] ?? ""])
+      }
+    }
     i++
   }
   s.legacyRules.forEach((r, n) => {
-    if (r.source === name || r.destination === name || r.destinationPort === name) refs.push([`filter.rule.${n}`, r.description])
+    if (r.source === name || r.destination === name || r.destinationPort === name) {
+      refs.push([`filter.rule.${n}`, r.description])
+    }
   })
   return refs
 }
@@ -238,7 +438,9 @@ const renameReferences = (s: SimulatorState, from: string, to: string): void => 
     }
   }
   for (const [uuid, alias] of [...s.aliases.entries()]) {
-    if ((alias["content"] ?? "").split("\n").includes(from)) s.aliases.put(uuid, { ...alias, content: swap(alias["content"] ?? "", "\n") })
+    if ((alias["content"] ?? "").split("\n").includes(from)) {
+      s.aliases.put(uuid, { ...alias, content: swap(alias["content"] ?? "", "\n") })
+    }
   }
   for (const [uuid, rule] of [...s.dnat.entries()]) {
     if (DNAT_FIELDS.some((f) => (rule[f] ?? "").split(",").includes(from))) {
@@ -259,7 +461,9 @@ const contentMap = (c: Ctx, item: Item, reduced: boolean): Record<string, unknow
   if (lines.length === 0) out[""] = { value: "", selected: 1, description: "" }
   for (const line of lines) out[line] = { value: line, selected: 1, description: descr.get(line) ?? "" }
   if (!reduced) {
-    for (const [name, d] of names) if (!(name in out) && name !== item["name"]) out[name] = { selected: 0, value: name, description: d }
+    for (const [name, d] of names) {
+      if (!(name in out) && name !== item["name"]) out[name] = { selected: 0, value: name, description: d }
+    }
   }
   return out
 }
@@ -293,7 +497,9 @@ export const aliasResource: Resource = {
     const name = item["name"] ?? ""
     const refs = aliasReferences(c.state, name)
     if (refs.length === 0) return undefined
-    const text = `Cannot delete alias ${name}. Currently in use by ${refs.map(([ref, d]) => `\n[${ref}] ${d}`).join("")}`
+    const text = `Cannot delete alias ${name}. Currently in use by ${
+      refs.map(([ref, d]) => `\n[${ref}] ${d}`).join("")
+    }`
     return userException(c.v, c.v.errorLevel ? escapeHtml(text) : text, "Alias in use")
   },
   afterWrite: (c, _uuid, old, item) => {
@@ -341,7 +547,9 @@ export const controller: Controller = {
     get_item: {
       handle: (req, c) => {
         const uuid = req.params[0]
-        if (uuid === undefined || uuid === "") return json({ alias: encodeAlias(c, defaults(aliasTable, c.v), undefined) })
+        if (uuid === undefined || uuid === "") {
+          return json({ alias: encodeAlias(c, defaults(aliasTable, c.v), undefined) })
+        }
         const item = c.state.aliases.get(uuid)
         const builtin = builtinAliases(c.state).find((b) => b.name === uuid)
         if (item !== undefined) return json({ alias: encodeAlias(c, item, uuid) })
@@ -377,8 +585,10 @@ export const controller: Controller = {
         if (!req.isGet && !req.isPost) throw userException(c.v, "Unsupported request type")
         const ids = listParam(req.body, req.query, "ids")
         const alias: Record<string, unknown> = {}
-        if (ids.length === 0) for (const b of builtinAliases(c.state)) alias[b.name] = exportItem(builtinItem(b))
-        for (const [uuid, item] of c.state.aliases.entries()) if (ids.length === 0 || ids.includes(uuid)) alias[uuid] = exportItem(item)
+        if (ids.length === 0) { for (const b of builtinAliases(c.state)) alias[b.name] = exportItem(builtinItem(b)) }
+        for (const [uuid, item] of c.state.aliases.entries()) {
+          if (ids.length === 0 || ids.includes(uuid)) alias[uuid] = exportItem(item)
+        }
         const body = ids.length === 0 ? { geoip: { url: "" }, aliases: { alias } } : { aliases: { alias } }
         return raw(JSON.stringify(body, null, 4), "application/json")
       }
@@ -387,7 +597,9 @@ export const controller: Controller = {
       handle: (req, c) => {
         if (!req.isPost) return json({ status: "failed" })
         const data = req.body["data"]
-        const entries = isRecord(data) && isRecord(data["aliases"]) && isRecord(data["aliases"]["alias"]) ? data["aliases"]["alias"] : undefined
+        const entries = isRecord(data) && isRecord(data["aliases"]) && isRecord(data["aliases"]["alias"])
+          ? data["aliases"]["alias"]
+          : undefined
         if (entries === undefined) return json({ existing: 0, new: 0, status: "failed" })
         const s = c.state
         const pending: Array<[string, Item, Item | undefined]> = []
@@ -419,7 +631,12 @@ export const controller: Controller = {
     get: {
       handle: (req, c) =>
         req.isGet
-          ? json({ alias: { geoip: { url: "" }, aliases: { alias: itemsMap(aliasResource, c, (cc, item, uuid) => encodeAlias(cc, item, uuid, true)) } } })
+          ? json({
+            alias: {
+              geoip: { url: "" },
+              aliases: { alias: itemsMap(aliasResource, c, (cc, item, uuid) => encodeAlias(cc, item, uuid, true)) }
+            }
+          })
           : json([])
     },
     list_categories: {

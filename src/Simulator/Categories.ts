@@ -8,7 +8,13 @@ import type { Controller } from "./Router.ts"
 import { grid, gridParams, json, userException } from "./Wire.ts"
 
 export const categoryTable: Table = [
-  { name: "name", kind: "text", required: true, mask: /^[^,]*$/, maskMessage: "A category name may not contain commas." },
+  {
+    name: "name",
+    kind: "text",
+    required: true,
+    mask: /^[^,]*$/,
+    maskMessage: "A category name may not contain commas."
+  },
   { name: "auto", kind: "bool", default: "0" },
   { name: "color", kind: "text", mask: /^([0-9a-fA-F]{6})?$/, maskMessage: "Invalid color." }
 ]
@@ -26,16 +32,22 @@ export const categoryResource: Resource = {
     const lines: Array<string> = []
     let i = 0
     for (const r of c.state.rules.values()) {
-      if (splitList(r["categories"] ?? "").includes(uuid)) lines.push(`Firewall - ${r["description"] ?? ""} {rules.rule.${i}.categories}`)
+      if (splitList(r["categories"] ?? "").includes(uuid)) {
+        lines.push(`Firewall - ${r["description"] ?? ""} {rules.rule.${i}.categories}`)
+      }
       i++
     }
     i = 0
     for (const a of c.state.aliases.values()) {
-      if (splitList(a["categories"] ?? "").includes(uuid)) lines.push(`Firewall - ${a["description"] ?? ""} {aliases.alias.${i}.categories}`)
+      if (splitList(a["categories"] ?? "").includes(uuid)) {
+        lines.push(`Firewall - ${a["description"] ?? ""} {aliases.alias.${i}.categories}`)
+      }
       i++
     }
     if (lines.length === 0) return undefined
-    const title = c.v.series === "26.7" ? `Item categories.category {${item["name"] ?? ""}} in use by:` : "Item in use by"
+    const title = c.v.series === "26.7"
+      ? `Item categories.category {${item["name"] ?? ""}} in use by:`
+      : "Item in use by"
     return userException(c.v, lines.join("\n"), title)
   },
   afterWrite: (c, _uuid, old, item) => {
@@ -45,7 +57,9 @@ export const categoryResource: Resource = {
     if (from !== undefined && to !== undefined && from !== to) {
       for (const [uuid, rule] of [...c.state.dnat.entries()]) {
         const names = splitList(rule["category"] ?? "")
-        if (names.includes(from)) c.state.dnat.put(uuid, { ...rule, category: names.map((n) => (n === from ? to : n)).join(",") })
+        if (names.includes(from)) {
+          c.state.dnat.put(uuid, { ...rule, category: names.map((n) => (n === from ? to : n)).join(",") })
+        }
       }
     }
     c.state.labelsEpoch++
@@ -69,6 +83,11 @@ export const controller: Controller = {
     add_item: addItem(categoryResource),
     set_item: setItem(categoryResource),
     del_item: delItem(categoryResource),
-    get: { handle: (req, c) => (req.isGet ? json({ category: { categories: { category: itemsMap(categoryResource, c) } } }) : json([])) }
+    get: {
+      handle: (
+        req,
+        c
+      ) => (req.isGet ? json({ category: { categories: { category: itemsMap(categoryResource, c) } } }) : json([]))
+    }
   }
 }

@@ -4,7 +4,7 @@
  * DER structures an X.509 v3 certificate needs. A real OPNsense box also starts with a self-signed
  * certificate (REFERENCE §1.2), so clients must be given the CA PEM or run insecure.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto"
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto"
 
 export interface GeneratedCert {
   /** PEM of the CA certificate: what a client trusts. */
@@ -23,7 +23,8 @@ const length = (n: number): Buffer => {
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
   return Buffer.from([0x80 | bytes.length, ...bytes])
 }
-const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), length(content.length), content])
+const tlv = (tag: number, content: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([tag]), length(content.length), content])
 const seq = (...parts: ReadonlyArray<Buffer>) => tlv(0x30, Buffer.concat(parts))
 const set = (...parts: ReadonlyArray<Buffer>) => tlv(0x31, Buffer.concat(parts))
 const explicit = (n: number, content: Buffer) => tlv(0xa0 + n, content)
@@ -47,7 +48,9 @@ const oid = (dotted: string): Buffer => {
 }
 const time = (d: Date): Buffer => {
   const p = (n: number) => String(n).padStart(2, "0")
-  const body = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`
+  const body = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${
+    p(d.getUTCSeconds())
+  }Z`
   return d.getUTCFullYear() < 2050
     ? tlv(0x17, Buffer.from(`${p(d.getUTCFullYear() % 100)}${body}`))
     : tlv(0x18, Buffer.from(`${d.getUTCFullYear()}${body}`))

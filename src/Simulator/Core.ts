@@ -31,26 +31,83 @@ const firmwareStatus = (c: Ctx) => {
   const next = v.series === "26.7" ? "27.1" : "26.7"
   const mirror = `https://pkg.opnsense.org/FreeBSD:${v.osVersion.includes("15.") ? "15" : "14"}:amd64/${abi}`
   const check = {
-    api_version: "2", connection: "ok", downgrade_packages: [], download_size: "", last_check: new Date().toUTCString(), needs_reboot: "0",
-    new_packages: [], os_version: v.osVersion, product_id: "opnsense", product_target: "opnsense", product_version: v.full, product_abi: abi,
-    reinstall_packages: [], remove_packages: [], repository: "ok", upgrade_major_message: "", upgrade_major_version: "", upgrade_needs_reboot: "0",
-    upgrade_packages: [], upgrade_sets: []
+    api_version: "2",
+    connection: "ok",
+    downgrade_packages: [],
+    download_size: "",
+    last_check: new Date().toUTCString(),
+    needs_reboot: "0",
+    new_packages: [],
+    os_version: v.osVersion,
+    product_id: "opnsense",
+    product_target: "opnsense",
+    product_version: v.full,
+    product_abi: abi,
+    reinstall_packages: [],
+    remove_packages: [],
+    repository: "ok",
+    upgrade_major_message: "",
+    upgrade_major_version: "",
+    upgrade_needs_reboot: "0",
+    upgrade_packages: [],
+    upgrade_sets: []
   }
   const product = {
-    CORE_ABI: abi, CORE_ARCH: "amd64", CORE_COMMIT: `${v.full} 0 ${v.commit}`, CORE_CONFLICTS: "os-firewall os-firewall-devel", CORE_COPYRIGHT_HOLDER: "Deciso B.V.",
-    CORE_COPYRIGHT_WWW: "https://www.deciso.com/", CORE_COPYRIGHT_YEARS: "2014-2026", CORE_GID: "789", CORE_GROUP: "wwwonly", CORE_HASH: v.commit,
-    CORE_MAINTAINER: "project@opnsense.org", CORE_NAME: "opnsense", CORE_NEXT: next, CORE_NICKNAME: v.nickname, CORE_PACKAGESITE: "https://pkg.opnsense.org",
-    CORE_PKGVERSION: v.full, CORE_PRODUCT: "OPNsense", CORE_PYTHON_DOT: "3.13", CORE_SERIES: abi, CORE_SERIES_FW: `${abi} `, CORE_SYSLOGNG: "4.12",
-    CORE_UID: "789", CORE_USER: "wwwonly", CORE_VERSION: v.full, CORE_WWW: "https://opnsense.org/",
-    product_abi: abi, product_arch: "amd64", product_check: check, product_conflicts: "os-firewall os-firewall-devel",
-    product_copyright_owner: "Deciso B.V.", product_copyright_url: "https://www.deciso.com/", product_copyright_years: "2014-2026",
-    product_email: "project@opnsense.org", product_hash: v.commit, product_id: "opnsense", product_latest: v.full, product_license: [], product_log: 0,
-    product_mirror: mirror, product_name: "OPNsense", product_nickname: v.nickname, product_repos: "OPNsense (Priority: 11)", product_series: abi,
-    product_tier: "1", product_time: new Date().toUTCString(), product_version: v.full, product_website: "https://opnsense.org/"
+    CORE_ABI: abi,
+    CORE_ARCH: "amd64",
+    CORE_COMMIT: `${v.full} 0 ${v.commit}`,
+    CORE_CONFLICTS: "os-firewall os-firewall-devel",
+    CORE_COPYRIGHT_HOLDER: "Deciso B.V.",
+    CORE_COPYRIGHT_WWW: "https://www.deciso.com/",
+    CORE_COPYRIGHT_YEARS: "2014-2026",
+    CORE_GID: "789",
+    CORE_GROUP: "wwwonly",
+    CORE_HASH: v.commit,
+    CORE_MAINTAINER: "project@opnsense.org",
+    CORE_NAME: "opnsense",
+    CORE_NEXT: next,
+    CORE_NICKNAME: v.nickname,
+    CORE_PACKAGESITE: "https://pkg.opnsense.org",
+    CORE_PKGVERSION: v.full,
+    CORE_PRODUCT: "OPNsense",
+    CORE_PYTHON_DOT: "3.13",
+    CORE_SERIES: abi,
+    CORE_SERIES_FW: `${abi} `,
+    CORE_SYSLOGNG: "4.12",
+    CORE_UID: "789",
+    CORE_USER: "wwwonly",
+    CORE_VERSION: v.full,
+    CORE_WWW: "https://opnsense.org/",
+    product_abi: abi,
+    product_arch: "amd64",
+    product_check: check,
+    product_conflicts: "os-firewall os-firewall-devel",
+    product_copyright_owner: "Deciso B.V.",
+    product_copyright_url: "https://www.deciso.com/",
+    product_copyright_years: "2014-2026",
+    product_email: "project@opnsense.org",
+    product_hash: v.commit,
+    product_id: "opnsense",
+    product_latest: v.full,
+    product_license: [],
+    product_log: 0,
+    product_mirror: mirror,
+    product_name: "OPNsense",
+    product_nickname: v.nickname,
+    product_repos: "OPNsense (Priority: 11)",
+    product_series: abi,
+    product_tier: "1",
+    product_time: new Date().toUTCString(),
+    product_version: v.full,
+    product_website: "https://opnsense.org/"
   }
   return {
-    ...check, product, all_packages: [], all_sets: [],
-    status_msg: "There are no updates available on the selected mirror.", status: "none"
+    ...check,
+    product,
+    all_packages: [],
+    all_sets: [],
+    status_msg: "There are no updates available on the selected mirror.",
+    status: "none"
   }
 }
 
@@ -60,18 +117,29 @@ export const firmwareController: Controller = {
   actions: {
     status: { handle: (_req, c) => json(firmwareStatus(c)) },
     info: {
-      handle: (_req, c) => json({ product_id: "opnsense", product_version: c.v.full, package: [], plugin: [], changelog: [], product: firmwareStatus(c).product })
+      handle: (_req, c) =>
+        json({
+          product_id: "opnsense",
+          product_version: c.v.full,
+          package: [],
+          plugin: [],
+          changelog: [],
+          product: firmwareStatus(c).product
+        })
     }
   }
 }
 
 // --- core/backup (§10.4) ------------------------------------------------------------------------
 
-const xmlEscape = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+const xmlEscape = (t: string) =>
+  t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 const xmlItems = (tag: string, items: ReadonlyMap<string, Readonly<Record<string, string>>>, indent: string) =>
   [...items]
     .map(([uuid, item]) => {
-      const fields = Object.entries(item).map(([k, v]) => `${indent}  <${k.replace(/[^A-Za-z0-9_.-]/g, "_")}>${xmlEscape(v)}</${k.replace(/[^A-Za-z0-9_.-]/g, "_")}>`)
+      const fields = Object.entries(item).map(([k, v]) =>
+        `${indent}  <${k.replace(/[^A-Za-z0-9_.-]/g, "_")}>${xmlEscape(v)}</${k.replace(/[^A-Za-z0-9_.-]/g, "_")}>`
+      )
       return `${indent}<${tag} uuid="${uuid}">\n${fields.join("\n")}\n${indent}</${tag}>`
     })
     .join("\n")
@@ -83,7 +151,11 @@ export const configXml = (s: SimulatorState, snap: Snapshot, revision: Revision 
     `<opnsense>`,
     `  <system><hostname>${s.hostname}</hostname><domain>${s.domain}</domain></system>`,
     `  <interfaces>`,
-    ...snap.interfaces.map((i) => `    <${i.identifier}><if>${i.device}</if><descr>${xmlEscape(i.description)}</descr><ipaddr>${i.ipaddr ?? ""}</ipaddr><subnet>${i.subnet ?? ""}</subnet></${i.identifier}>`),
+    ...snap.interfaces.map((i) =>
+      `    <${i.identifier}><if>${i.device}</if><descr>${xmlEscape(i.description)}</descr><ipaddr>${
+        i.ipaddr ?? ""
+      }</ipaddr><subnet>${i.subnet ?? ""}</subnet></${i.identifier}>`
+    ),
     `  </interfaces>`,
     `  <vlans version="1.0.0">`,
     xmlItems("vlan", snap.vlans, "    "),
@@ -106,7 +178,9 @@ export const configXml = (s: SimulatorState, snap: Snapshot, revision: Revision 
     `  </OPNsense>`,
     revision === undefined
       ? ""
-      : `  <revision><username>${xmlEscape(revision.username)}</username><time>${revision.time}</time><description>${xmlEscape(revision.description)}</description></revision>`,
+      : `  <revision><username>${xmlEscape(revision.username)}</username><time>${revision.time}</time><description>${
+        xmlEscape(revision.description)
+      }</description></revision>`,
     `</opnsense>`,
     ``
   ]
@@ -145,7 +219,9 @@ export const backupController: Controller = {
         const snap = id === undefined ? s.snapshot() : b?.snapshot
         if (snap === undefined) return raw("", "application/octet-stream")
         const name = `config-${s.hostname}.${s.domain}-${(b?.time ?? String(Date.now() / 1000)).replace(".", "")}.xml`
-        return raw(configXml(s, snap, b), "application/octet-stream", { "Content-Disposition": `attachment; filename=${name}` })
+        return raw(configXml(s, snap, b), "application/octet-stream", {
+          "Content-Disposition": `attachment; filename=${name}`
+        })
       }
     },
     revert_backup: {
@@ -176,7 +252,11 @@ export const backupController: Controller = {
 
 const overviewRows = (s: SimulatorState, stats: boolean) => {
   const rows: Array<Record<string, unknown>> = []
-  const vlanDevices = [...s.applied.vlans.values()].map((v) => ({ name: v["vlanif"] ?? "", mac: s.devices.find((d) => d.name === v["if"])?.mac ?? "00:00:00:00:00:00", tag: v["tag"] ?? null }))
+  const vlanDevices = [...s.applied.vlans.values()].map((v) => ({
+    name: v["vlanif"] ?? "",
+    mac: s.devices.find((d) => d.name === v["if"])?.mac ?? "00:00:00:00:00:00",
+    tag: v["tag"] ?? null
+  }))
   for (const d of [...s.devices.map((x) => ({ ...x, tag: null as string | null })), ...vlanDevices]) {
     const iface = s.assignedTo(d.name)
     const addr4 = iface?.ipaddr !== undefined && iface.subnet !== undefined ? `${iface.ipaddr}/${iface.subnet}` : ""
@@ -203,7 +283,14 @@ const overviewRows = (s: SimulatorState, stats: boolean) => {
       is_physical: d.tag === null,
       supported_media: []
     }
-    if (stats) row["statistics"] = { "packets received": "0", "packets transmitted": "0", "bytes received": "0", "bytes transmitted": "0" }
+    if (stats) {
+      row["statistics"] = {
+        "packets received": "0",
+        "packets transmitted": "0",
+        "bytes received": "0",
+        "bytes transmitted": "0"
+      }
+    }
     rows.push(row)
   }
   return rows

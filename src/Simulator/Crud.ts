@@ -6,7 +6,18 @@
 import { applyPost, defaults, type Table } from "./Fields.ts"
 import type { Action, Ctx, Request } from "./Router.ts"
 import type { Collection } from "./State.ts"
-import { failed, Fail, isRecord, type Item, json, Messages, newUuid, type Reply, resultFailed, UUID_V4 } from "./Wire.ts"
+import {
+  Fail,
+  failed,
+  isRecord,
+  type Item,
+  json,
+  Messages,
+  newUuid,
+  type Reply,
+  resultFailed,
+  UUID_V4
+} from "./Wire.ts"
 
 export interface Resource {
   /** item wrapper key in requests and get responses, e.g. `vlan`, `rule`, `alias` */
@@ -137,7 +148,12 @@ export const toggleItem = (r: Resource, field: string, inverted = false): Action
     const explicit = req.params[1]
     if (uuids.length > 1 && !ctx.v.deleteLists) return resultFailed
     if (uuids.length > 1 && explicit !== "0" && explicit !== "1") {
-      throw new Fail(json({ errorMessage: "Toggle with a list of items in only supported for explicit actions [0,1]", errorTitle: "" }, 500))
+      throw new Fail(
+        json({
+          errorMessage: "Toggle with a list of items in only supported for explicit actions [0,1]",
+          errorTitle: ""
+        }, 500)
+      )
     }
     const col = r.collection(ctx)
     let result = "failed"

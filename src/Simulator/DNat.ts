@@ -7,14 +7,16 @@ import { aliasExists } from "./Aliases.ts"
 import { addItem, delItem, getItem, itemsMap, type Resource, setItem, toggleItem } from "./Crud.ts"
 import { encodeGet, encodeRow, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
-import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
-import { interfaceOptions, networkLabel } from "./RuleModel.ts"
 import type { Controller, Ctx } from "./Router.ts"
+import { interfaceOptions, networkLabel } from "./RuleModel.ts"
+import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
 
-const opt = (pairs: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> => pairs.map(([key, label]) => ({ key, label }))
-const categoryNames = (s: SimulatorState): Array<Opt> => [...s.categories.values()].map((c) => ({ key: c["name"] ?? "", label: c["name"] ?? "" }))
+const opt = (pairs: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> =>
+  pairs.map(([key, label]) => ({ key, label }))
+const categoryNames = (s: SimulatorState): Array<Opt> =>
+  [...s.categories.values()].map((c) => ({ key: c["name"] ?? "", label: c["name"] ?? "" }))
 
 const endpoint = (side: "source" | "destination"): Table => [
   { name: `${side}.network`, kind: "plain", default: "any", label: (v, c) => networkLabel(c.state, v) },
@@ -24,11 +26,23 @@ const endpoint = (side: "source" | "destination"): Table => [
 ]
 
 export const dnatTable: Table = [
-  { name: "sequence", kind: "int", required: true, min: 1, max: 999999, rangeMessage: "Sequence shall be between 1 and 999999." },
+  {
+    name: "sequence",
+    kind: "int",
+    required: true,
+    min: 1,
+    max: 999999,
+    rangeMessage: "Sequence shall be between 1 and 999999."
+  },
   { name: "disabled", kind: "bool", default: "0" },
   { name: "nordr", kind: "bool", default: "0" },
   { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
-  { name: "ipprotocol", kind: "option", blank: "any", options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]]) },
+  {
+    name: "ipprotocol",
+    kind: "option",
+    blank: "any",
+    options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]])
+  },
   { name: "protocol", kind: "option", blank: "any", large: true, options: () => PROTOCOL_OPTIONS_LOWER },
   ...endpoint("source"),
   ...endpoint("destination"),
@@ -39,7 +53,14 @@ export const dnatTable: Table = [
     kind: "option",
     blank: "Default",
     options: () =>
-      opt([["round-robin", "Round Robin"], ["round-robin sticky-address", "Round Robin with Sticky Address"], ["random", "Random"], ["random sticky-address", "Random with Sticky Address"], ["source-hash", "Source Hash"], ["bitmask", "Bitmask"]])
+      opt([
+        ["round-robin", "Round Robin"],
+        ["round-robin sticky-address", "Round Robin with Sticky Address"],
+        ["random", "Random"],
+        ["random sticky-address", "Random with Sticky Address"],
+        ["source-hash", "Source Hash"],
+        ["bitmask", "Bitmask"]
+      ])
   },
   { name: "log", kind: "bool", default: "0" },
   { name: "nosync", kind: "bool", default: "0" },
@@ -48,7 +69,12 @@ export const dnatTable: Table = [
   { name: "descr", kind: "description" },
   { name: "tag", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
   { name: "tagged", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
-  { name: "natreflection", kind: "option", blank: "System default", options: () => opt([["purenat", "Enable"], ["disable", "Disable"]]) },
+  {
+    name: "natreflection",
+    kind: "option",
+    blank: "System default",
+    options: () => opt([["purenat", "Enable"], ["disable", "Disable"]])
+  },
   { name: "pass", kind: "option", blank: "Manual", options: () => opt([["pass", "Pass"], ["rule", "Register rule"]]) },
   { name: "associated-rule-id", kind: "volatile" },
   { name: "created.username", kind: "volatile" },
@@ -75,10 +101,14 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
     const net = item[`${side}.network`] ?? ""
     if (!validNetwork(s, net)) m.add(`rule.${side}.network`, `${net} is not a valid ${side} IP address or alias.`)
     const port = item[`${side}.port`] ?? ""
-    if (!validPort(s, port, true)) m.add(`rule.${side}.port`, "Please specify a valid portnumber, name, alias or range.")
+    if (!validPort(s, port, true)) {
+      m.add(`rule.${side}.port`, "Please specify a valid portnumber, name, alias or range.")
+    }
   }
   const target = item["target"] ?? ""
-  if (target !== "" && !validNetwork(s, target)) m.add("rule.target", `${target} is not a valid target IP address or alias.`)
+  if (target !== "" && !validNetwork(s, target)) {
+    m.add("rule.target", `${target} is not a valid target IP address or alias.`)
+  }
   const local = item["local-port"] ?? ""
   if (!validPort(s, local, false)) m.add("rule.local-port", "Please specify a valid portnumber, name or alias.")
   const protocol = item["protocol"] ?? ""
@@ -90,10 +120,14 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
   if (family === "inet" || family === "inet6") {
     for (const f of ["source.network", "destination.network", "target"]) {
       const lit = addressFamily(item[f] ?? "")
-      if (lit !== undefined && lit !== family) m.add(`rule.${f}`, "Address family does not match the selected TCP/IP protocol version.")
+      if (lit !== undefined && lit !== family) {
+        m.add(`rule.${f}`, "Address family does not match the selected TCP/IP protocol version.")
+      }
     }
   }
-  if (item["nordr"] === "1" && (target !== "" || local !== "")) m.add("rule.nordr", "A no-redirect rule cannot have a target or local port.")
+  if (item["nordr"] === "1" && (target !== "" || local !== "")) {
+    m.add("rule.nordr", "A no-redirect rule cannot have a target or local port.")
+  }
 }
 
 const maxSequence = (s: SimulatorState): number => {
@@ -135,7 +169,10 @@ export const controller: Controller = {
     search_rule: {
       handle: (req, c) =>
         grid(
-          [...c.state.dnat.entries()].map(([uuid, item]) => ({ ...encodeRow(dnatTable, uuid, item, c), category_colors: [] })),
+          [...c.state.dnat.entries()].map(([uuid, item]) => ({
+            ...encodeRow(dnatTable, uuid, item, c),
+            category_colors: []
+          })),
           gridParams(req.body, req.query, false),
           { defaultSort: "sequence" }
         )

@@ -43,7 +43,11 @@ export class Faults {
   }
   /** Answer the next `n` (matching) requests with `status` and `body` (JSON, or text when a string). */
   failNext(n: number, status: number, body?: unknown, match?: string): void {
-    this.queue.push({ remaining: n, fault: body === undefined ? { kind: "fail", status } : { kind: "fail", status, body }, match })
+    this.queue.push({
+      remaining: n,
+      fault: body === undefined ? { kind: "fail", status } : { kind: "fail", status, body },
+      match
+    })
   }
   /** Destroy the socket of the next `n` (matching) requests without answering. */
   dropNext(n: number, match?: string): void {

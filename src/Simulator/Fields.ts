@@ -67,7 +67,8 @@ export interface Field {
 
 export type Table = ReadonlyArray<Field>
 
-export const fieldsFor = (table: Table, v: VersionProfile): Table => table.filter((f) => f.since === undefined || f.since(v))
+export const fieldsFor = (table: Table, v: VersionProfile): Table =>
+  table.filter((f) => f.since === undefined || f.since(v))
 
 export const defaults = (table: Table, v: VersionProfile): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -91,7 +92,12 @@ const postedValue = (post: Readonly<Record<string, unknown>>, name: string): unk
 }
 
 /** Apply posted fields over `base` (partial update; unknown keys ignored; null leaves a field as is). */
-export const applyPost = (table: Table, base: Item, post: Readonly<Record<string, unknown>>, v: VersionProfile): Record<string, string> => {
+export const applyPost = (
+  table: Table,
+  base: Item,
+  post: Readonly<Record<string, unknown>>,
+  v: VersionProfile
+): Record<string, string> => {
   const out: Record<string, string> = { ...base }
   for (const f of fieldsFor(table, v)) {
     if (f.kind === "volatile") continue
@@ -102,7 +108,6 @@ export const applyPost = (table: Table, base: Item, post: Readonly<Record<string
 }
 
 export const splitList = (value: string): Array<string> => (value === "" ? [] : value.split(","))
-
 
 /** Field-type validation (§5.8). Resource-specific and cross-field rules are added by the resource. */
 export const validateFields = (table: Table, item: Item, wrapper: string, c: FieldCtx, messages: Messages): void => {
@@ -141,7 +146,9 @@ export const validateFields = (table: Table, item: Item, wrapper: string, c: Fie
       case "option": {
         const keys = optionsOf(f, c).byKey
         if (f.multiple) {
-          for (const part of splitList(value)) if (!keys.has(part)) messages.add(key, f.invalidMessage ?? `Option [${part}] not in list.`)
+          for (const part of splitList(value)) {
+            if (!keys.has(part)) messages.add(key, f.invalidMessage ?? `Option [${part}] not in list.`)
+          }
         } else if (!keys.has(value)) {
           messages.add(key, f.invalidMessage ?? "Option [] not in list.")
         }

@@ -10,16 +10,49 @@ export const legacyLabel = (seed: string): string => createHash("md5").update(se
 
 export const defaultAutomaticRules = (): Array<LegacyRule> => [
   {
-    label: legacyLabel("anti-lockout"), interface: "lan", action: "pass", protocol: "TCP", source: "any", destination: "(self)",
-    destinationPort: "22,80,443", description: "Anti-Lockout Rule", automatic: true, prio: 100000, sequence: 1, log: false, quick: true
+    label: legacyLabel("anti-lockout"),
+    interface: "lan",
+    action: "pass",
+    protocol: "TCP",
+    source: "any",
+    destination: "(self)",
+    destinationPort: "22,80,443",
+    description: "Anti-Lockout Rule",
+    automatic: true,
+    prio: 100000,
+    sequence: 1,
+    log: false,
+    quick: true
   },
   {
-    label: legacyLabel("ipv6-rfc4890"), interface: "", action: "pass", protocol: "IPV6-ICMP", source: "any", destination: "any",
-    destinationPort: "", description: "IPv6 RFC4890 requirements (ICMP)", automatic: true, prio: 100000, sequence: 2, log: false, quick: true
+    label: legacyLabel("ipv6-rfc4890"),
+    interface: "",
+    action: "pass",
+    protocol: "IPV6-ICMP",
+    source: "any",
+    destination: "any",
+    destinationPort: "",
+    description: "IPv6 RFC4890 requirements (ICMP)",
+    automatic: true,
+    prio: 100000,
+    sequence: 2,
+    log: false,
+    quick: true
   },
   {
-    label: legacyLabel("default-deny"), interface: "", action: "block", protocol: "any", source: "any", destination: "any",
-    destinationPort: "", description: "Default deny / state violation rule", automatic: true, prio: 100000, sequence: 3, log: true, quick: false
+    label: legacyLabel("default-deny"),
+    interface: "",
+    action: "block",
+    protocol: "any",
+    source: "any",
+    destination: "any",
+    destinationPort: "",
+    description: "Default deny / state violation rule",
+    automatic: true,
+    prio: 100000,
+    sequence: 3,
+    log: true,
+    quick: false
   }
 ]
 

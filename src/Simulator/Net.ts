@@ -26,26 +26,80 @@ export const isAddressOrCidr = (value: string): boolean => addressFamily(value) 
 
 export const isAddressRange = (value: string): boolean => {
   const [a, b, ...rest] = value.split("-")
-  return rest.length === 0 && a !== undefined && b !== undefined && ((isIPv4(a) && isIPv4(b)) || (isIPv6(a) && isIPv6(b)))
+  return rest.length === 0 && a !== undefined && b !== undefined &&
+    ((isIPv4(a) && isIPv4(b)) || (isIPv6(a) && isIPv6(b)))
 }
 
 export const isHostname = (value: string): boolean =>
-  value.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/.test(value)
+  value.length <= 253 &&
+  /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/
+    .test(value)
 
-export const isPortNumber = (value: string): boolean => /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535
+export const isPortNumber = (value: string): boolean =>
+  /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535
 
 /** PortField's well-known names (46 listed; `afs3-fileserver` is listed but never accepted, §7.4). */
 export const WELL_KNOWN_PORTS: ReadonlyArray<string> = [
-  "afs3-fileserver", "aol", "auth", "avt-profile-1", "bgp", "cvsup", "domain", "ftp", "hbci", "http",
-  "https", "imap", "imaps", "ipsec-msft", "isakmp", "kerberos", "l2f", "ldap", "ldaps", "mdns",
-  "microsoft-ds", "ms-streaming", "ms-wbt-server", "msnp", "netbios-dgm", "netbios-ns", "netbios-ssn", "nntp", "ntp", "openvpn",
-  "pop3", "pop3s", "pptp", "radius", "radius-acct", "rfb", "sip", "smtp", "smtps", "snmp",
-  "snmptrap", "ssh", "submission", "telnet", "teredo", "tftp"
+  "afs3-fileserver",
+  "aol",
+  "auth",
+  "avt-profile-1",
+  "bgp",
+  "cvsup",
+  "domain",
+  "ftp",
+  "hbci",
+  "http",
+  "https",
+  "imap",
+  "imaps",
+  "ipsec-msft",
+  "isakmp",
+  "kerberos",
+  "l2f",
+  "ldap",
+  "ldaps",
+  "mdns",
+  "microsoft-ds",
+  "ms-streaming",
+  "ms-wbt-server",
+  "msnp",
+  "netbios-dgm",
+  "netbios-ns",
+  "netbios-ssn",
+  "nntp",
+  "ntp",
+  "openvpn",
+  "pop3",
+  "pop3s",
+  "pptp",
+  "radius",
+  "radius-acct",
+  "rfb",
+  "sip",
+  "smtp",
+  "smtps",
+  "snmp",
+  "snmptrap",
+  "ssh",
+  "submission",
+  "telnet",
+  "teredo",
+  "tftp"
 ]
 const ACCEPTED_PORT_NAMES = new Set(WELL_KNOWN_PORTS.filter((n) => n !== "afs3-fileserver"))
 
 /** Port names known to the system (for alias `port` content and reserved alias names). */
-export const SERVICE_NAMES: ReadonlySet<string> = new Set([...WELL_KNOWN_PORTS, "dns", "www", "ipp", "syslog", "snmp", "sftp", "rdp"])
+export const SERVICE_NAMES: ReadonlySet<string> = new Set([
+  ...WELL_KNOWN_PORTS,
+  "dns",
+  "www",
+  "ipp",
+  "syslog",
+  "snmp",
+  "sftp",
+  "rdp"
+])
 
 /** A rule/NAT PortField value other than an alias: number, `a-b` range, `any`, or a well-known name. */
 export const isRulePort = (value: string, allowRange = true): boolean => {
@@ -53,5 +107,6 @@ export const isRulePort = (value: string, allowRange = true): boolean => {
   if (v === "any" || isPortNumber(v) || ACCEPTED_PORT_NAMES.has(v)) return true
   if (!allowRange) return false
   const [a, b, ...rest] = v.split("-")
-  return rest.length === 0 && a !== undefined && b !== undefined && isPortNumber(a) && isPortNumber(b) && Number(a) < Number(b)
+  return rest.length === 0 && a !== undefined && b !== undefined && isPortNumber(a) && isPortNumber(b) &&
+    Number(a) < Number(b)
 }

@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
 import { dirname } from "node:path"
-import type { LegacyRule, Snapshot, SimulatorState } from "./State.ts"
+import type { LegacyRule, SimulatorState, Snapshot } from "./State.ts"
 import type { Item } from "./Wire.ts"
 
 const FORMAT = 1
@@ -27,9 +27,23 @@ export interface Persisted {
   readonly version: string
   readonly config: PersistedSnapshot
   readonly legacyRules: ReadonlyArray<LegacyRule>
-  readonly applied: { readonly rules: Entries; readonly aliases: Entries; readonly vlans: Entries; readonly dnat: Entries }
+  readonly applied: {
+    readonly rules: Entries
+    readonly aliases: Entries
+    readonly vlans: Entries
+    readonly dnat: Entries
+  }
   /** newest first, at most `keepRevisions` */
-  readonly backups: ReadonlyArray<{ readonly id: string; readonly time: string; readonly timeIso: string; readonly description: string; readonly username: string; readonly snapshot: PersistedSnapshot }>
+  readonly backups: ReadonlyArray<
+    {
+      readonly id: string
+      readonly time: string
+      readonly timeIso: string
+      readonly description: string
+      readonly username: string
+      readonly snapshot: PersistedSnapshot
+    }
+  >
 }
 
 /** Enough history to revert an apply or two, without the file growing with every write. */
@@ -94,7 +108,9 @@ export const read = (file: string, version: string): Persisted | undefined => {
   try {
     persisted = JSON.parse(readFileSync(file, "utf8")) as Persisted
   } catch (cause) {
-    throw new PersistError(`sandbox state ${file} is not readable JSON (${String(cause)}); delete it to start a fresh sandbox`)
+    throw new PersistError(
+      `sandbox state ${file} is not readable JSON (${String(cause)}); delete it to start a fresh sandbox`
+    )
   }
   return persisted.format === FORMAT && persisted.version === version ? persisted : undefined
 }

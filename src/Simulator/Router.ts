@@ -57,7 +57,10 @@ const camel = (snake: string): string =>
 const actionKey = (name: string): string => name.replace(/_/g, "").toLowerCase()
 
 export class Router {
-  private readonly table = new Map<string, { readonly c: Controller; readonly actions: Map<string, [string, Action]> }>()
+  private readonly table = new Map<
+    string,
+    { readonly c: Controller; readonly actions: Map<string, [string, Action]> }
+  >()
 
   constructor(controllers: ReadonlyArray<Controller>) {
     for (const c of controllers) {

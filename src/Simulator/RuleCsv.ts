@@ -4,14 +4,14 @@
  * matches on `@uuid` (update, else insert) and drops invalid rows.
  */
 import { applyPost, defaults, fieldsFor, splitList } from "./Fields.ts"
-import { ruleTable, validateRule, normaliseProtocol, withComputed } from "./RuleModel.ts"
 import type { Ctx, Request } from "./Router.ts"
+import { normaliseProtocol, ruleTable, validateRule, withComputed } from "./RuleModel.ts"
 import { type Item, json, Messages, newUuid, raw, type Reply, UUID_V4 } from "./Wire.ts"
 
 const columns = (c: Ctx): Array<string> =>
   fieldsFor(ruleTable, c.v).filter((f) => f.kind !== "volatile").map((f) => f.name)
 
-const quote = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+const quote = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, "\"\"")}"` : v)
 
 export const downloadRules = (c: Ctx): Reply => {
   const s = c.state
@@ -38,12 +38,12 @@ export const parseCsv = (text: string): Array<Array<string>> => {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? ""
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"'
+      if (ch === "\"" && text[i + 1] === "\"") {
+        cell += "\""
         i++
-      } else if (ch === '"') quoted = false
+      } else if (ch === "\"") quoted = false
       else cell += ch
-    } else if (ch === '"') quoted = true
+    } else if (ch === "\"") quoted = true
     else if (ch === ";") {
       row.push(cell)
       cell = ""
@@ -79,11 +79,15 @@ export const uploadRules = (c: Ctx, req: Request): Reply => {
     const given = post["@uuid"] ?? ""
     const m = new Messages()
     if ("categories" in post) {
-      const ids = splitList(post["categories"] ?? "").map((name) => s.categories.find("name", name) ?? (s.categories.has(name) ? name : undefined))
+      const ids = splitList(post["categories"] ?? "").map((name) =>
+        s.categories.find("name", name) ?? (s.categories.has(name) ? name : undefined)
+      )
       if (ids.some((x) => x === undefined)) m.add("rule.categories", "Related category not found.")
       post["categories"] = ids.filter((x): x is string => x !== undefined).join(",")
     }
-    if ((post["overload"] ?? "") !== "") post["overload"] = s.aliases.find("name", post["overload"] ?? "") ?? post["overload"] ?? ""
+    if ((post["overload"] ?? "") !== "") {
+      post["overload"] = s.aliases.find("name", post["overload"] ?? "") ?? post["overload"] ?? ""
+    }
     const old: Item | undefined = s.rules.get(given)
     const uuid = old !== undefined ? given : UUID_V4.test(given) ? given : newUuid()
     const item = applyPost(ruleTable, old ?? defaults(ruleTable, c.v), post, c.v)
@@ -94,7 +98,9 @@ export const uploadRules = (c: Ctx, req: Request): Reply => {
     const problems = Object.entries(m.toJSON())
     if (problems.length > 0) {
       for (const [field, message] of problems) {
-        for (const text of Array.isArray(message) ? message : [message]) validations.push({ sequence: index + 1, field: field.replace(/^rule\./, ""), message: text })
+        for (const text of Array.isArray(message) ? message : [message]) {
+          validations.push({ sequence: index + 1, field: field.replace(/^rule\./, ""), message: text })
+        }
       }
       return
     }

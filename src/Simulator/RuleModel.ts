@@ -14,12 +14,15 @@ export const interfaceOptions = (s: SimulatorState): Array<Opt> => [
   ...s.groups.map((g) => ({ key: g.name, label: `${g.description} (Group)` }))
 ]
 
-const gatewayOptions = (s: SimulatorState): Array<Opt> => s.gateways.map((g) => ({ key: g.name, label: `${g.name} - ${g.address}` }))
+const gatewayOptions = (s: SimulatorState): Array<Opt> =>
+  s.gateways.map((g) => ({ key: g.name, label: `${g.name} - ${g.address}` }))
 
 /** `overload`: ModelRelation to non-port aliases, keyed by uuid (built-ins by name). */
 const overloadOptions = (s: SimulatorState): Array<Opt> => {
   const out: Array<Opt> = []
-  for (const [uuid, a] of s.aliases.entries()) if (a["type"] !== "port" && a["enabled"] === "1") out.push({ key: uuid, label: a["name"] ?? "" })
+  for (const [uuid, a] of s.aliases.entries()) {
+    if (a["type"] !== "port" && a["enabled"] === "1") out.push({ key: uuid, label: a["name"] ?? "" })
+  }
   for (const name of ["bogons", "bogonsv6", "sshlockout", "virusprot"]) out.push({ key: name, label: name })
   for (const i of s.interfaces) out.push({ key: `__${i.identifier}_network`, label: `__${i.identifier}_network` })
   return out
@@ -52,7 +55,11 @@ export const ruleTable: Table = [
     kind: "option",
     required: true,
     default: "keep",
-    options: () => opt([["keep", "keep state"], ["sloppy", "sloppy state"], ["modulate", "modulate state"], ["synproxy", "synproxy state"], ["none", "no state"]])
+    options: () =>
+      opt([["keep", "keep state"], ["sloppy", "sloppy state"], ["modulate", "modulate state"], [
+        "synproxy",
+        "synproxy state"
+      ], ["none", "no state"]])
   },
   {
     name: "state-policy",
@@ -60,15 +67,40 @@ export const ruleTable: Table = [
     blank: "default",
     options: () => opt([["if-bound", "Bind states to interface"], ["floating", "Floating states"]])
   },
-  { name: "sequence", kind: "int", required: true, min: 1, max: 999999, rangeMessage: "Sequence shall be between 1 and 999999." },
+  {
+    name: "sequence",
+    kind: "int",
+    required: true,
+    min: 1,
+    max: 999999,
+    rangeMessage: "Sequence shall be between 1 and 999999."
+  },
   { name: "sort_order", kind: "volatile" },
   { name: "prio_group", kind: "volatile" },
-  { name: "action", kind: "option", required: true, default: "pass", options: () => opt([["pass", "Pass"], ["block", "Block"], ["reject", "Reject"]]) },
+  {
+    name: "action",
+    kind: "option",
+    required: true,
+    default: "pass",
+    options: () => opt([["pass", "Pass"], ["block", "Block"], ["reject", "Reject"]])
+  },
   { name: "quick", kind: "bool", required: true, default: "1" },
   { name: "interfacenot", kind: "bool", required: true, default: "0" },
   { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
-  { name: "direction", kind: "option", required: true, default: "in", options: () => opt([["in", "In"], ["out", "Out"], ["any", "Both"]]) },
-  { name: "ipprotocol", kind: "option", required: true, default: "inet", options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]]) },
+  {
+    name: "direction",
+    kind: "option",
+    required: true,
+    default: "in",
+    options: () => opt([["in", "In"], ["out", "Out"], ["any", "Both"]])
+  },
+  {
+    name: "ipprotocol",
+    kind: "option",
+    required: true,
+    default: "inet",
+    options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]])
+  },
   { name: "protocol", kind: "option", required: true, default: "any", large: true, options: () => PROTOCOL_OPTIONS },
   { name: "icmptype", kind: "option", multiple: true, large: true, options: () => ICMP_TYPES },
   { name: "icmp6type", kind: "option", multiple: true, large: true, options: () => ICMP6_TYPES },
@@ -98,7 +130,13 @@ export const ruleTable: Table = [
   { name: "max-src-conn-rates", ...INTEGER },
   { name: "max-pkt-rate-number", ...INTEGER, since: (v) => v.maxPktRate },
   { name: "max-pkt-rate-seconds", ...INTEGER, since: (v) => v.maxPktRate },
-  { name: "overload", kind: "option", large: true, options: (c) => overloadOptions(c.state), invalidMessage: "Related alias not found." },
+  {
+    name: "overload",
+    kind: "option",
+    large: true,
+    options: (c) => overloadOptions(c.state),
+    invalidMessage: "Related alias not found."
+  },
   { name: "adaptivestart", kind: "int", min: 0, max: 2147483647 },
   { name: "adaptiveend", kind: "int", min: 0, max: 2147483647 },
   { name: "prio", kind: "option", large: true, blank: "Any priority", options: () => PRIORITIES },
@@ -109,7 +147,13 @@ export const ruleTable: Table = [
   { name: "tcpflags1", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
   { name: "tcpflags2", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
   { name: "tcpflags_any", kind: "bool", default: "0" },
-  { name: "categories", kind: "option", multiple: true, options: (c) => categoryOptions(c.state), invalidMessage: "Related category not found." },
+  {
+    name: "categories",
+    kind: "option",
+    multiple: true,
+    options: (c) => categoryOptions(c.state),
+    invalidMessage: "Related category not found."
+  },
   { name: "sched", kind: "option", options: () => [] },
   { name: "tos", kind: "option", large: true, blank: "Any", options: () => TOS_OPTIONS },
   { name: "shaper1", kind: "option", options: () => [] },
@@ -157,9 +201,14 @@ const validateNet = (c: FieldCtx, item: Item, side: "source" | "destination", m:
   if (tokens.length > 1 && tokens.includes("any")) m.add(key, "Any can not be combined with other aliases")
   const ipproto = item["ipprotocol"]
   if (literal !== undefined && (ipproto === "inet" || ipproto === "inet6") && literal !== ipproto) {
-    m.add(key, `${side === "source" ? "Source" : "Destination"} address type should match selected TCP/IP protocol version.`)
+    m.add(
+      key,
+      `${side === "source" ? "Source" : "Destination"} address type should match selected TCP/IP protocol version.`
+    )
   }
-  if (item[`${side}_not`] === "1" && tokens.length > 1) m.add(`rule.${side}_not`, "Inverting is only allowed for single targets.")
+  if (item[`${side}_not`] === "1" && tokens.length > 1) {
+    m.add(`rule.${side}_not`, "Inverting is only allowed for single targets.")
+  }
 }
 
 const validatePort = (c: FieldCtx, item: Item, side: "source" | "destination", m: Messages) => {
@@ -167,7 +216,9 @@ const validatePort = (c: FieldCtx, item: Item, side: "source" | "destination", m
   const value = item[`${side}_port`] ?? ""
   if (value === "") return
   const alias = c.state.aliasByName(value)
-  if (!isRulePort(value) && alias?.["type"] !== "port") m.add(key, "Please specify a valid portnumber, name, alias or range.")
+  if (!isRulePort(value) && alias?.["type"] !== "port") {
+    m.add(key, "Please specify a valid portnumber, name, alias or range.")
+  }
   if (!TCP_UDP.has(item["protocol"] ?? "")) {
     m.add(key, `${side === "source" ? "Source" : "Destination"} ports are only valid for tcp or udp type rules.`)
   }
@@ -183,16 +234,26 @@ export const validateRule = (c: FieldCtx, item: Item, m: Messages): void => {
   if (item["interfacenot"] === "1" && splitList(item["interface"] ?? "").length !== 1) {
     m.add("rule.interfacenot", "Inverting interfaces is only allowed for single targets to avoid mis-interpretations")
   }
-  if ((item["icmptype"] ?? "") !== "" && protocol !== "ICMP") m.add("rule.icmptype", "Option only applies to ICMP packets")
-  if ((item["icmp6type"] ?? "") !== "" && protocol !== "IPV6-ICMP") m.add("rule.icmp6type", "Option only applies to IPV6-ICMP packets")
+  if ((item["icmptype"] ?? "") !== "" && protocol !== "ICMP") {
+    m.add("rule.icmptype", "Option only applies to ICMP packets")
+  }
+  if ((item["icmp6type"] ?? "") !== "" && protocol !== "IPV6-ICMP") {
+    m.add("rule.icmp6type", "Option only applies to IPV6-ICMP packets")
+  }
   for (const f of ["tcpflags1", "tcpflags2", "overload", "max-src-conn", "max-src-conn-rate", "max-src-conn-rates"]) {
-    if ((item[f] ?? "") !== "" && protocol !== "TCP") m.add(`rule.${f}`, "Invalid option for other than TCP protocol choices.")
+    if ((item[f] ?? "") !== "" && protocol !== "TCP") {
+      m.add(`rule.${f}`, "Invalid option for other than TCP protocol choices.")
+    }
   }
   if (item["tcpflags_any"] === "1" && ((item["tcpflags1"] ?? "") !== "" || (item["tcpflags2"] ?? "") !== "")) {
     m.add("rule.tcpflags_any", "If you select any TCP flags, you cannot also select specific ones.")
   }
-  if ((item["divert-to"] ?? "") !== "" && item["action"] !== "pass") m.add("rule.divert-to", "Divert is only supported for pass rules.")
-  if ((item["gateway"] ?? "") !== "" && (item["replyto"] ?? "") !== "") m.add("rule.replyto", "Reply-to can not be combined with a gateway.")
+  if ((item["divert-to"] ?? "") !== "" && item["action"] !== "pass") {
+    m.add("rule.divert-to", "Divert is only supported for pass rules.")
+  }
+  if ((item["gateway"] ?? "") !== "" && (item["replyto"] ?? "") !== "") {
+    m.add("rule.replyto", "Reply-to can not be combined with a gateway.")
+  }
 }
 
 /** Input normalisation of ProtocolField: upper-case except `any` (§7.4). */

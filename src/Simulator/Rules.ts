@@ -4,14 +4,14 @@
  * ≤26.1 savepoint protocol. Rows and encoded rules are cached per (immutable) item so 10 000 rules
  * are served without re-encoding.
  */
+import { aliasExists, builtinAliases } from "./Aliases.ts"
 import { addItem, delItem, getItem, type Resource, setItem, toggleItem } from "./Crud.ts"
 import { encodeGet, encodeRow, splitList } from "./Fields.ts"
-import { aliasExists, builtinAliases } from "./Aliases.ts"
+import { legacyRows } from "./LegacyRules.ts"
+import type { Controller, Ctx, Request } from "./Router.ts"
 import { downloadRules, uploadRules } from "./RuleCsv.ts"
 import { networkLabel, normaliseProtocol, prioGroup, ruleTable, validateRule, withComputed } from "./RuleModel.ts"
-import { legacyRows } from "./LegacyRules.ts"
 import { savepointActions } from "./Savepoint.ts"
-import type { Controller, Ctx, Request } from "./Router.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, JSON_CONTENT_TYPE, phpJson, raw, userException } from "./Wire.ts"
 
@@ -98,7 +98,7 @@ const ruleRow = (c: Ctx, uuid: string, item: Item): Record<string, unknown> => {
 }
 
 /** The interface filter of search_rule (§7.3). */
-const interfaceFilter = (c: Ctx, param: string | undefined, showAll: boolean): ((item: Item) => boolean) => {
+const interfaceFilter = (c: Ctx, param: string | undefined, showAll: boolean): (item: Item) => boolean => {
   if (param === undefined) return () => true
   const ifs = splitList(param.trim())
   const floating = (item: Item) => splitList(item["interface"] ?? "").length !== 1
@@ -116,7 +116,11 @@ const interfaceFilter = (c: Ctx, param: string | undefined, showAll: boolean): (
     return own.length === 1 && ifs.includes(own[0] ?? "")
   }
 }
-const stringParam = (body: Readonly<Record<string, unknown>>, query: URLSearchParams, name: string): string | undefined => {
+const stringParam = (
+  body: Readonly<Record<string, unknown>>,
+  query: URLSearchParams,
+  name: string
+): string | undefined => {
   const b = body[name]
   if (typeof b === "string") return b
   if (Array.isArray(b)) return b.map(String).join(",")
@@ -145,7 +149,11 @@ const searchRule = (c: Ctx, req: Request) => {
     rows.push(...legacy)
     rows.sort((a, b) => Number(a["sort_order"]) - Number(b["sort_order"]))
   }
-  return grid(rows, gridParams(req.body, req.query, true), { defaultSort: "sort_order", recordset: true, presorted: true })
+  return grid(rows, gridParams(req.body, req.query, true), {
+    defaultSort: "sort_order",
+    recordset: true,
+    presorted: true
+  })
 }
 
 const encodedRule = (c: Ctx, uuid: string, item: Item): string => {
@@ -163,9 +171,21 @@ const wholeModel = (c: Ctx) => {
   for (const [uuid, item] of c.state.rules.entries()) parts.push(encodedRule(c, uuid, item))
   const rules = parts.length === 0 ? "[]" : `{${parts.join(",")}}`
   const general = c.v.filterGeneral
-    ? `"general":${phpJson({ snat_mode: { automatic: { value: "Automatic outbound NAT rule generation", selected: 1 }, hybrid: { value: "Hybrid outbound NAT rule generation", selected: 0 }, advanced: { value: "Manual outbound NAT rule generation", selected: 0 }, disabled: { value: "Disable outbound NAT rule generation", selected: 0 } } })},`
+    ? `"general":${
+      phpJson({
+        snat_mode: {
+          automatic: { value: "Automatic outbound NAT rule generation", selected: 1 },
+          hybrid: { value: "Hybrid outbound NAT rule generation", selected: 0 },
+          advanced: { value: "Manual outbound NAT rule generation", selected: 0 },
+          disabled: { value: "Disable outbound NAT rule generation", selected: 0 }
+        }
+      })
+    },`
     : ""
-  return raw(`{"filter":{${general}"rules":{"rule":${rules}},"snatrules":{"rule":[]},"npt":{"rule":[]},"onetoone":{"rule":[]}}}`, JSON_CONTENT_TYPE)
+  return raw(
+    `{"filter":{${general}"rules":{"rule":${rules}},"snatrules":{"rule":[]},"npt":{"rule":[]},"onetoone":{"rule":[]}}}`,
+    JSON_CONTENT_TYPE
+  )
 }
 
 export const applyRules = (s: SimulatorState): void => {
@@ -173,13 +193,17 @@ export const applyRules = (s: SimulatorState): void => {
   s.reconfigureCounts.filter++
 }
 
-const groupName = (prio: number) => (prio === 200000 ? "Floating Rule" : prio < 400000 ? "Group Rule" : "Interface Rule")
+const groupName = (
+  prio: number
+) => (prio === 200000 ? "Floating Rule" : prio < 400000 ? "Group Rule" : "Interface Rule")
 
 const moveRuleBefore = (c: Ctx, selected: string, target: string): void => {
   const s = c.state
   const sel = s.rules.get(selected)
   const tgt = s.rules.get(target)
-  if (sel === undefined || tgt === undefined) throw userException(c.v, "Either source or destination is not a rule managed with this component")
+  if (sel === undefined || tgt === undefined) {
+    throw userException(c.v, "Either source or destination is not a rule managed with this component")
+  }
   if (selected === target) throw userException(c.v, "Cannot move to the same spot.")
   const ps = prioGroup(s, sel)
   const pt = prioGroup(s, tgt)
@@ -265,9 +289,16 @@ export const controller: Controller = {
     list_categories: {
       handle: (_req, c) => {
         const used = new Map<string, number>()
-        for (const r of c.state.rules.values()) for (const u of splitList(r["categories"] ?? "")) used.set(u, (used.get(u) ?? 0) + 1)
+        for (const r of c.state.rules.values()) {
+          for (const u of splitList(r["categories"] ?? "")) used.set(u, (used.get(u) ?? 0) + 1)
+        }
         return json({
-          rows: [...c.state.categories.entries()].map(([uuid, cat]) => ({ uuid, name: cat["name"] ?? "", color: cat["color"] ?? "", used: String(used.get(uuid) ?? 0) }))
+          rows: [...c.state.categories.entries()].map(([uuid, cat]) => ({
+            uuid,
+            name: cat["name"] ?? "",
+            color: cat["color"] ?? "",
+            used: String(used.get(uuid) ?? 0)
+          }))
         })
       }
     },
@@ -282,7 +313,11 @@ export const controller: Controller = {
           networks[i.identifier] = `${i.description} net`
           networks[`${i.identifier}ip`] = `${i.description} address`
         }
-        return json({ single: { label: "Single host or Network" }, aliases: { label: "Aliases", items: aliases }, networks: { label: "Networks", items: networks } })
+        return json({
+          single: { label: "Single host or Network" },
+          aliases: { label: "Aliases", items: aliases },
+          networks: { label: "Networks", items: networks }
+        })
       }
     },
     ...savepointActions.controllerActions

@@ -70,7 +70,9 @@ const controllerActions: Readonly<Record<string, Action>> = {
     params: 1,
     handle: (req, c) => {
       if (!req.isPost) return json({ status: "failed" })
-      return rollback(c.state, req.params[0] ?? "") ? json({ status: "ok" }) : json({ status: "unknown (or removed) savepoint" })
+      return rollback(c.state, req.params[0] ?? "")
+        ? json({ status: "ok" })
+        : json({ status: "unknown (or removed) savepoint" })
     }
   }
 }

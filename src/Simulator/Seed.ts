@@ -77,7 +77,9 @@ export const insert = (ctx: Ctx, r: Resource, raw: SeedItem, label: string): str
   r.complete?.(ctx, item, undefined, uuid)
   const messages = new Messages()
   r.validate(ctx, item, undefined, uuid, messages)
-  if (messages.size > 0) throw new SeedError(`invalid ${label} in seed: ${JSON.stringify(messages.toJSON())} (${JSON.stringify(raw)})`)
+  if (messages.size > 0) {
+    throw new SeedError(`invalid ${label} in seed: ${JSON.stringify(messages.toJSON())} (${JSON.stringify(raw)})`)
+  }
   r.collection(ctx).put(uuid, item)
   r.afterWrite?.(ctx, uuid, undefined, item)
   return uuid
@@ -88,21 +90,74 @@ const unmanaged = (ctx: Ctx): void => {
   insert(ctx, categoryResource, { name: "Infrastructure", color: "0088cc" }, "category")
   insert(ctx, vlanResource, { if: "igb1", tag: "10", descr: "MGMT" }, "vlan")
   s.interfaces.push({ identifier: "opt1", device: "vlan01", description: "MGMT", ipaddr: "10.0.10.1", subnet: "24" })
-  insert(ctx, aliasResource, { name: "rfc1918", type: "network", content: "10.0.0.0/8\n172.16.0.0/12\n192.168.0.0/16", description: "Private networks" }, "alias")
-  insert(ctx, aliasResource, { name: "admin_hosts", type: "host", content: "192.168.1.10\n192.168.1.11", description: "Admin workstations" }, "alias")
-  insert(ctx, aliasResource, { name: "mgmt_ports", type: "port", content: "22\n443", description: "Management ports" }, "alias")
-  insert(ctx, ruleResource, { interface: "lan", source_net: "lan", description: "Allow LAN to any", sequence: "100" }, "rule")
-  insert(ctx, ruleResource, { interface: "wan", action: "block", source_net: "rfc1918", description: "Block private networks on WAN", sequence: "200", log: "1" }, "rule")
+  insert(ctx, aliasResource, {
+    name: "rfc1918",
+    type: "network",
+    content: "10.0.0.0/8\n172.16.0.0/12\n192.168.0.0/16",
+    description: "Private networks"
+  }, "alias")
+  insert(ctx, aliasResource, {
+    name: "admin_hosts",
+    type: "host",
+    content: "192.168.1.10\n192.168.1.11",
+    description: "Admin workstations"
+  }, "alias")
+  insert(
+    ctx,
+    aliasResource,
+    { name: "mgmt_ports", type: "port", content: "22\n443", description: "Management ports" },
+    "alias"
+  )
   insert(
     ctx,
     ruleResource,
-    { interface: "opt1", protocol: "TCP", source_net: "admin_hosts", destination_net: "(self)", destination_port: "mgmt_ports", description: "Admin access to the firewall", sequence: "300" },
+    { interface: "lan", source_net: "lan", description: "Allow LAN to any", sequence: "100" },
     "rule"
   )
-  insert(ctx, dnatResource, { interface: "wan", protocol: "tcp", destination: { network: "wanip", port: "8443" }, target: "192.168.1.20", "local-port": "443", descr: "Web server" }, "port forward")
+  insert(ctx, ruleResource, {
+    interface: "wan",
+    action: "block",
+    source_net: "rfc1918",
+    description: "Block private networks on WAN",
+    sequence: "200",
+    log: "1"
+  }, "rule")
+  insert(
+    ctx,
+    ruleResource,
+    {
+      interface: "opt1",
+      protocol: "TCP",
+      source_net: "admin_hosts",
+      destination_net: "(self)",
+      destination_port: "mgmt_ports",
+      description: "Admin access to the firewall",
+      sequence: "300"
+    },
+    "rule"
+  )
+  insert(ctx, dnatResource, {
+    interface: "wan",
+    protocol: "tcp",
+    destination: { network: "wanip", port: "8443" },
+    target: "192.168.1.20",
+    "local-port": "443",
+    descr: "Web server"
+  }, "port forward")
   s.legacyRules.push({
-    label: legacyLabel("legacy-lan-any"), interface: "lan", action: "pass", protocol: "any", source: "lan", destination: "any", destinationPort: "",
-    description: "Default allow LAN to any rule", automatic: false, prio: 400000, sequence: 1, log: false, quick: true
+    label: legacyLabel("legacy-lan-any"),
+    interface: "lan",
+    action: "pass",
+    protocol: "any",
+    source: "lan",
+    destination: "any",
+    destinationPort: "",
+    description: "Default allow LAN to any rule",
+    automatic: false,
+    prio: 400000,
+    sequence: 1,
+    log: false,
+    quick: true
   })
 }
 
@@ -134,7 +189,12 @@ const generate = (ctx: Ctx, n: number): void => {
   const s = ctx.state
   const vlans = Math.min(Math.floor(n / 20), 4000)
   for (let i = 0; i < vlans; i++) {
-    insert(ctx, vlanResource, { if: i % 2 === 0 ? "igb2" : "igb3", tag: String(100 + Math.floor(i / 2)), descr: `Segment ${i + 1}`, vlanif: `vlan0.${i + 1}` }, "vlan")
+    insert(ctx, vlanResource, {
+      if: i % 2 === 0 ? "igb2" : "igb3",
+      tag: String(100 + Math.floor(i / 2)),
+      descr: `Segment ${i + 1}`,
+      vlanif: `vlan0.${i + 1}`
+    }, "vlan")
   }
   const aliases = Math.floor(n / 10)
   const names: Array<string> = []
@@ -145,9 +205,14 @@ const generate = (ctx: Ctx, n: number): void => {
     const content = kind === 0
       ? `10.${(i >> 8) & 255}.${i & 255}.0/24`
       : kind === 1
-        ? `172.16.${(i >> 8) & 255}.${i & 255}\n172.17.${(i >> 8) & 255}.${i & 255}`
-        : `${1000 + (i % 60000)}\n${2000 + (i % 60000)}:${2010 + (i % 60000)}`
-    insert(ctx, aliasResource, { name, type: kind === 0 ? "network" : kind === 1 ? "host" : "port", content, description: `generated ${name}` }, "alias")
+      ? `172.16.${(i >> 8) & 255}.${i & 255}\n172.17.${(i >> 8) & 255}.${i & 255}`
+      : `${1000 + (i % 60000)}\n${2000 + (i % 60000)}:${2010 + (i % 60000)}`
+    insert(ctx, aliasResource, {
+      name,
+      type: kind === 0 ? "network" : kind === 1 ? "host" : "port",
+      content,
+      description: `generated ${name}`
+    }, "alias")
     if (kind === 2) portAliases.push(name)
     else names.push(name)
   }
@@ -168,7 +233,11 @@ const generate = (ctx: Ctx, n: number): void => {
       description: `generated rule ${i + 1}`,
       log: i % 3 === 0 ? "1" : "0"
     }
-    if (ported) rule["destination_port"] = portAliases.length > 0 && i % 6 === 0 ? (portAliases[i % portAliases.length] ?? "443") : String(1 + (i % 65000))
+    if (ported) {
+      rule["destination_port"] = portAliases.length > 0 && i % 6 === 0
+        ? (portAliases[i % portAliases.length] ?? "443")
+        : String(1 + (i % 65000))
+    }
     insert(ctx, ruleResource, rule, "rule")
   }
 }
@@ -205,11 +274,27 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
   if (o.unmanaged) unmanaged(ctx)
   if (o.seed !== undefined) applySeed(ctx, o.seed)
   if (o.scale > 0) generate(ctx, o.scale)
-  s.applied = { rules: s.rules.snapshot(), aliases: s.aliases.snapshot(), vlans: s.vlans.snapshot(), dnat: s.dnat.snapshot() }
+  s.applied = {
+    rules: s.rules.snapshot(),
+    aliases: s.aliases.snapshot(),
+    vlans: s.vlans.snapshot(),
+    dnat: s.dnat.snapshot()
+  }
   s.commit("initial configuration", "root@127.0.0.1")
 }
 
-const LIST_KEYS: ReadonlySet<string> = new Set(["devices", "interfaces", "groups", "gateways", "categories", "aliases", "vlans", "rules", "dnat", "legacyRules"])
+const LIST_KEYS: ReadonlySet<string> = new Set([
+  "devices",
+  "interfaces",
+  "groups",
+  "gateways",
+  "categories",
+  "aliases",
+  "vlans",
+  "rules",
+  "dnat",
+  "legacyRules"
+])
 const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain"])
 
 /** Checked structurally: lists of objects under the known keys; items are validated when inserted. */
@@ -219,7 +304,9 @@ const isSeedData = (u: unknown, path: string): u is SeedData => {
     if (TEXT_KEYS.has(key)) {
       if (typeof value !== "string") throw new SeedError(`${path}: "${key}" must be a string`)
     } else if (LIST_KEYS.has(key)) {
-      if (!Array.isArray(value) || !value.every(isRecord)) throw new SeedError(`${path}: "${key}" must be a list of objects`)
+      if (!Array.isArray(value) || !value.every(isRecord)) {
+        throw new SeedError(`${path}: "${key}" must be a list of objects`)
+      }
     } else {
       throw new SeedError(`${path}: unknown key "${key}" (expected one of ${[...TEXT_KEYS, ...LIST_KEYS].join(", ")})`)
     }

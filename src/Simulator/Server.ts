@@ -117,7 +117,14 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
     const endpoint = resolved?.endpoint ?? uri
     const raw = await readBody(req)
     const record = (status: number, fault?: string) =>
-      log.record({ method, path: uri, endpoint, status, ms: performance.now() - started, ...(fault === undefined ? {} : { fault }) })
+      log.record({
+        method,
+        path: uri,
+        endpoint,
+        status,
+        ms: performance.now() - started,
+        ...(fault === undefined ? {} : { fault })
+      })
 
     const fault = faults.take(endpoint, uri)
     if (fault?.kind === "hang") {
@@ -132,7 +139,9 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
     const latency = faults.latencyMs
     if (latency > 0) await sleep(latency)
     if (fault?.kind === "fail") {
-      const reply: Reply = typeof fault.body === "string" ? { status: fault.status, body: fault.body, contentType: "text/plain" } : json(fault.body ?? { errorMessage: "Unexpected error, check log for details" }, fault.status)
+      const reply: Reply = typeof fault.body === "string"
+        ? { status: fault.status, body: fault.body, contentType: "text/plain" }
+        : json(fault.body ?? { errorMessage: "Unexpected error, check log for details" }, fault.status)
       send(res, reply)
       record(fault.status, "fail")
       return
@@ -141,7 +150,9 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
     const reply = ((): Reply => {
       if (resolved === undefined) return json({ errorMessage: "Endpoint not found" }, 404)
       const authorization = req.headers.authorization
-      if (authorization === undefined) return { status: 401, body: "", contentType: "text/html", headers: { Location: `/?url=${uri}` } }
+      if (authorization === undefined) {
+        return { status: 401, body: "", contentType: "text/html", headers: { Location: `/?url=${uri}` } }
+      }
       const key = authenticate(state, faults, authorization)
       if (key === undefined) return json({ status: 401, message: "Authentication Failed" }, 401)
       if (!allowed(key, uri)) return json({ status: 403, message: "Forbidden" }, 403)
@@ -164,7 +175,12 @@ export const startServer = async (deps: ServerDeps, host: string, port: number):
         memo: new Map(),
         save: (r) => {
           if (r.key.readonly === true) {
-            throw new Fail(json({ errorMessage: `User ${r.key.user} denied for write access (user-config-readonly set)`, errorTitle: "General access" }, 500))
+            throw new Fail(
+              json({
+                errorMessage: `User ${r.key.user} denied for write access (user-config-readonly set)`,
+                errorTitle: "General access"
+              }, 500)
+            )
           }
           state.commit(`${r.uri} made changes`, r.username)
         }

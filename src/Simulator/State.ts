@@ -195,7 +195,12 @@ export class SimulatorState {
   readonly dnat = new Collection()
 
   /** What is running: copied from the config by reconfigure/apply (rules are inactive until apply). */
-  applied: { rules: ReadonlyMap<string, Item>; aliases: ReadonlyMap<string, Item>; vlans: ReadonlyMap<string, Item>; dnat: ReadonlyMap<string, Item> } = {
+  applied: {
+    rules: ReadonlyMap<string, Item>
+    aliases: ReadonlyMap<string, Item>
+    vlans: ReadonlyMap<string, Item>
+    dnat: ReadonlyMap<string, Item>
+  } = {
     rules: new Map(),
     aliases: new Map(),
     vlans: new Map(),

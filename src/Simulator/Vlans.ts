@@ -51,8 +51,7 @@ export const vlanTable: Table = [
   { name: "vlanif", kind: "text", required: true }
 ]
 // the blank label of `proto` depends on the version; patched per call below
-const tableFor = (c: Ctx): Table =>
-  vlanTable.map((f) => (f.name === "proto" ? { ...f, blank: c.v.vlanProtoAuto } : f))
+const tableFor = (c: Ctx): Table => vlanTable.map((f) => (f.name === "proto" ? { ...f, blank: c.v.vlanProtoAuto } : f))
 
 const prefixFor = (parent: string) => (parent.includes("vlan") ? "qinq" : "vlan")
 
@@ -100,7 +99,9 @@ export const vlanResource: Resource = {
     validateFields(tableFor(c), item, "vlan", c, m)
     const s = c.state
     const clash = s.vlans.find("ifTag", `${item["if"]}|${item["tag"]}`)
-    if (clash !== undefined && clash !== uuid && (item["tag"] ?? "") !== "") m.add("vlan.tag", "Tag for this device must be unique.")
+    if (clash !== undefined && clash !== uuid && (item["tag"] ?? "") !== "") {
+      m.add("vlan.tag", "Tag for this device must be unique.")
+    }
     const name = item["vlanif"] ?? ""
     const sameName = s.vlans.find("vlanif", name)
     if (sameName !== undefined && sameName !== uuid) m.add("vlan.vlanif", "The device name must be unique.")
@@ -122,19 +123,32 @@ export const vlanResource: Resource = {
     const oldName = old["vlanif"] ?? ""
     if (oldName === item["vlanif"]) return undefined
     if (qinqChildren(c.state, oldName)) {
-      return json({ result: "failed", validations: { "vlan.vlanif": "This VLAN cannot be deleted because it is used in QinQ interfaces." } })
+      return json({
+        result: "failed",
+        validations: { "vlan.vlanif": "This VLAN cannot be deleted because it is used in QinQ interfaces." }
+      })
     }
     if (c.state.assignedTo(oldName) !== undefined) {
       return old["tag"] !== item["tag"]
-        ? json({ result: "failed", validations: { "vlan.tag": "Interface is assigned and you cannot change the VLAN tag while assigned." } })
-        : json({ result: "failed", validations: { "vlan.vlanif": "Interface is assigned and you cannot change the device name while assigned." } })
+        ? json({
+          result: "failed",
+          validations: { "vlan.tag": "Interface is assigned and you cannot change the VLAN tag while assigned." }
+        })
+        : json({
+          result: "failed",
+          validations: { "vlan.vlanif": "Interface is assigned and you cannot change the device name while assigned." }
+        })
     }
     return undefined
   },
   deleteBlocker: (c, _uuid, item) => {
     const name = item["vlanif"] ?? ""
-    if (qinqChildren(c.state, name)) return userException(c.v, "This VLAN cannot be deleted because it is used in QinQ interfaces.")
-    if (c.state.assignedTo(name) !== undefined) return userException(c.v, "This VLAN cannot be deleted because it is assigned as an interface.")
+    if (qinqChildren(c.state, name)) {
+      return userException(c.v, "This VLAN cannot be deleted because it is used in QinQ interfaces.")
+    }
+    if (c.state.assignedTo(name) !== undefined) {
+      return userException(c.v, "This VLAN cannot be deleted because it is assigned as an interface.")
+    }
     return undefined
   },
   afterWrite: (c, _uuid, old, item) => {

@@ -31,7 +31,14 @@ export class Fail extends Error {
 
 /** `UserException` → 500 `{"errorMessage","errorTitle"}` (+`errorLevel` on 26.7.2+), REFERENCE §4. */
 export const userException = (v: VersionProfile, message: string, title = ""): Fail =>
-  new Fail(json(v.errorLevel ? { errorMessage: message, errorTitle: title, errorLevel: "error" } : { errorMessage: message, errorTitle: title }, 500))
+  new Fail(
+    json(
+      v.errorLevel
+        ? { errorMessage: message, errorTitle: title, errorLevel: "error" }
+        : { errorMessage: message, errorTitle: title },
+      500
+    )
+  )
 
 /** Any other exception → 500 "Unexpected error". */
 export const unexpected = (): Fail => new Fail(json({ errorMessage: "Unexpected error, check log for details" }, 500))
@@ -150,7 +157,11 @@ const cellText = (row: Row, key: string): string => {
 }
 
 /** Every token must occur (case-insensitive) in some searched field, label preferred (§5.1). */
-export const matchesPhrase = (row: Row, tokens: ReadonlyArray<string>, fields: ReadonlyArray<string> | undefined): boolean => {
+export const matchesPhrase = (
+  row: Row,
+  tokens: ReadonlyArray<string>,
+  fields: ReadonlyArray<string> | undefined
+): boolean => {
   if (tokens.length === 0) return true
   const keys = fields ?? Object.keys(row).filter((k) => !k.startsWith("%"))
   const texts = keys.map((k) => cellText(row, k).toLowerCase())

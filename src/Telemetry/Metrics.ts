@@ -27,7 +27,8 @@ export const httpRequestDuration = Metric.histogram("opnsense_mcp_http_request_d
 // OPNsense API (recorded by the client for every call, including failed and timed-out ones)
 
 export const opnsenseCalls = Metric.counter("opnsense_mcp_opnsense_api_calls_total", {
-  description: "Calls to the OPNsense API, by site, endpoint (ids stripped) and outcome (HTTP status, 'timeout', 'transport', 'circuit_open')",
+  description:
+    "Calls to the OPNsense API, by site, endpoint (ids stripped) and outcome (HTTP status, 'timeout', 'transport', 'circuit_open')",
   incremental: true
 })
 export const opnsenseCallDuration = Metric.histogram("opnsense_mcp_opnsense_api_call_duration_seconds", {
@@ -135,8 +136,14 @@ export const recordOpnsenseCall = (options: {
 }): Effect.Effect<void> => {
   const endpoint = endpointLabel(options.endpoint)
   return Effect.andThen(
-    Metric.update(Metric.withAttributes(opnsenseCalls, { site: options.site, endpoint, status: String(options.status) }), 1),
-    Metric.update(Metric.withAttributes(opnsenseCallDuration, { site: options.site, endpoint }), seconds(options.durationMs))
+    Metric.update(
+      Metric.withAttributes(opnsenseCalls, { site: options.site, endpoint, status: String(options.status) }),
+      1
+    ),
+    Metric.update(
+      Metric.withAttributes(opnsenseCallDuration, { site: options.site, endpoint }),
+      seconds(options.durationMs)
+    )
   )
 }
 
@@ -179,7 +186,12 @@ export const recordApplyChange = (options: {
   readonly result: "ok" | "failed"
 }): Effect.Effect<void> =>
   Metric.update(
-    Metric.withAttributes(applyChanges, { site: options.site, kind: options.kind, action: options.action, result: options.result }),
+    Metric.withAttributes(applyChanges, {
+      site: options.site,
+      kind: options.kind,
+      action: options.action,
+      result: options.result
+    }),
     1
   )
 
@@ -202,6 +214,7 @@ export const recordConditions = (status: {
 }): Effect.Effect<void> =>
   Effect.forEach(
     status.conditions,
-    (c) => Metric.update(Metric.withAttributes(reconcileCondition, { site: status.site, type: c.type }), c.status ? 1 : 0),
+    (c) =>
+      Metric.update(Metric.withAttributes(reconcileCondition, { site: status.site, type: c.type }), c.status ? 1 : 0),
     { discard: true }
   )

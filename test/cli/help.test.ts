@@ -7,7 +7,9 @@ const cli = (...args: ReadonlyArray<string>) =>
 describe("opnsense-mcp CLI", () => {
   it("lists every command of CONTRACT §4 in its help", () => {
     const help = cli("--help")
-    for (const command of ["validate", "plan", "apply", "drift", "import", "lint", "explain", "serve", "sandbox", "state"]) {
+    for (
+      const command of ["validate", "plan", "apply", "drift", "import", "lint", "explain", "serve", "sandbox", "state"]
+    ) {
       expect(help).toContain(command)
     }
   })

@@ -3,9 +3,9 @@
  * every fixture decodes through the client's own wire schemas and adapters, and the canonical
  * model is asserted for at least one object per kind.
  */
+import { Effect, Exit, Option, Schema } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { Effect, Exit, Option, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Aliases from "../../src/Opnsense/Aliases.ts"
 import { StatusBody, SystemStatus } from "../../src/Opnsense/Client.ts"
@@ -25,7 +25,12 @@ const walk = (dir: string): ReadonlyArray<string> =>
 
 const load = (name: string): unknown => JSON.parse(readFileSync(join(fixturesDir, name), "utf8"))
 
-const ctx = (path: string): Response.Context => ({ site: "fixture", baseUrl: "https://fixture", endpoint: `GET ${path}`, path })
+const ctx = (path: string): Response.Context => ({
+  site: "fixture",
+  baseUrl: "https://fixture",
+  endpoint: `GET ${path}`,
+  path
+})
 
 /** Decode with the client's own path (Response.decode), failing the test with its message. */
 const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, name: string): S["Type"] => {
@@ -44,19 +49,34 @@ const checks: Record<string, (name: string) => void> = {
   "common/auth-failed-401__ha-core-issue-105093.json": (name) => {
     const raw = readFileSync(join(fixturesDir, name), "utf8")
     const exit = Effect.runSyncExit(
-      Response.checkStatus(ctx("firewall/filter/get"), { status: 401, body: raw, bytes: raw.length, contentType: "application/json" })
+      Response.checkStatus(ctx("firewall/filter/get"), {
+        status: 401,
+        body: raw,
+        bytes: raw.length,
+        contentType: "application/json"
+      })
     )
     expect(Exit.isFailure(exit) && Option.getOrUndefined(Exit.findErrorOption(exit))?._tag).toBe("AuthenticationError")
   },
   "core/firmware_status__ha-core-issue-97522.json": (name) => {
     // 24.1 before any update check: only product_abi is there
-    expect(Option.getOrThrow(Version.versionFromStatus(decode(Version.FirmwareStatus, name)))).toMatchObject({ major: 24, minor: 1, patch: 0 })
+    expect(Option.getOrThrow(Version.versionFromStatus(decode(Version.FirmwareStatus, name)))).toMatchObject({
+      major: 24,
+      minor: 1,
+      patch: 0
+    })
   },
   "core/firmware_status__lib-opnsense-26.1.5.json": (name) => {
     const v = Option.getOrThrow(Version.versionFromStatus(decode(Version.FirmwareStatus, name)))
     expect(v).toEqual({ major: 26, minor: 1, patch: 5, raw: "26.1.5" })
     const caps = Version.capabilities(v)
-    expect(caps).toMatchObject({ ruleListing: "search", savepoint: true, uploadRules: true, maxSequence: 999_999, searchIncludesLegacy: false })
+    expect(caps).toMatchObject({
+      ruleListing: "search",
+      savepoint: true,
+      uploadRules: true,
+      maxSequence: 999_999,
+      searchIncludesLegacy: false
+    })
   },
   "core/firmware_status__lib-opnsense-26.7.5.json": (name) => {
     const v = Option.getOrThrow(Version.versionFromStatus(decode(Version.FirmwareStatus, name)))
@@ -72,7 +92,10 @@ const checks: Record<string, (name: string) => void> = {
     expect(error.message).toContain("name: An alias with this name already exists.")
   },
   "firewall/alias_addItem__opnsense-operator.json": (name) => {
-    expect(decode(Response.WriteResult, name)).toEqual({ result: "saved", uuid: "514ae60a-a270-47df-afdd-b9cdc6fb5c7f" })
+    expect(decode(Response.WriteResult, name)).toEqual({
+      result: "saved",
+      uuid: "514ae60a-a270-47df-afdd-b9cdc6fb5c7f"
+    })
   },
   "firewall/alias_delItem-not-found__opnsense-operator.json": (name) => {
     expect(decode(Response.WriteResult, name).result).toBe("not found")
@@ -96,7 +119,10 @@ const checks: Record<string, (name: string) => void> = {
   },
   "firewall/alias_searchItem__lib-opnsense-26.1.5.json": (name) => {
     const aliases = Aliases.fromSearch(decode(Aliases.SearchResponse, name), noCategories)
-    expect(aliases.find((a) => a.uuid === "bogons")).toMatchObject({ origin: "builtin", spec: { name: "bogons", type: "external" } })
+    expect(aliases.find((a) => a.uuid === "bogons")).toMatchObject({
+      origin: "builtin",
+      spec: { name: "bogons", type: "external" }
+    })
     expect(aliases.find((a) => a.spec.name === "net_dmz")).toEqual({
       uuid: "6a0d7dc3-aab2-49a2-aabb-ba9f12798852",
       origin: "mvc",
@@ -128,7 +154,9 @@ const checks: Record<string, (name: string) => void> = {
     })
   },
   "firewall/filter_addRule-validation-failed__opnsense-operator.json": (name) => {
-    expect(Option.getOrThrow(Exit.findErrorOption(writeResult(name, "rule"))).validations).toEqual({ "rule.action": "Option [] not in list." })
+    expect(Option.getOrThrow(Exit.findErrorOption(writeResult(name, "rule"))).validations).toEqual({
+      "rule.action": "Option [] not in list."
+    })
   },
   "firewall/filter_addRule__opnsense-operator.json": (name) => {
     expect(decode(Response.WriteResult, name).uuid).toBe("eb3c7d1b-4348-4b93-8a94-1efabf9225d2")
@@ -173,7 +201,11 @@ const checks: Record<string, (name: string) => void> = {
     expect(Rules.fromGet("x", decode(Rules.GetResponse, name), noCategories)).toBeUndefined()
   },
   "firewall/filter_savepoint__opn-cli-mock.json": (name) => {
-    expect(decode(Rules.SavepointResponse, name)).toEqual({ status: "ok", retention: "60", revision: "1626265654.2136" })
+    expect(decode(Rules.SavepointResponse, name)).toEqual({
+      status: "ok",
+      retention: "60",
+      revision: "1626265654.2136"
+    })
   },
   "firewall/filter_searchRule-no-match__opnsense-operator.json": (name) => {
     expect(Rules.fromSearch(decode(Rules.SearchResponse, name), noCategories)).toEqual([])
@@ -215,7 +247,11 @@ const checks: Record<string, (name: string) => void> = {
     })
   },
   "interfaces/vlan_settings_getItem-nouuid__lib-opnsense-26.7.5.json": (name) => {
-    expect(Vlans.fromGet("new", decode(Vlans.GetResponse, name))).toMatchObject({ origin: "mvc", device: "", spec: { priority: 0, proto: "" } })
+    expect(Vlans.fromGet("new", decode(Vlans.GetResponse, name))).toMatchObject({
+      origin: "mvc",
+      device: "",
+      spec: { priority: 0, proto: "" }
+    })
   },
   "interfaces/vlan_settings_searchItem__lib-opnsense-25.1.12.json": (name) => {
     // 25.1 search rows carry labels instead of raw values

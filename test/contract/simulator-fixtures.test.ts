@@ -18,7 +18,9 @@ const haveFixtures = existsSync(dir)
 
 const listFixtures = (): Array<string> =>
   haveFixtures
-    ? readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\\/g, "/")).sort()
+    ? readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json")).map((f) =>
+      f.replace(/\\/g, "/")
+    ).sort()
     : []
 
 const load = (name: string): unknown => JSON.parse(readFileSync(join(dir, name), "utf8"))
@@ -40,7 +42,9 @@ export const shapeDiff = (real: unknown, sim: unknown, path = "$"): Array<string
   // PHP encodes an empty map as [] (§1.3): an empty list and an object are the same shape there
   const emptyMap = (v: unknown) => Array.isArray(v) && v.length === 0
   if (kr !== ks) {
-    if ((kr === "array" && emptyMap(real) && ks === "object") || (ks === "array" && emptyMap(sim) && kr === "object")) return []
+    if ((kr === "array" && emptyMap(real) && ks === "object") || (ks === "array" && emptyMap(sim) && kr === "object")) {
+      return []
+    }
     return [`${path}: ${kr} in the recording, ${ks} from the simulator`]
   }
   if (Array.isArray(real) && Array.isArray(sim)) {
@@ -56,7 +60,9 @@ export const shapeDiff = (real: unknown, sim: unknown, path = "$"): Array<string
     const rk = Object.keys(r)[0]
     const entry = rk !== undefined && rk in s ? rk : Object.keys(s)[0]
     if (rk === undefined || entry === undefined) return []
-    return shapeDiff(r[rk], s[entry], `${path}.<option>`).filter((d) => !d.includes("optgroup") && !d.includes("description"))
+    return shapeDiff(r[rk], s[entry], `${path}.<option>`).filter((d) =>
+      !d.includes("optgroup") && !d.includes("description")
+    )
   }
   const rKeys = Object.keys(r)
   if (rKeys.length > 0 && rKeys.every((k) => UUIDISH.test(k))) {
@@ -94,31 +100,85 @@ const cases: Readonly<Record<string, Case | string>> = {
     run: (sim) => call(sim, "/api/core/system/status", { auth: { key: sim.apiKey, secret: "wrong" } })
   },
   "core/firmware_status__ha-core-issue-97522.json": "24.1 (status before any update check) is not an emulated version",
-  "core/firmware_status__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => call(sim, "/api/core/firmware/status") },
-  "core/firmware_status__lib-opnsense-26.7.5.json": { version: "26.7", run: (sim) => call(sim, "/api/core/firmware/status") },
-  "core/system_status__lib-opnsense-26.7.5.json": { version: "26.7", run: (sim) => call(sim, "/api/core/system/status") },
+  "core/firmware_status__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/core/firmware/status")
+  },
+  "core/firmware_status__lib-opnsense-26.7.5.json": {
+    version: "26.7",
+    run: (sim) => call(sim, "/api/core/firmware/status")
+  },
+  "core/system_status__lib-opnsense-26.7.5.json": {
+    version: "26.7",
+    run: (sim) => call(sim, "/api/core/system/status")
+  },
   "firewall/alias_addItem-validation-failed__opnsense-operator.json": {
     version: "26.1",
-    run: (sim) => post(sim, "/api/firewall/alias/addItem", { alias: { name: "web_hosts", type: "host", content: "192.0.2.1" } })
+    run: (sim) =>
+      post(sim, "/api/firewall/alias/addItem", { alias: { name: "web_hosts", type: "host", content: "192.0.2.1" } })
   },
   "firewall/alias_addItem__opnsense-operator.json": {
     version: "26.1",
-    run: (sim) => post(sim, "/api/firewall/alias/addItem", { alias: { name: "new_hosts", type: "host", content: "192.0.2.1" } })
+    run: (sim) =>
+      post(sim, "/api/firewall/alias/addItem", { alias: { name: "new_hosts", type: "host", content: "192.0.2.1" } })
   },
-  "firewall/alias_delItem-not-found__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, `/api/firewall/alias/delItem/${UNKNOWN}`) },
-  "firewall/alias_delItem__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, `/api/firewall/alias/delItem/${aliasUuid(sim, "unused_hosts")}`) },
-  "firewall/alias_getAliasUUID-not-found__opnsense-operator.json": { version: "26.1", run: (sim) => call(sim, "/api/firewall/alias/getAliasUUID/no_such_alias") },
-  "firewall/alias_getAliasUUID__opnsense-operator.json": { version: "26.1", run: (sim) => call(sim, "/api/firewall/alias/getAliasUUID/web_hosts") },
-  "firewall/alias_getItem-nouuid__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => call(sim, "/api/firewall/alias/get_item") },
-  "firewall/alias_reconfigure__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/alias/reconfigure") },
-  "firewall/alias_searchItem__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/alias/search_item", { current: 1, rowCount: 5 }) },
-  "firewall/alias_setItem-unknown-uuid__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/alias/setItem/not-a-uuid", { alias: { description: "x" } }) },
-  "firewall/alias_setItem__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, `/api/firewall/alias/setItem/${aliasUuid(sim, "web_hosts")}`, { alias: { description: "x" } }) },
-  "firewall/filter_addRule-no-wrapper__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/addRule", {}) },
-  "firewall/filter_addRule-validation-failed__opn-cli-mock.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { source_net: "alias_not_exists" } }) },
-  "firewall/filter_addRule-validation-failed__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { action: "" } }) },
-  "firewall/filter_addRule__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { interface: "lan", description: "x" } }) },
-  "firewall/filter_apply__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/apply") },
+  "firewall/alias_delItem-not-found__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, `/api/firewall/alias/delItem/${UNKNOWN}`)
+  },
+  "firewall/alias_delItem__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, `/api/firewall/alias/delItem/${aliasUuid(sim, "unused_hosts")}`)
+  },
+  "firewall/alias_getAliasUUID-not-found__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/firewall/alias/getAliasUUID/no_such_alias")
+  },
+  "firewall/alias_getAliasUUID__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/firewall/alias/getAliasUUID/web_hosts")
+  },
+  "firewall/alias_getItem-nouuid__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/firewall/alias/get_item")
+  },
+  "firewall/alias_reconfigure__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/alias/reconfigure")
+  },
+  "firewall/alias_searchItem__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/alias/search_item", { current: 1, rowCount: 5 })
+  },
+  "firewall/alias_setItem-unknown-uuid__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/alias/setItem/not-a-uuid", { alias: { description: "x" } })
+  },
+  "firewall/alias_setItem__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) =>
+      post(sim, `/api/firewall/alias/setItem/${aliasUuid(sim, "web_hosts")}`, { alias: { description: "x" } })
+  },
+  "firewall/filter_addRule-no-wrapper__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/addRule", {})
+  },
+  "firewall/filter_addRule-validation-failed__opn-cli-mock.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { source_net: "alias_not_exists" } })
+  },
+  "firewall/filter_addRule-validation-failed__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { action: "" } })
+  },
+  "firewall/filter_addRule__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/addRule", { rule: { interface: "lan", description: "x" } })
+  },
+  "firewall/filter_apply__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/apply")
+  },
   "firewall/filter_cancelRollback__opn-cli-mock.json": {
     version: "26.1",
     run: async (sim) => {
@@ -127,7 +187,10 @@ const cases: Readonly<Record<string, Case | string>> = {
       return post(sim, `/api/firewall/filter/cancelRollback/${sp.body.revision}`)
     }
   },
-  "firewall/filter_delRule-not-found__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, `/api/firewall/filter/delRule/${UNKNOWN}`) },
+  "firewall/filter_delRule-not-found__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, `/api/firewall/filter/delRule/${UNKNOWN}`)
+  },
   "firewall/filter_delRule__opnsense-operator.json": {
     version: "26.1",
     run: async (sim) => {
@@ -135,16 +198,44 @@ const cases: Readonly<Record<string, Case | string>> = {
       return post(sim, `/api/firewall/filter/delRule/${added.body.uuid}`)
     }
   },
-  "firewall/filter_getRule-nouuid__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => call(sim, "/api/firewall/filter/get_rule") },
-  "firewall/filter_getRule-unknown-uuid__opnsense-operator.json": { version: "26.1", run: (sim) => call(sim, `/api/firewall/filter/getRule/${UNKNOWN}`) },
-  "firewall/filter_savepoint__opn-cli-mock.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/savepoint") },
-  "firewall/filter_searchRule-no-match__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/searchRule", { searchPhrase: "no-such-rule-anywhere" }) },
-  "firewall/filter_searchRule__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => post(sim, "/api/firewall/filter/search_rule", { searchPhrase: "WireGuard" }) },
-  "firewall/filter_setRule__opnsense-operator.json": { version: "26.1", run: (sim) => post(sim, `/api/firewall/filter/setRule/${ruleUuid(sim)}`, { rule: { description: "y" } }) },
-  "interfaces/vlan_settings_getItem-nouuid__lib-opnsense-26.1.5.json": { version: "26.1", run: (sim) => call(sim, "/api/interfaces/vlan_settings/get_item") },
-  "interfaces/vlan_settings_getItem-nouuid__lib-opnsense-26.7.5.json": { version: "26.7", run: (sim) => call(sim, "/api/interfaces/vlan_settings/get_item") },
-  "interfaces/vlan_settings_searchItem__lib-opnsense-25.1.12.json": "25.1 (labels in search rows, no % twins) is not an emulated version",
-  "interfaces/vlan_settings_searchItem__lib-opnsense-26.7.5.json": { version: "26.7", run: (sim) => post(sim, "/api/interfaces/vlan_settings/search_item", { searchPhrase: "SCRATCH" }) }
+  "firewall/filter_getRule-nouuid__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/firewall/filter/get_rule")
+  },
+  "firewall/filter_getRule-unknown-uuid__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => call(sim, `/api/firewall/filter/getRule/${UNKNOWN}`)
+  },
+  "firewall/filter_savepoint__opn-cli-mock.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/savepoint")
+  },
+  "firewall/filter_searchRule-no-match__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/searchRule", { searchPhrase: "no-such-rule-anywhere" })
+  },
+  "firewall/filter_searchRule__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => post(sim, "/api/firewall/filter/search_rule", { searchPhrase: "WireGuard" })
+  },
+  "firewall/filter_setRule__opnsense-operator.json": {
+    version: "26.1",
+    run: (sim) => post(sim, `/api/firewall/filter/setRule/${ruleUuid(sim)}`, { rule: { description: "y" } })
+  },
+  "interfaces/vlan_settings_getItem-nouuid__lib-opnsense-26.1.5.json": {
+    version: "26.1",
+    run: (sim) => call(sim, "/api/interfaces/vlan_settings/get_item")
+  },
+  "interfaces/vlan_settings_getItem-nouuid__lib-opnsense-26.7.5.json": {
+    version: "26.7",
+    run: (sim) => call(sim, "/api/interfaces/vlan_settings/get_item")
+  },
+  "interfaces/vlan_settings_searchItem__lib-opnsense-25.1.12.json":
+    "25.1 (labels in search rows, no % twins) is not an emulated version",
+  "interfaces/vlan_settings_searchItem__lib-opnsense-26.7.5.json": {
+    version: "26.7",
+    run: (sim) => post(sim, "/api/interfaces/vlan_settings/search_item", { searchPhrase: "SCRATCH" })
+  }
 }
 
 /** The same kind of objects the recordings were made against. */
@@ -154,7 +245,13 @@ const seed = {
     { name: "web_hosts", type: "host", content: "192.0.2.10", description: "web" },
     { name: "unused_hosts", type: "host", content: "192.0.2.11" }
   ],
-  rules: [{ interface: "wan", protocol: "UDP", destination_port: "51820", sequence: "1", description: "WireGuard VPN inbound" }]
+  rules: [{
+    interface: "wan",
+    protocol: "UDP",
+    destination_port: "51820",
+    sequence: "1",
+    description: "WireGuard VPN inbound"
+  }]
 }
 
 describe.skipIf(!haveFixtures)("simulator responses have the recorded shapes", () => {
@@ -163,7 +260,11 @@ describe.skipIf(!haveFixtures)("simulator responses have the recorded shapes", (
     for (const version of ["26.7", "26.1"] as const) {
       const sim = await startSimulator({ version, unmanaged: false, seed })
       // the 26.7.5 recording shows an assigned VLAN (decorated `vlanif` in search rows)
-      sim.state.interfaces.push({ identifier: "opt1", device: [...sim.state.vlans.values()][0]?.["vlanif"] ?? "", description: "SCRATCH" })
+      sim.state.interfaces.push({
+        identifier: "opt1",
+        device: [...sim.state.vlans.values()][0]?.["vlanif"] ?? "",
+        description: "SCRATCH"
+      })
       sims.set(version, sim)
     }
   })

@@ -7,7 +7,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url))
 const fixtures = "test/desired-state/fixtures"
 
 const run = (...args: ReadonlyArray<string>) => {
-  const result = spawnSync(process.execPath, ["src/index.ts", "validate", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } })
+  const result = spawnSync(process.execPath, ["src/index.ts", "validate", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" }
+  })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
@@ -35,7 +39,16 @@ describe("opnsense-mcp validate", () => {
     expect(stderr).toBe("")
     const report = JSON.parse(stdout) as { valid: boolean; issues: Array<Record<string, unknown>> }
     expect(report.valid).toBe(false)
-    expect(report.issues).toEqual([expect.objectContaining({ file: "a.yaml", line: 10, column: 10, code: "duplicate-vlan-tag", name: "guest", kind: "vlan" })])
+    expect(report.issues).toEqual([
+      expect.objectContaining({
+        file: "a.yaml",
+        line: 10,
+        column: 10,
+        code: "duplicate-vlan-tag",
+        name: "guest",
+        kind: "vlan"
+      })
+    ])
   })
 
   it("--site picks a site from sites.yaml", () => {

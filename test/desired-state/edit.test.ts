@@ -29,8 +29,10 @@ const aliases = `aliases:
 `
 const files = [{ path: "20-aliases.yaml", text: aliases }, { path: "30-rules.yaml", text: rules }]
 
-const textOf = (result: { readonly files: ReadonlyArray<{ readonly path: string; readonly text: string }> }, path: string) =>
-  result.files.find((f) => f.path === path)?.text ?? ""
+const textOf = (
+  result: { readonly files: ReadonlyArray<{ readonly path: string; readonly text: string }> },
+  path: string
+) => result.files.find((f) => f.path === path)?.text ?? ""
 
 describe("applyEdits", () => {
   it.effect("updates only the changed field of an existing item, keeping every comment", () =>
@@ -38,7 +40,13 @@ describe("applyEdits", () => {
       const result = yield* applyEdits(files, [{
         op: "upsert",
         kind: "rules",
-        item: { name: "dns", interface: "lan", action: "pass", protocol: "udp", destination: { address: "10.0.0.53", port: 853 } }
+        item: {
+          name: "dns",
+          interface: "lan",
+          action: "pass",
+          protocol: "udp",
+          destination: { address: "10.0.0.53", port: 853 }
+        }
       }])
       const text = textOf(result, "30-rules.yaml")
       expect(result.changed).toEqual(["30-rules.yaml"])
@@ -54,7 +62,12 @@ describe("applyEdits", () => {
   it.effect("inserts a new rule before a named rule (evaluation order) and removes dropped fields", () =>
     Effect.gen(function*() {
       const result = yield* applyEdits(files, [
-        { op: "upsert", kind: "rules", before: "block-all", item: { name: "web", interface: "lan", action: "pass", protocol: "tcp", destination: { port: "web_ports" } } },
+        {
+          op: "upsert",
+          kind: "rules",
+          before: "block-all",
+          item: { name: "web", interface: "lan", action: "pass", protocol: "tcp", destination: { port: "web_ports" } }
+        },
         { op: "upsert", kind: "rules", item: { name: "block-all", interface: "lan", action: "block" } }
       ])
       const site = loadSite(defaultSite, result.files)

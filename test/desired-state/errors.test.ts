@@ -6,8 +6,8 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
-import type { Issue } from "../../src/Domain/Desired.ts"
 import { DesiredState } from "../../src/DesiredState.ts"
+import type { Issue } from "../../src/Domain/Desired.ts"
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url))
 
@@ -20,7 +20,8 @@ const validate = (fixture: string) =>
 /** [file, line, column, code, item name] */
 type Expected = readonly [string, number, number, string, string?]
 
-const where = (i: Issue): Expected => i.name === undefined ? [i.file, i.line, i.column, i.code] : [i.file, i.line, i.column, i.code, i.name]
+const where = (i: Issue): Expected =>
+  i.name === undefined ? [i.file, i.line, i.column, i.code] : [i.file, i.line, i.column, i.code, i.name]
 
 const cases: ReadonlyArray<readonly [string, ReadonlyArray<Expected>]> = [
   ["yaml-syntax", [

@@ -43,16 +43,28 @@ describe("hostile files", () => {
   it.effect("bytes that are not UTF-8 are refused at the offending line", () =>
     provide(Effect.gen(function*() {
       const { fs, root } = yield* tree
-      const bytes = new Uint8Array([...new TextEncoder().encode("vlans:\n  - name: caf"), 0xe9, ...new TextEncoder().encode("\n")])
+      const bytes = new Uint8Array([
+        ...new TextEncoder().encode("vlans:\n  - name: caf"),
+        0xe9,
+        ...new TextEncoder().encode("\n")
+      ])
       yield* fs.writeFile(NodePath.join(root, "10-latin1.yaml"), bytes)
       const { issues } = yield* validate(root)
-      expect(issues.map((i) => [i.file, i.line, i.column, i.code])).toEqual([["10-latin1.yaml", 2, 14, "file-encoding"]])
+      expect(issues.map((i) => [i.file, i.line, i.column, i.code])).toEqual([[
+        "10-latin1.yaml",
+        2,
+        14,
+        "file-encoding"
+      ]])
     })))
 
   it.effect("a UTF-8 byte-order mark is accepted", () =>
     provide(Effect.gen(function*() {
       const { fs, root } = yield* tree
-      yield* fs.writeFile(NodePath.join(root, "00-ok.yaml"), new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(valid)]))
+      yield* fs.writeFile(
+        NodePath.join(root, "00-ok.yaml"),
+        new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(valid)])
+      )
       const { issues, tree: loaded } = yield* validate(root)
       expect(issues).toEqual([])
       expect(loaded?.sites[0]?.vlans[0]?.name).toBe("staff")
@@ -65,7 +77,10 @@ describe("hostile files", () => {
       yield* fs.writeFileString(outside, valid)
       yield* fs.symlink(outside, NodePath.join(root, "20-escape.yaml"))
       yield* fs.makeDirectory(NodePath.join(root, "shared"))
-      yield* fs.writeFileString(NodePath.join(root, "shared", "aliases.txt"), "aliases:\n  - name: dns\n    type: host\n    content: [10.0.0.53]\n")
+      yield* fs.writeFileString(
+        NodePath.join(root, "shared", "aliases.txt"),
+        "aliases:\n  - name: dns\n    type: host\n    content: [10.0.0.53]\n"
+      )
       yield* fs.symlink(NodePath.join(root, "shared", "aliases.txt"), NodePath.join(root, "30-inside.yaml"))
       const { issues } = yield* validate(root)
       expect(issues.map((i) => [i.file, i.code])).toEqual([["20-escape.yaml", "symlink-escape"]])

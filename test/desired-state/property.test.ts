@@ -23,14 +23,43 @@ const loadWithin = (text: string, ms = 1_000) => {
 const yamlish = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
-    fc.constantFrom("any", "lan", "floating", "tcp", "443", "8000-8080", "10.0.0.0/24", "fe80::1", "(self)", "__lan_network", ""),
+    fc.constantFrom(
+      "any",
+      "lan",
+      "floating",
+      "tcp",
+      "443",
+      "8000-8080",
+      "10.0.0.0/24",
+      "fe80::1",
+      "(self)",
+      "__lan_network",
+      ""
+    ),
     fc.string(),
     fc.integer({ min: -10, max: 70_000 }),
     fc.boolean(),
     fc.constant(null),
     fc.array(tie("value"), { maxLength: 4 }),
     fc.dictionary(
-      fc.constantFrom("name", "type", "content", "interface", "action", "source", "destination", "port", "address", "invert", "tag", "parent", "protocol", "ip_version", "description", "x"),
+      fc.constantFrom(
+        "name",
+        "type",
+        "content",
+        "interface",
+        "action",
+        "source",
+        "destination",
+        "port",
+        "address",
+        "invert",
+        "tag",
+        "parent",
+        "protocol",
+        "ip_version",
+        "description",
+        "x"
+      ),
       tie("value"),
       { maxKeys: 6 }
     )

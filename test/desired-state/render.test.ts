@@ -6,20 +6,29 @@ import * as fc from "fast-check"
 import { readdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import type { DesiredSite } from "../../src/Domain/Desired.ts"
-import type { RuleSpec } from "../../src/Domain/Model.ts"
 import { loadSite } from "../../src/DesiredState/Load.ts"
 import { renderYaml } from "../../src/DesiredState/Render.ts"
 import { defaultSite } from "../../src/DesiredState/Sites.ts"
+import type { DesiredSite } from "../../src/Domain/Desired.ts"
+import type { RuleSpec } from "../../src/Domain/Model.ts"
 
 const exampleDir = fileURLToPath(new URL("../../desired-state/", import.meta.url))
-const example = readdirSync(exampleDir).filter((f) => f.endsWith(".yaml")).map((f) => ({ path: f, text: readFileSync(exampleDir + f, "utf8") }))
+const example = readdirSync(exampleDir).filter((f) => f.endsWith(".yaml")).map((f) => ({
+  path: f,
+  text: readFileSync(exampleDir + f, "utf8")
+}))
 
 interface Named {
   readonly name: string
   readonly spec: unknown
 }
-const specs = (site: { readonly vlans: ReadonlyArray<Named>; readonly aliases: ReadonlyArray<Named>; readonly rules: ReadonlyArray<Named> } | undefined) => ({
+const specs = (
+  site: {
+    readonly vlans: ReadonlyArray<Named>
+    readonly aliases: ReadonlyArray<Named>
+    readonly rules: ReadonlyArray<Named>
+  } | undefined
+) => ({
   vlans: site?.vlans.map(({ name, spec }) => ({ name, spec })),
   aliases: site?.aliases.map(({ name, spec }) => ({ name, spec })),
   rules: site?.rules.map(({ name, spec }) => ({ name, spec }))
@@ -72,11 +81,47 @@ describe("renderYaml", () => {
       fc.property(fc.array(rule, { minLength: 1, maxLength: 5 }), (rules) => {
         const site = {
           config: defaultSite,
-          vlans: [{ name: "v", spec: { parent: "igb1", tag: 5, priority: 3, proto: "802.1ad" as const, description: "x" } }],
+          vlans: [{
+            name: "v",
+            spec: { parent: "igb1", tag: 5, priority: 3, proto: "802.1ad" as const, description: "x" }
+          }],
           aliases: [
-            { name: "hosts", spec: { name: "hosts", type: "host" as const, content: ["10.0.0.1", "printer.example"], enabled: false, description: "", categories: [], updateFrequency: "" } },
-            { name: "ports", spec: { name: "ports", type: "port" as const, content: ["443", "8000:8080"], enabled: true, description: "", categories: ["web"], updateFrequency: "" } },
-            { name: "feed", spec: { name: "feed", type: "urltable" as const, content: ["https://example.org/list.txt"], enabled: true, description: "", categories: [], updateFrequency: "0.5" } }
+            {
+              name: "hosts",
+              spec: {
+                name: "hosts",
+                type: "host" as const,
+                content: ["10.0.0.1", "printer.example"],
+                enabled: false,
+                description: "",
+                categories: [],
+                updateFrequency: ""
+              }
+            },
+            {
+              name: "ports",
+              spec: {
+                name: "ports",
+                type: "port" as const,
+                content: ["443", "8000:8080"],
+                enabled: true,
+                description: "",
+                categories: ["web"],
+                updateFrequency: ""
+              }
+            },
+            {
+              name: "feed",
+              spec: {
+                name: "feed",
+                type: "urltable" as const,
+                content: ["https://example.org/list.txt"],
+                enabled: true,
+                description: "",
+                categories: [],
+                updateFrequency: "0.5"
+              }
+            }
           ],
           rules: rules.map((spec, i) => ({ name: `r${i}`, spec }))
         }

@@ -7,15 +7,20 @@ import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import * as Http from "../../src/Http.ts"
 import { defaults, type HttpConfig } from "../../src/Http/Config.ts"
 import type { BreakerStatus, Ports, SitePort } from "../../src/Http/Ports.ts"
+import { type AccessEntry, AccessLog } from "../../src/Logging.ts"
 import { CircuitOpenError, TransportError } from "../../src/Opnsense/Errors.ts"
-import { AccessLog, type AccessEntry } from "../../src/Logging.ts"
 
 export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
   site,
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
   stale: false,
-  vlans: [{ uuid: "v1", origin: "mvc", device: "vlan01", spec: { parent: "igb1", tag: 30, priority: 0, proto: "", description: "iot" } }],
+  vlans: [{
+    uuid: "v1",
+    origin: "mvc",
+    device: "vlan01",
+    spec: { parent: "igb1", tag: 30, priority: 0, proto: "", description: "iot" }
+  }],
   aliases: [],
   rules: Array.from({ length: rules }, (_, i) => ({
     uuid: `r${i}`,
@@ -59,12 +64,16 @@ export const fakePorts = (state: FakeState, siteNames: ReadonlyArray<string> = [
           ? Effect.fail(new CircuitOpenError({ site: name, message: "circuit open", retryAfterMs: 5000 }))
           : state.up
           ? Effect.succeed({ latencyMs: 1 })
-          : Effect.fail(new TransportError({ site: name, endpoint: "core/system/status", message: "connection refused" }))
+          : Effect.fail(
+            new TransportError({ site: name, endpoint: "core/system/status", message: "connection refused" })
+          )
       ),
       version: Effect.succeed({ major: 26, minor: 7, patch: 5, raw: "26.7.5" }),
       snapshot: (options) =>
         Effect.suspend(() => {
-          if (state.forced) return Effect.fail(new CircuitOpenError({ site: name, message: "circuit open", retryAfterMs: 5000 }))
+          if (state.forced) {
+            return Effect.fail(new CircuitOpenError({ site: name, message: "circuit open", retryAfterMs: 5000 }))
+          }
           state.snapshots++
           if (options?.fresh === true) cached.set(name, snapshot(name))
           return Effect.succeed(cached.get(name) ?? snapshot(name))
@@ -72,7 +81,8 @@ export const fakePorts = (state: FakeState, siteNames: ReadonlyArray<string> = [
       backups: {
         list: Effect.succeed([]),
         current: Effect.succeed({ revision: "1700000000.12", time: "2026-01-01T00:00:00Z", description: "test" }),
-        download: (revision) => Effect.succeed(`<?xml version="1.0"?><opnsense><revision>${revision}</revision></opnsense>`),
+        download: (revision) =>
+          Effect.succeed(`<?xml version="1.0"?><opnsense><revision>${revision}</revision></opnsense>`),
         revert: () => Effect.void
       }
     }
@@ -82,7 +92,13 @@ export const fakePorts = (state: FakeState, siteNames: ReadonlyArray<string> = [
   return {
     sites: siteNames.map(site),
     cache: {
-      stats: Effect.sync(() => ({ hits: 3, misses: 1, size: siteNames.length, hitRate: 0.75, backend: "memory" as const })),
+      stats: Effect.sync(() => ({
+        hits: 3,
+        misses: 1,
+        size: siteNames.length,
+        hitRate: 0.75,
+        backend: "memory" as const
+      })),
       clear: Effect.sync(() => {
         state.cleared++
         return siteNames.length
@@ -90,14 +106,25 @@ export const fakePorts = (state: FakeState, siteNames: ReadonlyArray<string> = [
     },
     breaker: {
       status: Effect.sync(breakers),
-      forceOpen: () => Effect.sync(() => { state.forced = true; return breakers() }),
-      close: () => Effect.sync(() => { state.forced = false; return breakers() })
+      forceOpen: () =>
+        Effect.sync(() => {
+          state.forced = true
+          return breakers()
+        }),
+      close: () =>
+        Effect.sync(() => {
+          state.forced = false
+          return breakers()
+        })
     },
     reconciler: {
-      plan: (s) => Effect.succeed({ planId: "abc", site: s, changes: [], summary: { create: 0, update: 0, delete: 0 } }),
+      plan: (s) =>
+        Effect.succeed({ planId: "abc", site: s, changes: [], summary: { create: 0, update: 0, delete: 0 } }),
       drift: (s) => Effect.succeed({ site: s, drift: [] })
     },
-    onShutdown: [Effect.sync(() => { state.shutdownCalls++ })],
+    onShutdown: [Effect.sync(() => {
+      state.shutdownCalls++
+    })],
     commit: "0123abc"
   }
 }
@@ -124,5 +151,10 @@ export const call = (url: string, init?: RequestInit) =>
   Effect.promise(async () => {
     const response = await fetch(url, init)
     const body = await response.text()
-    return { status: response.status, headers: response.headers, body, json: () => JSON.parse(body) as Record<string, unknown> }
+    return {
+      status: response.status,
+      headers: response.headers,
+      body,
+      json: () => JSON.parse(body) as Record<string, unknown>
+    }
   })

@@ -51,7 +51,10 @@ describe("ops HTTP server", () => {
         lastResults: [{ at, durationMs: 12, result: "failed", message: "rule x rejected" }],
         consecutiveFailures: 3
       }
-      const ports = { ...fakePorts(newState()), reconcile: { enabled: true, mode: "enforce", sites: Effect.succeed([stalled]) } }
+      const ports = {
+        ...fakePorts(newState()),
+        reconcile: { enabled: true, mode: "enforce", sites: Effect.succeed([stalled]) }
+      }
       const server = yield* start(testConfig(), ports)
       yield* server.health.refresh
       const health = yield* call(`${server.url}/health`)
@@ -59,7 +62,10 @@ describe("ops HTTP server", () => {
       assert.strictEqual(health.status, 200)
       const reconcile = health.json()["reconcile"] as { enabled: boolean; sites: Record<string, SiteStatus> }
       assert.strictEqual(reconcile.enabled, true)
-      assert.strictEqual(reconcile.sites["default"]?.conditions.find((c) => c.type === "Stalled")?.reason, "ApplyFailed")
+      assert.strictEqual(
+        reconcile.sites["default"]?.conditions.find((c) => c.type === "Stalled")?.reason,
+        "ApplyFailed"
+      )
       const metrics = (yield* call(`${server.url}/metrics`)).body
       assert.match(metrics, /opnsense_mcp_reconcile_condition\{site="default",type="Stalled"\} 1/)
       assert.match(metrics, /opnsense_mcp_reconcile_condition\{site="default",type="Ready"\} 0/)

@@ -4,14 +4,14 @@
  * key prefix of its own), the Store in a temp DATA_DIR and the Reconciler over a temp desired
  * state. Only Firewalls is test-made: every site points at the one simulator.
  */
+import { NodeServices } from "@effect/platform-node"
+import { Effect, Layer, type Scope } from "effect"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeServices } from "@effect/platform-node"
-import { Effect, Layer, type Scope } from "effect"
 import { DesiredState } from "../../src/DesiredState.ts"
-import { makeClient, simulatorOptions } from "../../src/Opnsense/Layer.ts"
 import type { OpnsenseShape } from "../../src/Opnsense.ts"
+import { makeClient, simulatorOptions } from "../../src/Opnsense/Layer.ts"
 import { Firewalls } from "../../src/Reconciler.ts"
 import { layer as reconcilerLayer } from "../../src/Reconciler/Live.ts"
 import { Cache } from "../../src/Resilience/Cache.ts"
@@ -75,7 +75,14 @@ export const dirs = () => {
 }
 
 export const stack = (sim: SimulatorHandle, paths: { readonly desired: string; readonly data: string }) => {
-  const cache = Layer.effect(Cache, makeRedis({ url: "redis://127.0.0.1:6379", defaultTtlSeconds: 60, prefix: `ops-test:${process.pid}:${Date.now()}:` }))
+  const cache = Layer.effect(
+    Cache,
+    makeRedis({
+      url: "redis://127.0.0.1:6379",
+      defaultTtlSeconds: 60,
+      prefix: `ops-test:${process.pid}:${Date.now()}:`
+    })
+  )
   const base = Layer.mergeAll(breakerLayer(), cache)
   const fw = firewalls(sim).pipe(Layer.provideMerge(base))
   const reconciler = reconcilerLayer({ desiredDir: paths.desired, actor: "test" }).pipe(

@@ -17,8 +17,7 @@ const targets = [
   { path: "/api/rules", min: Number(process.env["LOAD_MIN_RULES_RPS"] ?? "2000") }
 ]
 
-const run = (path: string, duration: number) =>
-  autocannon({ url: `${base}${path}`, connections, duration, headers })
+const run = (path: string, duration: number) => autocannon({ url: `${base}${path}`, connections, duration, headers })
 
 let failed = false
 for (const target of targets) {
@@ -29,7 +28,9 @@ for (const target of targets) {
   const ok = rps >= target.min && errors === 0
   failed ||= !ok
   process.stdout.write(
-    `${ok ? "ok  " : "FAIL"} ${target.path}: ${Math.round(rps)} req/s (min ${target.min}), p99 ${result.latency.p99} ms, ${errors} errors\n`
+    `${ok ? "ok  " : "FAIL"} ${target.path}: ${
+      Math.round(rps)
+    } req/s (min ${target.min}), p99 ${result.latency.p99} ms, ${errors} errors\n`
   )
 }
 process.exitCode = failed ? 1 : 0

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { AliasSpec, RuleSpec, VlanSpec } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
-import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
 const fast = { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } }
 
@@ -76,9 +76,16 @@ describe("Opnsense client on a simulated 26.7", () => {
       expect(automatic.map((r) => r.spec.description)).toContain("Anti-Lockout Rule")
       expect(automatic.every((r) => r.owner === undefined)).toBe(true)
       const antiLockout = automatic.find((r) => r.spec.description === "Anti-Lockout Rule")
-      expect(antiLockout?.spec).toMatchObject({ interfaces: ["lan"], action: "pass", protocol: "TCP", destination: { addresses: ["(self)"] } })
+      expect(antiLockout?.spec).toMatchObject({
+        interfaces: ["lan"],
+        action: "pass",
+        protocol: "TCP",
+        destination: { addresses: ["(self)"] }
+      })
       const builtin = snapshot.aliases.filter((a) => a.origin === "builtin").map((a) => a.spec.name)
-      expect(builtin).toEqual(expect.arrayContaining(["bogons", "bogonsv6", "virusprot", "sshlockout", "__lan_network"]))
+      expect(builtin).toEqual(
+        expect.arrayContaining(["bogons", "bogonsv6", "virusprot", "sshlockout", "__lan_network"])
+      )
       expect(snapshot.aliases.filter((a) => a.origin === "mvc").every((a) => !a.spec.name.startsWith("__"))).toBe(true)
     })))
 
@@ -98,21 +105,40 @@ describe("Opnsense client on a simulated 26.7", () => {
 
       // every write invalidated the cache: this snapshot reads the firewall again
       const snapshot = yield* client.snapshot()
-      expect(snapshot.aliases.find((a) => a.uuid === aliasId)).toEqual({ uuid: aliasId, origin: "mvc", owner: "dns-servers", spec: alias })
+      expect(snapshot.aliases.find((a) => a.uuid === aliasId)).toEqual({
+        uuid: aliasId,
+        origin: "mvc",
+        owner: "dns-servers",
+        spec: alias
+      })
       const liveVlan = snapshot.vlans.find((v) => v.uuid === vlanId)
       expect(liveVlan).toMatchObject({ origin: "mvc", owner: "iot", spec: vlan })
       expect(liveVlan?.device).toMatch(/^vlan0\d+$/)
-      expect(snapshot.rules.find((r) => r.uuid === ruleId)).toEqual({ uuid: ruleId, origin: "mvc", owner: "iot-dns", sequence: 5000, spec: rule })
+      expect(snapshot.rules.find((r) => r.uuid === ruleId)).toEqual({
+        uuid: ruleId,
+        origin: "mvc",
+        owner: "iot-dns",
+        sequence: 5000,
+        spec: rule
+      })
       // the marker is on the firewall, in the description
       const stored = sim.state.rules.get(ruleId)
       expect(JSON.stringify(stored)).toContain("DNS to resolvers [gitops:iot-dns]")
 
-      yield* client.rules.update(ruleId, { ...rule, destination: { ...rule.destination, port: "853" } }, "iot-dns", 5000)
+      yield* client.rules.update(
+        ruleId,
+        { ...rule, destination: { ...rule.destination, port: "853" } },
+        "iot-dns",
+        5000
+      )
       yield* client.rules.setSequence(ruleId, 4200)
       yield* client.aliases.update(aliasId, { ...alias, content: ["192.0.2.53"] }, "dns-servers")
       yield* client.vlans.update(vlanId, { ...vlan, priority: 5 }, "iot")
       const after = yield* client.snapshot()
-      expect(after.rules.find((r) => r.uuid === ruleId)).toMatchObject({ sequence: 4200, spec: { destination: { port: "853" } } })
+      expect(after.rules.find((r) => r.uuid === ruleId)).toMatchObject({
+        sequence: 4200,
+        spec: { destination: { port: "853" } }
+      })
       expect(after.aliases.find((a) => a.uuid === aliasId)?.spec.content).toEqual(["192.0.2.53"])
       expect(after.vlans.find((v) => v.uuid === vlanId)?.spec.priority).toBe(5)
 
@@ -120,7 +146,9 @@ describe("Opnsense client on a simulated 26.7", () => {
       yield* client.aliases.remove(aliasId)
       yield* client.vlans.remove(vlanId)
       const gone = yield* client.snapshot()
-      expect([gone.rules, gone.aliases, gone.vlans].flat().map((o) => o.uuid)).not.toEqual(expect.arrayContaining([ruleId]))
+      expect([gone.rules, gone.aliases, gone.vlans].flat().map((o) => o.uuid)).not.toEqual(
+        expect.arrayContaining([ruleId])
+      )
       expect(gone.aliases.some((a) => a.uuid === aliasId) || gone.vlans.some((v) => v.uuid === vlanId)).toBe(false)
     })))
 
@@ -174,12 +202,23 @@ describe("Opnsense client on a simulated 26.1", () => {
       const snapshot = yield* client.snapshot()
       expect(snapshot.version).toMatchObject({ major: 26, minor: 1 })
       const uuids = yield* client.rules.upload([
-        { spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.53"], invert: false, port: "53" } }, owner: "bulk-1", sequence: 7000 },
-        { spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.54"], invert: false, port: "53" } }, owner: "bulk-2", sequence: 7100 }
+        {
+          spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.53"], invert: false, port: "53" } },
+          owner: "bulk-1",
+          sequence: 7000
+        },
+        {
+          spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.54"], invert: false, port: "53" } },
+          owner: "bulk-2",
+          sequence: 7100
+        }
       ])
       expect(uuids).toHaveLength(2)
       const after = yield* client.snapshot()
-      expect(after.rules.filter((r) => r.owner?.startsWith("bulk-")).map((r) => [r.owner, r.sequence])).toEqual([["bulk-1", 7000], ["bulk-2", 7100]])
+      expect(after.rules.filter((r) => r.owner?.startsWith("bulk-")).map((r) => [r.owner, r.sequence])).toEqual([[
+        "bulk-1",
+        7000
+      ], ["bulk-2", 7100]])
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })
 

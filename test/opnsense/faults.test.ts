@@ -11,7 +11,7 @@ import { Effect, Layer } from "effect"
 import type { AliasSpec } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { CircuitBreaker } from "../../src/Resilience/CircuitBreaker.ts"
-import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
 const retry = { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 }
 
@@ -63,7 +63,8 @@ describe("fault modes against the simulator", () => {
       sim.faults.failNext(2, 502, "Bad Gateway", "/api/firewall/filter/search_rule")
       const snapshot = yield* opnsense.snapshot()
       expect(snapshot.rules.length).toBeGreaterThan(0)
-      expect(sim.requests.entries.filter((e) => e.endpoint === "/api/firewall/filter/search_rule").map((e) => e.status)).toEqual([502, 502, 200])
+      expect(sim.requests.entries.filter((e) => e.endpoint === "/api/firewall/filter/search_rule").map((e) => e.status))
+        .toEqual([502, 502, 200])
     }).pipe(Effect.provide(client())))
 
   it.live("a 502 burst longer than the retries is an error that names the status", () =>
@@ -78,7 +79,10 @@ describe("fault modes against the simulator", () => {
     Effect.gen(function*() {
       sim.faults.dropNext(1)
       expect((yield* (yield* Opnsense).version).major).toBe(26)
-      expect(sim.requests.entries.map((e) => `${e.endpoint} ${e.status}`)).toEqual(["/api/core/firmware/status 0", "/api/core/firmware/status 200"])
+      expect(sim.requests.entries.map((e) => `${e.endpoint} ${e.status}`)).toEqual([
+        "/api/core/firmware/status 0",
+        "/api/core/firmware/status 200"
+      ])
     }).pipe(Effect.provide(client())))
 
   it.live("a create whose connection dropped is re-sent only after checking it did not land", () =>
@@ -131,15 +135,24 @@ describe("fault modes against the simulator", () => {
       expect(error.message).toContain("System > Access > Users")
       expect(sim.requests.count("/api/firewall/filter/search_rule")).toBe(1) // 403 is an answer: not retried
     }).pipe(
-      Effect.provide(Effect.suspend(() => {
-        const key = "limited-key"
-        const secret = "limited-secret"
-        sim.state.apiKeys.push({ key, secret, user: "auditor", privileges: ["page-system-status", "page-firewall-categories"] })
-        return Effect.succeed(layerSimulator({ ...sim, url: sim.url, apiKey: key, apiSecret: secret, caPem: sim.caPem }, {
-          retry,
-          version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
-        }))
-      }).pipe(Layer.unwrap))
+      Effect.provide(
+        Effect.suspend(() => {
+          const key = "limited-key"
+          const secret = "limited-secret"
+          sim.state.apiKeys.push({
+            key,
+            secret,
+            user: "auditor",
+            privileges: ["page-system-status", "page-firewall-categories"]
+          })
+          return Effect.succeed(
+            layerSimulator({ ...sim, url: sim.url, apiKey: key, apiSecret: secret, caPem: sim.caPem }, {
+              retry,
+              version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
+            })
+          )
+        }).pipe(Layer.unwrap)
+      )
     ))
 
   it.live("a self-signed certificate without its CA fails with the fix spelled out", () =>

@@ -3,11 +3,11 @@
  * the sandbox fallback with its banner, credentials from variables and *_FILE, per-site variable
  * names, the insecure warning, and errors that say what to set.
  */
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Redacted } from "effect"
 import type { SiteConfig } from "../../src/Domain/Desired.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerConfig } from "../../src/Opnsense/Layer.ts"
@@ -40,7 +40,9 @@ describe("Target", () => {
       const client = yield* Opnsense
       expect((yield* client.version).major).toBe(26)
       expect(lines).toHaveLength(1)
-      expect(lines[0]).toMatch(/^no OPNSENSE_URL: using the embedded sandbox \(simulated OPNsense 26\.7\.\d+ at https:\/\/127\.0\.0\.1:\d+/)
+      expect(lines[0]).toMatch(
+        /^no OPNSENSE_URL: using the embedded sandbox \(simulated OPNsense 26\.7\.\d+ at https:\/\/127\.0\.0\.1:\d+/
+      )
       expect(secrets).toHaveLength(2)
       for (const secret of secrets) expect(lines[0]).not.toContain(secret)
     }).pipe(
@@ -96,13 +98,26 @@ describe("Target", () => {
     writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
     return Effect.gen(function*() {
       const target = yield* resolveTarget(
-        site({ url: "https://fw-branch.example:8443", apiKeyEnv: "BRANCH_KEY", apiSecretEnv: "BRANCH_SECRET", caFile: join(dir, "ca.pem") }),
+        site({
+          url: "https://fw-branch.example:8443",
+          apiKeyEnv: "BRANCH_KEY",
+          apiSecretEnv: "BRANCH_SECRET",
+          caFile: join(dir, "ca.pem")
+        }),
         { write: () => {} }
       )
-      expect(target.options).toMatchObject({ site: "branch", url: "https://fw-branch.example:8443", timeoutMs: 10_000, insecure: false })
+      expect(target.options).toMatchObject({
+        site: "branch",
+        url: "https://fw-branch.example:8443",
+        timeoutMs: 10_000,
+        insecure: false
+      })
       expect(target.options.caPem).toContain("BEGIN CERTIFICATE")
       expect(Redacted.value(target.options.apiKey)).toBe("branch-key")
-    }).pipe(Effect.scoped, withEnv({ OPNSENSE_URL: "https://ignored", BRANCH_KEY: "branch-key", BRANCH_SECRET: "branch-secret" }))
+    }).pipe(
+      Effect.scoped,
+      withEnv({ OPNSENSE_URL: "https://ignored", BRANCH_KEY: "branch-key", BRANCH_SECRET: "branch-secret" })
+    )
   })
 
   it.effect("warns loudly when TLS verification is off", () => {
@@ -112,12 +127,22 @@ describe("Target", () => {
       expect(target.options.insecure).toBe(true)
       expect(lines.join("\n")).toMatch(/^WARNING: OPNSENSE_INSECURE=true: TLS certificate verification is OFF/)
       expect(lines.join("\n")).toContain("OPNSENSE_CA_FILE")
-    }).pipe(Effect.scoped, withEnv({ OPNSENSE_URL: "https://192.0.2.1", OPNSENSE_API_KEY: "k", OPNSENSE_API_SECRET: "s", OPNSENSE_INSECURE: "true" }))
+    }).pipe(
+      Effect.scoped,
+      withEnv({
+        OPNSENSE_URL: "https://192.0.2.1",
+        OPNSENSE_API_KEY: "k",
+        OPNSENSE_API_SECRET: "s",
+        OPNSENSE_INSECURE: "true"
+      })
+    )
   })
 
   it.effect("says which variable is missing, and refuses credentials in the URL", () =>
     Effect.gen(function*() {
-      const missing = yield* Effect.flip(resolveTarget(site({ url: "https://192.0.2.9", apiKeyEnv: "BRANCH_KEY", apiSecretEnv: "BRANCH_SECRET" })))
+      const missing = yield* Effect.flip(
+        resolveTarget(site({ url: "https://192.0.2.9", apiKeyEnv: "BRANCH_KEY", apiSecretEnv: "BRANCH_SECRET" }))
+      )
       expect(missing._tag).toBe("TargetConfigError")
       expect(missing.message).toContain("BRANCH_SECRET is not set")
       expect(missing.message).toContain("BRANCH_SECRET_FILE")

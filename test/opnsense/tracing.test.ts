@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Tracer } from "effect"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
-import { startSimulator, type SimulatorHandle } from "../../src/Simulator.ts"
+import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
 describe("tracing", () => {
   let sim: SimulatorHandle
@@ -33,8 +33,12 @@ describe("tracing", () => {
       const snapshot = spans.find((s) => s.name === "Opnsense.snapshot")
       expect(Option.getOrUndefined(snapshot?.parent ?? Option.none())?.spanId).toBe(caller?.spanId)
 
-      const requests = spans.filter((s) => s.name === "OPNsense POST" && s.attributes.get("url.path") === "/api/firewall/filter/search_rule")
-      expect(requests.map((s) => [s.attributes.get("opnsense.retry.attempt"), s.attributes.get("http.response.status_code")])).toEqual([[1, 502], [2, 200]])
+      const requests = spans.filter((s) =>
+        s.name === "OPNsense POST" && s.attributes.get("url.path") === "/api/firewall/filter/search_rule"
+      )
+      expect(
+        requests.map((s) => [s.attributes.get("opnsense.retry.attempt"), s.attributes.get("http.response.status_code")])
+      ).toEqual([[1, 502], [2, 200]])
       const ok = requests[1]
       expect(ok?.kind).toBe("client")
       expect(ok?.attributes.get("opnsense.site")).toBe("default")
@@ -46,6 +50,9 @@ describe("tracing", () => {
       expect(everything).not.toContain(sim.apiKey)
       expect(everything).not.toContain(sim.apiSecret)
       expect(everything).not.toContain(Buffer.from(`${sim.apiKey}:${sim.apiSecret}`).toString("base64"))
-    }).pipe(Effect.provide(layerSimulator(sim, { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } })), Effect.withTracer(recording))
+    }).pipe(
+      Effect.provide(layerSimulator(sim, { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } })),
+      Effect.withTracer(recording)
+    )
   })
 })

@@ -3,11 +3,11 @@
  * same suite. Then what only one of them has: TTL under TestClock (memory), and a Redis outage
  * that degrades to no cache with a warning instead of failing reads.
  */
-import { randomBytes } from "node:crypto"
-import * as net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, Option, type Scope } from "effect"
 import { TestClock } from "effect/testing"
+import { randomBytes } from "node:crypto"
+import * as net from "node:net"
 import { type CacheShape, makeMemory } from "../../src/Resilience/Cache.ts"
 import { makeRedis } from "../../src/Resilience/RedisCache.ts"
 
@@ -132,7 +132,8 @@ describe("Redis outage", () => {
       yield* cache.invalidate("k")
       const stats = yield* cache.stats
       expect(stats).toMatchObject({ backend: "redis", degraded: true, size: 0 })
-      expect(warnings.filter((w) => w.includes("Redis at redis://127.0.0.1:1") && w.includes("is unavailable"))).toHaveLength(1)
+      expect(warnings.filter((w) => w.includes("Redis at redis://127.0.0.1:1") && w.includes("is unavailable")))
+        .toHaveLength(1)
     }).pipe(Effect.provide(captureWarnings(warnings)))
   })
 
@@ -140,7 +141,11 @@ describe("Redis outage", () => {
     const warnings: Array<string> = []
     return Effect.gen(function*() {
       const proxy = yield* proxyToRedis
-      const cache = yield* makeRedis({ url: `redis://127.0.0.1:${proxy.port}`, defaultTtlSeconds: 60, prefix: prefix() })
+      const cache = yield* makeRedis({
+        url: `redis://127.0.0.1:${proxy.port}`,
+        defaultTtlSeconds: 60,
+        prefix: prefix()
+      })
       yield* cache.set("k", "v")
       expect(Option.getOrThrow(yield* cache.get("k"))).toBe("v")
       proxy.cut()

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
-import { make, type CircuitBreakerOptions } from "../../src/Resilience/CircuitBreaker.ts"
+import { type CircuitBreakerOptions, make } from "../../src/Resilience/CircuitBreaker.ts"
 
 class Down {
   readonly _tag = "Down"
@@ -46,7 +46,14 @@ describe("CircuitBreaker", () => {
       expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain("CircuitOpenError")
       expect(yield* Ref.get(runs)).toBe(3) // the rejected call never ran
       const [stats] = yield* breaker.stats
-      expect(stats).toMatchObject({ site: "fw1", state: "open", failures: 3, rejected: 1, timesOpened: 1, consecutiveFailures: 3 })
+      expect(stats).toMatchObject({
+        site: "fw1",
+        state: "open",
+        failures: 3,
+        rejected: 1,
+        timesOpened: 1,
+        consecutiveFailures: 3
+      })
       expect(stats?.nextProbeAt).toBe(10_000)
     }))
 
@@ -61,7 +68,9 @@ describe("CircuitBreaker", () => {
 
       yield* TestClock.adjust("1 millis")
       // a slow probe: while it is in flight the breaker is half-open and other calls fail fast
-      const probe = yield* Effect.forkChild(breaker.protect("fw1", Effect.andThen(Effect.sleep("1 second"), succeed), isOutage))
+      const probe = yield* Effect.forkChild(
+        breaker.protect("fw1", Effect.andThen(Effect.sleep("1 second"), succeed), isOutage)
+      )
       yield* Effect.yieldNow
       expect(yield* breaker.state("fw1")).toBe("half-open")
       expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw1", succeed, isOutage)))).toBe(true)
@@ -95,9 +104,17 @@ describe("CircuitBreaker", () => {
 
   it.effect("opens on a failure rate over the window even without a long streak", () =>
     Effect.gen(function*() {
-      const breaker = yield* make({ ...options, failureThreshold: 100, failureRateThreshold: 0.5, minimumCalls: 6, windowSize: 6 })
+      const breaker = yield* make({
+        ...options,
+        failureThreshold: 100,
+        failureRateThreshold: 0.5,
+        minimumCalls: 6,
+        windowSize: 6
+      })
       const { fail, succeed } = yield* counted
-      for (const outcome of [fail, succeed, fail, succeed, fail]) yield* Effect.exit(breaker.protect("fw1", outcome, isOutage))
+      for (const outcome of [fail, succeed, fail, succeed, fail]) {
+        yield* Effect.exit(breaker.protect("fw1", outcome, isOutage))
+      }
       expect(yield* breaker.state("fw1")).toBe("closed")
       yield* Effect.exit(breaker.protect("fw1", fail, isOutage))
       expect(yield* breaker.state("fw1")).toBe("open")
@@ -121,7 +138,11 @@ describe("CircuitBreaker", () => {
 
       yield* breaker.reset()
       const stats = yield* breaker.stats
-      expect(stats.map((s) => [s.site, s.state, s.forced])).toEqual([["fw1", "closed", undefined], ["fw2", "closed", undefined]])
+      expect(stats.map((s) => [s.site, s.state, s.forced])).toEqual([["fw1", "closed", undefined], [
+        "fw2",
+        "closed",
+        undefined
+      ]])
       for (let i = 0; i < 3; i++) yield* Effect.exit(breaker.protect("fw1", fail, isOutage))
       expect(yield* breaker.state("fw1")).toBe("open")
       expect(yield* breaker.state("fw2")).toBe("closed")

@@ -32,24 +32,28 @@ const tree = () => {
 }
 
 describe("apply --override-lockout", () => {
-  it("refuses a blocked plan with exit 3 and writes nothing; the override applies it and audits the reason", async () => {
-    const { dataDir, dir } = tree()
-    const plan = await runCli(["plan", "--dir", dir, "--json"], { sim, dataDir })
-    expect(JSON.parse(plan.stdout).blocked).toEqual([expect.objectContaining({ name: "no-admin" })])
+  it(
+    "refuses a blocked plan with exit 3 and writes nothing; the override applies it and audits the reason",
+    async () => {
+      const { dataDir, dir } = tree()
+      const plan = await runCli(["plan", "--dir", dir, "--json"], { sim, dataDir })
+      expect(JSON.parse(plan.stdout).blocked).toEqual([expect.objectContaining({ name: "no-admin" })])
 
-    const before = sim.state.rules.snapshot().size
-    const refused = await runCli(["apply", "--dir", dir, "--auto-approve"], { sim, dataDir })
-    expect(refused.code).toBe(3)
-    expect(refused.stderr).toMatch(/apply refused: .*no-admin/)
-    expect(sim.state.rules.snapshot().size).toBe(before)
+      const before = sim.state.rules.snapshot().size
+      const refused = await runCli(["apply", "--dir", dir, "--auto-approve"], { sim, dataDir })
+      expect(refused.code).toBe(3)
+      expect(refused.stderr).toMatch(/apply refused: .*no-admin/)
+      expect(sim.state.rules.snapshot().size).toBe(before)
 
-    const applied = await runCli(
-      ["apply", "--dir", dir, "--auto-approve", "--override-lockout", "console session open, change 4711"],
-      { sim, dataDir }
-    )
-    expect(applied.code, applied.stderr).toBe(0)
-    expect(applied.stderr).toContain("applying 1 blocked change(s) on purpose")
-    expect(sim.state.rules.snapshot().size).toBe(before + 1)
-    expect(readFileSync(join(dataDir, "audit.log"), "utf8")).toContain("console session open, change 4711")
-  }, 60_000)
+      const applied = await runCli(
+        ["apply", "--dir", dir, "--auto-approve", "--override-lockout", "console session open, change 4711"],
+        { sim, dataDir }
+      )
+      expect(applied.code, applied.stderr).toBe(0)
+      expect(applied.stderr).toContain("applying 1 blocked change(s) on purpose")
+      expect(sim.state.rules.snapshot().size).toBe(before + 1)
+      expect(readFileSync(join(dataDir, "audit.log"), "utf8")).toContain("console session open, change 4711")
+    },
+    60_000
+  )
 })

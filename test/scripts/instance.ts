@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import type { AddressInfo } from "node:net"
 
 export const projectDir = join(dirname(new URL(import.meta.url).pathname), "..", "..")
 const binDir = join(projectDir, "node_modules", ".bin")
@@ -32,7 +32,10 @@ export const startInstance = async (extra: Record<string, string> = {}): Promise
   const root = mkdtempSync(join(tmpdir(), "ops-instance-"))
   const desired = join(root, "desired-state")
   mkdirSync(desired)
-  writeFileSync(join(desired, "main.yaml"), "vlans:\n  - name: iot\n    parent: igb1\n    tag: 30\n    description: IoT devices\n")
+  writeFileSync(
+    join(desired, "main.yaml"),
+    "vlans:\n  - name: iot\n    parent: igb1\n    tag: 30\n    description: IoT devices\n"
+  )
   const port = await freePort()
   const env: Record<string, string> = {
     PATH: `${binDir}:${process.env["PATH"] ?? ""}`,

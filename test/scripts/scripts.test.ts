@@ -8,7 +8,11 @@ let instance: Instance
 
 const run = (script: string, args: ReadonlyArray<string> = [], env: Record<string, string> = {}) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(join(projectDir, "scripts", script), [...args], { env: { ...instance.env, ...env }, cwd: instance.root, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(join(projectDir, "scripts", script), [...args], {
+      env: { ...instance.env, ...env },
+      cwd: instance.root,
+      timeout: 60_000
+    }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
     })
   })
@@ -35,10 +39,16 @@ describe("runbook scripts against a running instance", () => {
     const ok = await run("morning-check.sh")
     expect(ok.stdout).toMatch(/== 0 finding\(s\)/)
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
-    await fetch(`${instance.url}/admin/circuit-breaker/enable`, { method: "POST", headers: { authorization: "Bearer script-admin-token" } })
+    await fetch(`${instance.url}/admin/circuit-breaker/enable`, {
+      method: "POST",
+      headers: { authorization: "Bearer script-admin-token" }
+    })
     await new Promise((r) => setTimeout(r, 1_500)) // one readiness refresh (HEALTH_CHECK_INTERVAL_MS=1000)
     const open = await run("morning-check.sh")
-    await fetch(`${instance.url}/admin/circuit-breaker/disable`, { method: "POST", headers: { authorization: "Bearer script-admin-token" } })
+    await fetch(`${instance.url}/admin/circuit-breaker/disable`, {
+      method: "POST",
+      headers: { authorization: "Bearer script-admin-token" }
+    })
     expect(open.code).toBe(1)
     expect(open.stdout).toMatch(/ATTENTION: 1 circuit breaker\(s\) open/)
   })
@@ -76,7 +86,9 @@ describe("runbook scripts against a running instance", () => {
   it("serve writes app.log and access.log, and stops cleanly on SIGTERM", async () => {
     const access = readFileSync(join(instance.env["LOG_DIR"]!, "access.log"), "utf8").trim().split("\n")
     const entry = JSON.parse(access.at(-1)!) as Record<string, unknown>
-    expect(Object.keys(entry)).toEqual(expect.arrayContaining(["time", "method", "path", "status", "durationMs", "requestId"]))
+    expect(Object.keys(entry)).toEqual(
+      expect.arrayContaining(["time", "method", "path", "status", "durationMs", "requestId"])
+    )
     expect(readFileSync(join(instance.env["LOG_DIR"]!, "app.log"), "utf8")).toMatch(/ops server listening/)
     const other = await startInstance()
     // interrupted by the signal: Effect's runtime exits 130; systemd's unit lists it as success

@@ -12,10 +12,18 @@ describe("simulator: firewall/alias", () => {
   const add = (alias: Record<string, string>) => post(sim, "/api/firewall/alias/add_item", { alias })
 
   it("validates names with the real messages", async () => {
-    expect((await add({ name: "1abc", type: "host" })).body.validations["alias.name"]).toMatch(/^The name must start with a letter/)
-    expect((await add({ name: "__mine", type: "host" })).body.validations["alias.name"]).toMatch(/^The name must start with a letter/)
-    expect((await add({ name: "pass", type: "host" })).body.validations["alias.name"]).toBe('The name cannot be the internally reserved keyword "%s".')
-    expect((await add({ name: "https", type: "port" })).body.validations["alias.name"]).toBe("Reserved protocol or service names may not be used")
+    expect((await add({ name: "1abc", type: "host" })).body.validations["alias.name"]).toMatch(
+      /^The name must start with a letter/
+    )
+    expect((await add({ name: "__mine", type: "host" })).body.validations["alias.name"]).toMatch(
+      /^The name must start with a letter/
+    )
+    expect((await add({ name: "pass", type: "host" })).body.validations["alias.name"]).toBe(
+      "The name cannot be the internally reserved keyword \"%s\"."
+    )
+    expect((await add({ name: "https", type: "port" })).body.validations["alias.name"]).toBe(
+      "Reserved protocol or service names may not be used"
+    )
     expect((await add({ name: "rfc1918", type: "network", content: "10.0.0.0/8" })).body).toEqual({
       result: "failed",
       validations: { "alias.name": "An alias with this name already exists." }
@@ -25,10 +33,17 @@ describe("simulator: firewall/alias", () => {
 
   it("requires a type and validates content per type", async () => {
     expect((await add({ name: "typeless" })).body.validations["alias.type"]).toBe("Option [] not in list.")
-    expect((await add({ name: "bad_net", type: "network", content: "10.0.0.0/8\nfoo" })).body.validations["alias.content"]).toBe('Entry "foo" is not a network.')
-    expect((await add({ name: "bad_port", type: "port", content: "80\n99999" })).body.validations["alias.content"]).toBe('Entry "99999" is not a valid port number.')
-    expect((await add({ name: "bad_group", type: "networkgroup", content: "nosuchalias" })).body.validations["alias.content"]).toBe('Entry "nosuchalias" is not a valid alias.')
-    expect((await add({ name: "good_group", type: "networkgroup", content: "rfc1918\nadmin_hosts" })).body.result).toBe("saved")
+    expect(
+      (await add({ name: "bad_net", type: "network", content: "10.0.0.0/8\nfoo" })).body.validations["alias.content"]
+    ).toBe("Entry \"foo\" is not a network.")
+    expect((await add({ name: "bad_port", type: "port", content: "80\n99999" })).body.validations["alias.content"])
+      .toBe("Entry \"99999\" is not a valid port number.")
+    expect(
+      (await add({ name: "bad_group", type: "networkgroup", content: "nosuchalias" })).body.validations["alias.content"]
+    ).toBe("Entry \"nosuchalias\" is not a valid alias.")
+    expect((await add({ name: "good_group", type: "networkgroup", content: "rfc1918\nadmin_hosts" })).body.result).toBe(
+      "saved"
+    )
     expect((await add({ name: "good_ports", type: "port", content: "80\n8000:8080\nhttps" })).body.result).toBe("saved")
   })
 
@@ -58,14 +73,18 @@ describe("simulator: firewall/alias", () => {
     const res = await post(sim, `/api/firewall/alias/del_item/${used}`)
     expect(res.status).toBe(500)
     expect(res.body.errorTitle).toBe("Alias in use")
-    expect(res.body.errorMessage).toMatch(/^Cannot delete alias admin_hosts\. Currently in use by \n\[OPNsense\.Firewall\.Filter\.rules\.rule\.\d+\/source_net\] /)
+    expect(res.body.errorMessage).toMatch(
+      /^Cannot delete alias admin_hosts\. Currently in use by \n\[OPNsense\.Firewall\.Filter\.rules\.rule\.\d+\/source_net\] /
+    )
     expect(res.body.errorMessage).toContain("OPNsense.Firewall.Alias.aliases.alias.")
     expect(sim.state.aliases.has(used)).toBe(true)
   })
 
   it("rewrites references when an alias is renamed", async () => {
     const uuid = sim.state.aliases.find("name", "admin_hosts") ?? ""
-    expect((await post(sim, `/api/firewall/alias/set_item/${uuid}`, { alias: { name: "admins" } })).body).toEqual({ result: "saved" })
+    expect((await post(sim, `/api/firewall/alias/set_item/${uuid}`, { alias: { name: "admins" } })).body).toEqual({
+      result: "saved"
+    })
     const rule = [...sim.state.rules.values()].find((r) => r["description"] === "Admin access to the firewall")
     expect(rule?.["source_net"]).toBe("admins")
     const group = sim.state.aliasByName("good_group")
@@ -76,7 +95,11 @@ describe("simulator: firewall/alias", () => {
     const uuid = sim.state.aliases.find("name", "rfc1918") ?? ""
     const res = await call(sim, `/api/firewall/alias/get_item/${uuid}`)
     expect(res.body.alias.content["10.0.0.0/8"]).toEqual({ value: "10.0.0.0/8", selected: 1, description: "" })
-    expect(res.body.alias.content["bogons"]).toEqual({ selected: 0, value: "bogons", description: "bogon networks (internal)" })
+    expect(res.body.alias.content["bogons"]).toEqual({
+      selected: 0,
+      value: "bogons",
+      description: "bogon networks (internal)"
+    })
     expect(res.body.alias.type.network.selected).toBe(1)
     // 26.7: an unknown uuid gives a wrapper with only `content`
     const unknown = await call(sim, "/api/firewall/alias/get_item/9b1e4e0c-1c1a-4f53-9a7e-3d0f8a6b1c22")
@@ -88,11 +111,29 @@ describe("simulator: firewall/alias", () => {
     expect(exported.text).toContain("\n    ")
     const body = JSON.parse(exported.text)
     expect(body.aliases.alias.bogons.name).toBe("bogons")
-    const rejected = await post(sim, "/api/firewall/alias/import", { data: { aliases: { alias: { x: { name: "imp_ok", type: "host", content: "192.0.2.9" }, y: { name: "imp_bad", type: "network", content: "nope" } } } } })
+    const rejected = await post(sim, "/api/firewall/alias/import", {
+      data: {
+        aliases: {
+          alias: {
+            x: { name: "imp_ok", type: "host", content: "192.0.2.9" },
+            y: { name: "imp_bad", type: "network", content: "nope" }
+          }
+        }
+      }
+    })
     expect(rejected.body.status).toBe("failed")
-    expect(rejected.body.validations["y.content"]).toBe('Entry "nope" is not a network.')
+    expect(rejected.body.validations["y.content"]).toBe("Entry \"nope\" is not a network.")
     expect(sim.state.aliasByName("imp_ok")).toBeUndefined()
-    const ok = await post(sim, "/api/firewall/alias/import", { data: { aliases: { alias: { x: { name: "imp_ok", type: "host", content: "192.0.2.9" }, y: { name: "rfc1918", type: "network", content: "10.0.0.0/8" } } } } })
+    const ok = await post(sim, "/api/firewall/alias/import", {
+      data: {
+        aliases: {
+          alias: {
+            x: { name: "imp_ok", type: "host", content: "192.0.2.9" },
+            y: { name: "rfc1918", type: "network", content: "10.0.0.0/8" }
+          }
+        }
+      }
+    })
     expect(ok.body).toEqual({ existing: 1, new: 1, status: "ok" })
   })
 

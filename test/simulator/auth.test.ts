@@ -17,7 +17,9 @@ describe("simulator: routing, authentication, authorisation", () => {
     expect(res.status).toBe(200)
     // without the CA the handshake is refused: the certificate is self-signed like a real box's
     await expect(
-      new Promise((resolve, reject) => request(new URL("/api/core/system/status", sim.url), { agent: false }, resolve).on("error", reject).end())
+      new Promise((resolve, reject) =>
+        request(new URL("/api/core/system/status", sim.url), { agent: false }, resolve).on("error", reject).end()
+      )
     ).rejects.toThrow(/self-signed|self signed|unable to verify/i)
   })
 
@@ -38,7 +40,7 @@ describe("simulator: routing, authentication, authorisation", () => {
   it("rejects bad credentials with the recorded 401 body, and a missing header with an empty 401", async () => {
     const bad = await call(sim, "/api/core/system/status", { auth: { key: sim.apiKey, secret: "wrong" } })
     expect(bad.status).toBe(401)
-    expect(bad.text).toBe('{"status":401,"message":"Authentication Failed"}')
+    expect(bad.text).toBe("{\"status\":401,\"message\":\"Authentication Failed\"}")
     const none = await call(sim, "/api/core/system/status", { auth: false })
     expect(none.status).toBe(401)
     expect(none.text).toBe("")
@@ -49,7 +51,9 @@ describe("simulator: routing, authentication, authorisation", () => {
     const b = await call(sim, "/api/firewall/filter/searchRule")
     expect(a.status).toBe(200)
     expect(b.body).toEqual(a.body)
-    expect((await call(sim, "/api/firewall/alias/getAliasUUID/rfc1918")).body).toEqual((await call(sim, "/api/firewall/alias/get_alias_u_u_i_d/rfc1918")).body)
+    expect((await call(sim, "/api/firewall/alias/getAliasUUID/rfc1918")).body).toEqual(
+      (await call(sim, "/api/firewall/alias/get_alias_u_u_i_d/rfc1918")).body
+    )
   })
 
   it("refuses a key without the privilege with 403, matching ACL patterns case-sensitively", async () => {
@@ -62,14 +66,21 @@ describe("simulator: routing, authentication, authorisation", () => {
     // the read-only privilege lists get* and search*, so a write is forbidden
     expect((await post(sim, "/api/firewall/alias/add_item", { alias: {} }, { auth })).status).toBe(403)
     // ACL patterns are matched case-sensitively on the raw URI: `System` routes, but misses `api/core/system/status*`
-    sim.state.apiKeys.push({ key: "dash", secret: "s", user: "dash", privileges: ["page-diagnostics-configurationhistory", "page-system-status"] })
+    sim.state.apiKeys.push({
+      key: "dash",
+      secret: "s",
+      user: "dash",
+      privileges: ["page-diagnostics-configurationhistory", "page-system-status"]
+    })
     expect((await call(sim, "/api/core/system/status", { auth: { key: "dash", secret: "s" } })).status).toBe(200)
     expect((await call(sim, "/api/core/System/status", { auth: { key: "dash", secret: "s" } })).status).toBe(403)
   })
 
   it("gives read-only users a 500 UserException on write", async () => {
     sim.state.apiKeys.push({ key: "ro", secret: "ro", user: "auditor", privileges: ["page-all"], readonly: true })
-    const res = await post(sim, "/api/firewall/category/add_item", { category: { name: "ro_test" } }, { auth: { key: "ro", secret: "ro" } })
+    const res = await post(sim, "/api/firewall/category/add_item", { category: { name: "ro_test" } }, {
+      auth: { key: "ro", secret: "ro" }
+    })
     expect(res.status).toBe(500)
     expect(res.body.errorMessage).toBe("User auditor denied for write access (user-config-readonly set)")
   })
@@ -78,12 +89,20 @@ describe("simulator: routing, authentication, authorisation", () => {
     const empty = await call(sim, "/api/core/system/status", { contentType: "application/json" })
     expect(empty.status).toBe(400)
     expect(empty.body).toEqual({ status: 400, message: "Invalid JSON syntax" })
-    const invalid = await call(sim, "/api/firewall/alias/add_item", { method: "POST", raw: "{nope", contentType: "application/json" })
+    const invalid = await call(sim, "/api/firewall/alias/add_item", {
+      method: "POST",
+      raw: "{nope",
+      contentType: "application/json"
+    })
     expect(invalid.body).toEqual({ result: "failed" })
   })
 
   it("accepts form-encoded bodies with PHP bracket names", async () => {
-    const res = await call(sim, "/api/firewall/category/add_item", { method: "POST", raw: "category[name]=form_made&category[color]=00ff00", contentType: "application/x-www-form-urlencoded" })
+    const res = await call(sim, "/api/firewall/category/add_item", {
+      method: "POST",
+      raw: "category[name]=form_made&category[color]=00ff00",
+      contentType: "application/x-www-form-urlencoded"
+    })
     expect(res.body.result).toBe("saved")
   })
 

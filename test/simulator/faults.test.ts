@@ -1,7 +1,7 @@
-import { Effect } from "effect"
 import { it as effectIt } from "@effect/vitest"
+import { Effect } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { acquire, Simulator, layer, type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+import { acquire, layer, Simulator, type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call, post } from "./helpers.ts"
 
 describe("simulator: fault injection and the request log", () => {
@@ -90,7 +90,9 @@ describe("simulator as an Effect resource", () => {
           return sim.url
         })
       )
-      const after = yield* Effect.promise(() => fetch(`${url}/api/core/system/status`).then(() => "open", () => "closed"))
+      const after = yield* Effect.promise(() =>
+        fetch(`${url}/api/core/system/status`).then(() => "open", () => "closed")
+      )
       expect(after).toBe("closed")
     }))
 

@@ -2,15 +2,16 @@
  * Test helpers: a tiny HTTPS client for the simulator (node:https with the simulator's CA), so the
  * simulator is exercised over real TLS exactly as a client would reach it.
  */
-import { request as httpsRequest } from "node:https"
 import { request as httpRequest } from "node:http"
+import { request as httpsRequest } from "node:https"
 import type { SimulatorHandle } from "../../src/Simulator.ts"
 
 export interface Res {
   readonly status: number
   readonly text: string
   readonly headers: Record<string, string | Array<string> | undefined>
-  /** parsed JSON, or undefined when the body is not JSON */
+  /** parsed JSON, or undefined when the body is not JSON; tests index into arbitrary wire JSON and assert its shape */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any
 }
 
@@ -38,7 +39,9 @@ export const call = (sim: Target, path: string, o: CallOptions = {}): Promise<Re
       headers["Content-Length"] = String(Buffer.byteLength(payload))
     } else if (o.contentType !== undefined) headers["Content-Type"] = o.contentType
     const creds = o.auth === undefined ? { key: sim.apiKey, secret: sim.apiSecret } : o.auth
-    if (creds !== false) headers["Authorization"] = `Basic ${Buffer.from(`${creds.key}:${creds.secret}`).toString("base64")}`
+    if (creds !== false) {
+      headers["Authorization"] = `Basic ${Buffer.from(`${creds.key}:${creds.secret}`).toString("base64")}`
+    }
     const method = o.method ?? (payload !== undefined ? "POST" : "GET")
     const options = { method, headers, agent: false as const, ...(sim.caPem === undefined ? {} : { ca: sim.caPem }) }
     const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, options, (res) => {

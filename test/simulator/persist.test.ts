@@ -13,9 +13,13 @@ describe("simulator: persisted state (the embedded sandbox across CLI runs)", ()
   it("restores configuration, running rules and backups, but never credentials", async () => {
     const stateFile = tempFile()
     const first = await startSimulator({ stateFile })
-    const added = await post(first, "/api/firewall/alias/add_item", { alias: { name: "kept", type: "host", content: "192.0.2.7" } })
+    const added = await post(first, "/api/firewall/alias/add_item", {
+      alias: { name: "kept", type: "host", content: "192.0.2.7" }
+    })
     expect(added.body.result).toBe("saved")
-    const rule = await post(first, "/api/firewall/filter/add_rule", { rule: { interface: "lan", description: "kept rule" } })
+    const rule = await post(first, "/api/firewall/filter/add_rule", {
+      rule: { interface: "lan", description: "kept rule" }
+    })
     await post(first, "/api/firewall/filter/apply", {})
     const revisions = first.state.backups.length
     await first.close()

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call, post } from "./helpers.ts"
 
-const addRule = (sim: SimulatorHandle, rule: Record<string, string>) => post(sim, "/api/firewall/filter/add_rule", { rule })
+const addRule = (sim: SimulatorHandle, rule: Record<string, string>) =>
+  post(sim, "/api/firewall/filter/add_rule", { rule })
 
 describe("simulator: firewall/filter on 26.7", () => {
   let sim: SimulatorHandle
@@ -13,16 +14,29 @@ describe("simulator: firewall/filter on 26.7", () => {
 
   it("validates rules with cross-field rules and real messages", async () => {
     const v = async (rule: Record<string, string>) => (await addRule(sim, rule)).body.validations
-    expect(await v({ protocol: "ICMP", destination_port: "443" })).toEqual({ "rule.destination_port": "Destination ports are only valid for tcp or udp type rules." })
-    expect(await v({ source_net: "alias_not_exists" })).toEqual({ "rule.source_net": "alias_not_exists is not a valid source IP address or alias." })
-    expect(await v({ source_net: "any,lan" })).toEqual({ "rule.source_net": "Any can not be combined with other aliases" })
-    expect(await v({ source_net: "2001:db8::1" })).toEqual({ "rule.source_net": "Source address type should match selected TCP/IP protocol version." })
-    expect(await v({ protocol: "TCP", destination_port: "70000" })).toEqual({ "rule.destination_port": "Please specify a valid portnumber, name, alias or range." })
+    expect(await v({ protocol: "ICMP", destination_port: "443" })).toEqual({
+      "rule.destination_port": "Destination ports are only valid for tcp or udp type rules."
+    })
+    expect(await v({ source_net: "alias_not_exists" })).toEqual({
+      "rule.source_net": "alias_not_exists is not a valid source IP address or alias."
+    })
+    expect(await v({ source_net: "any,lan" })).toEqual({
+      "rule.source_net": "Any can not be combined with other aliases"
+    })
+    expect(await v({ source_net: "2001:db8::1" })).toEqual({
+      "rule.source_net": "Source address type should match selected TCP/IP protocol version."
+    })
+    expect(await v({ protocol: "TCP", destination_port: "70000" })).toEqual({
+      "rule.destination_port": "Please specify a valid portnumber, name, alias or range."
+    })
     expect(await v({ sequence: "0" })).toEqual({ "rule.sequence": "Sequence shall be between 1 and 999999." })
     expect(await v({ action: "allow" })).toEqual({ "rule.action": "Option [] not in list." })
     expect(await v({ interface: "lan,nope" })).toEqual({ "rule.interface": "Option [nope] not in list." })
     expect(await v({ description: "a\nb" })).toEqual({
-      "rule.description": ["Description should be a string between 1 and 255 characters.", "Text may not contain newlines."]
+      "rule.description": [
+        "Description should be a string between 1 and 255 characters.",
+        "Text may not contain newlines."
+      ]
     })
     expect((await post(sim, "/api/firewall/filter/add_rule", {})).body).toEqual({ result: "failed" })
   })
@@ -38,7 +52,9 @@ describe("simulator: firewall/filter on 26.7", () => {
     expect(got.body.rule.protocol.TCP.selected).toBe(1)
     expect(got.body.rule.interface.lan).toEqual({ value: "LAN", selected: 1 })
     expect(got.body.rule.source_net).toBe("any")
-    expect(got.body.rule.categories).toEqual({ [sim.state.categories.find("name", "Infrastructure") ?? ""]: { value: "Infrastructure", selected: 0 } })
+    expect(got.body.rule.categories).toEqual({
+      [sim.state.categories.find("name", "Infrastructure") ?? ""]: { value: "Infrastructure", selected: 0 }
+    })
     const copy = await call(sim, `/api/firewall/filter/get_rule/${res.body.uuid}?fetchmode=copy`)
     expect(typeof copy.body.rule.sequence).toBe("number")
   })
@@ -51,16 +67,21 @@ describe("simulator: firewall/filter on 26.7", () => {
 
   it("returns [] for unknown ids, upserts well-formed unknown ids", async () => {
     expect((await call(sim, "/api/firewall/filter/get_rule/5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11")).body).toEqual([])
-    expect((await post(sim, "/api/firewall/filter/set_rule/5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11", { rule: { description: "upserted" } })).body).toEqual({ result: "saved" })
+    expect(
+      (await post(sim, "/api/firewall/filter/set_rule/5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11", {
+        rule: { description: "upserted" }
+      })).body
+    ).toEqual({ result: "saved" })
     expect(sim.state.rules.get("5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11")?.["description"]).toBe("upserted")
-    expect((await post(sim, "/api/firewall/filter/set_rule/5A1D0F8E-6C1B-4D7E-9A63-0C2F4B7E9D12", { rule: {} })).body).toEqual({ result: "failed" })
+    expect((await post(sim, "/api/firewall/filter/set_rule/5A1D0F8E-6C1B-4D7E-9A63-0C2F4B7E9D12", { rule: {} })).body)
+      .toEqual({ result: "failed" })
   })
 
   it("keeps written rules inactive until apply", async () => {
     const res = await addRule(sim, { interface: "wan", action: "block", description: "pending" })
     expect(sim.state.applied.rules.has(res.body.uuid)).toBe(false)
     const applied = await post(sim, "/api/firewall/filter/apply")
-    expect(applied.text).toBe('{"status":"OK\\n\\n"}')
+    expect(applied.text).toBe("{\"status\":\"OK\\n\\n\"}")
     expect(sim.state.applied.rules.has(res.body.uuid)).toBe(true)
   })
 
@@ -72,7 +93,10 @@ describe("simulator: firewall/filter on 26.7", () => {
     expect(sim.state.backups.length).toBe(before + 1)
     expect(sim.state.backups[0]?.description).toBe("/api/firewall/filter/add_rule made changes")
     const list = await call(sim, "/api/core/backup/backups/this")
-    expect(list.body.items[0]).toMatchObject({ description: "/api/firewall/filter/add_rule made changes", id: expect.stringMatching(/^config-\d+\.\d+\.xml$/) })
+    expect(list.body.items[0]).toMatchObject({
+      description: "/api/firewall/filter/add_rule made changes",
+      id: expect.stringMatching(/^config-\d+\.\d+\.xml$/)
+    })
     expect(typeof list.body.items[0].filesize).toBe("number")
   })
 
@@ -98,7 +122,9 @@ describe("simulator: firewall/filter on 26.7", () => {
     const mvc = all.body.rows.filter((r: { legacy?: boolean }) => r.legacy !== true)
     expect(mvc.length).toBe(sim.state.rules.size)
     const wan = await post(sim, "/api/firewall/filter/search_rule", { interface: "wan" })
-    for (const r of wan.body.rows) expect(r.interface === "" || String(r.interface).split(",").includes("wan")).toBe(true)
+    for (const r of wan.body.rows) {
+      expect(r.interface === "" || String(r.interface).split(",").includes("wan")).toBe(true)
+    }
     const paged = await post(sim, "/api/firewall/filter/search_rule", { rowCount: 2, current: 1, searchPhrase: "WAN" })
     expect(paged.body.rowCount).toBeLessThanOrEqual(2)
     // searchRecordsetBase: paging only from the POST body
@@ -115,11 +141,24 @@ describe("simulator: firewall/filter on 26.7", () => {
     expect(bad.status).toBe(500)
     expect(bad.body.errorMessage).toBe("Cannot move to the same spot.")
     const floating = (await addRule(sim, { description: "F" })).body.uuid
-    expect((await post(sim, `/api/firewall/filter/move_rule_before/${floating}/${a}`)).body.errorMessage).toBe("Cannot move 'Floating Rule' before 'Interface Rule'.")
-    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}`)).body).toEqual({ result: "Disabled", changed: true })
-    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}/0`)).body).toEqual({ result: "Disabled", changed: false })
-    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}/1`)).body).toEqual({ result: "Enabled", changed: true })
-    expect((await post(sim, "/api/firewall/filter/toggle_rule/5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d77")).body).toEqual({ result: "failed" })
+    expect((await post(sim, `/api/firewall/filter/move_rule_before/${floating}/${a}`)).body.errorMessage).toBe(
+      "Cannot move 'Floating Rule' before 'Interface Rule'."
+    )
+    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}`)).body).toEqual({
+      result: "Disabled",
+      changed: true
+    })
+    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}/0`)).body).toEqual({
+      result: "Disabled",
+      changed: false
+    })
+    expect((await post(sim, `/api/firewall/filter/toggle_rule/${a}/1`)).body).toEqual({
+      result: "Enabled",
+      changed: true
+    })
+    expect((await post(sim, "/api/firewall/filter/toggle_rule/5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d77")).body).toEqual({
+      result: "failed"
+    })
   })
 
   it("deletes comma lists of uuids on 26.7", async () => {
@@ -146,7 +185,9 @@ describe("simulator: firewall/filter on 26.7", () => {
     expect(res.body.updated).toBe(sim.state.rules.size)
     expect(res.body.validations).toEqual([])
     expect(sim.state.rules.has(uuid)).toBe(true)
-    const bad = await post(sim, "/api/firewall/filter/upload_rules", { payload: `@uuid;protocol;destination_port\n;ICMP;80\n;TCP;443\n` })
+    const bad = await post(sim, "/api/firewall/filter/upload_rules", {
+      payload: `@uuid;protocol;destination_port\n;ICMP;80\n;TCP;443\n`
+    })
     expect(bad.body.inserted).toBe(1)
     expect(bad.body.validations[0]).toMatchObject({ sequence: 1, field: "destination_port" })
   })
@@ -185,7 +226,9 @@ describe("simulator: firewall/filter on 26.1", () => {
     const uuid = (await addRule(sim, { interface: "lan", source_net: "lan" })).body.uuid
     const got = await call(sim, `/api/firewall/filter/get_rule/${uuid}`)
     expect(got.body.rule["%source_net"]).toBeUndefined()
-    const row = (await call(sim, "/api/firewall/filter/search_rule")).body.rows.find((r: { uuid: string }) => r.uuid === uuid)
+    const row = (await call(sim, "/api/firewall/filter/search_rule")).body.rows.find((r: { uuid: string }) =>
+      r.uuid === uuid
+    )
     expect(row["%interface"]).toBe("LAN")
   })
 
@@ -198,9 +241,15 @@ describe("simulator: firewall/filter on 26.1", () => {
     const sp = await post(sim, "/api/firewall/filter/savepoint")
     expect(sp.body).toMatchObject({ status: "ok", retention: "100", revision: expect.stringMatching(/^\d+\.\d{2}$/) })
     expect((await post(sim, `/api/firewall/filter/apply/${sp.body.revision}`)).body).toEqual({ status: "OK\n\n" })
-    expect((await post(sim, `/api/firewall/filter/cancel_rollback/${sp.body.revision}`)).body).toEqual({ status: "\n\n" })
-    expect((await post(sim, `/api/firewall/filter/cancel_rollback/${sp.body.revision}`)).body).toEqual({ status: "Execute error\n\n" })
-    expect((await post(sim, `/api/firewall/filter/revert/${sp.body.revision}`)).body).toEqual({ status: "unknown (or removed) savepoint" })
+    expect((await post(sim, `/api/firewall/filter/cancel_rollback/${sp.body.revision}`)).body).toEqual({
+      status: "\n\n"
+    })
+    expect((await post(sim, `/api/firewall/filter/cancel_rollback/${sp.body.revision}`)).body).toEqual({
+      status: "Execute error\n\n"
+    })
+    expect((await post(sim, `/api/firewall/filter/revert/${sp.body.revision}`)).body).toEqual({
+      status: "unknown (or removed) savepoint"
+    })
   })
 
   it("reverts to a savepoint when the defect is switched off", async () => {
@@ -228,22 +277,37 @@ describe("simulator: categories and destination NAT", () => {
   afterAll(() => sim.close())
 
   it("refuses deleting a category in use (safe-delete) and enforces unique names", async () => {
-    const cat = (await post(sim, "/api/firewall/category/add_item", { category: { name: "web", color: "00ff00" } })).body.uuid
-    expect((await post(sim, "/api/firewall/category/add_item", { category: { name: "web" } })).body.validations).toEqual({ "category.name": "A category with this name already exists." })
+    const cat =
+      (await post(sim, "/api/firewall/category/add_item", { category: { name: "web", color: "00ff00" } })).body.uuid
+    expect((await post(sim, "/api/firewall/category/add_item", { category: { name: "web" } })).body.validations)
+      .toEqual({ "category.name": "A category with this name already exists." })
     expect((await addRule(sim, { description: "categorised", categories: cat })).body.result).toBe("saved")
-    expect((await addRule(sim, { categories: "5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11" })).body.validations).toEqual({ "rule.categories": "Related category not found." })
+    expect((await addRule(sim, { categories: "5a1d0f8e-6c1b-4d7e-9a63-0c2f4b7e9d11" })).body.validations).toEqual({
+      "rule.categories": "Related category not found."
+    })
     const del = await post(sim, `/api/firewall/category/del_item/${cat}`)
     expect(del.status).toBe(500)
     expect(del.body.errorTitle).toMatch(/in use by/)
   })
 
   it("keeps port forwards with nested source/destination and an inverted toggle", async () => {
-    const add = await post(sim, "/api/firewall/d_nat/add_rule", { rule: { interface: "wan", protocol: "TCP", destination: { network: "wanip", port: "2222" }, target: "192.168.1.5", "local-port": "22", descr: "ssh" } })
+    const add = await post(sim, "/api/firewall/d_nat/add_rule", {
+      rule: {
+        interface: "wan",
+        protocol: "TCP",
+        destination: { network: "wanip", port: "2222" },
+        target: "192.168.1.5",
+        "local-port": "22",
+        descr: "ssh"
+      }
+    })
     expect(add.body.result).toBe("saved")
     const got = await call(sim, `/api/firewall/d_nat/get_rule/${add.body.uuid}`)
     expect(got.body.rule.destination.port).toBe("2222")
     expect(got.body.rule.protocol.tcp.selected).toBe(1)
-    const bad = await post(sim, "/api/firewall/d_nat/add_rule", { rule: { protocol: "icmp", destination: { port: "22" } } })
+    const bad = await post(sim, "/api/firewall/d_nat/add_rule", {
+      rule: { protocol: "icmp", destination: { port: "22" } }
+    })
     expect(bad.body.validations["rule.destination.port"]).toBe("Ports are only valid for TCP or UDP type rules.")
     expect((await post(sim, "/api/firewall/d_nat/add_rule", { rule: { destination: "x" } })).status).toBe(500)
     expect((await post(sim, `/api/firewall/d_nat/toggle_rule/${add.body.uuid}/1`)).body).toEqual({ result: "Disabled" })

@@ -37,7 +37,9 @@ describe("simulator at scale (10 000 rules)", () => {
 
   it("keeps writes cheap", async () => {
     const t = performance.now()
-    for (let i = 0; i < 20; i++) await post(sim, "/api/firewall/filter/add_rule", { rule: { interface: "lan", description: `bulk ${i}` } })
+    for (let i = 0; i < 20; i++) {
+      await post(sim, "/api/firewall/filter/add_rule", { rule: { interface: "lan", description: `bulk ${i}` } })
+    }
     expect(performance.now() - t).toBeLessThan(5_000)
   })
 })

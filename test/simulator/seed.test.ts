@@ -12,11 +12,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe("simulator seeding", () => {
   it("loads YAML seeds with nested aliases and category names, validating each item", async () => {
     const file = join(dir, "seed.yaml")
-    writeFileSync(file, [
-      "categories:", "  - { name: dns, color: '00aa00' }",
-      "aliases:", "  - { name: all_dns, type: networkgroup, content: dns_servers }", "  - { name: dns_servers, type: host, content: 192.0.2.53 }",
-      "rules:", "  - { interface: lan, protocol: udp, destination_net: all_dns, destination_port: 53, description: DNS, categories: dns }"
-    ].join("\n"))
+    writeFileSync(
+      file,
+      [
+        "categories:",
+        "  - { name: dns, color: '00aa00' }",
+        "aliases:",
+        "  - { name: all_dns, type: networkgroup, content: dns_servers }",
+        "  - { name: dns_servers, type: host, content: 192.0.2.53 }",
+        "rules:",
+        "  - { interface: lan, protocol: udp, destination_net: all_dns, destination_port: 53, description: DNS, categories: dns }"
+      ].join("\n")
+    )
     const sim = await startSimulator({ unmanaged: false, tls: false, seed: loadSeedFile(file) })
     try {
       const rule = [...sim.state.rules.values()][0]
@@ -34,7 +41,9 @@ describe("simulator seeding", () => {
     const file = join(dir, "bad.json")
     writeFileSync(file, JSON.stringify({ firewall_rules: [] }))
     expect(() => loadSeedFile(file)).toThrow(/unknown key "firewall_rules"/)
-    await expect(startSimulator({ tls: false, seed: { vlans: [{ if: "igb1", tag: "9999" }] } })).rejects.toThrow(/invalid vlan in seed/)
+    await expect(startSimulator({ tls: false, seed: { vlans: [{ if: "igb1", tag: "9999" }] } })).rejects.toThrow(
+      /invalid vlan in seed/
+    )
   })
 
   it("starts with realistic unmanaged objects by default, and without them on request", async () => {
@@ -68,7 +77,10 @@ describe("opnsense-mcp sandbox", () => {
     const info = JSON.parse(line)
     expect(info.version).toBe("26.1.5")
     expect(info.apiSecret).toBe("(from OPNSENSE_API_SECRET)")
-    const res = await call({ url: info.url, apiKey: "cli-key", apiSecret: "cli-secret", caPem: undefined }, "/api/core/system/status")
+    const res = await call(
+      { url: info.url, apiKey: "cli-key", apiSecret: "cli-secret", caPem: undefined },
+      "/api/core/system/status"
+    )
     expect(res.status).toBe(200)
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
     child.kill("SIGTERM")

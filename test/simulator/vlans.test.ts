@@ -10,7 +10,9 @@ describe("simulator: interfaces/vlan_settings", () => {
   afterAll(() => sim.close())
 
   it("adds a VLAN, generating vlan01, vlan02 … as device names", async () => {
-    const a = await post(sim, "/api/interfaces/vlan_settings/add_item", { vlan: { if: "igb1", tag: "100", descr: "guest" } })
+    const a = await post(sim, "/api/interfaces/vlan_settings/add_item", {
+      vlan: { if: "igb1", tag: "100", descr: "guest" }
+    })
     expect(a.body).toEqual({ result: "saved", uuid: expect.stringMatching(/^[0-9a-f-]{36}$/) })
     const b = await post(sim, "/api/interfaces/vlan_settings/add_item", { vlan: { if: "igb1", tag: "101" } })
     const got = await call(sim, `/api/interfaces/vlan_settings/get_item/${b.body.uuid}`)
@@ -30,22 +32,30 @@ describe("simulator: interfaces/vlan_settings", () => {
     expect(dup.body.validations).toEqual({ "vlan.tag": "Tag for this device must be unique." })
     const parent = await post(sim, "/api/interfaces/vlan_settings/add_item", { vlan: { if: "nope0", tag: "7" } })
     expect(parent.body.validations).toEqual({ "vlan.if": "Option [] not in list." })
-    const name = await post(sim, "/api/interfaces/vlan_settings/add_item", { vlan: { if: "igb2", tag: "7", vlanif: "myvlan" } })
-    expect(name.body.validations["vlan.vlanif"]).toBe('The device name prefix "vlan" is required.')
+    const name = await post(sim, "/api/interfaces/vlan_settings/add_item", {
+      vlan: { if: "igb2", tag: "7", vlanif: "myvlan" }
+    })
+    expect(name.body.validations["vlan.vlanif"]).toBe("The device name prefix \"vlan\" is required.")
   })
 
   it("upserts on set_item with an unknown well-formed uuid, fails on a malformed one", async () => {
     const uuid = "2b1e4e0c-1c1a-4f53-9a7e-3d0f8a6b1c22"
-    expect((await post(sim, `/api/interfaces/vlan_settings/set_item/${uuid}`, { vlan: { if: "igb2", tag: "300" } })).body).toEqual({ result: "saved" })
+    expect(
+      (await post(sim, `/api/interfaces/vlan_settings/set_item/${uuid}`, { vlan: { if: "igb2", tag: "300" } })).body
+    ).toEqual({ result: "saved" })
     expect(sim.state.vlans.get(uuid)?.["tag"]).toBe("300")
-    expect((await post(sim, "/api/interfaces/vlan_settings/set_item/not-a-uuid", { vlan: { if: "igb2", tag: "301" } })).body).toEqual({ result: "failed" })
+    expect(
+      (await post(sim, "/api/interfaces/vlan_settings/set_item/not-a-uuid", { vlan: { if: "igb2", tag: "301" } })).body
+    ).toEqual({ result: "failed" })
     // partial update keeps the other fields
-    expect((await post(sim, `/api/interfaces/vlan_settings/set_item/${uuid}`, { vlan: { descr: "renamed" } })).body).toEqual({ result: "saved" })
+    expect((await post(sim, `/api/interfaces/vlan_settings/set_item/${uuid}`, { vlan: { descr: "renamed" } })).body)
+      .toEqual({ result: "saved" })
     expect(sim.state.vlans.get(uuid)?.["tag"]).toBe("300")
   })
 
   it("returns [] for an unknown uuid and the defaults template without one", async () => {
-    expect((await call(sim, "/api/interfaces/vlan_settings/get_item/2b1e4e0c-1c1a-4f53-9a7e-3d0f8a6b1c99")).body).toEqual([])
+    expect((await call(sim, "/api/interfaces/vlan_settings/get_item/2b1e4e0c-1c1a-4f53-9a7e-3d0f8a6b1c99")).body)
+      .toEqual([])
     const template = await call(sim, "/api/interfaces/vlan_settings/get_item")
     expect(template.body.vlan.vlanif).toBe("")
     expect(template.body.vlan.proto[""]).toEqual({ value: "Automatic", selected: 1 })
@@ -58,21 +68,31 @@ describe("simulator: interfaces/vlan_settings", () => {
     sim.state.interfaces.push({ identifier: "opt9", device: name, description: "IOT" })
     const blocked = await post(sim, `/api/interfaces/vlan_settings/del_item/${uuid}`)
     expect(blocked.status).toBe(500)
-    expect(blocked.body).toEqual({ errorMessage: "This VLAN cannot be deleted because it is assigned as an interface.", errorTitle: "", errorLevel: "error" })
+    expect(blocked.body).toEqual({
+      errorMessage: "This VLAN cannot be deleted because it is assigned as an interface.",
+      errorTitle: "",
+      errorLevel: "error"
+    })
     // the search row decorates an assigned device
     const rows = (await call(sim, "/api/interfaces/vlan_settings/search_item")).body.rows
     expect(rows.find((r: { uuid: string }) => r.uuid === uuid).vlanif).toBe(`${name} [IOT]`)
     // renaming the assigned device is refused too
     const rename = await post(sim, `/api/interfaces/vlan_settings/set_item/${uuid}`, { vlan: { vlanif: "vlan0999" } })
-    expect(rename.body.validations["vlan.vlanif"]).toBe("Interface is assigned and you cannot change the device name while assigned.")
+    expect(rename.body.validations["vlan.vlanif"]).toBe(
+      "Interface is assigned and you cannot change the device name while assigned."
+    )
     sim.state.interfaces = sim.state.interfaces.filter((i) => i.identifier !== "opt9")
     const child = await post(sim, "/api/interfaces/vlan_settings/add_item", { vlan: { if: name, tag: "5" } })
     expect(sim.state.vlans.get(child.body.uuid)?.["vlanif"]).toMatch(/^qinq0\d+$/)
     const qinq = await post(sim, `/api/interfaces/vlan_settings/del_item/${uuid}`)
     expect(qinq.status).toBe(500)
     expect(qinq.body.errorMessage).toBe("This VLAN cannot be deleted because it is used in QinQ interfaces.")
-    expect((await post(sim, `/api/interfaces/vlan_settings/del_item/${child.body.uuid}`)).body).toEqual({ result: "deleted" })
-    expect((await post(sim, `/api/interfaces/vlan_settings/del_item/${child.body.uuid}`)).body).toEqual({ result: "not found" })
+    expect((await post(sim, `/api/interfaces/vlan_settings/del_item/${child.body.uuid}`)).body).toEqual({
+      result: "deleted"
+    })
+    expect((await post(sim, `/api/interfaces/vlan_settings/del_item/${child.body.uuid}`)).body).toEqual({
+      result: "not found"
+    })
   })
 
   it("keeps changes inactive until reconfigure, and counts reconfigures", async () => {

@@ -17,11 +17,16 @@ describe("smoke: serve", () => {
     const health = await fetch(`${instance.url}/health`)
     expect(health.status).toBe(200)
     expect(((await health.json()) as { status: string }).status).toBe("ok")
-    expect(((await (await fetch(`${instance.url}/version`)).json()) as { version: string }).version).toMatch(/^\d+\.\d+\.\d+/)
+    expect(((await (await fetch(`${instance.url}/version`)).json()) as { version: string }).version).toMatch(
+      /^\d+\.\d+\.\d+/
+    )
     expect(await (await fetch(`${instance.url}/metrics`)).text()).toMatch(/^# HELP opnsense_mcp_/m)
     const rules = await fetch(`${instance.url}/api/rules`, { headers: mcp })
     expect(rules.status).toBe(200)
-    const plan = (await (await fetch(`${instance.url}/api/plan`, { headers: mcp })).json()) as { planId: string; summary: { create: number } }
+    const plan = (await (await fetch(`${instance.url}/api/plan`, { headers: mcp })).json()) as {
+      planId: string
+      summary: { create: number }
+    }
     expect(plan.summary.create).toBe(1)
     const init = await fetch(`${instance.url}/mcp`, {
       method: "POST",

@@ -1,7 +1,7 @@
 /** An OTLP/HTTP JSON receiver on 127.0.0.1 for tests: keeps every span and every raw body. */
+import { Effect } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Effect } from "effect"
 
 export interface ReceivedSpan {
   readonly traceId: string
@@ -34,7 +34,14 @@ export const receiver = Effect.acquireRelease(
           bodies.push(body)
           if (req.url === "/v1/traces") {
             const data = JSON.parse(body) as {
-              resourceSpans: Array<{ resource: { attributes: Array<KeyValue> }; scopeSpans: Array<{ spans: Array<ReceivedSpan & { attributes: Array<KeyValue>; parentSpanId?: string }> }> }>
+              resourceSpans: Array<
+                {
+                  resource: { attributes: Array<KeyValue> }
+                  scopeSpans: Array<
+                    { spans: Array<ReceivedSpan & { attributes: Array<KeyValue>; parentSpanId?: string }> }
+                  >
+                }
+              >
             }
             for (const rs of data.resourceSpans) {
               const service = plain(rs.resource.attributes)["service.name"]

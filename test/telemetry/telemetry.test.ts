@@ -1,11 +1,11 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Metric, Tracer } from "effect"
 import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect, Metric, Tracer } from "effect"
 import * as Logging from "../../src/Logging.ts"
 import * as Telemetry from "../../src/Telemetry.ts"
-import { endpointLabel, recordOpnsenseCall, opnsenseCalls } from "../../src/Telemetry/Metrics.ts"
+import { endpointLabel, opnsenseCalls, recordOpnsenseCall } from "../../src/Telemetry/Metrics.ts"
 
 describe("telemetry", () => {
   it.effect("the scrubber redacts credential-looking attributes before the exporter sees them", () =>
@@ -36,7 +36,12 @@ describe("telemetry", () => {
       })
       yield* Effect.void.pipe(
         Effect.withSpan("Test.op", {
-          attributes: { apiSecret: "s3cr3t", "http.request.header.authorization": "x", note: "Bearer abc.def", site: "default" }
+          attributes: {
+            apiSecret: "s3cr3t",
+            "http.request.header.authorization": "x",
+            note: "Bearer abc.def",
+            site: "default"
+          }
         }),
         Effect.provideService(Tracer.Tracer, Telemetry.scrubbing(recording))
       )
@@ -48,10 +53,23 @@ describe("telemetry", () => {
 
   it.effect("metric labels carry no ids", () =>
     Effect.gen(function*() {
-      assert.strictEqual(endpointLabel("/api/firewall/filter/get_rule/6ee828b7-31a2-4012-ea36-40af6475d331"), "firewall/filter/get_rule/:id")
-      assert.strictEqual(endpointLabel("/api/core/backup/download/this/config-1700000000.12.xml?x=1"), "core/backup/download/this/:id")
-      yield* recordOpnsenseCall({ site: "s", endpoint: "/api/firewall/alias/set_item/6ee828b7-31a2-4012-ea36-40af6475d331", status: 200, durationMs: 5 })
-      const value = yield* Metric.value(Metric.withAttributes(opnsenseCalls, { site: "s", endpoint: "firewall/alias/set_item/:id", status: "200" }))
+      assert.strictEqual(
+        endpointLabel("/api/firewall/filter/get_rule/6ee828b7-31a2-4012-ea36-40af6475d331"),
+        "firewall/filter/get_rule/:id"
+      )
+      assert.strictEqual(
+        endpointLabel("/api/core/backup/download/this/config-1700000000.12.xml?x=1"),
+        "core/backup/download/this/:id"
+      )
+      yield* recordOpnsenseCall({
+        site: "s",
+        endpoint: "/api/firewall/alias/set_item/6ee828b7-31a2-4012-ea36-40af6475d331",
+        status: 200,
+        durationMs: 5
+      })
+      const value = yield* Metric.value(
+        Metric.withAttributes(opnsenseCalls, { site: "s", endpoint: "firewall/alias/set_item/:id", status: "200" })
+      )
       assert.strictEqual(value.count, 1)
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 })
@@ -93,7 +111,19 @@ describe("logging", () => {
           yield* Effect.logDebug("hidden")
           yield* Effect.logDebug("shown").pipe(Logging.area("opnsense:client"))
           access.write({ method: "GET", path: "/health", status: 200, durationMs: 1.23456, requestId: "r1" })
-        }).pipe(Effect.provide(Logging.layerFrom({ level: "Info", debug: "opnsense:*", dir, maxBytes: 0, maxFiles: 1, files: true, pretty: false })))
+        }).pipe(
+          Effect.provide(
+            Logging.layerFrom({
+              level: "Info",
+              debug: "opnsense:*",
+              dir,
+              maxBytes: 0,
+              maxFiles: 1,
+              files: true,
+              pretty: false
+            })
+          )
+        )
       )
       const app = readFileSync(join(dir, "app.log"), "utf8")
       const errors = readFileSync(join(dir, "error.log"), "utf8")

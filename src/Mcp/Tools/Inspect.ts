@@ -8,6 +8,7 @@ import { Issue } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { AuditEntry, DriftReport } from "../../Domain/Reports.ts"
+import { validateWithLint } from "../../Policy.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import { CycleResult, ReconcileStatus } from "../../Reconciler/Loop.ts"
 import { renderDrift, renderPlan } from "../../Reconciler/Render.ts"
@@ -17,7 +18,6 @@ import { McpConfig } from "../Config.ts"
 import * as LiveQuery from "../LiveQuery.ts"
 import { planner } from "../Reconcile.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
-import { validateWithLint } from "../../Policy.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const
 /** reads the firewall: the result depends on a system outside this server */

@@ -5,11 +5,11 @@
 import { Effect, Result, Schema } from "effect"
 import { DesiredState } from "../../DesiredState.ts"
 import * as Policy from "../../Policy.ts"
+import { describeExcluded } from "../../Policy/Render.ts"
 import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
 import { clip, Site } from "./Inspect.ts"
-import { describeExcluded } from "../../Policy/Render.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const
 
@@ -118,7 +118,9 @@ export const explainTraffic = defineTool({
     const excluded = describeExcluded(e.excluded)
     return done(
       e,
-      clip([head, ...steps, ...(excluded === undefined ? [] : [excluded]), ...e.notes.map((n) => `note: ${n}`)].join("\n"))
+      clip(
+        [head, ...steps, ...(excluded === undefined ? [] : [excluded]), ...e.notes.map((n) => `note: ${n}`)].join("\n")
+      )
     )
   })
 })
