@@ -4,29 +4,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { SiteConfig } from "../../src/Domain/Desired.ts"
-import type { AliasSpec, LiveSnapshot, RuleSpec } from "../../src/Domain/Model.ts"
+import type { AliasSpec, LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Change, Plan } from "../../src/Domain/Plan.ts"
 import { guardPlan, managementPackets } from "../../src/Safety/Lockout.ts"
+import { ruleSpec } from "../reconciler/fixtures.ts"
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
-const any = { addresses: [], invert: false, port: "" }
-const rule = (over: Partial<RuleSpec>): RuleSpec => ({
-  enabled: true,
-  action: "pass",
-  quick: true,
-  interfaces: ["lan"],
-  interfaceInvert: false,
-  direction: "in",
-  ipVersion: "inet",
-  protocol: "any",
-  source: any,
-  destination: any,
-  log: false,
-  gateway: "",
-  description: "",
-  categories: [],
-  ...over
-})
+const rule = ruleSpec
 const admins = (content: ReadonlyArray<string>): AliasSpec => ({
   name: "admin_hosts",
   type: "host",
