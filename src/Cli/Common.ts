@@ -38,13 +38,6 @@ export const exitWith = (code: ExitCode) =>
     process.exitCode = code
   })
 
-/** A command that has not landed yet says so and fails; never a fake success. */
-export const notYetImplemented = (command: string) =>
-  Effect.gen(function*() {
-    yield* Effect.sync(() => process.stderr.write(`opnsense-mcp ${command}: not yet implemented\n`))
-    yield* exitWith(ExitCode.error)
-  })
-
 /** Render any failure as one readable line on stderr and exit 1. */
 export const reportFailure = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
