@@ -14,6 +14,7 @@
  */
 import { Effect, Option } from "effect"
 import { mkdir } from "node:fs/promises"
+import { resolve } from "node:path"
 import { DesiredState } from "../DesiredState.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
@@ -83,15 +84,18 @@ export const run = (flags: ImportFlags) =>
   Effect.gen(function*() {
     const kinds = yield* parseKinds(flags.kind)
     const onBranch = flags.commit || Option.isSome(flags.branch)
-    // On a branch the checkout keeps its YAML: recording the imported objects in state.json now
-    // would make every plan of the checkout (and an enforcing loop) delete them as "removed from
-    // the desired state". They are adopted by natural key once the branch is merged instead.
-    const result = yield* Reconciler.use((r) =>
-      r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: !onBranch })
-    )
-    const sitePath = yield* sitePathOf(result.site)
     const settings = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
     const root = Option.getOrElse(flags.out, () => settings.desiredDir)
+    // Record the imported objects as managed only when their YAML lands in the desired state
+    // itself. Anywhere else (stdout, another folder, a branch not merged yet) the desired state
+    // does not name them, and recording them would make the next plan (or an enforcing loop)
+    // delete them as "removed from the desired state". Unrecorded, they are adopted by natural
+    // key once their YAML is in the desired state.
+    const intoDesiredState = !onBranch && Option.isSome(flags.out) && resolve(root) === resolve(settings.desiredDir)
+    const result = yield* Reconciler.use((r) =>
+      r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: intoDesiredState })
+    )
+    const sitePath = yield* sitePathOf(result.site)
     const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
     if (onBranch) {
       const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))

@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+import { post } from "../simulator/helpers.ts"
 import { makeRepo, type Repo } from "./repo.ts"
 
 let sim: SimulatorHandle
@@ -84,6 +85,24 @@ describe("import --out", () => {
     const plan = await local("plan", "--dir", "adopted", "--detailed-exitcode")
     expect(plan.stdout).toContain("No changes.")
     expect(plan.code).toBe(0)
+  })
+
+  it("into another folder, or to stdout, records nothing: the desired state's next plan deletes nothing", async () => {
+    // an object made by hand on the firewall, which the desired state does not name
+    const added = await post(sim, "/api/firewall/alias/add_item", {
+      alias: { name: "made_by_hand", type: "host", content: "192.0.2.99" }
+    })
+    expect(added.body.result).toBe("saved")
+    const stray = repo.job("stray")
+    const before: Plan = JSON.parse((await stray("plan", "--json")).stdout)
+    expect((await stray("import", "--out", "elsewhere")).code).toBe(0)
+    expect((await stray("import")).code).toBe(0)
+    const after: Plan = JSON.parse((await stray("plan", "--json")).stdout)
+    expect(after.summary.delete).toBe(before.summary.delete)
+    expect(after.changes.some((c) => c.name === "made_by_hand")).toBe(false)
+    expect(after.changes.filter((c) => c.action === "delete")).toEqual(
+      before.changes.filter((c) => c.action === "delete")
+    )
   })
 
   it("puts a named site's files in its folder from sites.yaml", async () => {
