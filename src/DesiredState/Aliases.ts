@@ -6,7 +6,7 @@ import type { Issue } from "../Domain/Desired.ts"
 import type { AliasSpec, AliasType } from "../Domain/Model.ts"
 import { normalizePort, sortedSet } from "../Domain/Normalize.ts"
 import { isHostname, isWildcardMask, parseCidr, parseRange } from "./Addresses.ts"
-import { canonicalCategories, checkCommon, checkDuplicates } from "./Common.ts"
+import { canonicalCategories, checkCommon } from "./Common.ts"
 import { suggestion } from "./Issues.ts"
 import { type Located, report } from "./Items.ts"
 import { ALIAS_NAME, aliasNameProblem, isBuiltinAlias } from "./Names.ts"
@@ -237,5 +237,5 @@ const checkCycles = (aliases: ReadonlyArray<Located<AliasInput>>, table: AliasTa
 
 export const checkAliases = (aliases: ReadonlyArray<Located<AliasInput>>): ReadonlyArray<Issue> => {
   const table = aliasTable(aliases)
-  return [...checkDuplicates(aliases), ...aliases.flatMap((a) => checkAlias(a, table)), ...checkCycles(aliases, table)]
+  return [...aliases.flatMap((a) => checkAlias(a, table)), ...checkCycles(aliases, table)]
 }

@@ -35,6 +35,11 @@ export interface Items {
   readonly vlans: Array<Located<VlanInput>>
   readonly aliases: Array<Located<AliasInput>>
   readonly rules: Array<Located<RuleInput>>
+  /**
+   * every item that has a string `name`, decoded or not, in file order: duplicate names are
+   * reported even when one of the copies has another error
+   */
+  readonly named: Record<KindKey, Array<Located<{ readonly name: string }>>>
 }
 
 /** Report a problem inside an item, at the given sub-path (the closest existing node is used). */
@@ -140,6 +145,8 @@ const decodeItem = (
     path,
     source: { file: file.path, line: at.line, column: at.column }
   })
+  const rawName = raw["name"]
+  if (typeof rawName === "string") items.named[kind].push({ ...located(rawName), value: { name: rawName } })
   switch (kind) {
     case "vlans": {
       const value = decode(kindSchemas.vlans)
@@ -163,7 +170,7 @@ const decodeItem = (
 export const collectItems = (
   files: ReadonlyArray<YamlFile>
 ): { readonly items: Items; readonly issues: ReadonlyArray<Issue> } => {
-  const items: Items = { vlans: [], aliases: [], rules: [] }
+  const items: Items = { vlans: [], aliases: [], rules: [], named: { vlans: [], aliases: [], rules: [] } }
   const issues: Array<Issue> = []
   for (const file of files) {
     const root = file.value

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto"
 import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
 import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
+import { checkDuplicates } from "./Common.ts"
 import { sortIssues } from "./Issues.ts"
 import { collectItems } from "./Items.ts"
 import { checkRules, ruleSpec } from "./Rules.ts"
@@ -64,7 +65,14 @@ export const loadSite = (
   const { items, issues: shapeIssues } = collectItems(files)
   issues.push(...shapeIssues)
   const table = aliasTable(items.aliases)
-  issues.push(...checkVlans(items.vlans), ...checkAliases(items.aliases), ...checkRules(items.rules, table))
+  issues.push(
+    ...checkDuplicates(items.named.vlans),
+    ...checkDuplicates(items.named.aliases),
+    ...checkDuplicates(items.named.rules),
+    ...checkVlans(items.vlans),
+    ...checkAliases(items.aliases),
+    ...checkRules(items.rules, table)
+  )
   const sorted = sortIssues(issues)
   if (hasErrors(sorted)) return { site: undefined, issues: sorted }
   const content = {

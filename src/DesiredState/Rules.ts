@@ -7,7 +7,7 @@ import type { Endpoint, IpVersion, RuleSpec } from "../Domain/Model.ts"
 import { normalizeAddresses, normalizePort, normalizeProtocol, portProtocols, sortedSet } from "../Domain/Normalize.ts"
 import { parseCidr } from "./Addresses.ts"
 import { type AliasTable, aliasTypeOf } from "./Aliases.ts"
-import { canonicalCategories, checkCommon, checkDuplicates } from "./Common.ts"
+import { canonicalCategories, checkCommon } from "./Common.ts"
 import { type IssueInput, suggestion } from "./Issues.ts"
 import { type Located, report } from "./Items.ts"
 import { ALIAS_NAME, protocols } from "./Names.ts"
@@ -307,5 +307,5 @@ const checkRule = (rule: Located<RuleInput>, ctx: RuleContext): ReadonlyArray<Is
 
 export const checkRules = (rules: ReadonlyArray<Located<RuleInput>>, aliases: AliasTable): ReadonlyArray<Issue> => {
   const ctx = ruleContext(rules, aliases)
-  return [...checkDuplicates(rules), ...rules.flatMap((r) => checkRule(r, ctx))]
+  return rules.flatMap((r) => checkRule(r, ctx))
 }

@@ -1,7 +1,7 @@
 /** VLANs: parent device, tag unique per parent (REFERENCE §6.2), and their canonical specs. */
 import type { Issue } from "../Domain/Desired.ts"
 import type { VlanProto, VlanSpec } from "../Domain/Model.ts"
-import { checkCommon, checkDuplicates } from "./Common.ts"
+import { checkCommon } from "./Common.ts"
 import { type Located, report } from "./Items.ts"
 import type { VlanInput } from "./Schema.ts"
 
@@ -20,7 +20,7 @@ export const vlanSpec = (input: VlanInput): VlanSpec => ({
 const toProto = (proto: VlanInput["proto"]): VlanProto => (proto === undefined || proto === "auto" ? "" : proto)
 
 export const checkVlans = (vlans: ReadonlyArray<Located<VlanInput>>): ReadonlyArray<Issue> => {
-  const issues: Array<Issue> = [...checkDuplicates(vlans)]
+  const issues: Array<Issue> = []
   const tags = new Map<string, Located<VlanInput>>()
   for (const vlan of vlans) {
     issues.push(...checkCommon(vlan))
