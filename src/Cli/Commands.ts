@@ -57,7 +57,10 @@ const applyFlags = {
     Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"),
     Flag.optional
   ),
-  autoApprove: Flag.Boolean("auto-approve").pipe(Flag.withDefault(false)),
+  autoApprove: Flag.Boolean("auto-approve").pipe(
+    Flag.withDescription("apply without asking (required when stdin is not a terminal, e.g. in CI)"),
+    Flag.withDefault(false)
+  ),
   overrideLockout: Flag.String("override-lockout").pipe(
     Flag.withDescription(
       "apply a plan whose changes are under `blocked` (they would cut the management path) anyway; " +
@@ -75,7 +78,7 @@ const apply = Command.make("apply", applyFlags, lazily(() => import("./Apply.ts"
 const driftFlags = { ...globalFlags }
 export type DriftFlags = Flags<typeof driftFlags>
 const drift = Command.make("drift", driftFlags, lazily(() => import("./Drift.ts"))).pipe(
-  Command.withDescription("what changed on the firewall outside git (exit 0 none, 2 drift)")
+  Command.withDescription("what changed on the firewall outside git (exit 0 none, 2 drift, 1 error)")
 )
 
 const importFlags = {
@@ -145,7 +148,13 @@ const explain = Command.make("explain", explainFlags, lazily(() => import("./Exp
   Command.withDescription("which rule decides this packet, and why (desired state; --live or --plan FILE)")
 )
 
-const serveFlags = { ...globalFlags, stdio: Flag.Boolean("stdio").pipe(Flag.withDefault(false)) }
+const serveFlags = {
+  ...globalFlags,
+  stdio: Flag.Boolean("stdio").pipe(
+    Flag.withDescription("serve MCP over stdin/stdout instead of the HTTP server"),
+    Flag.withDefault(false)
+  )
+}
 export type ServeFlags = Flags<typeof serveFlags>
 const serve = Command.make("serve", serveFlags, lazily(() => import("./Serve.ts"))).pipe(
   Command.withDescription(
@@ -155,11 +164,23 @@ const serve = Command.make("serve", serveFlags, lazily(() => import("./Serve.ts"
 
 const sandboxFlags = {
   ...globalFlags,
-  port: Flag.Int("port").pipe(Flag.withDefault(0)),
-  version: Flag.Literals("version", ["26.7", "26.1"]).pipe(Flag.withDefault("26.7")),
-  seed: Flag.String("seed").pipe(Flag.optional),
-  scale: Flag.Int("scale").pipe(Flag.withDefault(0)),
-  plainHttp: Flag.Boolean("plain-http").pipe(Flag.withDefault(false))
+  port: Flag.Int("port").pipe(Flag.withDescription("port on 127.0.0.1 (default: a free port)"), Flag.withDefault(0)),
+  version: Flag.Literals("version", ["26.7", "26.1"]).pipe(
+    Flag.withDescription("OPNsense release to emulate"),
+    Flag.withDefault("26.7")
+  ),
+  seed: Flag.String("seed").pipe(
+    Flag.withDescription("preload objects from a JSON or YAML seed file (API field names; docs/simulator.md)"),
+    Flag.optional
+  ),
+  scale: Flag.Int("scale").pipe(
+    Flag.withDescription("generate N rules, N/10 aliases and N/20 VLANs"),
+    Flag.withDefault(0)
+  ),
+  plainHttp: Flag.Boolean("plain-http").pipe(
+    Flag.withDescription("serve plain HTTP instead of HTTPS with a self-signed certificate"),
+    Flag.withDefault(false)
+  )
 }
 export type SandboxFlags = Flags<typeof sandboxFlags>
 const sandbox = Command.make("sandbox", sandboxFlags, lazily(() => import("./Sandbox.ts"))).pipe(

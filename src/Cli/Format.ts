@@ -18,7 +18,11 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 export const formatFlag = <const F extends ReadonlyArray<OutputFormat>>(formats: F) =>
   Flag.Literals("format", formats).pipe(
     Flag.withDescription(
-      "default text; markdown = a pull-request comment, github = workflow-command annotations for GitHub Actions"
+      [
+        "default text",
+        ...(formats.includes("markdown") ? ["markdown = a pull-request comment"] : []),
+        ...(formats.includes("github") ? ["github = workflow-command annotations for GitHub Actions"] : [])
+      ].join("; ")
     ),
     Flag.optional
   )

@@ -38,7 +38,7 @@ export const readTree = Effect.fn("DesiredState.readTree")(function*(
   if (rootReal._tag === "None") {
     return {
       sites: [],
-      issues: [makeIssue(dir, top, {
+      issues: [makeIssue(".", top, {
         code: "dir-not-found",
         message: `desired-state directory "${dir}" does not exist`,
         hint: "pass --dir, set DESIRED_STATE_DIR, or create the directory"

@@ -11,7 +11,7 @@ export interface HttpConfig {
   readonly mcpAuthToken: Redacted.Redacted<string> | undefined
   /** bearer token for /admin/* and /debug/*; when unset those routes are refused */
   readonly adminToken: Redacted.Redacted<string> | undefined
-  /** when set, /metrics needs this bearer token (MCP_AUTH_TOKEN or ADMIN_TOKEN also accepted) */
+  /** when set, /metrics needs this bearer token (ADMIN_TOKEN is also accepted) */
   readonly metricsToken: Redacted.Redacted<string> | undefined
   readonly enableCompression: boolean
   /** 1..9 (gzip/deflate); brotli uses the same number clamped to its 0..11 range */
