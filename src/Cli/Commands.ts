@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { Command, Flag } from "effect/cli"
-import { globalFlags } from "./Common.ts"
+import { globalFlags, switchFlag } from "./Common.ts"
 import { formatFlag } from "./Format.ts"
 
 type Flags<C extends Command.Command.Config> = Command.Command.Config.Infer<C>
@@ -25,10 +25,7 @@ const validate = Command.make("validate", validateFlags, lazily(() => import("./
 )
 
 const schemaFlags = {
-  sites: Flag.Boolean("sites").pipe(
-    Flag.withDescription("print the schema of desired-state/sites.yaml instead of the resource files"),
-    Flag.withDefault(false)
-  )
+  sites: switchFlag("sites", "print the schema of desired-state/sites.yaml instead of the resource files")
 }
 export type SchemaFlags = Flags<typeof schemaFlags>
 const schema = Command.make("schema", schemaFlags, lazily(() => import("./Schema.ts"))).pipe(
@@ -39,9 +36,9 @@ const planFlags = {
   ...globalFlags,
   format: formatFlag(["text", "json", "markdown", "github"]),
   out: Flag.String("out").pipe(Flag.withDescription("also write the plan JSON to FILE"), Flag.optional),
-  detailedExitcode: Flag.Boolean("detailed-exitcode").pipe(
-    Flag.withDescription("exit 2 when there are changes (0 when none), so CI can tell them apart"),
-    Flag.withDefault(false)
+  detailedExitcode: switchFlag(
+    "detailed-exitcode",
+    "exit 2 when there are changes (0 when none), so CI can tell them apart"
   )
 }
 export type PlanFlags = Flags<typeof planFlags>
@@ -57,10 +54,7 @@ const applyFlags = {
     Flag.withDescription("apply this saved plan file (or a planId from DATA_DIR/plans)"),
     Flag.optional
   ),
-  autoApprove: Flag.Boolean("auto-approve").pipe(
-    Flag.withDescription("apply without asking (required when stdin is not a terminal, e.g. in CI)"),
-    Flag.withDefault(false)
-  ),
+  autoApprove: switchFlag("auto-approve", "apply without asking (required when stdin is not a terminal, e.g. in CI)"),
   overrideLockout: Flag.String("override-lockout").pipe(
     Flag.withDescription(
       "apply a plan whose changes are under `blocked` (they would cut the management path) anyway; " +
@@ -91,10 +85,7 @@ const importFlags = {
     Flag.withDescription("only these kinds, comma-separated: vlan,alias,rule"),
     Flag.optional
   ),
-  commit: Flag.Boolean("commit").pipe(
-    Flag.withDescription("commit the files on a new git branch instead of writing the working tree"),
-    Flag.withDefault(false)
-  ),
+  commit: switchFlag("commit", "commit the files on a new git branch instead of writing the working tree"),
   branch: Flag.String("branch").pipe(
     Flag.withDescription("branch for --commit (implies it); default adopt-<site>-<yyyymmdd>"),
     Flag.optional
@@ -108,10 +99,7 @@ const importCommand = Command.make("import", importFlags, lazily(() => import(".
 )
 
 /** Which rules lint and explain analyse (docs/policy.md). */
-const live = Flag.Boolean("live").pipe(
-  Flag.withDescription("analyse the live firewall's rules (legacy and automatic ones included, read-only)"),
-  Flag.withDefault(false)
-)
+const live = switchFlag("live", "analyse the live firewall's rules (legacy and automatic ones included, read-only)")
 const planFile = Flag.File("plan", { mustExist: true }).pipe(
   Flag.withDescription("analyse the rules as they will be after applying this saved plan (what-if)"),
   Flag.optional
@@ -150,10 +138,7 @@ const explain = Command.make("explain", explainFlags, lazily(() => import("./Exp
 
 const serveFlags = {
   ...globalFlags,
-  stdio: Flag.Boolean("stdio").pipe(
-    Flag.withDescription("serve MCP over stdin/stdout instead of the HTTP server"),
-    Flag.withDefault(false)
-  )
+  stdio: switchFlag("stdio", "serve MCP over stdin/stdout instead of the HTTP server")
 }
 export type ServeFlags = Flags<typeof serveFlags>
 const serve = Command.make("serve", serveFlags, lazily(() => import("./Serve.ts"))).pipe(
@@ -177,10 +162,7 @@ const sandboxFlags = {
     Flag.withDescription("generate N rules, N/10 aliases and N/20 VLANs"),
     Flag.withDefault(0)
   ),
-  plainHttp: Flag.Boolean("plain-http").pipe(
-    Flag.withDescription("serve plain HTTP instead of HTTPS with a self-signed certificate"),
-    Flag.withDefault(false)
-  )
+  plainHttp: switchFlag("plain-http", "serve plain HTTP instead of HTTPS with a self-signed certificate")
 }
 export type SandboxFlags = Flags<typeof sandboxFlags>
 const sandbox = Command.make("sandbox", sandboxFlags, lazily(() => import("./Sandbox.ts"))).pipe(

@@ -23,10 +23,11 @@ export const dir = Flag.Directory("dir", { mustExist: false }).pipe(
   Flag.withDescription("desired-state directory (default: $DESIRED_STATE_DIR or ./desired-state)"),
   Flag.optional
 )
-export const json = Flag.Boolean("json").pipe(
-  Flag.withDescription("machine-readable JSON on stdout"),
-  Flag.withDefault(false)
-)
+/** An on/off flag, off unless given. */
+export const switchFlag = (name: string, description: string) =>
+  Flag.Boolean(name).pipe(Flag.withDescription(description), Flag.withDefault(false))
+
+export const json = switchFlag("json", "machine-readable JSON on stdout")
 
 export const globalFlags = { site, dir, json } as const
 
