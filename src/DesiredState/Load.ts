@@ -2,8 +2,8 @@
  * Loading one site from its files' text: parse, decode, check, normalise, digest. Pure and
  * synchronous, so it can be fed arbitrary input in property tests; Files.ts does the reading.
  */
-import { createHash } from "node:crypto"
 import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
+import { canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
 import { checkDuplicates } from "./Common.ts"
 import { sortIssues } from "./Issues.ts"
@@ -27,13 +27,6 @@ export interface SiteResult {
 
 export const hasErrors = (issues: ReadonlyArray<Issue>): boolean => issues.some((i) => i.severity === "error")
 
-/** JSON with object keys sorted at every level: equal meaning gives equal text. */
-export const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v)
-
 const byName = <A extends { readonly name: string }>(items: ReadonlyArray<A>) =>
   [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 
@@ -46,7 +39,7 @@ export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
     aliases: byName(site.aliases).map(({ name, spec }) => ({ name, spec })),
     rules: site.rules.map(({ name, spec }) => ({ name, spec }))
   }
-  return createHash("sha256").update(canonicalJson(content)).digest("hex")
+  return sha256(canonicalJson(content))
 }
 
 /** Load one site from the text of its files (any order: they are taken in lexical order). */

@@ -5,8 +5,8 @@
  * hash) catches a truncated tail.
  */
 import { Schema } from "effect"
+import { canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { AuditEntry } from "../Domain/Reports.ts"
-import { canonicalJson, sha256 } from "../Reconciler/PlanBuilder.ts"
 import { type AuditAnchor, GENESIS } from "./StateFile.ts"
 
 export type AuditDraft = Omit<AuditEntry, "seq" | "prevHash" | "hash">
