@@ -120,7 +120,8 @@ export const writeChange = (
   }
 }
 
-const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
+/** The call that makes a subsystem's saved writes active (apply, revert and recovery all use it). */
+export const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
   subsystem === "vlan"
     ? client.vlans.reconfigure
     : subsystem === "alias"

@@ -17,6 +17,8 @@ import { Effect } from "effect"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
+import { reconfigure } from "../Reconciler/Apply.ts"
+import { RECONFIGURE_ORDER } from "../Reconciler/Order.ts"
 import type { JournalError } from "./Errors.ts"
 import type { JournalShape, PendingApply } from "./Journal.ts"
 
@@ -55,8 +57,6 @@ export interface RecoverOptions {
     ) => Effect.Effect<void, unknown>)
     | undefined
 }
-
-const ORDER: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
 
 export const recover = (
   client: OpnsenseShape,
@@ -99,9 +99,9 @@ export const recover = (
       )
     }
     const reconfigured: Array<ResourceKind> = []
-    for (const kind of ORDER) {
+    for (const kind of RECONFIGURE_ORDER) {
       if (!touched.has(kind)) continue
-      yield* (kind === "vlan" ? client.vlans : kind === "alias" ? client.aliases : client.rules).reconfigure
+      yield* reconfigure(client, kind)
       reconfigured.push(kind)
     }
     const uncertain = steps.filter((s) => s.outcome === undefined).length

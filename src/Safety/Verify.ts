@@ -11,6 +11,8 @@ import * as net from "node:net"
 import type { Probe } from "../Domain/Desired.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
+import { reconfigure } from "../Reconciler/Apply.ts"
+import { RECONFIGURE_ORDER } from "../Reconciler/Order.ts"
 
 export interface ProbeResult {
   readonly host: string
@@ -79,8 +81,6 @@ export interface RevertOutcome {
   readonly error?: string | undefined
 }
 
-const ORDER: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
-
 export const revert = (
   client: OpnsenseShape,
   revision: string,
@@ -99,9 +99,9 @@ export const revert = (
     const reconfigured: Array<ResourceKind> = []
     const errors: Array<string> = []
     // every subsystem the apply touched: OPNsense restores the file but reloads nothing
-    for (const kind of ORDER.filter((k) => touched.has(k))) {
+    for (const kind of RECONFIGURE_ORDER.filter((k) => touched.has(k))) {
       const r = yield* Effect.result(
-        (kind === "vlan" ? client.vlans : kind === "alias" ? client.aliases : client.rules).reconfigure
+        reconfigure(client, kind)
       )
       if (r._tag === "Success") reconfigured.push(kind)
       else errors.push(`reconfigure ${kind}: ${r.failure.message}`)
