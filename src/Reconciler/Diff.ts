@@ -15,11 +15,12 @@ import type {
   VlanSpec
 } from "../Domain/Model.ts"
 import type { Change, FieldDiff } from "../Domain/Plan.ts"
+import type { Inventory } from "../Store/StateFile.ts"
 import { type Identified, identify, type LiveItem, type Match } from "./Identity.ts"
 import { compileSequences, maxSequence } from "./Sequence.ts"
 
 /** name → uuid per kind, as state.json keeps it for a site */
-export type Inventory = Readonly<Record<ResourceKind, Readonly<Record<string, string>>>>
+export type { Inventory }
 export const emptyInventory: Inventory = { vlan: {}, alias: {}, rule: {} }
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
@@ -164,6 +165,23 @@ const kindChanges = <S, L extends LiveItem<S>>(
   return changes
 }
 
+/**
+ * The sequence every desired rule should have, by name: compiled from YAML order with gaps, the
+ * matched live rules keeping theirs where the order already holds. Plan and drift both use it.
+ */
+export const ruleSequenceTargets = (
+  desired: DesiredSite,
+  identified: Identified<RuleSpec, LiveRule>,
+  live: LiveSnapshot
+): ReadonlyMap<string, number> => {
+  const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))
+  const targets = compileSequences(
+    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
+    maxSequence(live.version)
+  )
+  return new Map(desired.rules.map((r, i) => [r.name, targets[i] ?? 0]))
+}
+
 /** Rules also carry their sequence: compiled from YAML order, kept where the order already holds. */
 const ruleChanges = (
   desired: DesiredSite,
@@ -172,11 +190,7 @@ const ruleChanges = (
   prune: boolean
 ): Array<Change> => {
   const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))
-  const targets = compileSequences(
-    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
-    maxSequence(live.version)
-  )
-  const sequenceOf = new Map(desired.rules.map((r, i) => [r.name, targets[i] ?? 0]))
+  const sequenceOf = ruleSequenceTargets(desired, identified, live)
   const changes = kindChanges("rule", identified, (l) => l.spec.description || l.uuid, prune).map((change): Change => {
     const sequence = change.action === "delete" ? undefined : sequenceOf.get(change.name)
     if (change.action !== "update" || sequence === undefined) {

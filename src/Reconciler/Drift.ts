@@ -9,8 +9,7 @@ import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { DriftReport, UnmanagedObject } from "../Domain/Reports.ts"
 import type { SiteState } from "../Store/StateFile.ts"
-import { fieldDiff, identifySite } from "./Diff.ts"
-import { compileSequences, maxSequence } from "./Sequence.ts"
+import { fieldDiff, identifySite, ruleSequenceTargets } from "./Diff.ts"
 
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
@@ -36,14 +35,11 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
     }
   }
   const byName = new Map(identity.rules.matches.map((m) => [m.desired.name, m]))
-  const sequences = compileSequences(
-    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
-    maxSequence(live.version)
-  )
-  desired.rules.forEach((rule, i) => {
+  const sequences = ruleSequenceTargets(desired, identity.rules, live)
+  desired.rules.forEach((rule) => {
     const m = byName.get(rule.name)
     if (m === undefined || m.by === "adopted") return
-    const target = sequences[i]
+    const target = sequences.get(rule.name)
     const order = target === undefined || target === m.live.sequence
       ? []
       : [{ path: "sequence", from: m.live.sequence, to: target }]

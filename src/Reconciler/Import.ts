@@ -9,6 +9,7 @@
 import { type RenderInput, renderYaml } from "../DesiredState/Render.ts"
 import type { LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
+import type { Inventory } from "../Store/StateFile.ts"
 import { isBuiltinAlias } from "./Diff.ts"
 import { isWritable } from "./Identity.ts"
 
@@ -33,7 +34,7 @@ const uniqueNamer = () => {
 export interface Imported {
   readonly result: ImportResult
   /** name → uuid of every imported object, for the inventory */
-  readonly inventory: Readonly<Record<ResourceKind, Readonly<Record<string, string>>>>
+  readonly inventory: Inventory
 }
 
 const HEADER = "Imported from the live firewall by `opnsense-mcp import`. Review, then commit."
