@@ -234,10 +234,6 @@ export const layerConfig: Layer.Layer<GitOps, Config.ConfigError> = Layer.effect
   Effect.map(identityConfig, make)
 )
 
-/** Resolve a caller-supplied path inside a worktree's desired-state folder (refuses escapes). */
-export const confine = (workDir: string, requested: string): Effect.Effect<string, PathEscape> =>
-  resolveInside(workDir, requested)
-
 /**
  * Write `files` (paths relative to `folder`, itself relative to `root`) with every path confined to
  * `root`: the one way the CLI's `import` and proposals put generated YAML into a (work)tree.

@@ -15,6 +15,7 @@ import * as path from "node:path"
 import { parseDocument } from "yaml"
 import * as DesiredEdit from "../DesiredState/Edit.ts"
 import type { SourceFile } from "../DesiredState/Load.ts"
+import { writeConfined } from "../GitOps.ts"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
 
 export class EditError extends Data.TaggedError("EditError")<{ readonly message: string }> {}
@@ -146,10 +147,7 @@ export const applyEdits = (
       )
       files = result.files
     }
-    for (const file of files) {
-      if (original.find((f) => f.path === file.path)?.text === file.text) continue
-      const target = yield* resolveInside(siteDir, file.path)
-      yield* Effect.promise(() => fs.writeFile(target, file.text))
-    }
+    const changed = files.filter((file) => original.find((f) => f.path === file.path)?.text !== file.text)
+    yield* writeConfined(siteDir, ".", changed.map((f) => ({ path: f.path, content: f.text })))
     return edits.map(describeEdit)
   })

@@ -29,12 +29,6 @@ export class ToolError extends Data.TaggedError("ToolError")<{
 
 export const refused = (message: string) => new ToolError({ message, outcome: "refused" })
 
-export const notAvailable = (what: string) =>
-  new ToolError({
-    message: `${what} is not available yet in this build of opnsense-mcp; nothing was done. ` +
-      "Use the other tools, or the CLI, until it lands."
-  })
-
 export interface Annotations {
   readonly readOnlyHint: boolean
   readonly destructiveHint: boolean

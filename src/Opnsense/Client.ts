@@ -535,7 +535,7 @@ export const make = (
       return { latencyMs: end - start }
     }).pipe(Effect.withSpan("Opnsense.ping", { attributes: { "opnsense.site": site } }))
 
-    yield* cache.registerWarmer(`opnsense:${site}:snapshot`, snapshot({ fresh: true }))
+    yield* cache.registerWarmer(snapshotKey(site), snapshot({ fresh: true }))
 
     return {
       site,

@@ -14,6 +14,7 @@ import {
   ValidationError
 } from "./Errors.ts"
 import type { RawResponse } from "./Http.ts"
+import { isMap } from "./Wire.ts"
 
 /** ACL keys for the URL patterns the client uses (REFERENCE §2.4), longest prefix first. */
 const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
@@ -173,10 +174,6 @@ export const WriteResult = Schema.Struct({
 })
 export type WriteResult = typeof WriteResult.Type
 
-const isRecord = <V>(
-  value: ReadonlyArray<unknown> | Readonly<Record<string, V>>
-): value is Readonly<Record<string, V>> => !Array.isArray(value)
-
 /** Turn a "failed" write into a ValidationError with field → message; pass anything else through. */
 export const checkWrite = (
   ctx: Context,
@@ -185,7 +182,7 @@ export const checkWrite = (
 ): Effect.Effect<WriteResult, ValidationError> => {
   if (result.result !== "failed") return Effect.succeed(result)
   const validations: Record<string, string> = {}
-  if (result.validations !== undefined && isRecord(result.validations)) {
+  if (result.validations !== undefined && isMap(result.validations)) {
     for (const [key, value] of Object.entries(result.validations)) {
       validations[key] = typeof value === "string" ? value : value.join(" ")
     }

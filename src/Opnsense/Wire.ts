@@ -83,8 +83,10 @@ export const isUuid = (id: string): boolean => UUID.test(id)
 export const ItemMap = <Item extends Schema.Top>(item: Item) =>
   Schema.Union([Schema.Record(Schema.String, item), Schema.Array(Schema.Unknown)])
 
-const isMap = <A>(map: Readonly<Record<string, A>> | ReadonlyArray<unknown>): map is Readonly<Record<string, A>> =>
-  !Array.isArray(map)
+/** PHP encodes an empty map as [] : the map itself, or not a map. */
+export const isMap = <A>(
+  map: Readonly<Record<string, A>> | ReadonlyArray<unknown>
+): map is Readonly<Record<string, A>> => !Array.isArray(map)
 
 export const itemEntries = <A>(
   map: Readonly<Record<string, A>> | ReadonlyArray<unknown>

@@ -42,11 +42,6 @@ export const normalise = (intervals: ReadonlyArray<Interval>): Ranges => {
   return out
 }
 
-export const union = (
-  a: Ranges,
-  b: Ranges
-): Ranges => (a.length === 0 ? b : b.length === 0 ? a : normalise([...a, ...b]))
-
 export const contains = (ranges: Ranges, value: bigint): boolean => {
   let low = 0
   let high = ranges.length - 1
@@ -113,9 +108,6 @@ export const intersect = (a: Ranges, b: Ranges): Ranges => {
   }
   return out
 }
-
-export const equalRanges = (a: Ranges, b: Ranges): boolean =>
-  a.length === b.length && a.every((r, i) => r.lo === b[i]!.lo && r.hi === b[i]!.hi)
 
 // ---------------------------------------------------------------------------------------------
 // IP addresses

@@ -254,6 +254,3 @@ export const makeResolver = (ctx: ResolveContext): Resolver => {
 
   return { addresses, port, alias, problems }
 }
-
-export const isEmptyAddressSet = (set: AddressSet): boolean =>
-  !set.any && set.v4.length === 0 && set.v6.length === 0 && set.tokens.length === 0
