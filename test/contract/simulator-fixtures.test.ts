@@ -254,6 +254,11 @@ const seed = {
   }]
 }
 
+// like the client's contract test: a missing fixtures folder is a failure, not a quiet skip
+it("finds the recorded fixtures beside the repository", () => {
+  expect(haveFixtures, `no fixtures at ${dir}`).toBe(true)
+})
+
 describe.skipIf(!haveFixtures)("simulator responses have the recorded shapes", () => {
   const sims = new Map<Series, SimulatorHandle>()
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { Effect, FileSystem, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import * as NodePath from "node:path"
 import { DesiredState } from "../../src/DesiredState.ts"
+import { defaultLimits, type Limits } from "../../src/DesiredState/Yaml.ts"
 
 const valid = "vlans:\n  - name: staff\n    parent: igb1\n    tag: 10\n"
 
@@ -21,7 +22,7 @@ const tree = Effect.gen(function*() {
   return { fs, base, root }
 })
 
-const validate = (dir: string, limits?: { readonly maxFileBytes: number }) =>
+const validate = (dir: string, limits?: Partial<Limits>) =>
   Effect.gen(function*() {
     const desired = yield* DesiredState
     return yield* desired.validate({ dir, limits })
@@ -38,6 +39,16 @@ describe("hostile files", () => {
       const { issues, tree: loaded } = yield* validate(root, { maxFileBytes: 1024 })
       expect(loaded).toBeUndefined()
       expect(issues.map((i) => [i.file, i.line, i.column, i.code])).toEqual([["10-big.yaml", 1, 1, "file-too-large"]])
+    })))
+
+  it.effect("a site with more files than the cap is refused, and the documented defaults hold", () =>
+    provide(Effect.gen(function*() {
+      expect(defaultLimits).toMatchObject({ maxFileBytes: 5 * 1024 * 1024, maxFiles: 1000 })
+      const { fs, root } = yield* tree
+      for (const n of [1, 2]) yield* fs.writeFileString(NodePath.join(root, `1${n}-more.yaml`), "rules: []\n")
+      const { issues, tree: loaded } = yield* validate(root, { maxFiles: 2 })
+      expect(loaded).toBeUndefined()
+      expect(issues.map((i) => i.code)).toContain("too-many-files")
     })))
 
   it.effect("bytes that are not UTF-8 are refused at the offending line", () =>

@@ -67,6 +67,7 @@ for (const version of ["26.1", "26.7"] as const) {
       }]]])
       // 26.7 lists legacy rules read-only in the rule search; 26.1.5 does not show them at all
       if (version === "26.7") expect(drift.readOnly.legacy).toBeGreaterThan(0)
+      else expect(drift.readOnly.legacy).toBe(0)
       const refused = await run(Effect.flip(Reconciler.use((r) => r.apply(plan.planId, { approve: true }))))
       expect(refused._tag).toBe("StalePlan")
       // a fresh plan repairs it

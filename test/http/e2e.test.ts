@@ -73,6 +73,11 @@ describe("ops server end to end", () => {
         assert.strictEqual(report.dependencies.redis.status, "up")
         assert.strictEqual(report.dependencies.opnsense["default"]?.version, sim.version)
 
+        // /health serves the background check's last result: requests to it never reach the firewall
+        const beforeHealth = sim.requests.count()
+        for (let i = 0; i < 5; i++) assert.strictEqual((yield* call(`${server.url}/health`)).status, 200)
+        assert.strictEqual(sim.requests.count(), beforeHealth, "/health called the firewall")
+
         const rules = yield* call(`${server.url}/api/rules`, { headers: auth(mcp) })
         assert.strictEqual(rules.status, 200, rules.body)
         assert.ok(Array.isArray(rules.json()["items"]))
