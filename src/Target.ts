@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
+import { config as retryConfig } from "./Resilience/Retry.ts"
 import { loadSeedFile, officeBox, startSimulator } from "./Simulator.ts"
 
 export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
@@ -131,6 +132,9 @@ export const resolveTarget = (
     const name = site?.name ?? "default"
     const write = options.write ?? stderr
     const timeoutMs = yield* Config.Int("OPNSENSE_TIMEOUT_MS").pipe(Config.withDefault(10_000))
+    // OPNSENSE_RETRIES / OPNSENSE_RETRY_BASE_MS / OPNSENSE_RETRY_MAX_MS: part of the connection,
+    // so every way of building a client (CLI, serve, MCP, tests) honours them
+    const retry = yield* retryConfig
     const globalUrl = yield* optionalString("OPNSENSE_URL")
     const url = site?.url ?? Option.getOrUndefined(globalUrl)
 
@@ -180,7 +184,8 @@ export const resolveTarget = (
           apiKey: Redacted.make(handle.apiKey),
           apiSecret: Redacted.make(handle.apiSecret),
           caPem: handle.caPem,
-          timeoutMs
+          timeoutMs,
+          retry
         }
       }
     }
@@ -226,7 +231,8 @@ export const resolveTarget = (
         apiSecret: apiSecret.value,
         caPem,
         insecure,
-        timeoutMs
+        timeoutMs,
+        retry
       }
     }
   })

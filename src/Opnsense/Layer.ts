@@ -9,7 +9,6 @@ import type { SiteConfig } from "../Domain/Desired.ts"
 import { Opnsense } from "../Opnsense.ts"
 import { Cache, layerMemory } from "../Resilience/Cache.ts"
 import { CircuitBreaker, type CircuitBreakerOptions, layer as breakerLayer } from "../Resilience/CircuitBreaker.ts"
-import { config as retryConfig } from "../Resilience/Retry.ts"
 import { type ResolveOptions, resolveTarget, type TargetConfigError } from "../Target.ts"
 import { type ClientOptions, make } from "./Client.ts"
 
@@ -32,8 +31,7 @@ export const layerConfig = (
     Opnsense,
     Effect.gen(function*() {
       const target = yield* resolveTarget(site, options)
-      const retry = yield* retryConfig
-      return yield* make({ ...target.options, retry })
+      return yield* make(target.options)
     })
   )
 

@@ -66,6 +66,22 @@ describe("Target", () => {
     )
   })
 
+  it.effect("the retry policy from OPNSENSE_RETRIES* is part of the resolved connection (every face honours it)", () =>
+    Effect.gen(function*() {
+      const target = yield* resolveTarget(undefined, { write: () => {} })
+      expect(target.options.retry).toEqual({ maxRetries: 7, baseDelayMs: 50, maxDelayMs: 900 })
+    }).pipe(
+      Effect.scoped,
+      withEnv({
+        OPNSENSE_URL: "https://192.0.2.1",
+        OPNSENSE_API_KEY: "k",
+        OPNSENSE_API_SECRET: "s",
+        OPNSENSE_RETRIES: "7",
+        OPNSENSE_RETRY_BASE_MS: "50",
+        OPNSENSE_RETRY_MAX_MS: "900"
+      })
+    ))
+
   it.effect("an unreadable OPNSENSE_SANDBOX_SEED is a clear error naming the variable", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(resolveTarget(undefined, { write: () => {} }))
