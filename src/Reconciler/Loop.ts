@@ -335,15 +335,12 @@ export const make = (options: LoopOptions) =>
     )
 
     const toggle = (suspended: boolean) => (name: string) =>
-      Effect.map(
-        Ref.modify(statuses, (m) => {
-          const current = m.get(name)
-          return current === undefined
-            ? [false, m] as const
-            : [true, new Map(m).set(name, { ...current, suspended })] as const
-        }),
-        (known) => known
-      )
+      Ref.modify(statuses, (m) => {
+        const current = m.get(name)
+        return current === undefined
+          ? [false, m] as const
+          : [true, new Map(m).set(name, { ...current, suspended })] as const
+      })
 
     return ReconcileStatus.of({
       enabled: true,
