@@ -84,7 +84,7 @@ export const layer = (overrides: { readonly dir?: string | undefined } = {}): La
 > =>
   Layer.unwrap(
     Effect.map(settings(overrides), (s) =>
-      Safe.layerAsReconciler(reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor })).pipe(
+      Safe.layerAsReconciler(reconcilerLayer({ desiredDir: s.desiredDir, actor: s.actor }), { actor: s.actor }).pipe(
         Layer.provideMerge(
           Layer.mergeAll(
             firewallsLayer,

@@ -55,302 +55,315 @@ export class SafeReconciler
 const kindsTouched = (report: ApplyReport): ReadonlySet<ResourceKind> =>
   new Set(report.changes.filter((c) => c.status !== "skipped").map((c) => c.kind))
 
-export const make = Effect.fnUntraced(function*<E, R>(inner: Layer.Layer<Reconciler, E, R>) {
-  const firewalls = yield* Firewalls
-  const lock = yield* ApplyLock
-  const journal = yield* Journal
-  const store = yield* Store
-  const leases = yield* Ref.make(new Map<string, Lease>())
-  // per site, the configuration and the last snapshot the inner reconciler used: a plan was built
-  // from them, so the guard reuses them (and the snapshot's memoised digest) instead of loading the
-  // whole desired state again for the configuration and decoding the cache's copy of the snapshot
-  const seen = yield* Ref.make(new Map<string, { readonly config: SiteConfig; readonly live?: LiveSnapshot }>())
-  const remembering = (config: SiteConfig, client: OpnsenseShape): OpnsenseShape => ({
-    ...client,
-    snapshot: (options) =>
-      Effect.tap(
-        client.snapshot(options),
-        (live) => Ref.update(seen, (m) => new Map(m).set(config.name, { config, live }))
-      )
-  })
-  const guarded: FirewallsShape = {
-    forSite: (site) =>
-      Effect.map(
-        firewalls.forSite(site),
-        (client) =>
-          remembering(
-            site,
-            journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
-          )
-      )
-  }
-  const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
-  const base = Context.get(context, Reconciler)
+/** `actor`: who applies when the caller does not say (the runtime's OPNSENSE_MCP_ACTOR / $USER). */
+export interface SafeSettings {
+  readonly actor?: string | undefined
+}
 
-  const siteConfig = Effect.fnUntraced(function*(name: string | undefined) {
-    const sites = yield* base.sites
-    const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === name)
-    if (site === undefined) {
-      const known = sites.map((s) => s.name)
-      return yield* new SiteNotFound({
-        message: name === undefined
-          ? `several sites are declared (${known.join(", ")}): choose one with --site`
-          : `no site "${name}"; known sites: ${known.join(", ")}`,
-        site: name ?? "",
-        known
-      })
-    }
-    return site
-  })
-
-  /** The plan with the lockout guard's blocked changes and warnings. */
-  const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
-    const client = yield* firewalls.forSite(config)
-    const planned = (yield* Ref.get(seen)).get(config.name)?.live
-    const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
-      ? planned
-      : yield* Effect.flatMap(
-        client.snapshot(),
-        (cached) => liveDigest(cached) === plan.liveDigest ? Effect.succeed(cached) : client.snapshot({ fresh: true })
-      )
-    const result = guardPlan(plan, live, config, client.url)
-    yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
-    return withGuard(plan, result)
-  })
-
-  const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
-    const client = yield* firewalls.forSite(config)
-    return yield* recover(client, journal, pending, {
-      updateInventory: (site, created, deleted) =>
-        store.updateSite(site, (s) => {
-          const inventory = {
-            vlan: { ...s.inventory.vlan },
-            alias: { ...s.inventory.alias },
-            rule: { ...s.inventory.rule }
-          }
-          for (const c of created) inventory[c.kind][c.name] = c.uuid
-          for (const d of deleted) {
-            for (const [name, uuid] of Object.entries(inventory[d.kind])) {
-              if (uuid === d.uuid) delete inventory[d.kind][name]
-            }
-          }
-          return { ...s, inventory }
-        })
-    })
-  })
-
-  const recoverIfPending = Effect.fnUntraced(function*(config: SiteConfig) {
-    const pending = yield* journal.pending(config.name)
-    return pending === undefined ? undefined : yield* recoverPending(config, pending)
-  })
-
-  const plan: ReconcilerShape["plan"] = Effect.fn("SafeReconciler.plan")(function*(opts?: SiteOptions) {
-    const planned = yield* base.plan(opts)
-    const config = (yield* Ref.get(seen)).get(planned.site)?.config ?? (yield* siteConfig(planned.site))
-    const checked = yield* guard(planned, config)
-    const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
-    const result = pending === undefined ? checked : {
-      ...checked,
-      warnings: [
-        ...checked.warnings,
-        `an interrupted apply (${pending.begin.applyId}, started ${pending.begin.at}) was found in the journal; the next apply recovers it first`
-      ]
-    }
-    if (result.blocked.length > 0 || result.warnings.length > planned.warnings.length) yield* store.savePlan(result)
-    return result
-  })
-
-  /** Everything between taking the lock and releasing it; `config` is the plan's site, read once per apply. */
-  const execute = Effect.fnUntraced(
-    function*(
-      given: Plan,
-      config: SiteConfig,
-      opts: ApplyOptions,
-      lease: Lease,
-      recovered: RecoveryReport | undefined
-    ) {
-      const checked = yield* guard(given, config)
-      if (checked.blocked.length > 0 && opts.override === undefined) {
-        return yield* new PlanBlocked({
-          message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
-            checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")
-          }. Keep a rule that passes the management path, or apply with an explicit override that gives a reason (it is audited)`,
-          planId: checked.planId,
-          site: checked.site
-        })
-      }
-      if (checked.blocked.length > 0 && opts.override !== undefined) {
-        yield* Effect.logWarning(
-          `lockout guard overridden for site "${checked.site}", plan ${
-            checked.planId.slice(0, 12)
-          }: ${opts.override.reason}`
+export const make = Effect.fnUntraced(
+  function*<E, R>(inner: Layer.Layer<Reconciler, E, R>, settings: SafeSettings = {}) {
+    const firewalls = yield* Firewalls
+    const lock = yield* ApplyLock
+    const journal = yield* Journal
+    const store = yield* Store
+    const leases = yield* Ref.make(new Map<string, Lease>())
+    // per site, the configuration and the last snapshot the inner reconciler used: a plan was built
+    // from them, so the guard reuses them (and the snapshot's memoised digest) instead of loading the
+    // whole desired state again for the configuration and decoding the cache's copy of the snapshot
+    const seen = yield* Ref.make(new Map<string, { readonly config: SiteConfig; readonly live?: LiveSnapshot }>())
+    const remembering = (config: SiteConfig, client: OpnsenseShape): OpnsenseShape => ({
+      ...client,
+      snapshot: (options) =>
+        Effect.tap(
+          client.snapshot(options),
+          (live) => Ref.update(seen, (m) => new Map(m).set(config.name, { config, live }))
         )
-      }
-      const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {
-        lockToken: lease.token,
-        ...(recovered !== undefined ? { recovered: recovered.message } : {})
-      }
-      if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
+    })
+    const guarded: FirewallsShape = {
+      forSite: (site) =>
+        Effect.map(
+          firewalls.forSite(site),
+          (client) =>
+            remembering(
+              site,
+              journaled(client, { journal, lease: (s) => Effect.map(Ref.get(leases), (m) => m.get(s)) })
+            )
+        )
+    }
+    const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
+    const base = Context.get(context, Reconciler)
 
+    const siteConfig = Effect.fnUntraced(function*(name: string | undefined) {
+      const sites = yield* base.sites
+      const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === name)
+      if (site === undefined) {
+        const known = sites.map((s) => s.name)
+        return yield* new SiteNotFound({
+          message: name === undefined
+            ? `several sites are declared (${known.join(", ")}): choose one with --site`
+            : `no site "${name}"; known sites: ${known.join(", ")}`,
+          site: name ?? "",
+          known
+        })
+      }
+      return site
+    })
+
+    /** The plan with the lockout guard's blocked changes and warnings. */
+    const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
       const client = yield* firewalls.forSite(config)
-      const backup = yield* client.backups.current.pipe(
-        Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
-      )
-      if (backup !== undefined) safety.revision = backup.revision
-      const open = yield* journal.begin({
-        applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
-        site: checked.site,
-        planId: checked.planId,
-        actor: opts.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
-        token: lease.token,
-        ...(backup !== undefined ? { revision: backup.revision } : {}),
-        intended: checked.changes.map((c) => ({
-          action: c.action,
-          kind: c.kind,
-          name: c.name,
-          ...(c.uuid !== undefined ? { uuid: c.uuid } : {})
-        }))
+      const planned = (yield* Ref.get(seen)).get(config.name)?.live
+      const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
+        ? planned
+        : yield* Effect.flatMap(
+          client.snapshot(),
+          (cached) => liveDigest(cached) === plan.liveDigest ? Effect.succeed(cached) : client.snapshot({ fresh: true })
+        )
+      const result = guardPlan(plan, live, config, client.url)
+      yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
+      return withGuard(plan, result)
+    })
+
+    const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
+      const client = yield* firewalls.forSite(config)
+      return yield* recover(client, journal, pending, {
+        updateInventory: (site, created, deleted) =>
+          store.updateSite(site, (s) => {
+            const inventory = {
+              vlan: { ...s.inventory.vlan },
+              alias: { ...s.inventory.alias },
+              rule: { ...s.inventory.rule }
+            }
+            for (const c of created) inventory[c.kind][c.name] = c.uuid
+            for (const d of deleted) {
+              for (const [name, uuid] of Object.entries(inventory[d.kind])) {
+                if (uuid === d.uuid) delete inventory[d.kind][name]
+              }
+            }
+            return { ...s, inventory }
+          })
       })
-      const exit = yield* Effect.exit(base.apply(checked, opts))
-      if (Exit.isFailure(exit)) {
-        // a refusal before any write closes the journal; anything after a write, an interruption
-        // or a crash leaves it for recovery (which reconfigures and records what was created)
-        if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause) && (yield* open.calls) === 0) {
-          yield* open.end("error")
+    })
+
+    const recoverIfPending = Effect.fnUntraced(function*(config: SiteConfig) {
+      const pending = yield* journal.pending(config.name)
+      return pending === undefined ? undefined : yield* recoverPending(config, pending)
+    })
+
+    const plan: ReconcilerShape["plan"] = Effect.fn("SafeReconciler.plan")(function*(opts?: SiteOptions) {
+      const planned = yield* base.plan(opts)
+      const config = (yield* Ref.get(seen)).get(planned.site)?.config ?? (yield* siteConfig(planned.site))
+      const checked = yield* guard(planned, config)
+      const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
+      const result = pending === undefined ? checked : {
+        ...checked,
+        warnings: [
+          ...checked.warnings,
+          `an interrupted apply (${pending.begin.applyId}, started ${pending.begin.at}) was found in the journal; the next apply recovers it first`
+        ]
+      }
+      if (result.blocked.length > 0 || result.warnings.length > planned.warnings.length) yield* store.savePlan(result)
+      return result
+    })
+
+    /** Everything between taking the lock and releasing it; `config` is the plan's site, read once per apply. */
+    const execute = Effect.fnUntraced(
+      function*(
+        given: Plan,
+        config: SiteConfig,
+        opts: ApplyOptions,
+        lease: Lease,
+        recovered: RecoveryReport | undefined
+      ) {
+        const checked = yield* guard(given, config)
+        if (checked.blocked.length > 0 && opts.override === undefined) {
+          return yield* new PlanBlocked({
+            message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
+              checked.blocked.map((b) => `${b.action} ${b.kind} ${b.name}: ${b.reason}`).join("; ")
+            }. Keep a rule that passes the management path, or apply with an explicit override that gives a reason (it is audited)`,
+            planId: checked.planId,
+            site: checked.site
+          })
         }
-        return yield* exit
-      }
-      const report = exit.value
-      const verification = yield* verify(client, {
-        replanClean: report.verification.clean && report.result !== "failed",
-        remaining: report.result === "failed"
-          ? [report.message, ...report.verification.remaining]
-          : report.verification.remaining,
-        probes: config.probes
-      })
-      safety.verification = { ok: verification.ok, failures: verification.failures }
-      const touched = kindsTouched(report)
-      if (verification.ok || touched.size === 0) {
-        yield* open.end(report.result)
-        return { ...report, safety }
-      }
-      if (backup === undefined) {
-        yield* open.end("failed-unverified")
+        if (checked.blocked.length > 0 && opts.override !== undefined) {
+          yield* Effect.logWarning(
+            `lockout guard overridden for site "${checked.site}", plan ${
+              checked.planId.slice(0, 12)
+            }: ${opts.override.reason}`
+          )
+        }
+        const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {
+          lockToken: lease.token,
+          ...(recovered !== undefined ? { recovered: recovered.message } : {})
+        }
+        if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
+
+        const client = yield* firewalls.forSite(config)
+        const backup = yield* client.backups.current.pipe(
+          Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
+        )
+        if (backup !== undefined) safety.revision = backup.revision
+        const open = yield* journal.begin({
+          applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
+          site: checked.site,
+          planId: checked.planId,
+          actor: opts.actor ?? settings.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
+          token: lease.token,
+          ...(backup !== undefined ? { revision: backup.revision } : {}),
+          intended: checked.changes.map((c) => ({
+            action: c.action,
+            kind: c.kind,
+            name: c.name,
+            ...(c.uuid !== undefined ? { uuid: c.uuid } : {})
+          }))
+        })
+        const exit = yield* Effect.exit(base.apply(checked, opts))
+        if (Exit.isFailure(exit)) {
+          // a refusal before any write closes the journal; anything after a write, an interruption
+          // or a crash leaves it for recovery (which reconfigures and records what was created)
+          if (Cause.hasFails(exit.cause) && !Cause.hasInterrupts(exit.cause) && (yield* open.calls) === 0) {
+            yield* open.end("error")
+          }
+          return yield* exit
+        }
+        const report = exit.value
+        const verification = yield* verify(client, {
+          replanClean: report.verification.clean && report.result !== "failed",
+          remaining: report.result === "failed"
+            ? [report.message, ...report.verification.remaining]
+            : report.verification.remaining,
+          probes: config.probes
+        })
+        safety.verification = { ok: verification.ok, failures: verification.failures }
+        const touched = kindsTouched(report)
+        if (verification.ok || touched.size === 0) {
+          yield* open.end(report.result)
+          return { ...report, safety }
+        }
+        if (backup === undefined) {
+          yield* open.end("failed-unverified")
+          return {
+            ...report,
+            result: "failed" as const,
+            safety,
+            message: `${report.message} Verification failed (${
+              verification.failures.join("; ")
+            }) and no config revision was recorded before the apply, so nothing was reverted.`
+          }
+        }
+        const reverted = yield* open.record(
+          { op: "revert", kind: "rule", names: [] },
+          revert(client, backup.revision, touched),
+          () => []
+        )
+        safety.revert = reverted
+        yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
+        const at = new Date().toISOString()
+        yield* store.updateSite(
+          checked.site,
+          (
+            s
+          ) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } })
+        )
+        yield* store.appendAudit({
+          at,
+          actor: report.actor,
+          site: checked.site,
+          action: "apply",
+          planId: checked.planId,
+          result: reverted.result === "reverted"
+            ? `reverted to ${backup.revision}`
+            : `revert to ${backup.revision} failed`,
+          changes: []
+        })
         return {
           ...report,
           result: "failed" as const,
           safety,
-          message: `${report.message} Verification failed (${
-            verification.failures.join("; ")
-          }) and no config revision was recorded before the apply, so nothing was reverted.`
+          message: reverted.result === "reverted"
+            ? `Verification failed after the apply (${
+              verification.failures.join("; ")
+            }); reverted the firewall to revision ${backup.revision} and reconfigured ${
+              reverted.reconfigured.join(", ")
+            }.`
+            : `Verification failed after the apply (${
+              verification.failures.join("; ")
+            }) and the revert to revision ${backup.revision} failed: ${
+              reverted.error ?? "unknown"
+            }. Check the firewall now.`
         }
       }
-      const reverted = yield* open.record(
-        { op: "revert", kind: "rule", names: [] },
-        revert(client, backup.revision, touched),
-        () => []
-      )
-      safety.revert = reverted
-      yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
-      const at = new Date().toISOString()
-      yield* store.updateSite(
-        checked.site,
-        (s) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } })
-      )
-      yield* store.appendAudit({
-        at,
-        actor: report.actor,
-        site: checked.site,
-        action: "apply",
-        planId: checked.planId,
-        result: reverted.result === "reverted"
-          ? `reverted to ${backup.revision}`
-          : `revert to ${backup.revision} failed`,
-        changes: []
-      })
-      return {
-        ...report,
-        result: "failed" as const,
-        safety,
-        message: reverted.result === "reverted"
-          ? `Verification failed after the apply (${
-            verification.failures.join("; ")
-          }); reverted the firewall to revision ${backup.revision} and reconfigured ${
-            reverted.reconfigured.join(", ")
-          }.`
-          : `Verification failed after the apply (${
-            verification.failures.join("; ")
-          }) and the revert to revision ${backup.revision} failed: ${
-            reverted.error ?? "unknown"
-          }. Check the firewall now.`
-      }
-    }
-  )
-
-  const underLock = <A, E2, R2>(site: string, use: (lease: Lease) => Effect.Effect<A, E2, R2>) =>
-    Effect.scoped(
-      Effect.gen(function*() {
-        const lease = yield* lock.acquire(site)
-        yield* Effect.acquireRelease(Ref.update(leases, (m) => new Map(m).set(site, lease)), () =>
-          Ref.update(leases, (m) => {
-            const next = new Map(m)
-            next.delete(site)
-            return next
-          }))
-        return yield* use(lease)
-      })
     )
 
-  const apply: SafeReconcilerShape["apply"] = Effect.fn("SafeReconciler.apply")(
-    function*(ref: Plan | string, opts: ApplyOptions) {
-      const given = typeof ref === "string" ? yield* base.loadPlan(ref) : ref
-      yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
-      return yield* underLock(given.site, (lease) =>
+    const underLock = <A, E2, R2>(site: string, use: (lease: Lease) => Effect.Effect<A, E2, R2>) =>
+      Effect.scoped(
         Effect.gen(function*() {
-          const config = yield* siteConfig(given.site)
-          const recovered = yield* recoverIfPending(config)
-          // a recovery changes the firewall: the plan is then stale, and the inner apply says so
-          return yield* execute(given, config, opts, lease, recovered)
-        }))
-    }
-  )
+          const lease = yield* lock.acquire(site)
+          yield* Effect.acquireRelease(Ref.update(leases, (m) => new Map(m).set(site, lease)), () =>
+            Ref.update(leases, (m) => {
+              const next = new Map(m)
+              next.delete(site)
+              return next
+            }))
+          return yield* use(lease)
+        })
+      )
 
-  const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(
-    function*(opts: SiteOptions & ApplyOptions) {
-      const config = yield* siteConfig(opts.site)
-      return yield* underLock(config.name, (lease) =>
-        Effect.gen(function*() {
-          const recovered = yield* recoverIfPending(config)
-          const planned = yield* base.plan({ site: config.name })
-          return yield* execute(planned, config, opts, lease, recovered)
-        }))
-    }
-  )
+    const apply: SafeReconcilerShape["apply"] = Effect.fn("SafeReconciler.apply")(
+      function*(ref: Plan | string, opts: ApplyOptions) {
+        const given = typeof ref === "string" ? yield* base.loadPlan(ref) : ref
+        yield* Effect.annotateCurrentSpan({ site: given.site, planId: given.planId })
+        return yield* underLock(given.site, (lease) =>
+          Effect.gen(function*() {
+            const config = yield* siteConfig(given.site)
+            const recovered = yield* recoverIfPending(config)
+            // a recovery changes the firewall: the plan is then stale, and the inner apply says so
+            return yield* execute(given, config, opts, lease, recovered)
+          }))
+      }
+    )
 
-  const recoverNow: SafeReconcilerShape["recover"] = Effect.fn("SafeReconciler.recover")(function*(opts?: SiteOptions) {
-    const config = yield* siteConfig(opts?.site)
-    return yield* underLock(config.name, () => recoverIfPending(config))
-  })
+    const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(
+      function*(opts: SiteOptions & ApplyOptions) {
+        const config = yield* siteConfig(opts.site)
+        return yield* underLock(config.name, (lease) =>
+          Effect.gen(function*() {
+            const recovered = yield* recoverIfPending(config)
+            const planned = yield* base.plan({ site: config.name })
+            return yield* execute(planned, config, opts, lease, recovered)
+          }))
+      }
+    )
 
-  return { ...base, plan, apply, planAndApply, recover: recoverNow } satisfies SafeReconcilerShape
-})
+    const recoverNow: SafeReconcilerShape["recover"] = Effect.fn("SafeReconciler.recover")(
+      function*(opts?: SiteOptions) {
+        const config = yield* siteConfig(opts?.site)
+        return yield* underLock(config.name, () => recoverIfPending(config))
+      }
+    )
+
+    return { ...base, plan, apply, planAndApply, recover: recoverNow } satisfies SafeReconcilerShape
+  }
+)
 
 /**
  * SafeReconciler around an inner Reconciler layer (src/Reconciler/Live.ts `layer`). The inner
  * layer gets journaled clients; everything else it needs comes from outside.
  */
 export const layer = <E, R>(
-  inner: Layer.Layer<Reconciler, E, R>
+  inner: Layer.Layer<Reconciler, E, R>,
+  settings: SafeSettings = {}
 ): Layer.Layer<SafeReconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
-  Layer.effect(SafeReconciler, make(inner))
+  Layer.effect(SafeReconciler, make(inner, settings))
 
 /**
  * The same, provided both as SafeReconciler and as Reconciler: what the composition (Runtime.ts)
  * uses, so the CLI, MCP, HTTP and the loop all plan with the guard and apply safely.
  */
 export const layerAsReconciler = <E, R>(
-  inner: Layer.Layer<Reconciler, E, R>
+  inner: Layer.Layer<Reconciler, E, R>,
+  settings: SafeSettings = {}
 ): Layer.Layer<SafeReconciler | Reconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
   Layer.effectContext(
-    Effect.map(make(inner), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe)))
+    Effect.map(make(inner, settings), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe)))
   )
