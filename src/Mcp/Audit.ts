@@ -1,15 +1,14 @@
 /**
  * The MCP write audit: one JSON line per write-tool call (propose_change, import_live, apply_plan),
- * in DATA_DIR/mcp-audit.log, hash-chained like the reconciler's audit.log so truncation or edits
- * show. The reconciler records what an apply did to the firewall; this records who asked for what
- * through MCP, including refusals. `audit_log` shows both.
+ * in DATA_DIR/mcp-audit.log, hash-chained by the same code as the reconciler's audit.log
+ * (Store/AuditLog.ts), so truncation or edits show. The reconciler records what an apply did to the
+ * firewall; this records who asked for what through MCP, including refusals. `audit_log` shows both.
  */
-import { Context, Effect, Layer, Schema, Semaphore } from "effect"
-import { createHash } from "node:crypto"
+import { Context, Effect, Layer, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import * as AuditLog from "../Store/AuditLog.ts"
 import { McpConfig } from "./Config.ts"
-
 export const McpAuditEntry = Schema.Struct({
   seq: Schema.Number,
   at: Schema.String,
@@ -28,9 +27,11 @@ export type McpAuditEntry = typeof McpAuditEntry.Type
 
 export type McpAuditInput = Omit<McpAuditEntry, "seq" | "prevHash" | "hash">
 
-const decodeLine = Schema.decodeUnknownOption(Schema.fromJsonString(McpAuditEntry))
-
-const hashOf = (entry: Omit<McpAuditEntry, "hash">) => createHash("sha256").update(JSON.stringify(entry)).digest("hex")
+const decodeEntry = Schema.decodeUnknownOption(McpAuditEntry)
+const decode: AuditLog.DecodeEntry<McpAuditEntry> = (json) => {
+  const decoded = decodeEntry(json)
+  return decoded._tag === "Some" ? decoded.value : undefined
+}
 
 export const fileName = "mcp-audit.log"
 
@@ -39,34 +40,20 @@ export interface McpAuditLog {
   readonly read: (limit: number) => Effect.Effect<ReadonlyArray<McpAuditEntry>>
 }
 
+/** The entries that decode (a reader shows what it can; `state verify`-style checks name the rest). */
 const readAll = (file: string) =>
   Effect.promise(() => fs.readFile(file, "utf8").catch(() => "")).pipe(
-    Effect.map((text) =>
-      text.split("\n").filter((l) => l.trim() !== "").flatMap((line) => {
-        const decoded = decodeLine(line)
-        return decoded._tag === "Some" ? [decoded.value] : []
-      })
-    )
+    Effect.map((text) => AuditLog.checkChain(text, { label: fileName, decode }).entries)
   )
 
-/** The audit log under `dataDir`. Appends are serialised within the process. */
+/** The audit log under `dataDir`. Appends are serialised within the process and cost O(1) in the log's size. */
 export const make = (dataDir: string): Effect.Effect<McpAuditLog> =>
   Effect.gen(function*() {
     const file = path.join(dataDir, fileName)
-    const lock = yield* Semaphore.make(1)
+    const log = yield* AuditLog.make(file, fileName, decode)
     const append = (input: McpAuditInput) =>
-      lock.withPermits(1)(
-        Effect.gen(function*() {
-          const entries = yield* readAll(file)
-          const last = entries.at(-1)
-          const body = { seq: (last?.seq ?? 0) + 1, ...input, prevHash: last?.hash ?? "" }
-          const entry: McpAuditEntry = { ...body, hash: hashOf(body) }
-          yield* Effect.promise(async () => {
-            await fs.mkdir(dataDir, { recursive: true })
-            await fs.appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 })
-          })
-        })
-      ).pipe(
+      log.append(input, AuditLog.emptyHead).pipe(
+        Effect.asVoid,
         // the audit must never turn a done write into a reported failure; the log says it failed
         Effect.catchCause((cause) => Effect.logError("could not append to the MCP audit log", cause))
       )

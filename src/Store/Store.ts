@@ -6,11 +6,22 @@
 import { Context, Effect, Layer, Schema, Semaphore } from "effect"
 import * as path from "node:path"
 import { Plan } from "../Domain/Plan.ts"
-import type { AuditEntry } from "../Domain/Reports.ts"
+import { AuditEntry } from "../Domain/Reports.ts"
 import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
-import { type AuditDraft, chain, checkLog, lastEntry } from "./AuditLog.ts"
-import { appendDurable, listDir, readIfExists, writeAtomic } from "./Files.ts"
+import * as AuditLog from "./AuditLog.ts"
+import { listDir, readIfExists, writeAtomic } from "./Files.ts"
 import { decodeAnyVersion, emptySite, emptyState, SCHEMA_VERSION, type SiteState, type StateFile } from "./StateFile.ts"
+
+export type AuditDraft = Omit<AuditEntry, "seq" | "prevHash" | "hash">
+
+const decodeEntry = Schema.decodeUnknownOption(AuditEntry)
+const decodeAudit: AuditLog.DecodeEntry<AuditEntry> = (json) => {
+  const decoded = decodeEntry(json)
+  return decoded._tag === "Some" ? decoded.value : undefined
+}
+
+const checkLog = (text: string, anchor: AuditLog.Head) =>
+  AuditLog.checkChain(text, { label: "audit.log", decode: decodeAudit, anchor })
 
 export interface VerifyReport {
   readonly ok: boolean
@@ -61,6 +72,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     const stateFile = path.join(dataDir, "state.json")
     const auditFile = path.join(dataDir, "audit.log")
     const plansDir = path.join(dataDir, "plans")
+    const auditLog = yield* AuditLog.make(auditFile, "audit.log", decodeAudit)
 
     const readState: Effect.Effect<StateFile, StoreError> = Effect.gen(function*() {
       const text = yield* readIfExists(stateFile)
@@ -103,9 +115,9 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     const appendAudit = Effect.fn("Store.appendAudit")(function*(draft: AuditDraft) {
       return yield* lock.withPermits(1)(Effect.gen(function*() {
         const state = yield* readState
-        // the chain continues from the log itself, so losing state.json never forks it
-        const entry = chain(draft, lastEntry((yield* readIfExists(auditFile)) ?? "") ?? state.audit)
-        yield* appendDurable(auditFile, `${JSON.stringify(entry)}\n`)
+        // the chain continues from the log itself (its last line), so losing state.json never forks
+        // it; the anchor only starts a log that is missing or empty
+        const entry: AuditEntry = yield* auditLog.append(draft, state.audit)
         yield* writeState({ ...state, audit: { count: entry.seq, lastHash: entry.hash } })
         return entry
       }))

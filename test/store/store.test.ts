@@ -1,9 +1,10 @@
 import { Effect } from "effect"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { Plan } from "../../src/Domain/Plan.ts"
+import { emptyHead, type Head, seal } from "../../src/Store/AuditLog.ts"
 import { make } from "../../src/Store/Store.ts"
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
@@ -104,5 +105,57 @@ describe("Store", () => {
     const error = await run(Effect.flip(store.site("default")))
     expect(error.message).toContain("schema version 9")
     expect((await run(store.verify)).ok).toBe(false)
+  })
+
+  it("appends to a long log without reading it: bytes read stay flat however many entries it holds", async () => {
+    const { dir, store } = await fresh()
+    const file = join(dir, "audit.log")
+    const count = 20_000
+    const lines: Array<string> = []
+    let head: Head = emptyHead
+    for (let i = 0; i < count; i++) {
+      const entry = seal(draft(`p${i}`), head)
+      lines.push(JSON.stringify(entry))
+      head = { count: entry.seq, lastHash: entry.hash }
+    }
+    writeFileSync(file, `${lines.join("\n")}\n`)
+    const logBytes = statSync(file).size
+    expect(logBytes).toBeGreaterThan(4_000_000)
+    // bytes this process read through read(2) (Linux): a whole-file read per append would be 50 × the log
+    const bytesRead = () => Number(/rchar:\s*(\d+)/.exec(readFileSync("/proc/self/io", "utf8"))?.[1])
+    const before = bytesRead()
+    for (let i = 0; i < 50; i++) await run(store.appendAudit(draft(`q${i}`)))
+    const read = bytesRead() - before
+    expect(read).toBeLessThan(logBytes / 4)
+    const last = await run(store.appendAudit(draft("last")))
+    expect(last.seq).toBe(count + 51)
+    expect((await run(store.verify)).problems).toEqual([])
+  })
+
+  it("reports a torn last line instead of chaining over it, and continues once it is removed", async () => {
+    const { dir, store } = await fresh()
+    for (const id of ["p1", "p2"]) await run(store.appendAudit(draft(id)))
+    const file = join(dir, "audit.log")
+    const intact = readFileSync(file, "utf8")
+    // a crash in the middle of the third append
+    appendFileSync(file, "{\"seq\":3,\"at\":\"2026-01-01T00:00:00.000Z\",\"act")
+    const refused = await run(Effect.flip(store.appendAudit(draft("p3"))))
+    expect(refused.message).toContain("incomplete line")
+    expect(refused.message).toContain(`truncate -s ${Buffer.byteLength(intact)}`)
+    expect(readFileSync(file, "utf8").startsWith(intact)).toBe(true)
+    expect(readFileSync(file, "utf8").split("\n")).toHaveLength(3)
+    expect((await run(store.verify)).problems.join("\n")).toContain("audit.log line 3: incomplete")
+    writeFileSync(file, intact)
+    expect((await run(store.appendAudit(draft("p3")))).seq).toBe(3)
+    expect((await run(store.verify)).problems).toEqual([])
+  })
+
+  it("continues the chain after another writer's append (the file grew behind this process)", async () => {
+    const { dir, store } = await fresh()
+    await run(store.appendAudit(draft("p1")))
+    const other = await run(make(dir))
+    await run(other.appendAudit(draft("p2")))
+    expect((await run(store.appendAudit(draft("p3")))).seq).toBe(3)
+    expect((await run(store.verify)).problems).toEqual([])
   })
 })
