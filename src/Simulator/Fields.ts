@@ -67,8 +67,21 @@ export interface Field {
 
 export type Table = ReadonlyArray<Field>
 
-export const fieldsFor = (table: Table, v: VersionProfile): Table =>
-  table.filter((f) => f.since === undefined || f.since(v))
+/** The fields a version has, worked out once per table and version (encoding asks per row). */
+const versionTables = new WeakMap<Table, WeakMap<VersionProfile, Table>>()
+export const fieldsFor = (table: Table, v: VersionProfile): Table => {
+  let byVersion = versionTables.get(table)
+  if (byVersion === undefined) {
+    byVersion = new WeakMap()
+    versionTables.set(table, byVersion)
+  }
+  let fields = byVersion.get(v)
+  if (fields === undefined) {
+    fields = table.filter((f) => f.since === undefined || f.since(v))
+    byVersion.set(v, fields)
+  }
+  return fields
+}
 
 export const defaults = (table: Table, v: VersionProfile): Record<string, string> => {
   const out: Record<string, string> = {}

@@ -86,7 +86,11 @@ const authenticate = (state: SimulatorState, faults: Faults, header: string): Ap
 }
 
 const send = (res: ServerResponse, reply: Reply): void => {
-  const body = reply.contentType === undefined ? phpJson(reply.body) : String(reply.body)
+  const body = reply.contentType === undefined
+    ? phpJson(reply.body)
+    : Buffer.isBuffer(reply.body)
+    ? reply.body
+    : String(reply.body)
   res.writeHead(reply.status, {
     "Content-Type": reply.contentType ?? JSON_CONTENT_TYPE,
     "Content-Length": Buffer.byteLength(body),
