@@ -10,7 +10,7 @@
 import { Context, type Effect } from "effect"
 import type { DesiredStateInvalid } from "./DesiredState.ts"
 import type { SiteConfig } from "./Domain/Desired.ts"
-import type { ResourceKind } from "./Domain/Model.ts"
+import type { LiveSnapshot, ResourceKind } from "./Domain/Model.ts"
 import type { Plan } from "./Domain/Plan.ts"
 import type { ApplyReport, AuditEntry, DriftReport, ImportResult } from "./Domain/Reports.ts"
 import type { OpnsenseError } from "./Opnsense/Errors.ts"
@@ -26,6 +26,7 @@ import type { SafetyError } from "./Safety/Errors.ts"
 
 export * from "./Reconciler/Errors.ts"
 export { Firewalls, type FirewallsShape } from "./Reconciler/Firewalls.ts"
+export { selectSite } from "./Reconciler/Sites.ts"
 
 export interface SiteOptions {
   /** site name; undefined → the only site ("default" without sites.yaml) */
@@ -58,6 +59,33 @@ export type ReconcilerError =
   | StoreError
   | SafetyError
 
+/** Why an apply did not happen: everything `apply` and `planAndApply` can fail with. */
+export type ApplyError = ReconcilerError | PlanNotFound | StalePlan | PlanBlocked | ApprovalRequired
+
+/** A plan just made for plan-and-apply, and the way to execute it. */
+export interface PlannedApply {
+  readonly plan: Plan
+  /** the snapshot the plan was built from */
+  readonly live: LiveSnapshot
+  /**
+   * execute this plan (or the same plan with more blocked changes or warnings) on the client that
+   * was read: no second read first, since the plan is only moments old. Refuses blocked changes
+   * without an override.
+   */
+  readonly execute: (plan: Plan) => Effect.Effect<ApplyReport, ReconcilerError | PlanBlocked>
+}
+
+/**
+ * A layer around the reconciler (the safety layer) taking part in plan-and-apply without planning
+ * again: called once the site is chosen, with the planning still to run (a fresh read, the plan
+ * stored, approval checked), so it can take a lock before planning and check the plan before
+ * executing it.
+ */
+export type PlanAndApplyHook = (
+  site: SiteConfig,
+  planned: Effect.Effect<PlannedApply, ReconcilerError | ApprovalRequired>
+) => Effect.Effect<ApplyReport, ApplyError>
+
 export interface ReconcilerShape {
   /** the sites of the desired state (one, "default", without sites.yaml) */
   readonly sites: Effect.Effect<ReadonlyArray<SiteConfig>, DesiredStateInvalid>
@@ -71,14 +99,16 @@ export interface ReconcilerShape {
    * ApprovalRequired without approval. A failed write is not an error: the report says
    * result "failed" and what happened to each change.
    */
-  readonly apply: (
-    plan: Plan | string,
-    options: ApplyOptions
-  ) => Effect.Effect<ApplyReport, ReconcilerError | PlanNotFound | StalePlan | PlanBlocked | ApprovalRequired>
-  /** plan now and apply it in one go (apply without --plan) */
+  readonly apply: (plan: Plan | string, options: ApplyOptions) => Effect.Effect<ApplyReport, ApplyError>
+  /**
+   * plan now and apply it in one go (apply without --plan): the desired state is loaded once and
+   * the firewall read once before the writes (and once after, to verify). `hook` is for a layer
+   * around this reconciler; a reconciler that is itself such a layer takes none.
+   */
   readonly planAndApply: (
-    options: SiteOptions & ApplyOptions
-  ) => Effect.Effect<ApplyReport, ReconcilerError | PlanNotFound | StalePlan | PlanBlocked | ApprovalRequired>
+    options: SiteOptions & ApplyOptions,
+    hook?: PlanAndApplyHook
+  ) => Effect.Effect<ApplyReport, ApplyError>
   /** managed objects changed outside git, and unmanaged objects that appeared */
   readonly drift: (options?: SiteOptions) => Effect.Effect<DriftReport, ReconcilerError>
   /** YAML for the live objects (files relative to the site folder); writing them is the caller's */

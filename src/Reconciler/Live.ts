@@ -11,6 +11,8 @@ import type { OpnsenseShape } from "../Opnsense.ts"
 import {
   type ApplyOptions,
   type ImportOptions,
+  type PlanAndApplyHook,
+  type PlannedApply,
   Reconciler,
   type ReconcilerShape,
   type SiteOptions
@@ -21,11 +23,12 @@ import { type ReconcileResult, recordApplyChange, recordDrift, recordReconcile }
 import { executeSteps, planProblems } from "./Apply.ts"
 import { diffSite, type SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
-import { ApprovalRequired, isRefusal, PlanBlocked, SiteNotFound, StalePlan, StoreError } from "./Errors.ts"
+import { ApprovalRequired, isRefusal, PlanBlocked, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
 import { importSnapshot } from "./Import.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
+import { selectSite } from "./Sites.ts"
 
 export interface ReconcilerOptions {
   /** DESIRED_STATE_DIR */
@@ -85,23 +88,11 @@ export const make = (options: ReconcilerOptions) =>
 
     const loadSites = Effect.map(desiredState.load({ dir: options.desiredDir }), (r) => r.tree.sites)
 
-    const siteOf = Effect.fn("Reconciler.site")(function*(name: string | undefined) {
-      const sites = yield* loadSites
-      const site = name === undefined
-        ? (sites.length === 1 ? sites[0] : undefined)
-        : sites.find((s) => s.config.name === name)
-      if (site === undefined) {
-        const known = sites.map((s) => s.config.name)
-        return yield* new SiteNotFound({
-          message: name === undefined
-            ? `several sites are declared (${known.join(", ")}): choose one with --site`
-            : `no site "${name}" in ${options.desiredDir}/sites.yaml; known sites: ${known.join(", ") || "(none)"}`,
-          site: name ?? "",
-          known
-        })
-      }
-      return site
-    })
+    const declaredIn = `${options.desiredDir}/sites.yaml`
+    const siteOf = (name: string | undefined) =>
+      Effect.flatMap(loadSites, (sites) => selectSite(sites, name, declaredIn)).pipe(
+        Effect.withSpan("Reconciler.site")
+      )
 
     const fresh = (client: OpnsenseShape) => client.snapshot({ fresh: true })
 
@@ -137,15 +128,7 @@ export const make = (options: ReconcilerOptions) =>
           message: "apply needs approval: confirm on a terminal, or pass --auto-approve"
         })
       }
-      if (plan.blocked.length > 0 && opts.override === undefined) {
-        return yield* new PlanBlocked({
-          message: `plan ${plan.planId.slice(0, 12)} has ${plan.blocked.length} blocked change(s) (${
-            plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")
-          }); apply refuses without an explicit override`,
-          planId: plan.planId,
-          site: plan.site
-        })
-      }
+      yield* refuseBlocked(plan, opts)
       const problems = planProblems(plan.changes)
       if (problems.length > 0) {
         return yield* new StoreError({
@@ -172,12 +155,12 @@ export const make = (options: ReconcilerOptions) =>
           site: plan.site
         })
       }
-      return yield* execute(site, plan, client, opts)
+      return yield* executePlan(site, plan, client, opts)
     })
     const apply: ReconcilerShape["apply"] = (ref, opts) =>
       applyPlan(ref, opts).pipe(measured(typeof ref === "string" ? undefined : ref.site, "apply", applyResult))
 
-    const execute = Effect.fnUntraced(
+    const executePlan = Effect.fnUntraced(
       function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
         const actor = opts.actor ?? options.actor
         const startedAt = (yield* now).toISOString()
@@ -282,28 +265,26 @@ export const make = (options: ReconcilerOptions) =>
       }
     )
 
-    const planAndApply: ReconcilerShape["planAndApply"] = (opts) =>
-      planAndApplyRaw(opts).pipe(measured(opts.site, "apply", applyResult))
-    const planAndApplyRaw = Effect.fn("Reconciler.planAndApply")(function*(opts: SiteOptions & ApplyOptions) {
-      const site = yield* siteOf(opts.site)
-      const { plan, client } = yield* planSite(site)
-      yield* store.savePlan(plan)
-      if (!opts.approve) {
-        return yield* new ApprovalRequired({
-          message: "apply needs approval: confirm on a terminal, or pass --auto-approve"
+    const planAndApply: ReconcilerShape["planAndApply"] = (opts, hook) =>
+      planAndApplyRaw(opts, hook ?? executeAtOnce).pipe(measured(opts.site, "apply", applyResult))
+    const planAndApplyRaw = Effect.fn("Reconciler.planAndApply")(
+      function*(opts: SiteOptions & ApplyOptions, hook: PlanAndApplyHook) {
+        const site = yield* siteOf(opts.site)
+        const planned = Effect.gen(function*() {
+          const { client, live, plan } = yield* planSite(site)
+          yield* store.savePlan(plan)
+          if (!opts.approve) {
+            return yield* new ApprovalRequired({
+              message: "apply needs approval: confirm on a terminal, or pass --auto-approve"
+            })
+          }
+          const execute = (checked: Plan) =>
+            Effect.andThen(refuseBlocked(checked, opts), executePlan(site, checked, client, opts))
+          return { plan, live, execute } satisfies PlannedApply
         })
+        return yield* hook(site.config, planned)
       }
-      if (plan.blocked.length > 0 && opts.override === undefined) {
-        return yield* new PlanBlocked({
-          message: `the plan has blocked changes: ${
-            plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")
-          }`,
-          planId: plan.planId,
-          site: plan.site
-        })
-      }
-      return yield* execute(site, plan, client, opts)
-    })
+    )
 
     const drift: ReconcilerShape["drift"] = (opts?: SiteOptions) =>
       Effect.gen(function*() {
@@ -324,7 +305,7 @@ export const make = (options: ReconcilerOptions) =>
         const sites = yield* Effect.result(loadSites)
         // import must work before any YAML exists: fall back to the single default site
         const config: SiteConfig = sites._tag === "Success"
-          ? (yield* siteOf(opts?.site)).config
+          ? (yield* selectSite(sites.success, opts?.site, declaredIn)).config
           : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
         const client = yield* firewalls.forSite(config)
         const live = yield* fresh(client)
@@ -357,6 +338,24 @@ export const make = (options: ReconcilerOptions) =>
       auditLog
     })
   })
+
+/** A plan with blocked changes is applied only with an override (its reason goes to the audit log). */
+const refuseBlocked = (plan: Plan, opts: ApplyOptions): Effect.Effect<void, PlanBlocked> =>
+  plan.blocked.length === 0 || opts.override !== undefined
+    ? Effect.void
+    : Effect.fail(
+      new PlanBlocked({
+        message: `plan ${plan.planId.slice(0, 12)} has ${plan.blocked.length} blocked change(s) (${
+          plan.blocked.map((b) => `${b.kind} ${b.name}: ${b.reason}`).join("; ")
+        }); apply refuses without an explicit override`,
+        planId: plan.planId,
+        site: plan.site
+      })
+    )
+
+/** Without a layer around the reconciler: plan, then execute that plan. */
+const executeAtOnce: PlanAndApplyHook = (_site, planned) =>
+  Effect.flatMap(planned, ({ execute, plan }) => execute(plan))
 
 const applyResult = (
   r: ApplyReport

@@ -22,11 +22,12 @@ import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport, SafetyReport } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import {
+  type ApplyError,
   type ApplyOptions,
   PlanBlocked,
   Reconciler,
   type ReconcilerShape,
-  SiteNotFound,
+  selectSite,
   type SiteOptions
 } from "../Reconciler.ts"
 import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
@@ -38,8 +39,6 @@ import { ApplyLock, type Lease } from "./Lock.ts"
 import { guardPlan, withGuard } from "./Lockout.ts"
 import { recover, type RecoveryReport } from "./Recovery.ts"
 import { revert, verify } from "./Verify.ts"
-
-type ApplyError = Effect.Error<ReturnType<ReconcilerShape["apply"]>>
 
 /** The Reconciler (ReconcilerError includes SafetyError: LockHeld, LockError, LockLost, JournalError), plus recovery on demand. */
 export interface SafeReconcilerShape extends ReconcilerShape {
@@ -93,26 +92,12 @@ export const make = Effect.fnUntraced(
     const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
     const base = Context.get(context, Reconciler)
 
-    const siteConfig = Effect.fnUntraced(function*(name: string | undefined) {
-      const sites = yield* base.sites
-      const site = name === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === name)
-      if (site === undefined) {
-        const known = sites.map((s) => s.name)
-        return yield* new SiteNotFound({
-          message: name === undefined
-            ? `several sites are declared (${known.join(", ")}): choose one with --site`
-            : `no site "${name}"; known sites: ${known.join(", ")}`,
-          site: name ?? "",
-          known
-        })
-      }
-      return site
-    })
+    const siteConfig = (name: string | undefined) => Effect.flatMap(base.sites, (sites) => selectSite(sites, name))
 
-    /** The plan with the lockout guard's blocked changes and warnings. */
-    const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig) {
+    /** The plan with the lockout guard's blocked changes and warnings; `from`: the snapshot it was built from. */
+    const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig, from?: LiveSnapshot) {
       const client = yield* firewalls.forSite(config)
-      const planned = (yield* Ref.get(seen)).get(config.name)?.live
+      const planned = from ?? (yield* Ref.get(seen)).get(config.name)?.live
       const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
         ? planned
         : yield* Effect.flatMap(
@@ -166,16 +151,21 @@ export const make = Effect.fnUntraced(
       return result
     })
 
-    /** Everything between taking the lock and releasing it; `config` is the plan's site, read once per apply. */
+    /**
+     * Everything between taking the lock and releasing it; `config` is the plan's site, read once per
+     * apply. `run` is the inner apply of the checked plan; `from`, the snapshot the plan was built
+     * from when it was built just now.
+     */
     const execute = Effect.fnUntraced(
       function*(
         given: Plan,
         config: SiteConfig,
         opts: ApplyOptions,
         lease: Lease,
-        recovered: RecoveryReport | undefined
+        recovered: RecoveryReport | undefined,
+        inner: { readonly run: (plan: Plan) => Effect.Effect<ApplyReport, ApplyError>; readonly from?: LiveSnapshot }
       ) {
-        const checked = yield* guard(given, config)
+        const checked = yield* guard(given, config, inner.from)
         if (checked.blocked.length > 0 && opts.override === undefined) {
           return yield* new PlanBlocked({
             message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
@@ -196,7 +186,7 @@ export const make = Effect.fnUntraced(
           lockToken: lease.token,
           ...(recovered !== undefined ? { recovered: recovered.message } : {})
         }
-        if (checked.changes.length === 0) return { ...(yield* base.apply(checked, opts)), safety }
+        if (checked.changes.length === 0) return { ...(yield* inner.run(checked)), safety }
 
         const client = yield* firewalls.forSite(config)
         const backup = yield* client.backups.current.pipe(
@@ -217,7 +207,7 @@ export const make = Effect.fnUntraced(
             ...(c.uuid !== undefined ? { uuid: c.uuid } : {})
           }))
         })
-        const exit = yield* Effect.exit(base.apply(checked, opts))
+        const exit = yield* Effect.exit(inner.run(checked))
         if (Exit.isFailure(exit)) {
           // a refusal before any write closes the journal; anything after a write, an interruption
           // or a crash leaves it for recovery (which reconfigures and records what was created)
@@ -318,20 +308,28 @@ export const make = Effect.fnUntraced(
             const config = yield* siteConfig(given.site)
             const recovered = yield* recoverIfPending(config)
             // a recovery changes the firewall: the plan is then stale, and the inner apply says so
-            return yield* execute(given, config, opts, lease, recovered)
+            return yield* execute(given, config, opts, lease, recovered, { run: (p) => base.apply(p, opts) })
           }))
       }
     )
 
+    // the inner reconciler chooses the site and plans once; under the lock, after recovery, the plan
+    // it made goes through the guard and the journal to its execution, without a second plan or read
     const planAndApply: SafeReconcilerShape["planAndApply"] = Effect.fn("SafeReconciler.planAndApply")(
       function*(opts: SiteOptions & ApplyOptions) {
-        const config = yield* siteConfig(opts.site)
-        return yield* underLock(config.name, (lease) =>
-          Effect.gen(function*() {
-            const recovered = yield* recoverIfPending(config)
-            const planned = yield* base.plan({ site: config.name })
-            return yield* execute(planned, config, opts, lease, recovered)
-          }))
+        return yield* base.planAndApply(
+          opts,
+          (config, planning) =>
+            underLock(config.name, (lease) =>
+              Effect.gen(function*() {
+                const recovered = yield* recoverIfPending(config)
+                const planned = yield* planning
+                return yield* execute(planned.plan, config, opts, lease, recovered, {
+                  run: planned.execute,
+                  from: planned.live
+                })
+              }))
+        )
       }
     )
 

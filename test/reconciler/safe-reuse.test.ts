@@ -2,7 +2,9 @@
  * What the safety layer reuses from the plan instead of fetching it again: the snapshot the plan
  * was built from (the lockout guard used to find it through the cache, decoding and hashing every
  * rule, or with no cache by reading the firewall a second time) and the site's configuration (it
- * used to load the whole desired state again for it, once more per apply step). Simulator over
+ * used to load the whole desired state again for it, once more per apply step), and, in plan and
+ * apply, the plan itself (it used to plan, then apply that plan as if it were a saved one: three
+ * desired-state loads and two reads of the firewall before writing). Simulator over
  * HTTPS, the real safe and inner reconcilers, snapshot cache TTL 0, a DesiredState that counts
  * its loads.
  */
@@ -112,5 +114,73 @@ describe("the safety layer reuses what the plan read", () => {
       }).pipe(Effect.provide(layer))
       expect(report.result).toBe("applied")
       expect(loads.count).toBe(2)
+    }))
+})
+
+describe("plan and apply in one go", () => {
+  const searches = (entries: ReadonlyArray<{ readonly endpoint: string }>) => {
+    const out: Record<string, number> = {}
+    for (const e of entries) if (/\/search_/.test(e.endpoint)) out[e.endpoint] = (out[e.endpoint] ?? 0) + 1
+    return out
+  }
+  const once = {
+    "/api/firewall/category/search_item": 1,
+    "/api/interfaces/vlan_settings/search_item": 1,
+    "/api/firewall/alias/search_item": 1,
+    "/api/firewall/filter/search_rule": 1
+  }
+
+  it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>
+    Effect.gen(function*() {
+      const { layer, loads, sim } = yield* setup(ALIAS)
+      sim.requests.clear()
+      const report = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
+      expect(report.result).toBe("applied")
+      expect(report.verification.clean).toBe(true)
+      expect(report.safety?.verification?.ok).toBe(true)
+      expect(loads.count).toBe(1)
+      const entries = sim.requests.entries
+      const firstWrite = entries.findIndex((e) => e.endpoint === "/api/firewall/alias/add_item")
+      expect(firstWrite).toBeGreaterThan(0)
+      expect(searches(entries.slice(0, firstWrite))).toEqual(once)
+      expect(searches(entries.slice(firstWrite))).toEqual(once)
+    }))
+
+  it.live("still runs the lockout guard on the plan it was handed", () =>
+    Effect.gen(function*() {
+      const { layer, loads, sim } = yield* setup(LOCKOUT)
+      sim.requests.clear()
+      const refused = yield* Effect.flip(
+        SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
+      )
+      expect(refused._tag).toBe("PlanBlocked")
+      expect(refused.message).toContain("no-admin")
+      expect(loads.count).toBe(1)
+      expect(searches(sim.requests.entries)).toEqual(once)
+      expect(sim.requests.entries.filter((e) => e.method === "POST" && !/\/search_/.test(e.endpoint))).toEqual([])
+    }))
+})
+
+describe("site selection and import", () => {
+  it.live("an unknown site is refused with the known ones named, before any read", () =>
+    Effect.gen(function*() {
+      const { layer, sim } = yield* setup(ALIAS)
+      sim.requests.clear()
+      const refused = yield* Effect.flip(
+        SafeReconciler.use((r) => r.planAndApply({ site: "branch", approve: true })).pipe(Effect.provide(layer))
+      )
+      expect(refused._tag).toBe("SiteNotFound")
+      expect(refused.message).toMatch(/no site "branch" in .*sites\.yaml; known sites: default$/)
+      expect(sim.requests.count()).toBe(0)
+    }))
+
+  it.live("import loads the desired state once", () =>
+    Effect.gen(function*() {
+      const { layer, loads } = yield* setup(ALIAS)
+      const imported = yield* SafeReconciler.use((r) => r.importLive({ site: "default", recordInventory: false })).pipe(
+        Effect.provide(layer)
+      )
+      expect(imported.site).toBe("default")
+      expect(loads.count).toBe(1)
     }))
 })
