@@ -19,6 +19,7 @@ import {
 import type { Issue } from "../Domain/Desired.ts"
 import { makeIssue, type Position } from "./Issues.ts"
 import { type Segment, type Span, splitTopLevel } from "./YamlChunks.ts"
+import { readItem } from "./YamlItem.ts"
 
 export interface Limits {
   /** bytes per file (default 5 MB) */
@@ -193,6 +194,13 @@ export const parseByItem = (path: string, text: string, limits: Limits = default
     const items: Array<unknown> = []
     const positions: Array<Position> = []
     for (const span of segment.items) {
+      // the list sits at depth 2 of the file; most items need no general parser (YamlItem.ts)
+      const fast = readItem(text, span, 2, limits.maxDepth)
+      if (fast !== undefined) {
+        items.push(fast.value)
+        positions.push(fast.position)
+        continue
+      }
       const piece = parsePiece(text, span)
       // the piece is a one-item list, one level above where the item sits in the file
       if (!usable(piece.doc, text.slice(span.start, span.end), 1)) return undefined
