@@ -94,10 +94,12 @@ export const makeRequester = (deps: {
     site,
     baseUrl: transport.baseUrl,
     raw: (method, path, options) => Effect.map(run(method, path, options), ({ response }) => response),
-    json: (schema, method, path, options) =>
-      Effect.flatMap(
+    json: (schema, method, path, options) => {
+      const decodeBody = decode(schema)
+      return Effect.flatMap(
         run(method, path, options),
-        ({ response, ctx }) => Effect.flatMap(checkStatus(ctx, response), decode(schema)(ctx, response.status))
+        ({ response, ctx }) => Effect.flatMap(checkStatus(ctx, response), decodeBody(ctx, response.status))
       )
+    }
   }
 }

@@ -148,12 +148,19 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
   return Effect.succeed(parsed.success)
 }
 
-/** Decode a JSON value with a wire Schema; the error names the field and its path. */
-export const decode =
-  <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) =>
-  (ctx: Context, status: number) =>
-  (input: unknown): Effect.Effect<S["Type"], UnexpectedResponseError> => {
-    const result = Schema.decodeUnknownResult(schema)(input)
+/**
+ * Decode a JSON value with a wire Schema; the error names the field and its path.
+ *
+ * Wire schemas only describe shapes (no transformations), so a value that already is the type is
+ * taken as it is: checking a 10,000-row listing builds no second copy of it. Only a value that
+ * fails the check is decoded, for the message.
+ */
+export const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) => {
+  const isType = Schema.is(schema)
+  const decodeResult = Schema.decodeUnknownResult(schema)
+  return (ctx: Context, status: number) => (input: unknown): Effect.Effect<S["Type"], UnexpectedResponseError> => {
+    if (isType(input)) return Effect.succeed(input)
+    const result = decodeResult(input)
     if (Result.isSuccess(result)) return Effect.succeed(result.success)
     return Effect.fail(
       new UnexpectedResponseError({
@@ -164,6 +171,7 @@ export const decode =
       })
     )
   }
+}
 
 /** A write result: {"result":"saved"|"deleted"|...} or {"result":"failed","validations":{...}}. */
 const Validations = Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Array(Schema.String)]))

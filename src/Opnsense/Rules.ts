@@ -18,6 +18,7 @@ import {
   searchEnvelope,
   selectedKeys,
   selectedLabels,
+  selectedSet,
   single,
   text
 } from "./Wire.ts"
@@ -59,8 +60,10 @@ export const ModelResponse = Schema.Struct({
   })
 })
 
-const oneOf = <const L extends string>(values: ReadonlyArray<L>, raw: string, fallback: L): L =>
-  values.find((v) => v === raw.toLowerCase()) ?? fallback
+const oneOf = <const L extends string>(values: ReadonlyArray<L>, raw: string, fallback: L): L => {
+  const lower = raw.toLowerCase()
+  return values.find((v) => v === lower) ?? fallback
+}
 
 const addresses = (field: Field | undefined): ReadonlyArray<string> =>
   normalizeAddresses(typeof field === "object" && field !== null ? selectedKeys(field) : text(field).split(","))
@@ -81,7 +84,8 @@ const sequenceOf = (item: typeof RuleItem.Type): number => {
 const categoryNames = (field: Field | undefined, names: ReadonlyMap<string, string>): ReadonlyArray<string> => {
   const labelled = selectedLabels(field)
   if (labelled.length > 0) return sortedSet(labelled.map(([id, label]) => names.get(id) ?? label))
-  return sortedSet(selectedKeys(field).map((id) => names.get(id) ?? id))
+  const ids = selectedKeys(field)
+  return ids.length === 0 ? ids : sortedSet(ids.map((id) => names.get(id) ?? id))
 }
 
 const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<string, string>): LiveRule => {
@@ -93,7 +97,7 @@ const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<str
     enabled: bool(item.enabled, true),
     action: oneOf<RuleAction>(["pass", "block", "reject"], single(item.action), "pass"),
     quick: bool(item.quick, true),
-    interfaces: sortedSet(selectedKeys(item.interface)),
+    interfaces: selectedSet(item.interface),
     interfaceInvert: bool(item.interfacenot),
     direction: oneOf<Direction>(["in", "out", "any"], single(item.direction), "in"),
     ipVersion: oneOf<IpVersion>(["inet", "inet6", "inet46"], single(item.ipprotocol), "inet"),

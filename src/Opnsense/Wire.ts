@@ -3,7 +3,7 @@
  * strings, option maps `{key: {value, selected}}` that are `[]` when empty, and the search envelope.
  */
 import { Schema } from "effect"
-import { commaSet, toBoolean } from "../Domain/Normalize.ts"
+import { commaSet, sortedSet, toBoolean } from "../Domain/Normalize.ts"
 
 /** Nearly every scalar is a string; synthetic rows (26.7 legacy rules) carry real booleans and ints. */
 export const Scalar = Schema.Union([Schema.String, Schema.Number, Schema.Boolean, Schema.Null])
@@ -27,10 +27,17 @@ export type Field = typeof Field.Type
 
 const isSelected = (s: number | boolean | string) => s === 1 || s === true || s === "1"
 
-/** Selected keys of an option map; for a plain value, its comma-separated items. */
+/** `commaSet`, without its copies for the common one-item value (listings call it per row and field). */
+const commaList = (value: string): ReadonlyArray<string> => {
+  if (value.includes(",")) return commaSet(value)
+  const item = value.trim()
+  return item === "" ? [] : [item]
+}
+
+/** Selected keys of an option map; for a plain value, its comma-separated items (sorted, unique). */
 export const selectedKeys = (field: Field | undefined): ReadonlyArray<string> => {
   if (field === undefined || field === null) return []
-  if (typeof field === "string") return commaSet(field)
+  if (typeof field === "string") return commaList(field)
   if (typeof field === "number" || typeof field === "boolean") return [String(field)]
   if (Array.isArray(field)) {
     // a PHP list: keys are "0".."n-1"
@@ -38,6 +45,10 @@ export const selectedKeys = (field: Field | undefined): ReadonlyArray<string> =>
   }
   return Object.entries(field).flatMap(([key, entry]) => (isSelected(entry.selected) ? [key] : [])).sort()
 }
+
+/** The canonical set of selected keys: a plain value's items are one already. */
+export const selectedSet = (field: Field | undefined): ReadonlyArray<string> =>
+  typeof field === "string" ? commaList(field) : sortedSet(selectedKeys(field))
 
 /** Selected entries with their labels (for relations resolved by label, e.g. categories uuid → name). */
 export const selectedLabels = (field: Field | undefined): ReadonlyArray<readonly [string, string]> => {
