@@ -28,4 +28,10 @@ export const index = (response: typeof SearchResponse.Type): CategoryIndex => {
   return { byId, byName }
 }
 
+/** The index with one category added (one just created). */
+export const withCategory = (index: CategoryIndex, name: string, uuid: string): CategoryIndex => ({
+  byId: new Map(index.byId).set(uuid, name),
+  byName: new Map(index.byName).set(name, uuid)
+})
+
 export const toWire = (name: string) => ({ [wrapper]: { name, auto: "0", color: "" } })

@@ -121,10 +121,27 @@ export const make = (
 
     // -- bulk reads -------------------------------------------------------------------------
 
+    /**
+     * The category index of the last read. Every snapshot reads the list (so each plan and apply
+     * starts from the firewall's), and writes that carry categories take it from here instead of
+     * reading it again per write; a failed write forgets it, in case a category went away.
+     */
+    const knownCategories = yield* Ref.make<Option.Option<Categories.CategoryIndex>>(Option.none())
     const categories = http.json(Categories.SearchResponse, "POST", `${Categories.base}/search_item`, {
       body: allRows,
       idempotent: true
-    }).pipe(Effect.map(Categories.index))
+    }).pipe(
+      Effect.map(Categories.index),
+      Effect.tap((index) =>
+        Ref.set(knownCategories, Option.some(index))
+      )
+    )
+    const categoryIndex = Effect.flatMap(
+      Ref.get(knownCategories),
+      Option.match({ onNone: () => categories, onSome: Effect.succeed })
+    )
+    const forgettingCategories = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.tapError(effect, () => Ref.set(knownCategories, Option.none()))
 
     const listVlans = Effect.flatMap(caps, (c) =>
       c.rawSearchRows
@@ -141,9 +158,7 @@ export const make = (
             body: allRows,
             idempotent: true
           }).pipe(
-            Effect.map((r) =>
-              Aliases.fromSearch(r, names)
-            )
+            Effect.map((r) => Aliases.fromSearch(r, names))
           )
           : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(
             Effect.map((r) => Aliases.fromExport(r, names))
@@ -189,12 +204,26 @@ export const make = (
       return snapshot
     })
 
-    const decodeSnapshot = Schema.decodeUnknownOption(LiveSnapshotSchema)
+    const decodeSnapshot = Schema.decodeUnknownOption(Schema.fromJsonString(LiveSnapshotSchema))
+    /** The snapshot last decoded from the cache, with the text it came from: a hit on the same text reuses it. */
+    const lastHit = yield* Ref.make<Option.Option<{ readonly text: string; readonly snapshot: LiveSnapshot }>>(
+      Option.none()
+    )
+
+    const cachedSnapshot = Effect.gen(function*() {
+      const text = yield* cache.getText(snapshotKey(site))
+      if (Option.isNone(text)) return Option.none<LiveSnapshot>()
+      const known = yield* Ref.get(lastHit)
+      if (Option.isSome(known) && known.value.text === text.value) return Option.some(known.value.snapshot)
+      const decoded = decodeSnapshot(text.value)
+      yield* Ref.set(lastHit, Option.map(decoded, (snapshot) => ({ text: text.value, snapshot })))
+      return decoded
+    })
 
     const snapshot = Effect.fn("Opnsense.snapshot")(function*(snapshotOptions?: { readonly fresh?: boolean }) {
       yield* Effect.annotateCurrentSpan({ "opnsense.site": site })
       if (snapshotOptions?.fresh !== true) {
-        const cached = Option.flatMap(yield* cache.get(snapshotKey(site)), decodeSnapshot)
+        const cached = yield* cachedSnapshot
         if (Option.isSome(cached)) {
           yield* Effect.annotateCurrentSpan({ "cache.hit": true })
           return cached.value
@@ -327,7 +356,7 @@ export const make = (
       names.length === 0
         ? Effect.succeed<ReadonlyArray<string>>([])
         : Effect.gen(function*() {
-          const index = yield* categories
+          const index = yield* categoryIndex
           return yield* Effect.forEach(names, (name): Effect.Effect<string, OpnsenseError> => {
             const known = index.byName.get(name)
             if (known !== undefined) return Effect.succeed(known)
@@ -337,6 +366,10 @@ export const make = (
               Categories.toWire(name),
               categories.pipe(
                 Effect.map((i) => Option.fromUndefinedOr(i.byName.get(name)))
+              )
+            ).pipe(
+              Effect.tap((uuid) =>
+                Ref.update(knownCategories, Option.map((i) => Categories.withCategory(i, name, uuid)))
               )
             )
           })
@@ -390,11 +423,15 @@ export const make = (
           listAliases,
           (all) => Option.fromUndefinedOr(all.find((a) => a.spec.name === spec.name && a.owner === owner)?.uuid)
         )
-        return yield* create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
+        return yield* forgettingCategories(
+          create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
+        )
       }),
       update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
         const ids = yield* categoryIds(spec.categories)
-        yield* update(`${Aliases.base}/set_item/${uuid}`, Aliases.wrapper, Aliases.toWire(spec, owner, ids))
+        yield* forgettingCategories(
+          update(`${Aliases.base}/set_item/${uuid}`, Aliases.wrapper, Aliases.toWire(spec, owner, ids))
+        )
       }),
       remove: Effect.fn("Opnsense.aliases.remove")(function*(uuid: string) {
         yield* remove(`${Aliases.base}/del_item/${uuid}`, "alias", uuid)
@@ -410,18 +447,20 @@ export const make = (
       create: Effect.fn("Opnsense.rules.create")(function*(spec: RuleSpec, owner: string, sequence: number) {
         yield* checkSequence(sequence)
         const ids = yield* categoryIds(spec.categories)
-        return yield* create(
+        return yield* forgettingCategories(create(
           `${Rules.base}/add_rule`,
           Rules.wrapper,
           Rules.toWire(spec, owner, sequence, ids),
           ownedBy(listRules, owner)
-        )
+        ))
       }),
       update: Effect.fn("Opnsense.rules.update")(
         function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
           yield* checkSequence(sequence)
           const ids = yield* categoryIds(spec.categories)
-          yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
+          yield* forgettingCategories(
+            update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
+          )
         }
       ),
       setSequence: Effect.fn("Opnsense.rules.setSequence")(function*(uuid: string, sequence: number) {

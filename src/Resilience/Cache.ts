@@ -22,6 +22,12 @@ export interface CacheStats {
 
 export interface CacheShape {
   readonly get: (key: string) => Effect.Effect<Option.Option<unknown>>
+  /**
+   * The entry as its JSON text, unparsed. The text stands for the entry: a caller that keeps what it
+   * decoded from a text can reuse it for as long as the same text comes back (the memory cache
+   * hands back the very same string, so that comparison costs nothing).
+   */
+  readonly getText: (key: string) => Effect.Effect<Option.Option<string>>
   /** `ttlSeconds` defaults to CACHE_DEFAULT_TTL */
   readonly set: (key: string, value: unknown, ttlSeconds?: number) => Effect.Effect<void>
   /** remove one key, or every key under a prefix ending in "*" ("opnsense:site-a:*") */
@@ -70,7 +76,7 @@ interface Entry {
   readonly expiresAt: number
 }
 
-const copyOf = (entry: Entry): unknown => JSON.parse(entry.json ??= JSON.stringify(entry.value))
+const textOf = (entry: Entry): string => entry.json ??= JSON.stringify(entry.value)
 
 export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape> =>
   Effect.gen(function*() {
@@ -86,20 +92,23 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
       })
     })
 
+    const getText = (key: string) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const entry = (yield* Ref.get(entries)).get(key)
+        if (entry === undefined || entry.expiresAt <= now) {
+          yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
+          yield* recordCacheMiss("memory")
+          return Option.none<string>()
+        }
+        yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
+        yield* recordCacheHit("memory")
+        return Option.some(textOf(entry))
+      })
+
     return {
-      get: (key) =>
-        Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const entry = (yield* Ref.get(entries)).get(key)
-          if (entry === undefined || entry.expiresAt <= now) {
-            yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
-            yield* recordCacheMiss("memory")
-            return Option.none()
-          }
-          yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
-          yield* recordCacheHit("memory")
-          return Option.some(copyOf(entry))
-        }),
+      get: (key) => Effect.map(getText(key), Option.map((text): unknown => JSON.parse(text))),
+      getText,
       set: (key, value, ttlSeconds = defaultTtlSeconds) =>
         Effect.gen(function*() {
           if (ttlSeconds <= 0) return

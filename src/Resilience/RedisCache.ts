@@ -108,19 +108,22 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
       if (keys.length > 0) await client.del(...keys)
     }
 
+    const getText = (key: string) =>
+      Effect.gen(function*() {
+        const raw = yield* attempt("get", () => client.get(prefix + key), null)
+        if (raw === null) {
+          yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
+          yield* recordCacheMiss("redis")
+          return Option.none<string>()
+        }
+        yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
+        yield* recordCacheHit("redis")
+        return Option.some(raw)
+      })
+
     return {
-      get: (key) =>
-        Effect.gen(function*() {
-          const raw = yield* attempt("get", () => client.get(prefix + key), null)
-          if (raw === null) {
-            yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
-            yield* recordCacheMiss("redis")
-            return Option.none()
-          }
-          yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
-          yield* recordCacheHit("redis")
-          return Option.some<unknown>(JSON.parse(raw))
-        }),
+      get: (key) => Effect.map(getText(key), Option.map((text): unknown => JSON.parse(text))),
+      getText,
       set: (key, value, ttlSeconds = options.defaultTtlSeconds) =>
         ttlSeconds <= 0
           ? Effect.void

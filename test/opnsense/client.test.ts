@@ -21,7 +21,7 @@ const alias: AliasSpec = {
   updateFrequency: ""
 }
 const vlan: VlanSpec = { parent: "igb1", tag: 30, priority: 3, proto: "802.1q", description: "IoT devices" }
-const rule: RuleSpec = {
+const ruleSpec: RuleSpec = {
   enabled: true,
   action: "pass",
   quick: true,
@@ -37,6 +37,7 @@ const rule: RuleSpec = {
   description: "DNS to resolvers",
   categories: ["gitops"]
 }
+const rule = ruleSpec
 
 describe("Opnsense client on a simulated 26.7", () => {
   let sim: SimulatorHandle
@@ -67,6 +68,56 @@ describe("Opnsense client on a simulated 26.7", () => {
       const cached = yield* client.snapshot()
       expect(sim.requests.count()).toBe(0)
       expect(cached).toEqual({ ...snapshot, fetchedAt: cached.fetchedAt })
+    })))
+
+  it.effect("decodes a cached snapshot once: later hits on the same entry reuse it", () =>
+    provide(Effect.gen(function*() {
+      const client = yield* Opnsense
+      yield* client.snapshot({ fresh: true })
+      sim.requests.clear()
+      const first = yield* client.snapshot()
+      const second = yield* client.snapshot()
+      expect(sim.requests.count()).toBe(0)
+      expect(second).toBe(first)
+      // a write drops the entry: the next snapshot is read and decoded anew, and shows the write
+      const id = yield* client.aliases.create({ ...alias, name: "cached_hits", categories: [] }, "cache-test")
+      const after = yield* client.snapshot()
+      expect(after).not.toBe(first)
+      expect(after.aliases.some((a) => a.uuid === id)).toBe(true)
+      const hit = yield* client.snapshot()
+      expect(hit).toEqual(after)
+      expect(yield* client.snapshot()).toBe(hit)
+      yield* client.aliases.remove(id)
+    })))
+
+  it.effect("reads the category list with the snapshot, not again for each write that names categories", () =>
+    provide(Effect.gen(function*() {
+      const client = yield* Opnsense
+      const rule: RuleSpec = { ...ruleSpec, destination: { ...ruleSpec.destination, addresses: ["192.0.2.53"] } }
+      yield* client.snapshot({ fresh: true })
+      sim.requests.clear()
+      const ids: Array<string> = []
+      for (let i = 0; i < 3; i++) {
+        ids.push(yield* client.rules.create({ ...rule, categories: ["once-read"] }, `cat-once-${i}`, 7000 + i))
+      }
+      const counts = sim.requests.countByEndpoint()
+      expect(counts["/api/firewall/category/search_item"] ?? 0).toBe(0)
+      expect(counts["/api/firewall/category/add_item"]).toBe(1)
+      expect(counts["/api/firewall/filter/add_rule"]).toBe(3)
+      const live = yield* client.snapshot()
+      for (const id of ids) expect(live.rules.find((r) => r.uuid === id)?.spec.categories).toEqual(["once-read"])
+
+      // a category deleted behind our back fails one write, and the next write reads the list again
+      for (const id of ids) yield* client.rules.remove(id)
+      const gone = sim.state.categories.find("name", "once-read") ?? ""
+      expect(sim.state.categories.delete(gone)).toBe(true)
+      const refused = yield* Effect.flip(client.rules.create({ ...rule, categories: ["once-read"] }, "cat-gone", 7100))
+      expect(refused._tag).toBe("ValidationError")
+      sim.requests.clear()
+      const again = yield* client.rules.create({ ...rule, categories: ["once-read"] }, "cat-again", 7101)
+      expect(sim.requests.countByEndpoint()["/api/firewall/category/search_item"]).toBe(1)
+      expect((yield* client.snapshot()).rules.find((r) => r.uuid === again)?.spec.categories).toEqual(["once-read"])
+      yield* client.rules.remove(again)
     })))
 
   it.effect("keeps legacy, automatic and built-in objects, marked read-only", () =>

@@ -29,6 +29,20 @@ const suite = (name: string, make: Effect.Effect<CacheShape, never, Scope.Scope>
         expect(stats).toMatchObject({ hits: 1, misses: 1, size: 1, hitRate: 0.5, degraded: false })
       }))
 
+    it.live("gives an entry as its JSON text, the same text while the entry is unchanged", () =>
+      Effect.gen(function*() {
+        const cache = yield* make
+        expect(Option.isNone(yield* cache.getText("t"))).toBe(true)
+        const value = { site: "default", rules: [{ uuid: "u1", description: "Zürich / 1" }] }
+        yield* cache.set("t", value)
+        const first = Option.getOrThrow(yield* cache.getText("t"))
+        expect(JSON.parse(first)).toEqual(value)
+        expect(Option.getOrThrow(yield* cache.getText("t"))).toBe(first)
+        yield* cache.set("t", { ...value, site: "other" })
+        expect(Option.getOrThrow(yield* cache.getText("t"))).not.toBe(first)
+        expect(yield* cache.stats).toMatchObject({ hits: 3, misses: 1 })
+      }))
+
     it.live("expires entries after their TTL", () =>
       Effect.gen(function*() {
         const cache = yield* make
