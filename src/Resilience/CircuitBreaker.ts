@@ -308,30 +308,31 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
 
     const withNow = (f: (now: number) => Effect.Effect<void>) => Effect.flatMap(Clock.currentTimeMillis, f)
 
-    const effectiveStates = Effect.map(Ref.get(registry), (r) => {
-      const states = new Map<string, BreakerState>()
-      for (const [name, b] of r.breakers) states.set(name, b.forced === "open" ? "open" : b.state)
-      return states
-    })
+    const effective = (b: Breaker): BreakerState => (b.forced === "open" ? "open" : b.state)
 
-    /** Run a registry update and record every state transition it caused in the metrics. */
+    /**
+     * Run a registry update and record every state transition it caused in the metrics. It runs
+     * per request, so it compares the registry it read with the one after, breaker by breaker,
+     * without building maps of states (breakers are replaced on change, so unchanged ones are skipped).
+     */
     const observed = <A, E>(update: Effect.Effect<A, E>): Effect.Effect<A, E> =>
       Effect.gen(function*() {
-        const before = yield* effectiveStates
+        const before = (yield* Ref.get(registry)).breakers
         const result = yield* update
-        for (const [name, state] of yield* effectiveStates) {
-          if (before.get(name) !== state) yield* recordBreakerState(name, state === "half-open" ? "half_open" : state)
+        for (const [name, b] of (yield* Ref.get(registry)).breakers) {
+          const was = before.get(name)
+          if (was === b) continue
+          const state = effective(b)
+          if (was === undefined || effective(was) !== state) {
+            yield* recordBreakerState(name, state === "half-open" ? "half_open" : state)
+          }
         }
         return result
       })
 
     return {
       protect,
-      state: (site) =>
-        Effect.map(Ref.get(registry), (r) => {
-          const b = get(r, site)
-          return b.forced === "open" ? "open" : b.state
-        }),
+      state: (site) => Effect.map(Ref.get(registry), (r) => effective(get(r, site))),
       stats: Effect.map(Ref.get(registry), (r) => [...r.breakers].map(([site, b]) => toStats(site, b))),
       forceOpen: (site) => observed(withNow((now) => applyForce(site, "open", now))),
       forceClose: (site) => observed(withNow((now) => applyForce(site, "closed", now))),
