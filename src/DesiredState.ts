@@ -3,7 +3,7 @@
  * Implementation in DesiredState/ (schema, YAML with positions, normalisation, validation).
  */
 import { Context, Data, Effect, FileSystem, Layer } from "effect"
-import { readTree } from "./DesiredState/Files.ts"
+import { readTree, type TreeSources } from "./DesiredState/Files.ts"
 import { sortIssues } from "./DesiredState/Issues.ts"
 import { hasErrors, loadSite } from "./DesiredState/Load.ts"
 import { defaultLimits, type Limits } from "./DesiredState/Yaml.ts"
@@ -33,6 +33,8 @@ export interface DesiredStateShape {
   readonly validate: (
     options: LoadOptions
   ) => Effect.Effect<{ readonly tree: DesiredTree | undefined; readonly issues: ReadonlyArray<Issue> }>
+  /** the YAML files as `load` and `validate` read them (same limits, refusals as issues), unparsed: for editors */
+  readonly sources: (options: LoadOptions) => Effect.Effect<TreeSources>
 }
 
 const summary = (issues: ReadonlyArray<Issue>): string => {
@@ -70,7 +72,12 @@ export const make = Effect.gen(function*() {
     return { tree, warnings: issues }
   })
 
-  return { load, validate } satisfies DesiredStateShape
+  const sources = Effect.fn("DesiredState.sources")(function*(options: LoadOptions) {
+    yield* Effect.annotateCurrentSpan({ dir: options.dir, site: options.site ?? "*" })
+    return yield* readTree(fs, options.dir, options.site, { ...defaultLimits, ...options.limits })
+  })
+
+  return { load, validate, sources } satisfies DesiredStateShape
 })
 
 export class DesiredState extends Context.Service<DesiredState, DesiredStateShape>()("opnsense-mcp/DesiredState") {

@@ -1,6 +1,7 @@
 /**
  * Edits to the desired-state YAML that keep people's comments and formatting: upsert or delete a
- * named item, through the yaml Document API. propose_change builds on this; it validates the
+ * named item, or set one node, through the yaml Document API; each file is parsed and printed once
+ * however many edits touch it. propose_change builds on this; it validates the
  * result with loadSite before committing.
  */
 import { Data, Effect } from "effect"
@@ -22,6 +23,13 @@ export type Edit =
     readonly after?: string | undefined
   }
   | { readonly op: "delete"; readonly kind: KindKey; readonly name: string }
+  | {
+    /** set the node at `path` of `file` to `value` (the file is created when missing), or remove it without `value` */
+    readonly op: "patch"
+    readonly file: string
+    readonly path: ReadonlyArray<string | number>
+    readonly value?: unknown
+  }
 
 export class EditError extends Data.TaggedError("EditError")<{
   readonly message: string
@@ -130,6 +138,21 @@ export const applyEdits = (
 
     for (const [index, edit] of edits.entries()) {
       const fail = (message: string) => new EditError({ edit: index, message })
+      if (edit.op === "patch") {
+        let target = files.find((f) => f.path === edit.file)
+        if (target === undefined) {
+          target = { path: edit.file, original: "", doc: parseDocument(""), dirty: true }
+          files.push(target)
+        }
+        if (edit.value === undefined) {
+          if (!target.doc.hasIn(edit.path)) return yield* fail(`nothing at ${JSON.stringify(edit.path)} to remove`)
+          target.doc.deleteIn(edit.path)
+        } else {
+          target.doc.setIn(edit.path, target.doc.createNode(edit.value))
+        }
+        target.dirty = true
+        continue
+      }
       if (edit.op === "delete") {
         const found = find(sorted(), edit.kind, edit.name)
         if (found === undefined) return yield* fail(`no ${edit.kind} item named "${edit.name}"`)

@@ -5,16 +5,15 @@
  *   delete  { kind, name }                                  remove the named item
  *   patch   { file, path, value? }                          set (or, without value, remove) one YAML node
  *
- * upsert and delete go through the desired state's editor (DesiredState/Edit.ts), which keeps
- * comments, key order and flow style; patch uses the same yaml Document API for one node. Every
- * file named by an edit is confined to the site folder before anything is read or written.
+ * The site's files are read by the DesiredState service (the loader's limits and refusals), every
+ * edit goes through the desired state's editor (DesiredState/Edit.ts) in one pass, which parses
+ * each file once, keeps comments, key order and flow style, and prints each changed file once.
+ * Every file named by an edit is confined to the site folder before anything is read or written.
  */
 import { Data, Effect, Schema } from "effect"
-import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { parseDocument } from "yaml"
+import { DesiredState } from "../DesiredState.ts"
 import * as DesiredEdit from "../DesiredState/Edit.ts"
-import type { SourceFile } from "../DesiredState/Load.ts"
 import { writeConfined } from "../GitOps.ts"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
 
@@ -63,27 +62,43 @@ export type Edit = typeof Edit.Type
 
 const yamlName = /\.ya?ml$/i
 
-const readSite = (siteDir: string) =>
-  Effect.promise(async (): Promise<Array<SourceFile>> => {
-    const names = (await fs.readdir(siteDir).catch((): Array<string> => [])).filter((n) =>
-      yamlName.test(n) && n !== "sites.yaml"
-    )
-    return Promise.all(
-      names.sort().map(async (name) => ({ path: name, text: await fs.readFile(path.join(siteDir, name), "utf8") }))
-    )
+/** The site's files as the loader reads them, with paths relative to the site folder. */
+const readSite = (dir: string, site: string) =>
+  Effect.gen(function*() {
+    const desired = yield* DesiredState
+    const { issues, sites } = yield* desired.sources({ dir, site })
+    const errors = issues.filter((i) => i.severity === "error")
+    const read = sites[0]
+    if (errors.length > 0 || read === undefined) {
+      const lines = errors.slice(0, 20).map((i) =>
+        `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
+      )
+      return yield* new EditError({
+        message: `the site's files cannot be read, so nothing was edited:\n${lines.join("\n") || `no site "${site}"`}`
+      })
+    }
+    const prefix = read.config.path === "." ? "" : `${read.config.path}/`
+    const files = read.files.map((f) => ({ path: f.path.slice(prefix.length), text: f.text }))
+    return { sitePath: read.config.path, files }
   })
 
-const toDesiredEdit = (edit: Exclude<Edit, { readonly op: "patch" }>): DesiredEdit.Edit =>
-  edit.op === "delete"
-    ? { op: "delete", kind: kindKey[edit.kind], name: edit.name }
-    : {
-      op: "upsert",
-      kind: kindKey[edit.kind],
-      item: { ...edit.value, name: edit.name },
-      file: edit.file,
-      before: edit.before,
-      after: edit.after
-    }
+const toDesiredEdit = (edit: Edit): DesiredEdit.Edit => {
+  switch (edit.op) {
+    case "delete":
+      return { op: "delete", kind: kindKey[edit.kind], name: edit.name }
+    case "patch":
+      return { op: "patch", file: edit.file, path: edit.path, value: edit.value }
+    case "upsert":
+      return {
+        op: "upsert",
+        kind: kindKey[edit.kind],
+        item: { ...edit.value, name: edit.name },
+        file: edit.file,
+        before: edit.before,
+        after: edit.after
+      }
+  }
+}
 
 /** One line per edit, for commit messages and tool results: "upsert vlan iot". */
 export const describeEdit = (edit: Edit): string => {
@@ -96,58 +111,34 @@ export const describeEdit = (edit: Edit): string => {
   }
 }
 
-const patch = (files: ReadonlyArray<SourceFile>, edit: Extract<Edit, { readonly op: "patch" }>) =>
-  Effect.gen(function*() {
-    const known = files.find((f) => f.path === edit.file)
-    const doc = parseDocument(known?.text ?? "")
-    if (doc.errors.length > 0) {
-      return yield* Effect.fail(
-        new EditError({ message: `${edit.file} has YAML errors (${doc.errors[0]?.message ?? ""})` })
-      )
-    }
-    if (edit.value === undefined) {
-      if (!doc.hasIn(edit.path)) {
-        return yield* Effect.fail(
-          new EditError({ message: `${edit.file}: nothing at ${JSON.stringify(edit.path)} to remove` })
-        )
-      }
-      doc.deleteIn(edit.path)
-    } else {
-      doc.setIn(edit.path, doc.createNode(edit.value))
-    }
-    const next = { path: edit.file, text: doc.toString({ lineWidth: 0 }) }
-    return known === undefined ? [...files, next] : files.map((f) => (f === known ? next : f))
-  })
-
-/** Apply `edits` in order to the YAML files of `siteDir`; returns one line per edit. */
+/**
+ * Apply `edits` in order to the YAML files of `site` under the desired-state root `dir`; returns one
+ * line per edit.
+ */
 export const applyEdits = (
-  siteDir: string,
+  options: { readonly dir: string; readonly site: string },
   edits: ReadonlyArray<Edit>
-): Effect.Effect<ReadonlyArray<string>, EditError | PathEscape> =>
+): Effect.Effect<ReadonlyArray<string>, EditError | PathEscape, DesiredState> =>
   Effect.gen(function*() {
+    const { files, sitePath } = yield* readSite(options.dir, options.site)
+    const siteDir = sitePath === "." ? path.resolve(options.dir) : yield* resolveInside(options.dir, sitePath)
     for (const edit of edits) {
       const file = edit.op === "delete" ? undefined : edit.file
       if (file === undefined) continue
       const resolved = yield* resolveInside(siteDir, file)
-      if (!yamlName.test(file) || path.dirname(resolved) !== path.resolve(siteDir)) {
+      if (!yamlName.test(file) || path.dirname(resolved) !== siteDir) {
         return yield* Effect.fail(new EditError({ message: `${file}: name a .yaml file directly in the site folder` }))
       }
     }
-    const original = yield* readSite(siteDir)
-    let files: ReadonlyArray<SourceFile> = original
-    for (const [index, edit] of edits.entries()) {
-      if (edit.op === "patch") {
-        files = yield* patch(files, edit)
-        continue
-      }
-      const result = yield* DesiredEdit.applyEdits(files, [toDesiredEdit(edit)]).pipe(
-        Effect.mapError((e) =>
-          new EditError({ message: `edit ${index + 1} (${edit.op} ${edit.kind} ${edit.name}): ${e.message}` })
-        )
-      )
-      files = result.files
-    }
-    const changed = files.filter((file) => original.find((f) => f.path === file.path)?.text !== file.text)
+    const result = yield* DesiredEdit.applyEdits(files, edits.map(toDesiredEdit)).pipe(
+      Effect.mapError((e) => {
+        const edit = edits[e.edit]
+        return new EditError({
+          message: edit === undefined ? e.message : `edit ${e.edit + 1} (${describeEdit(edit)}): ${e.message}`
+        })
+      })
+    )
+    const changed = result.files.filter((f) => result.changed.includes(f.path))
     yield* writeConfined(siteDir, ".", changed.map((f) => ({ path: f.path, content: f.text })))
     return edits.map(describeEdit)
   })

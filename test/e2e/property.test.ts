@@ -188,7 +188,8 @@ describe("property: apply then plan is empty, unmanaged objects unchanged", () =
           const site = siteOf(desired)
           const desiredLayer = Layer.succeed(DesiredState, {
             load: () => Effect.succeed({ tree: { root: ".", sites: [site] }, warnings: [] }),
-            validate: () => Effect.succeed({ tree: { root: ".", sites: [site] }, issues: [] })
+            validate: () => Effect.succeed({ tree: { root: ".", sites: [site] }, issues: [] }),
+            sources: () => Effect.succeed({ sites: [], issues: [] })
           })
           const layer = reconcilerLayer({ desiredDir: ".", actor: "property" }).pipe(
             Layer.provideMerge(Layer.mergeAll(firewallsFromClient, storeLayer(dataDir), desiredLayer)),

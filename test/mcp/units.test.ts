@@ -1,9 +1,12 @@
 /** The small pure parts of the MCP server: confirmation parsing, redaction, guards, paging, edits. */
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { parse } from "yaml"
+import { DesiredState } from "../../src/DesiredState.ts"
 import { loopbackHosts, type McpSettings } from "../../src/Mcp/Config.ts"
 import { applyEdits } from "../../src/Mcp/Edits.ts"
 import { describeFailure } from "../../src/Mcp/Failures.ts"
@@ -112,6 +115,8 @@ describe("list_live paging", () => {
   })
 })
 
+const desiredState = DesiredState.layer.pipe(Layer.provide(NodeServices.layer))
+
 describe("YAML edits", () => {
   it.effect("updates an item in place, keeping comments and untouched fields' formatting", () =>
     Effect.gen(function*() {
@@ -120,7 +125,8 @@ describe("YAML edits", () => {
         path.join(dir, "vlans.yaml"),
         "# top comment\nvlans:\n  - name: a # keep me\n    parent: igb1\n    tag: 10\n  - name: b\n    parent: igb1\n    tag: 20\n"
       )
-      const report = yield* applyEdits(dir, [
+      const site = { dir, site: "default" }
+      const report = yield* applyEdits(site, [
         { op: "upsert", kind: "vlan", name: "a", value: { parent: "igb2", tag: 10 } },
         { op: "delete", kind: "vlan", name: "b" },
         { op: "upsert", kind: "alias", name: "n", value: { type: "network", content: ["10.0.0.0/8"] } }
@@ -132,11 +138,49 @@ describe("YAML edits", () => {
       expect(vlans).toContain("parent: igb2")
       expect(vlans).not.toContain("name: b")
       expect(fs.readFileSync(path.join(dir, "aliases.yaml"), "utf8")).toContain("name: n")
-      const missing = yield* Effect.flip(applyEdits(dir, [{ op: "delete", kind: "rule", name: "nope" }]))
+      const missing = yield* Effect.flip(applyEdits(site, [{ op: "delete", kind: "rule", name: "nope" }]))
       expect(missing.message).toContain("no rules item named \"nope\"")
       const escape = yield* Effect.flip(
-        applyEdits(dir, [{ op: "upsert", kind: "rule", name: "r", value: {}, file: "../r.yaml" }])
+        applyEdits(site, [{ op: "upsert", kind: "rule", name: "r", value: {}, file: "../r.yaml" }])
       )
       expect(escape._tag).toBe("PathEscape")
-    }))
+    }).pipe(Effect.provide(desiredState)))
+
+  it.effect("applies patches and item edits to one file in order, in one pass", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edits-"))
+      fs.writeFileSync(
+        path.join(dir, "vlans.yaml"),
+        "# the uplink\nvlans:\n  - name: a\n    parent: igb1\n    tag: 10\n"
+      )
+      const site = { dir, site: "default" }
+      yield* applyEdits(site, [
+        { op: "upsert", kind: "vlan", name: "b", value: { parent: "igb1", tag: 20 } },
+        { op: "patch", file: "vlans.yaml", path: ["vlans", 1, "description"], value: "second" },
+        { op: "patch", file: "vlans.yaml", path: ["vlans", 0, "tag"], value: 11 },
+        { op: "delete", kind: "vlan", name: "a" }
+      ])
+      const text = fs.readFileSync(path.join(dir, "vlans.yaml"), "utf8")
+      expect(text.startsWith("# the uplink\nvlans:\n")).toBe(true)
+      expect(parse(text)).toEqual({ vlans: [{ parent: "igb1", tag: 20, name: "b", description: "second" }] })
+      const nothing = yield* Effect.flip(
+        applyEdits(site, [{ op: "patch", file: "vlans.yaml", path: ["vlans", 5], value: undefined }])
+      )
+      expect(nothing.message).toBe("edit 1 (remove vlans.5 in vlans.yaml): nothing at [\"vlans\",5] to remove")
+    }).pipe(Effect.provide(desiredState)))
+
+  it.effect("reads the site as the loader does: a file the loader refuses is not edited either", () =>
+    Effect.gen(function*() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edits-"))
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "edits-outside-"))
+      fs.writeFileSync(path.join(outside, "secret.yaml"), "vlans: []\n")
+      fs.symlinkSync(path.join(outside, "secret.yaml"), path.join(dir, "vlans.yaml"))
+      const refused = yield* Effect.flip(
+        applyEdits({ dir, site: "default" }, [{ op: "upsert", kind: "vlan", name: "x", value: { tag: 5 } }])
+      )
+      expect(refused.message).toContain("vlans.yaml:1:1: symbolic link points outside the desired-state directory")
+      expect(fs.readFileSync(path.join(outside, "secret.yaml"), "utf8")).toBe("vlans: []\n")
+      const unknown = yield* Effect.flip(applyEdits({ dir, site: "edge" }, []))
+      expect(unknown.message).toContain("no site named \"edge\"")
+    }).pipe(Effect.provide(desiredState)))
 })

@@ -7,6 +7,7 @@
  * checkout the server reads is never modified, and every path is confined to the site folder.
  */
 import { Clock, Effect, Schema } from "effect"
+import * as fs from "node:fs/promises"
 import { DesiredState } from "../../DesiredState.ts"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
@@ -122,8 +123,10 @@ export const proposeChange = defineTool({
       { dir: config.desiredStateDir, branch, message },
       (workDir) =>
         Effect.gen(function*() {
+          // a site listed in sites.yaml whose folder the proposal creates
           const siteDir = yield* resolveInside(workDir, site.path)
-          const report = yield* applyEdits(siteDir, input.edits)
+          yield* Effect.promise(() => fs.mkdir(siteDir, { recursive: true }))
+          const report = yield* applyEdits({ dir: workDir, site: site.name }, input.edits)
           const warnings = yield* validateTree(workDir, site.name)
           const planned = yield* Effect.result(planOf(workDir, site))
           return { report, warnings, planned }
