@@ -213,25 +213,46 @@ export const grid = (rows: ReadonlyArray<Row>, p: GridParams, o: GridOptions): R
   if (p.rowCount > 0) matched = matched.slice((p.current - 1) * p.rowCount, p.current * p.rowCount)
   const count = matched.length
   const current = phpJson(p.current)
-  const head = Buffer.from(
-    o.recordset ? `{"total":${total},"rowCount":${count},"current":${current},"rows":[` : `{"rows":[`
-  )
-  const tail = Buffer.from(o.recordset ? "]}" : `],"rowCount":${count},"total":${total},"current":${current}}`)
-  const parts = matched.map(rowJson)
-  let size = head.length + tail.length + Math.max(0, parts.length - 1)
+  const head = o.recordset ? `{"total":${total},"rowCount":${count},"current":${current},"rows":[` : `{"rows":[`
+  const tail = o.recordset ? "]}" : `],"rowCount":${count},"total":${total},"current":${current}}`
+  return raw(assemble(head, matched.map(rowJson), tail), JSON_CONTENT_TYPE)
+}
+
+interface Assembled {
+  readonly head: string
+  readonly parts: ReadonlyArray<Buffer>
+  readonly tail: string
+  readonly body: Buffer
+}
+/**
+ * The last few answers: the same kept rows in the same order give the same bytes, so asking for an
+ * unchanged listing again (a plan after a plan) copies nothing. A write replaces the rows it
+ * changes, and then the parts no longer match.
+ */
+let assembled: ReadonlyArray<Assembled> = []
+const samePart = (a: ReadonlyArray<Buffer>, b: ReadonlyArray<Buffer>): boolean =>
+  a.length === b.length && a.every((part, i) => part === b[i])
+
+const assemble = (head: string, parts: ReadonlyArray<Buffer>, tail: string): Buffer => {
+  const known = assembled.find((a) => a.head === head && a.tail === tail && samePart(a.parts, parts))
+  if (known !== undefined) return known.body
+  const start = Buffer.from(head)
+  const end = Buffer.from(tail)
+  let size = start.length + end.length + Math.max(0, parts.length - 1)
   for (const part of parts) size += part.length
   // one copy into one buffer (Buffer.concat is several times slower for ten thousand small parts)
   const body = Buffer.allocUnsafe(size)
-  body.set(head, 0)
-  let at = head.length
+  body.set(start, 0)
+  let at = start.length
   for (let i = 0; i < parts.length; i++) {
     if (i > 0) body[at++] = COMMA
     const part = parts[i] ?? EMPTY
     body.set(part, at)
     at += part.length
   }
-  body.set(tail, at)
-  return raw(body, JSON_CONTENT_TYPE)
+  body.set(end, at)
+  assembled = [{ head, parts, tail, body }, ...assembled.slice(0, 3)]
+  return body
 }
 
 export const JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
