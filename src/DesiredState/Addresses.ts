@@ -8,7 +8,10 @@ export type Literal =
   | { readonly _tag: "Invalid"; readonly reason: string }
   | { readonly _tag: "NotAddress" }
 
-const familyOf = (host: string): Family | undefined => (isIPv4(host) ? 4 : isIPv6(host) ? 6 : undefined)
+// every IPv6 form has a colon: the (large) IPv6 pattern runs only on text that can be one, not on
+// each alias and interface name a rule set mentions
+const familyOf = (host: string): Family | undefined =>
+  isIPv4(host) ? 4 : host.includes(":") && isIPv6(host) ? 6 : undefined
 
 /** Looks like someone meant an address (digits and dots, or hex and colons). */
 const addressLike = (value: string): boolean =>
