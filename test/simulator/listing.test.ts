@@ -36,6 +36,8 @@ describe("simulator: search listings after writes", () => {
     expect(rowOf(withNew, uuid)?.["description"]).toBe("Zürich office")
     expect(withNew.text).toBe(phpEncoded(withNew))
     expect(withNew.text).toContain("Z\\u00fcrich")
+    // asked again unchanged: the same answer (kept), until the next write
+    expect((await rules(sim)).text).toBe(withNew.text)
 
     await post(sim, `/api/firewall/filter/set_rule/${uuid}`, { rule: { description: "changed" } })
     expect(rowOf(await rules(sim), uuid)?.["description"]).toBe("changed")
