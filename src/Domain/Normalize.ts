@@ -55,8 +55,23 @@ export const wellKnownPorts: Readonly<Record<string, number>> = {
 }
 
 /** Sorted, de-duplicated copy: the canonical form of every set-valued field. */
-export const sortedSet = (values: Iterable<string>): ReadonlyArray<string> =>
-  [...new Set([...values].map((v) => v.trim()).filter((v) => v !== ""))].sort()
+export const sortedSet = (values: Iterable<string>): ReadonlyArray<string> => {
+  // most sets are one or two interfaces or addresses, taken 10,000 times per plan: no Set and no
+  // copies for them, a Set once a list is long enough for `includes` to cost
+  const out: Array<string> = []
+  let seen: Set<string> | undefined
+  for (const raw of values) {
+    const value = raw.trim()
+    if (value === "") continue
+    if (seen !== undefined) {
+      if (seen.has(value)) continue
+      seen.add(value)
+    } else if (out.includes(value)) continue
+    else if (out.length === 16) seen = new Set(out).add(value)
+    out.push(value)
+  }
+  return out.length > 1 ? out.sort() : out
+}
 
 /** Split a comma-separated wire value ("lan,opt1") into its canonical set. */
 export const commaSet = (value: string): ReadonlyArray<string> => sortedSet(value.split(","))
