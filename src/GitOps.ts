@@ -17,6 +17,8 @@ import { Config, Context, Data, Effect, Layer } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
+import { DesiredState } from "./DesiredState.ts"
+import type { ImportResult } from "./Domain/Reports.ts"
 import { GitError, type GitIdentity, runGit } from "./GitOps/Git.ts"
 import { PathEscape, resolveInside } from "./GitOps/Paths.ts"
 
@@ -31,6 +33,11 @@ export class BranchRefused extends Data.TaggedError("BranchRefused")<{
 
 /** The edit changed nothing, so there is nothing to commit. */
 export class NothingToCommit extends Data.TaggedError("NothingToCommit")<{
+  readonly message: string
+}> {}
+
+/** The tree the edit left on the new branch does not validate, so nothing was committed. */
+export class TreeInvalid extends Data.TaggedError("TreeInvalid")<{
   readonly message: string
 }> {}
 
@@ -257,3 +264,61 @@ export const writeConfined = (
     }
     return written
   })
+
+/**
+ * Validate `site` in the tree under `workDir` (an onNewBranch worktree) with the desired state's
+ * loader. Errors fail with TreeInvalid, which makes onNewBranch delete the branch again; the other
+ * issues (warnings) are returned. `what` names the change in the message ("the change").
+ */
+export const validateWorktree = (workDir: string, site: string, what: string) =>
+  Effect.gen(function*() {
+    const { issues } = yield* DesiredState.use((desired) => desired.validate({ dir: workDir, site }))
+    const errors = issues.filter((i) => i.severity === "error")
+    if (errors.length > 0) {
+      const lines = errors.slice(0, 20).map((i) =>
+        `  ${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
+      )
+      return yield* new TreeInvalid({
+        message: `${what} does not validate (${errors.length} error(s)); nothing was committed:\n${lines.join("\n")}`
+      })
+    }
+    return issues
+  })
+
+/** The commit message of an import branch; `trailer` adds lines at the end (e.g. "Proposed-by: …"). */
+export const importMessage = (result: ImportResult, trailer?: string): string =>
+  `Adopt the live objects of site ${result.site}\n\n` +
+  `Imported ${result.counts.vlan} VLANs, ${result.counts.alias} aliases and ${result.counts.rule} rules as they ` +
+  `are on the firewall, so the first plan is empty.\n` +
+  (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${s}`).join("\n")}\n`) +
+  (trailer === undefined ? "" : `\n${trailer}\n`)
+
+export interface ImportOnBranchOptions {
+  /** DESIRED_STATE_DIR (created when missing; it must lie inside a git repository) */
+  readonly dir: string
+  readonly branch: string
+  /** the site's folder relative to `dir` ("." for the single default site) */
+  readonly sitePath: string
+  /** what Reconciler.importLive produced */
+  readonly result: ImportResult
+  readonly trailer?: string | undefined
+}
+
+/**
+ * Import live state onto a git branch, the one flow behind `import --commit` and MCP `import_live`:
+ * write the imported YAML into the site folder of a new branch's worktree, validate it, commit.
+ * The checkout is untouched; a result that does not validate leaves no branch behind.
+ */
+export const importOnBranch = Effect.fn("GitOps.importOnBranch")(function*(options: ImportOnBranchOptions) {
+  yield* Effect.annotateCurrentSpan({ branch: options.branch, site: options.result.site })
+  yield* Effect.promise(() => fs.mkdir(options.dir, { recursive: true }))
+  const gitops = yield* GitOps
+  return yield* gitops.onNewBranch(
+    { dir: options.dir, branch: options.branch, message: importMessage(options.result, options.trailer) },
+    (workDir) =>
+      Effect.andThen(
+        writeConfined(workDir, options.sitePath, options.result.files),
+        validateWorktree(workDir, options.result.site, "the imported YAML")
+      )
+  )
+})

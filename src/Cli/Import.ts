@@ -6,19 +6,17 @@
  * planning the written files gives an empty plan.
  *
  * --commit (implied by --branch) writes into a new branch of the git repository holding DIR (or the
- * desired-state directory) instead, through GitOps.onNewBranch: a temporary worktree, so the
- * checked-out branch and the working tree stay untouched. The tree is validated before the commit.
+ * desired-state directory) instead, through GitOps.importOnBranch (the flow MCP import_live uses
+ * too): a temporary worktree, so the checked-out branch and the working tree stay untouched. The
+ * tree is validated before the commit.
  * Nothing is recorded in state.json then (see below); the merged branch's first plan adopts the
  * objects by natural key (adds ownership markers, changes nothing else) and every plan after that
  * apply is empty, whatever happens to DATA_DIR.
  */
 import { Effect, Option } from "effect"
-import { mkdir } from "node:fs/promises"
 import { resolve } from "node:path"
-import { DesiredState } from "../DesiredState.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
-import type { ImportResult } from "../Domain/Reports.ts"
-import { GitOps, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
+import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
 import { Reconciler } from "../Reconciler.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ImportFlags } from "./Commands.ts"
@@ -44,41 +42,12 @@ export const adoptionBranchName = (site: string, now: Date): string =>
     now.toISOString().slice(0, 10).replace(/-/g, "")
   }`
 
-const commitMessage = (result: ImportResult) =>
-  `Adopt the live objects of site ${result.site}\n\n` +
-  `Imported ${result.counts.vlan} VLANs, ${result.counts.alias} aliases and ${result.counts.rule} rules as they ` +
-  `are on the firewall (opnsense-mcp import), so the first plan is empty.\n` +
-  (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${s}`).join("\n")}\n`)
-
 /** The site folder relative to the desired-state root ("." for the single default site). */
 const sitePathOf = (site: string) =>
   Effect.map(
     Effect.orElseSucceed(Reconciler.use((r) => r.sites), () => []),
     (sites) => sites.find((s) => s.name === site)?.path ?? "."
   )
-
-/** Write the files on a new branch; refuse (and leave no branch) when the result does not validate. */
-const commitOnBranch = (root: string, sitePath: string, branch: string, result: ImportResult) =>
-  Effect.gen(function*() {
-    yield* Effect.promise(() => mkdir(root, { recursive: true }))
-    const gitops = yield* GitOps
-    const desired = yield* DesiredState
-    return yield* gitops.onNewBranch(
-      { dir: root, branch, message: commitMessage(result) },
-      (workDir) =>
-        Effect.gen(function*() {
-          yield* writeConfined(workDir, sitePath, result.files)
-          const { issues } = yield* desired.validate({ dir: workDir, site: result.site })
-          const errors = issues.filter((i) => i.severity === "error")
-          if (errors.length > 0) {
-            const lines = errors.slice(0, 20).map((i) => `  ${i.file}:${i.line}:${i.column}: ${i.message}`)
-            return yield* Effect.fail(
-              new Error(`the imported YAML does not validate; nothing was committed:\n${lines.join("\n")}`)
-            )
-          }
-        })
-    )
-  }).pipe(Effect.provide(gitOpsLayer))
 
 export const run = (flags: ImportFlags) =>
   Effect.gen(function*() {
@@ -99,7 +68,9 @@ export const run = (flags: ImportFlags) =>
     const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
     if (onBranch) {
       const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))
-      const committed = yield* commitOnBranch(root, sitePath, branch, result)
+      const committed = yield* importOnBranch({ dir: root, branch, sitePath, result }).pipe(
+        Effect.provide(gitOpsLayer)
+      )
       if (flags.json) yield* out(`${JSON.stringify({ ...result, branch, commit: committed.commit }, null, 2)}\n`)
       else {
         yield* out(`committed ${committed.commit.slice(0, 12)} on branch ${branch}: ${committed.files.join(", ")}\n`)

@@ -30,6 +30,7 @@ const nextStep: Readonly<Record<string, string>> = {
   NothingToCommit: "The edits leave the desired state unchanged: there is nothing to propose.",
   PathEscape: "Use a path relative to the desired-state directory.",
   EditError: "Fix the edit as the message says and call propose_change again.",
+  TreeInvalid: "Fix what the listed errors name (file:line:column) and call again; validate shows them too.",
   PacketInvalid: "Describe the packet with a valid address, protocol and port."
 }
 

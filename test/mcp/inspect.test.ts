@@ -114,6 +114,10 @@ describe("read tools", () => {
     const imported = await ok("import_live", { branch: "mcp/adopt" })
     expect(imported.structured["branch"]).toBe("mcp/adopt")
     expect(git(stack.root, "rev-parse", "mcp/adopt")).toBe(imported.structured["commit"])
+    // the CLI's `import --commit` flow (GitOps.importOnBranch), with the MCP actor as a trailer
+    const message = git(stack.root, "log", "-1", "--format=%s%n%b", "mcp/adopt")
+    expect(message).toMatch(/^Adopt the live objects of site default\n/)
+    expect(message).toMatch(/\nProposed-by: opnsense-mcp \(.+\)$/)
     expect((imported.structured["counts"] as { rule: number }).rule).toBeGreaterThanOrEqual(5000)
     expect(imported.structured["files"]).toEqual(expect.arrayContaining(["desired-state/rules.yaml"]))
     expect(stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))).toBe(

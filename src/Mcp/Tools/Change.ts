@@ -12,12 +12,12 @@ import { DesiredState } from "../../DesiredState.ts"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
-import { GitOps, proposalBranchName, resolveInside, writeConfined } from "../../GitOps.ts"
+import { GitOps, importOnBranch, proposalBranchName, resolveInside, validateWorktree } from "../../GitOps.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { Store } from "../../Store/Store.ts"
 import { McpConfig } from "../Config.ts"
-import { applyEdits, describeEdit, Edit, EditError } from "../Edits.ts"
+import { applyEdits, describeEdit, Edit } from "../Edits.ts"
 import { defineTool, done, ToolError } from "../Tool.ts"
 import { confirmationPhrase, Site } from "./Inspect.ts"
 
@@ -37,27 +37,6 @@ const siteConfigOf = (site: string | undefined) =>
       )
     }
     return found
-  })
-
-/** Validate the tree under `workDir`; errors abort the proposal (and so delete its branch). */
-const validateTree = (workDir: string, site: string) =>
-  Effect.gen(function*() {
-    const desired = yield* DesiredState
-    const { issues } = yield* desired.validate({ dir: workDir, site })
-    const errors = issues.filter((i) => i.severity === "error")
-    if (errors.length > 0) {
-      const lines = errors.slice(0, 20).map((i) =>
-        `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
-      )
-      return yield* Effect.fail(
-        new EditError({
-          message: `the change does not validate (${errors.length} error(s)); nothing was committed:\n${
-            lines.join("\n")
-          }`
-        })
-      )
-    }
-    return issues
   })
 
 /** What planning the branch's tree against the live firewall gives (stored, so it can be applied once merged). */
@@ -127,7 +106,7 @@ export const proposeChange = defineTool({
           const siteDir = yield* resolveInside(workDir, site.path)
           yield* Effect.promise(() => fs.mkdir(siteDir, { recursive: true }))
           const report = yield* applyEdits({ dir: workDir, site: site.name }, input.edits)
-          const warnings = yield* validateTree(workDir, site.name)
+          const warnings = yield* validateWorktree(workDir, site.name, "the change")
           const planned = yield* Effect.result(planOf(workDir, site))
           return { report, warnings, planned }
         })
@@ -195,21 +174,19 @@ export const importLive = defineTool({
   audit: true,
   run: Effect.fn("Mcp.import_live")(function*(input) {
     const config = yield* McpConfig
-    const gitops = yield* GitOps
     const reconciler = yield* Reconciler
     const imported = yield* reconciler.importLive({ site: input.site, kinds: input.kinds, recordInventory: false })
     const sites = yield* Effect.orElseSucceed(reconciler.sites, () => [])
     const sitePath = sites.find((s) => s.name === imported.site)?.path ?? "."
     const branch = yield* branchOf(input.branch, `import ${imported.site}`)
     const counts = imported.counts
-    const message = `Import live objects of ${imported.site}\n\n` +
-      `Adopts ${counts.vlan} VLANs, ${counts.alias} aliases and ${counts.rule} rules as they are on the firewall, ` +
-      `so the first plan is empty.\n\nProposed-by: opnsense-mcp (${config.actor})\n`
-    const committed = yield* gitops.onNewBranch(
-      { dir: config.desiredStateDir, branch, message },
-      (workDir) =>
-        Effect.andThen(writeConfined(workDir, sitePath, imported.files), validateTree(workDir, imported.site))
-    )
+    const committed = yield* importOnBranch({
+      dir: config.desiredStateDir,
+      branch,
+      sitePath,
+      result: imported,
+      trailer: `Proposed-by: opnsense-mcp (${config.actor})`
+    })
     return done(
       { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
       `committed ${
