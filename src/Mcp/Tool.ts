@@ -13,6 +13,8 @@ import {
   type StandardSchemaWithJSON
 } from "@modelcontextprotocol/server"
 import { Cause, Data, Effect, Exit, Schema, Tracer } from "effect"
+import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
+import { selectSite } from "../Reconciler/Sites.ts"
 import type { McpAuditLog } from "./Audit.ts"
 import { describeFailure } from "./Failures.ts"
 
@@ -28,6 +30,10 @@ export class ToolError extends Data.TaggedError("ToolError")<{
 }> {}
 
 export const refused = (message: string) => new ToolError({ message, outcome: "refused" })
+
+/** The site a call names, or the only one (the reconciler's rule): else a ToolError naming the known sites. */
+export const chooseSite = <S extends SiteConfig | DesiredSite>(sites: ReadonlyArray<S>, name: string | undefined) =>
+  selectSite(sites, name, undefined, "`site`").pipe(Effect.mapError((e) => new ToolError({ message: e.message })))
 
 export interface Annotations {
   readonly readOnlyHint: boolean

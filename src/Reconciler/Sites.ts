@@ -11,12 +11,14 @@ const nameOf = (site: SiteConfig | DesiredSite): string => ("config" in site ? s
 
 /**
  * The site called `name` among `sites` (configurations, or loaded sites), or the only one when
- * `name` is undefined. `declaredIn` (e.g. `desired-state/sites.yaml`) is named in the message.
+ * `name` is undefined. `declaredIn` (e.g. `desired-state/sites.yaml`) is named in the message, and
+ * `chooseWith` is how the caller's face names a site (`--site` on the CLI, `site` over MCP).
  */
 export const selectSite = <S extends SiteConfig | DesiredSite>(
   sites: ReadonlyArray<S>,
   name: string | undefined,
-  declaredIn?: string
+  declaredIn?: string,
+  chooseWith = "--site"
 ): Effect.Effect<S, SiteNotFound> => {
   const site = name === undefined
     ? (sites.length === 1 ? sites[0] : undefined)
@@ -30,7 +32,7 @@ export const selectSite = <S extends SiteConfig | DesiredSite>(
         ? `no site "${name}"${where}; known sites: ${known.join(", ") || "(none)"}`
         : known.length === 0
         ? `no site is declared${where}`
-        : `several sites are declared (${known.join(", ")}): choose one with --site`,
+        : `several sites are declared (${known.join(", ")}): choose one with ${chooseWith}`,
       site: name ?? "",
       known
     })

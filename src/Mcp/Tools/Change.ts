@@ -18,7 +18,7 @@ import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { Store } from "../../Store/Store.ts"
 import { McpConfig } from "../Config.ts"
 import { applyEdits, describeEdit, Edit } from "../Edits.ts"
-import { defineTool, done, ToolError } from "../Tool.ts"
+import { chooseSite, defineTool, done } from "../Tool.ts"
 import { confirmationPhrase, Site } from "./Inspect.ts"
 
 const gitOnly = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
@@ -30,13 +30,7 @@ const BranchName = Schema.optional(
 const siteConfigOf = (site: string | undefined) =>
   Effect.gen(function*() {
     const sites = yield* (yield* Reconciler).sites
-    const found = site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === site)
-    if (found === undefined) {
-      return yield* Effect.fail(
-        new ToolError({ message: `name one site with \`site\`: ${sites.map((s) => s.name).join(", ") || "(none)"}` })
-      )
-    }
-    return found
+    return yield* chooseSite(sites, site)
   })
 
 /** What planning the branch's tree against the live firewall gives (stored, so it can be applied once merged). */

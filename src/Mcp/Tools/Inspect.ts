@@ -17,7 +17,7 @@ import { McpAudit, McpAuditEntry } from "../Audit.ts"
 import { McpConfig } from "../Config.ts"
 import * as LiveQuery from "../LiveQuery.ts"
 import { planner } from "../Reconcile.ts"
-import { defineTool, done, ToolError } from "../Tool.ts"
+import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const
 /** reads the firewall: the result depends on a system outside this server */
@@ -201,12 +201,7 @@ export const listLive = defineTool({
     const reconciler = yield* Reconciler
     const firewalls = yield* Firewalls
     const sites = yield* reconciler.sites
-    const site = input.site === undefined ? sites[0] : sites.find((s) => s.name === input.site)
-    if (site === undefined || (input.site === undefined && sites.length > 1)) {
-      return yield* Effect.fail(
-        new ToolError({ message: `name one site: ${sites.map((s) => s.name).join(", ")}` })
-      )
-    }
+    const site = yield* chooseSite(sites, input.site)
     const client = yield* firewalls.forSite(site)
     const snapshot = yield* client.snapshot({ fresh: input.fresh === true })
     const rows = LiveQuery.rowsOf(snapshot, input.kind)

@@ -8,7 +8,7 @@ import * as Policy from "../../Policy.ts"
 import { describeExcluded } from "../../Policy/Render.ts"
 import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
-import { defineTool, done, ToolError } from "../Tool.ts"
+import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
 import { clip, Site } from "./Inspect.ts"
 
 const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const
@@ -24,14 +24,7 @@ const policyInput = (site: string | undefined, origin: "desired" | "live") =>
   Effect.gen(function*() {
     const config = yield* McpConfig
     const { tree } = yield* (yield* DesiredState).load({ dir: config.desiredStateDir, site })
-    const chosen = site === undefined
-      ? (tree.sites.length === 1 ? tree.sites[0] : undefined)
-      : tree.sites.find((s) => s.config.name === site)
-    if (chosen === undefined) {
-      return yield* Effect.fail(
-        new ToolError({ message: `name one site: ${tree.sites.map((s) => s.config.name).join(", ")}` })
-      )
-    }
+    const chosen = yield* chooseSite(tree.sites, site)
     if (origin === "desired") return Policy.fromDesired(chosen)
     const client = yield* (yield* Firewalls).forSite(chosen.config)
     return Policy.fromLive(yield* client.snapshot(), chosen.config)
