@@ -4,6 +4,7 @@
  * last message is its result. `BENCH_CPU_PROF=DIR` profiles every child with `--cpu-prof`.
  */
 import { fork } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { hermeticEnv, type SimulatorHandle } from "./Sim.ts"
 
@@ -25,6 +26,16 @@ const isMessage = (
   readonly message?: string
 } => typeof u === "object" && u !== null && "type" in u && typeof u.type === "string"
 
+/**
+ * The flags the CLI gives node (its entry's `#!/usr/bin/env -S node …` line): a bench child runs
+ * the same composition as the CLI, so it runs under the same V8 settings.
+ */
+export const cliNodeFlags: ReadonlyArray<string> = (() => {
+  const entry = readFileSync(join(import.meta.dirname, "..", "..", "src", "index.ts"), "utf8")
+  const shebang = /^#!\/usr\/bin\/env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/m.exec(entry.split("\n")[0] ?? "")
+  return shebang?.[1]?.trim().split(/\s+/).filter((f) => f !== "") ?? []
+})()
+
 export const runChild = (
   script: string,
   args: ReadonlyArray<string>,
@@ -36,7 +47,7 @@ export const runChild = (
     const started = performance.now()
     const child = fork(join(import.meta.dirname, "..", "child", script), [...args], {
       env: hermeticEnv(env),
-      execArgv: profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`],
+      execArgv: [...cliNodeFlags, ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`])],
       stdio: ["ignore", "ignore", "pipe", "ipc"]
     })
     const marks = new Map<string, number>()
