@@ -8,6 +8,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import { join } from "node:path"
+import { cliNodeFlags } from "./lib/Child.ts"
 import { adopt, tempDirs } from "./lib/Fixture.ts"
 import { numberAt } from "./lib/Json.ts"
 import { emit, percentile, round } from "./lib/Report.ts"
@@ -97,7 +98,7 @@ const serve = (
   new Promise((resolve, reject) => {
     const profileDir = process.env["BENCH_CPU_PROF"]
     const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
-    const child = spawn(process.execPath, [...profile, join(ROOT, "src", "index.ts"), "serve"], {
+    const child = spawn(process.execPath, [...cliNodeFlags, ...profile, join(ROOT, "src", "index.ts"), "serve"], {
       env: hermeticEnv(env),
       stdio: ["ignore", "ignore", "pipe"]
     })

@@ -13,7 +13,7 @@ module.exports = {
       exec_mode: "cluster",
       instances: process.env.OPNSENSE_MCP_INSTANCES || "max",
       interpreter: "node",
-      node_args: "--expose-gc",
+      node_args: "--expose-gc --max-semi-space-size=16 --no-allocation-site-pretenuring",
       kill_timeout: 30000,
       listen_timeout: 20000,
       max_memory_restart: "512M",

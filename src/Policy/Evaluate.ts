@@ -8,6 +8,7 @@
  */
 import type { Endpoint as RuleEndpoint, RuleAction } from "../Domain/Model.ts"
 import {
+  type Applicable,
   type CompiledEndpoint,
   type CompiledPolicy,
   type CompiledRule,
@@ -127,34 +128,39 @@ const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
 }
 
 /**
- * The same decision as matchFast for a rule the index selects (Compile.excludedBy gives undefined), with the
- * reasons pushed onto `why` (empty on entry): the failing condition alone on "no", every condition
- * otherwise. Conditions are decided first and only the reasons shown are written, since most rules
- * an explanation walks fail one condition.
+ * Where matchRule leaves the failing condition of a "no": most rules an explanation walks fail one
+ * condition, and their one-reason list is made at its exact size by the caller rather than grown
+ * from an empty one (thousands per explanation).
  */
-const fail = (why: Array<string>, reason: string): Match => {
-  why.push(reason)
+const failure = { reason: "" }
+
+const fail = (reason: string): Match => {
+  failure.reason = reason
   return NO
 }
 
+/**
+ * The same decision as matchFast for a rule the index selects (Compile.excludedBy gives undefined):
+ * on "no" the failing condition alone is left in `failure.reason`; otherwise every condition is
+ * pushed onto `why`. Conditions are decided first and only the reasons shown are written.
+ */
 export const matchRule = (rule: CompiledRule, p: CompiledPacket, why: Array<string>): Match => {
   const { spec } = rule.rule
   const iface: Match = p.interface === undefined && rule.interfaces.kind !== "all" ? MAYBE : YES
   if (p.family !== undefined && (rule.families & (p.family === 4 ? 1 : 2)) === 0) {
-    return fail(why, `ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
+    return fail(`ip_version: the rule is ${spec.ipVersion}, the packet is IPv${p.family}`)
   }
   const src = addressMatch(rule.source, p.source, p.source4)
-  if (src === NO) return fail(why, addressReason(rule.source, p.source, rule, "source", NO))
+  if (src === NO) return fail(addressReason(rule.source, p.source, rule, "source", NO))
   const sport = portMatch(rule.source.port, rule.source.ports, p.sourcePort)
   if (sport === NO) {
-    return fail(why, portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
+    return fail(portReason(rule.source.port, p.sourcePort, spec.source.port, "source port", NO) ?? "no match")
   }
   const dst = addressMatch(rule.destination, p.destination, p.destination4)
-  if (dst === NO) return fail(why, addressReason(rule.destination, p.destination, rule, "destination", NO))
+  if (dst === NO) return fail(addressReason(rule.destination, p.destination, rule, "destination", NO))
   const dport = portMatch(rule.destination.port, rule.destination.ports, p.destinationPort)
   if (dport === NO) {
     return fail(
-      why,
       portReason(rule.destination.port, p.destinationPort, spec.destination.port, "destination port", NO) ?? "no match"
     )
   }
@@ -224,11 +230,16 @@ export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision
     : { action: defaultRule(packet.direction).action, rule: undefined }
 }
 
-const matchName = (m: Match): MatchResult => (m === YES ? "yes" : m === MAYBE ? "maybe" : "no")
-
 // two literals rather than a spread of an optional field: an explanation makes one step per rule
 // it walks (thousands on a large interface), and the spread cost as much as the matching
-const step = (rule: CompiledRule, match: MatchResult, outcome: Step["outcome"], reasons: Array<string>): Step => {
+const DISABLED: ReadonlyArray<string> = ["the rule is disabled"]
+
+const step = (
+  rule: CompiledRule,
+  match: MatchResult,
+  outcome: Step["outcome"],
+  reasons: ReadonlyArray<string>
+): Step => {
   const source = rule.rule.source
   return source === undefined
     ? {
@@ -260,6 +271,68 @@ const step = (rule: CompiledRule, match: MatchResult, outcome: Step["outcome"], 
     }
 }
 
+/** What walking the applicable rules found: the steps, and what decided. */
+interface Walk {
+  readonly steps: Array<Step>
+  readonly maybes: Array<{ readonly rule: CompiledRule; readonly after: number }>
+  decider: CompiledRule | undefined
+  candidate: CompiledRule | undefined
+  /** where in `steps` the non-quick matches are: the last one decides, unless a quick rule did */
+  readonly nonQuick: Array<number>
+  excluded: Applicable["excluded"]
+}
+
+/**
+ * One rule of an explanation; true when it decides. The walk makes one step per rule it visits
+ * (thousands on a large interface): a "no" (most of them) costs the step and its one reason, made
+ * at their final size.
+ */
+const visit = (walk: Walk, applicable: Applicable, packet: CompiledPacket, i: number): boolean => {
+  const rule = applicable.rules[i]!
+  if (!rule.enabled) {
+    walk.steps.push(step(rule, "no", "disabled", DISABLED))
+    return false
+  }
+  const why: Array<string> = []
+  const m = matchRule(rule, packet, why)
+  if (m === NO) {
+    walk.steps.push(step(rule, "no", "no-match", [failure.reason]))
+    return false
+  }
+  if (m === YES && rule.quick) {
+    walk.steps.push(step(rule, "yes", "decides", [...why, "quick: the first matching quick rule decides"]))
+    walk.decider = rule
+    walk.excluded = applicable.excludedBefore[i] ?? walk.excluded
+    return true
+  }
+  if (m === YES) {
+    walk.nonQuick.push(walk.steps.length)
+    walk.steps.push(step(rule, "yes", "candidate", [...why, "not quick: decides unless a later rule matches"]))
+    walk.candidate = rule
+    return false
+  }
+  // MAYBE
+  walk.maybes.push({ rule, after: walk.candidate?.position ?? -1 })
+  walk.steps.push(step(rule, "maybe", "may-match", why))
+  return false
+}
+
+const walkRules = (applicable: Applicable, packet: CompiledPacket): Walk => {
+  const walk: Walk = {
+    steps: [],
+    maybes: [],
+    decider: undefined,
+    candidate: undefined,
+    nonQuick: [],
+    excluded: applicable.excluded
+  }
+  // the builtin loop, not one of ours: a loop of thousands of iterations inside one call is compiled
+  // on stack by V8, and once that code is thrown away (a type change, a GC) the loop ran several
+  // times slower for the rest of the process; a callback is an ordinary hot function
+  applicable.rules.some((_, i) => visit(walk, applicable, packet, i))
+  return walk
+}
+
 /**
  * The slow path: the rules that can apply to the packet (its interface, direction and protocol, as
  * the fast path's index selects them, plus disabled ones that would) in order up to the deciding
@@ -273,40 +346,7 @@ export const explainCompiled = (
   packetNotes: ReadonlyArray<string>
 ): Explanation => {
   const applicable = policy.applicable(packet.interface, packet.direction, packet.protocol)
-  const steps: Array<Step> = []
-  const maybes: Array<{ rule: CompiledRule; after: number }> = []
-  let decider: CompiledRule | undefined
-  let candidate: CompiledRule | undefined
-  /** where in `steps` the non-quick matches are: the last one decides, unless a quick rule did */
-  const nonQuick: Array<number> = []
-  let excluded = applicable.excluded
-  for (let i = 0; i < applicable.rules.length; i++) {
-    const rule = applicable.rules[i]!
-    if (!rule.enabled) {
-      steps.push(step(rule, "no", "disabled", ["the rule is disabled"]))
-      continue
-    }
-    const reasons: Array<string> = []
-    const m = matchRule(rule, packet, reasons)
-    if (m === YES && rule.quick) {
-      steps.push(step(rule, "yes", "decides", [...reasons, "quick: the first matching quick rule decides"]))
-      decider = rule
-      excluded = applicable.excludedBefore[i] ?? excluded
-      break
-    }
-    if (m === YES) {
-      nonQuick.push(steps.length)
-      steps.push(step(rule, "yes", "candidate", [...reasons, "not quick: decides unless a later rule matches"]))
-      candidate = rule
-      continue
-    }
-    if (m === MAYBE) {
-      maybes.push({ rule, after: candidate?.position ?? -1 })
-      steps.push(step(rule, "maybe", "may-match", reasons))
-      continue
-    }
-    steps.push(step(rule, matchName(m), "no-match", reasons))
-  }
+  const { candidate, decider, excluded, maybes, nonQuick, steps } = walkRules(applicable, packet)
   const final = decider ?? candidate
   const fallback = defaultRule(packet.direction)
   const action = final?.action ?? fallback.action
