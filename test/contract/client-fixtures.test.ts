@@ -1,11 +1,12 @@
 /**
- * Contract tests on recorded OPNsense responses (../shared/opnsense-api/fixtures, SOURCES.md):
+ * Contract tests on recorded OPNsense responses (fixtures-dir.ts: ../shared/opnsense-api/fixtures or
+ * the repository's copy; SOURCES.md):
  * every fixture decodes through the client's own wire schemas and adapters, and the canonical
  * model is asserted for at least one object per kind.
  */
 import { Effect, Exit, Option, Schema } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join, relative, resolve } from "node:path"
+import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
 import * as Aliases from "../../src/Opnsense/Aliases.ts"
 import { StatusBody, SystemStatus } from "../../src/Opnsense/Client.ts"
@@ -14,8 +15,7 @@ import * as Rules from "../../src/Opnsense/Rules.ts"
 import * as Version from "../../src/Opnsense/Version.ts"
 import * as Vlans from "../../src/Opnsense/Vlans.ts"
 
-const root = resolve(import.meta.dirname, "../..")
-const fixturesDir = resolve(root, "../shared/opnsense-api/fixtures")
+import { fixturesDir } from "./fixtures-dir.ts"
 
 const walk = (dir: string): ReadonlyArray<string> =>
   readdirSync(dir).flatMap((name) => {

@@ -6,14 +6,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call, post, type Res } from "../simulator/helpers.ts"
+import { fixturesDir } from "./fixtures-dir.ts"
 
-/** `<repo>/../shared/opnsense-api/fixtures`, wherever the repo is cloned. */
-const fixturesDir = (): string => fileURLToPath(new URL("../../../shared/opnsense-api/fixtures/", import.meta.url))
-const dir = fixturesDir()
+const dir = fixturesDir
 const haveFixtures = existsSync(dir)
 
 const listFixtures = (): Array<string> =>
