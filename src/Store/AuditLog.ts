@@ -8,13 +8,16 @@
  * Appending costs the same however long the log is: the chain head is kept in memory with the
  * file's size after the last append. It is recovered from the file's last line (read backwards,
  * never the whole file) on the first append of a process, and again whenever the size differs
- * from what this process wrote (another writer, a restore). A last line without its newline is a
- * torn write: it is reported and nothing is chained over it until someone removes it.
+ * from what this process wrote (another writer, a restore). Appends hold `<file>.lock` against
+ * other processes on the same DATA_DIR (FileLock.ts), so two of them never chain onto the same
+ * head. A last line without its newline is a torn write: it is reported and nothing is chained
+ * over it until someone removes it.
  */
 import { Effect, Ref, Semaphore } from "effect"
 import * as fs from "node:fs/promises"
 import { canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { StoreError } from "../Reconciler/Errors.ts"
+import { withFileLock } from "./FileLock.ts"
 import { appendDurable } from "./Files.ts"
 import { type AuditAnchor, GENESIS } from "./StateFile.ts"
 
@@ -189,24 +192,27 @@ export const make = <E extends Chained>(
         return { count: entry.seq, lastHash: entry.hash }
       })
 
+    // one append at a time in this process, then against other processes sharing DATA_DIR
     const append = <D extends object>(draft: D, start: Head) =>
-      lock.withPermits(1)(Effect.gen(function*() {
-        const size = yield* sizeOf(file)
-        const remembered = yield* Ref.get(known)
-        const head = remembered !== undefined && remembered.size === size
-          ? remembered.head
-          : yield* recover(size, start)
-        const entry = seal(draft, head)
-        const line = `${JSON.stringify(entry)}\n`
-        // forget the head first: a failed append may have left a partial line, which recover reports
-        yield* Ref.set(known, undefined)
-        yield* appendDurable(file, line)
-        yield* Ref.set(known, {
-          size: size + Buffer.byteLength(line),
-          head: { count: entry.seq, lastHash: entry.hash }
-        })
-        return entry
-      }))
+      lock.withPermits(1)(
+        withFileLock(file)(Effect.gen(function*() {
+          const size = yield* sizeOf(file)
+          const remembered = yield* Ref.get(known)
+          const head = remembered !== undefined && remembered.size === size
+            ? remembered.head
+            : yield* recover(size, start)
+          const entry = seal(draft, head)
+          const line = `${JSON.stringify(entry)}\n`
+          // forget the head first: a failed append may have left a partial line, which recover reports
+          yield* Ref.set(known, undefined)
+          yield* appendDurable(file, line)
+          yield* Ref.set(known, {
+            size: size + Buffer.byteLength(line),
+            head: { count: entry.seq, lastHash: entry.hash }
+          })
+          return entry
+        }))
+      )
 
     return { file, append } satisfies ChainLog
   })

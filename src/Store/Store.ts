@@ -1,7 +1,9 @@
 /**
  * DATA_DIR as a service: state.json (inventory per site), the plan store (plans/<planId>.json) and
  * the hash-chained audit log, plus `verify` and `migrate`. Writes to state.json and the audit log
- * are serialised in-process; one writer per firewall across processes is the apply lock's job.
+ * are serialised in-process and, with `state.json.lock` / `audit.log.lock` (FileLock.ts), against
+ * other processes on the same DATA_DIR: two workers applying two sites at once both rewrite
+ * state.json, and neither update may be lost.
  */
 import { Context, Effect, Layer, Schema, Semaphore } from "effect"
 import * as path from "node:path"
@@ -9,6 +11,7 @@ import { Plan } from "../Domain/Plan.ts"
 import { AuditEntry } from "../Domain/Reports.ts"
 import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
 import * as AuditLog from "./AuditLog.ts"
+import { withFileLock } from "./FileLock.ts"
 import { listDir, readIfExists, writeAtomic } from "./Files.ts"
 import { decodeAnyVersion, emptySite, emptyState, SCHEMA_VERSION, type SiteState, type StateFile } from "./StateFile.ts"
 
@@ -82,6 +85,8 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       return decoded.state
     })
     const writeState = (state: StateFile) => writeAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`)
+    /** read-change-write of state.json, against other processes on this DATA_DIR too */
+    const stateLocked = withFileLock(stateFile)
 
     const site = Effect.fn("Store.site")(function*(name: string) {
       const state = yield* readState
@@ -89,12 +94,12 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     })
 
     const updateSite = Effect.fn("Store.updateSite")(function*(name: string, f: (state: SiteState) => SiteState) {
-      return yield* lock.withPermits(1)(Effect.gen(function*() {
+      return yield* lock.withPermits(1)(stateLocked(Effect.gen(function*() {
         const state = yield* readState
         const next = f(state.sites[name] ?? emptySite)
         yield* writeState({ ...state, sites: { ...state.sites, [name]: next } })
         return next
-      }))
+      })))
     })
 
     const savePlan = Effect.fn("Store.savePlan")(function*(plan: Plan) {
@@ -113,14 +118,14 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     })
 
     const appendAudit = Effect.fn("Store.appendAudit")(function*(draft: AuditDraft) {
-      return yield* lock.withPermits(1)(Effect.gen(function*() {
+      return yield* lock.withPermits(1)(stateLocked(Effect.gen(function*() {
         const state = yield* readState
         // the chain continues from the log itself (its last line), so losing state.json never forks
         // it; the anchor only starts a log that is missing or empty
         const entry: AuditEntry = yield* auditLog.append(draft, state.audit)
         yield* writeState({ ...state, audit: { count: entry.seq, lastHash: entry.hash } })
         return entry
-      }))
+      })))
     })
 
     const readAudit = Effect.gen(function*() {
@@ -164,7 +169,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       }
     }).pipe(Effect.withSpan("Store.verify"))
 
-    const migrate = lock.withPermits(1)(Effect.gen(function*() {
+    const migrate = lock.withPermits(1)(stateLocked(Effect.gen(function*() {
       const text = yield* readIfExists(stateFile)
       if (text === undefined) {
         yield* writeState(emptyState)
@@ -179,7 +184,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       }
       yield* writeState(decoded.state)
       return { from: decoded.from, to: SCHEMA_VERSION, changed: true }
-    })).pipe(Effect.withSpan("Store.migrate"))
+    }))).pipe(Effect.withSpan("Store.migrate"))
 
     return {
       dataDir,

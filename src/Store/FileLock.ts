@@ -1,0 +1,148 @@
+/**
+ * A short-held lock between processes that share DATA_DIR (pm2 cluster workers, a CLI beside a
+ * running `serve`): state.json is read, changed and written back, and the audit logs continue
+ * their hash chain from their last line, so two processes doing either at once would lose an
+ * update or fork the chain. The apply lock only keeps one writer per site; two sites applied at
+ * once by two workers still write the same state.json and audit.log.
+ *
+ * `<file>.lock` is created with O_EXCL and holds `{ pid, host, since, nonce }`; others wait (a few
+ * milliseconds at a time) until it is gone. A lock whose holder was a process on this host that no
+ * longer exists (it crashed inside the few milliseconds it holds it) is moved aside and the wait
+ * goes on; a holder on another host is waited for, then reported.
+ */
+import { Data, Effect, Schedule } from "effect"
+import { randomBytes } from "node:crypto"
+import * as fs from "node:fs/promises"
+import { hostname } from "node:os"
+import * as path from "node:path"
+import { StoreError } from "../Reconciler/Errors.ts"
+
+interface Holder {
+  readonly pid: number
+  readonly host: string
+  readonly since: string
+  readonly nonce: string
+}
+
+const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+
+const isHolder = (u: unknown): u is Holder =>
+  typeof u === "object" && u !== null && "pid" in u && typeof u.pid === "number" && "host" in u &&
+  typeof u.host === "string" && "since" in u && typeof u.since === "string" && "nonce" in u &&
+  typeof u.nonce === "string"
+
+/** Is `pid` a live process on this host? EPERM: it exists but is not ours. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (cause) {
+    return errorCode(cause) === "EPERM"
+  }
+}
+
+const readHolder = async (file: string): Promise<Holder | "absent" | "unreadable"> => {
+  try {
+    const parsed: unknown = JSON.parse(await fs.readFile(file, "utf8"))
+    return isHolder(parsed) ? parsed : "unreadable"
+  } catch (cause) {
+    return errorCode(cause) === "ENOENT" ? "absent" : "unreadable"
+  }
+}
+
+type Attempt =
+  | { readonly _tag: "Taken"; readonly nonce: string }
+  | { readonly _tag: "Held"; readonly holder: Holder | undefined }
+
+/** One try: take the lock, or clear it when its holder is dead, or say who holds it. */
+const attempt = async (lock: string): Promise<Attempt> => {
+  await fs.mkdir(path.dirname(lock), { recursive: true })
+  const mine: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    nonce: randomBytes(8).toString("hex")
+  }
+  try {
+    // written in the create call: a crash cannot leave an empty lock behind once it exists
+    await fs.writeFile(lock, JSON.stringify(mine), { flag: "wx", mode: 0o600 })
+    return { _tag: "Taken", nonce: mine.nonce }
+  } catch (cause) {
+    if (errorCode(cause) !== "EEXIST") throw cause
+  }
+  const holder = await readHolder(lock)
+  if (holder === "absent") return { _tag: "Held", holder: undefined }
+  if (holder === "unreadable") {
+    // a lock written by a crashed process mid-write, or by something else: clear it once it is old
+    const stat = await fs.stat(lock).catch(() => undefined)
+    if (stat !== undefined && Date.now() - stat.mtimeMs > 30_000) await fs.rm(lock, { force: true })
+    return { _tag: "Held", holder: undefined }
+  }
+  if (holder.host !== hostname() || holder.pid === process.pid || alive(holder.pid)) return { _tag: "Held", holder }
+  // the holder died holding it: move it aside, and put it back if what moved was a newer lock
+  const aside = `${lock}.stale-${holder.pid}-${holder.nonce}`
+  const moved = await fs.rename(lock, aside).then(() => true, () => false)
+  if (moved) {
+    const was = await readHolder(aside)
+    if (was !== "absent" && was !== "unreadable" && was.nonce !== holder.nonce) {
+      await fs.link(aside, lock).catch(() => undefined)
+    }
+    await fs.rm(aside, { force: true })
+  }
+  return { _tag: "Held", holder: undefined }
+}
+
+const release = (lock: string, nonce: string) =>
+  Effect.promise(async () => {
+    const holder = await readHolder(lock)
+    if (holder !== "absent" && holder !== "unreadable" && holder.nonce === nonce) await fs.rm(lock, { force: true })
+  })
+
+/** Another process holds the lock (retried until the time is up). */
+class Busy extends Data.TaggedError("Busy")<{ readonly holder: Holder | undefined }> {}
+
+/**
+ * Run `use` holding `<file>.lock` against other processes (callers serialise within their own
+ * process first). Waits up to `timeoutMs` for another holder, then fails naming it.
+ */
+export const withFileLock =
+  (file: string, timeoutMs = 10_000) => <A, E, R>(use: Effect.Effect<A, E, R>): Effect.Effect<A, E | StoreError, R> => {
+    const lock = `${file}.lock`
+    const failed = (cause: unknown) =>
+      new StoreError({
+        message: `cannot lock ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        path: file,
+        cause
+      })
+    const take = Effect.tryPromise({ try: () => attempt(lock), catch: failed }).pipe(
+      Effect.flatMap((
+        a
+      ) => (a._tag === "Taken" ? Effect.succeed(a.nonce) : Effect.fail(new Busy({ holder: a.holder })))),
+      Effect.retry({
+        while: (e) => e instanceof Busy,
+        // 2 ms, 3 ms, 4.5 ms ... at most 50 ms apart, for up to timeoutMs
+        schedule: Schedule.min([Schedule.exponential("2 millis", 1.5), Schedule.spaced("50 millis")]).pipe(
+          Schedule.jittered,
+          Schedule.upTo({ duration: `${timeoutMs} millis` })
+        )
+      }),
+      Effect.catchIf(
+        (e): e is Busy => e instanceof Busy,
+        (busy) =>
+          Effect.fail(
+            new StoreError({
+              message: `${file} is locked by ${
+                busy.holder === undefined
+                  ? "another process"
+                  : `pid ${busy.holder.pid} on ${busy.holder.host} since ${busy.holder.since}`
+              } for more than ${timeoutMs} ms; if that process is gone, delete ${lock}`,
+              path: file
+            })
+          )
+      )
+    )
+    return Effect.acquireUseRelease(take, () => use, (nonce) => release(lock, nonce))
+  }

@@ -1,0 +1,69 @@
+/**
+ * Processes sharing one DATA_DIR (pm2 workers applying different sites, a CLI beside `serve`):
+ * every state.json update and every audit entry survives, the chain stays one chain. And the lock
+ * they share gives way when its holder died, and names the holder when it is alive.
+ */
+import { Effect, Exit } from "effect"
+import { execFile, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { withFileLock } from "../../src/Store/FileLock.ts"
+import { make } from "../../src/Store/Store.ts"
+
+const child = join(import.meta.dirname, "concurrent-child.ts")
+
+const runChild = (dataDir: string, site: string, n: number) =>
+  new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [child, dataDir, site, String(n)], (error, _stdout, stderr) =>
+      error === null ? resolve() : reject(new Error(`${site}: ${stderr || error.message}`)))
+  })
+
+describe("DATA_DIR shared by several processes", () => {
+  it("keeps every site's updates and one unbroken audit chain", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-multi-"))
+    const sites = ["hq", "branch", "lab", "dc"]
+    const n = 15
+    await Promise.all(sites.map((site) => runChild(dir, site, n)))
+    const store = await Effect.runPromise(make(dir))
+    for (const site of sites) {
+      const state = await Effect.runPromise(store.site(site))
+      expect(Object.keys(state.inventory.rule).length, site).toBe(n)
+    }
+    const report = await Effect.runPromise(store.verify)
+    expect(report.problems).toEqual([])
+    const audit = await Effect.runPromise(store.readAudit)
+    expect(audit.length).toBe(sites.length * n)
+    expect(audit.map((e) => e.seq)).toEqual(Array.from({ length: sites.length * n }, (_, i) => i + 1))
+  }, 60_000)
+
+  it("clears a lock left by a process that died holding it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
+    const file = join(dir, "state.json")
+    const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid ?? 999_999
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: dead, host: hostname(), since: "2026-01-01T00:00:00.000Z", nonce: "old" })
+    )
+    const result = await Effect.runPromise(withFileLock(file, 2_000)(Effect.succeed("ran")))
+    expect(result).toBe("ran")
+    expect(existsSync(`${file}.lock`)).toBe(false)
+  })
+
+  it("waits for a live holder, then names it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
+    const file = join(dir, "state.json")
+    // this very process on another host: alive as far as anyone here can tell
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: process.pid, host: "other-host", since: "2026-01-01T00:00:00.000Z", nonce: "x" })
+    )
+    const started = Date.now()
+    const exit = await Effect.runPromiseExit(withFileLock(file, 300)(Effect.succeed("ran")))
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("locked by pid")
+    expect(existsSync(`${file}.lock`)).toBe(true)
+  })
+})
