@@ -230,45 +230,32 @@ export const decide = (policy: CompiledPolicy, packet: CompiledPacket): Decision
     : { action: defaultRule(packet.direction).action, rule: undefined }
 }
 
-// two literals rather than a spread of an optional field: an explanation makes one step per rule
-// it walks (thousands on a large interface), and the spread cost as much as the matching
 const DISABLED: ReadonlyArray<string> = ["the rule is disabled"]
 
+// one literal and the optional source set after it, not spread into it: an explanation makes one
+// step per rule it walks (thousands on a large interface), and the spread cost as much as matching
 const step = (
   rule: CompiledRule,
   match: MatchResult,
   outcome: Step["outcome"],
   reasons: ReadonlyArray<string>
 ): Step => {
+  const made: { -readonly [K in keyof Step]: Step[K] } = {
+    position: rule.position + 1,
+    rule: rule.rule.name,
+    group: rule.group,
+    sequence: rule.rule.sequence,
+    origin: rule.rule.origin,
+    action: rule.action,
+    quick: rule.quick,
+    enabled: rule.enabled,
+    match,
+    outcome,
+    reasons
+  }
   const source = rule.rule.source
-  return source === undefined
-    ? {
-      position: rule.position + 1,
-      rule: rule.rule.name,
-      group: rule.group,
-      sequence: rule.rule.sequence,
-      origin: rule.rule.origin,
-      action: rule.action,
-      quick: rule.quick,
-      enabled: rule.enabled,
-      match,
-      outcome,
-      reasons
-    }
-    : {
-      position: rule.position + 1,
-      rule: rule.rule.name,
-      group: rule.group,
-      sequence: rule.rule.sequence,
-      origin: rule.rule.origin,
-      action: rule.action,
-      quick: rule.quick,
-      enabled: rule.enabled,
-      match,
-      outcome,
-      reasons,
-      source
-    }
+  if (source !== undefined) made.source = source
+  return made
 }
 
 /** What walking the applicable rules found: the steps, and what decided. */

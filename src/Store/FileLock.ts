@@ -24,7 +24,8 @@ interface Holder {
   readonly nonce: string
 }
 
-const errorCode = (cause: unknown): string | undefined =>
+/** The `code` of a Node system error (ENOENT, EEXIST, ...). */
+export const errorCode = (cause: unknown): string | undefined =>
   typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
     ? cause.code
     : undefined
@@ -35,7 +36,7 @@ const isHolder = (u: unknown): u is Holder =>
   typeof u.nonce === "string"
 
 /** Is `pid` a live process on this host? EPERM: it exists but is not ours. */
-const alive = (pid: number): boolean => {
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
     return true

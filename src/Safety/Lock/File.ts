@@ -10,6 +10,7 @@ import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import { hostname } from "node:os"
 import * as path from "node:path"
+import { alive, errorCode } from "../../Store/FileLock.ts"
 import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
 import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
 
@@ -22,21 +23,6 @@ const LockFile = Schema.Struct({
 })
 type LockFile = typeof LockFile.Type
 const decodeLockFile = Schema.decodeUnknownOption(Schema.fromJsonString(LockFile))
-
-const errorCode = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
-    ? cause.code
-    : undefined
-
-/** Is `pid` a live process on this host? EPERM means it exists but is not ours. */
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (cause) {
-    return errorCode(cause) === "EPERM"
-  }
-}
 
 const readLock = async (file: string): Promise<LockFile | "absent" | "unreadable"> => {
   try {
