@@ -93,17 +93,26 @@ export const safeBaseUrl = (url: string): string => {
 }
 
 /**
+ * The largest answer read: a rule listing is ~1.4 KB per rule (14 MB at 10,000 rules), so this is
+ * far beyond any real firewall, and a body past it (or a Content-Length claiming it) is refused
+ * before it can exhaust memory or exceed what a string can hold.
+ */
+export const MAX_BODY_BYTES = 256 * 1024 * 1024
+
+/**
  * Collects a response body and decodes it once. With a Content-Length (OPNsense always sends one)
  * each chunk is copied into one buffer as it arrives and let go, instead of keeping every chunk
- * plus their concatenation plus the string (a rule listing is ~14 MB at 10,000 rules).
+ * plus their concatenation plus the string (a rule listing is ~14 MB at 10,000 rules). `push`
+ * answers false once the body is larger than MAX_BODY_BYTES.
  */
 const bodyReader = (declared: number) => {
-  const sized = Number.isSafeInteger(declared) && declared > 0
+  const sized = Number.isSafeInteger(declared) && declared > 0 && declared <= MAX_BODY_BYTES
   let buffer: Buffer | undefined = sized ? Buffer.allocUnsafe(declared) : undefined
   let chunks: Array<Buffer> = []
   let received = 0
   return {
-    push: (chunk: Buffer) => {
+    push: (chunk: Buffer): boolean => {
+      if (received + chunk.length > MAX_BODY_BYTES) return false
       if (buffer !== undefined && received + chunk.length <= buffer.length) buffer.set(chunk, received)
       else {
         // more than declared (or no length): keep chunks, after what was copied so far
@@ -112,6 +121,7 @@ const bodyReader = (declared: number) => {
         chunks.push(chunk)
       }
       received += chunk.length
+      return true
     },
     end: (): { readonly text: string; readonly bytes: number } => {
       const all = buffer !== undefined ? buffer.subarray(0, received) : Buffer.concat(chunks)
@@ -175,8 +185,24 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
             signal
           },
           (res) => {
-            const body = bodyReader(Number(res.headers["content-length"] ?? Number.NaN))
-            res.on("data", body.push)
+            const declared = Number(res.headers["content-length"] ?? Number.NaN)
+            const body = bodyReader(declared)
+            const tooLarge = () => {
+              finish(Effect.fail(
+                new TransportError({
+                  message: `the answer of ${baseUrl} to ${endpoint} is larger than ${
+                    MAX_BODY_BYTES / 1024 / 1024
+                  } MB (Content-Length ${Number.isFinite(declared) ? declared : "not given"}); refused`,
+                  site: options.site,
+                  endpoint
+                })
+              ))
+              req.destroy()
+            }
+            if (declared > MAX_BODY_BYTES) return tooLarge()
+            res.on("data", (chunk: Buffer) => {
+              if (!body.push(chunk)) tooLarge()
+            })
             res.on("end", () => {
               const { text, bytes } = body.end()
               finish(Effect.succeed({
