@@ -4,7 +4,7 @@
  * 404 → NotFoundError, 500 with errorMessage → OperationRefusedError, anything else that is not the
  * shape this version should return → UnexpectedResponseError naming the field and its path.
  */
-import { Effect, Result, Schema } from "effect"
+import { Effect, Result, Schema, SchemaAST } from "effect"
 import {
   AuthenticationError,
   NotFoundError,
@@ -151,12 +151,13 @@ export const checkStatus = (ctx: Context, response: RawResponse): Effect.Effect<
 /**
  * Decode a JSON value with a wire Schema; the error names the field and its path.
  *
- * Wire schemas only describe shapes (no transformations), so a value that already is the type is
- * taken as it is: checking a 10,000-row listing builds no second copy of it. Only a value that
- * fails the check is decoded, for the message.
+ * A schema that only describes a shape (no transformation anywhere: its encoded form is itself)
+ * takes a value that already is the type as it is: checking a 10,000-row listing builds no second
+ * copy of it. Only a value that fails the check is decoded, for the message. A schema with a
+ * transformation always decodes.
  */
 export const decode = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S) => {
-  const isType = Schema.is(schema)
+  const isType = SchemaAST.toEncoded(schema.ast) === schema.ast ? Schema.is(schema) : () => false
   const decodeResult = Schema.decodeUnknownResult(schema)
   return (ctx: Context, status: number) => (input: unknown): Effect.Effect<S["Type"], UnexpectedResponseError> => {
     if (isType(input)) return Effect.succeed(input)
