@@ -173,6 +173,16 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
           clearTimeout(timer)
           resume(effect)
         }
+        /** the socket, TLS or the response stream failed */
+        const transportFailure = (error: Error) =>
+          finish(Effect.fail(
+            new TransportError({
+              message: describeTransportFailure(error, baseUrl),
+              site: options.site,
+              endpoint,
+              cause: error
+            })
+          ))
         const req = (secure ? https : http).request(
           {
             protocol: base.protocol,
@@ -212,20 +222,7 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
                 contentType: String(res.headers["content-type"] ?? "")
               }))
             })
-            res.on(
-              "error",
-              (error) =>
-                finish(
-                  Effect.fail(
-                    new TransportError({
-                      message: describeTransportFailure(error, baseUrl),
-                      site: options.site,
-                      endpoint,
-                      cause: error
-                    })
-                  )
-                )
-            )
+            res.on("error", transportFailure)
           }
         )
         const timer = setTimeout(() => {
@@ -241,17 +238,7 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
           req.destroy()
         }, options.timeoutMs)
         req.on("error", (error) => {
-          if (signal.aborted) return
-          finish(
-            Effect.fail(
-              new TransportError({
-                message: describeTransportFailure(error, baseUrl),
-                site: options.site,
-                endpoint,
-                cause: error
-              })
-            )
-          )
+          if (!signal.aborted) transportFailure(error)
         })
         if (payload !== undefined) req.write(payload)
         req.end()
