@@ -8,7 +8,7 @@ import { addItem, delItem, getItem, itemsMap, type Resource, setItem, toggleItem
 import { encodeGet, encodeRow, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
 import type { Controller, Ctx } from "./Router.ts"
-import { interfaceOptions, networkLabel } from "./RuleModel.ts"
+import { interfaceOptions, networkLabel, sequenceField } from "./RuleModel.ts"
 import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
@@ -26,14 +26,7 @@ const endpoint = (side: "source" | "destination"): Table => [
 ]
 
 export const dnatTable: Table = [
-  {
-    name: "sequence",
-    kind: "int",
-    required: true,
-    min: 1,
-    max: 999999,
-    rangeMessage: "Sequence shall be between 1 and 999999."
-  },
+  sequenceField,
   { name: "disabled", kind: "bool", default: "0" },
   { name: "nordr", kind: "bool", default: "0" },
   { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },

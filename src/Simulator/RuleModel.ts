@@ -48,6 +48,16 @@ export const networkLabel = (s: SimulatorState, value: string): string | undefin
 const opt = (keys: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> => keys.map(([key, label]) => ({ key, label }))
 const INTEGER = { kind: "int" as const, min: 1, max: 2147483647 }
 
+/** `sequence` as filter rules and port forwards both validate it (REFERENCE §7.1, §9.1) */
+export const sequenceField: Table[number] = {
+  name: "sequence",
+  kind: "int",
+  required: true,
+  min: 1,
+  max: 999999,
+  rangeMessage: "Sequence shall be between 1 and 999999."
+}
+
 export const ruleTable: Table = [
   { name: "enabled", kind: "bool", required: true, default: "1" },
   {
@@ -67,14 +77,7 @@ export const ruleTable: Table = [
     blank: "default",
     options: () => opt([["if-bound", "Bind states to interface"], ["floating", "Floating states"]])
   },
-  {
-    name: "sequence",
-    kind: "int",
-    required: true,
-    min: 1,
-    max: 999999,
-    rangeMessage: "Sequence shall be between 1 and 999999."
-  },
+  sequenceField,
   { name: "sort_order", kind: "volatile" },
   { name: "prio_group", kind: "volatile" },
   {

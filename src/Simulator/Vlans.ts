@@ -5,6 +5,7 @@
 import { addItem, delItem, getItem, itemsMap, type Resource, setItem } from "./Crud.ts"
 import { encodeGet, encodeRow, type Opt, type Table, validateFields } from "./Fields.ts"
 import type { Controller, Ctx } from "./Router.ts"
+import { PRIORITIES } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, userException } from "./Wire.ts"
 
@@ -26,21 +27,10 @@ const parentOptions = (s: SimulatorState): Array<Opt> => {
   return opts
 }
 
-const PCP: ReadonlyArray<Opt> = [
-  { key: "1", label: "Background (1, lowest)" },
-  { key: "0", label: "Best Effort (0, default)" },
-  { key: "2", label: "Excellent Effort (2)" },
-  { key: "3", label: "Critical Applications (3)" },
-  { key: "4", label: "Video (4)" },
-  { key: "5", label: "Voice (5)" },
-  { key: "6", label: "Internetwork Control (6)" },
-  { key: "7", label: "Network Control (7, highest)" }
-]
-
 export const vlanTable: Table = [
   { name: "if", kind: "option", required: true, options: (c) => parentOptions(c.state) },
   { name: "tag", kind: "int", required: true, min: 1, max: 4094 },
-  { name: "pcp", kind: "option", required: true, default: "0", options: () => PCP },
+  { name: "pcp", kind: "option", required: true, default: "0", options: () => PRIORITIES },
   {
     name: "proto",
     kind: "option",
