@@ -11,25 +11,19 @@ import { Field, itemEntries, ItemMap, searchEnvelope, single, text } from "./Wir
 export const base = "interfaces/vlan_settings"
 export const wrapper = "vlan"
 
-const VlanRow = Schema.Struct({
-  uuid: Schema.String,
+const VlanFields = {
   if: Field,
   tag: Field,
   pcp: Schema.optional(Field),
   proto: Schema.optional(Field),
   descr: Schema.optional(Field),
   vlanif: Schema.optional(Field)
-})
+}
+
+const VlanRow = Schema.Struct({ uuid: Schema.String, ...VlanFields })
 export const SearchResponse = searchEnvelope(VlanRow)
 
-const VlanItem = Schema.Struct({
-  if: Field,
-  tag: Field,
-  pcp: Schema.optional(Field),
-  proto: Schema.optional(Field),
-  descr: Schema.optional(Field),
-  vlanif: Schema.optional(Field)
-})
+const VlanItem = Schema.Struct(VlanFields)
 export const ModelResponse = Schema.Struct({ vlan: Schema.Struct({ vlan: ItemMap(VlanItem) }) })
 
 /** Raw key, or the ≤25.1 search label ("Auto", "802.1Q"). */
