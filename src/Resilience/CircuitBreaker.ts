@@ -39,13 +39,11 @@ export const defaultOptions: CircuitBreakerOptions = {
   resetTimeoutMs: 30_000
 }
 
-export interface BreakerStats {
-  readonly site: string
+/** What a breaker counts, kept as it is and shown as it is. */
+interface Counters {
   readonly state: BreakerState
   readonly forced: Forced | undefined
   readonly consecutiveFailures: number
-  /** failure rate over the window, 0..1 */
-  readonly failureRate: number
   readonly calls: number
   readonly failures: number
   readonly successes: number
@@ -53,9 +51,15 @@ export interface BreakerStats {
   readonly rejected: number
   readonly timesOpened: number
   readonly openedAt: number | undefined
+  readonly lastFailure: string | undefined
+}
+
+export interface BreakerStats extends Counters {
+  readonly site: string
+  /** failure rate over the window, 0..1 */
+  readonly failureRate: number
   /** epoch ms at which the next probe is allowed, while open */
   readonly nextProbeAt: number | undefined
-  readonly lastFailure: string | undefined
 }
 
 export interface CircuitBreakerShape {
@@ -81,20 +85,10 @@ export class CircuitBreaker
   extends Context.Service<CircuitBreaker, CircuitBreakerShape>()("opnsense-mcp/CircuitBreaker")
 {}
 
-interface Breaker {
-  readonly state: BreakerState
-  readonly forced: Forced | undefined
-  readonly consecutiveFailures: number
+interface Breaker extends Counters {
   /** true = failure, most recent last */
   readonly window: ReadonlyArray<boolean>
-  readonly calls: number
-  readonly failures: number
-  readonly successes: number
-  readonly rejected: number
-  readonly timesOpened: number
-  readonly openedAt: number | undefined
   readonly probeInFlight: boolean
-  readonly lastFailure: string | undefined
 }
 
 const fresh = (forced: Forced | undefined): Breaker => ({
