@@ -54,12 +54,47 @@ const readHolder = async (file: string): Promise<Holder | "absent" | "unreadable
   }
 }
 
-type Attempt =
-  | { readonly _tag: "Taken"; readonly nonce: string }
-  | { readonly _tag: "Held"; readonly holder: Holder | undefined }
+/** What one attempt at a lock file found. */
+export type Take<H> =
+  | { readonly _tag: "Taken" }
+  /** `holder` undefined: unreadable, or just cleared (a dead holder's lock was moved aside) */
+  | { readonly _tag: "Held"; readonly holder: H | undefined }
 
-/** One try: take the lock, or clear it when its holder is dead, or say who holds it. */
-const attempt = async (lock: string): Promise<Attempt> => {
+/**
+ * One attempt at `lock`, shared by this module and the apply lock's file backend: create it with
+ * `content` (O_EXCL, written in the create call, so it never exists empty), or, when it exists and
+ * its holder (as `read` decodes it) was a process on this host that no longer exists, move it
+ * aside and report it cleared, for the caller to try again. Two processes can clear the same dead
+ * lock at once: the one whose move caught a newer lock instead (`same` tells) puts it back.
+ */
+export const tryTake = async <H extends { readonly pid: number; readonly host: string }>(
+  lock: string,
+  content: string,
+  read: (file: string) => Promise<H | "absent" | "unreadable">,
+  same: (a: H, b: H) => boolean
+): Promise<Take<H>> => {
+  try {
+    await fs.writeFile(lock, content, { flag: "wx", mode: 0o600 })
+    return { _tag: "Taken" }
+  } catch (cause) {
+    if (errorCode(cause) !== "EEXIST") throw cause
+  }
+  const holder = await read(lock)
+  if (holder === "absent" || holder === "unreadable") return { _tag: "Held", holder: undefined }
+  if (holder.host !== hostname() || holder.pid === process.pid || alive(holder.pid)) return { _tag: "Held", holder }
+  const aside = `${lock}.stale-${holder.pid}-${randomBytes(4).toString("hex")}`
+  if (await fs.rename(lock, aside).then(() => true, () => false)) {
+    const moved = await read(aside)
+    if (moved !== "absent" && moved !== "unreadable" && !same(moved, holder)) {
+      await fs.link(aside, lock).catch(() => undefined)
+    }
+    await fs.rm(aside, { force: true })
+  }
+  return { _tag: "Held", holder: undefined }
+}
+
+/** One try at a short-held lock: take it, or clear it when its holder is dead, or say who holds it. */
+const attempt = async (lock: string): Promise<Take<Holder> & { readonly nonce: string }> => {
   await fs.mkdir(path.dirname(lock), { recursive: true })
   const mine: Holder = {
     pid: process.pid,
@@ -67,33 +102,13 @@ const attempt = async (lock: string): Promise<Attempt> => {
     since: new Date().toISOString(),
     nonce: randomBytes(8).toString("hex")
   }
-  try {
-    // written in the create call: a crash cannot leave an empty lock behind once it exists
-    await fs.writeFile(lock, JSON.stringify(mine), { flag: "wx", mode: 0o600 })
-    return { _tag: "Taken", nonce: mine.nonce }
-  } catch (cause) {
-    if (errorCode(cause) !== "EEXIST") throw cause
-  }
-  const holder = await readHolder(lock)
-  if (holder === "absent") return { _tag: "Held", holder: undefined }
-  if (holder === "unreadable") {
-    // a lock written by a crashed process mid-write, or by something else: clear it once it is old
+  const taken = await tryTake(lock, JSON.stringify(mine), readHolder, (a, b) => a.nonce === b.nonce)
+  if (taken._tag === "Held" && taken.holder === undefined && (await readHolder(lock)) === "unreadable") {
+    // written by something else, or torn by a full disk: clear it once it is old
     const stat = await fs.stat(lock).catch(() => undefined)
     if (stat !== undefined && Date.now() - stat.mtimeMs > 30_000) await fs.rm(lock, { force: true })
-    return { _tag: "Held", holder: undefined }
   }
-  if (holder.host !== hostname() || holder.pid === process.pid || alive(holder.pid)) return { _tag: "Held", holder }
-  // the holder died holding it: move it aside, and put it back if what moved was a newer lock
-  const aside = `${lock}.stale-${holder.pid}-${holder.nonce}`
-  const moved = await fs.rename(lock, aside).then(() => true, () => false)
-  if (moved) {
-    const was = await readHolder(aside)
-    if (was !== "absent" && was !== "unreadable" && was.nonce !== holder.nonce) {
-      await fs.link(aside, lock).catch(() => undefined)
-    }
-    await fs.rm(aside, { force: true })
-  }
-  return { _tag: "Held", holder: undefined }
+  return { ...taken, nonce: mine.nonce }
 }
 
 const release = (lock: string, nonce: string) =>

@@ -5,11 +5,11 @@
  */
 import { Effect, Exit } from "effect"
 import { execFile, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { withFileLock } from "../../src/Store/FileLock.ts"
+import { tryTake, withFileLock } from "../../src/Store/FileLock.ts"
 import { make } from "../../src/Store/Store.ts"
 
 const child = join(import.meta.dirname, "concurrent-child.ts")
@@ -65,5 +65,29 @@ describe("DATA_DIR shared by several processes", () => {
     expect(Exit.isFailure(exit)).toBe(true)
     expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("locked by pid")
     expect(existsSync(`${file}.lock`)).toBe(true)
+  })
+
+  it("puts back a fresh lock that a late clearer moved aside instead of the dead one it saw", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
+    const lock = join(dir, "x.lock")
+    type H = { readonly pid: number; readonly host: string; readonly nonce: string }
+    const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid ?? 999_999
+    // another process already cleared the dead lock and took it: this is on disk now
+    const fresh: H = { pid: process.pid, host: hostname(), nonce: "fresh" }
+    writeFileSync(lock, JSON.stringify(fresh))
+    // ... while this one still reads the dead holder it saw before
+    let reads = 0
+    const read = (file: string): Promise<H | "absent" | "unreadable"> =>
+      Promise.resolve(
+        reads++ === 0 ? { pid: dead, host: hostname(), nonce: "dead" } : (JSON.parse(readFileSync(file, "utf8")) as H)
+      )
+    const taken = await tryTake(
+      lock,
+      JSON.stringify({ pid: process.pid, host: hostname(), nonce: "mine" }),
+      read,
+      (a, b) => a.nonce === b.nonce
+    )
+    expect(taken).toEqual({ _tag: "Held", holder: undefined })
+    expect(JSON.parse(readFileSync(lock, "utf8"))).toEqual(fresh)
   })
 })

@@ -1,16 +1,16 @@
 /**
  * The apply lock without Redis: DATA_DIR/locks/<site>.lock, created with O_EXCL so exactly one
  * process wins, holding `{ token, instance, pid, host, since }`. A lock whose holder is a process
- * on this host that no longer exists is stale: it is moved aside (rename is atomic, so of two
- * processes recovering it at once only one succeeds) and taken. A holder on another host cannot be
+ * on this host that no longer exists is stale: it is moved aside and taken (Store/FileLock.ts
+ * tryTake: of two processes clearing it at once, the one whose move caught the other's fresh lock
+ * puts it back). A holder on another host cannot be
  * checked from here and is reported as holding the lock; delete the file by hand once it is sure
  * that process is gone.
  */
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
-import { hostname } from "node:os"
 import * as path from "node:path"
-import { alive, errorCode } from "../../Store/FileLock.ts"
+import { errorCode, tryTake } from "../../Store/FileLock.ts"
 import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
 import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
 
@@ -48,22 +48,9 @@ const nextToken = async (fenceFile: string): Promise<number> => {
   return token
 }
 
-/** O_EXCL create; false when the file exists. */
-const tryCreate = async (file: string, content: string): Promise<boolean> => {
-  try {
-    const handle = await fs.open(file, "wx", 0o600)
-    try {
-      await handle.writeFile(content, "utf8")
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    return true
-  } catch (cause) {
-    if (errorCode(cause) === "EEXIST") return false
-    throw cause
-  }
-}
+/** The same holder, whatever fence token it has written since. */
+const sameHolder = (a: LockFile, b: LockFile) =>
+  a.pid === b.pid && a.host === b.host && a.since === b.since && a.instance === b.instance
 
 export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape => {
   const files = (site: string) => {
@@ -89,9 +76,11 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
     const { fence, lock } = files(site)
     return (async (): Promise<Attempt> => {
       await fs.mkdir(options.dir, { recursive: true, mode: 0o700 })
+      // a second round when the first cleared a dead holder's lock (Store/FileLock.ts tryTake)
       for (let round = 0; round < 2; round++) {
         const holder = currentHolder()
-        if (await tryCreate(lock, JSON.stringify({ token: 0, ...holder }))) {
+        const taken = await tryTake(lock, JSON.stringify({ token: 0, ...holder }), readLock, sameHolder)
+        if (taken._tag === "Taken") {
           // the fence counter is only touched while holding the lock, so tokens strictly increase
           const mine: LockFile = { token: await nextToken(fence), ...holder }
           const temp = `${lock}.${process.pid}.tmp`
@@ -99,15 +88,7 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
           await fs.rename(temp, lock)
           return { _tag: "Taken", lock: mine }
         }
-        const existing = await readLock(lock)
-        if (existing === "absent") continue
-        if (existing === "unreadable") return { _tag: "Held", holder: undefined }
-        const stale = existing.host === hostname() && existing.pid !== process.pid && !alive(existing.pid)
-        if (!stale) return { _tag: "Held", holder: holderOf(existing) }
-        // move the stale lock aside; ENOENT means another process recovered it first
-        await fs.rename(lock, `${lock}.stale-${existing.token}`).catch((cause: unknown) => {
-          if (errorCode(cause) !== "ENOENT") throw cause
-        })
+        if (taken.holder !== undefined) return { _tag: "Held", holder: holderOf(taken.holder) }
       }
       return { _tag: "Held", holder: undefined }
     })()
