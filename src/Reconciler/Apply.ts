@@ -7,7 +7,7 @@
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
 import { Effect, Schema } from "effect"
-import type { AliasSpec, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type { RuleSpec } from "../Domain/Model.ts"
 import {
   AliasSpec as AliasSpecSchema,
   RuleSpec as RuleSpecSchema,
@@ -85,6 +85,25 @@ const outcome = (
   ...extra
 })
 
+/** The calls of a kind without an evaluation order (VLANs, aliases). */
+interface UnorderedApi<S> {
+  readonly create: (spec: S, owner: string) => Effect.Effect<string, OpnsenseError>
+  readonly update: (uuid: string, spec: S, owner: string) => Effect.Effect<void, OpnsenseError>
+  readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
+}
+
+const writeUnordered = <S>(
+  api: UnorderedApi<S>,
+  decode: (after: unknown) => S,
+  change: Change,
+  uuid: string
+): Effect.Effect<string | undefined, OpnsenseError> =>
+  change.action === "delete"
+    ? api.remove(uuid).pipe(Effect.as(uuid))
+    : change.action === "create"
+    ? api.create(decode(change.after), change.name)
+    : api.update(uuid, decode(change.after), change.name).pipe(Effect.as(uuid))
+
 /** The API call for one change; returns the uuid it wrote. */
 export const writeChange = (
   client: OpnsenseShape,
@@ -93,20 +112,10 @@ export const writeChange = (
   const uuid = change.uuid ?? ""
   const sequence = change.sequence ?? 0
   switch (change.kind) {
-    case "vlan": {
-      if (change.action === "delete") return client.vlans.remove(uuid).pipe(Effect.as(uuid))
-      const spec: VlanSpec = decodeVlan(change.after)
-      return change.action === "create"
-        ? client.vlans.create(spec, change.name)
-        : client.vlans.update(uuid, spec, change.name).pipe(Effect.as(uuid))
-    }
-    case "alias": {
-      if (change.action === "delete") return client.aliases.remove(uuid).pipe(Effect.as(uuid))
-      const spec: AliasSpec = decodeAlias(change.after)
-      return change.action === "create"
-        ? client.aliases.create(spec, change.name)
-        : client.aliases.update(uuid, spec, change.name).pipe(Effect.as(uuid))
-    }
+    case "vlan":
+      return writeUnordered(client.vlans, decodeVlan, change, uuid)
+    case "alias":
+      return writeUnordered(client.aliases, decodeAlias, change, uuid)
     case "rule": {
       if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
       const spec: RuleSpec = decodeRule(change.after)
