@@ -197,26 +197,12 @@ export const reportHttp = (r: HttpResult, o: HttpOptions): void =>
       title:
         `ops server (serve, ${r.scale} rules behind it; autocannon ${o.connections} connections × ${o.durationSeconds} s)`,
       columns: ["route", "req/s", "p50 ms", "p99 ms", "bytes/response", "non-2xx", "errors"],
-      rows: [
-        [
-          "GET /health",
-          show(r.health, "requestsPerSecond"),
-          show(r.health, "latencyP50Ms"),
-          show(r.health, "latencyP99Ms"),
-          show(r.health, "bytesPerRequest"),
-          show(r.health, "non2xx"),
-          show(r.health, "errors")
-        ],
-        [
-          "GET /api/rules (cached)",
-          show(r.apiRules, "requestsPerSecond"),
-          show(r.apiRules, "latencyP50Ms"),
-          show(r.apiRules, "latencyP99Ms"),
-          show(r.apiRules, "bytesPerRequest"),
-          show(r.apiRules, "non2xx"),
-          show(r.apiRules, "errors")
-        ]
-      ]
+      rows: ([["GET /health", r.health], ["GET /api/rules (cached)", r.apiRules]] as const).map(([route, run]) => [
+        route,
+        ...(["requestsPerSecond", "latencyP50Ms", "latencyP99Ms", "bytesPerRequest", "non2xx", "errors"] as const).map((
+          key
+        ) => show(run, key))
+      ])
     },
     {
       title: "MCP plan tool over Streamable HTTP (official client)",
