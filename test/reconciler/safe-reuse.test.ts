@@ -22,33 +22,7 @@ import { layerFile } from "../../src/Safety/Lock.ts"
 import { layer as safeLayer, SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
 import { layer as storeLayer } from "../../src/Store/Store.ts"
-import { cleanup, tempRoot, writeTree } from "../safety/harness.ts"
-
-// the simulator's MGMT VLAN, reached through its seeded admin rule; a floating block cuts it
-const SITES = `
-sites:
-  - name: default
-    path: .
-    management:
-      interface: opt1
-      address: 10.0.10.1
-      port: 443
-      source: 192.168.1.10
-`
-const LOCKOUT = `
-rules:
-  - name: no-admin
-    interface: floating
-    action: block
-    protocol: tcp
-    destination: { address: 10.0.10.1, port: 443 }
-`
-const ALIAS = `
-aliases:
-  - name: iot_net
-    type: network
-    content: [10.30.0.0/24]
-`
+import { ALIASES, cleanup, LOCKOUT, MANAGEMENT, sites, tempRoot, writeTree } from "../safety/harness.ts"
 
 /** The safe reconciler as test/safety/harness.ts wires it, with desired-state loads counted. */
 const wired = (sim: SimulatorHandle, desiredDir: string, dataDir: string, loads: { count: number }) => {
@@ -78,7 +52,7 @@ const setup = (main: string) =>
     Effect.gen(function*() {
       const sim = yield* simulator()
       const root = tempRoot()
-      const desiredDir = writeTree(join(root, "desired"), { "sites.yaml": SITES, "main.yaml": main })
+      const desiredDir = writeTree(join(root, "desired"), { "sites.yaml": sites(MANAGEMENT), "main.yaml": main })
       const loads = { count: 0 }
       return { sim, root, loads, layer: wired(sim, desiredDir, join(root, "data"), loads) }
     }),
@@ -106,7 +80,7 @@ describe("the safety layer reuses what the plan read", () => {
 
   it.live("an apply loads the desired state once for the safety layer and once for the inner apply", () =>
     Effect.gen(function*() {
-      const { layer, loads } = yield* setup(ALIAS)
+      const { layer, loads } = yield* setup(ALIASES)
       const report = yield* Effect.gen(function*() {
         const plan = yield* SafeReconciler.use((r) => r.plan())
         loads.count = 0
@@ -132,7 +106,7 @@ describe("plan and apply in one go", () => {
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>
     Effect.gen(function*() {
-      const { layer, loads, sim } = yield* setup(ALIAS)
+      const { layer, loads, sim } = yield* setup(ALIASES)
       sim.requests.clear()
       const report = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
       expect(report.result).toBe("applied")
@@ -164,7 +138,7 @@ describe("plan and apply in one go", () => {
 describe("site selection and import", () => {
   it.live("an unknown site is refused with the known ones named, before any read", () =>
     Effect.gen(function*() {
-      const { layer, sim } = yield* setup(ALIAS)
+      const { layer, sim } = yield* setup(ALIASES)
       sim.requests.clear()
       const refused = yield* Effect.flip(
         SafeReconciler.use((r) => r.planAndApply({ site: "branch", approve: true })).pipe(Effect.provide(layer))
@@ -176,7 +150,7 @@ describe("site selection and import", () => {
 
   it.live("import loads the desired state once", () =>
     Effect.gen(function*() {
-      const { layer, loads } = yield* setup(ALIAS)
+      const { layer, loads } = yield* setup(ALIASES)
       const imported = yield* SafeReconciler.use((r) => r.importLive({ site: "default", recordInventory: false })).pipe(
         Effect.provide(layer)
       )

@@ -12,37 +12,18 @@ import { join } from "node:path"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
 import { Store } from "../../src/Store/Store.ts"
-import { cleanup, filesUnder, instance, owned, tempRoot, writeTree } from "./harness.ts"
-
-const sites = (extra: string) => `
-sites:
-  - name: default
-    path: .
-${extra}
-`
-// the simulator's MGMT VLAN (opt1, 10.0.10.1): reached through the seeded "Admin access to the
-// firewall" rule, not through the automatic anti-lockout rule, which only covers lan
-const MANAGEMENT = `    management:
-      interface: opt1
-      address: 10.0.10.1
-      port: 443
-      source: 192.168.1.10
-`
-const ALIASES = `
-aliases:
-  - name: iot_net
-    type: network
-    content: [10.30.0.0/24]
-`
-// floating: evaluated before every interface rule
-const LOCKOUT = `
-rules:
-  - name: no-admin
-    interface: floating
-    action: block
-    protocol: tcp
-    destination: { address: 10.0.10.1, port: 443 }
-`
+import {
+  ALIASES,
+  cleanup,
+  filesUnder,
+  instance,
+  LOCKOUT,
+  MANAGEMENT,
+  owned,
+  sites,
+  tempRoot,
+  writeTree
+} from "./harness.ts"
 
 const setup = (files: Readonly<Record<string, string>>) =>
   Effect.acquireRelease(

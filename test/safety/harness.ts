@@ -21,6 +21,37 @@ import { layer as storeLayer, Store } from "../../src/Store/Store.ts"
 
 export const REDIS = "redis://127.0.0.1:6379"
 
+/** sites.yaml of the one site, with `extra` lines under it (e.g. MANAGEMENT) */
+export const sites = (extra: string) => `
+sites:
+  - name: default
+    path: .
+${extra}
+`
+// the simulator's MGMT VLAN (opt1, 10.0.10.1): reached through the seeded "Admin access to the
+// firewall" rule, not through the automatic anti-lockout rule, which only covers lan
+export const MANAGEMENT = `    management:
+      interface: opt1
+      address: 10.0.10.1
+      port: 443
+      source: 192.168.1.10
+`
+export const ALIASES = `
+aliases:
+  - name: iot_net
+    type: network
+    content: [10.30.0.0/24]
+`
+// floating: evaluated before every interface rule, so it cuts the management path
+export const LOCKOUT = `
+rules:
+  - name: no-admin
+    interface: floating
+    action: block
+    protocol: tcp
+    destination: { address: 10.0.10.1, port: 443 }
+`
+
 export const tempRoot = (): string => mkdtempSync(join(tmpdir(), "safety-"))
 
 /** Write a desired-state folder from file name → YAML. */
