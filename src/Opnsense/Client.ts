@@ -9,7 +9,7 @@ import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
-import { defaultRetry, isTransient, type RetryOptions, retryTransient } from "../Resilience/Retry.ts"
+import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
 import * as Aliases from "./Aliases.ts"
 import * as Categories from "./Categories.ts"
 import {
@@ -273,42 +273,35 @@ export const make = (
       body: unknown,
       findExisting: Effect.Effect<Option.Option<string>, OpnsenseError>
     ): Effect.Effect<string, OpnsenseError> => {
-      let attempt = 0
-      const once = Effect.suspend(() => {
-        attempt += 1
-        const send = post(path, wrapper, body, false).pipe(
-          Effect.flatMap((r) =>
-            r.uuid !== undefined && r.result === "saved"
-              ? Effect.succeed(r.uuid)
-              : Effect.fail(
-                new UnexpectedResponseError({
-                  message: `POST ${path} returned result "${r.result}" without a uuid`,
-                  site,
-                  endpoint: `POST ${path}`,
-                  status: 200
-                })
-              )
-          )
+      const send = post(path, wrapper, body, false).pipe(
+        Effect.flatMap((r) =>
+          r.uuid !== undefined && r.result === "saved"
+            ? Effect.succeed(r.uuid)
+            : Effect.fail(
+              new UnexpectedResponseError({
+                message: `POST ${path} returned result "${r.result}" without a uuid`,
+                site,
+                endpoint: `POST ${path}`,
+                status: 200
+              })
+            )
         )
-        return attempt === 1
+      )
+      return writing(retryNumbered(retry, (attempt) =>
+        attempt === 1
           ? send
-          : Effect.flatMap(findExisting, Option.match({ onNone: () => send, onSome: Effect.succeed }))
-      })
-      return writing(retryTransient(retry)(once))
+          : Effect.flatMap(findExisting, Option.match({ onNone: () => send, onSome: Effect.succeed }))))
     }
 
     const update = (path: string, wrapper: string, body: unknown) =>
       writing(Effect.asVoid(post(path, wrapper, body, true)))
 
     /** del is idempotent: "not found" on a retry means the first attempt deleted it. */
-    const remove = (path: string, kind: string, uuid: string): Effect.Effect<void, OpnsenseError> => {
-      let attempt = 0
-      const once = Effect.suspend((): Effect.Effect<void, OpnsenseError> => {
-        attempt += 1
-        const current = attempt
-        return http.json(WriteResult, "POST", path, { idempotent: false }).pipe(
+    const remove = (path: string, kind: string, uuid: string): Effect.Effect<void, OpnsenseError> =>
+      writing(retryNumbered(retry, (attempt) =>
+        http.json(WriteResult, "POST", path, { idempotent: false }).pipe(
           Effect.flatMap((r): Effect.Effect<void, OpnsenseError> => {
-            if (r.result === "deleted" || (r.result === "not found" && current > 1)) return Effect.void
+            if (r.result === "deleted" || (r.result === "not found" && attempt > 1)) return Effect.void
             if (r.result === "not found") {
               return Effect.fail(
                 new NotFoundError({
@@ -327,10 +320,7 @@ export const make = (
               })
             )
           })
-        )
-      })
-      return writing(retryTransient(retry)(once))
-    }
+        )))
 
     const reconfigure = (path: string, title: string) =>
       writing(
@@ -588,6 +578,3 @@ export const make = (
       backups
     } satisfies OpnsenseShape
   })
-
-/** Errors that mean "the firewall did not answer" (breaker and retry use the same rule). */
-export { isTransient }

@@ -6,7 +6,7 @@
 import { Clock, Effect, Exit, Option, Ref, Schema } from "effect"
 import type { FirmwareVersion } from "../Domain/Model.ts"
 import type { CircuitBreakerShape } from "../Resilience/CircuitBreaker.ts"
-import { isTransient, type RetryOptions, retryTransient } from "../Resilience/Retry.ts"
+import { isTransient, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
 import { recordOpnsenseCall } from "../Telemetry/Metrics.ts"
 import type { OpnsenseError, TimeoutError, TransportError } from "./Errors.ts"
 import type { Method, RawResponse, Transport } from "./Http.ts"
@@ -81,13 +81,9 @@ export const makeRequester = (deps: {
     }).pipe(Effect.withSpan(`OPNsense ${method}`, { kind: "client" }))
 
   const run = (method: Method, path: string, options: RequestOptions = {}) => {
-    let attempt = 0
-    const attemptOnce = Effect.suspend(() => {
-      attempt += 1
-      return breaker.protect(site, once(method, path, options.body, attempt), isTransient)
-    })
+    const attempt = (n: number) => breaker.protect(site, once(method, path, options.body, n), isTransient)
     const idempotent = options.idempotent ?? method === "GET"
-    return idempotent ? retryTransient(deps.retry)(attemptOnce) : attemptOnce
+    return idempotent ? retryNumbered(deps.retry, attempt) : attempt(1)
   }
 
   return {

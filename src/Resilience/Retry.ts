@@ -32,17 +32,30 @@ export const isTransient = (error: OpnsenseError): boolean => {
   }
 }
 
-export const schedule = (options: RetryOptions) =>
+const schedule = (options: RetryOptions) =>
   Schedule.exponential(Duration.millis(options.baseDelayMs), 2).pipe(
     Schedule.jittered,
     Schedule.modifyDelay(({ duration }) => Effect.succeed(Duration.min(duration, Duration.millis(options.maxDelayMs))))
   )
 
 /** Retry transient failures of an effect that is safe to repeat. */
-export const retryTransient = (options: RetryOptions) => <A, R>(effect: Effect.Effect<A, OpnsenseError, R>) =>
+const retryTransient = (options: RetryOptions) => <A, R>(effect: Effect.Effect<A, OpnsenseError, R>) =>
   options.maxRetries <= 0
     ? effect
     : Effect.retry(effect, { schedule: schedule(options), times: options.maxRetries, while: isTransient })
+
+/**
+ * Retry transient failures of `attempt(n)`, numbering attempts from 1 afresh on every run of the
+ * returned effect (a request built once and run many times must not carry its count over).
+ */
+export const retryNumbered = <A, R>(
+  options: RetryOptions,
+  attempt: (n: number) => Effect.Effect<A, OpnsenseError, R>
+): Effect.Effect<A, OpnsenseError, R> =>
+  Effect.suspend(() => {
+    let n = 0
+    return retryTransient(options)(Effect.suspend(() => attempt(++n)))
+  })
 
 /** OPNSENSE_RETRIES (3), OPNSENSE_RETRY_BASE_MS (200), OPNSENSE_RETRY_MAX_MS (5000). */
 export const config = Config.all({

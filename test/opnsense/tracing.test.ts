@@ -55,4 +55,29 @@ describe("tracing", () => {
       Effect.withTracer(recording)
     )
   })
+
+  it.live("numbers the attempts of each call from 1, also for a request the client reuses", () => {
+    const spans: Array<Tracer.Span> = []
+    const recording = Tracer.make({
+      span(options) {
+        const span = Tracer.nativeTracer.span(options)
+        spans.push(span)
+        return span
+      }
+    })
+    const attempts = (path: string) =>
+      spans.filter((s) => s.attributes.get("url.path") === path).map((s) => s.attributes.get("opnsense.retry.attempt"))
+    return Effect.gen(function*() {
+      const client = yield* Opnsense
+      yield* client.snapshot({ fresh: true })
+      yield* client.snapshot({ fresh: true })
+      yield* client.rules.reconfigure
+      yield* client.rules.reconfigure
+      expect(attempts("/api/firewall/category/search_item")).toEqual([1, 1])
+      expect(attempts("/api/firewall/filter/apply")).toEqual([1, 1])
+    }).pipe(
+      Effect.provide(layerSimulator(sim, { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } })),
+      Effect.withTracer(recording)
+    )
+  })
 })
