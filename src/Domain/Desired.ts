@@ -25,6 +25,25 @@ export const Probe = Schema.Struct({
 })
 export type Probe = typeof Probe.Type
 
+/** The way in to the firewall's web UI and API that a rule set must not cut (sites.yaml `management`). */
+export const ManagementPath = Schema.Struct({
+  interface: Schema.String,
+  address: Schema.optional(Schema.String),
+  port: Schema.optional(Schema.Number),
+  source: Schema.optional(Schema.String),
+  antiLockout: Schema.optional(Schema.Boolean)
+})
+export type ManagementPath = typeof ManagementPath.Type
+
+/** What is known about one interface: its networks ("lan" in a rule) and own addresses ("lanip"). */
+export const InterfaceNet = Schema.Struct({
+  /** CIDRs, e.g. ["10.0.0.0/24"] */
+  networks: Schema.optional(Schema.Array(Schema.String)),
+  /** the firewall's addresses on it, e.g. ["10.0.0.1"] */
+  addresses: Schema.optional(Schema.Array(Schema.String))
+})
+export type InterfaceNet = typeof InterfaceNet.Type
+
 /** Per-site settings from desired-state/sites.yaml (defaults when the file is absent). */
 export const SiteConfig = Schema.Struct({
   name: Schema.String,
@@ -39,28 +58,12 @@ export const SiteConfig = Schema.Struct({
   /** delete unmanaged objects too (opt-in, default false) */
   pruneUnmanaged: Schema.Boolean,
   /** the management path the lockout guard protects */
-  management: Schema.optional(
-    Schema.Struct({
-      interface: Schema.String,
-      address: Schema.optional(Schema.String),
-      port: Schema.optional(Schema.Number),
-      source: Schema.optional(Schema.String),
-      antiLockout: Schema.optional(Schema.Boolean)
-    })
-  ),
+  management: Schema.optional(ManagementPath),
   probes: Schema.Array(Probe),
   /** lint code → severity override */
   lint: Schema.Record(Schema.String, Severity),
   /** policy analysis: interface identifier → its networks ("lan" in a rule) and the firewall's addresses on it */
-  interfaces: Schema.optional(
-    Schema.Record(
-      Schema.String,
-      Schema.Struct({
-        networks: Schema.optional(Schema.Array(Schema.String)),
-        addresses: Schema.optional(Schema.Array(Schema.String))
-      })
-    )
-  ),
+  interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /** policy analysis: interfaces where pass rules must log (default ["wan"]) */
   sensitiveInterfaces: Schema.optional(Schema.Array(Schema.String))
 })

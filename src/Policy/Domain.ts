@@ -4,9 +4,12 @@
  * desired state, from a live snapshot, or from the desired state a plan would produce (Policy/Input.ts).
  */
 import { Schema } from "effect"
-import { Severity } from "../Domain/Desired.ts"
+import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
 import { AliasSpec, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
+
+/** the site settings the analysis reads, as sites.yaml gives them */
+export { InterfaceNet, ManagementPath }
 
 export const PolicyRule = Schema.Struct({
   /** desired-state name, or for live rules the owner name, description or uuid */
@@ -28,30 +31,12 @@ export const PolicyAlias = Schema.Struct({
 })
 export type PolicyAlias = typeof PolicyAlias.Type
 
-/** What is known about one interface: its networks ("lan" in a rule) and own addresses ("lanip"). */
-export const InterfaceNet = Schema.Struct({
-  /** CIDRs, e.g. ["10.0.0.0/24"] */
-  networks: Schema.optional(Schema.Array(Schema.String)),
-  /** the firewall's addresses on it, e.g. ["10.0.0.1"] */
-  addresses: Schema.optional(Schema.Array(Schema.String))
-})
-export type InterfaceNet = typeof InterfaceNet.Type
-
 /** An interface group: rules on it land in priority group 300000 + sequence. */
 export const InterfaceGroup = Schema.Struct({
   members: Schema.Array(Schema.String),
   sequence: Schema.optional(Schema.Number)
 })
 export type InterfaceGroup = typeof InterfaceGroup.Type
-
-export const ManagementPath = Schema.Struct({
-  interface: Schema.String,
-  address: Schema.optional(Schema.String),
-  port: Schema.optional(Schema.Number),
-  source: Schema.optional(Schema.String),
-  antiLockout: Schema.optional(Schema.Boolean)
-})
-export type ManagementPath = typeof ManagementPath.Type
 
 export const PolicyInput = Schema.Struct({
   site: Schema.String,
