@@ -3,12 +3,11 @@
  * (`--live`), or the state a saved plan would leave (`--plan FILE`: the live snapshot with the
  * plan's changes applied). Only the CLI uses this; the analysis itself is pure (Policy.ts).
  */
-import { Data, Effect, Schema } from "effect"
-import { readFile } from "node:fs/promises"
+import { Data, Effect } from "effect"
 import { DesiredState } from "../DesiredState.ts"
 import type { SiteConfig } from "../Domain/Desired.ts"
-import { Plan } from "../Domain/Plan.ts"
 import { Firewalls } from "../Reconciler.ts"
+import { Store } from "../Store/Store.ts"
 import type { PolicyInput } from "./Domain.ts"
 import { fromDesired, fromLive, fromPlan } from "./Input.ts"
 
@@ -22,26 +21,6 @@ export interface SourcedInput {
   /** things the source could not represent (plan changes without a full spec) */
   readonly notes: ReadonlyArray<string>
 }
-
-const readPlan = (file: string) =>
-  Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
-    catch: (cause) => new PolicySourceError({ message: `cannot read plan ${file}: ${String(cause)}`, cause })
-  }).pipe(
-    Effect.flatMap((text) =>
-      Effect.try({
-        try: (): unknown => JSON.parse(text),
-        catch: (cause) => new PolicySourceError({ message: `plan ${file} is not JSON`, cause })
-      })
-    ),
-    Effect.flatMap((json) =>
-      Schema.decodeUnknownEffect(Plan)(json).pipe(
-        Effect.mapError((cause) =>
-          new PolicySourceError({ message: `plan ${file} is not a plan document: ${cause.message}`, cause })
-        )
-      )
-    )
-  )
 
 const snapshotOf = (config: SiteConfig) =>
   Effect.gen(function*() {
@@ -66,7 +45,7 @@ export const desiredInputs = Effect.fn("Policy.desiredInputs")(function*(
 export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
   options: { readonly dir: string; readonly site: string | undefined; readonly planFile: string | undefined }
 ) {
-  const plan = options.planFile === undefined ? undefined : yield* readPlan(options.planFile)
+  const plan = options.planFile === undefined ? undefined : yield* (yield* Store).loadPlan(options.planFile)
   const site = plan?.site ?? options.site
   const { tree } = yield* (yield* DesiredState).load({ dir: options.dir, site })
   yield* Effect.annotateCurrentSpan({ "policy.sites": tree.sites.length, "policy.plan": plan !== undefined })
