@@ -99,7 +99,8 @@ const inferInterface = (policy: CompiledPolicy, address: R.Ip | undefined): stri
   return tie ? undefined : best?.name
 }
 
-const formatIp = (ip: R.Ip): string => {
+/** an address as text: dotted IPv4, or IPv6 groups with one run of zero groups written "::" */
+export const formatIp = (ip: R.Ip): string => {
   if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join(".")
   const groups: Array<string> = []
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((ip.value >> s) & 0xffffn).toString(16))

@@ -6,7 +6,7 @@
 import type { CompiledPolicy } from "../Compile.ts"
 import type { Packet } from "../Domain.ts"
 import { explainCompiled } from "../Evaluate.ts"
-import { compilePacket } from "../Packet.ts"
+import { compilePacket, formatIp } from "../Packet.ts"
 import { parseIp } from "../Ranges.ts"
 import type { Draft } from "./Finding.ts"
 
@@ -19,8 +19,7 @@ const representative = (policy: CompiledPolicy, source: string | undefined): str
   if (parseIp(source) !== undefined) return source
   const first = policy.resolver.addresses([source]).v4[0]
   if (first === undefined) return undefined
-  const value = first.hi > first.lo ? first.lo + 1n : first.lo
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join(".")
+  return formatIp({ family: 4, value: first.hi > first.lo ? first.lo + 1n : first.lo })
 }
 
 export const managementPacket = (policy: CompiledPolicy): Packet | undefined => {
