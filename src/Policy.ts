@@ -15,7 +15,7 @@ import type { Explanation, Finding, Packet, PolicyInput } from "./Policy/Domain.
 import { decide, type Decision, explainCompiled } from "./Policy/Evaluate.ts"
 import { fromDesired } from "./Policy/Input.ts"
 import { lintCompiled } from "./Policy/Lint.ts"
-import { compilePacket } from "./Policy/Packet.ts"
+import { type CompiledPacket, compilePacket } from "./Policy/Packet.ts"
 
 export { compile, type CompiledPolicy } from "./Policy/Compile.ts"
 export * from "./Policy/Domain.ts"
@@ -31,6 +31,18 @@ export class PacketInvalid extends Data.TaggedError("PacketInvalid")<{
 
 const compiled = (input: PolicyInput | CompiledPolicy): CompiledPolicy => ("resolver" in input ? input : compile(input))
 
+const checkedPacket = (
+  policy: CompiledPolicy,
+  packet: Packet
+): Result.Result<{ readonly packet: CompiledPacket; readonly notes: ReadonlyArray<string> }, PacketInvalid> => {
+  const p = compilePacket(policy, packet)
+  return p._tag === "Invalid"
+    ? Result.fail(
+      new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems })
+    )
+    : Result.succeed(p)
+}
+
 /** Every finding, severities applied ("off" dropped), sorted by file and line. */
 export const lint = (input: PolicyInput | CompiledPolicy): ReadonlyArray<Finding> => lintCompiled(compiled(input))
 
@@ -43,29 +55,18 @@ export const explain = (
   packet: Packet
 ): Result.Result<Explanation, PacketInvalid> => {
   const policy = compiled(input)
-  const p = compilePacket(policy, packet)
-  if (p._tag === "Invalid") {
-    return Result.fail(
-      new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems })
-    )
-  }
-  return Result.succeed(explainCompiled(policy, p.packet, packet, p.notes))
+  return Result.map(checkedPacket(policy, packet), (p) => explainCompiled(policy, p.packet, packet, p.notes))
 }
 
 /** The decision alone, on the fast path (what the benchmark measures). */
 export const decidePacket = (
   policy: CompiledPolicy,
   packet: Packet
-): Result.Result<{ readonly action: Decision["action"]; readonly rule: string | undefined }, PacketInvalid> => {
-  const p = compilePacket(policy, packet)
-  if (p._tag === "Invalid") {
-    return Result.fail(
-      new PacketInvalid({ message: `cannot evaluate this packet: ${p.problems.join("; ")}`, problems: p.problems })
-    )
-  }
-  const d = decide(policy, p.packet)
-  return Result.succeed({ action: d.action, rule: d.rule?.rule.name })
-}
+): Result.Result<{ readonly action: Decision["action"]; readonly rule: string | undefined }, PacketInvalid> =>
+  Result.map(checkedPacket(policy, packet), (p) => {
+    const d = decide(policy, p.packet)
+    return { action: d.action, rule: d.rule?.rule.name }
+  })
 
 /** A finding as a desired-state Issue (`file:line:col: severity[code]: message`). */
 export const findingToIssue = (finding: Finding, siteFile = "sites.yaml"): Issue => ({
