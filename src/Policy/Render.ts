@@ -19,6 +19,9 @@ const painter = (colour: boolean) => (c: Colour, text: string) => (colour ? `${c
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
+const originLabel = (origin: string) =>
+  origin === "desired" ? "desired state" : origin === "live" ? "live firewall" : "after the plan"
+
 export interface Counts {
   readonly error: number
   readonly warning: number
@@ -40,7 +43,7 @@ export const renderFindings = (
 ): string => {
   const paint = painter(options.colour)
   const lines = [
-    `site ${site} (${origin === "desired" ? "desired state" : origin === "live" ? "live firewall" : "after the plan"})`
+    `site ${site} (${originLabel(origin)})`
   ]
   for (const note of options.notes ?? []) lines.push(paint("dim", `  note: ${note}`))
   for (const f of findings) {
@@ -104,9 +107,7 @@ export const renderExplanation = (
   const lines = [
     `${paint(e.decision === "pass" ? "ok" : "error", verdict)}  ${
       describePacket(e.packet, e.interface)
-    }  (site ${e.site}, ${
-      e.origin === "desired" ? "desired state" : e.origin === "live" ? "live firewall" : "after the plan"
-    })`
+    }  (site ${e.site}, ${originLabel(e.origin)})`
   ]
   const at = (source: { readonly file: string; readonly line: number } | undefined) =>
     source === undefined ? "" : ` (${NodePath.join(options.dir, source.file)}:${source.line})`
