@@ -147,7 +147,11 @@ export const aliasSpec = (input: AliasInput, table: AliasTable): AliasSpec => ({
   updateFrequency: input.update_frequency === undefined ? "" : String(input.update_frequency)
 })
 
-const checkAlias = (alias: Located<AliasInput>, table: AliasTable): ReadonlyArray<Issue> => {
+const checkAlias = (
+  alias: Located<AliasInput>,
+  entries: ReadonlyArray<Entry>,
+  table: AliasTable
+): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = [...checkCommon(alias)]
   const { name, type, content } = alias.value
   const nameProblem = aliasNameProblem(name)
@@ -177,7 +181,7 @@ const checkAlias = (alias: Located<AliasInput>, table: AliasTable): ReadonlyArra
       hint: "remove update_frequency"
     }))
   }
-  entriesOf(alias.value, table).forEach((entry, index) => {
+  entries.forEach((entry, index) => {
     if (entry._tag === "Bad") {
       issues.push(report(alias, ["content", index], { code: entry.code, message: entry.message, hint: entry.hint }))
       return
@@ -207,10 +211,13 @@ const checkAlias = (alias: Located<AliasInput>, table: AliasTable): ReadonlyArra
 }
 
 /** Nested aliases must not loop back on themselves; each loop is reported once. */
-const checkCycles = (aliases: ReadonlyArray<Located<AliasInput>>, table: AliasTable): ReadonlyArray<Issue> => {
+const checkCycles = (
+  aliases: ReadonlyArray<Located<AliasInput>>,
+  entries: ReadonlyMap<Located<AliasInput>, ReadonlyArray<Entry>>
+): ReadonlyArray<Issue> => {
   const byName = new Map(aliases.map((a) => [a.name, a]))
   const refs = (a: Located<AliasInput>) =>
-    entriesOf(a.value, table).flatMap((e) => (e._tag === "Ref" && byName.has(e.name) ? [e.name] : []))
+    (entries.get(a) ?? []).flatMap((e) => (e._tag === "Ref" && byName.has(e.name) ? [e.name] : []))
   const state = new Map<string, "visiting" | "done">()
   const issues: Array<Issue> = []
   const visit = (name: string, trail: ReadonlyArray<string>): void => {
@@ -235,7 +242,8 @@ const checkCycles = (aliases: ReadonlyArray<Located<AliasInput>>, table: AliasTa
   return issues
 }
 
-export const checkAliases = (aliases: ReadonlyArray<Located<AliasInput>>): ReadonlyArray<Issue> => {
-  const table = aliasTable(aliases)
-  return [...aliases.flatMap((a) => checkAlias(a, table)), ...checkCycles(aliases, table)]
+/** `table` is aliasTable(aliases), which the rules' checks take too. */
+export const checkAliases = (aliases: ReadonlyArray<Located<AliasInput>>, table: AliasTable): ReadonlyArray<Issue> => {
+  const entries = new Map(aliases.map((a) => [a, entriesOf(a.value, table)] as const))
+  return [...aliases.flatMap((a) => checkAlias(a, entries.get(a) ?? [], table)), ...checkCycles(aliases, entries)]
 }

@@ -63,7 +63,7 @@ export const loadSite = (
     ...checkDuplicates(items.named.aliases),
     ...checkDuplicates(items.named.rules),
     ...checkVlans(items.vlans),
-    ...checkAliases(items.aliases),
+    ...checkAliases(items.aliases, table),
     ...checkRules(items.rules, table)
   )
   const sorted = sortIssues(issues)
