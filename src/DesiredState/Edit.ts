@@ -6,6 +6,7 @@
  */
 import { Data, Effect } from "effect"
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml"
+import { byCodeUnit } from "../Domain/Digest.ts"
 import type { SourceFile } from "./Load.ts"
 import { type FriendlyItem, styleItemNodes } from "./Render.ts"
 import type { KindKey } from "./Schema.ts"
@@ -134,7 +135,7 @@ export const applyEdits = (
       }
       files.push({ path: source.path, original: source.text, doc, dirty: false })
     }
-    const sorted = () => [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    const sorted = () => [...files].sort((a, b) => byCodeUnit(a.path, b.path))
 
     for (const [index, edit] of edits.entries()) {
       const fail = (message: string) => new EditError({ edit: index, message })

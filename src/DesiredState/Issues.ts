@@ -5,6 +5,7 @@
  */
 import type { SchemaAST, SchemaIssue } from "effect"
 import type { Issue, Severity } from "../Domain/Desired.ts"
+import { byCodeUnit } from "../Domain/Digest.ts"
 
 export interface Position {
   readonly line: number
@@ -35,11 +36,7 @@ export const makeIssue = (file: string, at: Position, input: IssueInput): Issue 
 /** Issues in a stable order: by file, line, column, then code. */
 export const sortIssues = (issues: ReadonlyArray<Issue>): ReadonlyArray<Issue> =>
   [...issues].sort((a, b) =>
-    a.file < b.file
-      ? -1
-      : a.file > b.file
-      ? 1
-      : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+    byCodeUnit(a.file, b.file) || a.line - b.line || a.column - b.column || byCodeUnit(a.code, b.code)
   )
 
 const distance = (a: string, b: string): number => {

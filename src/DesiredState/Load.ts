@@ -3,7 +3,7 @@
  * synchronous, so it can be fed arbitrary input in property tests; Files.ts does the reading.
  */
 import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
-import { canonicalJson, sha256 } from "../Domain/Digest.ts"
+import { byCodeUnit, canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
 import { checkDuplicates } from "./Common.ts"
 import { sortIssues } from "./Issues.ts"
@@ -28,7 +28,7 @@ export interface SiteResult {
 export const hasErrors = (issues: ReadonlyArray<Issue>): boolean => issues.some((i) => i.severity === "error")
 
 const byName = <A extends { readonly name: string }>(items: ReadonlyArray<A>) =>
-  [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  [...items].sort((a, b) => byCodeUnit(a.name, b.name))
 
 /** sha256 over what the site means: configuration (not its folder), items by name, rules in order. */
 export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
@@ -50,7 +50,7 @@ export const loadSite = (
 ): SiteResult => {
   const issues: Array<Issue> = []
   const files: Array<YamlFile> = []
-  for (const source of [...sources].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const source of [...sources].sort((a, b) => byCodeUnit(a.path, b.path))) {
     const parsed = parseYaml(source.path, source.text, limits)
     issues.push(...parsed.issues)
     if (parsed.file !== undefined) files.push(parsed.file)
