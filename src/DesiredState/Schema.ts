@@ -2,7 +2,8 @@
  * The user-facing YAML schema: what people write in desired-state/*.yaml, with friendly field
  * names and the loose value forms people use (`tcp` or `TCP`, `443` or `"443"`, one interface or
  * a list). These schemas decode each item's shape; value rules (ports, CIDRs, references) are
- * checked afterwards in Validate.ts, and Canonical.ts turns the result into Domain/Model.ts specs.
+ * checked afterwards, and the items turned into Domain/Model.ts specs, per kind (Vlans.ts,
+ * Aliases.ts, Rules.ts).
  * The same schemas produce the JSON Schema that `opnsense-mcp schema` prints for editors.
  */
 import { Schema } from "effect"
