@@ -17,6 +17,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ResourceKind } from "../Domain/Model.ts"
 import { ChangeAction } from "../Domain/Plan.ts"
+import { errorCode } from "../Store/Files.ts"
 import { JournalError } from "./Errors.ts"
 import { siteFileName } from "./Lock.ts"
 
@@ -191,11 +192,8 @@ export const make = (options: JournalOptions): Effect.Effect<JournalShape> =>
       const file = fileOf(site)
       const text = yield* Effect.tryPromise({
         try: () =>
-          fs.readFile(file, "utf8").catch((
-            cause: unknown
-          ) => (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT"
-            ? undefined
-            : Promise.reject(cause))
+          fs.readFile(file, "utf8").catch((cause: unknown) =>
+            errorCode(cause) === "ENOENT" ? undefined : Promise.reject(cause)
           ),
         catch: failWith(file, "read")
       })

@@ -18,7 +18,7 @@ import * as fs from "node:fs/promises"
 import { canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { StoreError } from "../Reconciler/Errors.ts"
 import { withFileLock } from "./FileLock.ts"
-import { appendDurable } from "./Files.ts"
+import { appendDurable, errorCode } from "./Files.ts"
 import { type AuditAnchor, GENESIS } from "./StateFile.ts"
 
 /** The fields the chain adds to every entry. */
@@ -141,12 +141,13 @@ const readLastLine = async (file: string, size: number): Promise<LastLine | unde
 
 const sizeOf = (file: string): Effect.Effect<number, StoreError> =>
   Effect.tryPromise({
-    try: () => fs.stat(file).then((s) => s.size, (error: unknown) => (isMissing(error) ? 0 : Promise.reject(error))),
+    try: () =>
+      fs.stat(file).then(
+        (s) => s.size,
+        (error: unknown) => (errorCode(error) === "ENOENT" ? 0 : Promise.reject(error))
+      ),
     catch: (cause) => new StoreError({ message: `cannot read ${file}: ${String(cause)}`, path: file, cause })
   })
-
-const isMissing = (error: unknown) =>
-  typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT"
 
 export interface ChainLog {
   readonly file: string

@@ -16,6 +16,7 @@ import * as fs from "node:fs/promises"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import { StoreError } from "../Reconciler/Errors.ts"
+import { errorCode } from "./Files.ts"
 
 interface Holder {
   readonly pid: number
@@ -23,12 +24,6 @@ interface Holder {
   readonly since: string
   readonly nonce: string
 }
-
-/** The `code` of a Node system error (ENOENT, EEXIST, ...). */
-export const errorCode = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
-    ? cause.code
-    : undefined
 
 const isHolder = (u: unknown): u is Holder =>
   typeof u === "object" && u !== null && "pid" in u && typeof u.pid === "number" && "host" in u &&

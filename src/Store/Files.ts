@@ -8,6 +8,12 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { StoreError } from "../Reconciler/Errors.ts"
 
+/** The `code` of a Node system error (ENOENT, EEXIST, ...). */
+export const errorCode = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+
 const fail = (what: string, file: string) => (cause: unknown) =>
   new StoreError({
     message: `${what} ${file}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -69,7 +75,7 @@ export const readIfExists = (file: string): Effect.Effect<string | undefined, St
       try {
         return await fs.readFile(file, "utf8")
       } catch (error) {
-        if (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT") return undefined
+        if (errorCode(error) === "ENOENT") return undefined
         throw error
       }
     },
@@ -82,7 +88,7 @@ export const listDir = (dir: string): Effect.Effect<ReadonlyArray<string>, Store
       try {
         return await fs.readdir(dir)
       } catch (error) {
-        if (typeof error === "object" && error !== null && "code" in error && error.code === "ENOENT") return []
+        if (errorCode(error) === "ENOENT") return []
         throw error
       }
     },

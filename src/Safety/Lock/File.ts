@@ -10,7 +10,8 @@
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { errorCode, tryTake } from "../../Store/FileLock.ts"
+import { tryTake } from "../../Store/FileLock.ts"
+import { errorCode } from "../../Store/Files.ts"
 import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
 import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
 
