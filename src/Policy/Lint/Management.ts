@@ -52,7 +52,6 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
   const path = `tcp ${from} → ${m.address ?? "(self)"}:${m.port ?? 443} in on ${m.interface}`
   const hint =
     `keep a quick pass rule for the management path (${path}) above every block rule, or enable the anti-lockout rule`
-  const ruleRef = (name: string) => policy.input.rules.find((r) => r.name === name)?.source
   if (result.decision !== "pass") {
     const code = result.certain ? "management-lockout" : "management-at-risk"
     if (result.decidedBy.kind === "default") {
@@ -74,7 +73,7 @@ export const managementFindings = (policy: CompiledPolicy): ReadonlyArray<Draft>
         result.certain ? "blocks" : "may block"
       } the management path (${path})`,
       hint,
-      source: ruleRef(result.decidedBy.rule),
+      source: result.decidedBy.source,
       related: []
     }]
   }
