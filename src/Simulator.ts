@@ -136,7 +136,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
       faults,
       log: requests,
       tls: cert === undefined ? undefined : { cert: cert.certPem, key: cert.keyPem },
-      afterWrite: options.stateFile === undefined ? undefined : () => Persist.save(state, options.stateFile ?? "")
+      afterWrite: options.stateFile === undefined ? undefined : Persist.saver(state, options.stateFile)
     },
     host,
     options.port ?? 0

@@ -1,7 +1,8 @@
 /**
  * Optional persistence of the simulated box in one JSON file, so that the embedded sandbox behaves
  * like one firewall across CLI runs: `apply` in one process, then `plan` in the next, sees what
- * was applied. Written atomically (temp file, fsync, rename) after every POST that answered 2xx.
+ * was applied. Written atomically (temp file, fsync, rename) after every POST that changed the box
+ * (a search is a POST too, and rewriting a large box for it costs ~100 ms at 2,000 rules).
  * Credentials are never written: each run generates or receives its own.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs"
@@ -94,6 +95,23 @@ export const save = (state: SimulatorState, file: string): void => {
     closeSync(fd)
   }
   renameSync(temp, file)
+}
+
+/**
+ * What `save` writes changes only with a config save (a new revision), a dropped revision, or a
+ * reconfigure/apply (a new running copy): comparing these by identity tells a write from a read.
+ */
+const marks = (state: SimulatorState): ReadonlyArray<unknown> => [state.backups, state.backups[0], state.applied]
+
+/** `save` for after a request: writes only when the box changed since the last time it was written. */
+export const saver = (state: SimulatorState, file: string): () => void => {
+  let saved = marks(state)
+  return () => {
+    const now = marks(state)
+    if (now.every((mark, i) => mark === saved[i])) return
+    save(state, file)
+    saved = now
+  }
 }
 
 export class PersistError extends Error {}

@@ -19,7 +19,7 @@ export interface ServerDeps {
   readonly faults: Faults
   readonly log: RequestLog
   readonly tls: { readonly cert: string; readonly key: string } | undefined
-  /** called after every POST answered 2xx (the embedded sandbox persists its state here) */
+  /** called after every POST answered 2xx (the embedded sandbox persists its state here when it changed) */
   readonly afterWrite?: (() => void) | undefined
 }
 

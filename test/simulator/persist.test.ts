@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -37,6 +37,28 @@ describe("simulator: persisted state (the embedded sandbox across CLI runs)", ()
       expect(second.state.legacyRules.length).toBe(first.state.legacyRules.length)
     } finally {
       await second.close()
+    }
+  })
+
+  it("writes the file after a POST that changed the box, not after a POST that only read it", async () => {
+    const stateFile = tempFile()
+    const sim = await startSimulator({ stateFile })
+    try {
+      rmSync(stateFile)
+      expect((await post(sim, "/api/firewall/filter/search_rule", { current: 1, rowCount: -1 })).status).toBe(200)
+      expect((await post(sim, "/api/firewall/alias/search_item", {})).status).toBe(200)
+      expect(existsSync(stateFile)).toBe(false)
+      await post(sim, "/api/firewall/alias/add_item", { alias: { name: "saved", type: "host", content: "192.0.2.9" } })
+      expect(existsSync(stateFile)).toBe(true)
+      rmSync(stateFile)
+      await post(sim, "/api/firewall/alias/reconfigure", {})
+      expect(existsSync(stateFile)).toBe(true)
+      rmSync(stateFile)
+      const [newest] = sim.state.backups
+      await post(sim, `/api/core/backup/delete_backup/${newest?.id ?? ""}`, {})
+      expect(existsSync(stateFile)).toBe(true)
+    } finally {
+      await sim.close()
     }
   })
 
