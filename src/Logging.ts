@@ -15,6 +15,7 @@
 import { Cause, Config, Context, Effect, Layer, Logger, LogLevel, Option, References, Tracer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { isSecretKey } from "./Telemetry.ts"
 
 export interface LoggingConfig {
   readonly level: LogLevel.LogLevel
@@ -157,8 +158,6 @@ export const accessLine = (entry: AccessEntry, time: Date): string =>
 // ---------------------------------------------------------------------------------------------
 // Entries
 
-const SECRETISH = /secret|password|token|authorization|api[_-]?key|cookie/i
-
 const plain = (value: unknown): unknown => {
   if (value instanceof Error) return value.message
   if (typeof value === "bigint") return value.toString()
@@ -177,7 +176,7 @@ export const entry = (options: Logger.Options<unknown>): Record<string, unknown>
     msg: messages.map((m) => (typeof m === "string" ? m : JSON.stringify(plain(m)))).join(" ")
   }
   for (const [key, value] of Object.entries(options.fiber.getRef(References.CurrentLogAnnotations))) {
-    record[key] = SECRETISH.test(key) ? "<redacted>" : plain(value)
+    record[key] = isSecretKey(key) ? "<redacted>" : plain(value)
   }
   const span = Context.getOption(options.fiber.context, Tracer.ParentSpan)
   if (Option.isSome(span)) {

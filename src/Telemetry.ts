@@ -44,8 +44,11 @@ export const config: Config.Config<TelemetryConfig> = Config.all({
 const SECRET_KEY = /secret|password|passwd|token|authorization|api[_.-]?key|cookie|credential/i
 const SECRET_VALUE = /^\s*(?:bearer|basic)\s+\S+/i
 
+/** Whether a key names a credential: the one test for span attributes, log annotations and logged tool arguments. */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
+
 export const scrubAttribute = (key: string, value: unknown): unknown =>
-  SECRET_KEY.test(key) || (typeof value === "string" && SECRET_VALUE.test(value)) ? "<redacted>" : value
+  isSecretKey(key) || (typeof value === "string" && SECRET_VALUE.test(value)) ? "<redacted>" : value
 
 class ScrubbedSpan implements Tracer.Span {
   readonly _tag = "Span"

@@ -15,6 +15,7 @@ import {
 import { Cause, Data, Effect, Exit, Schema, Tracer } from "effect"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import { selectSite } from "../Reconciler/Sites.ts"
+import { isSecretKey } from "../Telemetry.ts"
 import type { McpAuditLog } from "./Audit.ts"
 import { describeFailure } from "./Failures.ts"
 
@@ -83,8 +84,6 @@ export interface ToolHost<R> {
   readonly timeoutMs: number
 }
 
-const SECRET_KEY = /secret|token|password|passwd|api[_-]?key|authorization|credential/i
-
 /** Arguments as they may be logged: secret-looking keys replaced, long strings shortened. */
 export const redactArguments = (value: unknown, depth = 0): unknown => {
   if (depth > 6) return "…"
@@ -92,7 +91,7 @@ export const redactArguments = (value: unknown, depth = 0): unknown => {
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactArguments(v, depth + 1))
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "<redacted>" : redactArguments(v, depth + 1)])
+      Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? "<redacted>" : redactArguments(v, depth + 1)])
     )
   }
   return value

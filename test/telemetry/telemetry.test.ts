@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Logging from "../../src/Logging.ts"
+import { redactArguments } from "../../src/Mcp/Tool.ts"
 import * as Telemetry from "../../src/Telemetry.ts"
 import { endpointLabel, opnsenseCalls, recordOpnsenseCall } from "../../src/Telemetry/Metrics.ts"
 
@@ -107,6 +108,7 @@ describe("logging", () => {
         Effect.gen(function*() {
           const access = yield* Logging.AccessLog
           yield* Effect.logInfo("hello").pipe(Effect.annotateLogs({ requestId: "r1", apiToken: "t0ps3cret" }))
+          yield* Effect.logInfo("more").pipe(Effect.annotateLogs({ passwd: "pw-value", credential: "cred-value" }))
           yield* Effect.logError("boom")
           yield* Effect.logDebug("hidden")
           yield* Effect.logDebug("shown").pipe(Logging.area("opnsense:client"))
@@ -130,10 +132,22 @@ describe("logging", () => {
       const access = JSON.parse(readFileSync(join(dir, "access.log"), "utf8").trim()) as Record<string, unknown>
       assert.match(app, /"msg":"hello".*"requestId":"r1"/)
       assert.notInclude(app, "t0ps3cret")
+      assert.notInclude(app, "pw-value")
+      assert.notInclude(app, "cred-value")
       assert.include(app, "shown")
       assert.notInclude(app, "hidden")
       assert.notInclude(errors, "hello")
       assert.include(errors, "boom")
       assert.deepInclude(access, { method: "GET", path: "/health", status: 200, requestId: "r1", durationMs: 1.235 })
     }))
+
+  it("spans, log annotations and logged tool arguments redact the same keys", () => {
+    const keys = ["apiSecret", "passwd", "credential", "cookie", "api.key", "Authorization", "token"]
+    for (const key of keys) {
+      assert.strictEqual(Telemetry.scrubAttribute(key, "v"), "<redacted>", key)
+      assert.deepStrictEqual(redactArguments({ [key]: "v" }), { [key]: "<redacted>" }, key)
+    }
+    assert.strictEqual(Telemetry.scrubAttribute("site", "v"), "v")
+    assert.deepStrictEqual(redactArguments({ site: "v" }), { site: "v" })
+  })
 })
