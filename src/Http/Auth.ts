@@ -18,13 +18,11 @@ export const token = (secret: Redacted.Redacted<string>): Token => {
   return { matches: (candidate) => timingSafeEqual(expected, digest(candidate)) }
 }
 
-/** The bearer credential of a request, or undefined. */
-export const bearer = (headers: Headers): string | undefined => {
-  const header = headers["authorization"]
-  if (header === undefined) return undefined
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)
-  return match?.[1]
-}
+/** The credential of an Authorization header value ("Bearer <token>"), or undefined. */
+export const bearerOf = (authorization: string | undefined): string | undefined =>
+  authorization === undefined ? undefined : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1]
+
+const bearer = (headers: Headers): string | undefined => bearerOf(headers["authorization"])
 
 export type Verdict =
   | { readonly _tag: "Allowed" }

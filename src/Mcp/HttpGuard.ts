@@ -36,9 +36,6 @@ const originHostname = (origin: string): string | undefined => {
   }
 }
 
-const bearerOf = (request: Request): string | undefined =>
-  /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.get("authorization") ?? "")?.[1]
-
 export type Guard = (request: Request) => Response | undefined
 
 export const makeGuard = (settings: McpSettings): Guard => {
@@ -61,7 +58,7 @@ export const makeGuard = (settings: McpSettings): Guard => {
       }
     }
     if (token !== undefined) {
-      const presented = bearerOf(request)
+      const presented = Auth.bearerOf(request.headers.get("authorization") ?? undefined)
       if (presented === undefined) {
         return refusal(401, "missing bearer token: send \"Authorization: Bearer <MCP_AUTH_TOKEN>\"", {
           "www-authenticate": "Bearer realm=\"opnsense-mcp\""
