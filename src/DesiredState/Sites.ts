@@ -170,11 +170,8 @@ export const parseSites = (
     }
     return { sites: [], issues }
   }
-  const sites = exit.value.sites.map(toConfig)
-  const seen = new Map<string, number>()
+  const seen = new Set<string>()
   exit.value.sites.forEach((site, index) => {
-    const config = sites[index]
-    if (config === undefined) return
     if (seen.has(site.name)) {
       issues.push(
         makeIssue(SITES_FILE, locate(file, ["sites", index, "name"]), {
@@ -184,7 +181,7 @@ export const parseSites = (
         })
       )
     }
-    seen.set(site.name, index)
+    seen.add(site.name)
     if (site.path !== undefined && (site.path.startsWith("/") || site.path.split("/").includes(".."))) {
       issues.push(makeIssue(SITES_FILE, locate(file, ["sites", index, "path"]), {
         code: "invalid-path",
@@ -203,5 +200,5 @@ export const parseSites = (
       )
     }
   })
-  return { sites, issues }
+  return { sites: exit.value.sites.map(toConfig), issues }
 }
