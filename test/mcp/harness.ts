@@ -19,6 +19,7 @@ import * as GitOps from "../../src/GitOps.ts"
 import * as Mcp from "../../src/Mcp.ts"
 import * as Audit from "../../src/Mcp/Audit.ts"
 import * as McpConfig from "../../src/Mcp/Config.ts"
+import type { ReconcileStatus } from "../../src/Reconciler/Loop.ts"
 import * as Runtime from "../../src/Runtime.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
@@ -90,11 +91,15 @@ export interface HttpServer {
   readonly close: () => Promise<void>
 }
 
-/** The MCP HTTP handler in this process, behind a real listener on 127.0.0.1. */
+/**
+ * The MCP HTTP handler in this process, behind a real listener on 127.0.0.1. `loop` stands in for
+ * the reconcile loop that `serve` runs beside the server.
+ */
 export const startHttp = async (
   stack: Stack,
   overrides: Partial<McpConfig.McpSettings> = {},
-  tracer?: Tracer.Tracer
+  tracer?: Tracer.Tracer,
+  loop?: Layer.Layer<ReconcileStatus>
 ): Promise<HttpServer> => {
   Object.assign(process.env, stack.env)
   const settings: McpConfig.McpSettings = {
@@ -117,7 +122,8 @@ export const startHttp = async (
       Layer.provideMerge(McpConfig.layer(settings))
     ),
     Layer.succeed(References.MinimumLogLevel, "Warn"),
-    tracer === undefined ? Layer.empty : Layer.succeed(Tracer.Tracer, tracer)
+    tracer === undefined ? Layer.empty : Layer.succeed(Tracer.Tracer, tracer),
+    loop ?? Layer.empty
   ).pipe(Layer.provide(NodeServices.layer))
   const runtime = ManagedRuntime.make(services)
   const scope = await Effect.runPromise(Scope.make())

@@ -4,7 +4,9 @@
  * its output schema, and a tool call continues the caller's trace.
  */
 import type { Client } from "@modelcontextprotocol/client"
+import { Effect, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ReconcileStatus, type SiteStatus } from "../../src/Reconciler/Loop.ts"
 import {
   callTool,
   connectHttp,
@@ -137,5 +139,54 @@ describe("read tools", () => {
     expect(span?.parent._tag === "Some" ? span.parent.value.spanId : undefined).toBe("00f067aa0ba902b7")
     const children = recorder.spans.filter((s) => s.traceId === traceId && s.name.startsWith("Reconciler."))
     expect(children.length).toBeGreaterThan(0)
+  })
+})
+
+describe("opnsense_status with the reconcile loop running", () => {
+  const loopSite: SiteStatus = {
+    site: "default",
+    mode: "observe",
+    leader: true,
+    suspended: false,
+    conditions: [
+      {
+        type: "Ready",
+        status: false,
+        reason: "Drift",
+        message: "2 objects differ",
+        lastTransitionTime: "2026-01-01T00:00:00Z"
+      }
+    ],
+    lastResults: [{ at: "2026-01-01T00:00:00Z", durationMs: 12, result: "drift", message: "2 objects differ" }],
+    consecutiveFailures: 0
+  }
+  const loop = Layer.succeed(ReconcileStatus, {
+    enabled: true,
+    mode: "observe",
+    intervalMs: 300_000,
+    instance: "test",
+    sites: Effect.succeed([loopSite]),
+    site: (name) => Effect.succeed(name === loopSite.site ? loopSite : undefined),
+    suspend: () => Effect.succeed(false),
+    resume: () => Effect.succeed(false)
+  })
+
+  it("reports the loop's Ready condition and last result for a reachable site", async () => {
+    const withLoop = await startHttp(stack, {}, undefined, loop)
+    const loopClient = await connectHttp(withLoop, { era: "modern" })
+    try {
+      const result = await callTool(loopClient, "opnsense_status", {})
+      expect(structuredOf(result)["sites"]).toEqual([
+        expect.objectContaining({
+          site: "default",
+          reachable: true,
+          reconcile: expect.objectContaining({ mode: "observe", leader: true, ready: false, reason: "Drift" })
+        })
+      ])
+      expect(resultText(result)).toContain("reconcile not ready (Drift), last drift at 2026-01-01T00:00:00Z")
+    } finally {
+      await loopClient.close()
+      await withLoop.close()
+    }
   })
 })

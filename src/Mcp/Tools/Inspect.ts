@@ -122,7 +122,8 @@ export const status = defineTool({
             reachable: true,
             latencyMs: probe.success.latencyMs,
             version: probe.success.version,
-            circuit
+            circuit,
+            ...reconcile
           }
           : {
             site: s.name,
