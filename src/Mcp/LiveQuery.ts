@@ -58,18 +58,23 @@ export const rowsOf = (snapshot: LiveSnapshot, kind: ResourceKind): ReadonlyArra
 const wildcard = (pattern: string): RegExp =>
   new RegExp(pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*"))
 
-export const matches = (row: Row, filter: LiveFilter): boolean => {
-  if (filter.name !== undefined && !wildcard(filter.name).test(String(row["name"] ?? "").toLowerCase())) return false
-  if (filter.text !== undefined && !JSON.stringify(row).toLowerCase().includes(filter.text.toLowerCase())) return false
-  if (filter.managed !== undefined && row["managed"] !== filter.managed) return false
-  if (filter.origin !== undefined && row["origin"] !== filter.origin) return false
-  if (filter.action !== undefined && row["action"] !== filter.action) return false
-  if (filter.enabled !== undefined && row["enabled"] !== filter.enabled) return false
-  if (filter.interface !== undefined) {
-    const interfaces = row["interfaces"]
-    if (!Array.isArray(interfaces) || !interfaces.includes(filter.interface)) return false
+/** The filter as one predicate, built once per page: its pattern and lower-cased text are not remade per row. */
+const matcher = (filter: LiveFilter): (row: Row) => boolean => {
+  const name = filter.name === undefined ? undefined : wildcard(filter.name)
+  const text = filter.text?.toLowerCase()
+  return (row) => {
+    if (name !== undefined && !name.test(String(row["name"] ?? "").toLowerCase())) return false
+    if (text !== undefined && !JSON.stringify(row).toLowerCase().includes(text)) return false
+    if (filter.managed !== undefined && row["managed"] !== filter.managed) return false
+    if (filter.origin !== undefined && row["origin"] !== filter.origin) return false
+    if (filter.action !== undefined && row["action"] !== filter.action) return false
+    if (filter.enabled !== undefined && row["enabled"] !== filter.enabled) return false
+    if (filter.interface !== undefined) {
+      const interfaces = row["interfaces"]
+      if (!Array.isArray(interfaces) || !interfaces.includes(filter.interface)) return false
+    }
+    return true
   }
-  return true
 }
 
 /** Default fields per kind: enough to recognise an object, small enough for thousands of rows. */
@@ -119,7 +124,7 @@ export const page = (
     readonly limit: number
   }
 ): Page => {
-  const matching = rows.filter((r) => matches(r, options.filter))
+  const matching = rows.filter(matcher(options.filter))
   const slice = matching.slice(options.offset, options.offset + options.limit)
   const end = options.offset + slice.length
   return {
