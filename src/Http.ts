@@ -10,7 +10,7 @@
  * and leaves the span flush to the telemetry layer's own scope, which closes after this one.
  */
 import { NodeHttpServer } from "@effect/platform-node"
-import { ByteSize, Cause, Context, Duration, Effect, Layer, Metric } from "effect"
+import { ByteSize, Context, Duration, Effect, Layer, Metric } from "effect"
 import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { randomUUID } from "node:crypto"
@@ -220,6 +220,3 @@ export const layer = (
       return { host, port, url, health }
     })
   ).pipe(Layer.provide(NodeHttpServer.layerHttpServices))
-
-/** For callers that only need the failure text (CLI). */
-export const describeStartFailure = (cause: Cause.Cause<unknown>): string => Cause.pretty(cause)

@@ -7,7 +7,6 @@
 import type { Effect } from "effect"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
-import type { FirmwareVersion, LiveSnapshot } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { SiteStatus } from "../Reconciler/Loop.ts"
 
@@ -91,5 +90,3 @@ export interface Ports {
   /** git commit the build came from, when known */
   readonly commit?: string | undefined
 }
-
-export type { FirmwareVersion, LiveSnapshot }

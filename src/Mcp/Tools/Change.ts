@@ -8,14 +8,12 @@
  */
 import { Clock, Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
-import { DesiredState } from "../../DesiredState.ts"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { GitOps, importOnBranch, proposalBranchName, resolveInside, validateWorktree } from "../../GitOps.ts"
-import { Firewalls, Reconciler } from "../../Reconciler.ts"
+import { Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
-import { Store } from "../../Store/Store.ts"
 import { McpConfig } from "../Config.ts"
 import { applyEdits, describeEdit, Edit } from "../Edits.ts"
 import { chooseSite, defineTool, done } from "../Tool.ts"
@@ -192,6 +190,3 @@ export const importLive = defineTool({
     )
   })
 })
-
-/** Services the write tools need beyond the read tools'. */
-export type ChangeNeeds = GitOps | Store | Firewalls | DesiredState
