@@ -10,7 +10,7 @@
  * longer exists (it crashed inside the few milliseconds it holds it) is moved aside and the wait
  * goes on; a holder on another host is waited for, then reported.
  */
-import { Data, Effect, Schedule } from "effect"
+import { Data, Effect, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { hostname } from "node:os"
@@ -18,17 +18,9 @@ import * as path from "node:path"
 import { StoreError } from "../Reconciler/Errors.ts"
 import { errorCode } from "./Files.ts"
 
-interface Holder {
-  readonly pid: number
-  readonly host: string
-  readonly since: string
-  readonly nonce: string
-}
-
-const isHolder = (u: unknown): u is Holder =>
-  typeof u === "object" && u !== null && "pid" in u && typeof u.pid === "number" && "host" in u &&
-  typeof u.host === "string" && "since" in u && typeof u.since === "string" && "nonce" in u &&
-  typeof u.nonce === "string"
+const Holder = Schema.Struct({ pid: Schema.Number, host: Schema.String, since: Schema.String, nonce: Schema.String })
+type Holder = typeof Holder.Type
+const decodeHolder = Schema.decodeUnknownOption(Schema.fromJsonString(Holder))
 
 /** Is `pid` a live process on this host? EPERM: it exists but is not ours. */
 export const alive = (pid: number): boolean => {
@@ -42,8 +34,8 @@ export const alive = (pid: number): boolean => {
 
 const readHolder = async (file: string): Promise<Holder | "absent" | "unreadable"> => {
   try {
-    const parsed: unknown = JSON.parse(await fs.readFile(file, "utf8"))
-    return isHolder(parsed) ? parsed : "unreadable"
+    const decoded = decodeHolder(await fs.readFile(file, "utf8"))
+    return decoded._tag === "Some" ? decoded.value : "unreadable"
   } catch (cause) {
     return errorCode(cause) === "ENOENT" ? "absent" : "unreadable"
   }
@@ -57,9 +49,10 @@ export type Take<H> =
 
 /**
  * One attempt at `lock`, shared by this module and the apply lock's file backend: create it with
- * `content` (O_EXCL, written in the create call, so it never exists empty), or, when it exists and
- * its holder (as `read` decodes it) was a process on this host that no longer exists, move it
- * aside and report it cleared, for the caller to try again. Two processes can clear the same dead
+ * `content` (O_EXCL; the content lands just after the create, so another reader may find the file
+ * empty for a moment and must take that as held, not as garbage), or, when it exists and its
+ * holder (as `read` decodes it) was a process on this host that no longer exists, move it aside
+ * and report it cleared, for the caller to try again. Two processes can clear the same dead
  * lock at once: the one whose move caught a newer lock instead (`same` tells) puts it back.
  */
 export const tryTake = async <H extends { readonly pid: number; readonly host: string }>(
@@ -90,7 +83,6 @@ export const tryTake = async <H extends { readonly pid: number; readonly host: s
 
 /** One try at a short-held lock: take it, or clear it when its holder is dead, or say who holds it. */
 const attempt = async (lock: string): Promise<Take<Holder> & { readonly nonce: string }> => {
-  await fs.mkdir(path.dirname(lock), { recursive: true })
   const mine: Holder = {
     pid: process.pid,
     host: hostname(),
@@ -128,7 +120,7 @@ export const withFileLock =
         path: file,
         cause
       })
-    const take = Effect.tryPromise({ try: () => attempt(lock), catch: failed }).pipe(
+    const untilTaken = Effect.tryPromise({ try: () => attempt(lock), catch: failed }).pipe(
       Effect.flatMap((
         a
       ) => (a._tag === "Taken" ? Effect.succeed(a.nonce) : Effect.fail(new Busy({ holder: a.holder })))),
@@ -154,6 +146,11 @@ export const withFileLock =
             })
           )
       )
+    )
+    // the folder once per take, not on every retry
+    const take = Effect.andThen(
+      Effect.tryPromise({ try: () => fs.mkdir(path.dirname(lock), { recursive: true }), catch: failed }),
+      untilTaken
     )
     return Effect.acquireUseRelease(take, () => use, (nonce) => release(lock, nonce))
   }

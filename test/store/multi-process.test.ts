@@ -5,7 +5,7 @@
  */
 import { Effect, Exit } from "effect"
 import { execFile, spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
@@ -65,6 +65,20 @@ describe("DATA_DIR shared by several processes", () => {
     expect(Exit.isFailure(exit)).toBe(true)
     expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("locked by pid")
     expect(existsSync(`${file}.lock`)).toBe(true)
+  })
+
+  it("waits for a lock it cannot read while it is young (a holder between create and write), clears it once old", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
+    const file = join(dir, "state.json")
+    writeFileSync(`${file}.lock`, "")
+    const young = await Effect.runPromiseExit(withFileLock(file, 200)(Effect.succeed("ran")))
+    expect(String(Exit.isFailure(young) ? young.cause : "")).toContain("locked by another process")
+    expect(existsSync(`${file}.lock`)).toBe(true)
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${file}.lock`, old, old)
+    const result = await Effect.runPromise(withFileLock(file, 2_000)(Effect.succeed("ran")))
+    expect(result).toBe("ran")
+    expect(existsSync(`${file}.lock`)).toBe(false)
   })
 
   it("puts back a fresh lock that a late clearer moved aside instead of the dead one it saw", async () => {
