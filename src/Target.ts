@@ -28,13 +28,30 @@ export interface ResolvedTarget {
   readonly sandbox: boolean
 }
 
-/** What the embedded sandbox gives a client; src/Simulator.ts's handle satisfies it. */
-export interface SandboxHandle {
+/** What a running simulator (src/Simulator.ts's handle) gives a client. */
+export interface SimulatorConnection {
   readonly url: string
   readonly apiKey: string
   readonly apiSecret: string
-  readonly caPem: string | undefined
-  readonly caFile?: string | undefined
+  readonly caPem?: string | undefined
+}
+
+/** Client options for a running simulator: its URL, credentials and CA. */
+export const simulatorOptions = (
+  handle: SimulatorConnection,
+  overrides: Partial<ClientOptions> = {}
+): ClientOptions => ({
+  site: "default",
+  url: handle.url,
+  apiKey: Redacted.make(handle.apiKey),
+  apiSecret: Redacted.make(handle.apiSecret),
+  caPem: handle.caPem,
+  timeoutMs: 5_000,
+  ...overrides
+})
+
+/** The embedded sandbox: a simulator connection that is started and closed with the client. */
+export interface SandboxHandle extends SimulatorConnection {
   readonly version: string
   readonly close: () => Promise<void>
 }
@@ -176,18 +193,7 @@ export const resolveTarget = (
           `state kept in ${stateFile}; ` +
           `nothing touches a real firewall; set OPNSENSE_URL and OPNSENSE_API_KEY/OPNSENSE_API_SECRET to manage one)`
       )
-      return {
-        sandbox: true,
-        options: {
-          site: name,
-          url: handle.url,
-          apiKey: Redacted.make(handle.apiKey),
-          apiSecret: Redacted.make(handle.apiSecret),
-          caPem: handle.caPem,
-          timeoutMs,
-          retry
-        }
-      }
+      return { sandbox: true, options: simulatorOptions(handle, { site: name, timeoutMs, retry }) }
     }
 
     const baseUrl = yield* checkUrl(name, url)

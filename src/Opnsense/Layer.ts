@@ -4,12 +4,18 @@
  * leaves them to the caller (so one breaker registry and one cache serve every site), and
  * `layerStandalone` brings its own in-memory ones.
  */
-import { type Config, Effect, Layer, Redacted } from "effect"
+import { type Config, Effect, Layer } from "effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import { Opnsense } from "../Opnsense.ts"
 import { Cache, layerMemory } from "../Resilience/Cache.ts"
 import { CircuitBreaker, type CircuitBreakerOptions, layer as breakerLayer } from "../Resilience/CircuitBreaker.ts"
-import { type ResolveOptions, resolveTarget, type TargetConfigError } from "../Target.ts"
+import {
+  type ResolveOptions,
+  resolveTarget,
+  type SimulatorConnection,
+  simulatorOptions,
+  type TargetConfigError
+} from "../Target.ts"
 import { type ClientOptions, make } from "./Client.ts"
 
 export type { ClientOptions }
@@ -48,27 +54,7 @@ export const layerStandalone = (
     )
   )
 
-/** What a simulator handle (src/Simulator.ts) exposes that a client needs. */
-export interface SimulatorConnection {
-  readonly url: string
-  readonly apiKey: string
-  readonly apiSecret: string
-  readonly caPem?: string | undefined
-}
-
-/** Options for a client of a running simulator: its URL, credentials and CA. */
-export const simulatorOptions = (
-  handle: SimulatorConnection,
-  overrides: Partial<ClientOptions> = {}
-): ClientOptions => ({
-  site: "default",
-  url: handle.url,
-  apiKey: Redacted.make(handle.apiKey),
-  apiSecret: Redacted.make(handle.apiSecret),
-  caPem: handle.caPem,
-  timeoutMs: 5_000,
-  ...overrides
-})
+export { simulatorOptions }
 
 /** A standalone client of a running simulator (tests). */
 export const layerSimulator = (
