@@ -8,6 +8,7 @@
 import { Result } from "effect"
 import type { AliasSpec, RuleSpec } from "../src/Domain/Model.ts"
 import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../src/Policy.ts"
+import { median, percentile, round, timeSync as time } from "./lib/Report.ts"
 
 const count = Number(process.argv[2] ?? 10_000)
 
@@ -101,12 +102,6 @@ const build = (interfaces: ReadonlyArray<string>): PolicyInput => {
   }
 }
 
-const time = <A>(f: () => A): { result: A; ms: number } => {
-  const start = performance.now()
-  const result = f()
-  return { result, ms: performance.now() - start }
-}
-
 const measure = (label: string, interfaces: ReadonlyArray<string>) => {
   const input = build(interfaces)
   const compiled = time(() => compile(input))
@@ -135,9 +130,7 @@ const measure = (label: string, interfaces: ReadonlyArray<string>) => {
   // protocol (once per compiled policy); the figure is the median of the calls after it, each timed
   // alone and its result dropped, so that the bench's own garbage does not count
   const explainedFirst = time(() => explain(policy, unmatched))
-  const explainTimes = Array.from({ length: 101 }, () => time(() => explain(policy, unmatched)).ms).sort((a, b) =>
-    a - b
-  )
+  const explainTimes = Array.from({ length: 101 }, () => time(() => explain(policy, unmatched)).ms)
   const lintRun = time(() => lint(policy))
   const findings: Record<string, number> = {}
   for (const f of lintRun.result) findings[f.code] = (findings[f.code] ?? 0) + 1
@@ -145,19 +138,17 @@ const measure = (label: string, interfaces: ReadonlyArray<string>) => {
     shape: label,
     rules: input.rules.length,
     interfaces: interfaces.length,
-    compileMs: round(compiled.ms),
-    decideAvgMs: round(decideAll.ms / packets.length),
-    decideWorstMs: round(worst.ms / 50),
-    explainFirstMs: round(explainedFirst.ms),
-    explainWorstMs: round(explainTimes[50]!),
-    explainP90Ms: round(explainTimes[90]!),
+    compileMs: round(compiled.ms, 3),
+    decideAvgMs: round(decideAll.ms / packets.length, 3),
+    decideWorstMs: round(worst.ms / 50, 3),
+    explainFirstMs: round(explainedFirst.ms, 3),
+    explainWorstMs: round(median(explainTimes), 3),
+    explainP90Ms: round(percentile(explainTimes, 90), 3),
     explainSteps: Result.isSuccess(explainedFirst.result) ? explainedFirst.result.success.steps.length : -1,
-    lintMs: round(lintRun.ms),
+    lintMs: round(lintRun.ms, 3),
     findings
   }
 }
-
-const round = (n: number) => Math.round(n * 1000) / 1000
 
 const spread = Array.from({ length: 20 }, (_, i) => (i === 0 ? "lan" : i === 1 ? "wan" : `opt${i - 1}`))
 // `node bench/policy.ts N [spread|one]`: one shape per process keeps one's JIT and GC history out

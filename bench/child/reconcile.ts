@@ -16,6 +16,7 @@ import { orderChanges } from "../../src/Reconciler/Order.ts"
 import { buildPlan, liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
 import * as Runtime from "../../src/Runtime.ts"
 import { Store } from "../../src/Store/Store.ts"
+import { timeSync } from "../lib/Report.ts"
 
 // static imports are evaluated before this line: the time since the process started is module loading
 const moduleLoadMs = performance.now()
@@ -43,12 +44,6 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return { result, ms: performance.now() - start }
   })
 
-const timedSync = <A>(f: () => A) => {
-  const start = performance.now()
-  const result = f()
-  return { result, ms: performance.now() - start }
-}
-
 const rssMb = () => process.resourceUsage().maxRSS / 1024
 
 /** Median of warm runs: at least one, more while under ~1.5 s in all (at most 5). */
@@ -56,7 +51,7 @@ const medianOf = (f: () => void): number => {
   const times: Array<number> = []
   let spent = 0
   while (times.length < 5 && (times.length === 0 || spent < 1500)) {
-    const ms = timedSync(f).ms
+    const ms = timeSync(f).ms
     times.push(ms)
     spent += ms
   }
@@ -148,7 +143,7 @@ const program = Effect.gen(function*() {
     const client = yield* Firewalls.use((f) => f.forSite(site.config))
     const live = yield* timed(client.snapshot({ fresh: true }))
     const state = yield* Store.use((s) => s.site(site.config.name))
-    const built = timedSync(() => buildPlan(site, live.result, state.inventory, new Date()))
+    const built = timeSync(() => buildPlan(site, live.result, state.inventory, new Date()))
     phases = { ...phases, snapshotMs: live.ms, buildPlanMs: built.ms }
     if (mode === "plan") diff = diffFigures(site, live.result, state.inventory)
   }
