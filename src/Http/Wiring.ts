@@ -4,13 +4,13 @@
  * REDIS_URL is set. `serve` provides the services; this file only adapts shapes.
  */
 import { Config, Effect, Option, type Scope } from "effect"
-import { Redis } from "ioredis"
 import type { DesiredStateInvalid } from "../DesiredState.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { Firewalls, Reconciler } from "../Reconciler.ts"
 import { ReconcileStatus } from "../Reconciler/Loop.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { type BreakerStats, CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
+import { connect } from "../Safety/Redis.ts"
 import type { BreakerStatus, McpHandler, Ports, RedisPort, ShutdownHook } from "./Ports.ts"
 
 const breakerStatus = (s: BreakerStats, now: number): BreakerStatus => ({
@@ -21,34 +21,17 @@ const breakerStatus = (s: BreakerStats, now: number): BreakerStatus => ({
   retryAfterMs: s.nextProbeAt === undefined ? undefined : Math.max(0, s.nextProbeAt - now)
 })
 
-/** A dedicated, lazily connecting client: readiness must not depend on the cache's connection. */
+/** Its own client (Safety/Redis.connect): readiness must not depend on the cache's connection. */
 export const redisPort = (url: string): Effect.Effect<RedisPort, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const client = new Redis(url, {
-          lazyConnect: true,
-          enableOfflineQueue: true,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2_000,
-          commandTimeout: 1_000,
-          retryStrategy: (times) => Math.min(times * 200, 2_000)
-        })
-        client.on("error", () => {})
-        return client
-      }),
-      (client) => Effect.sync(() => client.disconnect())
-    ),
-    (client) => ({
-      ping: Effect.tryPromise({
-        try: () => client.ping(),
-        catch: (cause) => ({
-          _tag: "RedisError",
-          message: `Redis did not answer PING: ${cause instanceof Error ? cause.message : String(cause)}`
-        })
-      }).pipe(Effect.asVoid)
-    })
-  )
+  Effect.map(connect({ url }), (client) => ({
+    ping: Effect.tryPromise({
+      try: () => client.ping(),
+      catch: (cause) => ({
+        _tag: "RedisError",
+        message: `Redis did not answer PING: ${cause instanceof Error ? cause.message : String(cause)}`
+      })
+    }).pipe(Effect.asVoid)
+  }))
 
 export const ports = (options: {
   readonly mcp?: McpHandler | undefined
