@@ -37,6 +37,12 @@ export class OpsServer extends Context.Service<OpsServer, OpsServerShape>()("opn
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 const quietPaths = new Set(["/health", "/health/live", "/health/ready", "/metrics"])
 
+/** The path of a request URL, without its query. */
+const pathOf = (url: string): string => {
+  const q = url.indexOf("?")
+  return q < 0 ? url : url.slice(0, q)
+}
+
 const guards = (config: HttpConfig): Record<GuardName, Auth.Guard> => {
   const mcp = config.mcpAuthToken === undefined ? undefined : Auth.token(config.mcpAuthToken)
   const admin = config.adminToken === undefined ? undefined : Auth.token(config.adminToken)
@@ -136,8 +142,7 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
       const start = performance.now()
       const incoming = request.headers["x-request-id"]
       const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID()
-      const q = request.url.indexOf("?")
-      const path = q < 0 ? request.url : request.url.slice(0, q)
+      const path = pathOf(request.url)
       const routeLabel = table.has(path) ? path : "unmatched"
       return dispatch(request, path).pipe(
         Effect.catchCause((cause) =>
@@ -206,11 +211,8 @@ export const layer = (
         { host: config.host, port: config.port, gracefulShutdownTimeout: Duration.millis(config.shutdownTimeoutMs) }
       )
       yield* server.serve(app).pipe(
-        Effect.provideService(HttpMiddleware.TracerDisabledWhen, (request) => quietPaths.has(request.url)),
-        Effect.provideService(HttpMiddleware.SpanNameGenerator, (request) => {
-          const q = request.url.indexOf("?")
-          return `${request.method} ${q < 0 ? request.url : request.url.slice(0, q)}`
-        })
+        Effect.provideService(HttpMiddleware.TracerDisabledWhen, (request) => quietPaths.has(pathOf(request.url))),
+        Effect.provideService(HttpMiddleware.SpanNameGenerator, (request) => `${request.method} ${pathOf(request.url)}`)
       )
       const address = server.address
       const port = address._tag === "UnixPathAddress" ? config.port : address.port

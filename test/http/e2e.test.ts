@@ -76,6 +76,8 @@ describe("ops server end to end", () => {
         // /health serves the background check's last result: requests to it never reach the firewall
         const beforeHealth = sim.requests.count()
         for (let i = 0; i < 5; i++) assert.strictEqual((yield* call(`${server.url}/health`)).status, 200)
+        // a probe that adds a query string is still the quiet /health (not traced)
+        assert.strictEqual((yield* call(`${server.url}/health?probe=readiness`)).status, 200)
         assert.strictEqual(sim.requests.count(), beforeHealth, "/health called the firewall")
 
         const rules = yield* call(`${server.url}/api/rules`, { headers: auth(mcp) })
