@@ -29,7 +29,6 @@ export interface RawResponse {
   readonly status: number
   readonly body: string
   readonly bytes: number
-  readonly contentType: string
 }
 
 export interface Transport {
@@ -218,8 +217,7 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
               finish(Effect.succeed({
                 status: res.statusCode ?? 0,
                 body: text,
-                bytes,
-                contentType: String(res.headers["content-type"] ?? "")
+                bytes
               }))
             })
             res.on("error", transportFailure)

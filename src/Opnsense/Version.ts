@@ -86,14 +86,6 @@ export interface Capabilities {
   readonly maxSequence: number
   /** del_item/del_rule accept comma lists: 26.7+ */
   readonly bulkDelete: boolean
-  /** move_rule_before: 25.7+ */
-  readonly moveRule: boolean
-  /** rule direction "any": 26.1+ */
-  readonly directionAny: boolean
-  /** multiple source/destination values and inet46: 25.1+ */
-  readonly multiAddress: boolean
-  /** JSON bodies from API keys are ignored (24.7.0 regression) */
-  readonly jsonBodiesBroken: boolean
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
@@ -104,11 +96,7 @@ export const capabilities = (v: FirmwareVersion): Capabilities => ({
   savepoint: !atLeast(v, 26, 7),
   uploadRules: atLeast(v, 26, 1),
   maxSequence: atLeast(v, 25, 7) ? 999_999 : 99_999,
-  bulkDelete: atLeast(v, 26, 7),
-  moveRule: atLeast(v, 25, 7),
-  directionAny: atLeast(v, 26, 1),
-  multiAddress: atLeast(v, 25, 1),
-  jsonBodiesBroken: v.major === 24 && v.minor === 7 && v.patch === 0
+  bulkDelete: atLeast(v, 26, 7)
 })
 
 /** Versions this client was written and tested against. */

@@ -140,8 +140,3 @@ export const defaultTtl = Config.Int("CACHE_DEFAULT_TTL").pipe(Config.withDefaul
 
 export const layerMemory = (options: { readonly defaultTtlSeconds?: number } = {}): Layer.Layer<Cache> =>
   Layer.effect(Cache, makeMemory(options.defaultTtlSeconds ?? 60))
-
-export const layerMemoryConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
-  Cache,
-  Effect.flatMap(defaultTtl, makeMemory)
-)

@@ -49,12 +49,7 @@ const checks: Record<string, (name: string) => void> = {
   "common/auth-failed-401__ha-core-issue-105093.json": (name) => {
     const raw = readFileSync(join(fixturesDir, name), "utf8")
     const exit = Effect.runSyncExit(
-      Response.checkStatus(ctx("firewall/filter/get"), {
-        status: 401,
-        body: raw,
-        bytes: raw.length,
-        contentType: "application/json"
-      })
+      Response.checkStatus(ctx("firewall/filter/get"), { status: 401, body: raw, bytes: raw.length })
     )
     expect(Exit.isFailure(exit) && Option.getOrUndefined(Exit.findErrorOption(exit))?._tag).toBe("AuthenticationError")
   },
