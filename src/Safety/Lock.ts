@@ -46,13 +46,6 @@ export const currentHolder = (now: Date = new Date()): LockHolder => ({
   since: now.toISOString()
 })
 
-/** Run `use` while holding the site's lock; the lock is released when it ends, however it ends. */
-export const withLock = <A, E, R>(
-  site: string,
-  use: (lease: Lease) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E | LockHeld | LockError, R | ApplyLock> =>
-  Effect.scoped(Effect.flatMap(ApplyLock.use((lock) => lock.acquire(site)), use))
-
 /** A file name for a site that cannot escape the folder. */
 export const siteFileName = (site: string): string => site.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_")
 
@@ -71,10 +64,5 @@ export const layerFor = (dataDir: string): Layer.Layer<ApplyLock, Config.ConfigE
 
 /** REDIS_URL set → Redis lock; otherwise the file lock in DATA_DIR. */
 export const layerConfig: Layer.Layer<ApplyLock, Config.ConfigError> = Layer.unwrap(
-  Effect.gen(function*() {
-    const redisUrl = yield* Config.option(Config.String("REDIS_URL"))
-    if (Option.isSome(redisUrl) && redisUrl.value !== "") return layerRedis({ url: redisUrl.value })
-    const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
-    return layerFile({ dataDir })
-  })
+  Effect.map(Config.String("DATA_DIR").pipe(Config.withDefault("./data")), layerFor)
 )

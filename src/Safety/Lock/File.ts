@@ -7,40 +7,24 @@
  * checked from here and is reported as holding the lock; delete the file by hand once it is sure
  * that process is gone.
  */
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { tryTake } from "../../Store/FileLock.ts"
 import { errorCode } from "../../Store/Files.ts"
 import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
 import { type ApplyLockShape, currentHolder, type Lease, siteFileName } from "../Lock.ts"
+import { decodeLockRecord, holderOf, type LockRecord } from "./Record.ts"
 
-const LockFile = Schema.Struct({
-  token: Schema.Number,
-  instance: Schema.String,
-  pid: Schema.Number,
-  host: Schema.String,
-  since: Schema.String
-})
-type LockFile = typeof LockFile.Type
-const decodeLockFile = Schema.decodeUnknownOption(Schema.fromJsonString(LockFile))
-
-const readLock = async (file: string): Promise<LockFile | "absent" | "unreadable"> => {
+const readLock = async (file: string): Promise<LockRecord | "absent" | "unreadable"> => {
   try {
-    const parsed = decodeLockFile(await fs.readFile(file, "utf8"))
+    const parsed = decodeLockRecord(await fs.readFile(file, "utf8"))
     return parsed._tag === "Some" ? parsed.value : "unreadable"
   } catch (cause) {
     if (errorCode(cause) === "ENOENT") return "absent"
     throw cause
   }
 }
-
-const holderOf = (lock: LockFile): LockHolder => ({
-  instance: lock.instance,
-  pid: lock.pid,
-  host: lock.host,
-  since: lock.since
-})
 
 const nextToken = async (fenceFile: string): Promise<number> => {
   const previous = await fs.readFile(fenceFile, "utf8").then((t) => Number.parseInt(t, 10)).catch(() => 0)
@@ -50,7 +34,7 @@ const nextToken = async (fenceFile: string): Promise<number> => {
 }
 
 /** The same holder, whatever fence token it has written since. */
-const sameHolder = (a: LockFile, b: LockFile) =>
+const sameHolder = (a: LockRecord, b: LockRecord) =>
   a.pid === b.pid && a.host === b.host && a.since === b.since && a.instance === b.instance
 
 export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape => {
@@ -68,7 +52,7 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
       cause
     })
 
-  type Attempt = { readonly _tag: "Taken"; readonly lock: LockFile } | {
+  type Attempt = { readonly _tag: "Taken"; readonly lock: LockRecord } | {
     readonly _tag: "Held"
     readonly holder: LockHolder | undefined
   }
@@ -83,7 +67,7 @@ export const makeFileLock = (options: { readonly dir: string }): ApplyLockShape 
         const taken = await tryTake(lock, JSON.stringify({ token: 0, ...holder }), readLock, sameHolder)
         if (taken._tag === "Taken") {
           // the fence counter is only touched while holding the lock, so tokens strictly increase
-          const mine: LockFile = { token: await nextToken(fence), ...holder }
+          const mine: LockRecord = { token: await nextToken(fence), ...holder }
           const temp = `${lock}.${process.pid}.tmp`
           await fs.writeFile(temp, JSON.stringify(mine), { mode: 0o600 })
           await fs.rename(temp, lock)

@@ -8,11 +8,12 @@
  * the key gone or someone else's, the lease is lost and `check` fails. Release deletes the key
  * only when it is still ours. A holder that crashes stops renewing, so its lock expires after ttl.
  */
-import { Duration, Effect, Ref, Schedule, Schema, type Scope } from "effect"
-import { describeHolder, LockError, LockHeld, type LockHolder, LockLost } from "../Errors.ts"
+import { Duration, Effect, Ref, Schedule, type Scope } from "effect"
+import { describeHolder, LockError, LockHeld, LockLost } from "../Errors.ts"
 import type { ApplyLockShape, Lease } from "../Lock.ts"
 import { currentHolder } from "../Lock.ts"
 import { connect, RELEASE, RENEW, safeRedisUrl } from "../Redis.ts"
+import { decodeLockRecord, holderOf } from "./Record.ts"
 
 export interface RedisLockOptions {
   readonly url: string
@@ -21,15 +22,6 @@ export interface RedisLockOptions {
   /** key prefix (default "opnsense-mcp:lock:") */
   readonly prefix?: string | undefined
 }
-
-const Holder = Schema.Struct({
-  token: Schema.Number,
-  instance: Schema.String,
-  pid: Schema.Number,
-  host: Schema.String,
-  since: Schema.String
-})
-const decodeHolder = Schema.decodeUnknownOption(Schema.fromJsonString(Holder))
 
 export const makeRedisLock = (options: RedisLockOptions): Effect.Effect<ApplyLockShape, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -55,10 +47,8 @@ export const makeRedisLock = (options: RedisLockOptions): Effect.Effect<ApplyLoc
     const holder = Effect.fn("ApplyLock.holder")(function*(site: string) {
       const raw = yield* call(site, "read the lock", () => redis.get(key(site)))
       if (raw === null) return undefined
-      const parsed = decodeHolder(raw)
-      if (parsed._tag === "None") return undefined
-      const { instance, pid, host, since } = parsed.value
-      return { instance, pid, host, since } satisfies LockHolder
+      const parsed = decodeLockRecord(raw)
+      return parsed._tag === "None" ? undefined : holderOf(parsed.value)
     })
 
     const acquire = Effect.fn("ApplyLock.acquire")(function*(site: string) {
