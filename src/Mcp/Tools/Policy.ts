@@ -5,7 +5,7 @@
 import { Effect, Result, Schema } from "effect"
 import { DesiredState } from "../../DesiredState.ts"
 import * as Policy from "../../Policy.ts"
-import { describeExcluded } from "../../Policy/Render.ts"
+import { countFindings, describeExcluded } from "../../Policy/Render.ts"
 import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
 import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
@@ -49,8 +49,7 @@ export const lint = defineTool({
   run: Effect.fn("Mcp.lint")(function*({ origin, site }) {
     const input = yield* policyInput(site, origin ?? "desired")
     const findings = Policy.lint(input)
-    const count = (s: string) => findings.filter((f) => f.severity === s).length
-    const counts = { error: count("error"), warning: count("warning"), info: count("info") }
+    const counts = countFindings(findings)
     const lines = findings.map((f) => {
       const at = f.source === undefined ? "" : `${f.source.file}:${f.source.line}: `
       return `${at}${f.severity}[${f.code}] ${f.name ?? ""}: ${f.message} — ${f.hint}`
