@@ -42,7 +42,25 @@ export interface CacheShape {
 
 export class Cache extends Context.Service<Cache, CacheShape>()("opnsense-mcp/Cache") {}
 
-export const hitRate = (hits: number, misses: number) => (hits + misses === 0 ? 0 : hits / (hits + misses))
+/** The hits and misses of one backend, counted for `stats` and fed to the shared metrics. */
+export const makeCounters = (backend: CacheStats["backend"]) =>
+  Effect.map(Ref.make({ hits: 0, misses: 0 }), (counters) => ({
+    /** count a lookup by what it found, and pass that on */
+    count: (found: Option.Option<string>): Effect.Effect<Option.Option<string>> =>
+      Effect.as(
+        Option.isSome(found)
+          ? Effect.andThen(Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 })), recordCacheHit(backend))
+          : Effect.andThen(Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 })), recordCacheMiss(backend)),
+        found
+      ),
+    reset: Ref.set(counters, { hits: 0, misses: 0 }),
+    /** hits, misses and hits / (hits + misses), 0 when nothing was asked */
+    read: Effect.map(Ref.get(counters), ({ hits, misses }) => ({
+      hits,
+      misses,
+      hitRate: hits + misses === 0 ? 0 : hits / (hits + misses)
+    }))
+  }))
 
 /** Warmer registry shared by both implementations. */
 export const makeWarmers = Effect.gen(function*() {
@@ -81,7 +99,7 @@ const textOf = (entry: Entry): string => entry.json ??= JSON.stringify(entry.val
 export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape> =>
   Effect.gen(function*() {
     const entries = yield* Ref.make<ReadonlyMap<string, Entry>>(new Map())
-    const counters = yield* Ref.make({ hits: 0, misses: 0 })
+    const counters = yield* makeCounters("memory")
     const warmers = yield* makeWarmers
 
     const live = Effect.gen(function*() {
@@ -96,14 +114,9 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const entry = (yield* Ref.get(entries)).get(key)
-        if (entry === undefined || entry.expiresAt <= now) {
-          yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
-          yield* recordCacheMiss("memory")
-          return Option.none<string>()
-        }
-        yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
-        yield* recordCacheHit("memory")
-        return Option.some(textOf(entry))
+        return yield* counters.count(
+          entry === undefined || entry.expiresAt <= now ? Option.none() : Option.some(textOf(entry))
+        )
       })
 
     return {
@@ -116,19 +129,10 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
           yield* Ref.update(entries, (m) => new Map(m).set(key, { value, expiresAt: now + ttlSeconds * 1000 }))
         }),
       invalidate: (key) => Ref.update(entries, (m) => new Map([...m].filter(([k]) => !matches(key)(k)))),
-      clear: Effect.andThen(Ref.set(entries, new Map()), Ref.set(counters, { hits: 0, misses: 0 })),
+      clear: Effect.andThen(Ref.set(entries, new Map()), counters.reset),
       stats: Effect.gen(function*() {
         const size = (yield* live).size
-        const { hits, misses } = yield* Ref.get(counters)
-        return {
-          backend: "memory",
-          hits,
-          misses,
-          size,
-          hitRate: hitRate(hits, misses),
-          degraded: false,
-          defaultTtlSeconds
-        }
+        return { backend: "memory", ...(yield* counters.read), size, degraded: false, defaultTtlSeconds }
       }),
       warm: warmers.warm,
       registerWarmer: warmers.register

@@ -6,8 +6,7 @@
  */
 import { Effect, Layer, Option, Ref, type Scope } from "effect"
 import { Redis } from "ioredis"
-import { recordCacheHit, recordCacheMiss } from "../Telemetry/Metrics.ts"
-import { Cache, type CacheShape, hitRate, makeWarmers } from "./Cache.ts"
+import { Cache, type CacheShape, makeCounters, makeWarmers } from "./Cache.ts"
 
 export interface RedisCacheOptions {
   /** redis://host:port/db */
@@ -65,7 +64,7 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
       client.once("end", done)
       client.once("error", done)
     })
-    const counters = yield* Ref.make({ hits: 0, misses: 0 })
+    const counters = yield* makeCounters("redis")
     const degraded = yield* Ref.make(false)
     const warmers = yield* makeWarmers
 
@@ -109,17 +108,10 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
     }
 
     const getText = (key: string) =>
-      Effect.gen(function*() {
-        const raw = yield* attempt("get", () => client.get(prefix + key), null)
-        if (raw === null) {
-          yield* Ref.update(counters, (c) => ({ ...c, misses: c.misses + 1 }))
-          yield* recordCacheMiss("redis")
-          return Option.none<string>()
-        }
-        yield* Ref.update(counters, (c) => ({ ...c, hits: c.hits + 1 }))
-        yield* recordCacheHit("redis")
-        return Option.some(raw)
-      })
+      Effect.flatMap(
+        attempt("get", () => client.get(prefix + key), null),
+        (raw) => counters.count(Option.fromNullOr(raw))
+      )
 
     return {
       get: (key) => Effect.map(getText(key), Option.map((text): unknown => JSON.parse(text))),
@@ -135,17 +127,14 @@ export const makeRedis = (options: RedisCacheOptions): Effect.Effect<CacheShape,
           : Effect.asVoid(attempt("invalidate", () => client.del(prefix + key), 0)),
       clear: Effect.andThen(
         attempt("clear", () => deleteMatching(`${prefix}*`), undefined),
-        Ref.set(counters, { hits: 0, misses: 0 })
+        counters.reset
       ),
       stats: Effect.gen(function*() {
         const size = yield* attempt("stats", async () => (await keysUnder(`${prefix}*`)).length, 0)
-        const { hits, misses } = yield* Ref.get(counters)
         return {
           backend: "redis",
-          hits,
-          misses,
+          ...(yield* counters.read),
           size,
-          hitRate: hitRate(hits, misses),
           degraded: yield* Ref.get(degraded),
           defaultTtlSeconds: options.defaultTtlSeconds
         }
