@@ -56,11 +56,11 @@ const kindsTouched = (report: ApplyReport): ReadonlySet<ResourceKind> =>
 
 /** `actor`: who applies when the caller does not say (the runtime's OPNSENSE_MCP_ACTOR / $USER). */
 export interface SafeSettings {
-  readonly actor?: string | undefined
+  readonly actor: string
 }
 
 export const make = Effect.fnUntraced(
-  function*<E, R>(inner: Layer.Layer<Reconciler, E, R>, settings: SafeSettings = {}) {
+  function*<E, R>(inner: Layer.Layer<Reconciler, E, R>, settings: SafeSettings) {
     const firewalls = yield* Firewalls
     const lock = yield* ApplyLock
     const journal = yield* Journal
@@ -197,7 +197,7 @@ export const make = Effect.fnUntraced(
           applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
           site: checked.site,
           planId: checked.planId,
-          actor: opts.actor ?? settings.actor ?? process.env["OPNSENSE_MCP_ACTOR"] ?? process.env["USER"] ?? "unknown",
+          actor: opts.actor ?? settings.actor,
           token: lease.token,
           ...(backup !== undefined ? { revision: backup.revision } : {}),
           intended: checked.changes.map((c) => ({
@@ -350,7 +350,7 @@ export const make = Effect.fnUntraced(
  */
 export const layer = <E, R>(
   inner: Layer.Layer<Reconciler, E, R>,
-  settings: SafeSettings = {}
+  settings: SafeSettings
 ): Layer.Layer<SafeReconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
   Layer.effect(SafeReconciler, make(inner, settings))
 
@@ -360,7 +360,7 @@ export const layer = <E, R>(
  */
 export const layerAsReconciler = <E, R>(
   inner: Layer.Layer<Reconciler, E, R>,
-  settings: SafeSettings = {}
+  settings: SafeSettings
 ): Layer.Layer<SafeReconciler | Reconciler, E, Exclude<R, Firewalls> | Firewalls | ApplyLock | Journal | Store> =>
   Layer.effectContext(
     Effect.map(make(inner, settings), (safe) => Context.make(SafeReconciler, safe).pipe(Context.add(Reconciler, safe)))

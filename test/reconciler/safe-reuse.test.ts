@@ -38,7 +38,7 @@ const wired = (sim: SimulatorHandle, desiredDir: string, dataDir: string, loads:
     }))
   )
   const firewalls = Layer.effect(Firewalls, Opnsense.useSync((client) => ({ forSite: () => Effect.succeed(client) })))
-  return safeLayer(reconcilerLayer({ desiredDir, actor: "reuse-test" })).pipe(
+  return safeLayer(reconcilerLayer({ desiredDir, actor: "reuse-test" }), { actor: "reuse-test" }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(firewalls, storeLayer(dataDir), counted, journalLayer({ dataDir }), layerFile({ dataDir }))
     ),

@@ -7,8 +7,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
+import { readdirSync, readFileSync } from "node:fs"
 import * as net from "node:net"
 import { join } from "node:path"
+import { parseJournal } from "../../src/Safety/Journal.ts"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
 import { Store } from "../../src/Store/Store.ts"
@@ -86,6 +88,10 @@ describe("lockout guard", () => {
       expect(report.override).toBe("maintenance window, console access ready")
       const audit = yield* Store.use((s) => s.readAudit).pipe(Effect.provide(layer))
       expect(audit.at(-1)?.override).toBe("maintenance window, console access ready")
+      // the journal names the same actor as the audit log
+      const archive = join(dataDir, "journal", "archive")
+      const journals = readdirSync(archive).map((f) => parseJournal(readFileSync(join(archive, f), "utf8")))
+      expect(journals.flat().filter((r) => r.type === "begin").map((r) => r.actor)).toEqual([audit.at(-1)?.actor])
     }))
 
   it.live("does not block a plan that leaves the management path alone", () =>

@@ -87,7 +87,7 @@ export const instance = (o: InstanceOptions): Layer.Layer<SafeReconciler | Store
     o.journal ?? journalLayer({ dataDir: o.dataDir }),
     lock
   )
-  return safeLayer(reconcilerLayer({ desiredDir: o.desiredDir, actor: "safety-test" })).pipe(
+  return safeLayer(reconcilerLayer({ desiredDir: o.desiredDir, actor: "safety-test" }), { actor: "safety-test" }).pipe(
     Layer.provideMerge(deps),
     Layer.provideMerge(layerSimulator(o.sim, { cacheTtlSeconds: 0 })),
     Layer.provide(NodeServices.layer)
