@@ -127,10 +127,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
     const registry = yield* Ref.make<Registry>({ breakers: new Map(), globalForce: undefined })
 
     const get = (r: Registry, site: string): Breaker => r.breakers.get(site) ?? fresh(r.globalForce)
-    const put = (r: Registry, site: string, b: Breaker): Registry => ({
-      ...r,
-      breakers: new Map(r.breakers).set(site, b)
-    })
+    /** The registry with `b` as the site's breaker; the same registry when it already is (most admissions). */
+    const put = (r: Registry, site: string, b: Breaker): Registry =>
+      r.breakers.get(site) === b ? r : { ...r, breakers: new Map(r.breakers).set(site, b) }
 
     const rateOf = (window: ReadonlyArray<boolean>) =>
       window.length === 0 ? 0 : window.filter(Boolean).length / window.length
@@ -313,7 +312,9 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
       Effect.gen(function*() {
         const before = (yield* Ref.get(registry)).breakers
         const result = yield* update
-        for (const [name, b] of (yield* Ref.get(registry)).breakers) {
+        const after = (yield* Ref.get(registry)).breakers
+        if (after === before) return result
+        for (const [name, b] of after) {
           const was = before.get(name)
           if (was === b) continue
           const state = effective(b)
