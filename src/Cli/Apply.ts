@@ -14,8 +14,8 @@ import { isRefusal, Reconciler } from "../Reconciler.ts"
 import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ApplyFlags } from "./Commands.ts"
-import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
-import { colourOn, err, out, siteNames } from "./Plan.ts"
+import { colourOn, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
+import { siteNames } from "./Plan.ts"
 
 const ask = (question: string) =>
   Effect.promise(async () => {

@@ -33,6 +33,13 @@ export const globalFlags = { site, dir, json } as const
 
 export const optionToUndefined = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
 
+/** Colour only for a person at a terminal (and never with NO_COLOR). */
+export const colourOn = (stream: NodeJS.WriteStream): boolean =>
+  stream.isTTY === true && process.env["NO_COLOR"] === undefined
+
+export const out = (text: string) => Effect.sync(() => process.stdout.write(text))
+export const err = (text: string) => Effect.sync(() => process.stderr.write(text))
+
 /** Set the process exit status without ending the process, so scopes still close cleanly. */
 export const exitWith = (code: ExitCode) =>
   Effect.sync(() => {

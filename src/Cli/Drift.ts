@@ -7,8 +7,8 @@ import { Reconciler } from "../Reconciler.ts"
 import { renderDrift } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import type { DriftFlags } from "./Commands.ts"
-import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
-import { colourOn, out, siteNames } from "./Plan.ts"
+import { colourOn, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
+import { siteNames } from "./Plan.ts"
 
 export const run = (flags: DriftFlags) =>
   Effect.gen(function*() {

@@ -8,9 +8,8 @@ import { Effect, Option, Result } from "effect"
 import { explain, type Packet } from "../Policy.ts"
 import { renderExplanation } from "../Policy/Render.ts"
 import type { ExplainFlags } from "./Commands.ts"
-import { ExitCode, exitWith } from "./Common.ts"
+import { colourOn, err, ExitCode, exitWith, out } from "./Common.ts"
 import { inputsFor } from "./Lint.ts"
-import { colourOn, out } from "./Plan.ts"
 import { desiredStateDir } from "./Validate.ts"
 
 export const run = (flags: ExplainFlags) =>
@@ -33,7 +32,7 @@ export const run = (flags: ExplainFlags) =>
     }
     const result = explain(input, packet)
     if (Result.isFailure(result)) {
-      yield* Effect.sync(() => process.stderr.write(`error: ${result.failure.message}\n`))
+      yield* err(`error: ${result.failure.message}\n`)
       return yield* exitWith(ExitCode.error)
     }
     const explanation = { ...result.success, notes: [...notes, ...result.success.notes] }

@@ -20,8 +20,7 @@ import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../Gi
 import { Reconciler } from "../Reconciler.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ImportFlags } from "./Commands.ts"
-import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
-import { err, out } from "./Plan.ts"
+import { err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 
 const KINDS: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
 

@@ -10,9 +10,8 @@ import { countFindings, renderFindings } from "../Policy/Render.ts"
 import { desiredInputs, firewallInputs } from "../Policy/Source.ts"
 import * as Runtime from "../Runtime.ts"
 import type { LintFlags } from "./Commands.ts"
-import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
+import { colourOn, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 import { levelOf, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
-import { colourOn, out } from "./Plan.ts"
 import { desiredStateDir } from "./Validate.ts"
 
 /**

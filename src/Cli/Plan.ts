@@ -15,15 +15,8 @@ import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
 import { changeLines, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import type { PlanFlags } from "./Commands.ts"
-import { ExitCode, exitWith, optionToUndefined } from "./Common.ts"
+import { colourOn, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 import { type Annotation, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
-
-/** Colour only for a person at a terminal (and never with NO_COLOR). */
-export const colourOn = (stream: NodeJS.WriteStream): boolean =>
-  stream.isTTY === true && process.env["NO_COLOR"] === undefined
-
-export const out = (text: string) => Effect.sync(() => process.stdout.write(text))
-export const err = (text: string) => Effect.sync(() => process.stderr.write(text))
 
 /** The sites a command covers: the one named by --site, or every site. */
 export const siteNames = (site: Option.Option<string>) =>

@@ -7,8 +7,7 @@ import { Effect } from "effect"
 import * as Runtime from "../Runtime.ts"
 import { Store } from "../Store/Store.ts"
 import type { StateFlags } from "./Commands.ts"
-import { ExitCode, exitWith } from "./Common.ts"
-import { err, out } from "./Plan.ts"
+import { err, ExitCode, exitWith, out } from "./Common.ts"
 
 export const verify = (flags: StateFlags) =>
   Effect.gen(function*() {

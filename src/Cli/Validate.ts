@@ -9,7 +9,7 @@ import { DesiredState } from "../DesiredState.ts"
 import type { DesiredTree, Issue } from "../Domain/Desired.ts"
 import { validateWithLint } from "../Policy.ts"
 import type { ValidateFlags } from "./Commands.ts"
-import { ExitCode, exitWith } from "./Common.ts"
+import { colourOn, ExitCode, exitWith } from "./Common.ts"
 import { issueAnnotations, renderAnnotations, resolveFormat } from "./Format.ts"
 
 export const desiredStateDir = (flag: Option.Option<string>) =>
@@ -109,7 +109,7 @@ export const run = ({ dir, format, json, site }: ValidateFlags) =>
       ? JSON.stringify(renderJson(root, result), null, 2)
       : output === "github"
       ? renderAnnotations(issueAnnotations(root, result.issues)) + renderHuman(root, result, false)
-      : renderHuman(root, result, process.stdout.isTTY && process.env["NO_COLOR"] === undefined)
+      : renderHuman(root, result, colourOn(process.stdout))
     yield* Effect.sync(() => process.stdout.write(`${text}\n`))
     yield* exitWith(result.tree === undefined ? ExitCode.error : ExitCode.ok)
   }).pipe(Effect.provide(DesiredState.layer))

@@ -51,4 +51,10 @@ describe("lazy command loading", () => {
       expect(urls.filter((u) => u.includes(name)), `schema loads ${name}`).toEqual([])
     }
   })
+
+  it("commands share their output helpers through Common, not through the plan command", () => {
+    const urls = loaded("explain", "--src", "10.20.0.5", "--dst", "10.0.0.53", "--proto", "udp", "--interface", "opt2")
+    expect(urls.some((u) => u.endsWith("/src/Cli/Explain.ts"))).toBe(true)
+    expect(urls.filter((u) => u.includes("/src/Cli/Plan.ts"))).toEqual([])
+  })
 })
