@@ -17,7 +17,7 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ResourceKind } from "../Domain/Model.ts"
 import { ChangeAction } from "../Domain/Plan.ts"
-import { errorCode } from "../Store/Files.ts"
+import { errorCode, writeSynced } from "../Store/Files.ts"
 import { JournalError } from "./Errors.ts"
 import { siteFileName } from "./Lock.ts"
 
@@ -131,13 +131,7 @@ const appendSynced = (file: string, record: JournalRecord): Effect.Effect<void, 
   Effect.tryPromise({
     try: async () => {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-      const handle = await fs.open(file, "a", 0o600)
-      try {
-        await handle.writeFile(`${encodeRecord(record)}\n`, "utf8")
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
+      await writeSynced(file, "a", `${encodeRecord(record)}\n`)
     },
     catch: failWith(file, "append")
   })

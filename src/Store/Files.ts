@@ -30,8 +30,8 @@ const fsyncDir = async (dir: string) => {
   }
 }
 
-/** Write `content` through a fresh handle and fsync it before closing. */
-const writeSynced = async (file: string, flags: string, content: string) => {
+/** Write `content` through a fresh handle (mode 0600 when it creates the file) and fsync it before closing. */
+export const writeSynced = async (file: string, flags: string, content: string) => {
   const handle = await fs.open(file, flags, 0o600)
   try {
     await handle.writeFile(content, "utf8")
