@@ -9,8 +9,6 @@ import type { Plan } from "../Domain/Plan.ts"
 import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
 import { orderChanges } from "./Order.ts"
 
-export { canonicalJson, sha256 }
-
 // one digest per snapshot object: plan, the stale-plan check and the safety guard all ask for it
 const liveDigests = new WeakMap<LiveSnapshot, string>()
 

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
+import { canonicalJson } from "../../src/Domain/Digest.ts"
 import type { LiveRule, Origin, RuleSpec } from "../../src/Domain/Model.ts"
 import type { Change } from "../../src/Domain/Plan.ts"
 import { fieldDiff } from "../../src/Reconciler/Diff.ts"
@@ -20,7 +21,7 @@ import {
   type Match
 } from "../../src/Reconciler/Identity.ts"
 import { orderChanges } from "../../src/Reconciler/Order.ts"
-import { canonicalJson, liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
+import { liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
 import { aliasSpec, lAlias, lRule, lVlan, ruleSpec, snapshot, UUID, vlanSpec } from "./fixtures.ts"
 
 // -- the previous definitions, as references ------------------------------------------------------
