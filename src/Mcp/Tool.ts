@@ -12,7 +12,8 @@ import {
   type ServerContext,
   type StandardSchemaWithJSON
 } from "@modelcontextprotocol/server"
-import { Cause, Data, Effect, Exit, Schema, Tracer } from "effect"
+import { Cause, Data, Effect, Exit, Option, Schema, type Tracer } from "effect"
+import { Headers, HttpTraceContext } from "effect/http"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import { selectSite } from "../Reconciler/Sites.ts"
 import { isSecretKey } from "../Telemetry.ts"
@@ -99,15 +100,13 @@ export const redactArguments = (value: unknown, depth = 0): unknown => {
 
 const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities"
 
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})$/
-
-/** The caller's span from a W3C `traceparent` in the request `_meta`, or the HTTP header. */
+/** The caller's span from a W3C `traceparent` in the request `_meta`, or the HTTP header (Effect's decoder). */
 const parentSpan = (ctx: ServerContext): Tracer.ExternalSpan | undefined => {
   const fromMeta = ctx.mcpReq._meta?.["traceparent"]
   const raw = typeof fromMeta === "string" ? fromMeta : ctx.http?.req?.headers.get("traceparent") ?? undefined
-  const match = raw === undefined ? null : TRACEPARENT.exec(raw.trim())
-  if (match === null || match[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined
-  return Tracer.externalSpan({ traceId: match[1], spanId: match[2], sampled: (parseInt(match[3], 16) & 1) === 1 })
+  return raw === undefined
+    ? undefined
+    : Option.getOrUndefined(HttpTraceContext.w3c(Headers.fromInput({ traceparent: raw.trim() })))
 }
 
 /**

@@ -139,6 +139,12 @@ describe("read tools", () => {
     expect(span?.parent._tag === "Some" ? span.parent.value.spanId : undefined).toBe("00f067aa0ba902b7")
     const children = recorder.spans.filter((s) => s.traceId === traceId && s.name.startsWith("Reconciler."))
     expect(children.length).toBeGreaterThan(0)
+    // an invalid context (all-zero trace id) is not continued: the call starts a trace of its own
+    const zero = "00000000000000000000000000000000"
+    await call("validate", {}, { traceparent: `00-${zero}-00f067aa0ba902b7-01` })
+    const fresh = recorder.spans.filter((s) => s.name === "Mcp.tool.validate").at(-1)
+    expect(fresh?.traceId).not.toBe(zero)
+    expect(fresh?.parent._tag).toBe("None")
   })
 })
 
