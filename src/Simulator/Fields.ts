@@ -283,5 +283,3 @@ export const encodeRow = (table: Table, uuid: string, item: Item, c: FieldCtx): 
   }
   return row
 }
-
-export const freshMessages = (): Messages => new Messages()

@@ -21,7 +21,6 @@ export const addressFamily = (value: string): Family | undefined => {
 }
 
 export const isAddress = (value: string): boolean => isIPv4(value) || isIPv6(value)
-export const isCidr = (value: string): boolean => value.includes("/") && addressFamily(value) !== undefined
 export const isAddressOrCidr = (value: string): boolean => addressFamily(value) !== undefined
 
 export const isAddressRange = (value: string): boolean => {
