@@ -370,18 +370,18 @@ export const make = (
       owner: string
     ) => Effect.map(list, (items) => Option.fromUndefinedOr(items.find((item) => item.owner === owner)?.uuid))
 
-    const checkSequence = (sequence: number) =>
-      Effect.flatMap(caps, (c) =>
-        Number.isInteger(sequence) && sequence >= 1 && sequence <= c.maxSequence
-          ? Effect.void
-          : Effect.fail(
-            new ValidationError({
-              message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
-              site,
-              endpoint: `POST ${Rules.base}/set_rule`,
-              validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
-            })
-          ))
+    const checkSequenceOf = (c: Version.Capabilities, sequence: number) =>
+      Number.isInteger(sequence) && sequence >= 1 && sequence <= c.maxSequence
+        ? Effect.void
+        : Effect.fail(
+          new ValidationError({
+            message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
+            site,
+            endpoint: `POST ${Rules.base}/set_rule`,
+            validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
+          })
+        )
+    const checkSequence = (sequence: number) => Effect.flatMap(caps, (c) => checkSequenceOf(c, sequence))
 
     const vlans: OpnsenseShape["vlans"] = {
       list: listVlans.pipe(Effect.withSpan("Opnsense.vlans.list", { attributes: { "opnsense.site": site } })),
@@ -479,7 +479,8 @@ export const make = (
             })
           )
         }
-        for (const row of rows) yield* checkSequence(row.sequence)
+        // the capabilities already in hand: not a version lookup (and its span) per row
+        for (const row of rows) yield* checkSequenceOf(c, row.sequence)
         const result = yield* writing(
           http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
         )
