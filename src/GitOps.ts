@@ -198,8 +198,9 @@ export const make = (identity: GitIdentity): GitOpsShape => {
         yield* Effect.promise(() => fs.mkdir(workDir, { recursive: true }))
         const result = yield* edit(workDir)
         yield* git(tree, ["add", "--all", "--", repo.prefix === "" ? "." : repo.prefix])
-        const staged = yield* git(tree, ["diff", "--cached", "--name-only"])
-        if (staged.trim() === "") {
+        // what is staged over `base` is exactly what the commit changes
+        const files = (yield* git(tree, ["diff", "--cached", "--name-only"])).split("\n").filter((f) => f !== "")
+        if (files.length === 0) {
           return yield* Effect.fail(
             new NothingToCommit({ message: "the change leaves the desired state exactly as it is; nothing to commit" })
           )
@@ -210,7 +211,6 @@ export const make = (identity: GitIdentity): GitOpsShape => {
           options.message
         )
         const commit = yield* revParse(tree, "HEAD")
-        const files = (yield* git(tree, ["diff", "--name-only", base, commit])).split("\n").filter((f) => f !== "")
         const fullDiff = yield* git(tree, ["diff", "--no-color", "--no-ext-diff", base, commit])
         const max = options.maxDiffBytes ?? 20_000
         return {
