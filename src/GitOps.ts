@@ -18,6 +18,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { DesiredState } from "./DesiredState.ts"
+import type { Issue } from "./Domain/Desired.ts"
 import type { ImportResult } from "./Domain/Reports.ts"
 import { GitError, type GitIdentity, runGit } from "./GitOps/Git.ts"
 import { PathEscape, resolveInside } from "./GitOps/Paths.ts"
@@ -265,6 +266,10 @@ export const writeConfined = (
     return written
   })
 
+/** One issue as `file:line:column: message (hint)`, for refusals that list what the caller must fix. */
+export const issueLine = (i: Issue): string =>
+  `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
+
 /**
  * Validate `site` in the tree under `workDir` (an onNewBranch worktree) with the desired state's
  * loader. Errors fail with TreeInvalid, which makes onNewBranch delete the branch again; the other
@@ -275,9 +280,7 @@ export const validateWorktree = (workDir: string, site: string, what: string) =>
     const { issues } = yield* DesiredState.use((desired) => desired.validate({ dir: workDir, site }))
     const errors = issues.filter((i) => i.severity === "error")
     if (errors.length > 0) {
-      const lines = errors.slice(0, 20).map((i) =>
-        `  ${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
-      )
+      const lines = errors.slice(0, 20).map((i) => `  ${issueLine(i)}`)
       return yield* new TreeInvalid({
         message: `${what} does not validate (${errors.length} error(s)); nothing was committed:\n${lines.join("\n")}`
       })

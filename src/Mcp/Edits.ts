@@ -14,7 +14,7 @@ import { Data, Effect, Schema } from "effect"
 import * as path from "node:path"
 import { DesiredState } from "../DesiredState.ts"
 import * as DesiredEdit from "../DesiredState/Edit.ts"
-import { writeConfined } from "../GitOps.ts"
+import { issueLine, writeConfined } from "../GitOps.ts"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
 
 export class EditError extends Data.TaggedError("EditError")<{ readonly message: string }> {}
@@ -70,9 +70,7 @@ const readSite = (dir: string, site: string) =>
     const errors = issues.filter((i) => i.severity === "error")
     const read = sites[0]
     if (errors.length > 0 || read === undefined) {
-      const lines = errors.slice(0, 20).map((i) =>
-        `${i.file}:${i.line}:${i.column}: ${i.message}${i.hint === undefined ? "" : ` (${i.hint})`}`
-      )
+      const lines = errors.slice(0, 20).map(issueLine)
       return yield* new EditError({
         message: `the site's files cannot be read, so nothing was edited:\n${lines.join("\n") || `no site "${site}"`}`
       })
