@@ -7,6 +7,19 @@ import { Effect, Option, Tracer } from "effect"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
+/** A tracer that keeps every span it starts. */
+const recorder = () => {
+  const spans: Array<Tracer.Span> = []
+  const recording = Tracer.make({
+    span(options) {
+      const span = Tracer.nativeTracer.span(options)
+      spans.push(span)
+      return span
+    }
+  })
+  return { recording, spans }
+}
+
 describe("tracing", () => {
   let sim: SimulatorHandle
   beforeAll(async () => {
@@ -15,14 +28,7 @@ describe("tracing", () => {
   afterAll(() => sim.close())
 
   it.live("records one client span per attempt under the caller's span, without secrets", () => {
-    const spans: Array<Tracer.Span> = []
-    const recording = Tracer.make({
-      span(options) {
-        const span = Tracer.nativeTracer.span(options)
-        spans.push(span)
-        return span
-      }
-    })
+    const { recording, spans } = recorder()
     return Effect.gen(function*() {
       const client = yield* Opnsense
       yield* client.version
@@ -57,14 +63,7 @@ describe("tracing", () => {
   })
 
   it.live("numbers the attempts of each call from 1, also for a request the client reuses", () => {
-    const spans: Array<Tracer.Span> = []
-    const recording = Tracer.make({
-      span(options) {
-        const span = Tracer.nativeTracer.span(options)
-        spans.push(span)
-        return span
-      }
-    })
+    const { recording, spans } = recorder()
     const attempts = (path: string) =>
       spans.filter((s) => s.attributes.get("url.path") === path).map((s) => s.attributes.get("opnsense.retry.attempt"))
     return Effect.gen(function*() {
