@@ -55,7 +55,19 @@ export type Take<H> =
  * and report it cleared, for the caller to try again. Two processes can clear the same dead
  * lock at once: the one whose move caught a newer lock instead (`same` tells) puts it back.
  */
-export const tryTake = async <H extends { readonly pid: number; readonly host: string }>(
+/**
+ * Is the process that wrote `holder` alive? Another host cannot be asked, so yes. Our own pid
+ * counts only for a lock written since this process started: the same pid in an older lock was an
+ * earlier process (a container restarted as pid 1 on the same hostname, after a crash).
+ */
+const holderAlive = (holder: { readonly pid: number; readonly host: string; readonly since: string }): boolean => {
+  if (holder.host !== hostname()) return true
+  if (holder.pid !== process.pid) return alive(holder.pid)
+  const since = Date.parse(holder.since)
+  return Number.isNaN(since) || since >= Math.floor(performance.timeOrigin)
+}
+
+export const tryTake = async <H extends { readonly pid: number; readonly host: string; readonly since: string }>(
   lock: string,
   content: string,
   read: (file: string) => Promise<H | "absent" | "unreadable">,
@@ -69,7 +81,7 @@ export const tryTake = async <H extends { readonly pid: number; readonly host: s
   }
   const holder = await read(lock)
   if (holder === "absent" || holder === "unreadable") return { _tag: "Held", holder: undefined }
-  if (holder.host !== hostname() || holder.pid === process.pid || alive(holder.pid)) return { _tag: "Held", holder }
+  if (holderAlive(holder)) return { _tag: "Held", holder }
   const aside = `${lock}.stale-${holder.pid}-${randomBytes(4).toString("hex")}`
   if (await fs.rename(lock, aside).then(() => true, () => false)) {
     const moved = await read(aside)

@@ -84,24 +84,41 @@ describe("DATA_DIR shared by several processes", () => {
   it("puts back a fresh lock that a late clearer moved aside instead of the dead one it saw", async () => {
     const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
     const lock = join(dir, "x.lock")
-    type H = { readonly pid: number; readonly host: string; readonly nonce: string }
+    type H = { readonly pid: number; readonly host: string; readonly since: string; readonly nonce: string }
     const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid ?? 999_999
     // another process already cleared the dead lock and took it: this is on disk now
-    const fresh: H = { pid: process.pid, host: hostname(), nonce: "fresh" }
+    const fresh: H = { pid: process.pid, host: hostname(), since: new Date().toISOString(), nonce: "fresh" }
     writeFileSync(lock, JSON.stringify(fresh))
     // ... while this one still reads the dead holder it saw before
     let reads = 0
     const read = (file: string): Promise<H | "absent" | "unreadable"> =>
       Promise.resolve(
-        reads++ === 0 ? { pid: dead, host: hostname(), nonce: "dead" } : (JSON.parse(readFileSync(file, "utf8")) as H)
+        reads++ === 0
+          ? { pid: dead, host: hostname(), since: "2026-01-01T00:00:00.000Z", nonce: "dead" }
+          : (JSON.parse(readFileSync(file, "utf8")) as H)
       )
     const taken = await tryTake(
       lock,
-      JSON.stringify({ pid: process.pid, host: hostname(), nonce: "mine" }),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), nonce: "mine" }),
       read,
       (a, b) => a.nonce === b.nonce
     )
     expect(taken).toEqual({ _tag: "Held", holder: undefined })
     expect(JSON.parse(readFileSync(lock, "utf8"))).toEqual(fresh)
+  })
+
+  it("clears a lock of our own pid written before this process started (a container restarted as pid 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-lock-"))
+    const file = join(dir, "state.json")
+    const before = new Date(performance.timeOrigin - 60_000).toISOString()
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: process.pid, host: hostname(), since: before, nonce: "earlier" })
+    )
+    expect(await Effect.runPromise(withFileLock(file, 2_000)(Effect.succeed("ran")))).toBe("ran")
+    // one written by this process since it started is still its own: held
+    const now = new Date().toISOString()
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since: now, nonce: "mine" }))
+    expect(Exit.isFailure(await Effect.runPromiseExit(withFileLock(file, 200)(Effect.succeed("ran"))))).toBe(true)
   })
 })
