@@ -1,0 +1,45 @@
+/**
+ * What a new user meets in the first hour: failures that say what went wrong and how to fix it.
+ */
+import { execFile } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { createServer, type Server } from "node:net"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const ENTRY = resolve(import.meta.dirname, "../../src/index.ts")
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ code: number; stderr: string; stdout: string }>((done) => {
+    const child = execFile(
+      process.execPath,
+      [ENTRY, ...args],
+      { env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 25_000 },
+      (error, stdout, stderr) =>
+        done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
+    )
+    child.stdin?.end()
+  })
+
+describe("serve on a busy port", () => {
+  let blocker: Server
+  let port = 0
+  beforeAll(async () => {
+    blocker = createServer()
+    await new Promise<void>((ok) => blocker.listen(0, "127.0.0.1", ok))
+    const address = blocker.address()
+    port = typeof address === "object" && address !== null ? address.port : 0
+  })
+  afterAll(() => new Promise<void>((ok) => blocker.close(() => ok())))
+
+  it("names the address, says it is in use and how to choose another", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "busy-port-"))
+    const result = await run(["serve"], { PORT: String(port), DATA_DIR: dataDir, LOG_DIR: join(dataDir, "logs") })
+    expect(result.code).toBe(1)
+    const last = result.stderr.trim().split("\n").at(-1) ?? ""
+    expect(last).toContain(`127.0.0.1:${port}`)
+    expect(last).toContain("already in use")
+    expect(last).toContain("PORT")
+  })
+})
