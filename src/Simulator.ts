@@ -41,7 +41,8 @@ export interface SimulatorOptions {
   readonly tls?: boolean
   /** 0 (default) = a free port */
   readonly port?: number
-  readonly host?: "127.0.0.1"
+  /** the loopback address to listen on (default 127.0.0.1) */
+  readonly host?: "127.0.0.1" | "::1"
   /** default: generated, 80 characters like a real key (REFERENCE §2.1) */
   readonly apiKey?: string
   readonly apiSecret?: string
@@ -143,7 +144,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   )
   let closed = false
   return {
-    url: `${tls ? "https" : "http"}://${host}:${server.port}`,
+    url: `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
     get apiKey() {
       return creds.apiKey
     },

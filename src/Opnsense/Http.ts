@@ -185,7 +185,8 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
         const req = (secure ? https : http).request(
           {
             protocol: base.protocol,
-            hostname: base.hostname,
+            // an IPv6 literal keeps its brackets in URL.hostname; the socket wants the bare address
+            hostname: base.hostname.replace(/^\[(.*)\]$/, "$1"),
             port: base.port === "" ? undefined : Number(base.port),
             path: `${prefix}/api/${path}`,
             method,

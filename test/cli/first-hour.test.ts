@@ -7,6 +7,8 @@ import { createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startSimulator } from "../../src/Simulator.ts"
+import { runCli } from "../support/cli.ts"
 
 const ENTRY = resolve(import.meta.dirname, "../../src/index.ts")
 
@@ -41,5 +43,21 @@ describe("serve on a busy port", () => {
     expect(last).toContain(`127.0.0.1:${port}`)
     expect(last).toContain("already in use")
     expect(last).toContain("PORT")
+  })
+})
+
+describe("a firewall at an IPv6 literal", () => {
+  it("plans against OPNSENSE_URL=https://[::1]:PORT", async () => {
+    const sim = await startSimulator({ host: "::1" })
+    try {
+      expect(sim.url).toMatch(/^https:\/\/\[::1\]:\d+$/)
+      const dataDir = mkdtempSync(join(tmpdir(), "ipv6-url-"))
+      const result = await runCli(["plan", "--json"], { sim, dataDir })
+      expect(result.stderr).not.toContain("ENOTFOUND")
+      expect(result.code).toBe(0)
+      expect(JSON.parse(result.stdout)).toHaveProperty("planId")
+    } finally {
+      await sim.close()
+    }
   })
 })
