@@ -10,6 +10,7 @@ import { Cause, Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import { commands } from "./Cli/Commands.ts"
 import { ExitCode, reportFailure } from "./Cli/Common.ts"
+import * as Logging from "./Logging.ts"
 import * as Telemetry from "./Telemetry.ts"
 import { VERSION } from "./Version.ts"
 
@@ -24,6 +25,12 @@ const isShowHelp = (error: unknown): boolean =>
 /** Long-running commands trace each request or cycle on its own; the rest get one trace each. */
 const untraced: ReadonlySet<string> = new Set(["serve", "sandbox"])
 
+/** serve logs to files as well and provides its own logging; every other command logs to stderr */
+const logged = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const name = argv.find((arg) => !arg.startsWith("-"))
+  return name === "serve" ? self : self.pipe(Effect.provide(Logging.layer({ files: false }).pipe(Layer.orDie)))
+}
+
 const traced = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
   const name = argv.find((arg) => !arg.startsWith("-"))
   return name === undefined || untraced.has(name)
@@ -33,6 +40,7 @@ const traced = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A,
 
 export const main = (argv: ReadonlyArray<string>): void =>
   Command.runWith(root, { version: VERSION })(argv).pipe(
+    logged(argv),
     traced(argv),
     Effect.catchCause((cause) =>
       Effect.sync(() => {

@@ -61,3 +61,25 @@ describe("a firewall at an IPv6 literal", () => {
     }
   })
 })
+
+describe("DEBUG=opnsense:*", () => {
+  it("prints one debug line per OPNsense request, without credentials; nothing at debug without it", async () => {
+    const sim = await startSimulator({})
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), "debug-"))
+      const debug = await runCli(["plan", "--json"], { sim, dataDir, env: { DEBUG: "opnsense:*" } })
+      expect(debug.code).toBe(0)
+      const lines = debug.stderr.split("\n").filter((l) => l.includes("\"area\":\"opnsense:client\""))
+      expect(lines.length).toBeGreaterThan(3)
+      expect(lines.some((l) => l.includes("/api/firewall/filter/search_rule"))).toBe(true)
+      expect(debug.stderr).not.toContain(sim.apiSecret)
+      expect(debug.stderr).not.toContain(sim.apiKey)
+      const quiet = await runCli(["plan", "--json"], { sim, dataDir })
+      expect(quiet.stderr).not.toContain("\"level\":\"debug\"")
+      const excluded = await runCli(["plan", "--json"], { sim, dataDir, env: { DEBUG: "opnsense:*,-opnsense:client" } })
+      expect(excluded.stderr).not.toContain("opnsense:client")
+    } finally {
+      await sim.close()
+    }
+  })
+})
