@@ -52,7 +52,7 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
   const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length +
     identity.rules.unmanaged.length
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {
-    warnings.push(`${unmanaged} unmanaged objects on the firewall are left alone (pruneUnmanaged is off)`)
+    warnings.push(`${unmanaged} unmanaged objects on the firewall are left alone (prune_unmanaged is off in sites.yaml)`)
   }
   return {
     identity,
