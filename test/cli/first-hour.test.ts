@@ -83,3 +83,18 @@ describe("DEBUG=opnsense:*", () => {
     }
   })
 })
+
+describe("a mistyped command line", () => {
+  it("gets one line with the suggestion, not the help page", async () => {
+    const flag = await run(["plan", "--detailed-exitcod"], {})
+    expect(flag.code).toBe(1)
+    expect(flag.stderr.trim().split("\n")).toEqual([
+      "error: Unrecognized flag: --detailed-exitcod in command opnsense-mcp plan; did you mean --detailed-exitcode? " +
+      "(opnsense-mcp plan --help)"
+    ])
+    const command = await run(["plam"], {})
+    expect(command.code).toBe(1)
+    expect(command.stderr).toContain("did you mean plan?")
+    expect(command.stderr).not.toContain("USAGE")
+  })
+})
