@@ -2,9 +2,9 @@
  * What a new user meets in the first hour: failures that say what went wrong and how to fix it.
  */
 import { execFile } from "node:child_process"
-import { mkdtempSync } from "node:fs"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
-import { tmpdir } from "node:os"
+import { tmpdir, userInfo } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSimulator } from "../../src/Simulator.ts"
@@ -96,5 +96,30 @@ describe("a mistyped command line", () => {
     expect(command.code).toBe(1)
     expect(command.stderr).toContain("did you mean plan?")
     expect(command.stderr).not.toContain("USAGE")
+  })
+})
+
+describe("the audit actor of a CLI apply", () => {
+  it("is the account of the process when neither OPNSENSE_MCP_ACTOR nor $USER is set", async () => {
+    const sim = await startSimulator({ version: "26.7" })
+    try {
+      const root = mkdtempSync(join(tmpdir(), "actor-"))
+      mkdirSync(join(root, "desired-state"))
+      writeFileSync(
+        join(root, "desired-state", "aliases.yaml"),
+        "aliases:\n  - { name: web, type: host, content: [10.0.0.1] }\n"
+      )
+      const r = await runCli(["apply", "--auto-approve", "--json", "--dir", join(root, "desired-state")], {
+        sim,
+        dataDir: join(root, "data"),
+        env: { USER: "" }
+      })
+      expect(r.code).toBe(0)
+      const report = JSON.parse(r.stdout) as { readonly actor: string }
+      expect(report.actor).toBe(userInfo().username)
+      expect(report.actor).not.toBe("unknown")
+    } finally {
+      await sim.close()
+    }
   })
 })
