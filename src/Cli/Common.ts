@@ -4,6 +4,7 @@
  */
 import { Cause, Effect, Option } from "effect"
 import { Flag } from "effect/cli"
+import { resolve } from "node:path"
 
 export const ExitCode = {
   ok: 0,
@@ -39,6 +40,12 @@ export const colourOn = (stream: NodeJS.WriteStream): boolean =>
 
 export const out = (text: string) => Effect.sync(() => process.stdout.write(text))
 export const err = (text: string) => Effect.sync(() => process.stderr.write(text))
+
+/** A plan that deletes everything a site manages names the directory it read, on stderr. */
+export const destroyNote = (plan: { readonly destroysAll?: boolean | undefined }, desiredDir: string) =>
+  plan.destroysAll === true
+    ? err(`note: the desired state was read from ${resolve(desiredDir)}; it names none of the managed objects\n`)
+    : Effect.void
 
 /** Set the process exit status without ending the process, so scopes still close cleanly. */
 export const exitWith = (code: ExitCode) =>

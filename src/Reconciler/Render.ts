@@ -139,7 +139,10 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
   const appeared = report.unmanaged.filter((u) => u.appeared)
   const known = report.unmanaged.length - appeared.length
   if (appeared.length > 0) {
-    lines.push("", "Unmanaged objects that appeared since the last apply (never touched without prune_unmanaged in sites.yaml):")
+    lines.push(
+      "",
+      "Unmanaged objects that appeared since the last apply (never touched without prune_unmanaged in sites.yaml):"
+    )
     for (const u of appeared) lines.push(`  ${paint("cyan", "?")} ${u.kind} ${u.label} ${paint("dim", u.uuid)}`)
   }
   if (known > 0) lines.push(`${known} other unmanaged objects are left alone.`)
