@@ -125,7 +125,10 @@ describe("CircuitBreaker", () => {
       const breaker = yield* make(options)
       const { runs, fail, succeed } = yield* counted
       yield* breaker.forceOpen()
-      expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw1", succeed, isOutage)))).toBe(true)
+      const refused = yield* Effect.flip(breaker.protect("fw1", succeed, isOutage))
+      // the operator's doing, not the firewall's: the message must not blame failures
+      expect(refused.message).toContain("forced open by an operator")
+      expect(refused.message).not.toContain("repeated failures")
       expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw2", succeed, isOutage)))).toBe(true)
       yield* TestClock.adjust("1 hour")
       expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw1", succeed, isOutage)))).toBe(true)
