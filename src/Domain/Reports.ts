@@ -115,7 +115,12 @@ export const DriftReport = Schema.Struct({
   /** rules the filter API shows read-only (legacy, automatic): never touched */
   readOnly: Schema.Struct({ legacy: Schema.Number, automatic: Schema.Number, builtin: Schema.Number }),
   /** true when drifted, missing or appeared-unmanaged objects exist (`drift` exits 2) */
-  hasDrift: Schema.Boolean
+  hasDrift: Schema.Boolean,
+  /**
+   * true when the firewall could not be read (circuit breaker open) and the report compares the
+   * last snapshot read, taken at `checkedAt`: its findings are not current
+   */
+  stale: Schema.optional(Schema.Boolean)
 })
 export type DriftReport = typeof DriftReport.Type
 

@@ -300,7 +300,8 @@ export const make = (options: ReconcilerOptions) =>
         const site = yield* siteOf(opts?.site)
         const client = yield* firewalls.forSite(site.config)
         const live = yield* fresh(client)
-        const report = driftReport(site, live, yield* store.site(site.config.name), yield* now)
+        const compared = driftReport(site, live, yield* store.site(site.config.name), yield* now)
+        const report = live.stale ? { ...compared, checkedAt: live.fetchedAt, stale: true } : compared
         for (const kind of ["vlan", "alias", "rule"] as const) {
           const count = report.drifted.filter((d) => d.kind === kind).length +
             report.missing.filter((m) => m.kind === kind).length

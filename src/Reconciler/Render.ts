@@ -154,7 +154,14 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
   }
   lines.push(
     "",
-    report.hasDrift ? paint("yellow", "Drift found.") : "No drift. The firewall matches the desired state."
+    report.stale === true
+      ? paint(
+        "red",
+        `Drift unknown: the firewall could not be read; this compares the snapshot of ${report.checkedAt}.`
+      )
+      : report.hasDrift
+      ? paint("yellow", "Drift found.")
+      : "No drift. The firewall matches the desired state."
   )
   return `${lines.join("\n")}\n`
 }
