@@ -92,6 +92,15 @@ const secret = (site: string, variable: string) =>
     return Option.none<Redacted.Redacted<string>>()
   })
 
+/**
+ * The firewall credentials of the default variables (OPNSENSE_API_KEY/SECRET or their _FILE), for
+ * scrubbing them wherever they might turn up (request URLs); none when unset or unreadable.
+ */
+export const defaultCredentials: Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>> = Effect.forEach(
+  ["OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"],
+  (variable) => secret("default", variable).pipe(Effect.map(Option.toArray), Effect.orElseSucceed(() => []))
+).pipe(Effect.map((all) => all.flat()))
+
 const checkUrl = (site: string, raw: string) =>
   Effect.try({
     try: () => new URL(raw),

@@ -28,7 +28,7 @@ export interface HttpConfig {
   readonly headersTimeoutMs: number
   /** open connections one client address may hold at once; 0 = no cap */
   readonly maxConnectionsPerClient: number
-  /** more secrets to scrub from request URLs (the firewall's API key and secret) besides the tokens above */
+  /** more secrets to scrub from request URLs besides the tokens above (`serve` adds the firewall's API key and secret) */
   readonly otherSecrets: ReadonlyArray<Redacted.Redacted<string>>
   /** how long a shutdown waits for in-flight requests before closing connections */
   readonly shutdownTimeoutMs: number
@@ -78,16 +78,14 @@ export const config: Config.Config<HttpConfig> = Config.all({
   maxConnectionsPerClient: Config.Int("HTTP_MAX_CONNECTIONS_PER_CLIENT").pipe(
     Config.withDefault(defaults.maxConnectionsPerClient)
   ),
-  apiKey: optionalSecret("OPNSENSE_API_KEY"),
-  apiSecret: optionalSecret("OPNSENSE_API_SECRET"),
   shutdownTimeoutMs: Config.Int("HTTP_SHUTDOWN_TIMEOUT_MS").pipe(Config.withDefault(defaults.shutdownTimeoutMs)),
   healthIntervalMs: Config.Int("HEALTH_CHECK_INTERVAL_MS").pipe(Config.withDefault(defaults.healthIntervalMs))
 }).pipe(
-  Config.map(({ allowedHosts, allowedOrigins, apiKey, apiSecret, ...c }): HttpConfig => ({
+  Config.map(({ allowedHosts, allowedOrigins, ...c }): HttpConfig => ({
     ...c,
     allowedHosts: allowedHosts ?? defaultAllowedHosts(c.host),
     allowedOrigins: allowedOrigins ?? loopbackHosts,
-    otherSecrets: [apiKey, apiSecret].filter((x) => x !== undefined)
+    otherSecrets: defaults.otherSecrets
   }))
 )
 
