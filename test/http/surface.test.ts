@@ -4,10 +4,11 @@
  * configured short so the tests take milliseconds, not the production 10 s / 30 s.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted, Tracer } from "effect"
+import { Effect, Redacted } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { request as httpRequest } from "node:http"
 import { connect, type Socket } from "node:net"
+import { spanRecorder } from "../support/spans.ts"
 import { accessEntries, fakePorts, newState, start, testConfig } from "./fixtures.ts"
 
 const mcp = Redacted.make("mcp-secret-token-0123")
@@ -51,18 +52,6 @@ const drip = async (socket: Socket, chunks: ReadonlyArray<string>, everyMs: numb
   }
 }
 
-const recorder = () => {
-  const spans: Array<Tracer.Span> = []
-  const tracer = Tracer.make({
-    span(options) {
-      const span = Tracer.nativeTracer.span(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { tracer, spans }
-}
-
 describe("ops server surface", () => {
   it.live("refuses a foreign Host or Origin on every route, health included (DNS rebinding)", () =>
     Effect.gen(function*() {
@@ -89,7 +78,7 @@ describe("ops server surface", () => {
     }))
 
   it.live("scrubs credentials from request URLs in spans and access log, by name and by value", () => {
-    const { spans, tracer } = recorder()
+    const { recording, spans } = spanRecorder()
     return Effect.gen(function*() {
       const server = yield* start(
         testConfig({ mcpAuthToken: mcp, adminToken: admin, otherSecrets: [Redacted.make("opnsense-api-secret-89")] }),
@@ -118,7 +107,7 @@ describe("ops server surface", () => {
       const api = spans.find((s) => s.attributes.get("url.path") === "/api/rules")
       assert.match(String(api?.attributes.get("url.query")), /^site=default&access_token=REDACTED&q=REDACTED/)
       assert.match(String(api?.attributes.get("url.full")), /api_key=REDACTED&x=REDACTED&p=REDACTED$/)
-    }).pipe(Effect.withTracer(tracer))
+    }).pipe(Effect.withTracer(recording))
   })
 
   it.live("closes a connection whose headers drip in slower than the headers limit", () =>
