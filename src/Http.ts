@@ -1,5 +1,5 @@
 /**
- * The ops HTTP server of `serve` (CONTRACT §7): health, version, metrics, cache and circuit-breaker
+ * The ops HTTP server of `serve`: health, version, metrics, cache and circuit-breaker
  * admin, live objects and plans, and the MCP Streamable HTTP transport at /mcp.
  *
  * Every request first passes the Host/Origin allow-list (Http/HostGuard.ts, against DNS rebinding),

@@ -1,5 +1,5 @@
 /**
- * Which firewall a site talks to, and how (CONTRACT §2): the URL, the credentials, the CA, TLS
+ * Which firewall a site talks to, and how: the URL, the credentials, the CA, TLS
  * verification and the timeout, from the environment and the site's entry in sites.yaml. When no
  * URL is configured at all, the embedded simulator is started in-process and used instead, with a
  * banner on stderr, so every command works on a fresh machine.

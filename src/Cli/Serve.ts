@@ -1,5 +1,5 @@
 /**
- * `serve`: the ops HTTP server (CONTRACT §7) with MCP Streamable HTTP at /mcp; `serve --stdio`
+ * `serve`: the ops HTTP server (docs/operations.md) with MCP Streamable HTTP at /mcp; `serve --stdio`
  * serves MCP over stdin/stdout instead (logs stay on stderr and in LOG_DIR).
  *
  * Layers close in reverse: the server drains and releases its hooks first, then the services

@@ -1,5 +1,5 @@
 /**
- * Configuration of the ops HTTP server (CONTRACT §2): listener, tokens, compression and the limits
+ * Configuration of the ops HTTP server (environment variables in docs/operations.md): listener, tokens, compression and the limits
  * that keep one slow or large request from hurting the others.
  */
 import { Config, Data, Effect, Option, Redacted } from "effect"
@@ -98,7 +98,7 @@ export const isLoopback = (host: string): boolean => {
     /^::ffff:127(?:\.\d{1,3}){3}$/.test(h)
 }
 
-/** CONTRACT §2: MCP_AUTH_TOKEN is required when HOST is not loopback; limits must make sense. */
+/** MCP_AUTH_TOKEN is required when HOST is not loopback; limits must make sense. */
 export const validate = (c: HttpConfig): Effect.Effect<HttpConfig, HttpConfigError> => {
   if (!isLoopback(c.host) && c.mcpAuthToken === undefined) {
     return Effect.fail(

@@ -1,5 +1,5 @@
 /**
- * How the MCP server is configured (CONTRACT §2 plus the MCP-only knobs), as a service so tools and
+ * How the MCP server is configured (the shared variables plus the MCP-only knobs), as a service so tools and
  * transports read one value. Secrets stay Redacted.
  *
  * | variable | default | meaning |
