@@ -46,8 +46,11 @@ rules:
     destination: { address: drop_a, port: 22 }
 `
 
-/** Changes keep_*, deletes drop_*, creates `aliases` new aliases and two VLANs. */
-const after = (aliases: number) => `
+/**
+ * Changes keep_*, deletes drop_*, creates `aliases` new aliases, two VLANs and `rules` new rules;
+ * with new rules keep_r stays as it is, so the rule creates are one run (one upload_rules on 26.1+).
+ */
+const after = (aliases: number, rules: number) => `
 aliases:
   - { name: keep_a, type: host, content: [10.1.0.2] }
 ${
@@ -63,7 +66,12 @@ rules:
     interface: lan
     action: pass
     protocol: tcp
-    destination: { address: keep_a, port: 8443 }
+    destination: { address: keep_a, port: ${rules === 0 ? 8443 : 443} }
+${
+  Array.from({ length: rules }, (_, i) =>
+    `  - { name: bulk_r${i}, interface: lan, action: pass, protocol: tcp, destination: { address: 10.3.0.${i}, port: 80 } }`)
+    .join("\n")
+}
 `
 
 /** What the client reads, without the read time: equal before and after a full undo. */
@@ -84,9 +92,14 @@ const keys = (sim: SimulatorHandle) => ({
  * Apply BEFORE, then `after(aliases)` with a probe that fails; returns what the test compares.
  * `backupCount` undefined: the simulator keeps OPNsense's default of 100.
  */
-const scenario = (aliases: number, backupCount: number | undefined) =>
+const scenario = (
+  aliases: number,
+  backupCount: number | undefined,
+  version: "26.7" | "26.1" = "26.7",
+  rules = 0
+) =>
   Effect.gen(function*() {
-    const sim = yield* simulator(backupCount === undefined ? {} : { backupCount })
+    const sim = yield* simulator({ version, ...(backupCount === undefined ? {} : { backupCount }) })
     const root = tempRoot()
     yield* Effect.addFinalizer(() => Effect.sync(() => cleanup(root)))
     const dataDir = join(root, "data")
@@ -101,10 +114,10 @@ const scenario = (aliases: number, backupCount: number | undefined) =>
     const port = yield* closedPort
     writeTree(desiredDir, {
       "sites.yaml": sites(`    probes:\n      - { host: 127.0.0.1, port: ${port}, timeout_ms: 500 }\n`),
-      "main.yaml": after(aliases)
+      "main.yaml": after(aliases, rules)
     })
     const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer))
-    expect(plan.summary).toMatchObject({ create: aliases + 2, update: 3, delete: 3 })
+    expect(plan.summary).toMatchObject({ create: aliases + 2 + rules, update: rules === 0 ? 3 : 2, delete: 3 })
     const revisionsBefore = sim.state.backups.map((b) => b.id)
     const report = yield* SafeReconciler.use((r) => r.apply(plan.planId, { approve: true })).pipe(
       Effect.provide(layer)
@@ -118,6 +131,16 @@ const scenario = (aliases: number, backupCount: number | undefined) =>
   })
 
 describe("a large apply keeps its own undo", () => {
+  it.live("on 26.1 too, with 25 rules created by one upload_rules: the inverse restores the pre-apply state", () =>
+    Effect.gen(function*() {
+      const { report, pre, now, preKeys, sim, replan } = yield* scenario(12, 10, "26.1", 25)
+      expect(sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(report.safety?.revert).toMatchObject({ mode: "inverse", result: "reverted" })
+      expect(canonical(now)).toEqual(canonical(pre))
+      expect(keys(sim)).toEqual(preKeys)
+      expect(replan.changes).toEqual([])
+    }))
+
   it.live("after more writes than backupCount (10), a failed verification restores the pre-apply state", () =>
     Effect.gen(function*() {
       const { sim, dataDir, plan, report, pre, now, preKeys, revisionsBefore, replan } = yield* scenario(12, 10)
