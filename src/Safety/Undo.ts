@@ -53,9 +53,9 @@ const intval = (text: string): number => {
  * default; `configured` says whether the file set it (Config.php backupCount).
  */
 export const retentionOf = (xml: string): { readonly count: number; readonly configured: boolean } => {
-  const system = /<system>([\s\S]*?)<\/system>/.exec(xml)?.[1] ?? ""
-  if (/<backupcount\s*\/>/.test(system)) return { count: 0, configured: true }
-  const raw = /<backupcount>([^<]*)<\/backupcount>/.exec(system)?.[1]
+  // only system/ has a backupcount element; an empty one is set to intval("") = 0
+  if (/<backupcount\s*\/>/.test(xml)) return { count: 0, configured: true }
+  const raw = /<backupcount>([^<]*)<\/backupcount>/.exec(xml)?.[1]
   if (raw === undefined) return { count: DEFAULT_BACKUP_COUNT, configured: false }
   const n = intval(raw)
   return n >= 0 ? { count: n, configured: true } : { count: DEFAULT_BACKUP_COUNT, configured: false }
