@@ -351,9 +351,11 @@ export const undo = (client: OpnsenseShape, input: UndoInput): Effect.Effect<Rev
       if (vlanWrites.length > 0) kinds.add("vlan")
       const restored = yield* revert(client, input.revision, kinds)
       const errors = [...vlanErrors, ...(restored.error === undefined ? [] : [restored.error])]
+      // a VLAN write that failed may leave its device in the kernel: the revert is not complete
       return {
         ...restored,
         mode: "revision" as const,
+        ...(vlanErrors.length === 0 ? {} : { result: "failed" as const }),
         ...(errors.length === 0 ? {} : { error: errors.join("; ") })
       }
     }
