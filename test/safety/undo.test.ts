@@ -196,6 +196,33 @@ describe("a large apply keeps its own undo", () => {
     60_000
   )
 
+  it.live("an apply that fails part-way after its writes rotated the revision away is undone the same way", () =>
+    Effect.gen(function*() {
+      const sim = yield* simulator({ backupCount: 10 })
+      const root = tempRoot()
+      yield* Effect.addFinalizer(() => Effect.sync(() => cleanup(root)))
+      const aliases = Array.from(
+        { length: 12 },
+        (_, i) => `  - { name: part_${i}, type: host, content: [10.4.0.${i}] }`
+      )
+      const desiredDir = writeTree(join(root, "desired"), {
+        "sites.yaml": sites(""),
+        "main.yaml": `aliases:\n${aliases.join("\n")}\nvlans:\n  - { name: late_v, parent: igb1, tag: 80 }\n`
+      })
+      const layer = instance({ sim, desiredDir, dataDir: join(root, "data") })
+      const pre = yield* Opnsense.use((c) => c.snapshot({ fresh: true })).pipe(Effect.provide(layer))
+      const preKeys = keys(sim)
+      // the VLAN goes after every alias: its create fails once the 12 alias saves pruned the revision
+      sim.faults.failNext(1, 400, { message: "refused" }, "/api/interfaces/vlan_settings/add_item")
+      const report = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
+      expect(report.changes.filter((c) => c.status === "done")).toHaveLength(12)
+      expect(report.safety?.verification?.ok).toBe(false)
+      expect(report.safety?.revert).toMatchObject({ mode: "inverse", result: "reverted", writes: 12 })
+      const now = yield* Opnsense.use((c) => c.snapshot({ fresh: true })).pipe(Effect.provide(layer))
+      expect(canonical(now)).toEqual(canonical(pre))
+      expect(keys(sim)).toEqual(preKeys)
+    }))
+
   it.live("a revision restore also takes the VLAN devices the apply created out of the kernel", () =>
     Effect.gen(function*() {
       const sim = yield* simulator({})
