@@ -61,6 +61,12 @@ export const retentionOf = (xml: string): { readonly count: number; readonly con
   return n >= 0 ? { count: n, configured: true } : { count: DEFAULT_BACKUP_COUNT, configured: false }
 }
 
+/**
+ * Plans with fewer saves are not checked against the retention: it would cost a download of
+ * config.xml for every small plan, and a retention set below ~12 is the only case it would miss.
+ */
+export const RETENTION_CHECK_FROM = 10
+
 /** Config saves a plan's changes make at most: one per change (a bulk upload makes fewer). */
 export const savesOf = (changes: ReadonlyArray<Change>): number => changes.length
 
