@@ -40,11 +40,19 @@ export const SafetyReport = Schema.Struct({
   recovered: Schema.optional(Schema.String),
   /** post-apply checks: API reachable, re-plan empty, TCP probes */
   verification: Schema.optional(Schema.Struct({ ok: Schema.Boolean, failures: Schema.Array(Schema.String) })),
-  /** set when verification failed and the recorded revision was restored */
+  /** DATA_DIR file holding the config.xml that ran before the apply (mode 0600) */
+  undo: Schema.optional(Schema.String),
+  /**
+   * set when verification failed and the apply was undone: `revision` when the recorded revision
+   * was restored, `inverse` when it had been rotated away and the journal was undone object by object
+   */
   revert: Schema.optional(Schema.Struct({
     revision: Schema.String,
+    mode: Schema.optional(Schema.Literals(["revision", "inverse"])),
     result: Schema.Literals(["reverted", "failed"]),
     reconfigured: Schema.Array(Subsystem),
+    /** inverse: the writes it made */
+    writes: Schema.optional(Schema.Number),
     error: Schema.optional(Schema.String)
   }))
 })
