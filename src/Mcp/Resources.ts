@@ -36,14 +36,21 @@ const desiredFiles = Effect.fn("Mcp.desiredFiles")(function*() {
 const decodePlan = Schema.decodeUnknownOption(Schema.fromJsonString(Plan))
 
 /** The newest plan per site among the stored plans in DATA_DIR/plans. */
-export const latestPlans = (dataDir: string): Effect.Effect<ReadonlyMap<string, Plan>> =>
+/**
+ * The newest stored plan of each site that `accept`s it. Plans of proposal branches are stored in
+ * the same folder (so they can be applied once merged); the resource keeps to the checkout's.
+ */
+export const latestPlans = (
+  dataDir: string,
+  accept: (plan: Plan) => boolean = () => true
+): Effect.Effect<ReadonlyMap<string, Plan>> =>
   Effect.promise(async () => {
     const dir = path.join(dataDir, "plans")
     const names = await fs.readdir(dir).catch(() => [])
     const latest = new Map<string, Plan>()
     for (const name of names.filter((n) => n.endsWith(".json"))) {
       const decoded = decodePlan(await fs.readFile(path.join(dir, name), "utf8").catch(() => ""))
-      if (decoded._tag === "None") continue
+      if (decoded._tag === "None" || !accept(decoded.value)) continue
       const known = latest.get(decoded.value.site)
       if (known === undefined || known.createdAt < decoded.value.createdAt) {
         latest.set(decoded.value.site, decoded.value)
@@ -51,6 +58,14 @@ export const latestPlans = (dataDir: string): Effect.Effect<ReadonlyMap<string, 
     }
     return latest
   })
+
+/** The newest stored plan per site made from the desired state checked out now (its digest). */
+const checkoutPlans = Effect.gen(function*() {
+  const config = yield* McpConfig
+  const { tree } = yield* (yield* DesiredState).validate({ dir: config.desiredStateDir })
+  const digests = new Map((tree?.sites ?? []).map((s) => [s.config.name, s.digest]))
+  return yield* latestPlans(config.dataDir, (p) => p.desiredDigest === digests.get(p.site))
+})
 
 export interface ResourceHost<R> {
   readonly run: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
@@ -100,8 +115,7 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
     new ResourceTemplate("plan://latest/{site}", {
       list: () =>
         host.run(Effect.gen(function*() {
-          const config = yield* McpConfig
-          const plans = yield* latestPlans(config.dataDir)
+          const plans = yield* checkoutPlans
           return {
             resources: [...plans.values()].map((p) => ({
               uri: `plan://latest/${p.site}`,
@@ -116,16 +130,18 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
     }),
     {
       title: "Latest plan per site",
-      description: "The newest stored plan of a site (plan JSON)",
+      description: "The newest stored plan of a site made from the checked-out desired state (plan JSON); " +
+        "plans of proposal branches are returned by propose_change, not here",
       mimeType: "application/json"
     },
     (uri, variables) =>
       host.run(Effect.gen(function*() {
-        const config = yield* McpConfig
         const site = String(variables["site"] ?? "")
-        const found = (yield* latestPlans(config.dataDir)).get(site)
+        const found = (yield* checkoutPlans).get(site)
         if (found === undefined) {
-          return yield* Effect.die(new Error(`no stored plan for site "${site}"; call the plan tool first`))
+          return yield* Effect.die(
+            new Error(`no stored plan of the checked-out desired state for site "${site}"; call the plan tool first`)
+          )
         }
         return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(found, null, 2) }] }
       }))

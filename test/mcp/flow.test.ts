@@ -95,6 +95,20 @@ describe("propose → merge → plan → apply", () => {
     expect(fs.readFileSync(path.join(stack.dir, "vlans.yaml"), "utf8")).not.toContain("iot")
   })
 
+  it("plan://latest shows the checkout's newest plan, not a proposal branch's made after it", async () => {
+    const checkout = (await ok("plan", {})) as PlanLike
+    const branch = (await ok("propose_change", {
+      summary: "Add the lab alias",
+      reason: "the lab hosts",
+      edits: [{ op: "upsert", kind: "alias", name: "lab_hosts", value: { type: "host", content: ["10.40.0.5"] } }]
+    })) as { plan?: PlanLike }
+    expect(branch.plan?.planId).toBeDefined()
+    expect(branch.plan?.planId).not.toBe(checkout.planId)
+    const resource = await client.readResource({ uri: "plan://latest/default" })
+    const shown = JSON.parse(String((resource.contents[0] as { text?: string }).text)) as PlanLike
+    expect(shown.planId).toBe(checkout.planId)
+  })
+
   it("refuses edits whose paths escape the desired state, and leaves no branch behind", async () => {
     const branches = git(stack.root, "branch", "--list")
     for (const file of ["../../outside.yaml", "/etc/passwd.yaml", "sub/../../../x.yaml"]) {
@@ -228,7 +242,7 @@ describe("propose → merge → plan → apply", () => {
   it("records every write-tool call in the audit log", async () => {
     const log = await ok("audit_log", { limit: 50 })
     const mcp = log["mcp"] as ReadonlyArray<{ tool: string; outcome: string; detail: string }>
-    expect(mcp.filter((e) => e.tool === "propose_change" && e.outcome === "ok")).toHaveLength(1)
+    expect(mcp.filter((e) => e.tool === "propose_change" && e.outcome === "ok")).toHaveLength(2)
     expect(mcp.some((e) => e.tool === "propose_change" && e.outcome === "error" && e.detail.includes("PathEscape")))
       .toBe(true)
     expect(mcp.filter((e) => e.tool === "apply_plan" && e.outcome === "ok")).toHaveLength(2)
