@@ -158,7 +158,16 @@ export const make = (
             body: allRows,
             idempotent: true
           }).pipe(
-            Effect.map((r) => Aliases.fromSearch(r, names))
+            Effect.flatMap((r) => {
+              const live = Aliases.fromSearch(r, names)
+              const authgroups = Aliases.authgroupUuids(r)
+              // authgroup rows carry group names (or nothing): their gids only come from export
+              return authgroups.length === 0 ? Effect.succeed(live) : http.json(
+                Aliases.ExportResponse,
+                "GET",
+                `${Aliases.base}/export?ids=${authgroups.map(encodeURIComponent).join(",")}`
+              ).pipe(Effect.map((exported) => Aliases.withExportedContent(live, exported)))
+            })
           )
           : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(
             Effect.map((r) => Aliases.fromExport(r, names))

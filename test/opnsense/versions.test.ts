@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { AliasSpec } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
@@ -35,4 +36,31 @@ describe("version detection and version gates", () => {
       expect(error.message).toContain("page-system-firmware-manualupdate (System: Firmware)")
       expect(error.message).toContain("GET core/firmware/status")
     }).pipe(Effect.provide(layerSimulator({ ...sim, apiKey: "no-firmware", apiSecret: "s" }, { retry }))))
+
+  const authgroup = (name: string, content: ReadonlyArray<string>): AliasSpec => ({
+    name,
+    type: "authgroup",
+    content,
+    enabled: true,
+    description: "",
+    categories: [],
+    updateFrequency: ""
+  })
+
+  it.live("authgroup aliases read back as the gids written (search rows carry names, or nothing for several)", () =>
+    Effect.gen(function*() {
+      sim.state.userGroups.push({ gid: "2001", name: "vpn" })
+      const opnsense = yield* Opnsense
+      yield* opnsense.aliases.create(authgroup("admins_only", ["1999"]), "admins-only")
+      yield* opnsense.aliases.create(authgroup("admins_vpn", ["1999", "2001"]), "admins-vpn")
+      sim.requests.clear()
+      const live = yield* opnsense.aliases.list
+      const content = Object.fromEntries(
+        live.filter((a) => a.spec.type === "authgroup").map((a) => [a.spec.name, a.spec.content])
+      )
+      expect(content).toEqual({ admins_only: ["1999"], admins_vpn: ["1999", "2001"] })
+      // the raw content of those aliases only: one export of their uuids beside the search
+      expect(sim.requests.count("/api/firewall/alias/search_item")).toBe(1)
+      expect(sim.requests.count("/api/firewall/alias/export")).toBe(1)
+    }).pipe(Effect.provide(layerSimulator(sim, { retry }))))
 })
