@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { AliasSpec } from "../../src/Domain/Model.ts"
+import type { AliasSpec, FirmwareVersion, RuleSpec } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 
@@ -63,4 +63,75 @@ describe("version detection and version gates", () => {
       expect(sim.requests.count("/api/firewall/alias/search_item")).toBe(1)
       expect(sim.requests.count("/api/firewall/alias/export")).toBe(1)
     }).pipe(Effect.provide(layerSimulator(sim, { retry }))))
+
+  const v = (raw: string): FirmwareVersion => {
+    const [major = 0, minor = 0, patch = 0] = raw.split(".").map(Number)
+    return { major, minor, patch, raw }
+  }
+  const rule = (over: Partial<RuleSpec> = {}): RuleSpec => ({
+    enabled: true,
+    action: "pass",
+    quick: true,
+    interfaces: ["lan"],
+    interfaceInvert: false,
+    direction: "in",
+    ipVersion: "inet",
+    protocol: "TCP",
+    source: { addresses: [], invert: false, port: "" },
+    destination: { addresses: [], invert: false, port: "443" },
+    log: false,
+    gateway: "",
+    description: "",
+    categories: [],
+    ...over
+  })
+
+  it.live("24.7 is read, and every write is refused naming what its filter model lacks; nothing is sent", () =>
+    Effect.gen(function*() {
+      const opnsense = yield* Opnsense
+      const snapshot = yield* opnsense.snapshot({ fresh: true })
+      expect(snapshot.rules.length).toBeGreaterThan(0)
+      expect(snapshot.version.raw).toBe("24.7.12")
+      sim.requests.clear()
+      const refused = [
+        yield* Effect.flip(opnsense.aliases.create(authgroup("never", ["1999"]), "never")),
+        yield* Effect.flip(opnsense.rules.create(rule(), "never", 10)),
+        yield* Effect.flip(opnsense.vlans.remove("00000000-0000-4000-8000-000000000001")),
+        yield* Effect.flip(opnsense.rules.reconfigure)
+      ]
+      for (const error of refused) {
+        expect(error._tag).toBe("UnsupportedVersionError")
+        expect(error.message).toContain("OPNsense 24.7.12 on site \"default\" is read-only")
+        for (
+          const lack of [
+            "no interfacenot",
+            "no direction \"any\"",
+            "no ipprotocol inet46",
+            "single-valued",
+            "no TCP/UDP"
+          ]
+        ) {
+          expect(error.message).toContain(lack)
+        }
+      }
+      expect(sim.requests.count((e) => e.method === "POST")).toBe(0)
+    }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("24.7.12") }))))
+
+  it.live("25.7 writes, but refuses direction any (26.1+) before sending; 26.1 takes it", () =>
+    Effect.gen(function*() {
+      const old = yield* Opnsense
+      const error = yield* Effect.flip(old.rules.create(rule({ direction: "any" }), "both-ways", 20))
+      expect(error).toMatchObject({ _tag: "UnsupportedVersionError", missing: ["direction any"] })
+      expect(error.message).toContain("no direction \"any\" (in and out only)")
+      expect(error.message).toContain("one rule per direction")
+      expect(sim.requests.count("/api/firewall/filter/add_rule")).toBe(0)
+      const uuid = yield* old.rules.create(rule({ ipVersion: "inet46", protocol: "TCP/UDP" }), "dual", 21)
+      expect(sim.state.rules.get(uuid)?.["ipprotocol"]).toBe("inet46")
+    }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("25.7.11") }))))
+
+  it.live("26.1 takes direction any", () =>
+    Effect.gen(function*() {
+      const uuid = yield* (yield* Opnsense).rules.create(rule({ direction: "any" }), "both-ways", 22)
+      expect(sim.state.rules.get(uuid)?.["direction"]).toBe("any")
+    }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("26.1.5") }))))
 })
