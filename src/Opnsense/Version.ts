@@ -110,10 +110,17 @@ export interface Capabilities {
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
+  // opnsense/core 25.7: src/opnsense/mvc/app/library/OPNsense/Base/UIModelGrid.php fetch uses
+  // getNodeContent (raw values, `%` twins); 24.7 puts getDescription (labels) in the row
   rawSearchRows: atLeast(v, 25, 7),
-  // 25.7 and 26.1.0 search without interface returns only floating rules: use the model there.
+  // opnsense/core 26.1.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php
+  // searchRuleAction: no `interface` parameter means every rule; at 25.7 and 26.1 only rules with
+  // other than one interface, so the whole model is read there
   ruleListing: atLeast(v, 26, 1, 1) ? "search" : "model",
+  // opnsense/core 26.1.10: FilterController.php searchRuleAction mixes in legacy rows without show_all
   searchIncludesLegacy: atLeast(v, 26, 1, 10),
+  // opnsense/core 26.1.11: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php
+  // savepointAction (gone at 26.7)
   savepoint: !atLeast(v, 26, 7),
   // opnsense/core 26.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php
   // uploadRulesAction (absent at 25.7.11)
