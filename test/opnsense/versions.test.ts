@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { AliasSpec, FirmwareVersion, RuleSpec } from "../../src/Domain/Model.ts"
+import type { AliasSpec, FirmwareVersion } from "../../src/Domain/Model.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+import { aliasSpec, ruleSpec as rule } from "../reconciler/fixtures.ts"
 
 const retry = { maxRetries: 0, baseDelayMs: 5, maxDelayMs: 20 }
 
@@ -37,15 +38,8 @@ describe("version detection and version gates", () => {
       expect(error.message).toContain("GET core/firmware/status")
     }).pipe(Effect.provide(layerSimulator({ ...sim, apiKey: "no-firmware", apiSecret: "s" }, { retry }))))
 
-  const authgroup = (name: string, content: ReadonlyArray<string>): AliasSpec => ({
-    name,
-    type: "authgroup",
-    content,
-    enabled: true,
-    description: "",
-    categories: [],
-    updateFrequency: ""
-  })
+  const authgroup = (name: string, content: ReadonlyArray<string>): AliasSpec =>
+    aliasSpec(name, { type: "authgroup", content })
 
   it.live("authgroup aliases read back as the gids written (search rows carry names, or nothing for several)", () =>
     Effect.gen(function*() {
@@ -68,24 +62,6 @@ describe("version detection and version gates", () => {
     const [major = 0, minor = 0, patch = 0] = raw.split(".").map(Number)
     return { major, minor, patch, raw }
   }
-  const rule = (over: Partial<RuleSpec> = {}): RuleSpec => ({
-    enabled: true,
-    action: "pass",
-    quick: true,
-    interfaces: ["lan"],
-    interfaceInvert: false,
-    direction: "in",
-    ipVersion: "inet",
-    protocol: "TCP",
-    source: { addresses: [], invert: false, port: "" },
-    destination: { addresses: [], invert: false, port: "443" },
-    log: false,
-    gateway: "",
-    description: "",
-    categories: [],
-    ...over
-  })
-
   it.live("24.7 is read, and every write is refused naming what its filter model lacks; nothing is sent", () =>
     Effect.gen(function*() {
       const opnsense = yield* Opnsense
