@@ -24,11 +24,19 @@ export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
     }))
   }
   if (description !== undefined) {
+    // opnsense/core 26.1.11, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/TextField.php
+    // refuses "\n\r" ("Text may not contain newlines.") and "\0\v\f" in a DescriptionField
     if (/[\r\n]/.test(description)) {
       issues.push(report(item, ["description"], {
         code: "description-newline",
         message: "description must be a single line",
         hint: "OPNsense refuses newlines in descriptions; use a YAML comment for longer notes"
+      }))
+    } else if (/[\0\v\f]/.test(description)) {
+      issues.push(report(item, ["description"], {
+        code: "description-newline",
+        message: "description must not contain NUL, vertical tab or form feed",
+        hint: "OPNsense 26.1.11 and later refuse these control characters; remove them"
       }))
     }
     // opnsense/core 24.7-26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/DescriptionField.php

@@ -87,7 +87,8 @@ const cases: ReadonlyArray<readonly [string, ReadonlyArray<Expected>]> = [
     ["a.yaml", 9, 18, "description-too-long", "too-long"],
     ["a.yaml", 13, 18, "description-too-long", "wide"],
     ["a.yaml", 18, 18, "description-newline", "two-lines"],
-    ["a.yaml", 19, 11, "invalid-name", "bad name with spaces"]
+    ["a.yaml", 19, 11, "invalid-name", "bad name with spaces"],
+    ["a.yaml", 25, 18, "description-newline", "form-feed"]
   ]],
   ["hostile-alias-bomb", [["a.yaml", 1, 1, "yaml-alias-limit"]]],
   ["hostile-deep", [["a.yaml", 1, 39, "yaml-too-deep"]]]
