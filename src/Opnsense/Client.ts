@@ -284,28 +284,25 @@ export const make = (
     })
 
     /** A rule value this version's filter model lacks is refused before anything is sent. */
-    const checkRuleFeatures = (spec: RuleSpec) =>
-      Effect.gen(function*() {
-        const v = yield* version
-        const lacking = Version.ruleFeaturesOf(spec).filter((f) =>
-          Version.capabilities(v).missingRuleFeatures.includes(f)
-        )
-        if (lacking.length === 0) return
-        return yield* Effect.fail(
-          new UnsupportedVersionError({
-            message:
-              `OPNsense ${v.raw} on site "${site}" cannot hold this rule: its filter model has ${
-                lacking.map((f) => Version.ruleFeatureText[f]).join(", ")
-              } (opnsense/core ${v.major}.${v.minor}: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml). ` +
-              (lacking.includes("direction any")
-                ? "Write one rule per direction (in, out), or upgrade to 26.1 or later"
-                : "Upgrade the firewall to 25.7 or later"),
-            site,
-            version: v.raw,
-            missing: lacking
-          })
-        )
-      })
+    const checkRuleFeaturesOf = (v: FirmwareVersion, spec: RuleSpec): Effect.Effect<void, UnsupportedVersionError> => {
+      const missing = Version.capabilities(v).missingRuleFeatures
+      const lacking = Version.ruleFeaturesOf(spec).filter((f) => missing.includes(f))
+      if (lacking.length === 0) return Effect.void
+      return Effect.fail(
+        new UnsupportedVersionError({
+          message: `OPNsense ${v.raw} on site "${site}" cannot hold this rule: its filter model has ${
+            lacking.map((f) => Version.ruleFeatureText[f]).join(", ")
+          } (opnsense/core ${v.major}.${v.minor}: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml). ` +
+            (lacking.includes("direction any")
+              ? "Write one rule per direction (in, out), or upgrade to 26.1 or later"
+              : "Upgrade the firewall to 25.7 or later"),
+          site,
+          version: v.raw,
+          missing: lacking
+        })
+      )
+    }
+    const checkRuleFeatures = (spec: RuleSpec) => Effect.flatMap(version, (v) => checkRuleFeaturesOf(v, spec))
 
     /** Every write drops the site's cached snapshot, whether it succeeded or not (it may have landed). */
     const writing = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -539,7 +536,8 @@ export const make = (
         }
         // the capabilities already in hand: not a version lookup (and its span) per row
         for (const row of rows) yield* checkSequenceOf(c, row.sequence)
-        for (const row of rows) yield* checkRuleFeatures(row.spec)
+        const v = yield* version
+        for (const row of rows) yield* checkRuleFeaturesOf(v, row.spec)
         const result = yield* writing(
           http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
         )
