@@ -110,4 +110,21 @@ describe("version detection and version gates", () => {
       const uuid = yield* (yield* Opnsense).rules.create(rule({ direction: "any" }), "both-ways", 22)
       expect(sim.state.rules.get(uuid)?.["direction"]).toBe("any")
     }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("26.1.5") }))))
+
+  it("a box reporting 24.7 in core/firmware/status is detected as such and not written", async () => {
+    const old = await startSimulator({ reportVersion: "24.7.12" })
+    try {
+      await Effect.runPromise(
+        Effect.gen(function*() {
+          const opnsense = yield* Opnsense
+          expect((yield* opnsense.version).raw).toBe("24.7.12")
+          const error = yield* Effect.flip(opnsense.rules.create(rule(), "never", 10))
+          expect(error).toMatchObject({ _tag: "UnsupportedVersionError", version: "24.7.12" })
+          expect(old.requests.count((e) => e.method === "POST")).toBe(0)
+        }).pipe(Effect.provide(layerSimulator(old, { retry })))
+      )
+    } finally {
+      await old.close()
+    }
+  })
 })
