@@ -1,6 +1,7 @@
 /**
- * Filter rules: the cross-field rules OPNsense enforces (opnsense/core Filter.php performValidation
- * and the Filter.xml field types) checked before any API call, references to aliases checked against the site, and the canonical specs.
+ * Filter rules: the cross-field rules OPNsense enforces (opnsense/core Filter.php
+ * performValidation and the Filter.xml field types) checked before any API call, references to
+ * aliases checked against the site, and the canonical specs.
  */
 import type { Issue } from "../Domain/Desired.ts"
 import type { Endpoint, IpVersion, RuleSpec } from "../Domain/Model.ts"
