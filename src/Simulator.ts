@@ -37,6 +37,12 @@ export { Faults, RequestLog, SimulatorState }
 export interface SimulatorOptions {
   /** emulated release; default 26.7 (reported as 26.7.5), or 26.1 (26.1.5) */
   readonly version?: Series
+  /**
+   * product version core/firmware/status reports instead of the release's (e.g. "24.7.12", to see
+   * what a client does with a version the simulator does not emulate). Only the version strings
+   * change; every answer is still the emulated release's.
+   */
+  readonly reportVersion?: string
   /** HTTPS with a generated self-signed CA (default true), like a real box */
   readonly tls?: boolean
   /** 0 (default) = a free port */
@@ -92,7 +98,8 @@ const latencyFromEnv = (): number => {
 }
 
 export const startSimulator = async (options: SimulatorOptions = {}): Promise<SimulatorHandle> => {
-  const v = profiles[options.version ?? "26.7"]
+  const emulated = profiles[options.version ?? "26.7"]
+  const v = options.reportVersion === undefined ? emulated : { ...emulated, full: options.reportVersion }
   const state = new SimulatorState(v)
   let creds: Credentials = { apiKey: options.apiKey ?? credential(), apiSecret: options.apiSecret ?? credential() }
   state.apiKeys.push({ key: creds.apiKey, secret: creds.apiSecret, user: "root", privileges: ["page-all"] })

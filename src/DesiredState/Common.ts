@@ -12,7 +12,7 @@ interface Described {
   readonly categories?: ReadonlyArray<string> | undefined
 }
 
-/** Name format, description length (the ownership marker shares OPNsense's 255 characters), categories. */
+/** Name format, description length (the ownership marker shares OPNsense's 255 bytes), categories. */
 export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const { name, description, categories } = item.value
@@ -24,19 +24,32 @@ export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
     }))
   }
   if (description !== undefined) {
+    // opnsense/core 26.1.11, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/TextField.php
+    // refuses "\n\r" ("Text may not contain newlines.") and "\0\v\f" in a DescriptionField
     if (/[\r\n]/.test(description)) {
       issues.push(report(item, ["description"], {
         code: "description-newline",
         message: "description must be a single line",
         hint: "OPNsense refuses newlines in descriptions; use a YAML comment for longer notes"
       }))
+    } else if (/[\0\v\f]/.test(description)) {
+      issues.push(report(item, ["description"], {
+        code: "description-newline",
+        message: "description must not contain NUL, vertical tab or form feed",
+        hint: "OPNsense 26.1.11 and later refuse these control characters; remove them"
+      }))
     }
+    // opnsense/core 24.7-26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/DescriptionField.php
+    // checks `/^(.){1,255}$/` without the u flag: 255 bytes of UTF-8, not characters
     const max = maxDescriptionLength(name)
-    if (description.length > max) {
+    const bytes = Buffer.byteLength(description, "utf8")
+    if (bytes > max) {
       issues.push(report(item, ["description"], {
         code: "description-too-long",
-        message: `description is ${description.length} characters; at most ${max} fit beside the ownership marker`,
-        hint: `shorten it by ${description.length - max} characters`
+        message: `description is ${bytes} bytes of UTF-8${
+          bytes === description.length ? "" : ` (${description.length} characters)`
+        }; at most ${max} bytes fit beside the ownership marker`,
+        hint: `shorten it by ${bytes - max} bytes (letters outside ASCII take 2-4 bytes each)`
       }))
     }
   }

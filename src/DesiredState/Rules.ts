@@ -1,6 +1,7 @@
 /**
- * Filter rules: the cross-field rules OPNsense enforces (REFERENCE §7.4) checked before any API
- * call, references to aliases checked against the site, and the canonical specs.
+ * Filter rules: the cross-field rules OPNsense enforces (opnsense/core Filter.php
+ * performValidation and the Filter.xml field types) checked before any API call, references to
+ * aliases checked against the site, and the canonical specs.
  */
 import type { Issue } from "../Domain/Desired.ts"
 import type { Endpoint, IpVersion, RuleSpec } from "../Domain/Model.ts"
@@ -158,15 +159,21 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
     }
   }
   if (literal._tag === "Literal") {
-    if ((literal.family === 4 && ipVersion === "inet6") || (literal.family === 6 && ipVersion === "inet")) {
+    // opnsense/core 25.7, 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php
+    // performValidation: a literal's family ("inet" without ':', else "inet6") must equal
+    // ipprotocol, so inet46 never matches ("Source address type should match selected TCP/IP
+    // protocol version.")
+    const family = literal.family === 4 ? "inet" : "inet6"
+    if (family !== ipVersion) {
+      const written = ipVersion === "inet" ? "ipv4" : ipVersion === "inet6" ? "ipv6" : "ipv4+ipv6"
       return {
         code: "address-family",
-        message: `IPv${literal.family} address "${value}" in a rule with ip_version ${
-          ipVersion === "inet" ? "ipv4" : "ipv6"
-        }`,
-        hint: `set ip_version: ${literal.family === 4 ? "ipv4" : "ipv6"} or ipv4+ipv6, or use an IPv${
-          literal.family === 4 ? 6 : 4
-        } address`
+        message: `IPv${literal.family} address "${value}" in a rule with ip_version ${written}: ` +
+          "OPNsense requires a literal address to match the rule's one family",
+        hint: ipVersion === "inet46"
+          ? `one rule per family (this one ip_version: ipv${literal.family}), or put the address in an alias`
+          : `set ip_version: ipv${literal.family}, or use an IPv${literal.family === 4 ? 6 : 4} address; ` +
+            "for both families: one rule per family, or an alias"
       }
     }
     return undefined
@@ -221,14 +228,19 @@ const checkEndpoint = (
       hint: "put the values in an alias and invert the alias"
     }))
   }
-  const literals = addresses.filter((a) => parseCidr(a.value.trim())._tag === "Literal")
-  if (literals.length > 1) {
-    issues.push(report(rule, literals[1]?.path ?? [side], {
-      severity: "warning",
-      code: "literal-list",
-      message: `several literal addresses in one ${side}; OPNsense may refuse a list of literal addresses`,
-      hint: "put them in a host or network alias and name the alias here"
-    }))
+  // opnsense/core 25.7, 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/NetworkAliasField.php
+  // getValidators adds the value to the accepted options only when the whole field is one address
+  // or subnet; in a list every literal is "not a valid source IP address or alias".
+  if (addresses.length > 1) {
+    for (const part of addresses) {
+      if (parseCidr(part.value.trim())._tag !== "Literal") continue
+      issues.push(report(rule, part.path, {
+        code: "literal-list",
+        message: `address "${part.value.trim()}" in a list of ${addresses.length} ${side} values: ` +
+          `OPNsense accepts a literal address only as the single ${side} value`,
+        hint: "put the addresses in a host or network alias and name the alias here, or one rule per address"
+      }))
+    }
   }
   if (parts.port !== undefined) {
     const port = normalizePort(parts.port.value)

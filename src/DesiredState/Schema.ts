@@ -15,7 +15,7 @@ const Name = doc(
   Schema.String,
   "unique key of the item within its kind and site; the firewall object carries it in its description marker"
 )
-const Description = doc(Schema.String, "free text, no newlines; at most 255 characters minus the ownership marker")
+const Description = doc(Schema.String, "free text, no newlines; at most 255 bytes of UTF-8 minus the ownership marker")
 const Enabled = doc(Schema.Boolean, "default true")
 const Categories = doc(Schema.Array(Schema.String), "firewall category names")
 const StringOrList = Schema.Union([Schema.String, Schema.Array(Schema.String)])
@@ -89,7 +89,10 @@ export const RuleInput = Schema.Struct({
   interface_invert: Schema.optionalKey(doc(Schema.Boolean, "match every interface except the one named (exactly one)")),
   direction: Schema.optionalKey(doc(Schema.Literals(["in", "out", "any"]), "in (default), out or any")),
   ip_version: Schema.optionalKey(
-    doc(Schema.Literals(ipVersions), "ipv4 (default), ipv6 or ipv4+ipv6 (inet, inet6, inet46 also accepted)")
+    doc(
+      Schema.Literals(ipVersions),
+      "ipv4 (default), ipv6 or ipv4+ipv6 (inet, inet6, inet46 also accepted); a literal address must be of the one family, so ipv4+ipv6 rules name aliases or nets"
+    )
   ),
   protocol: Schema.optionalKey(
     doc(Schema.String, "any (default), tcp, udp, tcp/udp, icmp, ipv6-icmp, esp, gre, ... (any case)")

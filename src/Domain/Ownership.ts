@@ -26,5 +26,5 @@ export const parseMarker = (raw: string): Marked => {
 export const withMarker = (description: string, owner: string): string =>
   owner === "" ? description : description === "" ? `[gitops:${owner}]` : `${description} [gitops:${owner}]`
 
-/** Longest user description that still fits OPNsense's 255-character limit once marked. */
+/** Longest user description, in UTF-8 bytes, that still fits OPNsense's 255-byte limit once marked (the marker is ASCII). */
 export const maxDescriptionLength = (owner: string): number => 255 - ` [gitops:${owner}]`.length

@@ -54,6 +54,7 @@ export const fromPortError = (e: PortError): HttpServerResponse.HttpServerRespon
     case "NotFoundError":
     case "ValidationError":
     case "OperationRefusedError":
+    case "UnsupportedVersionError":
       return error(502, e._tag, e.message)
     default:
       return error(500, e._tag, e.message)

@@ -16,6 +16,8 @@ const nextStep: Readonly<Record<string, string>> = {
   UnexpectedResponseError: "The firewall answered in an unexpected shape: check its version with opnsense_status.",
   CircuitOpenError:
     "Calls to the firewall are paused after repeated failures: wait and retry, or check opnsense_status.",
+  UnsupportedVersionError:
+    "The firewall's OPNsense version cannot take this write: change the desired state as the message says, or upgrade the firewall.",
   DesiredStateInvalid: "Run validate to see every error with file and line, fix them (propose_change), then retry.",
   SiteNotFound: "Use one of the known sites (opnsense_status lists them), or omit `site` when there is only one.",
   StoreError: "DATA_DIR on the server could not be read or written; an operator must check it.",

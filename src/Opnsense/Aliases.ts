@@ -71,6 +71,28 @@ export const fromSearch = (
   categoryNames: ReadonlyMap<string, string>
 ): ReadonlyArray<LiveAlias> => response.rows.map((row) => toLive(row.uuid, row, categoryNames))
 
+/**
+ * The uuids of authgroup aliases in search rows. Their `content` there is not what was written: the
+ * controller maps the gids to group names after splitting the raw, newline-separated content on
+ * ",", so one group comes back as its name and several as "" (opnsense/core 25.7, 26.1, 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/AliasController.php searchItemAction).
+ * Writes take gids (AliasContentField validateGroups), so the content is read from `export`.
+ */
+export const authgroupUuids = (response: typeof SearchResponse.Type): ReadonlyArray<string> =>
+  response.rows.filter((row) => single(row.type) === "authgroup").map((row) => row.uuid)
+
+/** Replace the content of the aliases found in an `export?ids=` answer with their raw content. */
+export const withExportedContent = (
+  aliases: ReadonlyArray<LiveAlias>,
+  exported: typeof ExportResponse.Type
+): ReadonlyArray<LiveAlias> => {
+  const raw = new Map(itemEntries(exported.aliases.alias))
+  return aliases.map((alias) => {
+    const item = raw.get(alias.uuid)
+    return item === undefined ? alias : { ...alias, spec: { ...alias.spec, content: content(item.content) } }
+  })
+}
+
 export const fromExport = (
   response: typeof ExportResponse.Type,
   categoryNames: ReadonlyMap<string, string>

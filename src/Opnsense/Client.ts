@@ -17,6 +17,7 @@ import {
   OperationRefusedError,
   type OpnsenseError,
   UnexpectedResponseError,
+  UnsupportedVersionError,
   ValidationError
 } from "./Errors.ts"
 import { makeTransport, type TransportOptions } from "./Http.ts"
@@ -158,7 +159,16 @@ export const make = (
             body: allRows,
             idempotent: true
           }).pipe(
-            Effect.map((r) => Aliases.fromSearch(r, names))
+            Effect.flatMap((r) => {
+              const live = Aliases.fromSearch(r, names)
+              const authgroups = Aliases.authgroupUuids(r)
+              // authgroup rows carry group names (or nothing): their gids only come from export
+              return authgroups.length === 0 ? Effect.succeed(live) : http.json(
+                Aliases.ExportResponse,
+                "GET",
+                `${Aliases.base}/export?ids=${authgroups.map(encodeURIComponent).join(",")}`
+              ).pipe(Effect.map((exported) => Aliases.withExportedContent(live, exported)))
+            })
           )
           : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(
             Effect.map((r) => Aliases.fromExport(r, names))
@@ -252,8 +262,51 @@ export const make = (
 
     const invalidate = cache.invalidate(snapshotKey(site))
 
+    /**
+     * Versions before 25.7 are read, never written: their filter model cannot hold what later rules
+     * do (Version.ts `missingRuleFeatures`), so a write would be refused or silently narrowed.
+     */
+    const writable = Effect.gen(function*() {
+      const v = yield* version
+      const c = Version.capabilities(v)
+      if (c.writes) return
+      return yield* Effect.fail(
+        new UnsupportedVersionError({
+          message: `OPNsense ${v.raw} on site "${site}" is read-only for opnsense-mcp: writes need 25.7 or later. ` +
+            `Its filter model has ${c.missingRuleFeatures.map((f) => Version.ruleFeatureText[f]).join(", ")} ` +
+            "(opnsense/core 24.7: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml). " +
+            "Upgrade the firewall; plan, drift and import still read it",
+          site,
+          version: v.raw,
+          missing: c.missingRuleFeatures
+        })
+      )
+    })
+
+    /** A rule value this version's filter model lacks is refused before anything is sent. */
+    const checkRuleFeaturesOf = (v: FirmwareVersion, spec: RuleSpec): Effect.Effect<void, UnsupportedVersionError> => {
+      const missing = Version.capabilities(v).missingRuleFeatures
+      const lacking = Version.ruleFeaturesOf(spec).filter((f) => missing.includes(f))
+      if (lacking.length === 0) return Effect.void
+      return Effect.fail(
+        new UnsupportedVersionError({
+          message: `OPNsense ${v.raw} on site "${site}" cannot hold this rule: its filter model has ${
+            lacking.map((f) => Version.ruleFeatureText[f]).join(", ")
+          } (opnsense/core ${v.major}.${v.minor}: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml). ` +
+            (lacking.includes("direction any")
+              ? "Write one rule per direction (in, out), or upgrade to 26.1 or later"
+              : "Upgrade the firewall to 25.7 or later"),
+          site,
+          version: v.raw,
+          missing: lacking
+        })
+      )
+    }
+    const checkRuleFeatures = (spec: RuleSpec) => Effect.flatMap(version, (v) => checkRuleFeaturesOf(v, spec))
+
     /** Every write drops the site's cached snapshot, whether it succeeded or not (it may have landed). */
-    const writing = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.ensuring(effect, invalidate)
+    const writing = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.andThen(writable, Effect.ensuring(effect, invalidate))
 
     const post = (path: string, wrapper: string, body: unknown, idempotent: boolean) =>
       http.json(WriteResult, "POST", path, { body, idempotent }).pipe(
@@ -438,6 +491,7 @@ export const make = (
       list: listRules.pipe(Effect.withSpan("Opnsense.rules.list", { attributes: { "opnsense.site": site } })),
       create: Effect.fn("Opnsense.rules.create")(function*(spec: RuleSpec, owner: string, sequence: number) {
         yield* checkSequence(sequence)
+        yield* checkRuleFeatures(spec)
         const ids = yield* categoryIds(spec.categories)
         return yield* forgettingCategories(create(
           `${Rules.base}/add_rule`,
@@ -449,6 +503,7 @@ export const make = (
       update: Effect.fn("Opnsense.rules.update")(
         function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
           yield* checkSequence(sequence)
+          yield* checkRuleFeatures(spec)
           const ids = yield* categoryIds(spec.categories)
           yield* forgettingCategories(
             update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
@@ -483,6 +538,8 @@ export const make = (
         }
         // the capabilities already in hand: not a version lookup (and its span) per row
         for (const row of rows) yield* checkSequenceOf(c, row.sequence)
+        const v = yield* version
+        for (const row of rows) yield* checkRuleFeaturesOf(v, row.spec)
         const result = yield* writing(
           http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
         )

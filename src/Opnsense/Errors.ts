@@ -71,6 +71,17 @@ export class CircuitOpenError extends Data.TaggedError("CircuitOpenError")<{
   readonly retryAfterMs: number
 }> {}
 
+/**
+ * The firewall's version cannot take this write: a version this client only reads (before 25.7),
+ * or a rule value its filter model lacks (`missing`, as Version.ts names them). Nothing was sent.
+ */
+export class UnsupportedVersionError extends Data.TaggedError("UnsupportedVersionError")<{
+  readonly message: string
+  readonly site: string
+  readonly version: string
+  readonly missing: ReadonlyArray<string>
+}> {}
+
 export type OpnsenseError =
   | AuthenticationError
   | PermissionError
@@ -81,3 +92,4 @@ export type OpnsenseError =
   | TimeoutError
   | UnexpectedResponseError
   | CircuitOpenError
+  | UnsupportedVersionError

@@ -16,14 +16,20 @@ import {
 import type { RawResponse } from "./Http.ts"
 import { isMap } from "./Wire.ts"
 
-/** ACL keys for the URL patterns the client uses (REFERENCE §2.4), longest prefix first. */
+/**
+ * ACL keys for the URL patterns the client uses, as the firewall names them (opnsense/core 25.7,
+ * 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml, Firewall/ACL/ACL.xml,
+ * Interfaces/ACL/ACL.xml), longest prefix first.
+ */
 const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   ["interfaces/vlan_settings/", "page-interfaces-vlan-edit (Interfaces: VLAN)"],
   ["firewall/filter/", "page-filter-api (Firewall: Rules [new])"],
-  ["firewall/alias/", "page-firewall-alias-edit (Firewall: Alias)"],
+  ["firewall/alias/", "page-firewall-alias-edit (Firewall: Alias: Edit)"],
   ["firewall/category/", "page-firewall-categories (Firewall: Categories)"],
   ["core/system/status", "page-system-status (System: Status)"],
-  ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"]
+  ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"],
+  // version detection: <page-system-firmware-manualupdate> holds api/core/firmware/*
+  ["core/firmware/", "page-system-firmware-manualupdate (System: Firmware)"]
 ]
 
 export const privilegeFor = (path: string): string | undefined =>

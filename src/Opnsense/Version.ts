@@ -1,10 +1,10 @@
 /**
- * Version detection (core/firmware/status, REFERENCE §10.3) and what each version can do
- * (REFERENCE §13). Detected once per site; every adapter asks `capabilities` instead of comparing
- * version numbers itself.
+ * Version detection (core/firmware/status) and what each version can do, each gate read from
+ * opnsense/core at the tag it names (docs/client.md "Version matrix" lists them). Detected once
+ * per site; every adapter asks `capabilities` instead of comparing version numbers itself.
  */
 import { Option, Schema } from "effect"
-import type { FirmwareVersion } from "../Domain/Model.ts"
+import type { FirmwareVersion, RuleSpec } from "../Domain/Model.ts"
 
 const Product = Schema.Struct({
   product_version: Schema.optional(Schema.String),
@@ -65,12 +65,29 @@ export const compare = (
 export const atLeast = (v: FirmwareVersion, major: number, minor: number, patch = 0): boolean =>
   compare(v, major, minor, patch) >= 0
 
-/** How rules are listed in bulk: one request either way (REFERENCE §7.3). */
+/** How rules are listed in bulk: one request either way. */
 export type RuleListing =
   /** POST search_rule rowCount=-1 without interface: all MVC rules, raw values (26.1.1+) */
   | "search"
   /** GET firewall/filter/get: whole model, option maps (all versions; needed where search hides rules) */
   | "model"
+
+/**
+ * A rule field value the filter model of some versions lacks, named as the user writes it.
+ * opnsense/core 24.7: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml has no
+ * `interfacenot`, direction in/out only, ipprotocol inet/inet6 only, source_net/destination_net
+ * without `<Multiple>`, and a ProtocolField without the `TCP/UDP` AddOption; 25.7's has all but
+ * direction `any`, which 26.1 adds.
+ */
+export type RuleFeature = "interface_invert" | "direction any" | "ipv4+ipv6" | "address lists" | "tcp/udp"
+
+export const ruleFeatureText: Readonly<Record<RuleFeature, string>> = {
+  "interface_invert": "no interfacenot (interface_invert)",
+  "direction any": "no direction \"any\" (in and out only)",
+  "ipv4+ipv6": "no ipprotocol inet46 (ipv4+ipv6)",
+  "address lists": "single-valued source and destination nets (no lists)",
+  "tcp/udp": "no TCP/UDP protocol"
+}
 
 export interface Capabilities {
   /** search rows carry raw values (+ `%` twins) instead of labels: 25.7+ */
@@ -84,20 +101,54 @@ export interface Capabilities {
   readonly uploadRules: boolean
   /** highest rule sequence the model accepts: 99999 before 25.7, 999999 after */
   readonly maxSequence: number
-  /** del_item/del_rule accept comma lists: 26.7+ */
+  /** del_item/del_rule accept comma lists: 26.1.3+ */
   readonly bulkDelete: boolean
+  /** this client writes to the firewall: 25.7 and later (older ones are read-only) */
+  readonly writes: boolean
+  /** rule values this version's filter model cannot hold */
+  readonly missingRuleFeatures: ReadonlyArray<RuleFeature>
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
+  // opnsense/core 25.7: src/opnsense/mvc/app/library/OPNsense/Base/UIModelGrid.php fetch uses
+  // getNodeContent (raw values, `%` twins); 24.7 puts getDescription (labels) in the row
   rawSearchRows: atLeast(v, 25, 7),
-  // 25.7 and 26.1.0 search without interface returns only floating rules: use the model there.
+  // opnsense/core 26.1.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php
+  // searchRuleAction: no `interface` parameter means every rule; at 25.7 and 26.1 only rules with
+  // other than one interface, so the whole model is read there
   ruleListing: atLeast(v, 26, 1, 1) ? "search" : "model",
+  // opnsense/core 26.1.10: FilterController.php searchRuleAction mixes in legacy rows without show_all
   searchIncludesLegacy: atLeast(v, 26, 1, 10),
+  // opnsense/core 26.1.11: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php
+  // savepointAction (gone at 26.7)
   savepoint: !atLeast(v, 26, 7),
+  // opnsense/core 26.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php
+  // uploadRulesAction (absent at 25.7.11)
   uploadRules: atLeast(v, 26, 1),
+  // opnsense/core 25.7: Filter.xml sequence MaximumValue 999999 (24.7: 99999)
   maxSequence: atLeast(v, 25, 7) ? 999_999 : 99_999,
-  bulkDelete: atLeast(v, 26, 7)
+  // opnsense/core 26.1.3: src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php
+  // delBase explodes $uuids on "," (26.1.2 deletes the one uuid it is given)
+  bulkDelete: atLeast(v, 26, 1, 3),
+  writes: atLeast(v, 25, 7),
+  missingRuleFeatures: atLeast(v, 26, 1)
+    ? []
+    : atLeast(v, 25, 7)
+    // opnsense/core 25.7: Filter.xml direction OptionValues in, out (26.1 adds <any>Both</any>)
+    ? ["direction any"]
+    : ["interface_invert", "direction any", "ipv4+ipv6", "address lists", "tcp/udp"]
 })
 
-/** Versions this client was written and tested against. */
+/** The rule features a spec uses (only those some version lacks). */
+export const ruleFeaturesOf = (spec: RuleSpec): ReadonlyArray<RuleFeature> => {
+  const used: Array<RuleFeature> = []
+  if (spec.interfaceInvert) used.push("interface_invert")
+  if (spec.direction === "any") used.push("direction any")
+  if (spec.ipVersion === "inet46") used.push("ipv4+ipv6")
+  if (spec.source.addresses.length > 1 || spec.destination.addresses.length > 1) used.push("address lists")
+  if (spec.protocol === "TCP/UDP") used.push("tcp/udp")
+  return used
+}
+
+/** Versions this client was written and tested against (writes need `capabilities(v).writes`). */
 export const supported = (v: FirmwareVersion): boolean => atLeast(v, 24, 7) && !atLeast(v, 27, 1)

@@ -8,6 +8,7 @@ import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
 import { orderChanges } from "./Order.ts"
+import { versionWarnings } from "./VersionWarnings.ts"
 
 // one digest per snapshot object: plan, the stale-plan check and the safety guard all ask for it
 const liveDigests = new WeakMap<LiveSnapshot, string>()
@@ -49,6 +50,7 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
       `${legacy} legacy and ${automatic} automatic rules exist on the firewall; the API cannot write them, so they are never touched`
     )
   }
+  warnings.push(...versionWarnings(desired, live, ordered))
   const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length +
     identity.rules.unmanaged.length
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {

@@ -1,6 +1,7 @@
 /**
- * ACL privileges → URL patterns (REFERENCE §2.4). Patterns are matched case-sensitively against the
- * raw URI, so a camelCase call can be refused where the snake_case one passes.
+ * ACL privileges → URL patterns (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/<Module>/ACL/ACL.xml). Patterns are matched case-sensitively
+ * against the raw URI, so a camelCase call can be refused where the snake_case one passes.
  */
 import type { ApiKey } from "./State.ts"
 
@@ -19,7 +20,8 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-firewall-categories": ["api/firewall/category/*"],
   "page-system-status": ["api/core/system/status*", "api/core/system/dismiss_status"],
   "page-diagnostics-configurationhistory": ["api/core/backup/*"],
-  "page-system-firmware": ["api/core/firmware/*"],
+  // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (also 25.7, 26.1)
+  "page-system-firmware-manualupdate": ["api/core/firmware/*"],
   "page-interfaces-overview": ["api/interfaces/overview/*"]
 }
 

@@ -361,7 +361,11 @@ const validateContent = (s: SimulatorState, item: Item, m: Messages): void => {
         }
         break
       case "authgroup":
-        if (!/^\d+$/.test(line)) m.add("alias.content", `Entry "${line}" is not a valid group.`)
+        // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/AliasContentField.php
+        // validateGroups: each entry must be the gid of a system group
+        if (!s.userGroups.some((g) => g.gid === line)) {
+          m.add("alias.content", `Entry "${line}" is not a valid group id.`)
+        }
         break
       default:
         break
@@ -482,9 +486,20 @@ const encodeAlias = (c: Ctx, item: Item, uuid: string | undefined, reduced = fal
     custom: { content: (i) => contentMap(c, i, reduced) }
   })
 
+/**
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/AliasController.php
+ * searchItemAction (same in 25.7, 26.1): authgroup content is exploded on "," and each gid mapped
+ * to its group name (unknown ones dropped), then joined with ",". The row holds the raw content,
+ * newline-separated, so an alias of several groups comes back as "".
+ */
+const groupNames = (s: SimulatorState, content: string): string =>
+  content.split(",").flatMap((gid) => s.userGroups.find((g) => g.gid === gid && g.name !== "all")?.name ?? [])
+    .join(",")
+
 const searchRow = (c: Ctx, uuid: string, item: Item): Record<string, unknown> => {
   const row = encodeRow(aliasTable, uuid, { ...item, ...statsFor(item) }, c)
   row["categories_uuid"] = (item["categories"] ?? "").split(",").filter((x) => x !== "")
+  if (item["type"] === "authgroup") row["content"] = groupNames(c.state, item["content"] ?? "")
   return row
 }
 
@@ -638,6 +653,16 @@ export const controller: Controller = {
             }
           })
           : json([])
+    },
+    // opnsense/core 26.7.2: AliasController::listUserGroupsAction: gid → {name, gid}, sorted, without "all"
+    list_user_groups: {
+      handle: (_req, c) => {
+        const out: Record<string, { name: string; gid: string }> = {}
+        const groups = [...c.state.userGroups].filter((g) => g.name !== "all")
+          .sort((a, b) => a.gid.localeCompare(b.gid, "en", { numeric: true }))
+        for (const g of groups) out[g.gid] = { name: g.name, gid: g.gid }
+        return json(out)
+      }
     },
     list_categories: {
       handle: (_req, c) => json({ rows: categoryOptions(c.state).map((o) => ({ uuid: o.key, name: o.label })) })

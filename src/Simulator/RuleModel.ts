@@ -183,13 +183,22 @@ export const withComputed = (s: SimulatorState, item: Record<string, string>): v
 
 const TCP_UDP = new Set(["TCP", "UDP", "TCP/UDP"])
 
+/**
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/NetworkAliasField.php
+ * getValidators + BaseListField: each list item must be a known net or alias; a literal address or
+ * subnet joins the options only when it is the whole value, so a literal in a list fails. The
+ * message names the whole value and says "source" for either field, once per failing item.
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php performValidation:
+ * a single literal's family ("inet" without ':', else "inet6") must equal ipprotocol, which
+ * inet46 never does; "any" in a list; inverting a list.
+ */
 const validateNet = (c: FieldCtx, item: Item, side: "source" | "destination", m: Messages) => {
   const key = `rule.${side}_net`
   const value = item[`${side}_net`] ?? ""
   if (value === "") return
   const tokens = splitList(value)
   const s = c.state
-  const literal = tokens.length === 1 ? addressFamily(value) : undefined
+  const literal = addressFamily(value)
   const ok = (t: string) => {
     if (t === "any" || t === "(self)") return true
     if (s.iface(t) !== undefined || s.groups.some((g) => g.name === t)) return true
@@ -197,20 +206,20 @@ const validateNet = (c: FieldCtx, item: Item, side: "source" | "destination", m:
     const alias = aliasExists(s, t)
     return alias !== undefined && ("type" in alias ? alias.type !== "port" : true)
   }
-  if (literal === undefined && !tokens.every(ok)) {
-    m.add(key, `${value} is not a valid ${side} IP address or alias.`)
-    return
+  if (literal === undefined) {
+    for (const t of value.split(",")) if (!ok(t)) m.add(key, `${value} is not a valid source IP address or alias.`)
+  }
+  const Side = side === "source" ? "Source" : "Destination"
+  if (literal !== undefined && literal !== item["ipprotocol"]) {
+    m.add(key, `${Side} address type should match selected TCP/IP protocol version.`)
   }
   if (tokens.length > 1 && tokens.includes("any")) m.add(key, "Any can not be combined with other aliases")
-  const ipproto = item["ipprotocol"]
-  if (literal !== undefined && (ipproto === "inet" || ipproto === "inet6") && literal !== ipproto) {
+  if (item[`${side}_not`] === "1" && value.includes(",")) {
+    // the destination message is keyed on destination_net in the source (not destination_not)
     m.add(
-      key,
-      `${side === "source" ? "Source" : "Destination"} address type should match selected TCP/IP protocol version.`
+      side === "source" ? "rule.source_not" : "rule.destination_net",
+      `Inverting ${side}s is only allowed for single targets to avoid mis-interpretations`
     )
-  }
-  if (item[`${side}_not`] === "1" && tokens.length > 1) {
-    m.add(`rule.${side}_not`, "Inverting is only allowed for single targets.")
   }
 }
 

@@ -182,6 +182,8 @@ export class SimulatorState {
   readonly devices: Array<Device> = []
   interfaces: Array<Iface> = []
   readonly groups: Array<InterfaceGroup> = []
+  /** system user groups (config system/group); a fresh box has admins, gid 1999 (opnsense/core 26.7.2: src/etc/config.xml.sample) */
+  readonly userGroups: Array<{ readonly gid: string; readonly name: string }> = [{ gid: "1999", name: "admins" }]
   readonly gateways: Array<Gateway> = []
   readonly legacyRules: Array<LegacyRule> = []
 

@@ -30,7 +30,7 @@ describe("opnsense-mcp validate", () => {
       `${fixtures}/cross-field/a.yaml:10:45: error[port-needs-tcp-udp]: ports only apply to TCP or UDP, this rule's protocol is ICMP (rule "port-with-icmp")`
     )
     expect(lines[1]).toBe("  hint: set protocol: tcp, udp or tcp/udp, or remove the port")
-    expect(lines.at(-1)).toBe("✗ invalid: 6 errors in 1 file")
+    expect(lines.at(-1)).toBe("✗ invalid: 8 errors in 1 file")
   })
 
   it("--json prints one JSON document on stdout and nothing else", () => {

@@ -51,7 +51,9 @@ const cases: ReadonlyArray<readonly [string, ReadonlyArray<Expected>]> = [
     ["a.yaml", 18, 53, "invert-multiple", "invert-list"],
     ["a.yaml", 21, 23, "interface-invert", "interface-invert"],
     ["a.yaml", 27, 18, "address-family", "family"],
-    ["a.yaml", 29, 17, "invalid-interface", "floating-mixed"]
+    ["a.yaml", 29, 17, "invalid-interface", "floating-mixed"],
+    ["a.yaml", 35, 13, "address-family", "both-families-literal"],
+    ["a.yaml", 39, 28, "literal-list", "literal-with-alias"]
   ]],
   ["duplicate-names", [
     ["b.yaml", 2, 11, "duplicate-name", "web"],
@@ -83,8 +85,10 @@ const cases: ReadonlyArray<readonly [string, ReadonlyArray<Expected>]> = [
   ]],
   ["description", [
     ["a.yaml", 9, 18, "description-too-long", "too-long"],
-    ["a.yaml", 14, 18, "description-newline", "two-lines"],
-    ["a.yaml", 15, 11, "invalid-name", "bad name with spaces"]
+    ["a.yaml", 13, 18, "description-too-long", "wide"],
+    ["a.yaml", 18, 18, "description-newline", "two-lines"],
+    ["a.yaml", 19, 11, "invalid-name", "bad name with spaces"],
+    ["a.yaml", 25, 18, "description-newline", "form-feed"]
   ]],
   ["hostile-alias-bomb", [["a.yaml", 1, 1, "yaml-alias-limit"]]],
   ["hostile-deep", [["a.yaml", 1, 39, "yaml-too-deep"]]]
@@ -104,6 +108,19 @@ describe("validate reports every error class at its file:line:col", () => {
         }
       }))
   }
+
+  it.effect("a literal in an ipv4+ipv6 rule or in a list is refused with the fix, never by recommending ipv4+ipv6", () =>
+    Effect.gen(function*() {
+      const { issues } = yield* validate("cross-field")
+      const family = issues.filter((i) => i.code === "address-family")
+      expect(family.find((i) => i.name === "both-families-literal")?.hint).toBe(
+        "one rule per family (this one ip_version: ipv4), or put the address in an alias"
+      )
+      for (const issue of family) expect(issue.hint).not.toContain("ipv4+ipv6")
+      const list = issues.find((i) => i.code === "literal-list")
+      expect(list?.severity).toBe("error")
+      expect(list?.message).toContain("only as the single destination value")
+    }))
 
   it.effect("did-you-mean hints name the intended key, kind and value", () =>
     Effect.gen(function*() {
@@ -139,7 +156,7 @@ describe("validate reports every error class at its file:line:col", () => {
       const desired = yield* DesiredState
       const error = yield* Effect.flip(desired.load({ dir: `${fixtures}cross-field` }))
       expect(error._tag).toBe("DesiredStateInvalid")
-      expect(error.issues.filter((i) => i.severity === "error")).toHaveLength(6)
-      expect(error.message).toContain("6 errors")
+      expect(error.issues.filter((i) => i.severity === "error")).toHaveLength(8)
+      expect(error.message).toContain("8 errors")
     }).pipe(Effect.provide(DesiredState.layer), Effect.provide(NodeFileSystem.layer)))
 })

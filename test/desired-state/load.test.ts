@@ -135,14 +135,16 @@ rules:
   - { name: p1, interface: floating, action: pass, protocol: TCP/UDP, destination: { port: "8000:8080" } }
   - { name: p2, interface: [], action: pass, protocol: udp, ip_version: inet46, destination: { port: 443 } }
   - { name: p3, interface: lan, action: pass, protocol: icmpv6, ip_version: ipv6, source: "2001:DB8::1/128" }
-  - { name: p4, interface: lan, action: pass, protocol: tcp, ip_version: ipv4+ipv6, destination: { port: https }, source: 10.0.0.1/32 }
+  - { name: p4, interface: lan, action: pass, protocol: tcp, ip_version: ipv4, destination: { port: https }, source: 10.0.0.1/32 }
+  - { name: p5, interface: lan, action: pass, protocol: tcp, ip_version: ipv4+ipv6, source: lan }
 `).site
     const specs = site?.rules.map((r) => r.spec) ?? []
     expect(specs.map((s) => [s.interfaces, s.protocol, s.ipVersion, s.destination.port, s.source.addresses])).toEqual([
       [[], "TCP/UDP", "inet", "8000-8080", []],
       [[], "UDP", "inet46", "443", []],
       [["lan"], "IPV6-ICMP", "inet6", "", ["2001:db8::1"]],
-      [["lan"], "TCP", "inet46", "443", ["10.0.0.1"]]
+      [["lan"], "TCP", "inet", "443", ["10.0.0.1"]],
+      [["lan"], "TCP", "inet46", "", ["lan"]]
     ])
   })
 })

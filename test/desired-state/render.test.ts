@@ -59,6 +59,8 @@ describe("renderYaml", () => {
     invert: fc.boolean(),
     port: fc.constantFrom("", "53", "8000-8080", "ports")
   })
+  // a literal address must match the rule's one family (OPNsense Filter.php): inet46 only without literals
+  const literalFamily = (a: string) => (a.includes(":") ? "inet6" : /^\d/.test(a) ? "inet" : undefined)
   const rule: fc.Arbitrary<RuleSpec> = fc.record({
     enabled: fc.boolean(),
     action: fc.constantFrom("pass", "block", "reject"),
@@ -66,7 +68,7 @@ describe("renderYaml", () => {
     interfaces: fc.uniqueArray(fc.constantFrom("lan", "opt1", "wan"), { maxLength: 2 }).map((l) => [...l].sort()),
     interfaceInvert: fc.constant(false),
     direction: fc.constantFrom("in", "out", "any"),
-    ipVersion: fc.constant("inet46"),
+    ipVersion: fc.constant("inet46" as const),
     protocol: fc.constantFrom("TCP", "UDP", "TCP/UDP"),
     source: endpoint,
     destination: endpoint,
@@ -74,7 +76,12 @@ describe("renderYaml", () => {
     gateway: fc.constantFrom("", "WAN_DHCP"),
     description: fc.constantFrom("", "true", "123", "a: b # c", "  spaced", "quote \" and '"),
     categories: fc.uniqueArray(fc.constantFrom("web", "iot"), { maxLength: 2 }).map((l) => [...l].sort())
-  })
+  }).map((r): RuleSpec => {
+    const families = new Set([...r.source.addresses, ...r.destination.addresses].flatMap((a) => literalFamily(a) ?? []))
+    return { ...r, ipVersion: families.size === 0 ? "inet46" : [...families][0] === "inet6" ? "inet6" : "inet" }
+  }).filter((r) =>
+    new Set([...r.source.addresses, ...r.destination.addresses].flatMap((a) => literalFamily(a) ?? [])).size <= 1
+  )
 
   it("round-trips generated rules", () => {
     fc.assert(

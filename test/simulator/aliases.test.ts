@@ -31,6 +31,24 @@ describe("simulator: firewall/alias", () => {
     expect((await add({ name: "a_b", type: "host", content: "192.0.2.1" })).body.result).toBe("saved")
   })
 
+  it("authgroup: content is gids, checked against the box's groups; search rows map them to names", async () => {
+    sim.state.userGroups.push({ gid: "2000", name: "vpnusers" })
+    expect((await add({ name: "nobody_grp", type: "authgroup", content: "4242" })).body.validations).toEqual({
+      "alias.content": "Entry \"4242\" is not a valid group id."
+    })
+    expect((await add({ name: "one_grp", type: "authgroup", content: "1999" })).body.result).toBe("saved")
+    expect((await add({ name: "two_grp", type: "authgroup", content: "1999\n2000" })).body.result).toBe("saved")
+    const rows = (await post(sim, "/api/firewall/alias/search_item", { type: ["authgroup"], rowCount: -1 })).body
+      .rows as Array<Record<string, string>>
+    const content = Object.fromEntries(rows.map((r) => [r["name"], r["content"]]))
+    // AliasController::searchItemAction explodes the raw (newline-separated) content on ","
+    expect(content).toEqual({ one_grp: "admins", two_grp: "" })
+    expect((await call(sim, "/api/firewall/alias/list_user_groups")).body).toEqual({
+      "1999": { name: "admins", gid: "1999" },
+      "2000": { name: "vpnusers", gid: "2000" }
+    })
+  })
+
   it("requires a type and validates content per type", async () => {
     expect((await add({ name: "typeless" })).body.validations["alias.type"]).toBe("Option [] not in list.")
     expect(

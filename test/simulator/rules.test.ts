@@ -41,6 +41,30 @@ describe("simulator: firewall/filter on 26.7", () => {
     expect((await post(sim, "/api/firewall/filter/add_rule", {})).body).toEqual({ result: "failed" })
   })
 
+  it("refuses a literal address in an inet46 rule or in a list, as Filter.php and NetworkAliasField do", async () => {
+    const v = async (rule: Record<string, string>) => (await addRule(sim, rule)).body.validations
+    expect(await v({ ipprotocol: "inet46", source_net: "10.0.0.1" })).toEqual({
+      "rule.source_net": "Source address type should match selected TCP/IP protocol version."
+    })
+    expect(await v({ ipprotocol: "inet46", destination_net: "2001:db8::/64" })).toEqual({
+      "rule.destination_net": "Destination address type should match selected TCP/IP protocol version."
+    })
+    // the field type's message says "source" for both fields
+    expect(await v({ destination_net: "lan,10.0.0.5" })).toEqual({
+      "rule.destination_net": "lan,10.0.0.5 is not a valid source IP address or alias."
+    })
+    // one message per failing item; the controller turns a repeated message into a one-element array
+    expect(await v({ source_net: "10.0.0.1,10.0.0.2" })).toEqual({
+      "rule.source_net": ["10.0.0.1,10.0.0.2 is not a valid source IP address or alias."]
+    })
+    expect(await v({ ipprotocol: "inet46", source_net: "lan,opt1" })).toBeUndefined()
+    // DescriptionField's /^(.){1,255}$/ counts bytes: 130 "é" are 260
+    expect(await v({ description: "é".repeat(130) })).toEqual({
+      "rule.description": "Description should be a string between 1 and 255 characters."
+    })
+    expect(await v({ description: "é".repeat(127) })).toBeUndefined()
+  })
+
   it("adds with defaults (sequence max+100, protocol upper-cased) and stores strings", async () => {
     const res = await addRule(sim, { interface: "lan", protocol: "tcp", destination_port: "HTTPS", description: "web" })
     expect(res.body.result).toBe("saved")
