@@ -96,7 +96,7 @@ describe("propose → merge → plan → apply", () => {
   })
 
   it("plan://latest shows the checkout's newest plan, not a proposal branch's made after it", async () => {
-    const checkout = (await ok("plan", {})) as PlanLike
+    const checkout = { planId: (await ok("plan", {}))["planId"] }
     const branch = (await ok("propose_change", {
       summary: "Add the lab alias",
       reason: "the lab hosts",
