@@ -277,9 +277,9 @@ export const readModel = (show: (tag: string, path: string) => string | undefine
       ?.defaultValidationMessage
     const optionValues = prop("OptionValues")
     const options: Array<GeneratedOption> = []
-    if (Array.isArray(optionValues) && short.includes("OptionField")) {
+    if (optionValues !== undefined && typeof optionValues !== "string" && short.includes("OptionField")) {
       // OptionField::setOptionValues: one level of optgroups, an empty label is the key
-      for (const o of optionValues as ReadonlyArray<{ key: string; value: OptionData }>) {
+      for (const o of optionValues) {
         if (typeof o.value === "string") options.push({ value: o.key, label: o.value === "" ? o.key : o.value })
         else {
           for (const s of o.value) {
