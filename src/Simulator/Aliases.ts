@@ -40,7 +40,7 @@ export const aliasTable: Table = generatedTable("Firewall/Alias", "aliases.alias
 export const categoryOptions = (s: SimulatorState): Array<Opt> =>
   [...s.categories.entries()].map(([uuid, c]) => ({ key: uuid, label: c["name"] ?? "" }))
 
-// --- built-in aliases (§8.4) --------------------------------------------------------------------
+// --- built-in aliases (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/static_aliases/core.json)
 
 export interface BuiltinAlias {
   readonly name: string
@@ -327,7 +327,7 @@ const validateAlias = (c: Ctx, item: Item, uuid: string, m: Messages): void => {
   validateContent(c.state, item, m)
 }
 
-// --- references (§8.3) --------------------------------------------------------------------------
+// --- references (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Alias.php whereUsed) ------
 
 const RULE_FIELDS = ["source_net", "source_port", "destination_net", "destination_port"] as const
 const DNAT_FIELDS = [
@@ -376,7 +376,7 @@ export const aliasReferences = (s: SimulatorState, name: string): Array<[string,
 
 const escapeHtml = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-/** Rewrite every by-name reference, old → new, in the same save (§8.3). */
+/** Rewrite every by-name reference, old → new, in the same save (Alias.php refactor, opnsense/core 26.7.2). */
 const renameReferences = (s: SimulatorState, from: string, to: string): void => {
   const swap = (value: string, sep: string) => value.split(sep).map((t) => (t === from ? to : t)).join(sep)
   for (const [uuid, rule] of [...s.rules.entries()]) {
@@ -504,7 +504,7 @@ export const controller: Controller = {
         const builtin = builtinAliases(c.state).find((b) => b.name === uuid)
         if (item !== undefined) return json({ alias: encodeAlias(c, item, uuid) })
         if (builtin !== undefined) return json({ alias: encodeAlias(c, builtinItem(builtin), uuid) })
-        // ≤26.1.10: a TypeError in the controller; 26.1.11+/26.7: a wrapper with only `content` (§8.1)
+        // ≤26.1.10: a TypeError in the controller; 26.1.11+/26.7: a wrapper with only `content` (AliasController getItemAction)
         if (c.v.aliasGetUnknown === "error") throw unexpected()
         return json({ alias: { content: contentMap(c, { name: "", content: "" }, false) } })
       }

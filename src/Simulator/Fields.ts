@@ -99,7 +99,7 @@ const postedValue = (post: Readonly<Record<string, unknown>>, name: string): unk
   for (let i = 0; i < path.length; i++) {
     const key = path[i] ?? ""
     if (!isRecord(cur)) {
-      // a scalar where a container belongs throws in BaseField::setNodes (§3.3)
+      // a scalar where a container belongs throws in BaseField::setNodes (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/BaseField.php)
       if (i > 0 && cur !== undefined && cur !== null) throw unexpected()
       return undefined
     }
@@ -126,7 +126,7 @@ export const applyPost = (
 
 export const splitList = (value: string): Array<string> => (value === "" ? [] : value.split(","))
 
-/** Field-type validation (§5.8). Resource-specific and cross-field rules are added by the resource. */
+/** Field-type validation (the field classes' getValidators). Resource-specific and cross-field rules are added by the resource. */
 export const validateFields = (table: Table, item: Item, wrapper: string, c: FieldCtx, messages: Messages): void => {
   for (const f of fieldsFor(table, c.v)) {
     const value = item[f.name] ?? ""
@@ -221,7 +221,7 @@ export interface OptionEntry {
   optgroup?: string
 }
 
-/** The `get` option map of a select (§5.2): `[]` when a multi-select has no options at all. */
+/** The `get` option map of a select (BaseListField::getNodeOptions): `[]` when a multi-select has no options at all. */
 export const optionMap = (f: Field, value: string, c: FieldCtx, reduced = false): Record<string, OptionEntry> | [] => {
   const selected = new Set(f.multiple ? splitList(value) : [value])
   const out: Record<string, OptionEntry> = {}
