@@ -96,8 +96,10 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
   }
 }
 
+/** DNatSequenceField counts from MinimumValue (1): a first port forward gets 101 (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/DNatSequenceField.php) */
 const maxSequence = (s: SimulatorState): number => {
-  let max = 0
+  let max = 1
   for (const r of s.dnat.values()) max = Math.max(max, Number(r["sequence"] ?? 0))
   return max
 }

@@ -78,6 +78,22 @@ for (const version of ["26.1", "26.7"] as const) {
       expect(template.ipprotocol.inet46.value).toBe(version === "26.1" ? "IPv4+IPv6" : "any")
     })
 
+    it("numbers a first rule and port forward from MinimumValue, as FilterSequenceField/DNatSequenceField do", async () => {
+      const empty = await startSimulator({ version, unmanaged: false, tls: false })
+      try {
+        expect((await call(empty, "/api/firewall/filter/get_rule")).body.rule.sequence).toBe("101")
+        const rule = await post(empty, "/api/firewall/filter/add_rule", { rule: { description: "first" } })
+        expect(empty.state.rules.get(rule.body.uuid)?.["sequence"]).toBe("101")
+        const dnat = await post(empty, "/api/firewall/d_nat/add_rule", {
+          rule: { interface: "wan", protocol: "tcp", target: "192.0.2.10", "local-port": "443" }
+        })
+        expect(dnat.body.result).toBe("saved")
+        expect(empty.state.dnat.get(dnat.body.uuid)?.["sequence"]).toBe("101")
+      } finally {
+        await empty.close()
+      }
+    })
+
     it("accepts a tag inside the XML mask and refuses one outside it", async () => {
       const ok = await post(sim, "/api/firewall/filter/add_rule", { rule: { tag: "lan.in_1-a,b" } })
       expect(ok.body.result).toBe("saved")
