@@ -1,14 +1,16 @@
 /**
- * `firewall/alias` (REFERENCE §8): model and wrapper `alias`, name rules, per-type content
+ * `firewall/alias` (opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/AliasController.php): model and wrapper `alias`, name rules, per-type content
  * validation, built-in (virtual) aliases, referential integrity (delete blockers, rename refactor),
  * export/import and reconfigure.
  */
 import { addItem, delItem, itemsMap, type Resource, setItem, toggleItem } from "./Crud.ts"
-import { applyPost, defaults, encodeGet, encodeRow, type Opt, type Table, validateFields } from "./Fields.ts"
+import { applyPost, defaults, encodeGet, encodeRow, fieldsFor, type Opt, type Table, validateFields } from "./Fields.ts"
+import { generatedTable } from "./Generated.ts"
 import { isAddress, isAddressOrCidr, isAddressRange, isHostname, isPortNumber, SERVICE_NAMES } from "./Net.ts"
 import type { Controller, Ctx } from "./Router.ts"
 import { PROTOCOLS } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
+import type { VersionProfile } from "./Version.ts"
 import {
   grid,
   gridParams,
@@ -22,76 +24,23 @@ import {
   userException
 } from "./Wire.ts"
 
-export const ALIAS_TYPES: ReadonlyArray<Opt> = [
-  { key: "host", label: "Host(s)" },
-  { key: "network", label: "Network(s)" },
-  { key: "port", label: "Port(s)" },
-  { key: "url", label: "URL (IPs)" },
-  { key: "urltable", label: "URL Table (IPs)" },
-  { key: "urljson", label: "URL Table in JSON format (IPs)" },
-  { key: "geoip", label: "GeoIP" },
-  { key: "networkgroup", label: "Network group" },
-  { key: "mac", label: "MAC address" },
-  { key: "asn", label: "BGP ASN" },
-  { key: "dynipv6host", label: "Dynamic IPv6 Host" },
-  { key: "authgroup", label: "OpenVPN group" },
-  { key: "internal", label: "Internal (automatic)" },
-  { key: "external", label: "External (advanced)" }
-]
-
-const STATS = [
-  "current_items",
-  "last_updated",
-  "eval_nomatch",
-  "eval_match",
-  "in_block_p",
-  "in_block_b",
-  "in_pass_p",
-  "in_pass_b",
-  "out_block_p",
-  "out_block_b",
-  "out_pass_p",
-  "out_pass_b"
-] as const
-
-export const aliasTable: Table = [
-  { name: "enabled", kind: "bool", required: true, default: "1" },
-  { name: "name", kind: "text", required: true },
-  // the model default `alert` is not an option, so `type` must always be sent (§8.2)
-  { name: "type", kind: "option", required: true, default: "alert", options: () => ALIAS_TYPES },
-  { name: "path_expression", kind: "text" },
-  {
-    name: "proto",
-    kind: "option",
-    multiple: true,
-    options: () => [{ key: "IPv4", label: "IPv4" }, { key: "IPv6", label: "IPv6" }]
-  },
-  {
-    name: "interface",
-    kind: "option",
-    options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: i.description }))
-  },
-  { name: "counters", kind: "bool", default: "0" },
-  { name: "updatefreq", kind: "numeric" },
-  { name: "content", kind: "plain" },
-  { name: "password", kind: "text" },
-  { name: "username", kind: "text" },
-  {
-    name: "authtype",
-    kind: "option",
-    options:
-      () => [{ key: "Basic", label: "Basic" }, { key: "Bearer", label: "Bearer" }, { key: "Header", label: "Header" }]
-  },
-  { name: "expire", kind: "int", min: 60, max: 999999999 },
-  { name: "categories", kind: "option", multiple: true, options: (c) => categoryOptions(c.state) },
-  ...STATS.map((name) => ({ name, kind: "volatile" as const })),
-  { name: "description", kind: "description" }
-]
+/**
+ * `aliases.alias` of opnsense/core src/opnsense/mvc/app/models/OPNsense/Firewall/Alias.xml at the
+ * emulated release's tag (generated). The model default of `type` is `alert`, which is not an
+ * option, so `type` must always be sent. Name and content rules are AliasNameField's and
+ * AliasContentField's (below).
+ */
+export const aliasTable: Table = generatedTable("Firewall/Alias", "aliases.alias", {
+  // InterfaceField: the configured interfaces
+  interface: { options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: i.description })) },
+  // ModelRelationField over OPNsense.Firewall.Category
+  categories: { options: (c) => categoryOptions(c.state) }
+})
 
 export const categoryOptions = (s: SimulatorState): Array<Opt> =>
   [...s.categories.entries()].map(([uuid, c]) => ({ key: uuid, label: c["name"] ?? "" }))
 
-// --- built-in aliases (§8.4) --------------------------------------------------------------------
+// --- built-in aliases (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/static_aliases/core.json)
 
 export interface BuiltinAlias {
   readonly name: string
@@ -382,7 +331,7 @@ const validateAlias = (c: Ctx, item: Item, uuid: string, m: Messages): void => {
   validateContent(c.state, item, m)
 }
 
-// --- references (§8.3) --------------------------------------------------------------------------
+// --- references (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Alias.php whereUsed) ------
 
 const RULE_FIELDS = ["source_net", "source_port", "destination_net", "destination_port"] as const
 const DNAT_FIELDS = [
@@ -431,7 +380,7 @@ export const aliasReferences = (s: SimulatorState, name: string): Array<[string,
 
 const escapeHtml = (t: string) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-/** Rewrite every by-name reference, old → new, in the same save (§8.3). */
+/** Rewrite every by-name reference, old → new, in the same save (Alias.php refactor, opnsense/core 26.7.2). */
 const renameReferences = (s: SimulatorState, from: string, to: string): void => {
   const swap = (value: string, sep: string) => value.split(sep).map((t) => (t === from ? to : t)).join(sep)
   for (const [uuid, rule] of [...s.rules.entries()]) {
@@ -472,16 +421,17 @@ const contentMap = (c: Ctx, item: Item, reduced: boolean): Record<string, unknow
   return out
 }
 
-const statsFor = (item: Item): Record<string, string> => {
+/** The volatile statistics fields of Alias.xml (current_items, eval_*, in_/out_*): zeros here. */
+const statsFor = (v: VersionProfile, item: Item): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const k of STATS) out[k] = "0"
+  for (const f of fieldsFor(aliasTable, v)) if (f.kind === "volatile") out[f.name] = "0"
   out["current_items"] = String((item["content"] ?? "").split("\n").filter((l) => l !== "").length)
   out["last_updated"] = ""
   return out
 }
 
 const encodeAlias = (c: Ctx, item: Item, uuid: string | undefined, reduced = false) =>
-  encodeGet(aliasTable, uuid === undefined ? item : { ...item, ...statsFor(item) }, c, {
+  encodeGet(aliasTable, uuid === undefined ? item : { ...item, ...statsFor(c.v, item) }, c, {
     twins: c.v.twinsInGet,
     custom: { content: (i) => contentMap(c, i, reduced) }
   })
@@ -497,7 +447,7 @@ const groupNames = (s: SimulatorState, content: string): string =>
     .join(",")
 
 const searchRow = (c: Ctx, uuid: string, item: Item): Record<string, unknown> => {
-  const row = encodeRow(aliasTable, uuid, { ...item, ...statsFor(item) }, c)
+  const row = encodeRow(aliasTable, uuid, { ...item, ...statsFor(c.v, item) }, c)
   row["categories_uuid"] = (item["categories"] ?? "").split(",").filter((x) => x !== "")
   if (item["type"] === "authgroup") row["content"] = groupNames(c.state, item["content"] ?? "")
   return row
@@ -533,9 +483,9 @@ const listParam = (body: Readonly<Record<string, unknown>>, query: URLSearchPara
   return [...query.getAll(`${name}[]`), ...query.getAll(name).flatMap((x) => x.split(","))].filter((x) => x !== "")
 }
 
-const exportItem = (item: Item): Record<string, string> => {
+const exportItem = (v: VersionProfile, item: Item): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const f of aliasTable) if (f.kind !== "volatile") out[f.name] = item[f.name] ?? ""
+  for (const f of fieldsFor(aliasTable, v)) if (f.kind !== "volatile") out[f.name] = item[f.name] ?? ""
   return out
 }
 
@@ -569,7 +519,7 @@ export const controller: Controller = {
         const builtin = builtinAliases(c.state).find((b) => b.name === uuid)
         if (item !== undefined) return json({ alias: encodeAlias(c, item, uuid) })
         if (builtin !== undefined) return json({ alias: encodeAlias(c, builtinItem(builtin), uuid) })
-        // ≤26.1.10: a TypeError in the controller; 26.1.11+/26.7: a wrapper with only `content` (§8.1)
+        // ≤26.1.10: a TypeError in the controller; 26.1.11+/26.7: a wrapper with only `content` (AliasController getItemAction)
         if (c.v.aliasGetUnknown === "error") throw unexpected()
         return json({ alias: { content: contentMap(c, { name: "", content: "" }, false) } })
       }
@@ -600,9 +550,13 @@ export const controller: Controller = {
         if (!req.isGet && !req.isPost) throw userException(c.v, "Unsupported request type")
         const ids = listParam(req.body, req.query, "ids")
         const alias: Record<string, unknown> = {}
-        if (ids.length === 0) { for (const b of builtinAliases(c.state)) alias[b.name] = exportItem(builtinItem(b)) }
+        if (ids.length === 0) {
+          for (const b of builtinAliases(c.state)) {
+            alias[b.name] = exportItem(c.v, builtinItem(b))
+          }
+        }
         for (const [uuid, item] of c.state.aliases.entries()) {
-          if (ids.length === 0 || ids.includes(uuid)) alias[uuid] = exportItem(item)
+          if (ids.length === 0 || ids.includes(uuid)) alias[uuid] = exportItem(c.v, item)
         }
         const body = ids.length === 0 ? { geoip: { url: "" }, aliases: { alias } } : { aliases: { alias } }
         return raw(JSON.stringify(body, null, 4), "application/json")

@@ -1,23 +1,16 @@
 /**
- * `firewall/category` (REFERENCE §9.5): wrapper `category`, unique names without commas, colour as
- * six hex digits, safe-delete (500 "Item in use by" when any rule or alias references the uuid).
+ * `firewall/category` (opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/CategoryController.php):
+ * wrapper `category`, unique names (Category.xml UniqueConstraint), name and colour masks from the
+ * model, safe-delete (500 "Item in use by" when any rule or alias references the uuid).
  */
 import { addItem, delItem, getItem, itemsMap, type Resource, setItem } from "./Crud.ts"
 import { encodeGet, encodeRow, splitList, type Table, validateFields } from "./Fields.ts"
+import { generatedTable } from "./Generated.ts"
 import type { Controller } from "./Router.ts"
 import { grid, gridParams, json, userException } from "./Wire.ts"
 
-export const categoryTable: Table = [
-  {
-    name: "name",
-    kind: "text",
-    required: true,
-    mask: /^[^,]*$/,
-    maskMessage: "A category name may not contain commas."
-  },
-  { name: "auto", kind: "bool", default: "0" },
-  { name: "color", kind: "text", mask: /^([0-9a-fA-F]{6})?$/, maskMessage: "Invalid color." }
-]
+/** `categories.category` of opnsense/core src/opnsense/mvc/app/models/OPNsense/Firewall/Category.xml (generated). */
+export const categoryTable: Table = generatedTable("Firewall/Category", "categories.category")
 
 export const categoryResource: Resource = {
   wrapper: "category",

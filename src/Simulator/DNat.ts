@@ -1,82 +1,55 @@
 /**
- * `firewall/d_nat` (REFERENCE §9.1, 26.1+): destination NAT (port forwards), model `DNat`, wrapper
- * `rule`, nested `source`/`destination` containers, lower-case protocols, inverted toggle on
- * `disabled`, categories by name.
+ * `firewall/d_nat` (26.1+; opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/DNatController.php):
+ * destination NAT (port forwards), model `DNat`, wrapper `rule`, nested `source`/`destination`
+ * containers, lower-case protocols, inverted toggle on `disabled`, categories by name.
  */
 import { aliasExists } from "./Aliases.ts"
 import { addItem, delItem, getItem, itemsMap, type Resource, setItem, toggleItem } from "./Crud.ts"
-import { encodeGet, encodeRow, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
+import { encodeGet, encodeRow, type FieldCtx, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
+import { fieldsIn, generatedTable, modelAt } from "./Generated.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
 import type { Controller, Ctx } from "./Router.ts"
-import { interfaceOptions, networkLabel, sequenceField } from "./RuleModel.ts"
+import { interfaceOptions, networkLabel } from "./RuleModel.ts"
 import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
 
-const opt = (pairs: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> =>
-  pairs.map(([key, label]) => ({ key, label }))
 const categoryNames = (s: SimulatorState): Array<Opt> =>
   [...s.categories.values()].map((c) => ({ key: c["name"] ?? "", label: c["name"] ?? "" }))
 
-const endpoint = (side: "source" | "destination"): Table => [
-  { name: `${side}.network`, kind: "plain", default: "any", label: (v, c) => networkLabel(c.state, v) },
-  { name: `${side}.port`, kind: "plain" },
-  { name: `${side}.not`, kind: "bool", default: "0" },
-  { name: `${side}.address`, kind: "volatile" }
-]
+const networkField = { label: (v: string, c: FieldCtx) => networkLabel(c.state, v) }
+// server-managed: DNatController setBaseHook writes created/updated, the simulator clears
+// associated-rule-id on every write (opnsense/core 26.7.2:
+// src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/DNatController.php)
+const serverManaged = { kind: "volatile" as const }
 
-export const dnatTable: Table = [
-  sequenceField,
-  { name: "disabled", kind: "bool", default: "0" },
-  { name: "nordr", kind: "bool", default: "0" },
-  { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
-  {
-    name: "ipprotocol",
-    kind: "option",
-    blank: "any",
-    options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]])
-  },
-  { name: "protocol", kind: "option", blank: "any", large: true, options: () => PROTOCOL_OPTIONS_LOWER },
-  ...endpoint("source"),
-  ...endpoint("destination"),
-  { name: "target", kind: "plain", label: (v, c) => networkLabel(c.state, v) },
-  { name: "local-port", kind: "plain" },
-  {
-    name: "poolopts",
-    kind: "option",
-    blank: "Default",
-    options: () =>
-      opt([
-        ["round-robin", "Round Robin"],
-        ["round-robin sticky-address", "Round Robin with Sticky Address"],
-        ["random", "Random"],
-        ["random sticky-address", "Random with Sticky Address"],
-        ["source-hash", "Source Hash"],
-        ["bitmask", "Bitmask"]
-      ])
-  },
-  { name: "log", kind: "bool", default: "0" },
-  { name: "nosync", kind: "bool", default: "0" },
-  { name: "category", kind: "option", multiple: true, options: (c) => categoryNames(c.state) },
-  { name: "categories", kind: "volatile" },
-  { name: "descr", kind: "description" },
-  { name: "tag", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
-  { name: "tagged", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
-  {
-    name: "natreflection",
-    kind: "option",
-    blank: "System default",
-    options: () => opt([["purenat", "Enable"], ["disable", "Disable"]])
-  },
-  { name: "pass", kind: "option", blank: "Manual", options: () => opt([["pass", "Pass"], ["rule", "Register rule"]]) },
-  { name: "associated-rule-id", kind: "volatile" },
-  { name: "created.username", kind: "volatile" },
-  { name: "created.time", kind: "volatile" },
-  { name: "created.description", kind: "volatile" },
-  { name: "updated.username", kind: "volatile" },
-  { name: "updated.time", kind: "volatile" },
-  { name: "updated.description", kind: "volatile" }
-]
+/**
+ * `rule` of opnsense/core src/opnsense/mvc/app/models/OPNsense/Firewall/DNat.xml at the emulated
+ * release's tag (generated), plus the option lists computed at run time.
+ */
+export const dnatTable: Table = generatedTable("Firewall/DNat", "rule", {
+  // InterfaceField: configured interfaces and groups
+  interface: { options: (c) => interfaceOptions(c.state) },
+  // ProtocolField with ChangeCase lower
+  protocol: { large: true, options: () => PROTOCOL_OPTIONS_LOWER },
+  "source.network": networkField,
+  "destination.network": networkField,
+  target: networkField,
+  // CategoryField: categories by name (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/CategoryField.php)
+  category: { options: (c) => categoryNames(c.state) },
+  "associated-rule-id": serverManaged,
+  "created.username": serverManaged,
+  "created.time": serverManaged,
+  "created.description": serverManaged,
+  "updated.username": serverManaged,
+  "updated.time": serverManaged,
+  "updated.description": serverManaged
+})
+
+/** PortField's ValidationMessage of a DNat port field, as the release's DNat.xml words it. */
+const portMessage = (c: Ctx, name: string): string =>
+  fieldsIn(modelAt("Firewall/DNat", c.v.full), "rule").find((f) => f.name === name)?.validationMessage ??
+    "Please specify a valid port number or alias."
 
 const validNetwork = (s: SimulatorState, value: string): boolean => {
   if (value === "" || value === "any" || value === "(self)" || addressFamily(value) !== undefined) return true
@@ -95,7 +68,7 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
     if (!validNetwork(s, net)) m.add(`rule.${side}.network`, `${net} is not a valid ${side} IP address or alias.`)
     const port = item[`${side}.port`] ?? ""
     if (!validPort(s, port, true)) {
-      m.add(`rule.${side}.port`, "Please specify a valid portnumber, name, alias or range.")
+      m.add(`rule.${side}.port`, portMessage(c, `${side}.port`))
     }
   }
   const target = item["target"] ?? ""
@@ -103,7 +76,7 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
     m.add("rule.target", `${target} is not a valid target IP address or alias.`)
   }
   const local = item["local-port"] ?? ""
-  if (!validPort(s, local, false)) m.add("rule.local-port", "Please specify a valid portnumber, name or alias.")
+  if (!validPort(s, local, false)) m.add("rule.local-port", portMessage(c, "local-port"))
   const protocol = item["protocol"] ?? ""
   const ported = ["tcp", "udp", "tcp/udp"].includes(protocol)
   for (const f of ["source.port", "destination.port", "local-port"]) {
@@ -123,8 +96,10 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
   }
 }
 
+/** DNatSequenceField counts from MinimumValue (1): a first port forward gets 101 (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/DNatSequenceField.php) */
 const maxSequence = (s: SimulatorState): number => {
-  let max = 0
+  let max = 1
   for (const r of s.dnat.values()) max = Math.max(max, Number(r["sequence"] ?? 0))
   return max
 }

@@ -1,7 +1,9 @@
 /**
- * The simulator's own reading of OPNsense field types (REFERENCE §5.2, §5.8): how each kind of field
- * is posted, validated, rendered in `get` (option maps with `selected`) and in search rows (raw
- * value plus a `%` label twin). Resources describe their fields as tables of these.
+ * The simulator's own reading of OPNsense field types (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/*.php getValidators, BaseListField
+ * getNodeOptions): how each kind of field is posted, validated, rendered in `get` (option maps with
+ * `selected`) and in search rows (raw value plus a `%` label twin). Resources describe their fields
+ * as tables of these, built from the generated model definitions (Generated.ts).
  */
 import type { SimulatorState } from "./State.ts"
 import type { VersionProfile } from "./Version.ts"
@@ -61,8 +63,10 @@ export interface Field {
   readonly since?: (v: VersionProfile) => boolean
   /** in whole-model `get`, render only the selected entries of this (long) option map */
   readonly large?: boolean
-  /** message for a value missing from the options (ModelRelationField: "Related … not found.") */
+  /** message for a value missing from the options; `%s` is the offending item (BaseField getValidationMessage) */
   readonly invalidMessage?: string
+  /** TextField's character checks (AllowSpaces/AllowNewlines/AllowSpecial, false for StrictTextField) */
+  readonly text?: { readonly spaces: boolean; readonly newlines: boolean; readonly special: boolean }
 }
 
 export type Table = ReadonlyArray<Field>
@@ -95,7 +99,7 @@ const postedValue = (post: Readonly<Record<string, unknown>>, name: string): unk
   for (let i = 0; i < path.length; i++) {
     const key = path[i] ?? ""
     if (!isRecord(cur)) {
-      // a scalar where a container belongs throws in BaseField::setNodes (§3.3)
+      // a scalar where a container belongs throws in BaseField::setNodes (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/BaseField.php)
       if (i > 0 && cur !== undefined && cur !== null) throw unexpected()
       return undefined
     }
@@ -122,7 +126,7 @@ export const applyPost = (
 
 export const splitList = (value: string): Array<string> => (value === "" ? [] : value.split(","))
 
-/** Field-type validation (§5.8). Resource-specific and cross-field rules are added by the resource. */
+/** Field-type validation (the field classes' getValidators). Resource-specific and cross-field rules are added by the resource. */
 export const validateFields = (table: Table, item: Item, wrapper: string, c: FieldCtx, messages: Messages): void => {
   for (const f of fieldsFor(table, c.v)) {
     const value = item[f.name] ?? ""
@@ -148,22 +152,25 @@ export const validateFields = (table: Table, item: Item, wrapper: string, c: Fie
         break
       }
       case "numeric":
-        if (!/^-?\d+(\.\d+)?$/.test(value)) messages.add(key, "Invalid numeric value.")
+        if (!/^-?\d+(\.\d+)?$/.test(value)) messages.add(key, f.rangeMessage ?? "Invalid numeric value.")
         break
       case "description":
-        validateDescription(value, key, c.v, messages)
+        validateDescription(value, key, c.v, messages, f.text === undefined ? undefined : !f.text.newlines)
         break
-      case "text":
+      case "text": {
+        const refusal = textRefusal(f, value)
+        if (refusal !== undefined) messages.add(key, refusal)
         if (f.mask !== undefined && !f.mask.test(value)) messages.add(key, f.maskMessage ?? "Text does not validate.")
         break
+      }
       case "option": {
         const keys = optionsOf(f, c).byKey
         if (f.multiple) {
           for (const part of splitList(value)) {
-            if (!keys.has(part)) messages.add(key, f.invalidMessage ?? `Option [${part}] not in list.`)
+            if (!keys.has(part)) messages.add(key, (f.invalidMessage ?? "Option [%s] not in list.").replace("%s", part))
           }
         } else if (!keys.has(value)) {
-          messages.add(key, f.invalidMessage ?? "Option [] not in list.")
+          messages.add(key, (f.invalidMessage ?? "Option [%s] not in list.").replace("%s", ""))
         }
         break
       }
@@ -173,9 +180,29 @@ export const validateFields = (table: Table, item: Item, wrapper: string, c: Fie
   }
 }
 
-export const validateDescription = (value: string, key: string, v: VersionProfile, messages: Messages): void => {
+/** TextField::getValidators' callback: the first of its checks that fails. */
+const textRefusal = (f: Field, value: string): string | undefined => {
+  if (f.text === undefined) return undefined
+  if (!f.text.spaces && /[ \t]/.test(value)) return "Text may not contain spaces or tabs."
+  if (!f.text.newlines && /[\n\r]/.test(value)) return "Text may not contain newlines."
+  if (!f.text.special && /[\0\v\f]/.test(value)) return "Text may not contain special control characters."
+  return undefined
+}
+
+/**
+ * DescriptionField (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/DescriptionField.php):
+ * newlines and control characters are refused where the class says so (`strict`, from the generated
+ * model; 26.7), otherwise only `^(.){1,255}$`.
+ */
+export const validateDescription = (
+  value: string,
+  key: string,
+  v: VersionProfile,
+  messages: Messages,
+  strict = v.descriptionExtraMessages
+): void => {
   const tooLong = "Description should be a string between 1 and 255 characters."
-  if (v.descriptionExtraMessages) {
+  if (strict) {
     if (Buffer.byteLength(value) > 255 || /[\n\r]/.test(value)) messages.add(key, tooLong)
     if (/[\n\r]/.test(value)) messages.add(key, "Text may not contain newlines.")
     if (/[\0\v\f]/.test(value)) messages.add(key, "Text may not contain special control characters.")
@@ -194,7 +221,7 @@ export interface OptionEntry {
   optgroup?: string
 }
 
-/** The `get` option map of a select (§5.2): `[]` when a multi-select has no options at all. */
+/** The `get` option map of a select (BaseListField::getNodeOptions): `[]` when a multi-select has no options at all. */
 export const optionMap = (f: Field, value: string, c: FieldCtx, reduced = false): Record<string, OptionEntry> | [] => {
   const selected = new Set(f.multiple ? splitList(value) : [value])
   const out: Record<string, OptionEntry> = {}

@@ -1,11 +1,12 @@
 /**
- * The MVC filter rule (REFERENCE §7.4): field table, defaults, computed priority/sort order, and the
- * cross-field validation of `Filter.php`.
+ * The MVC filter rule: field table (generated from Filter.xml), computed priority/sort order, and the
+ * cross-field validation of opnsense/core src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php.
  */
 import { aliasExists, categoryOptions } from "./Aliases.ts"
 import { type FieldCtx, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
+import { generatedTable } from "./Generated.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
-import { ICMP6_TYPES, ICMP_TYPES, PRIORITIES, PROTOCOL_OPTIONS, TCP_FLAGS, TOS_OPTIONS } from "./RuleOptions.ts"
+import { PROTOCOL_OPTIONS, TOS_OPTIONS } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import type { Item, Messages } from "./Wire.ts"
 
@@ -46,125 +47,48 @@ export const networkLabel = (s: SimulatorState, value: string): string | undefin
 }
 
 const opt = (keys: ReadonlyArray<[string, string]>): ReadonlyArray<Opt> => keys.map(([key, label]) => ({ key, label }))
-const INTEGER = { kind: "int" as const, min: 1, max: 2147483647 }
+const networkField = { label: (v: string, c: FieldCtx) => networkLabel(c.state, v) }
 
-/** `sequence` as filter rules and port forwards both validate it (REFERENCE §7.1, §9.1) */
-export const sequenceField: Table[number] = {
-  name: "sequence",
-  kind: "int",
-  required: true,
-  min: 1,
-  max: 999999,
-  rangeMessage: "Sequence shall be between 1 and 999999."
-}
+/**
+ * The MVC filter rule: `rules.rule` of opnsense/core src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml
+ * at the emulated release's tag (generated). Added here: option lists the field classes compute at
+ * run time, and `large` (whole-model `get` renders only selected entries of these maps).
+ */
+export const ruleTable: Table = generatedTable("Firewall/Filter", "rules.rule", {
+  // InterfaceField: configured interfaces and interface groups
+  interface: { options: (c) => interfaceOptions(c.state) },
+  // ProtocolField: `any`, /etc/protocols upper-cased, plus AddOptions (TCP/UDP)
+  protocol: { large: true, options: () => PROTOCOL_OPTIONS },
+  icmptype: { large: true },
+  icmp6type: { large: true },
+  source_net: networkField,
+  destination_net: networkField,
+  // JsonKeyValueStoreField, ConfigdPopulateAct "filter list diverts"
+  "divert-to": { options: () => opt([["8000", "Intrusion Detection"]]) },
+  // JsonKeyValueStoreField, ConfigdPopulateAct "interface gateways list"
+  gateway: { large: true, options: (c) => gatewayOptions(c.state) },
+  replyto: { large: true, options: (c) => gatewayOptions(c.state) },
+  // ModelRelationField over OPNsense.Firewall.Alias (enabled, not port)
+  overload: { large: true, options: (c) => overloadOptions(c.state) },
+  prio: { large: true },
+  "set-prio": { large: true },
+  "set-prio-low": { large: true },
+  tcpflags1: { large: true },
+  tcpflags2: { large: true },
+  // ModelRelationField over OPNsense.Firewall.Category
+  categories: { options: (c) => categoryOptions(c.state) },
+  // ScheduleField (legacy schedules) and the traffic shaper: none emulated
+  sched: { options: () => [] },
+  // TosField: opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/TosField.php
+  tos: { large: true, blank: "Any", options: () => TOS_OPTIONS },
+  shaper1: { options: () => [] },
+  shaper2: { options: () => [] }
+})
 
-export const ruleTable: Table = [
-  { name: "enabled", kind: "bool", required: true, default: "1" },
-  {
-    name: "statetype",
-    kind: "option",
-    required: true,
-    default: "keep",
-    options: () =>
-      opt([["keep", "keep state"], ["sloppy", "sloppy state"], ["modulate", "modulate state"], [
-        "synproxy",
-        "synproxy state"
-      ], ["none", "no state"]])
-  },
-  {
-    name: "state-policy",
-    kind: "option",
-    blank: "default",
-    options: () => opt([["if-bound", "Bind states to interface"], ["floating", "Floating states"]])
-  },
-  sequenceField,
-  { name: "sort_order", kind: "volatile" },
-  { name: "prio_group", kind: "volatile" },
-  {
-    name: "action",
-    kind: "option",
-    required: true,
-    default: "pass",
-    options: () => opt([["pass", "Pass"], ["block", "Block"], ["reject", "Reject"]])
-  },
-  { name: "quick", kind: "bool", required: true, default: "1" },
-  { name: "interfacenot", kind: "bool", required: true, default: "0" },
-  { name: "interface", kind: "option", multiple: true, options: (c) => interfaceOptions(c.state) },
-  {
-    name: "direction",
-    kind: "option",
-    required: true,
-    default: "in",
-    options: () => opt([["in", "In"], ["out", "Out"], ["any", "Both"]])
-  },
-  {
-    name: "ipprotocol",
-    kind: "option",
-    required: true,
-    default: "inet",
-    options: () => opt([["inet", "IPv4"], ["inet6", "IPv6"], ["inet46", "IPv4+IPv6"]])
-  },
-  { name: "protocol", kind: "option", required: true, default: "any", large: true, options: () => PROTOCOL_OPTIONS },
-  { name: "icmptype", kind: "option", multiple: true, large: true, options: () => ICMP_TYPES },
-  { name: "icmp6type", kind: "option", multiple: true, large: true, options: () => ICMP6_TYPES },
-  { name: "source_net", kind: "plain", required: true, default: "any", label: (v, c) => networkLabel(c.state, v) },
-  { name: "source_not", kind: "bool", required: true, default: "0" },
-  { name: "source_port", kind: "plain" },
-  { name: "destination_net", kind: "plain", required: true, default: "any", label: (v, c) => networkLabel(c.state, v) },
-  { name: "destination_not", kind: "bool", required: true, default: "0" },
-  { name: "destination_port", kind: "plain" },
-  { name: "divert-to", kind: "option", options: () => opt([["8000", "Intrusion Detection"]]) },
-  { name: "gateway", kind: "option", large: true, options: (c) => gatewayOptions(c.state) },
-  { name: "replyto", kind: "option", large: true, options: (c) => gatewayOptions(c.state) },
-  { name: "disablereplyto", kind: "bool", required: true, default: "0" },
-  { name: "log", kind: "bool", required: true, default: "0" },
-  { name: "allowopts", kind: "bool", required: true, default: "0" },
-  { name: "nosync", kind: "bool", required: true, default: "0" },
-  { name: "nopfsync", kind: "bool", required: true, default: "0" },
-  { name: "statetimeout", ...INTEGER },
-  { name: "udp-first", ...INTEGER },
-  { name: "udp-multiple", ...INTEGER },
-  { name: "udp-single", ...INTEGER },
-  { name: "max-src-nodes", ...INTEGER },
-  { name: "max-src-states", ...INTEGER },
-  { name: "max-src-conn", ...INTEGER },
-  { name: "max", ...INTEGER },
-  { name: "max-src-conn-rate", kind: "int", min: 1, max: 4294967 },
-  { name: "max-src-conn-rates", ...INTEGER },
-  { name: "max-pkt-rate-number", ...INTEGER, since: (v) => v.maxPktRate },
-  { name: "max-pkt-rate-seconds", ...INTEGER, since: (v) => v.maxPktRate },
-  {
-    name: "overload",
-    kind: "option",
-    large: true,
-    options: (c) => overloadOptions(c.state),
-    invalidMessage: "Related alias not found."
-  },
-  { name: "adaptivestart", kind: "int", min: 0, max: 2147483647 },
-  { name: "adaptiveend", kind: "int", min: 0, max: 2147483647 },
-  { name: "prio", kind: "option", large: true, blank: "Any priority", options: () => PRIORITIES },
-  { name: "set-prio", kind: "option", large: true, blank: "Keep current priority", options: () => PRIORITIES },
-  { name: "set-prio-low", kind: "option", large: true, blank: "Keep current priority", options: () => PRIORITIES },
-  { name: "tag", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
-  { name: "tagged", kind: "text", mask: /^[0-9a-zA-Z.,_-]{0,512}$/ },
-  { name: "tcpflags1", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
-  { name: "tcpflags2", kind: "option", multiple: true, large: true, options: () => TCP_FLAGS },
-  { name: "tcpflags_any", kind: "bool", default: "0" },
-  {
-    name: "categories",
-    kind: "option",
-    multiple: true,
-    options: (c) => categoryOptions(c.state),
-    invalidMessage: "Related category not found."
-  },
-  { name: "sched", kind: "option", options: () => [] },
-  { name: "tos", kind: "option", large: true, blank: "Any", options: () => TOS_OPTIONS },
-  { name: "shaper1", kind: "option", options: () => [] },
-  { name: "shaper2", kind: "option", options: () => [] },
-  { name: "description", kind: "description" }
-]
-
-/** Priority group (§7.1): floating 200000, group 300000, single interface 400000, unknown 600000. */
+/**
+ * Priority group (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/FilterRuleField.php):
+ * floating 200000, group 300000, single interface 400000, unknown 600000.
+ */
 export const prioGroup = (s: SimulatorState, item: Item): number => {
   const ifs = splitList(item["interface"] ?? "")
   const only = ifs[0]
@@ -268,7 +192,7 @@ export const validateRule = (c: FieldCtx, item: Item, m: Messages): void => {
   }
 }
 
-/** Input normalisation of ProtocolField: upper-case except `any` (§7.4). */
+/** ProtocolField input: upper-case except `any` (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/ProtocolField.php). */
 export const normaliseProtocol = (item: Record<string, string>): void => {
   const p = item["protocol"] ?? ""
   item["protocol"] = p.toLowerCase() === "any" ? "any" : p.toUpperCase()

@@ -34,7 +34,9 @@ const cacheFor = (s: SimulatorState): RuleCache => {
     caches.set(s, cache)
   }
   if (cache.version !== s.rules.version) {
-    let max = 0
+    // FilterSequenceField::applyDefault counts from MinimumValue (1), so a first rule gets 101
+    // (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/FilterSequenceField.php)
+    let max = 1
     const keyed: Array<[number, number, string]> = []
     for (const [uuid, r] of s.rules.entries()) {
       const seq = Number(r["sequence"] ?? 0)

@@ -1,6 +1,8 @@
 /**
- * What differs between the emulated releases (REFERENCE §13). Everything version-dependent in the
- * simulator reads one of these flags instead of comparing version strings.
+ * What differs between the emulated releases in controller behaviour. Everything version-dependent
+ * in the simulator reads one of these flags instead of comparing version strings; field definitions
+ * (options, labels, fields that exist) differ by the generated model of the release (Generated.ts,
+ * picked by `full`).
  */
 export type Series = "26.7" | "26.1"
 
@@ -25,13 +27,8 @@ export interface VersionProfile {
   readonly searchMixesLegacy: boolean
   /** alias get_item with an unknown uuid: 500 (≤26.1.10) or a content-only wrapper (26.1.11+, §8.1) */
   readonly aliasGetUnknown: "error" | "content"
-  /** VLAN proto labels: "Auto"/"802.1Q" (≤26.1) or "Automatic"/"802.1q" (26.7), §6.2 */
-  readonly vlanProtoAuto: string
-  readonly vlanProto8021q: string
-  /** DescriptionField also rejects newlines/control characters with extra messages (26.7+, §5.8) */
+  /** fallback for hand-written description fields: DescriptionField refuses newlines/control characters (26.7+) */
   readonly descriptionExtraMessages: boolean
-  /** filter rule fields max-pkt-rate-number / -seconds (26.7.2+) */
-  readonly maxPktRate: boolean
   /** filter model `general` node (26.7+) */
   readonly filterGeneral: boolean
 }
@@ -50,10 +47,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     arrayThrows: true,
     searchMixesLegacy: true,
     aliasGetUnknown: "content",
-    vlanProtoAuto: "Automatic",
-    vlanProto8021q: "802.1q",
     descriptionExtraMessages: true,
-    maxPktRate: true,
     filterGeneral: true
   },
   "26.1": {
@@ -69,10 +63,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     arrayThrows: false,
     searchMixesLegacy: false,
     aliasGetUnknown: "error",
-    vlanProtoAuto: "Auto",
-    vlanProto8021q: "802.1Q",
     descriptionExtraMessages: false,
-    maxPktRate: false,
     filterGeneral: false
   }
 }

@@ -1,11 +1,13 @@
 /**
- * `interfaces/vlan_settings` (REFERENCE §6): model `vlan`, wrapper `vlan`, device-name generation and
- * validation, (if, tag) uniqueness, QinQ and assignment blockers, reconfigure.
+ * `interfaces/vlan_settings` (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php): model `vlan`,
+ * wrapper `vlan`, device-name generation and validation, (if, tag) uniqueness, QinQ and assignment
+ * blockers, reconfigure.
  */
 import { addItem, delItem, getItem, itemsMap, type Resource, setItem } from "./Crud.ts"
 import { encodeGet, encodeRow, type Opt, type Table, validateFields } from "./Fields.ts"
+import { generatedTable } from "./Generated.ts"
 import type { Controller, Ctx } from "./Router.ts"
-import { PRIORITIES } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, userException } from "./Wire.ts"
 
@@ -27,21 +29,14 @@ const parentOptions = (s: SimulatorState): Array<Opt> => {
   return opts
 }
 
-export const vlanTable: Table = [
-  { name: "if", kind: "option", required: true, options: (c) => parentOptions(c.state) },
-  { name: "tag", kind: "int", required: true, min: 1, max: 4094 },
-  { name: "pcp", kind: "option", required: true, default: "0", options: () => PRIORITIES },
-  {
-    name: "proto",
-    kind: "option",
-    options: (c) => [{ key: "802.1q", label: c.v.vlanProto8021q }, { key: "802.1ad", label: "802.1ad" }],
-    blank: ""
-  },
-  { name: "descr", kind: "description" },
-  { name: "vlanif", kind: "text", required: true }
-]
-// the blank label of `proto` depends on the version; patched per call below
-const tableFor = (c: Ctx): Table => vlanTable.map((f) => (f.name === "proto" ? { ...f, blank: c.v.vlanProtoAuto } : f))
+/**
+ * `vlan` of opnsense/core src/opnsense/mvc/app/models/OPNsense/Interfaces/Vlan.xml at the emulated
+ * release's tag (generated); the parent list is VlanInterfaceField's, computed from the devices
+ * (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/FieldTypes/VlanInterfaceField.php).
+ */
+export const vlanTable: Table = generatedTable("Interfaces/Vlan", "vlan", {
+  if: { options: (c) => parentOptions(c.state) }
+})
 
 const prefixFor = (parent: string) => (parent.includes("vlan") ? "qinq" : "vlan")
 
@@ -55,7 +50,7 @@ const nextName = (s: SimulatorState, prefix: string): string => {
   return `${prefix}0${max + 1}`
 }
 
-/** `generateVlanIfName` (§6.3) */
+/** VlanSettingsController::generateVlanIfName (opnsense/core 26.7.2) */
 const completeName = (c: Ctx, item: Record<string, string>, old: Item | undefined): void => {
   if ((item["vlanif"] ?? "") !== "") return
   const prefix = prefixFor(item["if"] ?? "")
@@ -86,7 +81,7 @@ export const vlanResource: Resource = {
     if (uuid !== "") completeName(c, item, old)
   },
   validate: (c, item, old, uuid, m) => {
-    validateFields(tableFor(c), item, "vlan", c, m)
+    validateFields(vlanTable, item, "vlan", c, m)
     const s = c.state
     const clash = s.vlans.find("ifTag", `${item["if"]}|${item["tag"]}`)
     if (clash !== undefined && clash !== uuid && (item["tag"] ?? "") !== "") {
@@ -146,7 +141,7 @@ export const vlanResource: Resource = {
     if (oldName !== undefined && oldName !== item?.["vlanif"]) c.state.pendingVlanRemovals.push(oldName)
     c.state.labelsEpoch++
   },
-  encode: (c, item) => encodeGet(tableFor(c), item, c, { twins: c.v.twinsInGet })
+  encode: (c, item) => encodeGet(vlanTable, item, c, { twins: c.v.twinsInGet })
 }
 
 /**
@@ -172,7 +167,7 @@ export const syncVlanDevices = (s: SimulatorState): void => {
 }
 
 const searchRow = (c: Ctx, uuid: string, item: Item): Record<string, unknown> => {
-  const row = encodeRow(tableFor(c), uuid, item, c)
+  const row = encodeRow(vlanTable, uuid, item, c)
   const name = item["vlanif"] ?? ""
   const assigned = c.state.assignedTo(name)
   // an assigned device is shown decorated in search rows (fixture …searchItem…26.7.5)
