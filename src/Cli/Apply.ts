@@ -13,6 +13,7 @@ import type { ApplyReport } from "../Domain/Reports.ts"
 import { isRefusal, Reconciler } from "../Reconciler.ts"
 import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
+import { SafeReconciler } from "../Safety/SafeReconciler.ts"
 import type { ApplyFlags } from "./Commands.ts"
 import { colourOn, destroyNote, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 import { siteNames } from "./Plan.ts"
@@ -51,7 +52,12 @@ export const run = (flags: ApplyFlags) =>
       yield* destroyNote(plan, desiredDir)
       // an empty fresh plan needs nothing; an empty saved plan is still checked for staleness
       const empty = plan.changes.length === 0
-      if (empty && Option.isNone(flags.plan)) continue
+      if (empty && Option.isNone(flags.plan)) {
+        // nothing to change, but an apply killed earlier may have left its journal open: close it now
+        const recovered = yield* SafeReconciler.use((safe) => safe.recover({ site: plan.site }))
+        if (recovered !== undefined) yield* err(`${recovered.message}\n`)
+        continue
+      }
       if (!empty && !(yield* approval(plan, flags.autoApprove))) {
         yield* err(
           process.stdin.isTTY === true

@@ -235,6 +235,8 @@ export const make = Effect.fnUntraced(
         }
         if (checked.changes.length === 0) return { ...(yield* inner.run(checked)), safety }
 
+        // the apply ends with an audit entry: a log that cannot take one refuses before the first write
+        yield* store.checkAudit
         const client = yield* firewalls.forSite(config)
         const backup = yield* client.backups.current.pipe(
           Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))

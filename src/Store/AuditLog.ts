@@ -153,6 +153,11 @@ export interface ChainLog {
   readonly file: string
   /** append `draft` as the next entry; `start` is the head of an empty (or missing) log */
   readonly append: <D extends object>(draft: D, start: Head) => Effect.Effect<D & Chained, StoreError>
+  /**
+   * fails as `append` would (a torn or foreign last line, an unreadable file) without writing:
+   * callers about to change something that must be audited check it first
+   */
+  readonly check: Effect.Effect<void, StoreError>
 }
 
 /** The chained log in `file` (`label` names it in messages). Appends are serialised in-process. */
@@ -215,5 +220,13 @@ export const make = <E extends Chained>(
         }))
       )
 
-    return { file, append } satisfies ChainLog
+    const check = lock.withPermits(1)(
+      Effect.gen(function*() {
+        const size = yield* sizeOf(file)
+        const remembered = yield* Ref.get(known)
+        if (remembered === undefined || remembered.size !== size) yield* recover(size, emptyHead)
+      })
+    )
+
+    return { file, append, check } satisfies ChainLog
   })

@@ -47,6 +47,8 @@ export interface StoreShape {
   /** by planId (DATA_DIR/plans) or by file path */
   readonly loadPlan: (ref: string) => Effect.Effect<Plan, PlanNotFound | StoreError>
   readonly appendAudit: (draft: AuditDraft) => Effect.Effect<AuditEntry, StoreError>
+  /** fails when the next audit entry could not be appended (checked before an apply's first write) */
+  readonly checkAudit: Effect.Effect<void, StoreError>
   readonly readAudit: Effect.Effect<ReadonlyArray<AuditEntry>, StoreError>
   readonly verify: Effect.Effect<VerifyReport, StoreError>
   readonly migrate: Effect.Effect<MigrateReport, StoreError>
@@ -207,6 +209,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       updateSite,
       savePlan,
       loadPlan,
+      checkAudit: auditLog.check,
       appendAudit,
       readAudit,
       verify,
