@@ -193,7 +193,27 @@ export const make = (options: JournalOptions): Effect.Effect<JournalShape> =>
           ),
         catch: failWith(file, "read")
       })
-      return text === undefined ? undefined : toPending(file, parseJournal(text))
+      if (text === undefined) return undefined
+      const records = parseJournal(text)
+      if (records[0]?.type !== "begin") {
+        // not a journal this program wrote (no begin first): never append to it or recover from it,
+        // but keep it for a person to look at
+        const kept = `${file}.unreadable-${yield* Clock.currentTimeMillis}`
+        yield* Effect.tryPromise({ try: () => fs.rename(file, kept), catch: failWith(file, "set aside") })
+        yield* Effect.logWarning(
+          `apply journal ${file} does not start with a begin record (${
+            text.trim() === "" ? "empty" : "unreadable"
+          }); moved it to ${kept} and carried on without it`
+        )
+        return undefined
+      }
+      const unreadable = text.split("\n").filter((l) => l.trim() !== "").length - records.length
+      if (unreadable > 1 || (unreadable === 1 && text.endsWith("\n"))) {
+        yield* Effect.logWarning(
+          `apply journal ${file}: ${unreadable} line(s) are not journal records and were skipped`
+        )
+      }
+      return toPending(file, records)
     })
 
     const keep = options.keepArchived ?? 200

@@ -59,6 +59,21 @@ export const writeAtomic = (file: string, content: string): Effect.Effect<void, 
     catch: fail("cannot write", file)
   })
 
+/** Move `file` to `to` (same folder), e.g. to keep an unreadable file before it is replaced. */
+export const renameAside = (file: string, to: string): Effect.Effect<void, StoreError> =>
+  Effect.tryPromise({ try: () => fs.rename(file, to), catch: fail("cannot move aside", file) })
+
+/** Whether a path exists (a file or a folder). */
+export const exists = (file: string): Effect.Effect<boolean, StoreError> =>
+  Effect.tryPromise({
+    try: () =>
+      fs.stat(file).then(
+        () => true,
+        (error: unknown) => (errorCode(error) === "ENOENT" ? false : Promise.reject(error))
+      ),
+    catch: fail("cannot read", file)
+  })
+
 export const appendDurable = (file: string, line: string): Effect.Effect<void, StoreError> =>
   Effect.tryPromise({
     try: async () => {

@@ -5,14 +5,14 @@
  * other processes on the same DATA_DIR: two workers applying two sites at once both rewrite
  * state.json, and neither update may be lost.
  */
-import { Context, Effect, Layer, Schema, Semaphore } from "effect"
+import { Context, Effect, Layer, type Result, Schema, Semaphore } from "effect"
 import * as path from "node:path"
 import { Plan } from "../Domain/Plan.ts"
 import { AuditEntry } from "../Domain/Reports.ts"
 import { PlanNotFound, StoreError } from "../Reconciler/Errors.ts"
 import * as AuditLog from "./AuditLog.ts"
 import { withFileLock } from "./FileLock.ts"
-import { listDir, readIfExists, writeAtomic } from "./Files.ts"
+import { exists, listDir, readIfExists, renameAside, writeAtomic } from "./Files.ts"
 import { decodeAnyVersion, emptySite, emptyState, SCHEMA_VERSION, type SiteState, type StateFile } from "./StateFile.ts"
 
 export type AuditDraft = Omit<AuditEntry, "seq" | "prevHash" | "hash">
@@ -56,6 +56,12 @@ export interface StoreShape {
 
 export class Store extends Context.Service<Store, StoreShape>()("opnsense-mcp/Store") {}
 
+/** a state.json written by a later release (a schemaVersion above ours), not a damaged one */
+const newerSchema = (json: Result.Result<unknown, unknown>): boolean =>
+  json._tag === "Success" && typeof json.success === "object" && json.success !== null &&
+  "schemaVersion" in json.success && typeof json.success.schemaVersion === "number" &&
+  json.success.schemaVersion > SCHEMA_VERSION
+
 const PLAN_ID = /^[0-9a-f]{64}$/
 const PLAN_PREFIX = /^[0-9a-f]{8,63}$/
 
@@ -80,12 +86,35 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
     const plansDir = path.join(dataDir, "plans")
     const auditLog = yield* AuditLog.make(auditFile, "audit.log", decodeAudit)
 
-    const readState: Effect.Effect<StateFile, StoreError> = Effect.gen(function*() {
+    /**
+     * state.json is an index (which uuid each name has, the drift baseline, the audit anchor) that
+     * ownership markers and the audit log can rebuild: an unreadable one reads as empty with a
+     * warning, so plans identify managed objects by their markers again, and the next write (under
+     * the lock) sets the old file aside instead of losing it.
+     */
+    const loadState = Effect.gen(function*() {
       const text = yield* readIfExists(stateFile)
-      if (text === undefined) return emptyState
-      const decoded = decodeAnyVersion(yield* parseJson(text, stateFile))
-      if (decoded._tag === "Unknown") return yield* new StoreError({ message: decoded.reason, path: stateFile })
-      return decoded.state
+      if (text === undefined) return { state: emptyState, unreadable: undefined }
+      const json = yield* Effect.result(parseJson(text, stateFile))
+      const decoded = json._tag === "Success" ? decodeAnyVersion(json.success) : undefined
+      if (decoded !== undefined && decoded._tag !== "Unknown") return { state: decoded.state, unreadable: undefined }
+      if (decoded !== undefined && newerSchema(json)) {
+        // a later release's file: reading it as empty (and setting it aside) would undo that release's work
+        return yield* new StoreError({ message: decoded.reason, path: stateFile })
+      }
+      const unreadable = decoded === undefined ? "it is not JSON" : decoded.reason
+      yield* Effect.logWarning(
+        `${stateFile} is unreadable (${unreadable}); reading it as empty: managed objects are found by their ` +
+          "ownership markers, and the next write keeps the old file beside the new one"
+      )
+      return { state: emptyState, unreadable }
+    })
+    const readState: Effect.Effect<StateFile, StoreError> = Effect.map(loadState, (l) => l.state)
+    /** for a read-change-write, under the lock: an unreadable file is renamed aside first */
+    const readStateToWrite: Effect.Effect<StateFile, StoreError> = Effect.gen(function*() {
+      const { state, unreadable } = yield* loadState
+      if (unreadable !== undefined) yield* renameAside(stateFile, `${stateFile}.unreadable-${Date.now()}`)
+      return state
     })
     const writeState = (state: StateFile) => writeAtomic(stateFile, `${JSON.stringify(state, null, 2)}\n`)
     /** read-change-write of state.json, against other processes on this DATA_DIR too */
@@ -98,7 +127,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
 
     const updateSite = Effect.fn("Store.updateSite")(function*(name: string, f: (state: SiteState) => SiteState) {
       return yield* lock.withPermits(1)(stateLocked(Effect.gen(function*() {
-        const state = yield* readState
+        const state = yield* readStateToWrite
         const next = f(state.sites[name] ?? emptySite)
         yield* writeState({ ...state, sites: { ...state.sites, [name]: next } })
         return next
@@ -136,7 +165,7 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
 
     const appendAudit = Effect.fn("Store.appendAudit")(function*(draft: AuditDraft) {
       return yield* lock.withPermits(1)(stateLocked(Effect.gen(function*() {
-        const state = yield* readState
+        const state = yield* readStateToWrite
         // the chain continues from the log itself (its last line), so losing state.json never forks
         // it; the anchor only starts a log that is missing or empty
         const entry: AuditEntry = yield* auditLog.append(draft, state.audit)
@@ -152,6 +181,9 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
 
     const verify = Effect.gen(function*() {
       const problems: Array<string> = []
+      if (!(yield* exists(dataDir))) {
+        problems.push(`DATA_DIR ${dataDir} does not exist: nothing was checked (is DATA_DIR right?)`)
+      }
       const text = yield* readIfExists(stateFile)
       let state = emptyState
       if (text !== undefined) {

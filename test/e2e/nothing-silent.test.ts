@@ -71,3 +71,28 @@ describe("nothing lost, nothing silent", () => {
     expect(readdirSync(join(fresh, "journal", "archive")).length).toBeGreaterThan(0)
   })
 })
+
+describe("DATA_DIR damage", () => {
+  it("an unreadable state.json is an index to rebuild: plan warns and works, the next write keeps the old file", async () => {
+    const fresh = mkdtempSync(join(tmpdir(), "nothing-silent-state-"))
+    aliases("web")
+    const run = (...args: ReadonlyArray<string>) =>
+      runCli([...args, "--dir", join(root, "desired-state")], { sim, dataDir: fresh })
+    expect((await run("apply", "--auto-approve")).code).toBe(0)
+    writeFileSync(join(fresh, "state.json"), "{ not json")
+    const plan = await run("plan", "--detailed-exitcode")
+    expect(plan.stderr).toContain("state.json is unreadable")
+    expect(plan.code).toBe(0) // the alias is found by its ownership marker: nothing to change
+    aliases("web", "db")
+    expect((await run("apply", "--auto-approve")).code).toBe(0)
+    expect(readdirSync(fresh).filter((n) => n.startsWith("state.json.unreadable-"))).toHaveLength(1)
+    expect((await run("plan", "--detailed-exitcode")).stderr).not.toContain("unreadable")
+  })
+
+  it("state verify on a DATA_DIR that does not exist is not 'consistent'", async () => {
+    const missing = join(root, "no-such-data-dir")
+    const r = await runCli(["state", "verify"], { sim, dataDir: missing })
+    expect(r.code).toBe(1)
+    expect(`${r.stdout}${r.stderr}`).toContain("does not exist")
+  })
+})

@@ -60,6 +60,26 @@ describe("apply journal", () => {
     expect(toPending("f", parseJournal(text))).toBeUndefined()
   })
 
+  it.live("a file that is not a journal is set aside, never appended to", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const journal = yield* make({ dataDir: dir })
+      const file = path.join(dir, "journal", "s.jsonl")
+      yield* Effect.promise(() => fs.mkdir(path.dirname(file), { recursive: true }))
+      yield* Effect.promise(() => fs.writeFile(file, "garbage\nmore garbage\n"))
+      expect(yield* journal.pending("s")).toBeUndefined()
+      const names = yield* Effect.promise(() => fs.readdir(path.dirname(file)))
+      const kept = names.filter((n) => n.startsWith("s.jsonl.unreadable-"))
+      expect(kept).toHaveLength(1)
+      expect(yield* Effect.promise(() => fs.readFile(path.join(dir, "journal", kept[0]!), "utf8"))).toBe(
+        "garbage\nmore garbage\n"
+      )
+      // a new apply starts a clean journal, not one appended to the garbage
+      yield* journal.begin(begin("fresh"))
+      const text = yield* Effect.promise(() => fs.readFile(file, "utf8"))
+      expect(text.startsWith("{\"type\":\"begin\"")).toBe(true)
+    }).pipe(Effect.scoped))
+
   it.live("records hold no spec, even when a caller hands one over", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
