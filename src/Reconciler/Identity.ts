@@ -37,12 +37,26 @@ export interface Match<S, L extends LiveItem<S>> {
   readonly by: MatchedBy
 }
 
+/**
+ * How an orphan is owned: a second object carrying the marker a desired item already matched
+ * (`duplicate-marker`), a marker naming no desired item (`marker`), or only a state.json record
+ * (`inventory`).
+ */
+export type OrphanCause = "duplicate-marker" | "marker" | "inventory"
+
+export interface Orphan<L> {
+  readonly live: L
+  readonly name: string
+  readonly why: string
+  readonly cause: OrphanCause
+}
+
 export interface Identified<S, L extends LiveItem<S>> {
   readonly matches: ReadonlyArray<Match<S, L>>
   /** desired items with no live object: to create */
   readonly unmatched: ReadonlyArray<DesiredItem<S>>
   /** owned live objects that no desired item claims: to delete (with the name they were owned as) */
-  readonly orphans: ReadonlyArray<{ readonly live: L; readonly name: string; readonly why: string }>
+  readonly orphans: ReadonlyArray<Orphan<L>>
   /** writable objects nobody manages */
   readonly unmanaged: ReadonlyArray<L>
   /** objects the API cannot write */
@@ -105,7 +119,7 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   const inventoryUuids = new Map(Object.entries(options.inventory).map(([name, uuid]) => [uuid, name]))
   const used = new Set<L>()
   const matched = new Map<string, Match<S, L>>()
-  const orphans: Array<{ live: L; name: string; why: string }> = []
+  const orphans: Array<Orphan<L>> = []
 
   // 1. marker; several objects with one marker (a crash between create and record) keep one
   for (const desired of options.desired) {
@@ -121,7 +135,8 @@ export const identify = <S, L extends LiveItem<S>>(options: {
       orphans.push({
         live: duplicate,
         name: desired.name,
-        why: `duplicate of ${preferred.uuid} (same ownership marker)`
+        why: `duplicate of ${preferred.uuid} (same ownership marker)`,
+        cause: "duplicate-marker"
       })
     }
   }
@@ -161,11 +176,12 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   const unmanaged: Array<L> = []
   for (const live of writable) {
     if (used.has(live)) continue
-    if (live.owner !== undefined) orphans.push({ live, name: live.owner, why: "removed from the desired state" })
-    else {
+    if (live.owner !== undefined) {
+      orphans.push({ live, name: live.owner, why: "removed from the desired state", cause: "marker" })
+    } else {
       const name = inventoryUuids.get(live.uuid)
       if (name !== undefined) {
-        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
+        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)", cause: "inventory" })
       } else unmanaged.push(live)
     }
   }
