@@ -2,6 +2,7 @@
 import type { Issue } from "../Domain/Desired.ts"
 import { sortedSet } from "../Domain/Normalize.ts"
 import { maxDescriptionLength } from "../Domain/Ownership.ts"
+import { findUnsafe } from "../Domain/Text.ts"
 import { type Located, report } from "./Items.ts"
 import { ITEM_NAME } from "./Names.ts"
 import { modelKind } from "./Schema.ts"
@@ -29,6 +30,15 @@ export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
         code: "description-newline",
         message: "description must be a single line",
         hint: "OPNsense refuses newlines in descriptions; use a YAML comment for longer notes"
+      }))
+    }
+    const hidden = findUnsafe(description, ["\t", "\r", "\n"])
+    if (hidden !== undefined) {
+      issues.push(report(item, ["description"], {
+        code: "description-control",
+        message: `description contains a ${hidden.description}`,
+        hint: "remove it: control characters and bidirectional-text controls make the GUI, logs and reviews show " +
+          "something other than what is stored"
       }))
     }
     const max = maxDescriptionLength(name)

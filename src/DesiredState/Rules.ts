@@ -169,7 +169,7 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
         } address`
       }
     }
-    return undefined
+    return literal.warning
   }
   const aliasType = aliasTypeOf(ctx.aliases, value)
   if (aliasType === "port") {
