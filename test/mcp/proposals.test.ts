@@ -49,6 +49,13 @@ const propose = (args: Record<string, unknown>) =>
     edits: [edit],
     ...args
   })
+const proposeOk = (args: Record<string, unknown>) =>
+  callOk(client, "propose_change", {
+    summary: "Add the guest network",
+    reason: "guests get a segment",
+    edits: [edit],
+    ...args
+  })
 const branches = () => git(stack.root, "for-each-ref", "--format=%(refname)", "refs/heads")
 
 describe("proposal branch names", () => {
@@ -76,20 +83,10 @@ describe("proposal branch names", () => {
   })
 
   it("puts every proposal under mcp/, adding the prefix to a bare name", async () => {
-    const bare = await callOk(client, "propose_change", {
-      summary: "Add the guest network",
-      reason: "guests get a segment",
-      edits: [edit],
-      branch: "guest-net"
-    })
+    const bare = await proposeOk({ branch: "guest-net" })
     expect(bare["branch"]).toBe("mcp/guest-net")
     expect(git(stack.root, "rev-parse", "mcp/guest-net")).toBe(bare["commit"])
-    const prefixed = await callOk(client, "propose_change", {
-      summary: "Add the guest network",
-      reason: "guests get a segment",
-      edits: [edit],
-      branch: "mcp/guest-net-2"
-    })
+    const prefixed = await proposeOk({ branch: "mcp/guest-net-2" })
     expect(prefixed["branch"]).toBe("mcp/guest-net-2")
     // an existing proposal branch is not overwritten
     const again = await propose({ branch: "guest-net" })
@@ -147,7 +144,7 @@ describe("commit messages", () => {
   })
 
   it("keeps line breaks in reason, and the subject is exactly the summary", async () => {
-    const result = await callOk(client, "propose_change", {
+    const result = await proposeOk({
       summary: "Add the guest network once more",
       reason: "first line\r\nsecond line",
       edits: [{ ...edit, name: "guest_net_b" }]
