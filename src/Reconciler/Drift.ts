@@ -15,30 +15,20 @@ import type { SiteState } from "../Store/StateFile.ts"
 import { fieldDiff, identifySite, ruleSequenceTargets } from "./Diff.ts"
 import type { Orphan } from "./Identity.ts"
 
-/**
- * The identity's orphans of one kind as the report lists them. A marker orphan is ours only when
- * state.json recorded that very object under that name; without the record (a marker copied onto
- * another object, or one naming something never managed) its ownership is forged.
- */
+/** The identity's orphans of one kind as the report lists them: the same finding the plan deletes. */
 const unclaimedOf = <L extends { readonly uuid: string }>(
   kind: "vlan" | "alias" | "rule",
   orphans: ReadonlyArray<Orphan<L>>,
-  inventory: Readonly<Record<string, string>>,
   label: (live: L) => string
 ): ReadonlyArray<UnclaimedObject> =>
-  orphans.map((o) => {
-    const forged = o.cause === "duplicate-marker" || (o.cause === "marker" && inventory[o.name] !== o.live.uuid)
-    return {
-      kind,
-      name: o.name,
-      uuid: o.live.uuid,
-      label: label(o.live),
-      why: forged && o.cause === "marker"
-        ? `its marker names "${o.name}", which is not in the desired state and never was managed as this object`
-        : o.why,
-      forged
-    }
-  })
+  orphans.map((o) => ({
+    kind,
+    name: o.name,
+    uuid: o.live.uuid,
+    label: label(o.live),
+    why: o.why,
+    forged: o.cause === "duplicate-marker" || o.cause === "unrecorded-marker"
+  }))
 
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
@@ -114,9 +104,9 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
   ].map((u) => ({ ...u, appeared: baseline !== undefined && !baseline[u.kind].includes(u.uuid) }))
 
   const unclaimed = [
-    ...unclaimedOf("vlan", identity.vlans.orphans, state.inventory.vlan, (l) => l.device),
-    ...unclaimedOf("alias", identity.aliases.orphans, state.inventory.alias, (l) => l.spec.name),
-    ...unclaimedOf("rule", identity.rules.orphans, state.inventory.rule, (l) => l.spec.description || l.uuid)
+    ...unclaimedOf("vlan", identity.vlans.orphans, (l) => l.device),
+    ...unclaimedOf("alias", identity.aliases.orphans, (l) => l.spec.name),
+    ...unclaimedOf("rule", identity.rules.orphans, (l) => l.spec.description || l.uuid)
   ]
 
   const ruleOrigins = identity.rules.readOnly

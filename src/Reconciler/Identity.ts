@@ -38,11 +38,17 @@ export interface Match<S, L extends LiveItem<S>> {
 }
 
 /**
- * How an orphan is owned: a second object carrying the marker a desired item already matched
- * (`duplicate-marker`), a marker naming no desired item (`marker`), or only a state.json record
- * (`inventory`).
+ * How an orphan is owned:
+ * - `duplicate-marker`: a second object carrying the marker a desired item already matched;
+ * - `unrecorded-marker`: a marker naming no desired item, on an object state.json never recorded
+ *   under that name (copied or typed into a description, or the record was lost with DATA_DIR);
+ * - `marker`: a marker naming no desired item, on the object state.json recorded under it (we
+ *   created it and its item left the desired state);
+ * - `inventory`: no marker, only a state.json record.
+ *
+ * The first two are forged as far as we can tell: drift reports them (Drift.ts).
  */
-export type OrphanCause = "duplicate-marker" | "marker" | "inventory"
+export type OrphanCause = "duplicate-marker" | "unrecorded-marker" | "marker" | "inventory"
 
 export interface Orphan<L> {
   readonly live: L
@@ -62,6 +68,22 @@ export interface Identified<S, L extends LiveItem<S>> {
   /** objects the API cannot write */
   readonly readOnly: ReadonlyArray<L>
 }
+
+/** A live object whose marker names `owner`, which no desired item claims. */
+export const markerOrphan = <L extends { readonly uuid: string }>(
+  live: L,
+  owner: string,
+  inventory: Readonly<Record<string, string>>
+): Orphan<L> =>
+  inventory[owner] === live.uuid
+    ? { live, name: owner, why: "removed from the desired state", cause: "marker" }
+    : {
+      live,
+      name: owner,
+      why: `marked "${owner}", which is not in the desired state, and never recorded in state.json: a copied or ` +
+        "hand-written marker, or DATA_DIR was lost",
+      cause: "unrecorded-marker"
+    }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -176,9 +198,8 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   const unmanaged: Array<L> = []
   for (const live of writable) {
     if (used.has(live)) continue
-    if (live.owner !== undefined) {
-      orphans.push({ live, name: live.owner, why: "removed from the desired state", cause: "marker" })
-    } else {
+    if (live.owner !== undefined) orphans.push(markerOrphan(live, live.owner, options.inventory))
+    else {
       const name = inventoryUuids.get(live.uuid)
       if (name !== undefined) {
         orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)", cause: "inventory" })

@@ -18,6 +18,7 @@ import {
   identify,
   isWritable,
   type LiveItem,
+  markerOrphan,
   type Match,
   type Orphan
 } from "../../src/Reconciler/Identity.ts"
@@ -87,9 +88,8 @@ const scanIdentify = <S, L extends LiveItem<S>>(options: Options<S, L>): Identif
   const unmanaged: Array<L> = []
   for (const live of writable) {
     if (used.has(live)) continue
-    if (live.owner !== undefined) {
-      orphans.push({ live, name: live.owner, why: "removed from the desired state", cause: "marker" })
-    } else {
+    if (live.owner !== undefined) orphans.push(markerOrphan(live, live.owner, options.inventory))
+    else {
       const name = inventoryUuids.get(live.uuid)
       if (name !== undefined) {
         orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)", cause: "inventory" })

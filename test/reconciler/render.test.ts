@@ -38,7 +38,8 @@ const plan = buildPlan(
       )
     ]
   }),
-  emptyInventory,
+  // old_net was ours (recorded), so its delete is a plain removal from the desired state
+  { ...emptyInventory, alias: { old_net: UUID(1) } },
   NOW
 ).plan
 
