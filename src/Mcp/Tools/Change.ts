@@ -103,7 +103,7 @@ export const proposeChange = defineTool({
   description:
     "Change the desired state the GitOps way: apply structured edits (upsert or delete a named object of a " +
     "kind, or patch one YAML node) to the desired-state files, keeping comments and formatting; validate; commit on " +
-    "a NEW branch with a message built from `summary` and `reason`. Never touches the firewall or the checked-out " +
+    "a NEW branch under mcp/ with a message built from `summary` (one line) and `reason`. Never touches the firewall or the checked-out " +
     "branch. Returns branch, commit, the diff and the plan that branch would produce (its planId becomes applicable " +
     "with apply_plan once a person merges the branch). A change that does not validate is refused with every error.",
   input: Schema.Struct({
