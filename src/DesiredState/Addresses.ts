@@ -135,6 +135,8 @@ export const parseCidr = (value: string): Literal => {
   const [host = "", prefix, ...rest] = value.split("/")
   const misread = rest.length === 0 ? misreadHost(value, host) : undefined
   if (misread !== undefined) return { _tag: "Invalid", reason: misread }
+  // "address/mask" is a wildcard mask, not a CIDR: isWildcardMask decides where one is allowed
+  if (prefix !== undefined && rest.length === 0 && familyOf(prefix) !== undefined) return { _tag: "NotAddress" }
   const family = familyOf(host)
   if (family === undefined || rest.length > 0) {
     return addressLike(value)
@@ -179,10 +181,15 @@ export const parseRange = (value: string): Literal => {
   return { _tag: "Literal", family: fa }
 }
 
-/** A wildcard mask "10.0.0.0/0.0.255.255". */
+/**
+ * A wildcard mask "10.0.0.0/0.0.255.255" (or two IPv6 addresses): address and mask of one family,
+ * as opnsense/core 26.7.2: src/opnsense/mvc/app/library/OPNsense/Firewall/Util.php isWildcard has it.
+ */
 export const isWildcardMask = (value: string): boolean => {
   const [host = "", mask = "", ...rest] = value.split("/")
-  return rest.length === 0 && isIPv4(host) && isIPv4(mask)
+  const family = familyOf(host)
+  return rest.length === 0 && family !== undefined && familyOf(mask) === family &&
+    misreadHost(host, host) === undefined && misreadHost(mask, mask) === undefined
 }
 
 const HOSTNAME =

@@ -9,7 +9,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
 import { DesiredState } from "../../src/DesiredState.ts"
-import { parseCidr, parseRange } from "../../src/DesiredState/Addresses.ts"
+import { isWildcardMask, parseCidr, parseRange } from "../../src/DesiredState/Addresses.ts"
+import { loadSite } from "../../src/DesiredState/Load.ts"
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url))
 
@@ -80,10 +81,25 @@ describe("address forms", () => {
     expect(parseRange("10.0.0.1-10.0.0.9")._tag).toBe("Literal")
     expect(parseRange("010.0.0.1-10.0.0.9")._tag).toBe("Invalid")
     expect(parseCidr("lan")._tag).toBe("NotAddress")
+    // a wildcard mask is no CIDR: the network alias check takes it (it was refused as a bad prefix)
+    expect(parseCidr("10.0.0.0/0.0.255.255")._tag).toBe("NotAddress")
+    expect(isWildcardMask("10.0.0.0/0.0.255.255")).toBe(true)
+    expect(isWildcardMask("2001:db8::/ffff:ffff::")).toBe(true)
+    expect(isWildcardMask("010.0.0.0/0.0.255.255")).toBe(false)
+    expect(isWildcardMask("10.0.0.0/ffff::")).toBe(false)
     expect(parseCidr("0xcafe")._tag).toBe("Invalid")
     expect(parseCidr("2001:db8:0:0:1::5/64")).toMatchObject({
       warning: { hint: expect.stringContaining("2001:db8::/64") }
     })
     expect(parseCidr("10.0.0.255/25")).toMatchObject({ warning: { hint: expect.stringContaining("10.0.0.128/25") } })
+  })
+
+  it("takes a wildcard mask in a network alias", () => {
+    const { issues, site } = loadSite(
+      { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
+      [{ path: "a.yaml", text: "aliases:\n  - name: masked\n    type: network\n    content: [10.0.0.0/0.0.255.255]\n" }]
+    )
+    expect(issues).toEqual([])
+    expect(site?.aliases[0]?.spec.content).toEqual(["10.0.0.0/0.0.255.255"])
   })
 })
