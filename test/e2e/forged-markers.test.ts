@@ -4,16 +4,14 @@
  * orphans of the identity); drift must report the same objects, and exit 2, instead of "No drift".
  * A rule we created and whose item then left the desired state is a pending delete, not drift.
  */
-import { Effect } from "effect"
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { DriftReport } from "../../src/Domain/Reports.ts"
-import { Opnsense } from "../../src/Opnsense.ts"
-import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { runCli } from "../support/cli.ts"
+import { createMarkedRuleOutOfBand } from "../support/firewall.ts"
 import { TREE } from "./harness.ts"
 
 let sim: SimulatorHandle
@@ -23,22 +21,9 @@ const rulesFile = () => join(root, "desired-state", "20-rules.yaml")
 const cli = (...args: ReadonlyArray<string>) =>
   runCli([...args, "--dir", join(root, "desired-state")], { sim, dataDir: join(root, "data") })
 
-/** A rule created through the API, the way a person with API or GUI access would. */
+/** A copy of the managed rule `copyOf`, made through the API with the marker `owner`. */
 const forgeRule = (copyOf: string, owner: string) =>
-  Effect.runPromise(Effect.provide(
-    Effect.gen(function*() {
-      const client = yield* Opnsense
-      const live = yield* client.snapshot({ fresh: true })
-      const model = live.rules.find((r) => r.owner === copyOf)
-      if (model === undefined) throw new Error(`${copyOf} missing`)
-      return yield* client.rules.create(
-        { ...model.spec, action: "pass", description: "allow all" },
-        owner,
-        model.sequence + 1
-      )
-    }),
-    layerSimulator(sim, { cacheTtlSeconds: 0 })
-  ))
+  createMarkedRuleOutOfBand(sim, { copyOf, description: "allow all" }, owner)
 
 beforeAll(async () => {
   sim = await startSimulator({ version: "26.7" })

@@ -4,11 +4,9 @@
  * not "No drift".
  */
 import type { Client } from "@modelcontextprotocol/client"
-import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Opnsense } from "../../src/Opnsense.ts"
-import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import { ruleSpec } from "../reconciler/fixtures.ts"
+import { createMarkedRuleOutOfBand } from "../support/firewall.ts"
 import { callOk, connectHttp, type HttpServer, resultText, type Stack, startHttp, startStack } from "./harness.ts"
 
 let stack: Stack
@@ -29,13 +27,7 @@ afterAll(async () => {
 
 describe("drift_report", () => {
   it("reports a rule with a forged ownership marker as drift", async () => {
-    const uuid = await Effect.runPromise(Effect.provide(
-      Effect.gen(function*() {
-        const firewall = yield* Opnsense
-        return yield* firewall.rules.create(ruleSpec({ description: "allow all" }), "ghost-rule", 1)
-      }),
-      layerSimulator(stack.sim, { cacheTtlSeconds: 0 })
-    ))
+    const uuid = await createMarkedRuleOutOfBand(stack.sim, ruleSpec({ description: "allow all" }), "ghost-rule")
     const result = await client.callTool({ name: "drift_report", arguments: {} })
     const report = await callOk(client, "drift_report", {})
     expect(report["hasDrift"]).toBe(true)
