@@ -13,23 +13,31 @@
  *   GitOps.onNewBranch({ dir, branch, message }, (workDir) => editFilesUnder(workDir))
  *     → { branch, base, commit, files, diff, result }
  */
-import { Config, Context, Data, Effect, Layer } from "effect"
+import { Clock, Config, Context, Data, Effect, Layer } from "effect"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { DesiredState } from "./DesiredState.ts"
 import type { Issue } from "./Domain/Desired.ts"
 import type { ImportResult } from "./Domain/Reports.ts"
+import { findUnsafe, printable } from "./Domain/Text.ts"
+import { branchProblem, PROPOSAL_PREFIX, refFacts } from "./GitOps/Branches.ts"
 import { GitError, type GitIdentity, runGit } from "./GitOps/Git.ts"
 import { PathEscape, resolveInside } from "./GitOps/Paths.ts"
 
+export { branchProblem, PROPOSAL_PREFIX } from "./GitOps/Branches.ts"
 export { GitError, type GitIdentity } from "./GitOps/Git.ts"
 export { PathEscape, resolveInside } from "./GitOps/Paths.ts"
 
-/** The branch name is unusable (bad characters, or it already exists). */
+/** The branch name is unusable (bad characters, it already exists, or it would shadow another ref). */
 export class BranchRefused extends Data.TaggedError("BranchRefused")<{
   readonly message: string
   readonly branch: string
+}> {}
+
+/** The commit message carries characters that would change how `git log` shows it (Domain/Text.ts). */
+export class MessageRefused extends Data.TaggedError("MessageRefused")<{
+  readonly message: string
 }> {}
 
 /** The edit changed nothing, so there is nothing to commit. */
@@ -81,6 +89,16 @@ export interface GitOpsShape {
   /** the checked-out branch, undefined on a detached HEAD */
   readonly currentBranch: (dir: string) => Effect.Effect<string | undefined, GitError>
   readonly branchExists: (dir: string, branch: string) => Effect.Effect<boolean, GitError>
+  /**
+   * The branch a proposal creates: `requested` under PROPOSAL_PREFIX (added when missing; the
+   * requested name itself must not collide with a remote, a ref or the default branch either), or
+   * `mcp/<summary>-<timestamp>` when none was requested.
+   */
+  readonly proposalBranch: (
+    dir: string,
+    requested: string | undefined,
+    summary: string
+  ) => Effect.Effect<string, GitError | BranchRefused>
   /** `git diff from..to` limited to the desired-state folder */
   readonly diff: (dir: string, from: string, to?: string) => Effect.Effect<string, GitError>
   /**
@@ -91,18 +109,22 @@ export interface GitOpsShape {
   readonly onNewBranch: <A, E, R>(
     options: OnNewBranchOptions,
     edit: (workDir: string) => Effect.Effect<A, E, R>
-  ) => Effect.Effect<BranchCommit<A>, E | GitError | BranchRefused | NothingToCommit, R>
+  ) => Effect.Effect<BranchCommit<A>, E | GitError | BranchRefused | MessageRefused | NothingToCommit, R>
 }
 
 export class GitOps extends Context.Service<GitOps, GitOpsShape>()("opnsense-mcp/GitOps") {}
-
-const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(?:\/|$))[A-Za-z0-9._\/-]{1,120}(?<![./])$/
 
 /** A branch name for a proposal: `mcp/<slug>-<yyyymmddhhmmss>`. */
 export const proposalBranchName = (summary: string, now: Date): string => {
   const slug = summary.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "change"
   const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14)
-  return `mcp/${slug}-${stamp}`
+  return `${PROPOSAL_PREFIX}${slug}-${stamp}`
+}
+
+/** Why `message` must not be committed: an unsafe character other than a line feed (Domain/Text.ts). */
+export const messageProblem = (message: string): string | undefined => {
+  const unsafe = findUnsafe(message, ["\n"])
+  return unsafe === undefined ? undefined : `the commit message contains a ${unsafe.description}`
 }
 
 export const make = (identity: GitIdentity): GitOpsShape => {
@@ -156,30 +178,31 @@ export const make = (identity: GitIdentity): GitOpsShape => {
 
   const checkBranch = (dir: string, branch: string) =>
     Effect.gen(function*() {
-      if (!BRANCH.test(branch)) {
-        return yield* Effect.fail(
-          new BranchRefused({
-            message:
-              `branch name "${branch}" is not allowed: use letters, digits, ".", "_", "-" and "/" (e.g. "mcp/add-iot-vlan")`,
-            branch
-          })
-        )
-      }
+      const problem = branchProblem(branch, yield* refFacts((args) => git(dir, args)))
+      if (problem !== undefined) return yield* new BranchRefused({ message: problem, branch })
       yield* git(dir, ["check-ref-format", "--branch", branch]).pipe(
         Effect.mapError(() => new BranchRefused({ message: `"${branch}" is not a valid git branch name`, branch }))
       )
-      if (yield* branchExists(dir, branch)) {
-        return yield* Effect.fail(
-          new BranchRefused({ message: `branch "${branch}" already exists; choose another name or omit it`, branch })
-        )
-      }
     })
+
+  const proposalBranch = Effect.fn("GitOps.proposalBranch")(
+    function*(dir: string, requested: string | undefined, summary: string) {
+      if (requested === undefined) {
+        return proposalBranchName(summary, new Date(yield* Clock.currentTimeMillis))
+      }
+      const repo = yield* repository(dir)
+      yield* checkBranch(repo.root, requested)
+      return requested.startsWith(PROPOSAL_PREFIX) ? requested : `${PROPOSAL_PREFIX}${requested}`
+    }
+  )
 
   const onNewBranch = <A, E, R>(options: OnNewBranchOptions, edit: (workDir: string) => Effect.Effect<A, E, R>) =>
     Effect.scoped(
       Effect.gen(function*() {
         const repo = yield* repository(options.dir)
         yield* checkBranch(repo.root, options.branch)
+        const unsafe = messageProblem(options.message)
+        if (unsafe !== undefined) return yield* new MessageRefused({ message: `${unsafe}; nothing was committed` })
         const base = yield* revParse(repo.root, options.base ?? "HEAD")
         const tmp = yield* Effect.acquireRelease(
           Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "opnsense-mcp-proposal-"))),
@@ -226,7 +249,7 @@ export const make = (identity: GitIdentity): GitOpsShape => {
       })
     ).pipe(Effect.withSpan("GitOps.onNewBranch", { attributes: { branch: options.branch } }))
 
-  return { identity, repository, revParse, currentBranch, branchExists, diff, onNewBranch }
+  return { identity, repository, revParse, currentBranch, branchExists, proposalBranch, diff, onNewBranch }
 }
 
 /** Author from GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL, or "opnsense-mcp <opnsense-mcp@localhost>". */
@@ -288,12 +311,16 @@ export const validateWorktree = (workDir: string, site: string, what: string) =>
     return issues
   })
 
-/** The commit message of an import branch; `trailer` adds lines at the end (e.g. "Proposed-by: …"). */
+/**
+ * The commit message of an import branch; `trailer` adds lines at the end (e.g. "Proposed-by: …").
+ * What was left out quotes live descriptions, which anyone with firewall access can write: their
+ * control characters are written out visibly (`<U+001B>`), never passed to git.
+ */
 export const importMessage = (result: ImportResult, trailer?: string): string =>
-  `Adopt the live objects of site ${result.site}\n\n` +
+  `Adopt the live objects of site ${printable(result.site)}\n\n` +
   `Imported ${result.counts.vlan} VLANs, ${result.counts.alias} aliases and ${result.counts.rule} rules as they ` +
   `are on the firewall, so the first plan is empty.\n` +
-  (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${s}`).join("\n")}\n`) +
+  (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${printable(s)}`).join("\n")}\n`) +
   (trailer === undefined ? "" : `\n${trailer}\n`)
 
 export interface ImportOnBranchOptions {

@@ -7,7 +7,7 @@ import type { AliasSpec, AliasType } from "../Domain/Model.ts"
 import { normalizePort, sortedSet } from "../Domain/Normalize.ts"
 import { isHostname, isWildcardMask, parseCidr, parseRange } from "./Addresses.ts"
 import { canonicalCategories, checkCommon } from "./Common.ts"
-import { suggestion } from "./Issues.ts"
+import { type IssueInput, suggestion } from "./Issues.ts"
 import { type Located, report } from "./Items.ts"
 import { ALIAS_NAME, aliasNameProblem, isBuiltinAlias } from "./Names.ts"
 import type { AliasInput } from "./Schema.ts"
@@ -25,7 +25,7 @@ export const aliasTypeOf = (table: AliasTable, name: string): AliasType | undefi
 const urlTypes: ReadonlySet<AliasType> = new Set(["url", "urltable", "urljson"])
 
 type Entry =
-  | { readonly _tag: "Value"; readonly value: string }
+  | { readonly _tag: "Value"; readonly value: string; readonly warning?: IssueInput | undefined }
   | { readonly _tag: "Ref"; readonly name: string }
   | { readonly _tag: "Bad"; readonly code: string; readonly message: string; readonly hint: string }
 
@@ -44,7 +44,9 @@ const bad = (code: string, message: string, hint?: string): Entry => ({
 const addressEntry = (raw: string, allowHostname: boolean): Entry | undefined => {
   const value = raw.startsWith("!") ? raw.slice(1) : raw
   for (const parsed of [parseCidr(value), parseRange(value)]) {
-    if (parsed._tag === "Literal") return { _tag: "Value", value: raw.includes(":") ? raw.toLowerCase() : raw }
+    if (parsed._tag === "Literal") {
+      return { _tag: "Value", value: raw.includes(":") ? raw.toLowerCase() : raw, warning: parsed.warning }
+    }
     if (parsed._tag === "Invalid") {
       return bad("invalid-address", parsed.reason, "write an address, a CIDR or a range such as 10.0.0.1-10.0.0.9")
     }
@@ -182,6 +184,9 @@ const checkAlias = (
     }))
   }
   entries.forEach((entry, index) => {
+    if (entry._tag === "Value" && entry.warning !== undefined) {
+      issues.push(report(alias, ["content", index], entry.warning))
+    }
     if (entry._tag === "Bad") {
       issues.push(report(alias, ["content", index], { code: entry.code, message: entry.message, hint: entry.hint }))
       return

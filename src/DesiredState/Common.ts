@@ -2,6 +2,7 @@
 import type { Issue } from "../Domain/Desired.ts"
 import { sortedSet } from "../Domain/Normalize.ts"
 import { maxDescriptionLength } from "../Domain/Ownership.ts"
+import { findUnsafe } from "../Domain/Text.ts"
 import { type Located, report } from "./Items.ts"
 import { ITEM_NAME } from "./Names.ts"
 import { modelKind } from "./Schema.ts"
@@ -41,6 +42,15 @@ export const checkCommon = (item: Located<Described>): ReadonlyArray<Issue> => {
     }
     // opnsense/core 24.7-26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/DescriptionField.php
     // checks `/^(.){1,255}$/` without the u flag: 255 bytes of UTF-8, not characters
+    const hidden = findUnsafe(description, ["\t", "\r", "\n", "\0", "\v", "\f"]) // those have their own message above
+    if (hidden !== undefined) {
+      issues.push(report(item, ["description"], {
+        code: "description-control",
+        message: `description contains a ${hidden.description}`,
+        hint: "remove it: control characters and bidirectional-text controls make the GUI, logs and reviews show " +
+          "something other than what is stored"
+      }))
+    }
     const max = maxDescriptionLength(name)
     const bytes = Buffer.byteLength(description, "utf8")
     if (bytes > max) {

@@ -176,7 +176,7 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
             "for both families: one rule per family, or an alias"
       }
     }
-    return undefined
+    return literal.warning
   }
   const aliasType = aliasTypeOf(ctx.aliases, value)
   if (aliasType === "port") {

@@ -108,6 +108,24 @@ export const UnmanagedObject = Schema.Struct({
 })
 export type UnmanagedObject = typeof UnmanagedObject.Type
 
+/**
+ * A live object that claims to be managed (ownership marker, or a state.json record) but that no
+ * desired item claims: the plan deletes it. `forged` when nothing we did explains it: a second
+ * object carrying the marker of a managed one, or a marker naming an object this site never
+ * recorded. An object we created whose item left the desired state is a pending delete instead.
+ */
+export const UnclaimedObject = Schema.Struct({
+  kind: ResourceKind,
+  /** the name its marker (or state.json) gives */
+  name: Schema.String,
+  uuid: Schema.String,
+  /** alias name, VLAN device, or rule description */
+  label: Schema.String,
+  why: Schema.String,
+  forged: Schema.Boolean
+})
+export type UnclaimedObject = typeof UnclaimedObject.Type
+
 export const DriftReport = Schema.Struct({
   site: Schema.String,
   checkedAt: Schema.String,
@@ -120,9 +138,11 @@ export const DriftReport = Schema.Struct({
   pending: Schema.Array(Schema.Struct({ kind: ResourceKind, name: Schema.String })),
   /** writable objects nobody manages; never touched unless the site opts in to pruning */
   unmanaged: Schema.Array(UnmanagedObject),
+  /** objects that claim to be managed but no desired item claims (the plan's deletes of owned objects) */
+  unclaimed: Schema.Array(UnclaimedObject),
   /** rules the filter API shows read-only (legacy, automatic): never touched */
   readOnly: Schema.Struct({ legacy: Schema.Number, automatic: Schema.Number, builtin: Schema.Number }),
-  /** true when drifted, missing or appeared-unmanaged objects exist (`drift` exits 2) */
+  /** true when drifted, missing, forged-unclaimed or appeared-unmanaged objects exist (`drift` exits 2) */
   hasDrift: Schema.Boolean,
   /**
    * true when the firewall could not be read (circuit breaker open) and the report compares the

@@ -28,7 +28,9 @@ const nextStep: Readonly<Record<string, string>> = {
     "The plan would cut off the management path: change the desired state so `blocked` is empty, then plan again.",
   ApprovalRequired: "Confirm the apply (see apply_plan's description).",
   GitError: "The desired-state git repository could not be used; check it is a git repository and retry.",
-  BranchRefused: "Choose another branch name, or omit `branch` to get a generated one.",
+  BranchRefused: "Choose another branch name (a new one, not a remote's name or the default branch), or omit " +
+    "`branch` to get a generated one.",
+  MessageRefused: "Remove control characters, ANSI escapes and bidirectional-text controls from summary and reason.",
   NothingToCommit: "The edits leave the desired state unchanged: there is nothing to propose.",
   PathEscape: "Use a path relative to the desired-state directory.",
   EditError: "Fix the edit as the message says and call propose_change again.",

@@ -2,14 +2,33 @@
  * Drift: what changed on the firewall outside git. Managed objects (owned by marker or recorded in
  * state.json) whose live fields differ from the desired state are reported field by field; managed
  * objects that disappeared are missing; unmanaged objects are listed separately, flagged when they
- * appeared after the baseline recorded at the last apply. Read-only rules and built-in aliases are
+ * appeared after the baseline recorded at the last apply. Owned objects no desired item claims
+ * (the identity's orphans, which the plan deletes) are listed as unclaimed: drift when their
+ * ownership is forged (a duplicate marker, or a marker naming an object this site never recorded),
+ * a pending delete when state.json shows we created them. Read-only rules and built-in aliases are
  * only counted.
  */
 import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
-import type { DriftReport, UnmanagedObject } from "../Domain/Reports.ts"
+import type { DriftReport, UnclaimedObject, UnmanagedObject } from "../Domain/Reports.ts"
 import type { SiteState } from "../Store/StateFile.ts"
 import { fieldDiff, identifySite, ruleSequenceTargets } from "./Diff.ts"
+import type { Orphan } from "./Identity.ts"
+
+/** The identity's orphans of one kind as the report lists them: the same finding the plan deletes. */
+const unclaimedOf = <L extends { readonly uuid: string }>(
+  kind: "vlan" | "alias" | "rule",
+  orphans: ReadonlyArray<Orphan<L>>,
+  label: (live: L) => string
+): ReadonlyArray<UnclaimedObject> =>
+  orphans.map((o) => ({
+    kind,
+    name: o.name,
+    uuid: o.live.uuid,
+    label: label(o.live),
+    why: o.why,
+    forged: o.cause === "duplicate-marker" || o.cause === "unrecorded-marker"
+  }))
 
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
@@ -84,6 +103,12 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
     }))
   ].map((u) => ({ ...u, appeared: baseline !== undefined && !baseline[u.kind].includes(u.uuid) }))
 
+  const unclaimed = [
+    ...unclaimedOf("vlan", identity.vlans.orphans, (l) => l.device),
+    ...unclaimedOf("alias", identity.aliases.orphans, (l) => l.spec.name),
+    ...unclaimedOf("rule", identity.rules.orphans, (l) => l.spec.description || l.uuid)
+  ]
+
   const ruleOrigins = identity.rules.readOnly
   return {
     site: desired.config.name,
@@ -93,11 +118,13 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
     missing,
     pending,
     unmanaged,
+    unclaimed,
     readOnly: {
       legacy: ruleOrigins.filter((r) => r.origin === "legacy").length,
       automatic: ruleOrigins.filter((r) => r.origin === "automatic").length,
       builtin: identity.aliases.readOnly.length
     },
-    hasDrift: drifted.length > 0 || missing.length > 0 || unmanaged.some((u) => u.appeared)
+    hasDrift: drifted.length > 0 || missing.length > 0 || unclaimed.some((u) => u.forged) ||
+      unmanaged.some((u) => u.appeared)
   }
 }

@@ -37,17 +37,53 @@ export interface Match<S, L extends LiveItem<S>> {
   readonly by: MatchedBy
 }
 
+/**
+ * How an orphan is owned:
+ * - `duplicate-marker`: a second object carrying the marker a desired item already matched;
+ * - `unrecorded-marker`: a marker naming no desired item, on an object state.json never recorded
+ *   under that name (copied or typed into a description, or the record was lost with DATA_DIR);
+ * - `marker`: a marker naming no desired item, on the object state.json recorded under it (we
+ *   created it and its item left the desired state);
+ * - `inventory`: no marker, only a state.json record.
+ *
+ * The first two are forged as far as we can tell: drift reports them (Drift.ts).
+ */
+export type OrphanCause = "duplicate-marker" | "unrecorded-marker" | "marker" | "inventory"
+
+export interface Orphan<L> {
+  readonly live: L
+  readonly name: string
+  readonly why: string
+  readonly cause: OrphanCause
+}
+
 export interface Identified<S, L extends LiveItem<S>> {
   readonly matches: ReadonlyArray<Match<S, L>>
   /** desired items with no live object: to create */
   readonly unmatched: ReadonlyArray<DesiredItem<S>>
   /** owned live objects that no desired item claims: to delete (with the name they were owned as) */
-  readonly orphans: ReadonlyArray<{ readonly live: L; readonly name: string; readonly why: string }>
+  readonly orphans: ReadonlyArray<Orphan<L>>
   /** writable objects nobody manages */
   readonly unmanaged: ReadonlyArray<L>
   /** objects the API cannot write */
   readonly readOnly: ReadonlyArray<L>
 }
+
+/** A live object whose marker names `owner`, which no desired item claims. */
+export const markerOrphan = <L extends { readonly uuid: string }>(
+  live: L,
+  owner: string,
+  inventory: Readonly<Record<string, string>>
+): Orphan<L> =>
+  inventory[owner] === live.uuid
+    ? { live, name: owner, why: "removed from the desired state", cause: "marker" }
+    : {
+      live,
+      name: owner,
+      why: `marked "${owner}", which is not in the desired state, and never recorded in state.json: a copied or ` +
+        "hand-written marker, or DATA_DIR was lost",
+      cause: "unrecorded-marker"
+    }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -105,7 +141,7 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   const inventoryUuids = new Map(Object.entries(options.inventory).map(([name, uuid]) => [uuid, name]))
   const used = new Set<L>()
   const matched = new Map<string, Match<S, L>>()
-  const orphans: Array<{ live: L; name: string; why: string }> = []
+  const orphans: Array<Orphan<L>> = []
 
   // 1. marker; several objects with one marker (a crash between create and record) keep one
   for (const desired of options.desired) {
@@ -121,7 +157,8 @@ export const identify = <S, L extends LiveItem<S>>(options: {
       orphans.push({
         live: duplicate,
         name: desired.name,
-        why: `duplicate of ${preferred.uuid} (same ownership marker)`
+        why: `duplicate of ${preferred.uuid} (same ownership marker)`,
+        cause: "duplicate-marker"
       })
     }
   }
@@ -161,11 +198,11 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   const unmanaged: Array<L> = []
   for (const live of writable) {
     if (used.has(live)) continue
-    if (live.owner !== undefined) orphans.push({ live, name: live.owner, why: "removed from the desired state" })
+    if (live.owner !== undefined) orphans.push(markerOrphan(live, live.owner, options.inventory))
     else {
       const name = inventoryUuids.get(live.uuid)
       if (name !== undefined) {
-        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
+        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)", cause: "inventory" })
       } else unmanaged.push(live)
     }
   }

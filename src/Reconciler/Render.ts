@@ -133,6 +133,16 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
       `  ${paint("red", "-")} ${m.kind} ${paint("bold", m.name)} ${paint("dim", m.uuid)} was deleted on the firewall`
     )
   }
+  for (const u of report.unclaimed.filter((u) => u.forged)) {
+    lines.push(
+      `  ${paint("red", "!")} ${u.kind} ${paint("bold", u.label)} ${
+        paint("dim", u.uuid)
+      } carries a forged ownership marker [gitops:${u.name}]: ${u.why}; plan deletes it`
+    )
+  }
+  for (const u of report.unclaimed.filter((u) => !u.forged)) {
+    lines.push(`  ${paint("dim", "·")} ${u.kind} ${u.name} ${u.uuid} is ${u.why} (pending delete, not drift)`)
+  }
   for (const p of report.pending) {
     lines.push(`  ${paint("dim", "·")} ${p.kind} ${p.name} is not created yet (pending apply, not drift)`)
   }

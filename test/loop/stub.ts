@@ -41,6 +41,7 @@ const drift = (hasDrift: boolean): DriftReport => ({
   missing: hasDrift ? [{ kind: "rule", name: "x", uuid: "u" }] : [],
   pending: [],
   unmanaged: [],
+  unclaimed: [],
   readOnly: { legacy: 0, automatic: 0, builtin: 0 },
   hasDrift
 })

@@ -83,6 +83,58 @@ describe("GitOps", () => {
       expect(fs.existsSync(path.join(dir, "pwned"))).toBe(false)
     }))
 
+  it.effect("refuses names that shadow remote-tracking branches, tags and the default branch", () =>
+    Effect.gen(function*() {
+      const { dir, root } = makeRepo()
+      const head = git(root, "rev-parse", "HEAD")
+      git(root, "remote", "add", "upstream", "https://git.example.test/fw.git")
+      git(root, "update-ref", "refs/remotes/upstream/trunk", head)
+      git(root, "symbolic-ref", "refs/remotes/upstream/HEAD", "refs/remotes/upstream/trunk")
+      git(root, "tag", "release")
+      git(root, "branch", "team")
+      const refused = {
+        "upstream/trunk": "remote name",
+        "upstream/new": "remote name",
+        "Upstream/new": "remote name",
+        trunk: "default branch",
+        release: "refs/tags/release",
+        "team/x": "clashes with the existing branch refs/heads/team",
+        HEAD: "reserves",
+        deadbeef: "commit id"
+      }
+      for (const [branch, why] of Object.entries(refused)) {
+        const error = yield* Effect.flip(gitops.onNewBranch({ dir, branch, message: "x" }, () => Effect.void))
+        expect(error._tag, branch).toBe("BranchRefused")
+        expect(error._tag === "BranchRefused" ? error.message : "", branch).toContain(why)
+      }
+      expect(git(root, "for-each-ref", "--format=%(refname)", "refs/heads")).toBe("refs/heads/main\nrefs/heads/team")
+      expect(git(root, "rev-parse", "upstream/trunk")).toBe(head)
+      expect(yield* gitops.proposalBranch(dir, "add-iot", "x")).toBe("mcp/add-iot")
+      expect(yield* gitops.proposalBranch(dir, "mcp/add-iot", "x")).toBe("mcp/add-iot")
+      const bare = yield* Effect.flip(gitops.proposalBranch(dir, "upstream/add-iot", "x"))
+      expect(bare._tag).toBe("BranchRefused")
+    }))
+
+  it.effect("never hands git a commit message with control characters", () =>
+    Effect.gen(function*() {
+      const { dir, root } = makeRepo()
+      const write = (work: string) => Effect.promise(() => fs.promises.writeFile(path.join(work, "x.yaml"), "x: 1\n"))
+      for (const message of ["Add \u001b[31mred\u001b[0m", "Add\r\nApproved-by: x", "Add \u202eevil"]) {
+        const error = yield* Effect.flip(gitops.onNewBranch({ dir, branch: "mcp/msg", message }, write))
+        expect(error._tag).toBe("MessageRefused")
+      }
+      expect(git(root, "branch", "--list", "mcp/msg")).toBe("")
+      // an import quotes live descriptions in its message: written out visibly, not passed through
+      const message = GitOps.importMessage({
+        site: "default",
+        files: [],
+        counts: { vlan: 0, alias: 0, rule: 0 },
+        skipped: ["legacy rule \"\u001b[2Kallow all\u202e\""]
+      })
+      expect(message).toContain("- legacy rule \"<U+001B>[2Kallow all<U+202E>\"")
+      expect(GitOps.messageProblem(message)).toBeUndefined()
+    }))
+
   it.effect("confines paths to the desired-state folder, symlinks included", () =>
     Effect.gen(function*() {
       const { dir, root } = makeRepo()

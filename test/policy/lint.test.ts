@@ -194,3 +194,33 @@ describe("lint: severities, management and live-state details", () => {
     }])
   })
 })
+
+describe("lint: any-any written as a CIDR", () => {
+  const anyAny = (
+    rules: ReadonlyArray<ReturnType<typeof rule>>,
+    aliases: ReadonlyArray<ReturnType<typeof alias>> = []
+  ) => lint(policy(rules, aliases, {})).filter((f) => f.code === "any-any-pass").map((f) => f.name).sort()
+
+  it("0.0.0.0/0 and ::/0 are any, on either side, directly or through an alias", () => {
+    expect(anyAny(
+      [
+        rule("v4-src", { interfaces: ["opt1"], src: ["0.0.0.0/0"] }),
+        rule("v4-dst", { interfaces: ["opt2"], dst: ["0.0.0.0/0"] }),
+        rule("v4-both", { interfaces: ["opt3"], src: ["0.0.0.0/0"], dst: ["0.0.0.0/0"] }),
+        rule("v6", { interfaces: ["opt4"], ipVersion: "inet6", src: ["::/0"] }),
+        rule("dual", { interfaces: ["opt5"], ipVersion: "inet46", src: ["0.0.0.0/0", "::/0"] }),
+        rule("via-alias", { interfaces: ["opt6"], src: ["everything"] })
+      ],
+      [alias("everything", "network", ["0.0.0.0/0"])]
+    )).toEqual(["dual", "v4-both", "v4-dst", "v4-src", "v6", "via-alias"])
+  })
+
+  it("is not any-any when narrower, inverted, or limited by protocol", () => {
+    expect(anyAny([
+      rule("half", { interfaces: ["opt1"], src: ["0.0.0.0/1"] }),
+      rule("inverted", { interfaces: ["opt2"], src: ["0.0.0.0/0"], srcNot: true }),
+      rule("tcp", { interfaces: ["opt3"], protocol: "TCP", src: ["0.0.0.0/0"] }),
+      rule("blocked", { interfaces: ["opt4"], action: "block", src: ["0.0.0.0/0"] })
+    ])).toEqual([])
+  })
+})

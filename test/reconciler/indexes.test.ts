@@ -18,7 +18,9 @@ import {
   identify,
   isWritable,
   type LiveItem,
-  type Match
+  markerOrphan,
+  type Match,
+  type Orphan
 } from "../../src/Reconciler/Identity.ts"
 import { orderChanges } from "../../src/Reconciler/Order.ts"
 import { liveDigest } from "../../src/Reconciler/PlanBuilder.ts"
@@ -42,7 +44,7 @@ const scanIdentify = <S, L extends LiveItem<S>>(options: Options<S, L>): Identif
   const inventoryUuids = new Map(Object.entries(options.inventory).map(([name, uuid]) => [uuid, name]))
   const used = new Set<L>()
   const matched = new Map<string, Match<S, L>>()
-  const orphans: Array<{ live: L; name: string; why: string }> = []
+  const orphans: Array<Orphan<L>> = []
   for (const desired of options.desired) {
     const owned = writable.filter((l) => l.owner === desired.name)
     if (owned.length === 0) continue
@@ -56,7 +58,8 @@ const scanIdentify = <S, L extends LiveItem<S>>(options: Options<S, L>): Identif
       orphans.push({
         live: duplicate,
         name: desired.name,
-        why: `duplicate of ${preferred.uuid} (same ownership marker)`
+        why: `duplicate of ${preferred.uuid} (same ownership marker)`,
+        cause: "duplicate-marker"
       })
     }
   }
@@ -85,11 +88,11 @@ const scanIdentify = <S, L extends LiveItem<S>>(options: Options<S, L>): Identif
   const unmanaged: Array<L> = []
   for (const live of writable) {
     if (used.has(live)) continue
-    if (live.owner !== undefined) orphans.push({ live, name: live.owner, why: "removed from the desired state" })
+    if (live.owner !== undefined) orphans.push(markerOrphan(live, live.owner, options.inventory))
     else {
       const name = inventoryUuids.get(live.uuid)
       if (name !== undefined) {
-        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)" })
+        orphans.push({ live, name, why: "removed from the desired state (recorded in state.json)", cause: "inventory" })
       } else unmanaged.push(live)
     }
   }

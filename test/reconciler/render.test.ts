@@ -38,7 +38,8 @@ const plan = buildPlan(
       )
     ]
   }),
-  emptyInventory,
+  // old_net was ours (recorded), so its delete is a plain removal from the desired state
+  { ...emptyInventory, alias: { old_net: UUID(1) } },
   NOW
 ).plan
 
@@ -110,6 +111,24 @@ describe("rendering for people", () => {
         origin: "mvc",
         appeared: false
       }],
+      unclaimed: [
+        {
+          kind: "rule",
+          name: "iot-dns",
+          uuid: UUID(7),
+          label: "allow all",
+          why: `duplicate of ${UUID(2)} (same ownership marker)`,
+          forged: true
+        },
+        {
+          kind: "alias",
+          name: "old_net",
+          uuid: UUID(8),
+          label: "old_net",
+          why: "removed from the desired state",
+          forged: false
+        }
+      ],
       readOnly: { legacy: 1, automatic: 3, builtin: 8 },
       hasDrift: true
     }

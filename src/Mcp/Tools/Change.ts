@@ -6,24 +6,68 @@
  * Both work in a temporary worktree of the desired-state repository (GitOps.onNewBranch): the
  * checkout the server reads is never modified, and every path is confined to the site folder.
  */
-import { Clock, Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
-import { GitOps, importOnBranch, proposalBranchName, resolveInside, validateWorktree } from "../../GitOps.ts"
+import { findUnsafe, printable } from "../../Domain/Text.ts"
+import { GitOps, importOnBranch, PROPOSAL_PREFIX, resolveInside, validateWorktree } from "../../GitOps.ts"
 import { Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { McpConfig } from "../Config.ts"
 import { applyEdits, describeEdit, Edit } from "../Edits.ts"
-import { chooseSite, defineTool, done } from "../Tool.ts"
+import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
 import { confirmationPhrase, Site } from "./Inspect.ts"
 
 const gitOnly = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true } as const
 
 const BranchName = Schema.optional(
-  Schema.String.annotate({ description: "branch to create (default: mcp/<summary>-<timestamp>); must not exist" })
+  Schema.String.annotate({
+    description: `branch to create, always under "${PROPOSAL_PREFIX}" (added when missing; default: ` +
+      `${PROPOSAL_PREFIX}<summary>-<timestamp>); must not exist, name a remote ("origin/…") or the default branch`
+  })
 )
+
+const TRAILER = /^[ \t]*([A-Za-z][A-Za-z0-9-]*-by)[ \t]*:/m
+
+/**
+ * The commit subject and body from `summary` and `reason`, or a ToolError that says how to fix the
+ * call: the subject is one line, and neither carries control characters, ANSI escapes or
+ * bidirectional-text controls (Domain/Text.ts) nor trailer lines the reviewer could take for ours.
+ */
+const commitParts = (summary: string, reason: string) =>
+  Effect.gen(function*() {
+    if (/[\r\n\u2028\u2029]/.test(summary)) {
+      return yield* new ToolError({
+        message: "`summary` must be one line (it is the commit subject): remove the line breaks and put the " +
+          "details in `reason`"
+      })
+    }
+    const inSummary = findUnsafe(summary)
+    if (inSummary !== undefined) {
+      return yield* new ToolError({
+        message: `\`summary\` contains a ${inSummary.description}: remove it; commit messages take printable text only`
+      })
+    }
+    const body = reason.replace(/\r\n/g, "\n")
+    const inReason = findUnsafe(body, ["\n"])
+    if (inReason !== undefined) {
+      return yield* new ToolError({
+        message: `\`reason\` contains a ${inReason.description}: remove it; only line breaks and printable text ` +
+          "go into the commit message"
+      })
+    }
+    const trailer = TRAILER.exec(body)
+    if (trailer !== null) {
+      return yield* new ToolError({
+        message:
+          `\`reason\` has a line starting "${trailer[1]}:", which reads as a git trailer; the tool adds its own ` +
+          "(Proposed-by): reword or remove that line"
+      })
+    }
+    return { summary, body }
+  })
 
 const siteConfigOf = (site: string | undefined) =>
   Effect.gen(function*() {
@@ -53,27 +97,23 @@ const ProposalOutput = Schema.Struct({
   planError: Schema.optional(Schema.String)
 })
 
-const branchOf = (requested: string | undefined, summary: string) =>
-  requested === undefined
-    ? Effect.map(Clock.currentTimeMillis, (ms) => proposalBranchName(summary, new Date(ms)))
-    : Effect.succeed(requested)
-
 export const proposeChange = defineTool({
   name: "propose_change",
   title: "Propose a change (git branch)",
   description:
     "Change the desired state the GitOps way: apply structured edits (upsert or delete a named object of a " +
     "kind, or patch one YAML node) to the desired-state files, keeping comments and formatting; validate; commit on " +
-    "a NEW branch with a message built from `summary` and `reason`. Never touches the firewall or the checked-out " +
+    "a NEW branch under mcp/ with a message built from `summary` (one line) and `reason`. Never touches the firewall or the checked-out " +
     "branch. Returns branch, commit, the diff and the plan that branch would produce (its planId becomes applicable " +
     "with apply_plan once a person merges the branch). A change that does not validate is refused with every error.",
   input: Schema.Struct({
     site: Site,
     summary: Schema.String.check(Schema.isMinLength(3), Schema.isMaxLength(72)).annotate({
-      description: "one-line commit subject, e.g. \"Add the iot VLAN and its DNS rule\""
+      description: "one-line commit subject without control characters, e.g. \"Add the iot VLAN and its DNS rule\""
     }),
     reason: Schema.String.check(Schema.isMinLength(3)).annotate({
-      description: "why the change is needed (the commit body reviewers read)"
+      description: "why the change is needed (the commit body reviewers read); line breaks allowed, no other " +
+        "control characters and no trailer lines such as \"Approved-by:\""
     }),
     edits: Schema.Array(Edit).check(Schema.isMinLength(1), Schema.isMaxLength(100)),
     branch: BranchName
@@ -84,10 +124,12 @@ export const proposeChange = defineTool({
   run: Effect.fn("Mcp.propose_change")(function*(input) {
     const config = yield* McpConfig
     const gitops = yield* GitOps
+    const { body, summary } = yield* commitParts(input.summary, input.reason)
     const site = yield* siteConfigOf(input.site)
-    const branch = yield* branchOf(input.branch, input.summary)
-    const described = input.edits.map(describeEdit)
-    const message = `${input.summary}\n\n${input.reason}\n\n${
+    const branch = yield* gitops.proposalBranch(config.desiredStateDir, input.branch, summary)
+    // edits name YAML keys and items the caller chose: shown, never interpreted
+    const described = input.edits.map((edit) => printable(describeEdit(edit)))
+    const message = `${summary}\n\n${body}\n\n${
       described.map((d) => `- ${d}`).join("\n")
     }\n\nProposed-by: opnsense-mcp (${config.actor})\n`
     const committed = yield* gitops.onNewBranch(
@@ -170,7 +212,11 @@ export const importLive = defineTool({
     const imported = yield* reconciler.importLive({ site: input.site, kinds: input.kinds, recordInventory: false })
     const sites = yield* Effect.orElseSucceed(reconciler.sites, () => [])
     const sitePath = sites.find((s) => s.name === imported.site)?.path ?? "."
-    const branch = yield* branchOf(input.branch, `import ${imported.site}`)
+    const branch = yield* (yield* GitOps).proposalBranch(
+      config.desiredStateDir,
+      input.branch,
+      `import ${imported.site}`
+    )
     const counts = imported.counts
     const committed = yield* importOnBranch({
       dir: config.desiredStateDir,

@@ -5,7 +5,7 @@
  * references to names that are neither aliases nor interfaces.
  */
 import type { CompiledPolicy, CompiledRule, InterfaceMatch } from "../Compile.ts"
-import type { NumberRanges } from "../Ranges.ts"
+import { type NumberRanges, type Ranges, V4_MAX, V6_MAX } from "../Ranges.ts"
 import { certainlyOverlap, covers, mayOverlap } from "../Relations.ts"
 import { type Draft, quote, ruleDraft } from "./Finding.ts"
 
@@ -296,6 +296,19 @@ const applies = (match: InterfaceMatch, names: ReadonlyArray<string>): ReadonlyA
 
 const suspicious = /^(unknown name|unknown port)|nesting cycle|used as (a port|an address)/
 
+const isFull = (ranges: Ranges, max: bigint) => ranges.length === 1 && ranges[0]?.lo === 0n && ranges[0]?.hi === max
+
+/**
+ * An endpoint that matches every address: "any", or literals/aliases that cover a whole address
+ * family the rule matches (0.0.0.0/0, ::/0, an alias holding them) with nothing opaque beside
+ * them. Writing 0.0.0.0/0 instead of any changes nothing for pf, so it must not change the lint.
+ */
+const matchesEverything = (endpoint: CompiledRule["source"], families: number): boolean =>
+  endpoint.addresses.any ||
+  (!endpoint.invert && endpoint.addresses.tokens.length === 0 &&
+    (((families & 1) !== 0 && isFull(endpoint.addresses.v4, V4_MAX)) ||
+      ((families & 2) !== 0 && isFull(endpoint.addresses.v6, V6_MAX))))
+
 /** any-any pass, unlogged pass on sensitive interfaces, unknown references */
 export const hygieneFindings = (
   policy: CompiledPolicy,
@@ -306,8 +319,8 @@ export const hygieneFindings = (
     if (!r.enabled || r.rule.origin !== "mvc") continue
     const where = r.interfaces.kind === "all" ? "every interface" : [...r.interfaces.names].join(", ")
     if (
-      r.action === "pass" && r.protocols === undefined &&
-      r.source.addresses.any && !r.source.invert && r.destination.addresses.any && !r.destination.invert
+      r.action === "pass" && r.protocols === undefined && !r.source.invert && !r.destination.invert &&
+      matchesEverything(r.source, r.families) && matchesEverything(r.destination, r.families)
     ) {
       drafts.push(ruleDraft(
         r,
