@@ -34,6 +34,12 @@ export interface VersionProfile {
   readonly maxPktRate: boolean
   /** filter model `general` node (26.7+) */
   readonly filterGeneral: boolean
+  /**
+   * upload_rules/download_rules through FilterBaseController uploadRulesBase/downloadRulesBase:
+   * `overload` by alias name, sort_order/prio_group ignored (opnsense/core 26.1.11 and 26.7:
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php uploadRulesAction)
+   */
+  readonly uploadRulesBase: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -54,7 +60,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     vlanProto8021q: "802.1q",
     descriptionExtraMessages: true,
     maxPktRate: true,
-    filterGeneral: true
+    filterGeneral: true,
+    uploadRulesBase: true
   },
   "26.1": {
     series: "26.1",
@@ -73,6 +80,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     vlanProto8021q: "802.1Q",
     descriptionExtraMessages: false,
     maxPktRate: false,
-    filterGeneral: false
+    filterGeneral: false,
+    uploadRulesBase: false
   }
 }
