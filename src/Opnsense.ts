@@ -18,6 +18,9 @@ import type {
   VlanSpec
 } from "./Domain/Model.ts"
 import type { OpnsenseError } from "./Opnsense/Errors.ts"
+import type { RowOutcome } from "./Opnsense/Upload.ts"
+
+export type { RowOutcome } from "./Opnsense/Upload.ts"
 
 export interface Backup {
   /** revision id as core/backup lists it (a timestamp string) */
@@ -46,6 +49,14 @@ export interface AliasApi extends Subsystem {
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
 }
 
+export interface UploadRow {
+  /** the rule to update; absent for a new rule */
+  readonly uuid?: string | undefined
+  readonly spec: RuleSpec
+  readonly owner: string
+  readonly sequence: number
+}
+
 export interface RuleApi extends Subsystem {
   readonly list: Effect.Effect<ReadonlyArray<LiveRule>, OpnsenseError>
   readonly create: (spec: RuleSpec, owner: string, sequence: number) => Effect.Effect<string, OpnsenseError>
@@ -53,12 +64,13 @@ export interface RuleApi extends Subsystem {
   /** change only the sequence (reordering without touching other fields) */
   readonly setSequence: (uuid: string, sequence: number) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
-  /** 26.1+: bulk insert/update through upload_rules; fails with NotFoundError on older versions */
-  readonly upload: (
-    rows: ReadonlyArray<
-      { readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }
-    >
-  ) => Effect.Effect<ReadonlyArray<string>, OpnsenseError>
+  /**
+   * 26.1+: bulk insert (no `uuid`) and update (`uuid`) through upload_rules, creating missing
+   * categories first. One outcome per row, in order: a row OPNsense rejected does not stop the
+   * others (they are saved). Fails as a whole only when the call itself fails (NotFoundError
+   * before 26.1).
+   */
+  readonly upload: (rows: ReadonlyArray<UploadRow>) => Effect.Effect<ReadonlyArray<RowOutcome>, OpnsenseError>
 }
 
 export interface BackupApi {

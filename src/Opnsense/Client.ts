@@ -3,10 +3,11 @@
  * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
  * CircuitBreaker and Cache services and the retry policy (Request.ts).
  */
-import { Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
+import { Array as Arr, Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
+import { randomUUID } from "node:crypto"
 import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
-import type { Backup, OpnsenseShape } from "../Opnsense.ts"
+import type { Backup, OpnsenseShape, RowOutcome } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
@@ -23,6 +24,7 @@ import { makeTransport, type TransportOptions } from "./Http.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
 import * as Rules from "./Rules.ts"
+import * as Upload from "./Upload.ts"
 import * as Version from "./Version.ts"
 import * as Vlans from "./Vlans.ts"
 import { allRows } from "./Wire.ts"
@@ -38,14 +40,6 @@ export interface ClientOptions extends TransportOptions {
 }
 
 export const StatusBody = Schema.Struct({ status: Schema.String })
-const UploadResult = Schema.Struct({
-  validations: Schema.optional(Schema.Array(Schema.Struct({
-    sequence: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
-    field: Schema.optional(Schema.String),
-    message: Schema.optional(Schema.String)
-  }))),
-  uuids: Schema.optional(Schema.Union([Schema.Record(Schema.String, Schema.String), Schema.Array(Schema.String)]))
-})
 export const BackupList = Schema.Struct({
   items: Schema.Array(Schema.Struct({
     id: Schema.String,
@@ -59,6 +53,9 @@ export const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unk
 /** Backup ids are "config-<time>.xml"; the API's revision form is the time inside. */
 const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")
 const idOf = (revision: string) => (revision.startsWith("config-") ? revision : `config-${revision}.xml`)
+
+/** Rows per upload_rules call: one config save each, and a request a real box answers in seconds. */
+const UPLOAD_CHUNK = 500
 
 export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
 
@@ -479,30 +476,86 @@ export const make = (
             })
           )
         }
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
         // the capabilities already in hand: not a version lookup (and its span) per row
         for (const row of rows) yield* checkSequenceOf(c, row.sequence)
-        const result = yield* writing(
-          http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
-        )
-        const problems = result.validations ?? []
-        if (problems.length > 0) {
-          const validations: Record<string, string> = {}
-          for (const p of problems) {
-            validations[`row ${String(p.sequence ?? "?")}.${p.field ?? "?"}`] = p.message ?? "invalid"
+        // upload_rules drops category names it does not know: create them first, as single writes do
+        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
+        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
+        // our own v4 uuid on every new row: saved under it, retried as an update, found afterwards
+        const sent = rows.map((r) => ({ ...r, uuid: r.uuid ?? randomUUID(), isNew: r.uuid === undefined }))
+        const outcomes = new Map<string, RowOutcome>()
+        const failedCalls = new Set<string>()
+        let unsure = false
+        for (const chunk of Arr.chunksOf(sent.filter(Rules.csvCarries), UPLOAD_CHUNK)) {
+          const reply = yield* Effect.result(writing(
+            http.json(Upload.UploadResponse, "POST", path, {
+              body: { payload: Rules.toCsv(chunk) },
+              idempotent: true
+            }).pipe(Effect.flatMap((r) =>
+              r.validations !== undefined ? Effect.succeed(r) : Effect.fail(
+                new UnexpectedResponseError({
+                  message: `POST ${path} on site "${site}" answered status "${
+                    r.status ?? ""
+                  }" without validations: the payload was not taken`,
+                  site,
+                  endpoint: `POST ${path}`,
+                  status: 200
+                })
+              )
+            ))
+          ))
+          if (reply._tag === "Failure") {
+            // some of the chunk may be saved: the read below tells for new rows
+            unsure = true
+            for (const row of chunk) {
+              failedCalls.add(row.uuid)
+              outcomes.set(row.uuid, Upload.callFailed(row.uuid, reply.failure.message))
+            }
+            continue
           }
-          return yield* Effect.fail(
-            new ValidationError({
-              message: `upload_rules rejected ${problems.length} row(s): ${
-                Object.entries(validations).map(([k, m]) => `${k}: ${m}`).join("; ")
-              }`,
-              site,
-              endpoint: `POST ${path}`,
-              validations
-            })
+          if ((reply.success.validations ?? []).length > 0) unsure = true
+          for (const o of Upload.rowOutcomes(chunk.map((r) => r.uuid), reply.success)) outcomes.set(o.uuid, o)
+        }
+        // rows the CSV cannot carry: set_rule/{uuid}, an upsert for an unknown v4 uuid
+        // (opnsense/core 25.7+: ApiMutableModelControllerBase.php setBase)
+        for (const row of sent) {
+          if (outcomes.has(row.uuid)) continue
+          const categoryUuids = row.spec.categories.flatMap((n) => ids.get(n) ?? [])
+          const written = yield* Effect.result(
+            update(
+              `${Rules.base}/set_rule/${row.uuid}`,
+              Rules.wrapper,
+              Rules.toWire(row.spec, row.owner, row.sequence, categoryUuids)
+            )
+          )
+          outcomes.set(
+            row.uuid,
+            written._tag === "Success"
+              ? { _tag: "Saved", uuid: row.uuid }
+              : Upload.callFailed(
+                row.uuid,
+                written.failure.message,
+                written.failure._tag === "ValidationError" ? written.failure.validations : undefined
+              )
           )
         }
-        const uuids = result.uuids ?? []
-        return Array.isArray(uuids) ? uuids : Object.values(uuids)
+        if (unsure) {
+          // which new rows exist now: importCsv saved them in its second pass, or a failed call did
+          const live = yield* Effect.result(listRules)
+          if (live._tag === "Success") {
+            const present = new Set(live.success.map((r) => r.uuid))
+            for (const row of sent) {
+              const o = outcomes.get(row.uuid)
+              if (!row.isNew || o === undefined) continue
+              if (o._tag === "Saved" && !present.has(row.uuid)) outcomes.set(row.uuid, Upload.notFound(row.uuid))
+              if (o._tag === "Rejected" && failedCalls.has(row.uuid) && present.has(row.uuid)) {
+                outcomes.set(row.uuid, { _tag: "Saved", uuid: row.uuid })
+              }
+            }
+          }
+        }
+        return sent.map((row) => outcomes.get(row.uuid) ?? Upload.notFound(row.uuid))
       })
     }
 

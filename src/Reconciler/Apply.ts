@@ -1,7 +1,8 @@
 /**
  * Executing a plan's steps against one firewall. Steps run in the order Order.ts gives them;
  * consecutive rule writes of one kind are pipelined (bounded concurrency, OPNsense serialises the
- * config save anyway), many new rules on 26.1+ go in one upload_rules call, and each touched
+ * config save anyway), many rule creates and updates on 26.1+ go through upload_rules (each row
+ * reported on its own: OPNsense saves the valid rows of an upload and rejects the others), and each touched
  * subsystem is reconfigured once at the end. After the first failed write the remaining writes are
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
@@ -22,7 +23,7 @@ import type { Step } from "./Order.ts"
 export interface ExecuteOptions {
   /** parallel writes within a run of rule writes (default 4) */
   readonly concurrency: number
-  /** at least this many rule creates on a firewall that supports it go through upload_rules */
+  /** at least this many rule creates/updates in a row, on a firewall that supports it, go through upload_rules */
   readonly bulkThreshold: number
   /** whether the firewall offers rules.upload (26.1+) */
   readonly bulk: boolean
@@ -61,14 +62,27 @@ export const planProblems = (changes: ReadonlyArray<Change>): ReadonlyArray<stri
   ])
 
 /** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
-export const describeError = (change: Change, error: OpnsenseError): string => {
+export const describeError = (change: Change, error: OpnsenseError): string =>
+  error._tag === "ValidationError"
+    ? located(change, `OPNsense rejected it: ${fieldsOf(error.validations) || error.message}`)
+    : located(change, error.message)
+
+const fieldsOf = (validations: Readonly<Record<string, string>>): string =>
+  Object.entries(validations).map(([field, text]) => `${field}: ${text}`).join("; ")
+
+const located = (change: Change, detail: string): string => {
   const at = change.source === undefined ? "" : `${change.source.file}:${change.source.line}:${change.source.column}: `
-  const detail = error._tag === "ValidationError"
-    ? `OPNsense rejected it: ${
-      Object.entries(error.validations).map(([field, message]) => `${field}: ${message}`).join("; ") || error.message
-    }`
-    : error.message
   return `${at}${change.kind} "${change.name}": ${detail}`
+}
+
+/** An uploaded row OPNsense refused (its messages by field), or did not save (why). */
+const describeRejection = (
+  change: Change,
+  validations: Readonly<Record<string, string>>,
+  message: string
+): string => {
+  const fields = fieldsOf(validations)
+  return located(change, fields === "" ? message : `OPNsense rejected it: ${fields}`)
 }
 
 const outcome = (
@@ -196,31 +210,38 @@ export const executeSteps = (
           }
           continue
         }
-        const creates = writes.filter((w) => w.change.kind === "rule" && w.change.action === "create")
-        if (options.bulk && creates.length === writes.length && creates.length >= options.bulkThreshold) {
-          yield* client.rules.upload(
-            creates.map((w) => ({
-              spec: decodeRule(w.change.after),
-              owner: w.change.name,
-              sequence: w.change.sequence ?? 0
-            }))
-          ).pipe(
-            Effect.matchEffect({
-              onSuccess: () =>
-                Effect.sync(() => {
-                  touched.add("rule")
-                  for (const w of creates) outcomes.set(w.index, outcome(w.change, "done"))
-                }),
-              onFailure: (error) =>
-                Effect.sync(() => {
-                  failed = true
-                  touched.add("rule")
-                  for (const w of creates) {
-                    outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
+        // rule creates and updates together through upload_rules (26.1+), one outcome per row
+        const uploadable = writes.every((w) => w.change.kind === "rule" && w.change.action !== "delete")
+        if (options.bulk && uploadable && writes.length >= options.bulkThreshold) {
+          const result = yield* Effect.result(client.rules.upload(writes.map((w) => ({
+            uuid: w.change.action === "update" ? w.change.uuid : undefined,
+            spec: decodeRule(w.change.after),
+            owner: w.change.name,
+            sequence: w.change.sequence ?? 0
+          }))))
+          // a failed call may still have saved something: reconfigure to keep running == saved
+          touched.add("rule")
+          writes.forEach((w, i) => {
+            const row = result._tag === "Success" ? result.success[i] : undefined
+            if (row?._tag === "Saved") {
+              outcomes.set(w.index, outcome(w.change, "done", { uuid: row.uuid }))
+              return
+            }
+            failed = true
+            outcomes.set(
+              w.index,
+              outcome(
+                w.change,
+                "failed",
+                row !== undefined
+                  ? {
+                    error: describeRejection(w.change, row.validations, row.message),
+                    ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
                   }
-                })
-            })
-          )
+                  : { error: result._tag === "Failure" ? describeError(w.change, result.failure) : "no outcome" }
+              )
+            )
+          })
           continue
         }
         yield* Effect.forEach(writes, runWrite, {

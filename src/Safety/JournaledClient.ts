@@ -102,7 +102,14 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
         write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
       remove: (uuid) => write("rule", "delete", [], uuid, client.rules.remove(uuid), none),
       upload: (rows) =>
-        write("rule", "upload", rows.map((r) => r.owner), undefined, client.rules.upload(rows), (uuids) => uuids)
+        write(
+          "rule",
+          "upload",
+          rows.map((r) => r.owner),
+          undefined,
+          client.rules.upload(rows),
+          (outcomes) => outcomes.flatMap((o) => (o._tag === "Saved" ? [o.uuid] : []))
+        )
     }
   }
 }

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { post } from "./helpers.ts"
 
-const upload = (sim: SimulatorHandle, payload: string) =>
-  post(sim, "/api/firewall/filter/upload_rules", { payload })
+const upload = (sim: SimulatorHandle, payload: string) => post(sim, "/api/firewall/filter/upload_rules", { payload })
 
 for (const version of ["26.1", "26.7"] as const) {
   describe(`simulator: upload_rules on ${version}`, () => {

@@ -1,0 +1,50 @@
+/**
+ * Bulk writes end to end against a simulator that answers upload_rules as opnsense/core's importCsv
+ * does: new rules with category names nobody created yet, thousands of rules, rule updates through
+ * upload_rules, and deletes by comma list.
+ */
+import { Effect } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import type { Opnsense } from "../../src/Opnsense.ts"
+import { Reconciler } from "../../src/Reconciler.ts"
+import type { Store } from "../../src/Store/Store.ts"
+import { type Harness, startHarness } from "./harness.ts"
+
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
+  Effect.runPromise(Effect.provide(effect, harness.layer))
+
+/** `count` rules on lan, each in one of two categories that do not exist on the firewall yet. */
+export const manyRules = (count: number, port = 443) =>
+  `rules:\n${
+    Array.from(
+      { length: count },
+      (_, i) =>
+        `  - name: bulk-${i}\n    interface: lan\n    action: pass\n    protocol: tcp\n    destination: { address: 10.${
+          Math.floor(i / 250)
+        }.${i % 250}.1, port: ${port} }\n    categories: [${i % 2 === 0 ? "web" : "web, new-cat"}]\n`
+    ).join("")
+  }`
+
+for (const version of ["26.1", "26.7"] as const) {
+  describe(`bulk rule writes on ${version}`, () => {
+    it("applies 25 new rules with new category names through one upload_rules call, re-plan empty", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(25) } })
+      const harness = h
+      harness.sim.requests.clear()
+      const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(report.message).toMatch(/^Applied 25 changes; the re-plan is empty/)
+      expect(report.result).toBe("applied")
+      expect(report.changes.every((c) => c.status === "done" && c.uuid !== undefined)).toBe(true)
+      expect(harness.sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(harness.sim.requests.count("/api/firewall/filter/add_rule")).toBe(0)
+      expect(harness.sim.requests.count("/api/firewall/category/add_item")).toBe(2)
+      const next = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(next.changes).toEqual([])
+    })
+  })
+}
