@@ -65,6 +65,14 @@ export interface RuleApi extends Subsystem {
   readonly setSequence: (uuid: string, sequence: number) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
   /**
+   * Delete several rules: del_rule with comma lists of uuids where the version takes them
+   * (Version.ts `ruleDeleteLists`), one by one otherwise. One outcome per uuid, in order:
+   * `undefined` when the rule is gone, the error when it may not be.
+   */
+  readonly removeMany: (
+    uuids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<OpnsenseError | undefined>>
+  /**
    * 26.1+: bulk insert (no `uuid`) and update (`uuid`) through upload_rules, creating missing
    * categories first. One outcome per row, in order: a row OPNsense rejected does not stop the
    * others (they are saved). Fails as a whole only when the call itself fails (NotFoundError

@@ -54,6 +54,12 @@ export const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unk
 const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")
 const idOf = (revision: string) => (revision.startsWith("config-") ? revision : `config-${revision}.xml`)
 
+/**
+ * uuids per del_rule call: the list travels in the URL (the action takes it as a path parameter),
+ * kept to about 3.7 kB so a web server's request-line limit is never near.
+ */
+const DELETE_CHUNK = 100
+
 /** Rows per upload_rules call: one config save each, and a request a real box answers in seconds. */
 const UPLOAD_CHUNK = 500
 
@@ -458,6 +464,29 @@ export const make = (
       }),
       remove: Effect.fn("Opnsense.rules.remove")(function*(uuid: string) {
         yield* remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid)
+      }),
+      removeMany: Effect.fn("Opnsense.rules.removeMany")(function*(uuids: ReadonlyArray<string>) {
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": uuids.length })
+        const lists = yield* Effect.result(caps)
+        if (lists._tag === "Failure") return uuids.map(() => lists.failure)
+        if (!lists.success.ruleDeleteLists || uuids.length === 1) {
+          return yield* Effect.forEach(
+            uuids,
+            (uuid) => Effect.match(remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid), {
+              onSuccess: () => undefined,
+              onFailure: (error) => error
+            })
+          )
+        }
+        const outcomes: Array<OpnsenseError | undefined> = []
+        for (const chunk of Arr.chunksOf(uuids, DELETE_CHUNK)) {
+          const path = `${Rules.base}/del_rule/${chunk.join(",")}`
+          // delBase deletes what it finds and saves once: after any answer every listed rule is
+          // gone (the answer names only the last one), so a retry is harmless
+          const result = yield* Effect.result(writing(http.json(WriteResult, "POST", path, { idempotent: true })))
+          for (const _ of chunk) outcomes.push(result._tag === "Failure" ? result.failure : undefined)
+        }
+        return outcomes
       }),
       reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(
         Effect.withSpan("Opnsense.rules.reconfigure")

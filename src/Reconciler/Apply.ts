@@ -25,8 +25,10 @@ export interface ExecuteOptions {
   readonly concurrency: number
   /** at least this many rule creates/updates in a row, on a firewall that supports it, go through upload_rules */
   readonly bulkThreshold: number
-  /** whether the firewall offers rules.upload (26.1+) */
+  /** whether the firewall offers rules.upload (Version.ts `uploadRules`) */
   readonly bulk: boolean
+  /** whether del_rule takes comma lists (Version.ts `ruleDeleteLists`): a run of rule deletes is one call */
+  readonly deleteLists: boolean
 }
 
 export interface Executed {
@@ -241,6 +243,21 @@ export const executeSteps = (
                   : { error: result._tag === "Failure" ? describeError(w.change, result.failure) : "no outcome" }
               )
             )
+          })
+          continue
+        }
+        const deletes = writes.every((w) => w.change.kind === "rule" && w.change.action === "delete")
+        if (options.deleteLists && deletes && writes.length > 1) {
+          const results = yield* client.rules.removeMany(writes.map((w) => w.change.uuid ?? ""))
+          touched.add("rule")
+          writes.forEach((w, i) => {
+            const error = results[i]
+            if (error === undefined) {
+              outcomes.set(w.index, outcome(w.change, "done"))
+              return
+            }
+            failed = true
+            outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
           })
           continue
         }

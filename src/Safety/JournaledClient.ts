@@ -101,6 +101,13 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       setSequence: (uuid, sequence) =>
         write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
       remove: (uuid) => write("rule", "delete", [], uuid, client.rules.remove(uuid), none),
+      // one intent per uuid, all journaled (and fenced) before the call and closed after it;
+      // recovery checks each uuid on the firewall, whatever the outcome record says
+      removeMany: (uuids) =>
+        uuids.reduceRight<Effect.Effect<ReadonlyArray<OpnsenseError | undefined>, OpnsenseError>>(
+          (call, uuid) => write("rule", "delete", [], uuid, call, none),
+          Effect.suspend(() => client.rules.removeMany(uuids))
+        ).pipe(Effect.catch((refused) => Effect.succeed(uuids.map(() => refused)))),
       upload: (rows) =>
         write(
           "rule",

@@ -493,6 +493,7 @@ export const aliasResource: Resource = {
   table: aliasTable,
   collection: (c) => c.state.aliases,
   validate: (c, item, _old, uuid, m) => validateAlias(c, item, uuid, m),
+  blockerInController: true,
   deleteBlocker: (c, _uuid, item) => {
     const name = item["name"] ?? ""
     const refs = aliasReferences(c.state, name)

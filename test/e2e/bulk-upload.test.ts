@@ -4,6 +4,8 @@
  * upload_rules, and deletes by comma list.
  */
 import { Effect } from "effect"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import type { Opnsense } from "../../src/Opnsense.ts"
 import { Reconciler } from "../../src/Reconciler.ts"
@@ -46,5 +48,48 @@ for (const version of ["26.1", "26.7"] as const) {
       const next = await run(harness, Reconciler.use((r) => r.plan()))
       expect(next.changes).toEqual([])
     })
+
+    it("updates 25 rules through one upload_rules call and deletes them with one del_rule list", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(25) } })
+      const harness = h
+      await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      const before = new Set(harness.sim.state.rules.keys())
+
+      writeFileSync(join(harness.desiredDir, "rules.yaml"), manyRules(25, 8443))
+      harness.sim.requests.clear()
+      const updated = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(updated.result).toBe("applied")
+      expect(updated.changes.filter((c) => c.action === "update" && c.status === "done")).toHaveLength(25)
+      expect(updated.verification.clean).toBe(true)
+      expect(harness.sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(harness.sim.requests.count("/api/firewall/filter/set_rule")).toBe(0)
+      // updated in place: the same uuids
+      expect(new Set(harness.sim.state.rules.keys())).toEqual(before)
+
+      writeFileSync(join(harness.desiredDir, "rules.yaml"), "rules: []\n")
+      harness.sim.requests.clear()
+      const deleted = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(deleted.result).toBe("applied")
+      expect(deleted.changes.filter((c) => c.action === "delete" && c.status === "done")).toHaveLength(25)
+      expect(harness.sim.requests.count("/api/firewall/filter/del_rule")).toBe(1)
+      expect(harness.sim.state.rules.size).toBe(0)
+      const next = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(next.changes).toEqual([])
+    })
+
+    it("applies 2,000 new rules in upload_rules chunks of 500, re-plan empty", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(2000) } })
+      const harness = h
+      harness.sim.requests.clear()
+      const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(report.result).toBe("applied")
+      expect(report.verification.clean).toBe(true)
+      expect(report.changes.filter((c) => c.status === "done")).toHaveLength(2000)
+      expect(harness.sim.requests.count("/api/firewall/filter/upload_rules")).toBe(4)
+      expect(harness.sim.requests.count("/api/firewall/filter/add_rule")).toBe(0)
+      expect(harness.sim.requests.count("/api/firewall/filter/apply")).toBe(1)
+      const next = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(next.changes).toEqual([])
+    }, 60_000)
   })
 }
