@@ -472,10 +472,11 @@ export const make = (
         if (!lists.success.ruleDeleteLists || uuids.length === 1) {
           return yield* Effect.forEach(
             uuids,
-            (uuid) => Effect.match(remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid), {
-              onSuccess: () => undefined,
-              onFailure: (error) => error
-            })
+            (uuid) =>
+              Effect.match(remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid), {
+                onSuccess: () => undefined,
+                onFailure: (error) => error
+              })
           )
         }
         const outcomes: Array<OpnsenseError | undefined> = []
