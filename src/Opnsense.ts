@@ -45,6 +45,14 @@ export interface VlanApi extends Subsystem {
 export interface AliasApi extends Subsystem {
   readonly list: Effect.Effect<ReadonlyArray<LiveAlias>, OpnsenseError>
   readonly create: (spec: AliasSpec, owner: string) => Effect.Effect<string, OpnsenseError>
+  /**
+   * Create several aliases with one firewall/alias/import (all or nothing, one save), creating
+   * missing categories first. One outcome per row, in order, Saved with the new uuid. A name that
+   * already exists on the firewall is not sent (the import would overwrite that alias).
+   */
+  readonly createMany: (
+    rows: ReadonlyArray<{ readonly spec: AliasSpec; readonly owner: string }>
+  ) => Effect.Effect<ReadonlyArray<RowOutcome>, OpnsenseError>
   readonly update: (uuid: string, spec: AliasSpec, owner: string) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
 }

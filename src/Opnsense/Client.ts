@@ -12,6 +12,7 @@ import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
 import * as Aliases from "./Aliases.ts"
+import * as AliasImport from "./AliasImport.ts"
 import * as Categories from "./Categories.ts"
 import {
   NotFoundError,
@@ -418,6 +419,47 @@ export const make = (
         )
         return yield* forgettingCategories(
           create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
+        )
+      }),
+      createMany: Effect.fn("Opnsense.aliases.createMany")(function*(rows) {
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
+        const path = `${Aliases.base}/import`
+        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
+        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
+        const before = new Set((yield* listAliases).map((a) => a.spec.name))
+        const sent = rows.filter((r) => !before.has(r.spec.name))
+        const outcomes = new Map<string, RowOutcome>()
+        if (sent.length > 0) {
+          const reply = yield* writing(http.json(AliasImport.ImportResponse, "POST", path, {
+            body: AliasImport.body(
+              sent.map((r) => Aliases.toWire(r.spec, r.owner, r.spec.categories.flatMap((n) => ids.get(n) ?? [])))
+            ),
+            // by name: a repeat finds the aliases of the first attempt and rewrites them with the same values
+            idempotent: true
+          }))
+          if (reply.status.trim().toLowerCase() === "ok") {
+            const after = yield* listAliases
+            for (const row of sent) {
+              const uuid = after.find((a) => a.spec.name === row.spec.name && a.owner === row.owner)?.uuid
+              outcomes.set(
+                row.spec.name,
+                uuid !== undefined ? { _tag: "Saved", uuid } : Upload.callFailed(
+                  "",
+                  `not saved: firewall/alias/import answered "ok" but no alias ${row.spec.name} of ours is on the firewall`
+                )
+              )
+            }
+          } else {
+            const sentNames = sent.map((r) => r.spec.name)
+            AliasImport.failedOutcomes(sentNames, reply).forEach((o, i) => outcomes.set(sentNames[i] ?? "", o))
+          }
+        }
+        return rows.map((row) =>
+          outcomes.get(row.spec.name) ??
+            Upload.callFailed(
+              "",
+              `not sent: an alias named ${row.spec.name} already exists on site "${site}"; firewall/alias/import would overwrite it`
+            )
         )
       }),
       update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {

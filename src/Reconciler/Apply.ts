@@ -7,7 +7,7 @@
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
-import { Effect, Schema } from "effect"
+import { Effect, type Result, Schema } from "effect"
 import type { RuleSpec } from "../Domain/Model.ts"
 import {
   AliasSpec as AliasSpecSchema,
@@ -16,7 +16,7 @@ import {
 } from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
 import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
-import type { OpnsenseShape } from "../Opnsense.ts"
+import type { OpnsenseShape, RowOutcome } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import type { Step } from "./Order.ts"
 
@@ -27,6 +27,8 @@ export interface ExecuteOptions {
   readonly bulkThreshold: number
   /** whether the firewall offers rules.upload (Version.ts `uploadRules`) */
   readonly bulk: boolean
+  /** whether aliases.createMany (firewall/alias/import) is offered (Version.ts `aliasImport`) */
+  readonly aliasImport: boolean
   /** whether del_rule takes comma lists (Version.ts `ruleDeleteLists`): a run of rule deletes is one call */
   readonly deleteLists: boolean
 }
@@ -153,13 +155,21 @@ export const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
     ? client.aliases.reconfigure
     : client.rules.reconfigure
 
-/** Consecutive write steps that may run together: same kind and action, rules only. */
+/**
+ * Consecutive write steps that may go together: rule writes (deletes apart from the rest), and
+ * alias creates (one import; written one at a time, in order, when not imported).
+ */
 const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>> => {
   const out: Array<Array<Step>> = []
   for (const step of steps) {
     const last = out[out.length - 1]?.[0]
-    const joins = last !== undefined && last._tag === "Write" && step._tag === "Write" && step.change.kind === "rule" &&
-      last.change.kind === "rule" && (last.change.action === "delete") === (step.change.action === "delete")
+    const bothWrites = last !== undefined && last._tag === "Write" && step._tag === "Write"
+    const joins = bothWrites && (
+      (step.change.kind === "rule" && last.change.kind === "rule" &&
+        (last.change.action === "delete") === (step.change.action === "delete")) ||
+      (step.change.kind === "alias" && last.change.kind === "alias" && step.change.action === "create" &&
+        last.change.action === "create")
+    )
     const current = out[out.length - 1]
     if (joins && current !== undefined) current.push(step)
     else out.push([step])
@@ -203,6 +213,33 @@ export const executeSteps = (
         })
       )
 
+    /** One outcome per row of a bulk call: saved, rejected with the firewall's message, or the call's error. */
+    const recordRows = (
+      writes: ReadonlyArray<Extract<Step, { _tag: "Write" }>>,
+      result: Result.Result<ReadonlyArray<RowOutcome>, OpnsenseError>
+    ) =>
+      writes.forEach((w, i) => {
+        const row = result._tag === "Success" ? result.success[i] : undefined
+        if (row?._tag === "Saved") {
+          outcomes.set(w.index, outcome(w.change, "done", { uuid: row.uuid }))
+          return
+        }
+        failed = true
+        outcomes.set(
+          w.index,
+          outcome(
+            w.change,
+            "failed",
+            row !== undefined
+              ? {
+                error: describeRejection(w.change, row.validations, row.message),
+                ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
+              }
+              : { error: result._tag === "Failure" ? describeError(w.change, result.failure) : "no outcome" }
+          )
+        )
+      })
+
     for (const batch of batches(steps)) {
       const writes = batch.filter((s): s is Extract<Step, { _tag: "Write" }> => s._tag === "Write")
       if (writes.length > 0) {
@@ -223,27 +260,7 @@ export const executeSteps = (
           }))))
           // a failed call may still have saved something: reconfigure to keep running == saved
           touched.add("rule")
-          writes.forEach((w, i) => {
-            const row = result._tag === "Success" ? result.success[i] : undefined
-            if (row?._tag === "Saved") {
-              outcomes.set(w.index, outcome(w.change, "done", { uuid: row.uuid }))
-              return
-            }
-            failed = true
-            outcomes.set(
-              w.index,
-              outcome(
-                w.change,
-                "failed",
-                row !== undefined
-                  ? {
-                    error: describeRejection(w.change, row.validations, row.message),
-                    ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
-                  }
-                  : { error: result._tag === "Failure" ? describeError(w.change, result.failure) : "no outcome" }
-              )
-            )
-          })
+          recordRows(writes, result)
           continue
         }
         const deletes = writes.every((w) => w.change.kind === "rule" && w.change.action === "delete")
@@ -261,10 +278,32 @@ export const executeSteps = (
           })
           continue
         }
-        yield* Effect.forEach(writes, runWrite, {
-          concurrency: writes.length > 1 ? options.concurrency : 1,
-          discard: true
-        })
+        const aliasCreates = writes.every((w) => w.change.kind === "alias" && w.change.action === "create")
+        if (options.aliasImport && aliasCreates && writes.length >= options.bulkThreshold) {
+          const result = yield* Effect.result(client.aliases.createMany(writes.map((w) => ({
+            spec: decodeAlias(w.change.after),
+            owner: w.change.name
+          }))))
+          touched.add("alias")
+          recordRows(writes, result)
+          continue
+        }
+        // rule writes of a run are independent; alias creates keep their order (members first) and
+        // stop at the first failure like separate steps
+        const parallel = writes.length > 1 && writes[0]?.change.kind === "rule"
+        yield* Effect.forEach(
+          writes,
+          (w) =>
+            !parallel && failed
+              ? Effect.sync(() => {
+                outcomes.set(
+                  w.index,
+                  outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" })
+                )
+              })
+              : runWrite(w),
+          { concurrency: parallel ? options.concurrency : 1, discard: true }
+        )
         continue
       }
       for (const step of batch) {

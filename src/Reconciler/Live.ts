@@ -185,6 +185,7 @@ export const make = (options: ReconcilerOptions) =>
           concurrency: options.concurrency ?? 4,
           bulkThreshold: options.bulkThreshold ?? 20,
           bulk: capabilities.uploadRules,
+          aliasImport: capabilities.aliasImport,
           deleteLists: capabilities.ruleDeleteLists
         })
 

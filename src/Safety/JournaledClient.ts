@@ -89,7 +89,16 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       create: (spec, owner) => write("alias", "create", [owner], undefined, client.aliases.create(spec, owner), one),
       update: (uuid, spec, owner) =>
         write("alias", "update", [owner], uuid, client.aliases.update(uuid, spec, owner), none),
-      remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none)
+      remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none),
+      createMany: (rows) =>
+        write(
+          "alias",
+          "create",
+          rows.map((r) => r.owner),
+          undefined,
+          client.aliases.createMany(rows),
+          (outcomes) => outcomes.flatMap((o) => (o._tag === "Saved" ? [o.uuid] : []))
+        )
     },
     rules: {
       ...client.rules,

@@ -93,3 +93,54 @@ for (const version of ["26.1", "26.7"] as const) {
     }, 60_000)
   })
 }
+
+/** `count` network aliases, every tenth one nesting the one before it. */
+const manyAliases = (count: number) =>
+  `aliases:\n${
+    Array.from({ length: count }, (_, i) =>
+      `  - name: net_${i}\n    type: network\n    categories: [imported]\n    content: [${
+        i % 10 === 9 ? `net_${i - 1}` : `10.77.${i}.0/24`
+      }]\n`).join("")
+  }`
+
+for (const version of ["26.1", "26.7"] as const) {
+  describe(`bulk alias creates on ${version}`, () => {
+    it("creates 25 aliases (some nesting others) with one firewall/alias/import, re-plan empty", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "aliases.yaml": manyAliases(25) } })
+      const harness = h
+      harness.sim.requests.clear()
+      const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(report.result).toBe("applied")
+      expect(report.changes.every((c) => c.status === "done" && c.uuid !== undefined)).toBe(true)
+      expect(harness.sim.requests.count("/api/firewall/alias/import")).toBe(1)
+      expect(harness.sim.requests.count("/api/firewall/alias/add_item")).toBe(0)
+      expect(harness.sim.requests.count("/api/firewall/alias/reconfigure")).toBe(1)
+      const next = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(next.changes).toEqual([])
+    })
+
+    it("reports an all-or-nothing import truthfully: the invalid alias with its message, the rest not saved", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "aliases.yaml": manyAliases(25) } })
+      const harness = h
+      // what importAction answers when one alias fails the model's validation (nothing is saved)
+      harness.sim.faults.failNext(1, 200, {
+        existing: 0,
+        new: 25,
+        validations: { "net_4.content": "Entry \"10.77.4.0/33\" is not a valid hostname, IP address or range." },
+        status: "failed"
+      }, "/api/firewall/alias/import")
+      const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(report.result).toBe("failed")
+      const bad = report.changes.find((c) => c.name === "net_4")
+      expect(bad?.status).toBe("failed")
+      expect(bad?.error).toMatch(/^aliases\.yaml:\d+:\d+: alias "net_4": OPNsense rejected it: alias\.content: Entry/)
+      expect(bad?.validations).toEqual({
+        "alias.content": "Entry \"10.77.4.0/33\" is not a valid hostname, IP address or range."
+      })
+      const others = report.changes.filter((c) => c.name !== "net_4")
+      expect(others.every((c) => c.status === "failed" && c.error?.includes("all or nothing"))).toBe(true)
+      expect(report.message).toContain("0 of 25 changes applied")
+      expect([...harness.sim.state.aliases.values()].some((a) => a["name"]?.startsWith("net_"))).toBe(false)
+    })
+  })
+}
