@@ -63,6 +63,8 @@ export interface UploadRow {
   readonly spec: RuleSpec
   readonly owner: string
   readonly sequence: number
+  /** an update of the place only: nothing but `sequence` is written (as `setSequence`) */
+  readonly onlySequence?: boolean | undefined
 }
 
 export interface RuleApi extends Subsystem {

@@ -559,10 +559,17 @@ export const make = (
         const outcomes = new Map<string, RowOutcome>()
         const failedCalls = new Set<string>()
         let unsure = false
-        for (const chunk of Arr.chunksOf(sent.filter(Rules.csvCarries), UPLOAD_CHUNK)) {
+        const reorder = (r: (typeof sent)[number]) => r.onlySequence === true && !r.isNew
+        const reorders = sent.filter(reorder)
+        const full = sent.filter((r) => !reorder(r) && Rules.csvCarries(r))
+        const chunks = [
+          ...Arr.chunksOf(full, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toCsv(rows) })),
+          ...Arr.chunksOf(reorders, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toSequenceCsv(rows) }))
+        ]
+        for (const { payload, rows: chunk } of chunks) {
           const reply = yield* Effect.result(writing(
             http.json(Upload.UploadResponse, "POST", path, {
-              body: { payload: Rules.toCsv(chunk) },
+              body: { payload },
               idempotent: true
             }).pipe(Effect.flatMap((r) =>
               r.validations !== undefined ? Effect.succeed(r) : Effect.fail(

@@ -239,3 +239,7 @@ export const csvCarries = (row: CsvRow): boolean =>
 
 export const toCsv = (rows: ReadonlyArray<CsvRow>): string =>
   [CSV_FIELDS.join(";"), ...rows.map((row) => csvValues(row).map(csvCell).join(";"))].join("\n")
+
+/** Only `@uuid` and `sequence`: importRecordSet sets the columns given and leaves the rest of a rule as it is. */
+export const toSequenceCsv = (rows: ReadonlyArray<CsvRow>): string =>
+  ["@uuid;sequence", ...rows.map((row) => `${row.uuid};${row.sequence}`)].join("\n")

@@ -122,6 +122,10 @@ const writeUnordered = <S>(
     ? api.create(decode(change.after), change.name)
     : api.update(uuid, decode(change.after), change.name).pipe(Effect.as(uuid))
 
+/** Only the place in the order moved: touch nothing else. */
+const onlySequence = (change: Change): boolean =>
+  change.action === "update" && (change.diff ?? []).every((d) => d.path === "sequence")
+
 /** The API call for one change; returns the uuid it wrote. */
 export const writeChange = (
   client: OpnsenseShape,
@@ -138,9 +142,7 @@ export const writeChange = (
       if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
       const spec: RuleSpec = decodeRule(change.after)
       if (change.action === "create") return client.rules.create(spec, change.name, sequence)
-      // only the place in the order moved: touch nothing else
-      const onlySequence = (change.diff ?? []).every((d) => d.path === "sequence")
-      return (onlySequence
+      return (onlySequence(change)
         ? client.rules.setSequence(uuid, sequence)
         : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
     }
@@ -256,7 +258,8 @@ export const executeSteps = (
             uuid: w.change.action === "update" ? w.change.uuid : undefined,
             spec: decodeRule(w.change.after),
             owner: w.change.name,
-            sequence: w.change.sequence ?? 0
+            sequence: w.change.sequence ?? 0,
+            onlySequence: onlySequence(w.change)
           }))))
           // a failed call may still have saved something: reconfigure to keep running == saved
           touched.add("rule")

@@ -77,6 +77,23 @@ for (const version of ["26.1", "26.7"] as const) {
       expect(next.changes).toEqual([])
     })
 
+    it("reorders 25 rules with one upload of only @uuid and sequence", async () => {
+      h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(25) } })
+      const harness = h
+      await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      const [head = "", ...items] = manyRules(25).split("  - name: ")
+      writeFileSync(join(harness.desiredDir, "rules.yaml"), [head, ...items.reverse()].join("  - name: "))
+      const plan = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(plan.changes.length).toBeGreaterThanOrEqual(20)
+      expect(plan.changes.every((c) => c.diff?.every((d) => d.path === "sequence"))).toBe(true)
+      harness.sim.requests.clear()
+      const report = await run(harness, Reconciler.use((r) => r.apply(plan, { approve: true })))
+      expect(report.result).toBe("applied")
+      expect(report.verification.clean).toBe(true)
+      expect(harness.sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(harness.sim.requests.count("/api/firewall/filter/set_rule")).toBe(0)
+    })
+
     it("applies 2,000 new rules in upload_rules chunks of 500, re-plan empty", async () => {
       h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(2000) } })
       const harness = h
