@@ -272,6 +272,35 @@ describe("Opnsense client on a simulated 26.1", () => {
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })
 
+describe("upload_rules retried on 26.1", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator({ version: "26.1", unmanaged: false })
+  })
+  afterAll(() => sim.close())
+
+  it.live("re-sends an upload whose connection dropped: every row carries its own uuid, so no twin", () =>
+    Effect.gen(function*() {
+      const client = yield* Opnsense
+      sim.faults.dropNext(1, "/api/firewall/filter/upload_rules")
+      const outcomes = yield* client.rules.upload(["retry-1", "retry-2"].map((owner, i) => ({
+        spec: {
+          ...rule,
+          categories: ["new_cat"],
+          destination: { addresses: [`192.0.2.${i + 1}`], invert: false, port: "53" }
+        },
+        owner,
+        sequence: 8000 + i
+      })))
+      expect(outcomes.map((o) => o._tag)).toEqual(["Saved", "Saved"])
+      expect(sim.requests.count("/api/firewall/filter/upload_rules")).toBe(2)
+      const after = yield* client.snapshot({ fresh: true })
+      const ours = after.rules.filter((r) => r.owner?.startsWith("retry-"))
+      expect(ours.map((r) => r.uuid).sort()).toEqual(outcomes.map((o) => o.uuid).sort())
+      expect(ours.every((r) => r.spec.categories.includes("new_cat"))).toBe(true)
+    }).pipe(Effect.provide(layerSimulator(sim, fast))))
+})
+
 describe("bulk reads at scale", () => {
   let sim: SimulatorHandle
   beforeAll(async () => {
