@@ -560,8 +560,8 @@ export const make = (
         const failedCalls = new Set<string>()
         let unsure = false
         const reorder = (r: (typeof sent)[number]) => r.onlySequence === true && !r.isNew
-        const reorders = sent.filter(reorder)
-        const full = sent.filter((r) => !reorder(r) && Rules.csvCarries(r))
+        const reorders = sent.filter((r) => reorder(r) && Upload.offerable(r.uuid))
+        const full = sent.filter((r) => !reorder(r) && Upload.offerable(r.uuid) && Rules.csvCarries(r))
         const chunks = [
           ...Arr.chunksOf(full, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toCsv(rows) })),
           ...Arr.chunksOf(reorders, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toSequenceCsv(rows) }))
@@ -596,7 +596,7 @@ export const make = (
           if ((reply.success.validations ?? []).length > 0) unsure = true
           for (const o of Upload.rowOutcomes(chunk.map((r) => r.uuid), reply.success)) outcomes.set(o.uuid, o)
         }
-        // rows the CSV cannot carry: set_rule/{uuid}, an upsert for an unknown v4 uuid
+        // rows the upload cannot carry: set_rule/{uuid}, an upsert for an unknown v4 uuid
         // (opnsense/core 25.7+: ApiMutableModelControllerBase.php setBase)
         for (const row of sent) {
           if (outcomes.has(row.uuid)) continue
@@ -605,7 +605,9 @@ export const make = (
             update(
               `${Rules.base}/set_rule/${row.uuid}`,
               Rules.wrapper,
-              Rules.toWire(row.spec, row.owner, row.sequence, categoryUuids)
+              reorder(row)
+                ? { [Rules.wrapper]: { sequence: String(row.sequence) } }
+                : Rules.toWire(row.spec, row.owner, row.sequence, categoryUuids)
             )
           )
           outcomes.set(

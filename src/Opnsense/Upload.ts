@@ -41,6 +41,13 @@ export const UploadResponse = Schema.Struct({
 })
 export type UploadResponse = typeof UploadResponse.Type
 
+/**
+ * The `@uuid` importRecordSet takes: a lowercase v4 (opnsense/core 26.1.1+: ArrayField.php
+ * importRecordSet, "Invalid UUID offered"). A rule whose uuid is anything else is written with set_rule.
+ */
+export const offerable = (uuid: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)
+
 /** What became of one uploaded row. */
 export type RowOutcome =
   | { readonly _tag: "Saved"; readonly uuid: string }

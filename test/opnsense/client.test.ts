@@ -301,6 +301,37 @@ describe("upload_rules retried on 26.1", () => {
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })
 
+describe("upload_rules rows the CSV cannot carry on 26.1", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator({ version: "26.1", unmanaged: false })
+  })
+  afterAll(() => sim.close())
+
+  it.effect("writes a row whose quoted value has a backslash with set_rule, under its own uuid", () =>
+    Effect.gen(function*() {
+      const client = yield* Opnsense
+      const tricky = "path C:\\share; \"quoted\\\""
+      const outcomes = yield* client.rules.upload(["csv-1", "csv-2"].map((owner, i) => ({
+        spec: {
+          ...rule,
+          categories: [],
+          destination: { addresses: ["192.0.2.80"], invert: false, port: "80" },
+          description: i === 0 ? tricky : "plain"
+        },
+        owner,
+        sequence: 9000 + i
+      })))
+      expect(outcomes.map((o) => o._tag)).toEqual(["Saved", "Saved"])
+      expect(sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(sim.requests.count("/api/firewall/filter/set_rule")).toBe(1)
+      const after = yield* client.snapshot({ fresh: true })
+      const first = after.rules.find((r) => r.owner === "csv-1")
+      expect(first?.uuid).toBe(outcomes[0]?.uuid)
+      expect(first?.spec.description).toBe(tricky)
+    }).pipe(Effect.provide(layerSimulator(sim, fast))))
+})
+
 describe("bulk reads at scale", () => {
   let sim: SimulatorHandle
   beforeAll(async () => {
