@@ -1,5 +1,7 @@
 /**
- * The generic item endpoints of ApiMutableModelControllerBase (REFERENCE §5.2–§5.7), written once and
+ * The generic item endpoints of ApiMutableModelControllerBase (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php getBase, addBase,
+ * setBase, delBase, toggleBase), written once and
  * parameterised per resource: get/add/set (with upsert)/del (with comma lists from 26.1.3)/toggle, and
  * the whole-model get.
  */
