@@ -1,11 +1,14 @@
 /**
- * The ops HTTP server of `serve` (CONTRACT §7): health, version, metrics, cache and circuit-breaker
+ * The ops HTTP server of `serve`: health, version, metrics, cache and circuit-breaker
  * admin, live objects and plans, and the MCP Streamable HTTP transport at /mcp.
  *
+ * Every request first passes the Host/Origin allow-list (Http/HostGuard.ts, against DNS rebinding),
+ * on every route including /health: a foreign name is refused 403 before routing or auth.
  * Every request gets an X-Request-Id (kept from the caller when sane), a server span continuing
  * the caller's W3C trace context (except /health and /metrics, which stay cheap and quiet), a line
  * in access.log, and the request metrics. Bodies are bounded (HTTP_MAX_BODY_BYTES, 413) and so is
- * time (HTTP_REQUEST_TIMEOUT_MS, 503; /mcp streams excepted). Shutdown stops accepting, drains
+ * time (HTTP_REQUEST_TIMEOUT_MS, 503; /mcp streams excepted); slow clients and connection hogs are
+ * cut off by the listener (Http/Listener.ts), which also scrubs credentials from URLs. Shutdown stops accepting, drains
  * in-flight requests for up to HTTP_SHUTDOWN_TIMEOUT_MS, runs the release hooks (locks, leases),
  * and leaves the span flush to the telemetry layer's own scope, which closes after this one.
  */
@@ -14,13 +17,15 @@ import { ByteSize, Context, Duration, Effect, Layer, Metric } from "effect"
 import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
 import { randomUUID } from "node:crypto"
-import { createServer } from "node:http"
 import * as Auth from "./Http/Auth.ts"
 import { type HttpConfig, type HttpConfigError, validate } from "./Http/Config.ts"
 import * as Health from "./Http/Health.ts"
+import { makeHostCheck } from "./Http/HostGuard.ts"
+import { makeListener } from "./Http/Listener.ts"
 import type { Ports } from "./Http/Ports.ts"
 import { error } from "./Http/Respond.ts"
 import { type GuardName, type Route, routes } from "./Http/Routes.ts"
+import { makeScrubber } from "./Http/Scrub.ts"
 import { AccessLog } from "./Logging.ts"
 import { httpRequestDuration, httpRequests } from "./Telemetry/Metrics.ts"
 
@@ -83,6 +88,7 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
   Effect.gen(function*() {
     const access = yield* AccessLog
     const guard = guards(config)
+    const hostCheck = makeHostCheck({ hosts: config.allowedHosts, origins: config.allowedOrigins })
     const table = new Map<string, Map<string, Route>>()
     // listings keep their compressed forms per snapshot when compression is on
     const listingOptions = { compressionLevel: config.enableCompression ? config.compressionLevel : undefined }
@@ -99,6 +105,8 @@ export const makeApp = (config: HttpConfig, ports: Ports, health: Health.HealthM
       request: HttpServerRequest.HttpServerRequest,
       path: string
     ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+      const foreign = hostCheck(request.headers["host"], request.headers["origin"])
+      if (foreign !== undefined) return Effect.succeed(error(403, foreign.code, foreign.message))
       const byMethod = table.get(path)
       if (byMethod === undefined) return Effect.succeed(error(404, "NotFound", `no route ${path}`))
       const method = request.method === "HEAD" ? "GET" : request.method
@@ -201,13 +209,12 @@ export const layer = (
       )
       const health = yield* Health.make(ports, { intervalMs: config.healthIntervalMs })
       const app = yield* makeApp(config, ports, health)
+      const scrub = makeScrubber([
+        ...[config.mcpAuthToken, config.adminToken, config.metricsToken].filter((t) => t !== undefined),
+        ...config.otherSecrets
+      ])
       const server = yield* NodeHttpServer.make(
-        () =>
-          createServer({
-            requestTimeout: config.requestTimeoutMs,
-            headersTimeout: Math.min(config.requestTimeoutMs, 10_000),
-            keepAliveTimeout: 5_000
-          }),
+        () => makeListener(config, scrub),
         { host: config.host, port: config.port, gracefulShutdownTimeout: Duration.millis(config.shutdownTimeoutMs) }
       )
       yield* server.serve(app).pipe(

@@ -38,7 +38,8 @@ export interface VlanApi extends Subsystem {
   readonly list: Effect.Effect<ReadonlyArray<LiveVlan>, OpnsenseError>
   /** returns the new uuid */
   readonly create: (spec: VlanSpec, owner: string) => Effect.Effect<string, OpnsenseError>
-  readonly update: (uuid: string, spec: VlanSpec, owner: string) => Effect.Effect<void, OpnsenseError>
+  /** `device`: the device name to set (a revert puts the old one back); default: keep or let OPNsense choose */
+  readonly update: (uuid: string, spec: VlanSpec, owner: string, device?: string) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
 }
 
@@ -95,7 +96,8 @@ export interface BackupApi {
   readonly list: Effect.Effect<ReadonlyArray<Backup>, OpnsenseError>
   /** the newest revision: recorded before an apply so it can be reverted to */
   readonly current: Effect.Effect<Backup | undefined, OpnsenseError>
-  readonly download: (revision: string) => Effect.Effect<string, OpnsenseError>
+  /** config.xml of a revision; without one, the newest (the running config) */
+  readonly download: (revision?: string) => Effect.Effect<string, OpnsenseError>
   readonly revert: (revision: string) => Effect.Effect<void, OpnsenseError>
 }
 

@@ -40,6 +40,8 @@ export interface ApplyOptions {
   readonly override?: { readonly reason: string } | undefined
   /** who applies; default $USER, or the configured actor */
   readonly actor?: string | undefined
+  /** apply a plan that deletes every managed object (Plan.destroysAll); refused without it */
+  readonly allowDestroy?: boolean | undefined
 }
 
 export interface ImportOptions extends SiteOptions {

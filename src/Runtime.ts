@@ -6,6 +6,7 @@
  */
 import { Config, Effect, Layer, Option, Scope, Semaphore } from "effect"
 import type { FileSystem } from "effect/FileSystem"
+import { userInfo } from "node:os"
 import { DesiredState } from "./DesiredState.ts"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { OpnsenseShape } from "./Opnsense.ts"
@@ -26,8 +27,17 @@ import { resolveTarget } from "./Target.ts"
 export interface Settings {
   readonly desiredDir: string
   readonly dataDir: string
-  /** recorded in the audit log: OPNSENSE_MCP_ACTOR, else $USER, else "unknown" */
+  /** recorded in the audit log: OPNSENSE_MCP_ACTOR, else $USER, else $LOGNAME, else the account of the process */
   readonly actor: string
+}
+
+/** The account this process runs as (systemd services and containers often have no $USER). */
+const osUser = (): string => {
+  try {
+    return userInfo().username
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`
+  }
 }
 
 export const settings = (
@@ -37,8 +47,10 @@ export const settings = (
     const desiredDir = overrides.dir ??
       (yield* Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")))
     const dataDir = overrides.dataDir ?? (yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data")))
-    const actor = Option.getOrUndefined(yield* Config.option(Config.String("OPNSENSE_MCP_ACTOR"))) ??
-      Option.getOrUndefined(yield* Config.option(Config.String("USER"))) ?? "unknown"
+    const named = (name: string) =>
+      Config.option(Config.String(name)).pipe(Config.map((o) => Option.filter(o, (v) => v.trim() !== "")))
+    const actor = Option.getOrUndefined(yield* named("OPNSENSE_MCP_ACTOR")) ??
+      Option.getOrUndefined(yield* named("USER")) ?? Option.getOrUndefined(yield* named("LOGNAME")) ?? osUser()
     return { desiredDir, dataDir, actor }
   })
 

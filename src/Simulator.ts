@@ -41,7 +41,8 @@ export interface SimulatorOptions {
   readonly tls?: boolean
   /** 0 (default) = a free port */
   readonly port?: number
-  readonly host?: "127.0.0.1"
+  /** the loopback address to listen on (default 127.0.0.1) */
+  readonly host?: "127.0.0.1" | "::1"
   /** default: generated, 80 characters like a real key (REFERENCE §2.1) */
   readonly apiKey?: string
   readonly apiSecret?: string
@@ -59,6 +60,11 @@ export interface SimulatorOptions {
    * so that consecutive CLI runs see one firewall. Credentials are never written.
    */
   readonly stateFile?: string
+  /**
+   * `system/backupcount`: configuration revisions kept (default: absent, so 100 are kept); a small
+   * number makes an apply rotate its recorded revision away quickly (State.ts `retention`)
+   */
+  readonly backupCount?: number
 }
 
 export interface SimulatorHandle {
@@ -90,6 +96,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   const state = new SimulatorState(v)
   let creds: Credentials = { apiKey: options.apiKey ?? credential(), apiSecret: options.apiSecret ?? credential() }
   state.apiKeys.push({ key: creds.apiKey, secret: creds.apiSecret, user: "root", privileges: ["page-all"] })
+  if (options.backupCount !== undefined) state.backupCount = options.backupCount
   const ctx: Ctx = { state, v, save: () => undefined }
   const persisted = options.stateFile === undefined ? undefined : Persist.read(options.stateFile, v.full)
   if (persisted !== undefined) {
@@ -143,7 +150,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   )
   let closed = false
   return {
-    url: `${tls ? "https" : "http"}://${host}:${server.port}`,
+    url: `${tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
     get apiKey() {
       return creds.apiKey
     },

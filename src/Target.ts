@@ -1,5 +1,5 @@
 /**
- * Which firewall a site talks to, and how (CONTRACT §2): the URL, the credentials, the CA, TLS
+ * Which firewall a site talks to, and how: the URL, the credentials, the CA, TLS
  * verification and the timeout, from the environment and the site's entry in sites.yaml. When no
  * URL is configured at all, the embedded simulator is started in-process and used instead, with a
  * banner on stderr, so every command works on a fresh machine.
@@ -91,6 +91,15 @@ const secret = (site: string, variable: string) =>
     if (Option.isSome(file) && file.value !== "") return Option.some(yield* readSecretFile(site, variable, file.value))
     return Option.none<Redacted.Redacted<string>>()
   })
+
+/**
+ * The firewall credentials of the default variables (OPNSENSE_API_KEY/SECRET or their _FILE), for
+ * scrubbing them wherever they might turn up (request URLs); none when unset or unreadable.
+ */
+export const defaultCredentials: Effect.Effect<ReadonlyArray<Redacted.Redacted<string>>> = Effect.forEach(
+  ["OPNSENSE_API_KEY", "OPNSENSE_API_SECRET"],
+  (variable) => secret("default", variable).pipe(Effect.map(Option.toArray), Effect.orElseSucceed(() => []))
+).pipe(Effect.map((all) => all.flat()))
 
 const checkUrl = (site: string, raw: string) =>
   Effect.try({

@@ -1,5 +1,5 @@
 /**
- * `opnsense-mcp apply [--plan FILE] [--auto-approve] [--override-lockout REASON]`: apply a saved
+ * `opnsense-mcp apply [--plan FILE] [--auto-approve] [--override-lockout REASON] [--allow-destroy]`: apply a saved
  * plan, or plan and apply. A plan with `blocked` changes (lockout guard) is refused unless
  * --override-lockout gives the reason, which the audit log keeps.
  * Asks for confirmation on a terminal; without a terminal it refuses unless --auto-approve is
@@ -14,7 +14,7 @@ import { isRefusal, Reconciler } from "../Reconciler.ts"
 import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ApplyFlags } from "./Commands.ts"
-import { colourOn, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
+import { colourOn, destroyNote, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 import { siteNames } from "./Plan.ts"
 
 const ask = (question: string) =>
@@ -39,6 +39,7 @@ const approval = (plan: Plan, autoApprove: boolean) =>
 export const run = (flags: ApplyFlags) =>
   Effect.gen(function*() {
     const reconciler = yield* Reconciler
+    const { desiredDir } = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
     const colour = colourOn(process.stdout)
     const plans: Array<Plan> = Option.isSome(flags.plan)
       ? [yield* reconciler.loadPlan(flags.plan.value)]
@@ -47,6 +48,7 @@ export const run = (flags: ApplyFlags) =>
     let code: ExitCode = ExitCode.ok
     for (const plan of plans) {
       if (!flags.json) yield* out(renderPlan(plan, { colour }))
+      yield* destroyNote(plan, desiredDir)
       // an empty fresh plan needs nothing; an empty saved plan is still checked for staleness
       const empty = plan.changes.length === 0
       if (empty && Option.isNone(flags.plan)) continue
@@ -66,7 +68,7 @@ export const run = (flags: ApplyFlags) =>
       if (override !== undefined && plan.blocked.length > 0) {
         yield* err(`warning: applying ${plan.blocked.length} blocked change(s) on purpose: ${override.reason}\n`)
       }
-      const report = yield* reconciler.apply(plan, { approve: true, override }).pipe(
+      const report = yield* reconciler.apply(plan, { approve: true, override, allowDestroy: flags.allowDestroy }).pipe(
         Effect.map((r): ApplyReport | undefined => r),
         Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
       )

@@ -62,6 +62,10 @@ const applyFlags = {
     ),
     Flag.withMetavar("REASON"),
     Flag.optional
+  ),
+  allowDestroy: switchFlag(
+    "allow-destroy",
+    "apply a plan that deletes every object the site manages (refused without it: an empty or wrong --dir looks the same)"
   )
 }
 export type ApplyFlags = Flags<typeof applyFlags>

@@ -4,6 +4,7 @@
  */
 import { Cause, Effect, Option } from "effect"
 import { Flag } from "effect/cli"
+import { resolve } from "node:path"
 
 export const ExitCode = {
   ok: 0,
@@ -40,6 +41,12 @@ export const colourOn = (stream: NodeJS.WriteStream): boolean =>
 export const out = (text: string) => Effect.sync(() => process.stdout.write(text))
 export const err = (text: string) => Effect.sync(() => process.stderr.write(text))
 
+/** A plan that deletes everything a site manages names the directory it read, on stderr. */
+export const destroyNote = (plan: { readonly destroysAll?: boolean | undefined }, desiredDir: string) =>
+  plan.destroysAll === true
+    ? err(`note: the desired state was read from ${resolve(desiredDir)}; it names none of the managed objects\n`)
+    : Effect.void
+
 /** Set the process exit status without ending the process, so scopes still close cleanly. */
 export const exitWith = (code: ExitCode) =>
   Effect.sync(() => {
@@ -49,9 +56,29 @@ export const exitWith = (code: ExitCode) =>
 /** Render any failure as one readable line on stderr and exit 1. */
 export const reportFailure = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
-  if (typeof error === "object" && error !== null && "message" in error && typeof error.message === "string") {
-    const tag = "_tag" in error && typeof error._tag === "string" ? `${error._tag}: ` : ""
-    return `error: ${tag}${error.message}`
+  const tag = typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+    ? `${error._tag}: `
+    : ""
+  return `error: ${tag}${describe(error)}`
+}
+
+/**
+ * An error's own message, or, when it has none (Effect's ServeError wraps the listener's failure
+ * with an empty message), the message of what caused it, with the system error explained.
+ */
+const describe = (error: unknown, depth = 0): string => {
+  if (typeof error !== "object" || error === null) return String(error)
+  const own = "message" in error && typeof error.message === "string" ? error.message : ""
+  const code = "code" in error && typeof error.code === "string" ? error.code : ""
+  if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+    const where = "address" in error && "port" in error ? `${String(error.address)}:${String(error.port)}` : own
+    const why = code === "EADDRINUSE"
+      ? "is already in use by another process"
+      : code === "EACCES"
+      ? "needs privileges this process lacks"
+      : "is not an address of this host"
+    return `cannot listen on ${where}: it ${why}; choose another with HOST and PORT`
   }
-  return `error: ${String(error)}`
+  if (own !== "" || depth > 4 || !("cause" in error)) return own === "" ? String(error) : own
+  return describe(error.cause, depth + 1)
 }

@@ -15,7 +15,7 @@ import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
 import { changeLines, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
 import type { PlanFlags } from "./Commands.ts"
-import { colourOn, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
+import { colourOn, destroyNote, err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 import { type Annotation, renderAnnotations, repoPath, resolveFormat } from "./Format.ts"
 
 /** The sites a command covers: the one named by --site, or every site. */
@@ -64,6 +64,7 @@ export const run = (flags: PlanFlags) =>
     for (const site of yield* siteNames(flags.site)) {
       const plan = yield* reconciler.plan({ site })
       plans.push(plan)
+      yield* destroyNote(plan, desiredDir)
       if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
       if (format === "github") {
         yield* out(renderPlan(plan, { colour: false }))

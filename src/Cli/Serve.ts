@@ -1,5 +1,5 @@
 /**
- * `serve`: the ops HTTP server (CONTRACT §7) with MCP Streamable HTTP at /mcp; `serve --stdio`
+ * `serve`: the ops HTTP server (docs/operations.md) with MCP Streamable HTTP at /mcp; `serve --stdio`
  * serves MCP over stdin/stdout instead (logs stay on stderr and in LOG_DIR).
  *
  * Layers close in reverse: the server drains and releases its hooks first, then the services
@@ -15,12 +15,16 @@ import * as Logging from "../Logging.ts"
 import * as Mcp from "../Mcp.ts"
 import * as Loop from "../Reconciler/Loop.ts"
 import * as Runtime from "../Runtime.ts"
+import * as Target from "../Target.ts"
 import * as Telemetry from "../Telemetry.ts"
 import type { ServeFlags } from "./Commands.ts"
 import { optionToUndefined } from "./Common.ts"
 
 const runHttp = Effect.gen(function*() {
-  const config = yield* HttpConfig.validate(yield* HttpConfig.config)
+  const config = yield* HttpConfig.validate({
+    ...(yield* HttpConfig.config),
+    otherSecrets: yield* Target.defaultCredentials
+  })
   const mcp = yield* Mcp.makeHttpHandler
   const ports = yield* Wiring.ports({ mcp: mcp.handle, commit: gitCommit() })
   const context = yield* Layer.build(Http.layer(config, ports))

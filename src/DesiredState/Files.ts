@@ -18,11 +18,14 @@ export interface SiteSources {
 
 export interface TreeSources {
   readonly sites: ReadonlyArray<SiteSources>
+  /** sites.yaml, when present and readable */
+  readonly sitesFile?: SourceFile | undefined
   readonly issues: ReadonlyArray<Issue>
 }
 
 const top = { line: 1, column: 1 }
-const isYaml = (name: string) => /\.ya?ml$/i.test(name)
+/** Hidden files (`.pre-commit-config.yaml`, `.gitlab-ci.yml` when the tree is a repository root) are tooling, not desired state. */
+const isYaml = (name: string) => !name.startsWith(".") && /\.ya?ml$/i.test(name)
 const inside = (root: string, path: string) => path === root || path.startsWith(root + NodePath.sep)
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
@@ -106,10 +109,12 @@ export const readTree = Effect.fn("DesiredState.readTree")(function*(
 
   // Sites: sites.yaml when present, else the one default site at the root.
   let configs: ReadonlyArray<SiteConfig> = [defaultSite]
+  let sitesFile: SourceFile | undefined
   const sitesPath = NodePath.join(root, SITES_FILE)
   const hasSites = yield* fs.exists(sitesPath).pipe(Effect.orElseSucceed(() => false))
   if (hasSites) {
     const text = yield* readText(SITES_FILE, sitesPath)
+    if (text !== undefined) sitesFile = { path: SITES_FILE, text }
     const parsed = text === undefined ? { sites: [], issues: [] } : parseSites(text, limits)
     issues.push(...parsed.issues)
     configs = parsed.sites
@@ -174,5 +179,5 @@ export const readTree = Effect.fn("DesiredState.readTree")(function*(
       }))
     }
   }
-  return { sites, issues } satisfies TreeSources
+  return { sites, sitesFile, issues } satisfies TreeSources
 })

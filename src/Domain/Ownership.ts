@@ -22,8 +22,9 @@ export const parseMarker = (raw: string): Marked => {
   return { description: raw.slice(0, match.index), owner: match[1] }
 }
 
+/** `owner` "" writes no marker: how a revert puts back an object that was not ours before the apply. */
 export const withMarker = (description: string, owner: string): string =>
-  description === "" ? `[gitops:${owner}]` : `${description} [gitops:${owner}]`
+  owner === "" ? description : description === "" ? `[gitops:${owner}]` : `${description} [gitops:${owner}]`
 
 /** Longest user description that still fits OPNsense's 255-character limit once marked. */
 export const maxDescriptionLength = (owner: string): number => 255 - ` [gitops:${owner}]`.length

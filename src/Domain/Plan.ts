@@ -71,6 +71,11 @@ export const Plan = Schema.Struct({
   changes: Schema.Array(Change),
   summary: PlanSummary,
   warnings: Schema.Array(Schema.String),
-  blocked: Schema.Array(BlockedChange)
+  blocked: Schema.Array(BlockedChange),
+  /**
+   * true when the plan deletes every object the site manages and keeps none (an empty or wrong
+   * desired-state directory): apply refuses it unless destroying is asked for explicitly
+   */
+  destroysAll: Schema.optional(Schema.Boolean)
 })
 export type Plan = typeof Plan.Type

@@ -41,11 +41,19 @@ export const SafetyReport = Schema.Struct({
   recovered: Schema.optional(Schema.String),
   /** post-apply checks: API reachable, re-plan empty, TCP probes */
   verification: Schema.optional(Schema.Struct({ ok: Schema.Boolean, failures: Schema.Array(Schema.String) })),
-  /** set when verification failed and the recorded revision was restored */
+  /** DATA_DIR file holding the config.xml that ran before the apply (mode 0600) */
+  undo: Schema.optional(Schema.String),
+  /**
+   * set when verification failed and the apply was undone: `revision` when the recorded revision
+   * was restored, `inverse` when it had been rotated away and the journal was undone object by object
+   */
   revert: Schema.optional(Schema.Struct({
     revision: Schema.String,
+    mode: Schema.optional(Schema.Literals(["revision", "inverse"])),
     result: Schema.Literals(["reverted", "failed"]),
     reconfigured: Schema.Array(Subsystem),
+    /** inverse: the writes it made */
+    writes: Schema.optional(Schema.Number),
     error: Schema.optional(Schema.String)
   }))
 })
@@ -116,7 +124,12 @@ export const DriftReport = Schema.Struct({
   /** rules the filter API shows read-only (legacy, automatic): never touched */
   readOnly: Schema.Struct({ legacy: Schema.Number, automatic: Schema.Number, builtin: Schema.Number }),
   /** true when drifted, missing or appeared-unmanaged objects exist (`drift` exits 2) */
-  hasDrift: Schema.Boolean
+  hasDrift: Schema.Boolean,
+  /**
+   * true when the firewall could not be read (circuit breaker open) and the report compares the
+   * last snapshot read, taken at `checkedAt`: its findings are not current
+   */
+  stale: Schema.optional(Schema.Boolean)
 })
 export type DriftReport = typeof DriftReport.Type
 

@@ -200,7 +200,11 @@ export const routes = (ports: Ports, health: HealthMonitor, options: ListingOpti
             site.opnsense.snapshot({ fresh: true }).pipe(
               Effect.map((s) => ({
                 site: site.name,
-                ok: true,
+                // a stale snapshot is the last one read while the breaker is open: nothing was warmed
+                ok: !s.stale,
+                ...(s.stale
+                  ? { error: `the firewall could not be read; the snapshot of ${s.fetchedAt} is stale` }
+                  : {}),
                 vlans: s.vlans.length,
                 aliases: s.aliases.length,
                 rules: s.rules.length

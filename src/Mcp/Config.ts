@@ -1,5 +1,5 @@
 /**
- * How the MCP server is configured (CONTRACT §2 plus the MCP-only knobs), as a service so tools and
+ * How the MCP server is configured (the shared variables plus the MCP-only knobs), as a service so tools and
  * transports read one value. Secrets stay Redacted.
  *
  * | variable | default | meaning |
@@ -13,6 +13,7 @@
  * | `OPNSENSE_MCP_ACTOR` | `mcp-agent` | who the audit log says applied or proposed (shared with the CLI) |
  */
 import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
+import { defaultAllowedHosts, hostList, loopbackHosts } from "../Http/HostGuard.ts"
 
 export type McpTransportKind = "stdio" | "http"
 
@@ -37,14 +38,7 @@ export interface McpSettings {
 
 export class McpConfig extends Context.Service<McpConfig, McpSettings>()("opnsense-mcp/McpConfig") {}
 
-export const loopbackHosts: ReadonlyArray<string> = ["localhost", "127.0.0.1", "[::1]"]
-
-const list = (name: string) =>
-  Config.String(name).pipe(
-    Config.option,
-    Config.map(Option.map((raw) => raw.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== ""))),
-    Config.map(Option.getOrUndefined)
-  )
+export { loopbackHosts }
 
 /** Read the settings for one transport from the environment. */
 export const config = (transport: McpTransportKind): Config.Config<McpSettings> =>
@@ -56,8 +50,8 @@ export const config = (transport: McpTransportKind): Config.Config<McpSettings> 
       Config.map(Option.getOrUndefined)
     ),
     host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
-    allowedHosts: list("MCP_ALLOWED_HOSTS"),
-    allowedOrigins: list("MCP_ALLOWED_ORIGINS"),
+    allowedHosts: hostList("MCP_ALLOWED_HOSTS"),
+    allowedOrigins: hostList("MCP_ALLOWED_ORIGINS"),
     maxBodyBytes: Config.Int("MCP_MAX_BODY_BYTES").pipe(Config.withDefault(1024 * 1024)),
     requestTimeoutMs: Config.Int("MCP_REQUEST_TIMEOUT_MS").pipe(Config.withDefault(120_000)),
     desiredStateDir: Config.String("DESIRED_STATE_DIR").pipe(Config.withDefault("./desired-state")),
@@ -68,8 +62,7 @@ export const config = (transport: McpTransportKind): Config.Config<McpSettings> 
       ...c,
       transport,
       host,
-      allowedHosts: c.allowedHosts ??
-        [...loopbackHosts, ...(host === "0.0.0.0" || host === "::" ? [] : [host.toLowerCase()])],
+      allowedHosts: c.allowedHosts ?? defaultAllowedHosts(host),
       allowedOrigins: c.allowedOrigins ?? loopbackHosts
     }))
   )

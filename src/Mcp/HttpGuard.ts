@@ -2,8 +2,8 @@
  * The checks in front of MCP over HTTP, on web-standard Request/Response so they hold whoever
  * mounts the handler (the ops server, a test's plain node:http server):
  *
- * - Host must be an allowed hostname (DNS rebinding: a page on evil.example resolving to 127.0.0.1);
- * - Origin, when a browser sends one, must be allowed;
+ * - Host and Origin must pass the allow-list of Http/HostGuard.ts (DNS rebinding), the same one
+ *   the ops server applies to every route;
  * - the bearer token (MCP_AUTH_TOKEN), compared in constant time over SHA-256 digests;
  * - a declared body larger than the limit is refused before it is read (413);
  * - a request that produces no response within the time limit is answered 504.
@@ -12,6 +12,7 @@
  */
 import { Redacted } from "effect"
 import * as Auth from "../Http/Auth.ts"
+import { makeHostCheck } from "../Http/HostGuard.ts"
 import type { McpSettings } from "./Config.ts"
 
 const refusal = (status: number, message: string, headers: Record<string, string> = {}): Response =>
@@ -20,43 +21,14 @@ const refusal = (status: number, message: string, headers: Record<string, string
     headers: { "content-type": "application/json", ...headers }
   })
 
-/** "Host: example:3000" → "example"; "[::1]:3000" → "[::1]" */
-export const hostnameOf = (host: string): string => {
-  const trimmed = host.trim().toLowerCase()
-  if (trimmed.startsWith("[")) return trimmed.slice(0, trimmed.indexOf("]") + 1)
-  return trimmed.replace(/:\d+$/, "")
-}
-
-const originHostname = (origin: string): string | undefined => {
-  try {
-    const url = new URL(origin)
-    return url.hostname.toLowerCase()
-  } catch {
-    return undefined
-  }
-}
-
 export type Guard = (request: Request) => Response | undefined
 
 export const makeGuard = (settings: McpSettings): Guard => {
   const token = settings.authToken === undefined ? undefined : Auth.token(settings.authToken)
-  const hosts = new Set(settings.allowedHosts.map(hostnameOf))
-  const origins = new Set(settings.allowedOrigins.map(hostnameOf))
+  const hostCheck = makeHostCheck({ hosts: settings.allowedHosts, origins: settings.allowedOrigins })
   return (request) => {
-    const host = request.headers.get("host")
-    if (host === null || !hosts.has(hostnameOf(host))) {
-      return refusal(403, `Host "${host ?? ""}" is not allowed for /mcp; add it to MCP_ALLOWED_HOSTS on the server`)
-    }
-    const origin = request.headers.get("origin")
-    if (origin !== null) {
-      const name = originHostname(origin)
-      if (name === undefined || !origins.has(hostnameOf(name))) {
-        return refusal(
-          403,
-          `Origin "${origin}" is not allowed for /mcp; add its hostname to MCP_ALLOWED_ORIGINS on the server`
-        )
-      }
-    }
+    const refused = hostCheck(request.headers.get("host") ?? undefined, request.headers.get("origin") ?? undefined)
+    if (refused !== undefined) return refusal(403, refused.message)
     if (token !== undefined) {
       const presented = Auth.bearerOf(request.headers.get("authorization") ?? undefined)
       if (presented === undefined) {

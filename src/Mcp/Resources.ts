@@ -1,5 +1,5 @@
 /**
- * MCP resources: the desired-state files (read-only, confined to DESIRED_STATE_DIR), the latest
+ * MCP resources: the desired-state files (read-only; only those the loader reads), the latest
  * stored plan per site, and the audit log.
  *
  *   desired-state://file/{+path}   one YAML file, e.g. desired-state://file/site-a/rules.yaml
@@ -10,27 +10,28 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server"
 import { Effect, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { DesiredState } from "../DesiredState.ts"
+import type { SourceFile } from "../DesiredState/Load.ts"
 import { Plan } from "../Domain/Plan.ts"
-import { resolveInside } from "../GitOps/Paths.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { McpAudit } from "./Audit.ts"
 import { McpConfig } from "./Config.ts"
 
-const yamlFiles = (root: string): Effect.Effect<ReadonlyArray<string>> =>
-  Effect.promise(async () => {
-    const out: Array<string> = []
-    const walk = async (dir: string): Promise<void> => {
-      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => [])
-      for (const entry of entries) {
-        if (entry.name.startsWith(".")) continue
-        const full = path.join(dir, entry.name)
-        if (entry.isDirectory()) await walk(full)
-        else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) out.push(path.relative(root, full))
-      }
-    }
-    await walk(root)
-    return out.sort()
-  })
+/**
+ * The desired-state files exactly as the loader reads them (DesiredState.sources): sites.yaml and
+ * the YAML files of each site's folder, regular files only (never a FIFO, device or socket), no
+ * symlink leaving the tree, within the size cap, valid UTF-8. Anything else under the directory
+ * (.git/config with a token in a remote URL, .env.local, .git/index) is not a desired-state file
+ * and is not served. One rule, the loader's, for what the tools load and what agents may read.
+ */
+const desiredFiles = Effect.fn("Mcp.desiredFiles")(function*() {
+  const config = yield* McpConfig
+  const desired = yield* DesiredState
+  const tree = yield* desired.sources({ dir: config.desiredStateDir })
+  const files: Array<SourceFile> = tree.sitesFile === undefined ? [] : [tree.sitesFile]
+  for (const site of tree.sites) files.push(...site.files)
+  return new Map(files.map((f) => [f.path, f.text]))
+})
 
 const decodePlan = Schema.decodeUnknownOption(Schema.fromJsonString(Plan))
 
@@ -55,7 +56,7 @@ export interface ResourceHost<R> {
   readonly run: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
 }
 
-type Needs = McpConfig | Reconciler | McpAudit
+type Needs = McpConfig | Reconciler | McpAudit | DesiredState
 
 export const register = (server: McpServer, host: ResourceHost<Needs>): void => {
   server.registerResource(
@@ -63,8 +64,7 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
     new ResourceTemplate("desired-state://file/{+path}", {
       list: () =>
         host.run(Effect.gen(function*() {
-          const config = yield* McpConfig
-          const files = yield* yamlFiles(config.desiredStateDir)
+          const files = [...(yield* desiredFiles()).keys()].sort()
           return {
             resources: files.map((f) => ({
               uri: `desired-state://file/${f}`,
@@ -82,13 +82,15 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
     },
     (uri, variables) =>
       host.run(Effect.gen(function*() {
-        const config = yield* McpConfig
         const requested = decodeURIComponent(String(variables["path"] ?? ""))
-        const file = yield* resolveInside(config.desiredStateDir, requested).pipe(Effect.orDie)
-        const text = yield* Effect.tryPromise(() => fs.readFile(file, "utf8")).pipe(
-          Effect.mapError(() => new Error(`no desired-state file ${requested}; list resources to see the files`)),
-          Effect.orDie
-        )
+        const text = (yield* desiredFiles()).get(requested)
+        if (text === undefined) {
+          return yield* Effect.die(
+            new Error(
+              `no desired-state file ${requested}: only the YAML files the loader reads are served; list resources to see them`
+            )
+          )
+        }
         return { contents: [{ uri: uri.href, mimeType: "application/yaml", text }] }
       }))
   )

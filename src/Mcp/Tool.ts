@@ -146,7 +146,12 @@ export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out
       const started = Date.now()
       const call: CallContext = { canElicit: canElicit(server, ctx), inputResponses: ctx.mcpReq.inputResponses }
       const parent = parentSpan(ctx)
-      const program = decodeInput(args).pipe(
+      // the call's own span, so its log line and audit entry carry this call's trace, not the session's
+      let callSpan: Tracer.AnySpan | undefined
+      const program = Effect.currentSpan.pipe(
+        Effect.tap((span) => Effect.sync(() => (callSpan = span))),
+        Effect.ignore,
+        Effect.andThen(decodeInput(args)),
         Effect.mapError((e) => new ToolError({ message: `invalid arguments: ${e.message}` })),
         Effect.flatMap((input) => def.run(input, call)),
         Effect.flatMap((reply): Effect.Effect<ToolReply<unknown>, Schema.SchemaError> =>
@@ -167,7 +172,8 @@ export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out
         Effect.withSpan(`Mcp.tool.${def.name}`, {
           kind: "server",
           attributes: { "mcp.tool": def.name, "mcp.request.id": String(ctx.mcpReq.id) },
-          ...(parent === undefined ? {} : { parent })
+          // a call without the caller's trace context starts its own trace, not a child of the session's
+          ...(parent === undefined ? { root: true } : { parent })
         })
       )
       const exit = await host.runExit(program, ctx.mcpReq.signal)
@@ -224,7 +230,10 @@ export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out
           })
         }
       })
-      await host.runExit(side, new AbortController().signal)
+      await host.runExit(
+        callSpan === undefined ? side : Effect.withParentSpan(side, callSpan),
+        new AbortController().signal
+      )
       return result
     }
   )

@@ -397,9 +397,11 @@ export const make = (
           ownedBy(listVlans, owner)
         )
       }),
-      update: Effect.fn("Opnsense.vlans.update")(function*(uuid: string, spec: VlanSpec, owner: string) {
-        yield* update(`${Vlans.base}/set_item/${uuid}`, Vlans.wrapper, Vlans.toWire(spec, owner))
-      }),
+      update: Effect.fn("Opnsense.vlans.update")(
+        function*(uuid: string, spec: VlanSpec, owner: string, device?: string) {
+          yield* update(`${Vlans.base}/set_item/${uuid}`, Vlans.wrapper, Vlans.toWire(spec, owner, device))
+        }
+      ),
       remove: Effect.fn("Opnsense.vlans.remove")(function*(uuid: string) {
         yield* remove(`${Vlans.base}/del_item/${uuid}`, "VLAN", uuid)
       }),
@@ -655,12 +657,19 @@ export const make = (
     const backups: OpnsenseShape["backups"] = {
       list: listBackups.pipe(Effect.withSpan("Opnsense.backups.list")),
       current: listBackups.pipe(Effect.map((all) => all[0]), Effect.withSpan("Opnsense.backups.current")),
-      download: Effect.fn("Opnsense.backups.download")(function*(revision: string) {
-        const response = yield* http.raw("GET", `core/backup/download/this/${idOf(revision)}`)
+      // opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Core/Api/BackupController.php
+      // downloadAction: without a backup id, the newest file (every save writes one: the running config)
+      download: Effect.fn("Opnsense.backups.download")(function*(revision?: string) {
+        const response = yield* http.raw(
+          "GET",
+          revision === undefined ? "core/backup/download/this" : `core/backup/download/this/${idOf(revision)}`
+        )
         if (response.body.trim() === "") {
           return yield* Effect.fail(
             new NotFoundError({
-              message: `backup ${revision} does not exist on site "${site}"`,
+              message: revision === undefined
+                ? `site "${site}" offers no configuration backup to download`
+                : `backup ${revision} does not exist on site "${site}"`,
               site,
               endpoint: "GET core/backup/download/this"
             })

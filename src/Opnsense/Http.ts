@@ -7,7 +7,7 @@
  * - JSON bodies are always sent as strings with Content-Type JSON; a request without a body sends
  *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body, REFERENCE §3.1).
  */
-import { Effect, Redacted, type Scope } from "effect"
+import { Duration, Effect, Redacted, type Scope } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import { TimeoutError, TransportError } from "./Errors.ts"
@@ -185,7 +185,8 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
         const req = (secure ? https : http).request(
           {
             protocol: base.protocol,
-            hostname: base.hostname,
+            // an IPv6 literal keeps its brackets in URL.hostname; the socket wants the bare address
+            hostname: base.hostname.replace(/^\[(.*)\]$/, "$1"),
             port: base.port === "" ? undefined : Number(base.port),
             path: `${prefix}/api/${path}`,
             method,
@@ -247,5 +248,26 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
         })
       })
 
-    return { site: options.site, baseUrl, request }
+    /** DEBUG=opnsense:client: one line per request (method, endpoint, status, time; never a header or body) */
+    const logged = (method: Method, path: string, body?: unknown) => {
+      const where = { site: options.site, endpoint: `${method} /api/${path.replace(/\?.*$/, "")}` }
+      return request(method, path, body).pipe(
+        Effect.timed,
+        Effect.tap(([duration, response]) =>
+          Effect.logDebug("OPNsense request").pipe(Effect.annotateLogs({
+            ...where,
+            status: response.status,
+            bytes: response.bytes,
+            ms: Math.round(Duration.toMillis(duration))
+          }))
+        ),
+        Effect.map(([, response]) => response),
+        Effect.tapError((error) =>
+          Effect.logDebug("OPNsense request failed").pipe(Effect.annotateLogs({ ...where, error: error._tag }))
+        ),
+        Effect.annotateLogs("area", "opnsense:client")
+      )
+    }
+
+    return { site: options.site, baseUrl, request: logged }
   })

@@ -76,13 +76,18 @@ export const GetResponse = Schema.Union([Schema.Struct({ vlan: VlanItem }), Sche
 export const fromGet = (uuid: string, response: typeof GetResponse.Type): LiveVlan | undefined =>
   "vlan" in response ? toLive(uuid, response.vlan) : undefined
 
-/** Body for add_item/set_item. `vlanif` is left empty so the firewall names new devices itself. */
-export const toWire = (spec: VlanSpec, owner: string) => ({
+/**
+ * Body for add_item/set_item. Without `device`, `vlanif` is left out so the firewall names new
+ * devices itself; a revert gives the device name an object had, which the firewall then keeps
+ * (opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php generateVlanIfName).
+ */
+export const toWire = (spec: VlanSpec, owner: string, device?: string) => ({
   [wrapper]: {
     if: spec.parent,
     tag: String(spec.tag),
     pcp: String(spec.priority),
     proto: spec.proto,
-    descr: withMarker(spec.description, owner)
+    descr: withMarker(spec.description, owner),
+    ...(device === undefined ? {} : { vlanif: device })
   }
 })

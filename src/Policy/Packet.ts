@@ -2,6 +2,8 @@
  * A packet description (addresses as text, protocol name, optional ports and interface) checked
  * and turned into numbers once, before it is matched against thousands of rules.
  */
+import { suggestion } from "../DesiredState/Issues.ts"
+import { protocols } from "../DesiredState/Names.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
 import type { CompiledPolicy } from "./Compile.ts"
 import type { Packet, PacketDirection } from "./Domain.ts"
@@ -47,10 +49,17 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
   const protocol = normalizeProtocol(packet.protocol)
   if (protocol === "any" || protocol === "TCP/UDP") {
     problems.push(`protocol must be one protocol (tcp, udp, icmp, ...), not "${packet.protocol}"`)
+  } else if (!protocols.has(protocol)) {
+    // an unknown name would match no rule but a protocol-less one and read as a plain BLOCK
+    const hint = suggestion(protocol.toLowerCase(), [...protocols].map((p) => p.toLowerCase()))
+    problems.push(`unknown protocol "${packet.protocol}"${hint === undefined ? "" : `: ${hint}`}`)
   }
   const sourcePort = port(packet.sourcePort, "source port")
   const destinationPort = port(packet.destinationPort, "destination port")
-  if ((sourcePort !== undefined || destinationPort !== undefined) && protocol !== "TCP" && protocol !== "UDP") {
+  if (
+    (sourcePort !== undefined || destinationPort !== undefined) && protocols.has(protocol) && protocol !== "TCP" &&
+    protocol !== "UDP"
+  ) {
     problems.push(`ports only apply to tcp and udp, not ${protocol}`)
   }
   const direction = packet.direction ?? "in"

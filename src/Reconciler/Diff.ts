@@ -158,7 +158,7 @@ const kindChanges = <S, L extends LiveItem<S>>(
         name: label(live),
         uuid: live.uuid,
         before: live.spec,
-        reason: "unmanaged; the site's policy prunes unmanaged objects (pruneUnmanaged)"
+        reason: "unmanaged; the site's policy prunes unmanaged objects (prune_unmanaged in sites.yaml)"
       })
     }
   }

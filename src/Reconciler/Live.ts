@@ -160,6 +160,15 @@ export const make = (options: ReconcilerOptions) =>
 
     const executePlan = Effect.fnUntraced(
       function*(site: DesiredSite, plan: Plan, client: OpnsenseShape, opts: ApplyOptions) {
+        if (plan.destroysAll === true && opts.allowDestroy !== true) {
+          return yield* new PlanBlocked({
+            message: `plan ${
+              plan.planId.slice(0, 12)
+            } deletes every object site "${plan.site}" manages and keeps none; check that the desired-state directory is the right one, or apply with --allow-destroy if that is what you want`,
+            planId: plan.planId,
+            site: plan.site
+          })
+        }
         const actor = opts.actor ?? options.actor
         const startedAt = (yield* now).toISOString()
         const override = opts.override === undefined || plan.blocked.length === 0
@@ -291,7 +300,8 @@ export const make = (options: ReconcilerOptions) =>
         const site = yield* siteOf(opts?.site)
         const client = yield* firewalls.forSite(site.config)
         const live = yield* fresh(client)
-        const report = driftReport(site, live, yield* store.site(site.config.name), yield* now)
+        const compared = driftReport(site, live, yield* store.site(site.config.name), yield* now)
+        const report = live.stale ? { ...compared, checkedAt: live.fetchedAt, stale: true } : compared
         for (const kind of ["vlan", "alias", "rule"] as const) {
           const count = report.drifted.filter((d) => d.kind === kind).length +
             report.missing.filter((m) => m.kind === kind).length

@@ -36,7 +36,7 @@ export type Condition = typeof Condition.Type
 export const CycleResult = Schema.Struct({
   at: Schema.String,
   durationMs: Schema.Number,
-  result: Schema.Literals(["ok", "changes", "drift", "applied", "failed", "refused"]),
+  result: Schema.Literals(["ok", "changes", "drift", "applied", "failed", "refused", "stale"]),
   planId: Schema.optional(Schema.String),
   message: Schema.String
 })
@@ -150,6 +150,16 @@ const cycle = (
 ): Effect.Effect<Outcome> => {
   const run: Effect.Effect<Outcome, { readonly _tag: string; readonly message: string }> = mode === "observe"
     ? Effect.map(reconciler.drift({ site }), (d): Outcome => {
+      if (d.stale === true) {
+        // the breaker is open and the report is of the last snapshot read: neither drift nor its absence is known
+        return {
+          result: "stale",
+          message: `the firewall could not be read; drift is unknown (last read ${d.checkedAt})`,
+          failed: true,
+          ready: { status: false, reason: "Stale" },
+          stalled: { reason: "Stale" }
+        }
+      }
       const count = d.drifted.length + d.missing.length + d.unmanaged.filter((u) => u.appeared).length
       return d.hasDrift
         ? {

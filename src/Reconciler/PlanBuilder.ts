@@ -52,7 +52,19 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
   const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length +
     identity.rules.unmanaged.length
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {
-    warnings.push(`${unmanaged} unmanaged objects on the firewall are left alone (pruneUnmanaged is off)`)
+    warnings.push(
+      `${unmanaged} unmanaged objects on the firewall are left alone (prune_unmanaged is off in sites.yaml)`
+    )
+  }
+  const kinds = [identity.vlans, identity.aliases, identity.rules]
+  const kept = kinds.reduce((n, k) => n + k.matches.length, 0)
+  const orphans = kinds.reduce((n, k) => n + k.orphans.length, 0)
+  const destroysAll = kept === 0 && orphans > 0
+  if (destroysAll) {
+    warnings.push(
+      `this plan deletes all ${orphans} objects site "${desired.config.name}" manages and keeps none: the desired ` +
+        "state read names none of them (is it the right directory?); apply refuses it without --allow-destroy"
+    )
   }
   return {
     identity,
@@ -66,7 +78,8 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
       changes: ordered,
       summary: { create: count("create"), update: count("update"), delete: count("delete") },
       warnings,
-      blocked: []
+      blocked: [],
+      ...(destroysAll ? { destroysAll } : {})
     }
   }
 }

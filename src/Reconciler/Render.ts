@@ -141,7 +141,10 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
   const appeared = report.unmanaged.filter((u) => u.appeared)
   const known = report.unmanaged.length - appeared.length
   if (appeared.length > 0) {
-    lines.push("", "Unmanaged objects that appeared since the last apply (never touched without pruneUnmanaged):")
+    lines.push(
+      "",
+      "Unmanaged objects that appeared since the last apply (never touched without prune_unmanaged in sites.yaml):"
+    )
     for (const u of appeared) lines.push(`  ${paint("cyan", "?")} ${u.kind} ${u.label} ${paint("dim", u.uuid)}`)
   }
   if (known > 0) lines.push(`${known} other unmanaged objects are left alone.`)
@@ -153,7 +156,14 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
   }
   lines.push(
     "",
-    report.hasDrift ? paint("yellow", "Drift found.") : "No drift. The firewall matches the desired state."
+    report.stale === true
+      ? paint(
+        "red",
+        `Drift unknown: the firewall could not be read; this compares the snapshot of ${report.checkedAt}.`
+      )
+      : report.hasDrift
+      ? paint("yellow", "Drift found.")
+      : "No drift. The firewall matches the desired state."
   )
   return `${lines.join("\n")}\n`
 }

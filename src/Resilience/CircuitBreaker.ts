@@ -109,6 +109,8 @@ const fresh = (forced: Forced | undefined): Breaker => ({
 type Admission = { readonly _tag: "Run"; readonly probe: boolean } | {
   readonly _tag: "Reject"
   readonly retryAfterMs: number
+  /** held open by an operator, not tripped by failures */
+  readonly forced: boolean
 }
 
 interface Registry {
@@ -140,7 +142,7 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
         if (b.forced === "closed") return [{ _tag: "Run", probe: false }, put(r, site, b)]
         if (b.forced === "open") {
           return [
-            { _tag: "Reject", retryAfterMs: options.resetTimeoutMs },
+            { _tag: "Reject", retryAfterMs: options.resetTimeoutMs, forced: true },
             put(r, site, { ...b, rejected: b.rejected + 1 })
           ]
         }
@@ -149,7 +151,7 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
         const due = openedAt + options.resetTimeoutMs
         if (b.probeInFlight || now < due) {
           return [
-            { _tag: "Reject", retryAfterMs: Math.max(0, due - now) },
+            { _tag: "Reject", retryAfterMs: Math.max(0, due - now), forced: false },
             put(r, site, { ...b, rejected: b.rejected + 1 })
           ]
         }
@@ -213,11 +215,14 @@ export const make = (options: CircuitBreakerOptions = defaultOptions): Effect.Ef
         if (admission._tag === "Reject") {
           return yield* Effect.fail(
             new CircuitOpenError({
-              message:
-                `the circuit breaker for site "${site}" is open after repeated failures to reach the firewall; ` +
-                `no request was sent (next attempt in ${
-                  Math.ceil(admission.retryAfterMs / 1000)
-                } s, or reset it via POST /admin/circuit-breaker/disable)`,
+              message: admission.forced
+                ? `the circuit breaker for site "${site}" was forced open by an operator ` +
+                  "(POST /admin/circuit-breaker/enable); no request was sent until it is released " +
+                  "(POST /admin/circuit-breaker/disable)"
+                : `the circuit breaker for site "${site}" is open after repeated failures to reach the firewall; ` +
+                  `no request was sent (next attempt in ${
+                    Math.ceil(admission.retryAfterMs / 1000)
+                  } s, or reset it via POST /admin/circuit-breaker/disable)`,
               site,
               retryAfterMs: admission.retryAfterMs
             })

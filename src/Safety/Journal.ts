@@ -35,6 +35,8 @@ export const Begin = Schema.Struct({
   token: Schema.Number,
   /** config revision (core/backup) before the apply, when known */
   revision: Schema.optional(Schema.String),
+  /** DATA_DIR file holding the config.xml that ran before the apply (Undo.ts) */
+  undo: Schema.optional(Schema.String),
   intended: Schema.Array(
     Schema.Struct({
       action: ChangeAction,

@@ -79,8 +79,8 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       ...client.vlans,
       ...reconfigure("vlan", client.vlans),
       create: (spec, owner) => write("vlan", "create", [owner], undefined, client.vlans.create(spec, owner), one),
-      update: (uuid, spec, owner) =>
-        write("vlan", "update", [owner], uuid, client.vlans.update(uuid, spec, owner), none),
+      update: (uuid, spec, owner, device) =>
+        write("vlan", "update", [owner], uuid, client.vlans.update(uuid, spec, owner, device), none),
       remove: (uuid) => write("vlan", "delete", [], uuid, client.vlans.remove(uuid), none)
     },
     aliases: {

@@ -38,7 +38,17 @@ import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
 import { guardPlan, withGuard } from "./Lockout.ts"
 import { recover, type RecoveryReport } from "./Recovery.ts"
-import { revert, verify } from "./Verify.ts"
+import {
+  DEFAULT_BACKUP_COUNT,
+  RETENTION_CHECK_FROM,
+  retentionOf,
+  retentionWarning,
+  savesOf,
+  touchedBy,
+  undo,
+  undoFiles
+} from "./Undo.ts"
+import { verify } from "./Verify.ts"
 
 /** The Reconciler (ReconcilerError includes SafetyError: LockHeld, LockError, LockLost, JournalError), plus recovery on demand. */
 export interface SafeReconcilerShape extends ReconcilerShape {
@@ -92,9 +102,45 @@ export const make = Effect.fnUntraced(
     const context = yield* Layer.build(inner.pipe(Layer.provide(Layer.succeed(Firewalls, guarded))))
     const base = Context.get(context, Reconciler)
 
+    const kept = undoFiles(store.dataDir)
+
+    /**
+     * The running config.xml, kept in DATA_DIR for this apply (mode 0600, contents never logged);
+     * undefined when it cannot be had: the apply still runs, with the revision and the snapshot.
+     */
+    const keepConfig = (client: OpnsenseShape, site: string, applyId: string, revision: string) =>
+      client.backups.download(revision).pipe(
+        Effect.flatMap((xml) => kept.keep(site, applyId, xml)),
+        Effect.map((file): string | undefined => file),
+        Effect.catch((e) =>
+          Effect.as(
+            Effect.logWarning(`site "${site}": the pre-apply config.xml was not kept in DATA_DIR: ${e.message}`),
+            undefined
+          )
+        )
+      )
+
+    /** The plan, with a warning when its saves come near the number of revisions the firewall keeps. */
+    const warnRetention = Effect.fn("SafeReconciler.warnRetention")(function*(plan: Plan, config: SiteConfig) {
+      const saves = savesOf(plan.changes)
+      // the config.xml is read for it (4.7 MB at 2,000 rules in the simulator): small plans skip it
+      if (saves < RETENTION_CHECK_FROM) return plan
+      const client = yield* firewalls.forSite(config)
+      const xml = yield* client.backups.download().pipe(Effect.option)
+      const retention = xml._tag === "Some"
+        ? retentionOf(xml.value)
+        : { count: DEFAULT_BACKUP_COUNT, configured: false }
+      const warning = retentionWarning(saves, retention, xml._tag === "Some" ? "config" : "default")
+      yield* Effect.annotateCurrentSpan({ site: plan.site, saves, retention: retention.count })
+      return warning === undefined ? plan : { ...plan, warnings: [...plan.warnings, warning] }
+    })
+
     const siteConfig = (name: string | undefined) => Effect.flatMap(base.sites, (sites) => selectSite(sites, name))
 
-    /** The plan with the lockout guard's blocked changes and warnings; `from`: the snapshot it was built from. */
+    /**
+     * The plan with the lockout guard's blocked changes and warnings, and the snapshot it was built
+     * from (`from` when given): the state before an apply of it writes anything.
+     */
     const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig, from?: LiveSnapshot) {
       const client = yield* firewalls.forSite(config)
       const planned = from ?? (yield* Ref.get(seen)).get(config.name)?.live
@@ -106,7 +152,7 @@ export const make = Effect.fnUntraced(
         )
       const result = guardPlan(plan, live, config, client.url)
       yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
-      return withGuard(plan, result)
+      return { plan: withGuard(plan, result), live }
     })
 
     const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
@@ -138,7 +184,8 @@ export const make = Effect.fnUntraced(
     const plan: ReconcilerShape["plan"] = Effect.fn("SafeReconciler.plan")(function*(opts?: SiteOptions) {
       const planned = yield* base.plan(opts)
       const config = (yield* Ref.get(seen)).get(planned.site)?.config ?? (yield* siteConfig(planned.site))
-      const checked = yield* guard(planned, config)
+      const guarded = (yield* guard(planned, config)).plan
+      const checked = yield* warnRetention(guarded, config)
       const pending = yield* journal.pending(config.name).pipe(Effect.orElseSucceed(() => undefined))
       const result = pending === undefined ? checked : {
         ...checked,
@@ -165,7 +212,7 @@ export const make = Effect.fnUntraced(
         recovered: RecoveryReport | undefined,
         inner: { readonly run: (plan: Plan) => Effect.Effect<ApplyReport, ApplyError>; readonly from?: LiveSnapshot }
       ) {
-        const checked = yield* guard(given, config, inner.from)
+        const { plan: checked, live: before } = yield* guard(given, config, inner.from)
         if (checked.blocked.length > 0 && opts.override === undefined) {
           return yield* new PlanBlocked({
             message: `plan ${checked.planId.slice(0, 12)} would cut the management path: ${
@@ -193,13 +240,19 @@ export const make = Effect.fnUntraced(
           Effect.catchTag("NotFoundError", () => Effect.succeed(undefined))
         )
         if (backup !== undefined) safety.revision = backup.revision
+        const applyId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`
+        const kept = backup === undefined
+          ? undefined
+          : yield* keepConfig(client, checked.site, applyId, backup.revision)
+        if (kept !== undefined) safety.undo = kept
         const open = yield* journal.begin({
-          applyId: `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`,
+          applyId,
           site: checked.site,
           planId: checked.planId,
           actor: opts.actor ?? settings.actor,
           token: lease.token,
           ...(backup !== undefined ? { revision: backup.revision } : {}),
+          ...(kept !== undefined ? { undo: kept } : {}),
           intended: checked.changes.map((c) => ({
             action: c.action,
             kind: c.kind,
@@ -230,20 +283,18 @@ export const make = Effect.fnUntraced(
           yield* open.end(report.result)
           return { ...report, safety }
         }
-        if (backup === undefined) {
-          yield* open.end("failed-unverified")
-          return {
-            ...report,
-            result: "failed" as const,
-            safety,
-            message: `${report.message} Verification failed (${
-              verification.failures.join("; ")
-            }) and no config revision was recorded before the apply, so nothing was reverted.`
-          }
-        }
+        const steps = yield* journal.pending(checked.site).pipe(
+          Effect.map((p) => p?.steps ?? []),
+          Effect.orElseSucceed(() => [])
+        )
+        const objects = touchedBy(steps)
         const reverted = yield* open.record(
           { op: "revert", kind: "rule", names: [] },
-          revert(client, backup.revision, touched),
+          undo(client, {
+            revision: backup?.revision,
+            before,
+            touched: { ...objects, kinds: new Set([...objects.kinds, ...touched]) }
+          }),
           () => []
         )
         safety.revert = reverted
@@ -255,15 +306,20 @@ export const make = Effect.fnUntraced(
             s
           ) => (s.lastApplied === undefined ? s : { ...s, lastApplied: { ...s.lastApplied, result: reverted.result } })
         )
+        const how = reverted.mode === "inverse"
+          ? `undoing its ${reverted.writes ?? 0} write(s) one by one (${
+            backup === undefined
+              ? "no revision was recorded before it"
+              : `revision ${backup.revision} is no longer kept by the firewall`
+          })`
+          : `revision ${reverted.revision}`
         yield* store.appendAudit({
           at,
           actor: report.actor,
           site: checked.site,
           action: "apply",
           planId: checked.planId,
-          result: reverted.result === "reverted"
-            ? `reverted to ${backup.revision}`
-            : `revert to ${backup.revision} failed`,
+          result: reverted.result === "reverted" ? `reverted to ${how}` : `revert to ${how} failed`,
           changes: []
         })
         return {
@@ -277,14 +333,12 @@ export const make = Effect.fnUntraced(
           message: reverted.result === "reverted"
             ? `Verification failed after the apply (${
               verification.failures.join("; ")
-            }); reverted the firewall to revision ${backup.revision} and reconfigured ${
-              reverted.reconfigured.join(", ")
-            }.`
+            }); reverted the firewall to ${how} and reconfigured ${reverted.reconfigured.join(", ")}.`
             : `Verification failed after the apply (${
               verification.failures.join("; ")
-            }) and the revert to revision ${backup.revision} failed: ${
-              reverted.error ?? "unknown"
-            }. Check the firewall now.`
+            }) and the revert to ${how} failed: ${reverted.error ?? "unknown"}. Check the firewall now${
+              kept === undefined ? "" : `; the config.xml that ran before the apply is kept in ${kept}`
+            }.`
         }
       }
     )

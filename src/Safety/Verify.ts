@@ -76,8 +76,12 @@ export const verify = (
 
 export interface RevertOutcome {
   readonly revision: string
+  /** revision: core/backup restore; inverse: the journal undone object by object (Undo.ts) */
+  readonly mode?: "revision" | "inverse" | undefined
   readonly result: "reverted" | "failed"
   readonly reconfigured: ReadonlyArray<ResourceKind>
+  /** inverse: the writes it made */
+  readonly writes?: number | undefined
   readonly error?: string | undefined
 }
 

@@ -149,7 +149,9 @@ export const configXml = (s: SimulatorState, snap: Snapshot, revision: Revision 
   [
     `<?xml version="1.0"?>`,
     `<opnsense>`,
-    `  <system><hostname>${s.hostname}</hostname><domain>${s.domain}</domain></system>`,
+    `  <system><hostname>${s.hostname}</hostname><domain>${s.domain}</domain>${
+      s.backupCount === undefined ? "" : `<backupcount>${s.backupCount}</backupcount>`
+    }</system>`,
     `  <interfaces>`,
     ...snap.interfaces.map((i) =>
       `    <${i.identifier}><if>${i.device}</if><descr>${xmlEscape(i.description)}</descr><ipaddr>${
@@ -252,8 +254,9 @@ export const backupController: Controller = {
 
 const overviewRows = (s: SimulatorState, stats: boolean) => {
   const rows: Array<Record<string, unknown>> = []
-  const vlanDevices = [...s.applied.vlans.values()].map((v) => ({
-    name: v["vlanif"] ?? "",
+  // the kernel's devices (legacy_interfaces_details), not the config
+  const vlanDevices = [...s.vlanDevices].map(([name, v]) => ({
+    name,
     mac: s.devices.find((d) => d.name === v["if"])?.mac ?? "00:00:00:00:00:00",
     tag: v["tag"] ?? null
   }))

@@ -143,5 +143,7 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     vlans: toMap(persisted.applied.vlans),
     dnat: toMap(persisted.applied.dnat)
   }
+  // a restarted sandbox boots its devices from what ran before
+  state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot) }))
 }

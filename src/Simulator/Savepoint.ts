@@ -52,7 +52,8 @@ const controllerActions: Readonly<Record<string, Action>> = {
       const revision = s.commit(`${req.uri} made changes`, req.username)
       // the defect: revision/time is a second microtime() rounded to 2 decimals, the file keeps 4
       const returned = s.savepointDefect ? (Number(revision.time) + 0.001).toFixed(2) : revision.id.slice(7, -4)
-      return json({ status: "ok", retention: String(s.backupCount), revision: returned })
+      // opnsense/core 26.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php savepointAction
+      return json({ status: "ok", retention: String(s.retention()), revision: returned })
     }
   },
   cancel_rollback: {

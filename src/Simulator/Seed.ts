@@ -280,6 +280,7 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     vlans: s.vlans.snapshot(),
     dnat: s.dnat.snapshot()
   }
+  s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
 }
 

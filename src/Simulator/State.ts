@@ -210,9 +210,22 @@ export class SimulatorState {
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
-  backupCount = 100
-  /** VLAN devices deleted or renamed, destroyed at the next reconfigure (§6.6) */
+  /**
+   * `system/backupcount` in config.xml; undefined when the element is absent. What is kept follows
+   * `retention()` (opnsense/core 26.7.2: src/opnsense/mvc/app/library/OPNsense/Core/Config.php backupCount).
+   */
+  backupCount: number | undefined = undefined
+  /**
+   * Device names noted for destruction by del_item and by a set_item that renames the device
+   * (`/tmp/.vlans.removed`, opnsense/core 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php delItemAction, setItemAction).
+   */
   pendingVlanRemovals: Array<string> = []
+  /**
+   * The VLAN devices that exist in the kernel, by device name (the config item they were made
+   * from). Only `vlan_settings/reconfigure` changes them (Vlans.ts `syncVlanDevices`).
+   */
+  vlanDevices: Map<string, Item> = new Map()
 
   /**
    * ≤26.1 savepoint defect (§7.5): the returned revision never names a backup, so revert and the
@@ -266,8 +279,20 @@ export class SimulatorState {
       snapshot: this.snapshot()
     }
     this.backups.unshift(revision)
-    if (this.backups.length > this.backupCount) this.backups.length = this.backupCount
+    // every save prunes the oldest files beyond the retention, the new one counted (cleanupBackups,
+    // opnsense/core 25.7, 26.1 and 26.7.2: src/opnsense/mvc/app/library/OPNsense/Core/Config.php save)
+    const keep = this.retention()
+    if (this.backups.length > keep) this.backups.length = keep
     return revision
+  }
+
+  /**
+   * Revisions kept: `system/backupcount` when set and `intval() >= 0` (0 keeps none), else 100
+   * (opnsense/core 25.7, 26.1 and 26.7.2: src/opnsense/mvc/app/library/OPNsense/Core/Config.php backupCount).
+   */
+  retention(): number {
+    const set = this.backupCount
+    return set !== undefined && Number.isInteger(set) && set >= 0 ? set : 100
   }
 
   iface(identifier: string): Iface | undefined {

@@ -150,6 +150,28 @@ export const vlanResource: Resource = {
   encode: (c, item) => encodeGet(tableFor(c), item, c, { twins: c.v.twinsInGet })
 }
 
+/**
+ * `interface vlan configure` (opnsense/core 25.7, 26.1 and 26.7.2:
+ * src/opnsense/scripts/interfaces/reconfigure_vlans.php): a kernel VLAN device that is configured
+ * is kept (retagged in place); one that is not configured is destroyed only when its name was noted
+ * as removed (del_item, or a set_item that renamed it), otherwise it is left alone; configured
+ * devices missing from the kernel are created. The noted names are consumed.
+ */
+export const syncVlanDevices = (s: SimulatorState): void => {
+  const configured = new Map<string, Item>()
+  for (const item of s.vlans.values()) configured.set(item["vlanif"] ?? "", item)
+  const removed = new Set(s.pendingVlanRemovals)
+  const next = new Map<string, Item>()
+  for (const [name, item] of s.vlanDevices) {
+    const now = configured.get(name)
+    if (now !== undefined) next.set(name, now)
+    else if (!removed.has(name)) next.set(name, item)
+  }
+  for (const [name, item] of configured) if (!next.has(name)) next.set(name, item)
+  s.vlanDevices = next
+  s.pendingVlanRemovals = []
+}
+
 const searchRow = (c: Ctx, uuid: string, item: Item): Record<string, unknown> => {
   const row = encodeRow(tableFor(c), uuid, item, c)
   const name = item["vlanif"] ?? ""
@@ -177,7 +199,7 @@ export const controller: Controller = {
       handle: (req, c) => {
         if (!req.isPost) return json({ status: "failed" })
         c.state.applied = { ...c.state.applied, vlans: c.state.vlans.snapshot() }
-        c.state.pendingVlanRemovals = []
+        syncVlanDevices(c.state)
         c.state.reconfigureCounts.vlan++
         return json({ status: "ok" })
       }

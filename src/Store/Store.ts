@@ -55,6 +55,7 @@ export interface StoreShape {
 export class Store extends Context.Service<Store, StoreShape>()("opnsense-mcp/Store") {}
 
 const PLAN_ID = /^[0-9a-f]{64}$/
+const PLAN_PREFIX = /^[0-9a-f]{8,63}$/
 
 const parseJson = (text: string, file: string): Effect.Effect<unknown, StoreError> =>
   Effect.try({
@@ -108,8 +109,22 @@ export const make = (dataDir: string): Effect.Effect<StoreShape> =>
       return file
     })
 
+    /** a planId, the short one `plan` prints (a unique prefix of at least 8 hex digits), or a file */
+    const planFile = Effect.fn("Store.planFile")(function*(ref: string) {
+      if (PLAN_ID.test(ref)) return path.join(plansDir, `${ref}.json`)
+      if (!PLAN_PREFIX.test(ref) || (yield* readIfExists(ref)) !== undefined) return ref
+      const matches = (yield* listDir(plansDir)).filter((f) => f.startsWith(ref) && f.endsWith(".json"))
+      if (matches.length > 1) {
+        return yield* new PlanNotFound({
+          message: `${matches.length} stored plans start with ${ref}; give more of the planId`,
+          ref
+        })
+      }
+      return matches[0] === undefined ? ref : path.join(plansDir, matches[0])
+    })
+
     const loadPlan = Effect.fn("Store.loadPlan")(function*(ref: string) {
-      const file = PLAN_ID.test(ref) ? path.join(plansDir, `${ref}.json`) : ref
+      const file = yield* planFile(ref)
       const text = yield* readIfExists(file)
       if (text === undefined) {
         return yield* new PlanNotFound({ message: `no plan ${ref} (looked for ${file}); run plan again`, ref })

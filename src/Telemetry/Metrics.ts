@@ -67,7 +67,7 @@ export const breakerTransitions = Metric.counter("opnsense_mcp_circuit_breaker_t
 // Reconciler (recorded once per plan/drift/apply cycle)
 
 /** ok = nothing to do; changes = plan has changes; drift = drift found; applied; failed; refused */
-export type ReconcileResult = "ok" | "changes" | "drift" | "applied" | "failed" | "refused"
+export type ReconcileResult = "ok" | "changes" | "drift" | "applied" | "failed" | "refused" | "stale"
 
 export const reconcileRuns = Metric.counter("opnsense_mcp_reconcile_runs_total", {
   description: "Reconcile cycles, by site, operation (plan, drift, apply, loop) and result",

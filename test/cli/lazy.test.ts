@@ -34,8 +34,13 @@ const heavy = [
 ]
 
 describe("lazy command loading", () => {
-  it("--version and --help load no command implementation", () => {
-    for (const args of [["--version"], ["--help"], ["plan", "--help"]]) {
+  it("--version loads neither the CLI nor Effect", () => {
+    const urls = loaded("--version")
+    expect(urls.filter((u) => u.includes("/src/main.ts") || u.includes("/node_modules/effect/"))).toEqual([])
+  })
+
+  it("--help loads no command implementation", () => {
+    for (const args of [["--help"], ["plan", "--help"]]) {
       const urls = loaded(...args)
       expect(urls.some((u) => u.endsWith("/src/Cli/Commands.ts")), args.join(" ")).toBe(true)
       for (const name of [...heavy, "/src/Cli/Plan.ts", "/src/DesiredState.ts"]) {

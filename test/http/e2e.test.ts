@@ -106,6 +106,12 @@ describe("ops server end to end", () => {
         const cached = yield* call(`${server.url}/api/plan`, { headers: auth(mcp) })
         assert.strictEqual(sim.requests.count(), calls, "the firewall was called through an open breaker")
         assert.match(cached.body, /from cache/)
+        // drift and warm say the snapshot is stale instead of "no drift" / "ok"
+        const staleDrift = (yield* call(`${server.url}/api/drift`, { headers: auth(mcp) })).json()
+        assert.strictEqual(staleDrift["stale"], true, JSON.stringify(staleDrift))
+        const warm = yield* call(`${server.url}/admin/cache/warm`, { method: "POST", headers: auth(admin) })
+        assert.strictEqual(warm.status, 502, warm.body)
+        assert.match(warm.body, /is stale/)
         yield* server.health.refresh
         const degraded = (yield* call(`${server.url}/health`)).json()
         assert.strictEqual(degraded["status"], "degraded")

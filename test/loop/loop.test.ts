@@ -83,6 +83,15 @@ describe("reconcile loop", () => {
     }).pipe(Effect.provide(loop("observe", (n) => (n === 1 ? "drift" : "clean"), calls)))
   })
 
+  it.effect("observe on a stale snapshot (breaker open) says Stale, never Reconciled", () => {
+    const calls: Array<{ at: number; op: string }> = []
+    return Effect.gen(function*() {
+      yield* TestClock.adjust("10 millis")
+      expect(yield* condition("Ready")).toMatchObject({ status: false, reason: "Stale" })
+      expect((yield* status)?.lastResults.at(-1)?.result).toBe("stale")
+    }).pipe(Effect.provide(loop("observe", () => "stale", calls)))
+  })
+
   it.effect("a blocked plan stalls as LockoutRisk; a held lock is retried at the interval, not backed off", () => {
     const calls: Array<{ at: number; op: string }> = []
     return Effect.gen(function*() {

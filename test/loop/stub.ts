@@ -9,7 +9,16 @@ import { PlanBlocked, StoreError } from "../../src/Reconciler.ts"
 import { LockHeld } from "../../src/Safety/Errors.ts"
 import { SafeReconciler, type SafeReconcilerShape } from "../../src/Safety/SafeReconciler.ts"
 
-export type Scripted = "applied" | "nothing-to-do" | "failed" | "error" | "blocked" | "locked" | "drift" | "clean"
+export type Scripted =
+  | "applied"
+  | "nothing-to-do"
+  | "failed"
+  | "error"
+  | "blocked"
+  | "locked"
+  | "drift"
+  | "clean"
+  | "stale"
 
 export const report = (result: ApplyReport["result"], planId = "p".repeat(64)): ApplyReport => ({
   site: "default",
@@ -62,7 +71,7 @@ export const stubReconciler = (
         (s) =>
           s === "error"
             ? Effect.fail(new StoreError({ message: "disk full", path: "/data" }))
-            : Effect.succeed(drift(s === "drift"))
+            : Effect.succeed(s === "stale" ? { ...drift(false), stale: true } : drift(s === "drift"))
       ),
     planAndApply: () =>
       Effect.flatMap(answer("apply"), (s): Effect.Effect<ApplyReport, StoreError | PlanBlocked | LockHeld> => {

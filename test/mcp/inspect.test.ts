@@ -100,6 +100,21 @@ describe("read tools", () => {
       interface: "lan"
     })
     expect(blocked.structured["decision"]).toBe("block")
+    // the CLI's spellings work too; two different values for one argument are the caller's mistake
+    const short = await ok("explain_traffic", {
+      src: "10.10.0.5",
+      dst: "10.0.0.53",
+      proto: "udp",
+      port: 53,
+      interface: "lan"
+    })
+    expect(short.structured["decidedBy"]).toMatchObject({ kind: "rule", rule: "staff-dns" })
+    const both = await call("explain_traffic", { source: "10.10.0.5", src: "10.10.0.6", proto: "udp" })
+    expect(both.isError).toBe(true)
+    expect(text(both)).toContain("source and src differ")
+    const none = await call("explain_traffic", { src: "10.10.0.5", dst: "10.0.0.53" })
+    expect(none.isError).toBe(true)
+    expect(text(none)).toContain("protocol is required")
 
     const drift = await ok("drift_report", {})
     expect(drift.structured).toMatchObject({ site: "default", hasDrift: expect.any(Boolean) })

@@ -25,6 +25,24 @@ const text = (result: { content?: unknown }) =>
   Array.isArray(result.content) ? result.content.map((c: { text?: string }) => c.text ?? "").join("\n") : ""
 
 describe("MCP over stdio", () => {
+  it("logs each tool call with its own trace and span", async () => {
+    const client = await connectStdio(stack, { env: { LOG_LEVEL: "info" } })
+    try {
+      await client.callTool({ name: "validate", arguments: {} })
+      await client.callTool({ name: "lint", arguments: {} })
+    } finally {
+      await client.close()
+    }
+    const logFile = path.join(stack.env["LOG_DIR"] ?? "", "app.log")
+    const calls = fs.readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("\"mcp tool call\""))
+      .map((l) => JSON.parse(l) as { tool: string; traceId?: string; spanId?: string })
+      .filter((c) => c.tool === "validate" || c.tool === "lint").slice(-2)
+    expect(calls.map((c) => c.tool)).toEqual(["validate", "lint"])
+    expect(calls.every((c) => c.spanId !== undefined && c.traceId !== undefined)).toBe(true)
+    expect(calls[0]?.spanId).not.toBe(calls[1]?.spanId)
+    expect(calls[0]?.traceId).not.toBe(calls[1]?.traceId)
+  })
+
   it("negotiates 2025-06-18 and 2025-11-25, and lists the tools, prompts and resources", async () => {
     for (const version of ["2025-06-18", "2025-11-25"]) {
       const client = await connectStdio(stack, { protocolVersions: [version] })

@@ -7,10 +7,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { parse } from "yaml"
 import { DesiredState } from "../../src/DesiredState.ts"
+import { hostnameOf } from "../../src/Http/HostGuard.ts"
 import { loopbackHosts, type McpSettings } from "../../src/Mcp/Config.ts"
 import { applyEdits } from "../../src/Mcp/Edits.ts"
 import { describeFailure } from "../../src/Mcp/Failures.ts"
-import { hostnameOf, makeGuard, withTimeLimit } from "../../src/Mcp/HttpGuard.ts"
+import { makeGuard, withTimeLimit } from "../../src/Mcp/HttpGuard.ts"
 import * as LiveQuery from "../../src/Mcp/LiveQuery.ts"
 import { redactArguments } from "../../src/Mcp/Tool.ts"
 import { parseSummary } from "../../src/Mcp/Tools/Apply.ts"
@@ -66,6 +67,10 @@ describe("HTTP guard", () => {
     const good = { host: "127.0.0.1:3000", authorization: "Bearer tok" }
     expect(guard(request(good))).toBeUndefined()
     expect(guard(request({ ...good, host: "attacker.example" }))?.status).toBe(403)
+    // an address is no rebinding (the attacker needs a name): orchestrator probes send the pod IP
+    expect(guard(request({ ...good, host: "10.1.2.3:3000" }))).toBeUndefined()
+    expect(guard(request({ ...good, host: "[fd00::5]:3000" }))).toBeUndefined()
+    expect(guard(request({ ...good, host: "" }))?.status).toBe(403)
     expect(guard(request({ ...good, origin: "http://attacker.example" }))?.status).toBe(403)
     expect(guard(request({ ...good, origin: "null" }))?.status).toBe(403)
     expect(guard(request({ ...good, authorization: "Bearer tok2" }))?.status).toBe(401)

@@ -3,22 +3,10 @@
  * path, status, bytes, attempt, site, firmware version) and never a credential.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Tracer } from "effect"
+import { Effect, Option } from "effect"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
-
-/** A tracer that keeps every span it starts. */
-const recorder = () => {
-  const spans: Array<Tracer.Span> = []
-  const recording = Tracer.make({
-    span(options) {
-      const span = Tracer.nativeTracer.span(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { recording, spans }
-}
+import { spanRecorder } from "../support/spans.ts"
 
 describe("tracing", () => {
   let sim: SimulatorHandle
@@ -28,7 +16,7 @@ describe("tracing", () => {
   afterAll(() => sim.close())
 
   it.live("records one client span per attempt under the caller's span, without secrets", () => {
-    const { recording, spans } = recorder()
+    const { recording, spans } = spanRecorder()
     return Effect.gen(function*() {
       const client = yield* Opnsense
       yield* client.version
@@ -63,7 +51,7 @@ describe("tracing", () => {
   })
 
   it.live("numbers the attempts of each call from 1, also for a request the client reuses", () => {
-    const { recording, spans } = recorder()
+    const { recording, spans } = spanRecorder()
     const attempts = (path: string) =>
       spans.filter((s) => s.attributes.get("url.path") === path).map((s) => s.attributes.get("opnsense.retry.attempt"))
     return Effect.gen(function*() {

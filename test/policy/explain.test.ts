@@ -112,6 +112,19 @@ describe("explain: nested aliases, port ranges, inversion, opaque aliases", () =
       ])
     }
   })
+
+  it("refuses an unknown protocol with a suggestion instead of deciding BLOCK", () => {
+    const result = explain(input, {
+      source: "10.0.0.9",
+      destination: "10.0.0.53",
+      protocol: "udpp",
+      destinationPort: 53
+    })
+    expect(Result.isFailure(result)).toBe(true)
+    if (Result.isFailure(result)) {
+      expect(result.failure.problems).toEqual(["unknown protocol \"udpp\": did you mean \"udp\"?"])
+    }
+  })
 })
 
 describe("explain: priority groups, non-quick rules, direction, interface inversion", () => {

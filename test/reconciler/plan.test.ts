@@ -89,7 +89,7 @@ describe("plan", () => {
     expect(plan(site(), live).changes).toEqual([])
     const pruned = plan(site({ config: config({ pruneUnmanaged: true }) }), live)
     expect(brief(pruned)).toEqual(["delete rule hand-made", "delete alias theirs"])
-    expect(pruned.changes.every((c) => c.reason?.includes("pruneUnmanaged"))).toBe(true)
+    expect(pruned.changes.every((c) => c.reason?.includes("prune_unmanaged in sites.yaml"))).toBe(true)
   })
 
   it("deletes owned objects that left the desired state, rules before aliases, containers before members", () => {

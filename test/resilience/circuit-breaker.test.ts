@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
+import { CircuitOpenError } from "../../src/Opnsense/Errors.ts"
 import { type CircuitBreakerOptions, make } from "../../src/Resilience/CircuitBreaker.ts"
 
 class Down {
@@ -125,7 +126,12 @@ describe("CircuitBreaker", () => {
       const breaker = yield* make(options)
       const { runs, fail, succeed } = yield* counted
       yield* breaker.forceOpen()
-      expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw1", succeed, isOutage)))).toBe(true)
+      const refused = yield* Effect.flip(breaker.protect("fw1", succeed, isOutage))
+      // the operator's doing, not the firewall's: the message must not blame failures
+      expect(refused).toBeInstanceOf(CircuitOpenError)
+      const message = refused instanceof CircuitOpenError ? refused.message : ""
+      expect(message).toContain("forced open by an operator")
+      expect(message).not.toContain("repeated failures")
       expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw2", succeed, isOutage)))).toBe(true)
       yield* TestClock.adjust("1 hour")
       expect(Exit.isFailure(yield* Effect.exit(breaker.protect("fw1", succeed, isOutage)))).toBe(true)

@@ -55,6 +55,17 @@ describe("Store", () => {
     expect(missing._tag).toBe("PlanNotFound")
   })
 
+  it("loads a plan by the short id `plan` prints (a unique prefix), and says when a prefix is ambiguous", async () => {
+    const { store } = await fresh()
+    await run(store.savePlan(plan))
+    expect(await run(store.loadPlan(plan.planId.slice(0, 12)))).toEqual(plan)
+    await run(store.savePlan({ ...plan, planId: `${"a".repeat(12)}${"d".repeat(52)}` }))
+    const ambiguous = await run(Effect.flip(store.loadPlan("a".repeat(12))))
+    expect(ambiguous.message).toContain("2 stored plans start with aaaaaaaaaaaa")
+    const none = await run(Effect.flip(store.loadPlan("0123456789ab")))
+    expect(none._tag).toBe("PlanNotFound")
+  })
+
   it("verifies an intact audit chain and detects an edited line", async () => {
     const { dir, store } = await fresh()
     for (const id of ["p1", "p2", "p3"]) await run(store.appendAudit(draft(id)))

@@ -319,7 +319,8 @@ export const drift = defineTool({
   title: "Drift report",
   description:
     "What changed on the firewall outside git: managed objects edited (field by field: desired vs live) or " +
-    "deleted there, desired objects not created yet, and unmanaged objects that appeared. `hasDrift` is the verdict. " +
+    "deleted there, desired objects not created yet, and unmanaged objects that appeared. `hasDrift` is the verdict, unless `stale` is true (the firewall could not be read and the " +
+    "report compares its last snapshot). " +
     "To undo drift, plan and apply; to keep a change, propose_change it into the desired state.",
   input: Schema.Struct({ site: Site }),
   output: DriftReport,

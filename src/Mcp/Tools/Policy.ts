@@ -63,6 +63,12 @@ export const lint = defineTool({
   })
 })
 
+/** One value from two spellings of an argument; both given and different is the caller's mistake. */
+const oneOf = (name: string, short: string, long: string | undefined, brief: string | undefined) =>
+  long !== undefined && brief !== undefined && long !== brief
+    ? Effect.fail(new ToolError({ message: `${name} and ${short} differ ("${long}", "${brief}"); give one of them` }))
+    : Effect.succeed(long ?? brief)
+
 export const explainTraffic = defineTool({
   name: "explain_traffic",
   title: "Explain traffic",
@@ -74,7 +80,11 @@ export const explainTraffic = defineTool({
     origin: Origin,
     source: Schema.optional(Schema.String.annotate({ description: "source address, e.g. 10.30.0.15" })),
     destination: Schema.optional(Schema.String.annotate({ description: "destination address, e.g. 10.0.0.53" })),
-    protocol: Schema.String.annotate({ description: "tcp, udp, icmp, ..." }),
+    protocol: Schema.optional(Schema.String.annotate({ description: "tcp, udp, icmp, ... (required; or proto)" })),
+    // the CLI's spellings (--src, --dst, --proto), so an agent that read the CLI docs is not refused
+    src: Schema.optional(Schema.String.annotate({ description: "the same as source" })),
+    dst: Schema.optional(Schema.String.annotate({ description: "the same as destination" })),
+    proto: Schema.optional(Schema.String.annotate({ description: "the same as protocol" })),
     port: Schema.optional(Schema.Int.annotate({ description: "destination port" })),
     sourcePort: Schema.optional(Schema.Int),
     interface: Schema.optional(Schema.String.annotate({ description: "interface the packet arrives on, e.g. opt3" })),
@@ -84,11 +94,19 @@ export const explainTraffic = defineTool({
   annotations: read,
   audit: false,
   run: Effect.fn("Mcp.explain_traffic")(function*(args) {
+    const source = yield* oneOf("source", "src", args.source, args.src)
+    const destination = yield* oneOf("destination", "dst", args.destination, args.dst)
+    const protocol = yield* oneOf("protocol", "proto", args.protocol, args.proto)
+    if (protocol === undefined) {
+      return yield* Effect.fail(
+        new ToolError({ message: "protocol is required (tcp, udp, icmp, ...); add it and retry" })
+      )
+    }
     const input = yield* policyInput(args.site, args.origin ?? "desired")
     const packet: Policy.Packet = {
-      protocol: args.protocol,
-      ...(args.source === undefined ? {} : { source: args.source }),
-      ...(args.destination === undefined ? {} : { destination: args.destination }),
+      protocol,
+      ...(source === undefined ? {} : { source }),
+      ...(destination === undefined ? {} : { destination }),
       ...(args.port === undefined ? {} : { destinationPort: args.port }),
       ...(args.sourcePort === undefined ? {} : { sourcePort: args.sourcePort }),
       ...(args.interface === undefined ? {} : { interface: args.interface }),
