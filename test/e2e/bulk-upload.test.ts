@@ -68,7 +68,7 @@ for (const version of ["26.1", "26.7"] as const) {
 
       writeFileSync(join(harness.desiredDir, "rules.yaml"), "rules: []\n")
       harness.sim.requests.clear()
-      const deleted = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      const deleted = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true, allowDestroy: true })))
       expect(deleted.result).toBe("applied")
       expect(deleted.changes.filter((c) => c.action === "delete" && c.status === "done")).toHaveLength(25)
       expect(harness.sim.requests.count("/api/firewall/filter/del_rule")).toBe(1)
