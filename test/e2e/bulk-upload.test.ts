@@ -3,22 +3,17 @@
  * does: new rules with category names nobody created yet, thousands of rules, rule updates through
  * upload_rules, and deletes by comma list.
  */
-import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import type { Opnsense } from "../../src/Opnsense.ts"
 import { Reconciler } from "../../src/Reconciler.ts"
-import type { Store } from "../../src/Store/Store.ts"
-import { type Harness, startHarness } from "./harness.ts"
+import { type Harness, run, startHarness } from "./harness.ts"
 
 let h: Harness | undefined
 afterEach(async () => {
   await h?.close()
   h = undefined
 })
-const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
-  Effect.runPromise(Effect.provide(effect, harness.layer))
 
 /** `count` rules on lan, each in one of two categories that do not exist on the firewall yet. */
 export const manyRules = (count: number, port = 443) =>
