@@ -1,13 +1,12 @@
 /**
  * Executing a plan's steps against one firewall. Steps run in the order Order.ts gives them;
  * consecutive rule writes of one kind are pipelined (bounded concurrency, OPNsense serialises the
- * config save anyway), many rule creates and updates on 26.1+ go through upload_rules (each row
- * reported on its own: OPNsense saves the valid rows of an upload and rejects the others), and each touched
- * subsystem is reconfigured once at the end. After the first failed write the remaining writes are
+ * config save anyway), runs that a bulk call can carry go through it (Bulk.ts; each row reported
+ * on its own), and each touched subsystem is reconfigured once at the end. After the first failed write the remaining writes are
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
-import { Effect, type Result, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { RuleSpec } from "../Domain/Model.ts"
 import {
   AliasSpec as AliasSpecSchema,
@@ -16,21 +15,14 @@ import {
 } from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
 import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
-import type { OpnsenseShape, RowOutcome } from "../Opnsense.ts"
+import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
+import { bulkCall, type BulkOptions, decodeAlias, decodeRule, onlySequence, type RowResult } from "./Bulk.ts"
 import type { Step } from "./Order.ts"
 
-export interface ExecuteOptions {
+export interface ExecuteOptions extends BulkOptions {
   /** parallel writes within a run of rule writes (default 4) */
   readonly concurrency: number
-  /** at least this many rule creates/updates in a row, on a firewall that supports it, go through upload_rules */
-  readonly bulkThreshold: number
-  /** whether the firewall offers rules.upload (Version.ts `uploadRules`) */
-  readonly bulk: boolean
-  /** whether aliases.createMany (firewall/alias/import) is offered (Version.ts `aliasImport`) */
-  readonly aliasImport: boolean
-  /** whether del_rule takes comma lists (Version.ts `ruleDeleteLists`): a run of rule deletes is one call */
-  readonly deleteLists: boolean
 }
 
 export interface Executed {
@@ -42,8 +34,6 @@ export interface Executed {
 }
 
 const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
-const decodeAlias = Schema.decodeUnknownSync(AliasSpecSchema)
-const decodeRule = Schema.decodeUnknownSync(RuleSpecSchema)
 
 const specIs = {
   vlan: Schema.is(VlanSpecSchema),
@@ -103,6 +93,8 @@ const outcome = (
   ...extra
 })
 
+const skipped = (change: Change) => outcome(change, "skipped", { error: "not attempted: an earlier change failed" })
+
 /** The calls of a kind without an evaluation order (VLANs, aliases). */
 interface UnorderedApi<S> {
   readonly create: (spec: S, owner: string) => Effect.Effect<string, OpnsenseError>
@@ -121,10 +113,6 @@ const writeUnordered = <S>(
     : change.action === "create"
     ? api.create(decode(change.after), change.name)
     : api.update(uuid, decode(change.after), change.name).pipe(Effect.as(uuid))
-
-/** Only the place in the order moved: touch nothing else. */
-const onlySequence = (change: Change): boolean =>
-  change.action === "update" && (change.diff ?? []).every((d) => d.path === "sequence")
 
 /** The API call for one change; returns the uuid it wrote. */
 export const writeChange = (
@@ -215,80 +203,43 @@ export const executeSteps = (
         })
       )
 
-    /** One outcome per row of a bulk call: saved, rejected with the firewall's message, or the call's error. */
-    const recordRows = (
-      writes: ReadonlyArray<Extract<Step, { _tag: "Write" }>>,
-      result: Result.Result<ReadonlyArray<RowOutcome>, OpnsenseError>
-    ) =>
-      writes.forEach((w, i) => {
-        const row = result._tag === "Success" ? result.success[i] : undefined
-        if (row?._tag === "Saved") {
-          outcomes.set(w.index, outcome(w.change, "done", { uuid: row.uuid }))
-          return
-        }
-        failed = true
-        outcomes.set(
-          w.index,
-          outcome(
-            w.change,
-            "failed",
-            row !== undefined
-              ? {
-                error: describeRejection(w.change, row.validations, row.message),
-                ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
-              }
-              : { error: result._tag === "Failure" ? describeError(w.change, result.failure) : "no outcome" }
-          )
+    /** A bulk call's row: saved, rejected with the firewall's message, or the call's error. */
+    const recordRow = (w: Extract<Step, { _tag: "Write" }>, row: RowResult | undefined) => {
+      if (row?._tag === "Saved") {
+        outcomes.set(w.index, outcome(w.change, "done", row.uuid === "" ? {} : { uuid: row.uuid }))
+        return
+      }
+      failed = true
+      outcomes.set(
+        w.index,
+        outcome(
+          w.change,
+          "failed",
+          row?._tag === "Rejected"
+            ? {
+              error: describeRejection(w.change, row.validations, row.message),
+              ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
+            }
+            : { error: row === undefined ? "no outcome" : describeError(w.change, row.error) }
         )
-      })
+      )
+    }
 
     for (const batch of batches(steps)) {
       const writes = batch.filter((s): s is Extract<Step, { _tag: "Write" }> => s._tag === "Write")
       if (writes.length > 0) {
         if (failed) {
           for (const w of writes) {
-            outcomes.set(w.index, outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" }))
+            outcomes.set(w.index, skipped(w.change))
           }
           continue
         }
-        // rule creates and updates together through upload_rules (26.1+), one outcome per row
-        const uploadable = writes.every((w) => w.change.kind === "rule" && w.change.action !== "delete")
-        if (options.bulk && uploadable && writes.length >= options.bulkThreshold) {
-          const result = yield* Effect.result(client.rules.upload(writes.map((w) => ({
-            uuid: w.change.action === "update" ? w.change.uuid : undefined,
-            spec: decodeRule(w.change.after),
-            owner: w.change.name,
-            sequence: w.change.sequence ?? 0,
-            onlySequence: onlySequence(w.change)
-          }))))
+        const bulk = bulkCall(client, writes.map((w) => w.change), options)
+        if (bulk !== undefined) {
+          const rows = yield* bulk.run
           // a failed call may still have saved something: reconfigure to keep running == saved
-          touched.add("rule")
-          recordRows(writes, result)
-          continue
-        }
-        const deletes = writes.every((w) => w.change.kind === "rule" && w.change.action === "delete")
-        if (options.deleteLists && deletes && writes.length > 1) {
-          const results = yield* client.rules.removeMany(writes.map((w) => w.change.uuid ?? ""))
-          touched.add("rule")
-          writes.forEach((w, i) => {
-            const error = results[i]
-            if (error === undefined) {
-              outcomes.set(w.index, outcome(w.change, "done"))
-              return
-            }
-            failed = true
-            outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
-          })
-          continue
-        }
-        const aliasCreates = writes.every((w) => w.change.kind === "alias" && w.change.action === "create")
-        if (options.aliasImport && aliasCreates && writes.length >= options.bulkThreshold) {
-          const result = yield* Effect.result(client.aliases.createMany(writes.map((w) => ({
-            spec: decodeAlias(w.change.after),
-            owner: w.change.name
-          }))))
-          touched.add("alias")
-          recordRows(writes, result)
+          touched.add(bulk.subsystem)
+          writes.forEach((w, i) => recordRow(w, rows[i]))
           continue
         }
         // rule writes of a run are independent; alias creates keep their order (members first) and
@@ -298,12 +249,7 @@ export const executeSteps = (
           writes,
           (w) =>
             !parallel && failed
-              ? Effect.sync(() => {
-                outcomes.set(
-                  w.index,
-                  outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" })
-                )
-              })
+              ? Effect.sync(() => outcomes.set(w.index, skipped(w.change)))
               : runWrite(w),
           { concurrency: parallel ? options.concurrency : 1, discard: true }
         )
