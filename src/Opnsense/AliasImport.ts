@@ -9,8 +9,10 @@
  * `{existing, new, status: "ok"}`, or `{…, status: "failed", validations: {"<key>.<field>": message}}`
  * with nothing saved. The reply names no uuids: they are read back by name afterwards.
  */
-import { Schema } from "effect"
-import type { RowOutcome } from "./Upload.ts"
+import { Effect, Schema } from "effect"
+import type { AliasSpec, LiveAlias } from "../Domain/Model.ts"
+import type { OpnsenseError } from "./Errors.ts"
+import { callFailed, type RowOutcome } from "./Upload.ts"
 
 export const ImportResponse = Schema.Struct({
   status: Schema.String,
@@ -63,3 +65,53 @@ export const failedOutcomes = (names: ReadonlyArray<string>, reply: ImportRespon
       : rejected({}, `not saved: firewall/alias/import saves all or nothing, and ${others}`)
   })
 }
+
+export interface ImportCalls {
+  readonly site: string
+  /** the aliases on the firewall now */
+  readonly list: Effect.Effect<ReadonlyArray<LiveAlias>, OpnsenseError>
+  /** POST firewall/alias/import with these aliases */
+  readonly send: (
+    rows: ReadonlyArray<{ readonly spec: AliasSpec; readonly owner: string }>
+  ) => Effect.Effect<ImportResponse, OpnsenseError>
+}
+
+/**
+ * Import the aliases whose names are not on the firewall yet, and tell each row's outcome: Saved
+ * with the uuid read back by name and marker, or Rejected (its messages, "not saved", "not sent").
+ */
+export const write = (
+  rows: ReadonlyArray<{ readonly spec: AliasSpec; readonly owner: string }>,
+  calls: ImportCalls
+): Effect.Effect<ReadonlyArray<RowOutcome>, OpnsenseError> =>
+  Effect.gen(function*() {
+    const before = new Set((yield* calls.list).map((a) => a.spec.name))
+    const sent = rows.filter((r) => !before.has(r.spec.name))
+    const outcomes = new Map<string, RowOutcome>()
+    if (sent.length > 0) {
+      const reply = yield* calls.send(sent)
+      if (reply.status.trim().toLowerCase() === "ok") {
+        const after = yield* calls.list
+        for (const row of sent) {
+          const uuid = after.find((a) => a.spec.name === row.spec.name && a.owner === row.owner)?.uuid
+          outcomes.set(
+            row.spec.name,
+            uuid !== undefined ? { _tag: "Saved", uuid } : callFailed(
+              "",
+              `not saved: firewall/alias/import answered "ok" but no alias ${row.spec.name} of ours is on the firewall`
+            )
+          )
+        }
+      } else {
+        const names = sent.map((r) => r.spec.name)
+        failedOutcomes(names, reply).forEach((o, i) => outcomes.set(names[i] ?? "", o))
+      }
+    }
+    return rows.map((row) =>
+      outcomes.get(row.spec.name) ??
+        callFailed(
+          "",
+          `not sent: an alias named ${row.spec.name} already exists on site "${calls.site}"; firewall/alias/import would overwrite it`
+        )
+    )
+  })

@@ -7,7 +7,7 @@ import { Array as Arr, Clock, Effect, Option, Ref, Schema, type Scope, Semaphore
 import { randomUUID } from "node:crypto"
 import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
-import type { Backup, OpnsenseShape, RowOutcome } from "../Opnsense.ts"
+import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
@@ -60,9 +60,6 @@ const idOf = (revision: string) => (revision.startsWith("config-") ? revision : 
  * kept to about 3.7 kB so a web server's request-line limit is never near.
  */
 const DELETE_CHUNK = 100
-
-/** Rows per upload_rules call: one config save each, and a request a real box answers in seconds. */
-const UPLOAD_CHUNK = 500
 
 export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
 
@@ -425,44 +422,20 @@ export const make = (
       }),
       createMany: Effect.fn("Opnsense.aliases.createMany")(function*(rows) {
         yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
-        const path = `${Aliases.base}/import`
         const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
         const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
-        const before = new Set((yield* listAliases).map((a) => a.spec.name))
-        const sent = rows.filter((r) => !before.has(r.spec.name))
-        const outcomes = new Map<string, RowOutcome>()
-        if (sent.length > 0) {
-          const reply = yield* writing(http.json(AliasImport.ImportResponse, "POST", path, {
-            body: AliasImport.body(
-              sent.map((r) => Aliases.toWire(r.spec, r.owner, r.spec.categories.flatMap((n) => ids.get(n) ?? [])))
-            ),
-            // by name: a repeat finds the aliases of the first attempt and rewrites them with the same values
-            idempotent: true
-          }))
-          if (reply.status.trim().toLowerCase() === "ok") {
-            const after = yield* listAliases
-            for (const row of sent) {
-              const uuid = after.find((a) => a.spec.name === row.spec.name && a.owner === row.owner)?.uuid
-              outcomes.set(
-                row.spec.name,
-                uuid !== undefined ? { _tag: "Saved", uuid } : Upload.callFailed(
-                  "",
-                  `not saved: firewall/alias/import answered "ok" but no alias ${row.spec.name} of ours is on the firewall`
-                )
-              )
-            }
-          } else {
-            const sentNames = sent.map((r) => r.spec.name)
-            AliasImport.failedOutcomes(sentNames, reply).forEach((o, i) => outcomes.set(sentNames[i] ?? "", o))
-          }
-        }
-        return rows.map((row) =>
-          outcomes.get(row.spec.name) ??
-            Upload.callFailed(
-              "",
-              `not sent: an alias named ${row.spec.name} already exists on site "${site}"; firewall/alias/import would overwrite it`
-            )
-        )
+        return yield* AliasImport.write(rows, {
+          site,
+          list: listAliases,
+          send: (sent) =>
+            writing(http.json(AliasImport.ImportResponse, "POST", `${Aliases.base}/import`, {
+              body: AliasImport.body(
+                sent.map((r) => Aliases.toWire(r.spec, r.owner, r.spec.categories.flatMap((n) => ids.get(n) ?? [])))
+              ),
+              // by name: a repeat finds the aliases of the first attempt and rewrites them with the same values
+              idempotent: true
+            }))
+        })
       }),
       update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
         const ids = yield* categoryIds(spec.categories)
@@ -558,87 +531,34 @@ export const make = (
         const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
         // our own v4 uuid on every new row: saved under it, retried as an update, found afterwards
         const sent = rows.map((r) => ({ ...r, uuid: r.uuid ?? randomUUID(), isNew: r.uuid === undefined }))
-        const outcomes = new Map<string, RowOutcome>()
-        const failedCalls = new Set<string>()
-        let unsure = false
-        const reorder = (r: (typeof sent)[number]) => r.onlySequence === true && !r.isNew
-        const reorders = sent.filter((r) => reorder(r) && Upload.offerable(r.uuid))
-        const full = sent.filter((r) => !reorder(r) && Upload.offerable(r.uuid) && Rules.csvCarries(r))
-        const chunks = [
-          ...Arr.chunksOf(full, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toCsv(rows) })),
-          ...Arr.chunksOf(reorders, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toSequenceCsv(rows) }))
-        ]
-        for (const { payload, rows: chunk } of chunks) {
-          const reply = yield* Effect.result(writing(
-            http.json(Upload.UploadResponse, "POST", path, {
-              body: { payload },
-              idempotent: true
-            }).pipe(Effect.flatMap((r) =>
-              r.validations !== undefined ? Effect.succeed(r) : Effect.fail(
-                new UnexpectedResponseError({
-                  message: `POST ${path} on site "${site}" answered status "${
-                    r.status ?? ""
-                  }" without validations: the payload was not taken`,
-                  site,
-                  endpoint: `POST ${path}`,
-                  status: 200
-                })
+        return yield* Upload.write(sent, {
+          send: (payload) =>
+            writing(
+              http.json(Upload.UploadResponse, "POST", path, { body: { payload }, idempotent: true }).pipe(
+                Effect.flatMap((r) =>
+                  r.validations !== undefined ? Effect.succeed(r) : Effect.fail(
+                    new UnexpectedResponseError({
+                      message: `POST ${path} on site "${site}" answered status "${
+                        r.status ?? ""
+                      }" without validations: the payload was not taken`,
+                      site,
+                      endpoint: `POST ${path}`,
+                      status: 200
+                    })
+                  )
+                )
               )
-            ))
-          ))
-          if (reply._tag === "Failure") {
-            // some of the chunk may be saved: the read below tells for new rows
-            unsure = true
-            for (const row of chunk) {
-              failedCalls.add(row.uuid)
-              outcomes.set(row.uuid, Upload.callFailed(row.uuid, reply.failure.message))
-            }
-            continue
-          }
-          if ((reply.success.validations ?? []).length > 0) unsure = true
-          for (const o of Upload.rowOutcomes(chunk.map((r) => r.uuid), reply.success)) outcomes.set(o.uuid, o)
-        }
-        // rows the upload cannot carry: set_rule/{uuid}, an upsert for an unknown v4 uuid
-        // (opnsense/core 25.7+: ApiMutableModelControllerBase.php setBase)
-        for (const row of sent) {
-          if (outcomes.has(row.uuid)) continue
-          const categoryUuids = row.spec.categories.flatMap((n) => ids.get(n) ?? [])
-          const written = yield* Effect.result(
+            ),
+          setRule: (row) =>
             update(
               `${Rules.base}/set_rule/${row.uuid}`,
               Rules.wrapper,
-              reorder(row)
+              row.onlySequence === true && !row.isNew
                 ? { [Rules.wrapper]: { sequence: String(row.sequence) } }
-                : Rules.toWire(row.spec, row.owner, row.sequence, categoryUuids)
-            )
-          )
-          outcomes.set(
-            row.uuid,
-            written._tag === "Success"
-              ? { _tag: "Saved", uuid: row.uuid }
-              : Upload.callFailed(
-                row.uuid,
-                written.failure.message,
-                written.failure._tag === "ValidationError" ? written.failure.validations : undefined
-              )
-          )
-        }
-        if (unsure) {
-          // which new rows exist now: importCsv saved them in its second pass, or a failed call did
-          const live = yield* Effect.result(listRules)
-          if (live._tag === "Success") {
-            const present = new Set(live.success.map((r) => r.uuid))
-            for (const row of sent) {
-              const o = outcomes.get(row.uuid)
-              if (!row.isNew || o === undefined) continue
-              if (o._tag === "Saved" && !present.has(row.uuid)) outcomes.set(row.uuid, Upload.notFound(row.uuid))
-              if (o._tag === "Rejected" && failedCalls.has(row.uuid) && present.has(row.uuid)) {
-                outcomes.set(row.uuid, { _tag: "Saved", uuid: row.uuid })
-              }
-            }
-          }
-        }
-        return sent.map((row) => outcomes.get(row.uuid) ?? Upload.notFound(row.uuid))
+                : Rules.toWire(row.spec, row.owner, row.sequence, row.spec.categories.flatMap((n) => ids.get(n) ?? []))
+            ),
+          liveUuids: Effect.map(listRules, (live) => new Set(live.map((r) => r.uuid)))
+        })
       })
     }
 

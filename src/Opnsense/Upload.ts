@@ -22,7 +22,9 @@
  * So the client offers its own v4 uuid for every row: then a row is saved under the uuid it was
  * sent with, a retry is an update rather than a twin, and which rows exist afterwards can be read.
  */
-import { Schema } from "effect"
+import { Array as Arr, Effect, Schema } from "effect"
+import type { OpnsenseError } from "./Errors.ts"
+import * as Rules from "./Rules.ts"
 
 const UploadValidation = Schema.Struct({
   sequence: Schema.optional(Schema.NullOr(Schema.Number)),
@@ -124,3 +126,86 @@ export const callFailed = (
   message: string,
   validations?: Readonly<Record<string, string>>
 ): RowOutcome => rejected(uuid, validations ?? {}, message)
+
+/** Rows per upload_rules call: one config save each, and a request a real box answers in seconds. */
+const UPLOAD_CHUNK = 500
+
+/** A row as sent: its uuid (ours for a new rule) and whether only its place changes. */
+export interface SentRow extends Rules.CsvRow {
+  readonly isNew: boolean
+  readonly onlySequence?: boolean | undefined
+}
+
+export interface WriteCalls {
+  /** POST upload_rules with this CSV; fails when the call fails or the payload was not taken */
+  readonly send: (payload: string) => Effect.Effect<UploadResponse, OpnsenseError>
+  /** set_rule/{uuid} for a row the upload cannot carry */
+  readonly setRule: (row: SentRow) => Effect.Effect<void, OpnsenseError>
+  /** the uuids of the rules on the firewall now */
+  readonly liveUuids: Effect.Effect<ReadonlySet<string>, OpnsenseError>
+}
+
+/**
+ * Write the rows: full rows and reorders (`@uuid;sequence` only) in upload_rules calls of up to
+ * 500, rows the CSV cannot carry with set_rule; then, when any call failed or had messages, one
+ * read to tell which new rows exist. One outcome per row, in order; never fails as a whole.
+ */
+export const write = (sent: ReadonlyArray<SentRow>, calls: WriteCalls): Effect.Effect<ReadonlyArray<RowOutcome>> =>
+  Effect.gen(function*() {
+    const outcomes = new Map<string, RowOutcome>()
+    const failedCalls = new Set<string>()
+    let unsure = false
+    const reorder = (r: SentRow) => r.onlySequence === true && !r.isNew
+    const reorders = sent.filter((r) => reorder(r) && offerable(r.uuid))
+    const full = sent.filter((r) => !reorder(r) && offerable(r.uuid) && Rules.csvCarries(r))
+    const chunks = [
+      ...Arr.chunksOf(full, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toCsv(rows) })),
+      ...Arr.chunksOf(reorders, UPLOAD_CHUNK).map((rows) => ({ rows, payload: Rules.toSequenceCsv(rows) }))
+    ]
+    for (const { payload, rows } of chunks) {
+      const reply = yield* Effect.result(calls.send(payload))
+      if (reply._tag === "Failure") {
+        // some of the chunk may be saved: the read below tells for new rows
+        unsure = true
+        for (const row of rows) {
+          failedCalls.add(row.uuid)
+          outcomes.set(row.uuid, callFailed(row.uuid, reply.failure.message))
+        }
+        continue
+      }
+      if ((reply.success.validations ?? []).length > 0) unsure = true
+      for (const o of rowOutcomes(rows.map((r) => r.uuid), reply.success)) outcomes.set(o.uuid, o)
+    }
+    // rows the upload cannot carry: set_rule/{uuid}, an upsert for an unknown v4 uuid
+    // (opnsense/core 25.7+: ApiMutableModelControllerBase.php setBase)
+    for (const row of sent) {
+      if (outcomes.has(row.uuid)) continue
+      const written = yield* Effect.result(calls.setRule(row))
+      outcomes.set(
+        row.uuid,
+        written._tag === "Success"
+          ? { _tag: "Saved", uuid: row.uuid }
+          : callFailed(
+            row.uuid,
+            written.failure.message,
+            written.failure._tag === "ValidationError" ? written.failure.validations : undefined
+          )
+      )
+    }
+    if (unsure) {
+      // which new rows exist now: importCsv saved them in its second pass, or a failed call did
+      const live = yield* Effect.result(calls.liveUuids)
+      if (live._tag === "Success") {
+        for (const row of sent) {
+          const o = outcomes.get(row.uuid)
+          if (!row.isNew || o === undefined) continue
+          const present = live.success.has(row.uuid)
+          if (o._tag === "Saved" && !present) outcomes.set(row.uuid, notFound(row.uuid))
+          if (o._tag === "Rejected" && failedCalls.has(row.uuid) && present) {
+            outcomes.set(row.uuid, { _tag: "Saved", uuid: row.uuid })
+          }
+        }
+      }
+    }
+    return sent.map((row) => outcomes.get(row.uuid) ?? notFound(row.uuid))
+  })
