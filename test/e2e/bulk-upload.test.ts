@@ -44,6 +44,32 @@ for (const version of ["26.1", "26.7"] as const) {
       expect(next.changes).toEqual([])
     })
 
+    it("reports a batch with invalid rows truthfully: valid rows applied, the others failed with the message", async () => {
+      const bad = new Set([2, 13, 24])
+      // [header, rule 0, rule 1, …], each rule ending in a newline
+      const rules = manyRules(25).split("  - name: ").map((item, i) =>
+        bad.has(i - 1) ? `${item}    gateway: NO_SUCH_GW\n` : item
+      ).join("  - name: ")
+      h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": rules } })
+      const harness = h
+      const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+      expect(report.result).toBe("failed")
+      expect(report.message).toMatch(/^Apply failed: 22 of 25 changes applied/)
+      const failed = report.changes.filter((c) => c.status === "failed")
+      expect(failed.map((c) => c.name).sort()).toEqual(["bulk-13", "bulk-2", "bulk-24"])
+      for (const c of failed) expect(c.error).toMatch(/OPNsense rejected it: rule\.gateway: /)
+      expect(report.changes.filter((c) => c.status === "done")).toHaveLength(22)
+      expect(report.reconfigured).toEqual(["rule"])
+      const ours = [...harness.sim.state.applied.rules.values()].filter((r) => r["description"]?.includes("[gitops:"))
+      expect(ours).toHaveLength(22)
+      const next = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(next.changes.map((c) => `${c.action} ${c.name}`).sort()).toEqual([
+        "create bulk-13",
+        "create bulk-2",
+        "create bulk-24"
+      ])
+    })
+
     it("updates 25 rules through one upload_rules call and deletes them with one del_rule list", async () => {
       h = await startHarness({ version, unmanaged: false, files: { "rules.yaml": manyRules(25) } })
       const harness = h
