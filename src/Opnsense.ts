@@ -18,6 +18,9 @@ import type {
   VlanSpec
 } from "./Domain/Model.ts"
 import type { OpnsenseError } from "./Opnsense/Errors.ts"
+import type { RowOutcome } from "./Opnsense/Upload.ts"
+
+export type { RowOutcome } from "./Opnsense/Upload.ts"
 
 export interface Backup {
   /** revision id as core/backup lists it (a timestamp string) */
@@ -43,8 +46,26 @@ export interface VlanApi extends Subsystem {
 export interface AliasApi extends Subsystem {
   readonly list: Effect.Effect<ReadonlyArray<LiveAlias>, OpnsenseError>
   readonly create: (spec: AliasSpec, owner: string) => Effect.Effect<string, OpnsenseError>
+  /**
+   * Create several aliases with one firewall/alias/import (all or nothing, one save), creating
+   * missing categories first. One outcome per row, in order, Saved with the new uuid. A name that
+   * already exists on the firewall is not sent (the import would overwrite that alias).
+   */
+  readonly createMany: (
+    rows: ReadonlyArray<{ readonly spec: AliasSpec; readonly owner: string }>
+  ) => Effect.Effect<ReadonlyArray<RowOutcome>, OpnsenseError>
   readonly update: (uuid: string, spec: AliasSpec, owner: string) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
+}
+
+export interface UploadRow {
+  /** the rule to update; absent for a new rule */
+  readonly uuid?: string | undefined
+  readonly spec: RuleSpec
+  readonly owner: string
+  readonly sequence: number
+  /** an update of the place only: nothing but `sequence` is written (as `setSequence`) */
+  readonly onlySequence?: boolean | undefined
 }
 
 export interface RuleApi extends Subsystem {
@@ -54,12 +75,21 @@ export interface RuleApi extends Subsystem {
   /** change only the sequence (reordering without touching other fields) */
   readonly setSequence: (uuid: string, sequence: number) => Effect.Effect<void, OpnsenseError>
   readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
-  /** 26.1+: bulk insert/update through upload_rules; fails with NotFoundError on older versions */
-  readonly upload: (
-    rows: ReadonlyArray<
-      { readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }
-    >
-  ) => Effect.Effect<ReadonlyArray<string>, OpnsenseError>
+  /**
+   * Delete several rules: del_rule with comma lists of uuids where the version takes them
+   * (Version.ts `ruleDeleteLists`), one by one otherwise. One outcome per uuid, in order:
+   * `undefined` when the rule is gone, the error when it may not be.
+   */
+  readonly removeMany: (
+    uuids: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<OpnsenseError | undefined>>
+  /**
+   * 26.1+: bulk insert (no `uuid`) and update (`uuid`) through upload_rules, creating missing
+   * categories first. One outcome per row, in order: a row OPNsense rejected does not stop the
+   * others (they are saved). Fails as a whole only when the call itself fails (NotFoundError
+   * before 26.1).
+   */
+  readonly upload: (rows: ReadonlyArray<UploadRow>) => Effect.Effect<ReadonlyArray<RowOutcome>, OpnsenseError>
 }
 
 export interface BackupApi {

@@ -7,7 +7,8 @@ import { Schema } from "effect"
 import { Origin, ResourceKind } from "./Model.ts"
 import { ChangeAction, FieldDiff, SourceRef } from "./Plan.ts"
 
-export const ChangeStatus = Schema.Literals(["done", "failed", "skipped"])
+/** `reverted`: done, then undone when the safety layer restored the revision from before the apply */
+export const ChangeStatus = Schema.Literals(["done", "failed", "skipped", "reverted"])
 export type ChangeStatus = typeof ChangeStatus.Type
 
 /** One change of the plan as it went when applied. */

@@ -3,7 +3,8 @@
  * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
  * CircuitBreaker and Cache services and the retry policy (Request.ts).
  */
-import { Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
+import { Array as Arr, Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
+import { randomUUID } from "node:crypto"
 import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
@@ -11,6 +12,7 @@ import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
 import * as Aliases from "./Aliases.ts"
+import * as AliasImport from "./AliasImport.ts"
 import * as Categories from "./Categories.ts"
 import {
   NotFoundError,
@@ -24,6 +26,7 @@ import { makeTransport, type TransportOptions } from "./Http.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
 import * as Rules from "./Rules.ts"
+import * as Upload from "./Upload.ts"
 import * as Version from "./Version.ts"
 import * as Vlans from "./Vlans.ts"
 import { allRows } from "./Wire.ts"
@@ -39,14 +42,6 @@ export interface ClientOptions extends TransportOptions {
 }
 
 export const StatusBody = Schema.Struct({ status: Schema.String })
-const UploadResult = Schema.Struct({
-  validations: Schema.optional(Schema.Array(Schema.Struct({
-    sequence: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
-    field: Schema.optional(Schema.String),
-    message: Schema.optional(Schema.String)
-  }))),
-  uuids: Schema.optional(Schema.Union([Schema.Record(Schema.String, Schema.String), Schema.Array(Schema.String)]))
-})
 export const BackupList = Schema.Struct({
   items: Schema.Array(Schema.Struct({
     id: Schema.String,
@@ -60,6 +55,12 @@ export const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unk
 /** Backup ids are "config-<time>.xml"; the API's revision form is the time inside. */
 const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")
 const idOf = (revision: string) => (revision.startsWith("config-") ? revision : `config-${revision}.xml`)
+
+/**
+ * uuids per del_rule call: the list travels in the URL (the action takes it as a path parameter),
+ * kept to about 3.7 kB so a web server's request-line limit is never near.
+ */
+const DELETE_CHUNK = 100
 
 export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
 
@@ -472,6 +473,23 @@ export const make = (
           create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
         )
       }),
+      createMany: Effect.fn("Opnsense.aliases.createMany")(function*(rows) {
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
+        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
+        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
+        return yield* AliasImport.write(rows, {
+          site,
+          list: listAliases,
+          send: (sent) =>
+            writing(http.json(AliasImport.ImportResponse, "POST", `${Aliases.base}/import`, {
+              body: AliasImport.body(
+                sent.map((r) => Aliases.toWire(r.spec, r.owner, r.spec.categories.flatMap((n) => ids.get(n) ?? [])))
+              ),
+              // by name: a repeat finds the aliases of the first attempt and rewrites them with the same values
+              idempotent: true
+            }))
+        })
+      }),
       update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
         const ids = yield* categoryIds(spec.categories)
         yield* forgettingCategories(
@@ -519,6 +537,30 @@ export const make = (
       remove: Effect.fn("Opnsense.rules.remove")(function*(uuid: string) {
         yield* remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid)
       }),
+      removeMany: Effect.fn("Opnsense.rules.removeMany")(function*(uuids: ReadonlyArray<string>) {
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": uuids.length })
+        const lists = yield* Effect.result(caps)
+        if (lists._tag === "Failure") return uuids.map(() => lists.failure)
+        if (!lists.success.ruleDeleteLists || uuids.length === 1) {
+          return yield* Effect.forEach(
+            uuids,
+            (uuid) =>
+              Effect.match(remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid), {
+                onSuccess: () => undefined,
+                onFailure: (error) => error
+              })
+          )
+        }
+        const outcomes: Array<OpnsenseError | undefined> = []
+        for (const chunk of Arr.chunksOf(uuids, DELETE_CHUNK)) {
+          const path = `${Rules.base}/del_rule/${chunk.join(",")}`
+          // delBase deletes what it finds and saves once: after any answer every listed rule is
+          // gone (the answer names only the last one), so a retry is harmless
+          const result = yield* Effect.result(writing(http.json(WriteResult, "POST", path, { idempotent: true })))
+          for (const _ of chunk) outcomes.push(result._tag === "Failure" ? result.failure : undefined)
+        }
+        return outcomes
+      }),
       reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(
         Effect.withSpan("Opnsense.rules.reconfigure")
       ),
@@ -536,32 +578,44 @@ export const make = (
             })
           )
         }
+        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
         // the capabilities already in hand: not a version lookup (and its span) per row
         for (const row of rows) yield* checkSequenceOf(c, row.sequence)
         const v = yield* version
         for (const row of rows) yield* checkRuleFeaturesOf(v, row.spec)
-        const result = yield* writing(
-          http.json(UploadResult, "POST", path, { body: { payload: Rules.toCsv(rows) }, idempotent: false })
-        )
-        const problems = result.validations ?? []
-        if (problems.length > 0) {
-          const validations: Record<string, string> = {}
-          for (const p of problems) {
-            validations[`row ${String(p.sequence ?? "?")}.${p.field ?? "?"}`] = p.message ?? "invalid"
-          }
-          return yield* Effect.fail(
-            new ValidationError({
-              message: `upload_rules rejected ${problems.length} row(s): ${
-                Object.entries(validations).map(([k, m]) => `${k}: ${m}`).join("; ")
-              }`,
-              site,
-              endpoint: `POST ${path}`,
-              validations
-            })
-          )
-        }
-        const uuids = result.uuids ?? []
-        return Array.isArray(uuids) ? uuids : Object.values(uuids)
+        // upload_rules drops category names it does not know: create them first, as single writes do
+        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
+        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
+        // our own v4 uuid on every new row: saved under it, retried as an update, found afterwards
+        const sent = rows.map((r) => ({ ...r, uuid: r.uuid ?? randomUUID(), isNew: r.uuid === undefined }))
+        return yield* Upload.write(sent, {
+          send: (payload) =>
+            writing(
+              http.json(Upload.UploadResponse, "POST", path, { body: { payload }, idempotent: true }).pipe(
+                Effect.flatMap((r) =>
+                  r.validations !== undefined ? Effect.succeed(r) : Effect.fail(
+                    new UnexpectedResponseError({
+                      message: `POST ${path} on site "${site}" answered status "${
+                        r.status ?? ""
+                      }" without validations: the payload was not taken`,
+                      site,
+                      endpoint: `POST ${path}`,
+                      status: 200
+                    })
+                  )
+                )
+              )
+            ),
+          setRule: (row) =>
+            update(
+              `${Rules.base}/set_rule/${row.uuid}`,
+              Rules.wrapper,
+              row.onlySequence === true && !row.isNew
+                ? { [Rules.wrapper]: { sequence: String(row.sequence) } }
+                : Rules.toWire(row.spec, row.owner, row.sequence, row.spec.categories.flatMap((n) => ids.get(n) ?? []))
+            ),
+          liveUuids: Effect.map(listRules, (live) => new Set(live.map((r) => r.uuid)))
+        })
       })
     }
 

@@ -183,7 +183,13 @@ export const toWire = (spec: RuleSpec, owner: string, sequence: number, category
   }
 })
 
-/** One CSV row for upload_rules (26.1+): `;`-separated, raw values, categories by name. */
+/**
+ * upload_rules CSV (26.1+): `;`-separated (importCsv takes the first `,` or `;` of the payload as
+ * the separator, and the header's first one is a `;`), raw values, categories by name, every row
+ * with its `@uuid`. PHP's fgetcsv treats `\` inside quotes as an escape that keeps the next
+ * character (opnsense/core 26.7.2: ApiMutableModelControllerBase.php importCsv), so a quoted value
+ * with a backslash does not survive the trip: `csvCarries` says which rows can go this way.
+ */
 const CSV_FIELDS = [
   "@uuid",
   "enabled",
@@ -207,21 +213,33 @@ const CSV_FIELDS = [
   "categories"
 ] as const
 
-const csvCell = (value: string) => (/[;"\n\r]/.test(value) ? `"${value.replace(/"/g, "\"\"")}"` : value)
-
-export const toCsv = (
-  rows: ReadonlyArray<
-    { readonly uuid?: string; readonly spec: RuleSpec; readonly owner: string; readonly sequence: number }
-  >
-): string => {
-  const lines = rows.map((row) => {
-    const wire = toWire(row.spec, row.owner, row.sequence, [])[wrapper]
-    const values: Record<(typeof CSV_FIELDS)[number], string> = {
-      ...wire,
-      "@uuid": row.uuid ?? "",
-      categories: row.spec.categories.join(",")
-    }
-    return CSV_FIELDS.map((field) => csvCell(values[field])).join(";")
-  })
-  return [CSV_FIELDS.join(";"), ...lines].join("\n")
+export interface CsvRow {
+  readonly uuid: string
+  readonly spec: RuleSpec
+  readonly owner: string
+  readonly sequence: number
 }
+
+const needsQuotes = (value: string) => /[;"\n\r]/.test(value)
+const csvCell = (value: string) => (needsQuotes(value) ? `"${value.replace(/"/g, "\"\"")}"` : value)
+
+const csvValues = (row: CsvRow): ReadonlyArray<string> => {
+  const wire = toWire(row.spec, row.owner, row.sequence, [])[wrapper]
+  const values: Record<(typeof CSV_FIELDS)[number], string> = {
+    ...wire,
+    "@uuid": row.uuid,
+    categories: row.spec.categories.join(",")
+  }
+  return CSV_FIELDS.map((field) => values[field])
+}
+
+/** Whether every value of the row survives fgetcsv unchanged. */
+export const csvCarries = (row: CsvRow): boolean =>
+  csvValues(row).every((value) => !(value.includes("\\") && needsQuotes(value)))
+
+export const toCsv = (rows: ReadonlyArray<CsvRow>): string =>
+  [CSV_FIELDS.join(";"), ...rows.map((row) => csvValues(row).map(csvCell).join(";"))].join("\n")
+
+/** Only `@uuid` and `sequence`: importRecordSet sets the columns given and leaves the rest of a rule as it is. */
+export const toSequenceCsv = (rows: ReadonlyArray<CsvRow>): string =>
+  ["@uuid;sequence", ...rows.map((row) => `${row.uuid};${row.sequence}`)].join("\n")

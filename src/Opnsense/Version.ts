@@ -97,12 +97,25 @@ export interface Capabilities {
   readonly searchIncludesLegacy: boolean
   /** filter savepoint/apply(rev)/cancel_rollback/revert: ≤26.1 only (and unreliable) */
   readonly savepoint: boolean
-  /** firewall/filter/upload_rules and download_rules: 26.1+ */
+  /**
+   * firewall/filter/upload_rules and download_rules: 26.1+ (opnsense/core 26.1:
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php uploadRulesAction; rows
+   * keep an offered `@uuid` from 26.1: Base/FieldTypes/ArrayField.php importRecordSet `add($uuid)`)
+   */
   readonly uploadRules: boolean
   /** highest rule sequence the model accepts: 99999 before 25.7, 999999 after */
   readonly maxSequence: number
-  /** del_item/del_rule accept comma lists: 26.1.3+ */
-  readonly bulkDelete: boolean
+  /**
+   * del_rule takes a comma list of uuids, one save: 26.1.3+ (opnsense/core 26.1.3:
+   * src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php delBase explodes
+   * its argument, and Firewall/Api/FilterController.php delRuleAction hands its uuid to it)
+   */
+  readonly ruleDeleteLists: boolean
+  /**
+   * firewall/alias/import: aliases by name (new or existing), validated together, saved once or not
+   * at all; the reply has no uuids (opnsense/core 24.7–26.7.2: Firewall/Api/AliasController.php importAction)
+   */
+  readonly aliasImport: boolean
   /** this client writes to the firewall: 25.7 and later (older ones are read-only) */
   readonly writes: boolean
   /** rule values this version's filter model cannot hold */
@@ -127,9 +140,8 @@ export const capabilities = (v: FirmwareVersion): Capabilities => ({
   uploadRules: atLeast(v, 26, 1),
   // opnsense/core 25.7: Filter.xml sequence MaximumValue 999999 (24.7: 99999)
   maxSequence: atLeast(v, 25, 7) ? 999_999 : 99_999,
-  // opnsense/core 26.1.3: src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php
-  // delBase explodes $uuids on "," (26.1.2 deletes the one uuid it is given)
-  bulkDelete: atLeast(v, 26, 1, 3),
+  ruleDeleteLists: atLeast(v, 26, 1, 3),
+  aliasImport: atLeast(v, 24, 7),
   writes: atLeast(v, 25, 7),
   missingRuleFeatures: atLeast(v, 26, 1)
     ? []

@@ -1,8 +1,8 @@
 /**
  * Executing a plan's steps against one firewall. Steps run in the order Order.ts gives them;
  * consecutive rule writes of one kind are pipelined (bounded concurrency, OPNsense serialises the
- * config save anyway), many new rules on 26.1+ go in one upload_rules call, and each touched
- * subsystem is reconfigured once at the end. After the first failed write the remaining writes are
+ * config save anyway), runs that a bulk call can carry go through it (Bulk.ts; each row reported
+ * on its own), and each touched subsystem is reconfigured once at the end. After the first failed write the remaining writes are
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
@@ -17,15 +17,12 @@ import type { Change } from "../Domain/Plan.ts"
 import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
+import { bulkCall, type BulkOptions, decodeAlias, decodeRule, onlySequence, type RowResult } from "./Bulk.ts"
 import type { Step } from "./Order.ts"
 
-export interface ExecuteOptions {
+export interface ExecuteOptions extends BulkOptions {
   /** parallel writes within a run of rule writes (default 4) */
   readonly concurrency: number
-  /** at least this many rule creates on a firewall that supports it go through upload_rules */
-  readonly bulkThreshold: number
-  /** whether the firewall offers rules.upload (26.1+) */
-  readonly bulk: boolean
 }
 
 export interface Executed {
@@ -37,8 +34,6 @@ export interface Executed {
 }
 
 const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
-const decodeAlias = Schema.decodeUnknownSync(AliasSpecSchema)
-const decodeRule = Schema.decodeUnknownSync(RuleSpecSchema)
 
 const specIs = {
   vlan: Schema.is(VlanSpecSchema),
@@ -61,14 +56,27 @@ export const planProblems = (changes: ReadonlyArray<Change>): ReadonlyArray<stri
   ])
 
 /** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
-export const describeError = (change: Change, error: OpnsenseError): string => {
+export const describeError = (change: Change, error: OpnsenseError): string =>
+  error._tag === "ValidationError"
+    ? located(change, `OPNsense rejected it: ${fieldsOf(error.validations) || error.message}`)
+    : located(change, error.message)
+
+const fieldsOf = (validations: Readonly<Record<string, string>>): string =>
+  Object.entries(validations).map(([field, text]) => `${field}: ${text}`).join("; ")
+
+const located = (change: Change, detail: string): string => {
   const at = change.source === undefined ? "" : `${change.source.file}:${change.source.line}:${change.source.column}: `
-  const detail = error._tag === "ValidationError"
-    ? `OPNsense rejected it: ${
-      Object.entries(error.validations).map(([field, message]) => `${field}: ${message}`).join("; ") || error.message
-    }`
-    : error.message
   return `${at}${change.kind} "${change.name}": ${detail}`
+}
+
+/** An uploaded row OPNsense refused (its messages by field), or did not save (why). */
+const describeRejection = (
+  change: Change,
+  validations: Readonly<Record<string, string>>,
+  message: string
+): string => {
+  const fields = fieldsOf(validations)
+  return located(change, fields === "" ? message : `OPNsense rejected it: ${fields}`)
 }
 
 const outcome = (
@@ -84,6 +92,8 @@ const outcome = (
   ...(change.source === undefined ? {} : { source: change.source }),
   ...extra
 })
+
+const skipped = (change: Change) => outcome(change, "skipped", { error: "not attempted: an earlier change failed" })
 
 /** The calls of a kind without an evaluation order (VLANs, aliases). */
 interface UnorderedApi<S> {
@@ -120,9 +130,7 @@ export const writeChange = (
       if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
       const spec: RuleSpec = decodeRule(change.after)
       if (change.action === "create") return client.rules.create(spec, change.name, sequence)
-      // only the place in the order moved: touch nothing else
-      const onlySequence = (change.diff ?? []).every((d) => d.path === "sequence")
-      return (onlySequence
+      return (onlySequence(change)
         ? client.rules.setSequence(uuid, sequence)
         : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
     }
@@ -137,13 +145,21 @@ export const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
     ? client.aliases.reconfigure
     : client.rules.reconfigure
 
-/** Consecutive write steps that may run together: same kind and action, rules only. */
+/**
+ * Consecutive write steps that may go together: rule writes (deletes apart from the rest), and
+ * alias creates (one import; written one at a time, in order, when not imported).
+ */
 const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>> => {
   const out: Array<Array<Step>> = []
   for (const step of steps) {
     const last = out[out.length - 1]?.[0]
-    const joins = last !== undefined && last._tag === "Write" && step._tag === "Write" && step.change.kind === "rule" &&
-      last.change.kind === "rule" && (last.change.action === "delete") === (step.change.action === "delete")
+    const bothWrites = last !== undefined && last._tag === "Write" && step._tag === "Write"
+    const joins = bothWrites && (
+      (step.change.kind === "rule" && last.change.kind === "rule" &&
+        (last.change.action === "delete") === (step.change.action === "delete")) ||
+      (step.change.kind === "alias" && last.change.kind === "alias" && step.change.action === "create" &&
+        last.change.action === "create")
+    )
     const current = out[out.length - 1]
     if (joins && current !== undefined) current.push(step)
     else out.push([step])
@@ -187,46 +203,56 @@ export const executeSteps = (
         })
       )
 
+    /** A bulk call's row: saved, rejected with the firewall's message, or the call's error. */
+    const recordRow = (w: Extract<Step, { _tag: "Write" }>, row: RowResult | undefined) => {
+      if (row?._tag === "Saved") {
+        outcomes.set(w.index, outcome(w.change, "done", row.uuid === "" ? {} : { uuid: row.uuid }))
+        return
+      }
+      failed = true
+      outcomes.set(
+        w.index,
+        outcome(
+          w.change,
+          "failed",
+          row?._tag === "Rejected"
+            ? {
+              error: describeRejection(w.change, row.validations, row.message),
+              ...(Object.keys(row.validations).length > 0 ? { validations: row.validations } : {})
+            }
+            : { error: row === undefined ? "no outcome" : describeError(w.change, row.error) }
+        )
+      )
+    }
+
     for (const batch of batches(steps)) {
       const writes = batch.filter((s): s is Extract<Step, { _tag: "Write" }> => s._tag === "Write")
       if (writes.length > 0) {
         if (failed) {
           for (const w of writes) {
-            outcomes.set(w.index, outcome(w.change, "skipped", { error: "not attempted: an earlier change failed" }))
+            outcomes.set(w.index, skipped(w.change))
           }
           continue
         }
-        const creates = writes.filter((w) => w.change.kind === "rule" && w.change.action === "create")
-        if (options.bulk && creates.length === writes.length && creates.length >= options.bulkThreshold) {
-          yield* client.rules.upload(
-            creates.map((w) => ({
-              spec: decodeRule(w.change.after),
-              owner: w.change.name,
-              sequence: w.change.sequence ?? 0
-            }))
-          ).pipe(
-            Effect.matchEffect({
-              onSuccess: () =>
-                Effect.sync(() => {
-                  touched.add("rule")
-                  for (const w of creates) outcomes.set(w.index, outcome(w.change, "done"))
-                }),
-              onFailure: (error) =>
-                Effect.sync(() => {
-                  failed = true
-                  touched.add("rule")
-                  for (const w of creates) {
-                    outcomes.set(w.index, outcome(w.change, "failed", { error: describeError(w.change, error) }))
-                  }
-                })
-            })
-          )
+        const bulk = bulkCall(client, writes.map((w) => w.change), options)
+        if (bulk !== undefined) {
+          const rows = yield* bulk.run
+          // a failed call may still have saved something: reconfigure to keep running == saved
+          touched.add(bulk.subsystem)
+          writes.forEach((w, i) => recordRow(w, rows[i]))
           continue
         }
-        yield* Effect.forEach(writes, runWrite, {
-          concurrency: writes.length > 1 ? options.concurrency : 1,
-          discard: true
-        })
+        // rule writes of a run are independent; alias creates keep their order (members first) and
+        // stop at the first failure like separate steps
+        const parallel = writes.length > 1 && writes[0]?.change.kind === "rule"
+        yield* Effect.forEach(
+          writes,
+          (w) =>
+            !parallel && failed
+              ? Effect.sync(() => outcomes.set(w.index, skipped(w.change)))
+              : runWrite(w),
+          { concurrency: parallel ? options.concurrency : 1, discard: true }
+        )
         continue
       }
       for (const step of batch) {

@@ -8,6 +8,7 @@ import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
+import * as Version from "../Opnsense/Version.ts"
 import {
   type ApplyOptions,
   type ImportOptions,
@@ -76,9 +77,6 @@ const baselineOf = (identity: SiteIdentity) => ({
   alias: identity.aliases.unmanaged.map((l) => l.uuid),
   rule: identity.rules.unmanaged.map((l) => l.uuid)
 })
-
-const versionAtLeast = (v: { readonly major: number; readonly minor: number }, major: number, minor: number) =>
-  v.major > major || (v.major === major && v.minor >= minor)
 
 export const make = (options: ReconcilerOptions) =>
   Effect.gen(function*() {
@@ -191,11 +189,13 @@ export const make = (options: ReconcilerOptions) =>
           }
           return report
         }
-        const version = yield* client.version
+        const capabilities = Version.capabilities(yield* client.version)
         const executed = yield* executeSteps(client, compileSteps(plan.changes), {
           concurrency: options.concurrency ?? 4,
           bulkThreshold: options.bulkThreshold ?? 20,
-          bulk: versionAtLeast(version, 26, 1)
+          bulk: capabilities.uploadRules,
+          aliasImport: capabilities.aliasImport,
+          deleteLists: capabilities.ruleDeleteLists
         })
 
         // verify: re-read and re-plan; the identity found also becomes the inventory

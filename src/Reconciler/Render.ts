@@ -99,6 +99,8 @@ export const renderApplyReport = (report: ApplyReport, options: RenderOptions): 
       ? paint("green", "done")
       : change.status === "failed"
       ? paint("red", "FAILED")
+      : change.status === "reverted"
+      ? paint("yellow", "reverted")
       : paint("dim", "skipped")
     // a failure's message already names the YAML file:line:col of the object
     lines.push(

@@ -9,7 +9,7 @@
  */
 import { Effect } from "effect"
 import type { ResourceKind } from "../Domain/Model.ts"
-import type { OpnsenseShape, Subsystem } from "../Opnsense.ts"
+import type { OpnsenseShape, RowOutcome, Subsystem } from "../Opnsense.ts"
 import { OperationRefusedError, type OpnsenseError } from "../Opnsense/Errors.ts"
 import type { IntentRecord, JournalShape, Operation } from "./Journal.ts"
 import type { Lease } from "./Lock.ts"
@@ -68,6 +68,9 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
     })
 
   const none = () => []
+  // a bulk call: the names of every row, and the uuids of the rows the firewall saved
+  const owners = (rows: ReadonlyArray<{ readonly owner: string }>) => rows.map((r) => r.owner)
+  const saved = (outcomes: ReadonlyArray<RowOutcome>) => outcomes.flatMap((o) => (o._tag === "Saved" ? [o.uuid] : []))
   const one = (uuid: string) => [uuid]
   const reconfigure = (kind: ResourceKind, subsystem: Subsystem): Subsystem => ({
     reconfigure: write(kind, "reconfigure", [], undefined, subsystem.reconfigure, none)
@@ -89,7 +92,8 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       create: (spec, owner) => write("alias", "create", [owner], undefined, client.aliases.create(spec, owner), one),
       update: (uuid, spec, owner) =>
         write("alias", "update", [owner], uuid, client.aliases.update(uuid, spec, owner), none),
-      remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none)
+      remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none),
+      createMany: (rows) => write("alias", "create", owners(rows), undefined, client.aliases.createMany(rows), saved)
     },
     rules: {
       ...client.rules,
@@ -101,8 +105,14 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
       setSequence: (uuid, sequence) =>
         write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
       remove: (uuid) => write("rule", "delete", [], uuid, client.rules.remove(uuid), none),
-      upload: (rows) =>
-        write("rule", "upload", rows.map((r) => r.owner), undefined, client.rules.upload(rows), (uuids) => uuids)
+      // one intent per uuid, all journaled (and fenced) before the call and closed after it;
+      // recovery checks each uuid on the firewall, whatever the outcome record says
+      removeMany: (uuids) =>
+        uuids.reduceRight<Effect.Effect<ReadonlyArray<OpnsenseError | undefined>, OpnsenseError>>(
+          (call, uuid) => write("rule", "delete", [], uuid, call, none),
+          Effect.suspend(() => client.rules.removeMany(uuids))
+        ).pipe(Effect.catch((refused) => Effect.succeed(uuids.map(() => refused)))),
+      upload: (rows) => write("rule", "upload", owners(rows), undefined, client.rules.upload(rows), saved)
     }
   }
 }

@@ -326,6 +326,10 @@ export const make = Effect.fnUntraced(
         })
         return {
           ...report,
+          // what was done is undone once the revision from before is back
+          changes: reverted.result === "reverted"
+            ? report.changes.map((c) => (c.status === "done" ? { ...c, status: "reverted" as const } : c))
+            : report.changes,
           result: "failed" as const,
           safety,
           message: reverted.result === "reverted"

@@ -458,6 +458,7 @@ export const aliasResource: Resource = {
   table: aliasTable,
   collection: (c) => c.state.aliases,
   validate: (c, item, _old, uuid, m) => validateAlias(c, item, uuid, m),
+  blockerInController: true,
   deleteBlocker: (c, _uuid, item) => {
     const name = item["name"] ?? ""
     const refs = aliasReferences(c.state, name)
@@ -562,37 +563,49 @@ export const controller: Controller = {
         return raw(JSON.stringify(body, null, 4), "application/json")
       }
     },
+    // opnsense/core 26.7.2 (same since 24.7): src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/AliasController.php
+    // importAction: entries with a name (and not `internal`) are matched by name or added, every
+    // property set, then the whole model is validated at once (aliases may use aliases of the same
+    // import) and saved only without a message; messages are keyed `<posted key>.<field>`, one each
     import: {
       handle: (req, c) => {
-        if (!req.isPost) return json({ status: "failed" })
+        if (!req.isPost) throw userException(c.v, "Unsupported request type")
         const data = req.body["data"]
         const entries = isRecord(data) && isRecord(data["aliases"]) && isRecord(data["aliases"]["alias"])
           ? data["aliases"]["alias"]
           : undefined
         if (entries === undefined) return json({ existing: 0, new: 0, status: "failed" })
         const s = c.state
-        const pending: Array<[string, Item, Item | undefined]> = []
-        const validations: Record<string, string | Array<string>> = {}
+        const pending: Array<[string, string, Item, Item | undefined]> = []
         let existing = 0
         let created = 0
         for (const [key, value] of Object.entries(entries)) {
           if (!isRecord(value) || value["type"] === "internal") continue
           const name = typeof value["name"] === "string" ? value["name"] : ""
+          if (name === "") continue
           const uuid = s.aliases.find("name", name) ?? newUuid()
           const old = s.aliases.get(uuid)
-          const item = applyPost(aliasTable, old ?? defaults(aliasTable, c.v), value, c.v)
-          const m = new Messages()
-          validateAlias(c, item, uuid, m)
-          for (const [k, msg] of Object.entries(m.toJSON())) validations[`${key}.${k.replace(/^alias\./, "")}`] = msg
-          pending.push([uuid, item, old])
+          pending.push([key, uuid, applyPost(aliasTable, old ?? defaults(aliasTable, c.v), value, c.v), old])
           if (old === undefined) created++
           else existing++
         }
-        if (Object.keys(validations).length > 0) return json({ existing, new: created, status: "failed", validations })
-        for (const [uuid, item, old] of pending) {
-          s.aliases.put(uuid, item)
-          aliasResource.afterWrite?.(c, uuid, old, item)
+        for (const [, uuid, item] of pending) s.aliases.put(uuid, item)
+        const validations: Record<string, string> = {}
+        for (const [key, uuid, item] of pending) {
+          const m = new Messages()
+          validateAlias(c, item, uuid, m)
+          for (const [k, msg] of Object.entries(m.toJSON())) {
+            validations[`${key}.${k.slice(k.lastIndexOf(".") + 1)}`] = Array.isArray(msg) ? (msg.at(-1) ?? "") : msg
+          }
         }
+        if (Object.keys(validations).length > 0) {
+          for (const [, uuid, , old] of pending) {
+            if (old === undefined) s.aliases.delete(uuid)
+            else s.aliases.put(uuid, old)
+          }
+          return json({ existing, new: created, validations, status: "failed" })
+        }
+        for (const [, uuid, item, old] of pending) aliasResource.afterWrite?.(c, uuid, old, item)
         if (pending.length > 0) c.save(req)
         return json({ existing, new: created, status: "ok" })
       }

@@ -1,6 +1,8 @@
 /**
- * The generic item endpoints of ApiMutableModelControllerBase (REFERENCE §5.2–§5.7), written once and
- * parameterised per resource: get/add/set (with upsert)/del (with comma lists on 26.7)/toggle, and
+ * The generic item endpoints of ApiMutableModelControllerBase (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php getBase, addBase,
+ * setBase, delBase, toggleBase), written once and
+ * parameterised per resource: get/add/set (with upsert)/del (with comma lists from 26.1.3)/toggle, and
  * the whole-model get.
  */
 import { applyPost, defaults, type Table } from "./Fields.ts"
@@ -32,6 +34,8 @@ export interface Resource {
   readonly refuseSet?: (ctx: Ctx, item: Item, old: Item) => Reply | undefined
   /** Thrown Fail (500 UserException) when an item may not be deleted. */
   readonly deleteBlocker?: (ctx: Ctx, uuid: string, item: Item) => Fail | undefined
+  /** the blocker is the controller's delItemAction, not delBase's safe-delete (see `controllerDeleteLists`) */
+  readonly blockerInController?: boolean
   readonly afterWrite?: (ctx: Ctx, uuid: string, old: Item | undefined, item: Item | undefined) => void
   readonly encode: (ctx: Ctx, item: Item, uuid: string | undefined) => Record<string, unknown>
 }
@@ -98,8 +102,10 @@ export const delItem = (r: Resource): Action => ({
     const param = req.params[0] ?? ""
     const uuids = ctx.v.deleteLists ? param.split(",") : [param]
     const col = r.collection(ctx)
+    // a controller that looks the whole list up as one uuid finds nothing to check
+    const checked = uuids.length === 1 || r.blockerInController !== true || ctx.v.controllerDeleteLists
     // the first blocked item aborts the whole call before anything is deleted
-    for (const uuid of uuids) {
+    for (const uuid of checked ? uuids : []) {
       const item = col.get(uuid)
       if (item !== undefined) {
         const blocked = r.deleteBlocker?.(ctx, uuid, item)

@@ -1,7 +1,11 @@
 /**
- * `firewall/filter/download_rules` and `upload_rules` (26.1+, REFERENCE §7.2): `;`-separated CSV
- * with an `@uuid` column, raw values, categories by name and `overload` by alias name; upload
- * matches on `@uuid` (update, else insert) and drops invalid rows.
+ * `firewall/filter/download_rules` and `upload_rules` (26.1+), written from:
+ *
+ * - opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php
+ *   downloadRulesBase / uploadRulesBase (26.1.11+ and 26.7; 26.1.0–26.1.10 have the same code inline in
+ *   FilterController.php, without the `overload` alias mapping and without dropping sort_order/prio_group);
+ * - opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php importCsv;
+ * - opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/ArrayField.php importRecordSet.
  */
 import { applyPost, defaults, fieldsFor, splitList } from "./Fields.ts"
 import type { Ctx, Request } from "./Router.ts"
@@ -20,8 +24,9 @@ export const downloadRules = (c: Ctx): Reply => {
   for (const [uuid, item] of s.rules.entries()) {
     const values = cols.map((col) => {
       const v = item[col] ?? ""
-      if (col === "categories") return splitList(v).map((u) => s.categories.get(u)?.["name"] ?? u).join(",")
-      if (col === "overload" && v !== "") return s.aliases.get(v)?.["name"] ?? v
+      if (col === "categories") return splitList(v).flatMap((u) => s.categories.get(u)?.["name"] ?? []).join(",")
+      // opnsense/core 26.7.2: FilterController downloadRulesAction passes alias_fields ['overload']
+      if (col === "overload" && v !== "" && c.v.uploadRulesBase) return s.aliases.get(v)?.["name"] ?? v
       return v
     })
     lines.push([uuid, ...values].map(quote).join(";"))
@@ -29,8 +34,22 @@ export const downloadRules = (c: Ctx): Reply => {
   return raw(`${lines.join("\n")}\n`, "text/csv", { "Content-Disposition": "attachment; filename=rules.csv" })
 }
 
-/** RFC 4180-style parsing with `;` as separator. */
-export const parseCsv = (text: string): Array<Array<string>> => {
+/**
+ * importCsv's separator: the first of `,` or `;` anywhere in the payload, `;` when neither occurs
+ * (opnsense/core 26.1: ApiMutableModelControllerBase.php importCsv, "auto-detect separator").
+ */
+export const separatorOf = (payload: string): string => {
+  const comma = payload.indexOf(",")
+  const semicolon = payload.indexOf(";")
+  return (comma === -1 ? 9999 : comma) < (semicolon === -1 ? 9999 : semicolon) ? "," : ";"
+}
+
+/**
+ * PHP fgetcsv with `"` as enclosure and `\` as escape: a backslash inside quotes keeps the next
+ * character literally (both are kept); blank lines are skipped (opnsense/core 26.1.2+ importCsv
+ * `!is_null($line[array_key_first($line)])`).
+ */
+export const parseCsv = (text: string, separator = ";"): Array<Array<string>> => {
   const rows: Array<Array<string>> = []
   let row: Array<string> = []
   let cell = ""
@@ -38,13 +57,16 @@ export const parseCsv = (text: string): Array<Array<string>> => {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? ""
     if (quoted) {
-      if (ch === "\"" && text[i + 1] === "\"") {
+      if (ch === "\\" && i + 1 < text.length) {
+        cell += ch + (text[i + 1] ?? "")
+        i++
+      } else if (ch === "\"" && text[i + 1] === "\"") {
         cell += "\""
         i++
       } else if (ch === "\"") quoted = false
       else cell += ch
     } else if (ch === "\"") quoted = true
-    else if (ch === ";") {
+    else if (ch === separator) {
       row.push(cell)
       cell = ""
     } else if (ch === "\n" || ch === "\r") {
@@ -59,56 +81,121 @@ export const parseCsv = (text: string): Array<Array<string>> => {
     row.push(cell)
     rows.push(row)
   }
-  return rows.filter((r) => r.some((x) => x !== ""))
+  return rows.filter((r) => !(r.length === 1 && r[0] === ""))
 }
 
-export const uploadRules = (c: Ctx, req: Request): Reply => {
-  if (!req.isPost) return json({ status: "failed" })
+interface Validation {
+  readonly sequence: number | null
+  readonly field?: string
+  readonly message: string
+}
+
+interface Pass {
+  readonly validations: Array<Validation>
+  inserted: number
+  updated: number
+  /** uuid → 0-based row index, in the order the rows were taken */
+  readonly uuids: Record<string, number>
+  /** what a save of this pass would write */
+  readonly items: Array<[string, Record<string, string>]>
+}
+
+/**
+ * One run of ArrayField::importRecordSet with uploadRulesBase's data callback, then the model's
+ * validation as importCsv reads it: one message per field (`$valmsgfields`), the field named by the
+ * last segment of its path.
+ */
+const importPass = (c: Ctx, records: ReadonlyMap<number, Readonly<Record<string, string>>>): Pass => {
   const s = c.state
-  const payload = typeof req.body["payload"] === "string" ? req.body["payload"] : ""
-  const [header = [], ...rows] = parseCsv(payload)
-  const validations: Array<{ sequence: number; field: string; message: string }> = []
-  const uuids: Record<string, string> = {}
-  let inserted = 0
-  let updated = 0
-  rows.forEach((cells, index) => {
-    const post: Record<string, string> = {}
-    header.forEach((name, i) => {
-      post[name] = cells[i] ?? ""
-    })
-    const given = post["@uuid"] ?? ""
-    const m = new Messages()
-    if ("categories" in post) {
-      const ids = splitList(post["categories"] ?? "").map((name) =>
-        s.categories.find("name", name) ?? (s.categories.has(name) ? name : undefined)
-      )
-      if (ids.some((x) => x === undefined)) m.add("rule.categories", "Related category not found.")
-      post["categories"] = ids.filter((x): x is string => x !== undefined).join(",")
+  const pass: Pass = { validations: [], inserted: 0, updated: 0, uuids: {}, items: [] }
+  // importRecordSet's own messages come first, the model's (performValidation) after them
+  const modelMessages: Array<Validation> = []
+  // uploadRulesBase: "categories have unique names, need to map them to uuids"
+  const categoryIds = new Map<string, string>()
+  for (const [uuid, cat] of s.categories.entries()) categoryIds.set(cat["name"] ?? "", uuid)
+  for (const [idx, given] of records) {
+    const record: Record<string, string> = { ...given }
+    const offered = record["@uuid"] ?? ""
+    // opnsense/core 26.1.1+: ArrayField.php importRecordSet rejects an @uuid that is not a lowercase v4
+    if (offered !== "" && !UUID_V4.test(offered)) {
+      pass.validations.push({ sequence: idx, field: "@uuid", message: `Invalid UUID offered (${offered})` })
+      continue
     }
-    if ((post["overload"] ?? "") !== "") {
-      post["overload"] = s.aliases.find("name", post["overload"] ?? "") ?? post["overload"] ?? ""
+    if ((record["categories"] ?? "") !== "") {
+      // "only map what we know, ignore the rest": unknown names (and uuids) are dropped silently
+      record["categories"] = (record["categories"] ?? "").split(",").flatMap((name) => categoryIds.get(name) ?? [])
+        .join(",")
     }
-    const old: Item | undefined = s.rules.get(given)
-    const uuid = old !== undefined ? given : UUID_V4.test(given) ? given : newUuid()
-    const item = applyPost(ruleTable, old ?? defaults(ruleTable, c.v), post, c.v)
+    if (c.v.uploadRulesBase) {
+      // 26.1.11+ / 26.7: alias_fields ['overload'] by name, ignored_fields sort_order and prio_group
+      const overload = record["overload"] ?? ""
+      if (overload !== "") record["overload"] = s.aliases.find("name", overload) ?? overload
+      delete record["sort_order"]
+      delete record["prio_group"]
+    }
+    // keyfields ['@uuid']: an existing rule with that uuid is updated, anything else inserted
+    // (with the offered uuid when there is one: ArrayField::add($uuid), 26.1+)
+    const old: Item | undefined = offered === "" ? undefined : s.rules.get(offered)
+    const uuid = old !== undefined ? offered : offered !== "" ? offered : newUuid()
+    if (old === undefined) pass.inserted++
+    else pass.updated++
+    pass.uuids[uuid] = idx
+    const item = applyPost(ruleTable, old ?? defaults(ruleTable, c.v), record, c.v)
     normaliseProtocol(item)
     if ((item["sequence"] ?? "") === "") item["sequence"] = "1"
     withComputed(s, item)
+    const m = new Messages()
     validateRule(c, item, m)
-    const problems = Object.entries(m.toJSON())
-    if (problems.length > 0) {
-      for (const [field, message] of problems) {
-        for (const text of Array.isArray(message) ? message : [message]) {
-          validations.push({ sequence: index + 1, field: field.replace(/^rule\./, ""), message: text })
-        }
-      }
-      return
+    for (const [path, message] of Object.entries(m.toJSON())) {
+      const first = Array.isArray(message) ? message[0] : message
+      modelMessages.push({ sequence: idx, field: path.slice(path.lastIndexOf(".") + 1), message: first ?? "" })
     }
-    s.rules.put(uuid, item)
-    uuids[String(index + 1)] = uuid
-    if (old === undefined) inserted++
-    else updated++
+    pass.items.push([uuid, item])
+  }
+  pass.validations.push(...modelMessages)
+  return pass
+}
+
+/**
+ * importCsv: parse, then at most two passes. When the first has validations, the rows they name
+ * are dropped, the model is reset (the first pass's new uuids are gone) and the rest is imported
+ * again and saved when it validates. The reply is always the FIRST pass's, plus `fieldnames`.
+ */
+export const uploadRules = (c: Ctx, req: Request): Reply => {
+  const payload = req.body["payload"]
+  if (!req.isPost || payload === undefined) return json({ status: "failed" })
+  const text = typeof payload === "string" ? payload : String(payload)
+  const [heading = [], ...lines] = parseCsv(text, separatorOf(text))
+  const data = new Map<number, Record<string, string>>()
+  lines.forEach((cells, idx) => {
+    const record: Record<string, string> = {}
+    cells.forEach((cell, i) => {
+      const name = heading[i]
+      if (name !== undefined) record[name] = cell
+    })
+    data.set(idx, record)
   })
-  if (inserted + updated > 0) c.save(req)
-  return json({ validations, inserted, updated, uuids, fieldnames: header })
+  let first: Pass | undefined
+  for (let i = 0; i < 2; i++) {
+    const pass = importPass(c, data)
+    first ??= pass
+    if (pass.validations.length > 0) {
+      for (const v of pass.validations) if (v.sequence !== null) data.delete(v.sequence)
+      continue
+    }
+    if (pass.inserted + pass.updated > 0) {
+      for (const [uuid, item] of pass.items) c.state.rules.put(uuid, item)
+      c.save(req)
+    }
+    break
+  }
+  const reply = first ?? { validations: [], inserted: 0, updated: 0, uuids: {} }
+  return json({
+    validations: reply.validations,
+    inserted: reply.inserted,
+    updated: reply.updated,
+    // json_encode of an empty PHP array
+    uuids: Object.keys(reply.uuids).length === 0 ? [] : reply.uuids,
+    fieldnames: heading
+  })
 }

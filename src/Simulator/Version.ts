@@ -15,8 +15,18 @@ export interface VersionProfile {
   readonly commit: string
   /** `%field` twins in get_item/get_rule (26.7+, §5.2) */
   readonly twinsInGet: boolean
-  /** del_item/del_rule accept a comma list of uuids (26.7+, §5.5) */
+  /**
+   * delBase and toggleBase take a comma list of uuids (opnsense/core 26.1.3+:
+   * src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php delBase, toggleBase)
+   */
   readonly deleteLists: boolean
+  /**
+   * AliasController and VlanSettingsController delItemAction run their in-use checks per uuid of a
+   * list (opnsense/core 26.1.9+: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/AliasController.php,
+   * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php); before,
+   * they look the whole list up as one uuid, find nothing and check nothing
+   */
+  readonly controllerDeleteLists: boolean
   /** savepoint, apply/{rev}, cancel_rollback, revert exist (≤26.1, §7.5) */
   readonly savepoint: boolean
   /** UserException bodies carry errorLevel (26.7.2+, §4) */
@@ -31,6 +41,12 @@ export interface VersionProfile {
   readonly descriptionExtraMessages: boolean
   /** filter model `general` node (26.7+) */
   readonly filterGeneral: boolean
+  /**
+   * upload_rules/download_rules through FilterBaseController uploadRulesBase/downloadRulesBase:
+   * `overload` by alias name, sort_order/prio_group ignored (opnsense/core 26.1.11 and 26.7:
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php uploadRulesAction)
+   */
+  readonly uploadRulesBase: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -42,13 +58,15 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     commit: "791286d4d",
     twinsInGet: true,
     deleteLists: true,
+    controllerDeleteLists: true,
     savepoint: false,
     errorLevel: true,
     arrayThrows: true,
     searchMixesLegacy: true,
     aliasGetUnknown: "content",
     descriptionExtraMessages: true,
-    filterGeneral: true
+    filterGeneral: true,
+    uploadRulesBase: true
   },
   "26.1": {
     series: "26.1",
@@ -57,13 +75,15 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     osVersion: "FreeBSD 14.3-RELEASE-p9",
     commit: "c102de293",
     twinsInGet: false,
-    deleteLists: false,
+    deleteLists: true,
+    controllerDeleteLists: false,
     savepoint: true,
     errorLevel: false,
     arrayThrows: false,
     searchMixesLegacy: false,
     aliasGetUnknown: "error",
     descriptionExtraMessages: false,
-    filterGeneral: false
+    filterGeneral: false,
+    uploadRulesBase: false
   }
 }

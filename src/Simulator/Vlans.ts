@@ -126,6 +126,7 @@ export const vlanResource: Resource = {
     }
     return undefined
   },
+  blockerInController: true,
   deleteBlocker: (c, _uuid, item) => {
     const name = item["vlanif"] ?? ""
     if (qinqChildren(c.state, name)) {

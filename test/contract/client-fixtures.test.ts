@@ -70,13 +70,19 @@ const checks: Record<string, (name: string) => void> = {
       savepoint: true,
       uploadRules: true,
       maxSequence: 999_999,
-      searchIncludesLegacy: false
+      searchIncludesLegacy: false,
+      ruleDeleteLists: true
     })
   },
   "core/firmware_status__lib-opnsense-26.7.5.json": (name) => {
     const v = Option.getOrThrow(Version.versionFromStatus(decode(Version.FirmwareStatus, name)))
     expect(v).toEqual({ major: 26, minor: 7, patch: 5, raw: "26.7.5" })
-    expect(Version.capabilities(v)).toMatchObject({ savepoint: false, searchIncludesLegacy: true, bulkDelete: true })
+    expect(Version.capabilities(v)).toMatchObject({
+      savepoint: false,
+      searchIncludesLegacy: true,
+      ruleDeleteLists: true,
+      aliasImport: true
+    })
   },
   "core/system_status__lib-opnsense-26.7.5.json": (name) => {
     expect(decode(SystemStatus, name).metadata).toMatchObject({ system: { status: 2 } })

@@ -17,6 +17,10 @@ import { layer as storeLayer, Store } from "../../src/Store/Store.ts"
 
 export const TREE = join(import.meta.dirname, "tree")
 
+/** Run an effect against a harness's layer. */
+export const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
+  Effect.runPromise(Effect.provide(effect, harness.layer))
+
 export interface Harness {
   readonly sim: SimulatorHandle
   readonly desiredDir: string

@@ -1,19 +1,15 @@
-import { Effect } from "effect"
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { Opnsense } from "../../src/Opnsense.ts"
 import { Reconciler } from "../../src/Reconciler.ts"
 import { Store } from "../../src/Store/Store.ts"
-import { type Harness, startHarness } from "./harness.ts"
+import { type Harness, run, startHarness } from "./harness.ts"
 
 let h: Harness | undefined
 afterEach(async () => {
   await h?.close()
   h = undefined
 })
-const run = <A, E>(harness: Harness, effect: Effect.Effect<A, E, Reconciler | Store | Opnsense>) =>
-  Effect.runPromise(Effect.provide(effect, harness.layer))
 
 const writeImport = (harness: Harness, files: ReadonlyArray<{ readonly path: string; readonly content: string }>) => {
   for (const f of readdirSync(harness.desiredDir)) rmSync(join(harness.desiredDir, f))

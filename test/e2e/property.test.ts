@@ -201,7 +201,8 @@ describe("property: apply then plan is empty, unmanaged objects unchanged", () =
               const client = yield* Opnsense
               const before = unmanaged(yield* client.snapshot({ fresh: true }))
               const reconciler = yield* Reconciler
-              const report = yield* reconciler.planAndApply({ approve: true })
+              // an empty desired tree over owned objects deletes them all: part of the property
+              const report = yield* reconciler.planAndApply({ approve: true, allowDestroy: true })
               expect(report.changes.filter((c) => c.status !== "done")).toEqual([])
               const again = yield* reconciler.plan()
               expect(again.changes).toEqual([])

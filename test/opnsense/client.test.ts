@@ -251,7 +251,7 @@ describe("Opnsense client on a simulated 26.1", () => {
       const client = yield* Opnsense
       const snapshot = yield* client.snapshot()
       expect(snapshot.version).toMatchObject({ major: 26, minor: 1 })
-      const uuids = yield* client.rules.upload([
+      const outcomes = yield* client.rules.upload([
         {
           spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.53"], invert: false, port: "53" } },
           owner: "bulk-1",
@@ -263,12 +263,72 @@ describe("Opnsense client on a simulated 26.1", () => {
           sequence: 7100
         }
       ])
-      expect(uuids).toHaveLength(2)
+      expect(outcomes.map((o) => o._tag)).toEqual(["Saved", "Saved"])
       const after = yield* client.snapshot()
       expect(after.rules.filter((r) => r.owner?.startsWith("bulk-")).map((r) => [r.owner, r.sequence])).toEqual([[
         "bulk-1",
         7000
       ], ["bulk-2", 7100]])
+    }).pipe(Effect.provide(layerSimulator(sim, fast))))
+})
+
+describe("upload_rules retried on 26.1", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator({ version: "26.1", unmanaged: false })
+  })
+  afterAll(() => sim.close())
+
+  it.live("re-sends an upload whose connection dropped: every row carries its own uuid, so no twin", () =>
+    Effect.gen(function*() {
+      const client = yield* Opnsense
+      sim.faults.dropNext(1, "/api/firewall/filter/upload_rules")
+      const outcomes = yield* client.rules.upload(["retry-1", "retry-2"].map((owner, i) => ({
+        spec: {
+          ...rule,
+          categories: ["new_cat"],
+          destination: { addresses: [`192.0.2.${i + 1}`], invert: false, port: "53" }
+        },
+        owner,
+        sequence: 8000 + i
+      })))
+      expect(outcomes.map((o) => o._tag)).toEqual(["Saved", "Saved"])
+      expect(sim.requests.count("/api/firewall/filter/upload_rules")).toBe(2)
+      const after = yield* client.snapshot({ fresh: true })
+      const ours = after.rules.filter((r) => r.owner?.startsWith("retry-"))
+      expect(ours.map((r) => r.uuid).sort()).toEqual(outcomes.map((o) => o.uuid).sort())
+      expect(ours.every((r) => r.spec.categories.includes("new_cat"))).toBe(true)
+    }).pipe(Effect.provide(layerSimulator(sim, fast))))
+})
+
+describe("upload_rules rows the CSV cannot carry on 26.1", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator({ version: "26.1", unmanaged: false })
+  })
+  afterAll(() => sim.close())
+
+  it.effect("writes a row whose quoted value has a backslash with set_rule, under its own uuid", () =>
+    Effect.gen(function*() {
+      const client = yield* Opnsense
+      const tricky = "path C:\\share; \"quoted\\\""
+      const outcomes = yield* client.rules.upload(["csv-1", "csv-2"].map((owner, i) => ({
+        spec: {
+          ...rule,
+          categories: [],
+          destination: { addresses: ["192.0.2.80"], invert: false, port: "80" },
+          description: i === 0 ? tricky : "plain"
+        },
+        owner,
+        sequence: 9000 + i
+      })))
+      expect(outcomes.map((o) => o._tag)).toEqual(["Saved", "Saved"])
+      expect(sim.requests.count("/api/firewall/filter/upload_rules")).toBe(1)
+      expect(sim.requests.count("/api/firewall/filter/set_rule")).toBe(1)
+      const after = yield* client.snapshot({ fresh: true })
+      const first = after.rules.find((r) => r.owner === "csv-1")
+      expect(first?.uuid).toBe(outcomes[0]?.uuid)
+      expect(first?.spec.description).toBe(tricky)
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })
 

@@ -69,6 +69,8 @@ export interface InstanceOptions {
   readonly redisPrefix?: string | undefined
   /** replace the journal (crash injection) */
   readonly journal?: Layer.Layer<Journal> | undefined
+  /** the reconciler's bulk threshold (upload_rules, alias import); its default when undefined */
+  readonly bulkThreshold?: number | undefined
 }
 
 const firewallsFromClient = Layer.effect(
@@ -87,7 +89,8 @@ export const instance = (o: InstanceOptions): Layer.Layer<SafeReconciler | Store
     o.journal ?? journalLayer({ dataDir: o.dataDir }),
     lock
   )
-  return safeLayer(reconcilerLayer({ desiredDir: o.desiredDir, actor: "safety-test" }), { actor: "safety-test" }).pipe(
+  const inner = reconcilerLayer({ desiredDir: o.desiredDir, actor: "safety-test", bulkThreshold: o.bulkThreshold })
+  return safeLayer(inner, { actor: "safety-test" }).pipe(
     Layer.provideMerge(deps),
     Layer.provideMerge(layerSimulator(o.sim, { cacheTtlSeconds: 0 })),
     Layer.provide(NodeServices.layer)

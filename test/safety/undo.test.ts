@@ -96,7 +96,8 @@ const scenario = (
   aliases: number,
   backupCount: number | undefined,
   version: "26.7" | "26.1" = "26.7",
-  rules = 0
+  rules = 0,
+  bulkThreshold?: number
 ) =>
   Effect.gen(function*() {
     const sim = yield* simulator({ version, ...(backupCount === undefined ? {} : { backupCount }) })
@@ -104,7 +105,7 @@ const scenario = (
     yield* Effect.addFinalizer(() => Effect.sync(() => cleanup(root)))
     const dataDir = join(root, "data")
     const desiredDir = writeTree(join(root, "desired"), { "sites.yaml": sites(""), "main.yaml": BEFORE })
-    const layer = instance({ sim, desiredDir, dataDir })
+    const layer = instance({ sim, desiredDir, dataDir, bulkThreshold })
 
     const first = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
     expect(first.result).toBe("applied")
@@ -184,7 +185,14 @@ describe("a large apply keeps its own undo", () => {
     "at OPNsense's default of 100 revisions, an apply of 100+ writes is undone the same way",
     () =>
       Effect.gen(function*() {
-        const { plan, report, pre, now, preKeys, sim, replan } = yield* scenario(100, undefined)
+        // one add_item per alias: an alias import would make the 100 creates one save
+        const { plan, report, pre, now, preKeys, sim, replan } = yield* scenario(
+          100,
+          undefined,
+          "26.7",
+          0,
+          Number.MAX_SAFE_INTEGER
+        )
         expect(plan.warnings.join("\n")).toContain(
           "the firewall is assumed to keep 100 configuration revisions (OPNsense's default; its config.xml sets no system/backupcount)"
         )
@@ -215,7 +223,8 @@ describe("a large apply keeps its own undo", () => {
       // the VLAN goes after every alias: its create fails once the 12 alias saves pruned the revision
       sim.faults.failNext(1, 400, { message: "refused" }, "/api/interfaces/vlan_settings/add_item")
       const report = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
-      expect(report.changes.filter((c) => c.status === "done")).toHaveLength(12)
+      // applied, then undone
+      expect(report.changes.filter((c) => c.status === "reverted")).toHaveLength(12)
       expect(report.safety?.verification?.ok).toBe(false)
       expect(report.safety?.revert).toMatchObject({ mode: "inverse", result: "reverted", writes: 12 })
       const now = yield* Opnsense.use((c) => c.snapshot({ fresh: true })).pipe(Effect.provide(layer))

@@ -153,6 +153,19 @@ describe("simulator: firewall/alias", () => {
       }
     })
     expect(ok.body).toEqual({ existing: 1, new: 1, status: "ok" })
+    // validated together: an alias may use another of the same import, in any order
+    const nested = await post(sim, "/api/firewall/alias/import", {
+      data: {
+        aliases: {
+          alias: {
+            a: { name: "imp_outer", type: "host", content: "imp_inner" },
+            b: { name: "imp_inner", type: "host", content: "192.0.2.10" }
+          }
+        }
+      }
+    })
+    expect(nested.body).toEqual({ existing: 0, new: 2, status: "ok" })
+    expect((await call(sim, "/api/firewall/alias/import")).status).toBe(500)
   })
 
   it("stays inactive until reconfigure", async () => {

@@ -212,8 +212,9 @@ describe("simulator: firewall/filter on 26.7", () => {
     const bad = await post(sim, "/api/firewall/filter/upload_rules", {
       payload: `@uuid;protocol;destination_port\n;ICMP;80\n;TCP;443\n`
     })
-    expect(bad.body.inserted).toBe(1)
-    expect(bad.body.validations[0]).toMatchObject({ sequence: 1, field: "destination_port" })
+    // the first pass's counts (both rows), 0-based row indexes; the second pass saved the TCP row
+    expect(bad.body.inserted).toBe(2)
+    expect(bad.body.validations[0]).toMatchObject({ sequence: 0, field: "destination_port" })
   })
 
   it("returns the whole model from get with reduced long option maps", async () => {
@@ -256,9 +257,22 @@ describe("simulator: firewall/filter on 26.1", () => {
     expect(row["%interface"]).toBe("LAN")
   })
 
-  it("does not take comma lists in del_rule", async () => {
+  it("takes comma lists in delBase (26.1.3+), but the alias in-use check only sees single uuids", async () => {
     const a = (await addRule(sim, { description: "x" })).body.uuid
-    expect((await post(sim, `/api/firewall/filter/del_rule/${a},${a}`)).body).toEqual({ result: "not found" })
+    const b = (await addRule(sim, { description: "y" })).body.uuid
+    expect((await post(sim, `/api/firewall/filter/del_rule/${a},${b}`)).body).toEqual({ result: "deleted" })
+    expect(sim.state.rules.has(a) || sim.state.rules.has(b)).toBe(false)
+    // the last uuid decides the answer
+    const c = (await addRule(sim, { description: "z" })).body.uuid
+    expect((await post(sim, `/api/firewall/filter/del_rule/${c},${c}`)).body).toEqual({ result: "not found" })
+    const used = sim.state.aliases.find("name", "admin_hosts") ?? ""
+    const spare = (await post(sim, "/api/firewall/alias/add_item", {
+      alias: { name: "spare", type: "host", content: "192.0.2.9" }
+    })).body.uuid
+    expect((await post(sim, `/api/firewall/alias/del_item/${used}`)).status).toBe(500)
+    // 26.1.3–26.1.8 AliasController looks "a,b" up as one uuid: nothing is checked
+    expect((await post(sim, `/api/firewall/alias/del_item/${used},${spare}`)).body).toEqual({ result: "deleted" })
+    expect(sim.state.aliases.has(used)).toBe(false)
   })
 
   it("emulates the savepoint defect: the revision never matches, revert reports an unknown savepoint", async () => {
