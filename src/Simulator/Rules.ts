@@ -145,8 +145,9 @@ const searchRule = (c: Ctx, req: Request) => {
     rows.push(ruleRow(c, uuid, item))
   }
   if (c.v.searchMixesLegacy || showAll) {
-    const legacy = legacyRows(c.state).filter((r) => byInterface({ interface: String(r["interface"] ?? "") }))
-    rows.push(...legacy)
+    // filtered on the identifiers, returned translated (descriptions): the map runs after the filter
+    const legacy = legacyRows(c.state, c.v).filter((r) => byInterface({ interface: r.interfaces }))
+    rows.push(...legacy.map((r) => r.row))
     rows.sort((a, b) => Number(a["sort_order"]) - Number(b["sort_order"]))
   }
   return grid(rows, gridParams(req.body, req.query, true), {

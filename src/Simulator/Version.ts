@@ -21,7 +21,10 @@ export interface VersionProfile {
   readonly errorLevel: boolean
   /** a JSON array for a scalar field throws (26.7) instead of becoming "Array" (≤26.1), §3.3 */
   readonly arrayThrows: boolean
-  /** search_rule always mixes in legacy and automatic rows (26.7, §7.3) */
+  /**
+   * search_rule always mixes in legacy and automatic rows (26.1.10+ and 26.7; before, only with
+   * show_all). opnsense/core 26.1.10: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php searchRuleAction
+   */
   readonly searchMixesLegacy: boolean
   /** alias get_item with an unknown uuid: 500 (≤26.1.10) or a content-only wrapper (26.1.11+, §8.1) */
   readonly aliasGetUnknown: "error" | "content"
@@ -34,6 +37,13 @@ export interface VersionProfile {
   readonly maxPktRate: boolean
   /** filter model `general` node (26.7+) */
   readonly filterGeneral: boolean
+  /**
+   * How search_rule translates legacy/automatic rows besides interface and category (which it
+   * always turns into descriptions): "values" rewrites action and ipprotocol in place (26.1–26.1.8),
+   * "twins" fills `%action`, `%direction`, `%ipprotocol` and leaves the values raw (26.1.9+).
+   * opnsense/core 26.1.5 and 26.1.9: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getLegacyFieldMap
+   */
+  readonly legacyFieldMap: "values" | "twins"
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -54,7 +64,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     vlanProto8021q: "802.1q",
     descriptionExtraMessages: true,
     maxPktRate: true,
-    filterGeneral: true
+    filterGeneral: true,
+    legacyFieldMap: "twins"
   },
   "26.1": {
     series: "26.1",
@@ -73,6 +84,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     vlanProto8021q: "802.1Q",
     descriptionExtraMessages: false,
     maxPktRate: false,
-    filterGeneral: false
+    filterGeneral: false,
+    legacyFieldMap: "values"
   }
 }

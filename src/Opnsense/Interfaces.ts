@@ -1,0 +1,81 @@
+/**
+ * The firewall's interfaces (`interfaces/overview/interfaces_info`, the same shape from 24.7 to
+ * 26.7): one row per device ifconfig lists; assigned ones carry the config identifier, the
+ * description (or the identifier in upper case) and the addresses with prefix length.
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/OverviewController.php parseIfInfo
+ *
+ * The same description is what search_rule shows instead of the identifier in the `interface` of
+ * legacy and automatic rows (getLegacyFieldMap, 26.1+), so this list also maps those back.
+ */
+import { Schema } from "effect"
+import type { LiveInterface } from "../Domain/Model.ts"
+import { searchEnvelope } from "./Wire.ts"
+
+export const path = "interfaces/overview/interfaces_info"
+
+const Address = Schema.Struct({ ipaddr: Schema.optional(Schema.String) })
+const OverviewRow = Schema.Struct({
+  device: Schema.optional(Schema.String),
+  identifier: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String),
+  ipv4: Schema.optional(Schema.Array(Address)),
+  ipv6: Schema.optional(Schema.Array(Address))
+})
+export const OverviewResponse = searchEnvelope(OverviewRow)
+
+/** The assigned interfaces of an overview (unassigned devices have identifier ""). */
+export const fromOverview = (response: typeof OverviewResponse.Type): ReadonlyArray<LiveInterface> =>
+  response.rows.flatMap((row) => {
+    const identifier = row.identifier ?? ""
+    if (identifier === "") return []
+    const addresses = [...(row.ipv4 ?? []), ...(row.ipv6 ?? [])].flatMap((a) =>
+      a.ipaddr === undefined || a.ipaddr === "" ? [] : [a.ipaddr]
+    )
+    return [{
+      identifier,
+      description: row.description !== undefined && row.description !== "" ? row.description : identifier.toUpperCase(),
+      device: row.device ?? "",
+      addresses
+    }]
+  })
+
+export type InterfaceName =
+  | { readonly _tag: "Identifier"; readonly identifier: string }
+  | { readonly _tag: "Description"; readonly identifier: string }
+  | { readonly _tag: "Ambiguous"; readonly identifiers: ReadonlyArray<string> }
+  | { readonly _tag: "Unknown" }
+
+/**
+ * What a name means among the interfaces: an identifier ("opt2") first, else a description
+ * ("GUEST", compared as written, then without regard to case when that is unique).
+ */
+export const resolveInterface = (interfaces: ReadonlyArray<LiveInterface>, name: string): InterfaceName => {
+  if (interfaces.some((i) => i.identifier === name)) return { _tag: "Identifier", identifier: name }
+  const exact = interfaces.filter((i) => i.description === name)
+  const matches = exact.length > 0
+    ? exact
+    : interfaces.filter((i) => i.description.toLowerCase() === name.toLowerCase())
+  const [only] = matches
+  if (only !== undefined && matches.length === 1) return { _tag: "Description", identifier: only.identifier }
+  if (matches.length > 1) return { _tag: "Ambiguous", identifiers: matches.map((i) => i.identifier).sort() }
+  return { _tag: "Unknown" }
+}
+
+/**
+ * Interface descriptions back to identifiers (legacy rows, where every item is a description as
+ * getLegacyFieldMap wrote it, so descriptions win over identifiers); a name without exactly one
+ * match is kept as it is.
+ */
+export const toIdentifiers = (
+  interfaces: ReadonlyArray<LiveInterface> | undefined,
+  names: ReadonlyArray<string>
+): ReadonlyArray<string> => {
+  if (interfaces === undefined || names.length === 0) return names
+  const mapped = names.map((name) => {
+    const described = interfaces.filter((i) => i.description === name)
+    const [only] = described
+    if (only !== undefined && described.length === 1) return only.identifier
+    return name
+  })
+  return [...new Set(mapped)].sort()
+}
