@@ -174,11 +174,11 @@ export const make = (
         Effect.logWarning(`site "${site}": the interface list could not be read (${error.message})`),
         undefined
       )
+    // a GET pages 9999 rows (searchRecordsetBase reads paging from POST only): every interface
     const listInterfaces: Effect.Effect<ReadonlyArray<LiveInterface> | undefined, OpnsenseError> = http.json(
       Interfaces.OverviewResponse,
-      "POST",
-      Interfaces.path,
-      { body: allRows, idempotent: true }
+      "GET",
+      Interfaces.path
     ).pipe(
       Effect.map(Interfaces.fromOverview),
       Effect.catchTags({
