@@ -175,12 +175,22 @@ export const make = (
         undefined
       )
     // a GET pages 9999 rows (searchRecordsetBase reads paging from POST only): every interface
-    const listInterfaces: Effect.Effect<ReadonlyArray<LiveInterface> | undefined, OpnsenseError> = http.json(
-      Interfaces.OverviewResponse,
-      "GET",
-      Interfaces.path
+    const overview = Effect.map(
+      http.json(Interfaces.OverviewResponse, "GET", Interfaces.path),
+      Interfaces.fromOverview
+    )
+    const listInterfaces: Effect.Effect<ReadonlyArray<LiveInterface> | undefined, OpnsenseError> = Effect.flatMap(
+      caps,
+      (c) =>
+        c.interfaceList
+          ? Effect.map(
+            Effect.all([http.json(Interfaces.ListResponse, "GET", Interfaces.listPath), overview], {
+              concurrency: 2
+            }),
+            ([list, seen]) => Interfaces.merged(list, seen)
+          )
+          : overview
     ).pipe(
-      Effect.map(Interfaces.fromOverview),
       Effect.catchTags({
         PermissionError: unreadable,
         NotFoundError: unreadable,

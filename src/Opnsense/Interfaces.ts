@@ -39,6 +39,42 @@ export const fromOverview = (response: typeof OverviewResponse.Type): ReadonlyAr
     }]
   })
 
+/**
+ * firewall/filter/get_interface_list (25.7+): sections of `{value, label, type}` items, built from
+ * every interface of config.xml (lo0 left out; 25.7 takes groups from the group model), so it also
+ * has interfaces whose device does not exist yet, which the overview cannot show.
+ * opnsense/core 25.7 and 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getInterfaceListAction
+ */
+const ListItem = Schema.Struct({ value: Schema.String, label: Schema.String })
+export const ListResponse = Schema.Record(
+  Schema.String,
+  Schema.Struct({ items: Schema.optional(Schema.Array(ListItem)) })
+)
+export const listPath = "firewall/filter/get_interface_list"
+
+/**
+ * The interfaces of the list (groups included), with device and addresses from the overview where
+ * it has them; interfaces only the overview shows (lo0) are kept.
+ */
+export const merged = (
+  list: typeof ListResponse.Type,
+  overview: ReadonlyArray<LiveInterface>
+): ReadonlyArray<LiveInterface> => {
+  const named = ["groups", "interfaces"].flatMap((section) => list[section]?.items ?? [])
+    .filter((item) => item.value !== "" && !item.value.startsWith("__"))
+  const out: Array<LiveInterface> = named.map((item) => {
+    const seen = overview.find((i) => i.identifier === item.value)
+    return {
+      identifier: item.value,
+      description: item.label,
+      device: seen?.device ?? "",
+      addresses: seen?.addresses ?? []
+    }
+  })
+  for (const i of overview) if (!out.some((o) => o.identifier === i.identifier)) out.push(i)
+  return out
+}
+
 export type InterfaceName =
   | { readonly _tag: "Identifier"; readonly identifier: string }
   | { readonly _tag: "Description"; readonly identifier: string }

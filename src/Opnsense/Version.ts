@@ -86,6 +86,8 @@ export interface Capabilities {
   readonly maxSequence: number
   /** del_item/del_rule accept comma lists: 26.7+ */
   readonly bulkDelete: boolean
+  /** firewall/filter/get_interface_list (every config interface, groups too): 25.7+ */
+  readonly interfaceList: boolean
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
@@ -96,7 +98,8 @@ export const capabilities = (v: FirmwareVersion): Capabilities => ({
   savepoint: !atLeast(v, 26, 7),
   uploadRules: atLeast(v, 26, 1),
   maxSequence: atLeast(v, 25, 7) ? 999_999 : 99_999,
-  bulkDelete: atLeast(v, 26, 7)
+  bulkDelete: atLeast(v, 26, 7),
+  interfaceList: atLeast(v, 25, 7)
 })
 
 /** Versions this client was written and tested against. */
