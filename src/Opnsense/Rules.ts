@@ -1,5 +1,5 @@
 /**
- * Filter rules (`firewall/filter`, REFERENCE §7): wire rows → LiveRule, RuleSpec → wire body.
+ * Filter rules (`firewall/filter`): wire rows → LiveRule, RuleSpec → wire body.
  *
  * Listing is one request either way (Version.ts `ruleListing`): search_rule without interface and
  * rowCount=-1 on 26.1.1+ (compact raw rows; on 26.1.10+/26.7 also the legacy and automatic rules,
