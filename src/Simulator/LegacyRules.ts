@@ -142,6 +142,8 @@ const translate = (row: Record<string, unknown>, map: ReadonlyMap<string, Readon
   return out
 }
 
+const AUTOMATIC = "Automatically generated rules"
+
 export interface LegacyRow {
   /** the identifiers the rule is on, as search_rule's interface filter compares them */
   readonly interfaces: string
@@ -155,7 +157,15 @@ export const legacyRows = (s: SimulatorState, v: VersionProfile): Array<LegacyRo
   const hit = rowsCache.get(s)
   if (hit !== undefined && hit.n === s.legacyRules.length && hit.epoch === s.labelsEpoch) return hit.rows
   const map = legacyFieldMap(s, v)
-  const rows = s.legacyRules.map((r) => ({ interfaces: r.interface, row: translate(rawRow(r, v), map) }))
+  const rows = s.legacyRules.map((r) => {
+    const row = translate(rawRow(r, v), map)
+    // ≤26.1.9 group automatic rows under a category of their own (removed in 26.1.10)
+    if (v.legacyFieldMap === "values" && r.automatic) {
+      row["categories"] = AUTOMATIC
+      row["category_colors"] = [{ name: AUTOMATIC }]
+    }
+    return { interfaces: r.interface, row }
+  })
   rowsCache.set(s, { n: s.legacyRules.length, epoch: s.labelsEpoch, rows })
   return rows
 }

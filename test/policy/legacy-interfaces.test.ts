@@ -136,5 +136,10 @@ describe("legacy rows on 26.1 (show_all only, labels in place)", () => {
       action: "Pass",
       ipprotocol: "IPv4"
     })
+    expect(all.find((r: Record<string, unknown>) => r["description"] === "Anti-Lockout Rule")).toMatchObject({
+      interface: "LAN",
+      action: "Pass",
+      categories: "Automatically generated rules"
+    })
   })
 })
