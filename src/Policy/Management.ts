@@ -12,7 +12,10 @@
  */
 import type { ManagementPath } from "../Domain/Desired.ts"
 import type { LiveInterface } from "../Domain/Model.ts"
+import type { CompiledPolicy } from "./Compile.ts"
 import type { Explanation, Packet, Step } from "./Domain.ts"
+import { formatIp } from "./Packet.ts"
+import { parseIp } from "./Ranges.ts"
 
 export interface ManagementPacket {
   readonly label: string
@@ -50,6 +53,17 @@ export const interfacesHolding = (
   host: string
 ): ReadonlyArray<LiveInterface> =>
   interfaces.filter((i) => i.addresses.some((a) => sameAddress(a.split("/")[0] ?? a, host)))
+
+/**
+ * The management source as one address: a host inside the network or alias it names (the first
+ * after the network address), resolved with the policy's aliases; undefined when unknown.
+ */
+export const sourceExample = (policy: CompiledPolicy) => (source: string): string | undefined => {
+  if (parseIp(source) !== undefined) return source
+  const first = policy.resolver.addresses([source]).v4[0]
+  if (first === undefined) return undefined
+  return formatIp({ family: 4, value: first.hi > first.lo ? first.lo + 1n : first.lo })
+}
 
 export interface PathOptions {
   /** the URL this service talks to the firewall through */

@@ -24,13 +24,14 @@ import { Result } from "effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
 import type { BlockedChange, Change, Plan } from "../Domain/Plan.ts"
-import { explain, type Explanation, fromLive, fromPlan } from "../Policy.ts"
+import { compile, explain, type Explanation, fromLive, fromPlan } from "../Policy.ts"
 import {
   declareHint,
   type ManagementPacket,
   type ManagementPaths,
   managementPaths,
-  pathVerdict
+  pathVerdict,
+  sourceExample
 } from "../Policy/Management.ts"
 
 export type { ManagementPacket }
@@ -39,8 +40,9 @@ export type { ManagementPacket }
 export const sitePaths = (
   config: SiteConfig,
   apiUrl: string | undefined,
-  interfaces?: ReadonlyArray<LiveInterface>
-): ManagementPaths => managementPaths(config.management, { apiUrl, interfaces })
+  interfaces?: ReadonlyArray<LiveInterface>,
+  representative?: (source: string) => string | undefined
+): ManagementPaths => managementPaths(config.management, { apiUrl, interfaces, representative })
 
 export const managementPackets = (
   config: SiteConfig,
@@ -91,9 +93,12 @@ export const guardPlan = (
   apiUrl: string | undefined
 ): GuardResult => {
   if (config.management?.antiLockout === true || plan.changes.length === 0) return { blocked: [], warnings: [] }
-  const paths = sitePaths(config, apiUrl, live.interfaces)
-  const before = fromLive(live, config)
-  const { input: after, skipped } = fromPlan(live, plan, config)
+  // compiled once: the paths' source example and every evaluation use them
+  const before = compile(fromLive(live, config))
+  const planned = fromPlan(live, plan, config)
+  const after = compile(planned.input)
+  const skipped = planned.skipped
+  const paths = sitePaths(config, apiUrl, live.interfaces, sourceExample(before))
   const blocked = new Map<string, BlockedChange>()
   const warnings: Array<string> = []
   const block = (change: Change, reason: string) => {

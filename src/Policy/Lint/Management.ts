@@ -6,26 +6,12 @@
 import type { CompiledPolicy } from "../Compile.ts"
 import type { Packet } from "../Domain.ts"
 import { explainCompiled } from "../Evaluate.ts"
-import { managementPaths, pathVerdict } from "../Management.ts"
-import { compilePacket, formatIp } from "../Packet.ts"
-import { parseIp } from "../Ranges.ts"
+import { managementPaths, pathVerdict, sourceExample } from "../Management.ts"
+import { compilePacket } from "../Packet.ts"
 import type { Draft } from "./Finding.ts"
 
-/**
- * The management source as one address: itself when it is an address, else a host inside the
- * network or alias it names (the first after the network address), else unknown.
- */
-const representative = (policy: CompiledPolicy, source: string | undefined): string | undefined => {
-  if (source === undefined) return undefined
-  if (parseIp(source) !== undefined) return source
-  const first = policy.resolver.addresses([source]).v4[0]
-  if (first === undefined) return undefined
-  return formatIp({ family: 4, value: first.hi > first.lo ? first.lo + 1n : first.lo })
-}
-
 const packetOf = (policy: CompiledPolicy): { readonly label: string; readonly packet: Packet } | undefined =>
-  managementPaths(policy.input.management, { representative: (source) => representative(policy, source) })
-    .packets[0]
+  managementPaths(policy.input.management, { representative: sourceExample(policy) }).packets[0]
 
 export const managementPacket = (policy: CompiledPolicy): Packet | undefined => packetOf(policy)?.packet
 
