@@ -99,7 +99,10 @@ export const managementPaths = (m: ManagementPath | undefined, o: PathOptions = 
   }
   const api = apiEndpoint(o.apiUrl)
   const apiAddress = api !== undefined && isAddress(api.host) ? api.host : undefined
-  if (m !== undefined) add(m.interface, m.address ?? apiAddress, m.port ?? api?.port ?? 443)
+  if (m !== undefined) {
+    const declared = m.address !== undefined && isAddress(m.address) ? m.address : undefined
+    add(m.interface, declared ?? apiAddress, m.port ?? api?.port ?? 443)
+  }
   if (api === undefined) return { packets: out, blind }
   if (apiAddress === undefined) {
     if (m === undefined) blind.push(`the API URL names the host "${api.host}", not an address`)
