@@ -13,7 +13,7 @@ import { explain, fromLive, type Packet } from "../../src/Policy.ts"
 import { guardPlan } from "../../src/Safety/Lockout.ts"
 import { type LegacyRule, type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { config, ruleSpec } from "../reconciler/fixtures.ts"
-import { post } from "../simulator/helpers.ts"
+import { call, post } from "../simulator/helpers.ts"
 
 const allowLan: LegacyRule = {
   label: "0123456789abcdef0123456789abcdef",
@@ -67,6 +67,22 @@ describe("legacy and automatic rules name interfaces by description (26.7)", () 
     // the interface filter still compares identifiers
     const lan = (await post(sim, "/api/firewall/filter/search_rule", { interface: "lan" })).body.rows
     expect(lan.some((r: Record<string, unknown>) => r["description"] === "allow LAN")).toBe(true)
+  })
+
+  it("the simulator lists lo0 in the overview, but not in the filter's interface list", async () => {
+    const overview = (await call(sim, "/api/interfaces/overview/interfaces_info")).body.rows
+    expect(overview.find((r: Record<string, unknown>) => r["device"] === "lo0")).toMatchObject({
+      identifier: "lo0",
+      description: "Loopback",
+      ipv4: [{ ipaddr: "127.0.0.1/8" }],
+      ipv6: [{ ipaddr: "::1/128" }]
+    })
+    const list = (await call(sim, "/api/firewall/filter/get_interface_list")).body
+    expect(list.interfaces.items).toEqual([
+      { value: "lan", label: "LAN", type: "interface" },
+      { value: "wan", label: "WAN", type: "interface" }
+    ])
+    expect(list.floating.items[0].value).toBe("__floating")
   })
 
   it("the client maps them back to identifiers", () => {
@@ -126,6 +142,11 @@ describe("legacy rows on 26.1 (show_all only, labels in place)", () => {
     sim = await startSimulator({ version: "26.1", unmanaged: false, seed: { legacyRules: [allowLan] } })
   })
   afterAll(() => sim.close())
+
+  it("counts rules per interface in the filter's interface list", async () => {
+    const list = (await call(sim, "/api/firewall/filter/get_interface_list")).body
+    expect(list.interfaces.items.map((i: Record<string, unknown>) => i["count"])).toEqual([0, 0])
+  })
 
   it("translates interface, action and ipprotocol in place", async () => {
     const plain = (await post(sim, "/api/firewall/filter/search_rule", {})).body.rows
