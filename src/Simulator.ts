@@ -47,8 +47,12 @@ export interface SimulatorOptions {
   readonly tls?: boolean
   /** 0 (default) = a free port */
   readonly port?: number
-  /** the loopback address to listen on (default 127.0.0.1) */
-  readonly host?: "127.0.0.1" | "::1"
+  /**
+   * a loopback address to listen on (127.0.0.0/8 or ::1; default 127.0.0.1): tests place the
+   * firewall's API on an interface address of its own (with `tls: false`, the certificate names
+   * 127.0.0.1) or on IPv6
+   */
+  readonly host?: string
   /** default: generated, 80 characters like a real key (REFERENCE §2.1) */
   readonly apiKey?: string
   readonly apiSecret?: string
@@ -143,6 +147,9 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   if (caFile !== undefined && cert !== undefined) writeFileSync(caFile, cert.caPem, { mode: 0o644 })
 
   const host = options.host ?? "127.0.0.1"
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
+    throw new Error(`the simulator listens on loopback only, not ${host}`)
+  }
   const server = await startServer(
     {
       state,

@@ -155,6 +155,19 @@ export const FirmwareVersion = Schema.Struct({
 })
 export type FirmwareVersion = typeof FirmwareVersion.Type
 
+/** An interface the firewall has in config.xml and ifconfig (interfaces/overview/interfaces_info). */
+export const LiveInterface = Schema.Struct({
+  /** "lan", "opt2", "lo0" */
+  identifier: Schema.String,
+  /** the description, or the identifier in upper case when it has none ("LAN", "GUEST") */
+  description: Schema.String,
+  /** the device, e.g. "igb1", "vlan02", "lo0" */
+  device: Schema.String,
+  /** the firewall's own addresses on it, with prefix length ("192.168.1.1/24", "::1/128") */
+  addresses: Schema.Array(Schema.String)
+})
+export type LiveInterface = typeof LiveInterface.Type
+
 /** Everything read from one firewall in one snapshot: one bulk read per kind. */
 export const LiveSnapshot = Schema.Struct({
   site: Schema.String,
@@ -163,6 +176,8 @@ export const LiveSnapshot = Schema.Struct({
   vlans: Schema.Array(LiveVlan),
   aliases: Schema.Array(LiveAlias),
   rules: Schema.Array(LiveRule),
+  /** the firewall's interfaces; absent when they could not be read (no privilege, older snapshot) */
+  interfaces: Schema.optional(Schema.Array(LiveInterface)),
   /** true when served from cache while the firewall was unreachable (circuit open) */
   stale: Schema.Boolean
 })

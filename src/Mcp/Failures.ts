@@ -18,7 +18,8 @@ const nextStep: Readonly<Record<string, string>> = {
     "Calls to the firewall are paused after repeated failures: wait and retry, or check opnsense_status.",
   UnsupportedVersionError:
     "The firewall's OPNsense version cannot take this write: change the desired state as the message says, or upgrade the firewall.",
-  DesiredStateInvalid: "Run validate to see every error with file and line, fix them (propose_change), then retry.",
+  DesiredStateInvalid:
+    "Fix each error at the file and line it names (propose_change), then retry: validate lists the errors of the YAML itself, plan also those found against the firewall (rule interfaces it does not have).",
   SiteNotFound: "Use one of the known sites (opnsense_status lists them), or omit `site` when there is only one.",
   StoreError: "DATA_DIR on the server could not be read or written; an operator must check it.",
   PlanNotFound: "Run plan first and pass the planId it returns.",

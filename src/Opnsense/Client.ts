@@ -5,7 +5,7 @@
  */
 import { Array as Arr, Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
 import { randomUUID } from "node:crypto"
-import type { AliasSpec, FirmwareVersion, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type { AliasSpec, FirmwareVersion, LiveInterface, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
@@ -23,6 +23,7 @@ import {
   ValidationError
 } from "./Errors.ts"
 import { makeTransport, type TransportOptions } from "./Http.ts"
+import * as Interfaces from "./Interfaces.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
 import * as Rules from "./Rules.ts"
@@ -175,12 +176,45 @@ export const make = (
             Effect.map((r) => Aliases.fromExport(r, names))
           ))
 
-    const listRulesWith = (names: ReadonlyMap<string, string>) =>
+    /**
+     * The interfaces, or undefined when this key may not read them (page-interfaces-overview) or
+     * the box answers something else: plans then say what the lockout guard cannot see.
+     */
+    const unreadable = (error: { readonly message: string }) =>
+      Effect.as(
+        Effect.logWarning(`site "${site}": the interface list could not be read (${error.message})`),
+        undefined
+      )
+    // a GET pages 9999 rows (searchRecordsetBase reads paging from POST only): every interface
+    const overview = Effect.map(
+      http.json(Interfaces.OverviewResponse, "GET", Interfaces.path),
+      Interfaces.fromOverview
+    )
+    const listInterfaces: Effect.Effect<ReadonlyArray<LiveInterface> | undefined, OpnsenseError> = Effect.flatMap(
+      caps,
+      (c) =>
+        c.interfaceList
+          ? Effect.map(
+            Effect.all([http.json(Interfaces.ListResponse, "GET", Interfaces.listPath), overview], {
+              concurrency: 2
+            }),
+            ([list, seen]) => Interfaces.merged(list, seen)
+          )
+          : overview
+    ).pipe(
+      Effect.catchTags({
+        PermissionError: unreadable,
+        NotFoundError: unreadable,
+        UnexpectedResponseError: unreadable
+      })
+    )
+
+    const listRulesWith = (names: ReadonlyMap<string, string>, interfaces?: ReadonlyArray<LiveInterface>) =>
       Effect.flatMap(caps, (c) =>
         c.ruleListing === "search"
           ? http.json(Rules.SearchResponse, "POST", `${Rules.base}/search_rule`, { body: allRows, idempotent: true })
             .pipe(
-              Effect.map((r) => Rules.fromSearch(r, names))
+              Effect.map((r) => Rules.fromSearch(r, names, interfaces))
             )
           : http.json(Rules.ModelResponse, "GET", `${Rules.base}/get`).pipe(
             Effect.map((r) => Rules.fromModel(r, names))
@@ -193,10 +227,11 @@ export const make = (
       const v = yield* version
       // after an outage the breaker lets a single probe through: read one kind at a time then
       const concurrency = (yield* breaker.state(site)) === "closed" ? 2 : 1
-      const [index, vlans] = yield* Effect.all([categories, listVlans], { concurrency })
-      const [aliases, rules] = yield* Effect.all([listAliasesWith(index.byId), listRulesWith(index.byId)], {
-        concurrency
-      })
+      const [index, vlans, interfaces] = yield* Effect.all([categories, listVlans, listInterfaces], { concurrency })
+      const [aliases, rules] = yield* Effect.all(
+        [listAliasesWith(index.byId), listRulesWith(index.byId, interfaces)],
+        { concurrency }
+      )
       const now = yield* Clock.currentTimeMillis
       const snapshot: LiveSnapshot = {
         site,
@@ -205,6 +240,7 @@ export const make = (
         vlans,
         aliases,
         rules,
+        ...(interfaces !== undefined ? { interfaces } : {}),
         stale: false
       }
       yield* Effect.annotateCurrentSpan({

@@ -1,15 +1,17 @@
 /**
- * Filter rules (`firewall/filter`, REFERENCE §7): wire rows → LiveRule, RuleSpec → wire body.
+ * Filter rules (`firewall/filter`): wire rows → LiveRule, RuleSpec → wire body.
  *
  * Listing is one request either way (Version.ts `ruleListing`): search_rule without interface and
  * rowCount=-1 on 26.1.1+ (compact raw rows; on 26.1.10+/26.7 also the legacy and automatic rules,
- * kept as origin "legacy"/"automatic", read-only), or the whole-model `get` on 25.7 and 26.1.0
+ * kept as origin "legacy"/"automatic", read-only, whose interfaces come as descriptions and are
+ * mapped back to identifiers with the interface list), or the whole-model `get` on 25.7 and 26.1.0
  * (where search without interface hides single-interface rules) and older versions (labels only).
  */
 import { Schema } from "effect"
-import type { Direction, IpVersion, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
+import type { Direction, IpVersion, LiveInterface, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
 import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"
+import { toIdentifiers } from "./Interfaces.ts"
 import {
   bool,
   Field,
@@ -88,7 +90,25 @@ const categoryNames = (field: Field | undefined, names: ReadonlyMap<string, stri
   return ids.length === 0 ? ids : sortedSet(ids.map((id) => names.get(id) ?? id))
 }
 
-const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<string, string>): LiveRule => {
+/**
+ * A legacy row's ipprotocol: "" when the rule names no family, which means both (26.1.9+ gives ""
+ * instead of leaving the key out; 26.1.0–26.1.8 rows, only seen with show_all, carried labels).
+ * opnsense/core 26.7.2: src/opnsense/scripts/filter/list_non_mvc_rules.php
+ */
+const legacyIpVersion = (raw: string): IpVersion => {
+  const value = raw.toLowerCase()
+  if (value === "" || value === "ipv4+ipv6") return "inet46"
+  if (value === "ipv4") return "inet"
+  if (value === "ipv6") return "inet6"
+  return oneOf<IpVersion>(["inet", "inet6", "inet46"], value, "inet46")
+}
+
+const toLive = (
+  uuid: string,
+  item: typeof RuleItem.Type,
+  names: ReadonlyMap<string, string>,
+  interfaces?: ReadonlyArray<LiveInterface>
+): LiveRule => {
   const isLegacy = bool(item.legacy)
   const origin: Origin = !isLegacy ? "mvc" : bool(item.is_automatic) ? "automatic" : "legacy"
   const marked = parseMarker(text(item.description))
@@ -97,10 +117,13 @@ const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<str
     enabled: bool(item.enabled, true),
     action: oneOf<RuleAction>(["pass", "block", "reject"], single(item.action), "pass"),
     quick: bool(item.quick, true),
-    interfaces: selectedSet(item.interface),
+    // legacy rows name interfaces by description (search_rule's getLegacyFieldMap, 26.1+)
+    interfaces: isLegacy ? toIdentifiers(interfaces, selectedSet(item.interface)) : selectedSet(item.interface),
     interfaceInvert: bool(item.interfacenot),
     direction: oneOf<Direction>(["in", "out", "any"], single(item.direction), "in"),
-    ipVersion: oneOf<IpVersion>(["inet", "inet6", "inet46"], single(item.ipprotocol), "inet"),
+    ipVersion: isLegacy
+      ? legacyIpVersion(single(item.ipprotocol))
+      : oneOf<IpVersion>(["inet", "inet6", "inet46"], single(item.ipprotocol), "inet"),
     protocol,
     source: { addresses: addresses(item.source_net), invert: bool(item.source_not), port: port(item.source_port) },
     destination: {
@@ -125,8 +148,9 @@ const toLive = (uuid: string, item: typeof RuleItem.Type, names: ReadonlyMap<str
 
 export const fromSearch = (
   response: typeof SearchResponse.Type,
-  names: ReadonlyMap<string, string>
-): ReadonlyArray<LiveRule> => response.rows.map((row) => toLive(row.uuid, row, names))
+  names: ReadonlyMap<string, string>,
+  interfaces?: ReadonlyArray<LiveInterface>
+): ReadonlyArray<LiveRule> => response.rows.map((row) => toLive(row.uuid, row, names, interfaces))
 
 export const fromModel = (
   response: typeof ModelResponse.Type,

@@ -120,6 +120,8 @@ export interface Capabilities {
   readonly writes: boolean
   /** rule values this version's filter model cannot hold */
   readonly missingRuleFeatures: ReadonlyArray<RuleFeature>
+  /** firewall/filter/get_interface_list (every config interface, groups too): 25.7+ */
+  readonly interfaceList: boolean
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
@@ -148,7 +150,8 @@ export const capabilities = (v: FirmwareVersion): Capabilities => ({
     : atLeast(v, 25, 7)
     // opnsense/core 25.7: Filter.xml direction OptionValues in, out (26.1 adds <any>Both</any>)
     ? ["direction any"]
-    : ["interface_invert", "direction any", "ipv4+ipv6", "address lists", "tcp/udp"]
+    : ["interface_invert", "direction any", "ipv4+ipv6", "address lists", "tcp/udp"],
+  interfaceList: atLeast(v, 25, 7)
 })
 
 /** The rule features a spec uses (only those some version lacks). */

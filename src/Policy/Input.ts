@@ -4,17 +4,43 @@
  * state a plan would leave behind (the live snapshot with the plan's changes applied).
  */
 import { Option, Schema } from "effect"
-import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
-import { AliasSpec, type LiveAlias, type LiveRule, type LiveSnapshot, RuleSpec } from "../Domain/Model.ts"
+import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts"
+import {
+  AliasSpec,
+  type LiveAlias,
+  type LiveInterface,
+  type LiveRule,
+  type LiveSnapshot,
+  RuleSpec
+} from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { PolicyInput, PolicyRule } from "./Domain.ts"
 
-const siteSettings = (config: SiteConfig | undefined) => ({
-  ...(config?.management !== undefined ? { management: config.management } : {}),
-  ...(config?.interfaces !== undefined ? { interfaces: config.interfaces } : {}),
-  ...(config?.sensitiveInterfaces !== undefined ? { sensitiveInterfaces: config.sensitiveInterfaces } : {}),
-  ...(config !== undefined ? { severities: config.lint } : {})
-})
+/**
+ * What the firewall says of its interfaces ("192.168.1.1/24": network and own address), under what
+ * sites.yaml declares: a declared interface replaces the firewall's account of it.
+ */
+const interfaceNets = (
+  live: ReadonlyArray<LiveInterface> | undefined,
+  declared: SiteConfig["interfaces"]
+): SiteConfig["interfaces"] => {
+  if (live === undefined || live.length === 0) return declared
+  const nets: Record<string, InterfaceNet> = {}
+  for (const i of live) {
+    nets[i.identifier] = { networks: i.addresses, addresses: i.addresses.map((a) => a.split("/")[0] ?? a) }
+  }
+  return { ...nets, ...declared }
+}
+
+const siteSettings = (config: SiteConfig | undefined, live?: ReadonlyArray<LiveInterface>) => {
+  const interfaces = interfaceNets(live, config?.interfaces)
+  return {
+    ...(config?.management !== undefined ? { management: config.management } : {}),
+    ...(interfaces !== undefined ? { interfaces } : {}),
+    ...(config?.sensitiveInterfaces !== undefined ? { sensitiveInterfaces: config.sensitiveInterfaces } : {}),
+    ...(config !== undefined ? { severities: config.lint } : {})
+  }
+}
 
 export const fromDesired = (site: DesiredSite): PolicyInput => ({
   site: site.config.name,
@@ -50,7 +76,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   origin: "live",
   rules: snapshot.rules.map(liveRule),
   aliases: snapshot.aliases.map(liveAlias),
-  ...siteSettings(config)
+  ...siteSettings(config, snapshot.interfaces)
 })
 
 /**
@@ -152,7 +178,7 @@ export const fromPlan = (
       origin: "plan",
       rules: [...rules.entries.values()],
       aliases: [...aliases.entries.values()],
-      ...siteSettings(config)
+      ...siteSettings(config, snapshot.interfaces)
     },
     skipped
   }

@@ -3,8 +3,9 @@
  * Import, Apply) to the desired state, the firewall of each site and DATA_DIR.
  */
 import { Cause, Clock, Effect, Layer } from "effect"
-import { DesiredState } from "../DesiredState.ts"
+import { DesiredState, DesiredStateInvalid } from "../DesiredState.ts"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
+import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
@@ -27,6 +28,7 @@ import { driftReport } from "./Drift.ts"
 import { ApprovalRequired, isRefusal, PlanBlocked, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
 import { importSnapshot } from "./Import.ts"
+import { type ResolvedSite, resolveSiteInterfaces } from "./Interfaces.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
 import { selectSite } from "./Sites.ts"
@@ -94,17 +96,21 @@ export const make = (options: ReconcilerOptions) =>
 
     const fresh = (client: OpnsenseShape) => client.snapshot({ fresh: true })
 
-    const planSite = Effect.fn("Reconciler.planSite")(function*(site: DesiredSite) {
-      const client = yield* firewalls.forSite(site.config)
+    const planSite = Effect.fn("Reconciler.planSite")(function*(given: DesiredSite) {
+      const client = yield* firewalls.forSite(given.config)
       const live = yield* fresh(client)
+      const { site, warnings } = yield* withLiveInterfaces(given, live)
       const state = yield* store.site(site.config.name)
-      const built = buildPlan(site, live, state.inventory, yield* now)
+      const planned = buildPlan(site, live, state.inventory, yield* now)
+      const built = warnings.length === 0
+        ? planned
+        : { ...planned, plan: { ...planned.plan, warnings: [...planned.plan.warnings, ...warnings] } }
       yield* Effect.annotateCurrentSpan({
         site: site.config.name,
         changes: built.plan.changes.length,
         planId: built.plan.planId
       })
-      return { ...built, client, live }
+      return { ...built, client, live, site }
     })
 
     const plan: ReconcilerShape["plan"] = (opts?: SiteOptions) =>
@@ -144,6 +150,7 @@ export const make = (options: ReconcilerOptions) =>
       }
       const client = yield* firewalls.forSite(site.config)
       const live = yield* fresh(client)
+      const resolved = yield* withLiveInterfaces(site, live)
       if (liveDigest(live) !== plan.liveDigest) {
         return yield* new StalePlan({
           message: `the firewall of site "${plan.site}" changed since plan ${
@@ -153,7 +160,7 @@ export const make = (options: ReconcilerOptions) =>
           site: plan.site
         })
       }
-      return yield* executePlan(site, plan, client, opts)
+      return yield* executePlan(resolved.site, plan, client, opts)
     })
     const apply: ReconcilerShape["apply"] = (ref, opts) =>
       applyPlan(ref, opts).pipe(measured(typeof ref === "string" ? undefined : ref.site, "apply", applyResult))
@@ -280,7 +287,7 @@ export const make = (options: ReconcilerOptions) =>
       function*(opts: SiteOptions & ApplyOptions, hook: PlanAndApplyHook) {
         const site = yield* siteOf(opts.site)
         const planned = Effect.gen(function*() {
-          const { client, live, plan } = yield* planSite(site)
+          const { client, live, plan, site: resolved } = yield* planSite(site)
           yield* store.savePlan(plan)
           if (!opts.approve) {
             return yield* new ApprovalRequired({
@@ -288,7 +295,7 @@ export const make = (options: ReconcilerOptions) =>
             })
           }
           const execute = (checked: Plan) =>
-            Effect.andThen(refuseBlocked(checked, opts), executePlan(site, checked, client, opts))
+            Effect.andThen(refuseBlocked(checked, opts), executePlan(resolved, checked, client, opts))
           return { plan, live, execute } satisfies PlannedApply
         })
         return yield* hook(site.config, planned)
@@ -297,9 +304,10 @@ export const make = (options: ReconcilerOptions) =>
 
     const drift: ReconcilerShape["drift"] = (opts?: SiteOptions) =>
       Effect.gen(function*() {
-        const site = yield* siteOf(opts?.site)
-        const client = yield* firewalls.forSite(site.config)
+        const given = yield* siteOf(opts?.site)
+        const client = yield* firewalls.forSite(given.config)
         const live = yield* fresh(client)
+        const { site } = yield* withLiveInterfaces(given, live)
         const compared = driftReport(site, live, yield* store.site(site.config.name), yield* now)
         const report = live.stale ? { ...compared, checkedAt: live.fetchedAt, stale: true } : compared
         for (const kind of ["vlan", "alias", "rule"] as const) {
@@ -348,6 +356,26 @@ export const make = (options: ReconcilerOptions) =>
       auditLog
     })
   })
+
+/**
+ * The site with its rules' interfaces named by identifier, as the firewall knows them; a name that
+ * is no interface of the firewall fails the plan here, with the YAML line, instead of the apply.
+ */
+const withLiveInterfaces = (
+  site: DesiredSite,
+  live: LiveSnapshot
+): Effect.Effect<ResolvedSite, DesiredStateInvalid> => {
+  const resolved = resolveSiteInterfaces(site, live)
+  if (resolved.errors.length === 0) return Effect.succeed(resolved)
+  return Effect.fail(
+    new DesiredStateInvalid({
+      message: `site "${site.config.name}": ${resolved.errors.length} rule interface(s) do not exist on the firewall: ${
+        resolved.errors.map((e) => `${e.file}:${e.line}:${e.column}: rule "${e.name ?? ""}": ${e.message}`).join("; ")
+      }`,
+      issues: resolved.errors
+    })
+  )
+}
 
 /** A plan with blocked changes is applied only with an override (its reason goes to the audit log). */
 const refuseBlocked = (plan: Plan, opts: ApplyOptions): Effect.Effect<void, PlanBlocked> =>

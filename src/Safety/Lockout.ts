@@ -5,11 +5,13 @@
  * - SiteConfig.management: the interface it arrives on, the firewall's address and port, the
  *   admin's source;
  * - the API URL the service talks to (its host when it is an address, its port or 443), arriving
- *   on the management interface when one is declared (not when it is a loopback address: that is
- *   the embedded sandbox or a tunnel, whose traffic never crosses the filter).
+ *   on the interface of the firewall that holds that address (interfaces/overview), else on the
+ *   declared management interface; never on lo0, which pf skips. When neither is known, the plan
+ *   says the guard is blind to that path and how to declare it (Policy/Management.ts).
  *
  * Each path is evaluated as a packet with the rule evaluator (Policy.ts), once against the live
- * rules and once against the rules the plan would leave behind. When the plan turns a pass into a
+ * rules and once against the rules the plan would leave behind, and judged by `pathVerdict`, the
+ * function `validate` judges the declared path with too. When the plan turns a pass into a
  * block (or a "may block"), the changes responsible go under `plan.blocked`: the rule that now
  * decides, the rule that used to pass it if the plan deletes, disables or changes it, and alias
  * changes those two rules depend on. If no change can be singled out, every rule and alias change
@@ -20,53 +22,33 @@
  */
 import { Result } from "effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
-import type { LiveSnapshot } from "../Domain/Model.ts"
+import type { LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
 import type { BlockedChange, Change, Plan } from "../Domain/Plan.ts"
-import { explain, type Explanation, fromLive, fromPlan, type Packet } from "../Policy.ts"
+import { compile, explain, type Explanation, fromLive, fromPlan } from "../Policy.ts"
+import {
+  declareHint,
+  type ManagementPacket,
+  type ManagementPaths,
+  managementPaths,
+  pathVerdict,
+  sourceExample
+} from "../Policy/Management.ts"
 
-export interface ManagementPacket {
-  readonly label: string
-  readonly packet: Packet
-}
-
-const isAddress = (host: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":")
-const isLoopback = (host: string): boolean => host.startsWith("127.") || host === "::1"
+export type { ManagementPacket }
 
 /** The management paths of a site: the declared one and the one the API URL implies. */
-export const managementPackets = (config: SiteConfig, apiUrl: string | undefined): ReadonlyArray<ManagementPacket> => {
-  const m = config.management
-  const out: Array<ManagementPacket> = []
-  const add = (address: string | undefined, port: number) => {
-    const packet: Packet = {
-      protocol: "tcp",
-      destinationPort: port,
-      direction: "in",
-      ...(m?.interface !== undefined ? { interface: m.interface } : {}),
-      ...(m?.source !== undefined && isAddress(m.source) ? { source: m.source } : {}),
-      ...(address !== undefined ? { destination: address } : {})
-    }
-    const label = `tcp ${packet.source ?? "any source"} → ${address ?? "(firewall)"}:${port}${
-      packet.interface !== undefined ? ` in on ${packet.interface}` : ""
-    }`
-    if (!out.some((p) => p.label === label)) out.push({ label, packet })
-  }
-  let api: { host: string; port: number } | undefined
-  if (apiUrl !== undefined) {
-    try {
-      const url = new URL(apiUrl)
-      const host = url.hostname.replace(/^\[|\]$/g, "")
-      api = { host, port: url.port !== "" ? Number(url.port) : url.protocol === "http:" ? 80 : 443 }
-    } catch {
-      api = undefined
-    }
-  }
-  if (m !== undefined) {
-    add(m.address ?? (api !== undefined && isAddress(api.host) ? api.host : undefined), m.port ?? api?.port ?? 443)
-  }
-  // a loopback URL is the embedded sandbox or a tunnel: that connection never crosses the filter
-  if (api !== undefined && isAddress(api.host) && !isLoopback(api.host)) add(api.host, api.port)
-  return out
-}
+export const sitePaths = (
+  config: SiteConfig,
+  apiUrl: string | undefined,
+  interfaces?: ReadonlyArray<LiveInterface>,
+  representative?: (source: string) => string | undefined
+): ManagementPaths => managementPaths(config.management, { apiUrl, interfaces, representative })
+
+export const managementPackets = (
+  config: SiteConfig,
+  apiUrl: string | undefined,
+  interfaces?: ReadonlyArray<LiveInterface>
+): ReadonlyArray<ManagementPacket> => sitePaths(config, apiUrl, interfaces).packets
 
 export interface GuardResult {
   readonly blocked: ReadonlyArray<BlockedChange>
@@ -76,7 +58,6 @@ export interface GuardResult {
 const decidingRule = (
   e: Explanation
 ): string | undefined => (e.decidedBy.kind === "rule" ? e.decidedBy.rule : undefined)
-const certainPass = (e: Explanation) => e.decision === "pass" && e.certain
 
 /** Aliases a rule names in its addresses or ports. */
 const aliasesOf = (plan: Plan, live: LiveSnapshot, rule: string | undefined): ReadonlySet<string> => {
@@ -102,6 +83,9 @@ const aliasName = (change: Change): string => {
     : change.name
 }
 
+const unpassed = (label: string) =>
+  `lockout guard: the management path (${label}) is not passed by any rule the API shows, before or after this plan; check it by hand`
+
 export const guardPlan = (
   plan: Plan,
   live: LiveSnapshot,
@@ -109,15 +93,26 @@ export const guardPlan = (
   apiUrl: string | undefined
 ): GuardResult => {
   if (config.management?.antiLockout === true || plan.changes.length === 0) return { blocked: [], warnings: [] }
-  const before = fromLive(live, config)
-  const { input: after, skipped } = fromPlan(live, plan, config)
+  // compiled once: the paths' source example and every evaluation use them
+  const before = compile(fromLive(live, config))
+  const planned = fromPlan(live, plan, config)
+  const after = compile(planned.input)
+  const skipped = planned.skipped
+  const paths = sitePaths(config, apiUrl, live.interfaces, sourceExample(before))
   const blocked = new Map<string, BlockedChange>()
   const warnings: Array<string> = []
   const block = (change: Change, reason: string) => {
     const key = `${change.kind}/${change.name}/${change.action}`
     if (!blocked.has(key)) blocked.set(key, { kind: change.kind, name: change.name, action: change.action, reason })
   }
-  for (const { label, packet } of managementPackets(config, apiUrl)) {
+  for (const reason of paths.blind) {
+    warnings.push(
+      `lockout guard: blind to the API's own path (${
+        apiUrl ?? ""
+      }): ${reason}; this plan is not checked against cutting it. ${declareHint(config.name, undefined)}`
+    )
+  }
+  for (const { label, packet } of paths.packets) {
     const was = explain(before, packet)
     const now = explain(after, packet)
     if (Result.isFailure(was) || Result.isFailure(now)) {
@@ -130,8 +125,9 @@ export const guardPlan = (
     }
     const b = was.success
     const a = now.success
-    if (certainPass(a)) continue
-    if (a.decision === "pass") {
+    const verdict = pathVerdict(a, b)
+    if (verdict._tag === "Open") continue
+    if (verdict._tag === "AtRisk") {
       warnings.push(
         `lockout guard: after this plan the management path (${label}) is passed by ${
           decidingRule(a) ?? "no rule"
@@ -139,7 +135,13 @@ export const guardPlan = (
       )
       continue
     }
-    const newDecider = decidingRule(a)
+    if (verdict._tag === "Unattributed") {
+      warnings.push(
+        unpassed(label)
+      )
+      continue
+    }
+    const newDecider = verdict.decider
     const oldDecider = decidingRule(b)
     const verb = a.certain ? "blocks" : "may block"
     const reason =
@@ -163,7 +165,7 @@ export const guardPlan = (
     if (b.decision !== "pass" && responsible.length === 0) {
       // the live rules the API shows do not pass it either (legacy or automatic rules must): not this plan's doing
       warnings.push(
-        `lockout guard: the management path (${label}) is not passed by any rule the API shows, before or after this plan; check it by hand`
+        unpassed(label)
       )
       continue
     }

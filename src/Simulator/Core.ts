@@ -3,7 +3,7 @@
  * (REFERENCE §10.1, §10.3–§10.5).
  */
 import type { Controller, Ctx } from "./Router.ts"
-import type { Revision, SimulatorState, Snapshot } from "./State.ts"
+import { LOOPBACK, type Revision, type SimulatorState, type Snapshot } from "./State.ts"
 import { json, raw } from "./Wire.ts"
 
 export const systemController: Controller = {
@@ -250,7 +250,10 @@ export const backupController: Controller = {
   }
 }
 
-// --- interfaces/overview (§10.5) ----------------------------------------------------------------
+// --- interfaces/overview -----------------------------------------------------------------------
+// One row per device ifconfig lists (pfsync0 left out), with identifier/description/addresses of
+// the config interface it is assigned to, lo0 included (the loopback plugin registers it).
+// opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/OverviewController.php parseIfInfo
 
 const overviewRows = (s: SimulatorState, stats: boolean) => {
   const rows: Array<Record<string, unknown>> = []
@@ -260,9 +263,14 @@ const overviewRows = (s: SimulatorState, stats: boolean) => {
     mac: s.devices.find((d) => d.name === v["if"])?.mac ?? "00:00:00:00:00:00",
     tag: v["tag"] ?? null
   }))
-  for (const d of [...s.devices.map((x) => ({ ...x, tag: null as string | null })), ...vlanDevices]) {
-    const iface = s.assignedTo(d.name)
+  const loopback = { name: LOOPBACK.device, mac: "", tag: null }
+  const devices = [...s.devices.map((x) => ({ ...x, tag: null as string | null })), ...vlanDevices, loopback]
+  for (const d of devices) {
+    const iface = s.configInterfaces().find((i) => i.device === d.name)
     const addr4 = iface?.ipaddr !== undefined && iface.subnet !== undefined ? `${iface.ipaddr}/${iface.subnet}` : ""
+    const addr6 = iface?.ipaddrv6 !== undefined && iface.subnetv6 !== undefined
+      ? `${iface.ipaddrv6}/${iface.subnetv6}`
+      : ""
     const row: Record<string, unknown> = {
       device: d.name,
       identifier: iface?.identifier ?? "",
@@ -272,9 +280,9 @@ const overviewRows = (s: SimulatorState, stats: boolean) => {
       link_type: addr4 === "" ? "none" : "static",
       link_typev6: "none",
       addr4,
-      addr6: "",
+      addr6,
       ipv4: addr4 === "" ? [] : [{ ipaddr: addr4 }],
-      ipv6: [],
+      ipv6: addr6 === "" ? [] : [{ ipaddr: addr6 }],
       vlan_tag: d.tag,
       gateways: [],
       routes: [],
@@ -283,7 +291,7 @@ const overviewRows = (s: SimulatorState, stats: boolean) => {
       flags: ["up", "broadcast", "running", "simplex", "multicast"],
       capabilities: [],
       options: [],
-      is_physical: d.tag === null,
+      is_physical: d.tag === null && d !== loopback,
       supported_media: []
     }
     if (stats) {

@@ -147,8 +147,9 @@ const searchRule = (c: Ctx, req: Request) => {
     rows.push(ruleRow(c, uuid, item))
   }
   if (c.v.searchMixesLegacy || showAll) {
-    const legacy = legacyRows(c.state).filter((r) => byInterface({ interface: String(r["interface"] ?? "") }))
-    rows.push(...legacy)
+    // filtered on the identifiers, returned translated (descriptions): the map runs after the filter
+    const legacy = legacyRows(c.state, c.v).filter((r) => byInterface({ interface: r.interfaces }))
+    rows.push(...legacy.map((r) => r.row))
     rows.sort((a, b) => Number(a["sort_order"]) - Number(b["sort_order"]))
   }
   return grid(rows, gridParams(req.body, req.query, true), {
@@ -232,6 +233,52 @@ const moveRuleBefore = (c: Ctx, selected: string, target: string): void => {
   }
 }
 
+/**
+ * The rule editor's interface selector: every interface of config.xml but lo0 ("no rules should be
+ * on there"), groups apart, each labelled with its description or its identifier in upper case;
+ * 26.1 also counts the rules per interface and sorts by that count.
+ * opnsense/core 26.1.5 and 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getInterfaceListAction
+ */
+const interfaceList = (c: Ctx) => {
+  const s = c.state
+  const counted = c.v.series === "26.1"
+  const counts = new Map<string, number>()
+  if (counted) {
+    for (const r of s.rules.values()) {
+      const own = splitList(r["interface"] ?? "")
+      const key = own.length === 1 && (r["interfacenot"] ?? "0") !== "1" ? own[0] ?? "" : "floating"
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+  }
+  const item = (value: string, label: string, type: string) => ({
+    value,
+    label,
+    ...(counted ? { count: counts.get(value === "__floating" ? "floating" : value) ?? 0 } : {}),
+    type
+  })
+  const sorted = (items: Array<ReturnType<typeof item>>) =>
+    items.sort((a, b) => (counted ? (b.count ?? 0) - (a.count ?? 0) : 0) || a.label.localeCompare(b.label))
+  const interfaces = s.interfaces.filter((i) => i.identifier !== "lo0").map((i) =>
+    item(i.identifier, i.description !== "" ? i.description : i.identifier.toUpperCase(), "interface")
+  )
+  const groups = s.groups.map((g) => item(g.name, g.name, "group"))
+  const total = [...counts.values()].reduce((a, b) => a + b, 0)
+  return {
+    floating: {
+      label: "Floating",
+      icon: "fa fa-layer-group fa-fw text-primary",
+      items: [item("__floating", "Floating", "floating")]
+    },
+    groups: { label: "Groups", icon: "fa fa-sitemap fa-fw text-warning", items: sorted(groups) },
+    interfaces: { label: "Interfaces", icon: "fa fa-ethernet fa-fw text-info", items: sorted(interfaces) },
+    any: {
+      label: "Any",
+      icon: "fa fa-globe-europe fa-fw",
+      items: [{ value: "__any", label: "All rules", ...(counted ? { count: total } : {}), type: "any" }]
+    }
+  }
+}
+
 export const controller: Controller = {
   module: "firewall",
   controller: "filter",
@@ -304,6 +351,7 @@ export const controller: Controller = {
         })
       }
     },
+    get_interface_list: { handle: (req, c) => (req.isGet ? json(interfaceList(c)) : json([])) },
     list_network_select_options: {
       handle: (_req, c) => {
         const s = c.state

@@ -148,6 +148,7 @@ const unmanaged = (ctx: Ctx): void => {
     label: legacyLabel("legacy-lan-any"),
     interface: "lan",
     action: "pass",
+    ipprotocol: "inet",
     protocol: "any",
     source: "lan",
     destination: "any",

@@ -108,6 +108,22 @@ export interface Iface {
   readonly enabled?: boolean
 }
 
+/**
+ * lo0, which the loopback plugin registers in config.xml's interfaces on every boot (so it is in
+ * the overview and in search_rule's interface map), and which pf never filters ("set skip on lo0").
+ * opnsense/core 26.7.2: src/etc/inc/plugins.inc.d/loopback.inc loopback_interfaces;
+ * opnsense/core 26.7.2: src/etc/inc/filter.inc (set skip on lo0)
+ */
+export const LOOPBACK: Iface = {
+  identifier: "lo0",
+  device: "lo0",
+  description: "Loopback",
+  ipaddr: "127.0.0.1",
+  subnet: "8",
+  ipaddrv6: "::1",
+  subnetv6: "128"
+}
+
 export interface InterfaceGroup {
   readonly name: string
   readonly members: ReadonlyArray<string>
@@ -125,6 +141,8 @@ export interface LegacyRule {
   readonly label: string
   readonly interface: string
   readonly action: "pass" | "block" | "reject"
+  /** absent: both families (the anti-lockout rule names none) */
+  readonly ipprotocol?: "inet" | "inet6"
   readonly protocol: string
   readonly source: string
   readonly destination: string
@@ -297,6 +315,12 @@ export class SimulatorState {
     return set !== undefined && Number.isInteger(set) && set >= 0 ? set : 100
   }
 
+  /** Every interface of config.xml: the assigned ones and lo0 (see LOOPBACK). */
+  configInterfaces(): ReadonlyArray<Iface> {
+    return this.interfaces.some((i) => i.identifier === LOOPBACK.identifier)
+      ? this.interfaces
+      : [...this.interfaces, LOOPBACK]
+  }
   iface(identifier: string): Iface | undefined {
     return this.interfaces.find((i) => i.identifier === identifier)
   }

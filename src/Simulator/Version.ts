@@ -33,7 +33,10 @@ export interface VersionProfile {
   readonly errorLevel: boolean
   /** a JSON array for a scalar field throws (26.7) instead of becoming "Array" (≤26.1), §3.3 */
   readonly arrayThrows: boolean
-  /** search_rule always mixes in legacy and automatic rows (26.7, §7.3) */
+  /**
+   * search_rule always mixes in legacy and automatic rows (26.1.10+ and 26.7; before, only with
+   * show_all). opnsense/core 26.1.10: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php searchRuleAction
+   */
   readonly searchMixesLegacy: boolean
   /** alias get_item with an unknown uuid: 500 (≤26.1.10) or a content-only wrapper (26.1.11+, §8.1) */
   readonly aliasGetUnknown: "error" | "content"
@@ -47,6 +50,13 @@ export interface VersionProfile {
    * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php uploadRulesAction)
    */
   readonly uploadRulesBase: boolean
+  /**
+   * How search_rule translates legacy/automatic rows besides interface and category (which it
+   * always turns into descriptions): "values" rewrites action and ipprotocol in place (26.1–26.1.8),
+   * "twins" fills `%action`, `%direction`, `%ipprotocol` and leaves the values raw (26.1.9+).
+   * opnsense/core 26.1.5 and 26.1.9: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getLegacyFieldMap
+   */
+  readonly legacyFieldMap: "values" | "twins"
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -66,7 +76,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     aliasGetUnknown: "content",
     descriptionExtraMessages: true,
     filterGeneral: true,
-    uploadRulesBase: true
+    uploadRulesBase: true,
+    legacyFieldMap: "twins"
   },
   "26.1": {
     series: "26.1",
@@ -84,6 +95,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     aliasGetUnknown: "error",
     descriptionExtraMessages: false,
     filterGeneral: false,
-    uploadRulesBase: false
+    uploadRulesBase: false,
+    legacyFieldMap: "values"
   }
 }

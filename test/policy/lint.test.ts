@@ -103,13 +103,16 @@ describe("lint: severities, management and live-state details", () => {
     expect(summary(lint(input))).toEqual(["shadowed-rule:b:warning"])
   })
 
-  it("reports the default deny as a lockout when no rule passes the management path", () => {
-    const input = policy([rule("dns", { protocol: "UDP", dstPort: "53" })], [], {
-      management: { interface: "lan", address: "10.0.0.1", port: 443 }
-    })
-    const [f] = lint(input)
-    expect(f).toMatchObject({ code: "management-lockout", kind: "site", severity: "error" })
-    expect(f!.message).toContain("default deny")
+  it("reports the default deny as a lockout of the firewall's rules, and as a risk of the desired ones", () => {
+    const rules = [rule("dns", { protocol: "UDP", dstPort: "53" })]
+    const management = { interface: "lan", address: "10.0.0.1", port: 443 }
+    const [live] = lint(policy(rules, [], { management, origin: "live" }))
+    expect(live).toMatchObject({ code: "management-lockout", kind: "site", severity: "error" })
+    expect(live!.message).toContain("default deny")
+    // the desired state is not the whole rule set: rules outside git may pass it, the plan's guard knows
+    const [desired] = lint(policy(rules, [], { management }))
+    expect(desired).toMatchObject({ code: "management-at-risk", kind: "site", severity: "warning" })
+    expect(desired!.message).toContain("outside git")
   })
 
   it("trusts the anti-lockout rule, and passes a management path a rule allows", () => {

@@ -146,6 +146,15 @@ describe("lockout guard", () => {
     ).toEqual([])
   })
 
+  it("takes an address of the alias the management source names, as validate does", () => {
+    const byAlias = config({ source: "admin_hosts" })
+    const dns = plan([{ action: "create", kind: "rule", name: "dns", sequence: 150, after: rule({ protocol: "UDP" }) }])
+    // 192.168.1.10 stands for admin_hosts: the path is passed for certain, nothing to warn about
+    expect(guardPlan(dns, live, byAlias, undefined)).toEqual({ blocked: [], warnings: [] })
+    const cut = plan([{ action: "delete", kind: "rule", name: "admin-in", uuid: uuid(2), before: adminIn }])
+    expect(guardPlan(cut, live, byAlias, undefined).blocked.map((b) => b.name)).toEqual(["admin-in"])
+  })
+
   it("takes the API URL's address and port as a management path too", () => {
     const packets = managementPackets({ ...config(), management: { interface: "lan" } }, "https://192.168.1.1:8443")
     expect(packets.map((p) => p.label)).toEqual(["tcp any source → 192.168.1.1:8443 in on lan"])
