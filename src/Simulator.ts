@@ -147,7 +147,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   if (caFile !== undefined && cert !== undefined) writeFileSync(caFile, cert.caPem, { mode: 0o644 })
 
   const host = options.host ?? "127.0.0.1"
-  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) && host !== "::1") {
     throw new Error(`the simulator listens on loopback only, not ${host}`)
   }
   const server = await startServer(

@@ -12,6 +12,14 @@ import { runCli } from "../support/cli.ts"
 
 const ENTRY = resolve(import.meta.dirname, "../../src/index.ts")
 
+/** A desired state of one alias: plannable against any simulator (no interfaces to check). */
+const tinyTree = (): string => {
+  const dir = join(mkdtempSync(join(tmpdir(), "first-hour-")), "desired-state")
+  mkdirSync(dir)
+  writeFileSync(join(dir, "aliases.yaml"), "aliases:\n  - { name: web, type: host, content: [10.0.0.1] }\n")
+  return dir
+}
+
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<{ code: number; stderr: string; stdout: string }>((done) => {
     const child = execFile(
@@ -52,7 +60,7 @@ describe("a firewall at an IPv6 literal", () => {
     try {
       expect(sim.url).toMatch(/^https:\/\/\[::1\]:\d+$/)
       const dataDir = mkdtempSync(join(tmpdir(), "ipv6-url-"))
-      const result = await runCli(["plan", "--json"], { sim, dataDir })
+      const result = await runCli(["plan", "--json", "--dir", tinyTree()], { sim, dataDir })
       expect(result.stderr).not.toContain("ENOTFOUND")
       expect(result.code).toBe(0)
       expect(JSON.parse(result.stdout)).toHaveProperty("planId")
@@ -67,16 +75,21 @@ describe("DEBUG=opnsense:*", () => {
     const sim = await startSimulator({})
     try {
       const dataDir = mkdtempSync(join(tmpdir(), "debug-"))
-      const debug = await runCli(["plan", "--json"], { sim, dataDir, env: { DEBUG: "opnsense:*" } })
+      const dir = tinyTree()
+      const debug = await runCli(["plan", "--json", "--dir", dir], { sim, dataDir, env: { DEBUG: "opnsense:*" } })
       expect(debug.code).toBe(0)
       const lines = debug.stderr.split("\n").filter((l) => l.includes("\"area\":\"opnsense:client\""))
       expect(lines.length).toBeGreaterThan(3)
       expect(lines.some((l) => l.includes("/api/firewall/filter/search_rule"))).toBe(true)
       expect(debug.stderr).not.toContain(sim.apiSecret)
       expect(debug.stderr).not.toContain(sim.apiKey)
-      const quiet = await runCli(["plan", "--json"], { sim, dataDir })
+      const quiet = await runCli(["plan", "--json", "--dir", dir], { sim, dataDir })
       expect(quiet.stderr).not.toContain("\"level\":\"debug\"")
-      const excluded = await runCli(["plan", "--json"], { sim, dataDir, env: { DEBUG: "opnsense:*,-opnsense:client" } })
+      const excluded = await runCli(["plan", "--json", "--dir", dir], {
+        sim,
+        dataDir,
+        env: { DEBUG: "opnsense:*,-opnsense:client" }
+      })
       expect(excluded.stderr).not.toContain("opnsense:client")
     } finally {
       await sim.close()
