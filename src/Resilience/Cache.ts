@@ -5,7 +5,7 @@
  * loaders that features registered (the Opnsense client registers its snapshot per site).
  */
 import { Clock, Config, Context, Effect, Layer, Option, Ref } from "effect"
-import { recordCacheHit, recordCacheMiss } from "../Telemetry/Metrics.ts"
+import { recordCacheHit, recordCacheMiss, registerCache } from "../Telemetry/Metrics.ts"
 
 export interface CacheStats {
   readonly backend: "memory" | "redis"
@@ -44,7 +44,7 @@ export class Cache extends Context.Service<Cache, CacheShape>()("opnsense-mcp/Ca
 
 /** The hits and misses of one backend, counted for `stats` and fed to the shared metrics. */
 export const makeCounters = (backend: CacheStats["backend"]) =>
-  Effect.map(Ref.make({ hits: 0, misses: 0 }), (counters) => ({
+  Effect.map(Effect.andThen(registerCache(backend), Ref.make({ hits: 0, misses: 0 })), (counters) => ({
     /** count a lookup by what it found, and pass that on */
     count: (found: Option.Option<string>): Effect.Effect<Option.Option<string>> =>
       Effect.as(

@@ -147,6 +147,13 @@ export const recordOpnsenseCall = (options: {
   )
 }
 
+/** Both counters of a cache at 0, so /metrics shows them (and rate() works) before the first lookup. */
+export const registerCache = (cache: string): Effect.Effect<void> =>
+  Effect.andThen(
+    Metric.update(Metric.withAttributes(cacheHits, { cache }), 0),
+    Metric.update(Metric.withAttributes(cacheMisses, { cache }), 0)
+  )
+
 export const recordCacheHit = (cache: string): Effect.Effect<void> =>
   Metric.update(Metric.withAttributes(cacheHits, { cache }), 1)
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, Option, type Scope } from "effect"
+import { PrometheusMetrics } from "effect/observability"
 import { TestClock } from "effect/testing"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
@@ -27,6 +28,15 @@ const suite = (name: string, make: Effect.Effect<CacheShape, never, Scope.Scope>
         expect(Option.getOrThrow(hit)).not.toBe(value)
         const stats = yield* cache.stats
         expect(stats).toMatchObject({ hits: 1, misses: 1, size: 1, hitRate: 0.5, degraded: false })
+      }))
+
+    it.live("exports its hit and miss counters at 0 before the first lookup", () =>
+      Effect.gen(function*() {
+        const cache = yield* make
+        const text = yield* PrometheusMetrics.format()
+        const backend = (yield* cache.stats).backend
+        expect(text).toMatch(new RegExp(`^opnsense_mcp_cache_hits_total\\{cache="${backend}"\\} \\d+$`, "m"))
+        expect(text).toMatch(new RegExp(`^opnsense_mcp_cache_misses_total\\{cache="${backend}"\\} \\d+$`, "m"))
       }))
 
     it.live("gives an entry as its JSON text, the same text while the entry is unchanged", () =>
