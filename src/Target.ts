@@ -147,6 +147,28 @@ const readCa = (site: string, path: string) =>
   })
 
 /**
+ * A deployment (the systemd unit and the pm2 file set NODE_ENV=production) with no firewall is a
+ * configuration error, not a demo: an environment file that was not read would otherwise leave a
+ * service quietly managing a simulator. pm2 cluster workers (NODE_APP_INSTANCE) would each start
+ * their own sandbox behind one shared port.
+ */
+export const refuseSandboxInDeployment = (site: string): Effect.Effect<void, TargetConfigError | Config.ConfigError> =>
+  Effect.gen(function*() {
+    const nodeEnv = Option.getOrUndefined(yield* optionalString("NODE_ENV"))
+    const clusterWorker = Option.getOrUndefined(yield* optionalString("NODE_APP_INSTANCE"))
+    if (nodeEnv !== "production" && clusterWorker === undefined) return
+    return yield* Effect.fail(
+      new TargetConfigError({
+        message: `site "${site}": no firewall configured (OPNSENSE_URL unset, no url in sites.yaml) in a ${
+          nodeEnv === "production" ? "production deployment (NODE_ENV=production)" : "pm2 cluster worker"
+        }; the embedded sandbox is for trying things out only. Set OPNSENSE_URL and its credentials in the ` +
+          "environment file (/etc/opnsense-mcp/env), or unset NODE_ENV to use the sandbox on purpose",
+        site
+      })
+    )
+  })
+
+/**
  * Resolve a site's connection. `site` undefined means the single `default` site. The sandbox, when
  * started, lives as long as the scope.
  */
@@ -165,6 +187,7 @@ export const resolveTarget = (
     const url = site?.url ?? Option.getOrUndefined(globalUrl)
 
     if (url === undefined || url === "") {
+      yield* refuseSandboxInDeployment(name)
       // one sandbox file per site in DATA_DIR: consecutive CLI runs see one firewall
       const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
       const stateFile = join(dataDir, "sandbox", `${name}.json`)

@@ -6,13 +6,14 @@
  * (Redis, clients, the sandbox), then logging, and telemetry last so the spans of the shutdown
  * itself are flushed.
  */
-import { Context, Effect, Layer } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import * as Http from "../Http.ts"
 import { gitCommit } from "../Http/Commit.ts"
 import * as HttpConfig from "../Http/Config.ts"
 import * as Wiring from "../Http/Wiring.ts"
 import * as Logging from "../Logging.ts"
 import * as Mcp from "../Mcp.ts"
+import { Reconciler } from "../Reconciler.ts"
 import * as Loop from "../Reconciler/Loop.ts"
 import * as Runtime from "../Runtime.ts"
 import * as Target from "../Target.ts"
@@ -36,13 +37,22 @@ const runHttp = Effect.gen(function*() {
   return yield* Effect.never
 })
 
+/** A deployment refuses to start without a firewall for every site (Target.refuseSandboxInDeployment). */
+const refuseUnconfigured = Effect.gen(function*() {
+  const url = yield* Config.option(Config.String("OPNSENSE_URL"))
+  if (Option.isSome(url) && url.value !== "") return
+  const sites = yield* Reconciler.use((r) => r.sites).pipe(Effect.orElseSucceed(() => []))
+  const unset = sites.length === 0 ? ["default"] : sites.filter((s) => (s.url ?? "") === "").map((s) => s.name)
+  for (const name of unset) yield* Target.refuseSandboxInDeployment(name)
+})
+
 export const run = ({ dir, stdio }: ServeFlags) => {
   // the reconcile loop (RECONCILE_INTERVAL; disabled when unset) runs in the services' scope
   const services = Loop.layerConfig.pipe(Layer.provideMerge(Runtime.layer({ dir: optionToUndefined(dir) })))
   const server = stdio
     ? Mcp.runStdio.pipe(Effect.provide(Mcp.layer("stdio")))
     : runHttp.pipe(Effect.provide(Mcp.layer("http")))
-  return server.pipe(
+  return Effect.andThen(refuseUnconfigured, server).pipe(
     Effect.scoped,
     Effect.provide(services),
     Effect.provide(Logging.layer({ files: true })),

@@ -136,3 +136,15 @@ describe("the audit actor of a CLI apply", () => {
     }
   })
 })
+
+describe("a deployment without a firewall", () => {
+  it("refuses to serve the embedded sandbox under NODE_ENV=production or as a pm2 cluster worker", async () => {
+    for (const env of [{ NODE_ENV: "production" }, { NODE_APP_INSTANCE: "0" }]) {
+      const dataDir = mkdtempSync(join(tmpdir(), "deployment-"))
+      const r = await run(["serve"], { ...env, PORT: "0", DATA_DIR: dataDir, LOG_DIR: join(dataDir, "logs") })
+      expect(r.code, JSON.stringify(env)).toBe(1)
+      expect(r.stderr).toContain("no firewall configured")
+      expect(r.stderr).not.toContain("using the embedded sandbox")
+    }
+  })
+})
