@@ -21,7 +21,7 @@
  */
 import { toNodeHandler } from "@modelcontextprotocol/node"
 import { createMcpHandler, McpServer } from "@modelcontextprotocol/server"
-import { serveStdio } from "@modelcontextprotocol/server/stdio"
+import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio"
 import { Config, Data, Effect, Exit, Layer, Scope } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -34,6 +34,7 @@ import * as McpConfigModule from "./Mcp/Config.ts"
 import { hasToken, makeGuard, withTimeLimit } from "./Mcp/HttpGuard.ts"
 import * as Prompts from "./Mcp/Prompts.ts"
 import * as Resources from "./Mcp/Resources.ts"
+import { guardLines } from "./Mcp/StdioGuard.ts"
 import { registerTool, type ToolHost } from "./Mcp/Tool.ts"
 import * as Apply from "./Mcp/Tools/Apply.ts"
 import * as Change from "./Mcp/Tools/Change.ts"
@@ -47,6 +48,8 @@ export { McpConfig, type McpSettings, type McpTransportKind } from "./Mcp/Config
 
 /** The protocol revisions this server offers, newest first (the SDK negotiates among them). */
 export const PROTOCOL_VERSIONS: ReadonlyArray<string> = ["2026-07-28", "2025-11-25", "2025-06-18"]
+/** Those with the per-request envelope (2026-07-28 on): each request's claim is checked on its own */
+const MODERN_PROTOCOL_VERSIONS = PROTOCOL_VERSIONS.filter((v) => v >= "2026-07-28")
 
 export const TOOL_NAMES: ReadonlyArray<string> = [
   "opnsense_status",
@@ -126,6 +129,13 @@ export const runStdio: Effect.Effect<void, never, McpServices> = Effect.gen(func
   const handle = yield* Effect.acquireRelease(
     Effect.sync(() =>
       serveStdio(factory, {
+        // malformed lines and unserved revisions are answered before the SDK sees them (StdioGuard)
+        transport: new StdioServerTransport(
+          guardLines(process.stdin, MODERN_PROTOCOL_VERSIONS, (reply) => {
+            process.stdout.write(`${JSON.stringify(reply)}\n`)
+          }),
+          process.stdout
+        ),
         onerror: (error) => process.stderr.write(`opnsense-mcp: MCP stdio error: ${error.message}\n`)
       })
     ),

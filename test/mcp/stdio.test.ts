@@ -5,8 +5,10 @@
  * input_required rounds).
  */
 import type { Client } from "@modelcontextprotocol/client"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { createInterface } from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { TOOL_NAMES } from "../../src/Mcp.ts"
 import { connectStdio, type Stack, startStack } from "./harness.ts"
@@ -23,6 +25,63 @@ afterAll(async () => {
 
 const text = (result: { content?: unknown }) =>
   Array.isArray(result.content) ? result.content.map((c: { text?: string }) => c.text ?? "").join("\n") : ""
+
+/** Lines written to `serve --stdio` one after the other (each after the answer to the one before). */
+const exchange = async (lines: ReadonlyArray<string>): Promise<Array<Record<string, unknown>>> => {
+  const child = spawn(process.execPath, [
+    path.join(import.meta.dirname, "..", "..", "src", "index.ts"),
+    "serve",
+    "--stdio"
+  ], {
+    env: { ...process.env, ...stack.env },
+    stdio: ["pipe", "pipe", "ignore"]
+  })
+  const answers: Array<Record<string, unknown>> = []
+  const reader = createInterface({ input: child.stdout })
+  const waiting: Array<(line: string) => void> = []
+  reader.on("line", (line) => waiting.shift()?.(line))
+  try {
+    for (const line of lines) {
+      const answered = new Promise<string>((resolve) => waiting.push(resolve))
+      child.stdin.write(`${line}\n`)
+      answers.push(JSON.parse(await answered) as Record<string, unknown>)
+    }
+  } finally {
+    child.kill()
+  }
+  return answers
+}
+
+const envelope = (version: string) => ({
+  _meta: {
+    "io.modelcontextprotocol/protocolVersion": version,
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": { name: "test", version: "1" }
+  }
+})
+
+describe("MCP over stdio: each line answered on its own", () => {
+  it("answers malformed lines with JSON-RPC errors instead of leaving the client waiting", async () => {
+    const answers = await exchange(["not json", "[1,2]", "\"text\"", JSON.stringify({ id: 5, method: "ping" })])
+    expect(answers.map((a) => [a["id"], (a["error"] as { code: number }).code])).toEqual([
+      [null, -32700],
+      [null, -32600],
+      [null, -32600],
+      [5, -32600]
+    ])
+  })
+
+  it("refuses a request claiming an unsupported revision after a 2026-07-28 one was served", async () => {
+    const answers = await exchange([
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: envelope("2026-07-28") }),
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: envelope("2099-01-01") }),
+      JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/list", params: envelope("2026-07-28") })
+    ])
+    expect(answers[0]).toHaveProperty("result")
+    expect(answers[1]).toMatchObject({ id: 2, error: { code: -32022, data: { requested: "2099-01-01" } } })
+    expect(answers[2]).toHaveProperty("result")
+  })
+})
 
 describe("MCP over stdio", () => {
   it("logs each tool call with its own trace and span", async () => {
