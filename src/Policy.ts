@@ -55,7 +55,14 @@ export const explain = (
   packet: Packet
 ): Result.Result<Explanation, PacketInvalid> => {
   const policy = compiled(input)
-  return Result.map(checkedPacket(policy, packet), (p) => explainCompiled(policy, p.packet, packet, p.notes))
+  return Result.map(checkedPacket(policy, packet), (p) =>
+    explainCompiled(
+      policy,
+      p.packet,
+      // an interface given by its description is shown by the identifier it stands for (a note says so)
+      packet.interface === undefined ? packet : { ...packet, interface: p.packet.interface },
+      p.notes
+    ))
 }
 
 /** The decision alone, on the fast path (what the benchmark measures). */

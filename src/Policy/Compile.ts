@@ -71,6 +71,8 @@ export interface CompiledPolicy {
   /** in evaluation order */
   readonly rules: ReadonlyArray<CompiledRule>
   readonly resolver: Resolver
+  /** every interface the input knows (interfaceNamesOf): what a packet's interface is checked against */
+  readonly interfaceNames: ReadonlySet<string>
   /**
    * The enabled rules that can match a packet on this interface, direction and protocol, in order
    * (lazily built and cached): the index that keeps evaluation cheap on large rule sets.
@@ -207,10 +209,11 @@ const placement = (
 const originRank = (rule: PolicyRule) => (rule.origin === "mvc" ? 0 : 1)
 
 export const compile = (input: PolicyInput): CompiledPolicy => {
+  const interfaceNames = interfaceNamesOf(input)
   const resolver = makeResolver({
     aliases: new Map(input.aliases.map((a) => [a.name, a])),
     interfaces: input.interfaces ?? {},
-    interfaceNames: interfaceNamesOf(input),
+    interfaceNames,
     management: input.management
   })
   const placed = input.rules.map((rule, index) => ({ rule, index, ...placement(rule, input) }))
@@ -272,7 +275,7 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
     applicableIndex.set(key, made)
     return made
   }
-  return { input, rules, resolver, candidates, applicable }
+  return { input, rules, resolver, interfaceNames, candidates, applicable }
 }
 
 /** The index's conditions: the first of interface, direction and protocol that rules `rule` out, if any. */

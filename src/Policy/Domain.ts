@@ -46,6 +46,11 @@ export const PolicyInput = Schema.Struct({
   aliases: Schema.Array(PolicyAlias),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
+  /**
+   * interface identifier → its description, as the firewall's interface list gives them (live and
+   * plan input): `explain` takes an interface by either ("opt2" or "GUEST")
+   */
+  interfaceDescriptions: Schema.optional(Schema.Record(Schema.String, Schema.String)),
   groups: Schema.optional(Schema.Record(Schema.String, InterfaceGroup)),
   management: Schema.optional(ManagementPath),
   /** interfaces where pass rules should log (default ["wan"]) */

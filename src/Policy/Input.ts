@@ -37,6 +37,9 @@ const siteSettings = (config: SiteConfig | undefined, live?: ReadonlyArray<LiveI
   return {
     ...(config?.management !== undefined ? { management: config.management } : {}),
     ...(interfaces !== undefined ? { interfaces } : {}),
+    ...(live !== undefined && live.length > 0
+      ? { interfaceDescriptions: Object.fromEntries(live.map((i) => [i.identifier, i.description])) }
+      : {}),
     ...(config?.sensitiveInterfaces !== undefined ? { sensitiveInterfaces: config.sensitiveInterfaces } : {}),
     ...(config !== undefined ? { severities: config.lint } : {})
   }

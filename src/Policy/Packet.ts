@@ -4,7 +4,9 @@
  */
 import { suggestion } from "../DesiredState/Issues.ts"
 import { protocols } from "../DesiredState/Names.ts"
+import type { LiveInterface } from "../Domain/Model.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
+import { resolveInterface } from "../Opnsense/Interfaces.ts"
 import type { CompiledPolicy } from "./Compile.ts"
 import type { Packet, PacketDirection } from "./Domain.ts"
 import * as R from "./Ranges.ts"
@@ -64,7 +66,15 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
   }
   const direction = packet.direction ?? "in"
   let iface = packet.interface
-  if (iface === undefined) {
+  if (iface !== undefined) {
+    // an interface no rule set knows would match only floating rules and read as a plain decision
+    const known = knownInterface(policy, iface)
+    if (known._tag === "Problem") problems.push(known.problem)
+    else if (known.identifier !== iface) {
+      notes.push(`interface "${iface}" is ${known.identifier}`)
+      iface = known.identifier
+    }
+  } else {
     iface = inferInterface(policy, direction === "in" ? source : destination)
     if (iface !== undefined) notes.push(`interface not given: ${iface} inferred from its network`)
     else notes.push("interface not given and not inferable: rules bound to interfaces may match")
@@ -84,6 +94,54 @@ export const compilePacket = (policy: CompiledPolicy, packet: Packet): PacketRes
       destinationPort,
       interface: iface,
       direction
+    }
+  }
+}
+
+/**
+ * The interface a packet names, as an identifier: one the input knows (compile's interfaceNames:
+ * sites.yaml, rules, groups, the firewall's list for live input), or the description the firewall
+ * gives one ("GUEST"), resolved the way plans resolve the interfaces rules name.
+ */
+const knownInterface = (
+  policy: CompiledPolicy,
+  name: string
+): { readonly _tag: "Known"; readonly identifier: string } | { readonly _tag: "Problem"; readonly problem: string } => {
+  if (policy.interfaceNames.has(name)) return { _tag: "Known", identifier: name }
+  const descriptions = policy.input.interfaceDescriptions ?? {}
+  const identifiers = new Set([...policy.interfaceNames, ...Object.keys(descriptions)])
+  if (identifiers.has(name)) return { _tag: "Known", identifier: name }
+  const known: ReadonlyArray<LiveInterface> = [...identifiers].sort().map((identifier) => ({
+    identifier,
+    // without the firewall's list, OPNsense's own default: the identifier in upper case ("LAN")
+    description: descriptions[identifier] ?? identifier.toUpperCase(),
+    device: "",
+    addresses: []
+  }))
+  const resolved = resolveInterface(known, name)
+  switch (resolved._tag) {
+    case "Identifier":
+    case "Description":
+      return { _tag: "Known", identifier: resolved.identifier }
+    case "Ambiguous":
+      return {
+        _tag: "Problem",
+        problem: `interface "${name}" is the description of ${
+          resolved.identifiers.join(" and ")
+        }: name one by its identifier`
+      }
+    case "Unknown": {
+      const hint = suggestion(name, known.flatMap((i) => [i.identifier, i.description]))
+      const shown = (i: LiveInterface) =>
+        descriptions[i.identifier] === undefined ? i.identifier : `${i.identifier} (${i.description})`
+      const list = known.map(shown)
+      const has = policy.input.origin === "desired"
+        ? `the desired state knows ${list.join(", ")} (from its rules and sites.yaml; the live firewall may have more)`
+        : `the firewall has ${list.join(", ")}`
+      return {
+        _tag: "Problem",
+        problem: `unknown interface "${name}"${hint === undefined ? "" : ` (${hint})`}: ${has}`
+      }
     }
   }
 }

@@ -252,8 +252,10 @@ export interface SeedOptions {
 /**
  * The embedded sandbox's box: the default one plus interfaces assigned by hand to VLAN devices
  * that are not configured yet (vlan02..vlan04). Interface assignment is outside the API before
- * 26.7, so an office firewall is assigned once and its VLANs and rules are managed afterwards;
- * the example desired-state creates those VLANs and its rules use opt2..opt4.
+ * 26.7, so an office firewall is assigned once and its VLANs and rules are managed afterwards.
+ * With the unmanaged objects, VLAN 10 on igb1 is the management VLAN (opt1, MGMT): the example
+ * desired-state adopts it as `mgmt`, creates VLANs 20/30/40 (vlan02..vlan04, in creation order)
+ * and its rules use opt1..opt4.
  */
 export const officeBox: SeedData = {
   interfaces: [

@@ -27,11 +27,11 @@ describe("the example office site", () => {
       expect(issues).toEqual([])
       const site = tree?.sites[0]
       expect(site?.config.name).toBe("default")
-      expect(site?.vlans.map((v) => `${v.name}:${v.spec.tag}`)).toEqual(["staff:10", "guest:20", "iot:30", "voice:40"])
+      expect(site?.vlans.map((v) => `${v.name}:${v.spec.tag}`)).toEqual(["mgmt:10", "guest:20", "iot:30", "voice:40"])
       const dns = site?.rules.find((r) => r.name === "dns-to-resolvers")
       expect(dns?.spec.protocol).toBe("TCP/UDP")
       expect(dns?.spec.destination).toEqual({ addresses: ["dns_resolvers"], invert: false, port: "53" })
-      expect(dns?.source).toEqual({ file: "30-rules.yaml", line: 21, column: 5 })
+      expect(dns?.source).toEqual({ file: "30-rules.yaml", line: 31, column: 5 })
       const ports = site?.aliases.find((a) => a.name === "sip_rtp_ports")
       expect(ports?.spec.content).toEqual(["10000:20000", "5060"])
       expect(site?.aliases.find((a) => a.name === "web_ports")?.spec.content).toEqual(["443", "80"])

@@ -115,6 +115,18 @@ describe("read tools", () => {
     const none = await call("explain_traffic", { src: "10.10.0.5", dst: "10.0.0.53" })
     expect(none.isError).toBe(true)
     expect(text(none)).toContain("protocol is required")
+    // an interface nobody knows is the caller's mistake, not a BLOCK by the default rule
+    const nowhere = await call("explain_traffic", {
+      src: "10.10.0.5",
+      dst: "10.0.0.53",
+      proto: "udp",
+      interface: "lann"
+    })
+    expect(nowhere.isError).toBe(true)
+    expect(text(nowhere)).toMatch(/unknown interface "lann" \(did you mean "lan"\?\): the desired state knows .*lan/)
+    const live = await call("explain_traffic", { origin: "live", src: "10.10.0.5", proto: "udp", interface: "opt99" })
+    expect(live.isError).toBe(true)
+    expect(text(live)).toMatch(/unknown interface "opt99": the firewall has .*lan \(LAN\)/)
 
     const drift = await ok("drift_report", {})
     expect(drift.structured).toMatchObject({ site: "default", hasDrift: expect.any(Boolean) })

@@ -112,6 +112,27 @@ describe("opnsense-mcp explain", () => {
     expect(r.stderr).toContain("source \"10.0.0.999\" is not an IPv4 or IPv6 address")
   })
 
+  it("refuses an interface it does not know with exit 1, naming it and the known ones", () => {
+    const packet = ["--src", "10.0.0.5", "--dst", "10.1.0.10", "--proto", "tcp", "--port", "443"]
+    const typo = run("explain", ...packet, "--interface", "lann")
+    expect(typo.status).toBe(1)
+    expect(typo.stdout).toBe("")
+    expect(typo.stderr).toContain(
+      "unknown interface \"lann\" (did you mean \"lan\"?): the desired state knows lan, wan"
+    )
+    // against the firewall: its own list, descriptions shown and accepted
+    const live = run("explain", "--live", ...packet, "--interface", "opt99")
+    expect(live.status).toBe(1)
+    expect(live.stderr).toMatch(
+      /unknown interface "opt99": the firewall has lan \(LAN\), .*opt4 \(VOICE\), wan \(WAN\)/
+    )
+    const described = run("explain", "--live", ...packet, "--interface", "LAN", "--json")
+    expect(described.status, described.stderr).toBe(0)
+    const e = JSON.parse(described.stdout) as { packet: { interface: string }; notes: Array<string> }
+    expect(e.packet.interface).toBe("lan")
+    expect(e.notes).toContain("interface \"LAN\" is lan")
+  })
+
   it("explains against the live sandbox and against the state a plan would leave", () => {
     const packet = [
       "--src",

@@ -288,3 +288,58 @@ describe("explain: priority groups, non-quick rules, direction, interface invers
     expect(chain(v6)).toEqual(["group-pass:no:no-match", "mvc-block:no:no-match", "legacy-pass:no:no-match"])
   })
 })
+
+describe("explain: the packet's interface must be one the rule set knows", () => {
+  const dns = { source: "10.0.0.5", destination: "10.0.0.53", protocol: "udp", destinationPort: 53 } as const
+  const desired = policy([
+    rule("guest-dns", { interfaces: ["opt2"], protocol: "UDP", dst: ["10.0.0.53"], dstPort: "53" }),
+    rule("block-rest", { action: "block", interfaces: ["opt1", "opt2"] }),
+    rule("floating-pass", { interfaces: [] })
+  ])
+  const problems = (input: PolicyInput, packet: Packet) => {
+    const result = explain(input, packet)
+    return Result.isFailure(result) ? result.failure.problems : []
+  }
+
+  it("refuses an unknown interface, naming it and the known ones, instead of deciding by floating rules", () => {
+    // before: opt99 met only the floating rule and read as a plain PASS
+    expect(problems(desired, { ...dns, interface: "opt99" })).toEqual([
+      "unknown interface \"opt99\": the desired state knows lan, opt1, opt2, wan " +
+      "(from its rules and sites.yaml; the live firewall may have more)"
+    ])
+    expect(problems(desired, { ...dns, interface: "opt22" })[0]).toMatch(
+      /^unknown interface "opt22" \(did you mean "opt2"\?\)/
+    )
+    // out, too
+    expect(problems(desired, { ...dns, interface: "opt99", direction: "out" })).toHaveLength(1)
+  })
+
+  it("knows sites.yaml interfaces and groups besides the rules' interfaces", () => {
+    const withSite = policy(desired.rules, [], {
+      interfaces: { lan: { networks: ["10.0.0.0/24"] }, opt7: { networks: ["10.7.0.0/24"] } },
+      groups: { trusted: { members: ["opt8"] } }
+    })
+    for (const name of ["opt7", "trusted", "opt8", "wan"]) {
+      expect(run(withSite, { ...dns, interface: name }).decidedBy).toMatchObject({ rule: "floating-pass" })
+    }
+  })
+
+  it("on live input takes the firewall's descriptions and shows the identifier they stand for", () => {
+    const live = {
+      ...policy(desired.rules, [], { origin: "live" }),
+      interfaceDescriptions: { lan: "LAN", wan: "WAN", opt1: "MGMT", opt2: "GUEST", opt3: "GUEST" }
+    }
+    const e = run(live, { ...dns, interface: "MGMT" })
+    expect(e.packet.interface).toBe("opt1")
+    expect(e.decidedBy).toMatchObject({ rule: "block-rest" })
+    expect(e.notes).toContain("interface \"MGMT\" is opt1")
+    expect(run(live, { ...dns, interface: "mgmt" }).packet.interface).toBe("opt1")
+    expect(problems(live, { ...dns, interface: "GUEST" })).toEqual([
+      "interface \"GUEST\" is the description of opt2 and opt3: name one by its identifier"
+    ])
+    expect(problems(live, { ...dns, interface: "MGMTT" })).toEqual([
+      "unknown interface \"MGMTT\" (did you mean \"MGMT\"?): the firewall has lan (LAN), opt1 (MGMT), opt2 (GUEST), " +
+      "opt3 (GUEST), wan (WAN)"
+    ])
+  })
+})

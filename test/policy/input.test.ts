@@ -56,6 +56,20 @@ const decide = (input: Parameters<typeof explain>[0], destination: string, port 
 }
 
 describe("policy inputs", () => {
+  it("carries the firewall's interface descriptions, so explain takes \"LAN\" for lan", () => {
+    const input = fromLive({
+      ...snapshot,
+      interfaces: [
+        { identifier: "lan", description: "LAN", device: "igb1", addresses: ["10.0.0.1/24"] },
+        { identifier: "opt2", description: "GUEST", device: "vlan02", addresses: ["10.20.0.1/24"] }
+      ]
+    })
+    expect(input.interfaceDescriptions).toEqual({ lan: "LAN", opt2: "GUEST" })
+    const r = explain(input, { source: "10.20.0.5", destination: "10.1.0.10", protocol: "tcp", interface: "GUEST" })
+    expect(Result.isSuccess(r) ? r.success.packet.interface : r.failure.message).toBe("opt2")
+    expect(fromLive(snapshot).interfaceDescriptions).toBeUndefined()
+  })
+
   it("names live rules by owner, else description, else uuid, and keeps their origin", () => {
     const input = fromLive(snapshot)
     expect(input.rules.map((r) => `${r.name}:${r.origin}:${r.sequence}`)).toEqual([
