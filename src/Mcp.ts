@@ -96,7 +96,10 @@ export const makeServerFactory: Effect.Effect<() => McpServer, never, McpService
       { name: "opnsense-mcp", title: "OPNsense GitOps", version: VERSION },
       {
         supportedProtocolVersions: [...PROTOCOL_VERSIONS],
-        capabilities: { tools: {}, resources: {}, prompts: {} },
+        // logging: logging/setLevel for 2025-era clients, and one notifications/message per tool
+        // call at that level (deprecated by 2026-07-28, which points to stderr and OpenTelemetry:
+        // both are served too); completions: site names and desired-state paths in resource URIs
+        capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} },
         instructions
       }
     )

@@ -88,7 +88,12 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
               mimeType: "application/yaml"
             }))
           }
-        }))
+        })),
+      // completion/complete: the files the loader reads, by prefix
+      complete: {
+        path: (value) =>
+          host.run(Effect.map(desiredFiles(), (files) => [...files.keys()].filter((f) => f.startsWith(value)).sort()))
+      }
     }),
     {
       title: "Desired-state file",
@@ -126,7 +131,17 @@ export const register = (server: McpServer, host: ResourceHost<Needs>): void => 
               mimeType: "application/json"
             }))
           }
-        }))
+        })),
+      // completion/complete: the site names the desired state declares, by prefix
+      complete: {
+        site: (value) =>
+          host.run(
+            Reconciler.use((r) => r.sites).pipe(
+              Effect.map((sites) => sites.map((s) => s.name).filter((n) => n.startsWith(value)).sort()),
+              Effect.orElseSucceed((): Array<string> => [])
+            )
+          )
+      }
     }),
     {
       title: "Latest plan per site",

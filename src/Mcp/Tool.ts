@@ -234,6 +234,15 @@ export const registerTool = <In, Out, R>(server: McpServer, def: ToolDef<In, Out
         callSpan === undefined ? side : Effect.withParentSpan(side, callSpan),
         new AbortController().signal
       )
+      // the same line for the client, at the level it chose with logging/setLevel (the SDK filters)
+      await server.sendLoggingMessage(
+        {
+          level: outcome === "error" ? "warning" : "info",
+          logger: "opnsense-mcp",
+          data: { tool: def.name, outcome, durationMs, detail }
+        },
+        ctx.sessionId
+      ).catch(() => undefined)
       return result
     }
   )
