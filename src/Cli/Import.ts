@@ -12,6 +12,10 @@
  * Nothing is recorded in state.json then (see below); the merged branch's first plan adopts the
  * objects by natural key (adds ownership markers, changes nothing else) and every plan after that
  * apply is empty, whatever happens to DATA_DIR.
+ *
+ * Into a tree whose site already holds items (--out DIR, or the branch's own worktree), only the
+ * live objects none of them claims are added, to the files holding their kind
+ * (Reconciler.importLive `into`); stdout always shows every object.
  */
 import { Effect, Option } from "effect"
 import { resolve } from "node:path"
