@@ -23,6 +23,7 @@ import type { ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
 import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
 import { Reconciler } from "../Reconciler.ts"
+import { importSite } from "../Reconciler/Sites.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ImportFlags } from "./Commands.ts"
 import { err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
@@ -46,15 +47,8 @@ export const adoptionBranchName = (site: string, now: Date): string =>
     now.toISOString().slice(0, 10).replace(/-/g, "")
   }`
 
-/** The site an import is for: the one asked, else the only one, else "default" (as importLive picks it). */
-const siteOf = (asked: string | undefined) =>
-  Effect.map(
-    Effect.orElseSucceed(Reconciler.use((r) => r.sites), () => []),
-    (sites) => {
-      const name = asked ?? (sites.length === 1 ? sites[0]?.name : undefined) ?? "default"
-      return { name, path: sites.find((s) => s.name === name)?.path ?? "." }
-    }
-  )
+/** The site an import is for, as importLive picks it. */
+const siteOf = (asked: string | undefined) => Reconciler.use((r) => importSite(r.sites, asked))
 
 export const run = (flags: ImportFlags) =>
   Effect.gen(function*() {

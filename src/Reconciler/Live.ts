@@ -6,7 +6,7 @@ import { Cause, Clock, Effect, Layer } from "effect"
 import { DesiredState, DesiredStateInvalid } from "../DesiredState.ts"
 import { applyEdits } from "../DesiredState/Edit.ts"
 import type { SourceFile } from "../DesiredState/Load.ts"
-import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
+import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
@@ -33,7 +33,7 @@ import { adoptionEdits, type Imported, importSnapshot } from "./Import.ts"
 import { type ResolvedSite, resolveSiteInterfaces } from "./Interfaces.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
-import { selectSite } from "./Sites.ts"
+import { importSite, selectSite } from "./Sites.ts"
 
 export interface ReconcilerOptions {
   /** DESIRED_STATE_DIR */
@@ -347,11 +347,11 @@ export const make = (options: ReconcilerOptions) =>
 
     const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(
       function*(opts?: ImportOptions) {
-        const sites = yield* Effect.result(loadSites)
-        // import must work before any YAML exists: fall back to the single default site
-        const config: SiteConfig = sites._tag === "Success"
-          ? (yield* selectSite(sites.success, opts?.site, declaredIn)).config
-          : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
+        const config = yield* importSite(
+          Effect.map(loadSites, (sites) => sites.map((s) => s.config)),
+          opts?.site,
+          declaredIn
+        )
         const client = yield* firewalls.forSite(config)
         const live = yield* fresh(client)
         const kinds = opts?.kinds ?? ["vlan", "alias", "rule"]
