@@ -126,7 +126,7 @@ export interface Adoption {
   readonly skipped: ReadonlyArray<string>
 }
 
-const plural = { vlan: "VLANs", alias: "aliases", rule: "rules" } as const
+const nouns = { vlan: ["VLAN", "VLANs"], alias: ["alias", "aliases"], rule: ["rule", "rules"] } as const
 
 /**
  * The live objects of `kinds` that no item of `desired` claims, as edits that add them to the
@@ -153,10 +153,11 @@ export const adoptionEdits = (
     all: ReadonlyArray<L>,
     label: (l: L) => string
   ): ReadonlyMap<L, string | undefined> => {
-    if (identified.matches.length > 0) {
+    const kept = identified.matches.length
+    if (kept > 0) {
       skipped.push(
-        `${identified.matches.length} ${plural[kind]} already in the desired state (by ownership marker, ` +
-          "state.json or the same key): left as they are"
+        `${kept} ${nouns[kind][kept === 1 ? 0 : 1]} already in the desired state (by ownership marker, state.json ` +
+          "or the same key): left as they are"
       )
     }
     const owned = new Map<L, string | undefined>(identified.unmanaged.map((l) => [l, undefined]))

@@ -57,7 +57,7 @@ describe("adoptionEdits", () => {
     if (desired === undefined) throw new Error("fixture does not load")
     const adoption = adoptionEdits(desired, live, emptyInventory, ["vlan", "alias", "rule"])
     expect(adoption.skipped).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^1 VLANs already in the desired state/),
+      expect.stringMatching(/^1 VLAN already in the desired state/),
       expect.stringMatching(/^rule two again: duplicate of .* the plan deletes it$/)
     ]))
     const edited = Effect.runSync(applyEdits(files, adoption.edits))
