@@ -185,6 +185,20 @@ describe("import into an existing desired state (CLI)", () => {
     repo.git("checkout", "--quiet", "--", ".")
   })
 
+  it("refuses a desired state with errors, since what it holds is unclear, and writes nothing", async () => {
+    const broken = `${before["network.yaml"]}\n`.replace(
+      "aliases:",
+      "aliases:\n  - name: web_servers\n    type: host\n    content: [192.0.2.1]"
+    )
+    repo.write("desired-state/network.yaml", broken)
+    const r = await repo.job("broken")("import", "--out", "desired-state")
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("fix them before importing into it")
+    expect(repo.read("desired-state/network.yaml")).toBe(broken)
+    expect(readdirSync(join(repo.root, "desired-state")).sort()).toEqual(["filter.yaml", "network.yaml"])
+    repo.git("checkout", "--quiet", "--", ".")
+  })
+
   it("import --commit adopts into the branch's tree; merged, its plan only adds markers", async () => {
     const job = repo.job("adopt-branch")
     const r = await job("import", "--branch", "adopt-existing")
