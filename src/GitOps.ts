@@ -71,11 +71,12 @@ export interface BranchCommit<A> {
   readonly result: A
 }
 
-export interface OnNewBranchOptions {
+export interface OnNewBranchOptions<A = unknown> {
   /** DESIRED_STATE_DIR (any folder inside the repository) */
   readonly dir: string
   readonly branch: string
-  readonly message: string
+  /** the commit message, or how to make it from what the edit returned */
+  readonly message: string | ((result: A) => string)
   /** commit-ish to branch from; HEAD by default */
   readonly base?: string | undefined
   readonly maxDiffBytes?: number | undefined
@@ -107,7 +108,7 @@ export interface GitOpsShape {
    * branch is deleted again, so a refused proposal leaves nothing behind.
    */
   readonly onNewBranch: <A, E, R>(
-    options: OnNewBranchOptions,
+    options: OnNewBranchOptions<A>,
     edit: (workDir: string) => Effect.Effect<A, E, R>
   ) => Effect.Effect<BranchCommit<A>, E | GitError | BranchRefused | MessageRefused | NothingToCommit, R>
 }
@@ -196,13 +197,18 @@ export const make = (identity: GitIdentity): GitOpsShape => {
     }
   )
 
-  const onNewBranch = <A, E, R>(options: OnNewBranchOptions, edit: (workDir: string) => Effect.Effect<A, E, R>) =>
+  const onNewBranch = <A, E, R>(options: OnNewBranchOptions<A>, edit: (workDir: string) => Effect.Effect<A, E, R>) =>
     Effect.scoped(
       Effect.gen(function*() {
         const repo = yield* repository(options.dir)
         yield* checkBranch(repo.root, options.branch)
-        const unsafe = messageProblem(options.message)
-        if (unsafe !== undefined) return yield* new MessageRefused({ message: `${unsafe}; nothing was committed` })
+        const refuseMessage = (message: string) => {
+          const unsafe = messageProblem(message)
+          return unsafe === undefined
+            ? Effect.succeed(message)
+            : Effect.fail(new MessageRefused({ message: `${unsafe}; nothing was committed` }))
+        }
+        if (typeof options.message === "string") yield* refuseMessage(options.message)
         const base = yield* revParse(repo.root, options.base ?? "HEAD")
         const tmp = yield* Effect.acquireRelease(
           Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "opnsense-mcp-proposal-"))),
@@ -221,6 +227,9 @@ export const make = (identity: GitIdentity): GitOpsShape => {
         const workDir = path.join(tree, repo.prefix)
         yield* Effect.promise(() => fs.mkdir(workDir, { recursive: true }))
         const result = yield* edit(workDir)
+        const message = yield* refuseMessage(
+          typeof options.message === "string" ? options.message : options.message(result)
+        )
         yield* git(tree, ["add", "--all", "--", repo.prefix === "" ? "." : repo.prefix])
         // what is staged over `base` is exactly what the commit changes
         const files = (yield* git(tree, ["diff", "--cached", "--name-only"])).split("\n").filter((f) => f !== "")
@@ -232,7 +241,7 @@ export const make = (identity: GitIdentity): GitOpsShape => {
         yield* git(
           tree,
           ["-c", "core.hooksPath=/dev/null", "commit", "--quiet", "--no-verify", "--file", "-"],
-          options.message
+          message
         )
         const commit = yield* revParse(tree, "HEAD")
         const fullDiff = yield* git(tree, ["diff", "--no-color", "--no-ext-diff", base, commit])
@@ -323,32 +332,44 @@ export const importMessage = (result: ImportResult, trailer?: string): string =>
   (result.skipped.length === 0 ? "" : `\nLeft out:\n${result.skipped.map((s) => `- ${printable(s)}`).join("\n")}\n`) +
   (trailer === undefined ? "" : `\n${trailer}\n`)
 
-export interface ImportOnBranchOptions {
+export interface ImportOnBranchOptions<E, R> {
   /** DESIRED_STATE_DIR (created when missing; it must lie inside a git repository) */
   readonly dir: string
   readonly branch: string
   /** the site's folder relative to `dir` ("." for the single default site) */
   readonly sitePath: string
-  /** what Reconciler.importLive produced */
-  readonly result: ImportResult
+  /**
+   * the import (Reconciler.importLive) into the desired-state folder of the new branch's worktree,
+   * so that what that tree already holds is adopted rather than written again
+   */
+  readonly importInto: (workDir: string) => Effect.Effect<ImportResult, E, R>
   readonly trailer?: string | undefined
 }
 
 /**
  * Import live state onto a git branch, the one flow behind `import --commit` and MCP `import_live`:
- * write the imported YAML into the site folder of a new branch's worktree, validate it, commit.
- * The checkout is untouched; a result that does not validate leaves no branch behind.
+ * import into the desired state of a new branch's worktree, write the YAML into its site folder,
+ * validate it, commit. The checkout is untouched; a result that does not validate leaves no
+ * branch behind. Returns the commit with the import result.
  */
-export const importOnBranch = Effect.fn("GitOps.importOnBranch")(function*(options: ImportOnBranchOptions) {
-  yield* Effect.annotateCurrentSpan({ branch: options.branch, site: options.result.site })
-  yield* Effect.promise(() => fs.mkdir(options.dir, { recursive: true }))
-  const gitops = yield* GitOps
-  return yield* gitops.onNewBranch(
-    { dir: options.dir, branch: options.branch, message: importMessage(options.result, options.trailer) },
-    (workDir) =>
-      Effect.andThen(
-        writeConfined(workDir, options.sitePath, options.result.files),
-        validateWorktree(workDir, options.result.site, "the imported YAML")
-      )
-  )
-})
+export const importOnBranch = <E, R>(options: ImportOnBranchOptions<E, R>) =>
+  Effect.gen(function*() {
+    yield* Effect.annotateCurrentSpan({ branch: options.branch })
+    yield* Effect.promise(() => fs.mkdir(options.dir, { recursive: true }))
+    const gitops = yield* GitOps
+    return yield* gitops.onNewBranch(
+      {
+        dir: options.dir,
+        branch: options.branch,
+        message: (result: ImportResult) => importMessage(result, options.trailer)
+      },
+      (workDir) =>
+        Effect.gen(function*() {
+          const result = yield* options.importInto(workDir)
+          yield* Effect.annotateCurrentSpan({ site: result.site })
+          yield* writeConfined(workDir, options.sitePath, result.files)
+          yield* validateWorktree(workDir, result.site, "the imported YAML")
+          return result
+        })
+    )
+  }).pipe(Effect.withSpan("GitOps.importOnBranch"))

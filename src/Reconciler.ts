@@ -52,6 +52,13 @@ export interface ImportOptions extends SiteOptions {
    * writing to the firewall (default true; MCP `import_live` may pass false to write git only)
    */
   readonly recordInventory?: boolean | undefined
+  /**
+   * the desired-state directory the YAML goes into. When its site already holds items, only the
+   * live objects none of them claims are imported, as edits of its files (existing items,
+   * comments and formatting stay; rules next to their live neighbours) and `files` holds the
+   * changed files whole. Without it, or when the site is empty: fresh files for every object.
+   */
+  readonly into?: string | undefined
 }
 
 export type ReconcilerError =

@@ -12,12 +12,18 @@
  * Nothing is recorded in state.json then (see below); the merged branch's first plan adopts the
  * objects by natural key (adds ownership markers, changes nothing else) and every plan after that
  * apply is empty, whatever happens to DATA_DIR.
+ *
+ * Into a tree whose site already holds items (--out DIR, or the branch's own worktree), only the
+ * live objects none of them claims are added, to the files holding their kind
+ * (Reconciler.importLive `into`); stdout always shows every object.
  */
 import { Effect, Option } from "effect"
 import { resolve } from "node:path"
 import type { ResourceKind } from "../Domain/Model.ts"
+import type { ImportResult } from "../Domain/Reports.ts"
 import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
 import { Reconciler } from "../Reconciler.ts"
+import { importSite } from "../Reconciler/Sites.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ImportFlags } from "./Commands.ts"
 import { err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
@@ -41,12 +47,8 @@ export const adoptionBranchName = (site: string, now: Date): string =>
     now.toISOString().slice(0, 10).replace(/-/g, "")
   }`
 
-/** The site folder relative to the desired-state root ("." for the single default site). */
-const sitePathOf = (site: string) =>
-  Effect.map(
-    Effect.orElseSucceed(Reconciler.use((r) => r.sites), () => []),
-    (sites) => sites.find((s) => s.name === site)?.path ?? "."
-  )
+/** The site an import is for, as importLive picks it. */
+const siteOf = (asked: string | undefined) => Reconciler.use((r) => importSite(r.sites, asked))
 
 export const run = (flags: ImportFlags) =>
   Effect.gen(function*() {
@@ -54,40 +56,55 @@ export const run = (flags: ImportFlags) =>
     const onBranch = flags.commit || Option.isSome(flags.branch)
     const settings = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
     const root = Option.getOrElse(flags.out, () => settings.desiredDir)
+    const asked = optionToUndefined(flags.site)
     // Record the imported objects as managed only when their YAML lands in the desired state
     // itself. Anywhere else (stdout, another folder, a branch not merged yet) the desired state
     // does not name them, and recording them would make the next plan (or an enforcing loop)
     // delete them as "removed from the desired state". Unrecorded, they are adopted by natural
     // key once their YAML is in the desired state.
     const intoDesiredState = !onBranch && Option.isSome(flags.out) && resolve(root) === resolve(settings.desiredDir)
-    const result = yield* Reconciler.use((r) =>
-      r.importLive({ site: optionToUndefined(flags.site), kinds, recordInventory: intoDesiredState })
-    )
-    const sitePath = yield* sitePathOf(result.site)
-    const counts = `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
+    const countsOf = (result: ImportResult) =>
+      `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
+    const report = (result: ImportResult) =>
+      Effect.forEach(result.skipped, (note) => err(`skipped ${note}\n`), { discard: true })
     if (onBranch) {
-      const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(result.site, new Date()))
-      const committed = yield* importOnBranch({ dir: root, branch, sitePath, result }).pipe(
-        Effect.provide(gitOpsLayer)
-      )
+      const site = yield* siteOf(asked)
+      const branch = Option.getOrElse(flags.branch, () => adoptionBranchName(site.name, new Date()))
+      // into the branch's own tree: what it already holds is adopted, not written again
+      const committed = yield* importOnBranch({
+        dir: root,
+        branch,
+        sitePath: site.path,
+        importInto: (workDir) =>
+          Reconciler.use((r) => r.importLive({ site: asked, kinds, recordInventory: false, into: workDir }))
+      }).pipe(Effect.provide(gitOpsLayer))
+      const result = committed.result
       if (flags.json) yield* out(`${JSON.stringify({ ...result, branch, commit: committed.commit }, null, 2)}\n`)
       else {
         yield* out(`committed ${committed.commit.slice(0, 12)} on branch ${branch}: ${committed.files.join(", ")}\n`)
       }
       yield* err(
-        `imported ${counts}; the working tree is unchanged. Next: git push -u origin ${branch} and open a ` +
+        `imported ${countsOf(result)}; the working tree is unchanged. Next: git push -u origin ${branch} and open a ` +
           `pull request: its plan only adopts these objects (ownership markers, nothing else changes); ` +
           `after the merge is applied every plan is empty.\n`
       )
+      yield* report(result)
     } else if (Option.isSome(flags.out)) {
+      // into DIR: objects its desired state already holds are left as they are, the rest added to its files
+      const result = yield* Reconciler.use((r) =>
+        r.importLive({ site: asked, kinds, recordInventory: intoDesiredState, into: root })
+      )
+      const sitePath = (yield* siteOf(result.site)).path
       const written = yield* writeConfined(root, sitePath, result.files)
       if (flags.json) yield* out(`${JSON.stringify({ ...result, written }, null, 2)}\n`)
-      yield* err(`imported ${counts} into ${root}${sitePath === "." ? "" : `/${sitePath}`}\n`)
+      yield* err(`imported ${countsOf(result)} into ${root}${sitePath === "." ? "" : `/${sitePath}`}\n`)
+      yield* report(result)
     } else {
+      const result = yield* Reconciler.use((r) => r.importLive({ site: asked, kinds, recordInventory: false }))
       if (flags.json) yield* out(`${JSON.stringify(result, null, 2)}\n`)
       else for (const file of result.files) yield* out(`# --- ${file.path}\n${file.content}`)
-      yield* err(`imported ${counts}\n`)
+      yield* err(`imported ${countsOf(result)}\n`)
+      yield* report(result)
     }
-    for (const note of result.skipped) yield* err(`skipped ${note}\n`)
     yield* exitWith(ExitCode.ok)
   }).pipe(Effect.provide(Runtime.layer({ dir: optionToUndefined(flags.dir) })))

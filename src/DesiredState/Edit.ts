@@ -69,7 +69,27 @@ const kindSeq = (file: Opened, kind: KindKey): YAMLSeq | undefined => {
   return isSeq(node) ? node : undefined
 }
 
-const find = (files: ReadonlyArray<Opened>, kind: KindKey, name: string): Found | undefined => {
+/** The names of a kind's items across files, to answer "no such item" without scanning them all. */
+type NameIndex = Map<KindKey, Set<string>>
+
+const namesOf = (index: NameIndex, files: ReadonlyArray<Opened>, kind: KindKey): Set<string> => {
+  let names = index.get(kind)
+  if (names === undefined) {
+    names = new Set()
+    for (const file of files) {
+      for (const node of kindSeq(file, kind)?.items ?? []) {
+        const name = itemName(node)
+        if (name !== undefined) names.add(name)
+      }
+    }
+    index.set(kind, names)
+  }
+  return names
+}
+
+const find = (files: ReadonlyArray<Opened>, kind: KindKey, name: string, index?: NameIndex): Found | undefined => {
+  // importing thousands of items upserts thousands of new names: each would scan every item
+  if (index !== undefined && !namesOf(index, files, kind).has(name)) return undefined
   for (const file of files) {
     const seq = kindSeq(file, kind)
     const index = seq?.items.findIndex((node) => itemName(node) === name) ?? -1
@@ -136,6 +156,20 @@ export const applyEdits = (
       files.push({ path: source.path, original: source.text, doc, dirty: false })
     }
     const sorted = () => [...files].sort((a, b) => byCodeUnit(a.path, b.path))
+    // kept in step with every upsert and delete; a patch may change any name, so it starts afresh
+    const names: NameIndex = new Map()
+    // the item added last, per kind: an import chains each rule after the one before it
+    const added = new Map<
+      KindKey,
+      { readonly name: string; readonly file: Opened; readonly seq: YAMLSeq; readonly node: unknown }
+    >()
+    const lookup = (kind: KindKey, name: string): Found | undefined => {
+      const last = added.get(kind)
+      const at = last?.name === name ? last.seq.items.indexOf(last.node) : -1
+      return last !== undefined && at >= 0
+        ? { file: last.file, seq: last.seq, index: at }
+        : find(sorted(), kind, name, names)
+    }
 
     for (const [index, edit] of edits.entries()) {
       const fail = (message: string) => new EditError({ edit: index, message })
@@ -152,23 +186,26 @@ export const applyEdits = (
           target.doc.setIn(edit.path, target.doc.createNode(edit.value))
         }
         target.dirty = true
+        names.clear()
         continue
       }
       if (edit.op === "delete") {
-        const found = find(sorted(), edit.kind, edit.name)
+        const found = find(sorted(), edit.kind, edit.name, names)
         if (found === undefined) return yield* fail(`no ${edit.kind} item named "${edit.name}"`)
         found.seq.items.splice(found.index, 1)
+        // another item of that name may remain (a duplicate): count again when next asked
+        names.delete(edit.kind)
         found.file.dirty = true
         continue
       }
       const { item, kind } = edit
       if (typeof item.name !== "string" || item.name === "") return yield* fail("the item needs a name")
       const anchorName = edit.before ?? edit.after
-      const anchor = anchorName === undefined ? undefined : find(sorted(), kind, anchorName)
+      const anchor = anchorName === undefined ? undefined : lookup(kind, anchorName)
       if (anchorName !== undefined && anchor === undefined) {
         return yield* fail(`no ${kind} item named "${anchorName}" to place "${item.name}" next to`)
       }
-      const existing = find(sorted(), kind, item.name)
+      const existing = find(sorted(), kind, item.name, names)
       if (existing !== undefined) {
         const map = existing.seq.items[existing.index]
         if (!isMap(map)) return yield* fail(`${kind} item "${item.name}" is not a mapping`)
@@ -181,9 +218,12 @@ export const applyEdits = (
         if (at !== undefined) at.file.dirty = true
         continue
       }
+      namesOf(names, files, kind).add(item.name)
       if (anchor !== undefined) {
-        anchor.seq.items.splice(anchor.index + (edit.after !== undefined ? 1 : 0), 0, newNode(anchor.file, item))
+        const node = newNode(anchor.file, item)
+        anchor.seq.items.splice(anchor.index + (edit.after !== undefined ? 1 : 0), 0, node)
         anchor.file.dirty = true
+        added.set(kind, { name: item.name, file: anchor.file, seq: anchor.seq, node })
         continue
       }
       const holders = sorted().filter((f) => kindSeq(f, kind) !== undefined)
@@ -201,8 +241,10 @@ export const applyEdits = (
         target.doc.set(kind, target.doc.createNode([]))
         seq = kindSeq(target, kind)
       }
-      seq?.items.push(newNode(target, item))
+      const node = newNode(target, item)
+      seq?.items.push(node)
       target.dirty = true
+      if (seq !== undefined) added.set(kind, { name: item.name, file: target, seq, node })
     }
 
     const out = files.map((f) => ({

@@ -4,8 +4,10 @@
  */
 import { Cause, Clock, Effect, Layer } from "effect"
 import { DesiredState, DesiredStateInvalid } from "../DesiredState.ts"
-import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
-import type { LiveSnapshot } from "../Domain/Model.ts"
+import { applyEdits } from "../DesiredState/Edit.ts"
+import type { SourceFile } from "../DesiredState/Load.ts"
+import type { DesiredSite } from "../Domain/Desired.ts"
+import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
@@ -27,11 +29,11 @@ import { diffSite, type SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
 import { ApprovalRequired, isRefusal, PlanBlocked, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
-import { importSnapshot } from "./Import.ts"
+import { adoptionEdits, type Imported, importSnapshot } from "./Import.ts"
 import { type ResolvedSite, resolveSiteInterfaces } from "./Interfaces.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
-import { selectSite } from "./Sites.ts"
+import { importSite, selectSite } from "./Sites.ts"
 
 export interface ReconcilerOptions {
   /** DESIRED_STATE_DIR */
@@ -318,16 +320,45 @@ export const make = (options: ReconcilerOptions) =>
         return report
       }).pipe(measured(opts?.site, "drift", (r) => (r.hasDrift ? "drift" : "ok")), Effect.withSpan("Reconciler.drift"))
 
+    /**
+     * The site as it is in `dir`, with its files relative to the site folder, when it holds items;
+     * undefined when it holds none (or the folder does not exist yet): a fresh import then.
+     */
+    const existingSite = Effect.fn("Reconciler.existingSite")(function*(dir: string, name: string) {
+      const { issues, tree } = yield* desiredState.validate({ dir, site: name })
+      const site = tree?.sites[0]
+      if (site === undefined) {
+        const errors = issues.filter((i) => i.severity === "error")
+        if (errors.every((i) => i.code === "dir-not-found" || i.code === "unknown-site")) return undefined
+        return yield* new DesiredStateInvalid({
+          message: `the desired state in ${dir} has ${errors.length} error(s), so it is unclear what it already ` +
+            `holds; fix them before importing into it (first: ${errors[0]?.file ?? ""}:${errors[0]?.line ?? 0}: ${
+              errors[0]?.message ?? ""
+            })`,
+          issues
+        })
+      }
+      if (site.vlans.length + site.aliases.length + site.rules.length === 0) return undefined
+      const read = (yield* desiredState.sources({ dir, site: name })).sites[0]
+      const prefix = site.config.path === "." ? "" : `${site.config.path}/`
+      const files = (read?.files ?? []).map((f) => ({ path: f.path.slice(prefix.length), text: f.text }))
+      return { site, files }
+    })
+
     const importLive: ReconcilerShape["importLive"] = Effect.fn("Reconciler.importLive")(
       function*(opts?: ImportOptions) {
-        const sites = yield* Effect.result(loadSites)
-        // import must work before any YAML exists: fall back to the single default site
-        const config: SiteConfig = sites._tag === "Success"
-          ? (yield* selectSite(sites.success, opts?.site, declaredIn)).config
-          : { name: opts?.site ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
+        const config = yield* importSite(
+          Effect.map(loadSites, (sites) => sites.map((s) => s.config)),
+          opts?.site,
+          declaredIn
+        )
         const client = yield* firewalls.forSite(config)
         const live = yield* fresh(client)
-        const imported = importSnapshot(config.name, live, opts?.kinds ?? ["vlan", "alias", "rule"])
+        const kinds = opts?.kinds ?? ["vlan", "alias", "rule"]
+        const existing = opts?.into === undefined ? undefined : yield* existingSite(opts.into, config.name)
+        const imported = existing === undefined
+          ? importSnapshot(config.name, live, kinds)
+          : yield* adoptInto(existing, live, (yield* store.site(config.name)).inventory, kinds)
         if (opts?.recordInventory ?? true) {
           yield* store.updateSite(config.name, (s) => ({
             ...s,
@@ -376,6 +407,38 @@ const withLiveInterfaces = (
     })
   )
 }
+
+/**
+ * Import into a site that already holds items: only what it lacks, added to its files by the
+ * desired state's editor; `files` are the changed files, whole.
+ */
+const adoptInto = (
+  existing: { readonly site: DesiredSite; readonly files: ReadonlyArray<SourceFile> },
+  live: LiveSnapshot,
+  inventory: Inventory,
+  kinds: ReadonlyArray<ResourceKind>
+): Effect.Effect<Imported, DesiredStateInvalid> =>
+  Effect.gen(function*() {
+    // rule interfaces as the plan compares them (descriptions resolved to identifiers)
+    const site = resolveSiteInterfaces(existing.site, live).site
+    const adoption = adoptionEdits(site, live, inventory, kinds)
+    const edited = yield* applyEdits(existing.files, adoption.edits).pipe(
+      Effect.mapError((e) =>
+        new DesiredStateInvalid({ message: `the imported objects could not be added: ${e.message}`, issues: [] })
+      )
+    )
+    const changed = new Set(edited.changed)
+    const count = (kind: ResourceKind) => Object.keys(adoption.inventory[kind]).length
+    return {
+      inventory: adoption.inventory,
+      result: {
+        site: site.config.name,
+        files: edited.files.filter((f) => changed.has(f.path)).map((f) => ({ path: f.path, content: f.text })),
+        counts: { vlan: count("vlan"), alias: count("alias"), rule: count("rule") },
+        skipped: adoption.skipped
+      }
+    }
+  })
 
 /** A plan with blocked changes is applied only with an override (its reason goes to the audit log). */
 const refuseBlocked = (plan: Plan, opts: ApplyOptions): Effect.Effect<void, PlanBlocked> =>

@@ -38,3 +38,21 @@ export const selectSite = <S extends SiteConfig | DesiredSite>(
     })
   )
 }
+
+/**
+ * The site an import is for: chosen as above when the desired state loads, else (import works
+ * before any YAML exists) the asked or single default site at the root.
+ */
+export const importSite = <E>(
+  sites: Effect.Effect<ReadonlyArray<SiteConfig>, E>,
+  name: string | undefined,
+  declaredIn?: string,
+  chooseWith?: string
+): Effect.Effect<SiteConfig, SiteNotFound> =>
+  Effect.flatMap(
+    Effect.result(sites),
+    (loaded) =>
+      loaded._tag === "Success"
+        ? selectSite(loaded.success, name, declaredIn, chooseWith)
+        : Effect.succeed({ name: name ?? "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} })
+  )

@@ -104,6 +104,31 @@ describe("applyEdits", () => {
       expect(after?.rules.map((r) => [r.name, r.spec.log])).toEqual([["dns", true]])
     }))
 
+  it.effect("finds items by name across new, deleted, patched and chained items (as import chains rules)", () =>
+    Effect.gen(function*() {
+      const rule = (name: string) => ({ name, interface: "lan", action: "pass" })
+      const result = yield* applyEdits(files, [
+        { op: "upsert", kind: "rules", item: rule("a"), after: "dns" },
+        { op: "upsert", kind: "rules", item: rule("b"), after: "a" },
+        { op: "upsert", kind: "rules", item: rule("c"), after: "b" },
+        { op: "delete", kind: "rules", name: "b" },
+        // a patch may rename any item: "block-all" becomes "last"
+        { op: "patch", file: "30-rules.yaml", path: ["rules", 3, "name"], value: "last" },
+        { op: "upsert", kind: "rules", item: { ...rule("last"), log: true } },
+        { op: "upsert", kind: "rules", item: rule("b"), before: "c" }
+      ])
+      const after = loadSite(defaultSite, result.files).site
+      expect(after?.rules.map((r) => r.name)).toEqual(["dns", "a", "b", "c", "last"])
+      expect(after?.rules.find((r) => r.name === "last")?.spec.log).toBe(true)
+      const stale = yield* Effect.flip(
+        applyEdits(files, [
+          { op: "patch", file: "30-rules.yaml", path: ["rules", 1, "name"], value: "end" },
+          { op: "upsert", kind: "rules", item: rule("x"), after: "block-all" }
+        ])
+      )
+      expect(stale.message).toContain("block-all")
+    }))
+
   it.effect("fails with EditError for unknown names and broken YAML, naming the edit", () =>
     Effect.gen(function*() {
       const missing = yield* Effect.flip(applyEdits(files, [{ op: "delete", kind: "vlans", name: "nope" }]))

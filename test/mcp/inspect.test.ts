@@ -135,11 +135,12 @@ describe("read tools", () => {
 
   it("imports the live firewall on a new branch, writing git only", async () => {
     const writesBefore = stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))
-    // aliases alone would replace the aliases the YAML rules refer to: refused, nothing committed
-    const partial = await call("import_live", { kinds: ["alias"], branch: "mcp/adopt" })
-    expect(partial.isError).toBe(true)
-    expect(text(partial)).toContain("does not validate")
-    expect(git(stack.root, "branch", "--list", "mcp/adopt")).toBe("")
+    // aliases alone are added beside the aliases the YAML rules refer to, which stay as they are
+    const partial = await ok("import_live", { kinds: ["alias"], branch: "mcp/adopt-aliases" })
+    expect(partial.structured["files"]).toEqual(["desired-state/aliases.yaml"])
+    const aliases = git(stack.root, "show", "mcp/adopt-aliases:desired-state/aliases.yaml")
+    expect(aliases).toMatch(/^aliases:\n {2}- name: staff_net\n/)
+    expect(aliases).toContain("description: Unbound resolvers")
     const imported = await ok("import_live", { branch: "mcp/adopt" })
     expect(imported.structured["branch"]).toBe("mcp/adopt")
     expect(git(stack.root, "rev-parse", "mcp/adopt")).toBe(imported.structured["commit"])

@@ -15,6 +15,7 @@ import { findUnsafe, printable } from "../../Domain/Text.ts"
 import { GitOps, importOnBranch, PROPOSAL_PREFIX, resolveInside, validateWorktree } from "../../GitOps.ts"
 import { Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
+import { importSite } from "../../Reconciler/Sites.ts"
 import { McpConfig } from "../Config.ts"
 import { applyEdits, describeEdit, Edit } from "../Edits.ts"
 import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
@@ -190,7 +191,9 @@ export const importLive = defineTool({
   description:
     "Adopt an existing firewall: write YAML for its live objects (all, or some kinds) into the site folder " +
     "on a NEW branch of the desired-state repository, validated and committed, so that once merged the first plan " +
-    "is empty. Writes git only: nothing on the firewall changes, and the checked-out branch is untouched. Returns " +
+    "only adds ownership markers. Objects the desired state already holds are left as they are; the others are " +
+    "added to the files holding their kind (comments kept; rules next to their live neighbours). Writes git " +
+    "only: nothing on the firewall changes, and the checked-out branch is untouched. Returns " +
     "branch, commit, files, counts, and what was skipped (built-in aliases, legacy/automatic rules) and why.",
   input: Schema.Struct({
     site: Site,
@@ -209,22 +212,21 @@ export const importLive = defineTool({
   run: Effect.fn("Mcp.import_live")(function*(input) {
     const config = yield* McpConfig
     const reconciler = yield* Reconciler
-    const imported = yield* reconciler.importLive({ site: input.site, kinds: input.kinds, recordInventory: false })
-    const sites = yield* Effect.orElseSucceed(reconciler.sites, () => [])
-    const sitePath = sites.find((s) => s.name === imported.site)?.path ?? "."
-    const branch = yield* (yield* GitOps).proposalBranch(
-      config.desiredStateDir,
-      input.branch,
-      `import ${imported.site}`
+    const site = yield* importSite(reconciler.sites, input.site, undefined, "`site`").pipe(
+      Effect.mapError((e) => new ToolError({ message: e.message }))
     )
-    const counts = imported.counts
+    const branch = yield* (yield* GitOps).proposalBranch(config.desiredStateDir, input.branch, `import ${site.name}`)
+    // into the branch's own tree: what the desired state already holds is adopted, not written again
     const committed = yield* importOnBranch({
       dir: config.desiredStateDir,
       branch,
-      sitePath,
-      result: imported,
+      sitePath: site.path,
+      importInto: (workDir) =>
+        reconciler.importLive({ site: input.site, kinds: input.kinds, recordInventory: false, into: workDir }),
       trailer: `Proposed-by: opnsense-mcp (${config.actor})`
     })
+    const imported = committed.result
+    const counts = imported.counts
     return done(
       { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
       `committed ${
