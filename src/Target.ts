@@ -163,7 +163,11 @@ export const refuseSandboxInDeployment = (site: string): Effect.Effect<void, Tar
           `site "${site}": no firewall configured (OPNSENSE_URL unset, no url in sites.yaml) in a ${
             nodeEnv === "production" ? "production deployment (NODE_ENV=production)" : "pm2 cluster worker"
           }; the embedded sandbox is for trying things out only. Set OPNSENSE_URL and its credentials in the ` +
-          "environment file (/etc/opnsense-mcp/env), or unset NODE_ENV to use the sandbox on purpose",
+          `environment file (/etc/opnsense-mcp/env)${
+            nodeEnv === "production"
+              ? ", or unset NODE_ENV to use the sandbox on purpose"
+              : "; the sandbox runs in a single process only"
+          }`,
         site
       })
     )

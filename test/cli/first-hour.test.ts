@@ -25,7 +25,7 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     const child = execFile(
       process.execPath,
       [ENTRY, ...args],
-      { env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 25_000 },
+      { env: { PATH: process.env["PATH"] ?? "", ...env }, timeout: 60_000 },
       (error, stdout, stderr) =>
         done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr })
     )
@@ -146,5 +146,5 @@ describe("a deployment without a firewall", () => {
       expect(r.stderr).toContain("no firewall configured")
       expect(r.stderr).not.toContain("using the embedded sandbox")
     }
-  })
+  }, 130_000)
 })
