@@ -32,6 +32,7 @@ import * as Audit from "./Mcp/Audit.ts"
 import { McpConfig } from "./Mcp/Config.ts"
 import * as McpConfigModule from "./Mcp/Config.ts"
 import { hasToken, makeGuard, withTimeLimit } from "./Mcp/HttpGuard.ts"
+import { checkRevision, peekJson } from "./Mcp/HttpProtocol.ts"
 import * as Prompts from "./Mcp/Prompts.ts"
 import * as Resources from "./Mcp/Resources.ts"
 import { guardLines } from "./Mcp/StdioGuard.ts"
@@ -193,9 +194,12 @@ export const makeHttpHandler: Effect.Effect<McpHttpHandler, McpStartError, McpSe
       (h) => Effect.promise(() => h.close())
     )
     const guard = makeGuard(settings)
-    const fetch = (request: Request): Promise<Response> => {
+    const fetch = async (request: Request): Promise<Response> => {
       const refused = guard(request)
-      if (refused !== undefined) return Promise.resolve(refused)
+      if (refused !== undefined) return refused
+      const header = request.headers.get("mcp-protocol-version")
+      const wrong = checkRevision(header, await peekJson(request, settings.maxBodyBytes), PROTOCOL_VERSIONS)
+      if (wrong !== undefined) return wrong
       return withTimeLimit(settings.requestTimeoutMs, (signal) => mcp.fetch(new Request(request, { signal })))
     }
     const handle = (request: HttpServerRequest.HttpServerRequest) =>

@@ -160,8 +160,10 @@ export const routes = (ports: Ports, health: HealthMonitor, options: ListingOpti
       guard: "metrics",
       handler: () => Effect.andThen(sampleProcess, PrometheusMetrics.format()).pipe(Effect.map(prometheusText))
     },
-    ...(["POST", "GET", "DELETE"] as const).map((method): Route => ({
-      method,
+    {
+      // Streamable HTTP here is stateless (no GET stream, no session to DELETE): POST only, so every
+      // other method gets the same 405 with `Allow: POST`
+      method: "POST",
       path: "/mcp",
       guard: "mcp",
       streaming: true,
@@ -169,7 +171,7 @@ export const routes = (ports: Ports, health: HealthMonitor, options: ListingOpti
         ports.mcp === undefined
           ? Effect.succeed(error(503, "McpNotAvailable", "MCP not available in this process"))
           : ports.mcp(request)
-    })),
+    },
     { method: "GET", path: "/api/vlans", guard: "api", handler: liveKind(ports, hot, "vlans", options) },
     { method: "GET", path: "/api/rules", guard: "api", handler: liveKind(ports, hot, "rules", options) },
     { method: "GET", path: "/api/aliases", guard: "api", handler: liveKind(ports, hot, "aliases", options) },

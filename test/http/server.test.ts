@@ -93,6 +93,12 @@ describe("ops HTTP server", () => {
       assert.strictEqual((yield* call(`${server.url}/api/rules`, { headers: bearer(mcp) })).status, 200)
       assert.strictEqual((yield* call(`${server.url}/mcp`, { method: "POST", headers: bearer(mcp) })).status, 503)
       assert.strictEqual((yield* call(`${server.url}/mcp`, { method: "POST" })).status, 401)
+      // stateless Streamable HTTP: every other method gets the same 405 and Allow
+      for (const method of ["GET", "DELETE", "PUT", "OPTIONS"]) {
+        const other = yield* call(`${server.url}/mcp`, { method, headers: bearer(mcp) })
+        assert.strictEqual(other.status, 405, method)
+        assert.strictEqual(other.headers.get("allow"), "POST", method)
+      }
       const wrong = yield* call(`${server.url}/admin/cache/clear`, { method: "POST", headers: bearer(mcp) })
       assert.strictEqual(wrong.status, 401)
       assert.strictEqual(wrong.headers.get("www-authenticate"), "Bearer")

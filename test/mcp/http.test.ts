@@ -148,6 +148,35 @@ describe("MCP over HTTP: request guards", () => {
     )
   })
 
+  it("applies one revision rule: no header outside initialize is 2025-03-26 and refused, a malformed header and a batch too", async () => {
+    const auth = { authorization: "Bearer s3cret-token-value" }
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list" })
+    const noHeader = await post(auth, list)
+    expect(noHeader.status).toBe(400)
+    const refused = (await noHeader.json()) as { id: unknown; error: { message: string } }
+    expect(refused.id).toBe(7)
+    expect(refused.error.message).toContain("taken as revision 2025-03-26")
+    const old = await post({ ...auth, "mcp-protocol-version": "2025-03-26" }, list)
+    expect(old.status).toBe(400)
+    const garbage = await post({ ...auth, "mcp-protocol-version": "garbage" }, list)
+    expect(garbage.status).toBe(400)
+    expect(((await garbage.json()) as { error: { message: string } }).error.message).toContain(
+      "\"garbage\" is not a protocol revision"
+    )
+    const init = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } }
+    }
+    const batch = await post(auth, JSON.stringify([init]))
+    expect(batch.status).toBe(400)
+    expect(await batch.text()).toContain("batches are not part of MCP")
+    // initialize alone needs no header, and a request with the negotiated header is served
+    expect((await post(auth, JSON.stringify(init))).status).toBe(200)
+    expect((await post({ ...auth, "mcp-protocol-version": "2025-06-18" }, list)).status).toBe(200)
+  })
+
   it("refuses a missing token and a wrong token with 401 and a hint", async () => {
     const missing = await post({})
     expect(missing.status).toBe(401)
