@@ -11,6 +11,8 @@
 const fs = require("node:fs")
 
 const envFile = process.env.OPNSENSE_MCP_ENV_FILE || "/etc/opnsense-mcp/env"
+// where pm2 keeps the workers' stdout/stderr (structured logs go to LOG_DIR)
+const pm2LogDir = process.env.OPNSENSE_MCP_PM2_LOG_DIR || "/var/log/opnsense-mcp"
 
 /** systemd's EnvironmentFile= syntax: KEY=VALUE lines, `#`/`;` comments, optional quotes. */
 const readEnvFile = (file) => {
@@ -59,8 +61,8 @@ module.exports = {
         ...readEnvFile(envFile)
       },
       // pm2's own stdout/stderr capture; structured logs are in LOG_DIR
-      out_file: "/var/log/opnsense-mcp/pm2-out.log",
-      error_file: "/var/log/opnsense-mcp/pm2-error.log",
+      out_file: `${pm2LogDir}/pm2-out.log`,
+      error_file: `${pm2LogDir}/pm2-error.log`,
       merge_logs: true
     }
   ]
