@@ -1,11 +1,12 @@
 /**
  * What a new user meets in the first hour: failures that say what went wrong and how to fix it.
  */
-import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { execFile, spawn } from "node:child_process"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import { tmpdir, userInfo } from "node:os"
 import { join, resolve } from "node:path"
+import { createInterface } from "node:readline"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSimulator } from "../../src/Simulator.ts"
 import { runCli } from "../support/cli.ts"
@@ -147,4 +148,43 @@ describe("a deployment without a firewall", () => {
       expect(r.stderr).not.toContain("using the embedded sandbox")
     }
   }, 130_000)
+})
+
+describe("the README's MCP client configuration", () => {
+  const root = resolve(import.meta.dirname, "../..")
+  it.skipIf(!existsSync(join(root, "dist/index.js")))(
+    "starts the server from another working directory (needs dist/: npm run build)",
+    async () => {
+      const readme = readFileSync(join(root, "README.md"), "utf8")
+      const block = /```json\n(\{ "mcpServers"[\s\S]*?)```/.exec(readme)?.[1] ?? ""
+      const config = JSON.parse(block.replaceAll("/path/to/opnsense-mcp", root)) as {
+        mcpServers: { opnsense: { command: string; args: Array<string>; env: Record<string, string> } }
+      }
+      const { args, command, env } = config.mcpServers.opnsense
+      const cwd = mkdtempSync(join(tmpdir(), "mcp-client-cwd-"))
+      const dataDir = join(cwd, "data")
+      const child = spawn(command, args, {
+        cwd,
+        env: { PATH: "/usr/bin:/bin", ...env, DATA_DIR: dataDir, LOG_DIR: join(cwd, "logs") },
+        stdio: ["pipe", "pipe", "ignore"]
+      })
+      try {
+        const answer = new Promise<string>((ok) => createInterface({ input: child.stdout }).once("line", ok))
+        child.stdin.write(
+          `${
+            JSON.stringify({
+              jsonrpc: "2.0",
+              id: 1,
+              method: "initialize",
+              params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "readme", version: "1" } }
+            })
+          }\n`
+        )
+        expect(JSON.parse(await answer)).toMatchObject({ id: 1, result: { serverInfo: { name: "opnsense-mcp" } } })
+      } finally {
+        child.kill()
+      }
+    },
+    60_000
+  )
 })
