@@ -1,5 +1,5 @@
 /**
- * Logs (CONTRACT §2, issue #9): one structured JSON line per entry in LOG_DIR/app.log, errors also
+ * Logs (issue #9): one structured JSON line per entry in LOG_DIR/app.log, errors also
  * in error.log, one line per HTTP request in access.log, and a readable line on stderr (pretty on
  * a TTY, JSON otherwise). stdout is never written: it belongs to `--json` output and to MCP over
  * stdio.

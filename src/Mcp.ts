@@ -1,5 +1,5 @@
 /**
- * The MCP server (CONTRACT §6): tools, resources and prompts for AI agents, on the official MCP
+ * The MCP server: tools, resources and prompts for AI agents, on the official MCP
  * TypeScript SDK, serving protocol revisions 2025-06-18, 2025-11-25 and 2026-07-28 from one
  * definition (2025-era HTTP is served statelessly; 2026-07-28 per request).
  *

@@ -95,7 +95,7 @@ export const lintSite = (site: DesiredSite): ReadonlyArray<Issue> => {
 }
 
 /**
- * `validate` as the CLI command and the MCP tool mean it (CONTRACT §4): the desired state's own
+ * `validate` as the CLI command and the MCP tool mean it: the desired state's own
  * checks plus the policy lint, whose error-severity findings (a shadowed rule, a rule that locks
  * out the management path) make the tree invalid. `plan` does not lint: it loads the tree only.
  */

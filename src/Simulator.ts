@@ -1,6 +1,6 @@
 /**
  * The embedded OPNsense API simulator: an HTTP(S) server on 127.0.0.1 that behaves like an OPNsense
- * firewall as REFERENCE.md describes it. It shares no code with the project's OPNsense client, so a
+ * firewall as opnsense/core's source defines it. It shares no code with the project's OPNsense client, so a
  * misreading of the API in one is caught by the other (STYLE.md).
  *
  * Plain use (vitest):   const sim = await startSimulator(); …; await sim.close()
@@ -53,7 +53,9 @@ export interface SimulatorOptions {
    * 127.0.0.1) or on IPv6
    */
   readonly host?: string
-  /** default: generated, 80 characters like a real key (REFERENCE §2.1) */
+  /** default: generated, 80 characters like a real key (base64 of 60 random bytes: opnsense/core 26.7.2:
+   * src/opnsense/mvc/app/models/OPNsense/Auth/FieldTypes/ApiKeyField.php)
+   */
   readonly apiKey?: string
   readonly apiSecret?: string
   /** objects to preload (API field names) */

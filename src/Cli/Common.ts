@@ -1,5 +1,5 @@
 /**
- * What every command shares: the global flags of CONTRACT §4, exit codes, and the one place where
+ * What every command shares: the global flags, exit codes, and the one place where
  * a failure becomes a message and an exit status.
  */
 import { Cause, Effect, Option } from "effect"

@@ -1,6 +1,6 @@
 /**
  * `opnsense-mcp drift [--json]`: what changed on the firewall outside git. Exit 0 none, 2 drift,
- * 1 error (CONTRACT §4).
+ * 1 error.
  */
 import { Effect } from "effect"
 import { Reconciler } from "../Reconciler.ts"

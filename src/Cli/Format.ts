@@ -4,7 +4,7 @@
  *
  *   ::error file=desired-state/rules.yaml,line=12,col=5,title=validate: unknown-alias::rule "x": ...
  *
- * `--json` stays as the CONTRACT §4 spelling of `--format json`.
+ * `--json` stays as the documented spelling of `--format json`.
  */
 import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"

@@ -1,7 +1,7 @@
 /**
  * `opnsense-mcp plan [--out FILE] [--detailed-exitcode] [--json | --format F]`: diff desired
  * against live for each site (or the one named by --site) and print the plan; exit 0, or 2 with
- * --detailed-exitcode when there are changes; 1 on error (CONTRACT §4). The plan is also stored in
+ * --detailed-exitcode when there are changes; 1 on error. The plan is also stored in
  * DATA_DIR/plans.
  *
  * Formats: text (Render.ts), json (the plan document), markdown (a pull-request comment,

@@ -1,5 +1,5 @@
 /**
- * `opnsense-mcp sandbox` (CONTRACT §4): run the embedded OPNsense simulator on 127.0.0.1 until
+ * `opnsense-mcp sandbox`: run the embedded OPNsense simulator on 127.0.0.1 until
  * signalled. Credentials come from OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or their *_FILE variants)
  * when set, otherwise they are generated and printed, since they only open this throwaway sandbox.
  */

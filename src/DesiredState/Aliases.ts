@@ -1,5 +1,5 @@
 /**
- * Aliases: name rules (REFERENCE §8.2), content per type, nested aliases (must exist, fit the
+ * Aliases: name rules (see Names.ts), content per type, nested aliases (must exist, fit the
  * type, no cycles), and their canonical specs.
  */
 import type { Issue } from "../Domain/Desired.ts"

@@ -1,5 +1,6 @@
 /**
- * Name rules OPNsense enforces (REFERENCE §8.2) and the vocabularies values are checked against:
+ * Name rules OPNsense enforces (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/AliasNameField.php) and the vocabularies values are checked against:
  * alias names and reserved words, protocol names, built-in aliases.
  */
 import { wellKnownPorts } from "../Domain/Normalize.ts"
@@ -179,7 +180,9 @@ export const protocols: ReadonlySet<string> = new Set([
   "STP"
 ])
 
-/** Always present on the firewall (REFERENCE §8.4); rules may name them, the desired state may not define them. */
+/**
+ * Always present on the firewall (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Firewall/static_aliases/core.json); rules may name them, the desired state may not define them. */
 export const builtinAliases: ReadonlySet<string> = new Set(["bogons", "bogonsv6", "virusprot", "sshlockout"])
 
 export const isBuiltinAlias = (name: string): boolean => builtinAliases.has(name) || /^__[a-z0-9_]+_network$/.test(name)

@@ -1,4 +1,4 @@
-/** VLANs: parent device, tag unique per parent (REFERENCE §6.2), and their canonical specs. */
+/** VLANs: parent device, tag unique per parent (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/Vlan.xml), and their canonical specs. */
 import type { Issue } from "../Domain/Desired.ts"
 import type { VlanProto, VlanSpec } from "../Domain/Model.ts"
 import { checkCommon } from "./Common.ts"

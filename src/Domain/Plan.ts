@@ -1,5 +1,5 @@
 /**
- * The plan document (CONTRACT §5). It is what `plan --json` prints, what DATA_DIR/plans stores,
+ * The plan document. It is what `plan --json` prints, what DATA_DIR/plans stores,
  * what MCP `plan` returns as structured content and what `apply --plan` reads back.
  */
 import { Schema } from "effect"

@@ -1,5 +1,5 @@
 /**
- * Bearer-token checks for the route groups of CONTRACT §7. Tokens are compared in constant time
+ * Bearer-token checks for the HTTP API's route groups. Tokens are compared in constant time
  * over their SHA-256 digests, so neither content nor length leaks through timing, and the token
  * itself never leaves this module (no logging, no span attributes).
  */

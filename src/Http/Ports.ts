@@ -56,7 +56,7 @@ export interface BreakerPort {
 }
 
 export interface ReconcilerPort {
-  /** the plan document (CONTRACT §5), or any JSON the reconciler returns for a site */
+  /** the plan document (`plan --json`), or any JSON the reconciler returns for a site */
   readonly plan: (site: string) => Effect.Effect<unknown, PortError>
   readonly drift: (site: string) => Effect.Effect<unknown, PortError>
 }

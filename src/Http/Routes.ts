@@ -1,5 +1,5 @@
 /**
- * The routes of CONTRACT §7, as a static table: method, path, which guard applies, and a handler
+ * The HTTP API's routes, as a static table: method, path, which guard applies, and a handler
  * over the ports. Handlers never fail: every failure is already an HTTP answer here.
  */
 import { Deferred, Effect, Exit } from "effect"

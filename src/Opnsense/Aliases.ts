@@ -1,5 +1,5 @@
 /**
- * Aliases (`firewall/alias`, REFERENCE §8): wire rows → LiveAlias, AliasSpec → wire body.
+ * Aliases (`firewall/alias`): wire rows → LiveAlias, AliasSpec → wire body.
  * 25.7+ lists with search_item (raw values); older versions with `export` (raw JSON dump). Both
  * include the built-in aliases (bogons, __lan_network, ...) whose uuid is their name: they are kept
  * and marked origin "builtin" (read-only), never dropped.
@@ -101,7 +101,7 @@ export const fromExport = (
 
 /**
  * get_item/{uuid}: `{"alias":{...}}`. An unknown uuid is `{"alias":{"content":{...}}}` on 26.1.11+
- * (no name/type) or a 500 before; both mean "not found" (REFERENCE §8.1).
+ * (no name/type) or a 500 before; both mean "not found".
  */
 export const GetResponse = Schema.Union([
   Schema.Struct({

@@ -1,5 +1,5 @@
 /**
- * Firewall categories (`firewall/category`, REFERENCE §9.5). Rules and aliases reference them by
+ * Firewall categories (`firewall/category`). Rules and aliases reference them by
  * uuid on the wire while the canonical model names them, so a snapshot reads them once (one
  * request) and writes resolve names to uuids, creating a missing category first.
  */

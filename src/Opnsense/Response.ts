@@ -1,5 +1,5 @@
 /**
- * From a raw HTTP response to a decoded value or a typed error a user can act on (REFERENCE §4):
+ * From a raw HTTP response to a decoded value or a typed error a user can act on:
  * 401 → AuthenticationError, 403 → PermissionError (naming the privilege when the path tells it),
  * 404 → NotFoundError, 500 with errorMessage → OperationRefusedError, anything else that is not the
  * shape this version should return → UnexpectedResponseError naming the field and its path.

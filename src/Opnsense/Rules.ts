@@ -173,7 +173,8 @@ export const fromGet = (
 /**
  * savepoint (≤26.1) answers `{"status":"ok","retention":"60","revision":"<time>"}`. Recognised so the
  * shape is checked, but never used for safety: its automatic revert never fires on 25.7–26.1 and
- * the endpoint is gone in 26.7 (REFERENCE §7.5); the reconciler reverts through core/backup.
+ * the endpoint is gone in 26.7 (opnsense/core 26.1: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php
+ * `savepointAction`, absent from 26.7.2); the reconciler reverts through core/backup.
  */
 export const SavepointResponse = Schema.Struct({
   status: Schema.String,

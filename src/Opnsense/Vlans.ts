@@ -1,5 +1,5 @@
 /**
- * VLANs (`interfaces/vlan_settings`, REFERENCE §6): wire rows → LiveVlan, VlanSpec → wire body.
+ * VLANs (`interfaces/vlan_settings`): wire rows → LiveVlan, VlanSpec → wire body.
  * 25.7+ lists with search_item (raw values, one request); older versions return labels in search
  * rows, so they list with the whole-model `get` instead.
  */
@@ -32,7 +32,10 @@ const proto = (raw: string): VlanProto => {
   return lower === "802.1q" || lower === "802.1ad" ? lower : ""
 }
 
-/** Search rows decorate an assigned device: "vlan2999 [SCRATCH]" (REFERENCE §6.1). */
+/**
+ * Search rows decorate an assigned device: "vlan2999 [SCRATCH]" (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php).
+ */
 const device = (raw: string): string => raw.replace(/\s*\[.*\]\s*$/, "")
 
 /** Raw device name, or the ≤25.1 label "vtnet1 (00:00:5e:00:53:01) [LAN]". */

@@ -1,5 +1,5 @@
 /**
- * Wire shapes shared by every resource (REFERENCE §1.3, §5): scalars that are nearly always
+ * Wire shapes shared by every resource: scalars that are nearly always
  * strings, option maps `{key: {value, selected}}` that are `[]` when empty, and the search envelope.
  */
 import { Schema } from "effect"

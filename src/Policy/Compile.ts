@@ -1,6 +1,7 @@
 /**
  * Rules compiled into the order pf evaluates them and a form that matches a packet with integer
- * comparisons only. Order follows how OPNsense writes the ruleset (REFERENCE §7.1): automatic rules,
+ * comparisons only. Order follows how OPNsense writes the ruleset (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/FilterRuleField.php): automatic rules,
  * then priority groups (floating 200000, interface groups 300000 + group sequence, single interface
  * 400000), by sequence within a group, MVC rules before legacy rules of the same group.
  */

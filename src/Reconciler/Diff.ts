@@ -66,7 +66,9 @@ const differences = (from: unknown, to: unknown, path: string): ReadonlyArray<Fi
 export const fieldDiff = (from: unknown, to: unknown, path = ""): ReadonlyArray<FieldDiff> =>
   sameValue(from, to) ? [] : differences(from, to, path)
 
-/** Built-in aliases (REFERENCE §8.4) are excluded whatever the client reports. */
+/**
+ * Built-in aliases (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/static_aliases/core.json)
+ * are excluded whatever the client reports. */
 const BUILTIN_ALIASES = new Set(["bogons", "bogonsv6", "virusprot", "sshlockout"])
 export const isBuiltinAlias = (alias: LiveAlias): boolean =>
   alias.origin === "builtin" || alias.spec.name.startsWith("__") || BUILTIN_ALIASES.has(alias.spec.name)

@@ -1,5 +1,5 @@
 /**
- * From a diff to the plan document of CONTRACT §5: ordered changes, summary, warnings, and the
+ * From a diff to the plan document (`plan --json`): ordered changes, summary, warnings, and the
  * digests that make a plan identifiable (planId) and its staleness detectable (liveDigest).
  */
 import type { DesiredSite } from "../Domain/Desired.ts"

@@ -139,7 +139,7 @@ export const makeMemory = (defaultTtlSeconds: number): Effect.Effect<CacheShape>
     } satisfies CacheShape
   })
 
-/** CACHE_DEFAULT_TTL in seconds, 60 by default (CONTRACT §2). */
+/** CACHE_DEFAULT_TTL in seconds, 60 by default. */
 export const defaultTtl = Config.Int("CACHE_DEFAULT_TTL").pipe(Config.withDefault(60))
 
 export const layerMemory = (options: { readonly defaultTtlSeconds?: number } = {}): Layer.Layer<Cache> =>

@@ -1,5 +1,5 @@
 /**
- * The Cache from the environment (CONTRACT §2): Redis when REDIS_URL is set, in-process memory
+ * The Cache from the environment: Redis when REDIS_URL is set, in-process memory
  * otherwise; TTL from CACHE_DEFAULT_TTL (seconds, default 60).
  */
 import { Config, Effect, Layer, Option } from "effect"

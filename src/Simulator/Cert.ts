@@ -2,7 +2,7 @@
  * A self-signed certificate authority and a server certificate for 127.0.0.1 / localhost, built in
  * pure Node (no openssl binary): node:crypto makes the keys and signs, and this file writes the few
  * DER structures an X.509 v3 certificate needs. A real OPNsense box also starts with a self-signed
- * certificate (REFERENCE §1.2), so clients must be given the CA PEM or run insecure.
+ * certificate, so clients must be given the CA PEM or run insecure.
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto"
 

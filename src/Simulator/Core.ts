@@ -1,6 +1,5 @@
 /**
- * `core/system/status`, `core/firmware/status`, `core/backup` and `interfaces/overview`
- * (REFERENCE §10.1, §10.3–§10.5).
+ * `core/system/status`, `core/firmware/status`, `core/backup` and `interfaces/overview`.
  */
 import type { Controller, Ctx } from "./Router.ts"
 import { LOOPBACK, type Revision, type SimulatorState, type Snapshot } from "./State.ts"

@@ -1,5 +1,5 @@
 /**
- * MVC routing as OPNsense's own router does it (REFERENCE §1.1): `/api/<module>/<controller>/<action>/<params…>`,
+ * MVC routing as OPNsense's own router does it: `/api/<module>/<controller>/<action>/<params…>`,
  * module names case-insensitive, controller names converted snake → CamelCase and matched exactly,
  * action names snake or camel (PHP method lookup is case-insensitive), and too few required
  * parameters is a 404 like an unknown action.

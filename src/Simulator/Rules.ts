@@ -1,5 +1,5 @@
 /**
- * `firewall/filter` (REFERENCE §7): rule CRUD, per-version `search_rule`, apply (rules are inactive
+ * `firewall/filter`: rule CRUD, per-version `search_rule`, apply (rules are inactive
  * until then), move_rule_before, toggle_rule_log, whole-model get, CSV download/upload, and the
  * ≤26.1 savepoint protocol. Rows and encoded rules are cached per (immutable) item so 10 000 rules
  * are served without re-encoding.

@@ -1,5 +1,6 @@
 /**
- * The ≤26.1 savepoint protocol of `firewall/filter` (REFERENCE §7.5): savepoint, apply/{revision}
+ * The ≤26.1 savepoint protocol of `firewall/filter` (opnsense/core 26.1:
+ * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php): savepoint, apply/{revision}
  * arming a 60 s rollback timer, cancel_rollback and revert. Rollback restores only the Filter
  * subtree (rules). By default the 25.7–26.1 defect is emulated: the revision never matches a backup.
  */

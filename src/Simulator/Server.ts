@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) front of the simulator, in the order OPNsense runs things (REFERENCE §2.2):
+ * The HTTP(S) front of the simulator, in the order OPNsense runs things:
  * faults → route (404 before auth) → authenticate (401) → ACL (403) → body parse (400) → action.
  * Built on node:http(s) directly so faults can drop or hang a socket.
  */

@@ -178,7 +178,7 @@ export interface ApiKey {
   readonly key: string
   readonly secret: string
   readonly user: string
-  /** ACL privilege names (REFERENCE §2.4); `page-all` allows everything */
+  /** ACL privilege names; `page-all` allows everything */
   readonly privileges: ReadonlyArray<string>
   readonly disabled?: boolean
   /** `user-config-readonly`: writes give a 500 UserException */

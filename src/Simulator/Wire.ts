@@ -1,5 +1,5 @@
 /**
- * The wire conventions every OPNsense MVC endpoint shares (REFERENCE §1.3, §3–§5): replies, the
+ * The wire conventions every OPNsense MVC endpoint shares: replies, the
  * UserException body, validation messages, UUIDs, and the search grid.
  */
 import { randomUUID } from "node:crypto"
@@ -29,7 +29,7 @@ export class Fail extends Error {
   }
 }
 
-/** `UserException` → 500 `{"errorMessage","errorTitle"}` (+`errorLevel` on 26.7.2+), REFERENCE §4. */
+/** `UserException` → 500 `{"errorMessage","errorTitle"}` (+`errorLevel` on 26.7.2+). */
 export const userException = (v: VersionProfile, message: string, title = ""): Fail =>
   new Fail(
     json(

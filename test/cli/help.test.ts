@@ -5,7 +5,7 @@ const cli = (...args: ReadonlyArray<string>) =>
   execFileSync(process.execPath, ["src/index.ts", ...args], { encoding: "utf8" })
 
 describe("opnsense-mcp CLI", () => {
-  it("lists every command of CONTRACT §4 in its help", () => {
+  it("lists every command in its help", () => {
     const help = cli("--help")
     for (
       const command of ["validate", "plan", "apply", "drift", "import", "lint", "explain", "serve", "sandbox", "state"]

@@ -1,5 +1,5 @@
 /**
- * The CLI's exit codes (CONTRACT §4) against a simulator that outlives each command, reached
+ * The CLI's exit codes against a simulator that outlives each command, reached
  * through OPNSENSE_URL like a real firewall.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
