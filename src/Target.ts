@@ -14,7 +14,6 @@ import { join } from "node:path"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
 import { config as retryConfig } from "./Resilience/Retry.ts"
-import { loadSeedFile, officeBox, startSimulator } from "./Simulator.ts"
 
 export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
   readonly message: string
@@ -165,6 +164,8 @@ export const resolveTarget = (
     const url = site?.url ?? Option.getOrUndefined(globalUrl)
 
     if (url === undefined || url === "") {
+      // the simulator is loaded only when it runs: a command against a real firewall does not pay for it
+      const { loadSeedFile, officeBox, startSimulator } = yield* Effect.promise(() => import("./Simulator.ts"))
       // one sandbox file per site in DATA_DIR: consecutive CLI runs see one firewall
       const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
       const stateFile = join(dataDir, "sandbox", `${name}.json`)

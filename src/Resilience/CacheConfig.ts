@@ -4,7 +4,6 @@
  */
 import { Config, Effect, Layer, Option } from "effect"
 import { Cache, defaultTtl, makeMemory } from "./Cache.ts"
-import { makeRedis } from "./RedisCache.ts"
 
 export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
   Cache,
@@ -12,7 +11,11 @@ export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
     const ttl = yield* defaultTtl
     const url = yield* Config.option(Config.String("REDIS_URL"))
     return Option.isSome(url) && url.value !== ""
-      ? yield* makeRedis({ url: url.value, defaultTtlSeconds: ttl })
+      // ioredis is loaded only when Redis is configured: most CLI runs never use it
+      ? yield* Effect.flatMap(
+        Effect.promise(() => import("./RedisCache.ts")),
+        ({ makeRedis }) => makeRedis({ url: url.value, defaultTtlSeconds: ttl })
+      )
       : yield* makeMemory(ttl)
   })
 )
