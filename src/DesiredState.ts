@@ -2,7 +2,11 @@
  * The desired state as a service: load and validate the YAML tree under DESIRED_STATE_DIR.
  * Implementation in DesiredState/ (schema, YAML with positions, normalisation, validation).
  */
-import { Context, Data, Effect, FileSystem, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
 import { readTree, type TreeSources } from "./DesiredState/Files.ts"
 import { sortIssues } from "./DesiredState/Issues.ts"
 import { hasErrors, loadSite } from "./DesiredState/Load.ts"

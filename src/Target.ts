@@ -8,7 +8,12 @@
  * default), or from files named by the same variables with a `_FILE` suffix. Nothing secret is
  * written anywhere.
  */
-import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import type { SiteConfig } from "./Domain/Desired.ts"

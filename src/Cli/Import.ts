@@ -13,7 +13,8 @@
  * objects by natural key (adds ownership markers, changes nothing else) and every plan after that
  * apply is empty, whatever happens to DATA_DIR.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { resolve } from "node:path"
 import type { ResourceKind } from "../Domain/Model.ts"
 import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"

@@ -6,7 +6,9 @@
  * (Redis, clients, the sandbox), then logging, and telemetry last so the spans of the shutdown
  * itself are flushed.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Http from "../Http.ts"
 import { gitCommit } from "../Http/Commit.ts"
 import * as HttpConfig from "../Http/Config.ts"

@@ -7,7 +7,10 @@
  * - JSON bodies are always sent as strings with Content-Type JSON; a request without a body sends
  *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body, REFERENCE §3.1).
  */
-import { Duration, Effect, Redacted, type Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import * as http from "node:http"
 import * as https from "node:https"
 import { TimeoutError, TransportError } from "./Errors.ts"

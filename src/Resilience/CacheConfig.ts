@@ -2,7 +2,10 @@
  * The Cache from the environment (CONTRACT §2): Redis when REDIS_URL is set, in-process memory
  * otherwise; TTL from CACHE_DEFAULT_TTL (seconds, default 60).
  */
-import { Config, Effect, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Cache, defaultTtl, makeMemory } from "./Cache.ts"
 
 export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(

@@ -12,7 +12,12 @@
  * token, so the apply checks the lease (`check`) before each write instead: a writer whose lease
  * expired or was taken over stops before its next write.
  */
-import { Config, Context, Effect, Layer, Option, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import type { LockError, LockHeld, LockHolder, LockLost } from "./Errors.ts"
