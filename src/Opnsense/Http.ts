@@ -11,9 +11,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as http from "node:http"
-import * as https from "node:https"
 import { TimeoutError, TransportError } from "./Errors.ts"
+
+// not `import * as http from "node:http"`: an ES import of node:http builds its whole namespace,
+// and its lazy WebSocket export loads undici (with http2, zlib and worker_threads) at the start of
+// every command, ~20 ms this client never uses
+const http = process.getBuiltinModule("node:http")
+const https = process.getBuiltinModule("node:https")
 
 export interface TransportOptions {
   readonly site: string
