@@ -150,7 +150,7 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
         r.ratio.wall
       ]),
       notes: [
-        "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms adds Node start and module loading",
+        "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms is the bench child's whole life (Node start, modules, the plan, then the phase and diff timings below); the CLI's own whole-process plan is in the start-up table",
         "plan peak RSS: the child's maxRSS right after the plan (peakRssMb in the JSON adds the phase-by-phase second plan)",
         "sim ms: time the simulator itself spent answering our requests (beyond the injected latency), part of plan ms",
         `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism); ~ = ${o.baselineSample} gets timed, scaled to all`,
