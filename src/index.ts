@@ -10,7 +10,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
 } else {
   // V8's compiled code for every module is kept on disk (Node's compile cache: the OS temporary
   // directory, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a command
-  // after the first compiles none of the ~500 modules it loads again; a cache that cannot be
+  // after the first compiles none of the ~400 modules it loads again; a cache that cannot be
   // written is skipped silently
   enableCompileCache()
   const { main } = await import("./main.ts")
