@@ -144,7 +144,7 @@ if (only.has("plan") || only.has("diff")) {
       target(
         `plan wall at ${latencyMs} ms latency (${at})`,
         "< 1500 ms",
-        `${fmt(largest.planMs, "ms")} in Reconciler.plan (the CLI's whole process: the start-up target)`,
+        `${fmt(largest.planMs, "ms")} in Reconciler.plan (for the CLI's whole process see the start-up target)`,
         largest.planMs < 1500
       ),
       target(`plan peak RSS (${at})`, "< 300 MB", fmt(largest.planRssMb, "MB"), largest.planRssMb < 300)
