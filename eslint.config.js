@@ -27,5 +27,15 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "error"
     }
+  },
+  {
+    // Node evaluates every module a package index re-exports: `import { Effect } from "effect"`
+    // loads ~340 modules where a command needs ~220, on every start (test/cli/lazy.test.ts)
+    files: ["src/**/*.ts"],
+    rules: {
+      "@effect/no-import-from-barrel-package": ["error", {
+        packageNames: ["effect", "effect/cli", "effect/http", "effect/observability", "@effect/platform-node"]
+      }]
+    }
   }
 )

@@ -8,10 +8,10 @@
  */
 import * as Baseline from "./baseline.ts"
 import { between, runChild } from "./lib/Child.ts"
-import { adopt, newRules, tempDirs, writeNewRules } from "./lib/Fixture.ts"
+import { adopt, type Dirs, newRules, tempDirs, writeNewRules } from "./lib/Fixture.ts"
 import { num, record } from "./lib/Json.ts"
 import { emit, round } from "./lib/Report.ts"
-import { clientEnv, type RequestSummary, start, summarize } from "./lib/Sim.ts"
+import { clientEnv, type RequestSummary, type SimulatorHandle, start, summarize } from "./lib/Sim.ts"
 
 export interface ReconcileOptions {
   readonly latencyMs: number
@@ -56,7 +56,9 @@ export interface PlanNoopRow {
 
 export const planNoop = async (
   scales: ReadonlyArray<number>,
-  o: ReconcileOptions
+  o: ReconcileOptions,
+  /** more measurements against each size's simulator and adopted tree, before they are removed */
+  alsoAt?: (scale: number, sim: SimulatorHandle, dirs: Dirs) => Promise<void>
 ): Promise<ReadonlyArray<PlanNoopRow>> => {
   const rows: Array<PlanNoopRow> = []
   for (const scale of scales) {
@@ -104,6 +106,7 @@ export const planNoop = async (
         ratio: { requests: round(read.requests / Math.max(1, requests.total)), wall: round(read.wallMs / planMs, 2) },
         baselineSimulatorMsByEndpoint: base.simulatorMsByEndpoint
       })
+      if (alsoAt !== undefined) await alsoAt(scale, sim, dirs)
     } finally {
       await sim.close()
       dirs.remove()
@@ -147,7 +150,7 @@ export const reportPlanNoop = (rows: ReadonlyArray<PlanNoopRow>, o: ReconcileOpt
         r.ratio.wall
       ]),
       notes: [
-        "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms adds Node start and module loading",
+        "plan ms: Reconciler.plan in a fresh process (desired-state load, version, one read per kind, diff, plan stored); process ms is the bench child's whole life (Node start, modules, the plan, then the phase and diff timings below); the CLI's own whole-process plan is in the start-up table",
         "plan peak RSS: the child's maxRSS right after the plan (peakRssMb in the JSON adds the phase-by-phase second plan)",
         "sim ms: time the simulator itself spent answering our requests (beyond the injected latency), part of plan ms",
         `baseline: one search per kind then one get per object, ${o.parallelism} in flight (Terraform's default parallelism); ~ = ${o.baselineSample} gets timed, scaled to all`,

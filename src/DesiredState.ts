@@ -2,10 +2,14 @@
  * The desired state as a service: load and validate the YAML tree under DESIRED_STATE_DIR.
  * Implementation in DesiredState/ (schema, YAML with positions, normalisation, validation).
  */
-import { Context, Data, Effect, FileSystem, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Layer from "effect/Layer"
 import { readTree, type TreeSources } from "./DesiredState/Files.ts"
 import { sortIssues } from "./DesiredState/Issues.ts"
-import { hasErrors, loadSite } from "./DesiredState/Load.ts"
+import { hasErrors, loadSite, type SiteResult, type SourceFile } from "./DesiredState/Load.ts"
 import { defaultLimits, type Limits } from "./DesiredState/Yaml.ts"
 import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 
@@ -46,8 +50,36 @@ const summary = (issues: ReadonlyArray<Issue>): string => {
   }${where} (run \`opnsense-mcp validate\` for all)`
 }
 
+const sameFiles = (a: ReadonlyArray<SourceFile>, b: ReadonlyArray<SourceFile>): boolean =>
+  a.length === b.length && a.every((file, i) => file.path === b[i]?.path && file.text === b[i]?.text)
+
 export const make = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
+
+  /**
+   * Each site's last result, reused while its files (read again every time), its sites.yaml entry
+   * and the limits are the same text: a CLI `plan` reads the tree for the site list and then for
+   * the site, `apply` once more for its stale-plan check, and the MCP tools and the reconcile loop
+   * on every call; at 10,000 rules each parse and check is ~0.3 s.
+   */
+  const lastResults = new Map<string, {
+    readonly key: string
+    readonly files: ReadonlyArray<SourceFile>
+    readonly result: SiteResult
+  }>()
+  const loadSiteOnce = (
+    dir: string,
+    site: { readonly config: DesiredSite["config"]; readonly files: ReadonlyArray<SourceFile> },
+    limits: Limits
+  ) => {
+    const slot = `${dir}\0${site.config.name}`
+    const key = JSON.stringify([site.config, limits])
+    const last = lastResults.get(slot)
+    if (last !== undefined && last.key === key && sameFiles(last.files, site.files)) return last.result
+    const result = loadSite(site.config, site.files, limits)
+    lastResults.set(slot, { key, files: site.files, result })
+    return result
+  }
 
   const validate = Effect.fn("DesiredState.validate")(function*(options: LoadOptions) {
     const limits = { ...defaultLimits, ...options.limits }
@@ -56,7 +88,7 @@ export const make = Effect.gen(function*() {
     const issues: Array<Issue> = [...sources.issues]
     const sites: Array<DesiredSite> = []
     for (const site of sources.sites) {
-      const result = loadSite(site.config, site.files, limits)
+      const result = loadSiteOnce(options.dir, site, limits)
       issues.push(...result.issues)
       if (result.site !== undefined) sites.push(result.site)
     }

@@ -13,7 +13,12 @@
  *   GitOps.onNewBranch({ dir, branch, message }, (workDir) => editFilesUnder(workDir))
  *     → { branch, base, commit, files, diff, result }
  */
-import { Clock, Config, Context, Data, Effect, Layer } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"

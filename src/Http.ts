@@ -12,10 +12,18 @@
  * in-flight requests for up to HTTP_SHUTDOWN_TIMEOUT_MS, runs the release hooks (locks, leases),
  * and leaves the span flush to the telemetry layer's own scope, which closes after this one.
  */
-import { NodeHttpServer } from "@effect/platform-node"
-import { ByteSize, Context, Duration, Effect, Layer, Metric } from "effect"
-import { HttpIncomingMessage, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "effect/http"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as ByteSize from "effect/ByteSize"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
+import * as HttpMiddleware from "effect/http/HttpMiddleware"
 import type { ServeError } from "effect/http/HttpServerError"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import { randomUUID } from "node:crypto"
 import * as Auth from "./Http/Auth.ts"
 import { type HttpConfig, type HttpConfigError, validate } from "./Http/Config.ts"

@@ -12,7 +12,16 @@
  * LOG_MAX_BYTES=0 leaves rotation to logrotate (deploy/logrotate.conf, copytruncate), which is the
  * right choice when several processes share one LOG_DIR (pm2 cluster).
  */
-import { Cause, Config, Context, Effect, Layer, Logger, LogLevel, Option, References, Tracer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isSecretKey } from "./Telemetry.ts"

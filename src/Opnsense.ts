@@ -6,7 +6,8 @@
  * The implementation lives in Opnsense/ (HTTP client, per-resource adapters, normalisation);
  * resilience (retry, circuit breaker, cache, tracing) is composed in from Resilience/.
  */
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type {
   AliasSpec,
   FirmwareVersion,

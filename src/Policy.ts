@@ -5,7 +5,9 @@
  * (`fromDesired`), a live snapshot (`fromLive`) or the state a plan would produce (`fromPlan`).
  * Semantics and limits: docs/policy.md.
  */
-import { Data, Effect, Result } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type { DesiredStateShape, LoadOptions } from "./DesiredState.ts"
 import { sortIssues } from "./DesiredState/Issues.ts"
 import { hasErrors } from "./DesiredState/Load.ts"

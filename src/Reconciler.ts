@@ -7,7 +7,8 @@
  * order, rule sequences), PlanBuilder (planId, digests), Render (the one renderer for people),
  * Apply (explicit steps executed one by one), Drift, Import.
  */
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { DesiredStateInvalid } from "./DesiredState.ts"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { LiveSnapshot, ResourceKind } from "./Domain/Model.ts"

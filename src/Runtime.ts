@@ -4,8 +4,13 @@
  * where and how each site connects; the embedded sandbox when no URL is set), DATA_DIR, and the
  * Reconciler on top.
  */
-import { Config, Effect, Layer, Option, Scope, Semaphore } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
 import type { FileSystem } from "effect/FileSystem"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import { userInfo } from "node:os"
 import { DesiredState } from "./DesiredState.ts"
 import type { SiteConfig } from "./Domain/Desired.ts"

@@ -6,7 +6,9 @@
  * Plain use (vitest):   const sim = await startSimulator(); …; await sim.close()
  * Effect use:           Effect.scoped(acquire(options)) or `layer(options)` for the `Simulator` service
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

@@ -8,13 +8,17 @@
  * default), or from files named by the same variables with a `_FILE` suffix. Nothing secret is
  * written anywhere.
  */
-import { Config, Data, Effect, Option, Redacted, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import type { SiteConfig } from "./Domain/Desired.ts"
 import type { ClientOptions } from "./Opnsense/Client.ts"
 import { config as retryConfig } from "./Resilience/Retry.ts"
-import { loadSeedFile, officeBox, startSimulator } from "./Simulator.ts"
 
 export class TargetConfigError extends Data.TaggedError("TargetConfigError")<{
   readonly message: string
@@ -193,6 +197,8 @@ export const resolveTarget = (
 
     if (url === undefined || url === "") {
       yield* refuseSandboxInDeployment(name)
+      // the simulator is loaded only when it runs: a command against a real firewall does not pay for it
+      const { loadSeedFile, officeBox, startSimulator } = yield* Effect.promise(() => import("./Simulator.ts"))
       // one sandbox file per site in DATA_DIR: consecutive CLI runs see one firewall
       const dataDir = yield* Config.String("DATA_DIR").pipe(Config.withDefault("./data"))
       const stateFile = join(dataDir, "sandbox", `${name}.json`)

@@ -16,10 +16,12 @@
  * request's traceparent), per MCP tool call (`Telemetry.root`) and per reconcile cycle (the
  * reconciler's root span). Spans are flushed when the layer's scope closes (shutdown).
  */
-import { Config, Duration, Effect, Exit, Layer, Option, Tracer } from "effect"
-import { FetchHttpClient } from "effect/http"
-import { OtlpExporter, OtlpSerialization, OtlpTracer } from "effect/observability"
-import { VERSION } from "./Version.ts"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 
 export interface TelemetryConfig {
   /** base URL; traces go to `${endpoint}/v1/traces` */
@@ -113,20 +115,22 @@ export const scrubbing = (inner: Tracer.Tracer): Tracer.Tracer =>
 // ---------------------------------------------------------------------------------------------
 // Layers
 
-/** Exports spans when an endpoint is configured; otherwise a no-op. Flushes when its scope closes. */
+/**
+ * Exports spans when an endpoint is configured; otherwise a no-op. Flushes when its scope closes.
+ * The exporter (OTLP serialisation, the Fetch HTTP client) is loaded only when it is used: most
+ * command runs export nothing, and loading it is start-up time.
+ */
 export const layerFrom = (c: TelemetryConfig): Layer.Layer<never> => {
-  if (c.endpoint === undefined) return Layer.empty
-  const url = `${c.endpoint.replace(/\/+$/, "")}/v1/traces`
-  const tracer = OtlpTracer.make({
-    url,
-    resource: { serviceName: c.serviceName, serviceVersion: VERSION },
-    exportInterval: Duration.millis(c.exportIntervalMs),
-    shutdownTimeout: Duration.seconds(5)
-  }).pipe(Effect.map(scrubbing))
-  return Layer.effect(Tracer.Tracer, tracer).pipe(
-    Layer.provide(OtlpExporter.layerFlusher),
-    Layer.provide(OtlpSerialization.layerJson),
-    Layer.provide(FetchHttpClient.layer)
+  const endpoint = c.endpoint
+  if (endpoint === undefined) return Layer.empty
+  return Layer.unwrap(
+    Effect.map(Effect.promise(() => import("./Telemetry/Otlp.ts")), (otlp) =>
+      otlp.layer({
+        url: `${endpoint.replace(/\/+$/, "")}/v1/traces`,
+        serviceName: c.serviceName,
+        exportIntervalMs: c.exportIntervalMs,
+        wrap: scrubbing
+      }))
   )
 }
 

@@ -6,8 +6,11 @@
 // commands never use
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Effect, Layer } from "effect"
-import { CliOutput, Command } from "effect/cli"
+import * as Cause from "effect/Cause"
+import * as CliOutput from "effect/cli/CliOutput"
+import * as Command from "effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { commands } from "./Cli/Commands.ts"
 import { ExitCode, reportFailure } from "./Cli/Common.ts"
 import * as Logging from "./Logging.ts"

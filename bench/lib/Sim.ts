@@ -42,7 +42,8 @@ export type RequestClass = "read" | "write" | "reconfigure"
 export type RequestKind = "vlan" | "alias" | "rule" | "category" | "system"
 
 const kindOf = (endpoint: string): RequestKind => {
-  // the interface list (for rule interfaces and the management path) is the box's, not a kind's
+  // the interface names rules may use (checked at plan time), not a read of the rules: with the
+  // interfaces overview and the version, a read of the firewall itself
   if (endpoint === "/api/firewall/filter/get_interface_list") return "system"
   if (endpoint.startsWith("/api/interfaces/vlan_settings/")) return "vlan"
   if (endpoint.startsWith("/api/firewall/alias/")) return "alias"

@@ -6,7 +6,8 @@
  * given. Exit 0 applied or nothing to do, 1 failed (state stays consistent), 3 refused (stale or
  * blocked plan, no approval).
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { createInterface } from "node:readline/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"

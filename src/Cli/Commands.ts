@@ -4,8 +4,9 @@
  * that command runs, so `plan` does not load the HTTP server, the MCP SDK or the simulator, and
  * `--version` loads none of them.
  */
-import { Effect } from "effect"
-import { Command, Flag } from "effect/cli"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
+import * as Effect from "effect/Effect"
 import { globalFlags, switchFlag } from "./Common.ts"
 import { formatFlag } from "./Format.ts"
 

@@ -2,8 +2,10 @@
  * What every command shares: the global flags, exit codes, and the one place where
  * a failure becomes a message and an exit status.
  */
-import { Cause, Effect, Option } from "effect"
-import { Flag } from "effect/cli"
+import * as Cause from "effect/Cause"
+import * as Flag from "effect/cli/Flag"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { resolve } from "node:path"
 
 export const ExitCode = {

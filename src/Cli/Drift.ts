@@ -2,7 +2,7 @@
  * `opnsense-mcp drift [--json]`: what changed on the firewall outside git. Exit 0 none, 2 drift,
  * 1 error.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { Reconciler } from "../Reconciler.ts"
 import { renderDrift } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"

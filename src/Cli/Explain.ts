@@ -4,7 +4,9 @@
  * chain of rules considered with why each did or did not match (docs/policy.md). Exit 0 when the
  * packet could be evaluated, whatever the decision; 1 when it could not.
  */
-import { Effect, Option, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import { explain, type Packet } from "../Policy.ts"
 import { renderExplanation } from "../Policy/Render.ts"
 import type { ExplainFlags } from "./Commands.ts"

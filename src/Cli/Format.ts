@@ -6,8 +6,9 @@
  *
  * `--json` stays as the documented spelling of `--format json`.
  */
-import { Effect, Option } from "effect"
-import { Flag } from "effect/cli"
+import * as Flag from "effect/cli/Flag"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import type { Issue } from "../Domain/Desired.ts"
 

@@ -17,7 +17,8 @@
  * live objects none of them claims are added, to the files holding their kind
  * (Reconciler.importLive `into`); stdout always shows every object.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { resolve } from "node:path"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"

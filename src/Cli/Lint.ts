@@ -3,7 +3,8 @@
  * redundant and contradicted rules, lockout risks, alias problems (docs/policy.md). Exit 0 when
  * clean (information-only findings allowed), 2 when any warning or error is found, 1 on failure.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { DesiredState } from "../DesiredState.ts"
 import { lint } from "../Policy.ts"
 import { countFindings, renderFindings } from "../Policy/Render.ts"

@@ -7,7 +7,8 @@
  * Formats: text (Render.ts), json (the plan document), markdown (a pull-request comment,
  * Markdown.ts), github (the text plan plus workflow-command annotations on the YAML lines).
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import { Reconciler } from "../Reconciler.ts"

@@ -3,7 +3,11 @@
  * signalled. Credentials come from OPNSENSE_API_KEY/OPNSENSE_API_SECRET (or their *_FILE variants)
  * when set, otherwise they are generated and printed, since they only open this throwaway sandbox.
  */
-import { Config, Data, Effect, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { readFileSync } from "node:fs"
 import { acquire, loadSeedFile, type SeedData } from "../Simulator.ts"
 import type { SandboxFlags } from "./Commands.ts"

@@ -2,7 +2,7 @@
  * `opnsense-mcp schema [--sites]`: print the JSON Schema of the desired-state files (or of
  * sites.yaml) so the YAML language server completes and checks them while people type.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { resourceFileJsonSchema, sitesFileJsonSchema } from "../DesiredState/JsonSchema.ts"
 import type { SchemaFlags } from "./Commands.ts"
 

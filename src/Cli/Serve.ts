@@ -6,7 +6,11 @@
  * (Redis, clients, the sandbox), then logging, and telemetry last so the spans of the shutdown
  * itself are flushed.
  */
-import { Config, Context, Effect, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Http from "../Http.ts"
 import { gitCommit } from "../Http/Commit.ts"
 import * as HttpConfig from "../Http/Config.ts"

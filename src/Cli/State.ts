@@ -3,7 +3,7 @@
  * the audit log's hash chain is intact and not truncated, stored plans decode.
  * `opnsense-mcp state migrate`: upgrade state.json to the current schema, atomically.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Runtime from "../Runtime.ts"
 import { Store } from "../Store/Store.ts"
 import type { StateFlags } from "./Commands.ts"

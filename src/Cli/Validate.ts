@@ -3,7 +3,9 @@
  * `file:line:col: error[code]: message` form editors and CI annotate, with a hint line beneath
  * and a summary. Exit 0 when valid (warnings allowed), 1 when any error exists.
  */
-import { Config, Effect, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import { DesiredState } from "../DesiredState.ts"
 import type { DesiredTree, Issue } from "../Domain/Desired.ts"

@@ -4,7 +4,8 @@
  * however many edits touch it. propose_change builds on this; it validates the
  * result with loadSite before committing.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from "yaml"
 import { byCodeUnit } from "../Domain/Digest.ts"
 import type { SourceFile } from "./Load.ts"

@@ -3,7 +3,8 @@
  * symlink that leaves the tree, never a file over the size cap (a FIFO named x.yaml would hang a
  * naive reader), strict UTF-8. Every refusal is an Issue; nothing here fails or throws.
  */
-import { Effect, FileSystem } from "effect"
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as NodePath from "node:path"
 import type { Issue, SiteConfig } from "../Domain/Desired.ts"
 import { makeIssue, suggestion } from "./Issues.ts"

@@ -3,7 +3,8 @@
  * line and column, with a stable code, the item's name when there is one, and a hint that says
  * how to fix it. Also the did-you-mean helper and the translation of Schema decode failures.
  */
-import type { SchemaAST, SchemaIssue } from "effect"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import type { Issue, Severity } from "../Domain/Desired.ts"
 import { byCodeUnit } from "../Domain/Digest.ts"
 

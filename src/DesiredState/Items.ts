@@ -3,7 +3,8 @@
  * shape of every item, decoded by the schemas of Schema.ts. Each item keeps where it came from so
  * later checks and the loaded model can point at its YAML line.
  */
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import type { Issue } from "../Domain/Desired.ts"
 import type { SourceRef } from "../Domain/Plan.ts"
 import { flattenSchemaIssue, type IssueInput, makeIssue, suggestion } from "./Issues.ts"

@@ -2,7 +2,7 @@
  * JSON Schema of the desired-state files, generated from the same Schema definitions the loader
  * decodes with, for the YAML language server (completion and checks while typing).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ResourceFile } from "./Schema.ts"
 import { SitesFile } from "./Sites.ts"
 

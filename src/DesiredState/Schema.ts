@@ -6,7 +6,7 @@
  * Aliases.ts, Rules.ts).
  * The same schemas produce the JSON Schema that `opnsense-mcp schema` prints for editors.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { AliasType } from "../Domain/Model.ts"
 
 const doc = <S extends Schema.Top>(schema: S, description: string) => schema.annotate({ description })

@@ -3,7 +3,8 @@
  * targets and the names (never the values) of the environment variables holding its credentials.
  * Without the file there is one site, "default", whose files sit directly in the root.
  */
-import { Exit, Schema } from "effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import type { Issue, SiteConfig } from "../Domain/Desired.ts"
 import { Severity } from "../Domain/Desired.ts"
 import { flattenSchemaIssue, makeIssue, suggestion } from "./Issues.ts"

@@ -3,7 +3,7 @@
  * the canonical specs of Model.ts, with the source position of every item kept so that plan,
  * apply and lint errors can point at the YAML line.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { AliasSpec, RuleSpec, VlanSpec } from "./Model.ts"
 import { SourceRef } from "./Plan.ts"
 

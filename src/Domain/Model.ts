@@ -12,7 +12,7 @@
  * - protocols are upper case as OPNsense stores them ("TCP", "TCP/UDP", "IPV6-ICMP"), except "any";
  * - descriptions never carry the ownership marker (see Ownership.ts).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const ResourceKind = Schema.Literals(["vlan", "alias", "rule"])
 export type ResourceKind = typeof ResourceKind.Type

@@ -2,7 +2,7 @@
  * The plan document. It is what `plan --json` prints, what DATA_DIR/plans stores,
  * what MCP `plan` returns as structured content and what `apply --plan` reads back.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { ResourceKind } from "./Model.ts"
 
 export const FieldDiff = Schema.Struct({

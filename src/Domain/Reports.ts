@@ -3,7 +3,7 @@
  * result of an import. These are what `apply --json` / `drift --json` print, what the MCP tools
  * return as structured content and what the audit log records.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Origin, ResourceKind } from "./Model.ts"
 import { ChangeAction, FieldDiff, SourceRef } from "./Plan.ts"
 

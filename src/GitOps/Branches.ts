@@ -15,7 +15,7 @@
  * Names are compared ignoring case: on case-insensitive file systems (macOS, Windows) loose refs
  * `Main` and `main` are one file.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { GitError } from "./Git.ts"
 
 /** Every branch propose_change and import_live create lives under this prefix (docs/mcp.md). */

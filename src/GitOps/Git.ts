@@ -3,7 +3,8 @@
  * environment (no prompts, no pager, C locale, no global or system config that could run hooks or
  * helpers), a timeout, and a bounded output buffer.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 
 export class GitError extends Data.TaggedError("GitError")<{

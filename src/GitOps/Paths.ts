@@ -4,7 +4,8 @@
  * symbolic link that points elsewhere. The check runs on the real path of the deepest existing
  * ancestor, so a symlink planted inside the tree cannot smuggle a write out of it.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 

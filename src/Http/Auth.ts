@@ -3,8 +3,8 @@
  * over their SHA-256 digests, so neither content nor length leaks through timing, and the token
  * itself never leaves this module (no logging, no span attributes).
  */
-import { Redacted } from "effect"
 import type { Headers } from "effect/http/Headers"
+import * as Redacted from "effect/Redacted"
 import { createHash, timingSafeEqual } from "node:crypto"
 
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()

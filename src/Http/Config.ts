@@ -2,7 +2,11 @@
  * Configuration of the ops HTTP server (environment variables in docs/operations.md): listener, tokens, compression and the limits
  * that keep one slow or large request from hurting the others.
  */
-import { Config, Data, Effect, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { defaultAllowedHosts, hostList, loopbackHosts } from "./HostGuard.ts"
 
 export interface HttpConfig {

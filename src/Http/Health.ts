@@ -8,7 +8,12 @@
  * circuit an operator forced open; "unavailable" (503) when any dependency is down or the first
  * check has not finished ("starting").
  */
-import { Clock, Duration, Effect, Ref, Schedule, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type { FirmwareVersion } from "../Domain/Model.ts"
 import type { SiteStatus } from "../Reconciler/Loop.ts"
 import { recordConditions } from "../Telemetry/Metrics.ts"

@@ -10,7 +10,8 @@
  * - Origin, when a browser sends one, must name an allowed hostname (MCP_ALLOWED_ORIGINS; default
  *   loopback names). No IP exemption here: a page served from another address is another origin.
  */
-import { Config, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Option from "effect/Option"
 import { isIP } from "node:net"
 
 export const loopbackHosts: ReadonlyArray<string> = ["localhost", "127.0.0.1", "[::1]"]

@@ -5,7 +5,7 @@
  * ETag (a poller sending If-None-Match gets 304 and no body), its compressed forms are made once
  * per snapshot when ENABLE_COMPRESSION is on, and `?limit=&cursor=` pages through a kind.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
 import { createHash } from "node:crypto"
 import { promisify } from "node:util"

@@ -4,7 +4,7 @@
  * Reconciler, Redis, the MCP transport); tests fill them with small test layers. Keeping the
  * server on these shapes means it never reaches into another feature's internals.
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
 import type { OpnsenseShape } from "../Opnsense.ts"

@@ -2,8 +2,8 @@
  * Response helpers shared by the route handlers: JSON bodies, errors with a message a caller can
  * act on, and the mapping from service failures to HTTP status codes.
  */
-import { Effect } from "effect"
-import { HttpServerResponse } from "effect/http"
+import * as Effect from "effect/Effect"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { PortError } from "./Ports.ts"
 
 export const json = (

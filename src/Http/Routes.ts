@@ -2,11 +2,13 @@
  * The HTTP API's routes, as a static table: method, path, which guard applies, and a handler
  * over the ports. Handlers never fail: every failure is already an HTTP answer here.
  */
-import { Deferred, Effect, Exit } from "effect"
-import { HttpServerResponse as Response } from "effect/http"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type { HttpServerRequest } from "effect/http/HttpServerRequest"
+import * as Response from "effect/http/HttpServerResponse"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
-import { PrometheusMetrics } from "effect/observability"
+import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { sampleProcess } from "../Telemetry/Metrics.ts"
 import { VERSION } from "../Version.ts"

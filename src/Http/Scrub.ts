@@ -10,7 +10,7 @@
  *   - by value: any occurrence of a configured secret (MCP_AUTH_TOKEN, ADMIN_TOKEN, METRICS_TOKEN,
  *     OPNSENSE_API_KEY, OPNSENSE_API_SECRET), raw or percent-encoded, anywhere in the URL.
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 
 export const REDACTED = "REDACTED"
 

@@ -3,7 +3,10 @@
  * per-site Opnsense clients (Firewalls), the CircuitBreaker and the Cache, plus a Redis ping when
  * REDIS_URL is set. `serve` provides the services; this file only adapts shapes.
  */
-import { Config, Effect, Option, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { DesiredStateInvalid } from "../DesiredState.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { Firewalls, Reconciler } from "../Reconciler.ts"

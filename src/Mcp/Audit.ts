@@ -4,7 +4,10 @@
  * (Store/AuditLog.ts), so truncation or edits show. The reconciler records what an apply did to the
  * firewall; this records who asked for what through MCP, including refusals. `audit_log` shows both.
  */
-import { Context, Effect, Layer, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as AuditLog from "../Store/AuditLog.ts"

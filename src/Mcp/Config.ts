@@ -12,7 +12,12 @@
  * | `MCP_REQUEST_TIMEOUT_MS` | `120000` | longest a request (and a tool call) may run |
  * | `OPNSENSE_MCP_ACTOR` | `mcp-agent` | who the audit log says applied or proposed (shared with the CLI) |
  */
-import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { defaultAllowedHosts, hostList, loopbackHosts } from "../Http/HostGuard.ts"
 
 export type McpTransportKind = "stdio" | "http"

@@ -10,7 +10,9 @@
  * each file once, keeps comments, key order and flow style, and prints each changed file once.
  * Every file named by an edit is confined to the site folder before anything is read or written.
  */
-import { Data, Effect, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as path from "node:path"
 import { DesiredState } from "../DesiredState.ts"
 import * as DesiredEdit from "../DesiredState/Edit.ts"

@@ -10,7 +10,7 @@
  *
  * Refusals are JSON-RPC error bodies with a message that says what to change.
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 import * as Auth from "../Http/Auth.ts"
 import { makeHostCheck } from "../Http/HostGuard.ts"
 import type { McpSettings } from "./Config.ts"

@@ -2,7 +2,7 @@
  * `list_live` without flooding a context window: live objects flattened to one level, filtered,
  * cut to the fields asked for, and paged with an opaque cursor. Pure functions over a snapshot.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind } from "../Domain/Model.ts"
 
 export const LiveFilter = Schema.Struct({

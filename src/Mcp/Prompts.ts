@@ -3,7 +3,7 @@
  * the agent which tools to use, in which order, and where a human must decide.
  */
 import type { McpServer } from "@modelcontextprotocol/server"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { toMcpSchema } from "./Tool.ts"
 
 const user = (text: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text } }] })

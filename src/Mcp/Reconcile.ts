@@ -4,7 +4,8 @@
  * composition provides it, the plain Reconciler otherwise. Tools never pick the unsafe one when the
  * safe one exists.
  */
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { type ApplyOptions, Reconciler, type ReconcilerShape } from "../Reconciler.ts"

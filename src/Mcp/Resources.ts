@@ -7,7 +7,8 @@
  *   audit://log                    reconciler applies + MCP write calls, newest last
  */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { DesiredState } from "../DesiredState.ts"

@@ -12,8 +12,15 @@ import {
   type ServerContext,
   type StandardSchemaWithJSON
 } from "@modelcontextprotocol/server"
-import { Cause, Data, Effect, Exit, Option, Schema, type Tracer } from "effect"
-import { Headers, HttpTraceContext } from "effect/http"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Headers from "effect/http/Headers"
+import * as HttpTraceContext from "effect/http/HttpTraceContext"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import { selectSite } from "../Reconciler/Sites.ts"
 import { isSecretKey } from "../Telemetry.ts"

@@ -9,7 +9,8 @@
  * `{existing, new, status: "ok"}`, or `{…, status: "failed", validations: {"<key>.<field>": message}}`
  * with nothing saved. The reply names no uuids: they are read back by name afterwards.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { AliasSpec, LiveAlias } from "../Domain/Model.ts"
 import type { OpnsenseError } from "./Errors.ts"
 import { callFailed, type RowOutcome } from "./Upload.ts"

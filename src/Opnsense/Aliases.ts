@@ -4,7 +4,7 @@
  * include the built-in aliases (bogons, __lan_network, ...) whose uuid is their name: they are kept
  * and marked origin "builtin" (read-only), never dropped.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { type AliasSpec, AliasType, type LiveAlias, type Origin } from "../Domain/Model.ts"
 import { lineSet, sortedSet } from "../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"

@@ -3,7 +3,7 @@
  * uuid on the wire while the canonical model names them, so a snapshot reads them once (one
  * request) and writes resolve names to uuids, creating a missing category first.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { Field, searchEnvelope, text } from "./Wire.ts"
 
 export const base = "firewall/category"

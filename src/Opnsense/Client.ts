@@ -3,7 +3,14 @@
  * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
  * CircuitBreaker and Cache services and the retry policy (Request.ts).
  */
-import { Array as Arr, Clock, Effect, Option, Ref, Schema, type Scope, Semaphore } from "effect"
+import * as Arr from "effect/Array"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import { randomUUID } from "node:crypto"
 import type { AliasSpec, FirmwareVersion, LiveInterface, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"

@@ -2,7 +2,7 @@
  * Every way a call to OPNsense can fail, as values a caller can act on. Messages never contain a
  * secret (credentials are Redacted everywhere; URLs are logged without userinfo).
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** 401: the key/secret pair was refused. */
 export class AuthenticationError extends Data.TaggedError("AuthenticationError")<{

@@ -7,7 +7,7 @@
  * The same description is what search_rule shows instead of the identifier in the `interface` of
  * legacy and automatic rows (getLegacyFieldMap, 26.1+), so this list also maps those back.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { LiveInterface } from "../Domain/Model.ts"
 import { searchEnvelope } from "./Wire.ts"
 

@@ -4,7 +4,9 @@
  * leaves them to the caller (so one breaker registry and one cache serve every site), and
  * `layerStandalone` brings its own in-memory ones.
  */
-import { type Config, Effect, Layer } from "effect"
+import type * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import { Opnsense } from "../Opnsense.ts"
 import { Cache, layerMemory } from "../Resilience/Cache.ts"

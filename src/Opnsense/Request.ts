@@ -3,7 +3,12 @@
  * bytes, attempt, site, firmware version; never a secret), the site's circuit breaker, status and
  * shape checks, and the retry policy for requests that are safe to repeat.
  */
-import { Clock, Effect, Exit, Option, Ref, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import type { FirmwareVersion } from "../Domain/Model.ts"
 import type { CircuitBreakerShape } from "../Resilience/CircuitBreaker.ts"
 import { isTransient, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"

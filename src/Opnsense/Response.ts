@@ -4,7 +4,10 @@
  * 404 → NotFoundError, 500 with errorMessage → OperationRefusedError, anything else that is not the
  * shape this version should return → UnexpectedResponseError naming the field and its path.
  */
-import { Effect, Result, Schema, SchemaAST } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
 import {
   AuthenticationError,
   NotFoundError,

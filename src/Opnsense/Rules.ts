@@ -7,7 +7,7 @@
  * mapped back to identifiers with the interface list), or the whole-model `get` on 25.7 and 26.1.0
  * (where search without interface hides single-interface rules) and older versions (labels only).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Direction, IpVersion, LiveInterface, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
 import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"

@@ -22,7 +22,9 @@
  * So the client offers its own v4 uuid for every row: then a row is saved under the uuid it was
  * sent with, a retry is an update rather than a twin, and which rows exist afterwards can be read.
  */
-import { Array as Arr, Effect, Schema } from "effect"
+import * as Arr from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { OpnsenseError } from "./Errors.ts"
 import * as Rules from "./Rules.ts"
 

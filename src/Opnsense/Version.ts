@@ -3,7 +3,8 @@
  * opnsense/core at the tag it names (docs/client.md "Version matrix" lists them). Detected once
  * per site; every adapter asks `capabilities` instead of comparing version numbers itself.
  */
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { FirmwareVersion, RuleSpec } from "../Domain/Model.ts"
 
 const Product = Schema.Struct({

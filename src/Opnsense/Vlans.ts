@@ -3,7 +3,7 @@
  * 25.7+ lists with search_item (raw values, one request); older versions return labels in search
  * rows, so they list with the whole-model `get` instead.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { LiveVlan, VlanProto, VlanSpec } from "../Domain/Model.ts"
 import { parseMarker, withMarker } from "../Domain/Ownership.ts"
 import { Field, itemEntries, ItemMap, searchEnvelope, single, text } from "./Wire.ts"

@@ -2,7 +2,7 @@
  * Wire shapes shared by every resource: scalars that are nearly always
  * strings, option maps `{key: {value, selected}}` that are `[]` when empty, and the search envelope.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { commaSet, sortedSet, toBoolean } from "../Domain/Normalize.ts"
 
 /** Nearly every scalar is a string; synthetic rows (26.7 legacy rules) carry real booleans and ints. */

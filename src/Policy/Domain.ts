@@ -3,7 +3,7 @@
  * shared by the CLI, the MCP tools (`lint`, `explain_traffic`) and tests. A PolicyInput is built from
  * desired state, from a live snapshot, or from the desired state a plan would produce (Policy/Input.ts).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
 import { AliasSpec, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"

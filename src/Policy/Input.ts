@@ -3,7 +3,8 @@
  * snapshot (sequence and origin as read; legacy and automatic rules included, read-only), or the
  * state a plan would leave behind (the live snapshot with the plan's changes applied).
  */
-import { Option, Schema } from "effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts"
 import {
   AliasSpec,

@@ -3,7 +3,8 @@
  * (`--live`), or the state a saved plan would leave (`--plan FILE`: the live snapshot with the
  * plan's changes applied). Only the CLI uses this; the analysis itself is pure (Policy.ts).
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { DesiredState } from "../DesiredState.ts"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import { Firewalls } from "../Reconciler.ts"

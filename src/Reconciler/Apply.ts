@@ -6,7 +6,8 @@
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { RuleSpec } from "../Domain/Model.ts"
 import {
   AliasSpec as AliasSpecSchema,

@@ -5,7 +5,8 @@
  * `firewall/alias/import`. Every call reports each of its rows on its own, because OPNsense does:
  * an upload saves its valid rows and rejects the others, an import saves all or nothing.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { AliasSpec, RuleSpec } from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
 import type { Subsystem } from "../Domain/Reports.ts"

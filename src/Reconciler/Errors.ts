@@ -2,7 +2,7 @@
  * Why the reconciler refused or could not do something. Each carries a message a user can act on;
  * the CLI maps the refusals (stale, blocked, not approved) to exit 3 and everything else to exit 1.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { LockHeld } from "../Safety/Errors.ts"
 
 /** The live firewall (or the desired state) changed since the plan was made: re-plan. */

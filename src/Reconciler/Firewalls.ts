@@ -3,7 +3,8 @@
  * composition (src/Runtime.ts, through src/Target.ts) and handed in. Tests provide a layer that
  * points every site at a simulator.
  */
-import { Context, type Effect } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"

@@ -2,7 +2,10 @@
  * The Reconciler service implementation: wires the pure parts (Diff, Order, PlanBuilder, Drift,
  * Import, Apply) to the desired state, the firewall of each site and DATA_DIR.
  */
-import { Cause, Clock, Effect, Layer } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { DesiredState, DesiredStateInvalid } from "../DesiredState.ts"
 import { applyEdits } from "../DesiredState/Edit.ts"
 import type { SourceFile } from "../DesiredState/Load.ts"

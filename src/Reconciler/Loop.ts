@@ -14,7 +14,17 @@
  * reason, plus the last applied and attempted plan and the last five results. Sites can be
  * suspended and resumed at run time.
  */
-import { Clock, Config, Context, Data, Duration, Effect, Layer, Option, Ref, Schedule, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { layerConfig as leaderLayerConfig, Leader } from "../Safety/Leader.ts"
 import { SafeReconciler, type SafeReconcilerShape } from "../Safety/SafeReconciler.ts"

@@ -3,7 +3,7 @@
  * (CLI, MCP, HTTP) and the safety layer choose the same way and fail with the same SiteNotFound,
  * which names the known sites.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import { SiteNotFound } from "./Errors.ts"
 

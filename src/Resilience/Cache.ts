@@ -4,7 +4,13 @@
  * REDIS_URL is set). Reads never fail: a cache that cannot answer is a miss. `warm` runs the
  * loaders that features registered (the Opnsense client registers its snapshot per site).
  */
-import { Clock, Config, Context, Effect, Layer, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { recordCacheHit, recordCacheMiss, registerCache } from "../Telemetry/Metrics.ts"
 
 export interface CacheStats {

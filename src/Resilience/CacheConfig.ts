@@ -2,9 +2,11 @@
  * The Cache from the environment: Redis when REDIS_URL is set, in-process memory
  * otherwise; TTL from CACHE_DEFAULT_TTL (seconds, default 60).
  */
-import { Config, Effect, Layer, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Cache, defaultTtl, makeMemory } from "./Cache.ts"
-import { makeRedis } from "./RedisCache.ts"
 
 export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
   Cache,
@@ -12,7 +14,11 @@ export const layerConfig: Layer.Layer<Cache, Config.ConfigError> = Layer.effect(
     const ttl = yield* defaultTtl
     const url = yield* Config.option(Config.String("REDIS_URL"))
     return Option.isSome(url) && url.value !== ""
-      ? yield* makeRedis({ url: url.value, defaultTtlSeconds: ttl })
+      // ioredis is loaded only when Redis is configured: most CLI runs never use it
+      ? yield* Effect.flatMap(
+        Effect.promise(() => import("./RedisCache.ts")),
+        ({ makeRedis }) => makeRedis({ url: url.value, defaultTtlSeconds: ttl })
+      )
       : yield* makeMemory(ttl)
   })
 )

@@ -11,7 +11,12 @@
  * read `stats`. Only failures that say "the firewall is not answering" count (the caller passes
  * `isFailure`): a 401 or a validation error is an answer, not an outage.
  */
-import { Clock, Config, Context, Effect, Layer, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 import { CircuitOpenError } from "../Opnsense/Errors.ts"
 import { recordBreakerState } from "../Telemetry/Metrics.ts"
 

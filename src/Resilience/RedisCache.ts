@@ -4,7 +4,11 @@
  * behaves as empty, logs one warning when the outage starts and one when it ends, and `stats`
  * reports `degraded: true` meanwhile.
  */
-import { Effect, Layer, Option, Ref, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import { Cache, type CacheShape, makeCounters, makeWarmers } from "./Cache.ts"
 

@@ -4,7 +4,10 @@
  * and creates that look for their own earlier attempt before re-sending: see Opnsense/Client.ts),
  * and only retries failures that mean "the firewall did not answer": never 401/403/validation.
  */
-import { Config, Duration, Effect, Schedule } from "effect"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 
 export interface RetryOptions {

@@ -2,7 +2,7 @@
  * Why the safety layer refused or could not do something. Each carries a message a user can act
  * on; none carries a secret (holders name an instance, a pid and a host, never a credential).
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 
 /** Who holds the apply lock of a site, as written into the lock itself. */
 export interface LockHolder {

@@ -12,7 +12,13 @@
  * Recovery.ts reconciles it with the live firewall before anything else is written. Records hold
  * names, kinds and uuids only: never a spec, never a credential.
  */
-import { Clock, Context, Effect, Layer, Ref, Schema, Semaphore } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Semaphore from "effect/Semaphore"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { ResourceKind } from "../Domain/Model.ts"

@@ -7,7 +7,7 @@
  * refused as an OperationRefusedError before anything is sent, so the apply stops the way it stops
  * on any refused write: nothing further is written, touched subsystems are still reconfigured.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape, RowOutcome, Subsystem } from "../Opnsense.ts"
 import { OperationRefusedError, type OpnsenseError } from "../Opnsense/Errors.ts"

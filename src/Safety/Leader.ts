@@ -9,7 +9,16 @@
  *   ttl + ttl/3. A leader that shuts down deletes the key, so the handover is immediate.
  * - In process (no Redis): the first campaigner of a site in this process leads it.
  */
-import { Clock, Config, Context, Duration, Effect, Layer, Option, Ref, Schedule, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import { currentHolder } from "./Lock.ts"
 import { connect, RELEASE, RENEW } from "./Redis.ts"
 

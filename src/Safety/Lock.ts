@@ -12,12 +12,17 @@
  * token, so the apply checks the lease (`check`) before each write instead: a writer whose lease
  * expired or was taken over stops before its next write.
  */
-import { Config, Context, Effect, Layer, Option, type Scope } from "effect"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { hostname } from "node:os"
 import * as path from "node:path"
 import type { LockError, LockHeld, LockHolder, LockLost } from "./Errors.ts"
 import { makeFileLock } from "./Lock/File.ts"
-import { makeRedisLock, type RedisLockOptions } from "./Lock/Redis.ts"
+import type { RedisLockOptions } from "./Lock/Redis.ts"
 
 export interface Lease {
   readonly site: string
@@ -52,8 +57,12 @@ export const siteFileName = (site: string): string => site.replace(/[^A-Za-z0-9_
 export const layerFile = (options: { readonly dataDir: string }): Layer.Layer<ApplyLock> =>
   Layer.succeed(ApplyLock, makeFileLock({ dir: path.join(options.dataDir, "locks") }))
 
+/** ioredis is loaded only when this layer is built (REDIS_URL set), not by every command that may apply. */
 export const layerRedis = (options: RedisLockOptions): Layer.Layer<ApplyLock> =>
-  Layer.effect(ApplyLock, makeRedisLock(options))
+  Layer.effect(
+    ApplyLock,
+    Effect.flatMap(Effect.promise(() => import("./Lock/Redis.ts")), ({ makeRedisLock }) => makeRedisLock(options))
+  )
 
 /** REDIS_URL set → Redis lock; otherwise the file lock in `dataDir`. */
 export const layerFor = (dataDir: string): Layer.Layer<ApplyLock, Config.ConfigError> =>

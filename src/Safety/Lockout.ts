@@ -20,7 +20,7 @@
  * The guard sees only rules the API sees. With `antiLockout: true` the automatic anti-lockout rule
  * is trusted to keep the path open and the path is not evaluated (docs/safety.md).
  */
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
 import type { BlockedChange, Change, Plan } from "../Domain/Plan.ts"

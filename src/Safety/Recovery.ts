@@ -13,7 +13,7 @@
  * What is left of the plan is then simply the next plan: changes that never happened show up as
  * changes again, and changes that did show up as done.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"

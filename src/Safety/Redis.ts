@@ -4,7 +4,8 @@
  * commands, closed with the scope. Small Lua scripts make compare-and-renew and
  * compare-and-delete atomic.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 export { safeRedisUrl } from "../Resilience/RedisCache.ts"
 

@@ -14,7 +14,12 @@
  * so the inner apply is unchanged. A kill at any point leaves an unfinished journal, which the next
  * apply recovers first.
  */
-import { Cause, Context, Effect, Exit, Layer, Ref } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 import { randomBytes } from "node:crypto"
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"

@@ -23,7 +23,7 @@
  * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php delItemAction,
  * src/opnsense/scripts/interfaces/reconfigure_vlans.php).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import type { AliasSpec, LiveSnapshot, ResourceKind, RuleSpec, VlanSpec } from "../Domain/Model.ts"

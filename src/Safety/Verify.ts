@@ -6,7 +6,8 @@
  * through core/backup (which replaces config.xml but reloads nothing) and every subsystem the
  * apply touched is reconfigured, so the running firewall follows the restored config.
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as net from "node:net"
 import type { Probe } from "../Domain/Desired.ts"
 import type { ResourceKind } from "../Domain/Model.ts"

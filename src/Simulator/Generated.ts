@@ -6,7 +6,7 @@
  * the resource adds only what the XML cannot say: option lists computed at run time (interfaces,
  * aliases, gateways, /etc/protocols) and the simulator's own rendering choices.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { Field, FieldKind, Opt, Table } from "./Fields.ts"
 import { generatedModels } from "./generated/index.ts"
 import { profiles, type VersionProfile } from "./Version.ts"

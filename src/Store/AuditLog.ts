@@ -13,7 +13,9 @@
  * head. A last line without its newline is a torn write: it is reported and nothing is chained
  * over it until someone removes it.
  */
-import { Effect, Ref, Semaphore } from "effect"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Semaphore from "effect/Semaphore"
 import * as fs from "node:fs/promises"
 import { canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { StoreError } from "../Reconciler/Errors.ts"

@@ -10,7 +10,10 @@
  * longer exists (it crashed inside the few milliseconds it holds it) is moved aside and the wait
  * goes on; a holder on another host is waited for, then reported.
  */
-import { Data, Effect, Schedule, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import { hostname } from "node:os"

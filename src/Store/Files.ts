@@ -2,7 +2,7 @@
  * File primitives for DATA_DIR: atomic replace (temp file, fsync, rename, fsync of the directory)
  * and durable append. A reader never sees a half-written state.json, even after a crash or a kill.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"

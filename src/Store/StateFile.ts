@@ -7,7 +7,7 @@
  * Schema history: v1 `{ "version": 1, "inventory": { "<site>/<kind>/<name>": "<uuid>" } }`;
  * v2 (current) below. `state migrate` upgrades in place (atomically).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const SCHEMA_VERSION = 2
 

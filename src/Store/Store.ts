@@ -5,7 +5,12 @@
  * other processes on the same DATA_DIR: two workers applying two sites at once both rewrite
  * state.json, and neither update may be lost.
  */
-import { Context, Effect, Layer, type Result, Schema, Semaphore } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Semaphore from "effect/Semaphore"
 import * as path from "node:path"
 import { Plan } from "../Domain/Plan.ts"
 import { AuditEntry } from "../Domain/Reports.ts"

@@ -58,6 +58,7 @@ describe("npm run bench -- --smoke", () => {
           "plan-noop",
           "policy",
           "simulator",
+          "startup",
           "targets"
         ])
 
@@ -77,6 +78,18 @@ describe("npm run bench -- --smoke", () => {
         for (const key of ["loadDesiredMs", "snapshotMs", "buildPlanMs"]) {
           expect(field(plan, "phases", key)).toEqual(expect.any(Number))
         }
+
+        // start-up: --version and a whole-process plan, timed as processes (spawn to exit), with the
+        // plan's phases from the marked runs; every plan run found the adopted firewall unchanged
+        const startup = by.get("startup")
+        expect(field(startup, "version", 0, "entry")).toBe("src")
+        expect(field(startup, "version", 0, "medianMs")).toEqual(expect.any(Number))
+        expect(field(startup, "plan", "series", 0, "medianMs")).toEqual(expect.any(Number))
+        expect(field(startup, "plan", "series", 0, "stdoutBytes")).toBeGreaterThan(0)
+        for (const key of ["moduleLoadMs", "desiredStateMs", "firewallReadMs", "diffRenderMs", "exitMs"]) {
+          expect(field(startup, "plan", "series", 0, "phases", key), key).toEqual(expect.any(Number))
+        }
+        expect(field(startup, "plan", "series", 0, "phases", "requests")).toBeGreaterThanOrEqual(5)
 
         // diff alone
         const diff = field(by.get("diff"), "results", 0)
@@ -126,6 +139,8 @@ describe("npm run bench -- --smoke", () => {
             "plan + apply of N new rules",
             "diff and plan computation alone",
             "lint and explain",
+            "start-up: whole processes",
+            "where a whole-process plan spends its time",
             "ops server",
             "targets (issue #11)"
           ]

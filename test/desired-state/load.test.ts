@@ -5,6 +5,9 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { DesiredState } from "../../src/DesiredState.ts"
 import { loadSite } from "../../src/DesiredState/Load.ts"
@@ -147,4 +150,32 @@ rules:
       [["lan"], "TCP", "inet46", "", ["lan"]]
     ])
   })
+})
+
+describe("loading the same tree again", () => {
+  // a CLI plan reads the tree for its site list and then for the site; apply once more
+  it.effect("reuses the last result while the files are unchanged, and reads a changed file anew", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "desired-reload-"))
+      try {
+        writeFileSync(join(dir, "rules.yaml"), "rules:\n  - name: web\n    interface: lan\n    action: pass\n")
+        const desired = yield* DesiredState
+        const first = (yield* desired.load({ dir })).tree.sites[0]
+        const again = (yield* desired.load({ dir })).tree.sites[0]
+        expect(again).toBe(first)
+
+        writeFileSync(join(dir, "rules.yaml"), "rules:\n  - name: web\n    interface: lan\n    action: block\n")
+        const changed = (yield* desired.load({ dir })).tree.sites[0]
+        expect(changed).not.toBe(first)
+        expect(changed?.rules[0]?.spec.action).toBe("block")
+        expect(changed?.digest).not.toBe(first?.digest)
+
+        writeFileSync(join(dir, "rules.yaml"), "rules:\n  - name: web\n    interface: lan\n    action: maybe\n")
+        const invalid = yield* desired.validate({ dir })
+        expect(invalid.tree).toBeUndefined()
+        expect(invalid.issues.some((i) => i.severity === "error")).toBe(true)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }).pipe(Effect.provide(DesiredState.layer), Effect.provide(NodeFileSystem.layer)))
 })

@@ -5,7 +5,8 @@
  * ask its user, otherwise by the agent echoing `confirm: true` and the plan's summary.
  */
 import { inputRequired, inputResponse } from "@modelcontextprotocol/server"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Plan } from "../../Domain/Plan.ts"
 import { ApplyReport } from "../../Domain/Reports.ts"
 import { renderApplyReport } from "../../Reconciler/Render.ts"

@@ -6,7 +6,8 @@
  * Both work in a temporary worktree of the desired-state repository (GitOps.onNewBranch): the
  * checkout the server reads is never modified, and every path is confined to the site folder.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"

@@ -2,7 +2,9 @@
  * Read-only tools: status, live objects, validation, plans, drift and the audit log. None of them
  * writes anything except `plan`, which stores the plan in DATA_DIR so `apply_plan` can name it.
  */
-import { Effect, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { DesiredState } from "../../DesiredState.ts"
 import { Issue } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"

@@ -2,7 +2,9 @@
  * Policy tools: `lint` (shadowed, redundant, contradicted rules, lockout risks, alias problems) and
  * `explain_traffic` (which rule decides a packet and why), over the desired state or the live rules.
  */
-import { Effect, Result, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { DesiredState } from "../../DesiredState.ts"
 import * as Policy from "../../Policy.ts"
 import { countFindings, describeExcluded } from "../../Policy/Render.ts"

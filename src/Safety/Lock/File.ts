@@ -7,7 +7,7 @@
  * checked from here and is reported as holding the lock; delete the file by hand once it is sure
  * that process is gone.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { tryTake } from "../../Store/FileLock.ts"

@@ -2,7 +2,7 @@
  * What both apply-lock backends store for a held lock (the lock file's content, the Redis key's
  * value): the fencing token and who holds it.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { LockHolder } from "../Errors.ts"
 
 export const LockRecord = Schema.Struct({

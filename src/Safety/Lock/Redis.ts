@@ -8,7 +8,11 @@
  * the key gone or someone else's, the lease is lost and `check` fails. Release deletes the key
  * only when it is still ours. A holder that crashes stops renewing, so its lock expires after ttl.
  */
-import { Duration, Effect, Ref, Schedule, type Scope } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import { describeHolder, LockError, LockHeld, LockLost } from "../Errors.ts"
 import type { ApplyLockShape, Lease } from "../Lock.ts"
 import { currentHolder } from "../Lock.ts"
