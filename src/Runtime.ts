@@ -1,6 +1,6 @@
 /**
  * The shared composition the CLI commands and the server use: configuration from the environment
- * (CONTRACT §2), the desired-state loader, one Opnsense client per site (src/Target.ts decides
+ * (the variables README.md lists), the desired-state loader, one Opnsense client per site (src/Target.ts decides
  * where and how each site connects; the embedded sandbox when no URL is set), DATA_DIR, and the
  * Reconciler on top.
  */

@@ -1,6 +1,6 @@
 /**
  * CLI entry: parse the command line, run the command, turn failures into one readable line and an
- * exit status (CONTRACT §4).
+ * exit status (0 ok, 1 error, 2 changes or findings, 3 refused: Cli/Common.ts ExitCode).
  */
 // the modules, not the package index: the index also loads the HTTP server and client, which most
 // commands never use

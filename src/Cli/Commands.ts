@@ -1,5 +1,5 @@
 /**
- * The command table of CONTRACT §4: every command's name, flags and description, which is all that
+ * The command table: every command's name, flags and description, which is all that
  * parsing and --help need. Each handler imports its implementation (Cli/<Command>.ts) only when
  * that command runs, so `plan` does not load the HTTP server, the MCP SDK or the simulator, and
  * `--version` loads none of them.
@@ -99,7 +99,7 @@ const importFlags = {
 export type ImportFlags = Flags<typeof importFlags>
 const importCommand = Command.make("import", importFlags, lazily(() => import("./Import.ts"))).pipe(
   Command.withDescription(
-    "write YAML for the live objects, to adopt an existing firewall (--commit: on a new git branch)"
+    "write YAML for the live objects, to adopt an existing firewall; into an existing desired state only what it lacks (--commit: on a new git branch)"
   )
 )
 
@@ -126,7 +126,9 @@ const explainFlags = {
   port: Flag.Int("port").pipe(Flag.withDescription("destination port (tcp/udp)"), Flag.optional),
   srcPort: Flag.Int("src-port").pipe(Flag.withDescription("source port (tcp/udp)"), Flag.optional),
   interface: Flag.String("interface").pipe(
-    Flag.withDescription("interface the packet crosses (default: inferred from the interface networks in sites.yaml)"),
+    Flag.withDescription(
+      "interface the packet crosses, by identifier or description (default: inferred from the interface networks in sites.yaml); an unknown one is an error"
+    ),
     Flag.optional
   ),
   direction: Flag.Literals("direction", ["in", "out"]).pipe(

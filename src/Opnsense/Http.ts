@@ -5,7 +5,8 @@
  * - TLS verification is on unless `insecure` is set; `caPem` adds the firewall's CA.
  * - Credentials are Basic auth from Redacted values, built per request and never logged.
  * - JSON bodies are always sent as strings with Content-Type JSON; a request without a body sends
- *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body, REFERENCE §3.1).
+ *   no Content-Type at all (OPNsense answers 400 to JSON Content-Type with an empty body:
+ *   "Invalid JSON syntax", opnsense/core 26.7.2 ApiControllerBase.php parseJsonBodyData).
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -148,7 +149,7 @@ export const makeTransport = (options: TransportOptions): Effect.Effect<Transpor
         secure
           ? new https.Agent({
             keepAlive: true,
-            // lighttpd closes after 15 requests / 30 s idle (REFERENCE §1.2): stay under the idle limit
+            // lighttpd, OPNsense's web server, closes idle keep-alive connections: stay under its idle limit
             keepAliveMsecs: 10_000,
             maxSockets: 8,
             ...(options.caPem !== undefined ? { ca: options.caPem } : {}),
