@@ -7,23 +7,14 @@
  */
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 import { startSimulator } from "../../src/Simulator.ts"
+import { freePort } from "../support/ports.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const built = existsSync(join(ROOT, "dist/index.js"))
-
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const probe = createServer()
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => ok(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 describe.skipIf(!built)("pm2 starts deploy/ecosystem.config.cjs (needs dist/: npm run build)", () => {
   it("loads the environment file: the worker manages the firewall it names", async () => {

@@ -4,21 +4,11 @@
  * bidirectional-text controls in names and descriptions are refused. Each issue names the
  * file:line:col and the item, like every validation error.
  */
-import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { fileURLToPath } from "node:url"
-import { DesiredState } from "../../src/DesiredState.ts"
 import { isWildcardMask, parseCidr, parseRange } from "../../src/DesiredState/Addresses.ts"
 import { loadSite } from "../../src/DesiredState/Load.ts"
-
-const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url))
-
-const validate = (fixture: string) =>
-  Effect.gen(function*() {
-    const desired = yield* DesiredState
-    return yield* desired.validate({ dir: `${fixtures}${fixture}` })
-  }).pipe(Effect.provide(DesiredState.layer), Effect.provide(NodeFileSystem.layer))
+import { validate } from "./validate-fixture.ts"
 
 describe("address forms", () => {
   it.effect("refuses misread forms and warns on host bits, at file:line:col with the item", () =>

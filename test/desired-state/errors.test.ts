@@ -5,17 +5,9 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { fileURLToPath } from "node:url"
 import { DesiredState } from "../../src/DesiredState.ts"
 import type { Issue } from "../../src/Domain/Desired.ts"
-
-const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url))
-
-const validate = (fixture: string) =>
-  Effect.gen(function*() {
-    const desired = yield* DesiredState
-    return yield* desired.validate({ dir: `${fixtures}${fixture}` })
-  }).pipe(Effect.provide(DesiredState.layer), Effect.provide(NodeFileSystem.layer))
+import { fixtures, validate } from "./validate-fixture.ts"
 
 /** [file, line, column, code, item name] */
 type Expected = readonly [string, number, number, string, string?]

@@ -7,23 +7,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freePort } from "../support/ports.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 let server: ChildProcess
 let url = ""
-
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const probe = createServer()
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address()
-      probe.close(() => ok(typeof address === "object" && address !== null ? address.port : 0))
-    })
-  })
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "conformance-"))
