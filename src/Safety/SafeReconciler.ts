@@ -38,6 +38,7 @@ import {
 import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
 import { liveDigest } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
+import { recordApplyRevert } from "../Telemetry/Metrics.ts"
 import { Journal, type PendingApply } from "./Journal.ts"
 import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
@@ -305,6 +306,7 @@ export const make = Effect.fnUntraced(
           () => []
         )
         safety.revert = reverted
+        yield* recordApplyRevert(checked.site, reverted.result === "reverted" ? "reverted" : "revert_failed")
         yield* open.end(reverted.result === "reverted" ? "reverted" : "revert-failed")
         const at = new Date().toISOString()
         yield* store.updateSite(

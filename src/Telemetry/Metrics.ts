@@ -8,6 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
+import { getHeapStatistics } from "node:v8"
 
 const latencyBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const reconcileBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
@@ -85,6 +86,12 @@ export const applyChanges = Metric.counter("opnsense_mcp_apply_changes_total", {
   description: "Changes applied to a firewall, by site, kind, action and result",
   incremental: true
 })
+/** result: "reverted" (the firewall is back as before the apply) or "revert_failed" */
+export const applyReverts = Metric.counter("opnsense_mcp_apply_reverts_total", {
+  description:
+    "Applies whose verification failed and that were rolled back, by site and result (reverted, revert_failed)",
+  incremental: true
+})
 export const reconcileCondition = Metric.gauge("opnsense_mcp_reconcile_condition", {
   description: "Reconcile loop conditions by site and type (Ready, Reconciling, Stalled): 1 true, 0 false"
 })
@@ -103,6 +110,9 @@ export const processHeapUsed = Metric.gauge("opnsense_mcp_process_heap_used_byte
 })
 export const processHeapTotal = Metric.gauge("opnsense_mcp_process_heap_total_bytes", {
   description: "V8 heap reserved"
+})
+export const processHeapLimit = Metric.gauge("opnsense_mcp_process_heap_limit_bytes", {
+  description: "V8 heap size limit: the process aborts with 'heap out of memory' when the heap reaches it"
 })
 export const processExternalMemory = Metric.gauge("opnsense_mcp_process_external_memory_bytes", {
   description: "Memory held by C++ objects bound to JavaScript (buffers)"
@@ -203,6 +213,10 @@ export const recordApplyChange = (options: {
     1
   )
 
+/** An apply rolled back after its verification failed, and whether the rollback succeeded. */
+export const recordApplyRevert = (site: string, result: "reverted" | "revert_failed"): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(applyReverts, { site, result }), 1)
+
 /** Sample process memory into the process gauges (called by /metrics before rendering). */
 export const sampleProcess: Effect.Effect<void> = Effect.suspend(() => {
   const memory = process.memoryUsage()
@@ -210,6 +224,7 @@ export const sampleProcess: Effect.Effect<void> = Effect.suspend(() => {
     Metric.update(processResidentMemory, memory.rss),
     Metric.update(processHeapUsed, memory.heapUsed),
     Metric.update(processHeapTotal, memory.heapTotal),
+    Metric.update(processHeapLimit, getHeapStatistics().heap_size_limit),
     Metric.update(processExternalMemory, memory.external),
     Metric.update(processUptime, process.uptime())
   ], { discard: true })

@@ -36,9 +36,15 @@ const Panel: Schema.Codec<Panel> = Schema.Struct({
   panels: Schema.optional(Schema.Array(Schema.suspend((): Schema.Codec<Panel> => Panel)))
 })
 const Dashboard = Schema.Struct({
+  id: Schema.optional(Schema.Unknown),
   uid: Schema.String,
   title: Schema.String,
-  panels: Schema.Array(Panel)
+  panels: Schema.Array(Panel),
+  templating: Schema.Struct({
+    list: Schema.Array(
+      Schema.Struct({ name: Schema.String, type: Schema.String, query: Schema.optional(Schema.Unknown) })
+    )
+  })
 })
 
 export const dashboardFile = resolve(ROOT, "deploy/grafana/opnsense-mcp.dashboard.json")

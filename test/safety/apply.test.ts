@@ -5,7 +5,7 @@
  * lands in DATA_DIR.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schedule } from "effect"
+import { Effect, Metric, Schedule } from "effect"
 import { randomBytes } from "node:crypto"
 import { readdirSync, readFileSync } from "node:fs"
 import * as net from "node:net"
@@ -14,6 +14,7 @@ import { parseJournal } from "../../src/Safety/Journal.ts"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
 import { Store } from "../../src/Store/Store.ts"
+import { applyReverts } from "../../src/Telemetry/Metrics.ts"
 import {
   ALIASES,
   cleanup,
@@ -152,7 +153,10 @@ vlans:
       expect(sim.requests.count((e) => e.endpoint.includes("revert_backup"))).toBe(1)
       const audit = yield* Store.use((s) => s.readAudit).pipe(Effect.provide(instance({ sim, desiredDir, dataDir })))
       expect(audit.at(-1)?.result).toContain("reverted to")
-    }))
+      // what the OpnsenseMcpApplyReverted alert counts
+      const reverts = yield* Metric.value(Metric.withAttributes(applyReverts, { site: "default", result: "reverted" }))
+      expect(reverts.count).toBe(1)
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 
   it.live("a passing probe keeps the apply", () =>
     Effect.gen(function*() {
