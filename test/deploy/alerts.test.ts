@@ -2,15 +2,16 @@
  * The alerting rules as Prometheus itself reads them: `promtool check rules` accepts the file and
  * `promtool test rules` passes its unit tests (synthetic series, each alert firing and not firing).
  * Every alert carries a severity, a summary, a description and a runbook_url whose anchor is a
- * heading of docs/runbook.md. Skipped, with the reason in its title, where promtool is not
+ * heading of docs/runbook.md. promtool also parses every query of the Grafana dashboard. Skipped, with the reason in its title, where promtool is not
  * installed (.ci/run installs Debian's `prometheus` package, which ships it).
  */
 import { spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
-import { resolve } from "node:path"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { describe, expect, it } from "vitest"
-import { parse } from "yaml"
-import { alertRules, githubAnchors } from "./alerts-files.ts"
+import { parse, stringify } from "yaml"
+import { alertRules, dashboardQueries, githubAnchors } from "./alerts-files.ts"
 
 const DIR = resolve(import.meta.dirname, "../../deploy/prometheus")
 const promtool = (...args: ReadonlyArray<string>) => spawnSync("promtool", args, { cwd: DIR, encoding: "utf8" })
@@ -24,6 +25,25 @@ describe.skipIf(!present)("deploy/prometheus (needs promtool from Debian's prome
 
   it("passes promtool test rules", () => {
     const r = promtool("test", "rules", "opnsense-mcp.rules.test.yml")
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0)
+  })
+
+  it("parses every query of the Grafana dashboard (as recording rules for promtool check rules)", () => {
+    // Grafana's variables filled in the way Grafana does before it sends the query
+    const filled = dashboardQueries().map((q) =>
+      q.expr.replaceAll("$__rate_interval", "5m").replaceAll("$instance", ".*").replaceAll("$site", ".*")
+    )
+    expect(filled.join(" ")).not.toContain("$")
+    const dir = mkdtempSync(join(tmpdir(), "dashboard-rules-"))
+    const file = join(dir, "dashboard.rules.yml")
+    writeFileSync(
+      file,
+      stringify({
+        groups: [{ name: "dashboard", rules: filled.map((expr, i) => ({ record: `dashboard:query${i}`, expr })) }]
+      })
+    )
+    const r = promtool("check", "rules", file)
+    rmSync(dir, { recursive: true, force: true })
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0)
   })
 })
