@@ -27,9 +27,68 @@ import { isSecretKey } from "../Telemetry.ts"
 import type { McpAuditLog } from "./Audit.ts"
 import { describeFailure } from "./Failures.ts"
 
-/** An Effect Schema as the Standard Schema + JSON Schema pair the MCP SDK takes. */
-export const toMcpSchema = <S extends Schema.ConstraintDecoder<unknown>>(schema: S) =>
-  Schema.toStandardJSONSchemaV1(Schema.toStandardSchemaV1(schema))
+/**
+ * An Effect Schema as the Standard Schema + JSON Schema pair the MCP SDK takes. An `unknown` value
+ * (a plan's before/after, a diff's from/to, audit arguments) comes out of Effect as `{}`, which
+ * constrains nothing and which the MCP Inspector flags; it is spelled out as "any JSON value".
+ */
+export const toMcpSchema = <S extends Schema.ConstraintDecoder<unknown>>(schema: S) => {
+  const standard = Schema.toStandardJSONSchemaV1(Schema.toStandardSchemaV1(schema))["~standard"]
+  const converter = standard.jsonSchema
+  return {
+    "~standard": {
+      ...standard,
+      jsonSchema: {
+        input: (options: Parameters<typeof converter.input>[0]) => explicitAny(converter.input(options)),
+        output: (options: Parameters<typeof converter.output>[0]) => explicitAny(converter.output(options))
+      }
+    }
+  }
+}
+
+/** JSON Schema keywords that say something about a value (anything else is annotation). */
+const CONSTRAINING = new Set([
+  "type",
+  "enum",
+  "const",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "not",
+  "$ref",
+  "properties",
+  "items",
+  "prefixItems",
+  "required",
+  "additionalProperties",
+  "patternProperties",
+  "if"
+])
+// one `type` per branch: a list under `type` does not carry into single-type dialects (the Inspector's advice)
+const ANY_JSON = ["string", "number", "boolean", "null", "array", "object"].map((type) => ({ type }))
+/** The sub-schema keywords whose values are schemas, or maps/lists of schemas, to walk into. */
+const NESTED = ["properties", "patternProperties", "$defs", "items", "prefixItems", "anyOf", "oneOf", "allOf"]
+
+const isPlain = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const explicitAny = (root: Record<string, unknown>): Record<string, unknown> => {
+  const walk = (node: unknown, isSchema: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((n) => walk(n, isSchema))
+    if (!isPlain(node)) return node
+    if (!isSchema) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, true)]))
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(node)) {
+      out[key] = key === "properties" || key === "patternProperties" || key === "$defs"
+        ? walk(value, false)
+        : NESTED.includes(key) || key === "additionalProperties" || key === "not"
+        ? walk(value, true)
+        : value
+    }
+    return Object.keys(out).some((k) => CONSTRAINING.has(k)) ? out : { ...out, anyOf: ANY_JSON }
+  }
+  const walked = walk(root, true)
+  return isPlain(walked) ? walked : root
+}
 
 /** A tool call that cannot be done as asked; `message` says how to fix the call. */
 export class ToolError extends Data.TaggedError("ToolError")<{
