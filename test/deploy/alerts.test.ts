@@ -50,7 +50,8 @@ describe.skipIf(!present)("deploy/prometheus (needs promtool from Debian's prome
 
 describe("deploy/prometheus/opnsense-mcp.rules.yml", () => {
   const rules = alertRules()
-  const runbook = githubAnchors(readFileSync(resolve(import.meta.dirname, "../../docs/runbook.md"), "utf8"))
+  const runbookText = readFileSync(resolve(import.meta.dirname, "../../docs/runbook.md"), "utf8")
+  const runbook = githubAnchors(runbookText)
 
   it("gives every alert a severity, a summary, a description and a runbook link that exists", () => {
     expect(rules.length).toBeGreaterThan(10)
@@ -61,6 +62,7 @@ describe("deploy/prometheus/opnsense-mcp.rules.yml", () => {
       const [file, anchor] = (rule.annotations.runbook_url ?? "").split("#")
       expect(file, rule.alert).toBe("docs/runbook.md")
       expect(runbook, rule.alert).toContain(anchor)
+      expect(runbookText, "the runbook's table of alerts").toContain(`\`${rule.alert}\``)
     }
   })
 
