@@ -191,7 +191,8 @@ const findReviewed = () => {
       else if (attempt < attempts) sleep(backoff * 2 ** (attempt - 1))
     }
     if (pull === undefined) {
-      const number = prFromSubject(env("SUBJECT", ""))
+      // the push event's head_commit.message: its first line is the subject
+      const number = prFromSubject(env("SUBJECT", "").split("\n")[0] ?? "")
       if (number === undefined) fail(`no pull request for ${sha}: push to main without review`)
       const p = ghJson(["api", `repos/${repo}/pulls/${number}`])
       if (str(field(p, "merge_commit_sha")) !== sha) {

@@ -208,7 +208,12 @@ describe("find-reviewed: the merged pull request and its plan run", () => {
 
   it("falls back to the (#N) of the squash subject when the lookup stays empty", () => {
     const dir = planDir()
-    const r = step(["find-reviewed"], { SHA, PLAN_DIR: dir, LOOKUP_ATTEMPTS: "3", SUBJECT: "Open NTP (#12)" }, [
+    const r = step(["find-reviewed"], {
+      SHA,
+      PLAN_DIR: dir,
+      LOOKUP_ATTEMPTS: "3",
+      SUBJECT: "Open NTP (#12)\n\n* squashed commit\n* (#3)"
+    }, [
       { match: "/commits/.*/pulls$", stdout: [] },
       { match: "^api repos/acme/firewall/pulls/12$", stdout: pull(12, SHA) },
       ...runAndDownload(dir, 12)
