@@ -319,6 +319,8 @@ const commands: Record<string, (args: ReadonlyArray<string>) => void> = {
   "drift-issue": (a) => driftIssue(a[0] ?? "drift.txt")
 }
 
+export const commandNames: ReadonlyArray<string> = Object.keys(commands)
+
 export const main = (argv: ReadonlyArray<string>): number => {
   const [name, ...rest] = argv
   const command = name === undefined ? undefined : commands[name]
