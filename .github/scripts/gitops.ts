@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { pathToFileURL } from "node:url"
 
 /** GitHub refuses a comment or issue body longer than this (characters). */
 export const GITHUB_BODY_LIMIT = 65_536
@@ -157,11 +158,13 @@ const publishPlan = (planFile: string) => {
 interface PullRequest {
   readonly number: string
   readonly headSha: string
+  readonly headRepo: string
 }
 
 const toPull = (u: unknown): PullRequest => ({
   number: str(field(u, "number")),
-  headSha: str(field(field(u, "head"), "sha"))
+  headSha: str(field(field(u, "head"), "sha")),
+  headRepo: str(field(field(field(u, "head"), "repo"), "full_name"))
 })
 
 /** The PR number a squash or merge commit's subject names: "Title (#12)" or "Merge pull request #12 from …". */
@@ -201,7 +204,14 @@ const findReviewed = () => {
       pull = toPull(p)
     }
   }
-  const { number, headSha } = pull
+  const { headRepo, headSha, number } = pull
+  if (headRepo !== "" && headRepo !== repo) {
+    // a fork's plan ran against the sandbox and was never uploaded: there is no reviewed plan
+    fail(
+      `pull request #${number} came from the fork ${headRepo}: only a sandbox plan was made for it. ` +
+        "Bring the change in through a branch of this repository (docs/gitops.md, Pull requests from forks)."
+    )
+  }
   // the runs of the plan workflow for exactly the reviewed commit (no branch, no 50-run window)
   const runs = ghJson([
     "run",
@@ -339,4 +349,5 @@ export const main = (argv: ReadonlyArray<string>): number => {
 }
 
 // run as a script (`node .github/scripts/gitops.ts …`), not when a test imports it
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2))
+const entry = process.argv[1]
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) process.exitCode = main(process.argv.slice(2))

@@ -4,10 +4,10 @@
  * fixtures. This is tested against the fake only: what GitHub itself does (token permissions of a
  * fork, concurrency, runners) is not exercised here.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { cutBody, GITHUB_BODY_LIMIT, main, PLAN_MARKER, prFromSubject } from "../../.github/scripts/gitops.ts"
 import { fakeGh, type GhRule } from "./workflow-gh.ts"
@@ -72,6 +72,22 @@ const bodyOf = (call: ReadonlyArray<string>) => {
   const i = call.indexOf("--body")
   return i < 0 ? "" : call[i + 1] ?? ""
 }
+
+describe("the script as the workflows run it", () => {
+  it("runs with `node` (types stripped) and writes its outputs to $GITHUB_OUTPUT", () => {
+    const dir = tmp("as-run-")
+    writeFileSync(join(dir, "plan.json"), JSON.stringify({ site: "default" }))
+    writeFileSync(join(dir, "out"), "")
+    const r = spawnSync(process.execPath, [resolve(".github/scripts/gitops.ts"), "split-plan", "plan.json", "plans"], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env["PATH"] ?? "", GITHUB_OUTPUT: join(dir, "out") }
+    })
+    expect(r.status, r.stderr).toBe(0)
+    expect(readFileSync(join(dir, "out"), "utf8")).toBe("sites=[\"default\"]\n")
+    expect(spawnSync(process.execPath, [resolve(".github/scripts/gitops.ts")], { encoding: "utf8" }).status).toBe(64)
+  })
+})
 
 describe("split-plan: one plan file and one apply job per site", () => {
   it("splits the array `plan --out` writes for several sites into plans/<site>.json", () => {
@@ -257,6 +273,20 @@ describe("find-reviewed: the merged pull request and its plan run", () => {
     expect(r.code).toBe(0)
     expect(r.outputs["pr"]).toBe("12")
     expect(r.calls.some((c) => c[1]?.includes("/commits/"))).toBe(false)
+  })
+
+  it("refuses a merged fork pull request: its plan was a sandbox plan, never uploaded", () => {
+    const fork = { ...pull(14, SHA), head: { sha: HEAD, repo: { full_name: "mallory/firewall" } } }
+    const r = step(["find-reviewed"], { SHA }, [{ match: "/commits/.*/pulls$", stdout: [fork] }])
+    expect(r.code).toBe(1)
+    expect(r.calls.some((c) => c[0] === "run")).toBe(false)
+    const same = { ...pull(14, SHA), head: { sha: HEAD, repo: { full_name: "acme/firewall" } } }
+    const dir = planDir()
+    const ok = step(["find-reviewed"], { SHA, PLAN_DIR: dir }, [
+      { match: "/commits/.*/pulls$", stdout: [same] },
+      ...runAndDownload(dir, 14)
+    ])
+    expect(ok.code).toBe(0)
   })
 
   it("workflow_dispatch refuses a pull request that is not merged", () => {
