@@ -274,6 +274,9 @@ const reportApply = () => {
 
 // --- drift-issue -----------------------------------------------------------------------------
 
+/** The report without what changes on every run (the "checked <time>" of each site's header). */
+export const driftIdentity = (report: string): string => report.replace(/ · checked \d{4}-\d\d-\d\dT[\d:.]+Z/g, "")
+
 const driftIssue = (reportFile: string) => {
   const repo = env("GITHUB_REPOSITORY")
   const code = env("CODE")
@@ -290,7 +293,7 @@ const driftIssue = (reportFile: string) => {
   }
   if (code !== "2") fail(`drift exited ${code}`)
   const report = readFileSync(reportFile, "utf8")
-  const digest = createHash("sha256").update(report).digest("hex").slice(0, 16)
+  const digest = createHash("sha256").update(driftIdentity(report)).digest("hex").slice(0, 16)
   const marker = `${DRIFT_MARKER} ${digest} -->`
   const body = cutBody(
     `${marker}\nDrift found by run ${runId}:\n\n\`\`\`\n${report}\n\`\`\`\n`,

@@ -9,7 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { cutBody, GITHUB_BODY_LIMIT, main, PLAN_MARKER, prFromSubject } from "../../.github/scripts/gitops.ts"
+import {
+  cutBody,
+  driftIdentity,
+  GITHUB_BODY_LIMIT,
+  main,
+  PLAN_MARKER,
+  prFromSubject
+} from "../../.github/scripts/gitops.ts"
 import { fakeGh, type GhRule } from "./workflow-gh.ts"
 
 const cleanups: Array<() => void> = []
@@ -370,6 +377,21 @@ describe("drift-issue: open, comment on change only, close when clean", () => {
     expect(r.code).toBe(0)
     expect(r.outputs["drift"]).toBe("unchanged")
     expect(r.calls.some((c) => c[1] === "comment")).toBe(false)
+  })
+
+  it("the same drift checked at another time is the same drift (the header's time is not compared)", () => {
+    const at = (time: string) => `Site default · OPNsense 26.7.5 · checked ${time}\n\n  ~ rule iot-dns changed\n`
+    expect(driftIdentity(at("2026-01-01T00:00:00.000Z"))).toBe(driftIdentity(at("2026-01-01T06:17:03.123Z")))
+    const first = step(["drift-issue", reportFile(at("2026-01-01T00:00:00.000Z"))], { CODE: "2" }, [
+      noneOpen,
+      { match: "^label create " },
+      { match: "^issue create " }
+    ])
+    const r = step(["drift-issue", reportFile(at("2026-01-01T06:17:03.123Z"))], { CODE: "2" }, [
+      oneOpen,
+      { match: "^issue view 4 ", stdout: { body: bodyOf(first.calls[2] ?? []), comments: [] } }
+    ])
+    expect(r.outputs["drift"]).toBe("unchanged")
   })
 
   it("comments when the drift changed since the last report", () => {
