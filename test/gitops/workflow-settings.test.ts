@@ -73,7 +73,7 @@ describe("runners (item 1)", () => {
   it("the plan job runs inside the management network only for same-repository pull requests", () => {
     const plan = jobs("gitops-plan.yml")[0]?.[1]
     expect(at(plan, "runs-on")).toBe(
-      "${{ github.event.pull_request.head.repo.full_name == github.repository && (vars.OPNSENSE_RUNNER_LABEL || 'self-hosted') || 'ubuntu-24.04' }}"
+      "${{ github.event.pull_request.head.repo.full_name == github.repository && vars.OPNSENSE_RUNNER_LABEL || 'ubuntu-24.04' }}"
     )
   })
 })
