@@ -98,7 +98,7 @@ describe("pull request → merge → apply", () => {
     expect(stale.stderr).toContain("changed since plan")
     expect([...sim.state.vlans.values()].some((v) => (v["descr"] ?? "").includes("cameras"))).toBe(false)
 
-    // the workflow's "Stale plan — re-plan and comment" step
+    // the workflow's "Refused — re-plan with the read-only key" step
     const replan = await ci("plan", "--format", "markdown")
     expect(replan.code).toBe(0)
     expect(replan.stdout).toMatch(/\*\*0 to create, 2 to update, 0 to delete\*\*/)
