@@ -38,6 +38,8 @@ describe("runbook scripts against a running instance", () => {
   it("morning-check.sh: reports and counts findings", async () => {
     const ok = await run("morning-check.sh")
     expect(ok.stdout).toMatch(/== 0 finding\(s\)/)
+    // the sandbox's certificate, like OPNsense's own self-signed one, is valid for 397 days
+    expect(ok.stdout).toMatch(/certificate\[default\]: 39[67] days left \(until \d{4}-/)
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
     await fetch(`${instance.url}/admin/circuit-breaker/enable`, {
       method: "POST",
@@ -90,7 +92,12 @@ describe("runbook scripts against a running instance", () => {
       expect.arrayContaining(["time", "method", "path", "status", "durationMs", "requestId"])
     )
     expect(readFileSync(join(instance.env["LOG_DIR"]!, "app.log"), "utf8")).toMatch(/ops server listening/)
-    const other = await startInstance()
+    // this one's sandbox certificate expires in 10 days: a finding of the morning check
+    const other = await startInstance({ SIMULATOR_CERT_DAYS: "10" })
+    const expiring = await run("morning-check.sh", [], other.env)
+    expect(expiring.stdout).toMatch(/certificate\[default\]: (9|10) days left .* WARNING/)
+    expect(expiring.stdout).toMatch(/ATTENTION: the TLS certificate of site default expires in (9|10) day\(s\)/)
+    expect(expiring.code).toBe(1)
     // interrupted by the signal: Effect's runtime exits 130; systemd's unit lists it as success
     expect([0, 130]).toContain(await other.stop())
     expect(readFileSync(join(other.env["LOG_DIR"]!, "app.log"), "utf8")).toMatch(/ops server stopped/)
