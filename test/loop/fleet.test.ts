@@ -4,17 +4,12 @@
  * ceil(50/3) + 2), and when one instance is killed with SIGKILL its sites are taken over by the
  * survivors within one interval, again with exactly one leader per site.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { sleep, startHarness, waitFor } from "./processes.ts"
 
 const INTERVAL = 1500
 const SITES = 50
-const children: Array<ChildProcess> = []
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL")
-})
 
 interface Report {
   readonly instance: string
@@ -22,40 +17,23 @@ interface Report {
   readonly leads: ReadonlyArray<string>
 }
 
-const start = (id: string, prefix: string, reports: Array<Report>, ready: Set<string>) => {
-  const child = spawn(process.execPath, [join(import.meta.dirname, "fleet-instance.ts")], {
-    env: {
-      ...process.env,
+const start = (id: string, prefix: string, reports: Array<Report>, ready: Set<string>) =>
+  startHarness(
+    "fleet-instance.ts",
+    {
       INSTANCE_ID: id,
       LEADER_PREFIX: prefix,
       INTERVAL_MS: String(INTERVAL),
       SITES: String(SITES),
       REPORT_MS: "50"
     },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  children.push(child)
-  let buffer = ""
-  child.stdout?.on("data", (chunk: Buffer) => {
-    buffer += chunk.toString()
-    const parts = buffer.split("\n")
-    buffer = parts.pop() ?? ""
-    for (const p of parts) {
-      if (!p.startsWith("{")) continue
-      const line = JSON.parse(p) as Partial<Report> & { readonly ready?: boolean }
+    (line: Partial<Report> & { readonly ready?: boolean }) => {
       if (line.ready === true && line.instance !== undefined) ready.add(line.instance)
-      else if (line.at !== undefined) reports.push(line as Report)
+      else if (line.instance !== undefined && line.at !== undefined && line.leads !== undefined) {
+        reports.push({ instance: line.instance, at: line.at, leads: line.leads })
+      }
     }
-  })
-  return child
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const waitFor = async (check: () => boolean, ms: number) => {
-  const until = Date.now() + ms
-  while (!check() && Date.now() < until) await sleep(20)
-  return check()
-}
+  )
 
 /** who leads each site at time t: the latest report (at most 200 ms old) of every live instance */
 const sample = (reports: ReadonlyArray<Report>, instances: ReadonlyArray<string>, t: number) => {
