@@ -10,12 +10,14 @@
  * --apply (100,1000,10000), --baseline-apply-max (1000), --parallelism (10), --baseline-sample
  * (1000 gets timed per size, the rest scaled), --version (26.7),
  * --policy-rules (10000), --http-scales (100,1000), --http-seconds (5), --connections (20),
- * --mcp-calls (10), --startup-runs (7), --startup-dist (build|skip; skip with --smoke), --only
- * (plan,apply,diff,startup,policy,http), --smoke. BENCH_CPU_PROF=DIR profiles the reconcile
+ * --mcp-calls (10), --startup-runs (7), --startup-dist (build|skip; skip with --smoke),
+ * --fleet-sites (50), --fleet-instances (3), --only (plan,apply,diff,startup,policy,http,fleet),
+ * --smoke. BENCH_CPU_PROF=DIR profiles the reconcile
  * children, the marked start-up plans and the serve process.
  */
 import { cpus, loadavg } from "node:os"
 import { parseArgs } from "node:util"
+import { fleetBench, reportFleet } from "./fleet.ts"
 import { httpBench, type HttpResult, reportHttp } from "./http.ts"
 import type { Dirs } from "./lib/Fixture.ts"
 import { emit, type Target, target } from "./lib/Report.ts"
@@ -60,6 +62,8 @@ const { values } = parseArgs({
     "mcp-calls": { type: "string" },
     "startup-runs": { type: "string" },
     "startup-dist": { type: "string" },
+    "fleet-sites": { type: "string" },
+    "fleet-instances": { type: "string" },
     only: { type: "string" },
     smoke: { type: "boolean", default: false }
   }
@@ -96,7 +100,13 @@ const http = {
 }
 const startupRuns = int(values["startup-runs"], smoke ? 2 : 7)
 const startupDist = (values["startup-dist"] ?? (smoke ? "skip" : "build")) === "build"
-const only = new Set((values.only ?? "plan,apply,diff,startup,policy,http").split(",").map((s) => s.trim()))
+const fleet = {
+  sites: int(values["fleet-sites"], smoke ? 6 : 50),
+  instances: int(values["fleet-instances"], smoke ? 2 : 3),
+  intervalMs: smoke ? 1_000 : 2_000,
+  rounds: smoke ? 1 : 2
+}
+const only = new Set((values.only ?? "plan,apply,diff,startup,policy,http,fleet").split(",").map((s) => s.trim()))
 
 const started = performance.now()
 // the figures are only as good as the machine was quiet: say how busy it was
@@ -242,6 +252,28 @@ if (only.has("policy")) {
       target(`lint (${r.rules} rules, ${r.shape})`, "< 2000 ms", fmt(r.lintMs, "ms"), r.lintMs < 2000)
     )
   }
+}
+
+if (only.has("fleet")) {
+  const r = await fleetBench(fleet)
+  reportFleet(r)
+  const most = Math.max(...r.fleet.perInstance)
+  targets.push(
+    target(
+      `sites per instance (${r.sites} sites, ${r.instances} instances)`,
+      `≤ ceil(${r.sites}/${r.instances}) + 2`,
+      r.fleet.perInstance.join(" / "),
+      most <= r.share + 2
+    ),
+    target(
+      `one cycle of a site, ${r.sites} sites on ${r.instances} instances`,
+      `≤ 2 × each instance running only its ${r.share}`,
+      `${fmt(r.fleet.maxMs, "ms")} max (median ${fmt(r.fleet.medianMs, "ms")}); own share only ${
+        fmt(r.alone.maxMs, "ms")
+      } max (median ${fmt(r.alone.medianMs, "ms")})`,
+      r.fleet.medianMs <= 2 * r.alone.medianMs
+    )
+  )
 }
 
 if (only.has("http")) {

@@ -3,18 +3,22 @@
 #   data.tar.gz            DATA_DIR (state.json, plans, audit log, journal)
 #   desired-state.tar.gz   DESIRED_STATE_DIR (also in git; this is the copy that was live)
 #   redis.rdb              a Redis snapshot (redis-cli --rdb), when REDIS_URL is set
+#   env                    the environment file (OPNSENSE_MCP_ENV_FILE, default /etc/opnsense-mcp/env:
+#                          tokens and API secrets), mode 0600; skipped when there is none
 #   firewall-<site>.xml    each firewall's config.xml, through the running instance
 #                          (GET /admin/backup/config, needs ADMIN_TOKEN; skipped without it)
 #   SHA256SUMS             checksums of the above
 # Then, when BACKUP_S3_URI is set and the aws CLI is installed, uploads the folder; and deletes
-# local backups older than BACKUP_RETENTION_DAYS (default 14).
+# local backups older than BACKUP_RETENTION_DAYS (default 30).
 # Exit 0 when every enabled part succeeded; 1 otherwise (the partial backup is kept, marked FAILED).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need tar; need sha256sum
 
 backup_root="${BACKUP_DIR:-./backups}"
-retention="${BACKUP_RETENTION_DAYS:-14}"
+retention="${BACKUP_RETENTION_DAYS:-30}"
+[[ "$retention" =~ ^[0-9]+$ ]] || die "BACKUP_RETENTION_DAYS must be a whole number of days, not '$retention'"
+env_file="${OPNSENSE_MCP_ENV_FILE:-/etc/opnsense-mcp/env}"
 data_dir="${DATA_DIR:-./data}"
 desired_dir="${DESIRED_STATE_DIR:-./desired-state}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -36,6 +40,14 @@ if [[ -d "$desired_dir" ]]; then
     log "DESIRED_STATE_DIR → desired-state.tar.gz" || part_failed "archive of $desired_dir"
 else
   log "skip: DESIRED_STATE_DIR $desired_dir does not exist"
+fi
+
+if [[ -e "$env_file" ]]; then
+  # it holds secrets: created 0600 (umask), never readable by anyone but the owner, even for a moment
+  (umask 077 && cat "$env_file" >"$dest/env") && chmod 600 "$dest/env" && log "environment file $env_file → env (0600)" ||
+    part_failed "copy of the environment file $env_file"
+else
+  log "skip: no environment file at $env_file (set OPNSENSE_MCP_ENV_FILE)"
 fi
 
 if [[ -n "${REDIS_URL:-}" ]]; then

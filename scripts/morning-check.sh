@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The daily look: health, version, breaker, reconcile failures and drift from /metrics, cache
 # stats (with ADMIN_TOKEN), recent errors in error.log and disk use of DATA_DIR/LOG_DIR.
+# Days left on each firewall's TLS certificate (a finding under 30 days).
 # Exit 0 when nothing needs attention, 1 otherwise (each finding is printed as "ATTENTION: ...").
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,6 +15,15 @@ if ! "$SCRIPT_DIR/health-check.sh"; then attention "the instance is not ready"; 
 ops_get /health
 open_breakers="$(jq '[.dependencies.circuit[]? | select(.state != "closed")] | length' <<<"$OPS_BODY" 2>/dev/null || echo 0)"
 (( open_breakers > 0 )) && attention "$open_breakers circuit breaker(s) open (POST /admin/circuit-breaker/disable to close)"
+
+echo "== certificates"
+jq -r '.dependencies.opnsense | to_entries[] | select(.value.certificate) | .key as $site | .value.certificate
+  | if .status == "unknown" then "certificate[\($site)]: unknown (\(.error))"
+    else "certificate[\($site)]: \(.daysLeft) days left (until \(.notAfter))\(if .status != "ok" then " \(.status | ascii_upcase)" else "" end)" end' \
+  <<<"$OPS_BODY" 2>/dev/null || true
+while IFS= read -r warning; do
+  if [[ -n "$warning" ]]; then attention "$warning"; fi
+done < <(jq -r '.warnings[]?' <<<"$OPS_BODY" 2>/dev/null || true)
 
 echo "== version"
 ops_get /version

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prove a backup restores: checksums match, archives extract into a scratch folder, the restored
 # DATA_DIR passes `opnsense-mcp state verify`, the restored desired state passes `validate`,
-# firewall configs are XML with an <opnsense> root, a Redis dump starts with the RDB magic.
+# firewall configs are XML with an <opnsense> root, the environment file is mode 0600, a Redis dump starts with the RDB magic.
 # Usage: test-backup-restore.sh [BACKUP_FOLDER]   (default: the newest under BACKUP_DIR)
 # Nothing outside the scratch folder is touched. Exit 0 restorable, 1 not.
 set -euo pipefail
@@ -30,6 +30,11 @@ if [[ -f "$src/desired-state.tar.gz" ]]; then
   tar -xzf "$src/desired-state.tar.gz" -C "$scratch/desired-root"
   restored_desired="$(find "$scratch/desired-root" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
   opnsense_mcp validate --dir "$restored_desired" || die "restored desired state does not validate"
+fi
+
+if [[ -f "$src/env" ]]; then
+  [[ "$(stat -c %a "$src/env")" == "600" ]] || die "env (the environment file) is not mode 0600"
+  log "env: $(grep -c '=' "$src/env" || true) settings, mode 0600"
 fi
 
 for xml in "$src"/firewall-*.xml; do

@@ -47,6 +47,11 @@ export interface SimulatorOptions {
   readonly reportVersion?: string
   /** HTTPS with a generated self-signed CA (default true), like a real box */
   readonly tls?: boolean
+  /**
+   * days the generated server certificate stays valid (default: $SIMULATOR_CERT_DAYS or 397, like
+   * OPNsense's own self-signed one)
+   */
+  readonly certificateDays?: number
   /** 0 (default) = a free port */
   readonly port?: number
   /**
@@ -105,6 +110,11 @@ const latencyFromEnv = (): number => {
   return Number.isFinite(n) && n > 0 ? n : 0
 }
 
+const certificateDaysFromEnv = (): number => {
+  const n = Number(process.env["SIMULATOR_CERT_DAYS"] ?? "397")
+  return Number.isFinite(n) && n > 0 ? n : 397
+}
+
 export const startSimulator = async (options: SimulatorOptions = {}): Promise<SimulatorHandle> => {
   const emulated = profiles[options.version ?? "26.7"]
   const v = options.reportVersion === undefined ? emulated : { ...emulated, full: options.reportVersion }
@@ -145,7 +155,12 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   ])
 
   const tls = options.tls ?? true
-  const cert = tls ? generateCertificate(`${state.hostname}.${state.domain}`) : undefined
+  const cert = tls ?
+    generateCertificate(
+      `${state.hostname}.${state.domain}`,
+      options.certificateDays ?? certificateDaysFromEnv()
+    ) :
+    undefined
   const dir = cert === undefined ? undefined : mkdtempSync(join(tmpdir(), "opnsense-sim-"))
   const caFile = dir === undefined ? undefined : join(dir, "ca.pem")
   if (caFile !== undefined && cert !== undefined) writeFileSync(caFile, cert.caPem, { mode: 0o644 })

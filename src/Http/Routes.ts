@@ -11,7 +11,8 @@ import type { HttpServerResponse } from "effect/http/HttpServerResponse"
 import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { sampleProcess } from "../Telemetry/Metrics.ts"
-import { VERSION } from "../Version.ts"
+import { RELEASE_TAG, VERSION } from "../Version.ts"
+import { gitTag } from "./Commit.ts"
 import type { HealthMonitor } from "./Health.ts"
 import { type Kind, listing, type ListingOptions } from "./Listing.ts"
 import type { PortError, Ports, SitePort } from "./Ports.ts"
@@ -106,6 +107,8 @@ export const routes = (ports: Ports, health: HealthMonitor, options: ListingOpti
   // (responses are immutable values: headers added later make a copy)
   let lastReport: unknown
   let lastAnswer = jsonBytes(new Uint8Array(0))
+  // read once: the tag of the running checkout does not change while it runs
+  const tagAtHead = gitTag(ports.commit)
   const healthAnswer = Effect.map(health.current, (r) => {
     if (r !== lastReport) {
       lastReport = r
@@ -150,6 +153,8 @@ export const routes = (ports: Ports, health: HealthMonitor, options: ListingOpti
             json({
               name: "opnsense-mcp",
               version: VERSION,
+              tag: RELEASE_TAG,
+              gitTag: tagAtHead ?? null,
               commit: ports.commit ?? null,
               node: process.version,
               opnsense

@@ -333,7 +333,18 @@ export const make = (options: LoopOptions) =>
           })
           const recorded: ReconcileResult = outcome.result
           yield* recordReconcile({ site, operation: "loop", result: recorded, durationMs: finished - started })
-          yield* Effect.sleep(Duration.millis(delay))
+          // wait for the next cycle in steps, so `leader` in the status follows the lease (another
+          // instance may take the site meanwhile) instead of lagging by up to an interval
+          const due = finished + delay
+          for (let now = finished; now < due; now = yield* Clock.currentTimeMillis) {
+            yield* Effect.sleep(Duration.millis(Math.min(pollMs, due - now)))
+            const still = yield* candidacy.isLeader
+            const holder = yield* candidacy.leader
+            yield* update(
+              site,
+              (s) => ({ ...s, leader: still, ...(holder !== undefined ? { leaderInstance: holder } : {}) })
+            )
+          }
         }
       }).pipe(Effect.scoped)
 

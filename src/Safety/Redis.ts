@@ -40,3 +40,16 @@ export const RENEW =
 /** Delete the key when it still holds our value. Returns 1 when deleted. */
 export const RELEASE =
   `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`
+
+/**
+ * Membership with a heartbeat: KEYS[1] is a sorted set of instance → expiry (Redis's own clock, so
+ * instances on hosts with skewed clocks agree). Drops expired members, adds or refreshes ARGV[1]
+ * for ARGV[2] ms, and returns the live members. The set itself expires when every member stops.
+ */
+export const HEARTBEAT = `local t = redis.call("TIME")
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now)
+redis.call("ZADD", KEYS[1], now + ttl, ARGV[1])
+redis.call("PEXPIRE", KEYS[1], ttl * 2)
+return redis.call("ZRANGE", KEYS[1], 0, -1)`

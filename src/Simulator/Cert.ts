@@ -91,6 +91,7 @@ const certificate = (options: {
   publicKey: KeyObject
   signer: KeyObject
   extensions: ReadonlyArray<Buffer>
+  days: number
 }): Buffer => {
   const now = Date.now()
   const algorithm = seq(oid(OID.ecdsaWithSha256))
@@ -99,7 +100,7 @@ const certificate = (options: {
     integer(serial()),
     algorithm,
     name(options.issuer),
-    seq(time(new Date(now - 86_400_000)), time(new Date(now + 397 * 86_400_000))),
+    seq(time(new Date(now - 86_400_000)), time(new Date(now + options.days * 86_400_000))),
     name(options.subject),
     spki(options.publicKey),
     explicit(3, seq(...options.extensions))
@@ -110,8 +111,13 @@ const certificate = (options: {
 const pem = (label: string, der: Buffer) =>
   `-----BEGIN ${label}-----\n${der.toString("base64").replace(/.{1,64}/g, "$&\n")}-----END ${label}-----\n`
 
-/** A fresh CA and a server certificate whose SAN covers localhost, 127.0.0.1 and ::1. */
-export const generateCertificate = (hostname = "OPNsense.localdomain"): GeneratedCert => {
+/**
+ * A fresh CA and a server certificate whose SAN covers localhost, 127.0.0.1 and ::1, valid for
+ * `days` (default 397, what OPNsense gives its self-signed web GUI certificate: `-days 397`,
+ * opnsense/core 26.7.2: src/etc/inc/plugins.inc.d/webgui.inc); a small number lets tests see a
+ * certificate about to expire.
+ */
+export const generateCertificate = (hostname = "OPNsense.localdomain", days = 397): GeneratedCert => {
   const ca = generateKeyPairSync("ec", { namedCurve: "P-256" })
   const server = generateKeyPairSync("ec", { namedCurve: "P-256" })
   const caName = `opnsense-mcp sandbox CA (${hostname})`
@@ -120,6 +126,7 @@ export const generateCertificate = (hostname = "OPNsense.localdomain"): Generate
     issuer: caName,
     publicKey: ca.publicKey,
     signer: ca.privateKey,
+    days: 397,
     extensions: [
       extension(OID.basicConstraints, true, seq(bool(true))),
       // keyCertSign + cRLSign
@@ -138,6 +145,7 @@ export const generateCertificate = (hostname = "OPNsense.localdomain"): Generate
     issuer: caName,
     publicKey: server.publicKey,
     signer: ca.privateKey,
+    days,
     extensions: [
       extension(OID.basicConstraints, true, seq()),
       // digitalSignature

@@ -100,6 +100,13 @@ export const lastReconcileTimestamp = Metric.gauge("opnsense_mcp_last_reconcile_
 })
 
 // ---------------------------------------------------------------------------------------------
+// Firewalls (sampled by /health's background check)
+
+export const firewallCertificateExpiry = Metric.gauge("opnsense_mcp_firewall_certificate_expiry_seconds", {
+  description: "Unix time at which the TLS certificate of the firewall's web GUI expires (notAfter), by site"
+})
+
+// ---------------------------------------------------------------------------------------------
 // Process (sampled when /metrics is scraped)
 
 export const processResidentMemory = Metric.gauge("opnsense_mcp_process_resident_memory_bytes", {
@@ -241,3 +248,7 @@ export const recordConditions = (status: {
       Metric.update(Metric.withAttributes(reconcileCondition, { site: status.site, type: c.type }), c.status ? 1 : 0),
     { discard: true }
   )
+
+/** notAfter of a site's firewall certificate (sampled with /health's background check). */
+export const recordCertificateExpiry = (site: string, notAfter: Date): Effect.Effect<void> =>
+  Metric.update(Metric.withAttributes(firewallCertificateExpiry, { site }), notAfter.getTime() / 1000)

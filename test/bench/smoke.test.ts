@@ -54,6 +54,7 @@ describe("npm run bench -- --smoke", () => {
         expect([...by.keys()].sort()).toEqual([
           "apply-new-rules",
           "diff",
+          "fleet",
           "http",
           "plan-noop",
           "policy",
@@ -61,6 +62,15 @@ describe("npm run bench -- --smoke", () => {
           "startup",
           "targets"
         ])
+
+        // sites spread across instances: every site led once, nobody over its share
+        const fleet = by.get("fleet")
+        const perInstance = field(fleet, "fleet", "perInstance")
+        expect(perInstance).toEqual(expect.any(Array))
+        const counts = perInstance as ReadonlyArray<number>
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(field(fleet, "sites"))
+        for (const n of counts) expect(n).toBeLessThanOrEqual(Number(field(fleet, "share")) + 2)
+        expect(field(fleet, "alone", "medianMs")).toEqual(expect.any(Number))
 
         // plan with nothing to change: adopted firewall, one read per kind, baseline per object
         const plan = field(by.get("plan-noop"), "results", 0)

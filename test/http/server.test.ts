@@ -26,6 +26,9 @@ describe("ops HTTP server", () => {
 
       const version = (yield* call(`${server.url}/version`)).json()
       assert.strictEqual(version["commit"], "0123abc")
+      assert.match(String(version["tag"]), /^v\d+\.\d+\.\d+$/)
+      assert.strictEqual(version["tag"], `v${String(version["version"])}`)
+      assert.strictEqual(version["gitTag"], null)
       assert.deepStrictEqual(version["opnsense"], { default: "26.7.5" })
 
       state.up = false
