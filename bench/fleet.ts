@@ -102,11 +102,14 @@ const measure = async (
   try {
     const deadline = Date.now() + 120_000
     const read = async () => Promise.all(procs.map((p) => p.sites().catch(() => ({} as Record<string, SiteView>))))
-    // steady: every site led by exactly one instance
+    // steady: every site led by exactly one instance, and every instance at its share (on a loaded
+    // machine the last instance may join late, and until then the others lead its sites)
+    const share = Math.ceil(names.length / procs.length)
     for (;;) {
       const views = await read()
       const leaders = names.map((n) => views.filter((v) => v[n]?.leader === true).length)
-      if (leaders.every((l) => l === 1)) break
+      const counts = views.map((v) => Object.values(v).filter((s) => s.leader).length)
+      if (leaders.every((l) => l === 1) && counts.every((c) => c <= share)) break
       if (Date.now() > deadline) throw new Error("the fleet did not settle within 2 minutes")
       await sleep(200)
     }
