@@ -3,33 +3,18 @@
  * ownership marker naming a rule this site never managed is drift (hasDrift, listed as forged),
  * not "No drift".
  */
-import type { Client } from "@modelcontextprotocol/client"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ruleSpec } from "../reconciler/fixtures.ts"
 import { createMarkedRuleOutOfBand } from "../support/firewall.ts"
-import { callOk, connectHttp, type HttpServer, resultText, type Stack, startHttp, startStack } from "./harness.ts"
+import { callOk, resultText, useHttpStack } from "./harness.ts"
 
-let stack: Stack
-let server: HttpServer
-let client: Client
-
-beforeAll(async () => {
-  stack = await startStack()
-  server = await startHttp(stack, { readOnly: true })
-  client = await connectHttp(server)
-})
-
-afterAll(async () => {
-  await client?.close()
-  await server?.close()
-  await stack?.close()
-})
+const mcp = useHttpStack({ readOnly: true })
 
 describe("drift_report", () => {
   it("reports a rule with a forged ownership marker as drift", async () => {
-    const uuid = await createMarkedRuleOutOfBand(stack.sim, ruleSpec({ description: "allow all" }), "ghost-rule")
-    const result = await client.callTool({ name: "drift_report", arguments: {} })
-    const report = await callOk(client, "drift_report", {})
+    const uuid = await createMarkedRuleOutOfBand(mcp.stack.sim, ruleSpec({ description: "allow all" }), "ghost-rule")
+    const result = await mcp.client.callTool({ name: "drift_report", arguments: {} })
+    const report = await callOk(mcp.client, "drift_report", {})
     expect(report["hasDrift"]).toBe(true)
     expect(report["unclaimed"]).toEqual([
       expect.objectContaining({ kind: "rule", name: "ghost-rule", uuid, label: "allow all", forged: true })

@@ -7,38 +7,14 @@
 import type { Client } from "@modelcontextprotocol/client"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  callOk,
-  callTool,
-  connectHttp,
-  git,
-  type HttpServer,
-  resultText,
-  type Stack,
-  startHttp,
-  startStack
-} from "./harness.ts"
+import { describe, expect, it } from "vitest"
+import { callOk, callTool, connectHttp, git, resultText, useHttpStack } from "./harness.ts"
 
-let stack: Stack
-let server: HttpServer
-let client: Client
-
-beforeAll(async () => {
-  stack = await startStack()
-  server = await startHttp(stack, { readOnly: false })
-  client = await connectHttp(server)
-})
-
-afterAll(async () => {
-  await client?.close()
-  await server?.close()
-  await stack?.close()
-})
+const mcp = useHttpStack({ readOnly: false })
 
 const text = resultText
-const call = (name: string, args: Record<string, unknown>, via: Client = client) => callTool(via, name, args)
-const ok = (name: string, args: Record<string, unknown>, via: Client = client) => callOk(via, name, args)
+const call = (name: string, args: Record<string, unknown>, via: Client = mcp.client) => callTool(via, name, args)
+const ok = (name: string, args: Record<string, unknown>, via: Client = mcp.client) => callOk(via, name, args)
 
 interface PlanLike {
   readonly planId: string
@@ -46,7 +22,7 @@ interface PlanLike {
   readonly changes: ReadonlyArray<unknown>
 }
 
-const writes = () => stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))
+const writes = () => mcp.stack.sim.requests.count((e) => e.method === "POST" && !/search|get|status/.test(e.endpoint))
 
 describe("propose → merge → plan → apply", () => {
   let proposal: { branch: string; commit: string; plan?: PlanLike }
@@ -75,24 +51,24 @@ describe("propose → merge → plan → apply", () => {
       ]
     })) as typeof proposal
     expect(proposal.branch).toMatch(/^mcp\/add-the-iot-vlan-with-dns-access-\d{14}$/)
-    expect(git(stack.root, "rev-parse", proposal.branch)).toBe(proposal.commit)
-    const message = git(stack.root, "log", "-1", "--format=%an|%B", proposal.branch)
+    expect(git(mcp.stack.root, "rev-parse", proposal.branch)).toBe(proposal.commit)
+    const message = git(mcp.stack.root, "log", "-1", "--format=%an|%B", proposal.branch)
     expect(message).toContain("MCP Agent|Add the iot VLAN with DNS access")
     expect(message).toContain("they only need DNS")
     // comments and formatting of untouched lines survive; the new rule sits where it was asked
-    const vlans = git(stack.root, "show", `${proposal.branch}:desired-state/vlans.yaml`)
+    const vlans = git(mcp.stack.root, "show", `${proposal.branch}:desired-state/vlans.yaml`)
     expect(vlans).toContain("# VLANs on the switch uplink. Keep tags in sync with the switch config!")
     expect(vlans).toContain("description: Staff workstations # the office floor")
     expect(vlans).toContain("name: iot")
-    const rules = git(stack.root, "show", `${proposal.branch}:desired-state/rules.yaml`)
+    const rules = git(mcp.stack.root, "show", `${proposal.branch}:desired-state/rules.yaml`)
     expect(rules.indexOf("iot-dns")).toBeLessThan(rules.indexOf("staff-block-rest"))
     expect(rules).toContain("# everything else from staff is logged")
     // the plan the branch would produce; nothing written to the firewall, the checkout untouched
     expect(proposal.plan?.summary).toEqual({ create: 8, update: 0, delete: 0 })
     expect(writes()).toBe(before)
-    expect(git(stack.root, "symbolic-ref", "--short", "HEAD")).toBe("main")
-    expect(git(stack.root, "status", "--porcelain")).toBe("")
-    expect(fs.readFileSync(path.join(stack.dir, "vlans.yaml"), "utf8")).not.toContain("iot")
+    expect(git(mcp.stack.root, "symbolic-ref", "--short", "HEAD")).toBe("main")
+    expect(git(mcp.stack.root, "status", "--porcelain")).toBe("")
+    expect(fs.readFileSync(path.join(mcp.stack.dir, "vlans.yaml"), "utf8")).not.toContain("iot")
   })
 
   it("plan://latest shows the checkout's newest plan, not a proposal branch's made after it", async () => {
@@ -104,13 +80,13 @@ describe("propose → merge → plan → apply", () => {
     })) as { plan?: PlanLike }
     expect(branch.plan?.planId).toBeDefined()
     expect(branch.plan?.planId).not.toBe(checkout.planId)
-    const resource = await client.readResource({ uri: "plan://latest/default" })
+    const resource = await mcp.client.readResource({ uri: "plan://latest/default" })
     const shown = JSON.parse(String((resource.contents[0] as { text?: string }).text)) as PlanLike
     expect(shown.planId).toBe(checkout.planId)
   })
 
   it("refuses edits whose paths escape the desired state, and leaves no branch behind", async () => {
-    const branches = git(stack.root, "branch", "--list")
+    const branches = git(mcp.stack.root, "branch", "--list")
     for (const file of ["../../outside.yaml", "/etc/passwd.yaml", "sub/../../../x.yaml"]) {
       const result = await call("propose_change", {
         summary: "Sneaky write",
@@ -120,8 +96,8 @@ describe("propose → merge → plan → apply", () => {
       expect(result.isError, file).toBe(true)
       expect(text(result)).toMatch(/PathEscape: path ".*" (escapes|is absolute)/)
     }
-    expect(git(stack.root, "branch", "--list")).toBe(branches)
-    expect(fs.existsSync(path.join(stack.root, "outside.yaml"))).toBe(false)
+    expect(git(mcp.stack.root, "branch", "--list")).toBe(branches)
+    expect(fs.existsSync(path.join(mcp.stack.root, "outside.yaml"))).toBe(false)
   })
 
   it("refuses a change that does not validate, with the errors", async () => {
@@ -135,7 +111,7 @@ describe("propose → merge → plan → apply", () => {
   })
 
   it("applies the merged proposal's plan only with confirmation", async () => {
-    git(stack.root, "merge", "--quiet", "--ff-only", proposal.branch)
+    git(mcp.stack.root, "merge", "--quiet", "--ff-only", proposal.branch)
     const plan = (await ok("plan", {})) as unknown as PlanLike
     // same desired state and live firewall → the plan the proposal announced
     expect(plan.planId).toBe(proposal.plan?.planId)
@@ -167,12 +143,12 @@ describe("propose → merge → plan → apply", () => {
 
   it("refuses a stale plan", async () => {
     fs.appendFileSync(
-      path.join(stack.dir, "aliases.yaml"),
+      path.join(mcp.stack.dir, "aliases.yaml"),
       "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
     )
     const stalePlan = (await ok("plan", {})) as unknown as PlanLike
     fs.appendFileSync(
-      path.join(stack.dir, "aliases.yaml"),
+      path.join(mcp.stack.dir, "aliases.yaml"),
       "  - name: scanners\n    type: host\n    content: [10.10.0.10]\n"
     )
     const result = await call("apply_plan", {
@@ -182,17 +158,17 @@ describe("propose → merge → plan → apply", () => {
     })
     expect(result.isError).toBe(true)
     expect(text(result)).toMatch(/is stale: the firewall or the desired state changed/)
-    git(stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
+    git(mcp.stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
   })
 
   it("refuses a plan with blocked changes", async () => {
     fs.appendFileSync(
-      path.join(stack.dir, "aliases.yaml"),
+      path.join(mcp.stack.dir, "aliases.yaml"),
       "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
     )
     const plan = (await ok("plan", {})) as unknown as PlanLike & Record<string, unknown>
     // a stored plan the lockout guard marked: refused before anyone is asked
-    const file = path.join(stack.dataDir, "plans", `${plan.planId}.json`)
+    const file = path.join(mcp.stack.dataDir, "plans", `${plan.planId}.json`)
     const stored = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>
     fs.writeFileSync(
       file,
@@ -208,17 +184,20 @@ describe("propose → merge → plan → apply", () => {
     })
     expect(result.isError).toBe(true)
     expect(text(result)).toMatch(/has blocked changes \(delete rule mgmt: removes management access\)/)
-    git(stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
+    git(mcp.stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
   })
 
   it("asks the user through elicitation when the client can, and stops when they decline", async () => {
     fs.appendFileSync(
-      path.join(stack.dir, "aliases.yaml"),
+      path.join(mcp.stack.dir, "aliases.yaml"),
       "  - name: printers\n    type: host\n    content: [10.10.0.9]\n"
     )
     const asked: Array<string> = []
-    const decliner = await connectHttp(server, { era: "modern", elicit: (m) => (asked.push(m), { action: "decline" }) })
-    const accepter = await connectHttp(server, {
+    const decliner = await connectHttp(mcp.server, {
+      era: "modern",
+      elicit: (m) => (asked.push(m), { action: "decline" })
+    })
+    const accepter = await connectHttp(mcp.server, {
       era: "modern",
       elicit: (m) => (asked.push(m), { action: "accept", content: { confirm: true } })
     })
@@ -235,7 +214,7 @@ describe("propose → merge → plan → apply", () => {
     } finally {
       await decliner.close()
       await accepter.close()
-      git(stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
+      git(mcp.stack.root, "checkout", "--quiet", "--", "desired-state/aliases.yaml")
     }
   })
 

@@ -14,7 +14,7 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { expect } from "vitest"
+import { afterAll, beforeAll, expect } from "vitest"
 import * as GitOps from "../../src/GitOps.ts"
 import * as Mcp from "../../src/Mcp.ts"
 import * as Audit from "../../src/Mcp/Audit.ts"
@@ -253,3 +253,46 @@ export const callOk = async (
   name: string,
   args: Record<string, unknown>
 ): Promise<Record<string, unknown>> => structuredOf(await callTool(client, name, args))
+
+export interface HttpStack {
+  readonly stack: Stack
+  readonly server: HttpServer
+  readonly client: Client
+}
+
+/**
+ * For one test file: a stack, an MCP HTTP server on it and a connected client, built before the
+ * file's tests (after `setup`, which may prepare the repository) and closed after them.
+ */
+export const useHttpStack = (
+  options: { readonly readOnly: boolean },
+  setup: (stack: Stack) => void = () => undefined
+): HttpStack => {
+  let current: HttpStack | undefined
+  beforeAll(async () => {
+    const stack = await startStack()
+    setup(stack)
+    const server = await startHttp(stack, options)
+    current = { stack, server, client: await connectHttp(server) }
+  })
+  afterAll(async () => {
+    await current?.client.close()
+    await current?.server.close()
+    await current?.stack.close()
+  })
+  const get = (): HttpStack => {
+    if (current === undefined) throw new Error("useHttpStack: the stack exists only inside the file's tests")
+    return current
+  }
+  return {
+    get stack() {
+      return get().stack
+    },
+    get server() {
+      return get().server
+    },
+    get client() {
+      return get().client
+    }
+  }
+}

@@ -5,58 +5,34 @@
  * commit messages. Each refusal is an isError result that says how to fix the call, and leaves no
  * branch behind.
  */
-import type { Client } from "@modelcontextprotocol/client"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  callOk,
-  callTool,
-  connectHttp,
-  git,
-  type HttpServer,
-  resultText,
-  type Stack,
-  startHttp,
-  startStack
-} from "./harness.ts"
+import { describe, expect, it } from "vitest"
+import { callOk, callTool, git, resultText, useHttpStack } from "./harness.ts"
 
-let stack: Stack
-let server: HttpServer
-let client: Client
-let upstream: string
-
-beforeAll(async () => {
-  stack = await startStack()
-  server = await startHttp(stack, { readOnly: false })
-  client = await connectHttp(server)
-  // a remote with a remote-tracking branch, and a tag, as a real clone has
+let upstream = ""
+// a remote with a remote-tracking branch, and a tag, as a real clone has
+const mcp = useHttpStack({ readOnly: false }, (stack) => {
   upstream = git(stack.root, "rev-parse", "HEAD")
   git(stack.root, "remote", "add", "origin", "https://git.example.test/firewall.git")
   git(stack.root, "update-ref", "refs/remotes/origin/master", upstream)
   git(stack.root, "tag", "v1")
 })
 
-afterAll(async () => {
-  await client?.close()
-  await server?.close()
-  await stack?.close()
-})
-
 const edit = { op: "upsert", kind: "alias", name: "guest_net", value: { type: "network", content: ["10.77.0.0/24"] } }
 const propose = (args: Record<string, unknown>) =>
-  callTool(client, "propose_change", {
+  callTool(mcp.client, "propose_change", {
     summary: "Add the guest network",
     reason: "guests get a segment",
     edits: [edit],
     ...args
   })
 const proposeOk = (args: Record<string, unknown>) =>
-  callOk(client, "propose_change", {
+  callOk(mcp.client, "propose_change", {
     summary: "Add the guest network",
     reason: "guests get a segment",
     edits: [edit],
     ...args
   })
-const branches = () => git(stack.root, "for-each-ref", "--format=%(refname)", "refs/heads")
+const branches = () => git(mcp.stack.root, "for-each-ref", "--format=%(refname)", "refs/heads")
 
 describe("proposal branch names", () => {
   it("refuses names that would shadow a remote-tracking branch, a tag or the default branch", async () => {
@@ -79,13 +55,13 @@ describe("proposal branch names", () => {
     }
     expect(branches()).toBe(before)
     // origin/master still means the remote-tracking branch
-    expect(git(stack.root, "rev-parse", "origin/master")).toBe(upstream)
+    expect(git(mcp.stack.root, "rev-parse", "origin/master")).toBe(upstream)
   })
 
   it("puts every proposal under mcp/, adding the prefix to a bare name", async () => {
     const bare = await proposeOk({ branch: "guest-net" })
     expect(bare["branch"]).toBe("mcp/guest-net")
-    expect(git(stack.root, "rev-parse", "mcp/guest-net")).toBe(bare["commit"])
+    expect(git(mcp.stack.root, "rev-parse", "mcp/guest-net")).toBe(bare["commit"])
     const prefixed = await proposeOk({ branch: "mcp/guest-net-2" })
     expect(prefixed["branch"]).toBe("mcp/guest-net-2")
     // an existing proposal branch is not overwritten
@@ -96,13 +72,13 @@ describe("proposal branch names", () => {
 
   it("applies the same rule to import_live", async () => {
     const before = branches()
-    const result = await callTool(client, "import_live", { branch: "origin/master" })
+    const result = await callTool(mcp.client, "import_live", { branch: "origin/master" })
     expect(result.isError).toBe(true)
     expect(resultText(result)).toMatch(/remote name "origin\/"/)
     expect(branches()).toBe(before)
     // a bare name passes the branch check (the fixture is already what the firewall holds, so the
     // import itself has nothing to commit)
-    const bare = await callTool(client, "import_live", { branch: "adopt-lab" })
+    const bare = await callTool(mcp.client, "import_live", { branch: "adopt-lab" })
     expect(resultText(bare)).not.toContain("BranchRefused")
     expect(resultText(bare)).toContain("NothingToCommit")
   })
@@ -150,10 +126,12 @@ describe("commit messages", () => {
       edits: [{ ...edit, name: "guest_net_b" }]
     })
     const branch = String(result["branch"])
-    expect(git(stack.root, "log", "-1", "--format=%s", branch)).toBe("Add the guest network once more")
-    const body = git(stack.root, "log", "-1", "--format=%b", branch)
+    expect(git(mcp.stack.root, "log", "-1", "--format=%s", branch)).toBe("Add the guest network once more")
+    const body = git(mcp.stack.root, "log", "-1", "--format=%b", branch)
     expect(body).toContain("first line\nsecond line")
     expect(body).not.toMatch(/[\r\u001b]/)
-    expect(git(stack.root, "log", "-1", "--format=%(trailers)", branch)).toMatch(/^Proposed-by: opnsense-mcp \(.+\)$/)
+    expect(git(mcp.stack.root, "log", "-1", "--format=%(trailers)", branch)).toMatch(
+      /^Proposed-by: opnsense-mcp \(.+\)$/
+    )
   })
 })
