@@ -6,7 +6,8 @@
  * for the per-interface index, every rule is examined).
  */
 import { Result } from "effect"
-import type { AliasSpec, RuleSpec } from "../src/Domain/Model.ts"
+import type { AliasSpec } from "../src/Kinds/Alias/Spec.ts"
+import type { RuleSpec } from "../src/Kinds/Rule/Spec.ts"
 import { compile, decidePacket, explain, lint, type Packet, type PolicyInput } from "../src/Policy.ts"
 import { median, percentile, round, timeSync as time } from "./lib/Report.ts"
 

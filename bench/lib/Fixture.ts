@@ -44,7 +44,11 @@ export const adopt = (
     Effect.gen(function*() {
       const result = yield* Reconciler.use((r) => r.importLive({ recordInventory: true }))
       for (const file of result.files) writeFileSync(join(dirs.desired, file.path), file.content)
-      return { vlans: result.counts.vlan, aliases: result.counts.alias, rules: result.counts.rule }
+      return {
+        vlans: result.counts["vlan"] ?? 0,
+        aliases: result.counts["alias"] ?? 0,
+        rules: result.counts["rule"] ?? 0
+      }
     }).pipe(
       Effect.provide(
         reconcilerLayer({ desiredDir: dirs.desired, actor: "bench" }).pipe(

@@ -23,23 +23,26 @@ import { resolve } from "node:path"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { ImportResult } from "../Domain/Reports.ts"
 import { importOnBranch, layerConfig as gitOpsLayer, writeConfined } from "../GitOps.ts"
+import { countsText, kindAt, kindNamed, kindNames } from "../Kinds/Registry.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { importSite } from "../Reconciler/Sites.ts"
 import * as Runtime from "../Runtime.ts"
 import type { ImportFlags } from "./Commands.ts"
 import { err, ExitCode, exitWith, optionToUndefined, out } from "./Common.ts"
 
-const KINDS: ReadonlyArray<ResourceKind> = ["vlan", "alias", "rule"]
+/** A kind by its name ("rule") or its top-level key ("rules"). */
+const kindFor = (word: string): ResourceKind | undefined => (kindNamed(word) ?? kindAt(word))?.name
 
 const parseKinds = (raw: Option.Option<string>) =>
   Effect.gen(function*() {
-    if (Option.isNone(raw)) return KINDS
-    const asked = raw.value.split(",").map((k) => k.trim().replace(/s$/, "").replace(/^aliase$/, "alias"))
-    const unknown = asked.filter((k) => !KINDS.some((known) => known === k))
+    if (Option.isNone(raw)) return kindNames
+    const asked = raw.value.split(",").map((k) => k.trim())
+    const unknown = asked.filter((k) => kindFor(k) === undefined)
     if (unknown.length > 0) {
-      return yield* Effect.fail(new Error(`unknown kind(s) ${unknown.join(", ")}; use vlan, alias or rule`))
+      return yield* Effect.fail(new Error(`unknown kind(s) ${unknown.join(", ")}; use ${kindNames.join(", ")}`))
     }
-    return KINDS.filter((k) => asked.includes(k))
+    const wanted = new Set(asked.map(kindFor))
+    return kindNames.filter((k) => wanted.has(k))
   })
 
 /** `adopt-<site>-<yyyymmdd>`, the default branch of `import --commit`. */
@@ -64,8 +67,7 @@ export const run = (flags: ImportFlags) =>
     // delete them as "removed from the desired state". Unrecorded, they are adopted by natural
     // key once their YAML is in the desired state.
     const intoDesiredState = !onBranch && Option.isSome(flags.out) && resolve(root) === resolve(settings.desiredDir)
-    const countsOf = (result: ImportResult) =>
-      `${result.counts.vlan} vlans, ${result.counts.alias} aliases, ${result.counts.rule} rules`
+    const countsOf = (result: ImportResult) => countsText(result.counts)
     const report = (result: ImportResult) =>
       Effect.forEach(result.skipped, (note) => err(`skipped ${note}\n`), { discard: true })
     if (onBranch) {

@@ -3,9 +3,8 @@ import type { Issue } from "../Domain/Desired.ts"
 import { sortedSet } from "../Domain/Normalize.ts"
 import { maxDescriptionLength } from "../Domain/Ownership.ts"
 import { findUnsafe } from "../Domain/Text.ts"
-import { type Located, report } from "./Items.ts"
+import { type Located, report } from "./Located.ts"
 import { ITEM_NAME } from "./Names.ts"
-import { modelKind } from "./Schema.ts"
 
 interface Described {
   readonly name: string
@@ -90,9 +89,8 @@ export const checkDuplicates = (items: ReadonlyArray<Located<{ readonly name: st
     }
     issues.push(report(item, ["name"], {
       code: "duplicate-name",
-      message: `${
-        modelKind[item.kind]
-      } "${item.name}" is already defined at ${first.source.file}:${first.source.line}:${first.source.column}`,
+      message:
+        `${item.model} "${item.name}" is already defined at ${first.source.file}:${first.source.line}:${first.source.column}`,
       hint: "names are the key a change is tracked by: rename one of them or merge the two"
     }))
   }

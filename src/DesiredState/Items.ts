@@ -6,55 +6,24 @@
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import type { Issue } from "../Domain/Desired.ts"
-import type { SourceRef } from "../Domain/Plan.ts"
+import type { AnyKind } from "../Kinds/Kind.ts"
+import { kindAt, kinds } from "../Kinds/Registry.ts"
 import { flattenSchemaIssue, type IssueInput, makeIssue, suggestion } from "./Issues.ts"
-import {
-  type AliasInput,
-  endpointFieldNames,
-  fieldNames,
-  futureKinds,
-  type KindKey,
-  kindKeys,
-  kindSchemas,
-  modelKind,
-  type RuleInput,
-  type VlanInput
-} from "./Schema.ts"
+import type { Located } from "./Located.ts"
+import { futureKinds, type KindKey, kindKeys } from "./Schema.ts"
 import { locate, type YamlFile } from "./Yaml.ts"
 
-export interface Located<A> {
-  readonly value: A
-  readonly name: string
-  readonly kind: KindKey
-  readonly file: YamlFile
-  /** path of the item inside its file: [kind, index] */
-  readonly path: readonly [KindKey, number]
-  readonly source: SourceRef
-}
+export type { Located } from "./Located.ts"
 
 export interface Items {
-  readonly vlans: Array<Located<VlanInput>>
-  readonly aliases: Array<Located<AliasInput>>
-  readonly rules: Array<Located<RuleInput>>
+  /** the decoded items per top-level key ("rules"), in file order */
+  readonly byKind: Readonly<Record<KindKey, Array<Located<unknown>>>>
   /**
    * every item that has a string `name`, decoded or not, in file order: duplicate names are
    * reported even when one of the copies has another error
    */
-  readonly named: Record<KindKey, Array<Located<{ readonly name: string }>>>
+  readonly named: Readonly<Record<KindKey, Array<Located<{ readonly name: string }>>>>
 }
-
-/** Report a problem inside an item, at the given sub-path (the closest existing node is used). */
-export const report = (
-  item: Located<unknown>,
-  subPath: ReadonlyArray<PropertyKey>,
-  input: IssueInput,
-  target: "value" | "key" = "value"
-): Issue =>
-  makeIssue(item.file.path, locate(item.file, [...item.path, ...subPath], target), {
-    name: item.name,
-    kind: modelKind[item.kind],
-    ...input
-  })
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -82,30 +51,27 @@ const unknownKeys = (
  * Decoders made once: `Schema.decodeUnknownExit(schema)` builds its parser on every call, which
  * at 10,000 items cost more than the decoding itself.
  */
-const decoders = {
-  vlans: Schema.decodeUnknownExit(kindSchemas.vlans),
-  aliases: Schema.decodeUnknownExit(kindSchemas.aliases),
-  rules: Schema.decodeUnknownExit(kindSchemas.rules)
-} as const
-const fields: Readonly<Record<KindKey, ReadonlySet<string>>> = {
-  vlans: new Set(fieldNames("vlans")),
-  aliases: new Set(fieldNames("aliases")),
-  rules: new Set(fieldNames("rules"))
-}
-const endpointFields: ReadonlySet<string> = new Set(endpointFieldNames)
+const decoders: ReadonlyMap<
+  KindKey,
+  (input: unknown, options?: { readonly errors?: "all" | "first" }) => Exit.Exit<unknown, Schema.SchemaError>
+> = new Map(kinds.map((k) => [k.collection, Schema.decodeUnknownExit(k.yaml.input as Schema.Codec<unknown, unknown>)]))
+const fields: ReadonlyMap<KindKey, ReadonlySet<string>> = new Map(
+  kinds.map((k) => [k.collection, new Set(Object.keys(k.yaml.input.fields))])
+)
 
 const decodeItem = (
   file: YamlFile,
-  kind: KindKey,
+  spec: AnyKind,
   index: number,
   raw: unknown,
   items: Items,
   issues: Array<Issue>
 ): void => {
+  const kind = spec.collection
   const path = [kind, index] as const
   const at = locate(file, path)
   const name = isRecord(raw) && typeof raw["name"] === "string" ? raw["name"] : undefined
-  const context = { name, kind: modelKind[kind] }
+  const context = { name, kind: spec.name }
   if (!isRecord(raw)) {
     issues.push(makeIssue(file.path, at, {
       ...context,
@@ -116,29 +82,27 @@ const decodeItem = (
     return
   }
   issues.push(
-    ...unknownKeys(file, path, raw, fields[kind], {
+    ...unknownKeys(file, path, raw, fields.get(kind) ?? new Set(), {
       ...context,
       code: "",
       message: "",
-      what: name === undefined ? ` in ${modelKind[kind]} #${index + 1}` : ""
+      what: name === undefined ? ` in ${spec.name} #${index + 1}` : ""
     })
   )
-  if (kind === "rules") {
-    for (const side of ["source", "destination"] as const) {
-      const endpoint = raw[side]
-      if (isRecord(endpoint)) {
-        issues.push(
-          ...unknownKeys(file, [...path, side], endpoint, endpointFields, {
-            ...context,
-            code: "",
-            message: "",
-            what: ` in ${side}`
-          })
-        )
-      }
+  for (const [field, known] of Object.entries(spec.yaml.nested ?? {})) {
+    const nested = raw[field]
+    if (isRecord(nested)) {
+      issues.push(
+        ...unknownKeys(file, [...path, field], nested, new Set(known), {
+          ...context,
+          code: "",
+          message: "",
+          what: ` in ${field}`
+        })
+      )
     }
   }
-  const knownFields = fields[kind]
+  const knownFields = fields.get(kind) ?? new Set()
   const known = Object.keys(raw).every((key) => knownFields.has(key))
     ? raw
     : Object.fromEntries(Object.entries(raw).filter(([key]) => knownFields.has(key)))
@@ -155,7 +119,7 @@ const decodeItem = (
       issues.push(makeIssue(file.path, locate(file, [...path, ...problem.path]), { ...context, ...problem }))
     }
     if (flat.length === 0) {
-      issues.push(makeIssue(file.path, at, { ...context, code: "type", message: `invalid ${modelKind[kind]}` }))
+      issues.push(makeIssue(file.path, at, { ...context, code: "type", message: `invalid ${spec.name}` }))
     }
     const broken = new Set(flat.map((p) => String(p.path[0])))
     const rest = Object.fromEntries(Object.entries(known).filter(([key]) => !broken.has(key)))
@@ -165,28 +129,17 @@ const decodeItem = (
   const located = (itemName: string) => ({
     name: itemName,
     kind,
+    model: spec.name,
     file,
     path,
     source: { file: file.path, line: at.line, column: at.column }
   })
   const rawName = raw["name"]
-  if (typeof rawName === "string") items.named[kind].push({ ...located(rawName), value: { name: rawName } })
-  switch (kind) {
-    case "vlans": {
-      const value = decode(decoders.vlans)
-      if (value !== undefined) items.vlans.push({ ...located(value.name), value })
-      break
-    }
-    case "aliases": {
-      const value = decode(decoders.aliases)
-      if (value !== undefined) items.aliases.push({ ...located(value.name), value })
-      break
-    }
-    case "rules": {
-      const value = decode(decoders.rules)
-      if (value !== undefined) items.rules.push({ ...located(value.name), value })
-      break
-    }
+  if (typeof rawName === "string") items.named[kind]?.push({ ...located(rawName), value: { name: rawName } })
+  const decoder = decoders.get(kind)
+  const value = decoder === undefined ? undefined : decode(decoder)
+  if (value !== undefined) {
+    items.byKind[kind]?.push({ ...located((value as { readonly name: string }).name), value })
   }
 }
 
@@ -194,7 +147,10 @@ const decodeItem = (
 export const collectItems = (
   files: ReadonlyArray<YamlFile>
 ): { readonly items: Items; readonly issues: ReadonlyArray<Issue> } => {
-  const items: Items = { vlans: [], aliases: [], rules: [], named: { vlans: [], aliases: [], rules: [] } }
+  const items: Items = {
+    byKind: Object.fromEntries(kindKeys.map((k) => [k, []])),
+    named: Object.fromEntries(kindKeys.map((k) => [k, []]))
+  }
   const issues: Array<Issue> = []
   for (const file of files) {
     const root = file.value
@@ -202,7 +158,7 @@ export const collectItems = (
     if (!isRecord(root)) {
       issues.push(makeIssue(file.path, locate(file, []), {
         code: "type",
-        message: "a desired-state file must be a mapping of kinds (vlans, aliases, rules)",
+        message: `a desired-state file must be a mapping of kinds (${kindKeys.join(", ")})`,
         hint: "start the file with a top-level key such as `rules:`"
       }))
       continue
@@ -217,7 +173,7 @@ export const collectItems = (
         }))
         continue
       }
-      const kind = kindKeys.find((k) => k === key)
+      const kind = kindAt(key)
       if (kind === undefined) {
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",

@@ -4,12 +4,14 @@
  */
 import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
 import { byCodeUnit, canonicalJson, sha256 } from "../Domain/Digest.ts"
-import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
+import type { AliasInput } from "../Kinds/Alias/Input.ts"
+import { aliasTable } from "../Kinds/Alias/Yaml.ts"
+import type { LoadContext } from "../Kinds/Kind.ts"
+import { desiredOf, kinds } from "../Kinds/Registry.ts"
 import { checkDuplicates } from "./Common.ts"
 import { sortIssues } from "./Issues.ts"
 import { collectItems } from "./Items.ts"
-import { checkRules, ruleSpec } from "./Rules.ts"
-import { checkVlans, vlanSpec } from "./Vlans.ts"
+import type { Located } from "./Located.ts"
 import { defaultLimits, type Limits, parseYaml, type YamlFile } from "./Yaml.ts"
 
 export interface SourceFile {
@@ -30,14 +32,18 @@ export const hasErrors = (issues: ReadonlyArray<Issue>): boolean => issues.some(
 const byName = <A extends { readonly name: string }>(items: ReadonlyArray<A>) =>
   [...items].sort((a, b) => byCodeUnit(a.name, b.name))
 
-/** sha256 over what the site means: configuration (not its folder), items by name, rules in order. */
+/** sha256 over what the site means: configuration (not its folder), items by name, ordered kinds in order. */
 export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
   const { path: _path, ...config } = site.config
   const content = {
     config,
-    vlans: byName(site.vlans).map(({ name, spec }) => ({ name, spec })),
-    aliases: byName(site.aliases).map(({ name, spec }) => ({ name, spec })),
-    rules: site.rules.map(({ name, spec }) => ({ name, spec }))
+    ...Object.fromEntries(kinds.map((kind) => {
+      const items = desiredOf(site, kind)
+      return [
+        kind.collection,
+        (kind.sequence === undefined ? byName(items) : items).map(({ name, spec }) => ({ name, spec }))
+      ]
+    }))
   }
   return sha256(canonicalJson(content))
 }
@@ -57,22 +63,28 @@ export const loadSite = (
   }
   const { items, issues: shapeIssues } = collectItems(files)
   issues.push(...shapeIssues)
-  const table = aliasTable(items.aliases)
-  issues.push(
-    ...checkDuplicates(items.named.vlans),
-    ...checkDuplicates(items.named.aliases),
-    ...checkDuplicates(items.named.rules),
-    ...checkVlans(items.vlans),
-    ...checkAliases(items.aliases, table),
-    ...checkRules(items.rules, table)
-  )
+  // every kind may name aliases in its address and port fields: the table is built first
+  const context: LoadContext = {
+    aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>)
+  }
+  for (const kind of kinds) {
+    issues.push(...checkDuplicates(items.named[kind.collection] ?? []))
+  }
+  for (const kind of kinds) {
+    issues.push(...kind.yaml.check(items.byKind[kind.collection] ?? [], context))
+  }
   const sorted = sortIssues(issues)
   if (hasErrors(sorted)) return { site: undefined, issues: sorted }
   const content = {
     config,
-    vlans: items.vlans.map((v) => ({ name: v.name, spec: vlanSpec(v.value), source: v.source })),
-    aliases: items.aliases.map((a) => ({ name: a.name, spec: aliasSpec(a.value, table), source: a.source })),
-    rules: items.rules.map((r) => ({ name: r.name, spec: ruleSpec(r.value), source: r.source }))
-  }
+    ...Object.fromEntries(kinds.map((kind) => [
+      kind.collection,
+      (items.byKind[kind.collection] ?? []).map((item) => ({
+        name: item.name,
+        spec: kind.yaml.normalise(item.value, context),
+        source: item.source
+      }))
+    ]))
+  } as unknown as Omit<DesiredSite, "digest">
   return { site: { ...content, digest: siteDigest(content) }, issues: sorted }
 }

@@ -4,37 +4,16 @@
  * like hand-written files; loading it gives back exactly the same canonical specs.
  */
 import { Document, isMap, isScalar, isSeq, visit } from "yaml"
-import type { AliasSpec, Endpoint, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type { Endpoint } from "../Domain/Model.ts"
+import { kindAt } from "../Kinds/Registry.ts"
 
 export type FriendlyItem = { readonly name: string } & Readonly<Record<string, unknown>>
 
-const numeric = (value: string): string | number => (/^[1-9]\d{0,9}$/.test(value) ? Number(value) : value)
+/** "443" as 443, so ports and numbers read as people write them. */
+export const numeric = (value: string): string | number => (/^[1-9]\d{0,9}$/.test(value) ? Number(value) : value)
 
-export const friendlyVlan = (name: string, spec: VlanSpec): FriendlyItem => ({
-  name,
-  parent: spec.parent,
-  tag: spec.tag,
-  ...(spec.priority !== 0 ? { priority: spec.priority } : {}),
-  ...(spec.proto !== "" ? { proto: spec.proto } : {}),
-  ...(spec.description !== "" ? { description: spec.description } : {})
-})
-
-export const friendlyAlias = (spec: AliasSpec): FriendlyItem => {
-  const frequency = Number(spec.updateFrequency)
-  return {
-    name: spec.name,
-    type: spec.type,
-    ...(spec.content.length > 0
-      ? { content: spec.content.map((c) => (spec.type === "port" || spec.type === "asn" ? numeric(c) : c)) }
-      : {}),
-    ...(spec.updateFrequency !== "" && Number.isFinite(frequency) ? { update_frequency: frequency } : {}),
-    ...(!spec.enabled ? { enabled: false } : {}),
-    ...(spec.description !== "" ? { description: spec.description } : {}),
-    ...(spec.categories.length > 0 ? { categories: [...spec.categories] } : {})
-  }
-}
-
-const friendlyEndpoint = (endpoint: Endpoint): unknown => {
+/** An endpoint in its shortest YAML form: an address, a list, or a mapping with port/invert. */
+export const friendlyEndpoint = (endpoint: Endpoint): unknown => {
   const { addresses, port, invert } = endpoint
   const address = addresses.length === 1 ? addresses[0] : addresses.length > 1 ? [...addresses] : undefined
   if (port === "" && !invert) return address
@@ -42,34 +21,6 @@ const friendlyEndpoint = (endpoint: Endpoint): unknown => {
     ...(address !== undefined ? { address } : {}),
     ...(port !== "" ? { port: numeric(port) } : {}),
     ...(invert ? { invert: true } : {})
-  }
-}
-
-const ipVersions = { inet: "ipv4", inet6: "ipv6", inet46: "ipv4+ipv6" } as const
-
-export const friendlyRule = (name: string, spec: RuleSpec): FriendlyItem => {
-  const source = friendlyEndpoint(spec.source)
-  const destination = friendlyEndpoint(spec.destination)
-  return {
-    name,
-    action: spec.action,
-    interface: spec.interfaces.length === 0
-      ? "floating"
-      : spec.interfaces.length === 1
-      ? spec.interfaces[0]
-      : [...spec.interfaces],
-    ...(spec.interfaceInvert ? { interface_invert: true } : {}),
-    ...(spec.direction !== "in" ? { direction: spec.direction } : {}),
-    ...(spec.ipVersion !== "inet" ? { ip_version: ipVersions[spec.ipVersion] } : {}),
-    ...(spec.protocol !== "any" ? { protocol: spec.protocol.toLowerCase() } : {}),
-    ...(source !== undefined ? { source } : {}),
-    ...(destination !== undefined ? { destination } : {}),
-    ...(spec.log ? { log: true } : {}),
-    ...(!spec.quick ? { quick: false } : {}),
-    ...(!spec.enabled ? { enabled: false } : {}),
-    ...(spec.gateway !== "" ? { gateway: spec.gateway } : {}),
-    ...(spec.description !== "" ? { description: spec.description } : {}),
-    ...(spec.categories.length > 0 ? { categories: [...spec.categories] } : {})
   }
 }
 
@@ -88,26 +39,30 @@ export const styleItemNodes = (doc: Document): void => {
   })
 }
 
-export interface RenderInput {
-  readonly vlans?: ReadonlyArray<{ readonly name: string; readonly spec: VlanSpec }>
-  readonly aliases?: ReadonlyArray<{ readonly spec: AliasSpec }>
-  /** in evaluation order */
-  readonly rules?: ReadonlyArray<{ readonly name: string; readonly spec: RuleSpec }>
+/** An item to render: its name (an alias's is in its spec) and canonical spec. */
+export interface RenderItem {
+  readonly name?: string
+  readonly spec: unknown
 }
+
+/**
+ * Items per top-level key ("rules"; rules in evaluation order). Other keys are ignored, so a
+ * loaded site renders as it is.
+ */
+export type RenderInput = { readonly [key: string]: unknown }
+
+const isItems = (value: unknown): value is ReadonlyArray<RenderItem> => Array.isArray(value)
 
 /** One YAML file holding the given items; kinds without items are left out. */
 export const renderYaml = (input: RenderInput, options: { readonly header?: string } = {}): string => {
-  const content = {
-    ...(input.vlans !== undefined && input.vlans.length > 0
-      ? { vlans: input.vlans.map((v) => friendlyVlan(v.name, v.spec)) }
-      : {}),
-    ...(input.aliases !== undefined && input.aliases.length > 0
-      ? { aliases: input.aliases.map((a) => friendlyAlias(a.spec)) }
-      : {}),
-    ...(input.rules !== undefined && input.rules.length > 0
-      ? { rules: input.rules.map((r) => friendlyRule(r.name, r.spec)) }
-      : {})
-  }
+  const content = Object.fromEntries(
+    Object.entries(input).flatMap(([collection, items]) => {
+      const kind = kindAt(collection)
+      return kind === undefined || !isItems(items) || items.length === 0
+        ? []
+        : [[collection, items.map((item) => kind.yaml.render(item.name ?? "", item.spec))]]
+    })
+  )
   const doc = new Document(content)
   styleItemNodes(doc)
   if (options.header !== undefined) doc.commentBefore = options.header.split("\n").map((l) => ` ${l}`).join("\n")

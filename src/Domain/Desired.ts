@@ -4,15 +4,15 @@
  * apply and lint errors can point at the YAML line.
  */
 import * as Schema from "effect/Schema"
-import { AliasSpec, RuleSpec, VlanSpec } from "./Model.ts"
-import { SourceRef } from "./Plan.ts"
+import type { AliasSpec } from "../Kinds/Alias/Spec.ts"
+import type { DesiredItem } from "../Kinds/Kind.ts"
+import type { DesiredCollections } from "../Kinds/Registry.ts"
+import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
+import type { VlanSpec } from "../Kinds/Vlan/Spec.ts"
 
-export const DesiredVlan = Schema.Struct({ name: Schema.String, spec: VlanSpec, source: SourceRef })
-export type DesiredVlan = typeof DesiredVlan.Type
-export const DesiredAlias = Schema.Struct({ name: Schema.String, spec: AliasSpec, source: SourceRef })
-export type DesiredAlias = typeof DesiredAlias.Type
-export const DesiredRule = Schema.Struct({ name: Schema.String, spec: RuleSpec, source: SourceRef })
-export type DesiredRule = typeof DesiredRule.Type
+export type DesiredVlan = DesiredItem<VlanSpec>
+export type DesiredAlias = DesiredItem<AliasSpec>
+export type DesiredRule = DesiredItem<RuleSpec>
 
 export const Severity = Schema.Literals(["error", "warning", "info", "off"])
 export type Severity = typeof Severity.Type
@@ -69,22 +69,22 @@ export const SiteConfig = Schema.Struct({
 })
 export type SiteConfig = typeof SiteConfig.Type
 
-export const DesiredSite = Schema.Struct({
-  config: SiteConfig,
-  vlans: Schema.Array(DesiredVlan),
-  aliases: Schema.Array(DesiredAlias),
-  /** in evaluation order: file order, files in lexical order */
-  rules: Schema.Array(DesiredRule),
-  /** sha256 of the site's normalised content, part of the planId */
-  digest: Schema.String
-})
-export type DesiredSite = typeof DesiredSite.Type
+/**
+ * One site as loaded: its settings, its items per kind (`site.rules` in evaluation order: file
+ * order, files in lexical order; see src/Kinds/Registry.ts) and the digest of what it means.
+ */
+export type DesiredSite =
+  & {
+    readonly config: SiteConfig
+    /** sha256 of the site's normalised content, part of the planId */
+    readonly digest: string
+  }
+  & DesiredCollections
 
-export const DesiredTree = Schema.Struct({
-  root: Schema.String,
-  sites: Schema.Array(DesiredSite)
-})
-export type DesiredTree = typeof DesiredTree.Type
+export interface DesiredTree {
+  readonly root: string
+  readonly sites: ReadonlyArray<DesiredSite>
+}
 
 /** One problem found in the desired state. Rendered as `file:line:col: error[code]: message`. */
 export const Issue = Schema.Struct({

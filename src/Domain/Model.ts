@@ -13,77 +13,13 @@
  * - descriptions never carry the ownership marker (see Ownership.ts).
  */
 import * as Schema from "effect/Schema"
-
-export const ResourceKind = Schema.Literals(["vlan", "alias", "rule"])
-export type ResourceKind = typeof ResourceKind.Type
+import type { LiveCollections } from "../Kinds/Registry.ts"
 
 /** Where a live object comes from. Only "mvc" objects can ever be written through the API. */
 export const Origin = Schema.Literals(["mvc", "legacy", "automatic", "builtin"])
 export type Origin = typeof Origin.Type
 
-// ---------------------------------------------------------------------------------------------
-// VLANs (interfaces/vlan_settings)
-
-export const VlanProto = Schema.Literals(["", "802.1q", "802.1ad"])
-export type VlanProto = typeof VlanProto.Type
-
-export const VlanSpec = Schema.Struct({
-  /** parent device, e.g. "igb1" */
-  parent: Schema.String,
-  /** 1..4094 */
-  tag: Schema.Number,
-  /** 802.1p priority code point, 0..7 */
-  priority: Schema.Number,
-  proto: VlanProto,
-  description: Schema.String
-})
-export type VlanSpec = typeof VlanSpec.Type
-
-// ---------------------------------------------------------------------------------------------
-// Aliases (firewall/alias)
-
-export const AliasType = Schema.Literals([
-  "host",
-  "network",
-  "port",
-  "url",
-  "urltable",
-  "urljson",
-  "geoip",
-  "networkgroup",
-  "mac",
-  "asn",
-  "dynipv6host",
-  "authgroup",
-  "internal",
-  "external"
-])
-export type AliasType = typeof AliasType.Type
-
-export const AliasSpec = Schema.Struct({
-  name: Schema.String,
-  type: AliasType,
-  /** sorted, de-duplicated entries (newline-separated on the wire) */
-  content: Schema.Array(Schema.String),
-  enabled: Schema.Boolean,
-  description: Schema.String,
-  /** category names, sorted */
-  categories: Schema.Array(Schema.String),
-  /** refresh interval in days for url types; "" when unset */
-  updateFrequency: Schema.String
-})
-export type AliasSpec = typeof AliasSpec.Type
-
-// ---------------------------------------------------------------------------------------------
-// Filter rules (firewall/filter)
-
-export const RuleAction = Schema.Literals(["pass", "block", "reject"])
-export type RuleAction = typeof RuleAction.Type
-export const Direction = Schema.Literals(["in", "out", "any"])
-export type Direction = typeof Direction.Type
-export const IpVersion = Schema.Literals(["inet", "inet6", "inet46"])
-export type IpVersion = typeof IpVersion.Type
-
+/** The source or destination of a rule or NAT entry. */
 export const Endpoint = Schema.Struct({
   /** sorted addresses, CIDRs, alias names, interface nets ("lan"), "<if>ip", "(self)"; [] = any */
   addresses: Schema.Array(Schema.String),
@@ -93,57 +29,17 @@ export const Endpoint = Schema.Struct({
 })
 export type Endpoint = typeof Endpoint.Type
 
-export const RuleSpec = Schema.Struct({
-  enabled: Schema.Boolean,
-  action: RuleAction,
-  quick: Schema.Boolean,
-  /** sorted interface identifiers; [] = floating (all interfaces) */
-  interfaces: Schema.Array(Schema.String),
-  interfaceInvert: Schema.Boolean,
-  direction: Direction,
-  ipVersion: IpVersion,
-  /** "any" or the upper-case protocol name */
-  protocol: Schema.String,
-  source: Endpoint,
-  destination: Endpoint,
-  log: Schema.Boolean,
-  /** gateway name, "" for default routing */
-  gateway: Schema.String,
-  description: Schema.String,
-  /** category names, sorted */
-  categories: Schema.Array(Schema.String)
-})
-export type RuleSpec = typeof RuleSpec.Type
-
 // ---------------------------------------------------------------------------------------------
 // Live objects: the canonical spec plus what only the firewall knows.
 
-const liveFields = {
+/** The fields every live object has besides its spec. */
+export const liveFields = {
   /** OPNsense uuid; for built-in aliases and legacy/automatic rules, the identifier the API shows */
   uuid: Schema.String,
   origin: Origin,
   /** the desired-state name parsed from the ownership marker, when the object carries one */
   owner: Schema.optional(Schema.String)
 }
-
-export const LiveVlan = Schema.Struct({
-  ...liveFields,
-  /** device name, e.g. "vlan01" */
-  device: Schema.String,
-  spec: VlanSpec
-})
-export type LiveVlan = typeof LiveVlan.Type
-
-export const LiveAlias = Schema.Struct({ ...liveFields, spec: AliasSpec })
-export type LiveAlias = typeof LiveAlias.Type
-
-export const LiveRule = Schema.Struct({
-  ...liveFields,
-  /** evaluation order within the rule's priority group (1..999999; 1..99999 before 25.7) */
-  sequence: Schema.Number,
-  spec: RuleSpec
-})
-export type LiveRule = typeof LiveRule.Type
 
 /** An OPNsense version as detected from core/firmware/status, e.g. { major: 26, minor: 7, patch: 5 }. */
 export const FirmwareVersion = Schema.Struct({
@@ -168,17 +64,19 @@ export const LiveInterface = Schema.Struct({
 })
 export type LiveInterface = typeof LiveInterface.Type
 
-/** Everything read from one firewall in one snapshot: one bulk read per kind. */
-export const LiveSnapshot = Schema.Struct({
-  site: Schema.String,
-  version: FirmwareVersion,
-  fetchedAt: Schema.String,
-  vlans: Schema.Array(LiveVlan),
-  aliases: Schema.Array(LiveAlias),
-  rules: Schema.Array(LiveRule),
-  /** the firewall's interfaces; absent when they could not be read (no privilege, older snapshot) */
-  interfaces: Schema.optional(Schema.Array(LiveInterface)),
-  /** true when served from cache while the firewall was unreachable (circuit open) */
-  stale: Schema.Boolean
-})
-export type LiveSnapshot = typeof LiveSnapshot.Type
+/** The name of a kind of object (src/Kinds/Registry.ts): "vlan", "alias", "rule", ... */
+export const ResourceKind = Schema.String
+export type ResourceKind = string
+
+/** Everything read from one firewall in one snapshot: one bulk read per kind (`live.rules`, ...). */
+export type LiveSnapshot =
+  & {
+    readonly site: string
+    readonly version: FirmwareVersion
+    readonly fetchedAt: string
+    /** the firewall's interfaces; absent when they could not be read (no privilege, older snapshot) */
+    readonly interfaces?: ReadonlyArray<LiveInterface> | undefined
+    /** true when served from cache while the firewall was unreachable (circuit open) */
+    readonly stale: boolean
+  }
+  & LiveCollections

@@ -28,8 +28,9 @@ export const ChangeOutcome = Schema.Struct({
 export type ChangeOutcome = typeof ChangeOutcome.Type
 
 /** A subsystem that is reconfigured/applied once at the end of an apply. */
-export const Subsystem = Schema.Literals(["vlan", "alias", "rule"])
-export type Subsystem = typeof Subsystem.Type
+/** A reconfigure unit: kinds sharing one are reconfigured once ("vlan", "alias", "rule", ...). */
+export const Subsystem = Schema.String
+export type Subsystem = string
 
 /** What the safety layer did around an apply (docs/safety.md); absent when it did not run. */
 export const SafetyReport = Schema.Struct({
@@ -160,7 +161,8 @@ export type ImportedFile = typeof ImportedFile.Type
 export const ImportResult = Schema.Struct({
   site: Schema.String,
   files: Schema.Array(ImportedFile),
-  counts: Schema.Struct({ vlan: Schema.Number, alias: Schema.Number, rule: Schema.Number }),
+  /** objects imported per kind ("rule": 12) */
+  counts: Schema.Record(Schema.String, Schema.Number),
   /** objects left out (built-in aliases, legacy/automatic rules) and why */
   skipped: Schema.Array(Schema.String)
 })

@@ -51,3 +51,9 @@ export const findUnsafe = (text: string, allow: ReadonlyArray<string> = []): Uns
 /** `text` with every unsafe character (except those in `allow`) written as a visible `<U+XXXX>`. */
 export const printable = (text: string, allow: ReadonlyArray<string> = []): string =>
   text.replace(UNSAFE, (char) => (allow.includes(char) ? char : `<${codePoint(char)}>`))
+
+/** A name from free text: lower-case words joined by "-", or undefined when nothing usable is left. */
+export const slug = (text: string): string | undefined => {
+  const s = text.toLowerCase().replace(/[^a-z0-9_.:-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 56)
+  return s === "" ? undefined : s
+}

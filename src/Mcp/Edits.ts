@@ -18,14 +18,15 @@ import { DesiredState } from "../DesiredState.ts"
 import * as DesiredEdit from "../DesiredState/Edit.ts"
 import { issueLine, writeConfined } from "../GitOps.ts"
 import { PathEscape, resolveInside } from "../GitOps/Paths.ts"
+import { KindName, kindNamed, kindNames } from "../Kinds/Registry.ts"
 
 export class EditError extends Data.TaggedError("EditError")<{ readonly message: string }> {}
 
 /** kind as plans name it → the top-level YAML key */
-const kindKey = { vlan: "vlans", alias: "aliases", rule: "rules" } as const
+const kindKey = (kind: string): string => kindNamed(kind)?.collection ?? kind
 
-const Kind = Schema.Literals(["vlan", "alias", "rule"]).annotate({
-  description: "kind of object; its items live under the plural top-level key (vlan → vlans)"
+const Kind = KindName.annotate({
+  description: `kind of object (${kindNames.join(", ")}); its items live under its top-level key (vlan → vlans)`
 })
 
 const RelPath = Schema.String.annotate({ description: "file relative to the site folder, e.g. \"rules.yaml\"" })
@@ -85,13 +86,13 @@ const readSite = (dir: string, site: string) =>
 const toDesiredEdit = (edit: Edit): DesiredEdit.Edit => {
   switch (edit.op) {
     case "delete":
-      return { op: "delete", kind: kindKey[edit.kind], name: edit.name }
+      return { op: "delete", kind: kindKey(edit.kind), name: edit.name }
     case "patch":
       return { op: "patch", file: edit.file, path: edit.path, value: edit.value }
     case "upsert":
       return {
         op: "upsert",
-        kind: kindKey[edit.kind],
+        kind: kindKey(edit.kind),
         item: { ...edit.value, name: edit.name },
         file: edit.file,
         before: edit.before,

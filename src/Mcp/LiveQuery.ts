@@ -3,7 +3,8 @@
  * cut to the fields asked for, and paged with an opaque cursor. Pure functions over a snapshot.
  */
 import * as Schema from "effect/Schema"
-import type { LiveAlias, LiveRule, LiveSnapshot, LiveVlan, ResourceKind } from "../Domain/Model.ts"
+import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
+import { kindNamed, liveOf } from "../Kinds/Registry.ts"
 
 export const LiveFilter = Schema.Struct({
   name: Schema.optional(
@@ -24,35 +25,10 @@ export type LiveFilter = typeof LiveFilter.Type
 
 export type Row = Record<string, unknown>
 
-const vlanRow = (v: LiveVlan): Row => ({
-  uuid: v.uuid,
-  name: v.owner ?? v.device,
-  managed: v.owner !== undefined,
-  origin: v.origin,
-  device: v.device,
-  ...v.spec
-})
-
-const aliasRow = (a: LiveAlias): Row => ({ uuid: a.uuid, managed: a.owner !== undefined, origin: a.origin, ...a.spec })
-
-const ruleRow = (r: LiveRule): Row => ({
-  uuid: r.uuid,
-  name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
-  managed: r.owner !== undefined,
-  origin: r.origin,
-  sequence: r.sequence,
-  ...r.spec
-})
-
+/** The snapshot's objects of one kind as flat rows (none for an unknown kind). */
 export const rowsOf = (snapshot: LiveSnapshot, kind: ResourceKind): ReadonlyArray<Row> => {
-  switch (kind) {
-    case "vlan":
-      return snapshot.vlans.map(vlanRow)
-    case "alias":
-      return snapshot.aliases.map(aliasRow)
-    case "rule":
-      return snapshot.rules.map(ruleRow)
-  }
+  const known = kindNamed(kind)
+  return known === undefined ? [] : liveOf(snapshot, known).map((l) => ({ ...known.listing.row(l) }))
 }
 
 const wildcard = (pattern: string): RegExp =>
@@ -77,25 +53,9 @@ const matcher = (filter: LiveFilter): (row: Row) => boolean => {
   }
 }
 
-/** Default fields per kind: enough to recognise an object, small enough for thousands of rows. */
-export const defaultFields: Readonly<Record<ResourceKind, ReadonlyArray<string>>> = {
-  vlan: ["name", "uuid", "managed", "device", "parent", "tag", "description"],
-  alias: ["name", "uuid", "managed", "origin", "type", "content", "description"],
-  rule: [
-    "name",
-    "uuid",
-    "managed",
-    "origin",
-    "sequence",
-    "enabled",
-    "action",
-    "interfaces",
-    "protocol",
-    "source",
-    "destination",
-    "description"
-  ]
-}
+/** Default fields of a kind: enough to recognise an object, small enough for thousands of rows. */
+export const defaultFields = (kind: ResourceKind): ReadonlyArray<string> =>
+  kindNamed(kind)?.listing.fields ?? ["name", "uuid", "managed"]
 
 export const select = (row: Row, fields: ReadonlyArray<string>): Row =>
   Object.fromEntries(["name", ...fields].filter((f) => f in row).map((f) => [f, row[f]]))

@@ -3,7 +3,6 @@
  * per snapshot, writes per kind, reconfigure per subsystem, backups. Resilience comes in from the
  * CircuitBreaker and Cache services and the retry policy (Request.ts).
  */
-import * as Arr from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,32 +10,26 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
-import { randomUUID } from "node:crypto"
-import type { AliasSpec, FirmwareVersion, LiveInterface, LiveSnapshot, RuleSpec, VlanSpec } from "../Domain/Model.ts"
-import { LiveSnapshot as LiveSnapshotSchema } from "../Domain/Model.ts"
+import type { FirmwareVersion, LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
+import type { ClientKit, ReadContext } from "../Kinds/Kind.ts"
+import { apiOf, type ClientCollections, kinds, LiveSnapshotSchema } from "../Kinds/Registry.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
 import { CircuitBreaker } from "../Resilience/CircuitBreaker.ts"
 import { defaultRetry, retryNumbered, type RetryOptions } from "../Resilience/Retry.ts"
-import * as Aliases from "./Aliases.ts"
-import * as AliasImport from "./AliasImport.ts"
 import * as Categories from "./Categories.ts"
 import {
   NotFoundError,
   OperationRefusedError,
   type OpnsenseError,
   UnexpectedResponseError,
-  UnsupportedVersionError,
-  ValidationError
+  UnsupportedVersionError
 } from "./Errors.ts"
 import { makeTransport, type TransportOptions } from "./Http.ts"
 import * as Interfaces from "./Interfaces.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
-import * as Rules from "./Rules.ts"
-import * as Upload from "./Upload.ts"
 import * as Version from "./Version.ts"
-import * as Vlans from "./Vlans.ts"
 import { allRows } from "./Wire.ts"
 
 export interface ClientOptions extends TransportOptions {
@@ -63,12 +56,6 @@ export const SystemStatus = Schema.Struct({ metadata: Schema.optional(Schema.Unk
 /** Backup ids are "config-<time>.xml"; the API's revision form is the time inside. */
 const revisionOf = (id: string) => id.replace(/^config-/, "").replace(/\.xml$/, "")
 const idOf = (revision: string) => (revision.startsWith("config-") ? revision : `config-${revision}.xml`)
-
-/**
- * uuids per del_rule call: the list travels in the URL (the action takes it as a path parameter),
- * kept to about 3.7 kB so a web server's request-line limit is never near.
- */
-const DELETE_CHUNK = 100
 
 export const snapshotKey = (site: string) => `opnsense:${site}:snapshot`
 
@@ -153,36 +140,6 @@ export const make = (
     const forgettingCategories = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.tapError(effect, () => Ref.set(knownCategories, Option.none()))
 
-    const listVlans = Effect.flatMap(caps, (c) =>
-      c.rawSearchRows
-        ? http.json(Vlans.SearchResponse, "POST", `${Vlans.base}/search_item`, { body: allRows, idempotent: true })
-          .pipe(
-            Effect.map(Vlans.fromSearch)
-          )
-        : http.json(Vlans.ModelResponse, "GET", `${Vlans.base}/get`).pipe(Effect.map(Vlans.fromModel)))
-
-    const listAliasesWith = (names: ReadonlyMap<string, string>) =>
-      Effect.flatMap(caps, (c) =>
-        c.rawSearchRows
-          ? http.json(Aliases.SearchResponse, "POST", `${Aliases.base}/search_item`, {
-            body: allRows,
-            idempotent: true
-          }).pipe(
-            Effect.flatMap((r) => {
-              const live = Aliases.fromSearch(r, names)
-              const authgroups = Aliases.authgroupUuids(r)
-              // authgroup rows carry group names (or nothing): their gids only come from export
-              return authgroups.length === 0 ? Effect.succeed(live) : http.json(
-                Aliases.ExportResponse,
-                "GET",
-                `${Aliases.base}/export?ids=${authgroups.map(encodeURIComponent).join(",")}`
-              ).pipe(Effect.map((exported) => Aliases.withExportedContent(live, exported)))
-            })
-          )
-          : http.json(Aliases.ExportResponse, "GET", `${Aliases.base}/export`).pipe(
-            Effect.map((r) => Aliases.fromExport(r, names))
-          ))
-
     /**
      * The interfaces, or undefined when this key may not read them (page-interfaces-overview) or
      * the box answers something else: plans then say what the lockout guard cannot see.
@@ -216,45 +173,26 @@ export const make = (
       })
     )
 
-    const listRulesWith = (names: ReadonlyMap<string, string>, interfaces?: ReadonlyArray<LiveInterface>) =>
-      Effect.flatMap(caps, (c) =>
-        c.ruleListing === "search"
-          ? http.json(Rules.SearchResponse, "POST", `${Rules.base}/search_rule`, { body: allRows, idempotent: true })
-            .pipe(
-              Effect.map((r) => Rules.fromSearch(r, names, interfaces))
-            )
-          : http.json(Rules.ModelResponse, "GET", `${Rules.base}/get`).pipe(
-            Effect.map((r) => Rules.fromModel(r, names))
-          ))
-
-    const withCategories = <A>(f: (names: ReadonlyMap<string, string>) => Effect.Effect<A, OpnsenseError>) =>
-      Effect.flatMap(categories, (index) => f(index.byId))
-
     const readSnapshot = Effect.gen(function*() {
       const v = yield* version
       // after an outage the breaker lets a single probe through: read one kind at a time then
       const concurrency = (yield* breaker.state(site)) === "closed" ? 2 : 1
-      const [index, vlans, interfaces] = yield* Effect.all([categories, listVlans, listInterfaces], { concurrency })
-      const [aliases, rules] = yield* Effect.all(
-        [listAliasesWith(index.byId), listRulesWith(index.byId, interfaces)],
-        { concurrency }
-      )
+      const [index, interfaces] = yield* Effect.all([categories, listInterfaces], { concurrency })
+      const context: ReadContext = { categories: index.byId, interfaces }
+      const read = yield* Effect.forEach(kinds, (kind) => apiOf(apis, kind).read(context), { concurrency })
       const now = yield* Clock.currentTimeMillis
-      const snapshot: LiveSnapshot = {
+      const collections = Object.fromEntries(kinds.map((kind, i) => [kind.collection, read[i] ?? []]))
+      const snapshot = {
         site,
         version: v,
         fetchedAt: new Date(now).toISOString(),
-        vlans,
-        aliases,
-        rules,
+        ...collections,
         ...(interfaces !== undefined ? { interfaces } : {}),
         stale: false
-      }
-      yield* Effect.annotateCurrentSpan({
-        "opnsense.vlans": vlans.length,
-        "opnsense.aliases": aliases.length,
-        "opnsense.rules": rules.length
-      })
+      } as LiveSnapshot
+      yield* Effect.annotateCurrentSpan(
+        Object.fromEntries(kinds.map((kind, i) => [`opnsense.${kind.collection}`, read[i]?.length ?? 0]))
+      )
       return snapshot
     })
 
@@ -326,27 +264,6 @@ export const make = (
         })
       )
     })
-
-    /** A rule value this version's filter model lacks is refused before anything is sent. */
-    const checkRuleFeaturesOf = (v: FirmwareVersion, spec: RuleSpec): Effect.Effect<void, UnsupportedVersionError> => {
-      const missing = Version.capabilities(v).missingRuleFeatures
-      const lacking = Version.ruleFeaturesOf(spec).filter((f) => missing.includes(f))
-      if (lacking.length === 0) return Effect.void
-      return Effect.fail(
-        new UnsupportedVersionError({
-          message: `OPNsense ${v.raw} on site "${site}" cannot hold this rule: its filter model has ${
-            lacking.map((f) => Version.ruleFeatureText[f]).join(", ")
-          } (opnsense/core ${v.major}.${v.minor}: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml). ` +
-            (lacking.includes("direction any")
-              ? "Write one rule per direction (in, out), or upgrade to 26.1 or later"
-              : "Upgrade the firewall to 25.7 or later"),
-          site,
-          version: v.raw,
-          missing: lacking
-        })
-      )
-    }
-    const checkRuleFeatures = (spec: RuleSpec) => Effect.flatMap(version, (v) => checkRuleFeaturesOf(v, spec))
 
     /** Every write drops the site's cached snapshot, whether it succeeded or not (it may have landed). */
     const writing = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -462,205 +379,27 @@ export const make = (
           })
         })
 
-    const ownedBy = <T extends { readonly owner?: string | undefined; readonly uuid: string }>(
-      list: Effect.Effect<ReadonlyArray<T>, OpnsenseError>,
-      owner: string
-    ) => Effect.map(list, (items) => Option.fromUndefinedOr(items.find((item) => item.owner === owner)?.uuid))
-
-    const checkSequenceOf = (c: Version.Capabilities, sequence: number) =>
-      Number.isInteger(sequence) && sequence >= 1 && sequence <= c.maxSequence
-        ? Effect.void
-        : Effect.fail(
-          new ValidationError({
-            message: `rule sequence ${sequence} is outside 1..${c.maxSequence} for OPNsense on site "${site}"`,
-            site,
-            endpoint: `POST ${Rules.base}/set_rule`,
-            validations: { "rule.sequence": `Sequence shall be between 1 and ${c.maxSequence}.` }
-          })
-        )
-    const checkSequence = (sequence: number) => Effect.flatMap(caps, (c) => checkSequenceOf(c, sequence))
-
-    const vlans: OpnsenseShape["vlans"] = {
-      list: listVlans.pipe(Effect.withSpan("Opnsense.vlans.list", { attributes: { "opnsense.site": site } })),
-      create: Effect.fn("Opnsense.vlans.create")(function*(spec: VlanSpec, owner: string) {
-        return yield* create(
-          `${Vlans.base}/add_item`,
-          Vlans.wrapper,
-          Vlans.toWire(spec, owner),
-          ownedBy(listVlans, owner)
-        )
-      }),
-      update: Effect.fn("Opnsense.vlans.update")(
-        function*(uuid: string, spec: VlanSpec, owner: string, device?: string) {
-          yield* update(`${Vlans.base}/set_item/${uuid}`, Vlans.wrapper, Vlans.toWire(spec, owner, device))
-        }
-      ),
-      remove: Effect.fn("Opnsense.vlans.remove")(function*(uuid: string) {
-        yield* remove(`${Vlans.base}/del_item/${uuid}`, "VLAN", uuid)
-      }),
-      reconfigure: reconfigure(`${Vlans.base}/reconfigure`, "VLAN reconfigure").pipe(
-        Effect.withSpan("Opnsense.vlans.reconfigure")
-      )
+    const kit: ClientKit = {
+      site,
+      baseUrl: transport.baseUrl,
+      http,
+      retry,
+      version,
+      capabilities: caps,
+      create: (path, wrapper, body, findExisting) =>
+        create(path, wrapper, body, Effect.map(findExisting, Option.fromUndefinedOr)),
+      update,
+      remove,
+      reconfigure,
+      writing,
+      categories: Effect.map(categories, (index) => index.byId),
+      categoryIds,
+      forgettingCategories,
+      interfaces: listInterfaces
     }
-
-    const listAliases = withCategories(listAliasesWith)
-    const aliases: OpnsenseShape["aliases"] = {
-      list: listAliases.pipe(Effect.withSpan("Opnsense.aliases.list", { attributes: { "opnsense.site": site } })),
-      create: Effect.fn("Opnsense.aliases.create")(function*(spec: AliasSpec, owner: string) {
-        const ids = yield* categoryIds(spec.categories)
-        const existing = Effect.map(
-          listAliases,
-          (all) => Option.fromUndefinedOr(all.find((a) => a.spec.name === spec.name && a.owner === owner)?.uuid)
-        )
-        return yield* forgettingCategories(
-          create(`${Aliases.base}/add_item`, Aliases.wrapper, Aliases.toWire(spec, owner, ids), existing)
-        )
-      }),
-      createMany: Effect.fn("Opnsense.aliases.createMany")(function*(rows) {
-        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
-        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
-        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
-        return yield* AliasImport.write(rows, {
-          site,
-          list: listAliases,
-          send: (sent) =>
-            writing(http.json(AliasImport.ImportResponse, "POST", `${Aliases.base}/import`, {
-              body: AliasImport.body(
-                sent.map((r) => Aliases.toWire(r.spec, r.owner, r.spec.categories.flatMap((n) => ids.get(n) ?? [])))
-              ),
-              // by name: a repeat finds the aliases of the first attempt and rewrites them with the same values
-              idempotent: true
-            }))
-        })
-      }),
-      update: Effect.fn("Opnsense.aliases.update")(function*(uuid: string, spec: AliasSpec, owner: string) {
-        const ids = yield* categoryIds(spec.categories)
-        yield* forgettingCategories(
-          update(`${Aliases.base}/set_item/${uuid}`, Aliases.wrapper, Aliases.toWire(spec, owner, ids))
-        )
-      }),
-      remove: Effect.fn("Opnsense.aliases.remove")(function*(uuid: string) {
-        yield* remove(`${Aliases.base}/del_item/${uuid}`, "alias", uuid)
-      }),
-      reconfigure: reconfigure(`${Aliases.base}/reconfigure`, "Alias reconfigure").pipe(
-        Effect.withSpan("Opnsense.aliases.reconfigure")
-      )
-    }
-
-    const listRules = withCategories(listRulesWith)
-    const rules: OpnsenseShape["rules"] = {
-      list: listRules.pipe(Effect.withSpan("Opnsense.rules.list", { attributes: { "opnsense.site": site } })),
-      create: Effect.fn("Opnsense.rules.create")(function*(spec: RuleSpec, owner: string, sequence: number) {
-        yield* checkSequence(sequence)
-        yield* checkRuleFeatures(spec)
-        const ids = yield* categoryIds(spec.categories)
-        return yield* forgettingCategories(create(
-          `${Rules.base}/add_rule`,
-          Rules.wrapper,
-          Rules.toWire(spec, owner, sequence, ids),
-          ownedBy(listRules, owner)
-        ))
-      }),
-      update: Effect.fn("Opnsense.rules.update")(
-        function*(uuid: string, spec: RuleSpec, owner: string, sequence: number) {
-          yield* checkSequence(sequence)
-          yield* checkRuleFeatures(spec)
-          const ids = yield* categoryIds(spec.categories)
-          yield* forgettingCategories(
-            update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, Rules.toWire(spec, owner, sequence, ids))
-          )
-        }
-      ),
-      setSequence: Effect.fn("Opnsense.rules.setSequence")(function*(uuid: string, sequence: number) {
-        yield* checkSequence(sequence)
-        yield* update(`${Rules.base}/set_rule/${uuid}`, Rules.wrapper, {
-          [Rules.wrapper]: { sequence: String(sequence) }
-        })
-      }),
-      remove: Effect.fn("Opnsense.rules.remove")(function*(uuid: string) {
-        yield* remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid)
-      }),
-      removeMany: Effect.fn("Opnsense.rules.removeMany")(function*(uuids: ReadonlyArray<string>) {
-        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": uuids.length })
-        const lists = yield* Effect.result(caps)
-        if (lists._tag === "Failure") return uuids.map(() => lists.failure)
-        if (!lists.success.ruleDeleteLists || uuids.length === 1) {
-          return yield* Effect.forEach(
-            uuids,
-            (uuid) =>
-              Effect.match(remove(`${Rules.base}/del_rule/${uuid}`, "rule", uuid), {
-                onSuccess: () => undefined,
-                onFailure: (error) => error
-              })
-          )
-        }
-        const outcomes: Array<OpnsenseError | undefined> = []
-        for (const chunk of Arr.chunksOf(uuids, DELETE_CHUNK)) {
-          const path = `${Rules.base}/del_rule/${chunk.join(",")}`
-          // delBase deletes what it finds and saves once: after any answer every listed rule is
-          // gone (the answer names only the last one), so a retry is harmless
-          const result = yield* Effect.result(writing(http.json(WriteResult, "POST", path, { idempotent: true })))
-          for (const _ of chunk) outcomes.push(result._tag === "Failure" ? result.failure : undefined)
-        }
-        return outcomes
-      }),
-      reconfigure: reconfigure(`${Rules.base}/apply`, "Filter apply").pipe(
-        Effect.withSpan("Opnsense.rules.reconfigure")
-      ),
-      upload: Effect.fn("Opnsense.rules.upload")(function*(rows) {
-        const c = yield* caps
-        const path = `${Rules.base}/upload_rules`
-        if (!c.uploadRules) {
-          return yield* Effect.fail(
-            new NotFoundError({
-              message: `upload_rules needs OPNsense 26.1 or later; site "${site}" runs ${
-                (yield* version).raw
-              }: write rules one by one`,
-              site,
-              endpoint: `POST ${path}`
-            })
-          )
-        }
-        yield* Effect.annotateCurrentSpan({ "opnsense.site": site, "opnsense.rows": rows.length })
-        // the capabilities already in hand: not a version lookup (and its span) per row
-        for (const row of rows) yield* checkSequenceOf(c, row.sequence)
-        const v = yield* version
-        for (const row of rows) yield* checkRuleFeaturesOf(v, row.spec)
-        // upload_rules drops category names it does not know: create them first, as single writes do
-        const names = [...new Set(rows.flatMap((r) => r.spec.categories))]
-        const ids = new Map(Arr.zip(names, yield* forgettingCategories(categoryIds(names))))
-        // our own v4 uuid on every new row: saved under it, retried as an update, found afterwards
-        const sent = rows.map((r) => ({ ...r, uuid: r.uuid ?? randomUUID(), isNew: r.uuid === undefined }))
-        return yield* Upload.write(sent, {
-          send: (payload) =>
-            writing(
-              http.json(Upload.UploadResponse, "POST", path, { body: { payload }, idempotent: true }).pipe(
-                Effect.flatMap((r) =>
-                  r.validations !== undefined ? Effect.succeed(r) : Effect.fail(
-                    new UnexpectedResponseError({
-                      message: `POST ${path} on site "${site}" answered status "${
-                        r.status ?? ""
-                      }" without validations: the payload was not taken`,
-                      site,
-                      endpoint: `POST ${path}`,
-                      status: 200
-                    })
-                  )
-                )
-              )
-            ),
-          setRule: (row) =>
-            update(
-              `${Rules.base}/set_rule/${row.uuid}`,
-              Rules.wrapper,
-              row.onlySequence === true && !row.isNew
-                ? { [Rules.wrapper]: { sequence: String(row.sequence) } }
-                : Rules.toWire(row.spec, row.owner, row.sequence, row.spec.categories.flatMap((n) => ids.get(n) ?? []))
-            ),
-          liveUuids: Effect.map(listRules, (live) => new Set(live.map((r) => r.uuid)))
-        })
-      })
-    }
+    const apis = Object.fromEntries(
+      kinds.map((kind) => [kind.collection, kind.client(kit)])
+    ) as unknown as ClientCollections
 
     // -- backups ----------------------------------------------------------------------------
 
@@ -736,9 +475,7 @@ export const make = (
       version,
       snapshot,
       ping,
-      vlans,
-      aliases,
-      rules,
+      ...apis,
       backups
     } satisfies OpnsenseShape
   })

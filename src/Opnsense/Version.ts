@@ -5,7 +5,8 @@
  */
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type { FirmwareVersion, RuleSpec } from "../Domain/Model.ts"
+import type { FirmwareVersion } from "../Domain/Model.ts"
+import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
 
 const Product = Schema.Struct({
   product_version: Schema.optional(Schema.String),

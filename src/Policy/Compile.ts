@@ -5,8 +5,9 @@
  * then priority groups (floating 200000, interface groups 300000 + group sequence, single interface
  * 400000), by sequence within a group, MVC rules before legacy rules of the same group.
  */
-import type { Direction, Endpoint as RuleSpecEndpoint, RuleAction } from "../Domain/Model.ts"
+import type { Endpoint as RuleSpecEndpoint } from "../Domain/Model.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
+import type { Direction, RuleAction } from "../Kinds/Rule/Spec.ts"
 import type { Excluded, PacketDirection, PolicyInput, PolicyRule, PriorityGroup } from "./Domain.ts"
 import * as R from "./Ranges.ts"
 import { type AddressSet, familyRanges, makeResolver, type PortSet, type Resolver } from "./Resolve.ts"

@@ -5,8 +5,10 @@
  */
 import * as Schema from "effect/Schema"
 import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
-import { AliasSpec, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
+import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
+import { AliasSpec } from "../Kinds/Alias/Spec.ts"
+import { RuleAction, RuleSpec } from "../Kinds/Rule/Spec.ts"
 
 /** the site settings the analysis reads, as sites.yaml gives them */
 export { InterfaceNet, ManagementPath }

@@ -6,7 +6,8 @@
  * are not known offline (URL/GeoIP aliases, hostnames, interface nets without a subnet) or the packet
  * leaves a field unspecified.
  */
-import type { Endpoint as RuleEndpoint, RuleAction } from "../Domain/Model.ts"
+import type { Endpoint as RuleEndpoint } from "../Domain/Model.ts"
+import type { RuleAction } from "../Kinds/Rule/Spec.ts"
 import {
   type Applicable,
   type CompiledEndpoint,

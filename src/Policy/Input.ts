@@ -6,15 +6,10 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts"
-import {
-  AliasSpec,
-  type LiveAlias,
-  type LiveInterface,
-  type LiveRule,
-  type LiveSnapshot,
-  RuleSpec
-} from "../Domain/Model.ts"
+import { type LiveInterface, type LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
+import { AliasSpec, type LiveAlias } from "../Kinds/Alias/Spec.ts"
+import { type LiveRule, RuleSpec } from "../Kinds/Rule/Spec.ts"
 import type { PolicyInput, PolicyRule } from "./Domain.ts"
 
 /**

@@ -4,8 +4,8 @@
  * interface nets without a known subnet) becomes an opaque token: a packet "may match" it, and two
  * rules naming the same token are known to cover each other.
  */
-import type { AliasType } from "../Domain/Model.ts"
 import { normalizePort } from "../Domain/Normalize.ts"
+import type { AliasType } from "../Kinds/Alias/Spec.ts"
 import type { InterfaceNet, ManagementPath, PolicyAlias } from "./Domain.ts"
 import * as R from "./Ranges.ts"
 

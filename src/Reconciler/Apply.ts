@@ -8,18 +8,13 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { RuleSpec } from "../Domain/Model.ts"
-import {
-  AliasSpec as AliasSpecSchema,
-  RuleSpec as RuleSpecSchema,
-  VlanSpec as VlanSpecSchema
-} from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
-import type { ChangeOutcome, Subsystem } from "../Domain/Reports.ts"
+import type { ChangeOutcome } from "../Domain/Reports.ts"
+import { apiOf, kindNamed, reconfigurerOf } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
-import { bulkCall, type BulkOptions, decodeAlias, decodeRule, onlySequence, type RowResult } from "./Bulk.ts"
-import type { Step } from "./Order.ts"
+import { bulkCall, type BulkOptions, decodeSpec, onlySequence, type RowResult } from "./Bulk.ts"
+import { type Step, subsystemOf } from "./Order.ts"
 
 export interface ExecuteOptions extends BulkOptions {
   /** parallel writes within a run of rule writes (default 4) */
@@ -28,33 +23,41 @@ export interface ExecuteOptions extends BulkOptions {
 
 export interface Executed {
   readonly outcomes: ReadonlyArray<ChangeOutcome>
-  readonly reconfigured: ReadonlyArray<Subsystem>
+  readonly reconfigured: ReadonlyArray<string>
   readonly failed: boolean
   /** "reconfigure alias: …" when a reconfigure failed */
   readonly errors: ReadonlyArray<string>
 }
 
-const decodeVlan = Schema.decodeUnknownSync(VlanSpecSchema)
-
-const specIs = {
-  vlan: Schema.is(VlanSpecSchema),
-  alias: Schema.is(AliasSpecSchema),
-  rule: Schema.is(RuleSpecSchema)
-} as const
+const specIs = new Map<string, (u: unknown) => boolean>()
+const isSpecOf = (kind: { readonly name: string; readonly spec: Schema.Codec<unknown, unknown> }, spec: unknown) => {
+  let is = specIs.get(kind.name)
+  if (is === undefined) {
+    is = Schema.is(kind.spec)
+    specIs.set(kind.name, is)
+  }
+  return is(spec)
+}
 
 /** Problems that make a (saved, possibly hand-edited) plan unsafe to execute; [] when it is sound. */
 export const planProblems = (changes: ReadonlyArray<Change>): ReadonlyArray<string> =>
-  changes.flatMap((c) => [
-    ...(c.action !== "delete" && !specIs[c.kind](c.after)
-      ? [`${c.action} ${c.kind} ${c.name}: "after" is not a valid ${c.kind}`]
-      : []),
-    ...(c.action !== "create" && (c.uuid === undefined || c.uuid === "")
-      ? [`${c.action} ${c.kind} ${c.name}: no uuid`]
-      : []),
-    ...(c.kind === "rule" && c.action !== "delete" && c.sequence === undefined
-      ? [`${c.action} rule ${c.name}: no sequence`]
-      : [])
-  ])
+  changes.flatMap((c) => {
+    const kind = kindNamed(c.kind)
+    if (kind === undefined) {
+      return [`${c.action} ${c.kind} ${c.name}: "${c.kind}" is not a kind of object opnsense-mcp manages`]
+    }
+    return [
+      ...(c.action !== "delete" && !isSpecOf(kind, c.after)
+        ? [`${c.action} ${c.kind} ${c.name}: "after" is not a valid ${c.kind}`]
+        : []),
+      ...(c.action !== "create" && (c.uuid === undefined || c.uuid === "")
+        ? [`${c.action} ${c.kind} ${c.name}: no uuid`]
+        : []),
+      ...(kind.sequence !== undefined && c.action !== "delete" && c.sequence === undefined
+        ? [`${c.action} ${c.kind} ${c.name}: no sequence`]
+        : [])
+    ]
+  })
 
 /** "desired-state/rules.yaml:12:5: rule \"iot-dns\": OPNsense rejected it: rule.destination_port: …" */
 export const describeError = (change: Change, error: OpnsenseError): string =>
@@ -96,69 +99,45 @@ const outcome = (
 
 const skipped = (change: Change) => outcome(change, "skipped", { error: "not attempted: an earlier change failed" })
 
-/** The calls of a kind without an evaluation order (VLANs, aliases). */
-interface UnorderedApi<S> {
-  readonly create: (spec: S, owner: string) => Effect.Effect<string, OpnsenseError>
-  readonly update: (uuid: string, spec: S, owner: string) => Effect.Effect<void, OpnsenseError>
-  readonly remove: (uuid: string) => Effect.Effect<void, OpnsenseError>
-}
-
-const writeUnordered = <S>(
-  api: UnorderedApi<S>,
-  decode: (after: unknown) => S,
-  change: Change,
-  uuid: string
-): Effect.Effect<string | undefined, OpnsenseError> =>
-  change.action === "delete"
-    ? api.remove(uuid).pipe(Effect.as(uuid))
-    : change.action === "create"
-    ? api.create(decode(change.after), change.name)
-    : api.update(uuid, decode(change.after), change.name).pipe(Effect.as(uuid))
-
 /** The API call for one change; returns the uuid it wrote. */
 export const writeChange = (
   client: OpnsenseShape,
   change: Change
 ): Effect.Effect<string | undefined, OpnsenseError> => {
   const uuid = change.uuid ?? ""
-  const sequence = change.sequence ?? 0
-  switch (change.kind) {
-    case "vlan":
-      return writeUnordered(client.vlans, decodeVlan, change, uuid)
-    case "alias":
-      return writeUnordered(client.aliases, decodeAlias, change, uuid)
-    case "rule": {
-      if (change.action === "delete") return client.rules.remove(uuid).pipe(Effect.as(uuid))
-      const spec: RuleSpec = decodeRule(change.after)
-      if (change.action === "create") return client.rules.create(spec, change.name, sequence)
-      return (onlySequence(change)
-        ? client.rules.setSequence(uuid, sequence)
-        : client.rules.update(uuid, spec, change.name, sequence)).pipe(Effect.as(uuid))
-    }
-  }
+  const kind = kindNamed(change.kind)
+  if (kind === undefined) return Effect.die(new Error(`"${change.kind}" is not a kind of object opnsense-mcp manages`))
+  const api = apiOf(client, kind)
+  if (change.action === "delete") return api.remove(uuid).pipe(Effect.as(uuid))
+  const spec = decodeSpec(kind, change.after)
+  const at = { sequence: change.sequence, onlySequence: onlySequence(change) }
+  return change.action === "create"
+    ? api.create(spec, change.name, at)
+    : api.update(uuid, spec, change.name, at).pipe(Effect.as(uuid))
 }
 
 /** The call that makes a subsystem's saved writes active (apply, revert and recovery all use it). */
-export const reconfigure = (client: OpnsenseShape, subsystem: Subsystem) =>
-  subsystem === "vlan"
-    ? client.vlans.reconfigure
-    : subsystem === "alias"
-    ? client.aliases.reconfigure
-    : client.rules.reconfigure
+export const reconfigure = (client: OpnsenseShape, subsystem: string): Effect.Effect<void, OpnsenseError> => {
+  const kind = reconfigurerOf(subsystem)
+  return kind === undefined
+    ? Effect.die(new Error(`"${subsystem}" is not a subsystem opnsense-mcp reconfigures`))
+    : apiOf(client, kind).reconfigure
+}
 
 /**
- * Consecutive write steps that may go together: rule writes (deletes apart from the rest), and
- * alias creates (one import; written one at a time, in order, when not imported).
+ * Consecutive write steps that may go together: writes of an ordered kind (deletes apart from the
+ * rest; independent of each other, so pipelined), and creates of a kind with a bulk path (one
+ * call; written one at a time, in order, when not sent together).
  */
 const batches = (steps: ReadonlyArray<Step>): ReadonlyArray<ReadonlyArray<Step>> => {
   const out: Array<Array<Step>> = []
   for (const step of steps) {
     const last = out[out.length - 1]?.[0]
     const bothWrites = last !== undefined && last._tag === "Write" && step._tag === "Write"
-    const joins = bothWrites && (
-      (step.change.kind === "rule" && last.change.kind === "rule" &&
-        (last.change.action === "delete") === (step.change.action === "delete")) ||
-      (step.change.kind === "alias" && last.change.kind === "alias" && step.change.action === "create" &&
+    const kind = bothWrites ? kindNamed(step.change.kind) : undefined
+    const joins = bothWrites && kind !== undefined && step.change.kind === last.change.kind && (
+      (kind.sequence !== undefined && (last.change.action === "delete") === (step.change.action === "delete")) ||
+      (kind.sequence === undefined && step.change.action === "create" &&
         last.change.action === "create")
     )
     const current = out[out.length - 1]
@@ -175,8 +154,8 @@ export const executeSteps = (
 ): Effect.Effect<Executed> =>
   Effect.gen(function*() {
     const outcomes = new Map<number, ChangeOutcome>()
-    const touched = new Set<Subsystem>()
-    const reconfigured: Array<Subsystem> = []
+    const touched = new Set<string>()
+    const reconfigured: Array<string> = []
     const errors: Array<string> = []
     let failed = false
 
@@ -185,14 +164,14 @@ export const executeSteps = (
         Effect.matchEffect({
           onSuccess: (uuid) =>
             Effect.sync(() => {
-              touched.add(step.change.kind)
+              touched.add(subsystemOf(step.change.kind))
               outcomes.set(step.index, outcome(step.change, "done", uuid === undefined ? {} : { uuid }))
             }),
           onFailure: (error) =>
             Effect.sync(() => {
               failed = true
               // a failed call may still have saved something: reconfigure to keep running == saved
-              touched.add(step.change.kind)
+              touched.add(subsystemOf(step.change.kind))
               outcomes.set(
                 step.index,
                 outcome(step.change, "failed", {
@@ -239,13 +218,13 @@ export const executeSteps = (
         if (bulk !== undefined) {
           const rows = yield* bulk.run
           // a failed call may still have saved something: reconfigure to keep running == saved
-          touched.add(bulk.subsystem)
+          touched.add(subsystemOf(bulk.kind))
           writes.forEach((w, i) => recordRow(w, rows[i]))
           continue
         }
-        // rule writes of a run are independent; alias creates keep their order (members first) and
-        // stop at the first failure like separate steps
-        const parallel = writes.length > 1 && writes[0]?.change.kind === "rule"
+        // writes of an ordered kind in a run are independent; other creates keep their order
+        // (members first) and stop at the first failure like separate steps
+        const parallel = writes.length > 1 && kindNamed(writes[0]?.change.kind ?? "")?.sequence !== undefined
         yield* Effect.forEach(
           writes,
           (w) =>

@@ -7,34 +7,41 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { AliasSpec, RuleSpec } from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
-import type { Subsystem } from "../Domain/Reports.ts"
+import type { BulkOffer } from "../Kinds/Kind.ts"
+import { apiOf, kindNamed } from "../Kinds/Registry.ts"
 import type { OpnsenseShape, RowOutcome } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 
-export const decodeAlias = Schema.decodeUnknownSync(AliasSpec)
-export const decodeRule = Schema.decodeUnknownSync(RuleSpec)
-
 export interface BulkOptions {
-  /** at least this many creates/updates in a row go through upload_rules or the alias import */
+  /** at least this many creates/updates in a row go through one bulk call (upload_rules, alias import) */
   readonly bulkThreshold: number
-  /** whether the firewall offers rules.upload (Version.ts `uploadRules`) */
-  readonly bulk: boolean
-  /** whether aliases.createMany (firewall/alias/import) is offered (Version.ts `aliasImport`) */
-  readonly aliasImport: boolean
-  /** whether del_rule takes comma lists (Version.ts `ruleDeleteLists`): a run of rule deletes is one call */
-  readonly deleteLists: boolean
+  /** what each kind's bulk calls carry on the firewall's version, by kind name (none when absent) */
+  readonly offers: Readonly<Record<string, BulkOffer>>
 }
 
 /** One row of a bulk call: the firewall's own outcome, or the error of the call that carried it. */
 export type RowResult = RowOutcome | { readonly _tag: "CallFailed"; readonly error: OpnsenseError }
 
 export interface BulkCall {
-  /** reconfigured afterwards even when the call failed: it may have saved something */
-  readonly subsystem: Subsystem
+  /** the kind written: its subsystem is reconfigured afterwards even when the call failed */
+  readonly kind: string
   /** one result per change, in order */
   readonly run: Effect.Effect<ReadonlyArray<RowResult>>
+}
+
+const decoders = new Map<string, (u: unknown) => unknown>()
+/** A change's canonical spec as its kind's schema decodes it (the plan carries it as unknown). */
+export const decodeSpec = (
+  kind: { readonly name: string; readonly spec: Schema.Codec<unknown, unknown> },
+  spec: unknown
+): unknown => {
+  let decode = decoders.get(kind.name)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownSync(kind.spec)
+    decoders.set(kind.name, decode)
+  }
+  return decode(spec)
 }
 
 /** Only the place in the order moved: touch nothing else. */
@@ -56,41 +63,39 @@ export const bulkCall = (
   changes: ReadonlyArray<Change>,
   options: BulkOptions
 ): BulkCall | undefined => {
-  const all = (kind: Change["kind"], test: (action: Change["action"]) => boolean) =>
-    changes.every((c) => c.kind === kind && test(c.action))
-  if (options.bulk && changes.length >= options.bulkThreshold && all("rule", (a) => a !== "delete")) {
+  const first = changes[0]
+  const kind = first === undefined ? undefined : kindNamed(first.kind)
+  const offer = kind === undefined ? undefined : options.offers[kind.name]
+  if (kind === undefined || offer === undefined || !changes.every((c) => c.kind === kind.name)) return undefined
+  const bulk = apiOf(client, kind).bulk
+  if (bulk === undefined) return undefined
+  if (
+    changes.length >= options.bulkThreshold &&
+    changes.every((c) => c.action !== "delete" && offer.upsert.includes(c.action))
+  ) {
     return {
-      subsystem: "rule",
+      kind: kind.name,
       run: perRow(
         changes,
-        client.rules.upload(changes.map((c) => ({
+        bulk.upsert(changes.map((c) => ({
           uuid: c.action === "update" ? c.uuid : undefined,
-          spec: decodeRule(c.after),
+          spec: decodeSpec(kind, c.after),
           owner: c.name,
-          sequence: c.sequence ?? 0,
+          sequence: c.sequence,
           onlySequence: onlySequence(c)
         })))
       )
     }
   }
-  if (options.deleteLists && changes.length > 1 && all("rule", (a) => a === "delete")) {
+  if (offer.removeMany && changes.length > 1 && changes.every((c) => c.action === "delete")) {
     return {
-      subsystem: "rule",
+      kind: kind.name,
       run: Effect.map(
-        client.rules.removeMany(changes.map((c) => c.uuid ?? "")),
+        bulk.removeMany(changes.map((c) => c.uuid ?? "")),
         (errors) =>
           errors.map((error, i): RowResult =>
             error === undefined ? { _tag: "Saved", uuid: changes[i]?.uuid ?? "" } : { _tag: "CallFailed", error }
           )
-      )
-    }
-  }
-  if (options.aliasImport && changes.length >= options.bulkThreshold && all("alias", (a) => a === "create")) {
-    return {
-      subsystem: "alias",
-      run: perRow(
-        changes,
-        client.aliases.createMany(changes.map((c) => ({ spec: decodeAlias(c.after), owner: c.name })))
       )
     }
   }

@@ -4,24 +4,17 @@
  * an unchanged sequence) produces nothing, which is what makes the plan after an apply empty.
  */
 import type { DesiredSite } from "../Domain/Desired.ts"
-import type {
-  AliasSpec,
-  LiveAlias,
-  LiveRule,
-  LiveSnapshot,
-  LiveVlan,
-  ResourceKind,
-  RuleSpec,
-  VlanSpec
-} from "../Domain/Model.ts"
+import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Change, FieldDiff } from "../Domain/Plan.ts"
+import type { AnyKind, DesiredItem, LiveItem } from "../Kinds/Kind.ts"
+import { desiredOf, kinds, liveOf, perKind } from "../Kinds/Registry.ts"
 import type { Inventory } from "../Store/StateFile.ts"
-import { type Identified, identify, type LiveItem, type Match } from "./Identity.ts"
-import { compileSequences, maxSequence } from "./Sequence.ts"
+import { type Identified, identify, type Match } from "./Identity.ts"
+import { compileSequences } from "./Sequence.ts"
 
 /** name → uuid per kind, as state.json keeps it for a site */
 export type { Inventory }
-export const emptyInventory: Inventory = { vlan: {}, alias: {}, rule: {} }
+export const emptyInventory: Inventory = perKind(() => ({}))
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -66,33 +59,29 @@ const differences = (from: unknown, to: unknown, path: string): ReadonlyArray<Fi
 export const fieldDiff = (from: unknown, to: unknown, path = ""): ReadonlyArray<FieldDiff> =>
   sameValue(from, to) ? [] : differences(from, to, path)
 
-/**
- * Built-in aliases (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/static_aliases/core.json)
- * are excluded whatever the client reports. */
-const BUILTIN_ALIASES = new Set(["bogons", "bogonsv6", "virusprot", "sshlockout"])
-export const isBuiltinAlias = (alias: LiveAlias): boolean =>
-  alias.origin === "builtin" || alias.spec.name.startsWith("__") || BUILTIN_ALIASES.has(alias.spec.name)
+/** What identity found for each kind, by kind name. */
+export type SiteIdentity = Readonly<Record<string, Identified<unknown, LiveItem<unknown>>>>
 
-export const vlanKey = (spec: VlanSpec): string => `${spec.parent}.${spec.tag}`
-export const ruleKey = (spec: RuleSpec): string => JSON.stringify(spec)
+/** The identity of one kind (none found: nothing desired, nothing live). */
+export const identityOf = (identity: SiteIdentity, kind: AnyKind): Identified<unknown, LiveItem<unknown>> =>
+  identity[kind.name] ?? { matches: [], unmatched: [], orphans: [], unmanaged: [], readOnly: [] }
 
-export interface SiteIdentity {
-  readonly vlans: Identified<VlanSpec, LiveVlan>
-  readonly aliases: Identified<AliasSpec, LiveAlias>
-  readonly rules: Identified<RuleSpec, LiveRule>
-}
+export const identifyKind = (
+  kind: AnyKind,
+  desired: DesiredSite,
+  live: LiveSnapshot,
+  inventory: Inventory
+): Identified<unknown, LiveItem<unknown>> =>
+  identify({
+    desired: desiredOf(desired, kind),
+    live: liveOf(live, kind),
+    inventory: inventory[kind.name] ?? {},
+    adoptionKey: kind.identity.adoptionKey,
+    ...(kind.identity.readOnly === undefined ? {} : { readOnly: kind.identity.readOnly })
+  })
 
-export const identifySite = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory): SiteIdentity => ({
-  vlans: identify({ desired: desired.vlans, live: live.vlans, inventory: inventory.vlan, adoptionKey: vlanKey }),
-  aliases: identify({
-    desired: desired.aliases,
-    live: live.aliases,
-    inventory: inventory.alias,
-    adoptionKey: (spec) => spec.name,
-    readOnly: isBuiltinAlias
-  }),
-  rules: identify({ desired: desired.rules, live: live.rules, inventory: inventory.rule, adoptionKey: ruleKey })
-})
+export const identifySite = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory): SiteIdentity =>
+  perKind((kind) => identifyKind(kind, desired, live, inventory))
 
 const ownerDiff = <S, L extends LiveItem<S>>(match: Match<S, L>): ReadonlyArray<FieldDiff> =>
   match.live.owner === match.desired.name || (match.by === "inventory" && match.live.owner === undefined)
@@ -116,7 +105,7 @@ const withOptional = <A extends object>(
 })
 
 const kindChanges = <S, L extends LiveItem<S>>(
-  kind: ResourceKind,
+  kind: string,
   identified: Identified<S, L>,
   label: (live: L) => string,
   pruneUnmanaged: boolean
@@ -168,39 +157,49 @@ const kindChanges = <S, L extends LiveItem<S>>(
 }
 
 /**
- * The sequence every desired rule should have, by name: compiled from YAML order with gaps, the
- * matched live rules keeping theirs where the order already holds. Plan and drift both use it.
+ * The sequence every desired item of an ordered kind should have, by name: compiled from YAML
+ * order with gaps, the matched live objects keeping theirs where the order already holds. Plan
+ * and drift both use it.
  */
-export const ruleSequenceTargets = (
-  desired: DesiredSite,
-  identified: Identified<RuleSpec, LiveRule>,
+export const sequenceTargets = (
+  kind: AnyKind,
+  desired: ReadonlyArray<DesiredItem<unknown>>,
+  identified: Identified<unknown, LiveItem<unknown>>,
   live: LiveSnapshot
 ): ReadonlyMap<string, number> => {
+  const order = kind.sequence
+  if (order === undefined) return new Map()
   const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))
   const targets = compileSequences(
-    desired.rules.map((r) => byName.get(r.name)?.live.sequence),
-    maxSequence(live.version)
+    desired.map((d) => {
+      const match = byName.get(d.name)
+      return match === undefined ? undefined : order.of(match.live)
+    }),
+    order.max(live.version)
   )
-  return new Map(desired.rules.map((r, i) => [r.name, targets[i] ?? 0]))
+  return new Map(desired.map((d, i) => [d.name, targets[i] ?? 0]))
 }
 
-/** Rules also carry their sequence: compiled from YAML order, kept where the order already holds. */
-const ruleChanges = (
-  desired: DesiredSite,
-  identified: Identified<RuleSpec, LiveRule>,
+/** Ordered kinds also carry their sequence: compiled from YAML order, kept where the order already holds. */
+const orderedChanges = (
+  kind: AnyKind,
+  desired: ReadonlyArray<DesiredItem<unknown>>,
+  identified: Identified<unknown, LiveItem<unknown>>,
   live: LiveSnapshot,
   prune: boolean
 ): Array<Change> => {
+  const sequenceOfLive = (l: LiveItem<unknown>) => kind.sequence?.of(l)
   const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))
-  const sequenceOf = ruleSequenceTargets(desired, identified, live)
-  const changes = kindChanges("rule", identified, (l) => l.spec.description || l.uuid, prune).map((change): Change => {
+  const sequenceOf = sequenceTargets(kind, desired, identified, live)
+  const changes = kindChanges(kind.name, identified, kind.identity.label, prune).map((change): Change => {
     const sequence = change.action === "delete" ? undefined : sequenceOf.get(change.name)
     if (change.action !== "update" || sequence === undefined) {
       return sequence === undefined
         ? change
         : { ...change, sequence }
     }
-    const from = byName.get(change.name)?.live.sequence
+    const match = byName.get(change.name)
+    const from = match === undefined ? undefined : sequenceOfLive(match.live)
     return {
       ...change,
       sequence,
@@ -210,21 +209,22 @@ const ruleChanges = (
       ]
     }
   })
-  // rules whose fields are equal but whose place in the order changed: an update of the sequence only
+  // objects whose fields are equal but whose place in the order changed: an update of the sequence only
   const updated = new Set(changes.filter((c) => c.action === "update").map((c) => c.name))
   for (const match of identified.matches) {
     const target = sequenceOf.get(match.desired.name)
-    if (updated.has(match.desired.name) || target === undefined || target === match.live.sequence) continue
+    const current = sequenceOfLive(match.live)
+    if (updated.has(match.desired.name) || target === undefined || target === current) continue
     changes.push({
       action: "update",
-      kind: "rule",
+      kind: kind.name,
       name: match.desired.name,
       uuid: match.live.uuid,
       before: match.live.spec,
       after: match.desired.spec,
       sequence: target,
       source: match.desired.source,
-      diff: [{ path: "sequence", from: match.live.sequence, to: target }],
+      diff: [{ path: "sequence", from: current ?? null, to: target }],
       reason: "reorder: its place in the YAML order moved"
     })
   }
@@ -241,10 +241,10 @@ export const diffSite = (
   const prune = desired.config.pruneUnmanaged
   return {
     identity,
-    changes: [
-      ...kindChanges("vlan", identity.vlans, (l) => l.device, prune),
-      ...kindChanges("alias", identity.aliases, (l) => l.spec.name, prune),
-      ...ruleChanges(desired, identity.rules, live, prune)
-    ]
+    changes: kinds.flatMap((kind): ReadonlyArray<Change> =>
+      kind.sequence === undefined
+        ? kindChanges(kind.name, identityOf(identity, kind), kind.identity.label, prune)
+        : orderedChanges(kind, desiredOf(desired, kind), identityOf(identity, kind), live, prune)
+    )
   }
 }

@@ -14,22 +14,11 @@
  * Objects the API cannot write (built-in aliases, legacy and automatic rules) are read-only.
  */
 import type { Origin } from "../Domain/Model.ts"
-import type { SourceRef } from "../Domain/Plan.ts"
+import type { DesiredItem, LiveItem } from "../Kinds/Kind.ts"
+
+export type { DesiredItem, LiveItem } from "../Kinds/Kind.ts"
 
 export type MatchedBy = "marker" | "inventory" | "adopted"
-
-export interface LiveItem<S> {
-  readonly uuid: string
-  readonly origin: Origin
-  readonly owner?: string | undefined
-  readonly spec: S
-}
-
-export interface DesiredItem<S> {
-  readonly name: string
-  readonly spec: S
-  readonly source: SourceRef
-}
 
 export interface Match<S, L extends LiveItem<S>> {
   readonly desired: DesiredItem<S>

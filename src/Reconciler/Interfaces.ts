@@ -8,7 +8,8 @@
  * names live rules already use (interface groups, which that list does not show).
  */
 import type { DesiredRule, DesiredSite, Issue } from "../Domain/Desired.ts"
-import type { LiveInterface, LiveSnapshot, LiveVlan } from "../Domain/Model.ts"
+import type { LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
+import type { LiveVlan } from "../Kinds/Vlan/Spec.ts"
 import { resolveInterface } from "../Opnsense/Interfaces.ts"
 
 export interface ResolvedSite {

@@ -13,8 +13,8 @@ import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
+import { apiOf, desiredOf, kindNames, kinds, perKind } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
-import * as Version from "../Opnsense/Version.ts"
 import {
   type ApplyOptions,
   type ImportOptions,
@@ -28,7 +28,7 @@ import type { Inventory } from "../Store/StateFile.ts"
 import { Store } from "../Store/Store.ts"
 import { type ReconcileResult, recordApplyChange, recordDrift, recordReconcile } from "../Telemetry/Metrics.ts"
 import { executeSteps, planProblems } from "./Apply.ts"
-import { diffSite, type SiteIdentity } from "./Diff.ts"
+import { diffSite, identityOf, type SiteIdentity } from "./Diff.ts"
 import { driftReport } from "./Drift.ts"
 import { ApprovalRequired, isRefusal, PlanBlocked, StalePlan, StoreError } from "./Errors.ts"
 import { Firewalls } from "./Firewalls.ts"
@@ -72,18 +72,11 @@ const measured = <A, E, R>(
   })
 
 /** The inventory as the identity found it: every desired item matched to a live object. */
-const inventoryOf = (identity: SiteIdentity): Inventory => {
-  const of = (
-    matches: ReadonlyArray<{ readonly desired: { readonly name: string }; readonly live: { readonly uuid: string } }>
-  ) => Object.fromEntries(matches.map((m) => [m.desired.name, m.live.uuid]))
-  return { vlan: of(identity.vlans.matches), alias: of(identity.aliases.matches), rule: of(identity.rules.matches) }
-}
+const inventoryOf = (identity: SiteIdentity): Inventory =>
+  perKind((kind) => Object.fromEntries(identityOf(identity, kind).matches.map((m) => [m.desired.name, m.live.uuid])))
 
-const baselineOf = (identity: SiteIdentity) => ({
-  vlan: identity.vlans.unmanaged.map((l) => l.uuid),
-  alias: identity.aliases.unmanaged.map((l) => l.uuid),
-  rule: identity.rules.unmanaged.map((l) => l.uuid)
-})
+const baselineOf = (identity: SiteIdentity) =>
+  perKind((kind) => identityOf(identity, kind).unmanaged.map((l) => l.uuid))
 
 export const make = (options: ReconcilerOptions) =>
   Effect.gen(function*() {
@@ -201,13 +194,16 @@ export const make = (options: ReconcilerOptions) =>
           }
           return report
         }
-        const capabilities = Version.capabilities(yield* client.version)
+        const offers = yield* Effect.forEach(kinds, (kind) => {
+          const bulk = apiOf(client, kind).bulk
+          return bulk === undefined
+            ? Effect.succeed(undefined)
+            : Effect.map(bulk.offer, (offer) => [kind.name, offer] as const)
+        })
         const executed = yield* executeSteps(client, compileSteps(plan.changes), {
           concurrency: options.concurrency ?? 4,
           bulkThreshold: options.bulkThreshold ?? 20,
-          bulk: capabilities.uploadRules,
-          aliasImport: capabilities.aliasImport,
-          deleteLists: capabilities.ruleDeleteLists
+          offers: Object.fromEntries(offers.filter((o) => o !== undefined))
         })
 
         // verify: re-read and re-plan; the identity found also becomes the inventory
@@ -315,7 +311,7 @@ export const make = (options: ReconcilerOptions) =>
         const { site } = yield* withLiveInterfaces(given, live)
         const compared = driftReport(site, live, yield* store.site(site.config.name), yield* now)
         const report = live.stale ? { ...compared, checkedAt: live.fetchedAt, stale: true } : compared
-        for (const kind of ["vlan", "alias", "rule"] as const) {
+        for (const kind of kindNames) {
           const count = report.drifted.filter((d) => d.kind === kind).length +
             report.missing.filter((m) => m.kind === kind).length
           yield* recordDrift(report.site, kind, count)
@@ -341,7 +337,7 @@ export const make = (options: ReconcilerOptions) =>
           issues
         })
       }
-      if (site.vlans.length + site.aliases.length + site.rules.length === 0) return undefined
+      if (kinds.every((kind) => desiredOf(site, kind).length === 0)) return undefined
       const read = (yield* desiredState.sources({ dir, site: name })).sites[0]
       const prefix = site.config.path === "." ? "" : `${site.config.path}/`
       const files = (read?.files ?? []).map((f) => ({ path: f.path.slice(prefix.length), text: f.text }))
@@ -357,19 +353,15 @@ export const make = (options: ReconcilerOptions) =>
         )
         const client = yield* firewalls.forSite(config)
         const live = yield* fresh(client)
-        const kinds = opts?.kinds ?? ["vlan", "alias", "rule"]
+        const wanted = opts?.kinds ?? kindNames
         const existing = opts?.into === undefined ? undefined : yield* existingSite(opts.into, config.name)
         const imported = existing === undefined
-          ? importSnapshot(config.name, live, kinds)
-          : yield* adoptInto(existing, live, (yield* store.site(config.name)).inventory, kinds)
+          ? importSnapshot(config.name, live, wanted)
+          : yield* adoptInto(existing, live, (yield* store.site(config.name)).inventory, wanted)
         if (opts?.recordInventory ?? true) {
           yield* store.updateSite(config.name, (s) => ({
             ...s,
-            inventory: {
-              vlan: { ...s.inventory.vlan, ...imported.inventory.vlan },
-              alias: { ...s.inventory.alias, ...imported.inventory.alias },
-              rule: { ...s.inventory.rule, ...imported.inventory.rule }
-            }
+            inventory: perKind((kind) => ({ ...s.inventory[kind.name], ...imported.inventory[kind.name] }))
           }))
         }
         return imported.result
@@ -419,25 +411,25 @@ const adoptInto = (
   existing: { readonly site: DesiredSite; readonly files: ReadonlyArray<SourceFile> },
   live: LiveSnapshot,
   inventory: Inventory,
-  kinds: ReadonlyArray<ResourceKind>
+  wanted: ReadonlyArray<ResourceKind>
 ): Effect.Effect<Imported, DesiredStateInvalid> =>
   Effect.gen(function*() {
     // rule interfaces as the plan compares them (descriptions resolved to identifiers)
     const site = resolveSiteInterfaces(existing.site, live).site
-    const adoption = adoptionEdits(site, live, inventory, kinds)
+    const adoption = adoptionEdits(site, live, inventory, wanted)
     const edited = yield* applyEdits(existing.files, adoption.edits).pipe(
       Effect.mapError((e) =>
         new DesiredStateInvalid({ message: `the imported objects could not be added: ${e.message}`, issues: [] })
       )
     )
     const changed = new Set(edited.changed)
-    const count = (kind: ResourceKind) => Object.keys(adoption.inventory[kind]).length
+    const count = (kind: ResourceKind) => Object.keys(adoption.inventory[kind] ?? {}).length
     return {
       inventory: adoption.inventory,
       result: {
         site: site.config.name,
         files: edited.files.filter((f) => changed.has(f.path)).map((f) => ({ path: f.path, content: f.text })),
-        counts: { vlan: count("vlan"), alias: count("alias"), rule: count("rule") },
+        counts: perKind((kind) => count(kind.name)),
         skipped: adoption.skipped
       }
     }
@@ -467,11 +459,12 @@ const applyResult = (
 
 /** Created uuids recorded even when the firewall could not be re-read after the apply. */
 const mergeOutcomes = (inventory: Inventory, outcomes: ApplyReport["changes"]): Inventory => {
-  const next = { vlan: { ...inventory.vlan }, alias: { ...inventory.alias }, rule: { ...inventory.rule } }
+  const next: Record<string, Record<string, string>> = perKind((kind) => ({ ...inventory[kind.name] }))
   for (const o of outcomes) {
     if (o.status !== "done") continue
-    if (o.action === "delete") delete next[o.kind][o.name]
-    else if (o.uuid !== undefined) next[o.kind][o.name] = o.uuid
+    const own = (next[o.kind] ??= {})
+    if (o.action === "delete") delete own[o.name]
+    else if (o.uuid !== undefined) own[o.name] = o.uuid
   }
   return next
 }

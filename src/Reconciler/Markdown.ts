@@ -4,8 +4,9 @@
  * one collapsible <details> per kind holding the changes exactly as `plan` prints them (Render.ts's
  * lines in a ```diff block, so `+` and `-` are coloured).
  */
-import { ResourceKind } from "../Domain/Model.ts"
+import type { ResourceKind } from "../Domain/Model.ts"
 import type { Change, ChangeAction, Plan } from "../Domain/Plan.ts"
+import { kindNames } from "../Kinds/Registry.ts"
 import { changeLines, summaryLine } from "./Render.ts"
 
 const ACTIONS: ReadonlyArray<ChangeAction> = ["create", "update", "delete"]
@@ -36,7 +37,7 @@ const counts = (changes: ReadonlyArray<Change>): Record<ChangeAction, number> =>
 const countsText = (c: Record<ChangeAction, number>): string =>
   ACTIONS.filter((a) => c[a] > 0).map((a) => `${c[a]} to ${a}`).join(", ")
 
-/** Kinds in the model's order (vlan, alias, rule), changes in the plan's order within each. */
+/** Kinds in registration order, changes in the plan's order within each. */
 const byKind = (changes: ReadonlyArray<Change>): ReadonlyArray<readonly [ResourceKind, ReadonlyArray<Change>]> => {
   const groups = new Map<ResourceKind, Array<Change>>()
   for (const change of changes) {
@@ -44,7 +45,7 @@ const byKind = (changes: ReadonlyArray<Change>): ReadonlyArray<readonly [Resourc
     if (group === undefined) groups.set(change.kind, [change])
     else group.push(change)
   }
-  return ResourceKind.literals.flatMap((kind) => {
+  return [...kindNames, ...[...groups.keys()].filter((k) => !kindNames.includes(k))].flatMap((kind) => {
     const group = groups.get(kind)
     return group === undefined ? [] : [[kind, group] as const]
   })

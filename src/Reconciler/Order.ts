@@ -1,25 +1,28 @@
 /**
- * Execution order of a plan's changes, and the steps an apply runs.
+ * Execution order of a plan's changes, and the steps an apply runs. The kind order comes from the
+ * registry (src/Kinds/Registry.ts: each kind after the kinds it depends on):
  *
- *   1. rule deletes                      (rules go before the aliases they use)
- *   2. alias creates/updates             (members before the aliases that nest them)
- *   3. VLAN creates/updates
- *   4. rule creates/updates              (in evaluation order)
- *   5. VLAN deletes
- *   6. alias deletes                     (containers before their members)
- *   then one reconfigure per touched subsystem: VLANs, aliases, filter rules.
+ *   1. deletes of kinds nothing depends on   (a rule goes before the alias it uses)
+ *   2. creates/updates, kind by kind         (within a kind: objects it references first, e.g.
+ *                                             nested aliases; ordered kinds by sequence)
+ *   3. deletes of the other kinds, in reverse (containers before their members)
+ *   then one reconfigure per touched subsystem, in registration order.
+ *
+ * For today's kinds: rule deletes; alias, VLAN, rule creates/updates; VLAN and alias deletes.
  */
 import type { Change } from "../Domain/Plan.ts"
-import type { Subsystem } from "../Domain/Reports.ts"
+import type { AnyKind } from "../Kinds/Kind.ts"
+import { deletesFirst, deletesLast, kindNamed, subsystemOrder, writeOrder } from "../Kinds/Registry.ts"
 
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** The entries of an alias spec carried as unknown in a Change. */
-const aliasContent = (spec: unknown): ReadonlyArray<string> =>
-  isRecord(spec) && Array.isArray(spec["content"])
-    ? spec["content"].filter((v): v is string => typeof v === "string")
-    : []
+/** The names a change's spec needs written first (same kind), tolerant of a hand-edited plan. */
+const referencesOf = (kind: AnyKind, spec: unknown): ReadonlyArray<string> => {
+  if (kind.references === undefined || spec === undefined || spec === null) return []
+  try {
+    return kind.references(spec).filter((v) => typeof v === "string")
+  } catch {
+    return []
+  }
+}
 
 /** Positions, smallest first (a binary heap): the ready changes in input order. */
 class PositionHeap {
@@ -97,35 +100,44 @@ const topological = (
   return out
 }
 
-const of = (changes: ReadonlyArray<Change>, kind: Change["kind"], actions: ReadonlyArray<Change["action"]>) =>
+const of = (changes: ReadonlyArray<Change>, kind: string, actions: ReadonlyArray<Change["action"]>) =>
   changes.filter((c) => c.kind === kind && actions.includes(c.action))
 
-export const orderChanges = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> => {
-  const aliasWrites = topological(of(changes, "alias", ["create", "update"]), (c) => aliasContent(c.after))
-  const aliasDeletes = [...topological(of(changes, "alias", ["delete"]), (c) => aliasContent(c.before))].reverse()
-  const ruleWrites = [...of(changes, "rule", ["create", "update"])].sort((a, b) =>
-    (a.sequence ?? 0) - (b.sequence ?? 0)
-  )
-  return [
-    ...of(changes, "rule", ["delete"]),
-    ...aliasWrites,
-    ...of(changes, "vlan", ["create", "update"]),
-    ...ruleWrites,
-    ...of(changes, "vlan", ["delete"]),
-    ...aliasDeletes
-  ]
+const writesOf = (changes: ReadonlyArray<Change>, kind: AnyKind): ReadonlyArray<Change> => {
+  const writes = of(changes, kind.name, ["create", "update"])
+  if (kind.sequence !== undefined) return [...writes].sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0))
+  return kind.references === undefined ? writes : topological(writes, (c) => referencesOf(kind, c.after))
 }
+
+const deletesOf = (changes: ReadonlyArray<Change>, kind: AnyKind): ReadonlyArray<Change> => {
+  const deletes = of(changes, kind.name, ["delete"])
+  return kind.references === undefined
+    ? deletes
+    : [...topological(deletes, (c) => referencesOf(kind, c.before))].reverse()
+}
+
+export const orderChanges = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> => [
+  ...deletesFirst.flatMap((kind) => deletesOf(changes, kind)),
+  ...writeOrder.flatMap((kind) => writesOf(changes, kind)),
+  ...deletesLast.flatMap((kind) => deletesOf(changes, kind)),
+  // a change of no registered kind (a hand-edited plan) is kept, last: apply refuses the plan
+  ...changes.filter((c) => kindNamed(c.kind) === undefined)
+]
 
 /** One unit of work of an apply. #6 (journal, revert) hooks in around each step. */
 export type Step =
   | { readonly _tag: "Write"; readonly index: number; readonly change: Change }
-  | { readonly _tag: "Reconfigure"; readonly subsystem: Subsystem }
+  | { readonly _tag: "Reconfigure"; readonly subsystem: string }
 
-export const RECONFIGURE_ORDER: ReadonlyArray<Subsystem> = ["vlan", "alias", "rule"]
+/** Subsystems in the order they are reconfigured. */
+export const RECONFIGURE_ORDER: ReadonlyArray<string> = subsystemOrder
+
+/** The subsystem a kind's writes need (a kind's own name when it is not registered). */
+export const subsystemOf = (kind: string): string => kindNamed(kind)?.subsystem ?? kind
 
 /** The plan's changes (already in execution order) followed by one reconfigure per touched subsystem. */
 export const compileSteps = (changes: ReadonlyArray<Change>): ReadonlyArray<Step> => {
-  const touched = new Set(changes.map((c) => c.kind))
+  const touched = new Set(changes.map((c) => subsystemOf(c.kind)))
   return [
     ...changes.map((change, index): Step => ({ _tag: "Write", index, change })),
     ...RECONFIGURE_ORDER.filter((s) => touched.has(s)).map((subsystem): Step => ({ _tag: "Reconfigure", subsystem }))

@@ -6,6 +6,7 @@ import type { DesiredSite } from "../Domain/Desired.ts"
 import { byCodeUnit, canonicalJson, sha256 } from "../Domain/Digest.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
+import { kinds, liveOf } from "../Kinds/Registry.ts"
 import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
 import { orderChanges } from "./Order.ts"
 import { versionWarnings } from "./VersionWarnings.ts"
@@ -20,7 +21,7 @@ export const liveDigest = (live: LiveSnapshot): string => {
   const byUuid = <A extends { readonly uuid: string }>(items: ReadonlyArray<A>) =>
     [...items].sort((a, b) => byCodeUnit(a.uuid, b.uuid))
   const digest = sha256(
-    canonicalJson({ vlans: byUuid(live.vlans), aliases: byUuid(live.aliases), rules: byUuid(live.rules) })
+    canonicalJson(Object.fromEntries(kinds.map((kind) => [kind.collection, byUuid(liveOf(live, kind))])))
   )
   liveDigests.set(live, digest)
   return digest
@@ -51,16 +52,15 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
     )
   }
   warnings.push(...versionWarnings(desired, live, ordered))
-  const unmanaged = identity.vlans.unmanaged.length + identity.aliases.unmanaged.length +
-    identity.rules.unmanaged.length
+  const identified = Object.values(identity)
+  const unmanaged = identified.reduce((n, k) => n + k.unmanaged.length, 0)
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {
     warnings.push(
       `${unmanaged} unmanaged objects on the firewall are left alone (prune_unmanaged is off in sites.yaml)`
     )
   }
-  const kinds = [identity.vlans, identity.aliases, identity.rules]
-  const kept = kinds.reduce((n, k) => n + k.matches.length, 0)
-  const orphans = kinds.reduce((n, k) => n + k.orphans.length, 0)
+  const kept = identified.reduce((n, k) => n + k.matches.length, 0)
+  const orphans = identified.reduce((n, k) => n + k.orphans.length, 0)
   const destroysAll = kept === 0 && orphans > 0
   if (destroysAll) {
     warnings.push(

@@ -9,7 +9,9 @@
  */
 import * as Effect from "effect/Effect"
 import type { ResourceKind } from "../Domain/Model.ts"
-import type { OpnsenseShape, RowOutcome, Subsystem } from "../Opnsense.ts"
+import type { KindApi, LiveItem } from "../Kinds/Kind.ts"
+import { apiOf, kinds } from "../Kinds/Registry.ts"
+import type { OpnsenseShape, RowOutcome } from "../Opnsense.ts"
 import { OperationRefusedError, type OpnsenseError } from "../Opnsense/Errors.ts"
 import type { IntentRecord, JournalShape, Operation } from "./Journal.ts"
 import type { Lease } from "./Lock.ts"
@@ -72,47 +74,34 @@ export const journaled = (client: OpnsenseShape, guard: Guard): OpnsenseShape =>
   const owners = (rows: ReadonlyArray<{ readonly owner: string }>) => rows.map((r) => r.owner)
   const saved = (outcomes: ReadonlyArray<RowOutcome>) => outcomes.flatMap((o) => (o._tag === "Saved" ? [o.uuid] : []))
   const one = (uuid: string) => [uuid]
-  const reconfigure = (kind: ResourceKind, subsystem: Subsystem): Subsystem => ({
-    reconfigure: write(kind, "reconfigure", [], undefined, subsystem.reconfigure, none)
-  })
 
-  return {
-    ...client,
-    vlans: {
-      ...client.vlans,
-      ...reconfigure("vlan", client.vlans),
-      create: (spec, owner) => write("vlan", "create", [owner], undefined, client.vlans.create(spec, owner), one),
-      update: (uuid, spec, owner, device) =>
-        write("vlan", "update", [owner], uuid, client.vlans.update(uuid, spec, owner, device), none),
-      remove: (uuid) => write("vlan", "delete", [], uuid, client.vlans.remove(uuid), none)
-    },
-    aliases: {
-      ...client.aliases,
-      ...reconfigure("alias", client.aliases),
-      create: (spec, owner) => write("alias", "create", [owner], undefined, client.aliases.create(spec, owner), one),
-      update: (uuid, spec, owner) =>
-        write("alias", "update", [owner], uuid, client.aliases.update(uuid, spec, owner), none),
-      remove: (uuid) => write("alias", "delete", [], uuid, client.aliases.remove(uuid), none),
-      createMany: (rows) => write("alias", "create", owners(rows), undefined, client.aliases.createMany(rows), saved)
-    },
-    rules: {
-      ...client.rules,
-      ...reconfigure("rule", client.rules),
-      create: (spec, owner, sequence) =>
-        write("rule", "create", [owner], undefined, client.rules.create(spec, owner, sequence), one),
-      update: (uuid, spec, owner, sequence) =>
-        write("rule", "update", [owner], uuid, client.rules.update(uuid, spec, owner, sequence), none),
-      setSequence: (uuid, sequence) =>
-        write("rule", "sequence", [], uuid, client.rules.setSequence(uuid, sequence), none),
-      remove: (uuid) => write("rule", "delete", [], uuid, client.rules.remove(uuid), none),
+  /** A kind's calls with every write journaled and fenced. */
+  const wrap = (kind: ResourceKind, api: KindApi<unknown, LiveItem<unknown>>): KindApi<unknown, LiveItem<unknown>> => ({
+    ...api,
+    reconfigure: write(kind, "reconfigure", [], undefined, api.reconfigure, none),
+    create: (spec, owner, at) => write(kind, "create", [owner], undefined, api.create(spec, owner, at), one),
+    update: (uuid, spec, owner, at) =>
+      at?.onlySequence === true
+        ? write(kind, "sequence", [], uuid, api.update(uuid, spec, owner, at), none)
+        : write(kind, "update", [owner], uuid, api.update(uuid, spec, owner, at), none),
+    remove: (uuid) => write(kind, "delete", [], uuid, api.remove(uuid), none),
+    bulk: api.bulk === undefined ? undefined : {
+      ...api.bulk,
+      // one intent for the call (creates and updates alike), closed with the uuids it saved
+      upsert: (rows) =>
+        write(kind, "upload", owners(rows), undefined, api.bulk?.upsert(rows) ?? Effect.succeed([]), saved),
       // one intent per uuid, all journaled (and fenced) before the call and closed after it;
       // recovery checks each uuid on the firewall, whatever the outcome record says
       removeMany: (uuids) =>
         uuids.reduceRight<Effect.Effect<ReadonlyArray<OpnsenseError | undefined>, OpnsenseError>>(
-          (call, uuid) => write("rule", "delete", [], uuid, call, none),
-          Effect.suspend(() => client.rules.removeMany(uuids))
-        ).pipe(Effect.catch((refused) => Effect.succeed(uuids.map(() => refused)))),
-      upload: (rows) => write("rule", "upload", owners(rows), undefined, client.rules.upload(rows), saved)
+          (call, uuid) => write(kind, "delete", [], uuid, call, none),
+          Effect.suspend(() => api.bulk?.removeMany(uuids) ?? Effect.succeed([]))
+        ).pipe(Effect.catch((refused) => Effect.succeed(uuids.map(() => refused))))
     }
-  }
+  })
+
+  return {
+    ...client,
+    ...Object.fromEntries(kinds.map((kind) => [kind.collection, wrap(kind.name, apiOf(client, kind))]))
+  } as OpnsenseShape
 }

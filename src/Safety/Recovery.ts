@@ -15,10 +15,11 @@
  */
 import * as Effect from "effect/Effect"
 import type { ResourceKind } from "../Domain/Model.ts"
+import { kindNamed, liveOf } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { reconfigure } from "../Reconciler/Apply.ts"
-import { RECONFIGURE_ORDER } from "../Reconciler/Order.ts"
+import { RECONFIGURE_ORDER, subsystemOf } from "../Reconciler/Order.ts"
 import type { JournalError } from "./Errors.ts"
 import type { JournalShape, PendingApply } from "./Journal.ts"
 
@@ -43,7 +44,7 @@ export interface RecoveryReport {
   readonly absent: ReadonlyArray<{ readonly kind: ResourceKind; readonly name: string }>
   /** uuids the journal deleted */
   readonly deleted: ReadonlyArray<{ readonly kind: ResourceKind; readonly uuid: string }>
-  readonly reconfigured: ReadonlyArray<ResourceKind>
+  readonly reconfigured: ReadonlyArray<string>
   readonly message: string
 }
 
@@ -68,23 +69,27 @@ export const recover = (
     const { begin, steps } = pending
     yield* Effect.annotateCurrentSpan({ site: begin.site, applyId: begin.applyId, calls: steps.length })
     const live = yield* client.snapshot({ fresh: true })
-    const byKind = { vlan: live.vlans, alias: live.aliases, rule: live.rules } as const
+    const byKind = (kind: ResourceKind) => {
+      const known = kindNamed(kind)
+      return known === undefined ? [] : liveOf(live, known)
+    }
     const created: Array<Recovered> = []
     const absent: Array<{ kind: ResourceKind; name: string }> = []
     const deleted: Array<{ kind: ResourceKind; uuid: string }> = []
-    const touched = new Set<ResourceKind>()
+    /** subsystems the journaled calls touched */
+    const touched = new Set<string>()
 
     for (const { intent, outcome } of steps) {
       if (intent.op === "reconfigure" || intent.op === "revert") continue
       // a failed call may still have saved something; an unfinished one may have completed
-      touched.add(intent.kind)
+      touched.add(subsystemOf(intent.kind))
       if (intent.op === "delete" && intent.uuid !== undefined && outcome?.status !== "failed") {
-        const gone = !byKind[intent.kind].some((o) => o.uuid === intent.uuid)
+        const gone = !byKind(intent.kind).some((o) => o.uuid === intent.uuid)
         if (gone) deleted.push({ kind: intent.kind, uuid: intent.uuid })
       }
       if (intent.op !== "create" && intent.op !== "upload") continue
       for (const name of intent.names) {
-        const owned = byKind[intent.kind].filter((o) => o.owner === name)
+        const owned = byKind(intent.kind).filter((o) => o.owner === name)
         const recorded = outcome?.status === "done" ? owned.find((o) => outcome.uuids.includes(o.uuid)) : undefined
         const found = recorded ?? owned[0]
         if (found === undefined) absent.push({ kind: intent.kind, name })
@@ -98,11 +103,11 @@ export const recover = (
         Effect.catchCause((cause) => Effect.logWarning(`recovery of ${begin.applyId}: inventory not updated`, cause))
       )
     }
-    const reconfigured: Array<ResourceKind> = []
-    for (const kind of RECONFIGURE_ORDER) {
-      if (!touched.has(kind)) continue
-      yield* reconfigure(client, kind)
-      reconfigured.push(kind)
+    const reconfigured: Array<string> = []
+    for (const subsystem of RECONFIGURE_ORDER) {
+      if (!touched.has(subsystem)) continue
+      yield* reconfigure(client, subsystem)
+      reconfigured.push(subsystem)
     }
     const uncertain = steps.filter((s) => s.outcome === undefined).length
     const message =

@@ -166,15 +166,14 @@ export const make = Effect.fnUntraced(
       return yield* recover(client, journal, pending, {
         updateInventory: (site, created, deleted) =>
           store.updateSite(site, (s) => {
-            const inventory = {
-              vlan: { ...s.inventory.vlan },
-              alias: { ...s.inventory.alias },
-              rule: { ...s.inventory.rule }
-            }
-            for (const c of created) inventory[c.kind][c.name] = c.uuid
+            const inventory: Record<string, Record<string, string>> = Object.fromEntries(
+              Object.entries(s.inventory).map(([kind, names]) => [kind, { ...names }])
+            )
+            for (const c of created) (inventory[c.kind] ??= {})[c.name] = c.uuid
             for (const d of deleted) {
-              for (const [name, uuid] of Object.entries(inventory[d.kind])) {
-                if (uuid === d.uuid) delete inventory[d.kind][name]
+              const names = inventory[d.kind] ?? {}
+              for (const [name, uuid] of Object.entries(names)) {
+                if (uuid === d.uuid) delete names[name]
               }
             }
             return { ...s, inventory }

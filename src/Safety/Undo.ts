@@ -26,14 +26,16 @@
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import type { AliasSpec, LiveSnapshot, ResourceKind, RuleSpec, VlanSpec } from "../Domain/Model.ts"
+import type { LiveSnapshot, ResourceKind } from "../Domain/Model.ts"
 import type { Change, FieldDiff } from "../Domain/Plan.ts"
+import type { AnyKind, LiveItem, Placement } from "../Kinds/Kind.ts"
+import { apiOf, kindNamed, kinds, liveOf } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { reconfigure } from "../Reconciler/Apply.ts"
 import { fieldDiff } from "../Reconciler/Diff.ts"
 import type { StoreError } from "../Reconciler/Errors.ts"
-import { orderChanges, RECONFIGURE_ORDER } from "../Reconciler/Order.ts"
+import { orderChanges, RECONFIGURE_ORDER, subsystemOf } from "../Reconciler/Order.ts"
 import { listDir, writeAtomic } from "../Store/Files.ts"
 import type { JournalStep } from "./Journal.ts"
 import { siteFileName } from "./Lock.ts"
@@ -127,7 +129,7 @@ export interface Touched {
 export const touchedBy = (steps: ReadonlyArray<JournalStep>): Touched => {
   const uuids = new Map<ResourceKind, Set<string>>()
   const owners = new Map<ResourceKind, Set<string>>()
-  const kinds = new Set<ResourceKind>()
+  const touchedKinds = new Set<ResourceKind>()
   const add = (map: Map<ResourceKind, Set<string>>, kind: ResourceKind, value: string) => {
     if (value === "") return
     const set = map.get(kind) ?? new Set<string>()
@@ -137,19 +139,19 @@ export const touchedBy = (steps: ReadonlyArray<JournalStep>): Touched => {
   for (const { intent, outcome } of steps) {
     if (intent.op === "reconfigure" || intent.op === "revert") continue
     // failed and unfinished calls count too: they may have saved something
-    kinds.add(intent.kind)
+    touchedKinds.add(intent.kind)
     if (intent.uuid !== undefined) add(uuids, intent.kind, intent.uuid)
     for (const name of intent.names) add(owners, intent.kind, name)
     if (outcome?.status === "done") { for (const uuid of outcome.uuids) add(uuids, intent.kind, uuid) }
   }
-  return { uuids, owners, kinds }
+  return { uuids, owners, kinds: touchedKinds }
 }
 
-/** The pre-apply spec an object goes back to. */
-export type Restore =
-  | { readonly kind: "vlan"; readonly spec: VlanSpec; readonly device: string }
-  | { readonly kind: "alias"; readonly spec: AliasSpec }
-  | { readonly kind: "rule"; readonly spec: RuleSpec; readonly sequence: number; readonly onlySequence: boolean }
+/** The pre-apply spec an object goes back to, and where (its sequence, its device). */
+export interface Restore {
+  readonly spec: unknown
+  readonly at: Placement<LiveItem<unknown>>
+}
 
 /** One write that puts an object back; `owner` "" writes no ownership marker (it had none). */
 export interface InverseWrite {
@@ -161,19 +163,19 @@ export interface InverseWrite {
   readonly recreate: boolean
 }
 
-interface Pair<O> {
+interface Pair {
   readonly uuid: string
-  readonly pre: O | undefined
-  readonly now: O | undefined
+  readonly pre: LiveItem<unknown> | undefined
+  readonly now: LiveItem<unknown> | undefined
 }
 
 /** The pre-apply and current object of every uuid the apply touched (by uuid or by owner name). */
-const pairs = <O extends { readonly uuid: string; readonly origin: string; readonly owner?: string | undefined }>(
-  before: ReadonlyArray<O>,
-  now: ReadonlyArray<O>,
+const pairs = (
+  before: ReadonlyArray<LiveItem<unknown>>,
+  now: ReadonlyArray<LiveItem<unknown>>,
   kind: ResourceKind,
   touched: Touched
-): ReadonlyArray<Pair<O>> => {
+): ReadonlyArray<Pair> => {
   const pre = new Map(before.filter((o) => o.origin === "mvc").map((o) => [o.uuid, o]))
   const cur = new Map(now.filter((o) => o.origin === "mvc").map((o) => [o.uuid, o]))
   const owners = touched.owners.get(kind) ?? new Set<string>()
@@ -184,17 +186,34 @@ const pairs = <O extends { readonly uuid: string; readonly origin: string; reado
   return [...candidates].map((uuid) => ({ uuid, pre: pre.get(uuid), now: cur.get(uuid) }))
 }
 
-const inverseOf = <O extends { readonly owner?: string | undefined; readonly spec: unknown }>(
-  kind: ResourceKind,
-  { uuid, pre, now }: Pair<O>,
-  restore: (pre: O) => Restore,
-  extra: (pre: O, now: O | undefined) => ReadonlyArray<FieldDiff> = () => []
-): InverseWrite | undefined => {
+/** Fields besides the spec a revert puts back: the sequence of an ordered kind, a kind's own (a VLAN's device). */
+const extraDiff = (
+  kind: AnyKind,
+  pre: LiveItem<unknown>,
+  now: LiveItem<unknown> | undefined
+): ReadonlyArray<FieldDiff> => {
+  const order = kind.sequence
+  const sequence = order === undefined
+    ? []
+    : order.of(pre) !== (now === undefined ? undefined : order.of(now))
+    ? [{ path: "sequence", from: now === undefined ? null : order.of(now), to: order.of(pre) }]
+    : []
+  return [...(kind.restoreDiff?.(pre, now) ?? []), ...sequence]
+}
+
+const inverseOf = (kind: AnyKind, { uuid, pre, now }: Pair): InverseWrite | undefined => {
   if (pre === undefined) {
     if (now === undefined) return undefined
     const name = now.owner ?? ""
     return {
-      change: { action: "delete", kind, name, uuid, before: now.spec, reason: "created by the reverted apply" },
+      change: {
+        action: "delete",
+        kind: kind.name,
+        name,
+        uuid,
+        before: now.spec,
+        reason: "created by the reverted apply"
+      },
       owner: name,
       restore: undefined,
       recreate: false
@@ -203,27 +222,32 @@ const inverseOf = <O extends { readonly owner?: string | undefined; readonly spe
   const owner = pre.owner ?? ""
   const diff = [
     ...fieldDiff(now?.spec, pre.spec),
-    ...extra(pre, now),
+    ...extraDiff(kind, pre, now),
     ...(owner !== (now?.owner ?? "") ? [{ path: "owner", from: now?.owner ?? null, to: pre.owner ?? null }] : [])
   ]
   if (now !== undefined && diff.length === 0) return undefined
-  const target = restore(pre)
+  const sequence = kind.sequence?.of(pre)
   return {
     change: {
       action: "update",
-      kind,
+      kind: kind.name,
       name: owner,
       uuid,
       ...(now === undefined ? {} : { before: now.spec }),
       after: pre.spec,
       diff,
-      ...(target.kind === "rule" ? { sequence: target.sequence } : {}),
+      ...(sequence === undefined ? {} : { sequence }),
       reason: now === undefined ? "deleted by the reverted apply" : "changed by the reverted apply"
     },
     owner,
-    restore: now === undefined || target.kind !== "rule"
-      ? target
-      : { ...target, onlySequence: diff.every((d) => d.path === "sequence") },
+    restore: {
+      spec: pre.spec,
+      at: {
+        sequence,
+        onlySequence: now !== undefined && sequence !== undefined && diff.every((d) => d.path === "sequence"),
+        restore: pre
+      }
+    },
     recreate: now === undefined
   }
 }
@@ -237,27 +261,9 @@ export const inverseWrites = (
   now: LiveSnapshot,
   touched: Touched
 ): ReadonlyArray<InverseWrite> => {
-  const writes = [
-    ...pairs(before.vlans, now.vlans, "vlan", touched).map((p) =>
-      inverseOf(
-        "vlan",
-        p,
-        (o): Restore => ({ kind: "vlan", spec: o.spec, device: o.device }),
-        (o, n) => (n !== undefined && o.device !== n.device ? [{ path: "device", from: n.device, to: o.device }] : [])
-      )
-    ),
-    ...pairs(before.aliases, now.aliases, "alias", touched).map((p) =>
-      inverseOf("alias", p, (o): Restore => ({ kind: "alias", spec: o.spec }))
-    ),
-    ...pairs(before.rules, now.rules, "rule", touched).map((p) =>
-      inverseOf(
-        "rule",
-        p,
-        (o): Restore => ({ kind: "rule", spec: o.spec, sequence: o.sequence, onlySequence: false }),
-        (o, n) => (o.sequence !== n?.sequence ? [{ path: "sequence", from: n?.sequence ?? null, to: o.sequence }] : [])
-      )
-    )
-  ].filter((w): w is InverseWrite => w !== undefined)
+  const writes = kinds.flatMap((kind) =>
+    pairs(liveOf(before, kind), liveOf(now, kind), kind.name, touched).map((p) => inverseOf(kind, p))
+  ).filter((w): w is InverseWrite => w !== undefined)
   // the apply's own order rules (rules before the aliases they use, members before containers)
   const byChange = new Map(writes.map((w) => [w.change, w]))
   return orderChanges(writes.map((w) => w.change)).flatMap((c) => {
@@ -271,24 +277,13 @@ export const describeWrite = (w: InverseWrite): string =>
 
 const writeOne = (client: OpnsenseShape, w: InverseWrite): Effect.Effect<void, OpnsenseError> => {
   const uuid = w.change.uuid ?? ""
+  const kind = kindNamed(w.change.kind)
+  if (kind === undefined) {
+    return Effect.die(new Error(`"${w.change.kind}" is not a kind of object opnsense-mcp manages`))
+  }
+  const api = apiOf(client, kind)
   const r = w.restore
-  if (r === undefined) {
-    return w.change.kind === "vlan"
-      ? client.vlans.remove(uuid)
-      : w.change.kind === "alias"
-      ? client.aliases.remove(uuid)
-      : client.rules.remove(uuid)
-  }
-  switch (r.kind) {
-    case "vlan":
-      return client.vlans.update(uuid, r.spec, w.owner, r.device)
-    case "alias":
-      return client.aliases.update(uuid, r.spec, w.owner)
-    case "rule":
-      return r.onlySequence
-        ? client.rules.setSequence(uuid, r.sequence)
-        : client.rules.update(uuid, r.spec, w.owner, r.sequence)
-  }
+  return r === undefined ? api.remove(uuid) : api.update(uuid, r.spec, w.owner, r.at)
 }
 
 /** Every write, in order, on to the end (an undo restores what it can); the failures as lines. */
@@ -305,18 +300,22 @@ export const writeAll = (
     return errors
   })
 
-/** Reconfigure each subsystem once, in the apply's order; the failures as lines. */
-const reconfigureAll = (client: OpnsenseShape, kinds: ReadonlySet<ResourceKind>) =>
+/** Reconfigure the subsystem of each touched kind once, in the apply's order; the failures as lines. */
+const reconfigureAll = (client: OpnsenseShape, touchedKinds: ReadonlySet<ResourceKind>) =>
   Effect.gen(function*() {
-    const reconfigured: Array<ResourceKind> = []
+    const subsystems = new Set([...touchedKinds].map(subsystemOf))
+    const reconfigured: Array<string> = []
     const errors: Array<string> = []
-    for (const kind of RECONFIGURE_ORDER.filter((k) => kinds.has(k))) {
-      const r = yield* Effect.result(reconfigure(client, kind))
-      if (r._tag === "Success") reconfigured.push(kind)
-      else errors.push(`reconfigure ${kind}: ${r.failure.message}`)
+    for (const subsystem of RECONFIGURE_ORDER.filter((s) => subsystems.has(s))) {
+      const r = yield* Effect.result(reconfigure(client, subsystem))
+      if (r._tag === "Success") reconfigured.push(subsystem)
+      else errors.push(`reconfigure ${subsystem}: ${r.failure.message}`)
     }
     return { reconfigured, errors }
   })
+
+/** Kinds whose objects must be reverted through the API even when the whole config is restored. */
+const throughApi = kinds.filter((k) => k.revertThroughApi !== undefined).map((k) => k.name)
 
 export interface UndoInput {
   /** the config revision recorded before the apply */
@@ -341,21 +340,21 @@ export const undo = (client: OpnsenseShape, input: UndoInput): Effect.Effect<Rev
         Effect.orElseSucceed(() => ({ _tag: "Unknown" as const }))
       )
     const useRevision = listed._tag === "Unknown" || listed.present
-    const now = before === undefined || (useRevision && !touched.kinds.has("vlan"))
+    const now = before === undefined || (useRevision && !throughApi.some((k) => touched.kinds.has(k)))
       ? undefined
       : yield* Effect.result(client.snapshot({ fresh: true }))
     const current = now?._tag === "Success" ? now.success : undefined
     yield* Effect.annotateCurrentSpan({ mode: useRevision ? "revision" : "inverse" })
 
     if (useRevision && input.revision !== undefined) {
-      // a device leaves the kernel only when del_item/set_item noted it: undo VLANs through them first
+      // e.g. a device leaves the kernel only when del_item/set_item noted it: undo VLANs through them first
       const vlanWrites = before !== undefined && current !== undefined
-        ? inverseWrites(before, current, touched).filter((w) => w.change.kind === "vlan" && !w.recreate)
+        ? inverseWrites(before, current, touched).filter((w) => throughApi.includes(w.change.kind) && !w.recreate)
         : []
       const vlanErrors = yield* writeAll(client, vlanWrites)
-      const kinds = new Set(touched.kinds)
-      if (vlanWrites.length > 0) kinds.add("vlan")
-      const restored = yield* revert(client, input.revision, kinds)
+      const touchedKinds = new Set(touched.kinds)
+      for (const w of vlanWrites) touchedKinds.add(w.change.kind)
+      const restored = yield* revert(client, input.revision, touchedKinds)
       const errors = [...vlanErrors, ...(restored.error === undefined ? [] : [restored.error])]
       // a VLAN write that failed may leave its device in the kernel: the revert is not complete
       return {
@@ -381,8 +380,10 @@ export const undo = (client: OpnsenseShape, input: UndoInput): Effect.Effect<Rev
     }
     const writes = inverseWrites(before, current, touched)
     const writeErrors = yield* writeAll(client, writes)
-    const kinds = new Set([...touched.kinds, ...writes.map((w) => w.change.kind)])
-    const { reconfigured, errors } = yield* reconfigureAll(client, kinds)
+    const { reconfigured, errors } = yield* reconfigureAll(
+      client,
+      new Set([...touched.kinds, ...writes.map((w) => w.change.kind)])
+    )
     // the check: nothing the apply touched differs from the pre-apply snapshot any more
     const after = yield* Effect.result(client.snapshot({ fresh: true }))
     const remaining = after._tag === "Success"

@@ -13,7 +13,7 @@ import type { Probe } from "../Domain/Desired.ts"
 import type { ResourceKind } from "../Domain/Model.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
 import { reconfigure } from "../Reconciler/Apply.ts"
-import { RECONFIGURE_ORDER } from "../Reconciler/Order.ts"
+import { RECONFIGURE_ORDER, subsystemOf } from "../Reconciler/Order.ts"
 
 export interface ProbeResult {
   readonly host: string
@@ -80,7 +80,8 @@ export interface RevertOutcome {
   /** revision: core/backup restore; inverse: the journal undone object by object (Undo.ts) */
   readonly mode?: "revision" | "inverse" | undefined
   readonly result: "reverted" | "failed"
-  readonly reconfigured: ReadonlyArray<ResourceKind>
+  /** subsystems reconfigured after the restore */
+  readonly reconfigured: ReadonlyArray<string>
   /** inverse: the writes it made */
   readonly writes?: number | undefined
   readonly error?: string | undefined
@@ -101,15 +102,14 @@ export const revert = (
         error: `restoring revision ${revision} failed: ${restored.failure.message}`
       }
     }
-    const reconfigured: Array<ResourceKind> = []
+    const reconfigured: Array<string> = []
     const errors: Array<string> = []
     // every subsystem the apply touched: OPNsense restores the file but reloads nothing
-    for (const kind of RECONFIGURE_ORDER.filter((k) => touched.has(k))) {
-      const r = yield* Effect.result(
-        reconfigure(client, kind)
-      )
-      if (r._tag === "Success") reconfigured.push(kind)
-      else errors.push(`reconfigure ${kind}: ${r.failure.message}`)
+    const subsystems = new Set([...touched].map(subsystemOf))
+    for (const subsystem of RECONFIGURE_ORDER.filter((s) => subsystems.has(s))) {
+      const r = yield* Effect.result(reconfigure(client, subsystem))
+      if (r._tag === "Success") reconfigured.push(subsystem)
+      else errors.push(`reconfigure ${subsystem}: ${r.failure.message}`)
     }
     return errors.length === 0
       ? { revision, result: "reverted" as const, reconfigured }

@@ -8,12 +8,14 @@
  * v2 (current) below. `state migrate` upgrades in place (atomically).
  */
 import * as Schema from "effect/Schema"
+import { perKind } from "../Kinds/Registry.ts"
 
 export const SCHEMA_VERSION = 2
 
 const NameToUuid = Schema.Record(Schema.String, Schema.String)
 
-export const Inventory = Schema.Struct({ vlan: NameToUuid, alias: NameToUuid, rule: NameToUuid })
+/** Per kind name ("rule"), name → uuid; a kind with nothing recorded may be absent. */
+export const Inventory = Schema.Record(Schema.String, NameToUuid)
 export type Inventory = typeof Inventory.Type
 
 export const SiteState = Schema.Struct({
@@ -26,11 +28,7 @@ export const SiteState = Schema.Struct({
     result: Schema.String
   })),
   /** uuids of unmanaged objects seen at the last apply: newer ones "appeared" */
-  unmanagedBaseline: Schema.optional(Schema.Struct({
-    vlan: Schema.Array(Schema.String),
-    alias: Schema.Array(Schema.String),
-    rule: Schema.Array(Schema.String)
-  }))
+  unmanagedBaseline: Schema.optional(Schema.Record(Schema.String, Schema.Array(Schema.String)))
 })
 export type SiteState = typeof SiteState.Type
 
@@ -46,7 +44,8 @@ export type StateFile = typeof StateFile.Type
 
 export const GENESIS = "0".repeat(64)
 
-export const emptySite: SiteState = { inventory: { vlan: {}, alias: {}, rule: {} } }
+/** A site nothing was recorded for: an empty inventory per registered kind. */
+export const emptySite: SiteState = { inventory: perKind(() => ({})) }
 export const emptyState: StateFile = {
   schemaVersion: SCHEMA_VERSION,
   sites: {},
@@ -60,9 +59,8 @@ export type Migration =
   | { readonly _tag: "Migrated"; readonly from: number; readonly state: StateFile }
   | { readonly _tag: "Unknown"; readonly reason: string }
 
-const KINDS = ["vlan", "alias", "rule"] as const
-type Kind = (typeof KINDS)[number]
-const isKind = (value: string): value is Kind => KINDS.some((k) => k === value)
+/** The kinds a v1 file could hold (v1 predates every other kind). */
+const V1_KINDS: ReadonlyArray<string> = ["vlan", "alias", "rule"]
 
 /** Decode any known schema version, upgrading older ones in memory. */
 export const decodeAnyVersion = (json: unknown): Migration => {
@@ -70,14 +68,14 @@ export const decodeAnyVersion = (json: unknown): Migration => {
   if (current._tag === "Success") return { _tag: "Current", state: current.value }
   const v1 = Schema.decodeUnknownExit(StateV1)(json)
   if (v1._tag === "Success") {
-    const sites: Record<string, { inventory: Record<Kind, Record<string, string>> }> = {}
+    const sites: Record<string, { inventory: Record<string, Record<string, string>> }> = {}
     for (const [key, uuid] of Object.entries(v1.value.inventory)) {
       const [site, kind, ...rest] = key.split("/")
-      if (site === undefined || kind === undefined || !isKind(kind) || rest.length === 0) {
+      if (site === undefined || kind === undefined || !V1_KINDS.includes(kind) || rest.length === 0) {
         return { _tag: "Unknown", reason: `v1 inventory key "${key}" is not <site>/<kind>/<name>` }
       }
       const entry = (sites[site] ??= { inventory: { vlan: {}, alias: {}, rule: {} } })
-      entry.inventory[kind][rest.join("/")] = uuid
+      ;(entry.inventory[kind] ??= {})[rest.join("/")] = uuid
     }
     return { _tag: "Migrated", from: 1, state: { ...emptyState, sites } }
   }

@@ -6,8 +6,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { applyEdits } from "../../src/DesiredState/Edit.ts"
 import { loadSite } from "../../src/DesiredState/Load.ts"
-import { friendlyRule } from "../../src/DesiredState/Render.ts"
 import { defaultSite } from "../../src/DesiredState/Sites.ts"
+import { friendlyRule } from "../../src/Kinds/Rule/Render.ts"
 
 const rules = `# Office rules: reviewed by the network team
 rules:

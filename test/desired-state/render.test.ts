@@ -10,7 +10,7 @@ import { loadSite } from "../../src/DesiredState/Load.ts"
 import { renderYaml } from "../../src/DesiredState/Render.ts"
 import { defaultSite } from "../../src/DesiredState/Sites.ts"
 import type { DesiredSite } from "../../src/Domain/Desired.ts"
-import type { RuleSpec } from "../../src/Domain/Model.ts"
+import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 
 const exampleDir = fileURLToPath(new URL("../../desired-state/", import.meta.url))
 const example = readdirSync(exampleDir).filter((f) => f.endsWith(".yaml")).map((f) => ({

@@ -83,6 +83,6 @@ describe("bulk", () => {
     expect(harness.sim.requests.count("/api/firewall/filter/add_rule")).toBe(0)
     expect(harness.sim.requests.count("/api/firewall/filter/apply")).toBe(1)
     const inventory = await run(harness, Store.use((s) => s.site("default")))
-    expect(Object.keys(inventory.inventory.rule)).toHaveLength(25)
+    expect(Object.keys(inventory.inventory["rule"] ?? {})).toHaveLength(25)
   })
 })

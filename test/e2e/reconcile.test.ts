@@ -56,7 +56,7 @@ for (const version of ["26.1", "26.7"] as const) {
         const live = yield* client.snapshot({ fresh: true })
         const rule = live.rules.find((r) => r.owner === "iot-web")
         if (rule === undefined) throw new Error("iot-web not on the firewall")
-        yield* client.rules.update(rule.uuid, { ...rule.spec, log: true }, "iot-web", rule.sequence)
+        yield* client.rules.update(rule.uuid, { ...rule.spec, log: true }, "iot-web", { sequence: rule.sequence })
       }))
       const drift = await run(Reconciler.use((r) => r.drift()))
       expect(drift.hasDrift).toBe(true)

@@ -5,9 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { AliasSpec, RuleSpec, VlanSpec } from "../../src/Domain/Model.ts"
-import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
+import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
+import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
+import type { VlanSpec } from "../../src/Kinds/Vlan/Spec.ts"
+import { type BulkRow, layerSimulator, Opnsense, type OpnsenseShape } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+
+/** upload_rules through the rules' bulk call */
+const upload = (client: OpnsenseShape) => (rows: ReadonlyArray<BulkRow<RuleSpec>>) =>
+  client.rules.bulk === undefined ? Effect.die(new Error("rules have no bulk call")) : client.rules.bulk.upsert(rows)
 
 const fast = { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } }
 
@@ -100,7 +106,9 @@ describe("Opnsense client on a simulated 26.7", () => {
       sim.requests.clear()
       const ids: Array<string> = []
       for (let i = 0; i < 3; i++) {
-        ids.push(yield* client.rules.create({ ...rule, categories: ["once-read"] }, `cat-once-${i}`, 7000 + i))
+        ids.push(
+          yield* client.rules.create({ ...rule, categories: ["once-read"] }, `cat-once-${i}`, { sequence: 7000 + i })
+        )
       }
       const counts = sim.requests.countByEndpoint()
       expect(counts["/api/firewall/category/search_item"] ?? 0).toBe(0)
@@ -113,10 +121,12 @@ describe("Opnsense client on a simulated 26.7", () => {
       for (const id of ids) yield* client.rules.remove(id)
       const gone = sim.state.categories.find("name", "once-read") ?? ""
       expect(sim.state.categories.delete(gone)).toBe(true)
-      const refused = yield* Effect.flip(client.rules.create({ ...rule, categories: ["once-read"] }, "cat-gone", 7100))
+      const refused = yield* Effect.flip(
+        client.rules.create({ ...rule, categories: ["once-read"] }, "cat-gone", { sequence: 7100 })
+      )
       expect(refused._tag).toBe("ValidationError")
       sim.requests.clear()
-      const again = yield* client.rules.create({ ...rule, categories: ["once-read"] }, "cat-again", 7101)
+      const again = yield* client.rules.create({ ...rule, categories: ["once-read"] }, "cat-again", { sequence: 7101 })
       expect(sim.requests.countByEndpoint()["/api/firewall/category/search_item"]).toBe(1)
       expect((yield* client.snapshot()).rules.find((r) => r.uuid === again)?.spec.categories).toEqual(["once-read"])
       yield* client.rules.remove(again)
@@ -147,7 +157,7 @@ describe("Opnsense client on a simulated 26.7", () => {
       const client = yield* Opnsense
       const aliasId = yield* client.aliases.create(alias, "dns-servers")
       const vlanId = yield* client.vlans.create(vlan, "iot")
-      const ruleId = yield* client.rules.create(rule, "iot-dns", 5000)
+      const ruleId = yield* client.rules.create(rule, "iot-dns", { sequence: 5000 })
       sim.requests.clear()
       yield* Effect.all([client.aliases.reconfigure, client.vlans.reconfigure, client.rules.reconfigure])
       expect(sim.requests.countByEndpoint()).toEqual({
@@ -182,9 +192,9 @@ describe("Opnsense client on a simulated 26.7", () => {
         ruleId,
         { ...rule, destination: { ...rule.destination, port: "853" } },
         "iot-dns",
-        5000
+        { sequence: 5000 }
       )
-      yield* client.rules.setSequence(ruleId, 4200)
+      yield* client.rules.update(ruleId, rule, "iot-dns", { sequence: 4200, onlySequence: true })
       yield* client.aliases.update(aliasId, { ...alias, content: ["192.0.2.53"] }, "dns-servers")
       yield* client.vlans.update(vlanId, { ...vlan, priority: 5 }, "iot")
       const after = yield* client.snapshot()
@@ -213,12 +223,17 @@ describe("Opnsense client on a simulated 26.7", () => {
       expect(invalid._tag === "ValidationError" && invalid.validations["alias.name"]).toBeTruthy()
       const missing = yield* Effect.flip(client.rules.remove("6b6f6ba4-7a6d-4b4e-9b0a-3f1f0c3d2e1a"))
       expect(missing._tag).toBe("NotFoundError")
-      const range = yield* Effect.flip(client.rules.setSequence("6b6f6ba4-7a6d-4b4e-9b0a-3f1f0c3d2e1a", 1_000_000))
+      const range = yield* Effect.flip(
+        client.rules.update("6b6f6ba4-7a6d-4b4e-9b0a-3f1f0c3d2e1a", rule, "x", {
+          sequence: 1_000_000,
+          onlySequence: true
+        })
+      )
       expect(range.message).toContain("outside 1..999999")
 
       // an alias in use by a rule cannot be deleted: 500 UserException → OperationRefusedError
       const aliasId = yield* client.aliases.create({ ...alias, categories: [] }, "in-use")
-      const ruleId = yield* client.rules.create({ ...rule, categories: [] }, "uses-alias", 6000)
+      const ruleId = yield* client.rules.create({ ...rule, categories: [] }, "uses-alias", { sequence: 6000 })
       const refused = yield* Effect.flip(client.aliases.remove(aliasId))
       expect(refused._tag).toBe("OperationRefusedError")
       expect(refused.message).toContain("gitops_dns")
@@ -253,7 +268,7 @@ describe("Opnsense client on a simulated 26.1", () => {
       const client = yield* Opnsense
       const snapshot = yield* client.snapshot()
       expect(snapshot.version).toMatchObject({ major: 26, minor: 1 })
-      const outcomes = yield* client.rules.upload([
+      const outcomes = yield* upload(client)([
         {
           spec: { ...rule, categories: [], destination: { addresses: ["192.0.2.53"], invert: false, port: "53" } },
           owner: "bulk-1",
@@ -285,7 +300,7 @@ describe("upload_rules retried on 26.1", () => {
     Effect.gen(function*() {
       const client = yield* Opnsense
       sim.faults.dropNext(1, "/api/firewall/filter/upload_rules")
-      const outcomes = yield* client.rules.upload(["retry-1", "retry-2"].map((owner, i) => ({
+      const outcomes = yield* upload(client)(["retry-1", "retry-2"].map((owner, i) => ({
         spec: {
           ...rule,
           categories: ["new_cat"],
@@ -314,7 +329,7 @@ describe("upload_rules rows the CSV cannot carry on 26.1", () => {
     Effect.gen(function*() {
       const client = yield* Opnsense
       const tricky = "path C:\\share; \"quoted\\\""
-      const outcomes = yield* client.rules.upload(["csv-1", "csv-2"].map((owner, i) => ({
+      const outcomes = yield* upload(client)(["csv-1", "csv-2"].map((owner, i) => ({
         spec: {
           ...rule,
           categories: [],

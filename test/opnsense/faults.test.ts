@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import type { AliasSpec } from "../../src/Domain/Model.ts"
+import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { CircuitBreaker } from "../../src/Resilience/CircuitBreaker.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"

@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import * as Upload from "../../src/Opnsense/Upload.ts"
+import * as Upload from "../../src/Kinds/Rule/Upload.ts"
 
 const decode = Schema.decodeUnknownSync(Upload.UploadResponse)
 const A = "7c3f2a56-6a8e-4d7e-9f38-0c6f4d1b2a11"

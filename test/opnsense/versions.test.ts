@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { AliasSpec, FirmwareVersion } from "../../src/Domain/Model.ts"
+import type { FirmwareVersion } from "../../src/Domain/Model.ts"
+import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
 import { layerSimulator, Opnsense } from "../../src/Opnsense.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { aliasSpec, ruleSpec as rule } from "../reconciler/fixtures.ts"
@@ -71,7 +72,7 @@ describe("version detection and version gates", () => {
       sim.requests.clear()
       const refused = [
         yield* Effect.flip(opnsense.aliases.create(authgroup("never", ["1999"]), "never")),
-        yield* Effect.flip(opnsense.rules.create(rule(), "never", 10)),
+        yield* Effect.flip(opnsense.rules.create(rule(), "never", { sequence: 10 })),
         yield* Effect.flip(opnsense.vlans.remove("00000000-0000-4000-8000-000000000001")),
         yield* Effect.flip(opnsense.rules.reconfigure)
       ]
@@ -96,18 +97,18 @@ describe("version detection and version gates", () => {
   it.live("25.7 writes, but refuses direction any (26.1+) before sending; 26.1 takes it", () =>
     Effect.gen(function*() {
       const old = yield* Opnsense
-      const error = yield* Effect.flip(old.rules.create(rule({ direction: "any" }), "both-ways", 20))
+      const error = yield* Effect.flip(old.rules.create(rule({ direction: "any" }), "both-ways", { sequence: 20 }))
       expect(error).toMatchObject({ _tag: "UnsupportedVersionError", missing: ["direction any"] })
       expect(error.message).toContain("no direction \"any\" (in and out only)")
       expect(error.message).toContain("one rule per direction")
       expect(sim.requests.count("/api/firewall/filter/add_rule")).toBe(0)
-      const uuid = yield* old.rules.create(rule({ ipVersion: "inet46", protocol: "TCP/UDP" }), "dual", 21)
+      const uuid = yield* old.rules.create(rule({ ipVersion: "inet46", protocol: "TCP/UDP" }), "dual", { sequence: 21 })
       expect(sim.state.rules.get(uuid)?.["ipprotocol"]).toBe("inet46")
     }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("25.7.11") }))))
 
   it.live("26.1 takes direction any", () =>
     Effect.gen(function*() {
-      const uuid = yield* (yield* Opnsense).rules.create(rule({ direction: "any" }), "both-ways", 22)
+      const uuid = yield* (yield* Opnsense).rules.create(rule({ direction: "any" }), "both-ways", { sequence: 22 })
       expect(sim.state.rules.get(uuid)?.["direction"]).toBe("any")
     }).pipe(Effect.provide(layerSimulator(sim, { retry, version: v("26.1.5") }))))
 
@@ -118,7 +119,7 @@ describe("version detection and version gates", () => {
         Effect.gen(function*() {
           const opnsense = yield* Opnsense
           expect((yield* opnsense.version).raw).toBe("24.7.12")
-          const error = yield* Effect.flip(opnsense.rules.create(rule(), "never", 10))
+          const error = yield* Effect.flip(opnsense.rules.create(rule(), "never", { sequence: 10 }))
           expect(error).toMatchObject({ _tag: "UnsupportedVersionError", version: "24.7.12" })
           expect(old.requests.count((e) => e.method === "POST")).toBe(0)
         }).pipe(Effect.provide(layerSimulator(old, { retry })))

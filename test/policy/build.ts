@@ -1,5 +1,6 @@
 /** Small builders for hand-worked rule sets: canonical specs with the OPNsense defaults filled in. */
-import type { AliasSpec, AliasType, RuleSpec } from "../../src/Domain/Model.ts"
+import type { AliasSpec, AliasType } from "../../src/Kinds/Alias/Spec.ts"
+import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import type { PolicyAlias, PolicyInput, PolicyRule } from "../../src/Policy.ts"
 
 export interface RuleOptions {

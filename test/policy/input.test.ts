@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 import * as fc from "fast-check"
-import { AliasSpec, type LiveSnapshot, RuleSpec } from "../../src/Domain/Model.ts"
+import { type LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
+import { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
+import { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import { explain, fromLive, fromPlan, lint } from "../../src/Policy.ts"
 import { alias, aliasSpec, policy, rule, spec } from "./build.ts"
 

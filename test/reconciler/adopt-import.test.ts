@@ -69,7 +69,7 @@ describe("adoptionEdits", () => {
     expect(edited.files[0]?.text).toMatch(/^# kept by hand\n/)
     expect(edited.files[0]?.text).toContain("name: api # was api_v2")
     expect(edited.files[1]?.text).toMatch(/^# evaluation order\n/)
-    expect(Object.keys(adoption.inventory.rule)).toEqual(["first", "three", "four-2"])
+    expect(Object.keys(adoption.inventory["rule"] ?? {})).toEqual(["first", "three", "four-2"])
     if (after === undefined) return
     const brief = (site: typeof after) =>
       buildPlan(site, live, emptyInventory, new Date("2026-01-01T00:00:00Z")).plan.changes.map((c) =>

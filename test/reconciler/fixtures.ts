@@ -1,13 +1,8 @@
 import type { DesiredAlias, DesiredRule, DesiredSite, DesiredVlan, SiteConfig } from "../../src/Domain/Desired.ts"
-import type {
-  AliasSpec,
-  LiveAlias,
-  LiveRule,
-  LiveSnapshot,
-  LiveVlan,
-  RuleSpec,
-  VlanSpec
-} from "../../src/Domain/Model.ts"
+import type { LiveSnapshot } from "../../src/Domain/Model.ts"
+import type { AliasSpec, LiveAlias } from "../../src/Kinds/Alias/Spec.ts"
+import type { LiveRule, RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
+import type { LiveVlan, VlanSpec } from "../../src/Kinds/Vlan/Spec.ts"
 
 export const UUID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`
 

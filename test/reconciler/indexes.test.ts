@@ -9,8 +9,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { canonicalJson } from "../../src/Domain/Digest.ts"
-import type { LiveRule, Origin, RuleSpec } from "../../src/Domain/Model.ts"
+import type { Origin } from "../../src/Domain/Model.ts"
 import type { Change } from "../../src/Domain/Plan.ts"
+import type { LiveRule, RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import { fieldDiff } from "../../src/Reconciler/Diff.ts"
 import {
   type DesiredItem,

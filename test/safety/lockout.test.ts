@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { SiteConfig } from "../../src/Domain/Desired.ts"
-import type { AliasSpec, LiveSnapshot } from "../../src/Domain/Model.ts"
+import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Change, Plan } from "../../src/Domain/Plan.ts"
+import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
 import { guardPlan, managementPackets } from "../../src/Safety/Lockout.ts"
 import { ruleSpec } from "../reconciler/fixtures.ts"
 

@@ -29,7 +29,7 @@ describe("DATA_DIR shared by several processes", () => {
     const store = await Effect.runPromise(make(dir))
     for (const site of sites) {
       const state = await Effect.runPromise(store.site(site))
-      expect(Object.keys(state.inventory.rule).length, site).toBe(n)
+      expect(Object.keys(state.inventory["rule"] ?? {}).length, site).toBe(n)
     }
     const report = await Effect.runPromise(store.verify)
     expect(report.problems).toEqual([])

@@ -3,7 +3,7 @@
  * HTTPS, the way a person in the web UI would change an object.
  */
 import { Effect } from "effect"
-import type { RuleSpec } from "../../src/Domain/Model.ts"
+import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
 import type { SimulatorHandle } from "../../src/Simulator.ts"
@@ -34,11 +34,13 @@ export const createMarkedRuleOutOfBand = (
   Effect.runPromise(Effect.provide(
     Effect.gen(function*() {
       const client = yield* Opnsense
-      if (!("copyOf" in spec)) return yield* client.rules.create(spec, owner, sequence)
+      if (!("copyOf" in spec)) return yield* client.rules.create(spec, owner, { sequence })
       const live = yield* client.snapshot({ fresh: true })
       const model = live.rules.find((r) => r.owner === spec.copyOf)
       if (model === undefined) throw new Error(`${spec.copyOf} missing`)
-      return yield* client.rules.create({ ...model.spec, description: spec.description }, owner, model.sequence + 1)
+      return yield* client.rules.create({ ...model.spec, description: spec.description }, owner, {
+        sequence: model.sequence + 1
+      })
     }),
     layerSimulator(sim, { cacheTtlSeconds: 0 })
   ))

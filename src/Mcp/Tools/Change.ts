@@ -10,10 +10,10 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs/promises"
 import { Issue, type SiteConfig } from "../../Domain/Desired.ts"
-import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { findUnsafe, printable } from "../../Domain/Text.ts"
 import { GitOps, importOnBranch, PROPOSAL_PREFIX, resolveInside, validateWorktree } from "../../GitOps.ts"
+import { countsText, KindName } from "../../Kinds/Registry.ts"
 import { Reconciler } from "../../Reconciler.ts"
 import * as ReconcilerLive from "../../Reconciler/Live.ts"
 import { importSite } from "../../Reconciler/Sites.ts"
@@ -198,14 +198,14 @@ export const importLive = defineTool({
     "branch, commit, files, counts, and what was skipped (built-in aliases, legacy/automatic rules) and why.",
   input: Schema.Struct({
     site: Site,
-    kinds: Schema.optional(Schema.Array(ResourceKind).annotate({ description: "only these kinds (default all)" })),
+    kinds: Schema.optional(Schema.Array(KindName).annotate({ description: "only these kinds (default all)" })),
     branch: BranchName
   }),
   output: Schema.Struct({
     branch: Schema.String,
     commit: Schema.String,
     files: Schema.Array(Schema.String),
-    counts: Schema.Struct({ vlan: Schema.Number, alias: Schema.Number, rule: Schema.Number }),
+    counts: Schema.Record(Schema.String, Schema.Number).annotate({ description: "objects imported per kind" }),
     skipped: Schema.Array(Schema.String)
   }),
   annotations: gitOnly,
@@ -230,10 +230,9 @@ export const importLive = defineTool({
     const counts = imported.counts
     return done(
       { branch: committed.branch, commit: committed.commit, files: committed.files, counts, skipped: imported.skipped },
-      `committed ${
-        committed.commit.slice(0, 12)
-      } on branch ${committed.branch}: ${counts.vlan} VLANs, ${counts.alias} aliases, ` +
-        `${counts.rule} rules in ${committed.files.join(", ")}` +
+      `committed ${committed.commit.slice(0, 12)} on branch ${committed.branch}: ${countsText(counts)} in ${
+        committed.files.join(", ")
+      }` +
         (imported.skipped.length > 0 ? `\nskipped: ${imported.skipped.slice(0, 20).join("; ")}` : ""),
       `branch ${committed.branch} commit ${committed.commit}`
     )

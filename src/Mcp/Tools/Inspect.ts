@@ -10,6 +10,7 @@ import { Issue } from "../../Domain/Desired.ts"
 import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { AuditEntry, DriftReport } from "../../Domain/Reports.ts"
+import { KindName, kindNames } from "../../Kinds/Registry.ts"
 import { validateWithLint } from "../../Policy.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import { CycleResult, ReconcileStatus } from "../../Reconciler/Loop.ts"
@@ -164,13 +165,13 @@ export const status = defineTool({
 export const listLive = defineTool({
   name: "list_live",
   title: "List live firewall objects",
-  description: "List the objects on the live firewall of one kind (vlan, alias, rule), filtered and paged. " +
+  description: `List the objects on the live firewall of one kind (${kindNames.join(", ")}), filtered and paged. ` +
     "Returns `items` (only the `fields` asked for; name/uuid/managed and a few key fields by default), `matching`, " +
     "`total` and `nextCursor`: pass it back as `cursor` for the next page. Filter first (name, interface, text, " +
     "managed) instead of paging through thousands of rules. `managed: false` shows what the desired state does not own.",
   input: Schema.Struct({
     site: Site,
-    kind: ResourceKind.annotate({ description: "vlan, alias or rule" }),
+    kind: KindName.annotate({ description: kindNames.join(", ") }),
     filter: Schema.optional(LiveQuery.LiveFilter),
     fields: Schema.optional(
       Schema.Array(Schema.String).annotate({
@@ -210,7 +211,7 @@ export const listLive = defineTool({
     const rows = LiveQuery.rowsOf(snapshot, input.kind)
     const fields = input.fields?.includes("*") === true
       ? Object.keys(rows[0] ?? {})
-      : input.fields ?? LiveQuery.defaultFields[input.kind]
+      : input.fields ?? LiveQuery.defaultFields(input.kind)
     const page = LiveQuery.page(rows, { filter: input.filter ?? {}, fields, offset, limit: input.limit ?? 25 })
     const shown = page.items.length === 0
       ? `no ${input.kind}s match (of ${page.total})`

@@ -11,9 +11,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { AliasSpec, LiveAlias } from "../Domain/Model.ts"
-import type { OpnsenseError } from "./Errors.ts"
-import { callFailed, type RowOutcome } from "./Upload.ts"
+import type { OpnsenseError } from "../../Opnsense/Errors.ts"
+import { callFailed, type RowOutcome } from "../../Opnsense/Rows.ts"
+import type { AliasSpec, LiveAlias } from "./Spec.ts"
 
 export const ImportResponse = Schema.Struct({
   status: Schema.String,

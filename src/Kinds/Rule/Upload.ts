@@ -25,8 +25,9 @@
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { OpnsenseError } from "./Errors.ts"
-import * as Rules from "./Rules.ts"
+import type { OpnsenseError } from "../../Opnsense/Errors.ts"
+import { callFailed, rejected, type RowOutcome } from "../../Opnsense/Rows.ts"
+import * as Rules from "./Wire.ts"
 
 const UploadValidation = Schema.Struct({
   sequence: Schema.optional(Schema.NullOr(Schema.Number)),
@@ -52,25 +53,7 @@ export type UploadResponse = typeof UploadResponse.Type
 export const offerable = (uuid: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid)
 
-/** What became of one uploaded row. */
-export type RowOutcome =
-  | { readonly _tag: "Saved"; readonly uuid: string }
-  | {
-    readonly _tag: "Rejected"
-    readonly uuid: string
-    /** `rule.<field>` (or `rule` for a row-level message) → the firewall's message */
-    readonly validations: Readonly<Record<string, string>>
-    readonly message: string
-  }
-
 const keyOf = (field: string | undefined) => (field === undefined || field === "" ? "rule" : `rule.${field}`)
-
-const rejected = (uuid: string, validations: Readonly<Record<string, string>>, why: string): RowOutcome => ({
-  _tag: "Rejected",
-  uuid,
-  validations,
-  message: why
-})
 
 /**
  * Each row's outcome as the reply tells it. `uuids` are the uuids the rows were sent with, in order.
@@ -123,12 +106,6 @@ export const notFound = (uuid: string): RowOutcome =>
   )
 
 /** The row's call failed (or a single write was refused): `validations` when OPNsense named fields. */
-export const callFailed = (
-  uuid: string,
-  message: string,
-  validations?: Readonly<Record<string, string>>
-): RowOutcome => rejected(uuid, validations ?? {}, message)
-
 /** Rows per upload_rules call: one config save each, and a request a real box answers in seconds. */
 const UPLOAD_CHUNK = 500
 

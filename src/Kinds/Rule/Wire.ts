@@ -8,10 +8,10 @@
  * (where search without interface hides single-interface rules) and older versions (labels only).
  */
 import * as Schema from "effect/Schema"
-import type { Direction, IpVersion, LiveInterface, LiveRule, Origin, RuleAction, RuleSpec } from "../Domain/Model.ts"
-import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../Domain/Normalize.ts"
-import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { toIdentifiers } from "./Interfaces.ts"
+import type { LiveInterface, Origin } from "../../Domain/Model.ts"
+import { normalizeAddresses, normalizePort, normalizeProtocol, sortedSet } from "../../Domain/Normalize.ts"
+import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
+import { toIdentifiers } from "../../Opnsense/Interfaces.ts"
 import {
   bool,
   Field,
@@ -23,7 +23,8 @@ import {
   selectedSet,
   single,
   text
-} from "./Wire.ts"
+} from "../../Opnsense/Wire.ts"
+import type { Direction, IpVersion, LiveRule, RuleAction, RuleSpec } from "./Spec.ts"
 
 export const base = "firewall/filter"
 export const wrapper = "rule"

@@ -2,18 +2,15 @@
  * Aliases: name rules (see Names.ts), content per type, nested aliases (must exist, fit the
  * type, no cycles), and their canonical specs.
  */
-import type { Issue } from "../Domain/Desired.ts"
-import type { AliasSpec, AliasType } from "../Domain/Model.ts"
-import { normalizePort, sortedSet } from "../Domain/Normalize.ts"
-import { isHostname, isWildcardMask, parseCidr, parseRange } from "./Addresses.ts"
-import { canonicalCategories, checkCommon } from "./Common.ts"
-import { type IssueInput, suggestion } from "./Issues.ts"
-import { type Located, report } from "./Items.ts"
-import { ALIAS_NAME, aliasNameProblem, isBuiltinAlias } from "./Names.ts"
-import type { AliasInput } from "./Schema.ts"
-
-/** What a site's aliases look like to the checks of other kinds. */
-export type AliasTable = ReadonlyMap<string, AliasType>
+import { isHostname, isWildcardMask, parseCidr, parseRange } from "../../DesiredState/Addresses.ts"
+import { canonicalCategories, checkCommon } from "../../DesiredState/Common.ts"
+import { type IssueInput, suggestion } from "../../DesiredState/Issues.ts"
+import { type Located, report } from "../../DesiredState/Located.ts"
+import { ALIAS_NAME, aliasNameProblem, isBuiltinAlias } from "../../DesiredState/Names.ts"
+import type { Issue } from "../../Domain/Desired.ts"
+import { normalizePort, sortedSet } from "../../Domain/Normalize.ts"
+import type { AliasInput } from "./Input.ts"
+import type { AliasSpec, AliasTable, AliasType } from "./Spec.ts"
 
 export const aliasTable = (aliases: ReadonlyArray<Located<AliasInput>>): AliasTable =>
   new Map(aliases.map((a) => [a.name, a.value.type]))

@@ -5,10 +5,21 @@
  * and marked origin "builtin" (read-only), never dropped.
  */
 import * as Schema from "effect/Schema"
-import { type AliasSpec, AliasType, type LiveAlias, type Origin } from "../Domain/Model.ts"
-import { lineSet, sortedSet } from "../Domain/Normalize.ts"
-import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { bool, Field, isUuid, itemEntries, ItemMap, searchEnvelope, selectedKeys, single, text } from "./Wire.ts"
+import { type Origin } from "../../Domain/Model.ts"
+import { lineSet, sortedSet } from "../../Domain/Normalize.ts"
+import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
+import {
+  bool,
+  Field,
+  isUuid,
+  itemEntries,
+  ItemMap,
+  searchEnvelope,
+  selectedKeys,
+  single,
+  text
+} from "../../Opnsense/Wire.ts"
+import { type AliasSpec, AliasType, type LiveAlias } from "./Spec.ts"
 
 export const base = "firewall/alias"
 export const wrapper = "alias"

@@ -1,9 +1,9 @@
 /** VLANs: parent device, tag unique per parent (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/Vlan.xml), and their canonical specs. */
-import type { Issue } from "../Domain/Desired.ts"
-import type { VlanProto, VlanSpec } from "../Domain/Model.ts"
-import { checkCommon } from "./Common.ts"
-import { type Located, report } from "./Items.ts"
-import type { VlanInput } from "./Schema.ts"
+import { checkCommon } from "../../DesiredState/Common.ts"
+import { type Located, report } from "../../DesiredState/Located.ts"
+import type { Issue } from "../../Domain/Desired.ts"
+import type { VlanInput } from "./Input.ts"
+import type { VlanProto, VlanSpec } from "./Spec.ts"
 
 const PARENT = /^[a-z][a-z0-9_]*[0-9](\.[0-9]+)*$/
 /** Devices OPNsense does not offer as VLAN parents. */

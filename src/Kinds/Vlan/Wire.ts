@@ -4,9 +4,9 @@
  * rows, so they list with the whole-model `get` instead.
  */
 import * as Schema from "effect/Schema"
-import type { LiveVlan, VlanProto, VlanSpec } from "../Domain/Model.ts"
-import { parseMarker, withMarker } from "../Domain/Ownership.ts"
-import { Field, itemEntries, ItemMap, searchEnvelope, single, text } from "./Wire.ts"
+import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
+import { Field, itemEntries, ItemMap, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
+import type { LiveVlan, VlanProto, VlanSpec } from "./Spec.ts"
 
 export const base = "interfaces/vlan_settings"
 export const wrapper = "vlan"

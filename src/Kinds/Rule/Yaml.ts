@@ -3,16 +3,25 @@
  * performValidation and the Filter.xml field types) checked before any API call, references to
  * aliases checked against the site, and the canonical specs.
  */
-import type { Issue } from "../Domain/Desired.ts"
-import type { Endpoint, IpVersion, RuleSpec } from "../Domain/Model.ts"
-import { normalizeAddresses, normalizePort, normalizeProtocol, portProtocols, sortedSet } from "../Domain/Normalize.ts"
-import { parseCidr } from "./Addresses.ts"
-import { type AliasTable, aliasTypeOf } from "./Aliases.ts"
-import { canonicalCategories, checkCommon } from "./Common.ts"
-import { type IssueInput, suggestion } from "./Issues.ts"
-import { type Located, report } from "./Items.ts"
-import { ALIAS_NAME, protocols } from "./Names.ts"
-import type { EndpointInput, RuleInput } from "./Schema.ts"
+import { parseCidr } from "../../DesiredState/Addresses.ts"
+import { canonicalCategories, checkCommon } from "../../DesiredState/Common.ts"
+import type { EndpointInput } from "../../DesiredState/Fields.ts"
+import { type IssueInput, suggestion } from "../../DesiredState/Issues.ts"
+import { type Located, report } from "../../DesiredState/Located.ts"
+import { ALIAS_NAME, protocols } from "../../DesiredState/Names.ts"
+import type { Issue } from "../../Domain/Desired.ts"
+import type { Endpoint } from "../../Domain/Model.ts"
+import {
+  normalizeAddresses,
+  normalizePort,
+  normalizeProtocol,
+  portProtocols,
+  sortedSet
+} from "../../Domain/Normalize.ts"
+import { type AliasTable } from "../Alias/Spec.ts"
+import { aliasTypeOf } from "../Alias/Yaml.ts"
+import type { RuleInput } from "./Input.ts"
+import type { IpVersion, RuleSpec } from "./Spec.ts"
 
 type Side = "source" | "destination"
 

@@ -1,0 +1,72 @@
+/** Filter rules (`rules:` in YAML, firewall/filter on the firewall), in evaluation order. */
+import { EndpointObject } from "../../DesiredState/Fields.ts"
+import { ITEM_NAME } from "../../DesiredState/Names.ts"
+import { slug } from "../../Domain/Text.ts"
+import { maxSequence } from "../../Reconciler/Sequence.ts"
+import { defineKind } from "../Kind.ts"
+import { client } from "./Client.ts"
+import { RuleInput } from "./Input.ts"
+import { friendlyRule } from "./Render.ts"
+import { LiveRule, RuleSpec } from "./Spec.ts"
+import { checkRules, ruleSpec } from "./Yaml.ts"
+
+const endpointFields = Object.keys(EndpointObject.fields)
+
+export const rule = defineKind({
+  name: "rule",
+  collection: "rules",
+  noun: ["rule", "rules"],
+  subsystem: "rule",
+  // rules name aliases in their addresses and ports
+  dependsOn: ["alias"],
+  spec: RuleSpec,
+  live: LiveRule,
+  yaml: {
+    input: RuleInput,
+    description: "evaluation order: file order, files in lexical order",
+    nested: { source: endpointFields, destination: endpointFields },
+    check: (items, context) => checkRules(items, context.aliases),
+    normalise: (input) => ruleSpec(input),
+    render: friendlyRule
+  },
+  identity: {
+    // adopted only when every field is equal: a rule has no natural key of its own
+    adoptionKey: (spec) => JSON.stringify(spec),
+    label: (live) => live.spec.description || live.uuid,
+    unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
+    skipped: (rules) => [`${rules.length} legacy/automatic rules: read-only in the API, never managed`]
+  },
+  sequence: { of: (live) => live.sequence, max: maxSequence },
+  importer: {
+    file: "rules.yaml",
+    name: (live, known) => {
+      const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `rule-${live.sequence}`
+      return ITEM_NAME.test(preferred) ? preferred : `rule-${live.sequence}`
+    }
+  },
+  listing: {
+    row: (r) => ({
+      uuid: r.uuid,
+      name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
+      managed: r.owner !== undefined,
+      origin: r.origin,
+      sequence: r.sequence,
+      ...r.spec
+    }),
+    fields: [
+      "name",
+      "uuid",
+      "managed",
+      "origin",
+      "sequence",
+      "enabled",
+      "action",
+      "interfaces",
+      "protocol",
+      "source",
+      "destination",
+      "description"
+    ]
+  },
+  client
+})
