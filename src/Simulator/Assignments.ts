@@ -325,11 +325,42 @@ const setItem: Action = {
     others.delete(ifname)
     const messages = new Messages()
     validate(c, item, others, messages)
+    if (old !== undefined) leakedMessages(c, ifname, item, items, messages)
     if (messages.size > 0) return failed(messages)
     if (old === undefined) addToConfig(s, item)
     else updateConfig(s, ifname, item)
     c.save(req)
     return json({ result: "saved" })
+  }
+}
+
+/**
+ * setBase validates the whole model and keeps the messages whose field contains the node's
+ * reference (`strpos`, not a prefix match on a dot): a set on `opt1` also reports the failures of
+ * `opt10`, `opt11`, … with the reference replaced, e.g. `interface0.descr`.
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Base/ApiMutableModelControllerBase.php validate
+ */
+const leakedMessages = (
+  c: Ctx,
+  ifname: string,
+  item: Item,
+  items: ReadonlyMap<string, Assignment>,
+  messages: Messages
+): void => {
+  const all = new Map(items)
+  all.set(ifname, item)
+  for (const [id, other] of all) {
+    if (id === ifname || !id.startsWith(ifname)) continue
+    const own = new Messages()
+    const rest = new Map(all)
+    rest.delete(id)
+    validate(c, other, rest, own)
+    for (const [key, list] of Object.entries(own.toJSON())) {
+      const field = key.slice(WRAPPER.length)
+      for (const message of typeof list === "string" ? [list] : list) {
+        messages.add(`${WRAPPER}${id.slice(ifname.length)}${field}`, message)
+      }
+    }
   }
 }
 

@@ -220,6 +220,20 @@ describe("simulator: interfaces/assignment changes wait for reconfigure", () => 
     expect(sim.state.iface("opt2")?.device).toBe("igb2")
   })
 
+  it("reports the failures of opt10… on a set of opt1, as setBase's unanchored reference match does", async () => {
+    sim.state.interfaces.push({ identifier: "opt1", device: "igb2", description: "Guest" })
+    sim.state.interfaces.push({ identifier: "opt10", device: "igb3", description: "Guest WiFi" })
+    expect((await post(sim, "/api/interfaces/assignment/set_item/opt1", { interface: { descr: "Guests" } })).body)
+      .toEqual({
+        result: "failed",
+        validations: { "interface0.descr": "Description should be a string between 1 and 255 characters." }
+      })
+    expect((await post(sim, "/api/interfaces/assignment/set_item/opt10", { interface: { descr: "GuestWiFi" } })).body)
+      .toEqual({ result: "saved" })
+    expect((await post(sim, "/api/interfaces/assignment/set_item/opt1", { interface: { descr: "Guests" } })).body)
+      .toEqual({ result: "saved" })
+  })
+
   it("refuses to delete a locked or grouped interface, deletes at reconfigure with its rules", async () => {
     const device = await vlan(sim, "50", "Lab")
     expect((await post(sim, "/api/interfaces/assignment/add_item", { interface: { if: device, descr: "Lab" } })).body)
