@@ -7,6 +7,7 @@
  * `optN`; deletions and device changes wait in `/tmp/.interfaces.todo` (`state.pendingInterfaces`)
  * until `reconfigure`, which also drops the rules of a deleted interface and reloads the filter.
  */
+import { deviceOptions } from "./AssignOptions.ts"
 import { posted } from "./Crud.ts"
 import { applyPost, defaults, type Field, fieldsFor, type Table, validateFields } from "./Fields.ts"
 import { generatedTable } from "./Generated.ts"
@@ -21,88 +22,6 @@ import {
 } from "./State.ts"
 import type { VersionProfile } from "./Version.ts"
 import { failed, grid, gridParams, type Item, json, Messages, resultFailed, userException, UUID_V4 } from "./Wire.ts"
-
-// --- the device list: `interface list assign-opts` ------------------------------------------------
-
-/** opnsense/core 26.7.2: src/etc/inc/interfaces.lib.inc interfaces_virtual_patterns */
-const VIRTUAL_PATTERNS = new Set([
-  "_stf",
-  "_vlan",
-  "_wlan",
-  "bridge",
-  "carp",
-  "enc",
-  "gif",
-  "gre",
-  "ipfw",
-  "ipsec",
-  "l2tp",
-  "lagg",
-  "lo",
-  "ng",
-  "ovpnc",
-  "ovpns",
-  "pflog",
-  "pfsync",
-  "plip",
-  "ppp",
-  "pppoe",
-  "pptp",
-  "qinq",
-  "tap",
-  "tun",
-  "vlan",
-  "vxlan",
-  "wg"
-])
-
-/** get_interface_list: a device is physical when no part of its name split on digits is a virtual pattern. */
-const isPhysical = (name: string): boolean => !name.split(/\d+/).some((part) => VIRTUAL_PATTERNS.has(part))
-
-const ICON_ACTIVE = "fa fa-plug text-success"
-
-/**
- * What list_assign_options.php prints: physical devices (`igb0 (mac)`, optgroup `hardware`), then
- * the devices plugins register, of which the simulator has the configured VLANs (core_devices:
- * `vlan01 descr (Parent: igb1, Tag: 10)`, optgroup `vlan`). Assigned devices stay in the list; the
- * model's unique constraint refuses a second assignment.
- * opnsense/core 26.7.2: src/opnsense/scripts/interfaces/list_assign_options.php,
- * src/etc/inc/plugins.inc.d/core.inc core_devices
- */
-const listAssignOptions = (s: SimulatorState): Array<AssignOption> => {
-  const out = new Map<string, AssignOption>()
-  for (const d of s.devices) {
-    if (!isPhysical(d.name)) continue
-    out.set(d.name, { key: d.name, value: `${d.name} (${d.mac})`, optgroup: "hardware", icon: ICON_ACTIVE })
-  }
-  for (const v of s.vlans.values()) {
-    const name = v["vlanif"] ?? ""
-    const value = `${name} ${v["descr"] ?? ""} (Parent: ${v["if"] ?? ""}, Tag: ${v["tag"] ?? ""})`
-    out.set(name, { key: name, value, optgroup: "vlan", icon: ICON_ACTIVE })
-  }
-  return [...out.values()]
-}
-
-/** configd keeps a script_output answer for its `cache_ttl` (60 s for `list.assign-opts`). */
-const CACHE_MS = 60_000
-
-/**
- * DeviceField's options, loaded once per request that loads the model. configd answers from its
- * cache for 60 s (`cache_ttl:60`), and `vlan_settings/reconfigure` flushes it
- * (runInterfaceRegistration: `!interface list assign-opts`), so a VLAN added since the last list
- * is only offered after a VLAN reconfigure or once the cache expired.
- * opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/FieldTypes/DeviceField.php,
- * src/opnsense/service/conf/actions.d/actions_interface.conf [list.assign-opts],
- * src/opnsense/service/modules/actions/script_output.py,
- * src/opnsense/mvc/app/controllers/OPNsense/Base/ApiControllerBase.php runInterfaceRegistration
- */
-export const deviceOptions = (s: SimulatorState, now = Date.now()): ReadonlyArray<AssignOption> => {
-  const cached = s.assignOptions
-  if (cached !== undefined && cached.expires > now) return cached.list
-  const list = listAssignOptions(s)
-  s.assignOptions = { expires: now + CACHE_MS, list }
-  return list
-}
 
 /** `interface.*` of Interfaces/NetworkInterface.xml at the release's tag (generated). */
 const table: Table = generatedTable("Interfaces/NetworkInterface", "interface", {
@@ -258,6 +177,11 @@ const addToConfig = (s: SimulatorState, item: Item): string => {
 
 // --- actions -------------------------------------------------------------------------------------
 
+/** Every action loads the model, and with it DeviceField asks configd for the device list (and so fills its cache). */
+const loadModel = (c: Ctx): void => {
+  deviceOptions(c.state)
+}
+
 const available = (v: VersionProfile): boolean => v.assignmentApi
 
 const searchItem: Action = {
@@ -294,7 +218,7 @@ const addItem: Action = {
   handle: (req, c) => {
     const post = posted(req, WRAPPER)
     if (post === undefined) return resultFailed
-    deviceOptions(c.state)
+    loadModel(c)
     const item = build(c, defaults(table, c.v), post)
     const messages = new Messages()
     validate(c, item, modelItems(c.state), messages)
@@ -314,7 +238,7 @@ const setItem: Action = {
     const post = posted(req, WRAPPER)
     const ifname = req.params[0] ?? ""
     if (post === undefined) return resultFailed
-    deviceOptions(c.state)
+    loadModel(c)
     const s = c.state
     const items = modelItems(s)
     const old = items.get(ifname)
@@ -391,7 +315,7 @@ const delItem: Action = {
   params: 1,
   handle: (req, c) => {
     if (!req.isPost) return json({ status: "failed" })
-    deviceOptions(c.state)
+    loadModel(c)
     const s = c.state
     const ifnames = (req.params[0] ?? "").split(",")
     for (const ifname of ifnames) {
@@ -462,7 +386,7 @@ const reconfigure: Action = {
   available,
   handle: (req: Request, c) => {
     if (!req.isPost) return json({ status: "failed" })
-    deviceOptions(c.state)
+    loadModel(c)
     const s = c.state
     for (const [ifname, todo] of s.pendingInterfaces) {
       const at = s.interfaces.findIndex((i) => i.identifier === ifname)
