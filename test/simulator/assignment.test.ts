@@ -200,6 +200,10 @@ describe("simulator: interfaces/assignment changes wait for reconfigure", () => 
       identifier: "opt1",
       description: "Servers"
     })
+    // setting the device back to config.xml's notes nothing: the earlier relink stays noted and shown
+    await post(sim, "/api/interfaces/assignment/set_item/opt1", { interface: { if: "igb2" } })
+    expect(sim.state.pendingInterfaces.get("opt1")).toEqual({ action: "relink", device: "igb3" })
+    expect((await call(sim, "/api/interfaces/assignment/get_item/opt1")).body.interface.if["igb3"].selected).toBe(1)
     const before = sim.state.backups.length
     expect((await call(sim, "/api/interfaces/assignment/reconfigure")).body).toEqual({ status: "failed" })
     expect((await post(sim, "/api/interfaces/assignment/reconfigure")).body).toEqual({ status: "ok" })
