@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Aliases from "./Simulator/Aliases.ts"
+import * as Assignments from "./Simulator/Assignments.ts"
 import * as Categories from "./Simulator/Categories.ts"
 import { generateCertificate } from "./Simulator/Cert.ts"
 import * as Core from "./Simulator/Core.ts"
@@ -144,6 +145,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
   const requests = new RequestLog()
   const router = new Router([
     Vlans.controller,
+    Assignments.controller,
     Aliases.controller,
     Rules.controller,
     Categories.controller,

@@ -7,6 +7,8 @@ import type { ApiKey } from "./State.ts"
 
 export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-interfaces-vlan-edit": ["api/interfaces/vlan_settings/*"],
+  // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (26.1: interfaces_assign.php only)
+  "page-interfaces-assignnetworkports": ["api/interfaces/assignment/*"],
   "page-filter-api": ["api/firewall/filter/*"],
   "page-filter-snat-api": ["api/firewall/source_nat/*"],
   "page-firewall-nat-portforward-edit": ["api/firewall/d_nat/*", "api/firewall/category/search_item*"],

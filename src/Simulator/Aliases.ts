@@ -9,7 +9,7 @@ import { generatedTable } from "./Generated.ts"
 import { isAddress, isAddressOrCidr, isAddressRange, isHostname, isPortNumber, SERVICE_NAMES } from "./Net.ts"
 import type { Controller, Ctx } from "./Router.ts"
 import { PROTOCOLS } from "./RuleOptions.ts"
-import type { SimulatorState } from "./State.ts"
+import { ifaceLabel, type SimulatorState } from "./State.ts"
 import type { VersionProfile } from "./Version.ts"
 import {
   grid,
@@ -32,7 +32,7 @@ import {
  */
 export const aliasTable: Table = generatedTable("Firewall/Alias", "aliases.alias", {
   // InterfaceField: the configured interfaces
-  interface: { options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: i.description })) },
+  interface: { options: (c) => c.state.interfaces.map((i) => ({ key: i.identifier, label: ifaceLabel(i) })) },
   // ModelRelationField over OPNsense.Firewall.Category
   categories: { options: (c) => categoryOptions(c.state) }
 })
@@ -52,7 +52,7 @@ export const builtinAliases = (s: SimulatorState): Array<BuiltinAlias> => [
   ...s.interfaces.map((i) => ({
     name: `__${i.identifier}_network`,
     type: "internal" as const,
-    description: `${i.description} net`
+    description: `${ifaceLabel(i)} net`
   })),
   { name: "__lo0_network", type: "internal", description: "Loopback net" },
   ...s.groups.map((g) => ({
@@ -86,12 +86,15 @@ const builtinItem = (b: BuiltinAlias): Item => ({
 
 const namesCache = new WeakMap<
   SimulatorState,
-  { version: number; count: number; names: Array<[string, string]>; descr: Map<string, string> }
+  { version: number; count: number; epoch: number; names: Array<[string, string]>; descr: Map<string, string> }
 >()
 /** Every alias name → description, user aliases first, then built-ins (as in the get_item content map). */
 const allAliasNames = (s: SimulatorState): { names: Array<[string, string]>; descr: Map<string, string> } => {
   const hit = namesCache.get(s)
-  if (hit !== undefined && hit.version === s.aliases.version && hit.count === s.interfaces.length + s.groups.length) {
+  if (
+    hit !== undefined && hit.version === s.aliases.version && hit.count === s.interfaces.length + s.groups.length &&
+    hit.epoch === s.labelsEpoch
+  ) {
     return hit
   }
   const names = [
@@ -101,6 +104,7 @@ const allAliasNames = (s: SimulatorState): { names: Array<[string, string]>; des
   const entry = {
     version: s.aliases.version,
     count: s.interfaces.length + s.groups.length,
+    epoch: s.labelsEpoch,
     names,
     descr: new Map(names)
   }

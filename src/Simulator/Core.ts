@@ -2,7 +2,7 @@
  * `core/system/status`, `core/firmware/status`, `core/backup` and `interfaces/overview`.
  */
 import type { Controller, Ctx } from "./Router.ts"
-import { LOOPBACK, type Revision, type SimulatorState, type Snapshot } from "./State.ts"
+import { ifaceLabel, LOOPBACK, type Revision, type SimulatorState, type Snapshot } from "./State.ts"
 import { json, raw } from "./Wire.ts"
 
 export const systemController: Controller = {
@@ -155,7 +155,7 @@ export const configXml = (s: SimulatorState, snap: Snapshot, revision: Revision 
     ...snap.interfaces.map((i) =>
       `    <${i.identifier}><if>${i.device}</if><descr>${xmlEscape(i.description)}</descr><ipaddr>${
         i.ipaddr ?? ""
-      }</ipaddr><subnet>${i.subnet ?? ""}</subnet></${i.identifier}>`
+      }</ipaddr><subnet>${i.subnet ?? ""}</subnet>${i.lock === true ? "<lock>1</lock>" : ""}</${i.identifier}>`
     ),
     `  </interfaces>`,
     `  <vlans version="1.0.0">`,
@@ -273,7 +273,7 @@ const overviewRows = (s: SimulatorState, stats: boolean) => {
     const row: Record<string, unknown> = {
       device: d.name,
       identifier: iface?.identifier ?? "",
-      description: iface?.description ?? "Unassigned Interface",
+      description: iface === undefined ? "Unassigned Interface" : ifaceLabel(iface),
       status: "up",
       enabled: iface !== undefined && iface.enabled !== false,
       link_type: addr4 === "" ? "none" : "static",

@@ -155,7 +155,8 @@ export const validateFields = (table: Table, item: Item, wrapper: string, c: Fie
         if (!/^-?\d+(\.\d+)?$/.test(value)) messages.add(key, f.rangeMessage ?? "Invalid numeric value.")
         break
       case "description":
-        validateDescription(value, key, c.v, messages, f.text === undefined ? undefined : !f.text.newlines)
+        if (f.mask !== undefined) validateMaskedDescription(f, f.mask, value, key, messages)
+        else validateDescription(value, key, c.v, messages, f.text === undefined ? undefined : !f.text.newlines)
         break
       case "text": {
         const refusal = textRefusal(f, value)
@@ -211,6 +212,23 @@ export const validateDescription = (
     const body = value.endsWith("\n") ? value.slice(0, -1) : value
     if (Buffer.byteLength(body) > 255 || body.includes("\n")) messages.add(key, tooLong)
   }
+}
+
+/**
+ * A DescriptionField with a `Mask` (IfDescField of Interfaces/NetworkInterface.xml at 26.7.2): the
+ * validators in the order DescriptionField::getValidators builds them (TextField's character
+ * check, the mask with the field's message, then `^(.){1,255}$` with the same message, which the
+ * answer lists once). opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/TextField.php,
+ * DescriptionField.php
+ */
+const validateMaskedDescription = (f: Field, mask: RegExp, value: string, key: string, messages: Messages): void => {
+  const message = f.maskMessage ?? "Description should be a string between 1 and 255 characters."
+  const refusal = textRefusal(f, value)
+  if (refusal !== undefined) messages.add(key, refusal)
+  // PCRE `$` also matches before one final newline
+  const body = value.endsWith("\n") ? value.slice(0, -1) : value
+  if (!mask.test(body)) messages.add(key, message)
+  if (Buffer.byteLength(body) > 255 || body.includes("\n")) messages.add(key, message)
 }
 
 // --- rendering ----------------------------------------------------------------------------------

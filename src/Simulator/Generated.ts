@@ -74,6 +74,13 @@ export const compareTags = (a: string, b: string): number => {
  * the newest generated tag not after `release` (26.7.5 → 26.7.2, 26.1.5 → 26.1.5).
  */
 export const modelAt = (model: string, release: string): GeneratedModel => {
+  const found = findModelAt(model, release)
+  if (found === undefined) throw new Error(`no generated ${model} model for ${release}`)
+  return found
+}
+
+/** `modelAt`, or undefined when the release predates the model (e.g. NetworkInterface before 26.7). */
+export const findModelAt = (model: string, release: string): GeneratedModel | undefined => {
   let best: { m: GeneratedModel; tag: string } | undefined
   for (const m of models) {
     if (!m.file.endsWith(`/OPNsense/${model}.xml`)) continue
@@ -81,8 +88,7 @@ export const modelAt = (model: string, release: string): GeneratedModel => {
       if (compareTags(tag, release) <= 0 && (best === undefined || compareTags(tag, best.tag) > 0)) best = { m, tag }
     }
   }
-  if (best === undefined) throw new Error(`no generated ${model} model for ${release}`)
-  return best.m
+  return best?.m
 }
 
 /** The leaf fields of one container (e.g. `rules.rule`), with names relative to it (`source.network`). */
@@ -141,7 +147,7 @@ const fieldOf = (g: GeneratedField & { name: string }): Field => {
       ? { rangeMessage: g.validationMessage }
       : {}),
     ...(kind === "option" && g.validationMessage !== undefined ? { invalidMessage: g.validationMessage } : {}),
-    ...(kind === "text" && g.mask !== undefined ? { mask: phpRegex(g.mask) } : {}),
+    ...((kind === "text" || kind === "description") && g.mask !== undefined ? { mask: phpRegex(g.mask) } : {}),
     ...(kind === "text" && g.validationMessage !== undefined ? { maskMessage: g.validationMessage } : {}),
     ...(kind === "text" || kind === "description"
       ? {
@@ -163,12 +169,14 @@ export type Overlay = Readonly<Record<string, Partial<Omit<Field, "name" | "sinc
 /**
  * One table for every emulated release: each release's fields from its generated model, each
  * marked with `since` so `fieldsFor(table, v)` gives exactly that release's fields in XML order.
+ * A release older than the model has no fields.
  */
 export const generatedTable = (model: string, container: string, overlay: Overlay = {}): Table =>
-  Object.values(profiles).flatMap((p) =>
-    fieldsIn(modelAt(model, p.full), container).map((g): Field => ({
+  Object.values(profiles).flatMap((p) => {
+    const m = findModelAt(model, p.full)
+    return m === undefined ? [] : fieldsIn(m, container).map((g): Field => ({
       ...fieldOf(g),
       ...overlay[g.name],
       since: (v: VersionProfile) => v.series === p.series
     }))
-  )
+  })

@@ -7,11 +7,11 @@ import { type FieldCtx, type Opt, splitList, type Table, validateFields } from "
 import { generatedTable } from "./Generated.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
 import { PROTOCOL_OPTIONS, TOS_OPTIONS } from "./RuleOptions.ts"
-import type { SimulatorState } from "./State.ts"
+import { ifaceLabel, type SimulatorState } from "./State.ts"
 import type { Item, Messages } from "./Wire.ts"
 
 export const interfaceOptions = (s: SimulatorState): Array<Opt> => [
-  ...s.interfaces.map((i) => ({ key: i.identifier, label: i.description })),
+  ...s.interfaces.map((i) => ({ key: i.identifier, label: ifaceLabel(i) })),
   ...s.groups.map((g) => ({ key: g.name, label: `${g.description} (Group)` }))
 ]
 
@@ -36,10 +36,10 @@ export const networkLabel = (s: SimulatorState, value: string): string | undefin
     .map((token) => {
       if (token === "(self)") return "This Firewall"
       const iface = s.iface(token) ?? s.groups.find((g) => g.name === token)
-      if (iface !== undefined) return `${iface.description} net`
+      if (iface !== undefined) return `${"identifier" in iface ? ifaceLabel(iface) : iface.description} net`
       if (token.endsWith("ip")) {
         const base = s.iface(token.slice(0, -2))
-        if (base !== undefined) return `${base.description} address`
+        if (base !== undefined) return `${ifaceLabel(base)} address`
       }
       return token
     })

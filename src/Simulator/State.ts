@@ -105,7 +105,28 @@ export interface Iface {
   readonly subnet?: string
   readonly ipaddrv6?: string
   readonly subnetv6?: string
+  /** `<enable>`; absent counts as enabled here (seeded interfaces), an API assignment has none (false) */
   readonly enabled?: boolean
+  /** `<lock>`: "Prevent interface removal" (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/NetworkInterface.xml) */
+  readonly lock?: boolean
+}
+
+/**
+ * How InterfaceField and the overview name an interface: its description, else its identifier in
+ * upper case (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/InterfaceField.php,
+ * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/OverviewController.php).
+ */
+export const ifaceLabel = (i: Iface): string => (i.description !== "" ? i.description : i.identifier.toUpperCase())
+
+/**
+ * One entry of `/tmp/.interfaces.todo`: an assignment change that waits for
+ * `interfaces/assignment/reconfigure` (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Interfaces/NetworkInterface.php store_if_todo).
+ */
+export interface PendingInterface {
+  readonly action: "delete" | "relink"
+  /** the device a relink moves the interface to (kept when a later delete is merged in) */
+  readonly device?: string
 }
 
 /**
@@ -122,6 +143,14 @@ export const LOOPBACK: Iface = {
   subnet: "8",
   ipaddrv6: "::1",
   subnetv6: "128"
+}
+
+/** One device `interface list assign-opts` offers (opnsense/core 26.7.2: src/opnsense/scripts/interfaces/list_assign_options.php). */
+export interface AssignOption {
+  readonly key: string
+  readonly value: string
+  readonly optgroup: string
+  readonly icon: string
 }
 
 export interface InterfaceGroup {
@@ -190,6 +219,8 @@ export interface ReconfigureCounts {
   alias: number
   filter: number
   dnat: number
+  /** `interfaces/assignment/reconfigure` (each also reloads the filter, counted in `filter`) */
+  assignment: number
 }
 
 export class SimulatorState {
@@ -226,7 +257,7 @@ export class SimulatorState {
     vlans: new Map(),
     dnat: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0 }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -246,6 +277,16 @@ export class SimulatorState {
    * from). Only `vlan_settings/reconfigure` changes them (Vlans.ts `syncVlanDevices`).
    */
   vlanDevices: Map<string, Item> = new Map()
+  /**
+   * `/tmp/.interfaces.todo` by identifier, in the order first noted: deletions and device changes
+   * of assignments that `interfaces/assignment/reconfigure` carries out (Assignments.ts).
+   */
+  pendingInterfaces: Map<string, PendingInterface> = new Map()
+  /**
+   * configd's cached answer of `interface list assign-opts` (`cache_ttl:60`), flushed by
+   * `vlan_settings/reconfigure` (runInterfaceRegistration); see Assignments.ts `deviceOptions`.
+   */
+  assignOptions: { readonly expires: number; readonly list: ReadonlyArray<AssignOption> } | undefined = undefined
 
   /**
    * ≤26.1 savepoint defect (§7.5): the returned revision never names a backup, so revert and the

@@ -57,6 +57,12 @@ export interface VersionProfile {
    * opnsense/core 26.1.5 and 26.1.9: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getLegacyFieldMap
    */
   readonly legacyFieldMap: "values" | "twins"
+  /**
+   * `interfaces/assignment/*` exists (opnsense/core 26.7, 26.7.1, 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/AssignmentController.php; absent at
+   * 25.7 and every 26.1.x, where assignments are the legacy page src/www/interfaces_assign.php)
+   */
+  readonly assignmentApi: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -77,7 +83,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     descriptionExtraMessages: true,
     filterGeneral: true,
     uploadRulesBase: true,
-    legacyFieldMap: "twins"
+    legacyFieldMap: "twins",
+    assignmentApi: true
   },
   "26.1": {
     series: "26.1",
@@ -96,6 +103,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     descriptionExtraMessages: false,
     filterGeneral: false,
     uploadRulesBase: false,
-    legacyFieldMap: "values"
+    legacyFieldMap: "values",
+    assignmentApi: false
   }
 }

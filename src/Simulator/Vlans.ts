@@ -195,6 +195,9 @@ export const controller: Controller = {
         if (!req.isPost) return json({ status: "failed" })
         c.state.applied = { ...c.state.applied, vlans: c.state.vlans.snapshot() }
         syncVlanDevices(c.state)
+        // runInterfaceRegistration flushes configd's cached device list (`!interface list assign-opts`),
+        // opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/VlanSettingsController.php reconfigureAction
+        c.state.assignOptions = undefined
         c.state.reconfigureCounts.vlan++
         return json({ status: "ok" })
       }

@@ -14,6 +14,7 @@ import m_Firewall_Filter_26_1_3 from "./Firewall.Filter.26.1.3.json" with { type
 import m_Firewall_Filter_26_1_5 from "./Firewall.Filter.26.1.5.json" with { type: "json" }
 import m_Firewall_Filter_26_1 from "./Firewall.Filter.26.1.json" with { type: "json" }
 import m_Firewall_Filter_26_7_2 from "./Firewall.Filter.26.7.2.json" with { type: "json" }
+import m_Interfaces_NetworkInterface_26_7_2 from "./Interfaces.NetworkInterface.26.7.2.json" with { type: "json" }
 import m_Interfaces_Vlan_25_7 from "./Interfaces.Vlan.25.7.json" with { type: "json" }
 import m_Interfaces_Vlan_26_1 from "./Interfaces.Vlan.26.1.json" with { type: "json" }
 import m_Interfaces_Vlan_26_7_2 from "./Interfaces.Vlan.26.7.2.json" with { type: "json" }
@@ -36,5 +37,6 @@ export const generatedModels: ReadonlyArray<unknown> = [
   m_Firewall_DNat_26_7_2,
   m_Interfaces_Vlan_25_7,
   m_Interfaces_Vlan_26_1,
-  m_Interfaces_Vlan_26_7_2
+  m_Interfaces_Vlan_26_7_2,
+  m_Interfaces_NetworkInterface_26_7_2
 ]
