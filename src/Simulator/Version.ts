@@ -57,6 +57,16 @@ export interface VersionProfile {
    * opnsense/core 26.1.5 and 26.1.9: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterController.php getLegacyFieldMap
    */
   readonly legacyFieldMap: "values" | "twins"
+  /**
+   * The reworked NAT controllers (26.1.11+; emulated in the 26.7 profile): Filter.xml
+   * `general.snat_mode` (the outbound NAT mode, stored in config `nat/outbound/mode`) read and
+   * written by `source_nat/get` and `source_nat/set` (26.7; 26.1.11 has only `set_general`),
+   * source_nat `search_rule` listing by that mode with synthetic automatic rows, computed
+   * `sort_order`/`prio_group`, and `get_rule?fetchmode=copy` on source_nat and one_to_one.
+   * opnsense/core 26.1.11 and 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php,
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/OneToOneController.php
+   */
+  readonly natRework: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -77,7 +87,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     descriptionExtraMessages: true,
     filterGeneral: true,
     uploadRulesBase: true,
-    legacyFieldMap: "twins"
+    legacyFieldMap: "twins",
+    natRework: true
   },
   "26.1": {
     series: "26.1",
@@ -96,6 +107,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     descriptionExtraMessages: false,
     filterGeneral: false,
     uploadRulesBase: false,
-    legacyFieldMap: "values"
+    legacyFieldMap: "values",
+    natRework: false
   }
 }
