@@ -7,7 +7,7 @@
 import { aliasExists, categoryOptions } from "./Aliases.ts"
 import { type FieldCtx, splitList, type Table, validateFields } from "./Fields.ts"
 import { fieldsIn, generatedTable, modelAt } from "./Generated.ts"
-import { addressFamily, isRulePort, portFieldMessage } from "./Net.ts"
+import { addressFamily, isRulePort } from "./Net.ts"
 import { interfaceOptions, networkLabel } from "./RuleModel.ts"
 import { PROTOCOL_OPTIONS } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
@@ -83,10 +83,10 @@ const checkNetworkAlias = (s: SimulatorState, item: Item, field: string, m: Mess
 
 const PORT_PROTOCOLS = new Set(["TCP", "UDP", "TCP/UDP"])
 
-/** The message a PortField gives: its ValidationMessage in the XML, else PortField's own. */
+/** The message a PortField gives: its ValidationMessage in the XML, else PortField's own (both generated). */
 const portMessage = (c: FieldCtx, container: string, field: string): string =>
   fieldsIn(modelAt("Firewall/Filter", c.v.full), container).find((f) => f.name === field)?.validationMessage ??
-    portFieldMessage(true)
+    "Please specify a valid port number (1-65535)."
 
 /**
  * Source NAT: field checks, NetworkAliasField and PortField checks, then Filter.php performValidation's
@@ -105,8 +105,10 @@ export const validateSnat = (c: FieldCtx, item: Item, m: Messages): void => {
     }
   }
   const targetPort = item["target_port"] ?? ""
-  // target_port: EnableWellKnown and EnableRanges, no aliases, no ValidationMessage in the XML
-  if (targetPort !== "" && !isRulePort(targetPort)) m.add("rule.target_port", portFieldMessage(true))
+  // target_port: EnableWellKnown and EnableRanges, no aliases; PortField's own message (generated)
+  if (targetPort !== "" && !isRulePort(targetPort)) {
+    m.add("rule.target_port", portMessage(c, "snatrules.rule", "target_port"))
+  }
 
   const protocol = item["protocol"] ?? ""
   const ported = PORT_PROTOCOLS.has(protocol)

@@ -119,11 +119,3 @@ export const isRulePort = (value: string, allowRange = true): boolean => {
   return rest.length === 0 && a !== undefined && b !== undefined && isPortNumber(a) && isPortNumber(b) &&
     Number(a) < Number(b)
 }
-
-/**
- * PortField's own message when the model gives none (opnsense/core 26.1.5 and 26.7.2:
- * src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/PortField.php defaultValidationMessage).
- */
-export const portFieldMessage = (wellKnown: boolean): string =>
-  "Please specify a valid port number (1-65535)." +
-  (wellKnown ? ` A service name is also possible (${WELL_KNOWN_PORTS.join(", ")}).` : "")

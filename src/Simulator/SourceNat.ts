@@ -25,8 +25,12 @@ import type { Controller, Ctx, Request } from "./Router.ts"
 import type { Iface } from "./State.ts"
 import { grid, gridParams, isRecord, type Item, json, Messages, type Reply, type Row } from "./Wire.ts"
 
-/** Filter.xml `general` (26.1.11+): `snat_mode`, an SNatModeField (volatile OptionField). */
-const generalTable: Table = generatedTable("Firewall/Filter", "general")
+/**
+ * Filter.xml `general` (26.1.11+): `snat_mode`, an SNatModeField. It is volatile (never stored in
+ * the model's XML; Filter::serializeToConfig writes it to `nat/outbound/mode`), but validated and
+ * rendered as the OptionField it is.
+ */
+const generalTable: Table = generatedTable("Firewall/Filter", "general", { snat_mode: { kind: "option" } })
 
 /**
  * SNatModeField::actionPostLoadingEvent: config `nat/outbound/mode` when it is one of the four
