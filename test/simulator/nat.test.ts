@@ -309,6 +309,15 @@ describe("simulator 26.1: no API reads or writes the outbound NAT mode", () => {
     expect((await post(sim, `${SNAT}/set_general`, {})).status).toBe(404)
   })
 
+  it("shows the mode only inside the whole config.xml of core/backup/download", async () => {
+    sim.state.natOutboundMode = "hybrid"
+    // a write makes a revision of the box as it is now; download/this without an id is the newest
+    await post(sim, `${ONE}/add_rule`, { rule: binat })
+    const xml = (await call(sim, "/api/core/backup/download/this")).text
+    expect(xml).toContain("<outbound><mode>hybrid</mode></outbound>")
+    expect(xml).toMatch(/<onetoone>\s*<rule uuid=/)
+  })
+
   it("reverts source NAT and 1:1 rules with the Filter model on a savepoint revert", async () => {
     sim.state.savepointDefect = false
     const sp = await post(sim, `${SNAT}/savepoint`)
