@@ -58,13 +58,14 @@ export interface VersionProfile {
    */
   readonly legacyFieldMap: "values" | "twins"
   /**
-   * The reworked NAT controllers (26.1.11+; emulated in the 26.7 profile): Filter.xml
-   * `general.snat_mode` (the outbound NAT mode, stored in config `nat/outbound/mode`) read and
-   * written by `source_nat/get` and `source_nat/set` (26.7; 26.1.11 has only `set_general`),
-   * source_nat `search_rule` listing by that mode with synthetic automatic rows, computed
-   * `sort_order`/`prio_group`, and `get_rule?fetchmode=copy` on source_nat and one_to_one.
-   * opnsense/core 26.1.11 and 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php,
-   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/OneToOneController.php
+   * The reworked NAT controllers as 26.7.2 has them. From 26.1.11: Filter.xml `general.snat_mode`
+   * (the outbound NAT mode, kept in config `nat/outbound/mode`), source_nat `search_rule` listing
+   * by that mode with synthetic automatic rows (searchRecordsetBase), computed `sort_order`/`prio_group`,
+   * "Target address cannot be any."; from 26.7: `source_nat/get` and `source_nat/set` for it
+   * (26.1.11 has only `set_general`), `get_rule?fetchmode=copy` on source_nat and one_to_one; from
+   * 26.7.2: `endpoint-independent`. opnsense/core 26.1.11, 26.7 and 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php, OneToOneController.php,
+   * src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml, Filter.php
    */
   readonly natRework: boolean
 }
