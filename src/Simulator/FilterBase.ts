@@ -6,6 +6,7 @@
  * firewall/filter, firewall/source_nat and firewall/one_to_one all extend it.
  */
 import { aliasExists } from "./Aliases.ts"
+import { addItem, delItem, getItem, type Resource, setItem, toggleItem } from "./Crud.ts"
 import { splitList } from "./Fields.ts"
 import type { Action, Ctx } from "./Router.ts"
 import { savepointActions } from "./Savepoint.ts"
@@ -111,4 +112,27 @@ export const copySequence = (col: Collection): number => {
   return max + 100
 }
 
-export const savepointControllerActions = savepointActions.controllerActions
+/**
+ * The rule actions of the NAT controllers built on FilterBaseController (source_nat, one_to_one):
+ * get_rule (with setCopySequence from 26.7), add/set/del_rule, toggle_rule on `enabled`,
+ * toggle_rule_log, apply, and the ≤26.1 savepoint actions.
+ */
+export const natRuleActions = (r: Resource): Readonly<Record<string, Action>> => ({
+  get_rule: {
+    handle: (req, c) => {
+      const uuid = req.params[0]
+      const item = uuid === undefined ? undefined : r.collection(c).get(uuid)
+      if (c.v.natRework && item !== undefined && req.query.get("fetchmode") === "copy") {
+        return json({ rule: { ...r.encode(c, item, uuid), sequence: copySequence(r.collection(c)) } })
+      }
+      return getItem(r).handle(req, c)
+    }
+  },
+  add_rule: addItem(r),
+  set_rule: setItem(r),
+  del_rule: delItem(r),
+  toggle_rule: toggleItem(r, "enabled"),
+  toggle_rule_log: toggleRuleLogAction(r.collection),
+  apply: applyAction,
+  ...savepointActions.controllerActions
+})

@@ -4,11 +4,11 @@
  * src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php performValidation that apply to them,
  * at 26.1.5 and 26.7.2.
  */
-import { aliasExists, categoryOptions } from "./Aliases.ts"
+import { categoryOptions } from "./Aliases.ts"
 import { type FieldCtx, splitList, type Table, validateFields } from "./Fields.ts"
 import { fieldsIn, generatedTable, modelAt } from "./Generated.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
-import { interfaceOptions, networkLabel } from "./RuleModel.ts"
+import { interfaceOptions, isNetworkOption, networkLabel } from "./RuleModel.ts"
 import { PROTOCOL_OPTIONS } from "./RuleOptions.ts"
 import type { SimulatorState } from "./State.ts"
 import type { Item, Messages } from "./Wire.ts"
@@ -69,15 +69,8 @@ export const withPriority = (s: SimulatorState, item: Item): Item => {
 const checkNetworkAlias = (s: SimulatorState, item: Item, field: string, m: Messages): void => {
   const value = item[field] ?? ""
   if (value === "" || addressFamily(value) !== undefined) return
-  const ok = (t: string) => {
-    if (t === "any" || t === "(self)") return true
-    if (s.iface(t) !== undefined || s.groups.some((g) => g.name === t)) return true
-    if (t.endsWith("ip") && s.iface(t.slice(0, -2)) !== undefined) return true
-    const alias = aliasExists(s, t)
-    return alias !== undefined && ("type" in alias ? alias.type !== "port" : true)
-  }
   for (const t of value.split(",")) {
-    if (!ok(t)) m.add(`rule.${field}`, `${value} is not a valid source IP address or alias.`)
+    if (!isNetworkOption(s, t)) m.add(`rule.${field}`, `${value} is not a valid source IP address or alias.`)
   }
 }
 

@@ -5,18 +5,9 @@
  * uuid, apply through FilterBaseController (`filter reload`). 26.7 computes `sort_order`/`prio_group`
  * and gives `get_rule?fetchmode=copy`.
  */
-import { addItem, delItem, getItem, type Resource, setItem, toggleItem } from "./Crud.ts"
+import type { Resource } from "./Crud.ts"
 import { encodeGet, encodeRow } from "./Fields.ts"
-import {
-  applyAction,
-  categoryColors,
-  categoryParam,
-  copySequence,
-  networkMeta,
-  nextSequence,
-  savepointControllerActions,
-  toggleRuleLogAction
-} from "./FilterBase.ts"
+import { categoryColors, categoryParam, natRuleActions, networkMeta, nextSequence } from "./FilterBase.ts"
 import { normaliseNat, oneToOneTable, validateOneToOne, withPriority } from "./NatModel.ts"
 import type { Controller, Ctx, Request } from "./Router.ts"
 import { grid, gridParams, type Item, json, type Reply } from "./Wire.ts"
@@ -62,24 +53,8 @@ export const controller = (wholeModel: (c: Ctx) => Reply): Controller => ({
   controller: "one_to_one",
   actions: {
     search_rule: { handle: (req, c) => searchRule(req, c) },
-    get_rule: {
-      handle: (req, c) => {
-        const uuid = req.params[0]
-        const item = uuid === undefined ? undefined : c.state.onetoone.get(uuid)
-        if (c.v.natRework && item !== undefined && req.query.get("fetchmode") === "copy") {
-          return json({ rule: { ...encodeRule(c, item), sequence: copySequence(c.state.onetoone) } })
-        }
-        return getItem(oneToOneResource).handle(req, c)
-      }
-    },
-    add_rule: addItem(oneToOneResource),
-    set_rule: setItem(oneToOneResource),
-    del_rule: delItem(oneToOneResource),
-    toggle_rule: toggleItem(oneToOneResource, "enabled"),
-    toggle_rule_log: toggleRuleLogAction((c) => c.state.onetoone),
-    apply: applyAction,
+    ...natRuleActions(oneToOneResource),
     // ApiMutableModelControllerBase getAction: the whole Filter model
-    get: { handle: (req, c) => (req.isGet ? wholeModel(c) : json([])) },
-    ...savepointControllerActions
+    get: { handle: (req, c) => (req.isGet ? wholeModel(c) : json([])) }
   }
 })

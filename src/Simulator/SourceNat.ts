@@ -6,18 +6,9 @@
  * `general.snat_mode`, kept in config `nat/outbound/mode`), lists by that mode with synthetic
  * automatic rows, and computes `sort_order`/`prio_group`.
  */
-import { addItem, delItem, getItem, type Resource, setItem, toggleItem } from "./Crud.ts"
+import type { Resource } from "./Crud.ts"
 import { encodeGet, encodeRow, optionMap, type Table, validateFields } from "./Fields.ts"
-import {
-  applyAction,
-  categoryColors,
-  categoryParam,
-  copySequence,
-  networkMeta,
-  nextSequence,
-  savepointControllerActions,
-  toggleRuleLogAction
-} from "./FilterBase.ts"
+import { categoryColors, categoryParam, natRuleActions, networkMeta, nextSequence } from "./FilterBase.ts"
 import { generatedTable } from "./Generated.ts"
 import { normaliseNat, snatTable, validateSnat, withPriority } from "./NatModel.ts"
 import { addressFamily } from "./Net.ts"
@@ -184,22 +175,7 @@ export const controller = (wholeModel: (c: Ctx) => Reply): Controller => ({
   controller: "source_nat",
   actions: {
     search_rule: { handle: (req, c) => searchRule(req, c) },
-    get_rule: {
-      handle: (req, c) => {
-        const uuid = req.params[0]
-        const item = uuid === undefined ? undefined : c.state.snat.get(uuid)
-        if (c.v.natRework && item !== undefined && req.query.get("fetchmode") === "copy") {
-          return json({ rule: { ...encodeRule(c, item), sequence: copySequence(c.state.snat) } })
-        }
-        return getItem(snatResource).handle(req, c)
-      }
-    },
-    add_rule: addItem(snatResource),
-    set_rule: setItem(snatResource),
-    del_rule: delItem(snatResource),
-    toggle_rule: toggleItem(snatResource, "enabled"),
-    toggle_rule_log: toggleRuleLogAction((c) => c.state.snat),
-    apply: applyAction,
+    ...natRuleActions(snatResource),
     // 26.7 overrides get/set for `general`; before, they are ApiMutableModelControllerBase's
     // whole-model get (the Filter model) and set (not emulated)
     get: {
@@ -208,7 +184,6 @@ export const controller = (wholeModel: (c: Ctx) => Reply): Controller => ({
         return req.isGet ? wholeModel(c) : json([])
       }
     },
-    set: { available: (v) => v.natRework, handle: (req, c) => setGeneral(req, c) },
-    ...savepointControllerActions
+    set: { available: (v) => v.natRework, handle: (req, c) => setGeneral(req, c) }
   }
 })
