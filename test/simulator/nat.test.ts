@@ -302,11 +302,16 @@ describe("simulator 26.1: no API reads or writes the outbound NAT mode", () => {
   })
   afterAll(() => sim.close())
 
-  it("source_nat/get is the whole Filter model without `general`, source_nat/set is not there", async () => {
+  it("source_nat/get is the whole Filter model without `general`; set_general comes only with 26.1.11", async () => {
     const get = (await call(sim, `${SNAT}/get`)).body
     expect(Object.keys(get.filter)).toEqual(["rules", "snatrules", "npt", "onetoone"])
-    expect((await post(sim, `${SNAT}/set`, { filter: { general: { snat_mode: "advanced" } } })).status).toBe(404)
     expect((await post(sim, `${SNAT}/set_general`, {})).status).toBe(404)
+    // the search lists configured rules whatever the mode, and no automatic rows
+    sim.state.natOutboundMode = "automatic"
+    const add = await post(sim, `${SNAT}/add_rule`, { rule: outbound })
+    const rows = (await post(sim, `${SNAT}/search_rule`)).body.rows
+    expect(rows.map((r: { uuid: string }) => r.uuid)).toEqual([add.body.uuid])
+    await post(sim, `${SNAT}/del_rule/${add.body.uuid}`)
   })
 
   it("shows the mode only inside the whole config.xml of core/backup/download", async () => {
@@ -369,5 +374,24 @@ describe("simulator: NAT rows and the outbound NAT mode persist across restarts"
     } finally {
       await second.close()
     }
+  })
+})
+
+describe("simulator: seeding NAT rules and the outbound NAT mode", () => {
+  it("inserts seeded rules through the same validation and marks them running", async () => {
+    const sim = await startSimulator({
+      unmanaged: false,
+      seed: { snat: [outbound], onetoone: [binat], natOutboundMode: "advanced" }
+    })
+    try {
+      const rows = (await post(sim, `${SNAT}/search_rule`)).body.rows
+      expect(rows.map((r: { description: string }) => r.description)).toEqual(["lan out"])
+      expect([...sim.state.applied.onetoone.values()].map((r) => r["external"])).toEqual(["203.0.113.10"])
+    } finally {
+      await sim.close()
+    }
+    await expect(startSimulator({ unmanaged: false, seed: { onetoone: [{ source_net: "lan" }] } })).rejects.toThrow(
+      /1:1 NAT rule/
+    )
   })
 })
