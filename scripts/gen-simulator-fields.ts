@@ -98,6 +98,12 @@ interface PhpClass {
   /** lower-case method names */
   readonly methods: ReadonlyArray<string>
   readonly defaultValidationMessage: string | undefined
+  /**
+   * PortField's message grows with its well-known service names when EnableWellKnown is set:
+   * `$msg = gettext(A); if ($this->enableWellKnown) { $msg .= ' ' . sprintf(gettext(B), implode(', ',
+   * array_keys(self::$wellknownservices))); } return $msg;` gives A, and this is " " + B filled in.
+   */
+  readonly wellKnownSuffix: string | undefined
 }
 
 const phpLiteral = (raw: string): string | boolean => {
@@ -134,7 +140,20 @@ const parsePhpClass = (name: string, file: string, source: string): PhpClass => 
   }
   const methods = [...body.matchAll(/function\s+(\w+)\s*\(/g)].map((f) => (f[1] ?? "").toLowerCase())
   const message = /function\s+defaultValidationMessage\s*\(\)[^{]*\{\s*return\s+gettext\((["'])(.*?)\1\)/s.exec(body)
-  return { name, file, parent, properties, methods, defaultValidationMessage: message?.[2] }
+  const composed =
+    /function\s+defaultValidationMessage\s*\(\)[^{]*\{\s*\$msg\s*=\s*gettext\((["'])(.*?)\1\);\s*if\s*\(\$this->enableWellKnown\)\s*\{\s*\$msg\s*\.=\s*' '\s*\.\s*sprintf\(gettext\((["'])(.*?)\3\),\s*implode\(', ',\s*array_keys\(self::\$wellknownservices\)\)\);\s*\}\s*return\s+\$msg;/s
+      .exec(body)
+  const services = /\$wellknownservices\s*=\s*\[([\s\S]*?)\];/.exec(body)?.[1] ?? ""
+  const names = [...services.matchAll(/(["'])([^"']+)\1\s*=>/g)].map((m) => m[2] ?? "")
+  return {
+    name,
+    file,
+    parent,
+    properties,
+    methods,
+    defaultValidationMessage: message?.[2] ?? composed?.[2],
+    wellKnownSuffix: composed === null ? undefined : ` ${(composed[4] ?? "").replace("%s", names.join(", "))}`
+  }
 }
 
 // --- the generated format -------------------------------------------------------------------------
@@ -274,8 +293,11 @@ export const readModel = (show: (tag: string, path: string) => string | undefine
     }
     const flag = (name: string): boolean | undefined => (typeof props[name] === "boolean" ? props[name] : undefined)
     const classDefault = typeof props["internalDefaultValue"] === "string" ? props["internalDefaultValue"] : ""
-    const message = text("ValidationMessage") ?? chain.find((c) => c.defaultValidationMessage !== undefined)
-      ?.defaultValidationMessage
+    const owner = chain.find((c) => c.defaultValidationMessage !== undefined)
+    const message = text("ValidationMessage") ??
+      (owner?.defaultValidationMessage === undefined
+        ? undefined
+        : `${owner.defaultValidationMessage}${yes("EnableWellKnown", false) ? (owner.wellKnownSuffix ?? "") : ""}`)
     const optionValues = prop("OptionValues")
     const options: Array<GeneratedOption> = []
     if (optionValues !== undefined && typeof optionValues !== "string" && short.includes("OptionField")) {

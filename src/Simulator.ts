@@ -20,6 +20,7 @@ import { generateCertificate } from "./Simulator/Cert.ts"
 import * as Core from "./Simulator/Core.ts"
 import * as DNat from "./Simulator/DNat.ts"
 import { type Credentials, Faults } from "./Simulator/Faults.ts"
+import * as OneToOne from "./Simulator/OneToOne.ts"
 import * as Persist from "./Simulator/Persist.ts"
 import { RequestLog } from "./Simulator/RequestLog.ts"
 import { type Ctx, Router } from "./Simulator/Router.ts"
@@ -27,6 +28,7 @@ import * as Rules from "./Simulator/Rules.ts"
 import { clearRollbackTimer } from "./Simulator/Savepoint.ts"
 import { populate, populateHardware, type SeedData } from "./Simulator/Seed.ts"
 import { startServer } from "./Simulator/Server.ts"
+import * as SourceNat from "./Simulator/SourceNat.ts"
 import { SimulatorState } from "./Simulator/State.ts"
 import { profiles, type Series } from "./Simulator/Version.ts"
 import * as Vlans from "./Simulator/Vlans.ts"
@@ -150,6 +152,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     Rules.controller,
     Categories.controller,
     DNat.controller,
+    SourceNat.controller(Rules.wholeModel),
+    OneToOne.controller(Rules.wholeModel),
     Core.systemController,
     Core.firmwareController,
     Core.backupController,

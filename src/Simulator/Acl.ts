@@ -1,6 +1,6 @@
 /**
  * ACL privileges → URL patterns (opnsense/core 26.7.2:
- * src/opnsense/mvc/app/models/OPNsense/<Module>/ACL/ACL.xml). Patterns are matched case-sensitively
+ * src/opnsense/mvc/app/models/OPNsense/<Module>/ACL/ACL.xml; the NAT ones are the same at 25.7 and 26.1.5). Patterns are matched case-sensitively
  * against the raw URI, so a camelCase call can be refused where the snake_case one passes.
  */
 import type { ApiKey } from "./State.ts"
@@ -10,7 +10,10 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (26.1: interfaces_assign.php only)
   "page-interfaces-assignnetworkports": ["api/interfaces/assignment/*"],
   "page-filter-api": ["api/firewall/filter/*"],
+  // "Firewall: Automation: Source NAT" (25.7), "Firewall: NAT: Source NAT" (26.1+)
   "page-filter-snat-api": ["api/firewall/source_nat/*"],
+  // "Firewall: NAT: 1:1" (25.7, 26.1, 26.7)
+  "page-firewall-nat-1-1-edit": ["api/firewall/one_to_one/*"],
   "page-firewall-nat-portforward-edit": ["api/firewall/d_nat/*", "api/firewall/category/search_item*"],
   "page-firewall-alias-edit": ["api/firewall/alias/*"],
   "page-firewall-aliases": [

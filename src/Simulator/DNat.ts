@@ -11,7 +11,7 @@ import { addressFamily, isRulePort } from "./Net.ts"
 import type { Controller, Ctx } from "./Router.ts"
 import { interfaceOptions, networkLabel } from "./RuleModel.ts"
 import { PROTOCOL_OPTIONS_LOWER } from "./RuleOptions.ts"
-import type { SimulatorState } from "./State.ts"
+import { applyFilter, type SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
 
 const categoryNames = (s: SimulatorState): Array<Opt> =>
@@ -153,7 +153,8 @@ export const controller: Controller = {
     apply: {
       handle: (req, c) => {
         if (!req.isPost) return json({ status: "error" })
-        c.state.applied = { ...c.state.applied, rules: c.state.rules.snapshot(), dnat: c.state.dnat.snapshot() }
+        // `filter reload` loads every rule set of config.xml: port forwards, filter, source and 1:1 NAT
+        applyFilter(c.state, false)
         c.state.reconfigureCounts.dnat++
         return json({ status: "OK\n\n" })
       }

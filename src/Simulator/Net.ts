@@ -37,32 +37,36 @@ export const isHostname = (value: string): boolean =>
 export const isPortNumber = (value: string): boolean =>
   /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535
 
-/** PortField's well-known names (46 listed; `afs3-fileserver` is listed but never accepted, §7.4). */
+/**
+ * PortField's well-known names, in its order (opnsense/core 26.1.5 and 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/PortField.php $wellknownservices). The first,
+ * `afs3-fileserver`, is listed (and named in the validation message) but never accepted: the option
+ * list is built from `['any'] + array_keys(...)`, whose key 0 keeps `any`.
+ */
 export const WELL_KNOWN_PORTS: ReadonlyArray<string> = [
   "afs3-fileserver",
   "aol",
   "auth",
   "avt-profile-1",
-  "bgp",
   "cvsup",
   "domain",
   "ftp",
   "hbci",
   "http",
   "https",
+  "igmpv3lite",
   "imap",
   "imaps",
   "ipsec-msft",
+  "ipsec-nat-t",
   "isakmp",
-  "kerberos",
   "l2f",
   "ldap",
-  "ldaps",
-  "mdns",
   "microsoft-ds",
   "ms-streaming",
   "ms-wbt-server",
   "msnp",
+  "nat-stun-port",
   "netbios-dgm",
   "netbios-ns",
   "netbios-ssn",
@@ -77,20 +81,26 @@ export const WELL_KNOWN_PORTS: ReadonlyArray<string> = [
   "rfb",
   "sip",
   "smtp",
-  "smtps",
   "snmp",
   "snmptrap",
   "ssh",
   "submission",
   "telnet",
   "teredo",
-  "tftp"
+  "tftp",
+  "urd",
+  "wins"
 ]
 const ACCEPTED_PORT_NAMES = new Set(WELL_KNOWN_PORTS.filter((n) => n !== "afs3-fileserver"))
 
 /** Port names known to the system (for alias `port` content and reserved alias names). */
 export const SERVICE_NAMES: ReadonlySet<string> = new Set([
   ...WELL_KNOWN_PORTS,
+  "bgp",
+  "kerberos",
+  "ldaps",
+  "mdns",
+  "smtps",
   "dns",
   "www",
   "ipp",

@@ -20,6 +20,10 @@ interface PersistedSnapshot {
   readonly rules: Entries
   readonly categories: Entries
   readonly dnat: Entries
+  /** absent in files written before source NAT and 1:1 NAT were emulated */
+  readonly snat?: Entries
+  readonly onetoone?: Entries
+  readonly natOutboundMode?: string
   readonly interfaces: Snapshot["interfaces"]
 }
 
@@ -33,6 +37,9 @@ export interface Persisted {
     readonly aliases: Entries
     readonly vlans: Entries
     readonly dnat: Entries
+    readonly snat?: Entries
+    readonly onetoone?: Entries
+    readonly natOutboundMode?: string
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -59,6 +66,9 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   rules: entries(s.rules),
   categories: entries(s.categories),
   dnat: entries(s.dnat),
+  snat: entries(s.snat),
+  onetoone: entries(s.onetoone),
+  natOutboundMode: s.natOutboundMode,
   interfaces: s.interfaces
 })
 
@@ -68,6 +78,9 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   rules: toMap(p.rules),
   categories: toMap(p.categories),
   dnat: toMap(p.dnat),
+  snat: toMap(p.snat ?? []),
+  onetoone: toMap(p.onetoone ?? []),
+  natOutboundMode: p.natOutboundMode ?? "",
   interfaces: p.interfaces
 })
 
@@ -81,7 +94,10 @@ export const save = (state: SimulatorState, file: string): void => {
       rules: entries(state.applied.rules),
       aliases: entries(state.applied.aliases),
       vlans: entries(state.applied.vlans),
-      dnat: entries(state.applied.dnat)
+      dnat: entries(state.applied.dnat),
+      snat: entries(state.applied.snat),
+      onetoone: entries(state.applied.onetoone),
+      natOutboundMode: state.applied.natOutboundMode
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -141,7 +157,10 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     rules: toMap(persisted.applied.rules),
     aliases: toMap(persisted.applied.aliases),
     vlans: toMap(persisted.applied.vlans),
-    dnat: toMap(persisted.applied.dnat)
+    dnat: toMap(persisted.applied.dnat),
+    snat: toMap(persisted.applied.snat ?? []),
+    onetoone: toMap(persisted.applied.onetoone ?? []),
+    natOutboundMode: persisted.applied.natOutboundMode ?? ""
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))

@@ -116,22 +116,25 @@ const TCP_UDP = new Set(["TCP", "UDP", "TCP/UDP"])
  * a single literal's family ("inet" without ':', else "inet6") must equal ipprotocol, which
  * inet46 never does; "any" in a list; inverting a list.
  */
+/** One item of NetworkAliasField's option list: `any`, `(self)`, an interface (or group) net or address, a non-port alias. */
+export const isNetworkOption = (s: SimulatorState, t: string): boolean => {
+  if (t === "any" || t === "(self)") return true
+  if (s.iface(t) !== undefined || s.groups.some((g) => g.name === t)) return true
+  if (t.endsWith("ip") && s.iface(t.slice(0, -2)) !== undefined) return true
+  const alias = aliasExists(s, t)
+  return alias !== undefined && ("type" in alias ? alias.type !== "port" : true)
+}
+
 const validateNet = (c: FieldCtx, item: Item, side: "source" | "destination", m: Messages) => {
   const key = `rule.${side}_net`
   const value = item[`${side}_net`] ?? ""
   if (value === "") return
   const tokens = splitList(value)
-  const s = c.state
   const literal = addressFamily(value)
-  const ok = (t: string) => {
-    if (t === "any" || t === "(self)") return true
-    if (s.iface(t) !== undefined || s.groups.some((g) => g.name === t)) return true
-    if (t.endsWith("ip") && s.iface(t.slice(0, -2)) !== undefined) return true
-    const alias = aliasExists(s, t)
-    return alias !== undefined && ("type" in alias ? alias.type !== "port" : true)
-  }
   if (literal === undefined) {
-    for (const t of value.split(",")) if (!ok(t)) m.add(key, `${value} is not a valid source IP address or alias.`)
+    for (const t of value.split(",")) {
+      if (!isNetworkOption(c.state, t)) m.add(key, `${value} is not a valid source IP address or alias.`)
+    }
   }
   const Side = side === "source" ? "Source" : "Destination"
   if (literal !== undefined && literal !== item["ipprotocol"]) {

@@ -7,13 +7,27 @@
 import { aliasExists, builtinAliases } from "./Aliases.ts"
 import { addItem, delItem, getItem, type Resource, setItem, toggleItem } from "./Crud.ts"
 import { encodeGet, encodeRow, splitList } from "./Fields.ts"
+import { applyAction, toggleRuleLogAction } from "./FilterBase.ts"
 import { legacyRows } from "./LegacyRules.ts"
+import { withPriority } from "./NatModel.ts"
+import { oneToOneResource } from "./OneToOne.ts"
 import type { Controller, Ctx, Request } from "./Router.ts"
 import { downloadRules, uploadRules } from "./RuleCsv.ts"
 import { networkLabel, normaliseProtocol, prioGroup, ruleTable, validateRule, withComputed } from "./RuleModel.ts"
 import { savepointActions } from "./Savepoint.ts"
+import { encodeGeneral, snatResource } from "./SourceNat.ts"
 import type { SimulatorState } from "./State.ts"
-import { grid, gridParams, type Item, json, JSON_CONTENT_TYPE, phpJson, raw, userException } from "./Wire.ts"
+import {
+  grid,
+  gridParams,
+  type Item,
+  json,
+  JSON_CONTENT_TYPE,
+  phpJson,
+  raw,
+  type Reply,
+  userException
+} from "./Wire.ts"
 
 // --- caches -------------------------------------------------------------------------------------
 
@@ -168,32 +182,36 @@ const encodedRule = (c: Ctx, uuid: string, item: Item): string => {
   return text
 }
 
-/** Whole-model get, assembled from cached per-rule JSON (long option maps reduced to their selection). */
-const wholeModel = (c: Ctx) => {
+/** `{uuid: item}` of a NAT rule set in whole-model form (long option maps reduced), or `[]`. */
+const natRules = (c: Ctx, r: Resource): string => {
+  const parts: Array<string> = []
+  for (const [uuid, item] of r.collection(c).entries()) {
+    parts.push(`${phpJson(uuid)}:${
+      phpJson(encodeGet(r.table, c.v.natRework ? withPriority(c.state, item) : item, c, {
+        twins: c.v.twinsInGet,
+        reduced: true
+      }))
+    }`)
+  }
+  return parts.length === 0 ? "[]" : `{${parts.join(",")}}`
+}
+
+/**
+ * Whole-model get, assembled from cached per-rule JSON (long option maps reduced to their selection):
+ * `general` (26.1.11+, the outbound NAT mode), filter rules, source NAT, NPTv6 (not emulated) and
+ * 1:1 NAT rules. Also what `source_nat/get` (≤26.1) and `one_to_one/get` answer.
+ */
+export const wholeModel = (c: Ctx): Reply => {
   const parts: Array<string> = []
   for (const [uuid, item] of c.state.rules.entries()) parts.push(encodedRule(c, uuid, item))
   const rules = parts.length === 0 ? "[]" : `{${parts.join(",")}}`
-  const general = c.v.filterGeneral
-    ? `"general":${
-      phpJson({
-        snat_mode: {
-          automatic: { value: "Automatic outbound NAT rule generation", selected: 1 },
-          hybrid: { value: "Hybrid outbound NAT rule generation", selected: 0 },
-          advanced: { value: "Manual outbound NAT rule generation", selected: 0 },
-          disabled: { value: "Disable outbound NAT rule generation", selected: 0 }
-        }
-      })
-    },`
-    : ""
+  const general = c.v.filterGeneral ? `"general":${phpJson(encodeGeneral(c))},` : ""
   return raw(
-    `{"filter":{${general}"rules":{"rule":${rules}},"snatrules":{"rule":[]},"npt":{"rule":[]},"onetoone":{"rule":[]}}}`,
+    `{"filter":{${general}"rules":{"rule":${rules}},"snatrules":{"rule":${
+      natRules(c, snatResource)
+    }},"npt":{"rule":[]},"onetoone":{"rule":${natRules(c, oneToOneResource)}}}}`,
     JSON_CONTENT_TYPE
   )
-}
-
-export const applyRules = (s: SimulatorState): void => {
-  s.applied = { ...s.applied, rules: s.rules.snapshot() }
-  s.reconfigureCounts.filter++
 }
 
 const groupName = (
@@ -299,21 +317,7 @@ export const controller: Controller = {
     set_rule: setItem(ruleResource),
     del_rule: delItem(ruleResource),
     toggle_rule: toggleItem(ruleResource, "enabled"),
-    toggle_rule_log: {
-      params: 2,
-      handle: (req, c) => {
-        if (!req.isPost) return json({ status: "error", message: "Invalid request method" })
-        const uuid = req.params[0] ?? ""
-        const item = c.state.rules.get(uuid)
-        if (item === undefined) throw userException(c.v, "Rule not found")
-        const log = req.params[1] === "1" ? "1" : "0"
-        if (item["log"] !== log) {
-          c.state.rules.put(uuid, { ...item, log })
-          c.save(req)
-        }
-        return json({ status: "ok" })
-      }
-    },
+    toggle_rule_log: toggleRuleLogAction((c) => c.state.rules),
     move_rule_before: {
       params: 2,
       handle: (req, c) => {
@@ -323,15 +327,7 @@ export const controller: Controller = {
         return json({ status: "ok" })
       }
     },
-    apply: {
-      handle: (req, c) => {
-        if (!req.isPost) return json({ status: "error" })
-        const revision = req.params[0]
-        if (revision !== undefined && c.v.savepoint) savepointActions.armRollback(c, revision)
-        applyRules(c.state)
-        return json({ status: "OK\n\n" })
-      }
-    },
+    apply: applyAction,
     get: { handle: (req, c) => (req.isGet ? wholeModel(c) : json([])) },
     download_rules: { handle: (_req, c) => downloadRules(c) },
     upload_rules: { handle: (req, c) => uploadRules(c, req) },

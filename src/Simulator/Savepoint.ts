@@ -2,10 +2,12 @@
  * The ≤26.1 savepoint protocol of `firewall/filter` (opnsense/core 26.1:
  * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php): savepoint, apply/{revision}
  * arming a 60 s rollback timer, cancel_rollback and revert. Rollback restores only the Filter
- * subtree (rules). By default the 25.7–26.1 defect is emulated: the revision never matches a backup.
+ * subtree (rules, source NAT rules, 1:1 rules: opnsense/core 26.1: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php
+ * rollback copies OPNsense/Firewall/Filter whole; port forwards (DNat) and nat/outbound/mode stay).
+ * The NAT controllers inherit these actions from FilterBaseController. By default the 25.7–26.1 defect is emulated: the revision never matches a backup.
  */
 import type { Action, Ctx } from "./Router.ts"
-import type { SimulatorState } from "./State.ts"
+import { applyFilter, type SimulatorState } from "./State.ts"
 import { json } from "./Wire.ts"
 
 interface Timer {
@@ -20,9 +22,10 @@ const rollback = (s: SimulatorState, revision: string): boolean => {
   const backup = s.backups.find((b) => b.id === `config-${revision}.xml`)
   if (backup === undefined) return false
   s.rules.restore(backup.snapshot.rules)
+  s.snat.restore(backup.snapshot.snat)
+  s.onetoone.restore(backup.snapshot.onetoone)
   s.commit(`/api/firewall/filter/revert/${revision} made changes`, "root@127.0.0.1")
-  s.applied = { ...s.applied, rules: s.rules.snapshot() }
-  s.reconfigureCounts.filter++
+  applyFilter(s)
   return true
 }
 

@@ -11,8 +11,10 @@ import type { Resource } from "./Crud.ts"
 import { dnatResource } from "./DNat.ts"
 import { applyPost, defaults } from "./Fields.ts"
 import { defaultAutomaticRules, legacyLabel } from "./LegacyRules.ts"
+import { oneToOneResource } from "./OneToOne.ts"
 import type { Ctx } from "./Router.ts"
 import { ruleResource } from "./Rules.ts"
+import { snatResource } from "./SourceNat.ts"
 import type { Device, Gateway, Iface, InterfaceGroup, LegacyRule, SimulatorState } from "./State.ts"
 import { vlanResource } from "./Vlans.ts"
 import { isRecord, Messages, newUuid, UUID_V4 } from "./Wire.ts"
@@ -31,6 +33,12 @@ export interface SeedData {
   readonly vlans?: ReadonlyArray<SeedItem>
   readonly rules?: ReadonlyArray<SeedItem>
   readonly dnat?: ReadonlyArray<SeedItem>
+  /** source NAT rules (firewall/source_nat fields) */
+  readonly snat?: ReadonlyArray<SeedItem>
+  /** 1:1 NAT rules (firewall/one_to_one fields) */
+  readonly onetoone?: ReadonlyArray<SeedItem>
+  /** config `nat/outbound/mode`: automatic, hybrid, advanced or disabled */
+  readonly natOutboundMode?: string
   readonly legacyRules?: ReadonlyArray<LegacyRule>
 }
 
@@ -42,7 +50,7 @@ const hardware = (s: SimulatorState, seed: SeedData | undefined): void => {
   s.devices.push(...(seed?.devices ?? [0, 1, 2, 3].map((n) => ({ name: `igb${n}`, mac: mac(0x10 + n) }))))
   s.interfaces.push(
     ...(seed?.interfaces ?? [
-      { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24" },
+      { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24", gateway: "WAN_GW" },
       { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" }
     ])
   )
@@ -182,6 +190,9 @@ const applySeed = (ctx: Ctx, seed: SeedData): void => {
   }
   for (const r of seed.rules ?? []) insert(ctx, ruleResource, r, "rule")
   for (const r of seed.dnat ?? []) insert(ctx, dnatResource, r, "port forward")
+  for (const r of seed.snat ?? []) insert(ctx, snatResource, r, "source NAT rule")
+  for (const r of seed.onetoone ?? []) insert(ctx, oneToOneResource, r, "1:1 NAT rule")
+  if (seed.natOutboundMode !== undefined) ctx.state.natOutboundMode = seed.natOutboundMode
   ctx.state.legacyRules.push(...(seed.legacyRules ?? []))
 }
 
@@ -259,7 +270,7 @@ export interface SeedOptions {
  */
 export const officeBox: SeedData = {
   interfaces: [
-    { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24" },
+    { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24", gateway: "WAN_GW" },
     { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" },
     { identifier: "opt2", device: "vlan02", description: "GUEST", ipaddr: "10.20.0.1", subnet: "24" },
     { identifier: "opt3", device: "vlan03", description: "IOT", ipaddr: "10.30.0.1", subnet: "24" },
@@ -281,7 +292,10 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     rules: s.rules.snapshot(),
     aliases: s.aliases.snapshot(),
     vlans: s.vlans.snapshot(),
-    dnat: s.dnat.snapshot()
+    dnat: s.dnat.snapshot(),
+    snat: s.snat.snapshot(),
+    onetoone: s.onetoone.snapshot(),
+    natOutboundMode: s.natOutboundMode
   }
   s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
@@ -297,9 +311,11 @@ const LIST_KEYS: ReadonlySet<string> = new Set([
   "vlans",
   "rules",
   "dnat",
+  "snat",
+  "onetoone",
   "legacyRules"
 ])
-const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain"])
+const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain", "natOutboundMode"])
 
 /** Checked structurally: lists of objects under the known keys; items are validated when inserted. */
 const isSeedData = (u: unknown, path: string): u is SeedData => {

@@ -107,6 +107,8 @@ export interface Iface {
   readonly subnetv6?: string
   /** `<enable>`; absent counts as enabled here (seeded interfaces), an API assignment has none (false) */
   readonly enabled?: boolean
+  /** `gateway` of the interface in config.xml (a gateway name, or "none"/absent) */
+  readonly gateway?: string
   /** `<lock>`: "Prevent interface removal" (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Interfaces/NetworkInterface.xml) */
   readonly lock?: boolean
 }
@@ -190,6 +192,12 @@ export interface Snapshot {
   readonly rules: ReadonlyMap<string, Item>
   readonly categories: ReadonlyMap<string, Item>
   readonly dnat: ReadonlyMap<string, Item>
+  /** Filter.xml `snatrules.rule` (outbound NAT rules of firewall/source_nat) */
+  readonly snat: ReadonlyMap<string, Item>
+  /** Filter.xml `onetoone.rule` (firewall/one_to_one) */
+  readonly onetoone: ReadonlyMap<string, Item>
+  /** legacy `nat/outbound/mode` of config.xml; "" when the element is absent */
+  readonly natOutboundMode: string
   readonly interfaces: ReadonlyArray<Iface>
 }
 
@@ -244,6 +252,14 @@ export class SimulatorState {
   readonly rules = new Collection()
   readonly categories = new Collection({ name: (i) => i["name"] })
   readonly dnat = new Collection()
+  readonly snat = new Collection()
+  readonly onetoone = new Collection()
+  /**
+   * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
+   * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
+   * src/www/firewall_nat_out.php, src/opnsense/mvc/app/models/OPNsense/Firewall/FieldTypes/SNatModeField.php
+   */
+  natOutboundMode = ""
 
   /** What is running: copied from the config by reconfigure/apply (rules are inactive until apply). */
   applied: {
@@ -251,11 +267,17 @@ export class SimulatorState {
     aliases: ReadonlyMap<string, Item>
     vlans: ReadonlyMap<string, Item>
     dnat: ReadonlyMap<string, Item>
+    snat: ReadonlyMap<string, Item>
+    onetoone: ReadonlyMap<string, Item>
+    natOutboundMode: string
   } = {
     rules: new Map(),
     aliases: new Map(),
     vlans: new Map(),
-    dnat: new Map()
+    dnat: new Map(),
+    snat: new Map(),
+    onetoone: new Map(),
+    natOutboundMode: ""
   }
   readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0 }
 
@@ -311,6 +333,9 @@ export class SimulatorState {
       rules: this.rules.snapshot(),
       categories: this.categories.snapshot(),
       dnat: this.dnat.snapshot(),
+      snat: this.snat.snapshot(),
+      onetoone: this.onetoone.snapshot(),
+      natOutboundMode: this.natOutboundMode,
       interfaces: [...this.interfaces]
     }
   }
@@ -321,6 +346,9 @@ export class SimulatorState {
     this.rules.restore(s.rules)
     this.categories.restore(s.categories)
     this.dnat.restore(s.dnat)
+    this.snat.restore(s.snat)
+    this.onetoone.restore(s.onetoone)
+    this.natOutboundMode = s.natOutboundMode
     this.interfaces = [...s.interfaces]
     this.labelsEpoch++
   }
@@ -373,4 +401,21 @@ export class SimulatorState {
     const uuid = this.aliases.find("name", name)
     return uuid === undefined ? undefined : this.aliases.get(uuid)
   }
+}
+
+/**
+ * `filter reload` (configd, opnsense/core 26.7.2: src/opnsense/service/conf/actions.d/actions_filter.conf):
+ * pf is loaded from everything config.xml holds, so filter rules, port forwards, source NAT, 1:1 NAT
+ * and the outbound NAT mode all start running together, whichever controller asked.
+ */
+export const applyFilter = (s: SimulatorState, count = true): void => {
+  s.applied = {
+    ...s.applied,
+    rules: s.rules.snapshot(),
+    dnat: s.dnat.snapshot(),
+    snat: s.snat.snapshot(),
+    onetoone: s.onetoone.snapshot(),
+    natOutboundMode: s.natOutboundMode
+  }
+  if (count) s.reconfigureCounts.filter++
 }

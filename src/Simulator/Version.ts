@@ -63,6 +63,17 @@ export interface VersionProfile {
    * 25.7 and every 26.1.x, where assignments are the legacy page src/www/interfaces_assign.php)
    */
   readonly assignmentApi: boolean
+  /**
+   * The reworked NAT controllers as 26.7.2 has them. From 26.1.11: Filter.xml `general.snat_mode`
+   * (the outbound NAT mode, kept in config `nat/outbound/mode`), source_nat `search_rule` listing
+   * by that mode with synthetic automatic rows (searchRecordsetBase), computed `sort_order`/`prio_group`,
+   * "Target address cannot be any."; from 26.7: `source_nat/get` and `source_nat/set` for it
+   * (26.1.11 has only `set_general`), `get_rule?fetchmode=copy` on source_nat and one_to_one; from
+   * 26.7.2: `endpoint-independent`. opnsense/core 26.1.11, 26.7 and 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php, OneToOneController.php,
+   * src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml, Filter.php
+   */
+  readonly natRework: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -84,7 +95,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     filterGeneral: true,
     uploadRulesBase: true,
     legacyFieldMap: "twins",
-    assignmentApi: true
+    assignmentApi: true,
+    natRework: true
   },
   "26.1": {
     series: "26.1",
@@ -104,6 +116,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     filterGeneral: false,
     uploadRulesBase: false,
     legacyFieldMap: "values",
-    assignmentApi: false
+    assignmentApi: false,
+    natRework: false
   }
 }

@@ -78,6 +78,26 @@ for (const version of ["26.1", "26.7"] as const) {
       expect(template.ipprotocol.inet46.value).toBe(version === "26.1" ? "IPv4+IPv6" : "any")
     })
 
+    for (const [path, container] of [["source_nat", "snatrules.rule"], ["one_to_one", "onetoone.rule"]] as const) {
+      it(`${path}/get_rule without a uuid shows Filter.xml ${container} defaults and option lists`, async () => {
+        const fields = fieldsIn(modelAt("Firewall/Filter", release), container)
+        const template = (await call(sim, `/api/firewall/${path}/get_rule`)).body.rule
+        expect(Object.keys(template).filter((k) => !k.startsWith("%"))).toEqual(fields.map((f) => f.name))
+        for (const f of fields) {
+          if (f.volatile || f.classes.includes("AutoNumberField")) continue
+          const shown = template[f.name]
+          if (typeof shown === "string") {
+            expect(shown, f.name).toBe(f.default)
+            continue
+          }
+          if (f.classes.includes("ModelRelationField")) continue
+          const selected = Object.keys(shown).filter((k) => shown[k].selected === 1)
+          expect(selected, f.name).toEqual([f.default])
+          for (const o of f.options ?? []) expect(shown[o.value].value, `${f.name}.${o.value}`).toBe(o.label)
+        }
+      })
+    }
+
     it("numbers a first rule and port forward from MinimumValue, as FilterSequenceField/DNatSequenceField do", async () => {
       const empty = await startSimulator({ version, unmanaged: false, tls: false })
       try {
