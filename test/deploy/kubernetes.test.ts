@@ -3,7 +3,7 @@
  * checked against `kubectl kustomize` where kubectl is installed), every manifest valid against
  * the API schemas of Kubernetes 1.33 (vendored, test/deploy/k8s-schemas/), and what the schemas
  * cannot say: the probes reach public routes of the router, every variable the manifests set is
- * one the service reads, the pods are locked down, the firewall credentials are files. Last, the
+ * one the service reads, the pods are locked down, the credentials are files. Last, the
  * real `serve` runs with the Deployment's environment (ConfigMap, Secret files, a desired state
  * laid out like a ConfigMap volume) and answers the probes the way the kubelet sends them.
  * No cluster is involved: scheduling, the NetworkPolicies and the volumes themselves are not tested.
@@ -183,21 +183,24 @@ const variablesRead = (): Set<string> => {
   const names = new Set<string>()
   const patterns = [
     /Config\.\w+\(\s*"([A-Z][A-Z0-9_]*)"/g,
-    /(?:hostList|optionalSecret|optionalString)\(\s*"([A-Z][A-Z0-9_]*)"/g,
+    /(?:hostList|optionalString)\(\s*"([A-Z][A-Z0-9_]*)"/g,
     /process\.env\[\s*"([A-Z][A-Z0-9_]*)"\s*\]/g
   ]
   const files = sources()
-  for (const { text } of files) {
-    for (const pattern of patterns) for (const match of text.matchAll(pattern)) names.add(match[1]!)
+  const text = (path: string) => files.find((f) => f.path === join("src", path))?.text ?? ""
+  for (const file of files) {
+    for (const pattern of patterns) for (const match of file.text.matchAll(pattern)) names.add(match[1] ?? "")
   }
-  const target = files.find((f) => f.path === join("src", "Target.ts"))?.text ?? ""
-  const credentials = [...target.matchAll(/api(?:Key|Secret)Env \?\? "([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!)
-  expect(credentials, "src/Target.ts: the default credential variables").toEqual([
+  // secrets read as NAME or from the file NAME_FILE names: the firewall's credentials and the tokens
+  const credentials = [...text("Target.ts").matchAll(/api(?:Key|Secret)Env \?\? "([A-Z][A-Z0-9_]*)"/g)]
+  const tokens = [...files.flatMap((f) => [...f.text.matchAll(/optionalSecret\(\s*"([A-Z][A-Z0-9_]*)"/g)])]
+  expect(credentials.map((m) => m[1]), "src/Target.ts: the default credential variables").toEqual([
     "OPNSENSE_API_KEY",
     "OPNSENSE_API_SECRET"
   ])
-  expect(target, "src/Target.ts reads <NAME>_FILE").toContain("`${variable}_FILE`")
-  for (const name of credentials) names.add(name).add(`${name}_FILE`)
+  expect(text("Target.ts"), "src/Target.ts reads <NAME>_FILE").toContain("`${variable}_FILE`")
+  expect(text("Http/SecretConfig.ts"), "src/Http/SecretConfig.ts reads <NAME>_FILE").toContain("`${name}_FILE`")
+  for (const match of [...credentials, ...tokens]) names.add(match[1] ?? "").add(`${match[1]}_FILE`)
   return names
 }
 
@@ -333,20 +336,24 @@ describe("the manifests match the service", () => {
     expect(mounts.find((m) => m.mountPath === configMap.data["DESIRED_STATE_DIR"])?.readOnly).toBe(true)
   })
 
-  it("the firewall credentials are files of a mounted Secret that the *_FILE variables name", () => {
-    expect(env.map((e) => e.name)).not.toContain("OPNSENSE_API_KEY")
-    expect(env.map((e) => e.name)).not.toContain("OPNSENSE_API_SECRET")
-    const volume = volumes.find((v) => v.name === "credentials")?.secret
-    const mount = mountOf("credentials")
-    expect(mount.readOnly).toBe(true)
-    expect(volume?.defaultMode, "r--r----- (0440)").toBe(0o440)
-    const secret = one(Secret, "Secret", volume?.secretName ?? "")
-    for (const [variable, item] of [["OPNSENSE_API_KEY_FILE", "api_key"], ["OPNSENSE_API_SECRET_FILE", "api_secret"]]) {
+  it("credentials are files of mounted Secrets that the *_FILE variables name, never environment values", () => {
+    expect(env.filter((e) => e.valueFrom?.secretKeyRef !== undefined), "no secretKeyRef").toEqual([])
+    const secretFiles = [
+      ["credentials", "OPNSENSE_API_KEY_FILE", "api_key"],
+      ["credentials", "OPNSENSE_API_SECRET_FILE", "api_secret"],
+      ["tokens", "MCP_AUTH_TOKEN_FILE", "mcp_auth_token"],
+      ["tokens", "ADMIN_TOKEN_FILE", "admin_token"]
+    ] as const
+    for (const [volumeName, variable, item] of secretFiles) {
+      expect(env.map((e) => e.name)).not.toContain(variable.replace(/_FILE$/, ""))
+      const volume = volumes.find((v) => v.name === volumeName)?.secret
+      const mount = mountOf(volumeName)
+      expect(mount.readOnly, volumeName).toBe(true)
+      expect(volume?.defaultMode, `${volumeName}: r--r----- (0440)`).toBe(0o440)
       expect(env.find((e) => e.name === variable)?.value).toBe(`${mount.mountPath}/${item}`)
       expect(volume?.items).toContainEqual({ key: item, path: item })
-      expect(Object.keys(secret.stringData)).toContain(item)
+      expect(Object.keys(one(Secret, "Secret", volume?.secretName ?? "").stringData), variable).toContain(item)
     }
-    expect(env.filter((e) => e.valueFrom?.secretKeyRef?.name === secret.metadata.name)).toEqual([])
   })
 
   it("everything the Deployment refers to is in the overlay, but the desired state's ConfigMap", () => {
@@ -360,7 +367,7 @@ describe("the manifests match the service", () => {
       ...env.flatMap((e) => (e.valueFrom?.secretKeyRef ? [["Secret", e.valueFrom.secretKeyRef.name] as const] : [])),
       ...(container.envFrom ?? []).map((e) => ["ConfigMap", e.configMapRef.name] as const)
     ]
-    expect(refs.length).toBeGreaterThan(5)
+    expect(refs.length).toBeGreaterThanOrEqual(5)
     expect(refs.filter(([kind, name]) => !names(kind).has(name))).toEqual([["ConfigMap", "opnsense-mcp-desired-state"]])
   })
 
@@ -388,6 +395,8 @@ describe("the manifests match the service", () => {
     )
   })
 })
+
+const TOKEN = "mcp-token-k8s-test"
 
 /** A GET as the kubelet sends it: to the pod IP's port, Host the pod IP, no credentials. */
 const probe = (port: number, path: string): Promise<{ status: number; body: string }> =>
@@ -417,12 +426,21 @@ describe("serve with the Deployment's environment answers the kubelet's probes",
     const sim = await startSimulator({ version: "26.7", seed: officeBox })
     closeSim = () => sim.close()
     port = await freePort()
-    // the mounted Secret: one file per item
-    const mount = mountOf("credentials").mountPath
-    const credentials = join(tmp, "credentials")
-    mkdirSync(credentials)
-    writeFileSync(join(credentials, "api_key"), `${sim.apiKey}\n`)
-    writeFileSync(join(credentials, "api_secret"), `${sim.apiSecret}\n`)
+    // the mounted Secrets: one file per item
+    const secretValues: Record<string, string> = {
+      api_key: sim.apiKey,
+      api_secret: sim.apiSecret,
+      mcp_auth_token: TOKEN,
+      admin_token: "admin-token-k8s-test"
+    }
+    const mounted = new Map<string, string>()
+    for (const volume of volumes) {
+      if (volume.secret === undefined) continue
+      const dir = join(tmp, volume.name)
+      mkdirSync(dir)
+      for (const { key, path } of volume.secret.items ?? []) writeFileSync(join(dir, path), `${secretValues[key]}\n`)
+      mounted.set(mountOf(volume.name).mountPath, dir)
+    }
     // the desired state as a ConfigMap volume lays it out: files are links through ..data
     const desired = join(tmp, "desired-state")
     mkdirSync(join(desired, "..2026_12_08_00_00_00.000000001"), { recursive: true })
@@ -446,11 +464,12 @@ describe("serve with the Deployment's environment answers the kubelet's probes",
     }
     mkdirSync(join(tmp, "data"))
     mkdirSync(join(tmp, "logs"))
-    for (const e of container.env ?? []) {
-      if (e.value !== undefined) environment[e.name] = e.value.replace(mount, credentials)
+    for (const e of env) {
+      const inMount = [...mounted].find(([path]) => e.value?.startsWith(`${path}/`))
+      if (e.value !== undefined) environment[e.name] = inMount ? e.value.replace(inMount[0], inMount[1]) : e.value
       else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.name") {
         environment[e.name] = "opnsense-mcp-6d9c7b5f4-x2k8q"
-      } else if (e.valueFrom?.secretKeyRef) environment[e.name] = `token-${e.valueFrom.secretKeyRef.key}-k8s-test`
+      }
     }
     expect(environment["HOST"], "listens on the pod's address, so MCP_AUTH_TOKEN is required").toBe("0.0.0.0")
     // the container's command, with this checkout in place of the image's /app/dist
@@ -510,7 +529,7 @@ describe("serve with the Deployment's environment answers the kubelet's probes",
         host: "127.0.0.1",
         port,
         path: "/api/plan",
-        headers: { authorization: "Bearer token-mcp_auth_token-k8s-test" }
+        headers: { authorization: `Bearer ${TOKEN}` }
       }, (res) => {
         res.resume()
         ok(res.statusCode ?? 0)
