@@ -5,9 +5,9 @@
 import * as Config from "effect/Config"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { defaultAllowedHosts, hostList, loopbackHosts } from "./HostGuard.ts"
+import { optionalSecret } from "./SecretConfig.ts"
 
 export interface HttpConfig {
   readonly host: string
@@ -58,13 +58,6 @@ export const defaults: HttpConfig = {
   shutdownTimeoutMs: 10_000,
   healthIntervalMs: 10_000
 }
-
-const optionalSecret = (name: string) =>
-  Config.Redacted(name).pipe(
-    Config.option,
-    Config.map(Option.filter((value) => Redacted.value(value).length > 0)),
-    Config.map(Option.getOrUndefined)
-  )
 
 export const config: Config.Config<HttpConfig> = Config.all({
   host: Config.String("HOST").pipe(Config.withDefault(defaults.host)),

@@ -5,7 +5,7 @@
  * | variable | default | meaning |
  * |---|---|---|
  * | `MCP_READ_ONLY` | `true` over HTTP, `false` over stdio | refuse `apply_plan` |
- * | `MCP_AUTH_TOKEN` | — | bearer token for `/mcp` (required when HOST is not loopback) |
+ * | `MCP_AUTH_TOKEN` | — | bearer token for `/mcp` (required when HOST is not loopback); or `MCP_AUTH_TOKEN_FILE` |
  * | `MCP_ALLOWED_HOSTS` | loopback names + HOST | Host header allow-list (DNS rebinding) |
  * | `MCP_ALLOWED_ORIGINS` | loopback origins | Origin header allow-list (browsers) |
  * | `MCP_MAX_BODY_BYTES` | `1048576` | largest accepted POST body |
@@ -16,9 +16,9 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { defaultAllowedHosts, hostList, loopbackHosts } from "../Http/HostGuard.ts"
+import { optionalSecret } from "../Http/SecretConfig.ts"
 
 export type McpTransportKind = "stdio" | "http"
 
@@ -49,11 +49,7 @@ export { loopbackHosts }
 export const config = (transport: McpTransportKind): Config.Config<McpSettings> =>
   Config.all({
     readOnly: Config.Boolean("MCP_READ_ONLY").pipe(Config.withDefault(transport === "http")),
-    authToken: Config.Redacted("MCP_AUTH_TOKEN").pipe(
-      Config.option,
-      Config.map(Option.filter((t) => Redacted.value(t).length > 0)),
-      Config.map(Option.getOrUndefined)
-    ),
+    authToken: optionalSecret("MCP_AUTH_TOKEN"),
     host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
     allowedHosts: hostList("MCP_ALLOWED_HOSTS"),
     allowedOrigins: hostList("MCP_ALLOWED_ORIGINS"),
