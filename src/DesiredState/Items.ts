@@ -22,6 +22,9 @@ import {
 } from "./Schema.ts"
 import { locate, type YamlFile } from "./Yaml.ts"
 
+/** top-level keys that are not kinds, read by their own modules (Intents.ts) */
+const otherKeys: ReadonlyArray<string> = ["intents"]
+
 export interface Located<A> {
   readonly value: A
   readonly name: string
@@ -217,12 +220,13 @@ export const collectItems = (
         }))
         continue
       }
+      if (otherKeys.includes(key)) continue
       const kind = kindKeys.find((k) => k === key)
       if (kind === undefined) {
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",
           message: `unknown top-level key "${key}"`,
-          hint: suggestion(key, [...kindKeys, ...futureKinds]) ?? `top-level keys are ${kindKeys.join(", ")}`
+          hint: suggestion(key, [...kindKeys, ...otherKeys, ...futureKinds]) ?? `top-level keys are ${kindKeys.join(", ")}`
         }))
         continue
       }

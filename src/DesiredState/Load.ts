@@ -6,6 +6,7 @@ import type { DesiredSite, Issue, SiteConfig } from "../Domain/Desired.ts"
 import { byCodeUnit, canonicalJson, sha256 } from "../Domain/Digest.ts"
 import { aliasSpec, aliasTable, checkAliases } from "./Aliases.ts"
 import { checkDuplicates } from "./Common.ts"
+import { collectIntents } from "./Intents.ts"
 import { sortIssues } from "./Issues.ts"
 import { collectItems } from "./Items.ts"
 import { checkRules, ruleSpec } from "./Rules.ts"
@@ -37,7 +38,11 @@ export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
     config,
     vlans: byName(site.vlans).map(({ name, spec }) => ({ name, spec })),
     aliases: byName(site.aliases).map(({ name, spec }) => ({ name, spec })),
-    rules: site.rules.map(({ name, spec }) => ({ name, spec }))
+    rules: site.rules.map(({ name, spec }) => ({ name, spec })),
+    // intents decide whether a plan may be applied: a plan made under other intents is stale
+    ...(site.intents !== undefined && site.intents.length > 0
+      ? { intents: site.intents.map(({ source: _source, ...intent }) => intent) }
+      : {})
   }
   return sha256(canonicalJson(content))
 }
@@ -56,7 +61,8 @@ export const loadSite = (
     if (parsed.file !== undefined) files.push(parsed.file)
   }
   const { items, issues: shapeIssues } = collectItems(files)
-  issues.push(...shapeIssues)
+  const intents = collectIntents(files)
+  issues.push(...shapeIssues, ...intents.issues)
   const table = aliasTable(items.aliases)
   issues.push(
     ...checkDuplicates(items.named.vlans),
@@ -72,7 +78,8 @@ export const loadSite = (
     config,
     vlans: items.vlans.map((v) => ({ name: v.name, spec: vlanSpec(v.value), source: v.source })),
     aliases: items.aliases.map((a) => ({ name: a.name, spec: aliasSpec(a.value, table), source: a.source })),
-    rules: items.rules.map((r) => ({ name: r.name, spec: ruleSpec(r.value), source: r.source }))
+    rules: items.rules.map((r) => ({ name: r.name, spec: ruleSpec(r.value), source: r.source })),
+    ...(intents.intents.length > 0 ? { intents: intents.intents } : {})
   }
   return { site: { ...content, digest: siteDigest(content) }, issues: sorted }
 }

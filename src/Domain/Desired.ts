@@ -4,6 +4,7 @@
  * apply and lint errors can point at the YAML line.
  */
 import * as Schema from "effect/Schema"
+import { Intent } from "./Intent.ts"
 import { AliasSpec, RuleSpec, VlanSpec } from "./Model.ts"
 import { SourceRef } from "./Plan.ts"
 
@@ -75,6 +76,8 @@ export const DesiredSite = Schema.Struct({
   aliases: Schema.Array(DesiredAlias),
   /** in evaluation order: file order, files in lexical order */
   rules: Schema.Array(DesiredRule),
+  /** traffic that must be passed or blocked (`intents:`), checked against rules, not applied */
+  intents: Schema.optional(Schema.Array(Intent)),
   /** sha256 of the site's normalised content, part of the planId */
   digest: Schema.String
 })

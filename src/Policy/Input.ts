@@ -59,7 +59,8 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
-  ...siteSettings(site.config)
+  ...siteSettings(site.config),
+  ...(site.intents !== undefined && site.intents.length > 0 ? { intents: site.intents } : {})
 })
 
 const liveRuleName = (rule: LiveRule): string =>

@@ -42,6 +42,7 @@ import { recordApplyRevert } from "../Telemetry/Metrics.ts"
 import { Journal, type PendingApply } from "./Journal.ts"
 import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
+import { judgeIntents, recheckIntents } from "./IntentGuard.ts"
 import { guardPlan, withGuard } from "./Lockout.ts"
 import { recover, type RecoveryReport } from "./Recovery.ts"
 import {
@@ -158,7 +159,7 @@ export const make = Effect.fnUntraced(
         )
       const result = guardPlan(plan, live, config, client.url)
       yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
-      return { plan: withGuard(plan, result), live }
+      return { plan: recheckIntents(withGuard(plan, result), live, config), live }
     })
 
     const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
@@ -233,6 +234,18 @@ export const make = Effect.fnUntraced(
             `lockout guard overridden for site "${checked.site}", plan ${
               checked.planId.slice(0, 12)
             }: ${opts.override.reason}`
+          )
+        }
+        // an empty plan changes nothing: an intent the firewall already breaks is drift's to report
+        const intents = checked.changes.length === 0 ? { _tag: "Clear" as const } : judgeIntents(checked, opts.overrideIntents)
+        if (intents._tag === "Refused") {
+          return yield* new PlanBlocked({ message: intents.message, planId: checked.planId, site: checked.site })
+        }
+        if (intents._tag === "Overridden") {
+          yield* Effect.logWarning(
+            `intent guard overridden for site "${checked.site}", plan ${checked.planId.slice(0, 12)}, intents ${
+              intents.names.join(", ")
+            }: ${intents.reason}`
           )
         }
         const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {

@@ -1,0 +1,325 @@
+/**
+ * Intents checked against a rule set. An intent describes a set of packets (from × to × protocol ×
+ * port); it holds when every one of them gets the expected decision for certain. The set is cut
+ * into classes the rules cannot tell apart: address and port ranges are split wherever a rule's
+ * address or port set (or an interface network, which decides the inferred interface) begins or
+ * ends, so one packet per class, evaluated with pf semantics exactly as `explain` does, speaks for
+ * the whole class. A violation names the packet and the rule that decides it.
+ */
+import { protocols as knownProtocols } from "../DesiredState/Names.ts"
+import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
+import { normalizeProtocol } from "../Domain/Normalize.ts"
+import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
+import { defaultRule, MAYBE, matchFast, NO, YES } from "./Evaluate.ts"
+import { type CompiledPacket, compilePacket, formatIp } from "./Packet.ts"
+import * as R from "./Ranges.ts"
+import { ANY_ADDRESS, type AddressSet } from "./Resolve.ts"
+
+export type IntentEvaluation =
+  | { readonly _tag: "Evaluated"; readonly result: IntentResult }
+  | { readonly _tag: "Invalid"; readonly intent: Intent; readonly problems: ReadonlyArray<string> }
+
+export interface IntentOptions {
+  /** packet classes × rules evaluated at most before the intent is reported as too wide (unknown) */
+  readonly maxWork?: number
+}
+
+const DEFAULT_MAX_WORK = 50_000_000
+const PORTS: R.Interval = { lo: 1n, hi: R.PORT_MAX }
+const PORT_PROTOCOLS: ReadonlySet<string> = new Set(["TCP", "UDP"])
+
+/** "pass" or "block": reject blocks too */
+const category = (action: string): "pass" | "block" => (action === "pass" ? "pass" : "block")
+
+/** the packet's decision, its rule and whether a rule that may match could change it (Evaluate.explainCompiled's rule) */
+export const decideWithCertainty = (
+  policy: CompiledPolicy,
+  p: CompiledPacket
+): { readonly action: string; readonly rule: CompiledRule | undefined; readonly certain: boolean } => {
+  const rules = p.interface === undefined
+    ? policy.applicable(undefined, p.direction, p.protocol).rules
+    : policy.candidates(p.interface, p.direction, p.protocol)
+  let decider: CompiledRule | undefined
+  let candidate: CompiledRule | undefined
+  const maybes: Array<{ readonly rule: CompiledRule; readonly after: number }> = []
+  for (const rule of rules) {
+    if (!rule.enabled) continue
+    const m = matchFast(rule, p)
+    if (m === NO) continue
+    if (m === YES && rule.quick) {
+      decider = rule
+      break
+    }
+    if (m === YES) candidate = rule
+    else if (m === MAYBE) maybes.push({ rule, after: candidate?.position ?? -1 })
+  }
+  const final = decider ?? candidate
+  const action = final?.action ?? defaultRule(p.direction).action
+  const uncertain = maybes.some(({ after, rule }) =>
+    category(rule.action) !== category(action) &&
+    (rule.quick || (decider === undefined && after >= (candidate?.position ?? -1)))
+  )
+  return { action, rule: final, certain: !uncertain }
+}
+
+/** `ranges` cut at every boundary in `cuts` (values where a new class begins) */
+const split = (ranges: R.Ranges, cuts: ReadonlyArray<bigint>): Array<R.Interval> => {
+  const out: Array<R.Interval> = []
+  for (const r of ranges) {
+    let lo = r.lo
+    for (const c of cuts) {
+      if (c <= lo) continue
+      if (c > r.hi) break
+      out.push({ lo, hi: c - 1n })
+      lo = c
+    }
+    out.push({ lo, hi: r.hi })
+  }
+  return out
+}
+
+const cutsOf = (sets: ReadonlyArray<R.Ranges>): Array<bigint> => {
+  const cuts = new Set<bigint>()
+  for (const set of sets) {
+    for (const r of set) {
+      cuts.add(r.lo)
+      cuts.add(r.hi + 1n)
+    }
+  }
+  return [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+interface Side {
+  readonly set: AddressSet
+  readonly problems: ReadonlyArray<string>
+}
+
+const side = (policy: CompiledPolicy, label: string, text: string): Side => {
+  const trimmed = text.trim()
+  if (trimmed === "" || trimmed.toLowerCase() === "any") return { set: ANY_ADDRESS, problems: [] }
+  const set = policy.resolver.addresses([trimmed])
+  const problems = set.tokens
+    .filter((t) => t.startsWith("unknown name") || t.startsWith("port alias"))
+    .map(() =>
+      `${label} "${trimmed}" is not an address, CIDR, alias, interface or (self) that the ${
+        policy.input.origin === "desired" ? "desired state" : "firewall"
+      } knows`
+    )
+  return { set, problems }
+}
+
+const protocolsOf = (
+  policy: CompiledPolicy,
+  intent: Intent,
+  problems: Array<string>
+): ReadonlyArray<string> => {
+  const given = normalizeProtocol(intent.protocol)
+  if (given === "TCP/UDP") return ["TCP", "UDP"]
+  if (given !== "any") {
+    if (!knownProtocols.has(given)) problems.push(`unknown protocol "${intent.protocol ?? ""}"`)
+    return [given]
+  }
+  if (intent.port !== undefined) return ["TCP", "UDP"]
+  // every protocol a rule names, and one no rule names to stand for all the others
+  const named = new Set<string>(["TCP", "UDP", "ICMP"])
+  for (const rule of policy.rules) for (const p of rule.protocols ?? []) named.add(p)
+  const other = [...knownProtocols].sort().find((p) => !named.has(p))
+  return [...[...named].sort(), ...(other === undefined ? [] : [other])]
+}
+
+const resultOf = (
+  policy: CompiledPolicy,
+  intent: Intent,
+  fields: Omit<IntentResult, "intent" | "origin">
+): IntentEvaluation => ({ _tag: "Evaluated", result: { intent, origin: policy.input.origin, ...fields } })
+
+const describePacket = (p: IntentPacket): string =>
+  `${p.protocol.toLowerCase()} ${p.source}${p.sourcePort === undefined ? "" : `:${p.sourcePort}`} → ${p.destination}${
+    p.destinationPort === undefined ? "" : `:${p.destinationPort}`
+  }${p.interface === undefined ? "" : ` on ${p.interface}`}`
+
+const describeDecider = (rule: CompiledRule | undefined, direction: "in" | "out"): string => {
+  if (rule === undefined) return `the firewall's "${defaultRule(direction).name}"`
+  const at = rule.rule.source
+  return `rule "${rule.rule.name}"${at === undefined ? "" : ` (${at.file}:${at.line}:${at.column})`}`
+}
+
+/** Evaluate one intent against a compiled rule set. */
+export const evaluateIntent = (
+  policy: CompiledPolicy,
+  intent: Intent,
+  options: IntentOptions = {}
+): IntentEvaluation => {
+  const problems: Array<string> = []
+  const from = side(policy, "from", intent.from)
+  const to = side(policy, "to", intent.to)
+  problems.push(...from.problems, ...to.problems)
+  const protocols = protocolsOf(policy, intent, problems)
+  let dports: R.Ranges = [PORTS]
+  let portTokens: ReadonlyArray<string> = []
+  if (intent.port !== undefined) {
+    if (protocols.some((p) => !PORT_PROTOCOLS.has(p))) {
+      problems.push(`port ${intent.port} needs protocol tcp, udp or tcp/udp`)
+    }
+    const set = policy.resolver.port(intent.port)
+    if (set.tokens.some((t) => t.startsWith("unknown port") || t.includes("used as a port"))) {
+      problems.push(`port "${intent.port}" is not a port, range (8000-8080) or port alias`)
+    }
+    dports = R.intersect(set.ranges, [PORTS])
+    portTokens = set.tokens
+  }
+  const iface = intent.interface
+  if (iface !== undefined) {
+    const probe = compilePacket(policy, { protocol: "TCP", interface: iface })
+    if (probe._tag === "Invalid") problems.push(...probe.problems)
+  }
+  if (problems.length > 0) return { _tag: "Invalid", intent, problems }
+
+  const enabled = policy.rules.filter((r) => r.enabled)
+  const nets = Object.values(policy.input.interfaces ?? {}).flatMap((n) => n.networks ?? [])
+  const netRanges = (family: R.Family) =>
+    nets.flatMap((n) => {
+      const b = R.parseBlock(n)
+      return b === undefined || b.family !== family ? [] : [[b.interval]]
+    })
+  const dportAtoms = split(dports, cutsOf(enabled.map((r) => r.destination.port.ranges)))
+  const sportAtoms = split([PORTS], cutsOf(enabled.map((r) => r.source.port.ranges)))
+  const classes: Array<{ family: R.Family; sources: Array<R.Interval>; destinations: Array<R.Interval> }> = []
+  for (const family of [4, 6] as const) {
+    const pick = (s: AddressSet) => (family === 4 ? s.v4 : s.v6)
+    const src = pick(from.set)
+    const dst = pick(to.set)
+    if (src.length === 0 || dst.length === 0) continue
+    classes.push({
+      family,
+      sources: split(
+        src,
+        cutsOf([...enabled.map((r) => pick(r.source.addresses)), ...(iface === undefined ? netRanges(family) : [])])
+      ),
+      destinations: split(dst, cutsOf(enabled.map((r) => pick(r.destination.addresses))))
+    })
+  }
+  const perAddressPair = protocols.reduce(
+    (n, p) => n + (PORT_PROTOCOLS.has(p) ? dportAtoms.length * sportAtoms.length : 1),
+    0
+  )
+  const packets = classes.reduce((n, c) => n + c.sources.length * c.destinations.length * perAddressPair, 0)
+  const opaque = [...new Set([...from.set.tokens, ...to.set.tokens, ...portTokens])]
+  if (packets * Math.max(1, enabled.length) > (options.maxWork ?? DEFAULT_MAX_WORK)) {
+    return resultOf(policy, intent, {
+      verdict: "unknown",
+      packets: 0,
+      message: `too wide to check: ${packets} classes of packets against ${enabled.length} rules; narrow from, to, protocol or port`
+    })
+  }
+  if (packets === 0) {
+    return resultOf(policy, intent, {
+      verdict: "unknown",
+      packets: 0,
+      message: opaque.length > 0
+        ? `no packet can be checked offline: ${opaque.join("; ")}`
+        : "from and to have no address family in common"
+    })
+  }
+
+  let uncertain: { packet: IntentPacket; action: string; rule: CompiledRule | undefined } | undefined
+  for (const c of classes) {
+    for (const s of c.sources) {
+      for (const d of c.destinations) {
+        for (const protocol of protocols) {
+          const withPorts = PORT_PROTOCOLS.has(protocol)
+          for (const dp of withPorts ? dportAtoms : [undefined]) {
+            for (const sp of withPorts ? sportAtoms : [undefined]) {
+              const packet: IntentPacket = {
+                source: formatIp({ family: c.family, value: s.lo }),
+                destination: formatIp({ family: c.family, value: d.lo }),
+                protocol,
+                ...(sp !== undefined ? { sourcePort: Number(sp.lo) } : {}),
+                ...(dp !== undefined ? { destinationPort: Number(dp.lo) } : {}),
+                ...(iface !== undefined ? { interface: iface } : {})
+              }
+              const compiled = compilePacket(policy, packet)
+              if (compiled._tag === "Invalid") {
+                return { _tag: "Invalid", intent, problems: compiled.problems }
+              }
+              const decision = decideWithCertainty(policy, compiled.packet)
+              const shown = compiled.packet.interface === undefined || iface !== undefined
+                ? packet
+                : { ...packet, interface: compiled.packet.interface }
+              const decidedBy = {
+                kind: decision.rule === undefined ? "default" as const : "rule" as const,
+                rule: decision.rule?.rule.name ?? defaultRule(compiled.packet.direction).name,
+                ...(decision.rule?.rule.source !== undefined ? { source: decision.rule.rule.source } : {})
+              }
+              if (category(decision.action) !== intent.expect && decision.certain) {
+                return resultOf(policy, intent, {
+                  verdict: "violated",
+                  packets,
+                  packet: shown,
+                  decision: category(decision.action) === "pass" ? "pass" : decision.action === "reject"
+                    ? "reject"
+                    : "block",
+                  decidedBy,
+                  message: `expects ${intent.expect}, but ${describePacket(shown)} is ${
+                    decision.action === "pass" ? "passed" : decision.action === "reject" ? "rejected" : "blocked"
+                  } by ${describeDecider(decision.rule, compiled.packet.direction)}`
+                })
+              }
+              if (!decision.certain && uncertain === undefined) {
+                uncertain = { packet: shown, action: decision.action, rule: decision.rule }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (uncertain !== undefined) {
+    const action = uncertain.action === "pass" ? "pass" : uncertain.action === "reject" ? "reject" : "block"
+    return resultOf(policy, intent, {
+      verdict: "unknown",
+      packets,
+      packet: uncertain.packet,
+      decision: action,
+      decidedBy: {
+        kind: uncertain.rule === undefined ? "default" : "rule",
+        rule: uncertain.rule?.rule.name ?? defaultRule("in").name,
+        ...(uncertain.rule?.rule.source !== undefined ? { source: uncertain.rule.rule.source } : {})
+      },
+      message: `may not hold: ${describePacket(uncertain.packet)} is decided by ${
+        describeDecider(uncertain.rule, "in")
+      } (${action}), but a rule whose match cannot be decided offline may change that`
+    })
+  }
+  if (opaque.length > 0) {
+    return resultOf(policy, intent, {
+      verdict: "unknown",
+      packets,
+      message: `holds for the addresses known offline; not for ${opaque.join("; ")}`
+    })
+  }
+  return resultOf(policy, intent, {
+    verdict: "held",
+    packets,
+    message: `holds: ${packets} class${packets === 1 ? "" : "es"} of packets checked, each ${
+      intent.expect === "pass" ? "passed" : "blocked"
+    }`
+  })
+}
+
+/** Every intent's result; one that cannot be evaluated here is "unknown" with why. */
+export const intentResults = (
+  policy: CompiledPolicy,
+  intents: ReadonlyArray<Intent>,
+  options?: IntentOptions
+): ReadonlyArray<IntentResult> =>
+  intents.map((intent) => {
+    const e = evaluateIntent(policy, intent, options)
+    return e._tag === "Evaluated" ? e.result : {
+      intent,
+      origin: policy.input.origin,
+      verdict: "unknown" as const,
+      packets: 0,
+      message: `cannot be evaluated: ${e.problems.join("; ")}`
+    }
+  })
