@@ -45,6 +45,16 @@ export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<A
       ...at(sourceOf(b.kind, b.name))
     })),
     ...plan.warnings.map((w): Annotation => ({ level: "warning", title: `plan: site ${plan.site}`, message: w })),
+    ...(plan.intents ?? []).filter((r) => r.verdict !== "held").map((r): Annotation => ({
+      level: r.verdict === "violated" ? "error" : "warning",
+      title: `intent ${r.verdict}: ${r.intent.name}`,
+      message: `${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`} (site ${plan.site})`,
+      ...(r.intent.source === undefined ? {} : {
+        file: repoPath(desiredDir, r.intent.source.file),
+        line: r.intent.source.line,
+        col: r.intent.source.column
+      })
+    })),
     ...plan.changes.filter((c) => c.source !== undefined).map((c): Annotation => ({
       level: "notice",
       title: `plan: ${c.action} ${c.kind} ${c.name}`,
@@ -54,6 +64,23 @@ export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<A
       ...at(c.source)
     }))
   ]
+}
+
+/** The plan's intents for people: a count, and one line for each that is not held. */
+export const intentLines = (plan: Plan): string => {
+  const results = plan.intents ?? []
+  if (results.length === 0) return ""
+  const count = (v: string) => results.filter((r) => r.verdict === v).length
+  const lines = [`Intents: ${count("held")} held, ${count("violated")} violated, ${count("unknown")} unknown.`]
+  for (const r of results.filter((x) => x.verdict !== "held")) {
+    const at = r.intent.source === undefined
+      ? ""
+      : `${r.intent.source.file}:${r.intent.source.line}:${r.intent.source.column}: `
+    lines.push(
+      `  ${at}intent ${r.intent.name} ${r.verdict}: ${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`}`
+    )
+  }
+  return `${lines.join("\n")}\n`
 }
 
 export const run = (flags: PlanFlags) =>
@@ -66,9 +93,9 @@ export const run = (flags: PlanFlags) =>
       const plan = yield* reconciler.plan({ site })
       plans.push(plan)
       yield* destroyNote(plan, desiredDir)
-      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
+      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }) + intentLines(plan))
       if (format === "github") {
-        yield* out(renderPlan(plan, { colour: false }))
+        yield* out(renderPlan(plan, { colour: false }) + intentLines(plan))
         yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
       }
     }
