@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
+import { renderIntentResults } from "../Policy/Render.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
 import { changeLines, renderPlan } from "../Reconciler/Render.ts"
@@ -66,23 +67,6 @@ export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<A
   ]
 }
 
-/** The plan's intents for people: a count, and one line for each that is not held. */
-export const intentLines = (plan: Plan): string => {
-  const results = plan.intents ?? []
-  if (results.length === 0) return ""
-  const count = (v: string) => results.filter((r) => r.verdict === v).length
-  const lines = [`Intents: ${count("held")} held, ${count("violated")} violated, ${count("unknown")} unknown.`]
-  for (const r of results.filter((x) => x.verdict !== "held")) {
-    const at = r.intent.source === undefined
-      ? ""
-      : `${r.intent.source.file}:${r.intent.source.line}:${r.intent.source.column}: `
-    lines.push(
-      `  ${at}intent ${r.intent.name} ${r.verdict}: ${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`}`
-    )
-  }
-  return `${lines.join("\n")}\n`
-}
-
 export const run = (flags: PlanFlags) =>
   Effect.gen(function*() {
     const format = yield* resolveFormat(flags)
@@ -93,9 +77,9 @@ export const run = (flags: PlanFlags) =>
       const plan = yield* reconciler.plan({ site })
       plans.push(plan)
       yield* destroyNote(plan, desiredDir)
-      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }) + intentLines(plan))
+      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }) + renderIntentResults("Intents", plan.intents))
       if (format === "github") {
-        yield* out(renderPlan(plan, { colour: false }) + intentLines(plan))
+        yield* out(renderPlan(plan, { colour: false }) + renderIntentResults("Intents", plan.intents))
         yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
       }
     }

@@ -6,7 +6,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { DesiredState } from "../DesiredState.ts"
-import type { SiteConfig } from "../Domain/Desired.ts"
+import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
 import { Firewalls } from "../Reconciler.ts"
 import { Store } from "../Store/Store.ts"
 import type { PolicyInput } from "./Domain.ts"
@@ -32,6 +32,10 @@ const snapshotOf = (config: SiteConfig) =>
 const noSite = (dir: string, site: string | undefined) =>
   new PolicySourceError({ message: `no site${site === undefined ? "" : ` named ${site}`} in ${dir}` })
 
+/** live and planned rules are checked against the intents of the desired state */
+const withDesiredIntents = (input: PolicyInput, site: DesiredSite): PolicyInput =>
+  site.intents === undefined || site.intents.length === 0 ? input : { ...input, intents: site.intents }
+
 /** The desired state of each selected site: needs only the loader. */
 export const desiredInputs = Effect.fn("Policy.desiredInputs")(function*(
   options: { readonly dir: string; readonly site: string | undefined }
@@ -56,12 +60,12 @@ export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
     const snapshot = yield* snapshotOf(s.config)
     if (plan === undefined) {
       out.push({
-        input: fromLive(snapshot, s.config),
+        input: withDesiredIntents(fromLive(snapshot, s.config), s),
         notes: snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : []
       })
     } else {
       const { input, skipped } = fromPlan(snapshot, plan, s.config)
-      out.push({ input, notes: skipped })
+      out.push({ input: withDesiredIntents(input, s), notes: skipped })
     }
   }
   return out
