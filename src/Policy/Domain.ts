@@ -61,7 +61,12 @@ export const PolicyInput = Schema.Struct({
   /** where site-level findings point (e.g. desired-state/sites.yaml) */
   siteFile: Schema.optional(Schema.String),
   /** the site's intents: lint reports those the rules break or cannot be shown to keep */
-  intents: Schema.optional(Schema.Array(Intent))
+  intents: Schema.optional(Schema.Array(Intent)),
+  /**
+   * the aliases the intents' from, to and port are read with when they are not these rules' own
+   * (live rules: the desired state's aliases, which may not be on the firewall yet); these win
+   */
+  intentAliases: Schema.optional(Schema.Array(PolicyAlias))
 })
 export type PolicyInput = typeof PolicyInput.Type
 

@@ -188,3 +188,14 @@ export const fromPlan = (
     skipped
   }
 }
+
+/**
+ * Live or planned rules with the desired state's intents to answer to, and its aliases to read the
+ * intents' ends with (they may not be on the firewall yet).
+ */
+export const withDesiredIntents = (input: PolicyInput, site: DesiredSite): PolicyInput =>
+  site.intents === undefined || site.intents.length === 0 ? input : {
+    ...input,
+    intents: site.intents,
+    intentAliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc" as const, source: a.source }))
+  }

@@ -13,7 +13,7 @@ import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, MAYBE, matchFast, NO, YES } from "./Evaluate.ts"
 import { type CompiledPacket, compilePacket, formatIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
-import { ANY_ADDRESS, type AddressSet } from "./Resolve.ts"
+import { ANY_ADDRESS, type AddressSet, makeResolver, type Resolver } from "./Resolve.ts"
 
 export type IntentEvaluation =
   | { readonly _tag: "Evaluated"; readonly result: IntentResult }
@@ -94,10 +94,29 @@ interface Side {
   readonly problems: ReadonlyArray<string>
 }
 
+// one resolver per policy for the intents' own names (PolicyInput.intentAliases)
+const intentResolvers = new WeakMap<CompiledPolicy, Resolver>()
+
+/** what the intents' from, to and port are read with: the rules' resolver, or one with the intents' aliases */
+const namesOf = (policy: CompiledPolicy): Resolver => {
+  const extra = policy.input.intentAliases
+  if (extra === undefined || extra.length === 0) return policy.resolver
+  const known = intentResolvers.get(policy)
+  if (known !== undefined) return known
+  const made = makeResolver({
+    aliases: new Map([...policy.input.aliases, ...extra].map((a) => [a.name, a])),
+    interfaces: policy.input.interfaces ?? {},
+    interfaceNames: policy.interfaceNames,
+    management: policy.input.management
+  })
+  intentResolvers.set(policy, made)
+  return made
+}
+
 const side = (policy: CompiledPolicy, label: string, text: string): Side => {
   const trimmed = text.trim()
   if (trimmed === "" || trimmed.toLowerCase() === "any") return { set: ANY_ADDRESS, problems: [] }
-  const set = policy.resolver.addresses([trimmed])
+  const set = namesOf(policy).addresses([trimmed])
   const problems = set.tokens
     .filter((t) => t.startsWith("unknown name") || t.startsWith("port alias"))
     .map(() =>
@@ -161,7 +180,7 @@ export const evaluateIntent = (
     if (protocols.some((p) => !PORT_PROTOCOLS.has(p))) {
       problems.push(`port ${intent.port} needs protocol tcp, udp or tcp/udp`)
     }
-    const set = policy.resolver.port(intent.port)
+    const set = namesOf(policy).port(intent.port)
     if (set.tokens.some((t) => t.startsWith("unknown port") || t.includes("used as a port"))) {
       problems.push(`port "${intent.port}" is not a port, range (8000-8080) or port alias`)
     }

@@ -6,11 +6,11 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { DesiredState } from "../DesiredState.ts"
-import type { DesiredSite, SiteConfig } from "../Domain/Desired.ts"
+import type { SiteConfig } from "../Domain/Desired.ts"
 import { Firewalls } from "../Reconciler.ts"
 import { Store } from "../Store/Store.ts"
 import type { PolicyInput } from "./Domain.ts"
-import { fromDesired, fromLive, fromPlan } from "./Input.ts"
+import { fromDesired, fromLive, fromPlan, withDesiredIntents } from "./Input.ts"
 
 export class PolicySourceError extends Data.TaggedError("PolicySourceError")<{
   readonly message: string
@@ -31,10 +31,6 @@ const snapshotOf = (config: SiteConfig) =>
 
 const noSite = (dir: string, site: string | undefined) =>
   new PolicySourceError({ message: `no site${site === undefined ? "" : ` named ${site}`} in ${dir}` })
-
-/** live and planned rules are checked against the intents of the desired state */
-const withDesiredIntents = (input: PolicyInput, site: DesiredSite): PolicyInput =>
-  site.intents === undefined || site.intents.length === 0 ? input : { ...input, intents: site.intents }
 
 /** The desired state of each selected site: needs only the loader. */
 export const desiredInputs = Effect.fn("Policy.desiredInputs")(function*(
