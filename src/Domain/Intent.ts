@@ -65,8 +65,10 @@ export const IntentResult = Schema.Struct({
     rule: Schema.String,
     source: Schema.optional(SourceRef)
   })),
-  /** plans: the change that breaks it ("update rule allow-guest-ssh") */
+  /** plans: the change that breaks it ("update rule allow-guest-ssh (30-rules.yaml:12:5)") */
   change: Schema.optional(Schema.String),
+  /** plans: the live rules already break it, so the plan is not what breaks it (apply is not refused for it) */
+  preexisting: Schema.optional(Schema.Boolean),
   /** how many packets, one per class the rules cannot tell apart, were evaluated */
   packets: Schema.Number
 })

@@ -218,11 +218,18 @@ export const evaluateIntent = (
       destinations: split(dst, cutsOf(enabled.map((r) => pick(r.destination.addresses))))
     })
   }
-  const perAddressPair = protocols.reduce(
-    (n, p) => n + (PORT_PROTOCOLS.has(p) ? dportAtoms.length * sportAtoms.length : 1),
+  // ICMP is IPv4's, IPv6-ICMP IPv6's: no packet carries the other
+  const protocolsOfFamily = (family: R.Family) =>
+    protocols.filter((p) => !(p === "ICMP" && family === 6) && !(p === "IPV6-ICMP" && family === 4))
+  const perAddressPair = (family: R.Family) =>
+    protocolsOfFamily(family).reduce(
+      (n, p) => n + (PORT_PROTOCOLS.has(p) ? dportAtoms.length * sportAtoms.length : 1),
+      0
+    )
+  const packets = classes.reduce(
+    (n, c) => n + c.sources.length * c.destinations.length * perAddressPair(c.family),
     0
   )
-  const packets = classes.reduce((n, c) => n + c.sources.length * c.destinations.length * perAddressPair, 0)
   const opaque = [...new Set([...from.set.tokens, ...to.set.tokens, ...portTokens])]
   if (packets * Math.max(1, enabled.length) > (options.maxWork ?? DEFAULT_MAX_WORK)) {
     return resultOf(policy, intent, {
@@ -237,7 +244,7 @@ export const evaluateIntent = (
       packets: 0,
       message: opaque.length > 0
         ? `no packet can be checked offline: ${opaque.join("; ")}`
-        : "from and to have no address family in common"
+        : "no packet fits: from and to share no address family, or the protocol is not of theirs"
     })
   }
 
@@ -245,7 +252,7 @@ export const evaluateIntent = (
   for (const c of classes) {
     for (const s of c.sources) {
       for (const d of c.destinations) {
-        for (const protocol of protocols) {
+        for (const protocol of protocolsOfFamily(c.family)) {
           const withPorts = PORT_PROTOCOLS.has(protocol)
           for (const dp of withPorts ? dportAtoms : [undefined]) {
             for (const sp of withPorts ? sportAtoms : [undefined]) {

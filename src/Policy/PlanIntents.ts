@@ -72,7 +72,9 @@ export const planIntentResults = (
     before ??= compile(fromLive(live, config))
     const found = responsible(result, before, after, plan)
     if (found.change !== undefined) return { ...result, change: describe(found.change) }
-    return found.already ? { ...result, message: `${result.message} (already so on the live firewall)` } : result
+    return found.already
+      ? { ...result, preexisting: true, message: `${result.message} (already so on the live firewall)` }
+      : result
   })
 }
 
@@ -80,9 +82,12 @@ export const planIntentResults = (
 export const withIntents = (plan: Plan, results: ReadonlyArray<IntentResult>): Plan =>
   results.length === 0 ? plan : { ...plan, intents: results }
 
-/** The intents a plan carries whose result is "violated". */
+/**
+ * The intents the plan breaks: "violated" on the rules it leaves, and not already on the live rules
+ * (those are drift's and lint --live's to report; refusing them would hold back every other change).
+ */
 export const violatedIntents = (plan: Plan): ReadonlyArray<IntentResult> =>
-  (plan.intents ?? []).filter((r) => r.verdict === "violated")
+  (plan.intents ?? []).filter((r) => r.verdict === "violated" && r.preexisting !== true)
 
 /** A built plan with the results of its site's intents on the rules it leaves. */
 export const withSiteIntents = <A extends { readonly plan: Plan }>(
