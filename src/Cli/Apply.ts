@@ -49,7 +49,9 @@ const intentOverride = (flags: ApplyFlags) => {
       : Effect.fail(new Error("--reason goes with --override-intent NAME: name the intents it overrides"))
   }
   if (reason === undefined || reason === "") {
-    return Effect.fail(new Error("--override-intent needs --reason \"…\": the audit log keeps why the intent may be violated"))
+    return Effect.fail(
+      new Error("--override-intent needs --reason \"…\": the audit log keeps why the intent may be violated")
+    )
   }
   return Effect.succeed({ names: flags.overrideIntent, reason })
 }

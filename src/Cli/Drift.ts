@@ -42,7 +42,10 @@ export const run = (flags: DriftFlags) =>
     if (flags.json) yield* out(`${JSON.stringify(withIntents.length === 1 ? withIntents[0] : withIntents, null, 2)}\n`)
     else {
       for (const report of reports) {
-        yield* out(renderDrift(report, { colour: colourOn(process.stdout) }) + renderIntentResults("Intents on the live rules", intents.get(report.site)))
+        yield* out(
+          renderDrift(report, { colour: colourOn(process.stdout) }) +
+            renderIntentResults("Intents on the live rules", intents.get(report.site))
+        )
       }
     }
     const broken = [...intents.values()].some((rs) => rs.some((r) => r.verdict === "violated"))

@@ -77,7 +77,11 @@ export const run = (flags: PlanFlags) =>
       const plan = yield* reconciler.plan({ site })
       plans.push(plan)
       yield* destroyNote(plan, desiredDir)
-      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }) + renderIntentResults("Intents", plan.intents))
+      if (format === "text") {
+        yield* out(
+          renderPlan(plan, { colour: colourOn(process.stdout) }) + renderIntentResults("Intents", plan.intents)
+        )
+      }
       if (format === "github") {
         yield* out(renderPlan(plan, { colour: false }) + renderIntentResults("Intents", plan.intents))
         yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))

@@ -95,7 +95,9 @@ const intentsOf = (file: YamlFile, list: unknown, intents: Array<Intent>, issues
       for (const problem of flat) {
         issues.push(makeIssue(file.path, locate(file, [...path, ...problem.path]), { ...context, ...problem }))
       }
-      if (flat.length === 0) issues.push(makeIssue(file.path, at, { ...context, code: "type", message: "invalid intent" }))
+      if (flat.length === 0) {
+        issues.push(makeIssue(file.path, at, { ...context, code: "type", message: "invalid intent" }))
+      }
       return
     }
     const value = exit.value
@@ -135,7 +137,8 @@ export const collectIntents = (
       kind: "intent",
       name: intent.name,
       code: "duplicate-name",
-      message: `intent "${intent.name}" is already defined at ${first.source?.file}:${first.source?.line}:${first.source?.column}`,
+      message:
+        `intent "${intent.name}" is already defined at ${first.source?.file}:${first.source?.line}:${first.source?.column}`,
       hint: "intent names are what errors and --override-intent refer to: rename one of them"
     }))
   }

@@ -226,7 +226,8 @@ export const collectItems = (
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",
           message: `unknown top-level key "${key}"`,
-          hint: suggestion(key, [...kindKeys, ...otherKeys, ...futureKinds]) ?? `top-level keys are ${kindKeys.join(", ")}`
+          hint: suggestion(key, [...kindKeys, ...otherKeys, ...futureKinds]) ??
+            `top-level keys are ${kindKeys.join(", ")}`
         }))
         continue
       }

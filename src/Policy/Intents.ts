@@ -10,10 +10,10 @@ import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
 import { normalizeProtocol } from "../Domain/Normalize.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
-import { defaultRule, MAYBE, matchFast, NO, YES } from "./Evaluate.ts"
+import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
 import { type CompiledPacket, compilePacket, formatIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
-import { ANY_ADDRESS, type AddressSet, makeResolver, type Resolver } from "./Resolve.ts"
+import { type AddressSet, ANY_ADDRESS, makeResolver, type Resolver } from "./Resolve.ts"
 
 export type IntentEvaluation =
   | { readonly _tag: "Evaluated"; readonly result: IntentResult }
@@ -235,7 +235,8 @@ export const evaluateIntent = (
     return resultOf(policy, intent, {
       verdict: "unknown",
       packets: 0,
-      message: `too wide to check: ${packets} classes of packets against ${enabled.length} rules; narrow from, to, protocol or port`
+      message:
+        `too wide to check: ${packets} classes of packets against ${enabled.length} rules; narrow from, to, protocol or port`
     })
   }
   if (packets === 0) {

@@ -114,7 +114,11 @@ export const auditedOverride = (
   if (opts.override !== undefined && plan.blocked.length > 0) parts.push(opts.override.reason)
   const overridden = violatedIntents(plan).filter((r) => opts.overrideIntents?.names.includes(r.intent.name) === true)
   if (opts.overrideIntents !== undefined && overridden.length > 0) {
-    parts.push(`intent${overridden.length === 1 ? "" : "s"} ${overridden.map((r) => r.intent.name).join(", ")} overridden: ${opts.overrideIntents.reason}`)
+    parts.push(
+      `intent${overridden.length === 1 ? "" : "s"} ${
+        overridden.map((r) => r.intent.name).join(", ")
+      } overridden: ${opts.overrideIntents.reason}`
+    )
   }
   return parts.length === 0 ? {} : { override: parts.join("; ") }
 }

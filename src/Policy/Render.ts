@@ -152,7 +152,9 @@ export const renderIntentResults = (title: string, results: ReadonlyArray<Intent
       ? ""
       : `${r.intent.source.file}:${r.intent.source.line}:${r.intent.source.column}: `
     lines.push(
-      `  ${at}intent ${r.intent.name} ${r.verdict}: ${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`}`
+      `  ${at}intent ${r.intent.name} ${r.verdict}: ${r.message}${
+        r.change === undefined ? "" : `; broken by ${r.change}`
+      }`
     )
   }
   return `${lines.join("\n")}\n`

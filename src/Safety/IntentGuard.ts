@@ -34,10 +34,14 @@ export const judgeIntents = (
     r.intent.source === undefined ? "" : ` (${r.intent.source.file}:${r.intent.source.line}:${r.intent.source.column})`
   return {
     _tag: "Refused",
-    message: `plan ${plan.planId.slice(0, 12)} violates ${open.length === 1 ? "an intent" : `${open.length} intents`}: ${
+    message: `plan ${plan.planId.slice(0, 12)} violates ${
+      open.length === 1 ? "an intent" : `${open.length} intents`
+    }: ${
       open.map((r) =>
         `intent "${r.intent.name}"${at(r)} ${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`}`
       ).join("; ")
-    }. Fix the rules, or apply with --override-intent ${open.map((r) => r.intent.name).join(" --override-intent ")} --reason "…" (it is audited)`
+    }. Fix the rules, or apply with --override-intent ${
+      open.map((r) => r.intent.name).join(" --override-intent ")
+    } --reason "…" (it is audited)`
   }
 }

@@ -39,10 +39,10 @@ import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
 import { liveDigest } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
 import { recordApplyRevert } from "../Telemetry/Metrics.ts"
+import { judgeIntents, recheckIntents } from "./IntentGuard.ts"
 import { Journal, type PendingApply } from "./Journal.ts"
 import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
-import { judgeIntents, recheckIntents } from "./IntentGuard.ts"
 import { guardPlan, withGuard } from "./Lockout.ts"
 import { recover, type RecoveryReport } from "./Recovery.ts"
 import {
@@ -237,7 +237,9 @@ export const make = Effect.fnUntraced(
           )
         }
         // an empty plan changes nothing: an intent the firewall already breaks is drift's to report
-        const intents = checked.changes.length === 0 ? { _tag: "Clear" as const } : judgeIntents(checked, opts.overrideIntents)
+        const intents = checked.changes.length === 0
+          ? { _tag: "Clear" as const }
+          : judgeIntents(checked, opts.overrideIntents)
         if (intents._tag === "Refused") {
           return yield* new PlanBlocked({ message: intents.message, planId: checked.planId, site: checked.site })
         }

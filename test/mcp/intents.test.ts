@@ -77,7 +77,15 @@ describe("check_intents", () => {
 
   it("answers ad-hoc intents, naming the rule that breaks one", async () => {
     const { structured, text } = await ok("check_intents", {
-      intents: [{ name: "staff-web", from: "staff_net", to: "198.51.100.1", protocol: "tcp", port: 443, interface: "lan", expect: "pass" }]
+      intents: [{
+        name: "staff-web",
+        from: "staff_net",
+        to: "198.51.100.1",
+        protocol: "tcp",
+        port: 443,
+        interface: "lan",
+        expect: "pass"
+      }]
     })
     const [result] = structured["results"] as ReadonlyArray<Result>
     expect(result).toMatchObject({ verdict: "violated", decidedBy: { rule: "staff-block-rest" } })
@@ -100,7 +108,7 @@ describe("check_intents", () => {
     const lint = await ok("lint", {})
     expect(verdicts(lint.structured["intents"])).toEqual([["staff-reach-dns", "held"], ["staff-no-ssh", "held"]])
     const liveLint = await ok("lint", { origin: "live" })
-    expect((liveLint.structured["findings"] as ReadonlyArray<{ code: string; name?: string }>)).toContainEqual(
+    expect(liveLint.structured["findings"] as ReadonlyArray<{ code: string; name?: string }>).toContainEqual(
       expect.objectContaining({ code: "intent-violated", name: "staff-reach-dns" })
     )
     const plan = await ok("plan", {})

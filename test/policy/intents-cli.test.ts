@@ -79,63 +79,69 @@ describe("intents through the CLI", () => {
     )
   }, 60_000)
 
-  it("plan shows the intents table; apply refuses (exit 3, no write) until overridden with an audited reason", async () => {
-    const { dataDir, dir } = tree(true)
-    const markdown = await runCli(["plan", "--dir", dir, "--format", "markdown"], { sim, dataDir })
-    expect(markdown.code, markdown.stderr).toBe(0)
-    expect(markdown.stdout).toContain("**Intents**: 0 held, 1 violated, 0 unknown")
-    expect(markdown.stdout).toMatch(
-      /\| mgmt-never-ssh-servers \| block \| ❌ violated \| .*broken by create rule jump-host-ssh \(20-rules\.yaml:6:5\) \|/
-    )
-    const text = await runCli(["plan", "--dir", dir], { sim, dataDir })
-    expect(text.stdout).toContain("Intents: 0 held, 1 violated, 0 unknown.")
+  it(
+    "plan shows the intents table; apply refuses (exit 3, no write) until overridden with an audited reason",
+    async () => {
+      const { dataDir, dir } = tree(true)
+      const markdown = await runCli(["plan", "--dir", dir, "--format", "markdown"], { sim, dataDir })
+      expect(markdown.code, markdown.stderr).toBe(0)
+      expect(markdown.stdout).toContain("**Intents**: 0 held, 1 violated, 0 unknown")
+      expect(markdown.stdout).toMatch(
+        /\| mgmt-never-ssh-servers \| block \| ❌ violated \| .*broken by create rule jump-host-ssh \(20-rules\.yaml:6:5\) \|/
+      )
+      const text = await runCli(["plan", "--dir", dir], { sim, dataDir })
+      expect(text.stdout).toContain("Intents: 0 held, 1 violated, 0 unknown.")
 
-    sim.requests.clear()
-    const refused = await runCli(["apply", "--dir", dir, "--auto-approve"], { sim, dataDir })
-    expect(refused.code, refused.stderr).toBe(3)
-    expect(refused.stderr).toMatch(/apply refused: plan \w+ violates an intent: intent "mgmt-never-ssh-servers" \(90-intents\.yaml:3:5\)/)
-    expect(refused.stderr).toContain("broken by create rule jump-host-ssh")
-    expect(writes()).toEqual([])
+      sim.requests.clear()
+      const refused = await runCli(["apply", "--dir", dir, "--auto-approve"], { sim, dataDir })
+      expect(refused.code, refused.stderr).toBe(3)
+      expect(refused.stderr).toMatch(
+        /apply refused: plan \w+ violates an intent: intent "mgmt-never-ssh-servers" \(90-intents\.yaml:3:5\)/
+      )
+      expect(refused.stderr).toContain("broken by create rule jump-host-ssh")
+      expect(writes()).toEqual([])
 
-    const noReason = await runCli(
-      ["apply", "--dir", dir, "--auto-approve", "--override-intent", "mgmt-never-ssh-servers"],
-      { sim, dataDir }
-    )
-    expect(noReason.code).toBe(1)
-    expect(noReason.stderr).toContain("--override-intent needs --reason")
-    const wrongName = await runCli(
-      ["apply", "--dir", dir, "--auto-approve", "--override-intent", "other", "--reason", "x"],
-      { sim, dataDir }
-    )
-    expect(wrongName.code).toBe(3)
-    expect(writes()).toEqual([])
+      const noReason = await runCli(
+        ["apply", "--dir", dir, "--auto-approve", "--override-intent", "mgmt-never-ssh-servers"],
+        { sim, dataDir }
+      )
+      expect(noReason.code).toBe(1)
+      expect(noReason.stderr).toContain("--override-intent needs --reason")
+      const wrongName = await runCli(
+        ["apply", "--dir", dir, "--auto-approve", "--override-intent", "other", "--reason", "x"],
+        { sim, dataDir }
+      )
+      expect(wrongName.code).toBe(3)
+      expect(writes()).toEqual([])
 
-    const applied = await runCli(
-      [
-        "apply",
-        "--dir",
-        dir,
-        "--auto-approve",
-        "--override-intent",
-        "mgmt-never-ssh-servers",
-        "--reason",
-        "jump host for the migration, change 4711"
-      ],
-      { sim, dataDir }
-    )
-    expect(applied.code, applied.stderr).toBe(0)
-    expect(applied.stderr).toContain("violates intent(s) mgmt-never-ssh-servers on purpose")
-    const audit = readFileSync(join(dataDir, "audit.log"), "utf8")
-    expect(audit).toContain("intent mgmt-never-ssh-servers overridden: jump host for the migration, change 4711")
+      const applied = await runCli(
+        [
+          "apply",
+          "--dir",
+          dir,
+          "--auto-approve",
+          "--override-intent",
+          "mgmt-never-ssh-servers",
+          "--reason",
+          "jump host for the migration, change 4711"
+        ],
+        { sim, dataDir }
+      )
+      expect(applied.code, applied.stderr).toBe(0)
+      expect(applied.stderr).toContain("violates intent(s) mgmt-never-ssh-servers on purpose")
+      const audit = readFileSync(join(dataDir, "audit.log"), "utf8")
+      expect(audit).toContain("intent mgmt-never-ssh-servers overridden: jump host for the migration, change 4711")
 
-    // the live rules now break it: drift and lint --live say so
-    const drift = await runCli(["drift", "--dir", dir], { sim, dataDir })
-    expect(drift.code).toBe(2)
-    expect(drift.stdout).toContain("Intents on the live rules: 0 held, 1 violated, 0 unknown.")
-    const lint = await runCli(["lint", "--live", "--dir", dir, "--json"], { sim, dataDir })
-    expect(lint.code).toBe(2)
-    expect(JSON.parse(lint.stdout).sites[0].findings).toContainEqual(
-      expect.objectContaining({ code: "intent-violated", name: "mgmt-never-ssh-servers", related: ["jump-host-ssh"] })
-    )
-  }, 120_000)
+      // the live rules now break it: drift and lint --live say so
+      const drift = await runCli(["drift", "--dir", dir], { sim, dataDir })
+      expect(drift.code).toBe(2)
+      expect(drift.stdout).toContain("Intents on the live rules: 0 held, 1 violated, 0 unknown.")
+      const lint = await runCli(["lint", "--live", "--dir", dir, "--json"], { sim, dataDir })
+      expect(lint.code).toBe(2)
+      expect(JSON.parse(lint.stdout).sites[0].findings).toContainEqual(
+        expect.objectContaining({ code: "intent-violated", name: "mgmt-never-ssh-servers", related: ["jump-host-ssh"] })
+      )
+    },
+    120_000
+  )
 })

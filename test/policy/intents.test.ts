@@ -84,7 +84,8 @@ describe("intents in the desired state", () => {
 
   it("report shape problems at their line: unknown fields, bad expect, duplicate names", () => {
     const loaded = site({
-      "a.yaml": "intents:\n  - name: x\n    from: 10.0.0.1\n    to: any\n    expct: block\n  - name: x\n    from: a\n    to: b\n    expect: allow\n"
+      "a.yaml":
+        "intents:\n  - name: x\n    from: 10.0.0.1\n    to: any\n    expct: block\n  - name: x\n    from: a\n    to: b\n    expect: allow\n"
     })
     expect(loaded.site).toBeUndefined()
     expect(loaded.issues.map((i) => [i.code, i.line])).toEqual([
@@ -92,7 +93,10 @@ describe("intents in the desired state", () => {
       ["unknown-field", 5],
       ["invalid-value", 9]
     ])
-    const dup = site({ "a.yaml": "intents:\n  - { name: x, from: any, to: any, expect: block }\n", "b.yaml": "intents:\n  - { name: x, from: any, to: any, expect: pass }\n" })
+    const dup = site({
+      "a.yaml": "intents:\n  - { name: x, from: any, to: any, expect: block }\n",
+      "b.yaml": "intents:\n  - { name: x, from: any, to: any, expect: pass }\n"
+    })
     expect(dup.issues).toMatchObject([{ code: "duplicate-name", file: "b.yaml", line: 2, name: "x" }])
   })
 
@@ -112,7 +116,7 @@ describe("intents in the desired state", () => {
       code: "intent-violated",
       name: "guests-never-reach-servers"
     })
-    expect(issues[0]!.message).toContain('rule "guest-ssh" (rules.yaml:9:5)')
+    expect(issues[0]!.message).toContain("rule \"guest-ssh\" (rules.yaml:9:5)")
     expect(issues[0]!.message).toMatch(/tcp 10\.20\.0\.0:\d+ → 10\.0\.0\.0:22 on opt2 is passed/)
   })
 
@@ -209,7 +213,7 @@ describe("apply's intent guard", () => {
     const judged = judgeIntents(plan, undefined)
     expect(judged._tag).toBe("Refused")
     if (judged._tag === "Refused") {
-      expect(judged.message).toContain('intent "no-ssh" (intents.yaml:2:5)')
+      expect(judged.message).toContain("intent \"no-ssh\" (intents.yaml:2:5)")
       expect(judged.message).toContain("broken by create rule guest-ssh")
     }
     expect(judgeIntents(plan, { names: ["other"], reason: "r" })._tag).toBe("Refused")

@@ -315,7 +315,9 @@ export const planText = (p: Plan): string => {
     : (p.intents ?? []).some((r) => r.verdict === "violated")
     ? "This plan violates an intent and cannot be applied: change the desired state first."
     : `To apply: apply_plan { planId: "${p.planId}" } (confirm with summary "${confirmationPhrase(p.summary)}").`
-  return `${clip((renderPlan(p, { colour: false }) + renderIntentResults("Intents", p.intents)).trimEnd())}\nplanId: ${p.planId}\n${next}`
+  return `${
+    clip((renderPlan(p, { colour: false }) + renderIntentResults("Intents", p.intents)).trimEnd())
+  }\nplanId: ${p.planId}\n${next}`
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -85,7 +85,10 @@ export const checkIntents = defineTool({
     }
     const text = results.length === 0
       ? `${chosen.config.name}: no intents to check (the site declares none and none were given)`
-      : renderIntentResults(`${chosen.config.name} (${against}${planId === undefined ? "" : ` ${planId.slice(0, 12)}`})`, results)
+      : renderIntentResults(
+        `${chosen.config.name} (${against}${planId === undefined ? "" : ` ${planId.slice(0, 12)}`})`,
+        results
+      )
     return done(
       { site: chosen.config.name, against, ...(planId === undefined ? {} : { planId }), counts, results },
       clip(text.trimEnd())
