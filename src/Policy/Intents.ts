@@ -78,6 +78,12 @@ const split = (ranges: R.Ranges, cuts: ReadonlyArray<bigint>): Array<R.Interval>
   return out
 }
 
+// Every member of a class gets the same decision; the one shown is the one a person would pick:
+// a host rather than the network's own address, a client port from the ephemeral range.
+const host = (r: R.Interval): bigint => (r.hi - r.lo >= 2n ? r.lo + 1n : r.lo)
+const EPHEMERAL = 49152n
+const ephemeral = (r: R.Interval): bigint => (r.lo <= EPHEMERAL && EPHEMERAL <= r.hi ? EPHEMERAL : r.lo)
+
 const cutsOf = (sets: ReadonlyArray<R.Ranges>): Array<bigint> => {
   const cuts = new Set<bigint>()
   for (const set of sets) {
@@ -258,10 +264,10 @@ export const evaluateIntent = (
           for (const dp of withPorts ? dportAtoms : [undefined]) {
             for (const sp of withPorts ? sportAtoms : [undefined]) {
               const packet: IntentPacket = {
-                source: formatIp({ family: c.family, value: s.lo }),
-                destination: formatIp({ family: c.family, value: d.lo }),
+                source: formatIp({ family: c.family, value: host(s) }),
+                destination: formatIp({ family: c.family, value: host(d) }),
                 protocol,
-                ...(sp !== undefined ? { sourcePort: Number(sp.lo) } : {}),
+                ...(sp !== undefined ? { sourcePort: Number(ephemeral(sp)) } : {}),
                 ...(dp !== undefined ? { destinationPort: Number(dp.lo) } : {}),
                 ...(iface !== undefined ? { interface: iface } : {})
               }

@@ -117,7 +117,7 @@ describe("intents in the desired state", () => {
       name: "guests-never-reach-servers"
     })
     expect(issues[0]!.message).toContain("rule \"guest-ssh\" (rules.yaml:9:5)")
-    expect(issues[0]!.message).toMatch(/tcp 10\.20\.0\.0:\d+ → 10\.0\.0\.0:22 on opt2 is passed/)
+    expect(issues[0]!.message).toMatch(/tcp 10\.20\.0\.1:49152 → 10\.0\.0\.1:22 on opt2 is passed/)
   })
 
   it("an intent that holds only maybe (opaque alias) is a warning", () => {
