@@ -4,6 +4,7 @@
  * like hand-written files; loading it gives back exactly the same canonical specs.
  */
 import { Document, isMap, isScalar, isSeq, visit } from "yaml"
+import type { Intent } from "../Domain/Intent.ts"
 import type { AliasSpec, Endpoint, RuleSpec, VlanSpec } from "../Domain/Model.ts"
 
 export type FriendlyItem = { readonly name: string } & Readonly<Record<string, unknown>>
@@ -93,7 +94,19 @@ export interface RenderInput {
   readonly aliases?: ReadonlyArray<{ readonly spec: AliasSpec }>
   /** in evaluation order */
   readonly rules?: ReadonlyArray<{ readonly name: string; readonly spec: RuleSpec }>
+  /** written as they were read (Intents.ts), so the site reads back with the same digest */
+  readonly intents?: ReadonlyArray<Intent> | undefined
 }
+
+const friendlyIntent = (intent: Intent): FriendlyItem => ({
+  name: intent.name,
+  from: intent.from,
+  to: intent.to,
+  ...(intent.protocol !== undefined ? { protocol: intent.protocol } : {}),
+  ...(intent.port !== undefined ? { port: numeric(intent.port) } : {}),
+  ...(intent.interface !== undefined ? { interface: intent.interface } : {}),
+  expect: intent.expect
+})
 
 /** One YAML file holding the given items; kinds without items are left out. */
 export const renderYaml = (input: RenderInput, options: { readonly header?: string } = {}): string => {
@@ -106,6 +119,9 @@ export const renderYaml = (input: RenderInput, options: { readonly header?: stri
       : {}),
     ...(input.rules !== undefined && input.rules.length > 0
       ? { rules: input.rules.map((r) => friendlyRule(r.name, r.spec)) }
+      : {}),
+    ...(input.intents !== undefined && input.intents.length > 0
+      ? { intents: input.intents.map(friendlyIntent) }
       : {})
   }
   const doc = new Document(content)
