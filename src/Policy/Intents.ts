@@ -8,7 +8,7 @@
  */
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
-import { normalizeProtocol } from "../Domain/Normalize.ts"
+import { normalizePort, normalizeProtocol } from "../Domain/Normalize.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
 import { type CompiledPacket, compilePacket, formatIp } from "./Packet.ts"
@@ -186,7 +186,9 @@ export const evaluateIntent = (
     if (protocols.some((p) => !PORT_PROTOCOLS.has(p))) {
       problems.push(`port ${intent.port} needs protocol tcp, udp or tcp/udp`)
     }
-    const set = namesOf(policy).port(intent.port)
+    // a service name (https) as rules take it; an alias name is left for the resolver
+    const normal = normalizePort(intent.port)
+    const set = namesOf(policy).port(normal._tag === "Invalid" ? intent.port : normal.value)
     if (set.tokens.some((t) => t.startsWith("unknown port") || t.includes("used as a port"))) {
       problems.push(`port "${intent.port}" is not a port, range (8000-8080) or port alias`)
     }

@@ -12,72 +12,8 @@ import { compile, explain, type Packet } from "../../src/Policy.ts"
 import { evaluateIntent } from "../../src/Policy/Intents.ts"
 import { formatIp } from "../../src/Policy/Packet.ts"
 import * as R from "../../src/Policy/Ranges.ts"
-import { alias, policy, rule, type RuleOptions } from "./build.ts"
-
-const aliases = [
-  alias("hosts", "host", ["10.0.1.5", "10.0.2.7"]),
-  alias("nets", "network", ["10.0.1.0/24"]),
-  alias("group", "networkgroup", ["hosts", "nets"]),
-  alias("low_ports", "port", ["1:1024"]),
-  alias("ports", "port", ["low_ports", "8080"])
-]
-
-const address = fc.constantFrom<ReadonlyArray<string>>(
-  ["10.0.0.0/8"],
-  [],
-  [],
-  ["10.0.0.0/16"],
-  ["10.0.1.0/24"],
-  ["10.0.1.128/25"],
-  ["10.0.2.0/24"],
-  ["10.0.1.5"],
-  ["10.0.2.7"],
-  ["hosts"],
-  ["nets"],
-  ["group"],
-  ["lan"],
-  ["10.0.1.5", "10.0.2.0/24"]
-)
-const port = fc.constantFrom("", "", "22", "80", "443", "1-1024", "1000-2000", "8080", "low_ports", "ports")
-
-const ruleOptions: fc.Arbitrary<RuleOptions> = fc
-  .record({
-    action: fc.constantFrom("pass", "block", "reject" as const),
-    quick: fc.boolean(),
-    ifaces: fc.constantFrom<[ReadonlyArray<string>, boolean]>(
-      [["lan"], false],
-      [["lan"], false],
-      [["opt1"], false],
-      [[], false],
-      [["lan", "opt1"], false],
-      [["lan"], true]
-    ),
-    direction: fc.constantFrom("in", "in", "out", "any" as const),
-    protocol: fc.constantFrom("any", "TCP", "UDP", "TCP/UDP", "ICMP"),
-    src: address,
-    srcNot: fc.boolean(),
-    dst: address,
-    dstNot: fc.boolean(),
-    dstPort: port,
-    srcPort: fc.constantFrom("", "", "", "1024-65535")
-  })
-  .map((r): RuleOptions => {
-    const ports = r.protocol === "TCP" || r.protocol === "UDP" || r.protocol === "TCP/UDP"
-    return {
-      action: r.action,
-      quick: r.quick,
-      interfaces: r.ifaces[0],
-      interfaceInvert: r.ifaces[1],
-      direction: r.direction,
-      protocol: r.protocol,
-      src: r.src,
-      srcNot: r.srcNot && r.src.length === 1,
-      dst: r.dst,
-      dstNot: r.dstNot && r.dst.length === 1,
-      dstPort: ports ? r.dstPort : "",
-      srcPort: ports ? r.srcPort : ""
-    }
-  })
+import { aliases, ruleOptions } from "./arbitraries.ts"
+import { policy, rule } from "./build.ts"
 
 const endpoint = fc.constantFrom(
   "10.0.1.0/24",

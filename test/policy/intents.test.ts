@@ -182,6 +182,17 @@ describe("evaluateIntent", () => {
     if (e._tag === "Evaluated") expect(e.result.decidedBy).toMatchObject({ kind: "default", rule: "Default deny rule" })
   })
 
+  it("takes ports as rules do: a service name, a range, a port alias", () => {
+    for (const port of ["https", "440-443", "web_ports"]) {
+      const e = evaluateIntent(
+        policy,
+        intentOf({ from: "10.0.0.5", to: "192.0.2.1", protocol: "tcp", port, expect: "pass" })
+      )
+      expect(e._tag === "Evaluated" && e.result.verdict, port).toBe("held")
+    }
+    expect(evaluateIntent(policy, intentOf({ protocol: "tcp", port: "no_such_ports" }))._tag).toBe("Invalid")
+  })
+
   it("refuses what it cannot evaluate: a port without tcp/udp, an unknown interface", () => {
     expect(evaluateIntent(policy, intentOf({ protocol: "icmp", port: "22" }))._tag).toBe("Invalid")
     expect(evaluateIntent(policy, intentOf({ interface: "opt9" }))._tag).toBe("Invalid")
