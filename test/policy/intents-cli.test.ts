@@ -92,7 +92,17 @@ describe("intents through the CLI", () => {
       const text = await runCli(["plan", "--dir", dir], { sim, dataDir })
       expect(text.stdout).toContain("Intents: 0 held, 1 violated, 0 unknown.")
 
+      const github = await runCli(["plan", "--dir", dir, "--format", "github"], { sim, dataDir })
+      expect(github.stdout).toMatch(
+        /::error file=[^,]*90-intents\.yaml,line=3,col=5,title=intent violated%3A mgmt-never-ssh-servers::/
+      )
+
       sim.requests.clear()
+      const planFile = join(dataDir, "..", "plan.json")
+      await runCli(["plan", "--dir", dir, "--out", planFile], { sim, dataDir })
+      const saved = await runCli(["apply", "--dir", dir, "--plan", planFile, "--auto-approve"], { sim, dataDir })
+      expect(saved.code, saved.stderr).toBe(3)
+      expect(saved.stderr).toContain("intent \"mgmt-never-ssh-servers\"")
       const refused = await runCli(["apply", "--dir", dir, "--auto-approve"], { sim, dataDir })
       expect(refused.code, refused.stderr).toBe(3)
       expect(refused.stderr).toMatch(
