@@ -8,6 +8,7 @@
  */
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
+import type { RuleAction } from "../Domain/Model.ts"
 import { normalizePort, normalizeProtocol } from "../Domain/Normalize.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
@@ -31,11 +32,18 @@ const PORT_PROTOCOLS: ReadonlySet<string> = new Set(["TCP", "UDP"])
 /** "pass" or "block": reject blocks too */
 const category = (action: string): "pass" | "block" => (action === "pass" ? "pass" : "block")
 
+export interface Decided {
+  readonly action: RuleAction
+  /** undefined when the firewall's default rule decides */
+  readonly rule: CompiledRule | undefined
+  readonly certain: boolean
+}
+
 /** the packet's decision, its rule and whether a rule that may match could change it (Evaluate.explainCompiled's rule) */
 export const decideWithCertainty = (
   policy: CompiledPolicy,
   p: CompiledPacket
-): { readonly action: string; readonly rule: CompiledRule | undefined; readonly certain: boolean } => {
+): Decided => {
   const rules = p.interface === undefined
     ? policy.applicable(undefined, p.direction, p.protocol).rules
     : policy.candidates(p.interface, p.direction, p.protocol)
@@ -163,8 +171,24 @@ const describePacket = (p: IntentPacket): string =>
     p.destinationPort === undefined ? "" : `:${p.destinationPort}`
   }${p.interface === undefined ? "" : ` on ${p.interface}`}`
 
-const describeDecider = (rule: CompiledRule | undefined, direction: "in" | "out"): string => {
-  if (rule === undefined) return `the firewall's "${defaultRule(direction).name}"`
+const PAST = { pass: "passed", block: "blocked", reject: "rejected" } as const
+
+// intents are traffic arriving at the firewall: the default rule is the inbound one
+const DEFAULT_IN = defaultRule("in")
+
+/** the packet and what decides it, as a result carries them */
+const decided = (packet: IntentPacket, decision: Decided) => ({
+  packet,
+  decision: decision.action,
+  decidedBy: {
+    kind: decision.rule === undefined ? "default" as const : "rule" as const,
+    rule: decision.rule?.rule.name ?? DEFAULT_IN.name,
+    ...(decision.rule?.rule.source !== undefined ? { source: decision.rule.rule.source } : {})
+  }
+})
+
+const describeDecider = (rule: CompiledRule | undefined): string => {
+  if (rule === undefined) return `the firewall's "${DEFAULT_IN.name}"`
   const at = rule.rule.source
   return `rule "${rule.rule.name}"${at === undefined ? "" : ` (${at.file}:${at.line}:${at.column})`}`
 }
@@ -257,7 +281,7 @@ export const evaluateIntent = (
     })
   }
 
-  let uncertain: { packet: IntentPacket; action: string; rule: CompiledRule | undefined } | undefined
+  let uncertain: { readonly packet: IntentPacket; readonly decision: Decided } | undefined
   for (const c of classes) {
     for (const s of c.sources) {
       for (const d of c.destinations) {
@@ -281,28 +305,17 @@ export const evaluateIntent = (
               const shown = compiled.packet.interface === undefined || iface !== undefined
                 ? packet
                 : { ...packet, interface: compiled.packet.interface }
-              const decidedBy = {
-                kind: decision.rule === undefined ? "default" as const : "rule" as const,
-                rule: decision.rule?.rule.name ?? defaultRule(compiled.packet.direction).name,
-                ...(decision.rule?.rule.source !== undefined ? { source: decision.rule.rule.source } : {})
-              }
               if (category(decision.action) !== intent.expect && decision.certain) {
                 return resultOf(policy, intent, {
                   verdict: "violated",
                   packets,
-                  packet: shown,
-                  decision: category(decision.action) === "pass" ? "pass" : decision.action === "reject"
-                    ? "reject"
-                    : "block",
-                  decidedBy,
-                  message: `expects ${intent.expect}, but ${describePacket(shown)} is ${
-                    decision.action === "pass" ? "passed" : decision.action === "reject" ? "rejected" : "blocked"
-                  } by ${describeDecider(decision.rule, compiled.packet.direction)}`
+                  ...decided(shown, decision),
+                  message: `expects ${intent.expect}, but ${describePacket(shown)} is ${PAST[decision.action]} by ${
+                    describeDecider(decision.rule)
+                  }`
                 })
               }
-              if (!decision.certain && uncertain === undefined) {
-                uncertain = { packet: shown, action: decision.action, rule: decision.rule }
-              }
+              if (!decision.certain && uncertain === undefined) uncertain = { packet: shown, decision }
             }
           }
         }
@@ -310,20 +323,14 @@ export const evaluateIntent = (
     }
   }
   if (uncertain !== undefined) {
-    const action = uncertain.action === "pass" ? "pass" : uncertain.action === "reject" ? "reject" : "block"
+    const { decision, packet } = uncertain
     return resultOf(policy, intent, {
       verdict: "unknown",
       packets,
-      packet: uncertain.packet,
-      decision: action,
-      decidedBy: {
-        kind: uncertain.rule === undefined ? "default" : "rule",
-        rule: uncertain.rule?.rule.name ?? defaultRule("in").name,
-        ...(uncertain.rule?.rule.source !== undefined ? { source: uncertain.rule.rule.source } : {})
-      },
-      message: `may not hold: ${describePacket(uncertain.packet)} is decided by ${
-        describeDecider(uncertain.rule, "in")
-      } (${action}), but a rule whose match cannot be decided offline may change that`
+      ...decided(packet, decision),
+      message: `may not hold: ${describePacket(packet)} is ${PAST[decision.action]} by ${
+        describeDecider(decision.rule)
+      }, but a rule whose match cannot be decided offline may change that`
     })
   }
   if (opaque.length > 0) {
@@ -336,9 +343,7 @@ export const evaluateIntent = (
   return resultOf(policy, intent, {
     verdict: "held",
     packets,
-    message: `holds: ${packets} class${packets === 1 ? "" : "es"} of packets checked, each ${
-      intent.expect === "pass" ? "passed" : "blocked"
-    }`
+    message: `holds: ${packets} class${packets === 1 ? "" : "es"} of packets checked, each ${PAST[intent.expect]}`
   })
 }
 
