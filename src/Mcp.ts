@@ -46,6 +46,7 @@ import { registerTool, type ToolHost } from "./Mcp/Tool.ts"
 import * as Apply from "./Mcp/Tools/Apply.ts"
 import * as Change from "./Mcp/Tools/Change.ts"
 import * as Inspect from "./Mcp/Tools/Inspect.ts"
+import * as IntentTools from "./Mcp/Tools/Intents.ts"
 import * as PolicyTools from "./Mcp/Tools/Policy.ts"
 import type { Firewalls, Reconciler } from "./Reconciler.ts"
 import type { Store } from "./Store/Store.ts"
@@ -65,6 +66,7 @@ export const TOOL_NAMES: ReadonlyArray<string> = [
   "plan",
   "lint",
   "explain_traffic",
+  "check_intents",
   "drift_report",
   "propose_change",
   "apply_plan",
@@ -80,7 +82,7 @@ export class McpStartError extends Data.TaggedError("McpStartError")<{ readonly 
 const instructions = [
   "opnsense-mcp keeps OPNsense firewalls in the state declared by YAML in git.",
   "Inspect with opnsense_status, list_live (filter and page; never dump thousands of rules), validate, lint, " +
-  "explain_traffic, drift_report and audit_log.",
+  "explain_traffic, check_intents, drift_report and audit_log.",
   "Change things the GitOps way: propose_change commits a validated edit on a new branch and returns the plan it " +
   "would produce; a person reviews and merges it. Only then plan and apply_plan, which always needs the user's " +
   "confirmation and is refused in read-only mode, for stale plans and for plans with blocked changes."
@@ -116,6 +118,7 @@ export const makeServerFactory: Effect.Effect<() => McpServer, never, McpService
     registerTool(server, Inspect.plan, host)
     registerTool(server, PolicyTools.lint, host)
     registerTool(server, PolicyTools.explainTraffic, host)
+    registerTool(server, IntentTools.checkIntents, host)
     registerTool(server, Inspect.drift, host)
     registerTool(server, Change.proposeChange, host)
     registerTool(server, Apply.apply, host)

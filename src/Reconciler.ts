@@ -39,6 +39,8 @@ export interface ApplyOptions {
   readonly approve: boolean
   /** apply a plan with blocked changes anyway; the reason is logged in the audit log */
   readonly override?: { readonly reason: string } | undefined
+  /** apply a plan that violates these intents (by name) anyway; the reason is logged in the audit log */
+  readonly overrideIntents?: { readonly names: ReadonlyArray<string>; readonly reason: string } | undefined
   /** who applies; default $USER, or the configured actor */
   readonly actor?: string | undefined
   /** apply a plan that deletes every managed object (Plan.destroysAll); refused without it */

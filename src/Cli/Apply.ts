@@ -1,7 +1,8 @@
 /**
- * `opnsense-mcp apply [--plan FILE] [--auto-approve] [--override-lockout REASON] [--allow-destroy]`: apply a saved
- * plan, or plan and apply. A plan with `blocked` changes (lockout guard) is refused unless
- * --override-lockout gives the reason, which the audit log keeps.
+ * `opnsense-mcp apply [--plan FILE] [--auto-approve] [--override-lockout REASON] [--override-intent NAME --reason
+ * TEXT] [--allow-destroy]`: apply a saved plan, or plan and apply. A plan with `blocked` changes (lockout guard) is
+ * refused unless --override-lockout gives the reason, a plan that violates an intent unless --override-intent names
+ * it and --reason says why; the audit log keeps both.
  * Asks for confirmation on a terminal; without a terminal it refuses unless --auto-approve is
  * given. Exit 0 applied or nothing to do, 1 failed (state stays consistent), 3 refused (stale or
  * blocked plan, no approval).
@@ -11,6 +12,7 @@ import * as Option from "effect/Option"
 import { createInterface } from "node:readline/promises"
 import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
+import { violatedIntents } from "../Policy/PlanIntents.ts"
 import { isRefusal, Reconciler } from "../Reconciler.ts"
 import { renderApplyReport, renderPlan } from "../Reconciler/Render.ts"
 import * as Runtime from "../Runtime.ts"
@@ -38,8 +40,25 @@ const approval = (plan: Plan, autoApprove: boolean) =>
     return answer === "yes"
   })
 
+/** --override-intent NAME… with --reason; either alone is a usage error (exit 1 before anything is read) */
+const intentOverride = (flags: ApplyFlags) => {
+  const reason = Option.getOrUndefined(flags.reason)?.trim()
+  if (flags.overrideIntent.length === 0) {
+    return reason === undefined
+      ? Effect.succeed(undefined)
+      : Effect.fail(new Error("--reason goes with --override-intent NAME: name the intents it overrides"))
+  }
+  if (reason === undefined || reason === "") {
+    return Effect.fail(
+      new Error("--override-intent needs --reason \"…\": the audit log keeps why the intent may be violated")
+    )
+  }
+  return Effect.succeed({ names: flags.overrideIntent, reason })
+}
+
 export const run = (flags: ApplyFlags) =>
   Effect.gen(function*() {
+    const overrideIntents = yield* intentOverride(flags)
     const reconciler = yield* Reconciler
     const { desiredDir } = yield* Runtime.settings({ dir: optionToUndefined(flags.dir) })
     const colour = colourOn(process.stdout)
@@ -75,7 +94,20 @@ export const run = (flags: ApplyFlags) =>
       if (override !== undefined && plan.blocked.length > 0) {
         yield* err(`warning: applying ${plan.blocked.length} blocked change(s) on purpose: ${override.reason}\n`)
       }
-      const report = yield* reconciler.apply(plan, { approve: true, override, allowDestroy: flags.allowDestroy }).pipe(
+      const violated = violatedIntents(plan).filter((r) => overrideIntents?.names.includes(r.intent.name) === true)
+      if (overrideIntents !== undefined && violated.length > 0) {
+        yield* err(
+          `warning: applying a plan that violates intent(s) ${
+            violated.map((r) => r.intent.name).join(", ")
+          } on purpose: ${overrideIntents.reason}\n`
+        )
+      }
+      const report = yield* reconciler.apply(plan, {
+        approve: true,
+        override,
+        overrideIntents,
+        allowDestroy: flags.allowDestroy
+      }).pipe(
         Effect.map((r): ApplyReport | undefined => r),
         Effect.catchIf(isRefusal, (refusal) => Effect.as(err(`apply refused: ${refusal.message}\n`), undefined))
       )

@@ -64,6 +64,17 @@ const applyFlags = {
     Flag.withMetavar("REASON"),
     Flag.optional
   ),
+  overrideIntent: Flag.String("override-intent").pipe(
+    Flag.withDescription(
+      "apply a plan that violates this intent (by name; repeat for several) anyway; needs --reason, which is written to the audit log"
+    ),
+    Flag.withMetavar("NAME"),
+    Flag.atLeast(0)
+  ),
+  reason: Flag.String("reason").pipe(
+    Flag.withDescription("why the intents given with --override-intent may be violated (audited)"),
+    Flag.optional
+  ),
   allowDestroy: switchFlag(
     "allow-destroy",
     "apply a plan that deletes every object the site manages (refused without it: an empty or wrong --dir looks the same)"

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { writeFile } from "node:fs/promises"
 import type { Plan } from "../Domain/Plan.ts"
+import { renderIntentResults } from "../Policy/Render.ts"
 import { Reconciler } from "../Reconciler.ts"
 import { renderPlansMarkdown } from "../Reconciler/Markdown.ts"
 import { changeLines, renderPlan } from "../Reconciler/Render.ts"
@@ -45,6 +46,16 @@ export const planAnnotations = (plan: Plan, desiredDir: string): ReadonlyArray<A
       ...at(sourceOf(b.kind, b.name))
     })),
     ...plan.warnings.map((w): Annotation => ({ level: "warning", title: `plan: site ${plan.site}`, message: w })),
+    ...(plan.intents ?? []).filter((r) => r.verdict !== "held").map((r): Annotation => ({
+      level: r.verdict === "violated" ? "error" : "warning",
+      title: `intent ${r.verdict}: ${r.intent.name}`,
+      message: `${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`} (site ${plan.site})`,
+      ...(r.intent.source === undefined ? {} : {
+        file: repoPath(desiredDir, r.intent.source.file),
+        line: r.intent.source.line,
+        col: r.intent.source.column
+      })
+    })),
     ...plan.changes.filter((c) => c.source !== undefined).map((c): Annotation => ({
       level: "notice",
       title: `plan: ${c.action} ${c.kind} ${c.name}`,
@@ -66,9 +77,13 @@ export const run = (flags: PlanFlags) =>
       const plan = yield* reconciler.plan({ site })
       plans.push(plan)
       yield* destroyNote(plan, desiredDir)
-      if (format === "text") yield* out(renderPlan(plan, { colour: colourOn(process.stdout) }))
+      if (format === "text") {
+        yield* out(
+          renderPlan(plan, { colour: colourOn(process.stdout) }) + renderIntentResults("Intents", plan.intents)
+        )
+      }
       if (format === "github") {
-        yield* out(renderPlan(plan, { colour: false }))
+        yield* out(renderPlan(plan, { colour: false }) + renderIntentResults("Intents", plan.intents))
         yield* out(renderAnnotations(planAnnotations(plan, desiredDir)))
       }
     }

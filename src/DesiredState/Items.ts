@@ -15,6 +15,9 @@ import { locate, type YamlFile } from "./Yaml.ts"
 
 export type { Located } from "./Located.ts"
 
+/** top-level keys that are not kinds, read by their own modules (Intents.ts) */
+const otherKeys: ReadonlyArray<string> = ["intents"]
+
 export interface Items {
   /** the decoded items per top-level key ("rules"), in file order */
   readonly byKind: Readonly<Record<KindKey, Array<Located<unknown>>>>
@@ -173,12 +176,14 @@ export const collectItems = (
         }))
         continue
       }
+      if (otherKeys.includes(key)) continue
       const kind = kindAt(key)
       if (kind === undefined) {
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",
           message: `unknown top-level key "${key}"`,
-          hint: suggestion(key, [...kindKeys, ...futureKinds]) ?? `top-level keys are ${kindKeys.join(", ")}`
+          hint: suggestion(key, [...kindKeys, ...otherKeys, ...futureKinds]) ??
+            `top-level keys are ${kindKeys.join(", ")}`
         }))
         continue
       }

@@ -3,6 +3,7 @@
  * decodes with, for the YAML language server (completion and checks while typing).
  */
 import * as Schema from "effect/Schema"
+import { IntentInput } from "./Intents.ts"
 import { ResourceFile } from "./Schema.ts"
 import { SitesFile } from "./Sites.ts"
 
@@ -26,8 +27,22 @@ const document = (schema: Schema.Top, title: string, id: string): unknown => {
   })
 }
 
+/** the kinds, and the intents any file may hold beside them */
+const ResourceFileWithIntents = Schema.Struct({
+  ...ResourceFile.fields,
+  intents: Schema.optionalKey(
+    Schema.Array(IntentInput).annotate({
+      description: "traffic that must be passed or blocked; checked by validate, lint, plan and apply, never applied"
+    })
+  )
+})
+
 export const resourceFileJsonSchema = (): unknown =>
-  document(ResourceFile, "opnsense-mcp desired-state file (vlans, aliases, rules)", "urn:opnsense-mcp:desired-state")
+  document(
+    ResourceFileWithIntents,
+    "opnsense-mcp desired-state file (vlans, aliases, rules, intents)",
+    "urn:opnsense-mcp:desired-state"
+  )
 
 export const sitesFileJsonSchema = (): unknown =>
   document(SitesFile, "opnsense-mcp desired-state/sites.yaml", "urn:opnsense-mcp:sites")

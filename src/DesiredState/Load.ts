@@ -9,6 +9,7 @@ import { aliasTable } from "../Kinds/Alias/Yaml.ts"
 import type { LoadContext } from "../Kinds/Kind.ts"
 import { desiredOf, kinds } from "../Kinds/Registry.ts"
 import { checkDuplicates } from "./Common.ts"
+import { collectIntents } from "./Intents.ts"
 import { sortIssues } from "./Issues.ts"
 import { collectItems } from "./Items.ts"
 import type { Located } from "./Located.ts"
@@ -43,7 +44,11 @@ export const siteDigest = (site: Omit<DesiredSite, "digest">): string => {
         kind.collection,
         (kind.sequence === undefined ? byName(items) : items).map(({ name, spec }) => ({ name, spec }))
       ]
-    }))
+    })),
+    // intents decide whether a plan may be applied: a plan made under other intents is stale
+    ...(site.intents !== undefined && site.intents.length > 0
+      ? { intents: site.intents.map(({ source: _source, ...intent }) => intent) }
+      : {})
   }
   return sha256(canonicalJson(content))
 }
@@ -62,7 +67,8 @@ export const loadSite = (
     if (parsed.file !== undefined) files.push(parsed.file)
   }
   const { items, issues: shapeIssues } = collectItems(files)
-  issues.push(...shapeIssues)
+  const intents = collectIntents(files)
+  issues.push(...shapeIssues, ...intents.issues)
   // every kind may name aliases in its address and port fields: the table is built first
   const context: LoadContext = {
     aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>)
@@ -84,7 +90,8 @@ export const loadSite = (
         spec: kind.yaml.normalise(item.value, context),
         source: item.source
       }))
-    ]))
+    ])),
+    ...(intents.intents.length > 0 ? { intents: intents.intents } : {})
   } as unknown as Omit<DesiredSite, "digest">
   return { site: { ...content, digest: siteDigest(content) }, issues: sorted }
 }

@@ -4,6 +4,7 @@
  * like hand-written files; loading it gives back exactly the same canonical specs.
  */
 import { Document, isMap, isScalar, isSeq, visit } from "yaml"
+import type { Intent } from "../Domain/Intent.ts"
 import type { Endpoint } from "../Domain/Model.ts"
 import { kindAt } from "../Kinds/Registry.ts"
 
@@ -53,7 +54,19 @@ export type RenderInput = { readonly [key: string]: unknown }
 
 const isItems = (value: unknown): value is ReadonlyArray<RenderItem> => Array.isArray(value)
 
-/** One YAML file holding the given items; kinds without items are left out. */
+const friendlyIntent = (intent: Intent): FriendlyItem => ({
+  name: intent.name,
+  from: intent.from,
+  to: intent.to,
+  ...(intent.protocol !== undefined ? { protocol: intent.protocol } : {}),
+  ...(intent.port !== undefined ? { port: numeric(intent.port) } : {}),
+  ...(intent.interface !== undefined ? { interface: intent.interface } : {}),
+  expect: intent.expect
+})
+
+const isIntents = (value: unknown): value is ReadonlyArray<Intent> => Array.isArray(value)
+
+/** One YAML file holding the given items (and `intents`, written as they were read); kinds without items are left out. */
 export const renderYaml = (input: RenderInput, options: { readonly header?: string } = {}): string => {
   const content = Object.fromEntries(
     Object.entries(input).flatMap(([collection, items]) => {
@@ -63,6 +76,10 @@ export const renderYaml = (input: RenderInput, options: { readonly header?: stri
         : [[collection, items.map((item) => kind.yaml.render(item.name ?? "", item.spec))]]
     })
   )
+  // intents are not a kind: written back so the site reads back with the same digest (Intents.ts)
+  if (isIntents(input["intents"]) && input["intents"].length > 0) {
+    content["intents"] = input["intents"].map(friendlyIntent)
+  }
   const doc = new Document(content)
   styleItemNodes(doc)
   if (options.header !== undefined) doc.commentBefore = options.header.split("\n").map((l) => ` ${l}`).join("\n")

@@ -9,6 +9,7 @@ import type { DesiredItem } from "../Kinds/Kind.ts"
 import type { DesiredCollections } from "../Kinds/Registry.ts"
 import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
 import type { VlanSpec } from "../Kinds/Vlan/Spec.ts"
+import type { Intent } from "./Intent.ts"
 
 export type DesiredVlan = DesiredItem<VlanSpec>
 export type DesiredAlias = DesiredItem<AliasSpec>
@@ -76,6 +77,8 @@ export type SiteConfig = typeof SiteConfig.Type
 export type DesiredSite =
   & {
     readonly config: SiteConfig
+    /** traffic that must be passed or blocked (`intents:`), checked against rules, not applied */
+    readonly intents?: ReadonlyArray<Intent> | undefined
     /** sha256 of the site's normalised content, part of the planId */
     readonly digest: string
   }

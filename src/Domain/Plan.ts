@@ -3,6 +3,7 @@
  * what MCP `plan` returns as structured content and what `apply --plan` reads back.
  */
 import * as Schema from "effect/Schema"
+import { IntentResult } from "./Intent.ts"
 import { ResourceKind } from "./Model.ts"
 
 export const FieldDiff = Schema.Struct({
@@ -76,6 +77,11 @@ export const Plan = Schema.Struct({
    * true when the plan deletes every object the site manages and keeps none (an empty or wrong
    * desired-state directory): apply refuses it unless destroying is asked for explicitly
    */
-  destroysAll: Schema.optional(Schema.Boolean)
+  destroysAll: Schema.optional(Schema.Boolean),
+  /**
+   * the site's intents checked against the rules this plan leaves; apply refuses a plan that
+   * violates one unless that intent is overridden with a reason
+   */
+  intents: Schema.optional(Schema.Array(IntentResult))
 })
 export type Plan = typeof Plan.Type

@@ -5,6 +5,7 @@
  */
 import * as Schema from "effect/Schema"
 import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
+import { Intent } from "../Domain/Intent.ts"
 import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
@@ -60,7 +61,14 @@ export const PolicyInput = Schema.Struct({
   /** lint code → severity override (SiteConfig.lint) */
   severities: Schema.optional(Schema.Record(Schema.String, Severity)),
   /** where site-level findings point (e.g. desired-state/sites.yaml) */
-  siteFile: Schema.optional(Schema.String)
+  siteFile: Schema.optional(Schema.String),
+  /** the site's intents: lint reports those the rules break or cannot be shown to keep */
+  intents: Schema.optional(Schema.Array(Intent)),
+  /**
+   * the aliases the intents' from, to and port are read with when they are not these rules' own
+   * (live rules: the desired state's aliases, which may not be on the firewall yet); these win
+   */
+  intentAliases: Schema.optional(Schema.Array(PolicyAlias))
 })
 export type PolicyInput = typeof PolicyInput.Type
 
@@ -79,15 +87,18 @@ export const FindingCode = Schema.Literals([
   "management-at-risk",
   "unlogged-pass",
   "read-only-rules",
-  "unknown-reference"
+  "unknown-reference",
+  "intent-violated",
+  "intent-unknown",
+  "intent-invalid"
 ])
 export type FindingCode = typeof FindingCode.Type
 
 export const Finding = Schema.Struct({
   code: FindingCode,
   severity: Severity,
-  kind: Schema.Literals(["rule", "alias", "site"]),
-  /** the rule or alias the finding is about */
+  kind: Schema.Literals(["rule", "alias", "site", "intent"]),
+  /** the rule, alias or intent the finding is about */
   name: Schema.optional(Schema.String),
   message: Schema.String,
   hint: Schema.String,

@@ -54,7 +54,8 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
-  ...siteSettings(site.config)
+  ...siteSettings(site.config),
+  ...(site.intents !== undefined && site.intents.length > 0 ? { intents: site.intents } : {})
 })
 
 const liveRuleName = (rule: LiveRule): string =>
@@ -182,3 +183,14 @@ export const fromPlan = (
     skipped
   }
 }
+
+/**
+ * Live or planned rules with the desired state's intents to answer to, and its aliases to read the
+ * intents' ends with (they may not be on the firewall yet).
+ */
+export const withDesiredIntents = (input: PolicyInput, site: DesiredSite): PolicyInput =>
+  site.intents === undefined || site.intents.length === 0 ? input : {
+    ...input,
+    intents: site.intents,
+    intentAliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc" as const, source: a.source }))
+  }

@@ -5,6 +5,7 @@ import type { CompiledPolicy } from "./Compile.ts"
 import type { Finding } from "./Domain.ts"
 import { aliasFindings } from "./Lint/Aliases.ts"
 import { applySeverities, type Draft } from "./Lint/Finding.ts"
+import { intentFindings } from "./Lint/Intents.ts"
 import { managementFindings } from "./Lint/Management.ts"
 import { hygieneFindings, orderFindings } from "./Lint/Rules.ts"
 
@@ -28,6 +29,7 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
       ...hygieneFindings(policy, input.sensitiveInterfaces ?? DEFAULT_SENSITIVE_INTERFACES),
       ...aliasFindings(policy),
       ...managementFindings(policy),
+      ...intentFindings(policy),
       ...site
     ],
     input.severities

@@ -3,6 +3,7 @@
  * Schema-typed values themselves.
  */
 import * as NodePath from "node:path"
+import type { IntentResult } from "../Domain/Intent.ts"
 import type { Excluded, Explanation, Finding, Packet, Step } from "./Domain.ts"
 
 const codes = {
@@ -138,5 +139,23 @@ export const renderExplanation = (
     lines.push(paint("dim", `${plural(e.notConsidered, "rule")} after the deciding quick rule not considered`))
   }
   for (const n of e.notes) lines.push(paint("dim", `note: ${n}`))
+  return `${lines.join("\n")}\n`
+}
+
+/** Intent results for people: a count under `title`, and one line for each that is not held. */
+export const renderIntentResults = (title: string, results: ReadonlyArray<IntentResult> | undefined): string => {
+  if (results === undefined || results.length === 0) return ""
+  const count = (v: IntentResult["verdict"]) => results.filter((r) => r.verdict === v).length
+  const lines = [`${title}: ${count("held")} held, ${count("violated")} violated, ${count("unknown")} unknown.`]
+  for (const r of results.filter((x) => x.verdict !== "held")) {
+    const at = r.intent.source === undefined
+      ? ""
+      : `${r.intent.source.file}:${r.intent.source.line}:${r.intent.source.column}: `
+    lines.push(
+      `  ${at}intent ${r.intent.name} ${r.verdict}: ${r.message}${
+        r.change === undefined ? "" : `; broken by ${r.change}`
+      }`
+    )
+  }
   return `${lines.join("\n")}\n`
 }

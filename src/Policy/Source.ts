@@ -10,7 +10,7 @@ import type { SiteConfig } from "../Domain/Desired.ts"
 import { Firewalls } from "../Reconciler.ts"
 import { Store } from "../Store/Store.ts"
 import type { PolicyInput } from "./Domain.ts"
-import { fromDesired, fromLive, fromPlan } from "./Input.ts"
+import { fromDesired, fromLive, fromPlan, withDesiredIntents } from "./Input.ts"
 
 export class PolicySourceError extends Data.TaggedError("PolicySourceError")<{
   readonly message: string
@@ -56,12 +56,12 @@ export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
     const snapshot = yield* snapshotOf(s.config)
     if (plan === undefined) {
       out.push({
-        input: fromLive(snapshot, s.config),
+        input: withDesiredIntents(fromLive(snapshot, s.config), s),
         notes: snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : []
       })
     } else {
       const { input, skipped } = fromPlan(snapshot, plan, s.config)
-      out.push({ input, notes: skipped })
+      out.push({ input: withDesiredIntents(input, s), notes: skipped })
     }
   }
   return out

@@ -15,6 +15,7 @@ import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { apiOf, desiredOf, kindNames, kinds, perKind } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
+import { auditedOverride, withSiteIntents } from "../Policy/PlanIntents.ts"
 import {
   type ApplyOptions,
   type ImportOptions,
@@ -100,9 +101,13 @@ export const make = (options: ReconcilerOptions) =>
       const { site, warnings } = yield* withLiveInterfaces(given, live)
       const state = yield* store.site(site.config.name)
       const planned = buildPlan(site, live, state.inventory, yield* now)
-      const built = warnings.length === 0
-        ? planned
-        : { ...planned, plan: { ...planned.plan, warnings: [...planned.plan.warnings, ...warnings] } }
+      const built = withSiteIntents(
+        warnings.length === 0
+          ? planned
+          : { ...planned, plan: { ...planned.plan, warnings: [...planned.plan.warnings, ...warnings] } },
+        site,
+        live
+      )
       yield* Effect.annotateCurrentSpan({
         site: site.config.name,
         changes: built.plan.changes.length,
@@ -176,9 +181,7 @@ export const make = (options: ReconcilerOptions) =>
         }
         const actor = opts.actor ?? options.actor
         const startedAt = (yield* now).toISOString()
-        const override = opts.override === undefined || plan.blocked.length === 0
-          ? {}
-          : { override: opts.override.reason }
+        const override = auditedOverride(plan, opts)
         if (plan.changes.length === 0) {
           const report: ApplyReport = {
             site: plan.site,

@@ -1,6 +1,7 @@
 /**
  * A plan rendered for a pull-request comment (GitHub-flavoured Markdown): the planId, blocked
- * changes and warnings at the top where a reviewer cannot miss them, a summary table per kind, and
+ * changes and warnings at the top where a reviewer cannot miss them, the intents held, violated or
+ * unknown on the rules the plan leaves, a summary table per kind, and
  * one collapsible <details> per kind holding the changes exactly as `plan` prints them (Render.ts's
  * lines in a ```diff block, so `+` and `-` are coloured).
  */
@@ -66,6 +67,29 @@ const warningSection = (plan: Plan): ReadonlyArray<string> =>
     ""
   ]
 
+const VERDICT_MARK = { held: "✅ held", violated: "❌ violated", unknown: "⚠️ unknown" } as const
+
+/** The site's intents on the rules this plan leaves: one row each, violated first. */
+const intentsSection = (plan: Plan): ReadonlyArray<string> => {
+  const results = plan.intents ?? []
+  if (results.length === 0) return []
+  const order = { violated: 0, unknown: 1, held: 2 } as const
+  const sorted = [...results].sort((a, b) => order[a.verdict] - order[b.verdict])
+  const count = (v: keyof typeof order) => results.filter((r) => r.verdict === v).length
+  return [
+    `**Intents**: ${count("held")} held, ${count("violated")} violated, ${count("unknown")} unknown`,
+    "",
+    "| intent | expect | result | details |",
+    "| --- | --- | --- | --- |",
+    ...sorted.map((r) =>
+      `| ${escapeMarkdown(r.intent.name)} | ${r.intent.expect} | ${VERDICT_MARK[r.verdict]} | ${
+        escapeMarkdown(`${r.message}${r.change === undefined ? "" : `; broken by ${r.change}`}`)
+      } |`
+    ),
+    ""
+  ]
+}
+
 const summaryTable = (groups: ReturnType<typeof byKind>, plan: Plan): ReadonlyArray<string> => [
   "| kind | create | update | delete |",
   "| --- | ---: | ---: | ---: |",
@@ -113,7 +137,8 @@ export const renderPlanMarkdown = (plan: Plan, options: { readonly maxChars?: nu
     `OPNsense ${escapeMarkdown(plan.firewallVersion)} · plan \`${plan.planId}\``,
     "",
     ...blockedSection(plan),
-    ...warningSection(plan)
+    ...warningSection(plan),
+    ...intentsSection(plan)
   ]
   if (plan.changes.length === 0) {
     lines.push("The firewall matches the desired state: merging applies nothing.", "")

@@ -39,6 +39,7 @@ import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
 import { liveDigest } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
 import { recordApplyRevert } from "../Telemetry/Metrics.ts"
+import { judgeIntents, recheckIntents } from "./IntentGuard.ts"
 import { Journal, type PendingApply } from "./Journal.ts"
 import { journaled } from "./JournaledClient.ts"
 import { ApplyLock, type Lease } from "./Lock.ts"
@@ -158,7 +159,7 @@ export const make = Effect.fnUntraced(
         )
       const result = guardPlan(plan, live, config, client.url)
       yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })
-      return { plan: withGuard(plan, result), live }
+      return { plan: recheckIntents(withGuard(plan, result), live, config), live }
     })
 
     const recoverPending = Effect.fnUntraced(function*(config: SiteConfig, pending: PendingApply) {
@@ -232,6 +233,20 @@ export const make = Effect.fnUntraced(
             `lockout guard overridden for site "${checked.site}", plan ${
               checked.planId.slice(0, 12)
             }: ${opts.override.reason}`
+          )
+        }
+        // an empty plan changes nothing: an intent the firewall already breaks is drift's to report
+        const intents = checked.changes.length === 0
+          ? { _tag: "Clear" as const }
+          : judgeIntents(checked, opts.overrideIntents)
+        if (intents._tag === "Refused") {
+          return yield* new PlanBlocked({ message: intents.message, planId: checked.planId, site: checked.site })
+        }
+        if (intents._tag === "Overridden") {
+          yield* Effect.logWarning(
+            `intent guard overridden for site "${checked.site}", plan ${checked.planId.slice(0, 12)}, intents ${
+              intents.names.join(", ")
+            }: ${intents.reason}`
           )
         }
         const safety: { -readonly [K in keyof SafetyReport]: SafetyReport[K] } = {

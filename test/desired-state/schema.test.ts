@@ -1,5 +1,6 @@
 /** The JSON Schema editors use says what the loader accepts: same fields, unknown keys refused. */
 import { describe, expect, it } from "vitest"
+import { IntentInput } from "../../src/DesiredState/Intents.ts"
 import { resourceFileJsonSchema, sitesFileJsonSchema } from "../../src/DesiredState/JsonSchema.ts"
 import { fieldNames, futureKinds, kindKeys } from "../../src/DesiredState/Schema.ts"
 
@@ -16,9 +17,9 @@ interface Node {
 describe("opnsense-mcp schema", () => {
   const schema = JSON.parse(JSON.stringify(resourceFileJsonSchema())) as Node & { readonly $schema: string }
 
-  it("lists every kind (reserved ones too) and closes the top level", () => {
+  it("lists every kind (reserved ones too), the intents, and closes the top level", () => {
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema")
-    expect(Object.keys(schema.properties ?? {}).sort()).toEqual([...kindKeys, ...futureKinds].sort())
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual([...kindKeys, ...futureKinds, "intents"].sort())
     expect(schema.additionalProperties).toBe(false)
   })
 
@@ -33,6 +34,14 @@ describe("opnsense-mcp schema", () => {
     expect([vlan?.properties?.["tag"]?.minimum, vlan?.properties?.["tag"]?.maximum]).toEqual([1, 4094])
     expect(schema.properties?.["rules"]?.items?.required).toEqual(["name", "action", "interface"])
     expect(schema.properties?.["rules"]?.items?.properties?.["action"]?.enum).toEqual(["pass", "block", "reject"])
+  })
+
+  it("describes intents with the loader's fields, the required ones and the two expectations", () => {
+    const intent = schema.properties?.["intents"]?.items
+    expect(Object.keys(intent?.properties ?? {})).toEqual(Object.keys(IntentInput.fields))
+    expect(intent?.required).toEqual(["name", "from", "to", "expect"])
+    expect(intent?.additionalProperties).toBe(false)
+    expect(intent?.properties?.["expect"]?.enum).toEqual(["pass", "block"])
   })
 
   it("has a schema for sites.yaml", () => {

@@ -12,6 +12,7 @@ import { Plan } from "../../Domain/Plan.ts"
 import { AuditEntry, DriftReport } from "../../Domain/Reports.ts"
 import { KindName, kindNames } from "../../Kinds/Registry.ts"
 import { validateWithLint } from "../../Policy.ts"
+import { renderIntentResults } from "../../Policy/Render.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
 import { CycleResult, ReconcileStatus } from "../../Reconciler/Loop.ts"
 import { renderDrift, renderPlan } from "../../Reconciler/Render.ts"
@@ -292,7 +293,8 @@ export const plan = defineTool({
   description: "Diff the desired state against the live firewall and return the plan (structured content: planId, " +
     "changes with field diffs, summary, warnings, blocked) plus a readable +/~/- summary. Nothing is applied; the " +
     "plan is stored so apply_plan can apply it by planId. `blocked` lists changes that would cut off management " +
-    "access: such a plan cannot be applied.",
+    "access: such a plan cannot be applied. `intents` has the site's intents checked on the rules the plan leaves " +
+    "(held, violated with the change that breaks it, unknown): a plan that violates one cannot be applied either.",
   input: Schema.Struct({ site: Site }),
   output: Plan,
   annotations: readFirewall,
@@ -311,8 +313,12 @@ export const planText = (p: Plan): string => {
     ? "Nothing to apply."
     : p.blocked.length > 0
     ? "This plan has blocked changes and cannot be applied: change the desired state first."
+    : (p.intents ?? []).some((r) => r.verdict === "violated")
+    ? "This plan violates an intent and cannot be applied: change the desired state first."
     : `To apply: apply_plan { planId: "${p.planId}" } (confirm with summary "${confirmationPhrase(p.summary)}").`
-  return `${clip(renderPlan(p, { colour: false }).trimEnd())}\nplanId: ${p.planId}\n${next}`
+  return `${
+    clip((renderPlan(p, { colour: false }) + renderIntentResults("Intents", p.intents)).trimEnd())
+  }\nplanId: ${p.planId}\n${next}`
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,8 +6,11 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { DesiredState } from "../../DesiredState.ts"
+import { IntentResult } from "../../Domain/Intent.ts"
 import * as Policy from "../../Policy.ts"
-import { countFindings, describeExcluded } from "../../Policy/Render.ts"
+import { withDesiredIntents } from "../../Policy/Input.ts"
+import { intentResults } from "../../Policy/Intents.ts"
+import { countFindings, describeExcluded, renderIntentResults } from "../../Policy/Render.ts"
 import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
 import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
@@ -29,7 +32,8 @@ const policyInput = (site: string | undefined, origin: "desired" | "live") =>
     const chosen = yield* chooseSite(tree.sites, site)
     if (origin === "desired") return Policy.fromDesired(chosen)
     const client = yield* (yield* Firewalls).forSite(chosen.config)
-    return Policy.fromLive(yield* client.snapshot(), chosen.config)
+    // the live rules answer to the intents of the desired state
+    return withDesiredIntents(Policy.fromLive(yield* client.snapshot(), chosen.config), chosen)
   })
 
 export const lint = defineTool({
@@ -38,13 +42,16 @@ export const lint = defineTool({
   description: "Find problems in a rule set: shadowed and redundant rules, contradictions, any-any passes, lockout " +
     "risks to the management path, unused/empty/duplicate aliases, unlogged passes on sensitive interfaces. Each " +
     "finding has a severity, the rule or alias, the YAML location (desired state) and a hint. Use it on the desired " +
-    "state before proposing, or with origin \"live\" to audit the firewall as it is.",
+    "state before proposing, or with origin \"live\" to audit the firewall as it is. `intents` has the site's " +
+    "intents checked on the same rules (held, violated, unknown).",
   input: Schema.Struct({ site: Site, origin: Origin }),
   output: Schema.Struct({
     site: Schema.String,
     origin: Schema.Literals(["desired", "live"]),
     counts: Schema.Struct({ error: Schema.Number, warning: Schema.Number, info: Schema.Number }),
-    findings: Schema.Array(Policy.Finding)
+    findings: Schema.Array(Policy.Finding),
+    /** the site's intents on these rules; those not held are findings too */
+    intents: Schema.Array(IntentResult)
   }),
   annotations: read,
   audit: false,
@@ -61,7 +68,11 @@ export const lint = defineTool({
       : `${input.site} (${
         origin ?? "desired"
       }): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
-    return done({ site: input.site, origin: origin ?? "desired", counts, findings }, clip([head, ...lines].join("\n")))
+    const intents = intentResults(Policy.compile(input), input.intents ?? [])
+    return done(
+      { site: input.site, origin: origin ?? "desired", counts, findings, intents },
+      clip([head, ...lines, renderIntentResults("Intents", intents).trimEnd()].filter((l) => l !== "").join("\n"))
+    )
   })
 })
 

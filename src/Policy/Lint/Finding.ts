@@ -18,7 +18,10 @@ export const defaultSeverities: Readonly<Record<FindingCode, Severity>> = {
   "management-at-risk": "warning",
   "unlogged-pass": "warning",
   "read-only-rules": "info",
-  "unknown-reference": "warning"
+  "unknown-reference": "warning",
+  "intent-violated": "error",
+  "intent-unknown": "warning",
+  "intent-invalid": "error"
 }
 
 export interface Draft {
