@@ -53,6 +53,7 @@ describe("MCP over HTTP", () => {
             "plan",
             "lint",
             "explain_traffic",
+            "check_intents",
             "drift_report",
             "audit_log"
           ]
