@@ -4,27 +4,38 @@
  * canonical form documented in Model.ts, so two spellings of one value compare equal.
  */
 
-/** Well-known service names OPNsense's PortField accepts (lower-case), with their port numbers. */
-export const wellKnownPorts: Readonly<Record<string, number>> = {
+/**
+ * The service names OPNsense's PortField knows, with the numbers it gives them (opnsense/core
+ * 26.1.5 and 26.7.2: src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/PortField.php
+ * `$wellknownservices`; 25.7 to 26.1.4 list the same names but ipsec-nat-t, and the firewall
+ * resolves them from its /etc/services). A live rule may hold one of these names.
+ */
+const portFieldServices: Readonly<Record<string, number>> = {
+  "afs3-fileserver": 7000,
+  "aol": 5190,
+  "auth": 113,
+  "avt-profile-1": 5004,
   "cvsup": 5999,
   "domain": 53,
   "ftp": 21,
   "hbci": 3000,
   "http": 80,
   "https": 443,
-  "aol": 5190,
-  "auth": 113,
+  "igmpv3lite": 465,
   "imap": 143,
   "imaps": 993,
-  "ipsec-msft": 4500,
+  "ipsec-msft": 10000,
+  "ipsec-nat-t": 4500,
   "isakmp": 500,
   "l2f": 1701,
   "ldap": 389,
-  "ms-streaming": 1755,
-  "afpovertcp": 548,
   "microsoft-ds": 445,
-  "netbios-ns": 137,
+  "ms-streaming": 1755,
+  "ms-wbt-server": 3389,
+  "msnp": 1863,
+  "nat-stun-port": 3478,
   "netbios-dgm": 138,
+  "netbios-ns": 137,
   "netbios-ssn": 139,
   "nntp": 119,
   "ntp": 123,
@@ -34,25 +45,38 @@ export const wellKnownPorts: Readonly<Record<string, number>> = {
   "pptp": 1723,
   "radius": 1812,
   "radius-acct": 1813,
-  "rdp": 3389,
-  "rtsp": 554,
+  "rfb": 5900,
   "sip": 5060,
   "smtp": 25,
-  "smtps": 465,
-  "submission": 587,
   "snmp": 161,
   "snmptrap": 162,
   "ssh": 22,
-  "stun": 3478,
+  "submission": 587,
   "telnet": 23,
+  "teredo": 3544,
   "tftp": 69,
-  "mdns": 5353,
-  "bootps": 67,
-  "bootpc": 68,
-  "syslog": 514,
-  "wins": 42,
-  "ms-wbt-server": 3389
+  "urd": 465,
+  "wins": 1512
 }
+
+/**
+ * Further service names the desired state accepts (IANA numbers), sent to the firewall as numbers
+ * because PortField refuses them.
+ */
+const moreServices: Readonly<Record<string, number>> = {
+  "afpovertcp": 548,
+  "bootpc": 68,
+  "bootps": 67,
+  "mdns": 5353,
+  "rdp": 3389,
+  "rtsp": 554,
+  "smtps": 465,
+  "stun": 3478,
+  "syslog": 514
+}
+
+/** Every service name a port may be written as (lower-case), with its number. */
+export const wellKnownPorts: Readonly<Record<string, number>> = { ...moreServices, ...portFieldServices }
 
 /** Sorted, de-duplicated copy: the canonical form of every set-valued field. */
 export const sortedSet = (values: Iterable<string>): ReadonlyArray<string> => {
