@@ -19,6 +19,7 @@ import * as Categories from "./Simulator/Categories.ts"
 import { generateCertificate } from "./Simulator/Cert.ts"
 import * as Core from "./Simulator/Core.ts"
 import * as DNat from "./Simulator/DNat.ts"
+import * as Kea from "./Simulator/Kea.ts"
 import { type Credentials, Faults } from "./Simulator/Faults.ts"
 import * as OneToOne from "./Simulator/OneToOne.ts"
 import * as Persist from "./Simulator/Persist.ts"
@@ -154,6 +155,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     DNat.controller,
     SourceNat.controller(Rules.wholeModel),
     OneToOne.controller(Rules.wholeModel),
+    Kea.dhcpv4Controller,
+    Kea.serviceController,
     Core.systemController,
     Core.firmwareController,
     Core.backupController,
