@@ -76,7 +76,9 @@ const hasField = (table: Table, c: Ctx, name: string) =>
 const validateSubnet = (c: Ctx, item: Item, uuid: string, m: Messages): void => {
   validateFields(subnetTable, item, "subnet4", c, m)
   const subnet = item["subnet"] ?? ""
-  if (subnet !== "" && !isIpv4Cidr(subnet)) m.add("subnet4.subnet", "Please specify a valid network segment or IP address.")
+  if (subnet !== "" && !isIpv4Cidr(subnet)) {
+    m.add("subnet4.subnet", "Please specify a valid network segment or IP address.")
+  }
   // UniqueConstraint "Subnet must be unique." (KeaDhcpv4.xml, 25.7.1+)
   for (const [other, o] of c.state.keaSubnets.entries()) {
     if (other !== uuid && subnet !== "" && o["subnet"] === subnet) m.add("subnet4.subnet", "Subnet must be unique.")
@@ -87,9 +89,13 @@ const validateSubnet = (c: Ctx, item: Item, uuid: string, m: Messages): void => 
       if (other !== uuid && id !== "" && o["subnet_id"] === id) m.add("subnet4.subnet_id", "Subnet ID must be unique.")
     }
   }
-  for (const name of ["next_server", "option_data.routers", "option_data.domain_name_servers", "option_data.ntp_servers"]) {
+  for (
+    const name of ["next_server", "option_data.routers", "option_data.domain_name_servers", "option_data.ntp_servers"]
+  ) {
     const value = item[name] ?? ""
-    if (value !== "" && !ipv4List(value)) m.add(`subnet4.${name}`, "Please specify a valid network segment or IP address.")
+    if (value !== "" && !ipv4List(value)) {
+      m.add(`subnet4.${name}`, "Please specify a valid network segment or IP address.")
+    }
   }
   for (const problem of poolProblems(item["pools"] ?? "")) m.add("subnet4.pools", problem)
 }
@@ -103,7 +109,9 @@ const subnetInUse = (c: Ctx, uuid: string, item: Item) => {
   if (!c.v.keaSafeDelete) return undefined
   const users = [...c.state.keaReservations.entries()].filter(([, r]) => r["subnet"] === uuid)
   if (users.length === 0) return undefined
-  const message = users.map(([ruuid, r]) => `dhcp4 - ${r["description"] ?? ""} {dhcp4.reservations.reservation.${ruuid}}\n`)
+  const message = users.map(([ruuid, r]) =>
+    `dhcp4 - ${r["description"] ?? ""} {dhcp4.reservations.reservation.${ruuid}}\n`
+  )
     .join("")
   const name = (item["description"] ?? "") !== "" ? item["description"] : uuid
   return userException(c.v, message, `Item subnets.subnet4 {${name}} in use by:`)

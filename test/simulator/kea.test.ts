@@ -75,7 +75,11 @@ for (const version of ["26.1", "26.7"] as const) {
         "reservation.hw_address": "Duplicate entry exists."
       })
       const nowhere = await post(sim, "/api/kea/dhcpv4/add_reservation", {
-        reservation: { subnet: "4b0c1d62-8c33-4a4e-9a0e-2f3e7c1a5b6d", ip_address: "10.30.0.11", hw_address: "aa:bb:cc:00:11:24" }
+        reservation: {
+          subnet: "4b0c1d62-8c33-4a4e-9a0e-2f3e7c1a5b6d",
+          ip_address: "10.30.0.11",
+          hw_address: "aa:bb:cc:00:11:24"
+        }
       })
       expect(nowhere.body.validations).toEqual({
         "reservation.subnet": "Related subnet not found.",
