@@ -63,4 +63,16 @@ describe("DHCP kinds over MCP", () => {
       { subnet: "10.30.0.0/24", mac: "aa:bb:cc:00:30:11", ip: "10.30.0.11", hostname: "tv", description: "" }
     ])
   })
+
+  it("the fixed_address prompt walks the agent through list_live and a dhcp_reservation upsert", async () => {
+    const prompt = await mcp.client.getPrompt({
+      name: "fixed_address",
+      arguments: { mac: "aa:bb:cc:00:30:12", ip: "10.30.0.12" }
+    })
+    const first = prompt.messages[0]?.content
+    const text = first !== undefined && first.type === "text" ? first.text : ""
+    expect(text).toContain("MAC aa:bb:cc:00:30:12 a fixed address (10.30.0.12)")
+    expect(text).toContain("list_live (kind dhcp_subnet)")
+    expect(text).toContain("upsert of kind dhcp_reservation")
+  })
 })
