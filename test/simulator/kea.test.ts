@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call, post } from "./helpers.ts"
@@ -115,3 +118,39 @@ for (const version of ["26.1", "26.7"] as const) {
     })
   })
 }
+
+describe("simulator: Kea persistence and seeding", () => {
+  it("keeps subnets, reservations and what Kea runs across restarts; seeds name subnets by CIDR", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kea-persist-"))
+    const stateFile = join(dir, "box.json")
+    try {
+      const first = await startSimulator({
+        stateFile,
+        unmanaged: false,
+        seed: {
+          keaSubnets: [{ subnet: "10.30.0.0/24", description: "IoT" }],
+          keaReservations: [{ subnet: "10.30.0.0/24", hw_address: "aa:bb:cc:00:30:10", ip_address: "10.30.0.10" }]
+        }
+      })
+      const subnet = [...first.state.keaSubnets.keys()][0] ?? ""
+      expect([...first.state.keaReservations.values()][0]?.["subnet"]).toBe(subnet)
+      // seeded objects are running from the start
+      expect(first.state.applied.keaReservations.size).toBe(1)
+      await post(first, "/api/kea/dhcpv4/add_reservation", {
+        reservation: { subnet, ip_address: "10.30.0.11", hw_address: "aa:bb:cc:00:30:11" }
+      })
+      await first.close()
+      const second = await startSimulator({ stateFile, unmanaged: false })
+      try {
+        expect(second.state.keaSubnets.get(subnet)?.["subnet"]).toBe("10.30.0.0/24")
+        expect(second.state.keaReservations.size).toBe(2)
+        // the second reservation was never reconfigured
+        expect(second.state.applied.keaReservations.size).toBe(1)
+      } finally {
+        await second.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
