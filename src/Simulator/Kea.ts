@@ -7,7 +7,7 @@
 import { isIPv4 } from "node:net"
 import { addItem, delItem, getItem, type Resource, setItem } from "./Crud.ts"
 import { encodeGet, encodeRow, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
-import { generatedTable } from "./Generated.ts"
+import { fieldsIn, generatedTable, modelAt } from "./Generated.ts"
 import type { Action, Controller, Ctx } from "./Router.ts"
 import type { SimulatorState } from "./State.ts"
 import { grid, gridParams, type Item, json, type Messages, userException } from "./Wire.ts"
@@ -54,6 +54,34 @@ const poolProblems = (value: string): Array<string> =>
     return [`Entry "${entry}" is not a valid range or subnet.`]
   })
 
+/**
+ * BaseSetField::getNodeData with AsList (opnsense/core 26.1.5, 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/BaseSetField.php): `get` renders each
+ * comma-separated entry as `{entry: {value: entry, selected: 1}}` (an empty value as the entry "").
+ */
+const asListMap = (value: string): Record<string, { value: string; selected: 1 }> =>
+  Object.fromEntries(value.split(",").map((entry) => [entry, { value: entry, selected: 1 as const }]))
+
+const asListFields = new Map<string, ReadonlyArray<string>>()
+/** The AsList fields of a container at the emulated release (from the generated model's properties). */
+const asListOf = (c: Ctx, container: string): ReadonlyArray<string> => {
+  const key = `${c.v.full} ${container}`
+  let names = asListFields.get(key)
+  if (names === undefined) {
+    names = fieldsIn(modelAt(MODEL, c.v.full), container)
+      .filter((f) => f.properties.some((p) => p.key === "AsList" && String(p.value).trim().toUpperCase() === "Y"))
+      .map((f) => f.name)
+    asListFields.set(key, names)
+  }
+  return names
+}
+
+const encodeKea = (table: Table, container: string) => (c: Ctx, item: Item) =>
+  encodeGet(table, item, c, {
+    twins: c.v.twinsInGet,
+    custom: Object.fromEntries(asListOf(c, container).map((n) => [n, (i: Item) => asListMap(i[n] ?? "")]))
+  })
+
 // --- subnets --------------------------------------------------------------------------------------
 
 /** `subnets.subnet4` of KeaDhcpv4.xml at the emulated release's tag (generated). */
@@ -62,7 +90,7 @@ export const subnetTable: Table = generatedTable(MODEL, "subnets.subnet4", {
   option: { options: () => [] }
 })
 
-/** AutoNumberField::applyDefault: the first unused number from 1 (26.7.2 subnet_id). */
+/** AutoNumberField::applyDefault: the first unused number from 1 (`subnet_id`, KeaDhcpv4.xml 1.0.6 at 26.7.2). */
 const nextSubnetId = (s: SimulatorState): string => {
   const used = new Set([...s.keaSubnets.values()].map((i) => i["subnet_id"] ?? ""))
   let n = 1
@@ -101,7 +129,7 @@ const validateSubnet = (c: Ctx, item: Item, uuid: string, m: Messages): void => 
 }
 
 /**
- * Safe delete (26.1.11+: Dhcpv4Controller `$internalModelUseSafeDelete`, checked by
+ * Safe delete (26.1.8+: Dhcpv4Controller `$internalModelUseSafeDelete`, checked by
  * ApiMutableModelControllerBase::delBase through checkAndThrowValueInUse): a subnet a reservation
  * names is refused with a UserException listing the reservations.
  */
@@ -128,7 +156,7 @@ export const subnetResource: Resource = {
   },
   validate: (c, item, _old, uuid, m) => validateSubnet(c, item, uuid, m),
   deleteBlocker: subnetInUse,
-  encode: (c, item) => encodeGet(subnetTable, item, c, { twins: c.v.twinsInGet })
+  encode: encodeKea(subnetTable, "subnets.subnet4")
 }
 
 // --- reservations ---------------------------------------------------------------------------------
@@ -164,7 +192,7 @@ const validateReservation = (c: Ctx, item: Item, uuid: string, m: Messages): voi
   // KeaDhcpv4::performValidation: the address must lie in the subnet named (an empty one never does)
   const subnet = s.keaSubnets.get(item["subnet"] ?? "")?.["subnet"] ?? ""
   if (!ipInCidr(ip, subnet)) m.add("reservation.ip_address", "Address not in specified subnet")
-  // 26.1.11+: hw_address optional, client_id beside it, exactly one of the two
+  // 26.1.8+: hw_address optional, client_id beside it, exactly one of the two
   if (hasField(reservationTable, c, "client_id")) {
     const client = item["client_id"] ?? ""
     if (client !== "" && mac !== "") {
@@ -184,7 +212,7 @@ export const reservationResource: Resource = {
     item["hw_address"] = (item["hw_address"] ?? "").trim()
   },
   validate: (c, item, _old, uuid, m) => validateReservation(c, item, uuid, m),
-  encode: (c, item) => encodeGet(reservationTable, item, c, { twins: c.v.twinsInGet })
+  encode: encodeKea(reservationTable, "reservations.reservation")
 }
 
 // --- controllers ----------------------------------------------------------------------------------

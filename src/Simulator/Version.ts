@@ -76,7 +76,7 @@ export interface VersionProfile {
   readonly natRework: boolean
   /**
    * kea/dhcpv4 del_* refuses an item another item names (`$internalModelUseSafeDelete`, opnsense/core
-   * 26.1.11 and 26.7: src/opnsense/mvc/app/controllers/OPNsense/Kea/Api/Dhcpv4Controller.php; absent
+   * 26.1.8 to 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Kea/Api/Dhcpv4Controller.php; absent
    * at 26.1.5, where a subnet is deleted under its reservations)
    */
   readonly keaSafeDelete: boolean

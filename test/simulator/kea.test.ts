@@ -37,11 +37,16 @@ for (const version of ["26.1", "26.7"] as const) {
         option_data_autocollect: "0",
         description: "IoT"
       })
-      // subnet_id (AutoNumberField) exists from 26.1.11 on (KeaDhcpv4.xml 1.0.6)
+      // subnet_id (AutoNumberField) exists from 26.7.2 on (KeaDhcpv4.xml 1.0.6)
       if (version === "26.7") expect(row.subnet_id).toBe("1")
       else expect(row.subnet_id).toBeUndefined()
       const got = await call(sim, `/api/kea/dhcpv4/get_subnet/${subnet}`)
-      expect(got.body.subnet4.option_data.routers).toBe("10.30.0.1")
+      // BaseSetField AsList: one selected entry per address in get
+      expect(got.body.subnet4.option_data.domain_name_servers).toEqual({
+        "10.30.0.1": { value: "10.30.0.1", selected: 1 },
+        "9.9.9.9": { value: "9.9.9.9", selected: 1 }
+      })
+      expect(got.body.subnet4.subnet).toBe("10.30.0.0/24")
     })
 
     it("validates subnets with the model's messages", async () => {
@@ -91,7 +96,7 @@ for (const version of ["26.1", "26.7"] as const) {
       const noMac = await post(sim, "/api/kea/dhcpv4/add_reservation", {
         reservation: { subnet, ip_address: "10.30.0.12" }
       })
-      // 26.1.5: hw_address Required; 26.1.11+: a MAC or a client id (KeaDhcpv4.php performValidation)
+      // 26.1.5: hw_address Required; 26.1.8+: a MAC or a client id (KeaDhcpv4.php performValidation)
       expect(noMac.body.validations["reservation.hw_address"]).toBe(
         version === "26.7" ? "Either a client ID or a MAC address should be specified." : "A value is required."
       )
