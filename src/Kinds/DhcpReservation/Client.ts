@@ -14,14 +14,10 @@ import * as Reservations from "./Wire.ts"
 
 export const client = (kit: ClientKit): KindApi<DhcpReservationSpec, LiveDhcpReservation> => {
   const subnets = listSubnets(kit)
-  const list = Effect.flatMap(
-    subnets,
-    (all) =>
-      kit.http.json(Reservations.SearchResponse, "POST", `${Reservations.base}/search_reservation`, {
-        body: allRows,
-        idempotent: true
-      }).pipe(Effect.map((r) => Reservations.fromSearch(r, new Map(all.map((s) => [s.uuid, s.spec.subnet])))))
-  )
+  const list = kit.http.json(Reservations.SearchResponse, "POST", `${Reservations.base}/search_reservation`, {
+    body: allRows,
+    idempotent: true
+  }).pipe(Effect.map(Reservations.fromSearch))
   const owned = (owner: string) => Effect.map(list, (all) => all.find((r) => r.owner === owner)?.uuid)
   const subnetUuid = (spec: DhcpReservationSpec, endpoint: string) =>
     Effect.flatMap(subnets, (all) => {
