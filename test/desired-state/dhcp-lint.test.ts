@@ -61,7 +61,7 @@ dhcp_reservations:
     )
   })
 
-  it("allows one MAC in two subnets, and checks subnets: host bits, pools outside, duplicate CIDRs", () => {
+  it("allows one MAC in two subnets, and checks subnets: host bits, pools outside, duplicate CIDRs, domain names", () => {
     const text = `dhcp_subnets:
   - name: a
     subnet: 10.30.0.1/24
@@ -70,6 +70,7 @@ dhcp_reservations:
     pools: 10.41.0.10-10.41.0.20
   - name: c
     subnet: 10.40.0.0/24
+    domain_name: not a domain
 dhcp_reservations:
   - name: one
     subnet: b
@@ -84,7 +85,8 @@ dhcp_reservations:
     expect(result.issues.map(where)).toEqual([
       ["s.yaml", 3, 13, "invalid-subnet", "a", "error"],
       ["s.yaml", 6, 12, "pool-outside-subnet", "b", "error"],
-      ["s.yaml", 8, 13, "duplicate-subnet", "c", "error"]
+      ["s.yaml", 8, 13, "duplicate-subnet", "c", "error"],
+      ["s.yaml", 9, 18, "invalid-hostname", "c", "error"]
     ])
   })
 

@@ -3,6 +3,7 @@
  * (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Kea/KeaDhcpv4.xml `subnets.subnet4`,
  * FieldTypes/KeaPoolsField.php), and their canonical specs.
  */
+import { isHostname } from "../../DesiredState/Addresses.ts"
 import { checkCommon } from "../../DesiredState/Common.ts"
 import { type Located, report } from "../../DesiredState/Located.ts"
 import type { Issue } from "../../Domain/Desired.ts"
@@ -97,6 +98,15 @@ export const checkDhcpSubnets = (items: ReadonlyArray<Located<DhcpSubnetInput>>)
         }))
       }
     })
+    const domain = item.value.domain_name
+    // HostnameField with IpAllowed N (KeaDhcpv4.xml option_data.domain_name)
+    if (domain !== undefined && domain.trim() !== "" && !isHostname(domain.trim())) {
+      issues.push(report(item, ["domain_name"], {
+        code: "invalid-hostname",
+        message: `domain_name "${domain}" is not a domain name`,
+        hint: "letters, digits and hyphens, dot-separated, e.g. iot.example.net"
+      }))
+    }
     checkAddresses(item, "routers", issues)
     checkAddresses(item, "dns_servers", issues)
     if (auto_options === true && (list(item.value.routers).length > 0 || list(item.value.dns_servers).length > 0)) {
