@@ -27,7 +27,8 @@ export const MODELS: ReadonlyArray<string> = [
   "Firewall/Category",
   "Firewall/DNat",
   "Interfaces/Vlan",
-  "Interfaces/NetworkInterface"
+  "Interfaces/NetworkInterface",
+  "Kea/KeaDhcpv4"
 ]
 export const DEFAULT_TAGS: ReadonlyArray<string> = ["25.7", "26.1", "26.1.3", "26.1.5", "26.7.2"]
 const MODELS_DIR = "src/opnsense/mvc/app/models"

@@ -20,6 +20,7 @@ import { generateCertificate } from "./Simulator/Cert.ts"
 import * as Core from "./Simulator/Core.ts"
 import * as DNat from "./Simulator/DNat.ts"
 import { type Credentials, Faults } from "./Simulator/Faults.ts"
+import * as Kea from "./Simulator/Kea.ts"
 import * as OneToOne from "./Simulator/OneToOne.ts"
 import * as Persist from "./Simulator/Persist.ts"
 import { RequestLog } from "./Simulator/RequestLog.ts"
@@ -154,6 +155,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     DNat.controller,
     SourceNat.controller(Rules.wholeModel),
     OneToOne.controller(Rules.wholeModel),
+    Kea.dhcpv4Controller,
+    Kea.serviceController,
     Core.systemController,
     Core.firmwareController,
     Core.backupController,

@@ -71,7 +71,9 @@ export const loadSite = (
   issues.push(...shapeIssues, ...intents.issues)
   // every kind may name aliases in its address and port fields: the table is built first
   const context: LoadContext = {
-    aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>)
+    aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>),
+    // checks across kinds (a DHCP reservation inside its subnet) read the other kind's items
+    items: (collection) => items.byKind[collection] ?? []
   }
   for (const kind of kinds) {
     issues.push(...checkDuplicates(items.named[kind.collection] ?? []))

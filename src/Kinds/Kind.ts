@@ -52,6 +52,11 @@ export interface LoadContext {
    * an alias, so each kind checks and normalises its references against this table
    */
   readonly aliases: AliasTable
+  /**
+   * the site's items of another kind, by its YAML key, as decoded (a DHCP reservation names its
+   * subnet by the subnet's desired-state name and must lie inside it); absent = none
+   */
+  readonly items?: (collection: string) => ReadonlyArray<Located<unknown>>
 }
 
 export interface YamlPart<I, S> {

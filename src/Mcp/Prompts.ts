@@ -1,5 +1,5 @@
 /**
- * MCP prompts: the three conversations an operator most often starts with an agent. Each one tells
+ * MCP prompts: the four conversations an operator most often starts with an agent. Each one tells
  * the agent which tools to use, in which order, and where a human must decide.
  */
 import type { McpServer } from "@modelcontextprotocol/server"
@@ -66,6 +66,37 @@ export const register = (server: McpServer): void => {
           "3. Show the branch, the commit and the plan propose_change returns; call lint on it.",
           "4. Stop there: the branch is reviewed and merged by a person, then plan and apply_plan run."
         ].filter((l) => l !== "").join("\n")
+      )
+  )
+
+  server.registerPrompt(
+    "fixed_address",
+    {
+      title: "Give this host a fixed address",
+      description: "Propose a DHCP reservation for a host (MAC → IPv4 address in its Kea subnet), as a git branch",
+      argsSchema: toMcpSchema(Schema.Struct({
+        mac: Schema.String.annotate({ description: "the host's MAC address, e.g. aa:bb:cc:00:30:10" }),
+        ip: optionalText("the address it should get, e.g. 10.30.0.10; omit to pick a free one"),
+        hostname: optionalText("host name handed to it, e.g. printer"),
+        site: optionalText("site name, when there are several")
+      }))
+    },
+    ({ hostname, ip, mac, site }) =>
+      user(
+        [
+          `Give the host with MAC ${mac} a fixed address${ip === undefined ? "" : ` (${ip})`}${
+            hostname === undefined ? "" : `, host name "${hostname}"`
+          }${site === undefined ? "" : ` on site "${site}"`}.`,
+          "1. Call list_live (kind dhcp_subnet) to find the subnet the address belongs to" +
+          `${ip === undefined ? " (ask which network the host is on if it is not clear)" : ""}, and list_live ` +
+          "(kind dhcp_reservation) to check that neither the MAC nor the address is reserved already in that subnet.",
+          "2. Pick an address inside the subnet and outside its pools (an address in a pool may be leased to " +
+          "another client first).",
+          "3. Call propose_change with one upsert of kind dhcp_reservation: subnet (the dhcp_subnets name of the " +
+          "desired state, or the subnet's CIDR), mac, ip and hostname. Write a commit message that says why.",
+          "4. Show the branch, the commit and the plan propose_change returns (one create, applied with one Kea " +
+          "reconfigure). Stop there: a person reviews and merges the branch, then plan and apply_plan run."
+        ].join("\n")
       )
   )
 

@@ -27,7 +27,10 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-diagnostics-configurationhistory": ["api/core/backup/*"],
   // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (also 25.7, 26.1)
   "page-system-firmware-manualupdate": ["api/core/firmware/*"],
-  "page-interfaces-overview": ["api/interfaces/overview/*"]
+  "page-interfaces-overview": ["api/interfaces/overview/*"],
+  // "Services: DHCP: Kea(v4)", opnsense/core 26.7.2 (and 26.1.5): src/opnsense/mvc/app/models/OPNsense/Kea/ACL/ACL.xml
+  "page-dhcp-kea-v4": ["api/kea/dhcpv4/*", "api/kea/leases4/*", "api/kea/service/*"],
+  "page-dhcp-kea-v6": ["api/kea/dhcpv6/*", "api/kea/leases6/*", "api/kea/service/*"]
 }
 
 const compiled = new Map<string, RegExp>()

@@ -24,6 +24,9 @@ interface PersistedSnapshot {
   readonly snat?: Entries
   readonly onetoone?: Entries
   readonly natOutboundMode?: string
+  /** absent in files written before Kea was emulated */
+  readonly keaSubnets?: Entries
+  readonly keaReservations?: Entries
   readonly interfaces: Snapshot["interfaces"]
 }
 
@@ -40,6 +43,8 @@ export interface Persisted {
     readonly snat?: Entries
     readonly onetoone?: Entries
     readonly natOutboundMode?: string
+    readonly keaSubnets?: Entries
+    readonly keaReservations?: Entries
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -69,6 +74,8 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   snat: entries(s.snat),
   onetoone: entries(s.onetoone),
   natOutboundMode: s.natOutboundMode,
+  keaSubnets: entries(s.keaSubnets),
+  keaReservations: entries(s.keaReservations),
   interfaces: s.interfaces
 })
 
@@ -81,6 +88,8 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   snat: toMap(p.snat ?? []),
   onetoone: toMap(p.onetoone ?? []),
   natOutboundMode: p.natOutboundMode ?? "",
+  keaSubnets: toMap(p.keaSubnets ?? []),
+  keaReservations: toMap(p.keaReservations ?? []),
   interfaces: p.interfaces
 })
 
@@ -97,7 +106,9 @@ export const save = (state: SimulatorState, file: string): void => {
       dnat: entries(state.applied.dnat),
       snat: entries(state.applied.snat),
       onetoone: entries(state.applied.onetoone),
-      natOutboundMode: state.applied.natOutboundMode
+      natOutboundMode: state.applied.natOutboundMode,
+      keaSubnets: entries(state.applied.keaSubnets),
+      keaReservations: entries(state.applied.keaReservations)
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -160,7 +171,9 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     dnat: toMap(persisted.applied.dnat),
     snat: toMap(persisted.applied.snat ?? []),
     onetoone: toMap(persisted.applied.onetoone ?? []),
-    natOutboundMode: persisted.applied.natOutboundMode ?? ""
+    natOutboundMode: persisted.applied.natOutboundMode ?? "",
+    keaSubnets: toMap(persisted.applied.keaSubnets ?? []),
+    keaReservations: toMap(persisted.applied.keaReservations ?? [])
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))

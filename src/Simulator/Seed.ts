@@ -10,6 +10,7 @@ import { categoryResource } from "./Categories.ts"
 import type { Resource } from "./Crud.ts"
 import { dnatResource } from "./DNat.ts"
 import { applyPost, defaults } from "./Fields.ts"
+import { reservationResource, subnetResource } from "./Kea.ts"
 import { defaultAutomaticRules, legacyLabel } from "./LegacyRules.ts"
 import { oneToOneResource } from "./OneToOne.ts"
 import type { Ctx } from "./Router.ts"
@@ -39,6 +40,10 @@ export interface SeedData {
   readonly onetoone?: ReadonlyArray<SeedItem>
   /** config `nat/outbound/mode`: automatic, hybrid, advanced or disabled */
   readonly natOutboundMode?: string
+  /** Kea DHCPv4 subnets (kea/dhcpv4 `subnet4` fields; `option_data` nested or dotted) */
+  readonly keaSubnets?: ReadonlyArray<SeedItem>
+  /** Kea DHCPv4 reservations (`reservation` fields; `subnet` may be the subnet's CIDR instead of its uuid) */
+  readonly keaReservations?: ReadonlyArray<SeedItem>
   readonly legacyRules?: ReadonlyArray<LegacyRule>
 }
 
@@ -193,6 +198,12 @@ const applySeed = (ctx: Ctx, seed: SeedData): void => {
   for (const r of seed.snat ?? []) insert(ctx, snatResource, r, "source NAT rule")
   for (const r of seed.onetoone ?? []) insert(ctx, oneToOneResource, r, "1:1 NAT rule")
   if (seed.natOutboundMode !== undefined) ctx.state.natOutboundMode = seed.natOutboundMode
+  for (const r of seed.keaSubnets ?? []) insert(ctx, subnetResource, r, "Kea subnet")
+  for (const r of seed.keaReservations ?? []) {
+    const subnet = r["subnet"]
+    const byCidr = [...ctx.state.keaSubnets.entries()].find(([, sn]) => sn["subnet"] === subnet)?.[0]
+    insert(ctx, reservationResource, byCidr === undefined ? r : { ...r, subnet: byCidr }, "Kea reservation")
+  }
   ctx.state.legacyRules.push(...(seed.legacyRules ?? []))
 }
 
@@ -295,7 +306,9 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     dnat: s.dnat.snapshot(),
     snat: s.snat.snapshot(),
     onetoone: s.onetoone.snapshot(),
-    natOutboundMode: s.natOutboundMode
+    natOutboundMode: s.natOutboundMode,
+    keaSubnets: s.keaSubnets.snapshot(),
+    keaReservations: s.keaReservations.snapshot()
   }
   s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
@@ -313,6 +326,8 @@ const LIST_KEYS: ReadonlySet<string> = new Set([
   "dnat",
   "snat",
   "onetoone",
+  "keaSubnets",
+  "keaReservations",
   "legacyRules"
 ])
 const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain", "natOutboundMode"])

@@ -198,6 +198,10 @@ export interface Snapshot {
   readonly onetoone: ReadonlyMap<string, Item>
   /** legacy `nat/outbound/mode` of config.xml; "" when the element is absent */
   readonly natOutboundMode: string
+  /** KeaDhcpv4.xml `subnets.subnet4` (kea/dhcpv4) */
+  readonly keaSubnets: ReadonlyMap<string, Item>
+  /** KeaDhcpv4.xml `reservations.reservation` (kea/dhcpv4) */
+  readonly keaReservations: ReadonlyMap<string, Item>
   readonly interfaces: ReadonlyArray<Iface>
 }
 
@@ -229,6 +233,8 @@ export interface ReconfigureCounts {
   dnat: number
   /** `interfaces/assignment/reconfigure` (each also reloads the filter, counted in `filter`) */
   assignment: number
+  /** `kea/service/reconfigure` */
+  kea: number
 }
 
 export class SimulatorState {
@@ -254,6 +260,8 @@ export class SimulatorState {
   readonly dnat = new Collection()
   readonly snat = new Collection()
   readonly onetoone = new Collection()
+  readonly keaSubnets = new Collection()
+  readonly keaReservations = new Collection()
   /**
    * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
    * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
@@ -270,6 +278,9 @@ export class SimulatorState {
     snat: ReadonlyMap<string, Item>
     onetoone: ReadonlyMap<string, Item>
     natOutboundMode: string
+    /** the Kea configuration rendered by `kea/service/reconfigure` */
+    keaSubnets: ReadonlyMap<string, Item>
+    keaReservations: ReadonlyMap<string, Item>
   } = {
     rules: new Map(),
     aliases: new Map(),
@@ -277,9 +288,11 @@ export class SimulatorState {
     dnat: new Map(),
     snat: new Map(),
     onetoone: new Map(),
-    natOutboundMode: ""
+    natOutboundMode: "",
+    keaSubnets: new Map(),
+    keaReservations: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0, kea: 0 }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -336,6 +349,8 @@ export class SimulatorState {
       snat: this.snat.snapshot(),
       onetoone: this.onetoone.snapshot(),
       natOutboundMode: this.natOutboundMode,
+      keaSubnets: this.keaSubnets.snapshot(),
+      keaReservations: this.keaReservations.snapshot(),
       interfaces: [...this.interfaces]
     }
   }
@@ -349,6 +364,8 @@ export class SimulatorState {
     this.snat.restore(s.snat)
     this.onetoone.restore(s.onetoone)
     this.natOutboundMode = s.natOutboundMode
+    this.keaSubnets.restore(s.keaSubnets)
+    this.keaReservations.restore(s.keaReservations)
     this.interfaces = [...s.interfaces]
     this.labelsEpoch++
   }

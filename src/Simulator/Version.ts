@@ -74,6 +74,12 @@ export interface VersionProfile {
    * src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.xml, Filter.php
    */
   readonly natRework: boolean
+  /**
+   * kea/dhcpv4 del_* refuses an item another item names (`$internalModelUseSafeDelete`, opnsense/core
+   * 26.1.8 to 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Kea/Api/Dhcpv4Controller.php; absent
+   * at 26.1.5, where a subnet is deleted under its reservations)
+   */
+  readonly keaSafeDelete: boolean
 }
 
 export const profiles: Readonly<Record<Series, VersionProfile>> = {
@@ -96,7 +102,8 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     uploadRulesBase: true,
     legacyFieldMap: "twins",
     assignmentApi: true,
-    natRework: true
+    natRework: true,
+    keaSafeDelete: true
   },
   "26.1": {
     series: "26.1",
@@ -117,6 +124,7 @@ export const profiles: Readonly<Record<Series, VersionProfile>> = {
     uploadRulesBase: false,
     legacyFieldMap: "values",
     assignmentApi: false,
-    natRework: false
+    natRework: false,
+    keaSafeDelete: false
   }
 }

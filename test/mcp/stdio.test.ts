@@ -110,7 +110,12 @@ describe("MCP over stdio", () => {
         const { tools } = await client.listTools()
         expect(tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort())
         const { prompts } = await client.listPrompts()
-        expect(prompts.map((p) => p.name).sort()).toEqual(["add_vlan", "investigate_drift", "review_plan"])
+        expect(prompts.map((p) => p.name).sort()).toEqual([
+          "add_vlan",
+          "fixed_address",
+          "investigate_drift",
+          "review_plan"
+        ])
         const { resources } = await client.listResources()
         expect(resources.map((r) => r.uri)).toEqual(
           expect.arrayContaining(["audit://log", "desired-state://file/vlans.yaml"])

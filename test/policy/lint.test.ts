@@ -169,6 +169,8 @@ describe("lint: severities, management and live-state details", () => {
     const site: DesiredSite = {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
       vlans: [],
+      dhcp_subnets: [],
+      dhcp_reservations: [],
       aliases: [],
       rules: [
         {
