@@ -170,6 +170,8 @@ describe("lint: severities, management and live-state details", () => {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
       vlans: [],
       aliases: [],
+      outbound_nat: [],
+      one_to_one_nat: [],
       rules: [
         {
           name: "block",

@@ -63,6 +63,8 @@ export const site = (
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  outbound_nat: [],
+  one_to_one_nat: [],
   digest: "d".repeat(64)
 })
 
@@ -97,5 +99,7 @@ export const snapshot = (
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  outbound_nat: [],
+  one_to_one_nat: [],
   stale: false
 })

@@ -11,7 +11,15 @@ describe("selectSite", () => {
     Effect.gen(function*() {
       expect((yield* selectSite([site("default")], undefined)).name).toBe("default")
       expect((yield* selectSite([site("hq"), site("branch")], "branch")).name).toBe("branch")
-      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], digest: "d" }
+      const loaded = {
+        config: site("hq"),
+        vlans: [],
+        aliases: [],
+        rules: [],
+        outbound_nat: [],
+        one_to_one_nat: [],
+        digest: "d"
+      }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
     }))
 
