@@ -86,11 +86,14 @@ export const loadSite = (
     config,
     ...Object.fromEntries(kinds.map((kind) => [
       kind.collection,
-      (items.byKind[kind.collection] ?? []).map((item) => ({
-        name: item.name,
-        spec: kind.yaml.normalise(item.value, context),
-        source: item.source
-      }))
+      // a site setting's one object comes from sites.yaml (src/Kinds/Kind.ts `setting`)
+      kind.setting !== undefined ?
+        [kind.setting.desired(config)].filter((d) => d !== undefined) :
+        (items.byKind[kind.collection] ?? []).map((item) => ({
+          name: item.name,
+          spec: kind.yaml.normalise(item.value, context),
+          source: item.source
+        }))
     ])),
     ...(intents.intents.length > 0 ? { intents: intents.intents } : {})
   } as unknown as Omit<DesiredSite, "digest">

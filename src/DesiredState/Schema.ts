@@ -35,7 +35,8 @@ const Reserved = Schema.optionalKey(
 /** One resource file: every kind is an optional list. */
 export const ResourceFile = Schema.Struct({
   ...Object.fromEntries(
-    kinds.map((k) => {
+    // a site setting is written in sites.yaml, not in a resource file
+    kinds.filter((k) => k.setting === undefined).map((k) => {
       const list = Schema.Array(k.yaml.input)
       const description = "description" in k.yaml ? k.yaml.description : undefined
       return [k.collection, Schema.optionalKey(description === undefined ? list : list.annotate({ description }))]

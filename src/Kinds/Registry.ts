@@ -14,10 +14,11 @@ import { alias } from "./Alias/index.ts"
 import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
 import { oneToOne } from "./OneToOne/index.ts"
 import { outboundNat } from "./OutboundNat/index.ts"
+import { outboundNatMode } from "./OutboundNat/Mode.ts"
 import { rule } from "./Rule/index.ts"
 import { vlan } from "./Vlan/index.ts"
 
-const registered = [vlan, alias, rule, outboundNat, oneToOne] as const
+const registered = [vlan, alias, rule, outboundNat, oneToOne, outboundNatMode] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

@@ -172,6 +172,7 @@ describe("lint: severities, management and live-state details", () => {
       aliases: [],
       outbound_nat: [],
       one_to_one_nat: [],
+      outbound_nat_mode: [],
       rules: [
         {
           name: "block",

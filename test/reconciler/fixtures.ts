@@ -65,6 +65,7 @@ export const site = (
   rules: parts.rules ?? [],
   outbound_nat: [],
   one_to_one_nat: [],
+  outbound_nat_mode: [],
   digest: "d".repeat(64)
 })
 
@@ -101,5 +102,6 @@ export const snapshot = (
   rules: parts.rules ?? [],
   outbound_nat: [],
   one_to_one_nat: [],
+  outbound_nat_mode: [],
   stale: false
 })

@@ -18,6 +18,7 @@ describe("selectSite", () => {
         rules: [],
         outbound_nat: [],
         one_to_one_nat: [],
+        outbound_nat_mode: [],
         digest: "d"
       }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
