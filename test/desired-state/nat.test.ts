@@ -140,7 +140,7 @@ describe("outbound_nat_mode", () => {
       path: "nat.yaml",
       text: "outbound_nat_mode:\n  - name: mode\n    mode: hybrid\n"
     }])
-    expect(at(issues)).toEqual(["nat.yaml:2:5 site-setting"])
+    expect(at(issues)).toEqual(["nat.yaml:1:1 site-setting"])
     expect(issues[0]?.hint).toContain("sites.yaml")
   })
 })

@@ -18,7 +18,6 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { doc, Name } from "../../DesiredState/Fields.ts"
-import { report } from "../../DesiredState/Located.ts"
 import type { FirmwareVersion } from "../../Domain/Model.ts"
 import { liveFields } from "../../Domain/Model.ts"
 import { NotFoundError, UnsupportedVersionError } from "../../Opnsense/Errors.ts"
@@ -117,14 +116,8 @@ export const outboundNatMode = defineKind({
   yaml: {
     input: ModeInput,
     description: "not here: the outbound NAT mode is a site setting, outbound_nat_mode in sites.yaml",
-    check: (items) =>
-      items.map((item) =>
-        report(item, [], {
-          code: "site-setting",
-          message: "the outbound NAT mode is a site setting, not a list of items",
-          hint: "write `outbound_nat_mode: hybrid` (or automatic, manual, disabled) under the site in sites.yaml"
-        }, "key")
-      ),
+    // never reached: the loader refuses the key in resource files (src/DesiredState/Items.ts)
+    check: () => [],
     normalise: (input) => ({ mode: input.mode }),
     render: (name, spec) => ({ name, mode: spec.mode })
   },
