@@ -11,8 +11,11 @@ import * as Wire from "./Wire.ts"
 
 export const client = (kit: ClientKit): KindApi<OneToOneSpec, LiveOneToOne> => {
   const { http, site } = kit
-  const list = http.json(Wire.SearchResponse, "POST", `${Wire.base}/search_rule`, { body: allRows, idempotent: true })
-    .pipe(Effect.map(Wire.fromSearch))
+  const list = Effect.flatMap(kit.capabilities, (c) =>
+    c.rawSearchRows
+      ? http.json(Wire.SearchResponse, "POST", `${Wire.base}/search_rule`, { body: allRows, idempotent: true })
+        .pipe(Effect.map(Wire.fromSearch))
+      : http.json(Wire.ModelResponse, "GET", `${Wire.base}/get`).pipe(Effect.map(Wire.fromModel)))
   const owned = (owner: string) => Effect.map(list, (all) => all.find((r) => r.owner === owner)?.uuid)
   return {
     list: list.pipe(Effect.withSpan("Opnsense.oneToOne.list", { attributes: { "opnsense.site": site } })),

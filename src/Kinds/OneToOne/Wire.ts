@@ -1,20 +1,20 @@
 /**
  * 1:1 NAT entries (`firewall/one_to_one`, Filter.xml `onetoone.rule`): search rows → live
- * objects, spec → wire body. `search_rule` is searchBase over every field with raw values at
- * every supported version (opnsense/core 25.7, 26.1.5, 26.7.2:
- * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/OneToOneController.php searchRuleAction).
+ * objects, spec → wire body. `search_rule` is searchBase over every field (opnsense/core 25.7,
+ * 26.1.5, 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/OneToOneController.php
+ * searchRuleAction), raw from 25.7; before, its rows hold labels, so the whole Filter model
+ * (`one_to_one/get`, option maps) is read instead.
  */
 import * as Schema from "effect/Schema"
 import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
-import { bool, Field, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
+import { bool, Field, itemEntries, ItemMap, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
 import { canonicalAddress } from "../OutboundNat/Address.ts"
 import type { LiveOneToOne, OneToOneSpec } from "./Spec.ts"
 
 export const base = "firewall/one_to_one"
 export const wrapper = "rule"
 
-const Row = Schema.Struct({
-  uuid: Schema.String,
+const Fields = {
   enabled: Schema.optional(Field),
   log: Schema.optional(Field),
   sequence: Schema.optional(Field),
@@ -27,16 +27,25 @@ const Row = Schema.Struct({
   external: Schema.optional(Field),
   natreflection: Schema.optional(Field),
   description: Schema.optional(Field)
-})
+}
+const Row = Schema.Struct({ uuid: Schema.String, ...Fields })
 export const SearchResponse = searchEnvelope(Row)
+
+const Item = Schema.Struct(Fields)
+/** The whole Filter model (`one_to_one/get`): only `onetoone` is read. */
+export const ModelResponse = Schema.Struct({
+  filter: Schema.Struct({
+    onetoone: Schema.Union([Schema.Struct({ rule: ItemMap(Item) }), Schema.Array(Schema.Unknown)])
+  })
+})
 
 const reflection = (raw: string): OneToOneSpec["natReflection"] => raw === "enable" || raw === "disable" ? raw : ""
 
-const toLive = (row: typeof Row.Type): LiveOneToOne => {
+const toLive = (uuid: string, row: typeof Item.Type): LiveOneToOne => {
   const marked = parseMarker(text(row.description))
   const sequence = Number(text(row.sequence))
   return {
-    uuid: row.uuid,
+    uuid,
     origin: "mvc",
     ...(marked.owner !== undefined ? { owner: marked.owner } : {}),
     sequence: Number.isFinite(sequence) ? sequence : 0,
@@ -57,7 +66,12 @@ const toLive = (row: typeof Row.Type): LiveOneToOne => {
 }
 
 export const fromSearch = (response: typeof SearchResponse.Type): ReadonlyArray<LiveOneToOne> =>
-  response.rows.map(toLive)
+  response.rows.map((row) => toLive(row.uuid, row))
+
+export const fromModel = (response: typeof ModelResponse.Type): ReadonlyArray<LiveOneToOne> => {
+  const rules = response.filter.onetoone
+  return Array.isArray(rules) || !("rule" in rules) ? [] : itemEntries(rules.rule).map(([u, i]) => toLive(u, i))
+}
 
 const net = (address: string) => (address === "" ? "any" : address)
 
