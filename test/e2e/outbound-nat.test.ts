@@ -125,17 +125,14 @@ for (const version of ["26.1", "26.7"] as const) {
       const report = await run(harness, Reconciler.use((r) => r.apply(adopt.planId, { approve: true })))
       expect(report.result).toBe("applied")
       const live = await run(harness, Opnsense.use((c) => c.snapshot({ fresh: true })))
-      // 26.7 in hybrid mode also lists OPNsense's automatic rules: read-only, never owned
-      const configured = live.outbound_nat.filter((r) => r.origin === "mvc")
-      expect(configured.map((r) => r.owner !== undefined)).toEqual([true, true])
-      expect(live.outbound_nat.length - configured.length).toBe(version === "26.7" ? 2 : 0)
+      expect(live.outbound_nat.map((r) => [r.origin, r.owner !== undefined])).toEqual([["mvc", true], ["mvc", true]])
       expect((await run(harness, Reconciler.use((r) => r.plan()))).changes).toEqual([])
     })
   })
 }
 
 describe("outbound NAT listing on 26.7 in automatic mode", () => {
-  it("still sees configured rules (search_rule hides them in automatic mode)", async () => {
+  it("still sees configured rules (search_rule hides them in automatic mode): one download_rules", async () => {
     h = await startHarness({
       version: "26.7",
       unmanaged: false,
@@ -143,7 +140,11 @@ describe("outbound NAT listing on 26.7 in automatic mode", () => {
       files: {}
     })
     const harness = h
+    harness.sim.requests.clear()
     const live = await run(harness, Opnsense.use((c) => c.snapshot({ fresh: true })))
     expect(live.outbound_nat.map((r) => [r.origin, r.spec.source.address])).toEqual([["mvc", "lan"]])
+    expect(harness.sim.requests.count("/api/firewall/source_nat/download_rules")).toBe(1)
+    expect(harness.sim.requests.count("/api/firewall/source_nat/search_rule")).toBe(0)
+    expect(harness.sim.requests.count("/api/firewall/filter/get")).toBe(0)
   })
 })

@@ -7,42 +7,39 @@
  * - 25.7: `search_rule` returns only enabled, sequence and description (searchBase with those
  *   fields), so the whole Filter model `source_nat/get` is read;
  * - 26.1 to 26.1.10: `search_rule` gives every configured rule, raw (searchBase, all fields);
- * - 26.1.11: `search_rule` lists configured rules only in hybrid or advanced mode (and adds
- *   display-only automatic rows in automatic or hybrid mode), so the whole Filter model
- *   `source_nat/get` (ApiMutableModelControllerBase getAction: not overridden) is read;
- * - 26.7: `source_nat/get` is only `general` (the mode); in hybrid or advanced mode `search_rule`
- *   carries every configured rule, else the whole Filter model comes from `firewall/filter/get`.
+ * - 26.1.11 and 26.7: `search_rule` lists configured rules only in hybrid or advanced mode (and
+ *   adds display-only automatic rows in automatic or hybrid mode), and 26.7's `source_nat/get` is
+ *   only the mode, so `download_rules` (every configured rule, CSV, whatever the mode) is read:
+ *   one small request instead of the whole Filter model.
  */
 import * as Effect from "effect/Effect"
 import type { FirmwareVersion } from "../../Domain/Model.ts"
 import { atLeast } from "../../Opnsense/Version.ts"
-import { allRows, single } from "../../Opnsense/Wire.ts"
+import { allRows } from "../../Opnsense/Wire.ts"
 import type { ClientKit, KindApi } from "../Kind.ts"
+import { parseCsv } from "./Csv.ts"
 import type { LiveOutboundNat, OutboundNatSpec } from "./Spec.ts"
 import * as Wire from "./Wire.ts"
 
-type Listing = "model" | "search" | "by-mode"
+type Listing = "model" | "search" | "download"
 
 const listingOf = (v: FirmwareVersion): Listing =>
-  atLeast(v, 26, 7) ? "by-mode" : atLeast(v, 26, 1, 11) || !atLeast(v, 26, 1) ? "model" : "search"
+  atLeast(v, 26, 1, 11) ? "download" : atLeast(v, 26, 1) ? "search" : "model"
 
 export const client = (kit: ClientKit): KindApi<OutboundNatSpec, LiveOutboundNat> => {
   const { http, site } = kit
   const search = http.json(Wire.SearchResponse, "POST", `${Wire.base}/search_rule`, { body: allRows, idempotent: true })
     .pipe(Effect.map(Wire.fromSearch))
-  const model = (path: string) => http.json(Wire.ModelResponse, "GET", path).pipe(Effect.map(Wire.fromModel))
+  const model = http.json(Wire.ModelResponse, "GET", `${Wire.base}/get`).pipe(Effect.map(Wire.fromModel))
   const list = Effect.flatMap(kit.version, (v) => {
     switch (listingOf(v)) {
       case "search":
         return search
       case "model":
-        return model(`${Wire.base}/get`)
-      case "by-mode":
-        return http.json(Wire.GeneralResponse, "GET", `${Wire.base}/get`).pipe(
-          Effect.flatMap((r) => {
-            const mode = single(r.filter.general?.snat_mode)
-            return mode === "hybrid" || mode === "advanced" ? search : model("firewall/filter/get")
-          })
+        return model
+      case "download":
+        return http.raw("GET", `${Wire.base}/download_rules`).pipe(
+          Effect.map((r) => Wire.fromCsv(parseCsv(r.body)))
         )
     }
   })

@@ -1,12 +1,14 @@
 /**
  * Outbound NAT rules (`firewall/source_nat`, Filter.xml `snatrules.rule`): wire rows → live
- * objects, spec → wire body. Rows come raw from `search_rule` or as option maps from a whole
- * Filter model `get` (Client.ts says which, per version); `single`/`text` read both.
+ * objects, spec → wire body. Rows come raw from `search_rule` or `download_rules`, or as option
+ * maps from the whole Filter model `get` (Client.ts says which, per version); `single`/`text` read
+ * both.
  *
- * From 26.1.11, `search_rule` also returns display-only automatic rows (`is_automatic`, ids such
- * as `automatic_wan`), which are kept as origin "automatic": read-only, never managed
- * (opnsense/core 26.1.11, 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php
- * getAutomaticOutboundNatRules).
+ * From 26.1.11 `search_rule` also returns display-only automatic rows (`is_automatic`, ids such
+ * as `automatic_wan`; opnsense/core 26.1.11, 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php
+ * getAutomaticOutboundNatRules). The client reads `download_rules` there, which has none; a row
+ * that says it is automatic is kept as origin "automatic" all the same: read-only, never managed.
  */
 import * as Schema from "effect/Schema"
 import type { Origin } from "../../Domain/Model.ts"
@@ -42,7 +44,7 @@ const Row = Schema.Struct({ uuid: Schema.String, ...Fields })
 export const SearchResponse = searchEnvelope(Row)
 
 const Item = Schema.Struct(Fields)
-/** A whole Filter model `get` (source_nat/get up to 26.1.x, filter/get): only `snatrules` is read. */
+/** The whole Filter model (`source_nat/get` before 26.1.11): only `snatrules` is read. */
 export const ModelResponse = Schema.Struct({
   filter: Schema.Struct({
     snatrules: Schema.Union([Schema.Struct({ rule: ItemMap(Item) }), Schema.Array(Schema.Unknown)])
@@ -90,6 +92,10 @@ const toLive = (uuid: string, item: typeof Item.Type): LiveOutboundNat => {
 
 export const fromSearch = (response: typeof SearchResponse.Type): ReadonlyArray<LiveOutboundNat> =>
   response.rows.map((row) => toLive(row.uuid, row))
+
+/** download_rules records (column → raw value), keyed by `@uuid`. */
+export const fromCsv = (records: ReadonlyArray<Readonly<Record<string, string>>>): ReadonlyArray<LiveOutboundNat> =>
+  records.map((r) => toLive(r["@uuid"] ?? "", r))
 
 export const fromModel = (response: typeof ModelResponse.Type): ReadonlyArray<LiveOutboundNat> => {
   const rules = response.filter.snatrules
