@@ -123,7 +123,8 @@ export const perKind = <A>(f: (kind: AnyKind) => A): Record<string, A> =>
 
 /** "2 vlans, 3 aliases, 10 rules": counts per kind name, by top-level key, in registration order. */
 export const countsText = (counts: Readonly<Record<string, number>>): string =>
-  all.map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ")
+  // a site setting is no collection of objects
+  all.filter((k) => k.setting === undefined).map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ")
 
 /** The live snapshot as the cache stores it. */
 export const LiveSnapshotSchema = Schema.Struct({
