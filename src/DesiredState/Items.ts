@@ -178,6 +178,14 @@ export const collectItems = (
       }
       if (otherKeys.includes(key)) continue
       const kind = kindAt(key)
+      if (kind?.setting !== undefined) {
+        issues.push(makeIssue(file.path, locate(file, [key], "key"), {
+          code: "site-setting",
+          message: `"${key}" is a site setting, not a list of items`,
+          hint: `write \`${key}: <value>\` under the site in sites.yaml`
+        }))
+        continue
+      }
       if (kind === undefined) {
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",

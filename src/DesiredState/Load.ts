@@ -73,7 +73,8 @@ export const loadSite = (
   const context: LoadContext = {
     aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>),
     // checks across kinds (a DHCP reservation inside its subnet) read the other kind's items
-    items: (collection) => items.byKind[collection] ?? []
+    items: (collection) => items.byKind[collection] ?? [],
+    config
   }
   for (const kind of kinds) {
     issues.push(...checkDuplicates(items.named[kind.collection] ?? []))
@@ -87,11 +88,14 @@ export const loadSite = (
     config,
     ...Object.fromEntries(kinds.map((kind) => [
       kind.collection,
-      (items.byKind[kind.collection] ?? []).map((item) => ({
-        name: item.name,
-        spec: kind.yaml.normalise(item.value, context),
-        source: item.source
-      }))
+      // a site setting's one object comes from sites.yaml (src/Kinds/Kind.ts `setting`)
+      kind.setting !== undefined ?
+        [kind.setting.desired(config)].filter((d) => d !== undefined) :
+        (items.byKind[kind.collection] ?? []).map((item) => ({
+          name: item.name,
+          spec: kind.yaml.normalise(item.value, context),
+          source: item.source
+        }))
     ])),
     ...(intents.intents.length > 0 ? { intents: intents.intents } : {})
   } as unknown as Omit<DesiredSite, "digest">

@@ -13,7 +13,7 @@ import { kinds } from "../Kinds/Registry.ts"
 export type KindKey = string
 
 /** Every top-level key that holds a kind, in registration order. */
-export const kindKeys: ReadonlyArray<KindKey> = kinds.map((k) => k.collection)
+export const kindKeys: ReadonlyArray<KindKey> = kinds.filter((k) => k.setting === undefined).map((k) => k.collection)
 
 /** Kinds reserved in the file format; recognised and skipped with a warning until they are built. */
 export const futureKinds: ReadonlyArray<string> = [
@@ -35,7 +35,8 @@ const Reserved = Schema.optionalKey(
 /** One resource file: every kind is an optional list. */
 export const ResourceFile = Schema.Struct({
   ...Object.fromEntries(
-    kinds.map((k) => {
+    // a site setting (src/Kinds/Kind.ts `setting`) is written in sites.yaml, not in a resource file
+    kinds.filter((k) => k.setting === undefined).map((k) => {
       const list = Schema.Array(k.yaml.input)
       const description = "description" in k.yaml ? k.yaml.description : undefined
       return [k.collection, Schema.optionalKey(description === undefined ? list : list.annotate({ description }))]

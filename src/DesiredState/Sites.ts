@@ -61,6 +61,12 @@ export const SiteInput = Schema.Struct({
   )),
   sensitive_interfaces: Schema.optionalKey(
     doc(Schema.Array(Schema.String), "interfaces where pass rules must log (default [wan])")
+  ),
+  outbound_nat_mode: Schema.optionalKey(
+    doc(
+      Schema.Literals(["automatic", "hybrid", "manual", "advanced", "disabled"]),
+      "outbound NAT mode: automatic, hybrid, manual (advanced) or disabled; left as it is when absent"
+    )
   )
 })
 export type SiteInput = typeof SiteInput.Type
@@ -106,7 +112,11 @@ const toConfig = (input: SiteInput): SiteConfig => ({
       )
     }
     : {}),
-  ...(input.sensitive_interfaces !== undefined ? { sensitiveInterfaces: input.sensitive_interfaces } : {})
+  ...(input.sensitive_interfaces !== undefined ? { sensitiveInterfaces: input.sensitive_interfaces } : {}),
+  // "manual" is what the GUI calls the mode OPNsense stores as "advanced"
+  ...(input.outbound_nat_mode !== undefined
+    ? { outboundNatMode: input.outbound_nat_mode === "manual" ? "advanced" : input.outbound_nat_mode }
+    : {})
 })
 
 const normalisePath = (path: string): string => {

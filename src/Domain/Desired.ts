@@ -66,7 +66,9 @@ export const SiteConfig = Schema.Struct({
   /** policy analysis: interface identifier → its networks ("lan" in a rule) and the firewall's addresses on it */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /** policy analysis: interfaces where pass rules must log (default ["wan"]) */
-  sensitiveInterfaces: Schema.optional(Schema.Array(Schema.String))
+  sensitiveInterfaces: Schema.optional(Schema.Array(Schema.String)),
+  /** the outbound NAT mode the firewall should have (config nat/outbound/mode); undefined = left as it is */
+  outboundNatMode: Schema.optional(Schema.Literals(["automatic", "hybrid", "advanced", "disabled"]))
 })
 export type SiteConfig = typeof SiteConfig.Type
 

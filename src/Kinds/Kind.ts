@@ -19,7 +19,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { Located } from "../DesiredState/Located.ts"
-import type { Issue } from "../Domain/Desired.ts"
+import type { Issue, SiteConfig } from "../Domain/Desired.ts"
 import type { FirmwareVersion, LiveInterface, Origin } from "../Domain/Model.ts"
 import type { FieldDiff, SourceRef } from "../Domain/Plan.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
@@ -57,6 +57,8 @@ export interface LoadContext {
    * subnet by the subnet's desired-state name and must lie inside it); absent = none
    */
   readonly items?: (collection: string) => ReadonlyArray<Located<unknown>>
+  /** the site's settings (sites.yaml), for checks that depend on one (outbound NAT rules and the mode) */
+  readonly config?: SiteConfig | undefined
 }
 
 export interface YamlPart<I, S> {
@@ -215,6 +217,20 @@ export interface Kind<
   readonly revertThroughApi?: string
   /** fields besides the spec a revert puts back (a VLAN's device) */
   readonly restoreDiff?: (pre: L, now: L | undefined) => ReadonlyArray<FieldDiff>
+  /**
+   * A site setting (sites.yaml) rather than a list of YAML items: the firewall has exactly one
+   * live object of the kind (its uuid and owner are the setting's name), and a change of the
+   * setting is the update of that object, so plan, apply (with its subsystem's one reconfigure),
+   * journal, undo and drift handle it as any other change. The object is matched to the site's
+   * value by its name; when the site leaves the setting out it is read-only (never changed,
+   * imported or pruned); it is never created or deleted. undefined = an ordinary kind.
+   */
+  readonly setting?: {
+    /** the site's value as the one desired object; undefined when the site leaves it as it is */
+    readonly desired: (config: SiteConfig) => DesiredItem<S> | undefined
+    /** why this version's API cannot read it (plan warns instead of comparing); undefined when it can */
+    readonly unreadable: (version: FirmwareVersion) => string | undefined
+  }
   readonly importer: {
     /** file the import writes, in the site folder */
     readonly file: string

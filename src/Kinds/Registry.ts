@@ -14,10 +14,13 @@ import { alias } from "./Alias/index.ts"
 import { dhcpReservation } from "./DhcpReservation/index.ts"
 import { dhcpSubnet } from "./DhcpSubnet/index.ts"
 import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
+import { oneToOne } from "./OneToOne/index.ts"
+import { outboundNat } from "./OutboundNat/index.ts"
+import { outboundNatMode } from "./OutboundNat/Mode.ts"
 import { rule } from "./Rule/index.ts"
 import { vlan } from "./Vlan/index.ts"
 
-const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation] as const
+const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode] as const
 
 export type RegisteredKind = (typeof registered)[number]
 
@@ -122,7 +125,8 @@ export const perKind = <A>(f: (kind: AnyKind) => A): Record<string, A> =>
 
 /** "2 vlans, 3 aliases, 10 rules": counts per kind name, by top-level key, in registration order. */
 export const countsText = (counts: Readonly<Record<string, number>>): string =>
-  all.map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ")
+  // a site setting is no collection of objects
+  all.filter((k) => k.setting === undefined).map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ")
 
 /** The live snapshot as the cache stores it. */
 export const LiveSnapshotSchema = Schema.Struct({

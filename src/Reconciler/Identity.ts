@@ -119,7 +119,10 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   readonly adoptionKey: (spec: S) => string | undefined
   /** extra read-only test (e.g. built-in alias names) */
   readonly readOnly?: (live: L) => boolean
+  /** a site setting (src/Kinds/Kind.ts `setting`): one value, matched by its name, never created or deleted */
+  readonly setting?: boolean
 }): Identified<S, L> => {
+  if (options.setting === true) return identifySetting(options.desired, options.live)
   const readOnly = options.live.filter((l) => !isWritable(l) || options.readOnly?.(l) === true)
   // indexes built once per call: every step below looks up instead of scanning all live objects
   const readOnlySet = new Set(readOnly)
@@ -206,4 +209,21 @@ export const identify = <S, L extends LiveItem<S>>(options: {
     unmanaged,
     readOnly
   }
+}
+
+/**
+ * A site setting: its one live object (owned by the setting's name) is matched to the site's
+ * value; without a value it is read-only; a value with no live object (a version whose API
+ * cannot read it) is neither matched nor to create: the plan warns about it instead.
+ */
+const identifySetting = <S, L extends LiveItem<S>>(
+  desired: ReadonlyArray<DesiredItem<S>>,
+  live: ReadonlyArray<L>
+): Identified<S, L> => {
+  const matches = desired.flatMap((d) => {
+    const l = live.find((x) => x.owner === d.name)
+    return l === undefined ? [] : [{ desired: d, live: l, by: "marker" as const }]
+  })
+  const used = new Set<L>(matches.map((m) => m.live))
+  return { matches, unmatched: [], orphans: [], unmanaged: [], readOnly: live.filter((l) => !used.has(l)) }
 }

@@ -6,7 +6,7 @@ import type { DesiredSite } from "../Domain/Desired.ts"
 import { byCodeUnit, canonicalJson, sha256 } from "../Domain/Digest.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
-import { kinds, liveOf } from "../Kinds/Registry.ts"
+import { desiredOf, kinds, liveOf } from "../Kinds/Registry.ts"
 import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
 import { orderChanges } from "./Order.ts"
 import { versionWarnings } from "./VersionWarnings.ts"
@@ -52,6 +52,13 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
     )
   }
   warnings.push(...versionWarnings(desired, live, ordered))
+  // a site setting this version's API cannot read is not compared: say so instead
+  for (const kind of kinds) {
+    const why = kind.setting === undefined || desiredOf(desired, kind).length === 0
+      ? undefined
+      : kind.setting.unreadable(live.version)
+    if (why !== undefined) warnings.push(why)
+  }
   const identified = Object.values(identity)
   const unmanaged = identified.reduce((n, k) => n + k.unmanaged.length, 0)
   if (unmanaged > 0 && !desired.config.pruneUnmanaged) {

@@ -7,14 +7,14 @@
  * automatic rows, and computes `sort_order`/`prio_group`.
  */
 import type { Resource } from "./Crud.ts"
-import { encodeGet, encodeRow, optionMap, type Table, validateFields } from "./Fields.ts"
+import { encodeGet, encodeRow, fieldsFor, optionMap, type Table, validateFields } from "./Fields.ts"
 import { categoryColors, categoryParam, natRuleActions, networkMeta, nextSequence } from "./FilterBase.ts"
 import { generatedTable } from "./Generated.ts"
 import { normaliseNat, snatTable, validateSnat, withPriority } from "./NatModel.ts"
 import { addressFamily } from "./Net.ts"
 import type { Controller, Ctx, Request } from "./Router.ts"
 import type { Iface } from "./State.ts"
-import { grid, gridParams, isRecord, type Item, json, Messages, type Reply, type Row } from "./Wire.ts"
+import { grid, gridParams, isRecord, type Item, json, Messages, raw, type Reply, type Row } from "./Wire.ts"
 
 /**
  * Filter.xml `general` (26.1.11+): `snat_mode`, an SNatModeField. It is volatile (never stored in
@@ -170,6 +170,35 @@ const setGeneral = (req: Request, c: Ctx) => {
   return json({ result: "saved" })
 }
 
+/**
+ * PHP's fputcsv (separator `;`, enclosure `"`, escape `\`) encloses a field holding the separator,
+ * the enclosure, the escape character or white space, doubling the enclosure inside.
+ * opnsense/core 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Base/ApiControllerBase.php exportCsv
+ */
+const csvField = (v: string) => (/[;"\\\s]/.test(v) ? `"${v.replace(/"/g, "\"\"")}"` : v)
+
+/**
+ * `download_rules` (26.1.11+): every configured source NAT rule whatever the mode, as CSV:
+ * `@uuid`, then the stored fields in model order without the volatile `sort_order`/`prio_group`,
+ * categories by name; no records, no header. opnsense/core 26.1.11, 26.7.2:
+ * src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/SourceNatController.php downloadRulesAction,
+ * FilterBaseController.php downloadRulesBase.
+ */
+const downloadRules = (c: Ctx): Reply => {
+  const cols = fieldsFor(snatTable, c.v).map((f) => f.name).filter((n) => n !== "sort_order" && n !== "prio_group")
+  const lines: Array<string> = []
+  for (const [uuid, item] of c.state.snat.entries()) {
+    if (lines.length === 0) lines.push(["@uuid", ...cols].map(csvField).join(";"))
+    const values = cols.map((col) => {
+      const v = item[col] ?? ""
+      if (col !== "categories") return v
+      return v.split(",").flatMap((u) => (u === "" ? [] : c.state.categories.get(u)?.["name"] ?? [])).join(",")
+    })
+    lines.push([uuid, ...values].map(csvField).join(";"))
+  }
+  return raw(lines.length === 0 ? "" : `${lines.join("\n")}\n`, "text/csv")
+}
+
 export const controller = (wholeModel: (c: Ctx) => Reply): Controller => ({
   module: "firewall",
   controller: "source_nat",
@@ -184,6 +213,7 @@ export const controller = (wholeModel: (c: Ctx) => Reply): Controller => ({
         return req.isGet ? wholeModel(c) : json([])
       }
     },
-    set: { available: (v) => v.natRework, handle: (req, c) => setGeneral(req, c) }
+    set: { available: (v) => v.natRework, handle: (req, c) => setGeneral(req, c) },
+    download_rules: { available: (v) => v.natRework, handle: (req, c) => (req.isGet ? downloadRules(c) : json([])) }
   }
 })

@@ -165,7 +165,10 @@ const siteOf = (d: Desired): DesiredSite => {
     aliases: d.aliases.map((spec) => ({ name: spec.name, spec, source })),
     rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source })),
     dhcp_subnets: [],
-    dhcp_reservations: []
+    dhcp_reservations: [],
+    outbound_nat: [],
+    one_to_one_nat: [],
+    outbound_nat_mode: []
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

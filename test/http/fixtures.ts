@@ -24,6 +24,9 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
     spec: { parent: "igb1", tag: 30, priority: 0, proto: "", description: "iot" }
   }],
   aliases: [],
+  outbound_nat: [],
+  one_to_one_nat: [],
+  outbound_nat_mode: [],
   rules: Array.from({ length: rules }, (_, i) => ({
     uuid: `r${i}`,
     origin: "mvc" as const,

@@ -15,6 +15,9 @@ const snapshot: LiveSnapshot = {
   vlans: [],
   dhcp_subnets: [],
   dhcp_reservations: [],
+  outbound_nat: [],
+  one_to_one_nat: [],
+  outbound_nat_mode: [],
   aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
   rules: [
     {

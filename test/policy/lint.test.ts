@@ -172,6 +172,9 @@ describe("lint: severities, management and live-state details", () => {
       dhcp_subnets: [],
       dhcp_reservations: [],
       aliases: [],
+      outbound_nat: [],
+      one_to_one_nat: [],
+      outbound_nat_mode: [],
       rules: [
         {
           name: "block",

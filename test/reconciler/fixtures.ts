@@ -67,6 +67,9 @@ export const site = (
   rules: parts.rules ?? [],
   dhcp_subnets: parts.dhcp_subnets ?? [],
   dhcp_reservations: parts.dhcp_reservations ?? [],
+  outbound_nat: [],
+  one_to_one_nat: [],
+  outbound_nat_mode: [],
   digest: "d".repeat(64)
 })
 
@@ -103,5 +106,8 @@ export const snapshot = (
   rules: parts.rules ?? [],
   dhcp_subnets: parts.dhcp_subnets ?? [],
   dhcp_reservations: parts.dhcp_reservations ?? [],
+  outbound_nat: [],
+  one_to_one_nat: [],
+  outbound_nat_mode: [],
   stale: false
 })

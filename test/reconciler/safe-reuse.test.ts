@@ -75,7 +75,8 @@ describe("the safety layer reuses what the plan read", () => {
         "/api/firewall/alias/search_item": 1,
         "/api/firewall/filter/search_rule": 1,
         "/api/kea/dhcpv4/search_subnet": 1,
-        "/api/kea/dhcpv4/search_reservation": 1
+        "/api/kea/dhcpv4/search_reservation": 1,
+        "/api/firewall/one_to_one/search_rule": 1
       })
       expect(loads.count).toBe(1)
     }))
@@ -105,7 +106,8 @@ describe("plan and apply in one go", () => {
     "/api/firewall/alias/search_item": 1,
     "/api/firewall/filter/search_rule": 1,
     "/api/kea/dhcpv4/search_subnet": 1,
-    "/api/kea/dhcpv4/search_reservation": 1
+    "/api/kea/dhcpv4/search_reservation": 1,
+    "/api/firewall/one_to_one/search_rule": 1
   }
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>

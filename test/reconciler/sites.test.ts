@@ -18,6 +18,9 @@ describe("selectSite", () => {
         rules: [],
         dhcp_subnets: [],
         dhcp_reservations: [],
+        outbound_nat: [],
+        one_to_one_nat: [],
+        outbound_nat_mode: [],
         digest: "d"
       }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)

@@ -395,3 +395,37 @@ describe("simulator: seeding NAT rules and the outbound NAT mode", () => {
     )
   })
 })
+
+describe("simulator 26.7: firewall/source_nat/download_rules", () => {
+  let sim: SimulatorHandle
+  beforeAll(async () => {
+    sim = await startSimulator({
+      version: "26.7",
+      unmanaged: false,
+      seed: {
+        natOutboundMode: "automatic",
+        snat: [{ interface: "wan", source_net: "lan", target: "wanip", description: "lan; \"out\"" }]
+      }
+    })
+  })
+  afterAll(() => sim.close())
+
+  // opnsense/core 26.7.2: FilterBaseController.php downloadRulesBase, ApiControllerBase.php exportCsv
+  it("lists every configured rule as `;` CSV whatever the mode, sort fields left out", async () => {
+    const res = await call(sim, `${SNAT}/download_rules`)
+    expect(res.headers["content-type"]).toContain("text/csv")
+    const [header, row] = res.text.trimEnd().split("\n")
+    const columns = header?.split(";") ?? []
+    expect(columns[0]).toBe("@uuid")
+    expect(columns).toContain("target")
+    expect(columns).not.toContain("sort_order")
+    expect(columns).not.toContain("prio_group")
+    expect(row).toContain(";wan;")
+    expect(row).toContain("\"lan; \"\"out\"\"\"")
+  })
+
+  it("answers an empty body without rules", async () => {
+    for (const uuid of [...sim.state.snat.keys()]) await post(sim, `${SNAT}/del_rule/${uuid}`)
+    expect((await call(sim, `${SNAT}/download_rules`)).text).toBe("")
+  })
+})
