@@ -18,6 +18,10 @@ import m_Interfaces_NetworkInterface_26_7_2 from "./Interfaces.NetworkInterface.
 import m_Interfaces_Vlan_25_7 from "./Interfaces.Vlan.25.7.json" with { type: "json" }
 import m_Interfaces_Vlan_26_1 from "./Interfaces.Vlan.26.1.json" with { type: "json" }
 import m_Interfaces_Vlan_26_7_2 from "./Interfaces.Vlan.26.7.2.json" with { type: "json" }
+import m_Unbound_Unbound_25_7 from "./Unbound.Unbound.25.7.json" with { type: "json" }
+import m_Unbound_Unbound_26_1_3 from "./Unbound.Unbound.26.1.3.json" with { type: "json" }
+import m_Unbound_Unbound_26_1 from "./Unbound.Unbound.26.1.json" with { type: "json" }
+import m_Unbound_Unbound_26_7_2 from "./Unbound.Unbound.26.7.2.json" with { type: "json" }
 
 export const generatedModels: ReadonlyArray<unknown> = [
   m_Firewall_Filter_25_7,
@@ -38,5 +42,9 @@ export const generatedModels: ReadonlyArray<unknown> = [
   m_Interfaces_Vlan_25_7,
   m_Interfaces_Vlan_26_1,
   m_Interfaces_Vlan_26_7_2,
-  m_Interfaces_NetworkInterface_26_7_2
+  m_Interfaces_NetworkInterface_26_7_2,
+  m_Unbound_Unbound_25_7,
+  m_Unbound_Unbound_26_1,
+  m_Unbound_Unbound_26_1_3,
+  m_Unbound_Unbound_26_7_2
 ]
