@@ -31,6 +31,7 @@ import { startServer } from "./Simulator/Server.ts"
 import * as SourceNat from "./Simulator/SourceNat.ts"
 import { SimulatorState } from "./Simulator/State.ts"
 import { profiles, type Series } from "./Simulator/Version.ts"
+import * as Unbound from "./Simulator/Unbound.ts"
 import * as Vlans from "./Simulator/Vlans.ts"
 
 export type { Credentials, Fault } from "./Simulator/Faults.ts"
@@ -154,6 +155,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     DNat.controller,
     SourceNat.controller(Rules.wholeModel),
     OneToOne.controller(Rules.wholeModel),
+    Unbound.settingsController,
+    Unbound.serviceController,
     Core.systemController,
     Core.firmwareController,
     Core.backupController,

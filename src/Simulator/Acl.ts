@@ -27,7 +27,21 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-diagnostics-configurationhistory": ["api/core/backup/*"],
   // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (also 25.7, 26.1)
   "page-system-firmware-manualupdate": ["api/core/firmware/*"],
-  "page-interfaces-overview": ["api/interfaces/overview/*"]
+  "page-interfaces-overview": ["api/interfaces/overview/*"],
+  // opnsense/core 25.7, 26.1.5 and 26.7.2: src/opnsense/mvc/app/models/OPNsense/Unbound/ACL/ACL.xml. A
+  // pattern ending in "/*" matches the flat URL too (src/opnsense/mvc/app/models/OPNsense/Core/ACL.php
+  // urlMatch); query forwarding and service/reconfigure are only under "Services: Unbound"
+  "page-services-dnsresolver-overrides": [
+    "host_override",
+    "host_alias",
+    "domain_override"
+  ].flatMap((noun) =>
+    ["search", "get", "set", "add", "del", "toggle"].flatMap((verb) => [
+      `api/unbound/settings/${verb}_${noun}`,
+      `api/unbound/settings/${verb}_${noun}/*`
+    ])
+  ),
+  "page-services-unbound": ["api/unbound/*"]
 }
 
 const compiled = new Map<string, RegExp>()

@@ -25,6 +25,10 @@ interface PersistedSnapshot {
   readonly onetoone?: Entries
   readonly natOutboundMode?: string
   readonly interfaces: Snapshot["interfaces"]
+  /** absent in files written before Unbound overrides were emulated */
+  readonly unboundHosts?: Entries
+  readonly unboundAliases?: Entries
+  readonly unboundDots?: Entries
 }
 
 export interface Persisted {
@@ -40,6 +44,9 @@ export interface Persisted {
     readonly snat?: Entries
     readonly onetoone?: Entries
     readonly natOutboundMode?: string
+    readonly unboundHosts?: Entries
+    readonly unboundAliases?: Entries
+    readonly unboundDots?: Entries
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -69,7 +76,10 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   snat: entries(s.snat),
   onetoone: entries(s.onetoone),
   natOutboundMode: s.natOutboundMode,
-  interfaces: s.interfaces
+  interfaces: s.interfaces,
+  unboundHosts: entries(s.unboundHosts),
+  unboundAliases: entries(s.unboundAliases),
+  unboundDots: entries(s.unboundDots)
 })
 
 const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
@@ -81,7 +91,10 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   snat: toMap(p.snat ?? []),
   onetoone: toMap(p.onetoone ?? []),
   natOutboundMode: p.natOutboundMode ?? "",
-  interfaces: p.interfaces
+  interfaces: p.interfaces,
+  unboundHosts: toMap(p.unboundHosts ?? []),
+  unboundAliases: toMap(p.unboundAliases ?? []),
+  unboundDots: toMap(p.unboundDots ?? [])
 })
 
 export const save = (state: SimulatorState, file: string): void => {
@@ -97,7 +110,10 @@ export const save = (state: SimulatorState, file: string): void => {
       dnat: entries(state.applied.dnat),
       snat: entries(state.applied.snat),
       onetoone: entries(state.applied.onetoone),
-      natOutboundMode: state.applied.natOutboundMode
+      natOutboundMode: state.applied.natOutboundMode,
+      unboundHosts: entries(state.applied.unboundHosts),
+      unboundAliases: entries(state.applied.unboundAliases),
+      unboundDots: entries(state.applied.unboundDots)
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -160,7 +176,10 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     dnat: toMap(persisted.applied.dnat),
     snat: toMap(persisted.applied.snat ?? []),
     onetoone: toMap(persisted.applied.onetoone ?? []),
-    natOutboundMode: persisted.applied.natOutboundMode ?? ""
+    natOutboundMode: persisted.applied.natOutboundMode ?? "",
+    unboundHosts: toMap(persisted.applied.unboundHosts ?? []),
+    unboundAliases: toMap(persisted.applied.unboundAliases ?? []),
+    unboundDots: toMap(persisted.applied.unboundDots ?? [])
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))

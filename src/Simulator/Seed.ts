@@ -16,6 +16,7 @@ import type { Ctx } from "./Router.ts"
 import { ruleResource } from "./Rules.ts"
 import { snatResource } from "./SourceNat.ts"
 import type { Device, Gateway, Iface, InterfaceGroup, LegacyRule, SimulatorState } from "./State.ts"
+import { aliasResource as hostAliasResource, forwardResource, hostResource } from "./Unbound.ts"
 import { vlanResource } from "./Vlans.ts"
 import { isRecord, Messages, newUuid, UUID_V4 } from "./Wire.ts"
 
@@ -40,6 +41,12 @@ export interface SeedData {
   /** config `nat/outbound/mode`: automatic, hybrid, advanced or disabled */
   readonly natOutboundMode?: string
   readonly legacyRules?: ReadonlyArray<LegacyRule>
+  /** Unbound host overrides (unbound/settings `host` fields; give a `uuid` to name them in aliases) */
+  readonly unboundHosts?: ReadonlyArray<SeedItem>
+  /** Unbound host aliases (`alias` fields; `host` is a host override's uuid) */
+  readonly unboundAliases?: ReadonlyArray<SeedItem>
+  /** Unbound query forwarding / domain overrides (`dot` fields of add_forward; type "forward") */
+  readonly unboundForwards?: ReadonlyArray<SeedItem>
 }
 
 export class SeedError extends Error {}
@@ -192,6 +199,9 @@ const applySeed = (ctx: Ctx, seed: SeedData): void => {
   for (const r of seed.dnat ?? []) insert(ctx, dnatResource, r, "port forward")
   for (const r of seed.snat ?? []) insert(ctx, snatResource, r, "source NAT rule")
   for (const r of seed.onetoone ?? []) insert(ctx, oneToOneResource, r, "1:1 NAT rule")
+  for (const h of seed.unboundHosts ?? []) insert(ctx, hostResource, h, "Unbound host override")
+  for (const a of seed.unboundAliases ?? []) insert(ctx, hostAliasResource, a, "Unbound host alias")
+  for (const d of seed.unboundForwards ?? []) insert(ctx, forwardResource, d, "Unbound domain override")
   if (seed.natOutboundMode !== undefined) ctx.state.natOutboundMode = seed.natOutboundMode
   ctx.state.legacyRules.push(...(seed.legacyRules ?? []))
 }
@@ -295,7 +305,10 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     dnat: s.dnat.snapshot(),
     snat: s.snat.snapshot(),
     onetoone: s.onetoone.snapshot(),
-    natOutboundMode: s.natOutboundMode
+    natOutboundMode: s.natOutboundMode,
+    unboundHosts: s.unboundHosts.snapshot(),
+    unboundAliases: s.unboundAliases.snapshot(),
+    unboundDots: s.unboundDots.snapshot()
   }
   s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
@@ -313,7 +326,10 @@ const LIST_KEYS: ReadonlySet<string> = new Set([
   "dnat",
   "snat",
   "onetoone",
-  "legacyRules"
+  "legacyRules",
+  "unboundHosts",
+  "unboundAliases",
+  "unboundForwards"
 ])
 const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain", "natOutboundMode"])
 

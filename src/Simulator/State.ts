@@ -199,6 +199,10 @@ export interface Snapshot {
   /** legacy `nat/outbound/mode` of config.xml; "" when the element is absent */
   readonly natOutboundMode: string
   readonly interfaces: ReadonlyArray<Iface>
+  /** Unbound.xml `hosts.host`, `aliases.alias`, `dots.dot` (unbound/settings) */
+  readonly unboundHosts: ReadonlyMap<string, Item>
+  readonly unboundAliases: ReadonlyMap<string, Item>
+  readonly unboundDots: ReadonlyMap<string, Item>
 }
 
 export interface Revision {
@@ -229,6 +233,8 @@ export interface ReconfigureCounts {
   dnat: number
   /** `interfaces/assignment/reconfigure` (each also reloads the filter, counted in `filter`) */
   assignment: number
+  /** `unbound/service/reconfigure` */
+  unbound: number
 }
 
 export class SimulatorState {
@@ -254,6 +260,9 @@ export class SimulatorState {
   readonly dnat = new Collection()
   readonly snat = new Collection()
   readonly onetoone = new Collection()
+  readonly unboundHosts = new Collection()
+  readonly unboundAliases = new Collection()
+  readonly unboundDots = new Collection()
   /**
    * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
    * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
@@ -270,6 +279,9 @@ export class SimulatorState {
     snat: ReadonlyMap<string, Item>
     onetoone: ReadonlyMap<string, Item>
     natOutboundMode: string
+    unboundHosts: ReadonlyMap<string, Item>
+    unboundAliases: ReadonlyMap<string, Item>
+    unboundDots: ReadonlyMap<string, Item>
   } = {
     rules: new Map(),
     aliases: new Map(),
@@ -277,9 +289,12 @@ export class SimulatorState {
     dnat: new Map(),
     snat: new Map(),
     onetoone: new Map(),
-    natOutboundMode: ""
+    natOutboundMode: "",
+    unboundHosts: new Map(),
+    unboundAliases: new Map(),
+    unboundDots: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0, unbound: 0 }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -336,7 +351,10 @@ export class SimulatorState {
       snat: this.snat.snapshot(),
       onetoone: this.onetoone.snapshot(),
       natOutboundMode: this.natOutboundMode,
-      interfaces: [...this.interfaces]
+      interfaces: [...this.interfaces],
+      unboundHosts: this.unboundHosts.snapshot(),
+      unboundAliases: this.unboundAliases.snapshot(),
+      unboundDots: this.unboundDots.snapshot()
     }
   }
 
@@ -350,6 +368,9 @@ export class SimulatorState {
     this.onetoone.restore(s.onetoone)
     this.natOutboundMode = s.natOutboundMode
     this.interfaces = [...s.interfaces]
+    this.unboundHosts.restore(s.unboundHosts)
+    this.unboundAliases.restore(s.unboundAliases)
+    this.unboundDots.restore(s.unboundDots)
     this.labelsEpoch++
   }
 
