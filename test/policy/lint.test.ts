@@ -170,6 +170,8 @@ describe("lint: severities, management and live-state details", () => {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
       vlans: [],
       aliases: [],
+      host_overrides: [],
+      domain_overrides: [],
       rules: [
         {
           name: "block",
