@@ -2,7 +2,6 @@
  * Unbound host and domain overrides end to end against the simulator on both emulated releases:
  * plan, apply with one Unbound reconfigure, re-plan empty, update, delete, adoption and import.
  */
-import { Effect } from "effect"
 import { readdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
