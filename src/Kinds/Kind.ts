@@ -210,6 +210,12 @@ export interface Kind<
   readonly revertThroughApi?: string
   /** fields besides the spec a revert puts back (a VLAN's device) */
   readonly restoreDiff?: (pre: L, now: L | undefined) => ReadonlyArray<FieldDiff>
+  /**
+   * what of a spec the firewall's version cannot hold, as short phrases ("TXT records (26.1+)");
+   * [] = all of it. Plan warns per change; the kind's client refuses such writes before sending.
+   * Undefined = every supported version holds every spec.
+   */
+  readonly unsupported?: (spec: S, version: FirmwareVersion) => ReadonlyArray<string>
   readonly importer: {
     /** file the import writes, in the site folder */
     readonly file: string

@@ -127,3 +127,27 @@ for (const version of ["26.1", "26.7"] as const) {
     })
   })
 }
+
+describe("Unbound overrides on an older release", () => {
+  it("a TXT record on 25.7 is warned about at plan time and refused before anything is sent", async () => {
+    h = await startHarness({
+      version: "26.1",
+      reportVersion: "25.7.5",
+      unmanaged: false,
+      files: {
+        "70-dns.yaml":
+          "host_overrides:\n  - name: spf\n    host: \"\"\n    domain: office.lan\n    type: TXT\n    txt: v=spf1 -all\n"
+      }
+    })
+    const harness = h
+    const plan = await run(harness, Reconciler.use((r) => r.plan()))
+    expect(plan.warnings).toContain(
+      "host_override \"spf\": OPNsense 25.7.5 lacks TXT records (26.1+); apply will refuse it"
+    )
+    harness.sim.requests.clear()
+    const report = await run(harness, Reconciler.use((r) => r.apply(plan.planId, { approve: true })))
+    expect(report.result).toBe("failed")
+    expect(report.changes[0]?.error).toContain("cannot hold this host override: its Unbound model lacks TXT records")
+    expect(harness.sim.requests.count("/api/unbound/settings/add_host_override")).toBe(0)
+  })
+})

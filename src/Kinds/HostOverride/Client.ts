@@ -10,6 +10,7 @@ import { allRows } from "../../Opnsense/Wire.ts"
 import type { ClientKit, KindApi } from "../Kind.ts"
 import { splitAlias } from "./Names.ts"
 import type { HostOverrideSpec, LiveHostOverride } from "./Spec.ts"
+import { refuseUnsupported } from "./Versions.ts"
 import * as Hosts from "./Wire.ts"
 
 export const reconfigurePath = "unbound/service/reconfigure"
@@ -62,6 +63,7 @@ export const client = (kit: ClientKit): KindApi<HostOverrideSpec, LiveHostOverri
     list: list.pipe(Effect.withSpan("Opnsense.hostOverrides.list", { attributes: { "opnsense.site": kit.site } })),
     read: () => list,
     create: Effect.fn("Opnsense.hostOverrides.create")(function*(spec: HostOverrideSpec, owner: string) {
+      yield* refuseUnsupported(kit.site, yield* kit.version, spec)
       const uuid = yield* kit.create(
         `${Hosts.base}/add_host_override`,
         Hosts.hostWrapper,
@@ -72,6 +74,7 @@ export const client = (kit: ClientKit): KindApi<HostOverrideSpec, LiveHostOverri
       return uuid
     }),
     update: Effect.fn("Opnsense.hostOverrides.update")(function*(uuid: string, spec: HostOverrideSpec, owner: string) {
+      yield* refuseUnsupported(kit.site, yield* kit.version, spec)
       yield* kit.update(`${Hosts.base}/set_host_override/${uuid}`, Hosts.hostWrapper, Hosts.hostBody(spec, owner))
       yield* syncAliases(uuid, spec)
     }),

@@ -6,6 +6,7 @@ import { HostOverrideInput } from "./Input.ts"
 import { hostKey } from "./Names.ts"
 import { friendlyHostOverride } from "./Render.ts"
 import { HostOverrideSpec, LiveHostOverride } from "./Spec.ts"
+import { lacking } from "./Versions.ts"
 import { checkHostOverrides, hostOverrideSpec } from "./Yaml.ts"
 
 const fqdn = (spec: HostOverrideSpec) => `${spec.hostname === "" ? "" : `${spec.hostname}.`}${spec.domain}`
@@ -30,6 +31,7 @@ export const hostOverride = defineKind({
     adoptionKey: (spec) => hostKey(spec.hostname, spec.domain, spec.type),
     label: (live) => `${fqdn(live.spec)} ${live.spec.type}`
   },
+  unsupported: lacking,
   importer: {
     file: "host-overrides.yaml",
     // by name and type: an A and an AAAA override often share one description
