@@ -5,6 +5,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Issue } from "../../src/Domain/Desired.ts"
+import type { DomainOverrideInput } from "../../src/Kinds/DomainOverride/Input.ts"
+import { friendlyDomainOverride } from "../../src/Kinds/DomainOverride/Render.ts"
+import { domainOverrideSpec } from "../../src/Kinds/DomainOverride/Yaml.ts"
+import type { HostOverrideInput } from "../../src/Kinds/HostOverride/Input.ts"
+import { friendlyHostOverride } from "../../src/Kinds/HostOverride/Render.ts"
+import type { HostOverrideSpec } from "../../src/Kinds/HostOverride/Spec.ts"
+import { hostOverrideSpec } from "../../src/Kinds/HostOverride/Yaml.ts"
 import { validate } from "./validate-fixture.ts"
 
 const where = (i: Issue) => [i.file, i.line, i.column, i.severity, i.code, i.name]
@@ -50,4 +57,40 @@ describe("domain override checks", () => {
         ["a.yaml", 17, 13, "error", "invalid-address", "bad-server"]
       ])
     }))
+})
+
+describe("host and domain override rendering", () => {
+  it("renders specs back to YAML items that normalise to the same spec (defaults left out)", () => {
+    const specs: ReadonlyArray<HostOverrideSpec> = [
+      hostOverrideSpec({ name: "a", host: "nas", domain: "office.lan", address: "192.168.1.20" }),
+      hostOverrideSpec({
+        name: "b",
+        host: "*",
+        domain: "lab.lan",
+        type: "AAAA",
+        address: "fd00::1",
+        ttl: 60,
+        reverse: false,
+        aliases: ["www.lab.lan", "api.example.org", "*.other.org"],
+        enabled: false,
+        description: "Lab"
+      }),
+      hostOverrideSpec({ name: "c", host: "", domain: "office.lan", type: "MX", mx_priority: 10, mx_host: "mail" })
+    ]
+    for (const spec of specs) {
+      const { name, ...item } = friendlyHostOverride("x", spec)
+      expect(hostOverrideSpec({ name, ...item } as HostOverrideInput)).toEqual(spec)
+    }
+    // "www.lab.lan" is www in the host's own domain
+    expect(specs[1]?.aliases).toEqual(["*.other.org", "api.example.org", "www"])
+    expect(friendlyHostOverride("a", specs[0] as HostOverrideSpec)).toEqual({
+      name: "a",
+      host: "nas",
+      domain: "office.lan",
+      address: "192.168.1.20"
+    })
+    const forward = domainOverrideSpec({ name: "d", domain: "corp.example", server: "10.0.0.53", port: 5353 })
+    const { name, ...item } = friendlyDomainOverride("d", forward)
+    expect(domainOverrideSpec({ name, ...item } as DomainOverrideInput)).toEqual(forward)
+  })
 })

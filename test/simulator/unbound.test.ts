@@ -3,6 +3,9 @@
  * over HTTP on both emulated releases (opnsense/core 26.1.5 and 26.7.2:
  * src/opnsense/mvc/app/controllers/OPNsense/Unbound/Api/SettingsController.php).
  */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call } from "./helpers.ts"
@@ -75,3 +78,30 @@ for (const version of ["26.1", "26.7"] as const) {
     })
   })
 }
+
+describe("simulator: Unbound overrides persist", () => {
+  it("keeps hosts, aliases and forwards, configured and running, across a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-unbound-"))
+    const stateFile = join(dir, "box.json")
+    try {
+      const first = await startSimulator({ version: "26.7", tls: false, unmanaged: false, stateFile })
+      const host = (await post(first, "/api/unbound/settings/add_host_override", {
+        host: { hostname: "nas", domain: "office.lan", server: "192.168.1.20" }
+      })).body.uuid as string
+      await post(first, "/api/unbound/settings/add_host_alias", { alias: { host, hostname: "files" } })
+      await post(first, "/api/unbound/settings/add_forward", { dot: { domain: "corp.example", server: "10.0.0.53" } })
+      await post(first, "/api/unbound/service/reconfigure")
+      await first.close()
+      const second = await startSimulator({ version: "26.7", tls: false, unmanaged: false, stateFile })
+      try {
+        expect([...second.state.unboundHosts.keys()]).toEqual([host])
+        expect([...second.state.unboundAliases.values()].map((a) => a["hostname"])).toEqual(["files"])
+        expect(second.state.applied.unboundDots.size).toBe(1)
+      } finally {
+        await second.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
