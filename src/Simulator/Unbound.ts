@@ -84,7 +84,7 @@ export const hostResource: Resource = {
       { wildcard: true, ip: false },
       v26 ? "A valid hostname must be specified." : "Please specify a valid IP address or hostname."
     )
-    // Unbound::performValidation (26.1.6+): a trailing dot is refused
+    // Unbound::performValidation (26.1.7+): a trailing dot is refused
     if (v26 && (item["hostname"] ?? "").endsWith(".")) m.add("host.hostname", "A valid hostname must be specified.")
     checkHostname(m, "host.mx", item["mx"] ?? "", { wildcard: false, ip: true }, classMessage(c))
     const rr = item["rr"] ?? ""
@@ -93,7 +93,7 @@ export const hostResource: Resource = {
         m.add(`host.${r.field}`, r.message)
       }
     }
-    // NetworkField: a literal address or network (26.7.2 sets NetMaskAllowed=N on hosts.host.server)
+    // NetworkField: a literal address or network (26.7 sets NetMaskAllowed=N on hosts.host.server; 26.1.x does not)
     const server = item["server"] ?? ""
     if (server !== "") {
       const [addr, mask, ...rest] = server.split("/")

@@ -58,7 +58,7 @@ const fieldIssues = (item: Located<HostOverrideInput>): Array<Issue> => {
       hint: "letters, digits and inner hyphens in dot-separated labels, e.g. office.lan"
     }))
   }
-  // 26.1.6+ refuse a trailing dot (Unbound.php performValidation); every version the HostnameField rules
+  // 26.1.7+ refuse a trailing dot (Unbound.php performValidation); every version the HostnameField rules
   if (v.host !== "" && (!isDnsName(v.host, { wildcard: true }) || v.host.endsWith("."))) {
     issues.push(report(item, ["host"], {
       code: "invalid-hostname",
