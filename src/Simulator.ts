@@ -31,6 +31,7 @@ import { populate, populateHardware, type SeedData } from "./Simulator/Seed.ts"
 import { startServer } from "./Simulator/Server.ts"
 import * as SourceNat from "./Simulator/SourceNat.ts"
 import { SimulatorState } from "./Simulator/State.ts"
+import * as Unbound from "./Simulator/Unbound.ts"
 import { profiles, type Series } from "./Simulator/Version.ts"
 import * as Vlans from "./Simulator/Vlans.ts"
 
@@ -157,6 +158,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     OneToOne.controller(Rules.wholeModel),
     Kea.dhcpv4Controller,
     Kea.serviceController,
+    Unbound.settingsController,
+    Unbound.serviceController,
     Core.systemController,
     Core.firmwareController,
     Core.backupController,

@@ -231,6 +231,12 @@ export interface Kind<
     /** why this version's API cannot read it (plan warns instead of comparing); undefined when it can */
     readonly unreadable: (version: FirmwareVersion) => string | undefined
   }
+  /**
+   * what of a spec the firewall's version cannot hold, as short phrases ("TXT records (26.1+)");
+   * [] = all of it. Plan warns per change; the kind's client refuses such writes before sending.
+   * Undefined = every supported version holds every spec.
+   */
+  readonly unsupported?: (spec: S, version: FirmwareVersion) => ReadonlyArray<string>
   readonly importer: {
     /** file the import writes, in the site folder */
     readonly file: string

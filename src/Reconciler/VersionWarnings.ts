@@ -6,6 +6,7 @@
 import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Change } from "../Domain/Plan.ts"
+import { desiredOf, kindOf } from "../Kinds/Registry.ts"
 import { capabilities, ruleFeaturesOf, ruleFeatureText } from "../Opnsense/Version.ts"
 
 export const versionWarnings = (
@@ -24,16 +25,29 @@ export const versionWarnings = (
     ]
   }
   const specs = new Map(desired.rules.map((r) => [r.name, r.spec]))
-  return changes.flatMap((change) => {
-    const spec = change.kind === "rule" && change.action !== "delete" ? specs.get(change.name) : undefined
-    if (spec === undefined) return []
-    const lacking = ruleFeaturesOf(spec).filter((f) => caps.missingRuleFeatures.includes(f))
+  // kinds that say what their specs need of the version (Kind.unsupported)
+  const byKind = changes.flatMap((change) => {
+    const kind = kindOf(change.kind)
+    if (kind.unsupported === undefined || change.action === "delete") return []
+    const spec = desiredOf(desired, kind).find((d) => d.name === change.name)?.spec
+    const lacking = spec === undefined ? [] : kind.unsupported(spec, live.version)
     return lacking.length === 0
       ? []
-      : [
-        `rule "${change.name}": OPNsense ${raw} has ${
-          lacking.map((f) => ruleFeatureText[f]).join(", ")
-        }; apply will refuse it`
-      ]
+      : [`${kind.name} "${change.name}": OPNsense ${raw} lacks ${lacking.join(", ")}; apply will refuse it`]
   })
+  return [
+    ...byKind,
+    ...changes.flatMap((change) => {
+      const spec = change.kind === "rule" && change.action !== "delete" ? specs.get(change.name) : undefined
+      if (spec === undefined) return []
+      const lacking = ruleFeaturesOf(spec).filter((f) => caps.missingRuleFeatures.includes(f))
+      return lacking.length === 0
+        ? []
+        : [
+          `rule "${change.name}": OPNsense ${raw} has ${
+            lacking.map((f) => ruleFeatureText[f]).join(", ")
+          }; apply will refuse it`
+        ]
+    })
+  ]
 }

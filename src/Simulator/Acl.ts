@@ -30,7 +30,21 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-interfaces-overview": ["api/interfaces/overview/*"],
   // "Services: DHCP: Kea(v4)", opnsense/core 26.7.2 (and 26.1.5): src/opnsense/mvc/app/models/OPNsense/Kea/ACL/ACL.xml
   "page-dhcp-kea-v4": ["api/kea/dhcpv4/*", "api/kea/leases4/*", "api/kea/service/*"],
-  "page-dhcp-kea-v6": ["api/kea/dhcpv6/*", "api/kea/leases6/*", "api/kea/service/*"]
+  "page-dhcp-kea-v6": ["api/kea/dhcpv6/*", "api/kea/leases6/*", "api/kea/service/*"],
+  // opnsense/core 25.7, 26.1.5 and 26.7.2: src/opnsense/mvc/app/models/OPNsense/Unbound/ACL/ACL.xml. A
+  // pattern ending in "/*" matches the flat URL too (src/opnsense/mvc/app/models/OPNsense/Core/ACL.php
+  // urlMatch); query forwarding and service/reconfigure are only under "Services: Unbound"
+  "page-services-dnsresolver-overrides": [
+    "host_override",
+    "host_alias",
+    "domain_override"
+  ].flatMap((noun) =>
+    ["search", "get", "set", "add", "del", "toggle"].flatMap((verb) => [
+      `api/unbound/settings/${verb}_${noun}`,
+      `api/unbound/settings/${verb}_${noun}/*`
+    ])
+  ),
+  "page-services-unbound": ["api/unbound/*"]
 }
 
 const compiled = new Map<string, RegExp>()

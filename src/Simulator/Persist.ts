@@ -28,6 +28,10 @@ interface PersistedSnapshot {
   readonly keaSubnets?: Entries
   readonly keaReservations?: Entries
   readonly interfaces: Snapshot["interfaces"]
+  /** absent in files written before Unbound overrides were emulated */
+  readonly unboundHosts?: Entries
+  readonly unboundAliases?: Entries
+  readonly unboundDots?: Entries
 }
 
 export interface Persisted {
@@ -45,6 +49,9 @@ export interface Persisted {
     readonly natOutboundMode?: string
     readonly keaSubnets?: Entries
     readonly keaReservations?: Entries
+    readonly unboundHosts?: Entries
+    readonly unboundAliases?: Entries
+    readonly unboundDots?: Entries
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -76,7 +83,10 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   natOutboundMode: s.natOutboundMode,
   keaSubnets: entries(s.keaSubnets),
   keaReservations: entries(s.keaReservations),
-  interfaces: s.interfaces
+  interfaces: s.interfaces,
+  unboundHosts: entries(s.unboundHosts),
+  unboundAliases: entries(s.unboundAliases),
+  unboundDots: entries(s.unboundDots)
 })
 
 const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
@@ -90,7 +100,10 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   natOutboundMode: p.natOutboundMode ?? "",
   keaSubnets: toMap(p.keaSubnets ?? []),
   keaReservations: toMap(p.keaReservations ?? []),
-  interfaces: p.interfaces
+  interfaces: p.interfaces,
+  unboundHosts: toMap(p.unboundHosts ?? []),
+  unboundAliases: toMap(p.unboundAliases ?? []),
+  unboundDots: toMap(p.unboundDots ?? [])
 })
 
 export const save = (state: SimulatorState, file: string): void => {
@@ -108,7 +121,10 @@ export const save = (state: SimulatorState, file: string): void => {
       onetoone: entries(state.applied.onetoone),
       natOutboundMode: state.applied.natOutboundMode,
       keaSubnets: entries(state.applied.keaSubnets),
-      keaReservations: entries(state.applied.keaReservations)
+      keaReservations: entries(state.applied.keaReservations),
+      unboundHosts: entries(state.applied.unboundHosts),
+      unboundAliases: entries(state.applied.unboundAliases),
+      unboundDots: entries(state.applied.unboundDots)
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -173,7 +189,10 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     onetoone: toMap(persisted.applied.onetoone ?? []),
     natOutboundMode: persisted.applied.natOutboundMode ?? "",
     keaSubnets: toMap(persisted.applied.keaSubnets ?? []),
-    keaReservations: toMap(persisted.applied.keaReservations ?? [])
+    keaReservations: toMap(persisted.applied.keaReservations ?? []),
+    unboundHosts: toMap(persisted.applied.unboundHosts ?? []),
+    unboundAliases: toMap(persisted.applied.unboundAliases ?? []),
+    unboundDots: toMap(persisted.applied.unboundDots ?? [])
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))

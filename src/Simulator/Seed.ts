@@ -17,6 +17,7 @@ import type { Ctx } from "./Router.ts"
 import { ruleResource } from "./Rules.ts"
 import { snatResource } from "./SourceNat.ts"
 import type { Device, Gateway, Iface, InterfaceGroup, LegacyRule, SimulatorState } from "./State.ts"
+import { aliasResource as hostAliasResource, forwardResource, hostResource } from "./Unbound.ts"
 import { vlanResource } from "./Vlans.ts"
 import { isRecord, Messages, newUuid, UUID_V4 } from "./Wire.ts"
 
@@ -45,6 +46,12 @@ export interface SeedData {
   /** Kea DHCPv4 reservations (`reservation` fields; `subnet` may be the subnet's CIDR instead of its uuid) */
   readonly keaReservations?: ReadonlyArray<SeedItem>
   readonly legacyRules?: ReadonlyArray<LegacyRule>
+  /** Unbound host overrides (unbound/settings `host` fields; give a `uuid` to name them in aliases) */
+  readonly unboundHosts?: ReadonlyArray<SeedItem>
+  /** Unbound host aliases (`alias` fields; `host` is a host override's uuid) */
+  readonly unboundAliases?: ReadonlyArray<SeedItem>
+  /** Unbound query forwarding / domain overrides (`dot` fields of add_forward; type "forward") */
+  readonly unboundForwards?: ReadonlyArray<SeedItem>
 }
 
 export class SeedError extends Error {}
@@ -197,6 +204,9 @@ const applySeed = (ctx: Ctx, seed: SeedData): void => {
   for (const r of seed.dnat ?? []) insert(ctx, dnatResource, r, "port forward")
   for (const r of seed.snat ?? []) insert(ctx, snatResource, r, "source NAT rule")
   for (const r of seed.onetoone ?? []) insert(ctx, oneToOneResource, r, "1:1 NAT rule")
+  for (const h of seed.unboundHosts ?? []) insert(ctx, hostResource, h, "Unbound host override")
+  for (const a of seed.unboundAliases ?? []) insert(ctx, hostAliasResource, a, "Unbound host alias")
+  for (const d of seed.unboundForwards ?? []) insert(ctx, forwardResource, d, "Unbound domain override")
   if (seed.natOutboundMode !== undefined) ctx.state.natOutboundMode = seed.natOutboundMode
   for (const r of seed.keaSubnets ?? []) insert(ctx, subnetResource, r, "Kea subnet")
   for (const r of seed.keaReservations ?? []) {
@@ -308,7 +318,10 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     onetoone: s.onetoone.snapshot(),
     natOutboundMode: s.natOutboundMode,
     keaSubnets: s.keaSubnets.snapshot(),
-    keaReservations: s.keaReservations.snapshot()
+    keaReservations: s.keaReservations.snapshot(),
+    unboundHosts: s.unboundHosts.snapshot(),
+    unboundAliases: s.unboundAliases.snapshot(),
+    unboundDots: s.unboundDots.snapshot()
   }
   s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
@@ -328,7 +341,10 @@ const LIST_KEYS: ReadonlySet<string> = new Set([
   "onetoone",
   "keaSubnets",
   "keaReservations",
-  "legacyRules"
+  "legacyRules",
+  "unboundHosts",
+  "unboundAliases",
+  "unboundForwards"
 ])
 const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain", "natOutboundMode"])
 

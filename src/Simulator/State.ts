@@ -203,6 +203,10 @@ export interface Snapshot {
   /** KeaDhcpv4.xml `reservations.reservation` (kea/dhcpv4) */
   readonly keaReservations: ReadonlyMap<string, Item>
   readonly interfaces: ReadonlyArray<Iface>
+  /** Unbound.xml `hosts.host`, `aliases.alias`, `dots.dot` (unbound/settings) */
+  readonly unboundHosts: ReadonlyMap<string, Item>
+  readonly unboundAliases: ReadonlyMap<string, Item>
+  readonly unboundDots: ReadonlyMap<string, Item>
 }
 
 export interface Revision {
@@ -235,6 +239,8 @@ export interface ReconfigureCounts {
   assignment: number
   /** `kea/service/reconfigure` */
   kea: number
+  /** `unbound/service/reconfigure` */
+  unbound: number
 }
 
 export class SimulatorState {
@@ -262,6 +268,9 @@ export class SimulatorState {
   readonly onetoone = new Collection()
   readonly keaSubnets = new Collection()
   readonly keaReservations = new Collection()
+  readonly unboundHosts = new Collection()
+  readonly unboundAliases = new Collection()
+  readonly unboundDots = new Collection()
   /**
    * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
    * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
@@ -281,6 +290,9 @@ export class SimulatorState {
     /** the Kea configuration rendered by `kea/service/reconfigure` */
     keaSubnets: ReadonlyMap<string, Item>
     keaReservations: ReadonlyMap<string, Item>
+    unboundHosts: ReadonlyMap<string, Item>
+    unboundAliases: ReadonlyMap<string, Item>
+    unboundDots: ReadonlyMap<string, Item>
   } = {
     rules: new Map(),
     aliases: new Map(),
@@ -290,9 +302,12 @@ export class SimulatorState {
     onetoone: new Map(),
     natOutboundMode: "",
     keaSubnets: new Map(),
-    keaReservations: new Map()
+    keaReservations: new Map(),
+    unboundHosts: new Map(),
+    unboundAliases: new Map(),
+    unboundDots: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0, kea: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0, kea: 0, unbound: 0 }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -351,7 +366,10 @@ export class SimulatorState {
       natOutboundMode: this.natOutboundMode,
       keaSubnets: this.keaSubnets.snapshot(),
       keaReservations: this.keaReservations.snapshot(),
-      interfaces: [...this.interfaces]
+      interfaces: [...this.interfaces],
+      unboundHosts: this.unboundHosts.snapshot(),
+      unboundAliases: this.unboundAliases.snapshot(),
+      unboundDots: this.unboundDots.snapshot()
     }
   }
 
@@ -367,6 +385,9 @@ export class SimulatorState {
     this.keaSubnets.restore(s.keaSubnets)
     this.keaReservations.restore(s.keaReservations)
     this.interfaces = [...s.interfaces]
+    this.unboundHosts.restore(s.unboundHosts)
+    this.unboundAliases.restore(s.unboundAliases)
+    this.unboundDots.restore(s.unboundDots)
     this.labelsEpoch++
   }
 

@@ -168,7 +168,9 @@ const siteOf = (d: Desired): DesiredSite => {
     dhcp_reservations: [],
     outbound_nat: [],
     one_to_one_nat: [],
-    outbound_nat_mode: []
+    outbound_nat_mode: [],
+    host_overrides: [],
+    domain_overrides: []
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

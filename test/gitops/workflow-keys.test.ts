@@ -17,7 +17,10 @@ const PLAN_KEY_PRIVILEGES = [
   "page-system-status",
   "page-interfaces-overview",
   "page-firewall-categories",
-  "page-system-firmware-manualupdate"
+  "page-system-firmware-manualupdate",
+  // host overrides and their aliases; query forwarding (domain overrides) is only under the whole of Unbound
+  "page-services-dnsresolver-overrides",
+  "page-services-unbound"
 ]
 
 let sim: SimulatorHandle
@@ -55,7 +58,11 @@ describe("the read-only plan key", () => {
   })
 
   it("an apply with it stops at the pre-apply backup, before any write (no Configuration History privilege)", async () => {
-    const writes = () => sim.requests.count((e) => /\/(add|set|del|toggle|apply|reconfigure)\w*(\/|$)/.test(e.endpoint))
+    // the action is the fourth segment (a controller may be named `settings`, as unbound's is)
+    const writes = () =>
+      sim.requests.count((e) =>
+        /^\/api\/[^/]+\/[^/]+\/(add|set|del|toggle|apply|reconfigure)\w*(\/|$)/.test(e.endpoint)
+      )
     const before = writes()
     const apply = await withPlanKey("apply")("apply", "--auto-approve")
     expect(apply.code).toBe(1)

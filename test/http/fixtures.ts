@@ -14,6 +14,8 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
   site,
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
+  host_overrides: [],
+  domain_overrides: [],
   stale: false,
   dhcp_subnets: [],
   dhcp_reservations: [],

@@ -12,6 +12,8 @@ const snapshot: LiveSnapshot = {
   site: "edge",
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-11-27T00:00:00Z",
+  host_overrides: [],
+  domain_overrides: [],
   vlans: [],
   dhcp_subnets: [],
   dhcp_reservations: [],

@@ -175,6 +175,8 @@ describe("lint: severities, management and live-state details", () => {
       outbound_nat: [],
       one_to_one_nat: [],
       outbound_nat_mode: [],
+      host_overrides: [],
+      domain_overrides: [],
       rules: [
         {
           name: "block",

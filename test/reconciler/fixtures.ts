@@ -58,6 +58,7 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 
 export const site = (
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> & {
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> & {
     readonly config?: SiteConfig
   } = {}
 ): DesiredSite => ({
@@ -70,6 +71,8 @@ export const site = (
   outbound_nat: [],
   one_to_one_nat: [],
   outbound_nat_mode: [],
+  host_overrides: parts.host_overrides ?? [],
+  domain_overrides: parts.domain_overrides ?? [],
   digest: "d".repeat(64)
 })
 
@@ -96,6 +99,7 @@ export const lRule = (
 
 export const snapshot = (
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
@@ -109,5 +113,7 @@ export const snapshot = (
   outbound_nat: [],
   one_to_one_nat: [],
   outbound_nat_mode: [],
+  host_overrides: parts.host_overrides ?? [],
+  domain_overrides: parts.domain_overrides ?? [],
   stale: false
 })

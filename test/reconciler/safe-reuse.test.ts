@@ -76,7 +76,10 @@ describe("the safety layer reuses what the plan read", () => {
         "/api/firewall/filter/search_rule": 1,
         "/api/kea/dhcpv4/search_subnet": 1,
         "/api/kea/dhcpv4/search_reservation": 1,
-        "/api/firewall/one_to_one/search_rule": 1
+        "/api/firewall/one_to_one/search_rule": 1,
+        "/api/unbound/settings/search_host_override": 1,
+        "/api/unbound/settings/search_host_alias": 1,
+        "/api/unbound/settings/search_forward": 1
       })
       expect(loads.count).toBe(1)
     }))
@@ -107,7 +110,10 @@ describe("plan and apply in one go", () => {
     "/api/firewall/filter/search_rule": 1,
     "/api/kea/dhcpv4/search_subnet": 1,
     "/api/kea/dhcpv4/search_reservation": 1,
-    "/api/firewall/one_to_one/search_rule": 1
+    "/api/firewall/one_to_one/search_rule": 1,
+    "/api/unbound/settings/search_host_override": 1,
+    "/api/unbound/settings/search_host_alias": 1,
+    "/api/unbound/settings/search_forward": 1
   }
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>

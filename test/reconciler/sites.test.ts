@@ -21,6 +21,8 @@ describe("selectSite", () => {
         outbound_nat: [],
         one_to_one_nat: [],
         outbound_nat_mode: [],
+        host_overrides: [],
+        domain_overrides: [],
         digest: "d"
       }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)

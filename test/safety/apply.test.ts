@@ -221,7 +221,10 @@ vlans:
           Effect.tapError((e) => Effect.sync(() => refusals.push(e.message))),
           Effect.retry({ while: (e) => e._tag === "LockHeld", schedule: Schedule.spaced("50 millis") })
         )
-        const [ra, rb] = yield* Effect.all([runA, Effect.delay(runB, "150 millis")], { concurrency: 2 })
+        // B starts once A holds the lock: A's first request to the firewall is made under it (a fixed
+        // delay lost the race when A's start-up alone took longer, on a loaded machine)
+        const aHoldsLock = Effect.sleep("10 millis").pipe(Effect.repeat({ until: () => a.sim.requests.count() > 0 }))
+        const [ra, rb] = yield* Effect.all([runA, Effect.andThen(aHoldsLock, runB)], { concurrency: 2 })
         expect([ra.result, rb.result]).toEqual(["applied", "applied"])
         // B was refused at once while A held the lock, with who and since when
         expect(refusals.length).toBeGreaterThan(0)

@@ -32,6 +32,8 @@ const live: LiveSnapshot = {
   site: "default",
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
+  host_overrides: [],
+  domain_overrides: [],
   vlans: [],
   dhcp_subnets: [],
   dhcp_reservations: [],

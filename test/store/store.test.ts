@@ -43,7 +43,13 @@ describe("Store", () => {
     expect(json.schemaVersion).toBe(2)
     expect(json.sites.hq.inventory.alias).toEqual({ x: "uuid-1" })
     expect((await run(store.site("hq"))).inventory.alias).toEqual({ x: "uuid-1" })
-    expect((await run(store.site("other"))).inventory).toEqual({ vlan: {}, alias: {}, rule: {} })
+    expect((await run(store.site("other"))).inventory).toEqual({
+      vlan: {},
+      alias: {},
+      rule: {},
+      host_override: {},
+      domain_override: {}
+    })
   })
 
   it("stores plans by id and loads them by id or by file", async () => {
