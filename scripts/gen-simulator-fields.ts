@@ -27,7 +27,9 @@ export const MODELS: ReadonlyArray<string> = [
   "Firewall/Category",
   "Firewall/DNat",
   "Interfaces/Vlan",
-  "Interfaces/NetworkInterface"
+  "Interfaces/NetworkInterface",
+  "Routing/Gateways",
+  "Routes/Route"
 ]
 export const DEFAULT_TAGS: ReadonlyArray<string> = ["25.7", "26.1", "26.1.3", "26.1.5", "26.7.2"]
 const MODELS_DIR = "src/opnsense/mvc/app/models"

@@ -71,7 +71,10 @@ export const loadSite = (
   issues.push(...shapeIssues, ...intents.issues)
   // every kind may name aliases in its address and port fields: the table is built first
   const context: LoadContext = {
-    aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>)
+    aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>),
+    // cross-kind checks (a route's gateway) read the other kinds' items and the site's interfaces
+    items: (collection) => items.byKind[collection] ?? [],
+    site: config
   }
   for (const kind of kinds) {
     issues.push(...checkDuplicates(items.named[kind.collection] ?? []))

@@ -19,7 +19,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { Located } from "../DesiredState/Located.ts"
-import type { Issue } from "../Domain/Desired.ts"
+import type { Issue, SiteConfig } from "../Domain/Desired.ts"
 import type { FirmwareVersion, LiveInterface, Origin } from "../Domain/Model.ts"
 import type { FieldDiff, SourceRef } from "../Domain/Plan.ts"
 import type { OpnsenseError } from "../Opnsense/Errors.ts"
@@ -52,6 +52,13 @@ export interface LoadContext {
    * an alias, so each kind checks and normalises its references against this table
    */
   readonly aliases: AliasTable
+  /**
+   * the site's items of another kind by its YAML key, decoded and located (a route checks the
+   * gateway it names against the site's `gateways`)
+   */
+  readonly items: (collection: string) => ReadonlyArray<Located<unknown>>
+  /** the site's settings (its declared `interfaces`, lint severities) */
+  readonly site: SiteConfig
 }
 
 export interface YamlPart<I, S> {

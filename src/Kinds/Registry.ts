@@ -11,11 +11,13 @@ import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
+import { gateway } from "./Gateway/index.ts"
 import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
+import { route } from "./Route/index.ts"
 import { rule } from "./Rule/index.ts"
 import { vlan } from "./Vlan/index.ts"
 
-const registered = [vlan, alias, rule] as const
+const registered = [vlan, alias, rule, route, gateway] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

@@ -57,12 +57,14 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules">> & { readonly config?: SiteConfig } = {}
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "gateways" | "routes">> & { readonly config?: SiteConfig } = {}
 ): DesiredSite => ({
   config: parts.config ?? config(),
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  gateways: parts.gateways ?? [],
+  routes: parts.routes ?? [],
   digest: "d".repeat(64)
 })
 
@@ -88,7 +90,7 @@ export const lRule = (
 ): LiveRule => ({ uuid, origin, sequence, spec, ...(owner === undefined ? {} : { owner }) })
 
 export const snapshot = (
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "gateways" | "routes">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
@@ -97,5 +99,7 @@ export const snapshot = (
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  gateways: parts.gateways ?? [],
+  routes: parts.routes ?? [],
   stale: false
 })

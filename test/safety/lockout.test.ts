@@ -32,6 +32,8 @@ const live: LiveSnapshot = {
   site: "default",
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
+  gateways: [],
+  routes: [],
   vlans: [],
   aliases: [{ uuid: uuid(1), origin: "mvc", owner: "admin_hosts", spec: admins(["192.168.1.10"]) }],
   rules: [

@@ -18,6 +18,12 @@ import m_Interfaces_NetworkInterface_26_7_2 from "./Interfaces.NetworkInterface.
 import m_Interfaces_Vlan_25_7 from "./Interfaces.Vlan.25.7.json" with { type: "json" }
 import m_Interfaces_Vlan_26_1 from "./Interfaces.Vlan.26.1.json" with { type: "json" }
 import m_Interfaces_Vlan_26_7_2 from "./Interfaces.Vlan.26.7.2.json" with { type: "json" }
+import m_Routes_Route_25_7 from "./Routes.Route.25.7.json" with { type: "json" }
+import m_Routes_Route_26_7_2 from "./Routes.Route.26.7.2.json" with { type: "json" }
+import m_Routing_Gateways_25_7 from "./Routing.Gateways.25.7.json" with { type: "json" }
+import m_Routing_Gateways_26_1_5 from "./Routing.Gateways.26.1.5.json" with { type: "json" }
+import m_Routing_Gateways_26_1 from "./Routing.Gateways.26.1.json" with { type: "json" }
+import m_Routing_Gateways_26_7_2 from "./Routing.Gateways.26.7.2.json" with { type: "json" }
 
 export const generatedModels: ReadonlyArray<unknown> = [
   m_Firewall_Filter_25_7,
@@ -38,5 +44,11 @@ export const generatedModels: ReadonlyArray<unknown> = [
   m_Interfaces_Vlan_25_7,
   m_Interfaces_Vlan_26_1,
   m_Interfaces_Vlan_26_7_2,
-  m_Interfaces_NetworkInterface_26_7_2
+  m_Interfaces_NetworkInterface_26_7_2,
+  m_Routing_Gateways_25_7,
+  m_Routing_Gateways_26_1,
+  m_Routing_Gateways_26_1_5,
+  m_Routing_Gateways_26_7_2,
+  m_Routes_Route_25_7,
+  m_Routes_Route_26_7_2
 ]
