@@ -27,7 +27,11 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
   "page-diagnostics-configurationhistory": ["api/core/backup/*"],
   // opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml (also 25.7, 26.1)
   "page-system-firmware-manualupdate": ["api/core/firmware/*"],
-  "page-interfaces-overview": ["api/interfaces/overview/*"]
+  "page-interfaces-overview": ["api/interfaces/overview/*"],
+  // "System: Gateways", "System: Static Routes" (opnsense/core 25.7, 26.1.5, 26.7.2:
+  // src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml)
+  "page-system-gateways": ["api/routing/settings/*", "api/routes/gateway/status"],
+  "page-system-staticroutes": ["api/routes/*"]
 }
 
 const compiled = new Map<string, RegExp>()

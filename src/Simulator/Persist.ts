@@ -25,6 +25,9 @@ interface PersistedSnapshot {
   readonly onetoone?: Entries
   readonly natOutboundMode?: string
   readonly interfaces: Snapshot["interfaces"]
+  /** absent in files written before gateways and static routes were emulated */
+  readonly gateways?: Entries
+  readonly routes?: Entries
 }
 
 export interface Persisted {
@@ -40,6 +43,8 @@ export interface Persisted {
     readonly snat?: Entries
     readonly onetoone?: Entries
     readonly natOutboundMode?: string
+    readonly gateways?: Entries
+    readonly routes?: Entries
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -69,10 +74,13 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   snat: entries(s.snat),
   onetoone: entries(s.onetoone),
   natOutboundMode: s.natOutboundMode,
-  interfaces: s.interfaces
+  interfaces: s.interfaces,
+  gateways: entries(s.gateways),
+  routes: entries(s.routes)
 })
 
-const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
+/** `seeded`: what a file without gateways or routes keeps (the box's seeded gateways) */
+const loadSnapshot = (p: PersistedSnapshot, seeded: Pick<Snapshot, "gateways" | "routes">): Snapshot => ({
   vlans: toMap(p.vlans),
   aliases: toMap(p.aliases),
   rules: toMap(p.rules),
@@ -81,7 +89,9 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   snat: toMap(p.snat ?? []),
   onetoone: toMap(p.onetoone ?? []),
   natOutboundMode: p.natOutboundMode ?? "",
-  interfaces: p.interfaces
+  interfaces: p.interfaces,
+  gateways: p.gateways === undefined ? seeded.gateways : toMap(p.gateways),
+  routes: p.routes === undefined ? seeded.routes : toMap(p.routes)
 })
 
 export const save = (state: SimulatorState, file: string): void => {
@@ -97,7 +107,9 @@ export const save = (state: SimulatorState, file: string): void => {
       dnat: entries(state.applied.dnat),
       snat: entries(state.applied.snat),
       onetoone: entries(state.applied.onetoone),
-      natOutboundMode: state.applied.natOutboundMode
+      natOutboundMode: state.applied.natOutboundMode,
+      gateways: entries(state.applied.gateways),
+      routes: entries(state.applied.routes)
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -151,7 +163,8 @@ export const read = (file: string, version: string): Persisted | undefined => {
 
 /** Put a read box back: configuration, what is running, and the recent backup revisions. */
 export const restore = (state: SimulatorState, persisted: Persisted): void => {
-  state.restore(loadSnapshot(persisted.config))
+  const seeded = { gateways: state.gateways.snapshot(), routes: state.routes.snapshot() }
+  state.restore(loadSnapshot(persisted.config, seeded))
   state.legacyRules.splice(0, state.legacyRules.length, ...persisted.legacyRules)
   state.applied = {
     rules: toMap(persisted.applied.rules),
@@ -160,9 +173,11 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     dnat: toMap(persisted.applied.dnat),
     snat: toMap(persisted.applied.snat ?? []),
     onetoone: toMap(persisted.applied.onetoone ?? []),
-    natOutboundMode: persisted.applied.natOutboundMode ?? ""
+    natOutboundMode: persisted.applied.natOutboundMode ?? "",
+    gateways: persisted.applied.gateways === undefined ? seeded.gateways : toMap(persisted.applied.gateways),
+    routes: persisted.applied.routes === undefined ? seeded.routes : toMap(persisted.applied.routes)
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
-  state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot) }))
+  state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot, seeded) }))
 }

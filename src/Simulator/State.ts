@@ -161,10 +161,16 @@ export interface InterfaceGroup {
   readonly description: string
 }
 
+/**
+ * A gateway in a seed: its name, address and family; the interface defaults to the one whose
+ * `gateway` names it (else wan). Seeded as a `gateway_item` of //OPNsense/Gateways (Routing.ts).
+ */
 export interface Gateway {
   readonly name: string
   readonly address: string
   readonly ipprotocol: "inet" | "inet6"
+  readonly interface?: string
+  readonly descr?: string
 }
 
 /** A legacy `<filter><rule>` (not managed by the MVC API; read-only in 26.7 search_rule). */
@@ -199,6 +205,10 @@ export interface Snapshot {
   /** legacy `nat/outbound/mode` of config.xml; "" when the element is absent */
   readonly natOutboundMode: string
   readonly interfaces: ReadonlyArray<Iface>
+  /** //OPNsense/Gateways `gateway_item` (routing/settings) */
+  readonly gateways: ReadonlyMap<string, Item>
+  /** //staticroutes `route` (routes/routes) */
+  readonly routes: ReadonlyMap<string, Item>
 }
 
 export interface Revision {
@@ -229,6 +239,8 @@ export interface ReconfigureCounts {
   dnat: number
   /** `interfaces/assignment/reconfigure` (each also reloads the filter, counted in `filter`) */
   assignment: number
+  /** configd `interface routes configure`: routing/settings/reconfigure and routes/routes/reconfigure */
+  routing: number
 }
 
 export class SimulatorState {
@@ -241,7 +253,6 @@ export class SimulatorState {
   readonly groups: Array<InterfaceGroup> = []
   /** system user groups (config system/group); a fresh box has admins, gid 1999 (opnsense/core 26.7.2: src/etc/config.xml.sample) */
   readonly userGroups: Array<{ readonly gid: string; readonly name: string }> = [{ gid: "1999", name: "admins" }]
-  readonly gateways: Array<Gateway> = []
   readonly legacyRules: Array<LegacyRule> = []
 
   readonly vlans = new Collection({
@@ -254,6 +265,17 @@ export class SimulatorState {
   readonly dnat = new Collection()
   readonly snat = new Collection()
   readonly onetoone = new Collection()
+  /** //OPNsense/Gateways `gateway_item` (Routing.ts) */
+  readonly gateways = new Collection({ name: (i) => i["name"] })
+  /** //staticroutes `route` (Routes.ts) */
+  readonly routes = new Collection()
+  /**
+   * networks noted for removal from the routing table by delroute and by a setroute that changed
+   * the network (`/tmp/delete_route_<uuid>.todo`, opnsense/core 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Routes/Api/RoutesController.php); consumed by the
+   * next `interface routes configure`
+   */
+  pendingRouteRemovals: Array<string> = []
   /**
    * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
    * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
@@ -270,6 +292,8 @@ export class SimulatorState {
     snat: ReadonlyMap<string, Item>
     onetoone: ReadonlyMap<string, Item>
     natOutboundMode: string
+    gateways: ReadonlyMap<string, Item>
+    routes: ReadonlyMap<string, Item>
   } = {
     rules: new Map(),
     aliases: new Map(),
@@ -277,9 +301,18 @@ export class SimulatorState {
     dnat: new Map(),
     snat: new Map(),
     onetoone: new Map(),
-    natOutboundMode: ""
+    natOutboundMode: "",
+    gateways: new Map(),
+    routes: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = {
+    vlan: 0,
+    alias: 0,
+    filter: 0,
+    dnat: 0,
+    assignment: 0,
+    routing: 0
+  }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -336,7 +369,9 @@ export class SimulatorState {
       snat: this.snat.snapshot(),
       onetoone: this.onetoone.snapshot(),
       natOutboundMode: this.natOutboundMode,
-      interfaces: [...this.interfaces]
+      interfaces: [...this.interfaces],
+      gateways: this.gateways.snapshot(),
+      routes: this.routes.snapshot()
     }
   }
 
@@ -350,6 +385,8 @@ export class SimulatorState {
     this.onetoone.restore(s.onetoone)
     this.natOutboundMode = s.natOutboundMode
     this.interfaces = [...s.interfaces]
+    this.gateways.restore(s.gateways)
+    this.routes.restore(s.routes)
     this.labelsEpoch++
   }
 

@@ -67,7 +67,8 @@ export const checkGateways = (items: ReadonlyArray<Located<GatewayInput>>): Read
       if (other !== undefined) {
         issues.push(report(item, ["address"], {
           code: "duplicate-gateway-address",
-          message: `gateway address ${spec.address} is already used by gateway "${other.name}" (${other.source.file}:${other.source.line})`,
+          message:
+            `gateway address ${spec.address} is already used by gateway "${other.name}" (${other.source.file}:${other.source.line})`,
           hint: "OPNsense refuses two gateways with the same address (\"This gateway IP address already exists.\")"
         }))
       } else addresses.set(spec.address, item)

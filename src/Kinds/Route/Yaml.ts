@@ -4,13 +4,13 @@
  * the gateway's (Route.php performValidation; an IPv4 network through an IPv6 gateway is allowed,
  * RFC 5549), and the gateway it names is one the site defines, on an interface the site knows.
  */
-import { checkCommon } from "../../DesiredState/Common.ts"
 import { parseCidr } from "../../DesiredState/Addresses.ts"
+import { checkCommon } from "../../DesiredState/Common.ts"
 import { type Located, report } from "../../DesiredState/Located.ts"
 import type { Issue } from "../../Domain/Desired.ts"
-import type { LoadContext } from "../Kind.ts"
 import type { GatewayInput } from "../Gateway/Input.ts"
 import { gatewaySpec } from "../Gateway/Yaml.ts"
+import type { LoadContext } from "../Kind.ts"
 import type { RouteInput } from "./Input.ts"
 import type { RouteSpec } from "./Spec.ts"
 
@@ -50,7 +50,8 @@ export const checkRoutes = (items: ReadonlyArray<Located<RouteInput>>, context: 
     if (first !== undefined) {
       issues.push(report(item, ["network"], {
         code: "duplicate-route",
-        message: `route to ${spec.network} via ${spec.gateway} is already declared as "${first.name}" (${first.source.file}:${first.source.line})`,
+        message:
+          `route to ${spec.network} via ${spec.gateway} is already declared as "${first.name}" (${first.source.file}:${first.source.line})`,
         hint: "declare each network once per gateway"
       }))
     } else seen.set(key, item)
