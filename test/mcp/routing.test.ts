@@ -59,7 +59,10 @@ describe("gateways and routes over MCP", () => {
       port: 443,
       interface: "lan"
     })
-    expect((result.structuredContent as Record<string, unknown> | undefined)?.["decidedBy"]).toMatchObject({ rule: "lab-via-gw", gateway: "LAB_GW" })
+    expect((result.structuredContent as Record<string, unknown> | undefined)?.["decidedBy"]).toMatchObject({
+      rule: "lab-via-gw",
+      gateway: "LAB_GW"
+    })
     expect(resultText(result).split("\n")[0]).toBe("PASS by lab-via-gw, routed through gateway LAB_GW")
   })
 })
