@@ -58,7 +58,11 @@ const mac = (n: number) => `00:00:5e:00:53:${n.toString(16).padStart(2, "0")}`
  */
 const seedGateways = (ctx: Ctx, seed: SeedData | undefined): void => {
   const s = ctx.state
-  const gateways = seed?.gateways ?? [{ name: "WAN_GW", address: "203.0.113.1", ipprotocol: "inet" as const }]
+  // the default WAN gateway exists where an interface names it (the default wan does)
+  const gateways = seed?.gateways ??
+    (s.interfaces.some((i) => i.gateway === "WAN_GW")
+      ? [{ name: "WAN_GW", address: "203.0.113.1", ipprotocol: "inet" as const }]
+      : [])
   for (const g of gateways) {
     if (g.name === "Null4" || g.name === "Null6") continue
     const iface = g.interface ?? s.interfaces.find((i) => i.gateway === g.name)?.identifier ?? "wan"
