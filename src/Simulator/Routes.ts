@@ -11,7 +11,7 @@ import { addItem, delItem, getItem, itemsMap, type Resource, setItem, toggleItem
 import { encodeGet, encodeRow, fieldsFor, type Table, validateFields } from "./Fields.ts"
 import { generatedTable } from "./Generated.ts"
 import type { Controller, Ctx } from "./Router.ts"
-import { applyRouting, gatewayListOptions } from "./Routing.ts"
+import { gatewayListOptions, routingReconfigure } from "./Routing.ts"
 import { grid, gridParams, type Item, json, type Messages } from "./Wire.ts"
 
 /**
@@ -100,13 +100,7 @@ export const controller: Controller = {
         return toggleItem(routeResource, field, inverted).handle(req, c)
       }
     },
-    reconfigure: {
-      handle: (req, c) => {
-        if (!req.isPost) return json({ status: "failed" })
-        applyRouting(c.state)
-        return json({ status: "ok" })
-      }
-    },
+    reconfigure: routingReconfigure,
     get: {
       handle: (req, c) => (req.isGet ? json({ route: { route: itemsMap(routeResource, c) } }) : json([]))
     }

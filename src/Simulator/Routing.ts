@@ -11,7 +11,7 @@ import { isIPv4, isIPv6 } from "node:net"
 import { addItem, getItem, itemsMap, type Resource, setItem } from "./Crud.ts"
 import { encodeGet, type Opt, type Table, validateFields } from "./Fields.ts"
 import { generatedTable } from "./Generated.ts"
-import type { Controller, Ctx } from "./Router.ts"
+import type { Action, Controller, Ctx } from "./Router.ts"
 import { ifaceLabel, type SimulatorState } from "./State.ts"
 import {
   grid,
@@ -199,6 +199,19 @@ export const applyRouting = (s: SimulatorState): void => {
   s.reconfigureCounts.routing++
 }
 
+/**
+ * Both controllers' reconfigureAction: configd `interface routes configure`, `{"status":"ok"}`
+ * (RoutesController checks configd's "OK", which the simulated configd always answers), and
+ * `{"status":"failed"}` unless POST.
+ */
+export const routingReconfigure: Action = {
+  handle: (req, c) => {
+    if (!req.isPost) return json({ status: "failed" })
+    applyRouting(c.state)
+    return json({ status: "ok" })
+  }
+}
+
 export const controller: Controller = {
   module: "routing",
   controller: "settings",
@@ -267,13 +280,7 @@ export const controller: Controller = {
         return json({ result: disabled === "1" ? "Disabled" : "Enabled", changed })
       }
     },
-    reconfigure: {
-      handle: (req, c) => {
-        if (!req.isPost) return json({ status: "failed" })
-        applyRouting(c.state)
-        return json({ status: "ok" })
-      }
-    },
+    reconfigure: routingReconfigure,
     get: {
       handle: (req, c) => (req.isGet ? json({ gateways: { gateway_item: itemsMap(gatewayResource, c) } }) : json([]))
     }

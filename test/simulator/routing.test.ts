@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { call, post } from "./helpers.ts"
@@ -121,3 +124,27 @@ for (const version of ["26.1", "26.7"] as const) {
     })
   })
 }
+
+describe("simulator: gateways and routes persist across sandbox runs", () => {
+  it("restores gateway_items, routes and what runs", async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), "sim-routing-")), "box.json")
+    const first = await startSimulator({ stateFile })
+    const gw = await post(first, "/api/routing/settings/add_gateway", {
+      gateway_item: { name: "LAB_GW", interface: "lan", gateway: "192.168.1.254" }
+    })
+    const route = await post(first, "/api/routes/routes/addroute", {
+      route: { network: "10.50.0.0/16", gateway: "LAB_GW" }
+    })
+    await post(first, "/api/routes/routes/reconfigure")
+    await first.close()
+    const second = await startSimulator({ stateFile })
+    try {
+      expect(second.state.gateways.get(gw.body.uuid)?.["name"]).toBe("LAB_GW")
+      expect([...second.state.gateways.values()].map((g) => g["name"]).sort()).toEqual(["LAB_GW", "WAN_GW"])
+      expect(second.state.routes.get(route.body.uuid)?.["network"]).toBe("10.50.0.0/16")
+      expect(second.state.applied.routes.has(route.body.uuid)).toBe(true)
+    } finally {
+      await second.close()
+    }
+  })
+})
