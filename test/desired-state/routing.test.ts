@@ -2,6 +2,11 @@
  * Gateway and route checks, worked by hand: each finding at the file, line and column of the
  * value it is about.
  */
+import { execFile } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
 import { describe, expect, it } from "vitest"
 import { loadSite } from "../../src/DesiredState/Load.ts"
 import { defaultSite } from "../../src/DesiredState/Sites.ts"
@@ -90,5 +95,29 @@ describe("routes and gateways: validate", () => {
       { network: "10.50.0.0/16", gateway: "LAB_GW", description: "", enabled: true }
     ])
     expect(site?.gateways[0]?.spec).toMatchObject({ name: "LAB_GW", interface: "lan", ipVersion: "inet" })
+  })
+})
+
+describe("routes and gateways: validate --json", () => {
+  it("reports the findings with file, line and column, warnings only: exit 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "validate-routing-"))
+    writeFileSync(
+      join(dir, "routing.yaml"),
+      "routes:\n  - name: lab-net\n    network: 10.50.0.0/16\n    gateway: LAB_GW\n"
+    )
+    const { stdout } = await promisify(execFile)(process.execPath, ["src/index.ts", "validate", "--dir", dir, "--json"])
+    const report = JSON.parse(stdout) as { valid: boolean; issues: ReadonlyArray<Record<string, unknown>> }
+    expect(report.valid).toBe(true)
+    expect(report.issues).toEqual([
+      expect.objectContaining({
+        file: "routing.yaml",
+        line: 4,
+        column: 14,
+        severity: "warning",
+        code: "route-gateway-undefined",
+        name: "lab-net",
+        kind: "route"
+      })
+    ])
   })
 })
