@@ -136,3 +136,21 @@ for (const version of ["26.1", "26.7"] as const) {
     })
   })
 }
+
+describe("a gateway on an interface the firewall does not have", () => {
+  it("fails its write with OPNsense's message at the gateway's YAML line, and the route is not written (26.7)", async () => {
+    h = await startHarness({
+      version: "26.7",
+      files: { "gateways.yaml": gateways.replace("interface: lan", "interface: opt9"), "routes.yaml": routes }
+    })
+    const harness = h
+    const report = await run(harness, Reconciler.use((r) => r.planAndApply({ approve: true })))
+    expect(report.result).toBe("failed")
+    const gateway = report.changes.find((c) => c.name === "LAB_GW")
+    expect(gateway?.error).toMatch(
+      /^gateways\.yaml:2:\d+: gateway "LAB_GW": OPNsense rejected it: gateway_item\.interface/
+    )
+    expect(report.changes.find((c) => c.name === "lab-net")?.status).not.toBe("done")
+    expect(harness.sim.state.routes.size).toBe(0)
+  })
+})
