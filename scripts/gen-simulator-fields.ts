@@ -31,7 +31,9 @@ export const MODELS: ReadonlyArray<string> = [
   "Kea/KeaDhcpv4",
   // host overrides, their aliases and query forwarding (domain overrides); the model's other
   // sections come along, the simulator reads only `hosts.host`, `aliases.alias` and `dots.dot`
-  "Unbound/Unbound"
+  "Unbound/Unbound",
+  "Routing/Gateways",
+  "Routes/Route"
 ]
 export const DEFAULT_TAGS: ReadonlyArray<string> = ["25.7", "26.1", "26.1.3", "26.1.5", "26.7.2"]
 const MODELS_DIR = "src/opnsense/mvc/app/models"

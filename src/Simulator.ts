@@ -25,6 +25,8 @@ import * as OneToOne from "./Simulator/OneToOne.ts"
 import * as Persist from "./Simulator/Persist.ts"
 import { RequestLog } from "./Simulator/RequestLog.ts"
 import { type Ctx, Router } from "./Simulator/Router.ts"
+import * as Routes from "./Simulator/Routes.ts"
+import * as Routing from "./Simulator/Routing.ts"
 import * as Rules from "./Simulator/Rules.ts"
 import { clearRollbackTimer } from "./Simulator/Savepoint.ts"
 import { populate, populateHardware, type SeedData } from "./Simulator/Seed.ts"
@@ -160,6 +162,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Si
     Kea.serviceController,
     Unbound.settingsController,
     Unbound.serviceController,
+    Routing.controller,
+    Routes.controller,
     Core.systemController,
     Core.firmwareController,
     Core.backupController,

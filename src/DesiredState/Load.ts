@@ -72,9 +72,10 @@ export const loadSite = (
   // every kind may name aliases in its address and port fields: the table is built first
   const context: LoadContext = {
     aliases: aliasTable((items.byKind["aliases"] ?? []) as ReadonlyArray<Located<AliasInput>>),
-    // checks across kinds (a DHCP reservation inside its subnet) read the other kind's items
+    // checks across kinds (a DHCP reservation inside its subnet, a route's gateway) read the other
+    // kinds' items, and the site's settings (the outbound NAT mode, the declared interfaces)
     items: (collection) => items.byKind[collection] ?? [],
-    config
+    site: config
   }
   for (const kind of kinds) {
     issues.push(...checkDuplicates(items.named[kind.collection] ?? []))

@@ -53,12 +53,13 @@ export interface LoadContext {
    */
   readonly aliases: AliasTable
   /**
-   * the site's items of another kind, by its YAML key, as decoded (a DHCP reservation names its
-   * subnet by the subnet's desired-state name and must lie inside it); absent = none
+   * the site's items of another kind, by its YAML key, as decoded and located (a DHCP reservation
+   * names its subnet by the subnet's desired-state name and must lie inside it; a route checks the
+   * gateway it names against the site's `gateways`)
    */
-  readonly items?: (collection: string) => ReadonlyArray<Located<unknown>>
-  /** the site's settings (sites.yaml), for checks that depend on one (outbound NAT rules and the mode) */
-  readonly config?: SiteConfig | undefined
+  readonly items: (collection: string) => ReadonlyArray<Located<unknown>>
+  /** the site's settings (sites.yaml): the outbound NAT mode, the declared `interfaces`, lint severities */
+  readonly site: SiteConfig
 }
 
 export interface YamlPart<I, S> {

@@ -11,18 +11,7 @@ import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
-import { dhcpReservation } from "./DhcpReservation/index.ts"
-import { dhcpSubnet } from "./DhcpSubnet/index.ts",
-import { domainOverride } from "./DomainOverride/index.ts"
-import { hostOverride } from "./HostOverride/index.ts"
-import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
-import { oneToOne } from "./OneToOne/index.ts"
-import { outboundNat } from "./OutboundNat/index.ts"
-import { outboundNatMode } from "./OutboundNat/Mode.ts"
-import { rule } from "./Rule/index.ts"
-import { vlan } from "./Vlan/index.ts"
-
-const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode, hostOverride, domainOverride] as const
+const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode, hostOverride, domainOverride, route, gateway] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

@@ -160,7 +160,9 @@ export const Decider = Schema.Union([
     kind: Schema.Literal("rule"),
     rule: Schema.String,
     position: Schema.Number,
-    source: Schema.optional(SourceRef)
+    source: Schema.optional(SourceRef),
+    /** policy routing: the gateway a deciding pass rule sends the packet to (its `gateway`) */
+    gateway: Schema.optional(Schema.String)
   }),
   Schema.Struct({ kind: Schema.Literal("default"), rule: Schema.String, description: Schema.String })
 ])

@@ -364,7 +364,9 @@ export const explainCompiled = (
       kind: "rule",
       rule: final.rule.name,
       position: final.position + 1,
-      ...(final.rule.source !== undefined ? { source: final.rule.source } : {})
+      ...(final.rule.source !== undefined ? { source: final.rule.source } : {}),
+      // pf `route-to`: only a pass rule routes what it lets through (block and reject drop it)
+      ...(final.action === "pass" && final.rule.spec.gateway !== "" ? { gateway: final.rule.spec.gateway } : {})
     }
     : { kind: "default", rule: fallback.name, description: fallback.description }
   return {

@@ -115,8 +115,8 @@ export const renderExplanation = (
   lines.push(
     e.decidedBy.kind === "rule"
       ? `decided by rule "${e.decidedBy.rule}"${at(e.decidedBy.source)}${
-        e.certain ? "" : paint("warning", " — not certain, see notes")
-      }`
+        e.decidedBy.gateway === undefined ? "" : `, routed through gateway "${e.decidedBy.gateway}"`
+      }${e.certain ? "" : paint("warning", " — not certain, see notes")}`
       : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${
         e.certain ? "" : paint("warning", " — not certain, see notes")
       }`

@@ -44,7 +44,11 @@ export const PRIVILEGES: Readonly<Record<string, ReadonlyArray<string>>> = {
       `api/unbound/settings/${verb}_${noun}/*`
     ])
   ),
-  "page-services-unbound": ["api/unbound/*"]
+  "page-services-unbound": ["api/unbound/*"],
+  // "System: Gateways", "System: Static Routes" (opnsense/core 25.7, 26.1.5, 26.7.2:
+  // src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml)
+  "page-system-gateways": ["api/routing/settings/*", "api/routes/gateway/status"],
+  "page-system-staticroutes": ["api/routes/*"]
 }
 
 const compiled = new Map<string, RegExp>()

@@ -32,6 +32,9 @@ interface PersistedSnapshot {
   readonly unboundHosts?: Entries
   readonly unboundAliases?: Entries
   readonly unboundDots?: Entries
+  /** absent in files written before gateways and static routes were emulated */
+  readonly gateways?: Entries
+  readonly routes?: Entries
 }
 
 export interface Persisted {
@@ -52,6 +55,8 @@ export interface Persisted {
     readonly unboundHosts?: Entries
     readonly unboundAliases?: Entries
     readonly unboundDots?: Entries
+    readonly gateways?: Entries
+    readonly routes?: Entries
   }
   /** newest first, at most `keepRevisions` */
   readonly backups: ReadonlyArray<
@@ -86,10 +91,13 @@ const dumpSnapshot = (s: Snapshot): PersistedSnapshot => ({
   interfaces: s.interfaces,
   unboundHosts: entries(s.unboundHosts),
   unboundAliases: entries(s.unboundAliases),
-  unboundDots: entries(s.unboundDots)
+  unboundDots: entries(s.unboundDots),
+  gateways: entries(s.gateways),
+  routes: entries(s.routes)
 })
 
-const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
+/** `seeded`: what a file without gateways or routes keeps (the box's seeded gateways) */
+const loadSnapshot = (p: PersistedSnapshot, seeded: Pick<Snapshot, "gateways" | "routes">): Snapshot => ({
   vlans: toMap(p.vlans),
   aliases: toMap(p.aliases),
   rules: toMap(p.rules),
@@ -103,7 +111,9 @@ const loadSnapshot = (p: PersistedSnapshot): Snapshot => ({
   interfaces: p.interfaces,
   unboundHosts: toMap(p.unboundHosts ?? []),
   unboundAliases: toMap(p.unboundAliases ?? []),
-  unboundDots: toMap(p.unboundDots ?? [])
+  unboundDots: toMap(p.unboundDots ?? []),
+  gateways: p.gateways === undefined ? seeded.gateways : toMap(p.gateways),
+  routes: p.routes === undefined ? seeded.routes : toMap(p.routes)
 })
 
 export const save = (state: SimulatorState, file: string): void => {
@@ -124,7 +134,9 @@ export const save = (state: SimulatorState, file: string): void => {
       keaReservations: entries(state.applied.keaReservations),
       unboundHosts: entries(state.applied.unboundHosts),
       unboundAliases: entries(state.applied.unboundAliases),
-      unboundDots: entries(state.applied.unboundDots)
+      unboundDots: entries(state.applied.unboundDots),
+      gateways: entries(state.applied.gateways),
+      routes: entries(state.applied.routes)
     },
     backups: state.backups.slice(0, keepRevisions).map((b) => ({ ...b, snapshot: dumpSnapshot(b.snapshot) }))
   }
@@ -178,7 +190,8 @@ export const read = (file: string, version: string): Persisted | undefined => {
 
 /** Put a read box back: configuration, what is running, and the recent backup revisions. */
 export const restore = (state: SimulatorState, persisted: Persisted): void => {
-  state.restore(loadSnapshot(persisted.config))
+  const seeded = { gateways: state.gateways.snapshot(), routes: state.routes.snapshot() }
+  state.restore(loadSnapshot(persisted.config, seeded))
   state.legacyRules.splice(0, state.legacyRules.length, ...persisted.legacyRules)
   state.applied = {
     rules: toMap(persisted.applied.rules),
@@ -192,9 +205,11 @@ export const restore = (state: SimulatorState, persisted: Persisted): void => {
     keaReservations: toMap(persisted.applied.keaReservations ?? []),
     unboundHosts: toMap(persisted.applied.unboundHosts ?? []),
     unboundAliases: toMap(persisted.applied.unboundAliases ?? []),
-    unboundDots: toMap(persisted.applied.unboundDots ?? [])
+    unboundDots: toMap(persisted.applied.unboundDots ?? []),
+    gateways: persisted.applied.gateways === undefined ? seeded.gateways : toMap(persisted.applied.gateways),
+    routes: persisted.applied.routes === undefined ? seeded.routes : toMap(persisted.applied.routes)
   }
   // a restarted sandbox boots its devices from what ran before
   state.vlanDevices = new Map([...state.applied.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
-  state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot) }))
+  state.backups = persisted.backups.map((b) => ({ ...b, snapshot: loadSnapshot(b.snapshot, seeded) }))
 }

@@ -6,6 +6,7 @@ import { aliasExists, categoryOptions } from "./Aliases.ts"
 import { type FieldCtx, type Opt, splitList, type Table, validateFields } from "./Fields.ts"
 import { generatedTable } from "./Generated.ts"
 import { addressFamily, isRulePort } from "./Net.ts"
+import { gatewayListOptions } from "./Routing.ts"
 import { PROTOCOL_OPTIONS, TOS_OPTIONS } from "./RuleOptions.ts"
 import { ifaceLabel, type SimulatorState } from "./State.ts"
 import type { Item, Messages } from "./Wire.ts"
@@ -15,8 +16,7 @@ export const interfaceOptions = (s: SimulatorState): Array<Opt> => [
   ...s.groups.map((g) => ({ key: g.name, label: `${g.description} (Group)` }))
 ]
 
-const gatewayOptions = (s: SimulatorState): Array<Opt> =>
-  s.gateways.map((g) => ({ key: g.name, label: `${g.name} - ${g.address}` }))
+const gatewayOptions = (s: SimulatorState): Array<Opt> => gatewayListOptions(s)
 
 /** `overload`: ModelRelation to non-port aliases, keyed by uuid (built-ins by name). */
 const overloadOptions = (s: SimulatorState): Array<Opt> => {

@@ -14,6 +14,8 @@ import { reservationResource, subnetResource } from "./Kea.ts"
 import { defaultAutomaticRules, legacyLabel } from "./LegacyRules.ts"
 import { oneToOneResource } from "./OneToOne.ts"
 import type { Ctx } from "./Router.ts"
+import { routeResource } from "./Routes.ts"
+import { gatewayResource } from "./Routing.ts"
 import { ruleResource } from "./Rules.ts"
 import { snatResource } from "./SourceNat.ts"
 import type { Device, Gateway, Iface, InterfaceGroup, LegacyRule, SimulatorState } from "./State.ts"
@@ -52,13 +54,42 @@ export interface SeedData {
   readonly unboundAliases?: ReadonlyArray<SeedItem>
   /** Unbound query forwarding / domain overrides (`dot` fields of add_forward; type "forward") */
   readonly unboundForwards?: ReadonlyArray<SeedItem>
+  /** static routes (routes/routes fields: network, gateway, descr, and disabled or enabled) */
+  readonly routes?: ReadonlyArray<SeedItem>
 }
 
 export class SeedError extends Error {}
 
 const mac = (n: number) => `00:00:5e:00:53:${n.toString(16).padStart(2, "0")}`
 
-const hardware = (s: SimulatorState, seed: SeedData | undefined): void => {
+/**
+ * Gateways as `gateway_item`s of //OPNsense/Gateways: what a box has after the M1_0_0 migration
+ * moved the legacy `<gateways>` into the model (opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Routing/Migrations/M1_0_0.php). Null4/Null6 are not
+ * configuration: OPNsense derives them (Routing.ts knownGateways).
+ */
+const seedGateways = (ctx: Ctx, seed: SeedData | undefined): void => {
+  const s = ctx.state
+  // the default WAN gateway exists where an interface names it (the default wan does)
+  const gateways = seed?.gateways ??
+    (s.interfaces.some((i) => i.gateway === "WAN_GW")
+      ? [{ name: "WAN_GW", address: "203.0.113.1", ipprotocol: "inet" as const }]
+      : [])
+  for (const g of gateways) {
+    if (g.name === "Null4" || g.name === "Null6") continue
+    const iface = g.interface ?? s.interfaces.find((i) => i.gateway === g.name)?.identifier ?? "wan"
+    insert(ctx, gatewayResource, {
+      name: g.name,
+      gateway: g.address,
+      ipprotocol: g.ipprotocol,
+      interface: iface,
+      ...(g.descr !== undefined ? { descr: g.descr } : {})
+    }, "gateway")
+  }
+}
+
+const hardware = (ctx: Ctx, seed: SeedData | undefined): void => {
+  const s = ctx.state
   s.devices.push(...(seed?.devices ?? [0, 1, 2, 3].map((n) => ({ name: `igb${n}`, mac: mac(0x10 + n) }))))
   s.interfaces.push(
     ...(seed?.interfaces ?? [
@@ -67,13 +98,7 @@ const hardware = (s: SimulatorState, seed: SeedData | undefined): void => {
     ])
   )
   s.groups.push(...(seed?.groups ?? []))
-  s.gateways.push(
-    ...(seed?.gateways ?? [
-      { name: "WAN_GW", address: "203.0.113.1", ipprotocol: "inet" as const },
-      { name: "Null4", address: "127.0.0.1", ipprotocol: "inet" as const },
-      { name: "Null6", address: "::1", ipprotocol: "inet6" as const }
-    ])
-  )
+  seedGateways(ctx, seed)
   s.legacyRules.push(...defaultAutomaticRules())
   if (seed?.hostname !== undefined) s.hostname = seed.hostname
   if (seed?.domain !== undefined) s.domain = seed.domain
@@ -207,6 +232,7 @@ const applySeed = (ctx: Ctx, seed: SeedData): void => {
   for (const h of seed.unboundHosts ?? []) insert(ctx, hostResource, h, "Unbound host override")
   for (const a of seed.unboundAliases ?? []) insert(ctx, hostAliasResource, a, "Unbound host alias")
   for (const d of seed.unboundForwards ?? []) insert(ctx, forwardResource, d, "Unbound domain override")
+  for (const r of seed.routes ?? []) insert(ctx, routeResource, r, "route")
   if (seed.natOutboundMode !== undefined) ctx.state.natOutboundMode = seed.natOutboundMode
   for (const r of seed.keaSubnets ?? []) insert(ctx, subnetResource, r, "Kea subnet")
   for (const r of seed.keaReservations ?? []) {
@@ -300,12 +326,12 @@ export const officeBox: SeedData = {
 }
 
 /** Only the hardware, interfaces and automatic rules: the part of a box that is never persisted. */
-export const populateHardware = (ctx: Ctx, seed: SeedData | undefined): void => hardware(ctx.state, seed)
+export const populateHardware = (ctx: Ctx, seed: SeedData | undefined): void => hardware(ctx, seed)
 
 /** Build the initial box, mark it running (applied) and write the first backup revision. */
 export const populate = (ctx: Ctx, o: SeedOptions): void => {
   const s = ctx.state
-  hardware(s, o.seed)
+  hardware(ctx, o.seed)
   if (o.unmanaged) unmanaged(ctx)
   if (o.seed !== undefined) applySeed(ctx, o.seed)
   if (o.scale > 0) generate(ctx, o.scale)
@@ -322,6 +348,8 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     unboundHosts: s.unboundHosts.snapshot(),
     unboundAliases: s.unboundAliases.snapshot(),
     unboundDots: s.unboundDots.snapshot()
+    gateways: s.gateways.snapshot(),
+    routes: s.routes.snapshot()
   }
   s.vlanDevices = new Map([...s.vlans.values()].map((v) => [v["vlanif"] ?? "", v]))
   s.commit("initial configuration", "root@127.0.0.1")
@@ -344,7 +372,8 @@ const LIST_KEYS: ReadonlySet<string> = new Set([
   "legacyRules",
   "unboundHosts",
   "unboundAliases",
-  "unboundForwards"
+  "unboundForwards",
+  "routes"
 ])
 const TEXT_KEYS: ReadonlySet<string> = new Set(["hostname", "domain", "natOutboundMode"])
 

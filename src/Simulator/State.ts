@@ -161,10 +161,16 @@ export interface InterfaceGroup {
   readonly description: string
 }
 
+/**
+ * A gateway in a seed: its name, address and family; the interface defaults to the one whose
+ * `gateway` names it (else wan). Seeded as a `gateway_item` of //OPNsense/Gateways (Routing.ts).
+ */
 export interface Gateway {
   readonly name: string
   readonly address: string
   readonly ipprotocol: "inet" | "inet6"
+  readonly interface?: string
+  readonly descr?: string
 }
 
 /** A legacy `<filter><rule>` (not managed by the MVC API; read-only in 26.7 search_rule). */
@@ -207,6 +213,10 @@ export interface Snapshot {
   readonly unboundHosts: ReadonlyMap<string, Item>
   readonly unboundAliases: ReadonlyMap<string, Item>
   readonly unboundDots: ReadonlyMap<string, Item>
+  /** //OPNsense/Gateways `gateway_item` (routing/settings) */
+  readonly gateways: ReadonlyMap<string, Item>
+  /** //staticroutes `route` (routes/routes) */
+  readonly routes: ReadonlyMap<string, Item>
 }
 
 export interface Revision {
@@ -241,6 +251,8 @@ export interface ReconfigureCounts {
   kea: number
   /** `unbound/service/reconfigure` */
   unbound: number
+  /** configd `interface routes configure`: routing/settings/reconfigure and routes/routes/reconfigure */
+  routing: number
 }
 
 export class SimulatorState {
@@ -253,7 +265,6 @@ export class SimulatorState {
   readonly groups: Array<InterfaceGroup> = []
   /** system user groups (config system/group); a fresh box has admins, gid 1999 (opnsense/core 26.7.2: src/etc/config.xml.sample) */
   readonly userGroups: Array<{ readonly gid: string; readonly name: string }> = [{ gid: "1999", name: "admins" }]
-  readonly gateways: Array<Gateway> = []
   readonly legacyRules: Array<LegacyRule> = []
 
   readonly vlans = new Collection({
@@ -271,6 +282,17 @@ export class SimulatorState {
   readonly unboundHosts = new Collection()
   readonly unboundAliases = new Collection()
   readonly unboundDots = new Collection()
+  /** //OPNsense/Gateways `gateway_item` (Routing.ts) */
+  readonly gateways = new Collection({ name: (i) => i["name"] })
+  /** //staticroutes `route` (Routes.ts) */
+  readonly routes = new Collection()
+  /**
+   * networks noted for removal from the routing table by delroute and by a setroute that changed
+   * the network (`/tmp/delete_route_<uuid>.todo`, opnsense/core 26.7.2:
+   * src/opnsense/mvc/app/controllers/OPNsense/Routes/Api/RoutesController.php); consumed by the
+   * next `interface routes configure`
+   */
+  pendingRouteRemovals: Array<string> = []
   /**
    * `nat/outbound/mode` of config.xml: automatic, hybrid, advanced (manual), disabled, or "" when
    * absent (the legacy page and the 26.7 model read "" as automatic). opnsense/core 26.7.2:
@@ -293,6 +315,8 @@ export class SimulatorState {
     unboundHosts: ReadonlyMap<string, Item>
     unboundAliases: ReadonlyMap<string, Item>
     unboundDots: ReadonlyMap<string, Item>
+    gateways: ReadonlyMap<string, Item>
+    routes: ReadonlyMap<string, Item>
   } = {
     rules: new Map(),
     aliases: new Map(),
@@ -305,9 +329,20 @@ export class SimulatorState {
     keaReservations: new Map(),
     unboundHosts: new Map(),
     unboundAliases: new Map(),
-    unboundDots: new Map()
+    unboundDots: new Map(),
+    gateways: new Map(),
+    routes: new Map()
   }
-  readonly reconfigureCounts: ReconfigureCounts = { vlan: 0, alias: 0, filter: 0, dnat: 0, assignment: 0, kea: 0, unbound: 0 }
+  readonly reconfigureCounts: ReconfigureCounts = {
+    vlan: 0,
+    alias: 0,
+    filter: 0,
+    dnat: 0,
+    assignment: 0,
+    kea: 0,
+    unbound: 0,
+    routing: 0
+  }
 
   /** newest first, like `core/backup/backups/this` */
   backups: Array<Revision> = []
@@ -369,7 +404,9 @@ export class SimulatorState {
       interfaces: [...this.interfaces],
       unboundHosts: this.unboundHosts.snapshot(),
       unboundAliases: this.unboundAliases.snapshot(),
-      unboundDots: this.unboundDots.snapshot()
+      unboundDots: this.unboundDots.snapshot(),
+      gateways: this.gateways.snapshot(),
+      routes: this.routes.snapshot()
     }
   }
 
@@ -388,6 +425,8 @@ export class SimulatorState {
     this.unboundHosts.restore(s.unboundHosts)
     this.unboundAliases.restore(s.unboundAliases)
     this.unboundDots.restore(s.unboundDots)
+    this.gateways.restore(s.gateways)
+    this.routes.restore(s.routes)
     this.labelsEpoch++
   }
 

@@ -34,7 +34,8 @@ describe("import", () => {
     const result = await run(harness, Reconciler.use((r) => r.importLive({ recordInventory: false })))
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
-    expect(plan.summary).toEqual({ create: 0, update: 7, delete: 0 })
+    // 1 VLAN, 3 aliases, 3 rules and the WAN gateway
+    expect(plan.summary).toEqual({ create: 0, update: 8, delete: 0 })
     expect(plan.changes.every((c) => c.reason?.startsWith("adopt"))).toBe(true)
     const report = await run(harness, Reconciler.use((r) => r.apply(plan, { approve: true })))
     expect(report.verification.clean).toBe(true)

@@ -170,7 +170,9 @@ const siteOf = (d: Desired): DesiredSite => {
     one_to_one_nat: [],
     outbound_nat_mode: [],
     host_overrides: [],
-    domain_overrides: []
+    domain_overrides: [],
+    gateways: [],
+    routes: []
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

@@ -19,6 +19,8 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
   stale: false,
   dhcp_subnets: [],
   dhcp_reservations: [],
+  gateways: [],
+  routes: [],
   vlans: [{
     uuid: "v1",
     origin: "mvc",

@@ -21,6 +21,7 @@ export interface RuleOptions {
   readonly enabled?: boolean
   readonly origin?: PolicyRule["origin"]
   readonly sequence?: number
+  readonly gateway?: string
 }
 
 export const spec = (o: RuleOptions = {}): RuleSpec => ({
@@ -35,7 +36,7 @@ export const spec = (o: RuleOptions = {}): RuleSpec => ({
   source: { addresses: o.src ?? [], invert: o.srcNot ?? false, port: o.srcPort ?? "" },
   destination: { addresses: o.dst ?? [], invert: o.dstNot ?? false, port: o.dstPort ?? "" },
   log: o.log ?? true,
-  gateway: "",
+  gateway: o.gateway ?? "",
   description: "",
   categories: []
 })

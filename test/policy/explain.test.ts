@@ -343,3 +343,29 @@ describe("explain: the packet's interface must be one the rule set knows", () =>
     ])
   })
 })
+
+describe("explain: policy routing", () => {
+  const input = policy([
+    rule("via-lab", { dst: ["10.50.0.0/16"], gateway: "LAB_GW" }),
+    rule("drop-routed", { action: "block", dst: ["10.60.0.0/16"], gateway: "LAB_GW" }),
+    rule("plain", { dst: ["10.70.0.0/16"] })
+  ])
+
+  it("names the gateway a deciding pass rule routes through, in the result and the rendering", () => {
+    const e = run(input, { source: "192.168.1.5", destination: "10.50.1.1", protocol: "tcp", interface: "lan" })
+    expect(e.decidedBy).toMatchObject({ kind: "rule", rule: "via-lab", gateway: "LAB_GW" })
+    const text = renderExplanation(e, { dir: "/repo", colour: false })
+    expect(text.split("\n")[1]).toMatch(
+      /^decided by rule "via-lab" \(\/repo\/rules\.yaml:\d+\), routed through gateway "LAB_GW"$/
+    )
+  })
+
+  it("names no gateway for a block rule or a rule without one", () => {
+    const blocked = run(input, { source: "192.168.1.5", destination: "10.60.1.1", protocol: "tcp", interface: "lan" })
+    expect(blocked.decidedBy).toMatchObject({ kind: "rule", rule: "drop-routed" })
+    expect("gateway" in blocked.decidedBy).toBe(false)
+    const plain = run(input, { source: "192.168.1.5", destination: "10.70.1.1", protocol: "tcp", interface: "lan" })
+    expect("gateway" in plain.decidedBy).toBe(false)
+    expect(renderExplanation(plain, { dir: "/repo", colour: false })).not.toContain("gateway")
+  })
+})

@@ -14,6 +14,8 @@ const snapshot: LiveSnapshot = {
   fetchedAt: "2026-11-27T00:00:00Z",
   host_overrides: [],
   domain_overrides: [],
+  gateways: [],
+  routes: [],
   vlans: [],
   dhcp_subnets: [],
   dhcp_reservations: [],

@@ -168,6 +168,8 @@ describe("lint: severities, management and live-state details", () => {
   it("lintSite returns Issues at the YAML location for validate", () => {
     const site: DesiredSite = {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
+      gateways: [],
+      routes: [],
       vlans: [],
       dhcp_subnets: [],
       dhcp_reservations: [],

@@ -59,6 +59,7 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 export const site = (
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> & {
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> & {
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "gateways" | "routes">> & {
     readonly config?: SiteConfig
   } = {}
 ): DesiredSite => ({
@@ -73,6 +74,8 @@ export const site = (
   outbound_nat_mode: [],
   host_overrides: parts.host_overrides ?? [],
   domain_overrides: parts.domain_overrides ?? [],
+  gateways: parts.gateways ?? [],
+  routes: parts.routes ?? [],
   digest: "d".repeat(64)
 })
 
@@ -100,6 +103,7 @@ export const lRule = (
 export const snapshot = (
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> = {},
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "gateways" | "routes">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
@@ -115,5 +119,7 @@ export const snapshot = (
   outbound_nat_mode: [],
   host_overrides: parts.host_overrides ?? [],
   domain_overrides: parts.domain_overrides ?? [],
+  gateways: parts.gateways ?? [],
+  routes: parts.routes ?? [],
   stale: false
 })

@@ -24,7 +24,8 @@ describe("selectSite", () => {
         host_overrides: [],
         domain_overrides: [],
         digest: "d"
-      }
+      },
+      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], gateways: [], routes: [], digest: "d" }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
     }))
 

@@ -34,6 +34,8 @@ const live: LiveSnapshot = {
   fetchedAt: "2026-01-01T00:00:00.000Z",
   host_overrides: [],
   domain_overrides: [],
+  gateways: [],
+  routes: [],
   vlans: [],
   dhcp_subnets: [],
   dhcp_reservations: [],

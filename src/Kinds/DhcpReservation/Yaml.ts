@@ -19,7 +19,7 @@ import type { DhcpReservationSpec } from "./Spec.ts"
 /** The site's DHCP subnets by desired-state name. */
 const subnetsOf = (context: LoadContext): ReadonlyMap<string, Located<DhcpSubnetInput>> =>
   new Map(
-    ((context.items?.("dhcp_subnets") ?? []) as ReadonlyArray<Located<DhcpSubnetInput>>).map((s) => [s.name, s])
+    ((context.items("dhcp_subnets")) as ReadonlyArray<Located<DhcpSubnetInput>>).map((s) => [s.name, s])
   )
 
 /** The CIDR a reservation's `subnet` names: a subnet item's, or the value itself. */

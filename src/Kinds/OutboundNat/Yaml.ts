@@ -127,7 +127,7 @@ const checkRule = (rule: Located<OutboundNatInput>, context: LoadContext): Reado
  * src/etc/inc/plugins.inc.d/pf.inc), so they would not be loaded.
  */
 const modeLint = (rules: ReadonlyArray<Located<OutboundNatInput>>, context: LoadContext): ReadonlyArray<Issue> => {
-  const mode = context.config?.outboundNatMode
+  const mode = context.site.outboundNatMode
   if (mode !== "automatic" && mode !== "disabled") return []
   return rules.filter((r) => r.value.enabled !== false).map((r) =>
     report(r, [], {

@@ -135,7 +135,10 @@ export const explainTraffic = defineTool({
     const steps = e.steps.map((s) =>
       `${s.position}. ${s.rule} (${s.action}${s.quick ? ", quick" : ""}): ${s.outcome} — ${s.reasons.join("; ")}`
     )
-    const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${
+    const via = e.decidedBy.kind === "rule" && e.decidedBy.gateway !== undefined
+      ? `, routed through gateway ${e.decidedBy.gateway}`
+      : ""
+    const head = `${e.decision.toUpperCase()} by ${e.decidedBy.rule}${via}${
       e.certain ? "" : " (not certain: a rule could not be decided)"
     }`
     const excluded = describeExcluded(e.excluded)
