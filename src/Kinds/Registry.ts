@@ -12,10 +12,11 @@ import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
 import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
+import { portForward } from "./PortForward/index.ts"
 import { rule } from "./Rule/index.ts"
 import { vlan } from "./Vlan/index.ts"
 
-const registered = [vlan, alias, rule] as const
+const registered = [vlan, alias, rule, portForward] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

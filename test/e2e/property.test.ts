@@ -163,7 +163,8 @@ const siteOf = (d: Desired): DesiredSite => {
   const body = {
     vlans: d.vlans.map((spec) => ({ name: `v${spec.tag}`, spec, source })),
     aliases: d.aliases.map((spec) => ({ name: spec.name, spec, source })),
-    rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source }))
+    rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source })),
+    port_forwards: []
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

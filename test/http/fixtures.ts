@@ -22,6 +22,7 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
     spec: { parent: "igb1", tag: 30, priority: 0, proto: "", description: "iot" }
   }],
   aliases: [],
+  port_forwards: [],
   rules: Array.from({ length: rules }, (_, i) => ({
     uuid: `r${i}`,
     origin: "mvc" as const,

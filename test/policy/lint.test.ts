@@ -170,6 +170,7 @@ describe("lint: severities, management and live-state details", () => {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
       vlans: [],
       aliases: [],
+      port_forwards: [],
       rules: [
         {
           name: "block",

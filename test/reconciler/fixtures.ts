@@ -57,12 +57,13 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules">> & { readonly config?: SiteConfig } = {}
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "port_forwards">> & { readonly config?: SiteConfig } = {}
 ): DesiredSite => ({
   config: parts.config ?? config(),
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  port_forwards: parts.port_forwards ?? [],
   digest: "d".repeat(64)
 })
 
@@ -88,7 +89,7 @@ export const lRule = (
 ): LiveRule => ({ uuid, origin, sequence, spec, ...(owner === undefined ? {} : { owner }) })
 
 export const snapshot = (
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "port_forwards">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
@@ -97,5 +98,6 @@ export const snapshot = (
   vlans: parts.vlans ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
+  port_forwards: parts.port_forwards ?? [],
   stale: false
 })
