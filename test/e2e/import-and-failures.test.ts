@@ -21,7 +21,7 @@ describe("import", () => {
     h = await startHarness({ version: "26.7", files: {} })
     const harness = h
     const result = await run(harness, Reconciler.use((r) => r.importLive()))
-    expect(result.counts).toEqual({ vlan: 1, alias: 3, rule: 3 })
+    expect(result.counts).toEqual({ vlan: 1, alias: 3, rule: 3, port_forward: 1 })
     expect(result.skipped.join("\n")).toContain("legacy/automatic")
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
@@ -34,7 +34,7 @@ describe("import", () => {
     const result = await run(harness, Reconciler.use((r) => r.importLive({ recordInventory: false })))
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
-    expect(plan.summary).toEqual({ create: 0, update: 7, delete: 0 })
+    expect(plan.summary).toEqual({ create: 0, update: 8, delete: 0 })
     expect(plan.changes.every((c) => c.reason?.startsWith("adopt"))).toBe(true)
     const report = await run(harness, Reconciler.use((r) => r.apply(plan, { approve: true })))
     expect(report.verification.clean).toBe(true)
