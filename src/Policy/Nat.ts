@@ -134,7 +134,8 @@ const natStep = (f: CompiledForward, match: Match, outcome: NatStep["outcome"], 
   enabled: f.forward.spec.enabled,
   match: match === YES ? "yes" as const : match === MAYBE ? "maybe" as const : "no" as const,
   outcome,
-  reasons,
+  // the conditions are matched as a rule's: say whose they are
+  reasons: reasons.map((r) => r.replace(/\bthe rule\b/g, "the port forward")),
   ...(f.forward.source !== undefined ? { source: f.forward.source } : {})
 })
 

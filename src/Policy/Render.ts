@@ -160,7 +160,9 @@ export const translationSummary = (t: Translation): string =>
     }; the filter rules see the translated packet`
     : t.outcome === "not-redirected"
     ? `not translated: port forward "${t.forward ?? ""}" is no_rdr, so the port forwards after it do not apply`
-    : "no port forward matches: the packet is not translated"
+    : t.certain
+    ? "no port forward matches: the packet is not translated"
+    : "no port forward certainly matches (one may, see below): the packet is explained untranslated"
 
 const renderTranslation = (
   t: Translation,
