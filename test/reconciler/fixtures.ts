@@ -57,7 +57,9 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "port_forwards">> & { readonly config?: SiteConfig } = {}
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "port_forwards">> & {
+    readonly config?: SiteConfig
+  } = {}
 ): DesiredSite => ({
   config: parts.config ?? config(),
   vlans: parts.vlans ?? [],
