@@ -14,9 +14,10 @@ import { hasErrors } from "./DesiredState/Load.ts"
 import type { DesiredSite, DesiredTree, Issue } from "./Domain/Desired.ts"
 import { compile, type CompiledPolicy } from "./Policy/Compile.ts"
 import type { Explanation, Finding, Packet, PolicyInput } from "./Policy/Domain.ts"
-import { decide, type Decision, explainCompiled } from "./Policy/Evaluate.ts"
+import { decide, type Decision } from "./Policy/Evaluate.ts"
 import { fromDesired } from "./Policy/Input.ts"
 import { lintCompiled } from "./Policy/Lint.ts"
+import { explainWithNat } from "./Policy/Nat.ts"
 import { type CompiledPacket, compilePacket } from "./Policy/Packet.ts"
 
 export { compile, type CompiledPolicy } from "./Policy/Compile.ts"
@@ -49,7 +50,7 @@ const checkedPacket = (
 export const lint = (input: PolicyInput | CompiledPolicy): ReadonlyArray<Finding> => lintCompiled(compiled(input))
 
 /**
- * Which rule decides the packet, the rules that can apply to it (its interface, direction and
+ * Which rule decides the packet (an inbound one after the port forward that translates it), the rules that can apply to it (its interface, direction and
  * protocol) in evaluation order with why each did or did not match, and how many others there are.
  */
 export const explain = (
@@ -58,7 +59,7 @@ export const explain = (
 ): Result.Result<Explanation, PacketInvalid> => {
   const policy = compiled(input)
   return Result.map(checkedPacket(policy, packet), (p) =>
-    explainCompiled(
+    explainWithNat(
       policy,
       p.packet,
       // an interface given by its description is shown by the identifier it stands for (a note says so)

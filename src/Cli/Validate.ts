@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import { DesiredState } from "../DesiredState.ts"
 import type { DesiredTree, Issue } from "../Domain/Desired.ts"
+import { desiredOf, kinds } from "../Kinds/Registry.ts"
 import { validateWithLint } from "../Policy.ts"
 import type { ValidateFlags } from "./Commands.ts"
 import { colourOn, ExitCode, exitWith } from "./Common.ts"
@@ -72,10 +73,14 @@ export const renderHuman = (
       )
     )
   } else {
+    // every registered kind, by its noun ("4 vlans, 12 aliases, 9 rules, 1 port forward")
     const counts = result.tree.sites.map((s) =>
-      `${s.config.name}: ${plural(s.vlans.length, "vlan")}, ${
-        plural(s.aliases.length, "alias").replace("aliass", "aliases")
-      }, ${plural(s.rules.length, "rule")}`
+      `${s.config.name}: ${
+        kinds.map((k) => {
+          const n = desiredOf(s, k).length
+          return `${n} ${k.noun[n === 1 ? 0 : 1].toLowerCase()}`
+        }).join(", ")
+      }`
     )
     lines.push(
       `✓ valid${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""} — ${counts.join("; ") || "no sites"}`

@@ -212,6 +212,11 @@ export interface Kind<
     readonly max: (version: FirmwareVersion) => number
   }
   /**
+   * why the API cannot read or write this kind on a version (undefined = it can): plan fails for
+   * desired objects of the kind there, drift and import say the kind could not be read
+   */
+  readonly unavailable?: (version: FirmwareVersion) => string | undefined
+  /**
    * why this kind's objects are reverted through the API even when the whole config.xml is
    * restored (a VLAN device leaves the kernel only when the API noted it); undefined = no need
    */

@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
-const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode, hostOverride, domainOverride, route, gateway] as const
+const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode, hostOverride, domainOverride, route, gateway, portForward] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

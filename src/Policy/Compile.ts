@@ -94,6 +94,7 @@ export const interfaceNamesOf = (input: PolicyInput): ReadonlySet<string> => {
     for (const m of g.members) names.add(m)
   }
   for (const rule of input.rules) for (const i of rule.spec.interfaces) names.add(i)
+  for (const forward of input.portForwards ?? []) for (const i of forward.spec.interfaces) names.add(i)
   if (input.management !== undefined) names.add(input.management.interface)
   for (const alias of input.aliases) {
     const m = /^__(.+)_network$/.exec(alias.name)
@@ -102,7 +103,7 @@ export const interfaceNamesOf = (input: PolicyInput): ReadonlySet<string> => {
   return names
 }
 
-const protocolsOf = (protocol: string): ReadonlySet<string> | undefined => {
+export const protocolsOf = (protocol: string): ReadonlySet<string> | undefined => {
   const p = normalizeProtocol(protocol)
   if (p === "any") return undefined
   if (p === "TCP/UDP") return new Set(["TCP", "UDP"])
@@ -110,7 +111,7 @@ const protocolsOf = (protocol: string): ReadonlySet<string> | undefined => {
 }
 
 const protocolBits = new Map<string, number>([["TCP", 1], ["UDP", 2], ["ICMP", 4], ["IPV6-ICMP", 8]])
-const maskOf = (protocols: ReadonlySet<string> | undefined): number => {
+export const maskOf = (protocols: ReadonlySet<string> | undefined): number => {
   if (protocols === undefined) return -1
   let mask = 0
   for (const p of protocols) {
@@ -152,7 +153,7 @@ const numbers = (ranges: R.Ranges): R.NumberRanges => {
 const box = (ranges: R.Ranges): readonly [number, number] | readonly [] =>
   ranges.length === 0 ? [] : [Number(ranges[0]!.lo), Number(ranges[ranges.length - 1]!.hi)]
 
-const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint => {
+export const compileEndpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint => {
   const addresses = resolver.addresses(ep.addresses)
   const { lower, upper } = bounds(addresses, ep.invert)
   const port = resolver.port(ep.port)
@@ -172,7 +173,7 @@ const endpoint = (resolver: Resolver, ep: RuleSpecEndpoint): CompiledEndpoint =>
   }
 }
 
-const familiesOf = (ipVersion: string): number => (ipVersion === "inet" ? 1 : ipVersion === "inet6" ? 2 : 3)
+export const familiesOf = (ipVersion: string): number => (ipVersion === "inet" ? 1 : ipVersion === "inet6" ? 2 : 3)
 
 const placement = (
   rule: PolicyRule,
@@ -242,8 +243,8 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
       families: familiesOf(spec.ipVersion),
       protocols,
       protocolMask: maskOf(protocols),
-      source: endpoint(resolver, spec.source),
-      destination: endpoint(resolver, spec.destination)
+      source: compileEndpoint(resolver, spec.source),
+      destination: compileEndpoint(resolver, spec.destination)
     }
   })
   const index = new Map<string, ReadonlyArray<CompiledRule>>()

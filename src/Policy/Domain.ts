@@ -9,6 +9,7 @@ import { Intent } from "../Domain/Intent.ts"
 import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
+import { FilterRuleMode, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { RuleAction, RuleSpec } from "../Kinds/Rule/Spec.ts"
 
 /** the site settings the analysis reads, as sites.yaml gives them */
@@ -34,6 +35,19 @@ export const PolicyAlias = Schema.Struct({
 })
 export type PolicyAlias = typeof PolicyAlias.Type
 
+/** A port forward: pf meets them before filter rules, in sequence order (anti-lockout exceptions first). */
+export const PolicyPortForward = Schema.Struct({
+  /** desired-state name, or for live ones the owner name, description or uuid */
+  name: Schema.String,
+  spec: PortForwardSpec,
+  /** evaluation order (desired ones: their position in the files) */
+  sequence: Schema.Number,
+  origin: Origin,
+  uuid: Schema.optional(Schema.String),
+  source: Schema.optional(SourceRef)
+})
+export type PolicyPortForward = typeof PolicyPortForward.Type
+
 /** An interface group: rules on it land in priority group 300000 + sequence. */
 export const InterfaceGroup = Schema.Struct({
   members: Schema.Array(Schema.String),
@@ -47,6 +61,8 @@ export const PolicyInput = Schema.Struct({
   origin: Schema.Literals(["desired", "live", "plan"]),
   rules: Schema.Array(PolicyRule),
   aliases: Schema.Array(PolicyAlias),
+  /** port forwards (destination NAT): inbound packets are translated by the first matching one first */
+  portForwards: Schema.optional(Schema.Array(PolicyPortForward)),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**
@@ -90,14 +106,16 @@ export const FindingCode = Schema.Literals([
   "unknown-reference",
   "intent-violated",
   "intent-unknown",
-  "intent-invalid"
+  "intent-invalid",
+  "forward-unpassed",
+  "shadowed-forward"
 ])
 export type FindingCode = typeof FindingCode.Type
 
 export const Finding = Schema.Struct({
   code: FindingCode,
   severity: Severity,
-  kind: Schema.Literals(["rule", "alias", "site", "intent"]),
+  kind: Schema.Literals(["rule", "alias", "site", "intent", "port_forward"]),
   /** the rule, alias or intent the finding is about */
   name: Schema.optional(Schema.String),
   message: Schema.String,
@@ -164,7 +182,14 @@ export const Decider = Schema.Union([
     /** policy routing: the gateway a deciding pass rule sends the packet to (its `gateway`) */
     gateway: Schema.optional(Schema.String)
   }),
-  Schema.Struct({ kind: Schema.Literal("default"), rule: Schema.String, description: Schema.String })
+  Schema.Struct({ kind: Schema.Literal("default"), rule: Schema.String, description: Schema.String }),
+  /** a port forward whose translated traffic skips the filter rules (filter_rule: pass, `rdr pass`) */
+  Schema.Struct({
+    kind: Schema.Literal("port-forward"),
+    rule: Schema.String,
+    description: Schema.String,
+    source: Schema.optional(SourceRef)
+  })
 ])
 export type Decider = typeof Decider.Type
 
@@ -178,6 +203,42 @@ export const Excluded = Schema.Struct({
   protocol: Schema.Number
 })
 export type Excluded = typeof Excluded.Type
+
+/** One port forward an inbound packet met, in evaluation order. */
+export const NatStep = Schema.Struct({
+  /** 1-based position in evaluation order */
+  position: Schema.Number,
+  forward: Schema.String,
+  sequence: Schema.Number,
+  origin: Origin,
+  enabled: Schema.Boolean,
+  match: MatchResult,
+  outcome: Schema.Literals(["translates", "not-redirected", "no-match", "may-match", "disabled"]),
+  reasons: Schema.Array(Schema.String),
+  source: Schema.optional(SourceRef)
+})
+export type NatStep = typeof NatStep.Type
+
+/** What destination NAT did to an inbound packet before the filter rules saw it. */
+export const Translation = Schema.Struct({
+  /**
+   * translated: a port forward redirected it; not-redirected: a no_rdr one matched first and
+   * stopped translation; none: no port forward matched
+   */
+  outcome: Schema.Literals(["translated", "not-redirected", "none"]),
+  /** the port forward that translated or exempted it */
+  forward: Schema.optional(Schema.String),
+  source: Schema.optional(SourceRef),
+  /** the destination the filter rules see; absent when the target is not one known address */
+  destination: Schema.optional(Schema.String),
+  destinationPort: Schema.optional(Schema.Number),
+  /** how the forward's traffic meets the filter rules (manual: user rules, pass: skips them, register: OPNsense's rule at the end) */
+  filterRule: Schema.optional(FilterRuleMode),
+  /** false when a port forward whose match could not be decided comes before the outcome */
+  certain: Schema.Boolean,
+  steps: Schema.Array(NatStep)
+})
+export type Translation = typeof Translation.Type
 
 export const Explanation = Schema.Struct({
   site: Schema.String,
@@ -198,6 +259,11 @@ export const Explanation = Schema.Struct({
   excluded: Excluded,
   /** rules never reached (after the deciding quick rule) */
   notConsidered: Schema.Number,
-  notes: Schema.Array(Schema.String)
+  notes: Schema.Array(Schema.String),
+  /**
+   * inbound packets: the port forwards met first (pf evaluates rdr before filter rules); the
+   * decision and the steps above are then those of the translated packet
+   */
+  translation: Schema.optional(Translation)
 })
 export type Explanation = typeof Explanation.Type

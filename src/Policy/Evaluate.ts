@@ -135,6 +135,9 @@ const matchEndpoints = (rule: CompiledRule, p: CompiledPacket): Match => {
  */
 const failure = { reason: "" }
 
+/** the failing condition of matchRule's last "no" */
+export const lastFailure = (): string => failure.reason
+
 const fail = (reason: string): Match => {
   failure.reason = reason
   return NO

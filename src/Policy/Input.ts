@@ -9,8 +9,9 @@ import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts
 import { type LiveInterface, type LiveSnapshot } from "../Domain/Model.ts"
 import type { Plan } from "../Domain/Plan.ts"
 import { AliasSpec, type LiveAlias } from "../Kinds/Alias/Spec.ts"
+import { type LivePortForward, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { type LiveRule, RuleSpec } from "../Kinds/Rule/Spec.ts"
-import type { PolicyInput, PolicyRule } from "./Domain.ts"
+import type { PolicyInput, PolicyPortForward, PolicyRule } from "./Domain.ts"
 
 /**
  * What the firewall says of its interfaces ("192.168.1.1/24": network and own address), under what
@@ -52,6 +53,13 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
     source: r.source
   })),
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
+  portForwards: site.port_forwards.map((f, index) => ({
+    name: f.name,
+    spec: f.spec,
+    sequence: index + 1,
+    origin: "mvc",
+    source: f.source
+  })),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
   ...siteSettings(site.config),
@@ -69,6 +77,18 @@ const liveRule = (rule: LiveRule): PolicyRule => ({
   uuid: rule.uuid
 })
 
+const liveForward = (forward: LivePortForward): PolicyPortForward => ({
+  name: forward.owner ?? (forward.spec.description !== "" ? forward.spec.description : forward.uuid),
+  spec: forward.spec,
+  sequence: forward.sequence,
+  origin: forward.origin,
+  uuid: forward.uuid
+})
+
+// a snapshot cached before port forwards were read has none
+const forwardsOf = (snapshot: LiveSnapshot): ReadonlyArray<LivePortForward> =>
+  (snapshot as Partial<LiveSnapshot>).port_forwards ?? []
+
 const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.spec, origin: alias.origin })
 
 export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInput => ({
@@ -76,6 +96,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   origin: "live",
   rules: snapshot.rules.map(liveRule),
   aliases: snapshot.aliases.map(liveAlias),
+  portForwards: forwardsOf(snapshot).map(liveForward),
   ...siteSettings(config, snapshot.interfaces)
 })
 
@@ -124,6 +145,7 @@ const namedEntries = <A extends { readonly name: string }>(initial: ReadonlyArra
 
 const decodeRule = Schema.decodeUnknownOption(RuleSpec)
 const decodeAlias = Schema.decodeUnknownOption(AliasSpec)
+const decodeForward = Schema.decodeUnknownOption(PortForwardSpec)
 
 /**
  * The live snapshot with a plan's rule and alias changes applied. Changes whose `after` does not
@@ -136,6 +158,7 @@ export const fromPlan = (
 ): { readonly input: PolicyInput; readonly skipped: ReadonlyArray<string> } => {
   const rules = namedEntries(snapshot.rules.map((r) => [r.uuid, liveRule(r)] as const))
   const aliases = namedEntries(snapshot.aliases.map((a) => [a.uuid, liveAlias(a)] as const))
+  const forwards = namedEntries(forwardsOf(snapshot).map((f) => [f.uuid, liveForward(f)] as const))
   const skipped: Array<string> = []
   for (const change of plan.changes) {
     if (change.kind === "rule") {
@@ -170,6 +193,25 @@ export const fromPlan = (
         continue
       }
       aliases.set(key, { name: spec.value.name, spec: spec.value, origin: "mvc" })
+    } else if (change.kind === "port_forward") {
+      const key = forwards.find(change.name, change.uuid) ?? `plan:${change.name}`
+      if (change.action === "delete") {
+        forwards.remove(key)
+        continue
+      }
+      const spec = decodeForward(change.after)
+      const sequence = change.sequence ?? forwards.entries.get(key)?.sequence
+      if (Option.isNone(spec) || sequence === undefined) {
+        skipped.push(`port forward ${change.name}: the plan does not carry its full spec and sequence`)
+        continue
+      }
+      forwards.set(key, {
+        name: change.name,
+        spec: spec.value,
+        sequence,
+        origin: "mvc",
+        ...(change.source !== undefined ? { source: change.source } : {})
+      })
     }
   }
   return {
@@ -178,6 +220,7 @@ export const fromPlan = (
       origin: "plan",
       rules: [...rules.entries.values()],
       aliases: [...aliases.entries.values()],
+      portForwards: [...forwards.entries.values()],
       ...siteSettings(config, snapshot.interfaces)
     },
     skipped

@@ -5,6 +5,7 @@ import type { CompiledPolicy } from "./Compile.ts"
 import type { Finding } from "./Domain.ts"
 import { aliasFindings } from "./Lint/Aliases.ts"
 import { applySeverities, type Draft } from "./Lint/Finding.ts"
+import { forwardFindings } from "./Lint/Forwards.ts"
 import { intentFindings } from "./Lint/Intents.ts"
 import { managementFindings } from "./Lint/Management.ts"
 import { hygieneFindings, orderFindings } from "./Lint/Rules.ts"
@@ -30,6 +31,7 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
       ...aliasFindings(policy),
       ...managementFindings(policy),
       ...intentFindings(policy),
+      ...forwardFindings(policy),
       ...site
     ],
     input.severities

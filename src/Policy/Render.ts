@@ -4,7 +4,7 @@
  */
 import * as NodePath from "node:path"
 import type { IntentResult } from "../Domain/Intent.ts"
-import type { Excluded, Explanation, Finding, Packet, Step } from "./Domain.ts"
+import type { Excluded, Explanation, Finding, NatStep, Packet, Step, Translation } from "./Domain.ts"
 
 const codes = {
   error: "\u001b[31m",
@@ -112,14 +112,17 @@ export const renderExplanation = (
   ]
   const at = (source: { readonly file: string; readonly line: number } | undefined) =>
     source === undefined ? "" : ` (${NodePath.join(options.dir, source.file)}:${source.line})`
+  const unsure = e.certain ? "" : paint("warning", " — not certain, see notes")
+  const t = e.translation
+  if (t !== undefined) lines.push(...renderTranslation(t, at, paint))
   lines.push(
     e.decidedBy.kind === "rule"
       ? `decided by rule "${e.decidedBy.rule}"${at(e.decidedBy.source)}${
         e.decidedBy.gateway === undefined ? "" : `, routed through gateway "${e.decidedBy.gateway}"`
-      }${e.certain ? "" : paint("warning", " — not certain, see notes")}`
-      : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${
-        e.certain ? "" : paint("warning", " — not certain, see notes")
-      }`
+      }${unsure}`
+      : e.decidedBy.kind === "port-forward"
+      ? `decided by port forward "${e.decidedBy.rule}"${at(e.decidedBy.source)}: ${e.decidedBy.description}${unsure}`
+      : `decided by OPNsense's automatic "${e.decidedBy.rule}": ${e.decidedBy.description}${unsure}`
   )
   if (e.steps.length > 0) lines.push("rules considered, in evaluation order:")
   for (const s of e.steps) {
@@ -140,6 +143,48 @@ export const renderExplanation = (
   }
   for (const n of e.notes) lines.push(paint("dim", `note: ${n}`))
   return `${lines.join("\n")}\n`
+}
+
+const natMarker = (s: NatStep) =>
+  s.outcome === "translates" || s.outcome === "not-redirected"
+    ? "✓"
+    : s.outcome === "may-match"
+    ? "?"
+    : s.outcome === "disabled"
+    ? "-"
+    : "✗"
+
+/** The port forwards an inbound packet met, and what the filter rules see after them. */
+export const translationSummary = (t: Translation): string =>
+  t.outcome === "translated"
+    ? `translated by port forward "${t.forward ?? ""}" to ${t.destination ?? "(target not one known address)"}${
+      t.destinationPort === undefined ? "" : `:${t.destinationPort}`
+    }; the filter rules see the translated packet`
+    : t.outcome === "not-redirected"
+    ? `not translated: port forward "${t.forward ?? ""}" is no_rdr, so the port forwards after it do not apply`
+    : t.certain
+    ? "no port forward matches: the packet is not translated"
+    : "no port forward certainly matches (one may, see below): the packet is explained untranslated"
+
+const renderTranslation = (
+  t: Translation,
+  at: (source: { readonly file: string; readonly line: number } | undefined) => string,
+  paint: (c: Colour, text: string) => string
+): ReadonlyArray<string> => {
+  const lines = [`${translationSummary(t)}${t.outcome === "none" ? "" : at(t.source)}`]
+  if (t.steps.length > 0) lines.push("port forwards considered, in evaluation order (before any filter rule):")
+  for (const s of t.steps) {
+    const head = `${String(s.position).padStart(4)}. ${natMarker(s)} ${s.forward}${
+      s.origin === "mvc" ? "" : `  [${s.origin}]`
+    }`
+    const body = s.outcome === "no-match" || s.outcome === "disabled"
+      ? s.reasons.join("; ")
+      : `${s.outcome}: ${s.reasons.join("; ")}`
+    lines.push(
+      s.outcome === "no-match" || s.outcome === "disabled" ? paint("dim", `${head} ${body}`) : `${head} ${body}`
+    )
+  }
+  return lines
 }
 
 /** Intent results for people: a count under `title`, and one line for each that is not held. */

@@ -14,6 +14,7 @@ import type { DriftReport, UnclaimedObject, UnmanagedObject } from "../Domain/Re
 import { desiredOf, kinds, liveOf } from "../Kinds/Registry.ts"
 import type { SiteState } from "../Store/StateFile.ts"
 import { fieldDiff, identifySite, identityOf, sequenceTargets } from "./Diff.ts"
+import { unreadableKinds } from "./Unavailable.ts"
 
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
@@ -76,9 +77,11 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
     }
   }
 
+  const unreadable = unreadableKinds(live)
   return {
     site: desired.config.name,
     checkedAt: now.toISOString(),
+    ...(unreadable.length > 0 ? { unreadable } : {}),
     firewallVersion: live.version.raw,
     drifted,
     missing,

@@ -20,6 +20,7 @@ import { desiredOf, kinds, liveOf, perKind } from "../Kinds/Registry.ts"
 import type { Inventory } from "../Store/StateFile.ts"
 import { identifySite, identityOf } from "./Diff.ts"
 import { type Identified, isWritable } from "./Identity.ts"
+import { unreadableKinds } from "./Unavailable.ts"
 
 /** Names not used yet: `taken` (the desired state's names) and every name handed out before. */
 const uniqueNamer = (taken: Iterable<string> = []) => {
@@ -61,6 +62,7 @@ export const importSnapshot = (site: string, live: LiveSnapshot, wanted: Readonl
       files.push({ path, content: renderYaml(input, { header: HEADER }) })
     }
   }
+  skipped.push(...unreadableKinds(live))
   for (const kind of kinds) {
     if (!wanted.includes(kind.name)) continue
     const all = liveOf(live, kind)

@@ -38,6 +38,7 @@ import { type ResolvedSite, resolveSiteInterfaces } from "./Interfaces.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
 import { buildPlan, liveDigest } from "./PlanBuilder.ts"
 import { importSite, selectSite } from "./Sites.ts"
+import { refuseUnavailable } from "./Unavailable.ts"
 
 export interface ReconcilerOptions {
   /** DESIRED_STATE_DIR */
@@ -98,6 +99,8 @@ export const make = (options: ReconcilerOptions) =>
     const planSite = Effect.fn("Reconciler.planSite")(function*(given: DesiredSite) {
       const client = yield* firewalls.forSite(given.config)
       const live = yield* fresh(client)
+      // a kind the version has no API for reads as empty: plan must not create into it
+      yield* refuseUnavailable(given, live)
       const { site, warnings } = yield* withLiveInterfaces(given, live)
       const state = yield* store.site(site.config.name)
       const planned = buildPlan(site, live, state.inventory, yield* now)

@@ -164,6 +164,7 @@ export const renderDrift = (report: DriftReport, options: RenderOptions): string
       `Read-only, never touched: ${ro.legacy} legacy rules, ${ro.automatic} automatic rules, ${ro.builtin} built-in aliases.`
     )
   }
+  for (const line of report.unreadable ?? []) lines.push(paint("yellow", `Not compared: ${line}.`))
   lines.push(
     "",
     report.stale === true

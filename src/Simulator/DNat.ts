@@ -82,17 +82,22 @@ const validateDnat = (c: Ctx, item: Item, m: Messages): void => {
   for (const f of ["source.port", "destination.port", "local-port"]) {
     if ((item[f] ?? "") !== "" && !ported) m.add(`rule.${f}`, "Ports are only valid for TCP or UDP type rules.")
   }
+  // opnsense/core 26.1.4, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/DNat.php performValidation:
+  // a literal source, destination or target of the other family than an inet/inet6 rule
   const family = item["ipprotocol"]
   if (family === "inet" || family === "inet6") {
     for (const f of ["source.network", "destination.network", "target"]) {
       const lit = addressFamily(item[f] ?? "")
       if (lit !== undefined && lit !== family) {
-        m.add(`rule.${f}`, "Address family does not match the selected TCP/IP protocol version.")
+        m.add(`rule.${f}`, "Address type should match selected TCP/IP protocol version.")
       }
     }
   }
-  if (item["nordr"] === "1" && (target !== "" || local !== "")) {
-    m.add("rule.nordr", "A no-redirect rule cannot have a target or local port.")
+  // opnsense/core 26.1.11, 26.7.2: DNat.php performValidation (absent at 26.1.5): a no-rdr entry
+  // has no target and no local port, each refused on its own field
+  if (c.v.natRework && item["nordr"] === "1") {
+    if (target !== "") m.add("rule.target", "Target must be empty when No RDR is set.")
+    if (local !== "") m.add("rule.local-port", "Port must be empty when No RDR is set.")
   }
 }
 

@@ -172,7 +172,8 @@ const siteOf = (d: Desired): DesiredSite => {
     host_overrides: [],
     domain_overrides: [],
     gateways: [],
-    routes: []
+    routes: [],
+    port_forwards: []
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

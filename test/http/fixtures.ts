@@ -31,6 +31,7 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
   outbound_nat: [],
   one_to_one_nat: [],
   outbound_nat_mode: [],
+  port_forwards: [],
   rules: Array.from({ length: rules }, (_, i) => ({
     uuid: `r${i}`,
     origin: "mvc" as const,

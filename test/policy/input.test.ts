@@ -22,6 +22,7 @@ const snapshot: LiveSnapshot = {
   outbound_nat: [],
   one_to_one_nat: [],
   outbound_nat_mode: [],
+  port_forwards: [],
   aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
   rules: [
     {

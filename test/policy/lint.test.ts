@@ -179,6 +179,7 @@ describe("lint: severities, management and live-state details", () => {
       outbound_nat_mode: [],
       host_overrides: [],
       domain_overrides: [],
+      port_forwards: [],
       rules: [
         {
           name: "block",

@@ -60,6 +60,7 @@ export const site = (
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> & {
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> & {
   parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "gateways" | "routes">> & {
+  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "port_forwards">> & {
     readonly config?: SiteConfig
   } = {}
 ): DesiredSite => ({
@@ -76,6 +77,7 @@ export const site = (
   domain_overrides: parts.domain_overrides ?? [],
   gateways: parts.gateways ?? [],
   routes: parts.routes ?? [],
+  port_forwards: parts.port_forwards ?? [],
   digest: "d".repeat(64)
 })
 
@@ -104,6 +106,7 @@ export const snapshot = (
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> = {},
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> = {},
   parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "gateways" | "routes">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "port_forwards">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
@@ -121,5 +124,6 @@ export const snapshot = (
   domain_overrides: parts.domain_overrides ?? [],
   gateways: parts.gateways ?? [],
   routes: parts.routes ?? [],
+  port_forwards: parts.port_forwards ?? [],
   stale: false
 })

@@ -79,7 +79,8 @@ describe("the safety layer reuses what the plan read", () => {
         "/api/firewall/one_to_one/search_rule": 1,
         "/api/unbound/settings/search_host_override": 1,
         "/api/unbound/settings/search_host_alias": 1,
-        "/api/unbound/settings/search_forward": 1
+        "/api/unbound/settings/search_forward": 1,
+        "/api/firewall/d_nat/search_rule": 1
       })
       expect(loads.count).toBe(1)
     }))
@@ -113,7 +114,8 @@ describe("plan and apply in one go", () => {
     "/api/firewall/one_to_one/search_rule": 1,
     "/api/unbound/settings/search_host_override": 1,
     "/api/unbound/settings/search_host_alias": 1,
-    "/api/unbound/settings/search_forward": 1
+    "/api/unbound/settings/search_forward": 1,
+    "/api/firewall/d_nat/search_rule": 1
   }
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>

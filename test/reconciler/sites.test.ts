@@ -25,7 +25,8 @@ describe("selectSite", () => {
         domain_overrides: [],
         digest: "d"
       },
-      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], gateways: [], routes: [], digest: "d" }
+      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], gateways: [], routes: [], digest: "d" },
+      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], port_forwards: [], digest: "d" }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
     }))
 

@@ -42,6 +42,7 @@ const live: LiveSnapshot = {
   outbound_nat: [],
   one_to_one_nat: [],
   outbound_nat_mode: [],
+  port_forwards: [],
   aliases: [{ uuid: uuid(1), origin: "mvc", owner: "admin_hosts", spec: admins(["192.168.1.10"]) }],
   rules: [
     { uuid: uuid(2), origin: "mvc", owner: "admin-in", sequence: 100, spec: adminIn },

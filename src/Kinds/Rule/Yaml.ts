@@ -77,7 +77,7 @@ const interfacesOf = (input: RuleInput["interface"]): ReadonlyArray<string> => {
   return sortedSet(list.filter((i) => i.toLowerCase() !== "floating"))
 }
 
-const endpointOf = (side: Side, input: EndpointInput | undefined): Endpoint => {
+export const endpointOf = (side: Side, input: EndpointInput | undefined): Endpoint => {
   const parts = partsOf(side, input)
   const port = normalizePort(parts.port?.value)
   return {
@@ -120,7 +120,13 @@ export const ruleContext = (rules: ReadonlyArray<Located<RuleInput>>, aliases: A
 
 const isInterface = (ctx: RuleContext, name: string) => WELL_KNOWN_INTERFACE.test(name) || ctx.interfaces.has(name)
 
-const checkInterfaces = (rule: Located<RuleInput>): ReadonlyArray<Issue> => {
+/** Items with interfaces (rules, port forwards). */
+interface OnInterfaces {
+  readonly interface: RuleInput["interface"]
+  readonly interface_invert?: boolean | undefined
+}
+
+export const checkInterfaces = (rule: Located<OnInterfaces>): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const input = rule.value.interface
   const list = typeof input === "string"
@@ -156,7 +162,10 @@ const checkInterfaces = (rule: Located<RuleInput>): ReadonlyArray<Issue> => {
   return issues
 }
 
-const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion): IssueInput | undefined => {
+/** "any": the object names no family (a port forward without ipprotocol), so literals of both fit. */
+type Family = IpVersion | "any"
+
+const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: Family): IssueInput | undefined => {
   const value = part.value.trim()
   if (value.toLowerCase() === "any" || value === "(self)") return undefined
   const literal = parseCidr(value)
@@ -167,6 +176,7 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
       hint: "write an address (10.0.0.1), a CIDR (10.0.0.0/24) or an alias name"
     }
   }
+  if (literal._tag === "Literal" && ipVersion === "any") return literal.warning
   if (literal._tag === "Literal") {
     // opnsense/core 25.7, 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php
     // performValidation: a literal's family ("inet" without ':', else "inet6") must equal
@@ -207,12 +217,18 @@ const checkAddress = (ctx: RuleContext, part: Part<string>, ipVersion: IpVersion
   }
 }
 
-const checkEndpoint = (
-  rule: Located<RuleInput>,
+/** Items with a source and a destination (rules, port forwards). */
+interface WithEndpoints {
+  readonly source?: EndpointInput | undefined
+  readonly destination?: EndpointInput | undefined
+}
+
+export const checkEndpoint = (
+  rule: Located<WithEndpoints>,
   ctx: RuleContext,
   side: Side,
   protocol: string,
-  ipVersion: IpVersion
+  ipVersion: Family
 ): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const parts = partsOf(side, rule.value[side])

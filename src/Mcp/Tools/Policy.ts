@@ -10,7 +10,7 @@ import { IntentResult } from "../../Domain/Intent.ts"
 import * as Policy from "../../Policy.ts"
 import { withDesiredIntents } from "../../Policy/Input.ts"
 import { intentResults } from "../../Policy/Intents.ts"
-import { countFindings, describeExcluded, renderIntentResults } from "../../Policy/Render.ts"
+import { countFindings, describeExcluded, renderIntentResults, translationSummary } from "../../Policy/Render.ts"
 import { Firewalls } from "../../Reconciler.ts"
 import { McpConfig } from "../Config.ts"
 import { chooseSite, defineTool, done, ToolError } from "../Tool.ts"
@@ -82,10 +82,17 @@ const oneOf = (name: string, short: string, long: string | undefined, brief: str
     ? Effect.fail(new ToolError({ message: `${name} and ${short} differ ("${long}", "${brief}"); give one of them` }))
     : Effect.succeed(long ?? brief)
 
+/** One line per port forward an inbound packet met. */
+const natSteps = (t: Policy.Translation): ReadonlyArray<string> =>
+  t.steps.map((s) => `  nat ${s.position}. ${s.forward}: ${s.outcome} — ${s.reasons.join("; ")}`)
+
 export const explainTraffic = defineTool({
   name: "explain_traffic",
   title: "Explain traffic",
-  description: "Say which rule decides a packet and why: the rules considered in pf evaluation order (floating, " +
+  description:
+    "Say which rule decides a packet and why: for an inbound packet first the port forward that translates it " +
+    "(pf applies destination NAT before filter rules; the decision is then on the translated destination and port), " +
+    "then the rules considered in pf evaluation order (floating, " +
     "group, interface; quick and last-match), each with why it matched or not, the decision (pass/block/reject) and " +
     "whether it is certain. Use it to answer \"can A reach B on port P?\" before and after a change.",
   input: Schema.Struct({
@@ -145,7 +152,13 @@ export const explainTraffic = defineTool({
     return done(
       e,
       clip(
-        [head, ...steps, ...(excluded === undefined ? [] : [excluded]), ...e.notes.map((n) => `note: ${n}`)].join("\n")
+        [
+          ...(e.translation === undefined ? [] : [translationSummary(e.translation), ...natSteps(e.translation)]),
+          head,
+          ...steps,
+          ...(excluded === undefined ? [] : [excluded]),
+          ...e.notes.map((n) => `note: ${n}`)
+        ].join("\n")
       )
     )
   })

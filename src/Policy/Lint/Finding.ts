@@ -21,7 +21,9 @@ export const defaultSeverities: Readonly<Record<FindingCode, Severity>> = {
   "unknown-reference": "warning",
   "intent-violated": "error",
   "intent-unknown": "warning",
-  "intent-invalid": "error"
+  "intent-invalid": "error",
+  "forward-unpassed": "warning",
+  "shadowed-forward": "error"
 }
 
 export interface Draft {

@@ -1,0 +1,79 @@
+/**
+ * Port forwards (`port_forwards:` in YAML, firewall/d_nat on the firewall, 26.1+), in evaluation
+ * order: pf meets redirect rules before filter rules, in sequence order, and the first match wins.
+ */
+import { EndpointObject } from "../../DesiredState/Fields.ts"
+import { ITEM_NAME } from "../../DesiredState/Names.ts"
+import { slug } from "../../Domain/Text.ts"
+import { defineKind } from "../Kind.ts"
+import { client, MAX_SEQUENCE } from "./Client.ts"
+import { PortForwardInput } from "./Input.ts"
+import { friendlyPortForward } from "./Render.ts"
+import { LivePortForward, PortForwardSpec } from "./Spec.ts"
+import { unavailable } from "./Version.ts"
+import { checkPortForwards, portForwardSpec } from "./Yaml.ts"
+
+const endpointFields = Object.keys(EndpointObject.fields)
+
+export const portForward = defineKind({
+  name: "port_forward",
+  collection: "port_forwards",
+  noun: ["port forward", "port forwards"],
+  // d_nat's apply is FilterBaseController::applyAction, the same `filter reload` as firewall/filter/apply
+  // (opnsense/core 26.1, 26.7.2: src/opnsense/mvc/app/controllers/OPNsense/Firewall/Api/FilterBaseController.php):
+  // one reload after rules and port forwards makes both active
+  subsystem: "rule",
+  // port forwards name aliases in their addresses, ports and target
+  dependsOn: ["alias"],
+  spec: PortForwardSpec,
+  live: LivePortForward,
+  yaml: {
+    input: PortForwardInput,
+    description: "evaluation order: file order, files in lexical order; the first matching port forward translates",
+    nested: { source: endpointFields, destination: endpointFields },
+    check: (items, context) => checkPortForwards(items, context.aliases),
+    normalise: (input) => portForwardSpec(input),
+    render: friendlyPortForward
+  },
+  identity: {
+    // adopted only when every field is equal: the DNat model has no natural key
+    adoptionKey: (spec) => JSON.stringify(spec),
+    label: (live) => live.spec.description || live.uuid,
+    unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
+    skipped: (automatic) => [`${automatic.length} anti-lockout port forward exceptions: automatic, never managed`]
+  },
+  sequence: { of: (live) => live.sequence, max: () => MAX_SEQUENCE },
+  unavailable,
+  importer: {
+    file: "port-forwards.yaml",
+    name: (live, known) => {
+      const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `port-forward-${live.sequence}`
+      return ITEM_NAME.test(preferred) ? preferred : `port-forward-${live.sequence}`
+    }
+  },
+  listing: {
+    row: (r) => ({
+      uuid: r.uuid,
+      name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
+      managed: r.owner !== undefined,
+      origin: r.origin,
+      sequence: r.sequence,
+      ...r.spec
+    }),
+    fields: [
+      "name",
+      "uuid",
+      "managed",
+      "origin",
+      "sequence",
+      "enabled",
+      "interfaces",
+      "protocol",
+      "destination",
+      "target",
+      "localPort",
+      "description"
+    ]
+  },
+  client
+})

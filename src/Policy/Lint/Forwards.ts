@@ -1,0 +1,97 @@
+/**
+ * Port forward findings: a forward an earlier one always takes first (it never translates), and a
+ * forward whose translated traffic the filter rules certainly do not pass (the filter rules see
+ * the translated destination and port; filter_rule pass and register need no rule of the user).
+ */
+import type { CompiledPolicy } from "../Compile.ts"
+import { explainCompiled } from "../Evaluate.ts"
+import { type CompiledForward, forwardsOf } from "../Nat.ts"
+import type { CompiledPacket } from "../Packet.ts"
+import { showIp } from "../Packet.ts"
+import { covers } from "../Relations.ts"
+import { type Draft, quote } from "./Finding.ts"
+
+const draft = (
+  f: CompiledForward,
+  code: Draft["code"],
+  message: string,
+  hint: string,
+  related: ReadonlyArray<string> = []
+): Draft => ({
+  code,
+  kind: "port_forward",
+  name: f.forward.name,
+  message,
+  hint,
+  source: f.forward.source,
+  related
+})
+
+const shadowed = (forwards: ReadonlyArray<CompiledForward>): ReadonlyArray<Draft> =>
+  forwards.flatMap((later, i) => {
+    if (!later.forward.spec.enabled || later.forward.origin !== "mvc") return []
+    const earlier = forwards.slice(0, i).find((f) => f.forward.spec.enabled && covers(f.match, later.match))
+    if (earlier === undefined) return []
+    const what = earlier.forward.spec.noRdr ? "exempts from translation (no_rdr)" : "translates"
+    return [draft(
+      later,
+      "shadowed-forward",
+      `port forward ${quote(later.forward.name)} never translates: earlier port forward ${
+        quote(earlier.forward.name)
+      } matches every packet it matches and ${what} it first`,
+      `move ${quote(later.forward.name)} before ${quote(earlier.forward.name)}, narrow the earlier one, or delete it`,
+      [earlier.forward.name]
+    )]
+  })
+
+/** The translated packet a forward makes, as a filter rule sees it: undefined when it is not one known packet. */
+const translatedPacket = (f: CompiledForward): CompiledPacket | undefined => {
+  const iface = f.forward.spec.interfaces[0]
+  if (f.target === undefined || iface === undefined) return undefined
+  const protocols = f.match.protocols
+  const protocol = protocols === undefined || protocols.has("TCP") ? "TCP" : [...protocols][0]!
+  const port = f.localPort ?? f.destinationFrom
+  return {
+    source: undefined,
+    destination: f.target,
+    source4: NaN,
+    destination4: f.target.family === 4 ? Number(f.target.value) : NaN,
+    family: f.target.family,
+    protocol,
+    sourcePort: undefined,
+    destinationPort: port === undefined || protocol === "TCP" || protocol === "UDP" ? port : undefined,
+    interface: iface,
+    direction: "in"
+  }
+}
+
+const unpassed = (policy: CompiledPolicy, forwards: ReadonlyArray<CompiledForward>): ReadonlyArray<Draft> =>
+  forwards.flatMap((f) => {
+    const spec = f.forward.spec
+    if (!spec.enabled || spec.noRdr || spec.filterRule !== "manual" || f.forward.origin !== "mvc") return []
+    const packet = translatedPacket(f)
+    if (packet === undefined) return []
+    const shown = `${packet.protocol.toLowerCase()} → ${showIp(f.target!)}${
+      packet.destinationPort === undefined ? "" : `:${packet.destinationPort}`
+    } on ${packet.interface}`
+    const e = explainCompiled(policy, packet, { protocol: packet.protocol }, [])
+    // only a certain refusal: a rule that may pass (a source it names, an opaque alias) is given the benefit
+    if (e.decision === "pass" || !e.certain) return []
+    const by = e.decidedBy.kind === "rule"
+      ? `rule ${quote(e.decidedBy.rule)} ${e.decision}s it`
+      : `no rule passes it (${e.decidedBy.rule})`
+    return [draft(
+      f,
+      "forward-unpassed",
+      `port forward ${
+        quote(f.forward.name)
+      } translates traffic no filter rule passes: the filter rules see ${shown}, and ${by}`,
+      `add a pass rule for ${shown} (rules see the translated address and port), or set filter_rule: pass or register on the port forward`,
+      e.decidedBy.kind === "rule" ? [e.decidedBy.rule] : []
+    )]
+  })
+
+export const forwardFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
+  const forwards = forwardsOf(policy)
+  return forwards.length === 0 ? [] : [...shadowed(forwards), ...unpassed(policy, forwards)]
+}
