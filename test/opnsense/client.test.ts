@@ -67,11 +67,15 @@ describe("Opnsense client on a simulated 26.7", () => {
         "/api/interfaces/overview/interfaces_info": 1,
         "/api/firewall/filter/get_interface_list": 1,
         "/api/firewall/alias/search_item": 1,
-        "/api/firewall/filter/search_rule": 1
+        "/api/firewall/filter/search_rule": 1,
+        "/api/firewall/source_nat/download_rules": 1,
+        "/api/firewall/one_to_one/search_rule": 1,
+        // the outbound NAT mode
+        "/api/firewall/source_nat/get": 1
       })
       sim.requests.clear()
       yield* client.snapshot({ fresh: true })
-      expect(sim.requests.count()).toBe(6) // version is remembered
+      expect(sim.requests.count()).toBe(9) // version is remembered
       sim.requests.clear()
       const cached = yield* client.snapshot()
       expect(sim.requests.count()).toBe(0)
@@ -362,6 +366,6 @@ describe("bulk reads at scale", () => {
       const snapshot = yield* (yield* Opnsense).snapshot()
       expect(snapshot.rules.filter((r) => r.origin === "mvc").length).toBeGreaterThanOrEqual(2000)
       expect(snapshot.aliases.length).toBeGreaterThanOrEqual(200)
-      expect(Object.values(sim.requests.countByEndpoint())).toEqual([1, 1, 1, 1, 1, 1, 1])
+      expect(Object.values(sim.requests.countByEndpoint())).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })
