@@ -29,6 +29,10 @@ const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   ["firewall/filter/", "page-filter-api (Firewall: Rules [new])"],
   ["firewall/alias/", "page-firewall-alias-edit (Firewall: Alias: Edit)"],
   ["firewall/category/", "page-firewall-categories (Firewall: Categories)"],
+  // the NAT kinds (src/Kinds/OutboundNat, src/Kinds/OneToOne): opnsense/core 25.7, 26.1.5, 26.7.2
+  // src/opnsense/mvc/app/models/OPNsense/Firewall/ACL/ACL.xml
+  ["firewall/source_nat/", "page-filter-snat-api (Firewall: NAT: Source NAT)"],
+  ["firewall/one_to_one/", "page-firewall-nat-1-1-edit (Firewall: NAT: 1:1)"],
   ["core/system/status", "page-system-status (System: Status)"],
   ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"],
   // version detection: <page-system-firmware-manualupdate> holds api/core/firmware/*

@@ -17,6 +17,8 @@ const PLAN_KEY_PRIVILEGES = [
   "page-system-status",
   "page-interfaces-overview",
   "page-firewall-categories",
+  "page-filter-snat-api",
+  "page-firewall-nat-1-1-edit",
   "page-system-firmware-manualupdate",
   // host overrides and their aliases; query forwarding (domain overrides) is only under the whole of Unbound
   "page-services-dnsresolver-overrides",

@@ -70,7 +70,11 @@ describe("Opnsense client on a simulated 26.7", () => {
         "/api/firewall/filter/search_rule": 1,
         "/api/unbound/settings/search_host_override": 1,
         "/api/unbound/settings/search_host_alias": 1,
-        "/api/unbound/settings/search_forward": 1
+        "/api/unbound/settings/search_forward": 1,
+        "/api/firewall/source_nat/download_rules": 1,
+        "/api/firewall/one_to_one/search_rule": 1,
+        // the outbound NAT mode
+        "/api/firewall/source_nat/get": 1
       })
       sim.requests.clear()
       yield* client.snapshot({ fresh: true })

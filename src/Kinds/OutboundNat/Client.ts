@@ -4,8 +4,10 @@
  * FilterBaseController on the Filter model).
  *
  * Listing every configured rule takes a different call per version:
- * - 25.7: `search_rule` returns only enabled, sequence and description (searchBase with those
- *   fields), so the whole Filter model `source_nat/get` is read;
+ * - 25.7 and older: `search_rule` returns only enabled, sequence and description (searchBase with
+ *   those fields), so the whole Filter model is read, from `firewall/filter/get` as the filter rules
+ *   of those versions are (FilterController.php keeps ApiMutableModelControllerBase getAction: the
+ *   whole model, `snatrules` included);
  * - 26.1 to 26.1.10: `search_rule` gives every configured rule, raw (searchBase, all fields);
  * - 26.1.11 and 26.7: `search_rule` lists configured rules only in hybrid or advanced mode (and
  *   adds display-only automatic rows in automatic or hybrid mode), and 26.7's `source_nat/get` is
@@ -30,7 +32,7 @@ export const client = (kit: ClientKit): KindApi<OutboundNatSpec, LiveOutboundNat
   const { http, site } = kit
   const search = http.json(Wire.SearchResponse, "POST", `${Wire.base}/search_rule`, { body: allRows, idempotent: true })
     .pipe(Effect.map(Wire.fromSearch))
-  const model = http.json(Wire.ModelResponse, "GET", `${Wire.base}/get`).pipe(Effect.map(Wire.fromModel))
+  const model = http.json(Wire.ModelResponse, "GET", "firewall/filter/get").pipe(Effect.map(Wire.fromModel))
   const list = Effect.flatMap(kit.version, (v) => {
     switch (listingOf(v)) {
       case "search":

@@ -44,7 +44,7 @@ const Row = Schema.Struct({ uuid: Schema.String, ...Fields })
 export const SearchResponse = searchEnvelope(Row)
 
 const Item = Schema.Struct(Fields)
-/** The whole Filter model (`source_nat/get` before 26.1.11): only `snatrules` is read. */
+/** The whole Filter model (`firewall/filter/get` before 26.1): only `snatrules` is read. */
 export const ModelResponse = Schema.Struct({
   filter: Schema.Struct({
     snatrules: Schema.Union([Schema.Struct({ rule: ItemMap(Item) }), Schema.Array(Schema.Unknown)])
