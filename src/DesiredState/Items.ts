@@ -10,7 +10,7 @@ import type { AnyKind } from "../Kinds/Kind.ts"
 import { kindAt, kinds } from "../Kinds/Registry.ts"
 import { flattenSchemaIssue, type IssueInput, makeIssue, suggestion } from "./Issues.ts"
 import type { Located } from "./Located.ts"
-import { futureKinds, type KindKey, kindKeys } from "./Schema.ts"
+import { type KindKey, kindKeys } from "./Schema.ts"
 import { locate, type YamlFile } from "./Yaml.ts"
 
 export type { Located } from "./Located.ts"
@@ -167,15 +167,6 @@ export const collectItems = (
       continue
     }
     for (const [key, list] of Object.entries(root)) {
-      if (futureKinds.includes(key)) {
-        issues.push(makeIssue(file.path, locate(file, [key], "key"), {
-          severity: "warning",
-          code: "not-yet-supported",
-          message: `"${key}" is reserved for a kind that is not supported yet; its items are ignored`,
-          hint: "keep it if you like: it will be managed once this kind lands, and nothing is changed meanwhile"
-        }))
-        continue
-      }
       if (otherKeys.includes(key)) continue
       const kind = kindAt(key)
       if (kind?.setting !== undefined) {
@@ -190,7 +181,7 @@ export const collectItems = (
         issues.push(makeIssue(file.path, locate(file, [key], "key"), {
           code: "unknown-kind",
           message: `unknown top-level key "${key}"`,
-          hint: suggestion(key, [...kindKeys, ...otherKeys, ...futureKinds]) ??
+          hint: suggestion(key, [...kindKeys, ...otherKeys]) ??
             `top-level keys are ${kindKeys.join(", ")}`
         }))
         continue

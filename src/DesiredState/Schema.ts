@@ -15,22 +15,8 @@ export type KindKey = string
 /** Every top-level key that holds a kind, in registration order. */
 export const kindKeys: ReadonlyArray<KindKey> = kinds.filter((k) => k.setting === undefined).map((k) => k.collection)
 
-/** Kinds reserved in the file format; recognised and skipped with a warning until they are built. */
-export const futureKinds: ReadonlyArray<string> = [
-  "port_forwards",
-  "outbound_nat",
-  "one_to_one_nat",
-  "host_overrides",
-  "dhcp_reservations",
-  "routes"
-].filter((key) => !kindKeys.includes(key))
-
 export const fieldNames = (key: KindKey): ReadonlyArray<string> =>
   Object.keys(kinds.find((k) => k.collection === key)?.yaml.input.fields ?? {})
-
-const Reserved = Schema.optionalKey(
-  Schema.Array(Schema.Unknown).annotate({ description: "reserved: not yet supported, skipped with a warning" })
-)
 
 /** One resource file: every kind is an optional list. */
 export const ResourceFile = Schema.Struct({
@@ -42,5 +28,4 @@ export const ResourceFile = Schema.Struct({
       return [k.collection, Schema.optionalKey(description === undefined ? list : list.annotate({ description }))]
     })
   ),
-  ...Object.fromEntries(futureKinds.map((key) => [key, Reserved]))
 })

@@ -129,14 +129,6 @@ describe("validate reports every error class at its file:line:col", () => {
       expect(ranges.issues.find((i) => i.name === "bad-action")?.hint).toContain("pass")
     }))
 
-  it.effect("reserved kinds are warnings, not errors, and the rest still loads", () =>
-    Effect.gen(function*() {
-      const { issues, tree } = yield* validate("future-kinds")
-      expect(issues.map(where)).toEqual([["a.yaml", 1, 1, "not-yet-supported"], ["a.yaml", 4, 1, "not-yet-supported"]])
-      expect(issues.every((i) => i.severity === "warning")).toBe(true)
-      expect(tree?.sites[0]?.vlans.map((v) => v.name)).toEqual(["staff"])
-    }))
-
   it.effect("a valid alias name with an underscore second is accepted", () =>
     Effect.gen(function*() {
       const { issues } = yield* validate("alias-names")
