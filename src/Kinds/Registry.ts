@@ -11,11 +11,12 @@ import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
+import { assignment } from "./Assignment/index.ts"
 import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
 import { rule } from "./Rule/index.ts"
 import { vlan } from "./Vlan/index.ts"
 
-const registered = [vlan, alias, rule] as const
+const registered = [vlan, alias, rule, assignment] as const
 
 export type RegisteredKind = (typeof registered)[number]
 

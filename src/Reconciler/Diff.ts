@@ -77,7 +77,8 @@ export const identifyKind = (
     live: liveOf(live, kind),
     inventory: inventory[kind.name] ?? {},
     adoptionKey: kind.identity.adoptionKey,
-    ...(kind.identity.readOnly === undefined ? {} : { readOnly: kind.identity.readOnly })
+    ...(kind.identity.readOnly === undefined ? {} : { readOnly: kind.identity.readOnly }),
+    ...(kind.identity.writable === undefined ? {} : { writable: kind.identity.writable })
   })
 
 export const identifySite = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory): SiteIdentity =>

@@ -119,8 +119,11 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   readonly adoptionKey: (spec: S) => string | undefined
   /** extra read-only test (e.g. built-in alias names) */
   readonly readOnly?: (live: L) => boolean
+  /** the kind's own writability test, instead of isWritable (Kind.identity.writable) */
+  readonly writable?: (live: L) => boolean
 }): Identified<S, L> => {
-  const readOnly = options.live.filter((l) => !isWritable(l) || options.readOnly?.(l) === true)
+  const writableTest = options.writable ?? isWritable
+  const readOnly = options.live.filter((l) => !writableTest(l) || options.readOnly?.(l) === true)
   // indexes built once per call: every step below looks up instead of scanning all live objects
   const readOnlySet = new Set(readOnly)
   const writable = options.live.filter((l) => !readOnlySet.has(l))

@@ -162,6 +162,7 @@ const siteOf = (d: Desired): DesiredSite => {
   const source = { file: "generated.yaml", line: 1, column: 1 }
   const body = {
     vlans: d.vlans.map((spec) => ({ name: `v${spec.tag}`, spec, source })),
+    assignments: [],
     aliases: d.aliases.map((spec) => ({ name: spec.name, spec, source })),
     rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source }))
   }

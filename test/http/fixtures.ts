@@ -15,6 +15,7 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
   stale: false,
+  assignments: [],
   vlans: [{
     uuid: "v1",
     origin: "mvc",

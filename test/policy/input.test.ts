@@ -13,6 +13,7 @@ const snapshot: LiveSnapshot = {
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-11-27T00:00:00Z",
   vlans: [],
+  assignments: [],
   aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
   rules: [
     {

@@ -169,6 +169,7 @@ describe("lint: severities, management and live-state details", () => {
     const site: DesiredSite = {
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
       vlans: [],
+      assignments: [],
       aliases: [],
       rules: [
         {

@@ -57,10 +57,11 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules">> & { readonly config?: SiteConfig } = {}
+  parts: Partial<Pick<DesiredSite, "vlans" | "assignments" | "aliases" | "rules">> & { readonly config?: SiteConfig } = {}
 ): DesiredSite => ({
   config: parts.config ?? config(),
   vlans: parts.vlans ?? [],
+  assignments: parts.assignments ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
   digest: "d".repeat(64)
@@ -88,13 +89,14 @@ export const lRule = (
 ): LiveRule => ({ uuid, origin, sequence, spec, ...(owner === undefined ? {} : { owner }) })
 
 export const snapshot = (
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules">> = {},
+  parts: Partial<Pick<LiveSnapshot, "vlans" | "assignments" | "aliases" | "rules">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
   site: "default",
   version,
   fetchedAt: "2026-01-01T00:00:00.000Z",
   vlans: parts.vlans ?? [],
+  assignments: parts.assignments ?? [],
   aliases: parts.aliases ?? [],
   rules: parts.rules ?? [],
   stale: false

@@ -11,7 +11,7 @@ describe("selectSite", () => {
     Effect.gen(function*() {
       expect((yield* selectSite([site("default")], undefined)).name).toBe("default")
       expect((yield* selectSite([site("hq"), site("branch")], "branch")).name).toBe("branch")
-      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], digest: "d" }
+      const loaded = { config: site("hq"), vlans: [], assignments: [], aliases: [], rules: [], digest: "d" }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
     }))
 

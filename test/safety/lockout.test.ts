@@ -33,6 +33,7 @@ const live: LiveSnapshot = {
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
   vlans: [],
+  assignments: [],
   aliases: [{ uuid: uuid(1), origin: "mvc", owner: "admin_hosts", spec: admins(["192.168.1.10"]) }],
   rules: [
     { uuid: uuid(2), origin: "mvc", owner: "admin-in", sequence: 100, spec: adminIn },
