@@ -21,7 +21,7 @@ describe("import", () => {
     h = await startHarness({ version: "26.7", files: {} })
     const harness = h
     const result = await run(harness, Reconciler.use((r) => r.importLive()))
-    expect(result.counts).toEqual({ vlan: 1, alias: 3, rule: 3 })
+    expect(result.counts).toEqual({ vlan: 1, alias: 3, rule: 3, assignment: 3 })
     expect(result.skipped.join("\n")).toContain("legacy/automatic")
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
