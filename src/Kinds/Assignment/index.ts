@@ -36,6 +36,10 @@ export const assignment = defineKind({
   // delItemAction refuses a VLAN config.xml still assigns (a deletion waits for reconfigure)
   activeDependencies:
     "a new VLAN device is offered for assignment only after the VLAN reconfigure, and a VLAN is deletable only after the assignment reconfigure removed its interface",
+  // a VLAN the apply created is reverted through the API (see the VLAN kind), which refuses it
+  // while config.xml assigns its device: the assignment is deleted and reconfigured that way first
+  // (opnsense/core 26.7.2: VlanSettingsController.php delItemAction, AssignmentController.php reconfigureAction)
+  revertThroughApi: "a VLAN is deletable through the API only after the assignment reconfigure removed its interface",
   importer: {
     file: "assignments.yaml",
     name: (live, known) => known ?? slug(live.spec.description) ?? live.identifier
