@@ -407,7 +407,9 @@ const withLiveInterfaces = (
   return Effect.fail(
     new DesiredStateInvalid({
       message: `site "${site.config.name}": ${resolved.errors.length} interface problem(s) on the firewall: ${
-        resolved.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.kind ?? "rule"} "${e.name ?? ""}": ${e.message}`)
+        resolved.errors.map((e) =>
+          `${e.file}:${e.line}:${e.column}: ${e.kind ?? "rule"} "${e.name ?? ""}": ${e.message}`
+        )
           .join("; ")
       }`,
       issues: resolved.errors

@@ -125,7 +125,10 @@ describe("interface assignments on 26.7", () => {
   it("adopts an assignment of the same device, and an import of assignments plans empty", async () => {
     h = await startHarness({
       version: "26.7",
-      files: { "15-assignments.yaml": "assignments:\n  - name: mgmt\n    device: vlan01\n    description: MGMT\n    lock: false\n" }
+      files: {
+        "15-assignments.yaml":
+          "assignments:\n  - name: mgmt\n    device: vlan01\n    description: MGMT\n    lock: false\n"
+      }
     })
     const adopt = await plan(h)
     expect(adopt.changes.map((c) => [c.action, c.kind, c.name, c.uuid, c.reason?.slice(0, 6)])).toEqual([
@@ -152,6 +155,8 @@ describe("interface assignments on 26.1", () => {
     expect(failure._tag).toBe("DesiredStateInvalid")
     expect(failure.message).toContain("15-assignments.yaml:2:5: assignment \"lab\"")
     expect(failure.message).toContain("cannot assign interfaces through its API")
-    expect(failure.message).toContain("assign the device of VLAN 70 on igb2 (VLAN \"lab\") in the GUI (Interfaces ▸ Assignments")
+    expect(failure.message).toContain(
+      "assign the device of VLAN 70 on igb2 (VLAN \"lab\") in the GUI (Interfaces ▸ Assignments"
+    )
   })
 })

@@ -52,15 +52,19 @@ const scenario = (backupCount: number | undefined) =>
   })
 
 describe("reverting an apply that assigned a new VLAN", () => {
-  it.live("by restoring the revision: assignment deleted and reconfigured before the VLAN", () =>
-    Effect.gen(function*() {
-      const { sim, report, interfacesBefore } = yield* scenario(undefined)
-      expect(report.result).toBe("failed")
-      expect(report.safety?.revert).toMatchObject({ mode: "revision", result: "reverted" })
-      expect(sim.state.interfaces.map((i) => i.identifier)).toEqual(interfacesBefore)
-      expect([...sim.state.vlans.values()].map((v) => v["tag"])).toEqual(["10"])
-      expect(sim.state.pendingInterfaces.size).toBe(0)
-    }).pipe(Effect.scoped), 60_000)
+  it.live(
+    "by restoring the revision: assignment deleted and reconfigured before the VLAN",
+    () =>
+      Effect.gen(function*() {
+        const { sim, report, interfacesBefore } = yield* scenario(undefined)
+        expect(report.result).toBe("failed")
+        expect(report.safety?.revert).toMatchObject({ mode: "revision", result: "reverted" })
+        expect(sim.state.interfaces.map((i) => i.identifier)).toEqual(interfacesBefore)
+        expect([...sim.state.vlans.values()].map((v) => v["tag"])).toEqual(["10"])
+        expect(sim.state.pendingInterfaces.size).toBe(0)
+      }).pipe(Effect.scoped),
+    60_000
+  )
 
   it.live("by inverse writes when the revision rotated away", () =>
     Effect.gen(function*() {

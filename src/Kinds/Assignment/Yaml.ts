@@ -56,7 +56,9 @@ export const checkAssignments = (items: ReadonlyArray<Located<AssignmentInput>>)
     else if (first !== undefined) {
       issues.push(report(item, [vlan !== undefined ? "vlan" : "device"], {
         code: "duplicate-assignment-device",
-        message: `${vlan !== undefined ? `VLAN "${vlan}"` : `device "${device}"`} is already assigned by "${first.name}" (${first.source.file}:${first.source.line})`,
+        message: `${
+          vlan !== undefined ? `VLAN "${vlan}"` : `device "${device}"`
+        } is already assigned by "${first.name}" (${first.source.file}:${first.source.line})`,
         hint: "OPNsense assigns a device to one interface only"
       }))
     }
@@ -66,7 +68,8 @@ export const checkAssignments = (items: ReadonlyArray<Located<AssignmentInput>>)
       else {
         issues.push(report(item, ["description"], {
           code: "duplicate-interface-description",
-          message: `description "${description}" is already used by "${seen.name}" (${seen.source.file}:${seen.source.line})`,
+          message:
+            `description "${description}" is already used by "${seen.name}" (${seen.source.file}:${seen.source.line})`,
           hint: "rules name interfaces by description: each must be unique"
         }))
       }
