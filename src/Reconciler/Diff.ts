@@ -92,7 +92,7 @@ const ownerDiff = <S, L extends LiveItem<S>>(match: Match<S, L>): ReadonlyArray<
 const reasonFor = <S, L extends LiveItem<S>>(match: Match<S, L>): string | undefined =>
   match.by === "adopted"
     ? match.live.owner === undefined
-      ? "adopt: an unmanaged object with the same key exists; the update adds the ownership marker"
+      ? "adopt: an unmanaged object with the same key exists; the update makes it managed (adds the ownership marker where the kind has one)"
       : `adopt: was managed as "${match.live.owner}", which left the desired state`
     : undefined
 
