@@ -198,6 +198,12 @@ export interface Kind<
      * whose API key is no uuid (an interface assignment's `opt1`) says so here
      */
     readonly writable?: (live: L) => boolean
+    /**
+     * why unmanaged objects of this kind are never deleted, even where the site prunes unmanaged
+     * objects (an interface assignment: WAN and LAN are unmanaged on most boxes); undefined = the
+     * site's `prune_unmanaged` decides
+     */
+    readonly keepUnmanaged?: string
     /** why read-only objects are left out of an import, as lines (default: how many) */
     readonly skipped?: (readOnly: ReadonlyArray<L>) => ReadonlyArray<string>
   }

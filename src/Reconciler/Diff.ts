@@ -239,13 +239,13 @@ export const diffSite = (
   inventory: Inventory
 ): { readonly changes: ReadonlyArray<Change>; readonly identity: SiteIdentity } => {
   const identity = identifySite(desired, live, inventory)
-  const prune = desired.config.pruneUnmanaged
   return {
     identity,
-    changes: kinds.flatMap((kind): ReadonlyArray<Change> =>
-      kind.sequence === undefined
+    changes: kinds.flatMap((kind): ReadonlyArray<Change> => {
+      const prune = desired.config.pruneUnmanaged && kind.identity.keepUnmanaged === undefined
+      return kind.sequence === undefined
         ? kindChanges(kind.name, identityOf(identity, kind), kind.identity.label, prune)
         : orderedChanges(kind, desiredOf(desired, kind), identityOf(identity, kind), live, prune)
-    )
+    })
   }
 }

@@ -147,6 +147,21 @@ describe("interface assignments on 26.7", () => {
   })
 })
 
+describe("unmanaged assignments", () => {
+  it("are never pruned, even where the site prunes unmanaged objects", async () => {
+    h = await startHarness({
+      version: "26.7",
+      files: {
+        "sites.yaml": "sites:\n  - name: default\n    path: .\n    prune_unmanaged: true\n",
+        "main.yaml": "aliases:\n  - { name: web, type: host, content: [10.0.0.1] }\n"
+      }
+    })
+    const planned = await plan(h)
+    expect(planned.changes.filter((c) => c.kind === "assignment")).toEqual([])
+    expect(planned.changes.some((c) => c.action === "delete" && c.kind === "vlan")).toBe(true)
+  })
+})
+
 describe("interface assignments on 26.1", () => {
   it("fail the plan, naming the device to assign in the GUI", async () => {
     h = await startHarness({ version: "26.1", files })

@@ -29,7 +29,8 @@ export const assignment = defineKind({
     adoptionKey: (spec) => (vlanReference(spec.device) === undefined ? spec.device : undefined),
     label: (live) => live.spec.description === "" ? live.identifier : `${live.identifier} (${live.spec.description})`,
     // the API's key is the identifier, not a uuid (NetworkInterface.php keys the model by it)
-    writable: () => true
+    writable: () => true,
+    keepUnmanaged: "an unmanaged assignment is the box's own (WAN, LAN): removing it could cut the firewall off"
   },
   // opnsense/core 26.7.2: DeviceField.php offers what `interface list assign-opts` lists (configd
   // caches it 60 s; vlan_settings/reconfigure flushes it), and VlanSettingsController.php
