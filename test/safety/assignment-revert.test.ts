@@ -6,21 +6,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as net from "node:net"
 import { join } from "node:path"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator } from "../../src/Simulator.ts"
-import { cleanup, instance, sites, tempRoot, writeTree } from "./harness.ts"
-
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-)
+import { cleanup, closedPort, instance, sites, tempRoot, writeTree } from "./harness.ts"
 
 const DESIRED = `
 vlans:

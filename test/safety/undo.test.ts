@@ -7,24 +7,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
-import * as net from "node:net"
 import { join } from "node:path"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
-import { cleanup, filesUnder, instance, sites, tempRoot, writeTree } from "./harness.ts"
-
-/** A loopback port nothing listens on: a probe of it fails, so verification fails. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-)
+import { cleanup, closedPort, filesUnder, instance, sites, tempRoot, writeTree } from "./harness.ts"
 
 const BEFORE = `
 aliases:
