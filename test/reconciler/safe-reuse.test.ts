@@ -72,6 +72,7 @@ describe("the safety layer reuses what the plan read", () => {
       expect(reads(sim.requests.countByEndpoint())).toEqual({
         "/api/firewall/category/search_item": 1,
         "/api/interfaces/vlan_settings/search_item": 1,
+        "/api/interfaces/assignment/search_item": 1,
         "/api/firewall/alias/search_item": 1,
         "/api/firewall/filter/search_rule": 1
       })
@@ -101,7 +102,8 @@ describe("plan and apply in one go", () => {
     "/api/firewall/category/search_item": 1,
     "/api/interfaces/vlan_settings/search_item": 1,
     "/api/firewall/alias/search_item": 1,
-    "/api/firewall/filter/search_rule": 1
+    "/api/firewall/filter/search_rule": 1,
+    "/api/interfaces/assignment/search_item": 1
   }
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>
