@@ -57,7 +57,8 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "assignments" | "aliases" | "rules">> & { readonly config?: SiteConfig } = {}
+  parts: Partial<Pick<DesiredSite, "vlans" | "assignments" | "aliases" | "rules">> & { readonly config?: SiteConfig } =
+    {}
 ): DesiredSite => ({
   config: parts.config ?? config(),
   vlans: parts.vlans ?? [],
