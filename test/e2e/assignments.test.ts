@@ -81,6 +81,14 @@ describe("interface assignments on 26.7", () => {
     expect(after.rules.find((r) => r.owner === "lab-web")?.spec.interfaces).toEqual(["opt2"])
     expect((await plan(h)).changes).toEqual([])
 
+    // a description changed on the firewall is drift of the managed assignment
+    const device = after.vlans.find((v) => v.owner === "lab")?.device ?? ""
+    await run(h, Opnsense.use((c) => c.assignments.update("opt2", { device, description: "OTHER", lock: true }, "")))
+    const drift = await run(h, Reconciler.use((r) => r.drift()))
+    expect(drift.drifted.map((d) => [d.kind, d.name, d.diff])).toEqual([
+      ["assignment", "lab", [{ path: "description", from: "OTHER", to: "LAB" }]]
+    ])
+
     // a changed description plans as an update (the rule keeps naming the interface)
     writeFileSync(join(h.desiredDir, "15-assignments.yaml"), ASSIGNMENTS.replace("LAB", "LAB2"))
     writeFileSync(join(h.desiredDir, "30-rules.yaml"), RULES.replace("LAB", "LAB2"))
