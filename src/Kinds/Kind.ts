@@ -201,6 +201,17 @@ export interface Kind<
     readonly unmanagedLabel?: (live: L) => string
     /** objects the API cannot write besides non-MVC ones (e.g. built-in aliases) */
     readonly readOnly?: (live: L) => boolean
+    /**
+     * whether the API can write an object (default: an MVC object whose uuid is a uuid); a kind
+     * whose API key is no uuid (an interface assignment's `opt1`) says so here
+     */
+    readonly writable?: (live: L) => boolean
+    /**
+     * why unmanaged objects of this kind are never deleted, even where the site prunes unmanaged
+     * objects (an interface assignment: WAN and LAN are unmanaged on most boxes); undefined = the
+     * site's `prune_unmanaged` decides
+     */
+    readonly keepUnmanaged?: string
     /** why read-only objects are left out of an import, as lines (default: how many) */
     readonly skipped?: (readOnly: ReadonlyArray<L>) => ReadonlyArray<string>
   }
@@ -221,6 +232,14 @@ export interface Kind<
    * restored (a VLAN device leaves the kernel only when the API noted it); undefined = no need
    */
   readonly revertThroughApi?: string
+  /**
+   * why this kind's writes need the subsystems of the kinds it depends on active first, and its
+   * own reconfigure before their deletes (an interface assignment: a new VLAN's device is offered
+   * only after the VLAN reconfigure; a VLAN is deletable only once the assignment reconfigure took
+   * its interface out). The apply then reconfigures those subsystems in between (Order.ts
+   * compileSteps). undefined = the writes of a run need nothing active.
+   */
+  readonly activeDependencies?: string
   /** fields besides the spec a revert puts back (a VLAN's device) */
   readonly restoreDiff?: (pre: L, now: L | undefined) => ReadonlyArray<FieldDiff>
   /**

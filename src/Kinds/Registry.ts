@@ -11,7 +11,37 @@ import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
-const registered = [vlan, alias, rule, dhcpSubnet, dhcpReservation, outboundNat, oneToOne, outboundNatMode, hostOverride, domainOverride, route, gateway, portForward] as const
+import { assignment } from "./Assignment/index.ts"
+import { dhcpReservation } from "./DhcpReservation/index.ts"
+import { dhcpSubnet } from "./DhcpSubnet/index.ts"
+import { domainOverride } from "./DomainOverride/index.ts"
+import { gateway } from "./Gateway/index.ts"
+import { hostOverride } from "./HostOverride/index.ts"
+import type { AnyKind, DesiredItem, Kind, KindApi, LiveItem } from "./Kind.ts"
+import { oneToOne } from "./OneToOne/index.ts"
+import { outboundNat } from "./OutboundNat/index.ts"
+import { outboundNatMode } from "./OutboundNat/Mode.ts"
+import { portForward } from "./PortForward/index.ts"
+import { route } from "./Route/index.ts"
+import { rule } from "./Rule/index.ts"
+import { vlan } from "./Vlan/index.ts"
+
+const registered = [
+  vlan,
+  alias,
+  rule,
+  dhcpSubnet,
+  dhcpReservation,
+  outboundNat,
+  oneToOne,
+  outboundNatMode,
+  hostOverride,
+  domainOverride,
+  route,
+  gateway,
+  portForward,
+  assignment
+] as const
 
 export type RegisteredKind = (typeof registered)[number]
 
@@ -34,6 +64,11 @@ export type ClientCollections = {
 /** Every registered kind, in registration order. */
 export const kinds: ReadonlyArray<AnyKind> = registered
 const all = kinds
+
+/** Every collection, empty: a site or snapshot that holds nothing yet (and fixtures that name only some kinds). */
+export type EmptyCollections = { readonly [K in RegisteredKind as K["collection"]]: ReadonlyArray<never> }
+export const emptyCollections = (): EmptyCollections =>
+  Object.fromEntries(all.map((k) => [k.collection, []])) as unknown as EmptyCollections
 
 const byName = new Map(all.map((k) => [k.name, k]))
 const byCollection = new Map(all.map((k) => [k.collection, k]))

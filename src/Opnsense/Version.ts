@@ -124,6 +124,12 @@ export interface Capabilities {
   readonly missingRuleFeatures: ReadonlyArray<RuleFeature>
   /** firewall/filter/get_interface_list (every config interface, groups too): 25.7+ */
   readonly interfaceList: boolean
+  /**
+   * interfaces/assignment (assign devices to interfaces): 26.7+ (opnsense/core 26.7:
+   * src/opnsense/mvc/app/controllers/OPNsense/Interfaces/Api/AssignmentController.php; absent at
+   * 26.1.11, where only the legacy page src/www/interfaces_assign.php assigns)
+   */
+  readonly assignments: boolean
 }
 
 export const capabilities = (v: FirmwareVersion): Capabilities => ({
@@ -153,7 +159,8 @@ export const capabilities = (v: FirmwareVersion): Capabilities => ({
     // opnsense/core 25.7: Filter.xml direction OptionValues in, out (26.1 adds <any>Both</any>)
     ? ["direction any"]
     : ["interface_invert", "direction any", "ipv4+ipv6", "address lists", "tcp/udp"],
-  interfaceList: atLeast(v, 25, 7)
+  interfaceList: atLeast(v, 25, 7),
+  assignments: atLeast(v, 26, 7)
 })
 
 /** The rule features a spec uses (only those some version lacks). */

@@ -2,7 +2,8 @@
  * Executing a plan's steps against one firewall. Steps run in the order Order.ts gives them;
  * consecutive rule writes of one kind are pipelined (bounded concurrency, OPNsense serialises the
  * config save anyway), runs that a bulk call can carry go through it (Bulk.ts; each row reported
- * on its own), and each touched subsystem is reconfigured once at the end. After the first failed write the remaining writes are
+ * on its own), and each touched subsystem is reconfigured once at the end (some in between, where
+ * a kind needs its dependencies active: Order.ts compileSteps). After the first failed write the remaining writes are
  * skipped, and the subsystems that did change are still reconfigured so that the running firewall
  * matches its saved configuration (state stays consistent; the next plan shows what is left).
  */
@@ -237,6 +238,8 @@ export const executeSteps = (
       }
       for (const step of batch) {
         if (step._tag !== "Reconfigure" || !touched.has(step.subsystem)) continue
+        // reconfigured now; again at the end only when later writes touch it (Order.ts compileSteps)
+        touched.delete(step.subsystem)
         yield* reconfigure(client, step.subsystem).pipe(
           Effect.matchEffect({
             onSuccess: () => Effect.sync(() => reconfigured.push(step.subsystem)),

@@ -78,7 +78,8 @@ export const identifyKind = (
     inventory: inventory[kind.name] ?? {},
     adoptionKey: kind.identity.adoptionKey,
     ...(kind.identity.readOnly === undefined ? {} : { readOnly: kind.identity.readOnly }),
-    ...(kind.setting === undefined ? {} : { setting: true })
+    ...(kind.setting === undefined ? {} : { setting: true }),
+    ...(kind.identity.writable === undefined ? {} : { writable: kind.identity.writable })
   })
 
 export const identifySite = (desired: DesiredSite, live: LiveSnapshot, inventory: Inventory): SiteIdentity =>
@@ -92,7 +93,7 @@ const ownerDiff = <S, L extends LiveItem<S>>(match: Match<S, L>): ReadonlyArray<
 const reasonFor = <S, L extends LiveItem<S>>(match: Match<S, L>): string | undefined =>
   match.by === "adopted"
     ? match.live.owner === undefined
-      ? "adopt: an unmanaged object with the same key exists; the update adds the ownership marker"
+      ? "adopt: an unmanaged object with the same key exists; the update makes it managed (adds the ownership marker where the kind has one)"
       : `adopt: was managed as "${match.live.owner}", which left the desired state`
     : undefined
 
@@ -239,13 +240,13 @@ export const diffSite = (
   inventory: Inventory
 ): { readonly changes: ReadonlyArray<Change>; readonly identity: SiteIdentity } => {
   const identity = identifySite(desired, live, inventory)
-  const prune = desired.config.pruneUnmanaged
   return {
     identity,
-    changes: kinds.flatMap((kind): ReadonlyArray<Change> =>
-      kind.sequence === undefined
+    changes: kinds.flatMap((kind): ReadonlyArray<Change> => {
+      const prune = desired.config.pruneUnmanaged && kind.identity.keepUnmanaged === undefined
+      return kind.sequence === undefined
         ? kindChanges(kind.name, identityOf(identity, kind), kind.identity.label, prune)
         : orderedChanges(kind, desiredOf(desired, kind), identityOf(identity, kind), live, prune)
-    )
+    })
   }
 }

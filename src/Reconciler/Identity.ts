@@ -121,9 +121,12 @@ export const identify = <S, L extends LiveItem<S>>(options: {
   readonly readOnly?: (live: L) => boolean
   /** a site setting (src/Kinds/Kind.ts `setting`): one value, matched by its name, never created or deleted */
   readonly setting?: boolean
+  /** the kind's own writability test, instead of isWritable (Kind.identity.writable) */
+  readonly writable?: (live: L) => boolean
 }): Identified<S, L> => {
   if (options.setting === true) return identifySetting(options.desired, options.live)
-  const readOnly = options.live.filter((l) => !isWritable(l) || options.readOnly?.(l) === true)
+  const writableTest = options.writable ?? isWritable
+  const readOnly = options.live.filter((l) => !writableTest(l) || options.readOnly?.(l) === true)
   // indexes built once per call: every step below looks up instead of scanning all live objects
   const readOnlySet = new Set(readOnly)
   const writable = options.live.filter((l) => !readOnlySet.has(l))

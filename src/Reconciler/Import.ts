@@ -66,7 +66,8 @@ export const importSnapshot = (site: string, live: LiveSnapshot, wanted: Readonl
   for (const kind of kinds) {
     if (!wanted.includes(kind.name)) continue
     const all = liveOf(live, kind)
-    const readOnly = all.filter((l) => !isWritable(l) || kind.identity.readOnly?.(l) === true)
+    const writable = kind.identity.writable ?? isWritable
+    const readOnly = all.filter((l) => !writable(l) || kind.identity.readOnly?.(l) === true)
     skipped.push(...skippedLines(kind, readOnly))
     const named = uniqueNamer()
     const own = inventory[kind.name] ?? {}

@@ -4,11 +4,15 @@
  * only form the filter model accepts. A name that is no interface of the firewall, or the
  * description of several, is an error of the plan rather than a failed write at apply time.
  *
- * Known interfaces: the interface list (interfaces/overview: assigned interfaces and lo0) and the
- * names live rules already use (interface groups, which that list does not show).
+ * Known interfaces: the interface list (interfaces/overview: assigned interfaces and lo0), the
+ * names live rules already use (interface groups, which that list does not show), and the
+ * interfaces the site's assignments are or will be (a rule may name the description of an
+ * assignment the same apply creates). The assignments themselves are checked here too
+ * (src/Kinds/Assignment/Plan.ts): before 26.7 they are errors naming the device to assign.
  */
 import type { DesiredRule, DesiredSite, Issue } from "../Domain/Desired.ts"
 import type { LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
+import { resolveAssignments } from "../Kinds/Assignment/Plan.ts"
 import type { LiveVlan } from "../Kinds/Vlan/Spec.ts"
 import { resolveInterface } from "../Opnsense/Interfaces.ts"
 
@@ -47,7 +51,7 @@ const unknownMessage = (site: DesiredSite, live: LiveSnapshot, name: string, kno
     ? ""
     : before267(live)
     ? `; assign ${vlan} to an interface in the GUI (Interfaces ▸ Assignments: OPNsense ${live.version.raw} cannot assign interfaces through its API), then name the interface by its identifier or description`
-    : `; assign ${vlan} to an interface (Interfaces ▸ Assignments), then name the interface by its identifier or description`
+    : `; assign ${vlan} to an interface (an \`assignments:\` item, or Interfaces ▸ Assignments), then name the interface by its identifier or description`
   return `interface "${name}" is not an interface of the firewall (it has ${list})${assign}`
 }
 
@@ -64,16 +68,19 @@ const issue = (rule: DesiredRule, code: string, message: string, hint: string): 
 })
 
 export const resolveSiteInterfaces = (site: DesiredSite, live: LiveSnapshot): ResolvedSite => {
+  const assigned = resolveAssignments(site, live)
   if (live.interfaces === undefined) {
     return {
-      site,
-      errors: [],
+      site: { ...site, assignments: assigned.assignments },
+      errors: assigned.errors,
       warnings: [
         "the firewall's interface list could not be read: the interfaces rules name are not checked before apply"
       ]
     }
   }
-  const listed = live.interfaces
+  // the desired assignments' interfaces replace the listed ones they are (a new description)
+  const desired = assigned.interfaces
+  const listed = [...live.interfaces.filter((i) => !desired.some((d) => d.identifier === i.identifier)), ...desired]
   const used = new Set(live.rules.flatMap((r) => r.spec.interfaces))
   const known: ReadonlyArray<LiveInterface> = [
     ...listed,
@@ -84,7 +91,7 @@ export const resolveSiteInterfaces = (site: DesiredSite, live: LiveSnapshot): Re
       addresses: []
     }))
   ]
-  const errors: Array<Issue> = []
+  const errors: Array<Issue> = [...assigned.errors]
   const rules = site.rules.map((rule) => {
     const interfaces = rule.spec.interfaces.map((name) => {
       const resolved = resolveInterface(known, name)
@@ -115,5 +122,5 @@ export const resolveSiteInterfaces = (site: DesiredSite, live: LiveSnapshot): Re
       sorted.every((i, n) => i === rule.spec.interfaces[n])
     return same ? rule : { ...rule, spec: { ...rule.spec, interfaces: sorted } }
   })
-  return { site: { ...site, rules }, errors, warnings: [] }
+  return { site: { ...site, assignments: assigned.assignments, rules }, errors, warnings: [] }
 }

@@ -218,8 +218,15 @@ export const make = (options: ReconcilerOptions) =>
         let remaining: ReadonlyArray<string> = ["the firewall could not be re-read to verify the apply"]
         let identity: SiteIdentity | undefined
         if (after._tag === "Success") {
-          // the changes of a re-plan, without the plan document (its digest is of no use here)
-          const replan = diffSite(site, after.success, state.inventory)
+          // the changes of a re-plan, without the plan document (its digest is of no use here),
+          // with the site resolved against the firewall as it is now (a VLAN an assignment names
+          // has its device now) and what this apply wrote recorded (a kind without an ownership
+          // marker, such as an interface assignment, is known as ours only by that record)
+          const replan = diffSite(
+            resolveSiteInterfaces(site, after.success).site,
+            after.success,
+            mergeOutcomes(state.inventory, executed.outcomes)
+          )
           identity = replan.identity
           remaining = orderChanges(replan.changes).map((c) =>
             `${c.action === "create" ? "+" : c.action === "update" ? "~" : "-"} ${c.kind} ${c.name}${
@@ -391,7 +398,8 @@ export const make = (options: ReconcilerOptions) =>
 
 /**
  * The site with its rules' interfaces named by identifier, as the firewall knows them; a name that
- * is no interface of the firewall fails the plan here, with the YAML line, instead of the apply.
+ * is no interface of the firewall, or an assignment the firewall's version cannot make, fails the
+ * plan here, with the YAML line, instead of the apply.
  */
 const withLiveInterfaces = (
   site: DesiredSite,
@@ -401,8 +409,11 @@ const withLiveInterfaces = (
   if (resolved.errors.length === 0) return Effect.succeed(resolved)
   return Effect.fail(
     new DesiredStateInvalid({
-      message: `site "${site.config.name}": ${resolved.errors.length} rule interface(s) do not exist on the firewall: ${
-        resolved.errors.map((e) => `${e.file}:${e.line}:${e.column}: rule "${e.name ?? ""}": ${e.message}`).join("; ")
+      message: `site "${site.config.name}": ${resolved.errors.length} interface problem(s) on the firewall: ${
+        resolved.errors.map((e) =>
+          `${e.file}:${e.line}:${e.column}: ${e.kind ?? "rule"} "${e.name ?? ""}": ${e.message}`
+        )
+          .join("; ")
       }`,
       issues: resolved.errors
     })

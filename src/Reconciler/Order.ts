@@ -6,13 +6,15 @@
  *   2. creates/updates, kind by kind         (within a kind: objects it references first, e.g.
  *                                             nested aliases; ordered kinds by sequence)
  *   3. deletes of the other kinds, in reverse (containers before their members)
- *   then one reconfigure per touched subsystem, in registration order.
+ *   then one reconfigure per touched subsystem, in registration order (a kind with
+ *   `activeDependencies` has some reconfigured in between: compileSteps).
  *
- * For today's kinds: rule deletes; alias, VLAN, rule creates/updates; VLAN and alias deletes.
+ * For today's kinds: rule deletes; VLAN, alias, assignment, rule creates/updates; assignment,
+ * alias and VLAN deletes.
  */
 import type { Change } from "../Domain/Plan.ts"
 import type { AnyKind } from "../Kinds/Kind.ts"
-import { deletesFirst, deletesLast, kindNamed, subsystemOrder, writeOrder } from "../Kinds/Registry.ts"
+import { deletesFirst, deletesLast, kindNamed, kinds, subsystemOrder, writeOrder } from "../Kinds/Registry.ts"
 
 /** The names a change's spec needs written first (same kind), tolerant of a hand-edited plan. */
 const referencesOf = (kind: AnyKind, spec: unknown): ReadonlyArray<string> => {
@@ -135,11 +137,35 @@ export const RECONFIGURE_ORDER: ReadonlyArray<string> = subsystemOrder
 /** The subsystem a kind's writes need (a kind's own name when it is not registered). */
 export const subsystemOf = (kind: string): string => kindNamed(kind)?.subsystem ?? kind
 
-/** The plan's changes (already in execution order) followed by one reconfigure per touched subsystem. */
+/**
+ * The plan's changes (already in execution order) followed by one reconfigure per touched
+ * subsystem. A kind with `activeDependencies` (Kind.ts) gets what it needs in between: before its
+ * first create/update, the subsystems of the kinds it depends on that earlier changes touched
+ * (VLAN before assignment); before a delete of a kind it depends on, its own subsystem when
+ * earlier changes touched it (assignment before VLAN delete). A subsystem reconfigured in between
+ * is reconfigured again at the end only when later changes touched it.
+ */
 export const compileSteps = (changes: ReadonlyArray<Change>): ReadonlyArray<Step> => {
-  const touched = new Set(changes.map((c) => subsystemOf(c.kind)))
-  return [
-    ...changes.map((change, index): Step => ({ _tag: "Write", index, change })),
-    ...RECONFIGURE_ORDER.filter((s) => touched.has(s)).map((subsystem): Step => ({ _tag: "Reconfigure", subsystem }))
-  ]
+  const steps: Array<Step> = []
+  const pending = new Set<string>()
+  const settle = (subsystem: string) => {
+    if (!pending.delete(subsystem)) return
+    steps.push({ _tag: "Reconfigure", subsystem })
+  }
+  changes.forEach((change, index) => {
+    const kind = kindNamed(change.kind)
+    if (change.action !== "delete" && kind?.activeDependencies !== undefined) {
+      for (const dependency of kind.dependsOn) settle(subsystemOf(dependency))
+    }
+    if (change.action === "delete") {
+      for (const dependent of needsActive) if (dependent.dependsOn.includes(change.kind)) settle(dependent.subsystem)
+    }
+    steps.push({ _tag: "Write", index, change })
+    pending.add(subsystemOf(change.kind))
+  })
+  for (const subsystem of RECONFIGURE_ORDER) if (pending.has(subsystem)) steps.push({ _tag: "Reconfigure", subsystem })
+  return steps
 }
+
+/** Kinds whose writes need their dependencies active (Kind.ts `activeDependencies`). */
+const needsActive: ReadonlyArray<AnyKind> = kinds.filter((k) => k.activeDependencies !== undefined)

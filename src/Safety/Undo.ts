@@ -35,7 +35,7 @@ import type { OpnsenseError } from "../Opnsense/Errors.ts"
 import { reconfigure } from "../Reconciler/Apply.ts"
 import { fieldDiff } from "../Reconciler/Diff.ts"
 import type { StoreError } from "../Reconciler/Errors.ts"
-import { orderChanges, RECONFIGURE_ORDER, subsystemOf } from "../Reconciler/Order.ts"
+import { compileSteps, orderChanges, RECONFIGURE_ORDER, subsystemOf } from "../Reconciler/Order.ts"
 import { listDir, writeAtomic } from "../Store/Files.ts"
 import type { JournalStep } from "./Journal.ts"
 import { siteFileName } from "./Lock.ts"
@@ -286,14 +286,27 @@ const writeOne = (client: OpnsenseShape, w: InverseWrite): Effect.Effect<void, O
   return r === undefined ? api.remove(uuid) : api.update(uuid, r.spec, w.owner, r.at)
 }
 
-/** Every write, in order, on to the end (an undo restores what it can); the failures as lines. */
+/**
+ * Every write, in order, on to the end (an undo restores what it can); the failures as lines. The
+ * reconfigures a kind needs between writes run as in an apply (Order.ts compileSteps: an interface
+ * assignment's deletion is reconfigured before its VLAN is deleted); the callers reconfigure at the end.
+ */
 export const writeAll = (
   client: OpnsenseShape,
   writes: ReadonlyArray<InverseWrite>
 ): Effect.Effect<ReadonlyArray<string>> =>
   Effect.gen(function*() {
     const errors: Array<string> = []
-    for (const w of writes) {
+    const steps = compileSteps(writes.map((w) => w.change))
+    const last = steps.findLastIndex((step) => step._tag === "Write")
+    for (const step of steps.slice(0, last + 1)) {
+      if (step._tag === "Reconfigure") {
+        const r = yield* Effect.result(reconfigure(client, step.subsystem))
+        if (r._tag === "Failure") errors.push(`reconfigure ${step.subsystem}: ${r.failure.message}`)
+        continue
+      }
+      const w = writes[step.index]
+      if (w === undefined) continue
       const r = yield* Effect.result(writeOne(client, w))
       if (r._tag === "Failure") errors.push(`${describeWrite(w)}: ${r.failure.message}`)
     }

@@ -308,20 +308,18 @@ export interface SeedOptions {
 }
 
 /**
- * The embedded sandbox's box: the default one plus interfaces assigned by hand to VLAN devices
- * that are not configured yet (vlan02..vlan04). Interface assignment is outside the API before
- * 26.7, so an office firewall is assigned once and its VLANs and rules are managed afterwards.
- * With the unmanaged objects, VLAN 10 on igb1 is the management VLAN (opt1, MGMT): the example
- * desired-state adopts it as `mgmt`, creates VLANs 20/30/40 (vlan02..vlan04, in creation order)
- * and its rules use opt1..opt4.
+ * The embedded sandbox's box: what an office firewall has before its desired state is applied,
+ * and nothing a real box could not have: WAN and LAN on the physical igb0 and igb1, and (with the
+ * unmanaged objects) VLAN 10 on igb1 assigned as opt1 (MGMT). The example desired-state adopts
+ * that VLAN as `mgmt`, creates VLANs 20/30/40 (vlan02..vlan04, in creation order), assigns them
+ * (opt2..opt4: interfaces/assignment gives the first free optN, opnsense/core 26.7.2:
+ * src/opnsense/mvc/app/models/OPNsense/Interfaces/NetworkInterface.php serializeToConfig) and its
+ * rules use opt1..opt4. On 26.1 the assignments are made in the GUI, as on a real 26.1 box.
  */
 export const officeBox: SeedData = {
   interfaces: [
     { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24", gateway: "WAN_GW" },
-    { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" },
-    { identifier: "opt2", device: "vlan02", description: "GUEST", ipaddr: "10.20.0.1", subnet: "24" },
-    { identifier: "opt3", device: "vlan03", description: "IOT", ipaddr: "10.30.0.1", subnet: "24" },
-    { identifier: "opt4", device: "vlan04", description: "VOICE", ipaddr: "10.40.0.1", subnet: "24" }
+    { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" }
   ]
 }
 
@@ -347,7 +345,7 @@ export const populate = (ctx: Ctx, o: SeedOptions): void => {
     keaReservations: s.keaReservations.snapshot(),
     unboundHosts: s.unboundHosts.snapshot(),
     unboundAliases: s.unboundAliases.snapshot(),
-    unboundDots: s.unboundDots.snapshot()
+    unboundDots: s.unboundDots.snapshot(),
     gateways: s.gateways.snapshot(),
     routes: s.routes.snapshot()
   }

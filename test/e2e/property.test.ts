@@ -16,6 +16,7 @@ import type { DesiredSite } from "../../src/Domain/Desired.ts"
 import { canonicalJson, sha256 } from "../../src/Domain/Digest.ts"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import type { VlanSpec } from "../../src/Kinds/Vlan/Spec.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
@@ -161,19 +162,10 @@ const seedOf = (live: Live): SeedData => ({
 const siteOf = (d: Desired): DesiredSite => {
   const source = { file: "generated.yaml", line: 1, column: 1 }
   const body = {
+    ...emptyCollections(),
     vlans: d.vlans.map((spec) => ({ name: `v${spec.tag}`, spec, source })),
     aliases: d.aliases.map((spec) => ({ name: spec.name, spec, source })),
-    rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source })),
-    dhcp_subnets: [],
-    dhcp_reservations: [],
-    outbound_nat: [],
-    one_to_one_nat: [],
-    outbound_nat_mode: [],
-    host_overrides: [],
-    domain_overrides: [],
-    gateways: [],
-    routes: [],
-    port_forwards: []
+    rules: d.rules.map((spec, i) => ({ name: `rule-${i}`, spec, source }))
   }
   return {
     config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },

@@ -7,20 +7,16 @@ import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import * as Http from "../../src/Http.ts"
 import { defaults, type HttpConfig } from "../../src/Http/Config.ts"
 import type { BreakerStatus, Ports, SitePort } from "../../src/Http/Ports.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import { type AccessEntry, AccessLog } from "../../src/Logging.ts"
 import { CircuitOpenError, TransportError } from "../../src/Opnsense/Errors.ts"
 
 export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
+  ...emptyCollections(),
   site,
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
-  host_overrides: [],
-  domain_overrides: [],
   stale: false,
-  dhcp_subnets: [],
-  dhcp_reservations: [],
-  gateways: [],
-  routes: [],
   vlans: [{
     uuid: "v1",
     origin: "mvc",
@@ -28,10 +24,6 @@ export const snapshot = (site: string, rules = 3): LiveSnapshot => ({
     spec: { parent: "igb1", tag: 30, priority: 0, proto: "", description: "iot" }
   }],
   aliases: [],
-  outbound_nat: [],
-  one_to_one_nat: [],
-  outbound_nat_mode: [],
-  port_forwards: [],
   rules: Array.from({ length: rules }, (_, i) => ({
     uuid: `r${i}`,
     origin: "mvc" as const,

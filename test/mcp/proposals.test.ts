@@ -76,11 +76,11 @@ describe("proposal branch names", () => {
     expect(result.isError).toBe(true)
     expect(resultText(result)).toMatch(/remote name "origin\/"/)
     expect(branches()).toBe(before)
-    // a bare name passes the branch check (the fixture is already what the firewall holds, so the
-    // import itself has nothing to commit)
+    // a bare name passes the branch check (the fixture holds what the firewall holds but for its
+    // interface assignments, WAN and LAN, which the import commits)
     const bare = await callTool(mcp.client, "import_live", { branch: "adopt-lab" })
     expect(resultText(bare)).not.toContain("BranchRefused")
-    expect(resultText(bare)).toContain("NothingToCommit")
+    expect(resultText(bare)).toContain("on branch mcp/adopt-lab: 0 vlans, 0 aliases, 0 rules, 2 assignments")
   })
 })
 

@@ -124,7 +124,7 @@ describe("opnsense-mcp explain", () => {
     const live = run("explain", "--live", ...packet, "--interface", "opt99")
     expect(live.status).toBe(1)
     expect(live.stderr).toMatch(
-      /unknown interface "opt99": the firewall has lan \(LAN\), .*opt4 \(VOICE\), wan \(WAN\)/
+      /unknown interface "opt99": the firewall has lan \(LAN\), .*opt1 \(MGMT\), wan \(WAN\)/
     )
     const described = run("explain", "--live", ...packet, "--interface", "LAN", "--json")
     expect(described.status, described.stderr).toBe(0)

@@ -4,25 +4,17 @@ import * as fc from "fast-check"
 import { type LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import { explain, fromLive, fromPlan, lint } from "../../src/Policy.ts"
 import { alias, aliasSpec, policy, rule, spec } from "./build.ts"
 
 const snapshot: LiveSnapshot = {
+  ...emptyCollections(),
   site: "edge",
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-11-27T00:00:00Z",
-  host_overrides: [],
-  domain_overrides: [],
-  gateways: [],
-  routes: [],
   vlans: [],
-  dhcp_subnets: [],
-  dhcp_reservations: [],
-  outbound_nat: [],
-  one_to_one_nat: [],
-  outbound_nat_mode: [],
-  port_forwards: [],
   aliases: [{ uuid: "a-1", origin: "mvc", owner: "web", spec: aliasSpec("web", "host", ["10.1.0.10"]) }],
   rules: [
     {

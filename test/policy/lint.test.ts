@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { DesiredSite } from "../../src/Domain/Desired.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import { type Finding, lint, lintSite } from "../../src/Policy.ts"
 import { alias, policy, rule, spec } from "./build.ts"
 
@@ -167,19 +168,10 @@ describe("lint: severities, management and live-state details", () => {
 
   it("lintSite returns Issues at the YAML location for validate", () => {
     const site: DesiredSite = {
+      ...emptyCollections(),
       config: { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} },
-      gateways: [],
-      routes: [],
       vlans: [],
-      dhcp_subnets: [],
-      dhcp_reservations: [],
       aliases: [],
-      outbound_nat: [],
-      one_to_one_nat: [],
-      outbound_nat_mode: [],
-      host_overrides: [],
-      domain_overrides: [],
-      port_forwards: [],
       rules: [
         {
           name: "block",

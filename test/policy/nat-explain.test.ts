@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Endpoint } from "../../src/Domain/Model.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import * as Policy from "../../src/Policy.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
@@ -194,14 +195,12 @@ describe("explain through port forwards", () => {
 
   it("works on the state a plan would leave: a planned port forward translates", () => {
     const snapshot = {
+      ...emptyCollections(),
       site: "hq",
       version: { major: 26, minor: 7, patch: 2, raw: "26.7.2" },
       fetchedAt: "2026-01-01T00:00:00.000Z",
       stale: false,
-      vlans: [],
-      aliases: [],
       rules: [{ uuid: "r-1", origin: "mvc" as const, owner: "wan-to-nvr", sequence: 1, spec: ruleSpec() }],
-      port_forwards: [],
       interfaces: [{ identifier: "wan", description: "WAN", device: "igb0", addresses: ["203.0.113.2/24"] }]
     }
     const plan: Plan = {

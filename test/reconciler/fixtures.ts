@@ -1,6 +1,7 @@
 import type { DesiredAlias, DesiredRule, DesiredSite, DesiredVlan, SiteConfig } from "../../src/Domain/Desired.ts"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { AliasSpec, LiveAlias } from "../../src/Kinds/Alias/Spec.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import type { LiveRule, RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import type { LiveVlan, VlanSpec } from "../../src/Kinds/Vlan/Spec.ts"
 
@@ -57,27 +58,11 @@ export const config = (over: Partial<SiteConfig> = {}): SiteConfig => ({
 })
 
 export const site = (
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> & {
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> & {
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "gateways" | "routes">> & {
-  parts: Partial<Pick<DesiredSite, "vlans" | "aliases" | "rules" | "port_forwards">> & {
-    readonly config?: SiteConfig
-  } = {}
+  parts: Partial<Omit<DesiredSite, "config" | "digest">> & { readonly config?: SiteConfig } = {}
 ): DesiredSite => ({
+  ...emptyCollections(),
+  ...parts,
   config: parts.config ?? config(),
-  vlans: parts.vlans ?? [],
-  aliases: parts.aliases ?? [],
-  rules: parts.rules ?? [],
-  dhcp_subnets: parts.dhcp_subnets ?? [],
-  dhcp_reservations: parts.dhcp_reservations ?? [],
-  outbound_nat: [],
-  one_to_one_nat: [],
-  outbound_nat_mode: [],
-  host_overrides: parts.host_overrides ?? [],
-  domain_overrides: parts.domain_overrides ?? [],
-  gateways: parts.gateways ?? [],
-  routes: parts.routes ?? [],
-  port_forwards: parts.port_forwards ?? [],
   digest: "d".repeat(64)
 })
 
@@ -103,27 +88,13 @@ export const lRule = (
 ): LiveRule => ({ uuid, origin, sequence, spec, ...(owner === undefined ? {} : { owner }) })
 
 export const snapshot = (
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "dhcp_subnets" | "dhcp_reservations">> = {},
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "host_overrides" | "domain_overrides">> = {},
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "gateways" | "routes">> = {},
-  parts: Partial<Pick<LiveSnapshot, "vlans" | "aliases" | "rules" | "port_forwards">> = {},
+  parts: Partial<Omit<LiveSnapshot, "site" | "version" | "fetchedAt" | "stale">> = {},
   version = { major: 26, minor: 7, patch: 5, raw: "26.7.5" }
 ): LiveSnapshot => ({
+  ...emptyCollections(),
+  ...parts,
   site: "default",
   version,
   fetchedAt: "2026-01-01T00:00:00.000Z",
-  vlans: parts.vlans ?? [],
-  aliases: parts.aliases ?? [],
-  rules: parts.rules ?? [],
-  dhcp_subnets: parts.dhcp_subnets ?? [],
-  dhcp_reservations: parts.dhcp_reservations ?? [],
-  outbound_nat: [],
-  one_to_one_nat: [],
-  outbound_nat_mode: [],
-  host_overrides: parts.host_overrides ?? [],
-  domain_overrides: parts.domain_overrides ?? [],
-  gateways: parts.gateways ?? [],
-  routes: parts.routes ?? [],
-  port_forwards: parts.port_forwards ?? [],
   stale: false
 })

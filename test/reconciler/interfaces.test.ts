@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { join } from "node:path"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
-import { acquire as simulator, officeBox, type SimulatorOptions } from "../../src/Simulator.ts"
+import { acquire as simulator, type SeedData, type SimulatorOptions } from "../../src/Simulator.ts"
 import { cleanup, instance, tempRoot, writeTree } from "../safety/harness.ts"
 
 const setup = (yaml: string, options: SimulatorOptions) =>
@@ -21,6 +21,15 @@ const setup = (yaml: string, options: SimulatorOptions) =>
     }),
     ({ root }) => Effect.sync(() => cleanup(root))
   )
+
+/** A box with a GUEST interface on the physical igb2 (opt2; opt1 is the unmanaged MGMT VLAN). */
+const guestBox: SeedData = {
+  interfaces: [
+    { identifier: "wan", device: "igb0", description: "WAN", ipaddr: "203.0.113.2", subnet: "24", gateway: "WAN_GW" },
+    { identifier: "lan", device: "igb1", description: "LAN", ipaddr: "192.168.1.1", subnet: "24" },
+    { identifier: "opt2", device: "igb2", description: "GUEST", ipaddr: "10.20.0.1", subnet: "24" }
+  ]
+}
 
 const rule = (iface: string) => `
 rules:
@@ -39,7 +48,7 @@ describe("rule interfaces at plan time", () => {
     "a description names the interface: the plan and the firewall use its identifier",
     () =>
       Effect.gen(function*() {
-        const { layer, sim } = yield* setup(rule("GUEST"), { seed: officeBox })
+        const { layer, sim } = yield* setup(rule("GUEST"), { seed: guestBox })
         const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer))
         expect(plan.changes).toEqual([
           expect.objectContaining({
@@ -63,7 +72,7 @@ describe("rule interfaces at plan time", () => {
     "an unknown interface fails the plan with the YAML line and the firewall's interfaces",
     () =>
       Effect.gen(function*() {
-        const { layer, sim } = yield* setup(rule("opt9"), { seed: officeBox })
+        const { layer, sim } = yield* setup(rule("opt9"), { seed: guestBox })
         const failed = yield* Effect.flip(SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer)))
         expect(failed._tag).toBe("DesiredStateInvalid")
         if (failed._tag !== "DesiredStateInvalid") return
@@ -102,6 +111,33 @@ describe("rule interfaces at plan time", () => {
         "ambiguous-interface: interface \"DMZ\" is the description of opt1 and opt2"
       ])
     }).pipe(Effect.scoped), 60_000)
+
+  it.live(
+    "a rule may name the description of an assignment the same apply makes: planned on the identifier it gets",
+    () =>
+      Effect.gen(function*() {
+        const yaml = `
+assignments:
+  - name: lab
+    device: igb3
+    description: LAB
+${rule("LAB")}`
+        // wan, lan, opt1 (MGMT) and opt2 (GUEST) are taken: igb3 becomes opt3
+        const { layer, sim } = yield* setup(yaml, { seed: guestBox })
+        const plan = yield* SafeReconciler.use((r) => r.plan()).pipe(Effect.provide(layer))
+        expect(plan.changes.map((c) => [c.action, c.kind, c.name])).toEqual([
+          ["create", "assignment", "lab"],
+          ["create", "rule", "guest-web"]
+        ])
+        expect(plan.changes[1]?.after).toMatchObject({ interfaces: ["opt3"] })
+        const report = yield* SafeReconciler.use((r) => r.apply(plan.planId, { approve: true })).pipe(
+          Effect.provide(layer)
+        )
+        expect(report.verification.clean).toBe(true)
+        expect(sim.state.interfaces.find((i) => i.identifier === "opt3")?.device).toBe("igb3")
+      }).pipe(Effect.scoped),
+    60_000
+  )
 
   it.live("before 26.7, a VLAN named as an interface: assign its device in the GUI", () =>
     Effect.gen(function*() {

@@ -72,6 +72,7 @@ describe("the safety layer reuses what the plan read", () => {
       expect(reads(sim.requests.countByEndpoint())).toEqual({
         "/api/firewall/category/search_item": 1,
         "/api/interfaces/vlan_settings/search_item": 1,
+        "/api/interfaces/assignment/search_item": 1,
         "/api/firewall/alias/search_item": 1,
         "/api/firewall/filter/search_rule": 1,
         "/api/kea/dhcpv4/search_subnet": 1,
@@ -115,7 +116,8 @@ describe("plan and apply in one go", () => {
     "/api/unbound/settings/search_host_override": 1,
     "/api/unbound/settings/search_host_alias": 1,
     "/api/unbound/settings/search_forward": 1,
-    "/api/firewall/d_nat/search_rule": 1
+    "/api/firewall/d_nat/search_rule": 1,
+    "/api/interfaces/assignment/search_item": 1
   }
 
   it.live("loads the desired state once, reads each kind once before writing and once to verify", () =>

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { SiteConfig } from "../../src/Domain/Desired.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import { selectSite } from "../../src/Reconciler/Sites.ts"
 
 const site = (name: string): SiteConfig => ({ name, path: name, pruneUnmanaged: false, probes: [], lint: {} })
@@ -11,22 +12,7 @@ describe("selectSite", () => {
     Effect.gen(function*() {
       expect((yield* selectSite([site("default")], undefined)).name).toBe("default")
       expect((yield* selectSite([site("hq"), site("branch")], "branch")).name).toBe("branch")
-      const loaded = {
-        config: site("hq"),
-        vlans: [],
-        aliases: [],
-        rules: [],
-        dhcp_subnets: [],
-        dhcp_reservations: [],
-        outbound_nat: [],
-        one_to_one_nat: [],
-        outbound_nat_mode: [],
-        host_overrides: [],
-        domain_overrides: [],
-        digest: "d"
-      },
-      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], gateways: [], routes: [], digest: "d" },
-      const loaded = { config: site("hq"), vlans: [], aliases: [], rules: [], port_forwards: [], digest: "d" }
+      const loaded = { ...emptyCollections(), config: site("hq"), digest: "d" }
       expect(yield* selectSite([loaded], "hq")).toBe(loaded)
     }))
 

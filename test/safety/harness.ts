@@ -6,6 +6,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DesiredState } from "../../src/DesiredState.ts"
@@ -117,3 +118,14 @@ export const filesUnder = (dir: string): ReadonlyArray<{ readonly path: string; 
   })
 
 export const cleanup = (dir: string) => rmSync(dir, { recursive: true, force: true })
+
+/** A loopback port nothing listens on: a probe of it fails, so verification fails. */
+export const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+)

@@ -7,6 +7,7 @@ import type { SiteConfig } from "../../src/Domain/Desired.ts"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import type { Change, Plan } from "../../src/Domain/Plan.ts"
 import type { AliasSpec } from "../../src/Kinds/Alias/Spec.ts"
+import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import { guardPlan, managementPackets } from "../../src/Safety/Lockout.ts"
 import { ruleSpec } from "../reconciler/fixtures.ts"
 
@@ -29,20 +30,11 @@ const adminIn = rule({
 const blockRest = rule({ action: "block" })
 
 const live: LiveSnapshot = {
+  ...emptyCollections(),
   site: "default",
   version: { major: 26, minor: 7, patch: 5, raw: "26.7.5" },
   fetchedAt: "2026-01-01T00:00:00.000Z",
-  host_overrides: [],
-  domain_overrides: [],
-  gateways: [],
-  routes: [],
   vlans: [],
-  dhcp_subnets: [],
-  dhcp_reservations: [],
-  outbound_nat: [],
-  one_to_one_nat: [],
-  outbound_nat_mode: [],
-  port_forwards: [],
   aliases: [{ uuid: uuid(1), origin: "mvc", owner: "admin_hosts", spec: admins(["192.168.1.10"]) }],
   rules: [
     { uuid: uuid(2), origin: "mvc", owner: "admin-in", sequence: 100, spec: adminIn },

@@ -7,24 +7,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readdirSync, readFileSync, statSync } from "node:fs"
-import * as net from "node:net"
 import { join } from "node:path"
 import type { LiveSnapshot } from "../../src/Domain/Model.ts"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { SafeReconciler } from "../../src/Safety/SafeReconciler.ts"
 import { acquire as simulator, type SimulatorHandle } from "../../src/Simulator.ts"
-import { cleanup, filesUnder, instance, sites, tempRoot, writeTree } from "./harness.ts"
-
-/** A loopback port nothing listens on: a probe of it fails, so verification fails. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-)
+import { cleanup, closedPort, filesUnder, instance, sites, tempRoot, writeTree } from "./harness.ts"
 
 const BEFORE = `
 aliases:
@@ -215,13 +203,13 @@ describe("a large apply keeps its own undo", () => {
       )
       const desiredDir = writeTree(join(root, "desired"), {
         "sites.yaml": sites(""),
-        "main.yaml": `aliases:\n${aliases.join("\n")}\nvlans:\n  - { name: late_v, parent: igb1, tag: 80 }\n`
+        "main.yaml": `aliases:\n${aliases.join("\n")}\nrules:\n  - { name: late_r, interface: lan, action: pass }\n`
       })
       const layer = instance({ sim, desiredDir, dataDir: join(root, "data") })
       const pre = yield* Opnsense.use((c) => c.snapshot({ fresh: true })).pipe(Effect.provide(layer))
       const preKeys = keys(sim)
-      // the VLAN goes after every alias: its create fails once the 12 alias saves pruned the revision
-      sim.faults.failNext(1, 400, { message: "refused" }, "/api/interfaces/vlan_settings/add_item")
+      // the rule goes after every alias: its create fails once the 12 alias saves pruned the revision
+      sim.faults.failNext(1, 400, { message: "refused" }, "/api/firewall/filter/add_rule")
       const report = yield* SafeReconciler.use((r) => r.planAndApply({ approve: true })).pipe(Effect.provide(layer))
       // applied, then undone
       expect(report.changes.filter((c) => c.status === "reverted")).toHaveLength(12)

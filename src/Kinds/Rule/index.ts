@@ -17,8 +17,9 @@ export const rule = defineKind({
   collection: "rules",
   noun: ["rule", "rules"],
   subsystem: "rule",
-  // rules name aliases in their addresses and ports
-  dependsOn: ["alias"],
+  // rules name aliases in their addresses and ports, and interfaces (an assignment's identifier or
+  // description): VLAN → assignment → rule follows from this and the assignment's own dependsOn
+  dependsOn: ["alias", "assignment"],
   spec: RuleSpec,
   live: LiveRule,
   yaml: {

@@ -21,17 +21,17 @@ import m_Interfaces_Vlan_26_7_2 from "./Interfaces.Vlan.26.7.2.json" with { type
 import m_Kea_KeaDhcpv4_25_7 from "./Kea.KeaDhcpv4.25.7.json" with { type: "json" }
 import m_Kea_KeaDhcpv4_26_1_5 from "./Kea.KeaDhcpv4.26.1.5.json" with { type: "json" }
 import m_Kea_KeaDhcpv4_26_1 from "./Kea.KeaDhcpv4.26.1.json" with { type: "json" }
-import m_Kea_KeaDhcpv4_26_7_2 from "./Kea.KeaDhcpv4.26.7.2.json" with { type: "json" },
-import m_Unbound_Unbound_25_7 from "./Unbound.Unbound.25.7.json" with { type: "json" }
-import m_Unbound_Unbound_26_1_3 from "./Unbound.Unbound.26.1.3.json" with { type: "json" }
-import m_Unbound_Unbound_26_1 from "./Unbound.Unbound.26.1.json" with { type: "json" }
-import m_Unbound_Unbound_26_7_2 from "./Unbound.Unbound.26.7.2.json" with { type: "json" },
+import m_Kea_KeaDhcpv4_26_7_2 from "./Kea.KeaDhcpv4.26.7.2.json" with { type: "json" }
 import m_Routes_Route_25_7 from "./Routes.Route.25.7.json" with { type: "json" }
 import m_Routes_Route_26_7_2 from "./Routes.Route.26.7.2.json" with { type: "json" }
 import m_Routing_Gateways_25_7 from "./Routing.Gateways.25.7.json" with { type: "json" }
 import m_Routing_Gateways_26_1_5 from "./Routing.Gateways.26.1.5.json" with { type: "json" }
 import m_Routing_Gateways_26_1 from "./Routing.Gateways.26.1.json" with { type: "json" }
 import m_Routing_Gateways_26_7_2 from "./Routing.Gateways.26.7.2.json" with { type: "json" }
+import m_Unbound_Unbound_25_7 from "./Unbound.Unbound.25.7.json" with { type: "json" }
+import m_Unbound_Unbound_26_1_3 from "./Unbound.Unbound.26.1.3.json" with { type: "json" }
+import m_Unbound_Unbound_26_1 from "./Unbound.Unbound.26.1.json" with { type: "json" }
+import m_Unbound_Unbound_26_7_2 from "./Unbound.Unbound.26.7.2.json" with { type: "json" }
 
 export const generatedModels: ReadonlyArray<unknown> = [
   m_Firewall_Filter_25_7,
@@ -56,11 +56,11 @@ export const generatedModels: ReadonlyArray<unknown> = [
   m_Kea_KeaDhcpv4_25_7,
   m_Kea_KeaDhcpv4_26_1,
   m_Kea_KeaDhcpv4_26_1_5,
-  m_Kea_KeaDhcpv4_26_7_2
+  m_Kea_KeaDhcpv4_26_7_2,
   m_Unbound_Unbound_25_7,
   m_Unbound_Unbound_26_1,
   m_Unbound_Unbound_26_1_3,
-  m_Unbound_Unbound_26_7_2
+  m_Unbound_Unbound_26_7_2,
   m_Routing_Gateways_25_7,
   m_Routing_Gateways_26_1,
   m_Routing_Gateways_26_1_5,
