@@ -252,7 +252,14 @@ describe("import_live into an existing desired state (MCP)", () => {
   it("commits only the missing objects beside their kind; merged, the plan only adopts", async () => {
     const reply = await callTool(client, "import_live", { branch: "mcp/adopt-existing" })
     const imported = structuredOf(reply)
-    expect(imported["counts"]).toEqual({ vlan: 1, alias: 1, rule: 3 })
+    expect(imported["counts"]).toEqual({
+      vlan: 1,
+      alias: 1,
+      rule: 3,
+      outbound_nat: 0,
+      one_to_one_nat: 0,
+      outbound_nat_mode: 0
+    })
     expect(imported["files"]).toEqual(["desired-state/filter.yaml", "desired-state/network.yaml"])
     expect(resultText(reply)).toContain("already in the desired state")
     const after = {
