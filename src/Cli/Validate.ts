@@ -73,15 +73,14 @@ export const renderHuman = (
       )
     )
   } else {
-    // every registered kind, by its noun ("4 vlans, 12 aliases, 9 rules, 1 port forward")
-    const counts = result.tree.sites.map((s) =>
-      `${s.config.name}: ${
-        kinds.map((k) => {
-          const n = desiredOf(s, k).length
-          return `${n} ${k.noun[n === 1 ? 0 : 1].toLowerCase()}`
-        }).join(", ")
-      }`
-    )
+    // the kinds the site holds, by noun ("4 vlans, 12 aliases, 9 rules, 1 port forward")
+    const counts = result.tree.sites.map((s) => {
+      const held = kinds.flatMap((k) => {
+        const n = desiredOf(s, k).length
+        return k.setting !== undefined || n === 0 ? [] : [`${n} ${k.noun[n === 1 ? 0 : 1].toLowerCase()}`]
+      })
+      return `${s.config.name}: ${held.join(", ") || "nothing"}`
+    })
     lines.push(
       `✓ valid${warnings > 0 ? ` with ${plural(warnings, "warning")}` : ""} — ${counts.join("; ") || "no sites"}`
     )
@@ -101,7 +100,9 @@ export const renderJson = (
     digest: s.digest,
     vlans: s.vlans.length,
     aliases: s.aliases.length,
-    rules: s.rules.length
+    rules: s.rules.length,
+    /** every kind by its name, the three above included */
+    items: Object.fromEntries(kinds.filter((k) => k.setting === undefined).map((k) => [k.name, desiredOf(s, k).length]))
   })),
   issues: result.issues
 })

@@ -149,10 +149,10 @@ export const apiOf = (client: object, kind: AnyKind): KindApi<unknown, LiveItem<
 export const perKind = <A>(f: (kind: AnyKind) => A): Record<string, A> =>
   Object.fromEntries(all.map((k) => [k.name, f(k)]))
 
-/** "2 vlans, 3 aliases, 10 rules": counts per kind name, by top-level key, in registration order. */
+/** "2 vlans, 3 aliases, 10 rules, 1 gateways": the kinds with objects, by top-level key, in registration order. */
 export const countsText = (counts: Readonly<Record<string, number>>): string =>
-  // a site setting is no collection of objects
-  all.filter((k) => k.setting === undefined).map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ")
+  all.filter((k) => (counts[k.name] ?? 0) > 0).map((k) => `${counts[k.name] ?? 0} ${k.collection}`).join(", ") ||
+  "nothing"
 
 /** The live snapshot as the cache stores it. */
 export const LiveSnapshotSchema = Schema.Struct({

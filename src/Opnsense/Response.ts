@@ -33,6 +33,15 @@ const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   // src/opnsense/mvc/app/models/OPNsense/Firewall/ACL/ACL.xml
   ["firewall/source_nat/", "page-filter-snat-api (Firewall: NAT: Source NAT)"],
   ["firewall/one_to_one/", "page-firewall-nat-1-1-edit (Firewall: NAT: 1:1)"],
+  // the other kinds' endpoints (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/ACL/ACL.xml,
+  // Interfaces/ACL/ACL.xml, Kea/ACL/ACL.xml, Unbound/ACL/ACL.xml, Core/ACL/ACL.xml)
+  ["firewall/d_nat/", "page-firewall-nat-portforward-edit (Firewall: NAT: Port Forward)"],
+  ["interfaces/assignment/", "page-interfaces-assignnetworkports (Interfaces: Assignments)"],
+  ["kea/", "page-dhcp-kea-v4 (Services: Kea DHCP: v4)"],
+  ["unbound/settings/search_host", "page-services-dnsresolver-overrides (Services: Unbound DNS: Overrides)"],
+  ["unbound/", "page-services-unbound (Services: Unbound DNS)"],
+  ["routing/settings/", "page-system-gateways (System: Gateways)"],
+  ["routes/", "page-system-staticroutes (System: Static Routes)"],
   ["core/system/status", "page-system-status (System: Status)"],
   ["core/backup/", "page-diagnostics-configurationhistory (Diagnostics: Configuration History)"],
   // version detection: <page-system-firmware-manualupdate> holds api/core/firmware/*

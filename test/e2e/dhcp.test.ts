@@ -53,8 +53,8 @@ for (const version of ["26.1", "26.7"] as const) {
       const plan = await run(harness, Reconciler.use((r) => r.plan()))
       expect(plan.summary).toEqual({ create: 4, update: 0, delete: 0 })
       expect(plan.changes.map((c) => `${c.kind} ${c.name}`)).toEqual([
-        "dhcp_subnet iot-dhcp",
         "vlan iot",
+        "dhcp_subnet iot-dhcp",
         "dhcp_reservation printer",
         "dhcp_reservation camera"
       ])
@@ -126,8 +126,8 @@ for (const version of ["26.1", "26.7"] as const) {
       const harness = h
       const plan = await run(harness, Reconciler.use((r) => r.plan()))
       expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
-        "update dhcp_subnet iot-dhcp",
         "create vlan iot",
+        "update dhcp_subnet iot-dhcp",
         "update dhcp_reservation printer",
         "create dhcp_reservation camera"
       ])

@@ -22,8 +22,16 @@ describe("import", () => {
     h = await startHarness({ version: "26.7", files: {} })
     const harness = h
     const result = await run(harness, Reconciler.use((r) => r.importLive()))
-    // every kind the sandbox holds nothing of imports nothing
-    expect(result.counts).toEqual({ ...Object.fromEntries(kindNames.map((k) => [k, 0])), vlan: 1, alias: 3, rule: 3 })
+    // the sandbox's objects of every kind: WAN, LAN and VLAN 10 assigned, the WAN gateway, one port forward
+    expect(result.counts).toEqual({
+      ...Object.fromEntries(kindNames.map((k) => [k, 0])),
+      vlan: 1,
+      alias: 3,
+      rule: 3,
+      assignment: 3,
+      gateway: 1,
+      port_forward: 1
+    })
     expect(result.skipped.join("\n")).toContain("legacy/automatic")
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
@@ -36,8 +44,8 @@ describe("import", () => {
     const result = await run(harness, Reconciler.use((r) => r.importLive({ recordInventory: false })))
     writeImport(harness, result.files)
     const plan = await run(harness, Reconciler.use((r) => r.plan()))
-    // 1 VLAN, 3 aliases, 3 rules and the WAN gateway
-    expect(plan.summary).toEqual({ create: 0, update: 8, delete: 0 })
+    // 1 VLAN, 3 aliases, 3 rules, the WAN gateway and the port forward (26.1 has no assignment API)
+    expect(plan.summary).toEqual({ create: 0, update: 9, delete: 0 })
     expect(plan.changes.every((c) => c.reason?.startsWith("adopt"))).toBe(true)
     const report = await run(harness, Reconciler.use((r) => r.apply(plan, { approve: true })))
     expect(report.verification.clean).toBe(true)

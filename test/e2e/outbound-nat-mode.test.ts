@@ -71,7 +71,11 @@ describe("outbound NAT mode on 26.7", () => {
     expect(imported.skipped).toContain(
       "outbound NAT mode advanced: a site setting, written as outbound_nat_mode in sites.yaml"
     )
-    expect(imported.files.map((f) => f.path)).toEqual([])
+    // the mode is never written to a resource file (the sandbox's gateway and assignments are)
+    expect(imported.files.map((f) => f.path).filter((p) => !["gateways.yaml", "assignments.yaml"].includes(p))).toEqual(
+      []
+    )
+    expect(imported.files.some((f) => f.content.includes("outbound_nat_mode"))).toBe(false)
   })
 })
 

@@ -31,6 +31,12 @@ import { post } from "../simulator/helpers.ts"
 import { runCli } from "../support/cli.ts"
 import { makeRepo, type Repo } from "./repo.ts"
 
+/**
+ * The kinds these tests adopt: the sandbox's other objects (its WAN gateway, interface
+ * assignments and port forward) are imported by the tests of their own kinds.
+ */
+const CORE_KINDS = ["--kind", "vlan,alias,rule"] as const
+
 /** Objects made by hand on the firewall; rules in this (sequence) order. */
 const populate = async (sim: SimulatorHandle) => {
   const ok = (r: { body: unknown }) => expect(JSON.stringify(r.body)).toContain("saved")
@@ -141,7 +147,7 @@ describe("import into an existing desired state (CLI)", () => {
     sim = await startSimulator({ version: "26.7", unmanaged: false })
     await populate(sim)
     repo = makeRepo(sim)
-    const listed = await repo.job("look")("import", "--json")
+    const listed = await repo.job("look")("import", "--json", ...CORE_KINDS)
     expect(listed.code, listed.stderr).toBe(0)
     const result: ImportResult = JSON.parse(listed.stdout)
     full = itemsOf(result.files)
@@ -158,7 +164,7 @@ describe("import into an existing desired state (CLI)", () => {
 
   it("import --out the desired state writes only the missing objects, into the files holding their kind", async () => {
     const local = repo.job("workstation")
-    const r = await local("import", "--out", "desired-state")
+    const r = await local("import", "--out", "desired-state", ...CORE_KINDS)
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toContain("imported 1 vlans, 1 aliases, 3 rules")
     expect(r.stderr).toContain("already in the desired state")
@@ -192,7 +198,7 @@ describe("import into an existing desired state (CLI)", () => {
       "aliases:\n  - name: web_servers\n    type: host\n    content: [192.0.2.1]"
     )
     repo.write("desired-state/network.yaml", broken)
-    const r = await repo.job("broken")("import", "--out", "desired-state")
+    const r = await repo.job("broken")("import", "--out", "desired-state", ...CORE_KINDS)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("fix them before importing into it")
     expect(repo.read("desired-state/network.yaml")).toBe(broken)
@@ -202,7 +208,7 @@ describe("import into an existing desired state (CLI)", () => {
 
   it("import --commit adopts into the branch's tree; merged, its plan only adds markers", async () => {
     const job = repo.job("adopt-branch")
-    const r = await job("import", "--branch", "adopt-existing")
+    const r = await job("import", "--branch", "adopt-existing", ...CORE_KINDS)
     expect(r.code, r.stderr).toBe(0)
     expect(repo.git("status", "--porcelain").trim()).toBe("")
     expect(repo.git("diff", "--name-only", "main", "adopt-existing").trim().split("\n").sort()).toEqual([
@@ -232,7 +238,10 @@ describe("import_live into an existing desired state (MCP)", () => {
   beforeAll(async () => {
     stack = await startStack()
     await populate(stack.sim)
-    const listed = await runCli(["import", "--json"], { sim: stack.sim, dataDir: join(stack.dataDir, "look") })
+    const listed = await runCli(["import", "--json", ...CORE_KINDS], {
+      sim: stack.sim,
+      dataDir: join(stack.dataDir, "look")
+    })
     expect(listed.code, listed.stderr).toBe(0)
     const result: ImportResult = JSON.parse(listed.stdout)
     full = itemsOf(result.files)
@@ -251,7 +260,10 @@ describe("import_live into an existing desired state (MCP)", () => {
   })
 
   it("commits only the missing objects beside their kind; merged, the plan only adopts", async () => {
-    const reply = await callTool(client, "import_live", { branch: "mcp/adopt-existing" })
+    const reply = await callTool(client, "import_live", {
+      branch: "mcp/adopt-existing",
+      kinds: ["vlan", "alias", "rule"]
+    })
     const imported = structuredOf(reply)
     // every other kind imports nothing from this sandbox
     expect(imported["counts"]).toEqual({

@@ -12,6 +12,12 @@ import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { post } from "../simulator/helpers.ts"
 import { makeRepo, type Repo } from "./repo.ts"
 
+/**
+ * The kinds these tests adopt: the sandbox's other objects (its WAN gateway, interface
+ * assignments and port forward) are imported by the tests of their own kinds.
+ */
+const CORE_KINDS = ["--kind", "vlan,alias,rule"] as const
+
 let sim: SimulatorHandle
 let repo: Repo
 
@@ -29,7 +35,7 @@ const today = new Date().toISOString().slice(0, 10).replace(/-/g, "")
 
 describe("import --commit", () => {
   it("commits the YAML on a new branch (author from config) and leaves the checkout untouched", async () => {
-    const r = await repo.job("adopt")("import", "--commit")
+    const r = await repo.job("adopt")("import", "--commit", ...CORE_KINDS)
     expect(r.code, r.stderr).toBe(0)
     const branch = `adopt-default-${today}`
     expect(r.stdout).toMatch(new RegExp(`^committed [0-9a-f]{12} on branch ${branch}: `))
@@ -78,7 +84,7 @@ describe("import --commit", () => {
 describe("import --out", () => {
   it("writes the repository layout and the first plan of that tree is empty", async () => {
     const local = repo.job("workstation")
-    const r = await local("import", "--out", "adopted", "--dir", "adopted")
+    const r = await local("import", "--out", "adopted", "--dir", "adopted", ...CORE_KINDS)
     expect(r.code, r.stderr).toBe(0)
     expect(readdirSync(join(repo.root, "adopted")).sort()).toEqual(["aliases.yaml", "rules.yaml", "vlans.yaml"])
     expect(repo.read("adopted/rules.yaml")).toMatch(/^# Imported from the live firewall/)

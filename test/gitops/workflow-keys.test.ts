@@ -22,7 +22,13 @@ const PLAN_KEY_PRIVILEGES = [
   "page-system-firmware-manualupdate",
   // host overrides and their aliases; query forwarding (domain overrides) is only under the whole of Unbound
   "page-services-dnsresolver-overrides",
-  "page-services-unbound"
+  "page-services-unbound",
+  // port forwards, interface assignments, Kea DHCP, gateways and static routes
+  "page-firewall-nat-portforward-edit",
+  "page-interfaces-assignnetworkports",
+  "page-dhcp-kea-v4",
+  "page-system-gateways",
+  "page-system-staticroutes"
 ]
 
 let sim: SimulatorHandle

@@ -129,7 +129,11 @@ describe("the reviewed plan is the only thing applied", () => {
     repo.git("commit", "--quiet", "-am", "Describe internal_nets")
     repo.git("merge", "--quiet", "--no-ff", "-m", "Merge pull request #3", "pr-3")
 
-    const writes = () => sim.requests.count((e) => /\/(add|set|del|toggle|apply|reconfigure)\w*(\/|$)/.test(e.endpoint))
+    // the action is the third path segment: `routing/settings/get` is a read
+    const writes = () =>
+      sim.requests.count((e) =>
+        /^\/api\/[^/]+\/[^/]+\/(add|set|del|toggle|apply|reconfigure)\w*(\/|$)/.test(e.endpoint)
+      )
     const before = writes()
     expect(before).toBeGreaterThan(0) // the earlier applies wrote through these endpoints
     const r = await repo.job("apply-3")("apply", "--plan", "plan.json", "--auto-approve")

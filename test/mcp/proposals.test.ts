@@ -80,7 +80,7 @@ describe("proposal branch names", () => {
     // interface assignments, WAN and LAN, which the import commits)
     const bare = await callTool(mcp.client, "import_live", { branch: "adopt-lab" })
     expect(resultText(bare)).not.toContain("BranchRefused")
-    expect(resultText(bare)).toContain("on branch mcp/adopt-lab: 0 vlans, 0 aliases, 0 rules, 2 assignments")
+    expect(resultText(bare)).toContain("on branch mcp/adopt-lab: 1 gateways, 2 assignments")
   })
 })
 

@@ -75,12 +75,17 @@ describe("Opnsense client on a simulated 26.7", () => {
         "/api/firewall/source_nat/download_rules": 1,
         "/api/firewall/one_to_one/search_rule": 1,
         // the outbound NAT mode
-        "/api/firewall/source_nat/get": 1
+        "/api/firewall/source_nat/get": 1,
+        "/api/firewall/d_nat/search_rule": 1,
+        "/api/kea/dhcpv4/search_subnet": 1,
+        "/api/kea/dhcpv4/search_reservation": 1,
+        "/api/routes/routes/get": 1,
+        "/api/routing/settings/get": 1
       })
+      const perSnapshot = sim.requests.count() - 1
       sim.requests.clear()
       yield* client.snapshot({ fresh: true })
-      expect(sim.requests.count()).toBe(9) // version is remembered
-      expect(sim.requests.count()).toBe(7) // version is remembered
+      expect(sim.requests.count()).toBe(perSnapshot) // version is remembered
       sim.requests.clear()
       const cached = yield* client.snapshot()
       expect(sim.requests.count()).toBe(0)
@@ -371,7 +376,7 @@ describe("bulk reads at scale", () => {
       const snapshot = yield* (yield* Opnsense).snapshot()
       expect(snapshot.rules.filter((r) => r.origin === "mvc").length).toBeGreaterThanOrEqual(2000)
       expect(snapshot.aliases.length).toBeGreaterThanOrEqual(200)
-      expect(Object.values(sim.requests.countByEndpoint())).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
-      expect(Object.values(sim.requests.countByEndpoint())).toEqual([1, 1, 1, 1, 1, 1, 1, 1])
+      // one request per endpoint, whatever the number of rules
+      expect(Object.values(sim.requests.countByEndpoint()).every((n) => n === 1)).toBe(true)
     }).pipe(Effect.provide(layerSimulator(sim, fast))))
 })

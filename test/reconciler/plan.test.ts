@@ -68,7 +68,7 @@ describe("plan", () => {
       ]
     })
     const p = plan(desired, live)
-    expect(brief(p)).toEqual(["create vlan iot", "create alias member", "create alias group", "update rule dns"])
+    expect(brief(p)).toEqual(["create alias member", "create alias group", "create vlan iot", "update rule dns"])
     expect(p.changes[3]?.diff).toEqual([{ path: "destination.port", from: "53", to: "853" }])
     expect(p.planId).toMatch(/^[0-9a-f]{64}$/)
   })
@@ -115,9 +115,9 @@ describe("plan", () => {
     })
     const live = snapshot({ vlans: [lVlan(UUID(1), vlanSpec())], aliases: [lAlias(UUID(2), aliasSpec("iot_net"))] })
     const p = plan(desired, live)
-    expect(brief(p)).toEqual(["update vlan iot", "update alias iot_net"])
-    expect(p.changes[1]?.diff).toEqual([{ path: "owner", from: null, to: "iot_net" }])
-    expect(p.changes[0]?.diff).toEqual([{ path: "description", from: "", to: "IoT" }, {
+    expect(brief(p)).toEqual(["update alias iot_net", "update vlan iot"])
+    expect(p.changes[0]?.diff).toEqual([{ path: "owner", from: null, to: "iot_net" }])
+    expect(p.changes[1]?.diff).toEqual([{ path: "description", from: "", to: "IoT" }, {
       path: "owner",
       from: null,
       to: "iot"
