@@ -72,16 +72,19 @@ export const register = (server: McpServer): void => {
   server.registerPrompt(
     "fixed_address",
     {
-      title: "Give this host a fixed address",
-      description: "Propose a DHCP reservation for a host (MAC → IPv4 address in its Kea subnet), as a git branch",
+      title: "Give this host a fixed address and a DNS name",
+      description:
+        "Propose a DHCP reservation for a host (MAC → IPv4 address in its Kea subnet) and, with a domain, an " +
+        "Unbound host override for its name, as one git branch",
       argsSchema: toMcpSchema(Schema.Struct({
         mac: Schema.String.annotate({ description: "the host's MAC address, e.g. aa:bb:cc:00:30:10" }),
         ip: optionalText("the address it should get, e.g. 10.30.0.10; omit to pick a free one"),
         hostname: optionalText("host name handed to it, e.g. printer"),
+        domain: optionalText("DNS domain for its name, e.g. office.lan; with a host name, adds a host override"),
         site: optionalText("site name, when there are several")
       }))
     },
-    ({ hostname, ip, mac, site }) =>
+    ({ domain, hostname, ip, mac, site }) =>
       user(
         [
           `Give the host with MAC ${mac} a fixed address${ip === undefined ? "" : ` (${ip})`}${
@@ -93,9 +96,15 @@ export const register = (server: McpServer): void => {
           "2. Pick an address inside the subnet and outside its pools (an address in a pool may be leased to " +
           "another client first).",
           "3. Call propose_change with one upsert of kind dhcp_reservation: subnet (the dhcp_subnets name of the " +
-          "desired state, or the subnet's CIDR), mac, ip and hostname. Write a commit message that says why.",
-          "4. Show the branch, the commit and the plan propose_change returns (one create, applied with one Kea " +
-          "reconfigure). Stop there: a person reviews and merges the branch, then plan and apply_plan run."
+          "desired state, or the subnet's CIDR), mac, ip and hostname" +
+          (hostname !== undefined && domain !== undefined
+            ? `, and in the same call one upsert of kind host_override: host "${hostname}", domain "${domain}", ` +
+              "the same address (list_live kind host_override first: the name must not be taken)"
+            : "") +
+          ". Write a commit message that says why.",
+          "4. Show the branch, the commit and the plan propose_change returns (the creates, applied with one Kea " +
+          "reconfigure and, with a name, one Unbound reconfigure). Stop there: a person reviews and merges the " +
+          "branch, then plan and apply_plan run."
         ].join("\n")
       )
   )

@@ -74,5 +74,16 @@ describe("DHCP kinds over MCP", () => {
     expect(text).toContain("MAC aa:bb:cc:00:30:12 a fixed address (10.30.0.12)")
     expect(text).toContain("list_live (kind dhcp_subnet)")
     expect(text).toContain("upsert of kind dhcp_reservation")
+    expect(text).not.toContain("host_override")
+  })
+
+  it("with a host name and a domain, the prompt adds the host override for its DNS name", async () => {
+    const prompt = await mcp.client.getPrompt({
+      name: "fixed_address",
+      arguments: { mac: "aa:bb:cc:00:30:12", ip: "10.30.0.12", hostname: "tv", domain: "office.lan" }
+    })
+    const first = prompt.messages[0]?.content
+    const text = first !== undefined && first.type === "text" ? first.text : ""
+    expect(text).toContain(`upsert of kind host_override: host "tv", domain "office.lan"`)
   })
 })
