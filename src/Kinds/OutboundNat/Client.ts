@@ -19,6 +19,7 @@ import type { FirmwareVersion } from "../../Domain/Model.ts"
 import { atLeast } from "../../Opnsense/Version.ts"
 import { allRows } from "../../Opnsense/Wire.ts"
 import type { ClientKit, KindApi } from "../Kind.ts"
+import { ruleActions } from "../RuleActions.ts"
 import { parseCsv } from "./Csv.ts"
 import type { LiveOutboundNat, OutboundNatSpec } from "./Spec.ts"
 import * as Wire from "./Wire.ts"
@@ -45,34 +46,15 @@ export const client = (kit: ClientKit): KindApi<OutboundNatSpec, LiveOutboundNat
         )
     }
   })
-  const owned = (owner: string) => Effect.map(list, (all) => all.find((r) => r.owner === owner)?.uuid)
   return {
     list: list.pipe(Effect.withSpan("Opnsense.outboundNat.list", { attributes: { "opnsense.site": site } })),
     read: () => list,
-    create: Effect.fn("Opnsense.outboundNat.create")(function*(spec: OutboundNatSpec, owner: string, at) {
-      return yield* kit.create(
-        `${Wire.base}/add_rule`,
-        Wire.wrapper,
-        Wire.toWire(spec, owner, at?.sequence ?? 0),
-        owned(owner)
-      )
-    }),
-    update: Effect.fn("Opnsense.outboundNat.update")(function*(uuid: string, spec: OutboundNatSpec, owner: string, at) {
-      const sequence = at?.sequence ?? 0
-      yield* kit.update(
-        `${Wire.base}/set_rule/${uuid}`,
-        Wire.wrapper,
-        at?.onlySequence === true
-          ? { [Wire.wrapper]: { sequence: String(sequence) } }
-          : Wire.toWire(spec, owner, sequence)
-      )
-    }),
-    remove: Effect.fn("Opnsense.outboundNat.remove")(function*(uuid: string) {
-      yield* kit.remove(`${Wire.base}/del_rule/${uuid}`, "outbound NAT rule", uuid)
-    }),
-    // FilterBaseController applyAction: the same configd `filter reload` as firewall/filter/apply
-    reconfigure: kit.reconfigure(`${Wire.base}/apply`, "Filter apply").pipe(
-      Effect.withSpan("Opnsense.outboundNat.reconfigure")
-    )
+    ...ruleActions(kit, list, {
+      base: Wire.base,
+      wrapper: Wire.wrapper,
+      noun: "outbound NAT rule",
+      span: "outboundNat",
+      toWire: Wire.toWire
+    })
   }
 }
