@@ -27,5 +27,5 @@ export const ResourceFile = Schema.Struct({
       const description = "description" in k.yaml ? k.yaml.description : undefined
       return [k.collection, Schema.optionalKey(description === undefined ? list : list.annotate({ description }))]
     })
-  ),
+  )
 })

@@ -19,7 +19,9 @@ describe("opnsense-mcp validate", () => {
   it("exits 0 on the example site with a summary", () => {
     const { status, stdout } = run("--dir", "desired-state")
     expect(status).toBe(0)
-    expect(stdout).toContain("✓ valid — default: 4 vlans, 12 aliases, 9 rules, 1 dhcp subnet, 2 dhcp reservations, 1 outbound nat rule, 1 1:1 nat entry, 1 host override, 1 route, 1 gateway, 1 port forward, 4 interface assignments")
+    expect(stdout).toContain(
+      "✓ valid — default: 4 vlans, 12 aliases, 9 rules, 1 dhcp subnet, 2 dhcp reservations, 1 outbound nat rule, 1 1:1 nat entry, 1 host override, 1 route, 1 gateway, 1 port forward, 4 interface assignments"
+    )
   })
 
   it("exits 1 with file:line:col: error[code]: message lines, hint lines and a summary", () => {

@@ -24,7 +24,9 @@ describe("opnsense-mcp schema", () => {
   })
 
   it("manages every key the first release reserved for a later kind", () => {
-    for (const key of ["port_forwards", "outbound_nat", "one_to_one_nat", "host_overrides", "dhcp_reservations", "routes"]) {
+    for (
+      const key of ["port_forwards", "outbound_nat", "one_to_one_nat", "host_overrides", "dhcp_reservations", "routes"]
+    ) {
       expect(kindKeys, key).toContain(key)
     }
   })
