@@ -35,13 +35,19 @@ const start = (id: string, prefix: string, reports: Array<Report>, ready: Set<st
     }
   )
 
-/** who leads each site at time t: the latest report (at most 200 ms old) of every live instance */
+/**
+ * How old an instance's latest report may be (it reports every 50 ms): on a loaded CI machine, with
+ * other test files running beside it, a child's event loop can stall for a few hundred ms.
+ */
+const FRESH_MS = 500
+
+/** who leads each site at time t: the latest report (at most FRESH_MS old) of every live instance */
 const sample = (reports: ReadonlyArray<Report>, instances: ReadonlyArray<string>, t: number) => {
   const leaders = new Map<string, Array<string>>()
   const perInstance = new Map<string, number>()
   for (const id of instances) {
     const last = reports.findLast((r) => r.instance === id && r.at <= t)
-    if (last === undefined || t - last.at > 200) throw new Error(`no recent report of ${id} at ${t}`)
+    if (last === undefined || t - last.at > FRESH_MS) throw new Error(`no recent report of ${id} at ${t}`)
     perInstance.set(id, last.leads.length)
     for (const site of last.leads) leaders.set(site, [...(leaders.get(site) ?? []), id])
   }
