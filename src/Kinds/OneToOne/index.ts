@@ -1,8 +1,7 @@
 /** 1:1 NAT entries (`one_to_one_nat:` in YAML, firewall/one_to_one on the firewall), in evaluation order. */
-import { ITEM_NAME } from "../../DesiredState/Names.ts"
-import { slug } from "../../Domain/Text.ts"
 import { maxSequence } from "../../Reconciler/Sequence.ts"
 import { defineKind } from "../Kind.ts"
+import { everyFieldEqual, orderedImportName, orderedRow } from "../Ordered.ts"
 import { client } from "./Client.ts"
 import { OneToOneInput } from "./Input.ts"
 import { friendlyOneToOne } from "./Render.ts"
@@ -30,27 +29,17 @@ export const oneToOne = defineKind({
   },
   identity: {
     // adopted only when every field is equal: two entries may share an external address when one is disabled
-    adoptionKey: (spec) => JSON.stringify(spec),
+    adoptionKey: everyFieldEqual,
     label: (live) => live.spec.description || `${live.spec.external} ↔ ${live.spec.internal}`,
     unmanagedLabel: (live) => live.spec.description || `${live.spec.external} ↔ ${live.spec.internal}`
   },
   sequence: { of: (live) => live.sequence, max: maxSequence },
   importer: {
     file: "one-to-one-nat.yaml",
-    name: (live, known) => {
-      const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `one-to-one-${live.sequence}`
-      return ITEM_NAME.test(preferred) ? preferred : `one-to-one-${live.sequence}`
-    }
+    name: orderedImportName("one-to-one")
   },
   listing: {
-    row: (r) => ({
-      uuid: r.uuid,
-      name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
-      managed: r.owner !== undefined,
-      origin: r.origin,
-      sequence: r.sequence,
-      ...r.spec
-    }),
+    row: orderedRow,
     fields: [
       "name",
       "uuid",

@@ -3,9 +3,8 @@
  * order: pf meets redirect rules before filter rules, in sequence order, and the first match wins.
  */
 import { EndpointObject } from "../../DesiredState/Fields.ts"
-import { ITEM_NAME } from "../../DesiredState/Names.ts"
-import { slug } from "../../Domain/Text.ts"
 import { defineKind } from "../Kind.ts"
+import { everyFieldEqual, orderedImportName, orderedRow } from "../Ordered.ts"
 import { client, MAX_SEQUENCE } from "./Client.ts"
 import { PortForwardInput } from "./Input.ts"
 import { friendlyPortForward } from "./Render.ts"
@@ -37,7 +36,7 @@ export const portForward = defineKind({
   },
   identity: {
     // adopted only when every field is equal: the DNat model has no natural key
-    adoptionKey: (spec) => JSON.stringify(spec),
+    adoptionKey: everyFieldEqual,
     label: (live) => live.spec.description || live.uuid,
     unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
     skipped: (automatic) => [`${automatic.length} anti-lockout port forward exceptions: automatic, never managed`]
@@ -46,20 +45,10 @@ export const portForward = defineKind({
   unavailable,
   importer: {
     file: "port-forwards.yaml",
-    name: (live, known) => {
-      const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `port-forward-${live.sequence}`
-      return ITEM_NAME.test(preferred) ? preferred : `port-forward-${live.sequence}`
-    }
+    name: orderedImportName("port-forward")
   },
   listing: {
-    row: (r) => ({
-      uuid: r.uuid,
-      name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
-      managed: r.owner !== undefined,
-      origin: r.origin,
-      sequence: r.sequence,
-      ...r.spec
-    }),
+    row: orderedRow,
     fields: [
       "name",
       "uuid",

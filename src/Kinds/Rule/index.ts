@@ -1,9 +1,8 @@
 /** Filter rules (`rules:` in YAML, firewall/filter on the firewall), in evaluation order. */
 import { EndpointObject } from "../../DesiredState/Fields.ts"
-import { ITEM_NAME } from "../../DesiredState/Names.ts"
-import { slug } from "../../Domain/Text.ts"
 import { maxSequence } from "../../Reconciler/Sequence.ts"
 import { defineKind } from "../Kind.ts"
+import { everyFieldEqual, orderedImportName, orderedRow } from "../Ordered.ts"
 import { client } from "./Client.ts"
 import { RuleInput } from "./Input.ts"
 import { friendlyRule } from "./Render.ts"
@@ -32,7 +31,7 @@ export const rule = defineKind({
   },
   identity: {
     // adopted only when every field is equal: a rule has no natural key of its own
-    adoptionKey: (spec) => JSON.stringify(spec),
+    adoptionKey: everyFieldEqual,
     label: (live) => live.spec.description || live.uuid,
     unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
     skipped: (rules) => [`${rules.length} legacy/automatic rules: read-only in the API, never managed`]
@@ -40,20 +39,10 @@ export const rule = defineKind({
   sequence: { of: (live) => live.sequence, max: maxSequence },
   importer: {
     file: "rules.yaml",
-    name: (live, known) => {
-      const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `rule-${live.sequence}`
-      return ITEM_NAME.test(preferred) ? preferred : `rule-${live.sequence}`
-    }
+    name: orderedImportName("rule")
   },
   listing: {
-    row: (r) => ({
-      uuid: r.uuid,
-      name: r.owner ?? (r.spec.description === "" ? r.uuid : r.spec.description),
-      managed: r.owner !== undefined,
-      origin: r.origin,
-      sequence: r.sequence,
-      ...r.spec
-    }),
+    row: orderedRow,
     fields: [
       "name",
       "uuid",
