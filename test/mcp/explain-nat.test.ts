@@ -4,30 +4,16 @@
  * the desired state and on the live firewall (the simulator's port forwards over real HTTP).
  */
 import { NodeServices } from "@effect/platform-node"
-import type { Client } from "@modelcontextprotocol/client"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
-import {
-  callTool,
-  connectHttp,
-  type HttpServer,
-  resultText,
-  type Stack,
-  startHttp,
-  startStack,
-  structuredOf
-} from "./harness.ts"
+import { endpoint, forwardSpec } from "../support/port-forward.ts"
+import { callTool, resultText, structuredOf, useHttpStack } from "./harness.ts"
 
-let stack: Stack
-let server: HttpServer
-let client: Client
-
-beforeAll(async () => {
-  stack = await startStack()
+const mcp = useHttpStack({ readOnly: true }, (stack) => {
   fs.writeFileSync(
     path.join(stack.dir, "nat.yaml"),
     [
@@ -48,21 +34,13 @@ beforeAll(async () => {
       ""
     ].join("\n")
   )
-  server = await startHttp(stack)
-  client = await connectHttp(server, { era: "modern" })
-})
-
-afterAll(async () => {
-  await client?.close()
-  await server?.close()
-  await stack?.close()
 })
 
 const packet = { src: "198.51.100.7", dst: "203.0.113.2", proto: "tcp", port: 7443, interface: "wan" }
 
 describe("explain_traffic through port forwards", () => {
   it("names the port forward and the deciding rule on the desired state", async () => {
-    const result = await callTool(client, "explain_traffic", packet)
+    const result = await callTool(mcp.client, "explain_traffic", packet)
     const e = structuredOf(result)
     expect(e["translation"]).toMatchObject({
       outcome: "translated",
@@ -83,33 +61,19 @@ describe("explain_traffic through port forwards", () => {
     await Effect.runPromise(Effect.provide(
       Opnsense.use((c) =>
         c.port_forwards.create(
-          {
-            enabled: true,
-            noRdr: false,
-            interfaces: ["wan"],
-            ipVersion: "inet",
-            protocol: "TCP",
-            source: { addresses: [], invert: false, port: "" },
-            destination: { addresses: ["wanip"], invert: false, port: "7443" },
+          forwardSpec({
+            destination: endpoint(["wanip"], "7443"),
             target: "192.168.1.20",
-            localPort: "443",
-            poolOptions: "",
             filterRule: "pass",
-            natReflection: "default",
-            log: false,
-            tag: "",
-            tagged: "",
-            noSync: false,
-            description: "Web server",
-            categories: []
-          },
+            description: "Web server"
+          }),
           "",
           { sequence: 1 }
         )
       ),
-      layerSimulator(stack.sim, { cacheTtlSeconds: 0 }).pipe(Layer.provide(NodeServices.layer))
+      layerSimulator(mcp.stack.sim, { cacheTtlSeconds: 0 }).pipe(Layer.provide(NodeServices.layer))
     ))
-    const e = structuredOf(await callTool(client, "explain_traffic", { ...packet, origin: "live" }))
+    const e = structuredOf(await callTool(mcp.client, "explain_traffic", { ...packet, origin: "live" }))
     expect(e["translation"]).toMatchObject({ outcome: "translated", destination: "192.168.1.20", filterRule: "pass" })
     expect(e["decision"]).toBe("pass")
     expect(e["decidedBy"]).toMatchObject({ kind: "port-forward", rule: "Web server" })

@@ -7,6 +7,7 @@ import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { Opnsense } from "../../src/Opnsense.ts"
 import { layerSimulator } from "../../src/Opnsense/Layer.ts"
+import { endpoint, forwardSpec } from "../support/port-forward.ts"
 import { callOk, git, useHttpStack } from "./harness.ts"
 
 const mcp = useHttpStack({ readOnly: false })
@@ -16,26 +17,12 @@ describe("port forwards over MCP", () => {
     await Effect.runPromise(Effect.provide(
       Opnsense.use((c) =>
         c.port_forwards.create(
-          {
-            enabled: true,
-            noRdr: false,
-            interfaces: ["wan"],
-            ipVersion: "inet",
-            protocol: "TCP",
-            source: { addresses: [], invert: false, port: "" },
-            destination: { addresses: ["wanip"], invert: false, port: "8443" },
+          forwardSpec({
+            destination: endpoint(["wanip"], "8443"),
             target: "192.168.1.20",
-            localPort: "443",
-            poolOptions: "",
             filterRule: "manual",
-            natReflection: "default",
-            log: false,
-            tag: "",
-            tagged: "",
-            noSync: false,
-            description: "Web server",
-            categories: []
-          },
+            description: "Web server"
+          }),
           "",
           { sequence: 10 }
         )

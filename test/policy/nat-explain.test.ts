@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { Endpoint } from "../../src/Domain/Model.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
 import { emptyCollections } from "../../src/Kinds/Registry.ts"
@@ -17,30 +16,7 @@ import type { RuleSpec } from "../../src/Kinds/Rule/Spec.ts"
 import * as Policy from "../../src/Policy.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { runCli } from "../support/cli.ts"
-
-const ep = (addresses: ReadonlyArray<string> = [], port = ""): Endpoint => ({ addresses, invert: false, port })
-
-const forwardSpec = (over: Partial<PortForwardSpec> = {}): PortForwardSpec => ({
-  enabled: true,
-  noRdr: false,
-  interfaces: ["wan"],
-  ipVersion: "inet",
-  protocol: "TCP",
-  source: ep(),
-  destination: ep(["wanip"], "7443"),
-  target: "10.30.0.20",
-  localPort: "443",
-  poolOptions: "",
-  filterRule: "manual",
-  natReflection: "default",
-  log: false,
-  tag: "",
-  tagged: "",
-  noSync: false,
-  description: "",
-  categories: [],
-  ...over
-})
+import { endpoint as ep, forwardSpec } from "../support/port-forward.ts"
 
 const ruleSpec = (over: Partial<RuleSpec> = {}): RuleSpec => ({
   enabled: true,
