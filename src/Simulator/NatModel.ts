@@ -82,7 +82,8 @@ const portMessage = (c: FieldCtx, container: string, field: string): string =>
     "Please specify a valid port number (1-65535)."
 
 /**
- * Source NAT: field checks, NetworkAliasField and PortField checks, then Filter.php performValidation's
+ * Source NAT (opnsense/core 26.1.5 and 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php):
+ * field checks, NetworkAliasField and PortField checks, then Filter.php performValidation's
  * loop over `rules.rule` and `snatrules.rule` (the parts whose fields a source NAT rule has) and its
  * "rule type specific" branch for rules with a `target`. 26.7.2 adds "Target address cannot be any."
  * and the endpoint-independent check.
@@ -156,7 +157,8 @@ const literal = (value: string): { family: "inet" | "inet6"; bits: string } | un
 }
 
 /**
- * 1:1 NAT: field checks (NetworkField `external` without wildcard), NetworkAliasField checks, then
+ * 1:1 NAT (opnsense/core 26.1.5 and 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/Filter.php):
+ * field checks (NetworkField `external` without wildcard), NetworkAliasField checks, then
  * Filter.php performValidation's "1 to 1 mappings" part: one address family across source,
  * destination and external (a message on each literal field), and for enabled BINAT rules a
  * literal internal address whose prefix equals the external one.
