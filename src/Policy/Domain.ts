@@ -9,6 +9,7 @@ import { Intent } from "../Domain/Intent.ts"
 import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
+import { OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
 import { FilterRuleMode, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { RuleAction, RuleSpec } from "../Kinds/Rule/Spec.ts"
 
@@ -48,6 +49,18 @@ export const PolicyPortForward = Schema.Struct({
 })
 export type PolicyPortForward = typeof PolicyPortForward.Type
 
+/** A 1:1 NAT entry: its binat translates inbound packets to the external address after the port forwards. */
+export const PolicyOneToOne = Schema.Struct({
+  name: Schema.String,
+  spec: OneToOneSpec,
+  /** evaluation order among the 1:1 entries (desired ones: their position in the files) */
+  sequence: Schema.Number,
+  origin: Origin,
+  uuid: Schema.optional(Schema.String),
+  source: Schema.optional(SourceRef)
+})
+export type PolicyOneToOne = typeof PolicyOneToOne.Type
+
 /** An interface group: rules on it land in priority group 300000 + sequence. */
 export const InterfaceGroup = Schema.Struct({
   members: Schema.Array(Schema.String),
@@ -63,6 +76,8 @@ export const PolicyInput = Schema.Struct({
   aliases: Schema.Array(PolicyAlias),
   /** port forwards (destination NAT): inbound packets are translated by the first matching one first */
   portForwards: Schema.optional(Schema.Array(PolicyPortForward)),
+  /** 1:1 NAT entries: an inbound packet no port forward translates meets their binat next */
+  oneToOne: Schema.optional(Schema.Array(PolicyOneToOne)),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**
@@ -204,10 +219,16 @@ export const Excluded = Schema.Struct({
 })
 export type Excluded = typeof Excluded.Type
 
-/** One port forward an inbound packet met, in evaluation order. */
+/** which kind of entry translates: a port forward (rdr) or a 1:1 NAT entry (binat) */
+export const NatKind = Schema.Literals(["port_forward", "one_to_one_nat"])
+export type NatKind = typeof NatKind.Type
+
+/** One port forward or 1:1 NAT entry an inbound packet met, in evaluation order. */
 export const NatStep = Schema.Struct({
   /** 1-based position in evaluation order */
   position: Schema.Number,
+  kind: NatKind,
+  /** the entry's name */
   forward: Schema.String,
   sequence: Schema.Number,
   origin: Origin,
@@ -222,11 +243,13 @@ export type NatStep = typeof NatStep.Type
 /** What destination NAT did to an inbound packet before the filter rules saw it. */
 export const Translation = Schema.Struct({
   /**
-   * translated: a port forward redirected it; not-redirected: a no_rdr one matched first and
-   * stopped translation; none: no port forward matched
+   * translated: a port forward or 1:1 NAT entry redirected it; not-redirected: a no_rdr port forward
+   * matched first and stopped the port forwards, and no 1:1 entry matched; none: nothing matched
    */
   outcome: Schema.Literals(["translated", "not-redirected", "none"]),
-  /** the port forward that translated or exempted it */
+  /** whether `forward` names a port forward or a 1:1 NAT entry */
+  kind: Schema.optional(NatKind),
+  /** the port forward or 1:1 NAT entry that translated or exempted it */
   forward: Schema.optional(Schema.String),
   source: Schema.optional(SourceRef),
   /** the destination the filter rules see; absent when the target is not one known address */
@@ -234,7 +257,7 @@ export const Translation = Schema.Struct({
   destinationPort: Schema.optional(Schema.Number),
   /** how the forward's traffic meets the filter rules (manual: user rules, pass: skips them, register: OPNsense's rule at the end) */
   filterRule: Schema.optional(FilterRuleMode),
-  /** false when a port forward whose match could not be decided comes before the outcome */
+  /** false when a port forward or 1:1 entry whose match could not be decided comes before the outcome */
   certain: Schema.Boolean,
   steps: Schema.Array(NatStep)
 })

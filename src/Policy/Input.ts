@@ -7,11 +7,12 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts"
 import { type LiveInterface, type LiveSnapshot } from "../Domain/Model.ts"
-import type { Plan } from "../Domain/Plan.ts"
+import type { Change, Plan } from "../Domain/Plan.ts"
 import { AliasSpec, type LiveAlias } from "../Kinds/Alias/Spec.ts"
+import { type LiveOneToOne, OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
 import { type LivePortForward, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { type LiveRule, RuleSpec } from "../Kinds/Rule/Spec.ts"
-import type { PolicyInput, PolicyPortForward, PolicyRule } from "./Domain.ts"
+import type { PolicyInput, PolicyOneToOne, PolicyPortForward, PolicyRule } from "./Domain.ts"
 
 /**
  * What the firewall says of its interfaces ("192.168.1.1/24": network and own address), under what
@@ -60,6 +61,13 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
     origin: "mvc",
     source: f.source
   })),
+  oneToOne: site.one_to_one_nat.map((e, index) => ({
+    name: e.name,
+    spec: e.spec,
+    sequence: index + 1,
+    origin: "mvc",
+    source: e.source
+  })),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
   ...siteSettings(site.config),
@@ -85,9 +93,19 @@ const liveForward = (forward: LivePortForward): PolicyPortForward => ({
   uuid: forward.uuid
 })
 
-// a snapshot cached before port forwards were read has none
+const liveOneToOne = (entry: LiveOneToOne): PolicyOneToOne => ({
+  name: entry.owner ?? (entry.spec.description !== "" ? entry.spec.description : entry.uuid),
+  spec: entry.spec,
+  sequence: entry.sequence,
+  origin: entry.origin,
+  uuid: entry.uuid
+})
+
+// a snapshot cached before port forwards (1:1 entries) were read has none
 const forwardsOf = (snapshot: LiveSnapshot): ReadonlyArray<LivePortForward> =>
   (snapshot as Partial<LiveSnapshot>).port_forwards ?? []
+const oneToOneOf = (snapshot: LiveSnapshot): ReadonlyArray<LiveOneToOne> =>
+  (snapshot as Partial<LiveSnapshot>).one_to_one_nat ?? []
 
 const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.spec, origin: alias.origin })
 
@@ -97,6 +115,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   rules: snapshot.rules.map(liveRule),
   aliases: snapshot.aliases.map(liveAlias),
   portForwards: forwardsOf(snapshot).map(liveForward),
+  oneToOne: oneToOneOf(snapshot).map(liveOneToOne),
   ...siteSettings(config, snapshot.interfaces)
 })
 
@@ -143,45 +162,73 @@ const namedEntries = <A extends { readonly name: string }>(initial: ReadonlyArra
   return { entries, set, remove, find }
 }
 
-const decodeRule = Schema.decodeUnknownOption(RuleSpec)
 const decodeAlias = Schema.decodeUnknownOption(AliasSpec)
-const decodeForward = Schema.decodeUnknownOption(PortForwardSpec)
+
+/** the kinds evaluated in order (rules, port forwards, 1:1 NAT): a change needs its full spec and a sequence */
+const ordered = <Spec, A extends { readonly name: string; readonly sequence: number }>(
+  label: string,
+  schema: Schema.Codec<Spec>,
+  initial: ReadonlyArray<readonly [string, A]>,
+  make: (name: string, spec: Spec, sequence: number, source: Change["source"]) => A
+) => {
+  const decode = Schema.decodeUnknownOption(schema)
+  const entries = namedEntries(initial)
+  const apply = (change: Change): string | undefined => {
+    const key = entries.find(change.name, change.uuid) ?? `plan:${change.name}`
+    if (change.action === "delete") {
+      entries.remove(key)
+      return undefined
+    }
+    const spec = decode(change.after)
+    const sequence = change.sequence ?? entries.entries.get(key)?.sequence
+    if (Option.isNone(spec) || sequence === undefined) {
+      return `${label} ${change.name}: the plan does not carry its full spec and sequence`
+    }
+    entries.set(key, make(change.name, spec.value, sequence, change.source))
+    return undefined
+  }
+  return { apply, values: () => [...entries.entries.values()] }
+}
+
+const planned = <S>(name: string, spec: S, sequence: number, source: Change["source"]) => ({
+  name,
+  spec,
+  sequence,
+  origin: "mvc" as const,
+  ...(source !== undefined ? { source } : {})
+})
 
 /**
- * The live snapshot with a plan's rule and alias changes applied. Changes whose `after` does not
- * decode as a canonical spec are reported in `skipped` rather than guessed at.
+ * The live snapshot with a plan's rule, alias and NAT changes applied. Changes whose `after` does
+ * not decode as a canonical spec are reported in `skipped` rather than guessed at.
  */
 export const fromPlan = (
   snapshot: LiveSnapshot,
   plan: Plan,
   config?: SiteConfig
 ): { readonly input: PolicyInput; readonly skipped: ReadonlyArray<string> } => {
-  const rules = namedEntries(snapshot.rules.map((r) => [r.uuid, liveRule(r)] as const))
   const aliases = namedEntries(snapshot.aliases.map((a) => [a.uuid, liveAlias(a)] as const))
-  const forwards = namedEntries(forwardsOf(snapshot).map((f) => [f.uuid, liveForward(f)] as const))
+  const rules = ordered("rule", RuleSpec, snapshot.rules.map((r) => [r.uuid, liveRule(r)] as const), planned)
+  const forwards = ordered(
+    "port forward",
+    PortForwardSpec,
+    forwardsOf(snapshot).map((f) => [f.uuid, liveForward(f)] as const),
+    planned
+  )
+  const oneToOne = ordered(
+    "1:1 NAT entry",
+    OneToOneSpec,
+    oneToOneOf(snapshot).map((e) => [e.uuid, liveOneToOne(e)] as const),
+    planned
+  )
+  const byKind = new Map<string, { readonly apply: (change: Change) => string | undefined }>([
+    ["rule", rules],
+    ["port_forward", forwards],
+    ["one_to_one_nat", oneToOne]
+  ])
   const skipped: Array<string> = []
   for (const change of plan.changes) {
-    if (change.kind === "rule") {
-      const key = rules.find(change.name, change.uuid) ?? `plan:${change.name}`
-      if (change.action === "delete") {
-        rules.remove(key)
-        continue
-      }
-      const spec = decodeRule(change.after)
-      const previous = rules.entries.get(key)
-      const sequence = change.sequence ?? previous?.sequence
-      if (Option.isNone(spec) || sequence === undefined) {
-        skipped.push(`rule ${change.name}: the plan does not carry its full spec and sequence`)
-        continue
-      }
-      rules.set(key, {
-        name: change.name,
-        spec: spec.value,
-        sequence,
-        origin: "mvc",
-        ...(change.source !== undefined ? { source: change.source } : {})
-      })
-    } else if (change.kind === "alias") {
+    if (change.kind === "alias") {
       const key = aliases.find(change.name, change.uuid) ?? `plan:${change.name}`
       if (change.action === "delete") {
         aliases.remove(key)
@@ -193,34 +240,19 @@ export const fromPlan = (
         continue
       }
       aliases.set(key, { name: spec.value.name, spec: spec.value, origin: "mvc" })
-    } else if (change.kind === "port_forward") {
-      const key = forwards.find(change.name, change.uuid) ?? `plan:${change.name}`
-      if (change.action === "delete") {
-        forwards.remove(key)
-        continue
-      }
-      const spec = decodeForward(change.after)
-      const sequence = change.sequence ?? forwards.entries.get(key)?.sequence
-      if (Option.isNone(spec) || sequence === undefined) {
-        skipped.push(`port forward ${change.name}: the plan does not carry its full spec and sequence`)
-        continue
-      }
-      forwards.set(key, {
-        name: change.name,
-        spec: spec.value,
-        sequence,
-        origin: "mvc",
-        ...(change.source !== undefined ? { source: change.source } : {})
-      })
+      continue
     }
+    const problem = byKind.get(change.kind)?.apply(change)
+    if (problem !== undefined) skipped.push(problem)
   }
   return {
     input: {
       site: snapshot.site,
       origin: "plan",
-      rules: [...rules.entries.values()],
+      rules: rules.values(),
       aliases: [...aliases.entries.values()],
-      portForwards: [...forwards.entries.values()],
+      portForwards: forwards.values(),
+      oneToOne: oneToOne.values(),
       ...siteSettings(config, snapshot.interfaces)
     },
     skipped

@@ -1,13 +1,23 @@
 /**
- * Destination NAT (port forwards) as pf applies it to an inbound packet, before any filter rule:
- * pf evaluates translation rules first, in order, and the first matching one applies; a `no rdr`
- * rule that matches stops translation (opnsense/core 26.7.2:
- * src/opnsense/mvc/app/library/OPNsense/Firewall/ForwardRule.php writes each port forward as one
- * `rdr`/`no rdr` line; src/etc/inc/filter.inc registers the anti-lockout `no rdr` entries (priority
- * 300) before the DNat model's port forwards (600), sorted by sequence). The filter rules then see
- * the translated destination and port. A port forward with `pass` (`rdr pass`) skips the filter
- * rules; one with "Register rule" gets a pass rule at the end of the rule set (filter.lib.inc,
- * priority 500000).
+ * Destination NAT as pf applies it to an inbound packet, before any filter rule. pf's
+ * pf_get_translation (FreeBSD sys/netpfil/pf/pf_lb.c) tries the `rdr` rules first and, when none
+ * translates, the `binat` rules; within each, the first matching rule applies, and a matching
+ * `no rdr` stops the `rdr` rules only.
+ *
+ * - Port forwards are the `rdr` rules (opnsense/core 26.7.2:
+ *   src/opnsense/mvc/app/library/OPNsense/Firewall/ForwardRule.php writes each as one `rdr`/`no rdr`
+ *   line; src/etc/inc/filter.inc registers the anti-lockout `no rdr` entries (priority 300) before
+ *   the DNat model's port forwards (600), sorted by sequence). A port forward with `pass`
+ *   (`rdr pass`) skips the filter rules; one with "Register rule" gets a pass rule at the end of the
+ *   rule set (filter.lib.inc, priority 500000).
+ * - 1:1 NAT entries of type binat are the `binat` rules (src/etc/inc/plugins.inc.d/pf.inc registers
+ *   the onetoone model by sequence; OPNsense/Firewall/DNatRule.php writes
+ *   `binat on <if> from <internal> to <destination> -> <external>`, giving a bare external address
+ *   the internal subnet's prefix). Inbound, pf matches the source against `<destination>` and the
+ *   destination against `<external>`, and maps the destination onto `<internal>` address for
+ *   address. Entries of type nat translate outbound traffic only.
+ *
+ * The filter rules then see the translated destination and port.
  */
 import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
 import {
@@ -20,7 +30,7 @@ import {
   maskOf,
   protocolsOf
 } from "./Compile.ts"
-import type { Explanation, NatStep, Packet, PolicyPortForward, Translation } from "./Domain.ts"
+import type { Explanation, NatKind, NatStep, Packet, PolicyOneToOne, PolicyPortForward, Translation } from "./Domain.ts"
 import { explainCompiled, lastFailure, type Match, matchRule, MAYBE, NO, YES } from "./Evaluate.ts"
 import { type CompiledPacket, showIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
@@ -119,6 +129,117 @@ export const forwardsOf = (policy: CompiledPolicy): ReadonlyArray<CompiledForwar
   return made
 }
 
+export interface CompiledOneToOne {
+  /** position in evaluation order, after every port forward */
+  readonly position: number
+  readonly entry: PolicyOneToOne
+  /** the inbound binat's match conditions as a rule: from `destination` to `external`, any protocol */
+  readonly match: CompiledRule
+  /** internal address of the first external address, when the mapping is known address for address */
+  readonly map: ((destination: R.Ip) => R.Ip | undefined) | undefined
+  /** internal minus external: a filter rule's boundary carried back through the mapping (intents) */
+  readonly offset: { readonly family: R.Family; readonly by: bigint } | undefined
+}
+
+/** the one block an address field stands for, or undefined (an alias of several, a name not known offline) */
+const blockOf = (policy: CompiledPolicy, text: string): R.Block | undefined => {
+  const set = policy.resolver.addresses(text === "" ? [] : [text])
+  if (set.tokens.length > 0 || set.any) return undefined
+  const [only, ...rest] = [
+    ...set.v4.map((i) => ({ family: 4 as const, interval: i })),
+    ...set.v6.map((i) => ({
+      family: 6 as const,
+      interval: i
+    }))
+  ]
+  return only !== undefined && rest.length === 0 ? only : undefined
+}
+
+const compiledOneToOne = new WeakMap<CompiledPolicy, ReadonlyArray<CompiledOneToOne>>()
+
+/** The policy's 1:1 NAT entries in the order pf meets their binat rules (by sequence), after the port forwards. */
+export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneToOne> => {
+  const known = compiledOneToOne.get(policy)
+  if (known !== undefined) return known
+  const groups = policy.input.groups ?? {}
+  const after = forwardsOf(policy).length
+  const made = (policy.input.oneToOne ?? [])
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.sequence - b.entry.sequence || a.index - b.index)
+    .map(({ entry }, i): CompiledOneToOne => {
+      const { spec } = entry
+      // DNatRule.php: a bare external address takes the internal subnet's prefix
+      const prefix = spec.internal.includes("/") ? spec.internal.slice(spec.internal.indexOf("/")) : ""
+      const externalText = spec.external.includes("/") ? spec.external : `${spec.external}${prefix}`
+      const names = new Set([spec.interface, ...(groups[spec.interface]?.members ?? [])])
+      const source = {
+        addresses: spec.destination === "" ? [] : [spec.destination],
+        invert: spec.destinationInvert,
+        port: ""
+      }
+      const destination = { addresses: [externalText], invert: false, port: "" }
+      const external = R.parseBlock(externalText)
+      const match: CompiledRule = {
+        position: after + i,
+        rule: {
+          name: entry.name,
+          spec: {
+            enabled: spec.enabled,
+            action: "pass",
+            quick: true,
+            interfaces: [spec.interface],
+            interfaceInvert: false,
+            direction: "in",
+            ipVersion: external?.family === 6 ? "inet6" : "inet",
+            protocol: "any",
+            source,
+            destination,
+            log: spec.log,
+            gateway: "",
+            description: spec.description,
+            categories: []
+          },
+          sequence: entry.sequence,
+          origin: entry.origin,
+          ...(entry.source !== undefined ? { source: entry.source } : {})
+        },
+        group: "interface",
+        priority: 500,
+        enabled: spec.enabled,
+        action: "pass",
+        quick: true,
+        log: spec.log,
+        interfaces: { kind: "only", names },
+        direction: "in",
+        families: familiesOf(external?.family === 6 ? "inet6" : "inet"),
+        protocols: undefined,
+        protocolMask: maskOf(undefined),
+        source: compileEndpoint(policy.resolver, source),
+        destination: compileEndpoint(policy.resolver, destination)
+      }
+      const internal = spec.internalInvert ? undefined : blockOf(policy, spec.internal)
+      const size = (b: R.Block) => b.interval.hi - b.interval.lo
+      const mapped = internal !== undefined && external !== undefined && internal.family === external.family &&
+          size(internal) === size(external)
+        ? { family: external.family, by: internal.interval.lo - external.interval.lo }
+        : undefined
+      const single = internal !== undefined && size(internal) === 0n ? internal : undefined
+      return {
+        position: after + i,
+        entry,
+        match,
+        map: mapped !== undefined
+          ? (d) => ({ family: mapped.family, value: d.value + mapped.by })
+          : single !== undefined
+          ? () => ({ family: single.family, value: single.interval.lo })
+          : undefined,
+        offset: mapped
+      }
+    })
+  compiledOneToOne.set(policy, made)
+  return made
+}
+
 /** The port the target sees: the local port, shifted along a destination range (ForwardRule.php). */
 const translatedPort = (f: CompiledForward, port: number | undefined): number | undefined => {
   if (f.localPort === undefined) return port
@@ -126,112 +247,215 @@ const translatedPort = (f: CompiledForward, port: number | undefined): number | 
   return f.localPort + (port - f.destinationFrom)
 }
 
-const natStep = (f: CompiledForward, match: Match, outcome: NatStep["outcome"], reasons: ReadonlyArray<string>) => ({
-  position: f.position + 1,
-  forward: f.forward.name,
+/** the port forward or 1:1 NAT entry a step or a translation is about */
+export interface Entry {
+  readonly kind: NatKind
+  readonly position: number
+  readonly name: string
+  readonly sequence: number
+  readonly origin: PolicyPortForward["origin"]
+  readonly enabled: boolean
+  readonly source: PolicyPortForward["source"]
+}
+
+const forwardEntry = (f: CompiledForward): Entry => ({
+  kind: "port_forward",
+  position: f.position,
+  name: f.forward.name,
   sequence: f.forward.sequence,
   origin: f.forward.origin,
   enabled: f.forward.spec.enabled,
+  source: f.forward.source
+})
+
+const oneToOneEntry = (b: CompiledOneToOne): Entry => ({
+  kind: "one_to_one_nat",
+  position: b.position,
+  name: b.entry.name,
+  sequence: b.entry.sequence,
+  origin: b.entry.origin,
+  enabled: b.entry.spec.enabled,
+  source: b.entry.source
+})
+
+const natStep = (e: Entry, match: Match, outcome: NatStep["outcome"], reasons: ReadonlyArray<string>): NatStep => ({
+  position: e.position + 1,
+  kind: e.kind,
+  forward: e.name,
+  sequence: e.sequence,
+  origin: e.origin,
+  enabled: e.enabled,
   match: match === YES ? "yes" as const : match === MAYBE ? "maybe" as const : "no" as const,
   outcome,
   // the conditions are matched as a rule's: say whose they are
-  reasons: reasons.map((r) => r.replace(/\bthe rule\b/g, "the port forward")),
-  ...(f.forward.source !== undefined ? { source: f.forward.source } : {})
+  reasons: reasons.map((r) =>
+    r.replace(/\bthe rule\b/g, e.kind === "port_forward" ? "the port forward" : "the 1:1 NAT entry")
+  ),
+  ...(e.source !== undefined ? { source: e.source } : {})
 })
 
 export interface Translated {
   readonly translation: Translation
   /** the packet the filter rules see */
   readonly packet: CompiledPacket
-  /** the forward that applied (translated or exempted), if any */
+  /** the port forward that applied (translated or exempted), if any */
   readonly forward: CompiledForward | undefined
+  /** the entry that translated or exempted the packet: a port forward or a 1:1 NAT entry */
+  readonly entry: Entry | undefined
 }
 
-/** What pf's translation rules do to an inbound packet; undefined when the policy has no port forwards. */
+/** the packet with the destination (and port) the filter rules see */
+const rewritten = (packet: CompiledPacket, target: R.Ip | undefined, port: number | undefined): CompiledPacket => ({
+  ...packet,
+  destination: target,
+  destination4: target?.family === 4 ? Number(target.value) : NaN,
+  family: packet.family ?? target?.family,
+  destinationPort: port
+})
+
+/** the shown form of a translated destination and port */
+const shownTo = (target: R.Ip | undefined, fallback: string, port: number | undefined) =>
+  `${target === undefined ? fallback : showIp(target)}${port === undefined ? "" : `:${port}`}`
+
+/** How a matching condition set is met: excluded by interface or protocol, else matchRule's answer. */
+const meet = (match: CompiledRule, packet: CompiledPacket, why: Array<string>, noun: string): Match | string => {
+  const out = excludedBy(match, packet.interface, "in", packet.protocol)
+  const spec = match.rule.spec
+  if (out === "interface") {
+    return `interface ${packet.interface ?? "?"}: the ${noun} is on ${spec.interfaces.join(", ")}`
+  }
+  if (out === "protocol") return `protocol ${packet.protocol}: the ${noun} is for ${spec.protocol}`
+  return matchRule(match, packet, why)
+}
+
+/** What pf's translation rules do to an inbound packet; undefined when the policy has no destination NAT. */
 export const translate = (policy: CompiledPolicy, packet: CompiledPacket): Translated | undefined => {
   const forwards = forwardsOf(policy)
-  if (forwards.length === 0 || packet.direction !== "in") return undefined
+  const binats = oneToOnesOf(policy)
+  if ((forwards.length === 0 && binats.length === 0) || packet.direction !== "in") return undefined
   const steps: Array<NatStep> = []
   let certain = true
+  let exempted: CompiledForward | undefined
   for (const f of forwards) {
+    const entry = forwardEntry(f)
     if (!f.forward.spec.enabled) {
-      steps.push(natStep(f, NO, "disabled", ["the port forward is disabled"]))
-      continue
-    }
-    const excluded = excludedReason(f, packet)
-    if (excluded !== undefined) {
-      steps.push(natStep(f, NO, "no-match", [excluded]))
+      steps.push(natStep(entry, NO, "disabled", ["the port forward is disabled"]))
       continue
     }
     const why: Array<string> = []
-    const m = matchRule(f.match, packet, why)
-    if (m === NO) {
-      steps.push(natStep(f, NO, "no-match", [lastFailure()]))
+    const m = meet(f.match, packet, why, "port forward")
+    if (typeof m === "string" || m === NO) {
+      steps.push(natStep(entry, NO, "no-match", [typeof m === "string" ? m : lastFailure()]))
       continue
     }
     if (m === MAYBE) {
       certain = false
-      steps.push(natStep(f, MAYBE, "may-match", why))
+      steps.push(natStep(entry, MAYBE, "may-match", why))
       continue
     }
-    const source = f.forward.source
     if (f.forward.spec.noRdr) {
-      steps.push(natStep(f, YES, "not-redirected", [...why, "no_rdr: matching traffic is not translated"]))
-      return {
-        translation: {
-          outcome: "not-redirected",
-          forward: f.forward.name,
-          ...(source !== undefined ? { source } : {}),
-          certain,
-          steps
-        },
-        packet,
-        forward: f
-      }
+      // `no rdr` ends the rdr rules; the binat rules still apply (pf_get_translation)
+      steps.push(natStep(entry, YES, "not-redirected", [...why, "no_rdr: the port forwards after it do not apply"]))
+      exempted = f
+      break
     }
     const port = translatedPort(f, packet.destinationPort)
-    const target = f.target
-    const shown = target === undefined ? undefined : showIp(target)
-    steps.push(natStep(f, YES, "translates", [
+    const shown = f.target === undefined ? undefined : showIp(f.target)
+    steps.push(natStep(entry, YES, "translates", [
       ...why,
-      `translated to ${shown ?? f.forward.spec.target}${port === undefined ? "" : `:${port}`}`
+      `translated to ${shownTo(f.target, f.forward.spec.target, port)}`
     ]))
     return {
       translation: {
         outcome: "translated",
+        kind: "port_forward",
         forward: f.forward.name,
-        ...(source !== undefined ? { source } : {}),
+        ...(entry.source !== undefined ? { source: entry.source } : {}),
         ...(shown !== undefined ? { destination: shown } : {}),
         ...(port !== undefined ? { destinationPort: port } : {}),
         filterRule: f.forward.spec.filterRule,
         certain,
         steps
       },
-      packet: {
-        ...packet,
-        destination: target,
-        destination4: target?.family === 4 ? Number(target.value) : NaN,
-        family: packet.family ?? target?.family,
-        destinationPort: port
-      },
-      forward: f
+      packet: rewritten(packet, f.target, port),
+      forward: f,
+      entry
     }
   }
-  return { translation: { outcome: "none", certain, steps }, packet, forward: undefined }
-}
-
-/** Interface and protocol, which matchRule leaves to the rule index: the reason they fail, if they do. */
-const excludedReason = (f: CompiledForward, p: CompiledPacket): string | undefined => {
-  const spec = f.match.rule.spec
-  const out = excludedBy(f.match, p.interface, "in", p.protocol)
-  if (out === "interface") {
-    return `interface ${p.interface ?? "?"}: the port forward is on ${spec.interfaces.join(", ")}`
+  for (const b of binats) {
+    const entry = oneToOneEntry(b)
+    if (!b.entry.spec.enabled) {
+      steps.push(natStep(entry, NO, "disabled", ["the 1:1 NAT entry is disabled"]))
+      continue
+    }
+    if (b.entry.spec.type !== "binat") {
+      steps.push(natStep(entry, NO, "no-match", ["type nat: it translates outbound traffic only"]))
+      continue
+    }
+    const why: Array<string> = []
+    const m = meet(b.match, packet, why, "1:1 NAT entry")
+    if (typeof m === "string" || m === NO) {
+      steps.push(natStep(entry, NO, "no-match", [typeof m === "string" ? m : lastFailure()]))
+      continue
+    }
+    if (m === MAYBE) {
+      certain = false
+      steps.push(natStep(entry, MAYBE, "may-match", why))
+      continue
+    }
+    const target = packet.destination === undefined ? undefined : b.map?.(packet.destination)
+    steps.push(natStep(entry, YES, "translates", [
+      ...why,
+      `translated to ${shownTo(target, b.entry.spec.internal, undefined)} (binat)`
+    ]))
+    return {
+      translation: {
+        outcome: "translated",
+        kind: "one_to_one_nat",
+        forward: b.entry.name,
+        ...(entry.source !== undefined ? { source: entry.source } : {}),
+        ...(target !== undefined ? { destination: showIp(target) } : {}),
+        ...(packet.destinationPort !== undefined ? { destinationPort: packet.destinationPort } : {}),
+        certain,
+        steps
+      },
+      packet: rewritten(packet, target, packet.destinationPort),
+      forward: undefined,
+      entry
+    }
   }
-  if (out === "protocol") return `protocol ${p.protocol}: the port forward is for ${spec.protocol}`
-  return undefined
+  if (exempted !== undefined) {
+    const entry = forwardEntry(exempted)
+    return {
+      translation: {
+        outcome: "not-redirected",
+        kind: "port_forward",
+        forward: exempted.forward.name,
+        ...(entry.source !== undefined ? { source: entry.source } : {}),
+        certain,
+        steps
+      },
+      packet,
+      forward: exempted,
+      entry
+    }
+  }
+  return { translation: { outcome: "none", certain, steps }, packet, forward: undefined, entry: undefined }
 }
 
 const NOTHING_EXCLUDED = { interface: 0, direction: 0, protocol: 0 }
+
+/**
+ * Whether the port forward that translated a packet, not the filter rules, decides it: with
+ * filter_rule pass always (`rdr pass` skips the filter rules); with register unless a quick user
+ * rule decided first (OPNsense's pass rule for the forward comes after every user rule). `explain`
+ * and the intent checker both ask this, so they cannot disagree.
+ */
+export const forwardDecides = (nat: Translated, quickRuleDecided: boolean): nat is Translated & {
+  readonly forward: CompiledForward
+} =>
+  nat.translation.outcome === "translated" && nat.forward !== undefined &&
+  (nat.translation.filterRule === "pass" || (nat.translation.filterRule === "register" && !quickRuleDecided))
 
 /**
  * `explain` with destination NAT first: the port forwards an inbound packet meets, then the filter
@@ -247,62 +471,60 @@ export const explainWithNat = (
 ): Explanation => {
   const nat = translate(policy, packet)
   if (nat === undefined) return explainCompiled(policy, packet, original, notes)
-  const { translation, forward } = nat
+  const { entry, forward, translation } = nat
   const natNotes: Array<string> = []
-  if (translation.outcome === "translated" && forward !== undefined && forward.target === undefined) {
+  if (translation.outcome === "translated" && entry !== undefined && translation.destination === undefined) {
     natNotes.push(
-      `port forward ${forward.forward.name}: target "${forward.forward.spec.target}" is not one known address; ` +
-        "the filter rules are evaluated with the destination unknown"
+      forward !== undefined
+        ? `port forward ${entry.name}: target "${forward.forward.spec.target}" is not one known address; ` +
+          "the filter rules are evaluated with the destination unknown"
+        : `1:1 NAT entry ${entry.name}: its internal address for this destination is not known offline; ` +
+          "the filter rules are evaluated with the destination unknown"
     )
   }
-  if (!translation.certain) natNotes.push("a port forward may match this packet: the translation is not certain")
+  if (!translation.certain) {
+    natNotes.push("a port forward or 1:1 NAT entry may match this packet: the translation is not certain")
+  }
   const base = explainCompiled(policy, nat.packet, original, [...notes, ...natNotes])
   const certain = base.certain && translation.certain
-  const source = forward?.forward.source
-  if (translation.outcome === "translated" && forward !== undefined && translation.filterRule === "pass") {
+  const quickDecided = base.decidedBy.kind === "rule" && base.steps.some((s) => s.outcome === "decides" && s.quick)
+  if (!forwardDecides(nat, quickDecided)) return { ...base, certain, translation }
+  const source = nat.forward.forward.source
+  const decidedBy = (description: string) => ({
+    kind: "port-forward" as const,
+    rule: nat.forward.forward.name,
+    description,
+    ...(source !== undefined ? { source } : {})
+  })
+  if (translation.filterRule === "pass") {
     return {
       ...base,
       decision: "pass",
       certain: translation.certain,
-      decidedBy: {
-        kind: "port-forward",
-        rule: forward.forward.name,
-        description: "filter_rule pass (rdr pass): the translated traffic skips the filter rules",
-        ...(source !== undefined ? { source } : {})
-      },
+      decidedBy: decidedBy("filter_rule pass (rdr pass): the translated traffic skips the filter rules"),
       steps: [],
       excluded: NOTHING_EXCLUDED,
       notConsidered: policy.rules.length,
       translation
     }
   }
-  const quickDecided = base.decidedBy.kind === "rule" && base.steps.some((s) => s.outcome === "decides" && s.quick)
-  if (
-    translation.outcome === "translated" && forward !== undefined && translation.filterRule === "register" &&
-    !quickDecided
-  ) {
-    return {
-      ...base,
-      decision: "pass",
-      certain,
-      decidedBy: {
-        kind: "port-forward",
-        rule: forward.forward.name,
-        description: "filter_rule register: OPNsense's pass rule for this port forward, after every user rule, " +
-          "passes the translated traffic",
-        ...(source !== undefined ? { source } : {})
-      },
-      steps: base.steps.map((s) =>
-        s.outcome === "decides"
-          ? {
-            ...s,
-            outcome: "overridden" as const,
-            reasons: [...s.reasons, "overridden by the port forward's registered rule"]
-          }
-          : s
-      ),
-      translation
-    }
+  return {
+    ...base,
+    decision: "pass",
+    certain,
+    decidedBy: decidedBy(
+      "filter_rule register: OPNsense's pass rule for this port forward, after every user rule, " +
+        "passes the translated traffic"
+    ),
+    steps: base.steps.map((s) =>
+      s.outcome === "decides"
+        ? {
+          ...s,
+          outcome: "overridden" as const,
+          reasons: [...s.reasons, "overridden by the port forward's registered rule"]
+        }
+        : s
+    ),
+    translation
   }
-  return { ...base, certain, translation }
 }

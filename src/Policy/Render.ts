@@ -154,17 +154,21 @@ const natMarker = (s: NatStep) =>
     ? "-"
     : "✗"
 
-/** The port forwards an inbound packet met, and what the filter rules see after them. */
+/** "port forward" or, when the packet met 1:1 NAT entries too, "port forward or 1:1 NAT entry" */
+const natNoun = (t: Translation): string =>
+  t.steps.some((s) => s.kind === "one_to_one_nat") ? "port forward or 1:1 NAT entry" : "port forward"
+
+/** The port forwards (and 1:1 NAT entries) an inbound packet met, and what the filter rules see after them. */
 export const translationSummary = (t: Translation): string =>
   t.outcome === "translated"
-    ? `translated by port forward "${t.forward ?? ""}" to ${t.destination ?? "(target not one known address)"}${
-      t.destinationPort === undefined ? "" : `:${t.destinationPort}`
-    }; the filter rules see the translated packet`
+    ? `translated by ${t.kind === "one_to_one_nat" ? "1:1 NAT entry" : "port forward"} "${t.forward ?? ""}" to ${
+      t.destination ?? "(target not one known address)"
+    }${t.destinationPort === undefined ? "" : `:${t.destinationPort}`}; the filter rules see the translated packet`
     : t.outcome === "not-redirected"
     ? `not translated: port forward "${t.forward ?? ""}" is no_rdr, so the port forwards after it do not apply`
     : t.certain
-    ? "no port forward matches: the packet is not translated"
-    : "no port forward certainly matches (one may, see below): the packet is explained untranslated"
+    ? `no ${natNoun(t)} matches: the packet is not translated`
+    : `no ${natNoun(t)} certainly matches (one may, see below): the packet is explained untranslated`
 
 const renderTranslation = (
   t: Translation,
@@ -172,7 +176,13 @@ const renderTranslation = (
   paint: (c: Colour, text: string) => string
 ): ReadonlyArray<string> => {
   const lines = [`${translationSummary(t)}${t.outcome === "none" ? "" : at(t.source)}`]
-  if (t.steps.length > 0) lines.push("port forwards considered, in evaluation order (before any filter rule):")
+  if (t.steps.length > 0) {
+    lines.push(
+      `${
+        natNoun(t) === "port forward" ? "port forwards" : "port forwards, then 1:1 NAT entries,"
+      } considered, in evaluation order (before any filter rule):`
+    )
+  }
   for (const s of t.steps) {
     const head = `${String(s.position).padStart(4)}. ${natMarker(s)} ${s.forward}${
       s.origin === "mvc" ? "" : `  [${s.origin}]`

@@ -82,7 +82,7 @@ const oneOf = (name: string, short: string, long: string | undefined, brief: str
     ? Effect.fail(new ToolError({ message: `${name} and ${short} differ ("${long}", "${brief}"); give one of them` }))
     : Effect.succeed(long ?? brief)
 
-/** One line per port forward an inbound packet met. */
+/** One line per port forward or 1:1 NAT entry an inbound packet met. */
 const natSteps = (t: Policy.Translation): ReadonlyArray<string> =>
   t.steps.map((s) => `  nat ${s.position}. ${s.forward}: ${s.outcome} — ${s.reasons.join("; ")}`)
 
@@ -90,7 +90,8 @@ export const explainTraffic = defineTool({
   name: "explain_traffic",
   title: "Explain traffic",
   description:
-    "Say which rule decides a packet and why: for an inbound packet first the port forward that translates it " +
+    "Say which rule decides a packet and why: for an inbound packet first the port forward or 1:1 NAT entry that " +
+    "translates it " +
     "(pf applies destination NAT before filter rules; the decision is then on the translated destination and port), " +
     "then the rules considered in pf evaluation order (floating, " +
     "group, interface; quick and last-match), each with why it matched or not, the decision (pass/block/reject) and " +
