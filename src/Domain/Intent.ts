@@ -59,10 +59,21 @@ export const IntentResult = Schema.Struct({
   packet: Schema.optional(IntentPacket),
   /** the decision that packet gets */
   decision: Schema.optional(Schema.Literals(["pass", "block", "reject"])),
-  /** what decides it: a rule's name, or the firewall's default rule */
+  /**
+   * what decides it: a rule, the firewall's default rule, or a port forward whose translated
+   * traffic skips the filter rules (filter_rule pass) or is passed by its registered rule
+   */
   decidedBy: Schema.optional(Schema.Struct({
-    kind: Schema.Literals(["rule", "default"]),
+    kind: Schema.Literals(["rule", "default", "port-forward"]),
     rule: Schema.String,
+    source: Schema.optional(SourceRef)
+  })),
+  /** the port forward or 1:1 NAT entry that translated that packet before the filter rules saw it, and to what */
+  translation: Schema.optional(Schema.Struct({
+    kind: Schema.Literals(["port_forward", "one_to_one_nat"]),
+    forward: Schema.String,
+    destination: Schema.optional(Schema.String),
+    destinationPort: Schema.optional(Schema.Number),
     source: Schema.optional(SourceRef)
   })),
   /** plans: the change that breaks it ("update rule allow-guest-ssh (30-rules.yaml:12:5)") */

@@ -4,7 +4,10 @@
  * into classes the rules cannot tell apart: address and port ranges are split wherever a rule's
  * address or port set (or an interface network, which decides the inferred interface) begins or
  * ends, so one packet per class, evaluated with pf semantics exactly as `explain` does, speaks for
- * the whole class. A violation names the packet and the rule that decides it.
+ * the whole class. Port forwards come first, as in pf: their match fields cut the classes too, and
+ * so does every filter rule's port boundary carried back through a forward's port shift, so a
+ * class is translated as one and its translated packets fall into one class of the filter rules.
+ * A violation names the packet, the port forward that translated it, and what decides it.
  */
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
@@ -12,6 +15,16 @@ import { normalizePort, normalizeProtocol } from "../Domain/Normalize.ts"
 import type { RuleAction } from "../Kinds/Rule/Spec.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
+import {
+  type CompiledForward,
+  type CompiledOneToOne,
+  type Entry,
+  forwardDecides,
+  forwardsOf,
+  oneToOnesOf,
+  translate,
+  type Translated
+} from "./Nat.ts"
 import { type CompiledPacket, compilePacket, formatIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
 import { type AddressSet, ANY_ADDRESS, makeResolver, type Resolver } from "./Resolve.ts"
@@ -34,16 +47,22 @@ const category = (action: string): "pass" | "block" => (action === "pass" ? "pas
 
 export interface Decided {
   readonly action: RuleAction
-  /** undefined when the firewall's default rule decides */
+  /** the deciding rule; undefined when a port forward or the firewall's default rule decides */
   readonly rule: CompiledRule | undefined
+  /** the port forward that decides: its translated traffic skips the filter rules, or its registered rule passes it */
+  readonly forward: CompiledForward | undefined
+  /** the port forward or 1:1 NAT entry that translated the packet before the filter rules saw it */
+  readonly translated: (Translated & { readonly entry: Entry }) | undefined
   readonly certain: boolean
 }
 
-/** the packet's decision, its rule and whether a rule that may match could change it (Evaluate.explainCompiled's rule) */
-export const decideWithCertainty = (
+type FilterDecided = Pick<Decided, "action" | "rule" | "certain">
+
+/** the filter rules' decision, its rule and whether a rule that may match could change it (Evaluate.explainCompiled's rule) */
+const decideByRules = (
   policy: CompiledPolicy,
   p: CompiledPacket
-): Decided => {
+): FilterDecided => {
   const rules = p.interface === undefined
     ? policy.applicable(undefined, p.direction, p.protocol).rules
     : policy.candidates(p.interface, p.direction, p.protocol)
@@ -70,6 +89,29 @@ export const decideWithCertainty = (
   return { action, rule: final, certain: !uncertain }
 }
 
+/**
+ * The packet's decision as `explain` reaches it (Nat.explainWithNat): the port forwards translate
+ * it first, then the filter rules decide on the translated packet, unless the forward decides.
+ */
+export const decideWithCertainty = (policy: CompiledPolicy, p: CompiledPacket): Decided => {
+  const nat = translate(policy, p)
+  if (nat === undefined) return { ...decideByRules(policy, p), forward: undefined, translated: undefined }
+  const byRules = decideByRules(policy, nat.packet)
+  const translated = nat.translation.outcome === "translated" && nat.entry !== undefined
+    ? { ...nat, entry: nat.entry }
+    : undefined
+  const certain = byRules.certain && nat.translation.certain
+  if (!forwardDecides(nat, byRules.rule?.quick === true)) return { ...byRules, certain, forward: undefined, translated }
+  return {
+    action: "pass",
+    rule: undefined,
+    forward: nat.forward,
+    translated,
+    // rdr pass: no filter rule is evaluated, so none can make it uncertain
+    certain: nat.translation.filterRule === "pass" ? nat.translation.certain : certain
+  }
+}
+
 /** `ranges` cut at every boundary in `cuts` (values where a new class begins) */
 const split = (ranges: R.Ranges, cuts: ReadonlyArray<bigint>): Array<R.Interval> => {
   const out: Array<R.Interval> = []
@@ -92,8 +134,9 @@ const host = (r: R.Interval): bigint => (r.hi - r.lo >= 2n ? r.lo + 1n : r.lo)
 const EPHEMERAL = 49152n
 const ephemeral = (r: R.Interval): bigint => (r.lo <= EPHEMERAL && EPHEMERAL <= r.hi ? EPHEMERAL : r.lo)
 
-const cutsOf = (sets: ReadonlyArray<R.Ranges>): Array<bigint> => {
-  const cuts = new Set<bigint>()
+/** where each range of `sets` begins and ends, and any `extra` values, sorted and without repeats */
+const cutsOf = (sets: ReadonlyArray<R.Ranges>, extra: ReadonlyArray<bigint> = []): Array<bigint> => {
+  const cuts = new Set<bigint>(extra)
   for (const set of sets) {
     for (const r of set) {
       cuts.add(r.lo)
@@ -102,6 +145,30 @@ const cutsOf = (sets: ReadonlyArray<R.Ranges>): Array<bigint> => {
   }
   return [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
+
+/**
+ * A forward that maps a port range onto a local port range shifts every port by the same amount
+ * (Nat.translatedPort): a class of original ports must not straddle a filter rule's port boundary
+ * once shifted, so each boundary is carried back to the original port it comes from.
+ */
+const shiftedCuts = (forwards: ReadonlyArray<CompiledForward>, filterCuts: ReadonlyArray<bigint>): Array<bigint> =>
+  forwards.flatMap((f) =>
+    f.localPort === undefined || f.destinationFrom === undefined
+      ? []
+      : filterCuts.map((c) => c - BigInt(f.localPort!) + BigInt(f.destinationFrom!)).filter((c) => c > 1n)
+  )
+
+/** The same for addresses: a 1:1 entry maps its external subnet onto the internal one address for address. */
+const mappedCuts = (
+  binats: ReadonlyArray<CompiledOneToOne>,
+  family: R.Family,
+  filterCuts: ReadonlyArray<bigint>
+): Array<bigint> =>
+  binats.flatMap((b) =>
+    b.offset === undefined || b.offset.family !== family
+      ? []
+      : filterCuts.map((c) => c - b.offset!.by).filter((c) => c > 0n)
+  )
 
 interface Side {
   readonly set: AddressSet
@@ -155,7 +222,9 @@ const protocolsOf = (
   if (intent.port !== undefined) return ["TCP", "UDP"]
   // every protocol a rule names, and one no rule names to stand for all the others
   const named = new Set<string>(["TCP", "UDP", "ICMP"])
-  for (const rule of policy.rules) for (const p of rule.protocols ?? []) named.add(p)
+  for (const rule of [...policy.rules, ...forwardsOf(policy).map((f) => f.match)]) {
+    for (const p of rule.protocols ?? []) named.add(p)
+  }
   const other = [...knownProtocols].sort().find((p) => !named.has(p))
   return [...[...named].sort(), ...(other === undefined ? [] : [other])]
 }
@@ -176,21 +245,62 @@ const PAST = { pass: "passed", block: "blocked", reject: "rejected" } as const
 // intents are traffic arriving at the firewall: the default rule is the inbound one
 const DEFAULT_IN = defaultRule("in")
 
-/** the packet and what decides it, as a result carries them */
-const decided = (packet: IntentPacket, decision: Decided) => ({
-  packet,
-  decision: decision.action,
-  decidedBy: {
-    kind: decision.rule === undefined ? "default" as const : "rule" as const,
-    rule: decision.rule?.rule.name ?? DEFAULT_IN.name,
-    ...(decision.rule?.rule.source !== undefined ? { source: decision.rule.rule.source } : {})
-  }
-})
+const at = (source: { readonly file: string; readonly line: number; readonly column: number } | undefined) =>
+  source === undefined ? "" : ` (${source.file}:${source.line}:${source.column})`
 
-const describeDecider = (rule: CompiledRule | undefined): string => {
-  if (rule === undefined) return `the firewall's "${DEFAULT_IN.name}"`
-  const at = rule.rule.source
-  return `rule "${rule.rule.name}"${at === undefined ? "" : ` (${at.file}:${at.line}:${at.column})`}`
+/** what the filter rules saw: the translated destination and port */
+const translatedTo = (t: Translated): string =>
+  `${t.translation.destination ?? "an address not known offline"}${
+    t.translation.destinationPort === undefined ? "" : `:${t.translation.destinationPort}`
+  }`
+
+/** the packet, its translation and what decides it, as a result carries them */
+const decided = (packet: IntentPacket, decision: Decided) => {
+  const { forward, rule, translated } = decision
+  const by = rule !== undefined
+    ? { kind: "rule" as const, rule: rule.rule.name, source: rule.rule.source }
+    : forward !== undefined
+    ? { kind: "port-forward" as const, rule: forward.forward.name, source: forward.forward.source }
+    : { kind: "default" as const, rule: DEFAULT_IN.name, source: undefined }
+  const { source, ...named } = by
+  return {
+    packet,
+    decision: decision.action,
+    decidedBy: { ...named, ...(source !== undefined ? { source } : {}) },
+    ...(translated !== undefined
+      ? {
+        translation: {
+          kind: translated.entry.kind,
+          forward: translated.entry.name,
+          ...(translated.translation.destination !== undefined
+            ? { destination: translated.translation.destination }
+            : {}),
+          ...(translated.translation.destinationPort !== undefined
+            ? { destinationPort: translated.translation.destinationPort }
+            : {}),
+          ...(translated.entry.source !== undefined ? { source: translated.entry.source } : {})
+        }
+      }
+      : {})
+  }
+}
+
+/** "is translated by port forward "nvr" (…) to 10.30.0.20:443 and passed by rule "wan-to-nvr" (…)" */
+const describeDecision = (decision: Decided): string => {
+  const { forward, rule, translated } = decision
+  const via = translated === undefined
+    ? ""
+    : `translated by ${
+      translated.entry.kind === "port_forward" ? "port forward" : "1:1 NAT entry"
+    } "${translated.entry.name}"${at(translated.entry.source)} to ${translatedTo(translated)} and `
+  const by = rule !== undefined
+    ? `rule "${rule.rule.name}"${at(rule.rule.source)}`
+    : forward !== undefined
+    ? forward.forward.spec.filterRule === "pass"
+      ? "the port forward itself (filter_rule pass: the filter rules are skipped)"
+      : "the rule the port forward registers (filter_rule register)"
+    : `the firewall's "${DEFAULT_IN.name}"`
+  return `${via}${PAST[decision.action]} by ${by}`
 }
 
 /** Evaluate one intent against a compiled rule set. */
@@ -227,14 +337,22 @@ export const evaluateIntent = (
   if (problems.length > 0) return { _tag: "Invalid", intent, problems }
 
   const enabled = policy.rules.filter((r) => r.enabled)
+  const forwards = forwardsOf(policy).filter((f) => f.forward.spec.enabled)
+  const binats = oneToOnesOf(policy).filter((b) => b.entry.spec.enabled && b.entry.spec.type === "binat")
+  // what decides a packet's class: the filter rules and the translations' match conditions
+  const matchers = [...enabled, ...forwards.map((f) => f.match), ...binats.map((b) => b.match)]
   const nets = Object.values(policy.input.interfaces ?? {}).flatMap((n) => n.networks ?? [])
   const netRanges = (family: R.Family) =>
     nets.flatMap((n) => {
       const b = R.parseBlock(n)
       return b === undefined || b.family !== family ? [] : [[b.interval]]
     })
-  const dportAtoms = split(dports, cutsOf(enabled.map((r) => r.destination.port.ranges)))
-  const sportAtoms = split([PORTS], cutsOf(enabled.map((r) => r.source.port.ranges)))
+  const filterPortCuts = cutsOf(enabled.map((r) => r.destination.port.ranges))
+  const dportAtoms = split(
+    dports,
+    cutsOf(matchers.map((r) => r.destination.port.ranges), shiftedCuts(forwards, filterPortCuts))
+  )
+  const sportAtoms = split([PORTS], cutsOf(matchers.map((r) => r.source.port.ranges)))
   const classes: Array<{ family: R.Family; sources: Array<R.Interval>; destinations: Array<R.Interval> }> = []
   for (const family of [4, 6] as const) {
     const pick = (s: AddressSet) => (family === 4 ? s.v4 : s.v6)
@@ -245,9 +363,15 @@ export const evaluateIntent = (
       family,
       sources: split(
         src,
-        cutsOf([...enabled.map((r) => pick(r.source.addresses)), ...(iface === undefined ? netRanges(family) : [])])
+        cutsOf([...matchers.map((r) => pick(r.source.addresses)), ...(iface === undefined ? netRanges(family) : [])])
       ),
-      destinations: split(dst, cutsOf(enabled.map((r) => pick(r.destination.addresses))))
+      destinations: split(
+        dst,
+        cutsOf(
+          matchers.map((r) => pick(r.destination.addresses)),
+          mappedCuts(binats, family, cutsOf(enabled.map((r) => pick(r.destination.addresses))))
+        )
+      )
     })
   }
   // ICMP is IPv4's, IPv6-ICMP IPv6's: no packet carries the other
@@ -263,12 +387,13 @@ export const evaluateIntent = (
     0
   )
   const opaque = [...new Set([...from.set.tokens, ...to.set.tokens, ...portTokens])]
-  if (packets * Math.max(1, enabled.length) > (options.maxWork ?? DEFAULT_MAX_WORK)) {
+  if (packets * Math.max(1, matchers.length) > (options.maxWork ?? DEFAULT_MAX_WORK)) {
     return resultOf(policy, intent, {
       verdict: "unknown",
       packets: 0,
-      message:
-        `too wide to check: ${packets} classes of packets against ${enabled.length} rules; narrow from, to, protocol or port`
+      message: `too wide to check: ${packets} classes of packets against ${enabled.length} rules${
+        forwards.length + binats.length === 0 ? "" : ` and ${forwards.length + binats.length} NAT entries`
+      }; narrow from, to, protocol or port`
     })
   }
   if (packets === 0) {
@@ -310,9 +435,7 @@ export const evaluateIntent = (
                   verdict: "violated",
                   packets,
                   ...decided(shown, decision),
-                  message: `expects ${intent.expect}, but ${describePacket(shown)} is ${PAST[decision.action]} by ${
-                    describeDecider(decision.rule)
-                  }`
+                  message: `expects ${intent.expect}, but ${describePacket(shown)} is ${describeDecision(decision)}`
                 })
               }
               if (!decision.certain && uncertain === undefined) uncertain = { packet: shown, decision }
@@ -328,9 +451,9 @@ export const evaluateIntent = (
       verdict: "unknown",
       packets,
       ...decided(packet, decision),
-      message: `may not hold: ${describePacket(packet)} is ${PAST[decision.action]} by ${
-        describeDecider(decision.rule)
-      }, but a rule whose match cannot be decided offline may change that`
+      message: `may not hold: ${describePacket(packet)} is ${
+        describeDecision(decision)
+      }, but a rule or port forward whose match cannot be decided offline may change that`
     })
   }
   if (opaque.length > 0) {

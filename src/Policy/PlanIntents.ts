@@ -1,8 +1,8 @@
 /**
- * Intents against a plan: checked on the rules the plan leaves (the live snapshot with its changes
- * applied), and for each one it breaks, the change responsible: the change that makes the new
- * deciding rule, the change that removes or alters the rule that used to keep the intent, or a
- * change to an alias either of them names. An intent the live rules already break is not the
+ * Intents against a plan: checked on the rules and port forwards the plan leaves (the live snapshot
+ * with its changes applied), and for each one it breaks, the change responsible: the change that
+ * makes the new deciding rule or translating port forward, the change that removes or alters the
+ * rule or port forward that used to keep the intent, or a change to an alias either of them names. An intent the live rules already break is not the
  * plan's doing and names no change.
  */
 import type { SiteConfig } from "../Domain/Desired.ts"
@@ -10,8 +10,10 @@ import type { Intent, IntentResult } from "../Domain/Intent.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
 import type { Change, Plan } from "../Domain/Plan.ts"
 import { compile, type CompiledPolicy } from "./Compile.ts"
+import type { NatKind } from "./Domain.ts"
 import { fromLive, fromPlan } from "./Input.ts"
-import { decideWithCertainty, intentResults } from "./Intents.ts"
+import { type Decided, decideWithCertainty, intentResults } from "./Intents.ts"
+import { forwardsOf, oneToOnesOf } from "./Nat.ts"
 import { compilePacket } from "./Packet.ts"
 
 const describe = (change: Change): string =>
@@ -26,13 +28,38 @@ const aliasNameOf = (change: Change): string => {
     : change.name
 }
 
-/** the aliases a rule of the policy names in its addresses and ports */
-const namedBy = (policy: CompiledPolicy, rule: string | undefined): ReadonlySet<string> => {
-  const found = rule === undefined ? undefined : policy.rules.find((r) => r.rule.name === rule)
-  if (found === undefined) return new Set()
-  const { destination, source } = found.rule.spec
-  return new Set([...source.addresses, ...destination.addresses, source.port, destination.port])
+/** a rule, port forward or 1:1 NAT entry of a policy, by the kind its changes carry */
+interface Ref {
+  readonly kind: "rule" | NatKind
+  readonly name: string
 }
+
+/** the aliases a rule or NAT entry of the policy names in its addresses, ports and target */
+const namedBy = (policy: CompiledPolicy, ref: Ref): ReadonlyArray<string> => {
+  if (ref.kind === "rule") {
+    const found = policy.rules.find((r) => r.rule.name === ref.name)
+    if (found === undefined) return []
+    const { destination, source } = found.rule.spec
+    return [...source.addresses, ...destination.addresses, source.port, destination.port]
+  }
+  if (ref.kind === "one_to_one_nat") {
+    const entry = oneToOnesOf(policy).find((b) => b.entry.name === ref.name)?.entry.spec
+    return entry === undefined ? [] : [entry.internal, entry.destination, entry.external]
+  }
+  const found = forwardsOf(policy).find((f) => f.forward.name === ref.name)
+  if (found === undefined) return []
+  const { destination, localPort, source, target } = found.forward.spec
+  return [...source.addresses, ...destination.addresses, source.port, destination.port, target, localPort]
+}
+
+/** what decides a packet and what translated it, as references to the plan's changes */
+const refsOf = (decision: Decided): ReadonlyArray<Ref> => [
+  ...(decision.rule !== undefined ? [{ kind: "rule" as const, name: decision.rule.rule.name }] : []),
+  ...(decision.forward !== undefined ? [{ kind: "port_forward" as const, name: decision.forward.forward.name }] : []),
+  ...(decision.translated !== undefined
+    ? [{ kind: decision.translated.entry.kind, name: decision.translated.entry.name }]
+    : [])
+]
 
 const responsible = (
   result: IntentResult,
@@ -41,18 +68,23 @@ const responsible = (
   plan: Plan
 ): { readonly change?: Change; readonly already: boolean } => {
   if (result.packet === undefined) return { already: false }
+  // the packet's interface may not exist on the live firewall yet (the plan assigns it): nothing decided it before
   const compiled = compilePacket(before, result.packet)
-  if (compiled._tag === "Invalid") return { already: false }
-  const was = decideWithCertainty(before, compiled.packet)
-  const wasKept = (was.action === "pass" ? "pass" : "block") === result.intent.expect
-  if (!wasKept && was.certain) return { already: true }
-  const now = result.decidedBy?.kind === "rule" ? result.decidedBy.rule : undefined
-  const old = was.rule?.rule.name
-  const rules = plan.changes.filter((c) => c.kind === "rule")
-  const change = rules.find((c) => c.name === now && c.action !== "delete") ??
-    rules.find((c) => c.name === old && c.action !== "create")
+  const was = compiled._tag === "Ok" ? decideWithCertainty(before, compiled.packet) : undefined
+  if (was !== undefined && was.certain && (was.action === "pass" ? "pass" : "block") !== result.intent.expect) {
+    return { already: true }
+  }
+  const compiledAfter = compilePacket(after, result.packet)
+  const now = compiledAfter._tag === "Ok" ? refsOf(decideWithCertainty(after, compiledAfter.packet)) : []
+  const old = was === undefined ? [] : refsOf(was)
+  // the change that makes what now decides (or translates), else the one that removes or alters what used to
+  const change =
+    now.map((r) => plan.changes.find((c) => c.kind === r.kind && c.name === r.name && c.action !== "delete"))
+      .find((c) => c !== undefined) ??
+      old.map((r) => plan.changes.find((c) => c.kind === r.kind && c.name === r.name && c.action !== "create"))
+        .find((c) => c !== undefined)
   if (change !== undefined) return { change, already: false }
-  const aliases = new Set([...namedBy(after, now), ...namedBy(before, old)])
+  const aliases = new Set([...now.flatMap((r) => namedBy(after, r)), ...old.flatMap((r) => namedBy(before, r))])
   const alias = plan.changes.find((c) => c.kind === "alias" && aliases.has(aliasNameOf(c)))
   return alias === undefined ? { already: false } : { change: alias, already: false }
 }

@@ -1,9 +1,11 @@
 /**
- * Random rule sets for property tests, drawn from a small universe (a few overlapping networks,
- * ports and interfaces, one opaque GeoIP alias) so that rules cover, shadow and contradict each
- * other often.
+ * Random rule sets and port forwards for property tests, drawn from a small universe (a few
+ * overlapping networks, ports and interfaces, one opaque GeoIP alias) so that rules cover, shadow
+ * and contradict each other often.
  */
 import * as fc from "fast-check"
+import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
+import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
 import { alias, type RuleOptions } from "./build.ts"
 
 export const aliases = [
@@ -75,3 +77,78 @@ export const ruleOptions: fc.Arbitrary<RuleOptions> = fc
       srcPort: ports ? r.srcPort : ""
     }
   })
+
+/**
+ * Random port forwards over the same universe: on the WAN (192.0.2.0/24, address 192.0.2.1) or the
+ * LAN, to the interface address, a network or anything, with single ports, ranges that a local
+ * port shifts, port aliases, targets that are one address or not (an alias of two hosts), and every
+ * filter_rule mode; some are no_rdr exemptions, some are disabled, some only maybe match (GeoIP).
+ */
+export const forwardOptions: fc.Arbitrary<PortForwardSpec> = fc
+  .record({
+    enabled: fc.constantFrom(true, true, true, false),
+    noRdr: fc.constantFrom(false, false, false, false, true),
+    interfaces: fc.constantFrom<ReadonlyArray<string>>(["wan"], ["wan"], ["lan"], ["wan", "lan"]),
+    protocol: fc.constantFrom("TCP", "TCP", "UDP", "TCP/UDP"),
+    src: fc.constantFrom<ReadonlyArray<string>>([], [], [], ["10.0.1.0/24"], ["hosts"], ["geo"], ["192.0.2.0/28"]),
+    srcPort: fc.constantFrom("", "", "", "1024-65535"),
+    dst: fc.constantFrom<ReadonlyArray<string>>(["wanip"], ["wanip"], ["192.0.2.0/28"], ["lanip"], [], ["10.0.1.5"]),
+    dstPort: fc.constantFrom("80", "22", "443", "1000-2000", "8080", "", "ports"),
+    target: fc.constantFrom("10.0.1.5", "10.0.2.7", "10.0.1.200", "hosts"),
+    localPort: fc.constantFrom("", "", "22", "443", "8000"),
+    filterRule: fc.constantFrom("manual", "manual", "pass", "register" as const)
+  })
+  .map((f): PortForwardSpec => ({
+    enabled: f.enabled,
+    noRdr: f.noRdr,
+    interfaces: f.interfaces,
+    ipVersion: "inet",
+    protocol: f.protocol,
+    source: { addresses: f.src, invert: false, port: f.srcPort },
+    destination: { addresses: f.dst, invert: false, port: f.dstPort },
+    target: f.target,
+    localPort: f.localPort,
+    poolOptions: "",
+    filterRule: f.filterRule,
+    natReflection: "default",
+    log: false,
+    tag: "",
+    tagged: "",
+    noSync: false,
+    description: "",
+    categories: []
+  }))
+
+/**
+ * Random 1:1 NAT entries over the same universe: a WAN address or /28 mapped onto a LAN host or
+ * /28 (the same size: address for address; or not: the internal address is not known per
+ * destination), from anywhere or only some sources, binat or outbound-only nat.
+ */
+export const oneToOneOptions: fc.Arbitrary<OneToOneSpec> = fc
+  .record({
+    enabled: fc.constantFrom(true, true, true, false),
+    iface: fc.constantFrom("wan", "wan", "wan", "lan"),
+    type: fc.constantFrom("binat", "binat", "binat", "nat" as const),
+    mapping: fc.constantFrom(
+      ["10.0.1.5", "192.0.2.10"],
+      ["10.0.1.16/28", "192.0.2.16"],
+      ["10.0.1.16/28", "192.0.2.16/28"],
+      ["10.0.2.0/24", "192.0.2.32/28"],
+      ["hosts", "192.0.2.10"]
+    ),
+    destination: fc.constantFrom("", "", "", "198.51.100.0/24", "geo"),
+    destinationInvert: fc.constantFrom(false, false, false, true)
+  })
+  .map((e): OneToOneSpec => ({
+    enabled: e.enabled,
+    interface: e.iface,
+    type: e.type,
+    internal: e.mapping[0]!,
+    internalInvert: false,
+    external: e.mapping[1]!,
+    destination: e.destination,
+    destinationInvert: e.destinationInvert && e.destination !== "",
+    natReflection: "",
+    log: false,
+    description: ""
+  }))

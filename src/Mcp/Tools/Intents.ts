@@ -28,8 +28,8 @@ export const checkIntents = defineTool({
     "desired rules (default), the rules a plan leaves (`against: \"plan\"`, with a planId or a fresh plan) or the " +
     "live firewall's rules (legacy and automatic ones included). Without `intents` the site's own (the `intents:` " +
     "key of its YAML) are checked; pass `intents` to ask about others without writing them down. Each result is " +
-    "held (every packet from → to gets the expected decision), violated (with a packet, the rule that decides it " +
-    "and, for plans, the change that breaks it) or unknown (aliases or interfaces whose contents are only known on " +
+    "held (every packet from → to gets the expected decision), violated (with a packet, the port forward or 1:1 NAT " +
+    "entry that translated it first, the rule that decides it and, for plans, the change that breaks it) or unknown (aliases or interfaces whose contents are only known on " +
     "the firewall leave it open).",
   input: Schema.Struct({
     site: Site,

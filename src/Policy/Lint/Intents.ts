@@ -17,7 +17,13 @@ const draft = (intent: Intent, code: Draft["code"], message: string, hint: strin
 /** One finding for an intent result that is not "held"; undefined for one that is. */
 export const intentDraft = (result: IntentResult): Draft | undefined => {
   const { intent } = result
-  const related = result.decidedBy?.kind === "rule" ? [result.decidedBy.rule] : []
+  // the deciding rule or port forward, and the port forward that translated the packet
+  const related = [
+    ...new Set([
+      ...(result.decidedBy !== undefined && result.decidedBy.kind !== "default" ? [result.decidedBy.rule] : []),
+      ...(result.translation !== undefined ? [result.translation.forward] : [])
+    ])
+  ]
   const broken = result.change === undefined ? "" : `; broken by ${result.change}`
   switch (result.verdict) {
     case "held":
