@@ -39,9 +39,20 @@ const INTENTS = `intents:
     expect: block
 `
 
+// a port forward no rule passes: its translated traffic meets the default deny
+const FORWARD = `port_forwards:
+  - name: nvr
+    interface: wan
+    protocol: tcp
+    destination: { address: wanip, port: 7443 }
+    target: 10.30.0.20
+    local_port: 443
+`
+
 beforeAll(async () => {
   stack = await startStack()
   fs.writeFileSync(path.join(stack.dir, "intents.yaml"), INTENTS)
+  fs.writeFileSync(path.join(stack.dir, "nat.yaml"), FORWARD)
   server = await startHttp(stack)
   client = await connectHttp(server, { era: "modern" })
 })
@@ -102,6 +113,29 @@ describe("check_intents", () => {
     expect(live.structured["against"]).toBe("live")
     // nothing is applied yet: the staff rules are not on the firewall, so DNS is not passed there
     expect(verdicts(live.structured["results"])).toContainEqual(["staff-reach-dns", "violated"])
+  })
+
+  it("checks a packet to the WAN address after the port forward translates it", async () => {
+    // against the plan: the firewall's interface list says what wanip is
+    const { structured, text } = await ok("check_intents", {
+      against: "plan",
+      intents: [{
+        name: "nvr-published",
+        from: "any",
+        to: "wanip",
+        protocol: "tcp",
+        port: 7443,
+        interface: "wan",
+        expect: "pass"
+      }]
+    })
+    const [result] = structured["results"] as ReadonlyArray<Result & { readonly translation?: unknown }>
+    expect(result).toMatchObject({
+      verdict: "violated",
+      packet: { destination: "203.0.113.2", destinationPort: 7443 },
+      translation: { kind: "port_forward", forward: "nvr", destination: "10.30.0.20", destinationPort: 443 }
+    })
+    expect(text).toContain("translated by port forward")
   })
 
   it("lint and plan carry the intents' results", async () => {
