@@ -16,16 +16,23 @@ import { RuleAction, RuleSpec } from "../Kinds/Rule/Spec.ts"
 /** the site settings the analysis reads, as sites.yaml gives them */
 export { InterfaceNet, ManagementPath }
 
-export const PolicyRule = Schema.Struct({
-  /** desired-state name, or for live rules the owner name, description or uuid */
-  name: Schema.String,
-  spec: RuleSpec,
-  /** order within the rule's priority group (desired rules: their position in the files) */
-  sequence: Schema.Number,
-  origin: Origin,
-  uuid: Schema.optional(Schema.String),
-  source: Schema.optional(SourceRef)
-})
+/**
+ * A rule-like entry (filter rule, port forward, 1:1 NAT entry) with its canonical spec: `name` is
+ * the desired-state name, or for live ones the owner name, description or uuid; `sequence` orders
+ * it (desired ones: their position in the files).
+ */
+const ordered = <S extends Schema.Top>(spec: S) =>
+  Schema.Struct({
+    name: Schema.String,
+    spec,
+    sequence: Schema.Number,
+    origin: Origin,
+    uuid: Schema.optional(Schema.String),
+    source: Schema.optional(SourceRef)
+  })
+
+/** A filter rule; its sequence orders it within its priority group. */
+export const PolicyRule = ordered(RuleSpec)
 export type PolicyRule = typeof PolicyRule.Type
 
 export const PolicyAlias = Schema.Struct({
@@ -37,28 +44,11 @@ export const PolicyAlias = Schema.Struct({
 export type PolicyAlias = typeof PolicyAlias.Type
 
 /** A port forward: pf meets them before filter rules, in sequence order (anti-lockout exceptions first). */
-export const PolicyPortForward = Schema.Struct({
-  /** desired-state name, or for live ones the owner name, description or uuid */
-  name: Schema.String,
-  spec: PortForwardSpec,
-  /** evaluation order (desired ones: their position in the files) */
-  sequence: Schema.Number,
-  origin: Origin,
-  uuid: Schema.optional(Schema.String),
-  source: Schema.optional(SourceRef)
-})
+export const PolicyPortForward = ordered(PortForwardSpec)
 export type PolicyPortForward = typeof PolicyPortForward.Type
 
 /** A 1:1 NAT entry: its binat translates inbound packets to the external address after the port forwards. */
-export const PolicyOneToOne = Schema.Struct({
-  name: Schema.String,
-  spec: OneToOneSpec,
-  /** evaluation order among the 1:1 entries (desired ones: their position in the files) */
-  sequence: Schema.Number,
-  origin: Origin,
-  uuid: Schema.optional(Schema.String),
-  source: Schema.optional(SourceRef)
-})
+export const PolicyOneToOne = ordered(OneToOneSpec)
 export type PolicyOneToOne = typeof PolicyOneToOne.Type
 
 /** An interface group: rules on it land in priority group 300000 + sequence. */

@@ -74,32 +74,27 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
   ...(site.intents !== undefined && site.intents.length > 0 ? { intents: site.intents } : {})
 })
 
-const liveRuleName = (rule: LiveRule): string =>
-  rule.owner ?? (rule.spec.description !== "" ? rule.spec.description : rule.uuid)
-
-const liveRule = (rule: LiveRule): PolicyRule => ({
-  name: liveRuleName(rule),
-  spec: rule.spec,
-  sequence: rule.sequence,
-  origin: rule.origin,
-  uuid: rule.uuid
-})
-
-const liveForward = (forward: LivePortForward): PolicyPortForward => ({
-  name: forward.owner ?? (forward.spec.description !== "" ? forward.spec.description : forward.uuid),
-  spec: forward.spec,
-  sequence: forward.sequence,
-  origin: forward.origin,
-  uuid: forward.uuid
-})
-
-const liveOneToOne = (entry: LiveOneToOne): PolicyOneToOne => ({
+/**
+ * A live rule, port forward or 1:1 entry as the analysis takes it: named by its ownership marker,
+ * else its description, else its uuid.
+ */
+const liveOrdered = <S extends { readonly description: string }>(entry: {
+  readonly owner?: string | undefined
+  readonly uuid: string
+  readonly sequence: number
+  readonly origin: PolicyRule["origin"]
+  readonly spec: S
+}) => ({
   name: entry.owner ?? (entry.spec.description !== "" ? entry.spec.description : entry.uuid),
   spec: entry.spec,
   sequence: entry.sequence,
   origin: entry.origin,
   uuid: entry.uuid
 })
+
+const liveRule = (rule: LiveRule): PolicyRule => liveOrdered(rule)
+const liveForward = (forward: LivePortForward): PolicyPortForward => liveOrdered(forward)
+const liveOneToOne = (entry: LiveOneToOne): PolicyOneToOne => liveOrdered(entry)
 
 // a snapshot cached before port forwards (1:1 entries) were read has none
 const forwardsOf = (snapshot: LiveSnapshot): ReadonlyArray<LivePortForward> =>

@@ -335,24 +335,63 @@ export const translate = (policy: CompiledPolicy, packet: CompiledPacket): Trans
   if ((forwards.length === 0 && binats.length === 0) || packet.direction !== "in") return undefined
   const steps: Array<NatStep> = []
   let certain = true
-  let exempted: CompiledForward | undefined
-  for (const f of forwards) {
-    const entry = forwardEntry(f)
-    if (!f.forward.spec.enabled) {
-      steps.push(natStep(entry, NO, "disabled", ["the port forward is disabled"]))
-      continue
+  /** why the entry matches for certain; undefined (its step recorded) when it does not apply or may not */
+  const matching = (entry: Entry, match: CompiledRule, noun: string, skipped: string | undefined) => {
+    if (skipped !== undefined) {
+      steps.push(natStep(entry, NO, entry.enabled ? "no-match" : "disabled", [skipped]))
+      return undefined
     }
     const why: Array<string> = []
-    const m = meet(f.match, packet, why, "port forward")
+    const m = meet(match, packet, why, noun)
     if (typeof m === "string" || m === NO) {
       steps.push(natStep(entry, NO, "no-match", [typeof m === "string" ? m : lastFailure()]))
-      continue
+      return undefined
     }
     if (m === MAYBE) {
       certain = false
       steps.push(natStep(entry, MAYBE, "may-match", why))
-      continue
+      return undefined
     }
+    return why
+  }
+  /** the entry translates the packet to `target` and `port` */
+  const translated = (
+    entry: Entry,
+    why: ReadonlyArray<string>,
+    to: { readonly target: R.Ip | undefined; readonly port: number | undefined; readonly unknown: string },
+    forward: CompiledForward | undefined
+  ): Translated => {
+    steps.push(natStep(entry, YES, "translates", [
+      ...why,
+      `translated to ${shownTo(to.target, to.unknown, to.port)}${forward === undefined ? " (binat)" : ""}`
+    ]))
+    return {
+      translation: {
+        outcome: "translated",
+        kind: entry.kind,
+        forward: entry.name,
+        ...(entry.source !== undefined ? { source: entry.source } : {}),
+        ...(to.target !== undefined ? { destination: showIp(to.target) } : {}),
+        ...(to.port !== undefined ? { destinationPort: to.port } : {}),
+        ...(forward !== undefined ? { filterRule: forward.forward.spec.filterRule } : {}),
+        certain,
+        steps
+      },
+      packet: rewritten(packet, to.target, to.port),
+      forward,
+      entry
+    }
+  }
+  let exempted: CompiledForward | undefined
+  for (const f of forwards) {
+    const entry = forwardEntry(f)
+    const why = matching(
+      entry,
+      f.match,
+      "port forward",
+      f.forward.spec.enabled ? undefined : "the port forward is disabled"
+    )
+    if (why === undefined) continue
     if (f.forward.spec.noRdr) {
       // `no rdr` ends the rdr rules; the binat rules still apply (pf_get_translation)
       steps.push(natStep(entry, YES, "not-redirected", [...why, "no_rdr: the port forwards after it do not apply"]))
@@ -360,69 +399,19 @@ export const translate = (policy: CompiledPolicy, packet: CompiledPacket): Trans
       break
     }
     const port = translatedPort(f, packet.destinationPort)
-    const shown = f.target === undefined ? undefined : showIp(f.target)
-    steps.push(natStep(entry, YES, "translates", [
-      ...why,
-      `translated to ${shownTo(f.target, f.forward.spec.target, port)}`
-    ]))
-    return {
-      translation: {
-        outcome: "translated",
-        kind: "port_forward",
-        forward: f.forward.name,
-        ...(entry.source !== undefined ? { source: entry.source } : {}),
-        ...(shown !== undefined ? { destination: shown } : {}),
-        ...(port !== undefined ? { destinationPort: port } : {}),
-        filterRule: f.forward.spec.filterRule,
-        certain,
-        steps
-      },
-      packet: rewritten(packet, f.target, port),
-      forward: f,
-      entry
-    }
+    return translated(entry, why, { target: f.target, port, unknown: f.forward.spec.target }, f)
   }
   for (const b of binats) {
     const entry = oneToOneEntry(b)
-    if (!b.entry.spec.enabled) {
-      steps.push(natStep(entry, NO, "disabled", ["the 1:1 NAT entry is disabled"]))
-      continue
-    }
-    if (b.entry.spec.type !== "binat") {
-      steps.push(natStep(entry, NO, "no-match", ["type nat: it translates outbound traffic only"]))
-      continue
-    }
-    const why: Array<string> = []
-    const m = meet(b.match, packet, why, "1:1 NAT entry")
-    if (typeof m === "string" || m === NO) {
-      steps.push(natStep(entry, NO, "no-match", [typeof m === "string" ? m : lastFailure()]))
-      continue
-    }
-    if (m === MAYBE) {
-      certain = false
-      steps.push(natStep(entry, MAYBE, "may-match", why))
-      continue
-    }
+    const skipped = !b.entry.spec.enabled
+      ? "the 1:1 NAT entry is disabled"
+      : b.entry.spec.type !== "binat"
+      ? "type nat: it translates outbound traffic only"
+      : undefined
+    const why = matching(entry, b.match, "1:1 NAT entry", skipped)
+    if (why === undefined) continue
     const target = packet.destination === undefined ? undefined : b.map?.(packet.destination)
-    steps.push(natStep(entry, YES, "translates", [
-      ...why,
-      `translated to ${shownTo(target, b.entry.spec.internal, undefined)} (binat)`
-    ]))
-    return {
-      translation: {
-        outcome: "translated",
-        kind: "one_to_one_nat",
-        forward: b.entry.name,
-        ...(entry.source !== undefined ? { source: entry.source } : {}),
-        ...(target !== undefined ? { destination: showIp(target) } : {}),
-        ...(packet.destinationPort !== undefined ? { destinationPort: packet.destinationPort } : {}),
-        certain,
-        steps
-      },
-      packet: rewritten(packet, target, packet.destinationPort),
-      forward: undefined,
-      entry
-    }
+    return translated(entry, why, { target, port: packet.destinationPort, unknown: b.entry.spec.internal }, undefined)
   }
   if (exempted !== undefined) {
     const entry = forwardEntry(exempted)

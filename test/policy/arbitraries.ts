@@ -6,6 +6,7 @@
 import * as fc from "fast-check"
 import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
+import { endpoint, forwardSpec } from "../support/port-forward.ts"
 import { alias, type RuleOptions } from "./build.ts"
 
 export const aliases = [
@@ -98,26 +99,19 @@ export const forwardOptions: fc.Arbitrary<PortForwardSpec> = fc
     localPort: fc.constantFrom("", "", "22", "443", "8000"),
     filterRule: fc.constantFrom("manual", "manual", "pass", "register" as const)
   })
-  .map((f): PortForwardSpec => ({
-    enabled: f.enabled,
-    noRdr: f.noRdr,
-    interfaces: f.interfaces,
-    ipVersion: "inet",
-    protocol: f.protocol,
-    source: { addresses: f.src, invert: false, port: f.srcPort },
-    destination: { addresses: f.dst, invert: false, port: f.dstPort },
-    target: f.target,
-    localPort: f.localPort,
-    poolOptions: "",
-    filterRule: f.filterRule,
-    natReflection: "default",
-    log: false,
-    tag: "",
-    tagged: "",
-    noSync: false,
-    description: "",
-    categories: []
-  }))
+  .map((f): PortForwardSpec =>
+    forwardSpec({
+      enabled: f.enabled,
+      noRdr: f.noRdr,
+      interfaces: f.interfaces,
+      protocol: f.protocol,
+      source: endpoint(f.src, f.srcPort),
+      destination: endpoint(f.dst, f.dstPort),
+      target: f.target,
+      localPort: f.localPort,
+      filterRule: f.filterRule
+    })
+  )
 
 /**
  * Random 1:1 NAT entries over the same universe: a WAN address or /28 mapped onto a LAN host or

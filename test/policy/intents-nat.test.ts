@@ -15,12 +15,12 @@ import type { Intent } from "../../src/Domain/Intent.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
 import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
-import { emptyCollections } from "../../src/Kinds/Registry.ts"
 import * as Policy from "../../src/Policy.ts"
 import { evaluateIntent } from "../../src/Policy/Intents.ts"
 import { planIntentResults } from "../../src/Policy/PlanIntents.ts"
 import { renderExplanation } from "../../src/Policy/Render.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
+import { snapshot } from "../reconciler/fixtures.ts"
 import { runCli } from "../support/cli.ts"
 import { endpoint, forwardSpec } from "../support/port-forward.ts"
 import { rule, spec } from "./build.ts"
@@ -96,25 +96,20 @@ const evaluate = (i: Policy.PolicyInput, x: Intent) => {
 const nvr = { name: "nvr", spec: forwardSpec() }
 
 /** a live firewall with the WAN address and the rule for the recorder, and no port forward */
-const snapshot = {
-  ...emptyCollections(),
-  site: "hq",
-  version: { major: 26, minor: 7, patch: 2, raw: "26.7.2" },
-  fetchedAt: "2026-01-01T00:00:00.000Z",
-  stale: false,
+const live = snapshot({
   rules: [{
     uuid: "r-1",
-    origin: "mvc" as const,
+    origin: "mvc",
     owner: "wan-to-nvr",
     sequence: 1,
     spec: spec({ interfaces: ["wan"], protocol: "TCP", dst: ["10.30.0.20"], dstPort: "443" })
   }],
   interfaces: [{ identifier: "wan", description: "WAN", device: "igb0", addresses: ["203.0.113.2/24"] }]
-}
+})
 
 const planOf = (changes: Plan["changes"]): Plan => ({
   planId: "p",
-  site: "hq",
+  site: "default",
   createdAt: "2026-01-01T00:00:00.000Z",
   firewallVersion: "26.7.2",
   liveDigest: "d",
@@ -255,7 +250,7 @@ describe("intents after destination NAT", () => {
       diff: [],
       source: { file: "nat.yaml", line: 3, column: 5 }
     }])
-    const [result] = planIntentResults(plan, snapshot, [intent({ name: "wan-closed", expect: "block" })])
+    const [result] = planIntentResults(plan, live, [intent({ name: "wan-closed", expect: "block" })])
     expect(result).toMatchObject({
       verdict: "violated",
       origin: "plan",
@@ -276,7 +271,7 @@ describe("intents after destination NAT", () => {
       diff: [],
       source: { file: "rules.yaml", line: 7, column: 5 }
     }])
-    const [result] = planIntentResults(plan, snapshot, [
+    const [result] = planIntentResults(plan, live, [
       intent({
         name: "guests-no-ssh",
         from: "10.20.0.0/24",
