@@ -4,10 +4,11 @@
  * into classes the rules cannot tell apart: address and port ranges are split wherever a rule's
  * address or port set (or an interface network, which decides the inferred interface) begins or
  * ends, so one packet per class, evaluated with pf semantics exactly as `explain` does, speaks for
- * the whole class. Port forwards come first, as in pf: their match fields cut the classes too, and
- * so does every filter rule's port boundary carried back through a forward's port shift, so a
- * class is translated as one and its translated packets fall into one class of the filter rules.
- * A violation names the packet, the port forward that translated it, and what decides it.
+ * the whole class. Destination NAT comes first, as in pf (Nat.ts): the match fields of the port
+ * forwards and 1:1 NAT entries cut the classes too, and so does every filter rule's port or
+ * address boundary carried back through a forward's port shift or a 1:1 subnet mapping, so a class
+ * is translated as one and its translated packets fall into one class of the filter rules. A
+ * violation names the packet, the entry that translated it, and what decides it.
  */
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
@@ -90,8 +91,9 @@ const decideByRules = (
 }
 
 /**
- * The packet's decision as `explain` reaches it (Nat.explainWithNat): the port forwards translate
- * it first, then the filter rules decide on the translated packet, unless the forward decides.
+ * The packet's decision as `explain` reaches it (Nat.explainWithNat): the port forwards and 1:1 NAT
+ * entries translate it first, then the filter rules decide on the translated packet, unless a port
+ * forward decides (filter_rule pass or register).
  */
 export const decideWithCertainty = (policy: CompiledPolicy, p: CompiledPacket): Decided => {
   const nat = translate(policy, p)
@@ -453,7 +455,7 @@ export const evaluateIntent = (
       ...decided(packet, decision),
       message: `may not hold: ${describePacket(packet)} is ${
         describeDecision(decision)
-      }, but a rule or port forward whose match cannot be decided offline may change that`
+      }, but a rule or NAT entry whose match cannot be decided offline may change that`
     })
   }
   if (opaque.length > 0) {

@@ -145,14 +145,11 @@ export interface CompiledOneToOne {
 const blockOf = (policy: CompiledPolicy, text: string): R.Block | undefined => {
   const set = policy.resolver.addresses(text === "" ? [] : [text])
   if (set.tokens.length > 0 || set.any) return undefined
-  const [only, ...rest] = [
-    ...set.v4.map((i) => ({ family: 4 as const, interval: i })),
-    ...set.v6.map((i) => ({
-      family: 6 as const,
-      interval: i
-    }))
+  const blocks: Array<R.Block> = [
+    ...set.v4.map((interval) => ({ family: 4 as const, interval })),
+    ...set.v6.map((interval) => ({ family: 6 as const, interval }))
   ]
-  return only !== undefined && rest.length === 0 ? only : undefined
+  return blocks.length === 1 ? blocks[0] : undefined
 }
 
 const compiledOneToOne = new WeakMap<CompiledPolicy, ReadonlyArray<CompiledOneToOne>>()

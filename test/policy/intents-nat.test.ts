@@ -237,7 +237,7 @@ describe("intents after destination NAT", () => {
     }
     const result = evaluate(withGeo, intent({ port: "7443", expect: "block" }))
     expect(result.verdict).toBe("unknown")
-    expect(result.message).toContain("port forward whose match cannot be decided offline")
+    expect(result.message).toContain("NAT entry whose match cannot be decided offline")
   })
 
   it("on a plan, the port forward change that breaks the intent is named", () => {
