@@ -113,14 +113,15 @@ export const FindingCode = Schema.Literals([
   "intent-unknown",
   "intent-invalid",
   "forward-unpassed",
-  "shadowed-forward"
+  "shadowed-forward",
+  "shadowed-one-to-one"
 ])
 export type FindingCode = typeof FindingCode.Type
 
 export const Finding = Schema.Struct({
   code: FindingCode,
   severity: Severity,
-  kind: Schema.Literals(["rule", "alias", "site", "intent", "port_forward"]),
+  kind: Schema.Literals(["rule", "alias", "site", "intent", "port_forward", "one_to_one_nat"]),
   /** the rule, alias or intent the finding is about */
   name: Schema.optional(Schema.String),
   message: Schema.String,

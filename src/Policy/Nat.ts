@@ -135,6 +135,8 @@ export interface CompiledOneToOne {
   readonly entry: PolicyOneToOne
   /** the inbound binat's match conditions as a rule: from `destination` to `external`, any protocol */
   readonly match: CompiledRule
+  /** the outbound match (binat and nat alike): from `internal` to `destination`, any protocol */
+  readonly outbound: CompiledRule
   /** internal address of the first external address, when the mapping is known address for address */
   readonly map: ((destination: R.Ip) => R.Ip | undefined) | undefined
   /** internal minus external: a filter rule's boundary carried back through the mapping (intents) */
@@ -169,14 +171,15 @@ export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneTo
       const prefix = spec.internal.includes("/") ? spec.internal.slice(spec.internal.indexOf("/")) : ""
       const externalText = spec.external.includes("/") ? spec.external : `${spec.external}${prefix}`
       const names = new Set([spec.interface, ...(groups[spec.interface]?.members ?? [])])
-      const source = {
-        addresses: spec.destination === "" ? [] : [spec.destination],
-        invert: spec.destinationInvert,
-        port: ""
-      }
-      const destination = { addresses: [externalText], invert: false, port: "" }
       const external = R.parseBlock(externalText)
-      const match: CompiledRule = {
+      const ipVersion = external?.family === 6 ? "inet6" : "inet"
+      const remote = { addresses: spec.destination === "" ? [] : [spec.destination], invert: spec.destinationInvert }
+      /** the entry's conditions in one direction as a rule (quick pass, any protocol) */
+      const asRule = (
+        direction: "in" | "out",
+        source: { readonly addresses: ReadonlyArray<string>; readonly invert: boolean },
+        destination: { readonly addresses: ReadonlyArray<string>; readonly invert: boolean }
+      ): CompiledRule => ({
         position: after + i,
         rule: {
           name: entry.name,
@@ -186,11 +189,11 @@ export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneTo
             quick: true,
             interfaces: [spec.interface],
             interfaceInvert: false,
-            direction: "in",
-            ipVersion: external?.family === 6 ? "inet6" : "inet",
+            direction,
+            ipVersion,
             protocol: "any",
-            source,
-            destination,
+            source: { ...source, port: "" },
+            destination: { ...destination, port: "" },
             log: spec.log,
             gateway: "",
             description: spec.description,
@@ -207,13 +210,15 @@ export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneTo
         quick: true,
         log: spec.log,
         interfaces: { kind: "only", names },
-        direction: "in",
-        families: familiesOf(external?.family === 6 ? "inet6" : "inet"),
+        direction,
+        families: familiesOf(ipVersion),
         protocols: undefined,
         protocolMask: maskOf(undefined),
-        source: compileEndpoint(policy.resolver, source),
-        destination: compileEndpoint(policy.resolver, destination)
-      }
+        source: compileEndpoint(policy.resolver, { ...source, port: "" }),
+        destination: compileEndpoint(policy.resolver, { ...destination, port: "" })
+      })
+      const match = asRule("in", remote, { addresses: [externalText], invert: false })
+      const outbound = asRule("out", { addresses: [spec.internal], invert: spec.internalInvert }, remote)
       const internal = spec.internalInvert ? undefined : blockOf(policy, spec.internal)
       const size = (b: R.Block) => b.interval.hi - b.interval.lo
       const mapped = internal !== undefined && external !== undefined && internal.family === external.family &&
@@ -225,6 +230,7 @@ export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneTo
         position: after + i,
         entry,
         match,
+        outbound,
         map: mapped !== undefined
           ? (d) => ({ family: mapped.family, value: d.value + mapped.by })
           : single !== undefined

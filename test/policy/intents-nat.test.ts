@@ -310,7 +310,9 @@ describe("intents after 1:1 NAT (binat)", () => {
 
   it("a subnet maps address for address: the one external address whose internal twin a rule passes is found", () => {
     const result = evaluate(
-      withOneToOne(input([], [sshToServer]), [binat("servers", { internal: "10.0.0.0/28", external: "203.0.113.16" })]),
+      withOneToOne(input([], [sshToServer]), [
+        binat("servers", { internal: "10.0.0.0/28", external: "203.0.113.16/28" })
+      ]),
       intent({ to: "203.0.113.16/28", port: "22", expect: "block" })
     )
     expect(result).toMatchObject({

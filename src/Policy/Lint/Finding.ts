@@ -23,7 +23,8 @@ export const defaultSeverities: Readonly<Record<FindingCode, Severity>> = {
   "intent-unknown": "warning",
   "intent-invalid": "error",
   "forward-unpassed": "warning",
-  "shadowed-forward": "error"
+  "shadowed-forward": "error",
+  "shadowed-one-to-one": "error"
 }
 
 export interface Draft {

@@ -1,11 +1,12 @@
 /**
- * Port forward findings: a forward an earlier one always takes first (it never translates), and a
- * forward whose translated traffic the filter rules certainly do not pass (the filter rules see
- * the translated destination and port; filter_rule pass and register need no rule of the user).
+ * Destination NAT findings: a port forward an earlier one always takes first (it never translates),
+ * a forward whose translated traffic the filter rules certainly do not pass (the filter rules see
+ * the translated destination and port; filter_rule pass and register need no rule of the user),
+ * and a 1:1 NAT entry that earlier entries take first in every direction it translates.
  */
 import type { CompiledPolicy } from "../Compile.ts"
 import { explainCompiled } from "../Evaluate.ts"
-import { type CompiledForward, forwardsOf } from "../Nat.ts"
+import { type CompiledForward, type CompiledOneToOne, forwardsOf, oneToOnesOf } from "../Nat.ts"
 import type { CompiledPacket } from "../Packet.ts"
 import { showIp } from "../Packet.ts"
 import { covers } from "../Relations.ts"
@@ -91,7 +92,52 @@ const unpassed = (policy: CompiledPolicy, forwards: ReadonlyArray<CompiledForwar
     )]
   })
 
+/**
+ * A 1:1 entry that never translates. pf tries every binat rule before any nat rule outbound
+ * (pf_get_translation, FreeBSD sys/netpfil/pf/pf_lb.c): an entry of type nat is taken first by any
+ * binat entry covering its outbound match, wherever it stands, and by an earlier entry of type nat
+ * (1:1 entries keep their sequence order, src/etc/inc/plugins.inc.d/pf.inc, opnsense/core 26.7.2).
+ * An entry of type binat is taken first only by earlier binat entries, and only when they cover
+ * both its outbound and its inbound match.
+ */
+const shadowedOneToOne = (entries: ReadonlyArray<CompiledOneToOne>): ReadonlyArray<Draft> =>
+  entries.flatMap((later, i) => {
+    const spec = later.entry.spec
+    if (!spec.enabled || later.entry.origin !== "mvc") return []
+    const before = entries.slice(0, i).filter((e) => e.entry.spec.enabled)
+    const binats = (spec.type === "nat" ? entries : before).filter((e) =>
+      e !== later && e.entry.spec.enabled && e.entry.spec.type === "binat"
+    )
+    const outbound = binats.find((e) => covers(e.outbound, later.outbound)) ??
+      (spec.type === "nat"
+        ? before.find((e) => e.entry.spec.type === "nat" && covers(e.outbound, later.outbound))
+        : undefined)
+    const inbound = spec.type === "binat" ? binats.find((e) => covers(e.match, later.match)) : undefined
+    if (outbound === undefined || (spec.type === "binat" && inbound === undefined)) return []
+    const earlier = [...new Set([outbound, ...(inbound === undefined ? [] : [inbound])].map((e) => e.entry.name))]
+    return [{
+      code: "shadowed-one-to-one",
+      kind: "one_to_one_nat",
+      name: later.entry.name,
+      message: `1:1 NAT entry ${quote(later.entry.name)} never translates: ${
+        earlier.length === 1 ? "entry" : "entries"
+      } ${earlier.map(quote).join(" and ")} match every packet it matches${
+        spec.type === "binat" ? ", in both directions," : ""
+      } and ${earlier.length === 1 ? "takes" : "take"} it first${
+        spec.type === "nat" && outbound.entry.spec.type === "binat" ? " (pf tries binat entries before nat ones)" : ""
+      }`,
+      hint: `narrow ${earlier.map(quote).join(" and ")}, move ${quote(later.entry.name)} before ${
+        earlier.length === 1 ? "it" : "them"
+      } (a nat entry cannot go before a binat one), or delete it`,
+      source: later.entry.source,
+      related: earlier
+    }]
+  })
+
 export const forwardFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
   const forwards = forwardsOf(policy)
-  return forwards.length === 0 ? [] : [...shadowed(forwards), ...unpassed(policy, forwards)]
+  return [
+    ...(forwards.length === 0 ? [] : [...shadowed(forwards), ...unpassed(policy, forwards)]),
+    ...shadowedOneToOne(oneToOnesOf(policy))
+  ]
 }
