@@ -10,6 +10,7 @@ import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
 import { OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
+import { OutboundNatSpec } from "../Kinds/OutboundNat/Spec.ts"
 import { FilterRuleMode, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { RuleAction, RuleSpec } from "../Kinds/Rule/Spec.ts"
 
@@ -51,6 +52,10 @@ export type PolicyPortForward = typeof PolicyPortForward.Type
 export const PolicyOneToOne = ordered(OneToOneSpec)
 export type PolicyOneToOne = typeof PolicyOneToOne.Type
 
+/** An outbound NAT rule: pf tries the nat rules in order for a packet leaving on their interface, after every binat. */
+export const PolicyOutboundNat = ordered(OutboundNatSpec)
+export type PolicyOutboundNat = typeof PolicyOutboundNat.Type
+
 /** An interface group: rules on it land in priority group 300000 + sequence. */
 export const InterfaceGroup = Schema.Struct({
   members: Schema.Array(Schema.String),
@@ -68,6 +73,8 @@ export const PolicyInput = Schema.Struct({
   portForwards: Schema.optional(Schema.Array(PolicyPortForward)),
   /** 1:1 NAT entries: an inbound packet no port forward translates meets their binat next */
   oneToOne: Schema.optional(Schema.Array(PolicyOneToOne)),
+  /** outbound NAT rules (lint only: intents and explain are inbound) */
+  outboundNat: Schema.optional(Schema.Array(PolicyOutboundNat)),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**
@@ -114,14 +121,15 @@ export const FindingCode = Schema.Literals([
   "intent-invalid",
   "forward-unpassed",
   "shadowed-forward",
-  "shadowed-one-to-one"
+  "shadowed-one-to-one",
+  "shadowed-outbound-nat"
 ])
 export type FindingCode = typeof FindingCode.Type
 
 export const Finding = Schema.Struct({
   code: FindingCode,
   severity: Severity,
-  kind: Schema.Literals(["rule", "alias", "site", "intent", "port_forward", "one_to_one_nat"]),
+  kind: Schema.Literals(["rule", "alias", "site", "intent", "port_forward", "one_to_one_nat", "outbound_nat"]),
   /** the rule, alias or intent the finding is about */
   name: Schema.optional(Schema.String),
   message: Schema.String,

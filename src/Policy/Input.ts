@@ -7,12 +7,13 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { DesiredSite, InterfaceNet, SiteConfig } from "../Domain/Desired.ts"
 import { type LiveInterface, type LiveSnapshot } from "../Domain/Model.ts"
-import type { Change, Plan } from "../Domain/Plan.ts"
+import type { Change, Plan, SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec, type LiveAlias } from "../Kinds/Alias/Spec.ts"
 import { type LiveOneToOne, OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
+import { type LiveOutboundNat, OutboundNatSpec } from "../Kinds/OutboundNat/Spec.ts"
 import { type LivePortForward, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { type LiveRule, RuleSpec } from "../Kinds/Rule/Spec.ts"
-import type { PolicyInput, PolicyOneToOne, PolicyPortForward, PolicyRule } from "./Domain.ts"
+import type { PolicyInput, PolicyOneToOne, PolicyOutboundNat, PolicyPortForward, PolicyRule } from "./Domain.ts"
 
 /**
  * What the firewall says of its interfaces ("192.168.1.1/24": network and own address), under what
@@ -43,31 +44,26 @@ const siteSettings = (config: SiteConfig | undefined, live?: ReadonlyArray<LiveI
   }
 }
 
+/** desired items evaluated in order: their position in the files is their sequence */
+const inFileOrder = <S>(
+  items: ReadonlyArray<{ readonly name: string; readonly spec: S; readonly source: SourceRef }>
+) =>
+  items.map((item, index) => ({
+    name: item.name,
+    spec: item.spec,
+    sequence: index + 1,
+    origin: "mvc" as const,
+    source: item.source
+  }))
+
 export const fromDesired = (site: DesiredSite): PolicyInput => ({
   site: site.config.name,
   origin: "desired",
-  rules: site.rules.map((r, index) => ({
-    name: r.name,
-    spec: r.spec,
-    sequence: index + 1,
-    origin: "mvc",
-    source: r.source
-  })),
+  rules: inFileOrder(site.rules),
   aliases: site.aliases.map((a) => ({ name: a.name, spec: a.spec, origin: "mvc", source: a.source })),
-  portForwards: site.port_forwards.map((f, index) => ({
-    name: f.name,
-    spec: f.spec,
-    sequence: index + 1,
-    origin: "mvc",
-    source: f.source
-  })),
-  oneToOne: site.one_to_one_nat.map((e, index) => ({
-    name: e.name,
-    spec: e.spec,
-    sequence: index + 1,
-    origin: "mvc",
-    source: e.source
-  })),
+  portForwards: inFileOrder(site.port_forwards),
+  oneToOne: inFileOrder(site.one_to_one_nat),
+  outboundNat: inFileOrder(site.outbound_nat),
   // site-level findings (management path) point at sites.yaml, at the root of the desired state
   siteFile: "sites.yaml",
   ...siteSettings(site.config),
@@ -75,7 +71,7 @@ export const fromDesired = (site: DesiredSite): PolicyInput => ({
 })
 
 /**
- * A live rule, port forward or 1:1 entry as the analysis takes it: named by its ownership marker,
+ * A live rule or NAT entry as the analysis takes it: named by its ownership marker,
  * else its description, else its uuid.
  */
 const liveOrdered = <S extends { readonly description: string }>(entry: {
@@ -95,12 +91,15 @@ const liveOrdered = <S extends { readonly description: string }>(entry: {
 const liveRule = (rule: LiveRule): PolicyRule => liveOrdered(rule)
 const liveForward = (forward: LivePortForward): PolicyPortForward => liveOrdered(forward)
 const liveOneToOne = (entry: LiveOneToOne): PolicyOneToOne => liveOrdered(entry)
+const liveOutboundNat = (entry: LiveOutboundNat): PolicyOutboundNat => liveOrdered(entry)
 
 // a snapshot cached before port forwards (1:1 entries) were read has none
 const forwardsOf = (snapshot: LiveSnapshot): ReadonlyArray<LivePortForward> =>
   (snapshot as Partial<LiveSnapshot>).port_forwards ?? []
 const oneToOneOf = (snapshot: LiveSnapshot): ReadonlyArray<LiveOneToOne> =>
   (snapshot as Partial<LiveSnapshot>).one_to_one_nat ?? []
+const outboundNatOf = (snapshot: LiveSnapshot): ReadonlyArray<LiveOutboundNat> =>
+  (snapshot as Partial<LiveSnapshot>).outbound_nat ?? []
 
 const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.spec, origin: alias.origin })
 
@@ -111,6 +110,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   aliases: snapshot.aliases.map(liveAlias),
   portForwards: forwardsOf(snapshot).map(liveForward),
   oneToOne: oneToOneOf(snapshot).map(liveOneToOne),
+  outboundNat: outboundNatOf(snapshot).map(liveOutboundNat),
   ...siteSettings(config, snapshot.interfaces)
 })
 
@@ -216,10 +216,17 @@ export const fromPlan = (
     oneToOneOf(snapshot).map((e) => [e.uuid, liveOneToOne(e)] as const),
     planned
   )
+  const outboundNat = ordered(
+    "outbound NAT rule",
+    OutboundNatSpec,
+    outboundNatOf(snapshot).map((e) => [e.uuid, liveOutboundNat(e)] as const),
+    planned
+  )
   const byKind = new Map<string, { readonly apply: (change: Change) => string | undefined }>([
     ["rule", rules],
     ["port_forward", forwards],
-    ["one_to_one_nat", oneToOne]
+    ["one_to_one_nat", oneToOne],
+    ["outbound_nat", outboundNat]
   ])
   const skipped: Array<string> = []
   for (const change of plan.changes) {
@@ -248,6 +255,7 @@ export const fromPlan = (
       aliases: [...aliases.entries.values()],
       portForwards: forwards.values(),
       oneToOne: oneToOne.values(),
+      outboundNat: outboundNat.values(),
       ...siteSettings(config, snapshot.interfaces)
     },
     skipped

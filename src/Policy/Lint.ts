@@ -5,9 +5,9 @@ import type { CompiledPolicy } from "./Compile.ts"
 import type { Finding } from "./Domain.ts"
 import { aliasFindings } from "./Lint/Aliases.ts"
 import { applySeverities, type Draft } from "./Lint/Finding.ts"
-import { forwardFindings } from "./Lint/Forwards.ts"
 import { intentFindings } from "./Lint/Intents.ts"
 import { managementFindings } from "./Lint/Management.ts"
+import { natFindings } from "./Lint/Nat.ts"
 import { hygieneFindings, orderFindings } from "./Lint/Rules.ts"
 
 export const DEFAULT_SENSITIVE_INTERFACES: ReadonlyArray<string> = ["wan"]
@@ -31,7 +31,7 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
       ...aliasFindings(policy),
       ...managementFindings(policy),
       ...intentFindings(policy),
-      ...forwardFindings(policy),
+      ...natFindings(policy),
       ...site
     ],
     input.severities

@@ -24,7 +24,8 @@ export const defaultSeverities: Readonly<Record<FindingCode, Severity>> = {
   "intent-invalid": "error",
   "forward-unpassed": "warning",
   "shadowed-forward": "error",
-  "shadowed-one-to-one": "error"
+  "shadowed-one-to-one": "error",
+  "shadowed-outbound-nat": "error"
 }
 
 export interface Draft {

@@ -2,7 +2,8 @@
  * Destination NAT findings: a port forward an earlier one always takes first (it never translates),
  * a forward whose translated traffic the filter rules certainly do not pass (the filter rules see
  * the translated destination and port; filter_rule pass and register need no rule of the user),
- * and a 1:1 NAT entry that earlier entries take first in every direction it translates.
+ * a 1:1 NAT entry that earlier entries take first in every direction it translates, and an
+ * outbound NAT rule an earlier rule or a binat entry always takes first.
  */
 import type { CompiledPolicy } from "../Compile.ts"
 import { explainCompiled } from "../Evaluate.ts"
@@ -10,6 +11,7 @@ import { type CompiledForward, type CompiledOneToOne, forwardsOf, oneToOnesOf } 
 import type { CompiledPacket } from "../Packet.ts"
 import { showIp } from "../Packet.ts"
 import { covers } from "../Relations.ts"
+import { type CompiledOutboundNat, outboundNatOf } from "../SourceNat.ts"
 import { type Draft, quote } from "./Finding.ts"
 
 const draft = (
@@ -134,10 +136,50 @@ const shadowedOneToOne = (entries: ReadonlyArray<CompiledOneToOne>): ReadonlyArr
     }]
   })
 
-export const forwardFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
+/**
+ * An outbound NAT rule that never applies: an earlier enabled rule matches every packet it matches
+ * (first match among the nat rules), or an enabled 1:1 binat entry does (binat before nat).
+ */
+const shadowedOutbound = (
+  rules: ReadonlyArray<CompiledOutboundNat>,
+  binats: ReadonlyArray<CompiledOneToOne>
+): ReadonlyArray<Draft> =>
+  rules.flatMap((later, i) => {
+    if (!later.entry.spec.enabled || later.entry.origin !== "mvc") return []
+    const earlier = rules.slice(0, i).find((r) => r.entry.spec.enabled && covers(r.match, later.match))
+    const binat = earlier === undefined
+      ? binats.find((b) => b.entry.spec.enabled && b.entry.spec.type === "binat" && covers(b.outbound, later.match))
+      : undefined
+    const by = earlier !== undefined
+      ? `earlier outbound NAT rule ${quote(earlier.entry.name)}${
+        earlier.entry.spec.noNat ? " (do not NAT)" : ""
+      } matches every packet it matches and takes it first`
+      : binat !== undefined
+      ? `1:1 NAT entry ${
+        quote(binat.entry.name)
+      } matches every packet it matches, and pf tries binat entries before outbound NAT rules`
+      : undefined
+    if (by === undefined) return []
+    const name = earlier?.entry.name ?? binat!.entry.name
+    return [{
+      code: "shadowed-outbound-nat",
+      kind: "outbound_nat",
+      name: later.entry.name,
+      message: `outbound NAT rule ${quote(later.entry.name)} never applies: ${by}`,
+      hint: earlier !== undefined
+        ? `move ${quote(later.entry.name)} before ${quote(name)}, narrow the earlier rule, or delete it`
+        : `narrow the 1:1 entry ${quote(name)} (its internal address or destination), or delete the rule`,
+      source: later.entry.source,
+      related: [name]
+    }]
+  })
+
+export const natFindings = (policy: CompiledPolicy): ReadonlyArray<Draft> => {
   const forwards = forwardsOf(policy)
+  const oneToOne = oneToOnesOf(policy)
   return [
     ...(forwards.length === 0 ? [] : [...shadowed(forwards), ...unpassed(policy, forwards)]),
-    ...shadowedOneToOne(oneToOnesOf(policy))
+    ...shadowedOneToOne(oneToOne),
+    ...shadowedOutbound(outboundNatOf(policy), oneToOne)
   ]
 }
