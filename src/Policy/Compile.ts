@@ -209,6 +209,37 @@ const placement = (
   return { group: "interface", priority: 400000, interfaces: { kind: "only", names: new Set([only]) } }
 }
 
+/**
+ * A rule at `position` in evaluation order, with where it is placed: the filter rules, and the
+ * match conditions of NAT entries written as rules (Nat.ts, SourceNat.ts).
+ */
+export const compiledRule = (
+  resolver: Resolver,
+  rule: PolicyRule,
+  position: number,
+  placed: { readonly group: PriorityGroup; readonly priority: number; readonly interfaces: InterfaceMatch }
+): CompiledRule => {
+  const { spec } = rule
+  const protocols = protocolsOf(spec.protocol)
+  return {
+    position,
+    rule,
+    group: placed.group,
+    priority: placed.priority,
+    enabled: spec.enabled,
+    action: spec.action,
+    quick: spec.quick,
+    log: spec.log,
+    interfaces: placed.interfaces,
+    direction: spec.direction,
+    families: familiesOf(spec.ipVersion),
+    protocols,
+    protocolMask: maskOf(protocols),
+    source: compileEndpoint(resolver, spec.source),
+    destination: compileEndpoint(resolver, spec.destination)
+  }
+}
+
 const originRank = (rule: PolicyRule) => (rule.origin === "mvc" ? 0 : 1)
 
 export const compile = (input: PolicyInput): CompiledPolicy => {
@@ -226,27 +257,7 @@ export const compile = (input: PolicyInput): CompiledPolicy => {
     a.rule.sequence - b.rule.sequence ||
     a.index - b.index
   )
-  const rules = placed.map((p, position): CompiledRule => {
-    const { spec } = p.rule
-    const protocols = protocolsOf(spec.protocol)
-    return {
-      position,
-      rule: p.rule,
-      group: p.group,
-      priority: p.priority,
-      enabled: spec.enabled,
-      action: spec.action,
-      quick: spec.quick,
-      log: spec.log,
-      interfaces: p.interfaces,
-      direction: spec.direction,
-      families: familiesOf(spec.ipVersion),
-      protocols,
-      protocolMask: maskOf(protocols),
-      source: compileEndpoint(resolver, spec.source),
-      destination: compileEndpoint(resolver, spec.destination)
-    }
-  })
+  const rules = placed.map((p, position) => compiledRule(resolver, p.rule, position, p))
   const index = new Map<string, ReadonlyArray<CompiledRule>>()
   const candidates = (iface: string, direction: PacketDirection, protocol: string): ReadonlyArray<CompiledRule> => {
     const key = `${iface}\u0000${direction}\u0000${protocol}`

@@ -20,17 +20,18 @@
  * The filter rules then see the translated destination and port.
  */
 import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
-import {
-  type CompiledPolicy,
-  type CompiledRule,
-  compileEndpoint,
-  excludedBy,
-  familiesOf,
-  type InterfaceMatch,
-  maskOf,
-  protocolsOf
-} from "./Compile.ts"
-import type { Explanation, NatKind, NatStep, Packet, PolicyOneToOne, PolicyPortForward, Translation } from "./Domain.ts"
+import { type CompiledPolicy, type CompiledRule, compiledRule, excludedBy } from "./Compile.ts"
+import type {
+  Explanation,
+  NatKind,
+  NatStep,
+  Packet,
+  PolicyOneToOne,
+  PolicyPortForward,
+  PolicyRule,
+  PriorityGroup,
+  Translation
+} from "./Domain.ts"
 import { explainCompiled, lastFailure, type Match, matchRule, MAYBE, NO, YES } from "./Evaluate.ts"
 import { type CompiledPacket, showIp } from "./Packet.ts"
 import * as R from "./Ranges.ts"
@@ -48,23 +49,46 @@ export interface CompiledForward {
   readonly destinationFrom: number | undefined
 }
 
-/** A port forward's match conditions in a rule's terms: what pf's `rdr on <if> ... from ... to ...` matches. */
-const asRuleSpec = (f: PolicyPortForward): RuleSpec => ({
-  enabled: f.spec.enabled,
-  action: "pass",
-  quick: true,
-  interfaces: f.spec.interfaces,
-  interfaceInvert: false,
-  direction: "in",
-  ipVersion: f.spec.ipVersion === "any" ? "inet46" : f.spec.ipVersion,
-  protocol: f.spec.protocol,
-  source: f.spec.source,
-  destination: f.spec.destination,
-  log: f.spec.log,
-  gateway: "",
-  description: f.spec.description,
-  categories: f.spec.categories
-})
+/** The conditions of a NAT entry written as a rule's: what its pf line matches, as a quick pass rule. */
+export type NatConditions = Pick<
+  RuleSpec,
+  "enabled" | "interfaces" | "direction" | "ipVersion" | "protocol" | "source" | "destination" | "log" | "description"
+>
+
+/**
+ * A NAT entry's match conditions compiled as a rule on its interfaces (and their groups' members):
+ * matching a packet and comparing entries (covers) then work as for filter rules.
+ */
+export const natMatch = (
+  policy: CompiledPolicy,
+  entry: Pick<PolicyRule, "name" | "sequence" | "origin" | "source">,
+  conditions: NatConditions,
+  position: number,
+  placed: { readonly group: PriorityGroup; readonly priority: number }
+): CompiledRule => {
+  const groups = policy.input.groups ?? {}
+  const names = new Set(conditions.interfaces.flatMap((n) => [n, ...(groups[n]?.members ?? [])]))
+  const spec: RuleSpec = {
+    ...conditions,
+    action: "pass",
+    quick: true,
+    interfaceInvert: false,
+    gateway: "",
+    categories: []
+  }
+  return compiledRule(
+    policy.resolver,
+    {
+      name: entry.name,
+      spec,
+      sequence: entry.sequence,
+      origin: entry.origin,
+      ...(entry.source !== undefined ? { source: entry.source } : {})
+    },
+    position,
+    { ...placed, interfaces: names.size === 0 ? { kind: "all" } : { kind: "only", names } }
+  )
+}
 
 const single = (ranges: R.Ranges): bigint | undefined =>
   ranges.length === 1 && ranges[0]!.lo === ranges[0]!.hi ? ranges[0]!.lo : undefined
@@ -76,7 +100,6 @@ export const forwardsOf = (policy: CompiledPolicy): ReadonlyArray<CompiledForwar
   const known = compiledForwards.get(policy)
   if (known !== undefined) return known
   const { resolver, input } = policy
-  const groups = input.groups ?? {}
   const ordered = (input.portForwards ?? [])
     .map((forward, index) => ({ forward, index }))
     .sort((a, b) =>
@@ -84,33 +107,28 @@ export const forwardsOf = (policy: CompiledPolicy): ReadonlyArray<CompiledForwar
       a.forward.sequence - b.forward.sequence || a.index - b.index
     )
   const made = ordered.map(({ forward }, position): CompiledForward => {
-    const spec = asRuleSpec(forward)
-    const protocols = protocolsOf(spec.protocol)
-    const names = new Set(spec.interfaces.flatMap((n) => [n, ...(groups[n]?.members ?? [])]))
-    const interfaces: InterfaceMatch = names.size === 0 ? { kind: "all" } : { kind: "only", names }
-    const match: CompiledRule = {
-      position,
-      rule: {
-        name: forward.name,
-        spec,
-        sequence: forward.sequence,
-        origin: forward.origin,
-        ...(forward.source !== undefined ? { source: forward.source } : {})
+    const { spec } = forward
+    // what pf's `rdr on <if> ... from ... to ...` matches
+    const match = natMatch(
+      policy,
+      forward,
+      {
+        enabled: spec.enabled,
+        interfaces: spec.interfaces,
+        direction: "in",
+        ipVersion: spec.ipVersion === "any" ? "inet46" : spec.ipVersion,
+        protocol: spec.protocol,
+        source: spec.source,
+        destination: spec.destination,
+        log: spec.log,
+        description: spec.description
       },
-      group: forward.origin === "automatic" ? "automatic" : "interface",
-      priority: forward.origin === "automatic" ? 300 : 600,
-      enabled: spec.enabled,
-      action: "pass",
-      quick: true,
-      log: spec.log,
-      interfaces,
-      direction: "in",
-      families: familiesOf(spec.ipVersion),
-      protocols,
-      protocolMask: maskOf(protocols),
-      source: compileEndpoint(resolver, spec.source),
-      destination: compileEndpoint(resolver, spec.destination)
-    }
+      position,
+      {
+        group: forward.origin === "automatic" ? "automatic" : "interface",
+        priority: forward.origin === "automatic" ? 300 : 600
+      }
+    )
     const target = resolver.addresses(forward.spec.target === "" ? [] : [forward.spec.target])
     const v4 = target.tokens.length === 0 && !target.any && target.v6.length === 0 ? single(target.v4) : undefined
     const v6 = target.tokens.length === 0 && !target.any && target.v4.length === 0 ? single(target.v6) : undefined
@@ -160,7 +178,6 @@ const compiledOneToOne = new WeakMap<CompiledPolicy, ReadonlyArray<CompiledOneTo
 export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneToOne> => {
   const known = compiledOneToOne.get(policy)
   if (known !== undefined) return known
-  const groups = policy.input.groups ?? {}
   const after = forwardsOf(policy).length
   const made = (policy.input.oneToOne ?? [])
     .map((entry, index) => ({ entry, index }))
@@ -170,53 +187,32 @@ export const oneToOnesOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOneTo
       // DNatRule.php: a bare external address takes the internal subnet's prefix
       const prefix = spec.internal.includes("/") ? spec.internal.slice(spec.internal.indexOf("/")) : ""
       const externalText = spec.external.includes("/") ? spec.external : `${spec.external}${prefix}`
-      const names = new Set([spec.interface, ...(groups[spec.interface]?.members ?? [])])
       const external = R.parseBlock(externalText)
       const ipVersion = external?.family === 6 ? "inet6" : "inet"
       const remote = { addresses: spec.destination === "" ? [] : [spec.destination], invert: spec.destinationInvert }
-      /** the entry's conditions in one direction as a rule (quick pass, any protocol) */
+      /** the entry's conditions in one direction as a rule (any protocol) */
       const asRule = (
         direction: "in" | "out",
         source: { readonly addresses: ReadonlyArray<string>; readonly invert: boolean },
         destination: { readonly addresses: ReadonlyArray<string>; readonly invert: boolean }
-      ): CompiledRule => ({
-        position: after + i,
-        rule: {
-          name: entry.name,
-          spec: {
+      ): CompiledRule =>
+        natMatch(
+          policy,
+          entry,
+          {
             enabled: spec.enabled,
-            action: "pass",
-            quick: true,
             interfaces: [spec.interface],
-            interfaceInvert: false,
             direction,
             ipVersion,
             protocol: "any",
             source: { ...source, port: "" },
             destination: { ...destination, port: "" },
             log: spec.log,
-            gateway: "",
-            description: spec.description,
-            categories: []
+            description: spec.description
           },
-          sequence: entry.sequence,
-          origin: entry.origin,
-          ...(entry.source !== undefined ? { source: entry.source } : {})
-        },
-        group: "interface",
-        priority: 500,
-        enabled: spec.enabled,
-        action: "pass",
-        quick: true,
-        log: spec.log,
-        interfaces: { kind: "only", names },
-        direction,
-        families: familiesOf(ipVersion),
-        protocols: undefined,
-        protocolMask: maskOf(undefined),
-        source: compileEndpoint(policy.resolver, { ...source, port: "" }),
-        destination: compileEndpoint(policy.resolver, { ...destination, port: "" })
-      })
+          after + i,
+          { group: "interface", priority: 500 }
+        )
       const match = asRule("in", remote, { addresses: [externalText], invert: false })
       const outbound = asRule("out", { addresses: [spec.internal], invert: spec.internalInvert }, remote)
       const internal = spec.internalInvert ? undefined : blockOf(policy, spec.internal)

@@ -6,8 +6,9 @@
  * interface, after every binat rule (pf_get_translation, FreeBSD sys/netpfil/pf/pf_lb.c).
  */
 import type { OutboundNatSpec } from "../Kinds/OutboundNat/Spec.ts"
-import { type CompiledPolicy, type CompiledRule, compileEndpoint, familiesOf, maskOf, protocolsOf } from "./Compile.ts"
+import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import type { PolicyOutboundNat } from "./Domain.ts"
+import { natMatch } from "./Nat.ts"
 
 export interface CompiledOutboundNat {
   readonly entry: PolicyOutboundNat
@@ -27,56 +28,29 @@ const compiled = new WeakMap<CompiledPolicy, ReadonlyArray<CompiledOutboundNat>>
 export const outboundNatOf = (policy: CompiledPolicy): ReadonlyArray<CompiledOutboundNat> => {
   const known = compiled.get(policy)
   if (known !== undefined) return known
-  const groups = policy.input.groups ?? {}
   const made = (policy.input.outboundNat ?? [])
     .map((entry, index) => ({ entry, index }))
     .sort((a, b) => a.entry.sequence - b.entry.sequence || a.index - b.index)
     .map(({ entry }, position): CompiledOutboundNat => {
       const { spec } = entry
-      const source = endpoint(spec.source)
-      const destination = endpoint(spec.destination)
-      const protocols = protocolsOf(spec.protocol)
-      return {
+      const match = natMatch(
+        policy,
         entry,
-        match: {
-          position,
-          rule: {
-            name: entry.name,
-            spec: {
-              enabled: spec.enabled,
-              action: "pass",
-              quick: true,
-              interfaces: [spec.interface],
-              interfaceInvert: false,
-              direction: "out",
-              ipVersion: spec.ipVersion,
-              protocol: spec.protocol,
-              source,
-              destination,
-              log: spec.log,
-              gateway: "",
-              description: spec.description,
-              categories: []
-            },
-            sequence: entry.sequence,
-            origin: entry.origin,
-            ...(entry.source !== undefined ? { source: entry.source } : {})
-          },
-          group: "interface",
-          priority: 50,
+        {
           enabled: spec.enabled,
-          action: "pass",
-          quick: true,
-          log: spec.log,
-          interfaces: { kind: "only", names: new Set([spec.interface, ...(groups[spec.interface]?.members ?? [])]) },
+          interfaces: [spec.interface],
           direction: "out",
-          families: familiesOf(spec.ipVersion),
-          protocols,
-          protocolMask: maskOf(protocols),
-          source: compileEndpoint(policy.resolver, source),
-          destination: compileEndpoint(policy.resolver, destination)
-        }
-      }
+          ipVersion: spec.ipVersion,
+          protocol: spec.protocol,
+          source: endpoint(spec.source),
+          destination: endpoint(spec.destination),
+          log: spec.log,
+          description: spec.description
+        },
+        position,
+        { group: "interface", priority: 50 }
+      )
+      return { entry, match }
     })
   compiled.set(policy, made)
   return made

@@ -6,6 +6,7 @@
 import * as fc from "fast-check"
 import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
+import { oneToOneSpec } from "../support/one-to-one.ts"
 import { endpoint, forwardSpec } from "../support/port-forward.ts"
 import { alias, type RuleOptions } from "./build.ts"
 
@@ -133,16 +134,14 @@ export const oneToOneOptions: fc.Arbitrary<OneToOneSpec> = fc
     destination: fc.constantFrom("", "", "", "198.51.100.0/24", "geo"),
     destinationInvert: fc.constantFrom(false, false, false, true)
   })
-  .map((e): OneToOneSpec => ({
-    enabled: e.enabled,
-    interface: e.iface,
-    type: e.type,
-    internal: e.mapping[0]!,
-    internalInvert: false,
-    external: e.mapping[1]!,
-    destination: e.destination,
-    destinationInvert: e.destinationInvert && e.destination !== "",
-    natReflection: "",
-    log: false,
-    description: ""
-  }))
+  .map((e): OneToOneSpec =>
+    oneToOneSpec({
+      enabled: e.enabled,
+      interface: e.iface,
+      type: e.type,
+      internal: e.mapping[0]!,
+      external: e.mapping[1]!,
+      destination: e.destination,
+      destinationInvert: e.destinationInvert && e.destination !== ""
+    })
+  )

@@ -13,7 +13,6 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Intent } from "../../src/Domain/Intent.ts"
 import type { Plan } from "../../src/Domain/Plan.ts"
-import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
 import type { PortForwardSpec } from "../../src/Kinds/PortForward/Spec.ts"
 import * as Policy from "../../src/Policy.ts"
 import { evaluateIntent } from "../../src/Policy/Intents.ts"
@@ -22,6 +21,7 @@ import { renderExplanation } from "../../src/Policy/Render.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { snapshot } from "../reconciler/fixtures.ts"
 import { runCli } from "../support/cli.ts"
+import { oneToOne } from "../support/one-to-one.ts"
 import { endpoint, forwardSpec } from "../support/port-forward.ts"
 import { rule, spec } from "./build.ts"
 
@@ -47,23 +47,7 @@ const input = (
   }))
 })
 
-const binat = (name: string, over: Partial<OneToOneSpec> = {}) => ({
-  name,
-  spec: {
-    enabled: true,
-    interface: "wan",
-    type: "binat" as const,
-    internal: "10.0.0.10",
-    internalInvert: false,
-    external: "203.0.113.10",
-    destination: "",
-    destinationInvert: false,
-    natReflection: "" as const,
-    log: false,
-    description: "",
-    ...over
-  }
-})
+const binat = oneToOne
 
 const withOneToOne = (
   input: Policy.PolicyInput,

@@ -9,28 +9,12 @@
  */
 import { describe, expect, it } from "vitest"
 import { loadSite } from "../../src/DesiredState/Load.ts"
-import type { OneToOneSpec } from "../../src/Kinds/OneToOne/Spec.ts"
 import type { OutboundNatSpec } from "../../src/Kinds/OutboundNat/Spec.ts"
 import { type Finding, lint, lintSite } from "../../src/Policy.ts"
+import { oneToOne } from "../support/one-to-one.ts"
 import { policy } from "./build.ts"
 
-const entry = (name: string, over: Partial<OneToOneSpec>) => ({
-  name,
-  spec: {
-    enabled: true,
-    interface: "wan",
-    type: "binat" as const,
-    internal: "10.0.0.10",
-    internalInvert: false,
-    external: "203.0.113.10",
-    destination: "",
-    destinationInvert: false,
-    natReflection: "" as const,
-    log: false,
-    description: "",
-    ...over
-  }
-})
+const entry = oneToOne
 
 const outbound = (name: string, over: Partial<OutboundNatSpec> = {}) => ({
   name,
