@@ -29,7 +29,7 @@ import { makeTransport, type TransportOptions } from "./Http.ts"
 import * as Interfaces from "./Interfaces.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
-import { fromPermissionError } from "./Unreadable.ts"
+import { fromPermissionError, notReadText } from "./Unreadable.ts"
 import * as Version from "./Version.ts"
 import { allRows } from "./Wire.ts"
 
@@ -184,11 +184,7 @@ export const make = (
       context: ReadContext
     ): Effect.Effect<ReadonlyArray<LiveItem<unknown>> | UnreadableKind, OpnsenseError> =>
       apiOf(apis, kind).read(context).pipe(
-        Effect.catchTag("PermissionError", (error) =>
-          Effect.as(
-            Effect.logWarning(`site "${site}": ${kind.noun[1]} could not be read (${error.message})`),
-            fromPermissionError(kind.name, error)
-          ))
+        Effect.catchTag("PermissionError", (error) => Effect.succeed(fromPermissionError(kind.name, error)))
       )
 
     const readSnapshot = Effect.gen(function*() {
@@ -211,6 +207,13 @@ export const make = (
         stale: false
       } as LiveSnapshot
       const snapshot: LiveSnapshot = unreadable.length > 0 ? { ...readable, unreadable } : readable
+      if (unreadable.length > 0) {
+        yield* Effect.logWarning(
+          `site "${site}": the API key may not read ${unreadable.length} kind(s), held empty in this snapshot: ${
+            unreadable.map(notReadText).join("; ")
+          }`
+        )
+      }
       yield* Effect.annotateCurrentSpan({
         ...Object.fromEntries(kinds.map((kind, i) => [`opnsense.${kind.collection}`, lists[i]?.length ?? 0])),
         ...(unreadable.length > 0 ? { "opnsense.unreadable": unreadable.map((u) => u.kind).join(",") } : {})
