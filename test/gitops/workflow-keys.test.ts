@@ -1,6 +1,7 @@
 /**
  * The plan key docs/gitops.md documents ("Read-only key"): the privileges it lists are enough for
- * the plan and drift steps, and what they do and do not prevent, against the simulator's ACL
+ * the plan and drift steps, those of kinds the site does not use can be left out, and what they do
+ * and do not prevent, against the simulator's ACL
  * (privilege → URL patterns as in opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/*\/ACL/ACL.xml).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -31,6 +32,21 @@ const PLAN_KEY_PRIVILEGES = [
   "page-system-staticroutes"
 ]
 
+/**
+ * What the plan key held before the NAT, DHCP, DNS and routing kinds existed: still enough for a site
+ * that declares none of them (docs/gitops.md: those privileges are needed only where the site uses
+ * the kind)
+ */
+const FILTER_KEY_PRIVILEGES = [
+  "page-firewall-aliases",
+  "page-filter-api",
+  "page-interfaces-vlan-edit",
+  "page-system-status",
+  "page-interfaces-overview",
+  "page-firewall-categories",
+  "page-system-firmware-manualupdate"
+]
+
 let sim: SimulatorHandle
 let repo: Repo
 
@@ -41,6 +57,12 @@ beforeAll(async () => {
     secret: "plan-secret",
     user: "gitops-plan",
     privileges: PLAN_KEY_PRIVILEGES
+  })
+  sim.state.apiKeys.push({
+    key: "filter-key",
+    secret: "filter-secret",
+    user: "gitops-plan-filter",
+    privileges: FILTER_KEY_PRIVILEGES
   })
   repo = makeRepo(sim, { tree: TREE })
 }, 60_000)
@@ -57,12 +79,44 @@ const withPlanKey = (name: string) => (...args: ReadonlyArray<string>) =>
     env: { OPNSENSE_API_KEY: "plan-key", OPNSENSE_API_SECRET: "plan-secret" }
   })
 
+const withFilterKey = (name: string) => (...args: ReadonlyArray<string>) =>
+  runCli(args, {
+    sim,
+    dataDir: `${repo.root}/.data/${name}`,
+    cwd: repo.root,
+    env: { OPNSENSE_API_KEY: "filter-key", OPNSENSE_API_SECRET: "filter-secret" }
+  })
+
 describe("the read-only plan key", () => {
   it("is enough for plan and drift", async () => {
     const plan = await withPlanKey("plan")("plan", "--out", "plan.json", "--detailed-exitcode")
     expect(plan.code, plan.stderr).toBe(2)
     const drift = await withPlanKey("drift")("drift")
     expect([0, 2], drift.stderr).toContain(drift.code)
+  })
+
+  it("needs the privileges of the NAT, DHCP, DNS and routing kinds only where the site uses them", async () => {
+    // the site (vlans, aliases, rules) declares none of them: plan and drift go on and say what they did not read
+    const plan = await withFilterKey("filter-plan")("plan", "--detailed-exitcode")
+    expect(plan.code, plan.stderr).toBe(2)
+    expect(plan.stdout).toContain(
+      "warning: DHCP subnets were not read: the API key lacks the privilege \"page-dhcp-kea-v4 (Services: Kea DHCP: v4)\"; " +
+        "the site declares none, so none are planned and none on the firewall are touched"
+    )
+    expect(plan.stdout).toContain("port forwards were not read")
+    const json = await withFilterKey("filter-json")("plan", "--json")
+    expect(JSON.parse(json.stdout)).toMatchObject({ unread: expect.arrayContaining(["port_forward", "host_override"]) })
+    const drift = await withFilterKey("filter-drift")("drift")
+    expect([0, 2], drift.stderr).toContain(drift.code)
+    expect(drift.stdout).toContain(
+      "Not compared: gateways were not read: the API key lacks the privilege \"page-system-gateways (System: Gateways)\"."
+    )
+    const lint = await withFilterKey("filter-lint")("lint", "--live")
+    expect([0, 2], lint.stderr).toContain(lint.code)
+    expect(lint.stdout).toContain(
+      "note: port forwards were not read: the API key lacks the privilege " +
+        "\"page-firewall-nat-portforward-edit (Firewall: NAT: Port Forward)\": the analysis goes on without them"
+    )
   })
 
   it("an apply with it stops at the pre-apply backup, before any write (no Configuration History privilege)", async () => {
