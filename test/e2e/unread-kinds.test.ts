@@ -21,7 +21,7 @@ afterEach(async () => {
   h = undefined
 })
 
-const KEA = "page-dhcp-kea-v4 (Services: Kea DHCP: v4)"
+const KEA = "page-dhcp-kea-v4 (Services: DHCP: Kea(v4))"
 const NETWORK = ["vlans:", "  - name: iot", "    parent: igb2", "    tag: 30", ""].join("\n")
 const DHCP = [
   "dhcp_subnets:",

@@ -100,7 +100,7 @@ describe("the read-only plan key", () => {
     const plan = await withFilterKey("filter-plan")("plan", "--detailed-exitcode")
     expect(plan.code, plan.stderr).toBe(2)
     expect(plan.stdout).toContain(
-      "warning: DHCP subnets were not read: the API key lacks the privilege \"page-dhcp-kea-v4 (Services: Kea DHCP: v4)\"; " +
+      "warning: DHCP subnets were not read: the API key lacks the privilege \"page-dhcp-kea-v4 (Services: DHCP: Kea(v4))\"; " +
         "the site declares none, so none are planned and none on the firewall are touched"
     )
     expect(plan.stdout).toContain("port forwards were not read")
@@ -115,7 +115,7 @@ describe("the read-only plan key", () => {
     expect([0, 2], lint.stderr).toContain(lint.code)
     expect(lint.stdout).toContain(
       "note: port forwards were not read: the API key lacks the privilege " +
-        "\"page-firewall-nat-portforward-edit (Firewall: NAT: Port Forward)\": the analysis goes on without them"
+        "\"page-firewall-nat-portforward-edit (Firewall: NAT: Destination NAT)\": the analysis goes on without them"
     )
   })
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest"
 import { PRIVILEGES } from "../../src/Simulator/Acl.ts"
 import { callOk, callTool, resultText, useHttpStack } from "./harness.ts"
 
-const KEA = "page-dhcp-kea-v4 (Services: Kea DHCP: v4)"
+const KEA = "page-dhcp-kea-v4 (Services: DHCP: Kea(v4))"
 
 const mcp = useHttpStack({ readOnly: true }, (stack) => {
   // the server's key loses the Kea privilege

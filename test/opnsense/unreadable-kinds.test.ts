@@ -15,7 +15,7 @@ import { layerRedis } from "../../src/Resilience/RedisCache.ts"
 import { type SimulatorHandle, startSimulator } from "../../src/Simulator.ts"
 import { PRIVILEGES } from "../../src/Simulator/Acl.ts"
 
-const FORWARD = "page-firewall-nat-portforward-edit (Firewall: NAT: Port Forward)"
+const FORWARD = "page-firewall-nat-portforward-edit (Firewall: NAT: Destination NAT)"
 const retry = { maxRetries: 0, baseDelayMs: 5, maxDelayMs: 20 }
 
 describe("a kind the key may not read", () => {
