@@ -104,6 +104,10 @@ describe("a key without the Kea privilege", () => {
     expect(drift.missing).toEqual([])
     expect(drift.pending).toEqual([])
     expect(drift.hasDrift).toBe(false)
+    const imported = await Effect.runPromise(
+      Effect.provide(Reconciler.use((r) => r.importLive({ recordInventory: false })), noKea)
+    )
+    expect(imported.skipped).toContain(`DHCP subnets were not read: the API key lacks the privilege "${KEA}"`)
 
     // the site no longer declares the subnet: a plan must read Kea to delete it
     write(harness, "dhcp.yaml", "")
