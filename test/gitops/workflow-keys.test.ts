@@ -10,17 +10,26 @@ import { TREE } from "../e2e/harness.ts"
 import { runCli } from "../support/cli.ts"
 import { makeRepo, type Repo } from "./repo.ts"
 
-/** the privileges docs/gitops.md lists for the read-only key */
-const PLAN_KEY_PRIVILEGES = [
+/**
+ * The privileges docs/gitops.md says to always grant the read-only key: what the plan key held
+ * before the NAT, DHCP, DNS and routing kinds existed, still enough for a site that declares none
+ * of them
+ */
+const ALWAYS_PRIVILEGES = [
   "page-firewall-aliases",
   "page-filter-api",
   "page-interfaces-vlan-edit",
   "page-system-status",
   "page-interfaces-overview",
   "page-firewall-categories",
+  "page-system-firmware-manualupdate"
+]
+
+/** every privilege docs/gitops.md lists for the read-only key */
+const PLAN_KEY_PRIVILEGES = [
+  ...ALWAYS_PRIVILEGES,
   "page-filter-snat-api",
   "page-firewall-nat-1-1-edit",
-  "page-system-firmware-manualupdate",
   // host overrides and their aliases; query forwarding (domain overrides) is only under the whole of Unbound
   "page-services-dnsresolver-overrides",
   "page-services-unbound",
@@ -30,21 +39,6 @@ const PLAN_KEY_PRIVILEGES = [
   "page-dhcp-kea-v4",
   "page-system-gateways",
   "page-system-staticroutes"
-]
-
-/**
- * What the plan key held before the NAT, DHCP, DNS and routing kinds existed: still enough for a site
- * that declares none of them (docs/gitops.md: those privileges are needed only where the site uses
- * the kind)
- */
-const FILTER_KEY_PRIVILEGES = [
-  "page-firewall-aliases",
-  "page-filter-api",
-  "page-interfaces-vlan-edit",
-  "page-system-status",
-  "page-interfaces-overview",
-  "page-firewall-categories",
-  "page-system-firmware-manualupdate"
 ]
 
 let sim: SimulatorHandle
@@ -61,8 +55,8 @@ beforeAll(async () => {
   sim.state.apiKeys.push({
     key: "filter-key",
     secret: "filter-secret",
-    user: "gitops-plan-filter",
-    privileges: FILTER_KEY_PRIVILEGES
+    user: "gitops-plan",
+    privileges: ALWAYS_PRIVILEGES
   })
   repo = makeRepo(sim, { tree: TREE })
 }, 60_000)
@@ -71,21 +65,16 @@ afterAll(async () => {
   repo.close()
 })
 
-const withPlanKey = (name: string) => (...args: ReadonlyArray<string>) =>
+/** The CLI with an API key, in a DATA_DIR of its own per name. */
+const withKey = (key: string) => (name: string) => (...args: ReadonlyArray<string>) =>
   runCli(args, {
     sim,
     dataDir: `${repo.root}/.data/${name}`,
     cwd: repo.root,
-    env: { OPNSENSE_API_KEY: "plan-key", OPNSENSE_API_SECRET: "plan-secret" }
+    env: { OPNSENSE_API_KEY: `${key}-key`, OPNSENSE_API_SECRET: `${key}-secret` }
   })
-
-const withFilterKey = (name: string) => (...args: ReadonlyArray<string>) =>
-  runCli(args, {
-    sim,
-    dataDir: `${repo.root}/.data/${name}`,
-    cwd: repo.root,
-    env: { OPNSENSE_API_KEY: "filter-key", OPNSENSE_API_SECRET: "filter-secret" }
-  })
+const withPlanKey = withKey("plan")
+const withFilterKey = withKey("filter")
 
 describe("the read-only plan key", () => {
   it("is enough for plan and drift", async () => {
