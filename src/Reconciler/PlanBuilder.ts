@@ -22,8 +22,11 @@ const liveDigests = new WeakMap<LiveSnapshot, Map<string, string>>()
  * that has it, leaves it out as well (`matchesPlan`).
  */
 export const liveDigest = (live: LiveSnapshot, omit: ReadonlyArray<string> = unreadKinds(live)): string => {
-  const known = liveDigests.get(live) ?? new Map<string, string>()
-  liveDigests.set(live, known)
+  let known = liveDigests.get(live)
+  if (known === undefined) {
+    known = new Map()
+    liveDigests.set(live, known)
+  }
   const key = [...omit].sort(byCodeUnit).join(",")
   const digest = known.get(key)
   if (digest !== undefined) return digest
