@@ -68,6 +68,22 @@ export type LiveInterface = typeof LiveInterface.Type
 export const ResourceKind = Schema.String
 export type ResourceKind = string
 
+/**
+ * A kind the snapshot could not read because the API key lacks the privilege for it (403): the
+ * snapshot holds no objects of the kind, which says nothing about the firewall.
+ */
+export const UnreadableKind = Schema.Struct({
+  /** the kind's name: "dhcp_subnet" */
+  kind: ResourceKind,
+  /** the call that was refused: "POST kea/dhcpv4/search_subnet" */
+  endpoint: Schema.String,
+  /** the ACL privilege the call needs, as the client names it, when known */
+  privilege: Schema.optional(Schema.String),
+  /** the refusal as the client reported it */
+  message: Schema.String
+})
+export type UnreadableKind = typeof UnreadableKind.Type
+
 /** Everything read from one firewall in one snapshot: one bulk read per kind (`live.rules`, ...). */
 export type LiveSnapshot =
   & {
@@ -76,6 +92,8 @@ export type LiveSnapshot =
     readonly fetchedAt: string
     /** the firewall's interfaces; absent when they could not be read (no privilege, older snapshot) */
     readonly interfaces?: ReadonlyArray<LiveInterface> | undefined
+    /** kinds the API key may not read (their collections are empty); absent when every kind was read */
+    readonly unreadable?: ReadonlyArray<UnreadableKind> | undefined
     /** true when served from cache while the firewall was unreachable (circuit open) */
     readonly stale: boolean
   }

@@ -72,6 +72,11 @@ export const Plan = Schema.Struct({
   changes: Schema.Array(Change),
   summary: PlanSummary,
   warnings: Schema.Array(Schema.String),
+  /**
+   * kinds the API key could not read (no privilege) and the plan went on without: it plans nothing
+   * of them, and neither it nor apply's stale check compares them
+   */
+  unread: Schema.optional(Schema.Array(ResourceKind)),
   blocked: Schema.Array(BlockedChange),
   /**
    * true when the plan deletes every object the site manages and keeps none (an empty or wrong

@@ -144,7 +144,7 @@ export const DriftReport = Schema.Struct({
   unclaimed: Schema.Array(UnclaimedObject),
   /** rules the filter API shows read-only (legacy, automatic): never touched */
   readOnly: Schema.Struct({ legacy: Schema.Number, automatic: Schema.Number, builtin: Schema.Number }),
-  /** kinds the firewall's version has no API for, with why: nothing of them was compared */
+  /** kinds the firewall's version has no API for, or the API key may not read, with why: nothing of them was compared */
   unreadable: Schema.optional(Schema.Array(Schema.String)),
   /** true when drifted, missing, forged-unclaimed or appeared-unmanaged objects exist (`drift` exits 2) */
   hasDrift: Schema.Boolean,

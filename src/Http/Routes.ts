@@ -10,6 +10,8 @@ import * as Response from "effect/http/HttpServerResponse"
 import type { HttpServerResponse } from "effect/http/HttpServerResponse"
 import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import type { LiveSnapshot } from "../Domain/Model.ts"
+import { kindAt } from "../Kinds/Registry.ts"
+import { permissionError, unreadableEntry } from "../Opnsense/Unreadable.ts"
 import { sampleProcess } from "../Telemetry/Metrics.ts"
 import { RELEASE_TAG, VERSION } from "../Version.ts"
 import { gitTag } from "./Commit.ts"
@@ -83,7 +85,13 @@ const liveKind = (ports: Ports, hot: Hot, kind: Kind, options: ListingOptions) =
   const params = query(request)
   return Effect.matchEffect(sharedSnapshot(hot, site), {
     onFailure: (e) => Effect.succeed(fromPortError(e)),
-    onSuccess: (snapshot) => listing(snapshot, kind, request, params, options)
+    onSuccess: (snapshot) => {
+      // an empty list would say the firewall has none: say the key may not read them instead
+      const refused = unreadableEntry(snapshot, kindAt(kind)?.name ?? kind)
+      return refused === undefined
+        ? listing(snapshot, kind, request, params, options)
+        : Effect.succeed(fromPortError(permissionError(site.name, refused)))
+    }
   })
 }
 

@@ -9,7 +9,7 @@
  */
 import * as Schema from "effect/Schema"
 import type { LiveSnapshot } from "../Domain/Model.ts"
-import { FirmwareVersion, LiveInterface } from "../Domain/Model.ts"
+import { FirmwareVersion, LiveInterface, UnreadableKind } from "../Domain/Model.ts"
 import { alias } from "./Alias/index.ts"
 import { assignment } from "./Assignment/index.ts"
 import { dhcpReservation } from "./DhcpReservation/index.ts"
@@ -162,6 +162,8 @@ export const LiveSnapshotSchema = Schema.Struct({
   ...Object.fromEntries(all.map((k) => [k.collection, Schema.Array(k.live)])),
   /** the firewall's interfaces; absent when they could not be read (no privilege, older snapshot) */
   interfaces: Schema.optional(Schema.Array(LiveInterface)),
+  /** kinds the API key may not read, held empty; absent when every kind was read (and in older snapshots) */
+  unreadable: Schema.optional(Schema.Array(UnreadableKind)),
   /** true when served from cache while the firewall was unreachable (circuit open) */
   stale: Schema.Boolean
 }) as unknown as Schema.Codec<LiveSnapshot, unknown>

@@ -10,8 +10,8 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
-import type { FirmwareVersion, LiveInterface, LiveSnapshot } from "../Domain/Model.ts"
-import type { ClientKit, ReadContext } from "../Kinds/Kind.ts"
+import type { FirmwareVersion, LiveInterface, LiveSnapshot, UnreadableKind } from "../Domain/Model.ts"
+import type { AnyKind, ClientKit, LiveItem, ReadContext } from "../Kinds/Kind.ts"
 import { apiOf, type ClientCollections, kinds, LiveSnapshotSchema } from "../Kinds/Registry.ts"
 import type { Backup, OpnsenseShape } from "../Opnsense.ts"
 import { Cache } from "../Resilience/Cache.ts"
@@ -29,6 +29,7 @@ import { makeTransport, type TransportOptions } from "./Http.ts"
 import * as Interfaces from "./Interfaces.ts"
 import { makeRequester } from "./Request.ts"
 import { checkWrite, WriteResult } from "./Response.ts"
+import { fromPermissionError, notReadText } from "./Unreadable.ts"
 import * as Version from "./Version.ts"
 import { allRows } from "./Wire.ts"
 
@@ -173,16 +174,31 @@ export const make = (
       })
     )
 
+    /**
+     * One kind's objects, or, when the key lacks the privilege to list them, the kind named as
+     * unreadable: plan, drift and list_live decide whether they can do without it. Any other
+     * failure fails the snapshot.
+     */
+    const readKind = (
+      kind: AnyKind,
+      context: ReadContext
+    ): Effect.Effect<ReadonlyArray<LiveItem<unknown>> | UnreadableKind, OpnsenseError> =>
+      apiOf(apis, kind).read(context).pipe(
+        Effect.catchTag("PermissionError", (error) => Effect.succeed(fromPermissionError(kind.name, error)))
+      )
+
     const readSnapshot = Effect.gen(function*() {
       const v = yield* version
       // after an outage the breaker lets a single probe through: read one kind at a time then
       const concurrency = (yield* breaker.state(site)) === "closed" ? 2 : 1
       const [index, interfaces] = yield* Effect.all([categories, listInterfaces], { concurrency })
       const context: ReadContext = { categories: index.byId, interfaces }
-      const read = yield* Effect.forEach(kinds, (kind) => apiOf(apis, kind).read(context), { concurrency })
+      const read = yield* Effect.forEach(kinds, (kind) => readKind(kind, context), { concurrency })
       const now = yield* Clock.currentTimeMillis
-      const collections = Object.fromEntries(kinds.map((kind, i) => [kind.collection, read[i] ?? []]))
-      const snapshot = {
+      const unreadable = read.flatMap((r) => ("kind" in r ? [r] : []))
+      const lists = read.map((r) => ("kind" in r ? [] : r))
+      const collections = Object.fromEntries(kinds.map((kind, i) => [kind.collection, lists[i] ?? []]))
+      const readable = {
         site,
         version: v,
         fetchedAt: new Date(now).toISOString(),
@@ -190,9 +206,18 @@ export const make = (
         ...(interfaces !== undefined ? { interfaces } : {}),
         stale: false
       } as LiveSnapshot
-      yield* Effect.annotateCurrentSpan(
-        Object.fromEntries(kinds.map((kind, i) => [`opnsense.${kind.collection}`, read[i]?.length ?? 0]))
-      )
+      const snapshot: LiveSnapshot = unreadable.length > 0 ? { ...readable, unreadable } : readable
+      if (unreadable.length > 0) {
+        yield* Effect.logWarning(
+          `site "${site}": the API key may not read ${unreadable.length} kind(s), held empty in this snapshot: ${
+            unreadable.map(notReadText).join("; ")
+          }`
+        )
+      }
+      yield* Effect.annotateCurrentSpan({
+        ...Object.fromEntries(kinds.map((kind, i) => [`opnsense.${kind.collection}`, lists[i]?.length ?? 0])),
+        ...(unreadable.length > 0 ? { "opnsense.unreadable": unreadable.map((u) => u.kind).join(",") } : {})
+      })
       return snapshot
     })
 

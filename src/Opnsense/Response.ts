@@ -20,9 +20,9 @@ import type { RawResponse } from "./Http.ts"
 import { isMap } from "./Wire.ts"
 
 /**
- * ACL keys for the URL patterns the client uses, as the firewall names them (opnsense/core 25.7,
- * 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml, Firewall/ACL/ACL.xml,
- * Interfaces/ACL/ACL.xml), longest prefix first.
+ * ACL keys for the URL patterns the client uses, with the name System > Access > Users shows for
+ * them (opnsense/core 25.7, 26.1, 26.7.2: src/opnsense/mvc/app/models/OPNsense/Core/ACL/ACL.xml,
+ * Firewall/ACL/ACL.xml, Interfaces/ACL/ACL.xml; names as at 26.7.2), longest prefix first.
  */
 const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   ["interfaces/vlan_settings/", "page-interfaces-vlan-edit (Interfaces: VLAN)"],
@@ -35,11 +35,14 @@ const PRIVILEGES: ReadonlyArray<readonly [string, string]> = [
   ["firewall/one_to_one/", "page-firewall-nat-1-1-edit (Firewall: NAT: 1:1)"],
   // the other kinds' endpoints (opnsense/core 26.7.2: src/opnsense/mvc/app/models/OPNsense/Firewall/ACL/ACL.xml,
   // Interfaces/ACL/ACL.xml, Kea/ACL/ACL.xml, Unbound/ACL/ACL.xml, Core/ACL/ACL.xml)
-  ["firewall/d_nat/", "page-firewall-nat-portforward-edit (Firewall: NAT: Port Forward)"],
-  ["interfaces/assignment/", "page-interfaces-assignnetworkports (Interfaces: Assignments)"],
-  ["kea/", "page-dhcp-kea-v4 (Services: Kea DHCP: v4)"],
-  ["unbound/settings/search_host", "page-services-dnsresolver-overrides (Services: Unbound DNS: Overrides)"],
-  ["unbound/", "page-services-unbound (Services: Unbound DNS)"],
+  ["firewall/d_nat/", "page-firewall-nat-portforward-edit (Firewall: NAT: Destination NAT)"],
+  ["interfaces/assignment/", "page-interfaces-assignnetworkports (Interfaces: Assign network ports)"],
+  ["kea/", "page-dhcp-kea-v4 (Services: DHCP: Kea(v4))"],
+  [
+    "unbound/settings/search_host",
+    "page-services-dnsresolver-overrides (Services: Unbound DNS: Edit Host and Domain Override)"
+  ],
+  ["unbound/", "page-services-unbound (Services: Unbound)"],
   ["routing/settings/", "page-system-gateways (System: Gateways)"],
   ["routes/", "page-system-staticroutes (System: Static Routes)"],
   ["core/system/status", "page-system-status (System: Status)"],

@@ -6,7 +6,7 @@
  * (the identity's orphans, which the plan deletes) are listed as unclaimed: drift when their
  * ownership is forged (a duplicate marker, or a marker naming an object this site never recorded),
  * a pending delete when state.json shows we created them. Read-only rules and built-in aliases are
- * only counted.
+ * only counted. Kinds the API key may not read are named in `unreadable` and not compared.
  */
 import type { DesiredSite } from "../Domain/Desired.ts"
 import type { LiveSnapshot } from "../Domain/Model.ts"
@@ -14,7 +14,7 @@ import type { DriftReport, UnclaimedObject, UnmanagedObject } from "../Domain/Re
 import { desiredOf, kinds, liveOf } from "../Kinds/Registry.ts"
 import type { SiteState } from "../Store/StateFile.ts"
 import { fieldDiff, identifySite, identityOf, sequenceTargets } from "./Diff.ts"
-import { unreadableKinds } from "./Unavailable.ts"
+import { unreadableKinds, unreadKinds } from "./Unavailable.ts"
 
 export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: SiteState, now: Date): DriftReport => {
   const identity = identifySite(desired, live, state.inventory)
@@ -27,7 +27,11 @@ export const driftReport = (desired: DesiredSite, live: LiveSnapshot, state: Sit
   const baseline = state.unmanagedBaseline
   const liveUuids = new Set(kinds.flatMap((kind) => liveOf(live, kind).map((l) => l.uuid)))
 
+  // a kind the key may not read is not compared (an empty list would make every managed object missing)
+  const unread = new Set(unreadKinds(live))
+
   for (const kind of kinds) {
+    if (unread.has(kind.name)) continue
     const identified = identityOf(identity, kind)
     const items = desiredOf(desired, kind)
     const byName = new Map(identified.matches.map((m) => [m.desired.name, m]))

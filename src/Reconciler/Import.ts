@@ -115,7 +115,7 @@ export const adoptionEdits = (
   const identity = identifySite(desired, live, inventory)
   const added: Record<string, Record<string, string>> = perKind(() => ({}))
   const edits: Array<Edit> = []
-  const skipped: Array<string> = []
+  const skipped: Array<string> = [...unreadableKinds(live)]
 
   /** Unclaimed live objects in snapshot order, each with the name it was owned as, if any. */
   const unclaimed = (

@@ -15,6 +15,8 @@ import type { Plan } from "../Domain/Plan.ts"
 import type { ApplyReport } from "../Domain/Reports.ts"
 import { apiOf, desiredOf, kindNames, kinds, perKind } from "../Kinds/Registry.ts"
 import type { OpnsenseShape } from "../Opnsense.ts"
+import type { PermissionError } from "../Opnsense/Errors.ts"
+import { permissionError } from "../Opnsense/Unreadable.ts"
 import { auditedOverride, withSiteIntents } from "../Policy/PlanIntents.ts"
 import {
   type ApplyOptions,
@@ -36,9 +38,9 @@ import { Firewalls } from "./Firewalls.ts"
 import { adoptionEdits, type Imported, importSnapshot } from "./Import.ts"
 import { type ResolvedSite, resolveSiteInterfaces } from "./Interfaces.ts"
 import { compileSteps, orderChanges } from "./Order.ts"
-import { buildPlan, liveDigest } from "./PlanBuilder.ts"
+import { buildPlan, matchesPlan } from "./PlanBuilder.ts"
 import { importSite, selectSite } from "./Sites.ts"
-import { refuseUnavailable } from "./Unavailable.ts"
+import { refuseUnavailable, refuseUnreadable, unreadKinds } from "./Unavailable.ts"
 
 export interface ReconcilerOptions {
   /** DESIRED_STATE_DIR */
@@ -101,8 +103,10 @@ export const make = (options: ReconcilerOptions) =>
       const live = yield* fresh(client)
       // a kind the version has no API for reads as empty: plan must not create into it
       yield* refuseUnavailable(given, live)
+      const state = yield* store.site(given.config.name)
+      // nor into a kind the key may not read, or prune it, or drop what state.json says it manages
+      yield* refuseUnreadable(given, live, state.inventory)
       const { site, warnings } = yield* withLiveInterfaces(given, live)
-      const state = yield* store.site(site.config.name)
       const planned = buildPlan(site, live, state.inventory, yield* now)
       const built = withSiteIntents(
         warnings.length === 0
@@ -156,8 +160,10 @@ export const make = (options: ReconcilerOptions) =>
       }
       const client = yield* firewalls.forSite(site.config)
       const live = yield* fresh(client)
+      yield* refuseUnreadBy(plan, live)
+      yield* refuseUnreadable(site, live, (yield* store.site(site.config.name)).inventory)
       const resolved = yield* withLiveInterfaces(site, live)
-      if (liveDigest(live) !== plan.liveDigest) {
+      if (!matchesPlan(live, plan)) {
         return yield* new StalePlan({
           message: `the firewall of site "${plan.site}" changed since plan ${
             plan.planId.slice(0, 12)
@@ -237,10 +243,16 @@ export const make = (options: ReconcilerOptions) =>
         const failed = executed.failed || after._tag === "Failure"
         const result = failed ? "failed" : "applied"
         const finishedAt = (yield* now).toISOString()
+        // kinds the key could not read keep what state.json held: the identity saw none of them
+        const unread = after._tag === "Success" ? unreadKinds(after.success) : []
         yield* store.updateSite(site.config.name, (s) => ({
           ...s,
-          inventory: identity === undefined ? mergeOutcomes(s.inventory, executed.outcomes) : inventoryOf(identity),
-          ...(identity === undefined ? {} : { unmanagedBaseline: baselineOf(identity) }),
+          inventory: identity === undefined
+            ? mergeOutcomes(s.inventory, executed.outcomes)
+            : keeping(inventoryOf(identity), s.inventory, unread),
+          ...(identity === undefined
+            ? {}
+            : { unmanagedBaseline: keeping(baselineOf(identity), s.unmanagedBaseline ?? {}, unread) }),
           lastApplied: { planId: plan.planId, desiredDigest: site.digest, at: finishedAt, actor, result }
         }))
         yield* store.appendAudit({
@@ -465,6 +477,33 @@ const refuseBlocked = (plan: Plan, opts: ApplyOptions): Effect.Effect<void, Plan
         site: plan.site
       })
     )
+
+/**
+ * A saved plan is applied only with a key that reads at least what the plan's key read: a kind
+ * the plan compared but this key may not read cannot be checked for changes since the plan.
+ */
+const refuseUnreadBy = (plan: Plan, live: LiveSnapshot): Effect.Effect<void, PermissionError> => {
+  const read = new Set(plan.unread ?? [])
+  const entry = (live.unreadable ?? []).find((u) => !read.has(u.kind))
+  return entry === undefined ? Effect.void : Effect.fail(
+    permissionError(
+      plan.site,
+      entry,
+      `plan ${plan.planId.slice(0, 12)} was made with a key that read them, so apply must read them to check ` +
+        "the firewall did not change since"
+    )
+  )
+}
+
+/** `next` per kind, except the kinds in `unread`, which keep what `previous` held. */
+const keeping = <A>(
+  next: Readonly<Record<string, A>>,
+  previous: Readonly<Record<string, A>>,
+  unread: ReadonlyArray<string>
+): Record<string, A> => ({
+  ...next,
+  ...Object.fromEntries(unread.flatMap((kind) => previous[kind] === undefined ? [] : [[kind, previous[kind]]]))
+})
 
 /** Without a layer around the reconciler: plan, then execute that plan. */
 const executeAtOnce: PlanAndApplyHook = (_site, planned) =>

@@ -9,23 +9,40 @@ import type { Plan } from "../Domain/Plan.ts"
 import { desiredOf, kinds, liveOf } from "../Kinds/Registry.ts"
 import { diffSite, type Inventory, type SiteIdentity } from "./Diff.ts"
 import { orderChanges } from "./Order.ts"
+import { unreadKinds, unreadWarnings } from "./Unavailable.ts"
 import { versionWarnings } from "./VersionWarnings.ts"
 
-// one digest per snapshot object: plan, the stale-plan check and the safety guard all ask for it
-const liveDigests = new WeakMap<LiveSnapshot, string>()
+// one digest per snapshot object and left-out kinds: plan, the stale-plan check and the safety guard all ask for it
+const liveDigests = new WeakMap<LiveSnapshot, Map<string, string>>()
 
-/** What the firewall holds, independent of when it was read or whether it came from cache. */
-export const liveDigest = (live: LiveSnapshot): string => {
-  const known = liveDigests.get(live)
-  if (known !== undefined) return known
+/**
+ * What the firewall holds, independent of when it was read or whether it came from cache: every
+ * kind but `omit`, by default the kinds the snapshot's key could not read. A plan made with a key
+ * that lacks a kind's privilege records the kind (Plan.unread) so that apply, reading with a key
+ * that has it, leaves it out as well (`matchesPlan`).
+ */
+export const liveDigest = (live: LiveSnapshot, omit: ReadonlyArray<string> = unreadKinds(live)): string => {
+  let known = liveDigests.get(live)
+  if (known === undefined) {
+    known = new Map()
+    liveDigests.set(live, known)
+  }
+  const key = [...omit].sort(byCodeUnit).join(",")
+  const digest = known.get(key)
+  if (digest !== undefined) return digest
   const byUuid = <A extends { readonly uuid: string }>(items: ReadonlyArray<A>) =>
     [...items].sort((a, b) => byCodeUnit(a.uuid, b.uuid))
-  const digest = sha256(
-    canonicalJson(Object.fromEntries(kinds.map((kind) => [kind.collection, byUuid(liveOf(live, kind))])))
+  const compared = kinds.filter((kind) => !omit.includes(kind.name))
+  const made = sha256(
+    canonicalJson(Object.fromEntries(compared.map((kind) => [kind.collection, byUuid(liveOf(live, kind))])))
   )
-  liveDigests.set(live, digest)
-  return digest
+  known.set(key, made)
+  return made
 }
+
+/** Whether a snapshot holds what the plan was made against (the kinds the plan did not read left out). */
+export const matchesPlan = (live: LiveSnapshot, plan: Plan): boolean =>
+  liveDigest(live, plan.unread ?? []) === plan.liveDigest
 
 export const planId = (desiredDigest: string, live: string, version: string): string =>
   sha256(`${desiredDigest}\n${live}\n${version}`)
@@ -52,6 +69,9 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
     )
   }
   warnings.push(...versionWarnings(desired, live, ordered))
+  // kinds the key may not read: Live.ts has refused the plan already when it needs one of them
+  warnings.push(...unreadWarnings(live))
+  const unread = unreadKinds(live)
   // a site setting this version's API cannot read is not compared: say so instead
   for (const kind of kinds) {
     const why = kind.setting === undefined || desiredOf(desired, kind).length === 0
@@ -88,6 +108,7 @@ export const buildPlan = (desired: DesiredSite, live: LiveSnapshot, inventory: I
       summary: { create: count("create"), update: count("update"), delete: count("delete") },
       warnings,
       blocked: [],
+      ...(unread.length > 0 ? { unread } : {}),
       ...(destroysAll ? { destroysAll } : {})
     }
   }

@@ -36,7 +36,7 @@ import {
   type SiteOptions
 } from "../Reconciler.ts"
 import { Firewalls, type FirewallsShape } from "../Reconciler/Firewalls.ts"
-import { liveDigest } from "../Reconciler/PlanBuilder.ts"
+import { matchesPlan } from "../Reconciler/PlanBuilder.ts"
 import { Store } from "../Store/Store.ts"
 import { recordApplyRevert } from "../Telemetry/Metrics.ts"
 import { judgeIntents, recheckIntents } from "./IntentGuard.ts"
@@ -151,11 +151,11 @@ export const make = Effect.fnUntraced(
     const guard = Effect.fn("SafeReconciler.guard")(function*(plan: Plan, config: SiteConfig, from?: LiveSnapshot) {
       const client = yield* firewalls.forSite(config)
       const planned = from ?? (yield* Ref.get(seen)).get(config.name)?.live
-      const live = planned !== undefined && liveDigest(planned) === plan.liveDigest
+      const live = planned !== undefined && matchesPlan(planned, plan)
         ? planned
         : yield* Effect.flatMap(
           client.snapshot(),
-          (cached) => liveDigest(cached) === plan.liveDigest ? Effect.succeed(cached) : client.snapshot({ fresh: true })
+          (cached) => matchesPlan(cached, plan) ? Effect.succeed(cached) : client.snapshot({ fresh: true })
         )
       const result = guardPlan(plan, live, config, client.url)
       yield* Effect.annotateCurrentSpan({ site: plan.site, blocked: result.blocked.length })

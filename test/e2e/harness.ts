@@ -26,6 +26,8 @@ export interface Harness {
   readonly desiredDir: string
   readonly dataDir: string
   readonly layer: Layer.Layer<Reconciler | Store | Opnsense>
+  /** the same desired state and DATA_DIR, calling the simulator with another API key */
+  readonly withKey: (apiKey: string, apiSecret: string) => Layer.Layer<Reconciler | Store | Opnsense>
   readonly close: () => Promise<void>
 }
 
@@ -47,18 +49,18 @@ export const startHarness = async (
     mkdirSync(desiredDir, { recursive: true })
     for (const [file, content] of Object.entries(options.files)) writeFileSync(join(desiredDir, file), content)
   }
-  const client = layerSimulator(sim, { cacheTtlSeconds: 0 })
-  const store = storeLayer(dataDir)
-  const layer = reconcilerLayer({ desiredDir, actor: "e2e" }).pipe(
-    Layer.provideMerge(Layer.mergeAll(firewallsFromClient, store, DesiredState.layer)),
-    Layer.provideMerge(client),
-    Layer.provide(NodeServices.layer)
-  )
+  const layerFor = (key: { readonly apiKey: string; readonly apiSecret: string }) =>
+    reconcilerLayer({ desiredDir, actor: "e2e" }).pipe(
+      Layer.provideMerge(Layer.mergeAll(firewallsFromClient, storeLayer(dataDir), DesiredState.layer)),
+      Layer.provideMerge(layerSimulator({ ...sim, ...key }, { cacheTtlSeconds: 0 })),
+      Layer.provide(NodeServices.layer)
+    )
   return {
     sim,
     desiredDir,
     dataDir,
-    layer,
+    layer: layerFor(sim),
+    withKey: (apiKey, apiSecret) => layerFor({ apiKey, apiSecret }),
     close: async () => {
       await sim.close()
       rmSync(root, { recursive: true, force: true })

@@ -107,6 +107,27 @@ describe("GET /api/{rules,vlans,aliases}", () => {
       assert.notStrictEqual(after.headers.get("etag"), before)
     }))
 
+  it.live("a kind the key may not read answers its PermissionError (502), not an empty list", () =>
+    Effect.gen(function*() {
+      const message = "the API user lacks the privilege page-interfaces-vlan-edit (Interfaces: VLAN) needed for " +
+        "POST interfaces/vlan_settings/search_item (403 Forbidden): grant it in System > Access > Users"
+      const { ports } = switchable({
+        ...snapshot("default", 3),
+        vlans: [],
+        unreadable: [{
+          kind: "vlan",
+          endpoint: "POST interfaces/vlan_settings/search_item",
+          privilege: "page-interfaces-vlan-edit (Interfaces: VLAN)",
+          message
+        }]
+      })
+      const server = yield* start(testConfig(), ports)
+      const vlans = yield* call(`${server.url}/api/vlans`)
+      assert.strictEqual(vlans.status, 502)
+      assert.deepStrictEqual(vlans.json(), { error: "PermissionError", message })
+      assert.strictEqual((yield* call(`${server.url}/api/rules`)).status, 200)
+    }))
+
   it.live("reads the snapshot once for requests that arrive while it is being read; a failed read is not kept", () =>
     Effect.gen(function*() {
       const { current, ports } = switchable(snapshot("default", 3), "100 millis")

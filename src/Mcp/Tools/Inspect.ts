@@ -11,6 +11,7 @@ import { ResourceKind } from "../../Domain/Model.ts"
 import { Plan } from "../../Domain/Plan.ts"
 import { AuditEntry, DriftReport } from "../../Domain/Reports.ts"
 import { KindName, kindNames } from "../../Kinds/Registry.ts"
+import { permissionError, unreadableEntry } from "../../Opnsense/Unreadable.ts"
 import { validateWithLint } from "../../Policy.ts"
 import { renderIntentResults } from "../../Policy/Render.ts"
 import { Firewalls, Reconciler } from "../../Reconciler.ts"
@@ -209,6 +210,9 @@ export const listLive = defineTool({
     const site = yield* chooseSite(sites, input.site)
     const client = yield* firewalls.forSite(site)
     const snapshot = yield* client.snapshot({ fresh: input.fresh === true })
+    // an empty page would say the firewall has none: say the key may not read them instead
+    const refused = unreadableEntry(snapshot, input.kind)
+    if (refused !== undefined) return yield* Effect.fail(permissionError(site.name, refused))
     const rows = LiveQuery.rowsOf(snapshot, input.kind)
     const fields = input.fields?.includes("*") === true
       ? Object.keys(rows[0] ?? {})
