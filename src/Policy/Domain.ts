@@ -75,6 +75,11 @@ export const PolicyInput = Schema.Struct({
   oneToOne: Schema.optional(Schema.Array(PolicyOneToOne)),
   /** outbound NAT rules (lint only: intents and explain are inbound) */
   outboundNat: Schema.optional(Schema.Array(PolicyOutboundNat)),
+  /**
+   * live and plan input: the kinds the firewall's API key may not read (LiveSnapshot.unreadable),
+   * of which the input holds none whatever the firewall has
+   */
+  unread: Schema.optional(Schema.Array(Schema.String)),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**

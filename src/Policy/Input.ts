@@ -103,6 +103,12 @@ const outboundNatOf = (snapshot: LiveSnapshot): ReadonlyArray<LiveOutboundNat> =
 
 const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.spec, origin: alias.origin })
 
+/** the kinds the snapshot's key may not read, when there are any */
+const unreadOf = (snapshot: LiveSnapshot) =>
+  snapshot.unreadable === undefined || snapshot.unreadable.length === 0
+    ? {}
+    : { unread: snapshot.unreadable.map((u) => u.kind) }
+
 export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInput => ({
   site: snapshot.site,
   origin: "live",
@@ -111,6 +117,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   portForwards: forwardsOf(snapshot).map(liveForward),
   oneToOne: oneToOneOf(snapshot).map(liveOneToOne),
   outboundNat: outboundNatOf(snapshot).map(liveOutboundNat),
+  ...unreadOf(snapshot),
   ...siteSettings(config, snapshot.interfaces)
 })
 
@@ -256,6 +263,7 @@ export const fromPlan = (
       portForwards: forwards.values(),
       oneToOne: oneToOne.values(),
       outboundNat: outboundNat.values(),
+      ...unreadOf(snapshot),
       ...siteSettings(config, snapshot.interfaces)
     },
     skipped

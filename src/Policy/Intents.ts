@@ -13,6 +13,7 @@
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
 import { normalizePort, normalizeProtocol } from "../Domain/Normalize.ts"
+import { kindNamed } from "../Kinds/Registry.ts"
 import type { RuleAction } from "../Kinds/Rule/Spec.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
@@ -231,11 +232,29 @@ const protocolsOf = (
   return [...[...named].sort(), ...(other === undefined ? [] : [other])]
 }
 
+/** the kinds whose objects decide a packet: when the API key could not read one, no decision is certain */
+const DECIDING: ReadonlyArray<string> = ["rule", "alias", "port_forward", "one_to_one_nat"]
+
 const resultOf = (
   policy: CompiledPolicy,
   intent: Intent,
   fields: Omit<IntentResult, "intent" | "origin">
-): IntentEvaluation => ({ _tag: "Evaluated", result: { intent, origin: policy.input.origin, ...fields } })
+): IntentEvaluation => {
+  const unread = (policy.input.unread ?? []).filter((k) => DECIDING.includes(k))
+  const result = { intent, origin: policy.input.origin, ...fields }
+  if (unread.length === 0 || fields.verdict === "unknown") return { _tag: "Evaluated", result }
+  // held or violated on what was read; what was not read could change either
+  return {
+    _tag: "Evaluated",
+    result: {
+      ...result,
+      verdict: "unknown",
+      message: `${fields.message}; not certain: the API key may not read the firewall's ${
+        unread.map((k) => kindNamed(k)?.noun[1] ?? k).join(", ")
+      }, which could decide otherwise`
+    }
+  }
+}
 
 const describePacket = (p: IntentPacket): string =>
   `${p.protocol.toLowerCase()} ${p.source}${p.sourcePort === undefined ? "" : `:${p.sourcePort}`} → ${p.destination}${

@@ -32,7 +32,7 @@ const snapshotOf = (config: SiteConfig) =>
   })
 
 /** The kinds the analysis reads from a snapshot (Input.ts fromLive). */
-const analysed = ["rule", "alias", "port_forward", "one_to_one"]
+const analysed = ["rule", "alias", "port_forward", "one_to_one_nat", "outbound_nat"]
 
 /** What the snapshot's key could not read of what the analysis uses: it is missing from the findings. */
 const unreadNotes = (snapshot: LiveSnapshot): ReadonlyArray<string> =>

@@ -244,6 +244,23 @@ describe("intents after destination NAT", () => {
     expect(result!.preexisting).toBeUndefined()
   })
 
+  it("is unknown, not held or violated, when the API key may not read the firewall's port forwards", () => {
+    const unread = {
+      ...live,
+      unreadable: [{
+        kind: "port_forward",
+        endpoint: "POST firewall/d_nat/search_rule",
+        message: "the API user lacks the privilege …"
+      }]
+    }
+    const results = planIntentResults(planOf([]), unread, [
+      intent({ name: "wan-closed", expect: "block" }),
+      intent({ name: "wan-open", port: "7443", expect: "pass" })
+    ])
+    expect(results.map((r) => r.verdict)).toEqual(["unknown", "unknown"])
+    expect(results[0]!.message).toContain("the API key may not read the firewall's port forwards")
+  })
+
   it("on a plan that also creates the interface the packet arrives on, the breaking change is still named", () => {
     // opt2 is not on the firewall yet: the plan's own rule is the first to name it
     const plan = planOf([{
