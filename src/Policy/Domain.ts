@@ -6,7 +6,7 @@
 import * as Schema from "effect/Schema"
 import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
 import { Intent } from "../Domain/Intent.ts"
-import { Origin } from "../Domain/Model.ts"
+import { Origin, UnreadableKind } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
 import { OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
@@ -79,7 +79,7 @@ export const PolicyInput = Schema.Struct({
    * live and plan input: the kinds the firewall's API key may not read (LiveSnapshot.unreadable),
    * of which the input holds none whatever the firewall has
    */
-  unread: Schema.optional(Schema.Array(Schema.String)),
+  unread: Schema.optional(Schema.Array(UnreadableKind)),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**
@@ -127,7 +127,8 @@ export const FindingCode = Schema.Literals([
   "forward-unpassed",
   "shadowed-forward",
   "shadowed-one-to-one",
-  "shadowed-outbound-nat"
+  "shadowed-outbound-nat",
+  "kinds-not-read"
 ])
 export type FindingCode = typeof FindingCode.Type
 

@@ -107,7 +107,7 @@ const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.sp
 const unreadOf = (snapshot: LiveSnapshot) =>
   snapshot.unreadable === undefined || snapshot.unreadable.length === 0
     ? {}
-    : { unread: snapshot.unreadable.map((u) => u.kind) }
+    : { unread: snapshot.unreadable }
 
 export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInput => ({
   site: snapshot.site,

@@ -20,6 +20,7 @@ import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
 import {
   type CompiledForward,
   type CompiledOneToOne,
+  DECIDING_KINDS,
   type Entry,
   forwardDecides,
   forwardsOf,
@@ -232,15 +233,12 @@ const protocolsOf = (
   return [...[...named].sort(), ...(other === undefined ? [] : [other])]
 }
 
-/** the kinds whose objects decide a packet: when the API key could not read one, no decision is certain */
-const DECIDING: ReadonlyArray<string> = ["rule", "alias", "port_forward", "one_to_one_nat"]
-
 const resultOf = (
   policy: CompiledPolicy,
   intent: Intent,
   fields: Omit<IntentResult, "intent" | "origin">
 ): IntentEvaluation => {
-  const unread = (policy.input.unread ?? []).filter((k) => DECIDING.includes(k))
+  const unread = (policy.input.unread ?? []).map((u) => u.kind).filter((k) => DECIDING_KINDS.includes(k))
   const result = { intent, origin: policy.input.origin, ...fields }
   if (unread.length === 0 || fields.verdict === "unknown") return { _tag: "Evaluated", result }
   // held or violated on what was read; what was not read could change either

@@ -1,6 +1,7 @@
 /**
  * All lint checks over one compiled policy, with the site's severity overrides applied.
  */
+import { notReadText } from "../Opnsense/Unreadable.ts"
 import type { CompiledPolicy } from "./Compile.ts"
 import type { Finding } from "./Domain.ts"
 import { aliasFindings } from "./Lint/Aliases.ts"
@@ -9,6 +10,9 @@ import { intentFindings } from "./Lint/Intents.ts"
 import { managementFindings } from "./Lint/Management.ts"
 import { natFindings } from "./Lint/Nat.ts"
 import { hygieneFindings, orderFindings } from "./Lint/Rules.ts"
+
+/** the kinds the analysis reads from a snapshot (Input.ts fromLive) */
+const ANALYSED: ReadonlyArray<string> = ["rule", "alias", "port_forward", "one_to_one_nat", "outbound_nat"]
 
 export const DEFAULT_SENSITIVE_INTERFACES: ReadonlyArray<string> = ["wan"]
 
@@ -24,6 +28,13 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
       hint: "migrate legacy rules to the MVC filter (Firewall → Automation) to manage them from git"
     }]
     : []
+  // the kinds the analysis reads that the API key could not: findings about them are missing
+  const notRead: Array<Draft> = (input.unread ?? []).filter((u) => ANALYSED.includes(u.kind)).map((u) => ({
+    code: "kinds-not-read",
+    kind: "site",
+    message: `${notReadText(u)}: the analysis goes on without them`,
+    hint: "grant the API key the privilege, or read the findings as leaving these objects out"
+  }))
   return applySeverities(
     [
       ...orderFindings(policy),
@@ -32,7 +43,8 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
       ...managementFindings(policy),
       ...intentFindings(policy),
       ...natFindings(policy),
-      ...site
+      ...site,
+      ...notRead
     ],
     input.severities
   )

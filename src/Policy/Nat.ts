@@ -20,6 +20,7 @@
  * The filter rules then see the translated destination and port.
  */
 import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
+import { notReadText } from "../Opnsense/Unreadable.ts"
 import { type CompiledPolicy, type CompiledRule, compiledRule, excludedBy } from "./Compile.ts"
 import type {
   Explanation,
@@ -452,6 +453,27 @@ export const forwardDecides = (nat: Translated, quickRuleDecided: boolean): nat 
  * a quick user rule did before it.
  */
 export const explainWithNat = (
+  policy: CompiledPolicy,
+  packet: CompiledPacket,
+  original: Packet,
+  notes: ReadonlyArray<string>
+): Explanation => {
+  const e = explainTranslated(policy, packet, original, notes)
+  const unread = (policy.input.unread ?? []).filter((u) => DECIDING_KINDS.includes(u.kind))
+  // what the key could not read could decide otherwise
+  return unread.length === 0
+    ? e
+    : {
+      ...e,
+      certain: false,
+      notes: [...e.notes, ...unread.map((u) => `${notReadText(u)}: they could decide otherwise`)]
+    }
+}
+
+/** the kinds whose objects decide a packet: rules, the aliases they name, and destination NAT */
+export const DECIDING_KINDS: ReadonlyArray<string> = ["rule", "alias", "port_forward", "one_to_one_nat"]
+
+const explainTranslated = (
   policy: CompiledPolicy,
   packet: CompiledPacket,
   original: Packet,

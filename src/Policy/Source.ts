@@ -7,8 +7,6 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { DesiredState } from "../DesiredState.ts"
 import type { SiteConfig } from "../Domain/Desired.ts"
-import type { LiveSnapshot } from "../Domain/Model.ts"
-import { notReadText, unreadableEntry } from "../Opnsense/Unreadable.ts"
 import { Firewalls } from "../Reconciler.ts"
 import { Store } from "../Store/Store.ts"
 import type { PolicyInput } from "./Domain.ts"
@@ -29,16 +27,6 @@ const snapshotOf = (config: SiteConfig) =>
   Effect.gen(function*() {
     const client = yield* (yield* Firewalls).forSite(config)
     return yield* client.snapshot()
-  })
-
-/** The kinds the analysis reads from a snapshot (Input.ts fromLive). */
-const analysed = ["rule", "alias", "port_forward", "one_to_one_nat", "outbound_nat"]
-
-/** What the snapshot's key could not read of what the analysis uses: it is missing from the findings. */
-const unreadNotes = (snapshot: LiveSnapshot): ReadonlyArray<string> =>
-  analysed.flatMap((kind) => {
-    const entry = unreadableEntry(snapshot, kind)
-    return entry === undefined ? [] : [`${notReadText(entry)}: the analysis goes on without them`]
   })
 
 const noSite = (dir: string, site: string | undefined) =>
@@ -70,13 +58,12 @@ export const firewallInputs = Effect.fn("Policy.firewallInputs")(function*(
       out.push({
         input: withDesiredIntents(fromLive(snapshot, s.config), s),
         notes: [
-          ...(snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : []),
-          ...unreadNotes(snapshot)
+          ...(snapshot.stale ? ["the firewall is unreachable: these are the last cached rules"] : [])
         ]
       })
     } else {
       const { input, skipped } = fromPlan(snapshot, plan, s.config)
-      out.push({ input: withDesiredIntents(input, s), notes: [...skipped, ...unreadNotes(snapshot)] })
+      out.push({ input: withDesiredIntents(input, s), notes: skipped })
     }
   }
   return out

@@ -103,7 +103,7 @@ describe("the read-only plan key", () => {
     const lint = await withFilterKey("filter-lint")("lint", "--live")
     expect([0, 2], lint.stderr).toContain(lint.code)
     expect(lint.stdout).toContain(
-      "note: port forwards were not read: the API key lacks the privilege " +
+      "info[kinds-not-read]: port forwards were not read: the API key lacks the privilege " +
         "\"page-firewall-nat-portforward-edit (Firewall: NAT: Destination NAT)\": the analysis goes on without them"
     )
   })

@@ -259,6 +259,19 @@ describe("intents after destination NAT", () => {
     ])
     expect(results.map((r) => r.verdict)).toEqual(["unknown", "unknown"])
     expect(results[0]!.message).toContain("the API key may not read the firewall's port forwards")
+    // explain says its decision is not certain, and lint says what it went without
+    const input = Policy.fromLive(unread)
+    const e = Policy.explain(input, {
+      source: "198.51.100.7",
+      destination: "203.0.113.2",
+      protocol: "tcp",
+      destinationPort: 7443,
+      interface: "wan"
+    })
+    if (e._tag === "Failure") throw new Error(e.failure.message)
+    expect(e.success.certain).toBe(false)
+    expect(e.success.notes).toContainEqual(expect.stringContaining("port forwards were not read"))
+    expect(Policy.lint(input)).toContainEqual(expect.objectContaining({ code: "kinds-not-read", severity: "info" }))
   })
 
   it("on a plan that also creates the interface the packet arrives on, the breaking change is still named", () => {

@@ -25,7 +25,8 @@ export const defaultSeverities: Readonly<Record<FindingCode, Severity>> = {
   "forward-unpassed": "warning",
   "shadowed-forward": "error",
   "shadowed-one-to-one": "error",
-  "shadowed-outbound-nat": "error"
+  "shadowed-outbound-nat": "error",
+  "kinds-not-read": "info"
 }
 
 export interface Draft {
