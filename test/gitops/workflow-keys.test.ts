@@ -93,6 +93,8 @@ describe("the read-only plan key", () => {
         "the site declares none, so none are planned and none on the firewall are touched"
     )
     expect(plan.stdout).toContain("port forwards were not read")
+    // the lockout guard checks the management path on what was read: no "not certainly" on every plan
+    expect(plan.stdout).not.toContain("not certainly")
     const json = await withFilterKey("filter-json")("plan", "--json")
     expect(JSON.parse(json.stdout)).toMatchObject({ unread: expect.arrayContaining(["port_forward", "host_override"]) })
     const drift = await withFilterKey("filter-drift")("drift")

@@ -68,6 +68,22 @@ const brief = (p: Plan, c: SiteConfig = config()) =>
   guardPlan(p, live, c, "https://192.168.1.1").blocked.map((b) => `${b.action} ${b.kind} ${b.name}`)
 
 describe("lockout guard", () => {
+  it("checks the path on what the key could read: an unread kind does not make every plan 'at risk'", () => {
+    const unread: LiveSnapshot = {
+      ...live,
+      unreadable: [{ kind: "port_forward", endpoint: "POST firewall/d_nat/search_rule", message: "403" }]
+    }
+    const dns = plan([{
+      action: "create",
+      kind: "rule",
+      name: "dns",
+      sequence: 150,
+      after: rule({ protocol: "UDP" }),
+      diff: []
+    }])
+    expect(guardPlan(dns, unread, config(), undefined)).toEqual({ blocked: [], warnings: [] })
+  })
+
   it("blocks deleting the rule that passes the management path", () => {
     const p = plan([{ action: "delete", kind: "rule", name: "admin-in", uuid: uuid(2), before: adminIn }])
     expect(brief(p)).toEqual(["delete rule admin-in"])
