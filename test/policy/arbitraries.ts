@@ -126,6 +126,8 @@ export const oneToOneOptions: fc.Arbitrary<OneToOneSpec> = fc
     type: fc.constantFrom("binat", "binat", "binat", "nat" as const),
     mapping: fc.constantFrom(
       ["10.0.1.5", "192.0.2.10"],
+      // the same host behind a second address: outbound the first entry takes it, inbound not
+      ["10.0.1.5", "192.0.2.20"],
       ["10.0.1.16/28", "192.0.2.16"],
       ["10.0.1.16/28", "192.0.2.16/28"],
       ["10.0.2.0/24", "192.0.2.32/28"],

@@ -190,7 +190,7 @@ describe("intent verdicts agree with explain", () => {
           }
         }
       ),
-      { numRuns: 1500, seed: 20261208 }
+      { numRuns: 3000, seed: 20261208 }
     )
     // the property means something only if both verdicts are common
     expect(held).toBeGreaterThan(100)
