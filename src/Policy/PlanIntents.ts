@@ -1,9 +1,9 @@
 /**
- * Intents against a plan: checked on the rules and port forwards the plan leaves (the live snapshot
+ * Intents against a plan: checked on the rules and NAT entries the plan leaves (the live snapshot
  * with its changes applied), and for each one it breaks, the change responsible: the change that
- * makes the new deciding rule or translating port forward, the change that removes or alters the
- * rule or port forward that used to keep the intent, or a change to an alias either of them names. An intent the live rules already break is not the
- * plan's doing and names no change.
+ * makes the new deciding rule or translating port forward or 1:1 entry, the change that removes or
+ * alters the one that used to keep the intent, or a change to an alias either of them names. An
+ * intent the live rules already break is not the plan's doing and names no change.
  */
 import type { SiteConfig } from "../Domain/Desired.ts"
 import type { Intent, IntentResult } from "../Domain/Intent.ts"
@@ -97,7 +97,7 @@ export const planIntentResults = (
   config?: SiteConfig
 ): ReadonlyArray<IntentResult> => {
   if (intents.length === 0) return []
-  const after = compile({ ...fromPlan(live, plan, config).input })
+  const after = compile(fromPlan(live, plan, config).input)
   let before: CompiledPolicy | undefined
   return intentResults(after, intents).map((result) => {
     if (result.verdict !== "violated") return result
