@@ -128,9 +128,13 @@ const shadowedOneToOne = (entries: ReadonlyArray<CompiledOneToOne>): ReadonlyArr
       } and ${earlier.length === 1 ? "takes" : "take"} it first${
         spec.type === "nat" && outbound.entry.spec.type === "binat" ? " (pf tries binat entries before nat ones)" : ""
       }`,
-      hint: `narrow ${earlier.map(quote).join(" and ")}, move ${quote(later.entry.name)} before ${
-        earlier.length === 1 ? "it" : "them"
-      } (a nat entry cannot go before a binat one), or delete it`,
+      hint: spec.type === "nat" && outbound.entry.spec.type === "binat"
+        ? `narrow ${quote(outbound.entry.name)} (moving ${
+          quote(later.entry.name)
+        } does not help: binat comes first), or delete it`
+        : `move ${quote(later.entry.name)} before ${earlier.map(quote).join(" and ")}, narrow ${
+          earlier.length === 1 ? "it" : "them"
+        }, or delete it`,
       source: later.entry.source,
       related: earlier
     }]
