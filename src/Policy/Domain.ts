@@ -6,7 +6,7 @@
 import * as Schema from "effect/Schema"
 import { InterfaceNet, ManagementPath, Severity } from "../Domain/Desired.ts"
 import { Intent } from "../Domain/Intent.ts"
-import { Origin, UnreadableKind } from "../Domain/Model.ts"
+import { Origin } from "../Domain/Model.ts"
 import { SourceRef } from "../Domain/Plan.ts"
 import { AliasSpec } from "../Kinds/Alias/Spec.ts"
 import { OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
@@ -76,10 +76,10 @@ export const PolicyInput = Schema.Struct({
   /** outbound NAT rules (lint only: intents and explain are inbound) */
   outboundNat: Schema.optional(Schema.Array(PolicyOutboundNat)),
   /**
-   * live and plan input: the kinds the firewall's API key may not read (LiveSnapshot.unreadable),
-   * of which the input holds none whatever the firewall has
+   * live and plan input: the kinds the snapshot holds none of whatever the firewall has (its
+   * version has no API for them, or the API key may not read them), each with why
    */
-  unread: Schema.optional(Schema.Array(UnreadableKind)),
+  notRead: Schema.optional(Schema.Array(Schema.Struct({ kind: Schema.String, why: Schema.String }))),
   /** interface identifier → networks/addresses; unknown interfaces are treated as opaque */
   interfaces: Schema.optional(Schema.Record(Schema.String, InterfaceNet)),
   /**

@@ -13,6 +13,7 @@ import { type LiveOneToOne, OneToOneSpec } from "../Kinds/OneToOne/Spec.ts"
 import { type LiveOutboundNat, OutboundNatSpec } from "../Kinds/OutboundNat/Spec.ts"
 import { type LivePortForward, PortForwardSpec } from "../Kinds/PortForward/Spec.ts"
 import { type LiveRule, RuleSpec } from "../Kinds/Rule/Spec.ts"
+import { kindsNotRead } from "../Opnsense/Unreadable.ts"
 import type { PolicyInput, PolicyOneToOne, PolicyOutboundNat, PolicyPortForward, PolicyRule } from "./Domain.ts"
 
 /**
@@ -103,11 +104,11 @@ const outboundNatOf = (snapshot: LiveSnapshot): ReadonlyArray<LiveOutboundNat> =
 
 const liveAlias = (alias: LiveAlias) => ({ name: alias.spec.name, spec: alias.spec, origin: alias.origin })
 
-/** the kinds the snapshot's key may not read, when there are any */
-const unreadOf = (snapshot: LiveSnapshot) =>
-  snapshot.unreadable === undefined || snapshot.unreadable.length === 0
-    ? {}
-    : { unread: snapshot.unreadable }
+/** the kinds the snapshot could not read, when there are any */
+const notReadOf = (snapshot: LiveSnapshot) => {
+  const notRead = kindsNotRead(snapshot)
+  return notRead.length === 0 ? {} : { notRead }
+}
 
 export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInput => ({
   site: snapshot.site,
@@ -117,7 +118,7 @@ export const fromLive = (snapshot: LiveSnapshot, config?: SiteConfig): PolicyInp
   portForwards: forwardsOf(snapshot).map(liveForward),
   oneToOne: oneToOneOf(snapshot).map(liveOneToOne),
   outboundNat: outboundNatOf(snapshot).map(liveOutboundNat),
-  ...unreadOf(snapshot),
+  ...notReadOf(snapshot),
   ...siteSettings(config, snapshot.interfaces)
 })
 
@@ -263,7 +264,7 @@ export const fromPlan = (
       portForwards: forwards.values(),
       oneToOne: oneToOne.values(),
       outboundNat: outboundNat.values(),
-      ...unreadOf(snapshot),
+      ...notReadOf(snapshot),
       ...siteSettings(config, snapshot.interfaces)
     },
     skipped

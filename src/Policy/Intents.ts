@@ -13,7 +13,6 @@
 import { protocols as knownProtocols } from "../DesiredState/Names.ts"
 import type { Intent, IntentPacket, IntentResult } from "../Domain/Intent.ts"
 import { normalizePort, normalizeProtocol } from "../Domain/Normalize.ts"
-import { kindNamed } from "../Kinds/Registry.ts"
 import type { RuleAction } from "../Kinds/Rule/Spec.ts"
 import type { CompiledPolicy, CompiledRule } from "./Compile.ts"
 import { defaultRule, matchFast, MAYBE, NO, YES } from "./Evaluate.ts"
@@ -233,24 +232,25 @@ const protocolsOf = (
   return [...[...named].sort(), ...(other === undefined ? [] : [other])]
 }
 
+/**
+ * A result as it stands with what could not be read: a kind that decides packets (its version has
+ * no API for it, or the key may not read it) could make a held intent fail, so held becomes
+ * unknown; a violation stands (apply refuses it), saying what it was found without.
+ */
 const resultOf = (
   policy: CompiledPolicy,
   intent: Intent,
   fields: Omit<IntentResult, "intent" | "origin">
 ): IntentEvaluation => {
-  const unread = (policy.input.unread ?? []).map((u) => u.kind).filter((k) => DECIDING_KINDS.includes(k))
+  const notRead = (policy.input.notRead ?? []).filter((n) => DECIDING_KINDS.includes(n.kind))
   const result = { intent, origin: policy.input.origin, ...fields }
-  if (unread.length === 0 || fields.verdict === "unknown") return { _tag: "Evaluated", result }
-  // held or violated on what was read; what was not read could change either
+  if (notRead.length === 0 || fields.verdict === "unknown") return { _tag: "Evaluated", result }
+  const without = notRead.map((n) => n.why).join("; ")
   return {
     _tag: "Evaluated",
-    result: {
-      ...result,
-      verdict: "unknown",
-      message: `${fields.message}; not certain: the API key may not read the firewall's ${
-        unread.map((k) => kindNamed(k)?.noun[1] ?? k).join(", ")
-      }, which could decide otherwise`
-    }
+    result: fields.verdict === "held"
+      ? { ...result, verdict: "unknown", message: `${fields.message}, but not certainly: ${without}` }
+      : { ...result, message: `${fields.message} (found without what could not be read: ${without})` }
   }
 }
 

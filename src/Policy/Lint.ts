@@ -1,7 +1,6 @@
 /**
  * All lint checks over one compiled policy, with the site's severity overrides applied.
  */
-import { notReadText } from "../Opnsense/Unreadable.ts"
 import type { CompiledPolicy } from "./Compile.ts"
 import type { Finding } from "./Domain.ts"
 import { aliasFindings } from "./Lint/Aliases.ts"
@@ -29,10 +28,10 @@ export const lintCompiled = (policy: CompiledPolicy): ReadonlyArray<Finding> => 
     }]
     : []
   // the kinds the analysis reads that the API key could not: findings about them are missing
-  const notRead: Array<Draft> = (input.unread ?? []).filter((u) => ANALYSED.includes(u.kind)).map((u) => ({
+  const notRead: Array<Draft> = (input.notRead ?? []).filter((n) => ANALYSED.includes(n.kind)).map((n) => ({
     code: "kinds-not-read",
     kind: "site",
-    message: `${notReadText(u)}: the analysis goes on without them`,
+    message: `${n.why}: the analysis goes on without them`,
     hint: "grant the API key the privilege, or read the findings as leaving these objects out"
   }))
   return applySeverities(

@@ -20,7 +20,6 @@
  * The filter rules then see the translated destination and port.
  */
 import type { RuleSpec } from "../Kinds/Rule/Spec.ts"
-import { notReadText } from "../Opnsense/Unreadable.ts"
 import { type CompiledPolicy, type CompiledRule, compiledRule, excludedBy } from "./Compile.ts"
 import type {
   Explanation,
@@ -459,15 +458,12 @@ export const explainWithNat = (
   notes: ReadonlyArray<string>
 ): Explanation => {
   const e = explainTranslated(policy, packet, original, notes)
-  const unread = (policy.input.unread ?? []).filter((u) => DECIDING_KINDS.includes(u.kind))
-  // what the key could not read could decide otherwise
+  // `certain` is about what was read (the lockout guard and the management check rely on it);
+  // what could not be read is said in a note
+  const unread = (policy.input.notRead ?? []).filter((n) => DECIDING_KINDS.includes(n.kind))
   return unread.length === 0
     ? e
-    : {
-      ...e,
-      certain: false,
-      notes: [...e.notes, ...unread.map((u) => `${notReadText(u)}: they could decide otherwise`)]
-    }
+    : { ...e, notes: [...e.notes, ...unread.map((n) => `${n.why}: they could decide otherwise`)] }
 }
 
 /** the kinds whose objects decide a packet: rules, the aliases they name, and destination NAT */

@@ -13,17 +13,11 @@ import type { LiveSnapshot, UnreadableKind } from "../Domain/Model.ts"
 import type { AnyKind, DesiredItem } from "../Kinds/Kind.ts"
 import { desiredOf, kindNamed, kinds } from "../Kinds/Registry.ts"
 import { type PermissionError, UnsupportedVersionError } from "../Opnsense/Errors.ts"
-import { notReadText, permissionError } from "../Opnsense/Unreadable.ts"
+import { kindsNotRead, notReadText, permissionError } from "../Opnsense/Unreadable.ts"
 import type { Inventory } from "../Store/StateFile.ts"
 
-/** One line per kind the version cannot read, or the key may not: "port forwards: <why>". */
-export const unreadableKinds = (live: LiveSnapshot): ReadonlyArray<string> => [
-  ...kinds.flatMap((kind) => {
-    const why = kind.unavailable?.(live.version)
-    return why === undefined ? [] : [`${kind.noun[1]} cannot be read: ${why}`]
-  }),
-  ...(live.unreadable ?? []).map(notReadText)
-]
+/** One line per kind the version cannot read, or the key may not: "port forwards cannot be read: <why>". */
+export const unreadableKinds = (live: LiveSnapshot): ReadonlyArray<string> => kindsNotRead(live).map((n) => n.why)
 
 /** The names of the kinds the snapshot's key may not read. */
 export const unreadKinds = (live: LiveSnapshot): ReadonlyArray<string> => (live.unreadable ?? []).map((u) => u.kind)

@@ -93,14 +93,10 @@ export const guardPlan = (
   apiUrl: string | undefined
 ): GuardResult => {
   if (config.management?.antiLockout === true || plan.changes.length === 0) return { blocked: [], warnings: [] }
-  // compiled once: the paths' source example and every evaluation use them. Kinds the key could not
-  // read are left out of both sides alike (the plan changes none of them and already warns that they
-  // were not read): otherwise every path would read "not certainly" passed on every such plan
-  const { unread: _left, ...readBefore } = fromLive(live, config)
-  const before = compile(readBefore)
+  // compiled once: the paths' source example and every evaluation use them
+  const before = compile(fromLive(live, config))
   const planned = fromPlan(live, plan, config)
-  const { unread: _leftAfter, ...readAfter } = planned.input
-  const after = compile(readAfter)
+  const after = compile(planned.input)
   const skipped = planned.skipped
   const paths = sitePaths(config, apiUrl, live.interfaces, sourceExample(before))
   const blocked = new Map<string, BlockedChange>()

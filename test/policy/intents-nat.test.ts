@@ -244,7 +244,7 @@ describe("intents after destination NAT", () => {
     expect(result!.preexisting).toBeUndefined()
   })
 
-  it("is unknown, not held or violated, when the API key may not read the firewall's port forwards", () => {
+  it("is not held for certain when the API key may not read the firewall's port forwards", () => {
     const unread = {
       ...live,
       unreadable: [{
@@ -257,9 +257,11 @@ describe("intents after destination NAT", () => {
       intent({ name: "wan-closed", expect: "block" }),
       intent({ name: "wan-open", port: "7443", expect: "pass" })
     ])
-    expect(results.map((r) => r.verdict)).toEqual(["unknown", "unknown"])
-    expect(results[0]!.message).toContain("the API key may not read the firewall's port forwards")
-    // explain says its decision is not certain, and lint says what it went without
+    // held on what was read is not certain; a violation stands, saying what it was found without
+    expect(results.map((r) => r.verdict)).toEqual(["unknown", "violated"])
+    expect(results[0]!.message).toContain("but not certainly: port forwards were not read: the API key may not call")
+    expect(results[1]!.message).toContain("found without what could not be read: port forwards were not read")
+    // explain and lint say what they went without
     const input = Policy.fromLive(unread)
     const e = Policy.explain(input, {
       source: "198.51.100.7",
@@ -269,9 +271,20 @@ describe("intents after destination NAT", () => {
       interface: "wan"
     })
     if (e._tag === "Failure") throw new Error(e.failure.message)
-    expect(e.success.certain).toBe(false)
     expect(e.success.notes).toContainEqual(expect.stringContaining("port forwards were not read"))
     expect(Policy.lint(input)).toContainEqual(expect.objectContaining({ code: "kinds-not-read", severity: "info" }))
+  })
+
+  it("is not held for certain before 26.1, whose API has no port forwards to read", () => {
+    const old = snapshot({ rules: live.rules, interfaces: live.interfaces }, {
+      major: 25,
+      minor: 7,
+      patch: 9,
+      raw: "25.7.9"
+    })
+    const [result] = planIntentResults(planOf([]), old, [intent({ name: "wan-closed", port: "22", expect: "block" })])
+    expect(result).toMatchObject({ verdict: "unknown" })
+    expect(result!.message).toContain("port forwards cannot be read: OPNsense 25.7.9: port forwards are not in the API")
   })
 
   it("on a plan that also creates the interface the packet arrives on, the breaking change is still named", () => {
