@@ -32,7 +32,8 @@ export type Intent = typeof Intent.Type
 /**
  * held: every packet the intent describes gets the expected decision, certainly; violated: some
  * packet certainly gets the other one; unknown: neither can be said (opaque aliases, rules whose
- * match cannot be decided offline, an intent too wide to check packet by packet).
+ * match cannot be decided offline, an intent too wide to check packet by packet, or one that holds
+ * on what was read while rules or NAT entries of the firewall could not be read).
  */
 export const IntentVerdict = Schema.Literals(["held", "violated", "unknown"])
 export type IntentVerdict = typeof IntentVerdict.Type
