@@ -6,7 +6,8 @@
  * whose rows carry no categories (outbound NAT, 1:1) are written through these.
  */
 import * as Effect from "effect/Effect"
-import type { OpnsenseError } from "../Opnsense/Errors.ts"
+import type { FirmwareVersion } from "../Domain/Model.ts"
+import { type OpnsenseError, UnsupportedVersionError } from "../Opnsense/Errors.ts"
 import type { ClientKit, KindApi } from "./Kind.ts"
 
 export interface RuleActions<S> {
@@ -18,7 +19,9 @@ export interface RuleActions<S> {
   readonly noun: string
   /** span name part: "oneToOne" gives Opnsense.oneToOne.create */
   readonly span: string
-  readonly toWire: (spec: S, owner: string, sequence: number) => unknown
+  readonly toWire: (spec: S, owner: string, sequence: number, version: FirmwareVersion) => unknown
+  /** what of a spec the version cannot hold (Kind.unsupported): such a write is refused before it is sent */
+  readonly unsupported?: (spec: S, version: FirmwareVersion) => ReadonlyArray<string>
 }
 
 export const ruleActions = <S, L extends { readonly uuid: string; readonly owner?: string | undefined }>(
@@ -28,16 +31,31 @@ export const ruleActions = <S, L extends { readonly uuid: string; readonly owner
 ): Omit<KindApi<S, L>, "list" | "read"> => {
   const { base, noun, span, toWire, wrapper } = actions
   const owned = (owner: string) => Effect.map(list, (all) => all.find((r) => r.owner === owner)?.uuid)
+  /** the body for this version, or the refusal when it cannot hold the spec */
+  const body = (spec: S, owner: string, sequence: number) =>
+    Effect.flatMap(kit.version, (v) => {
+      const missing = actions.unsupported?.(spec, v) ?? []
+      return missing.length === 0 ? Effect.succeed(toWire(spec, owner, sequence, v)) : Effect.fail(
+        new UnsupportedVersionError({
+          message: `OPNsense ${v.raw} on site "${kit.site}" cannot hold this ${noun}: it lacks ${
+            missing.join(", ")
+          }. Upgrade the firewall or change the ${noun}`,
+          site: kit.site,
+          version: v.raw,
+          missing
+        })
+      )
+    })
   return {
     create: Effect.fn(`Opnsense.${span}.create`)(function*(spec: S, owner: string, at) {
-      return yield* kit.create(`${base}/add_rule`, wrapper, toWire(spec, owner, at?.sequence ?? 0), owned(owner))
+      return yield* kit.create(`${base}/add_rule`, wrapper, yield* body(spec, owner, at?.sequence ?? 0), owned(owner))
     }),
     update: Effect.fn(`Opnsense.${span}.update`)(function*(uuid: string, spec: S, owner: string, at) {
       const sequence = at?.sequence ?? 0
       yield* kit.update(
         `${base}/set_rule/${uuid}`,
         wrapper,
-        at?.onlySequence === true ? { [wrapper]: { sequence: String(sequence) } } : toWire(spec, owner, sequence)
+        at?.onlySequence === true ? { [wrapper]: { sequence: String(sequence) } } : yield* body(spec, owner, sequence)
       )
     }),
     remove: Effect.fn(`Opnsense.${span}.remove`)(function*(uuid: string) {

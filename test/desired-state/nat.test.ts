@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest"
 import { loadSite } from "../../src/DesiredState/Load.ts"
 import { parseSites } from "../../src/DesiredState/Sites.ts"
 import type { SiteConfig } from "../../src/Domain/Desired.ts"
+import { lacking, toWire } from "../../src/Kinds/OutboundNat/Wire.ts"
 
 const config: SiteConfig = { name: "default", path: ".", pruneUnmanaged: false, probes: [], lint: {} }
 const at = (issues: ReadonlyArray<{ file: string; line: number; column: number; code: string }>) =>
@@ -29,9 +30,42 @@ describe("outbound_nat", () => {
       destination: { address: "", invert: false, port: "25" },
       target: "203.0.113.25",
       targetPort: "",
+      staticPort: false,
       log: false,
       description: ""
     })
+  })
+
+  it("static_port: read into the spec; a warning where OPNsense ignores it; refused before 26.1.5", () => {
+    const { issues, site } = loadSite(config, [{
+      path: "nat.yaml",
+      text: [
+        "outbound_nat:", // 1
+        "  - name: voice", // 2
+        "    interface: wan", // 3
+        "    source: 192.168.1.0/24", // 4
+        "    static_port: true", // 5
+        "  - name: both", // 6
+        "    interface: wan", // 7
+        "    protocol: udp", // 8
+        "    target_port: 5060", // 9
+        "    static_port: true", // 10
+        ""
+      ].join("\n")
+    }])
+    expect(site?.outbound_nat[0]?.spec.staticPort).toBe(true)
+    expect(at(issues)).toEqual(["nat.yaml:10:5 static-port-ignored"])
+    expect(issues[0]).toMatchObject({ severity: "warning" })
+    const spec = site!.outbound_nat[0]!.spec
+    const v = (raw: string) => {
+      const [major, minor, patch] = raw.split(".").map(Number)
+      return { major: major!, minor: minor!, patch: patch ?? 0, raw }
+    }
+    // opnsense/core Filter.xml has snatrules.rule.staticnatport from 26.1.5, not at 26.1.4
+    expect(lacking(spec, v("26.1.4"))).toEqual(["static_port (snatrules.rule.staticnatport, 26.1.5+)"])
+    expect(lacking(spec, v("26.1.5"))).toEqual([])
+    expect(toWire(spec, "voice", 100, v("26.1.4")).rule).not.toHaveProperty("staticnatport")
+    expect(toWire({ ...spec, staticPort: false }, "voice", 100, v("26.7.2")).rule).toMatchObject({ staticnatport: "0" })
   })
 
   it("reports bad references, ports without tcp/udp, an any target and an aliased target port", () => {

@@ -94,6 +94,30 @@ for (const version of ["26.1", "26.7"] as const) {
       expect((await run(harness, Reconciler.use((r) => r.plan()))).changes).toEqual([])
     })
 
+    it("static_port (staticnatport, 26.1.5+): written, read back without a false diff, and turned off", async () => {
+      const voice = "outbound_nat:\n  - name: voice-out\n    interface: wan\n    source: 192.168.1.0/24\n" +
+        "    target: wanip\n    static_port: true\n"
+      h = await startHarness({ version, unmanaged: false, files: { "sites.yaml": SITES("hybrid"), "nat.yaml": voice } })
+      const harness = h
+      const plan = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(plan.warnings.filter((w) => w.includes("static_port"))).toEqual([])
+      expect((await run(harness, Reconciler.use((r) => r.apply(plan.planId, { approve: true })))).result).toBe(
+        "applied"
+      )
+      const stored = () => [...harness.sim.state.snat.values()].find((r) => r["description"]?.includes("voice-out"))
+      expect(stored()).toMatchObject({ staticnatport: "1" })
+      expect((await run(harness, Reconciler.use((r) => r.plan()))).changes).toEqual([])
+
+      replace(harness, { "sites.yaml": SITES("hybrid"), "nat.yaml": voice.replace("    static_port: true\n", "") })
+      const off = await run(harness, Reconciler.use((r) => r.plan()))
+      expect(off.changes.map((c) => [c.action, c.name, c.diff])).toEqual([
+        ["update", "voice-out", [{ path: "staticPort", from: true, to: false }]]
+      ])
+      expect((await run(harness, Reconciler.use((r) => r.apply(off.planId, { approve: true })))).result).toBe("applied")
+      expect(stored()).toMatchObject({ staticnatport: "0" })
+      expect((await run(harness, Reconciler.use((r) => r.plan()))).changes).toEqual([])
+    })
+
     it("adopts an unmanaged rule with every field equal, and imports seeded rules to an empty plan", async () => {
       h = await startHarness({
         version,

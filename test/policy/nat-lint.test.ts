@@ -12,27 +12,12 @@ import { loadSite } from "../../src/DesiredState/Load.ts"
 import type { OutboundNatSpec } from "../../src/Kinds/OutboundNat/Spec.ts"
 import { type Finding, lint, lintSite } from "../../src/Policy.ts"
 import { oneToOne } from "../support/one-to-one.ts"
+import { outboundNatSpec } from "../support/outbound-nat.ts"
 import { policy } from "./build.ts"
 
 const entry = oneToOne
 
-const outbound = (name: string, over: Partial<OutboundNatSpec> = {}) => ({
-  name,
-  spec: {
-    enabled: true,
-    noNat: false,
-    interface: "wan",
-    ipVersion: "inet" as const,
-    protocol: "any",
-    source: { address: "10.0.0.0/24", invert: false, port: "" },
-    destination: { address: "", invert: false, port: "" },
-    target: "wanip",
-    targetPort: "",
-    log: false,
-    description: "",
-    ...over
-  }
-})
+const outbound = (name: string, over: Partial<OutboundNatSpec> = {}) => ({ name, spec: outboundNatSpec(over) })
 
 const ordered = <A>(entries: ReadonlyArray<A>, line: number) =>
   entries.map((e, i) => ({

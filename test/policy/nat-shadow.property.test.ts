@@ -17,6 +17,7 @@ import { matchRule, MAYBE, YES } from "../../src/Policy/Evaluate.ts"
 import { oneToOnesOf, translate } from "../../src/Policy/Nat.ts"
 import { compilePacket } from "../../src/Policy/Packet.ts"
 import { outboundNatOf } from "../../src/Policy/SourceNat.ts"
+import { outboundNatSpec } from "../support/outbound-nat.ts"
 import { aliases, forwardOptions, oneToOneOptions } from "./arbitraries.ts"
 import { policy } from "./build.ts"
 
@@ -29,19 +30,16 @@ const outboundOptions: fc.Arbitrary<OutboundNatSpec> = fc
     source: fc.constantFrom("", "10.0.1.0/24", "10.0.1.5", "10.0.1.16/28", "hosts", "10.0.0.0/16"),
     dstPort: fc.constantFrom("", "", "443", "1000-2000")
   })
-  .map((o): OutboundNatSpec => ({
-    enabled: o.enabled,
-    noNat: o.noNat,
-    interface: o.iface,
-    ipVersion: "inet",
-    protocol: o.protocol,
-    source: { address: o.source, invert: false, port: "" },
-    destination: { address: "", invert: false, port: o.protocol === "any" ? "" : o.dstPort },
-    target: "wanip",
-    targetPort: "",
-    log: false,
-    description: ""
-  }))
+  .map((o): OutboundNatSpec =>
+    outboundNatSpec({
+      enabled: o.enabled,
+      noNat: o.noNat,
+      interface: o.iface,
+      protocol: o.protocol,
+      source: { address: o.source, invert: false, port: "" },
+      destination: { address: "", invert: false, port: o.protocol === "any" ? "" : o.dstPort }
+    })
+  )
 
 const inside = fc.constantFrom("10.0.1.5", "10.0.1.20", "10.0.1.200", "10.0.2.7", "10.0.0.3")
 const outside = fc.constantFrom("198.51.100.7", "192.0.2.1", "192.0.2.10", "192.0.2.20", "192.0.2.40", "203.0.113.9")

@@ -54,7 +54,8 @@ export const client = (kit: ClientKit): KindApi<OutboundNatSpec, LiveOutboundNat
       wrapper: Wire.wrapper,
       noun: "outbound NAT rule",
       span: "outboundNat",
-      toWire: Wire.toWire
+      toWire: Wire.toWire,
+      unsupported: Wire.lacking
     })
   }
 }

@@ -29,6 +29,12 @@ export const OutboundNatInput = Schema.Struct({
     doc(Schema.String, "translate to this address: an address, an alias, an interface address such as wanip")
   ),
   target_port: Schema.optionalKey(doc(PortValue, "translate to this port (numbers, ranges, service names)")),
+  static_port: Schema.optionalKey(
+    doc(
+      Schema.Boolean,
+      "keep the source port when translating (static-port), as SIP and IPsec peers often need (default false; OPNsense 26.1.5+)"
+    )
+  ),
   no_nat: Schema.optionalKey(doc(Schema.Boolean, "do not translate matching traffic (default false)")),
   log: Schema.optionalKey(doc(Schema.Boolean, "default false")),
   enabled: Schema.optionalKey(Enabled),

@@ -25,6 +25,7 @@ export const friendlyOutboundNat = (name: string, spec: OutboundNatSpec): Friend
     ...(spec.ipVersion !== "inet" ? { ip_version: "ipv6" } : {}),
     ...(spec.target !== "" ? { target: spec.target } : {}),
     ...(spec.targetPort !== "" ? { target_port: numeric(spec.targetPort) } : {}),
+    ...(spec.staticPort ? { static_port: true } : {}),
     ...(spec.noNat ? { no_nat: true } : {}),
     ...(spec.log ? { log: true } : {}),
     ...(!spec.enabled ? { enabled: false } : {}),

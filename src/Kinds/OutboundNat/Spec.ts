@@ -30,6 +30,11 @@ export const OutboundNatSpec = Schema.Struct({
   target: Schema.String,
   /** "" = keep the port */
   targetPort: Schema.String,
+  /**
+   * static-port (`staticnatport`, 26.1.5+): keep the source port; pf then writes no target port
+   * (opnsense/core 26.7.2: src/opnsense/mvc/app/library/OPNsense/Firewall/SNatRule.php)
+   */
+  staticPort: Schema.Boolean,
   log: Schema.Boolean,
   description: Schema.String
 })

@@ -11,9 +11,10 @@
  * that says it is automatic is kept as origin "automatic" all the same: read-only, never managed.
  */
 import * as Schema from "effect/Schema"
-import type { Origin } from "../../Domain/Model.ts"
+import type { FirmwareVersion, Origin } from "../../Domain/Model.ts"
 import { normalizeProtocol } from "../../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
+import { atLeast } from "../../Opnsense/Version.ts"
 import { bool, Field, itemEntries, ItemMap, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
 import { canonicalAddress, canonicalPort } from "./Address.ts"
 import type { LiveOutboundNat, NatEndpoint, OutboundNatSpec } from "./Spec.ts"
@@ -36,6 +37,7 @@ const Fields = {
   destination_port: Schema.optional(Field),
   target: Schema.optional(Field),
   target_port: Schema.optional(Field),
+  staticnatport: Schema.optional(Field),
   log: Schema.optional(Field),
   description: Schema.optional(Field),
   is_automatic: Schema.optional(Field)
@@ -78,6 +80,8 @@ const toLive = (uuid: string, item: typeof Item.Type): LiveOutboundNat => {
     destination: endpoint(item.destination_net, item.destination_not, item.destination_port),
     target: canonicalAddress(text(item.target)),
     targetPort: canonicalPort(text(item.target_port)),
+    // absent before 26.1.5 (Filter.xml): no static-port there
+    staticPort: bool(item.staticnatport),
     log: bool(item.log),
     description: marked.description
   }
@@ -104,7 +108,14 @@ export const fromModel = (response: typeof ModelResponse.Type): ReadonlyArray<Li
 
 const net = (address: string) => (address === "" ? "any" : address)
 
-export const toWire = (spec: OutboundNatSpec, owner: string, sequence: number) => ({
+/** Whether the version's model has `staticnatport` (opnsense/core 26.1.5: Filter.xml; not at 26.1.4). */
+export const hasStaticPort = (v: FirmwareVersion): boolean => atLeast(v, 26, 1, 5)
+
+/** What of a spec the version's model cannot hold (Kind.unsupported). */
+export const lacking = (spec: OutboundNatSpec, v: FirmwareVersion): ReadonlyArray<string> =>
+  spec.staticPort && !hasStaticPort(v) ? ["static_port (snatrules.rule.staticnatport, 26.1.5+)"] : []
+
+export const toWire = (spec: OutboundNatSpec, owner: string, sequence: number, version: FirmwareVersion) => ({
   [wrapper]: {
     enabled: spec.enabled ? "1" : "0",
     nonat: spec.noNat ? "1" : "0",
@@ -120,6 +131,7 @@ export const toWire = (spec: OutboundNatSpec, owner: string, sequence: number) =
     destination_port: spec.destination.port,
     target: spec.target,
     target_port: spec.targetPort,
+    ...(hasStaticPort(version) ? { staticnatport: spec.staticPort ? "1" : "0" } : {}),
     log: spec.log ? "1" : "0",
     description: withMarker(spec.description, owner)
   }

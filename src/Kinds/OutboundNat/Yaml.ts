@@ -51,6 +51,7 @@ export const outboundNatSpec = (input: OutboundNatInput): OutboundNatSpec => ({
   destination: endpointOf("destination", input.destination),
   target: canonicalAddress(input.target),
   targetPort: canonicalPort(input.target_port),
+  staticPort: input.static_port ?? false,
   log: input.log ?? false,
   description: input.description ?? ""
 })
@@ -117,6 +118,18 @@ const checkRule = (rule: Located<OutboundNatInput>, context: LoadContext): Reado
     if (problem === undefined && canonicalPort(value.target_port) !== "" && !ports) {
       issues.push(report(rule, ["target_port"], portNeedsTcpUdp(protocol, "target")))
     }
+  }
+  // opnsense/core 26.7.2: src/opnsense/mvc/app/library/OPNsense/Firewall/SNatRule.php writes no
+  // target port with static-port, and neither (nor a target) for a "no nat" rule
+  if (value.static_port === true && (value.no_nat === true || canonicalPort(value.target_port) !== "")) {
+    issues.push(report(rule, ["static_port"], {
+      code: "static-port-ignored",
+      severity: "warning",
+      message: value.no_nat === true
+        ? "static_port does nothing on a no_nat rule: OPNsense translates nothing there"
+        : "static_port and target_port together: OPNsense keeps the source port and ignores target_port",
+      hint: value.no_nat === true ? "remove static_port" : "keep one of them"
+    }, "key"))
   }
   return issues
 }
