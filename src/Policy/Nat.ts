@@ -155,7 +155,7 @@ export interface CompiledOneToOne {
   readonly match: CompiledRule
   /** the outbound match (binat and nat alike): from `internal` to `destination`, any protocol */
   readonly outbound: CompiledRule
-  /** internal address of the first external address, when the mapping is known address for address */
+  /** the internal address an external one maps to; undefined when that is not known offline */
   readonly map: ((destination: R.Ip) => R.Ip | undefined) | undefined
   /** internal minus external: a filter rule's boundary carried back through the mapping (intents) */
   readonly offset: { readonly family: R.Family; readonly by: bigint } | undefined
