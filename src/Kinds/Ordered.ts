@@ -13,6 +13,19 @@ interface Ordered {
   readonly spec: { readonly description: string }
 }
 
+/**
+ * The source and destination fields of a rule-like row (Filter.xml `rules.rule`, `snatrules.rule`;
+ * `onetoone.rule` has no ports): every such kind reads them by these names.
+ */
+export const endpointFields = [
+  "source_net",
+  "source_not",
+  "source_port",
+  "destination_net",
+  "destination_not",
+  "destination_port"
+] as const
+
 /** No natural key: adopted only when every canonical field is equal. */
 export const everyFieldEqual = (spec: unknown): string => JSON.stringify(spec)
 

@@ -25,6 +25,14 @@ export type OptionMap = typeof OptionMap.Type
 export const Field = Schema.Union([Scalar, OptionMap])
 export type Field = typeof Field.Type
 
+/** A row's fields, each optional: a version leaves out what its model lacks, a listing what it does not show. */
+export const wireFields = <const K extends string>(
+  names: ReadonlyArray<K>
+): { readonly [P in K]: Schema.optional<typeof Field> } =>
+  Object.fromEntries(names.map((name) => [name, Schema.optional(Field)])) as {
+    readonly [P in K]: Schema.optional<typeof Field>
+  }
+
 const isSelected = (s: number | boolean | string) => s === 1 || s === true || s === "1"
 
 /** `commaSet`, without its copies for the common one-item value (listings call it per row and field). */

@@ -7,27 +7,27 @@
  */
 import * as Schema from "effect/Schema"
 import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
-import { bool, Field, itemEntries, ItemMap, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
+import { bool, itemEntries, ItemMap, searchEnvelope, single, text, wireFields } from "../../Opnsense/Wire.ts"
 import { canonicalAddress } from "../OutboundNat/Address.ts"
 import type { LiveOneToOne, OneToOneSpec } from "./Spec.ts"
 
 export const base = "firewall/one_to_one"
 export const wrapper = "rule"
 
-const Fields = {
-  enabled: Schema.optional(Field),
-  log: Schema.optional(Field),
-  sequence: Schema.optional(Field),
-  interface: Schema.optional(Field),
-  type: Schema.optional(Field),
-  source_net: Schema.optional(Field),
-  source_not: Schema.optional(Field),
-  destination_net: Schema.optional(Field),
-  destination_not: Schema.optional(Field),
-  external: Schema.optional(Field),
-  natreflection: Schema.optional(Field),
-  description: Schema.optional(Field)
-}
+const Fields = wireFields([
+  "enabled",
+  "log",
+  "sequence",
+  "interface",
+  "type",
+  "source_net",
+  "source_not",
+  "destination_net",
+  "destination_not",
+  "external",
+  "natreflection",
+  "description"
+])
 const Row = Schema.Struct({ uuid: Schema.String, ...Fields })
 export const SearchResponse = searchEnvelope(Row)
 

@@ -15,33 +15,29 @@ import type { FirmwareVersion, Origin } from "../../Domain/Model.ts"
 import { normalizeProtocol } from "../../Domain/Normalize.ts"
 import { parseMarker, withMarker } from "../../Domain/Ownership.ts"
 import { atLeast } from "../../Opnsense/Version.ts"
-import { bool, Field, itemEntries, ItemMap, searchEnvelope, single, text } from "../../Opnsense/Wire.ts"
+import { bool, Field, itemEntries, ItemMap, searchEnvelope, single, text, wireFields } from "../../Opnsense/Wire.ts"
+import { endpointFields } from "../Ordered.ts"
 import { canonicalAddress, canonicalPort } from "./Address.ts"
 import type { LiveOutboundNat, NatEndpoint, OutboundNatSpec } from "./Spec.ts"
 
 export const base = "firewall/source_nat"
 export const wrapper = "rule"
 
-const Fields = {
-  enabled: Schema.optional(Field),
-  nonat: Schema.optional(Field),
-  sequence: Schema.optional(Field),
-  interface: Schema.optional(Field),
-  ipprotocol: Schema.optional(Field),
-  protocol: Schema.optional(Field),
-  source_net: Schema.optional(Field),
-  source_not: Schema.optional(Field),
-  source_port: Schema.optional(Field),
-  destination_net: Schema.optional(Field),
-  destination_not: Schema.optional(Field),
-  destination_port: Schema.optional(Field),
-  target: Schema.optional(Field),
-  target_port: Schema.optional(Field),
-  staticnatport: Schema.optional(Field),
-  log: Schema.optional(Field),
-  description: Schema.optional(Field),
-  is_automatic: Schema.optional(Field)
-}
+const Fields = wireFields([
+  "enabled",
+  "nonat",
+  "sequence",
+  "interface",
+  "ipprotocol",
+  "protocol",
+  ...endpointFields,
+  "target",
+  "target_port",
+  "staticnatport",
+  "log",
+  "description",
+  "is_automatic"
+])
 const Row = Schema.Struct({ uuid: Schema.String, ...Fields })
 export const SearchResponse = searchEnvelope(Row)
 

@@ -22,37 +22,34 @@ import {
   selectedLabels,
   selectedSet,
   single,
-  text
+  text,
+  wireFields
 } from "../../Opnsense/Wire.ts"
+import { endpointFields } from "../Ordered.ts"
 import type { Direction, IpVersion, LiveRule, RuleAction, RuleSpec } from "./Spec.ts"
 
 export const base = "firewall/filter"
 export const wrapper = "rule"
 
-const RuleFields = {
-  enabled: Schema.optional(Field),
-  sequence: Schema.optional(Field),
-  sort_order: Schema.optional(Field),
-  action: Schema.optional(Field),
-  quick: Schema.optional(Field),
-  interface: Schema.optional(Field),
-  interfacenot: Schema.optional(Field),
-  direction: Schema.optional(Field),
-  ipprotocol: Schema.optional(Field),
-  protocol: Schema.optional(Field),
-  source_net: Schema.optional(Field),
-  source_not: Schema.optional(Field),
-  source_port: Schema.optional(Field),
-  destination_net: Schema.optional(Field),
-  destination_not: Schema.optional(Field),
-  destination_port: Schema.optional(Field),
-  log: Schema.optional(Field),
-  gateway: Schema.optional(Field),
-  description: Schema.optional(Field),
-  categories: Schema.optional(Field),
-  legacy: Schema.optional(Field),
-  is_automatic: Schema.optional(Field)
-}
+const RuleFields = wireFields([
+  "enabled",
+  "sequence",
+  "sort_order",
+  "action",
+  "quick",
+  "interface",
+  "interfacenot",
+  "direction",
+  "ipprotocol",
+  "protocol",
+  ...endpointFields,
+  "log",
+  "gateway",
+  "description",
+  "categories",
+  "legacy",
+  "is_automatic"
+])
 const RuleRow = Schema.Struct({ uuid: Schema.String, ...RuleFields })
 export const SearchResponse = searchEnvelope(RuleRow)
 
