@@ -29,6 +29,17 @@ export const endpointFields = [
 /** No natural key: adopted only when every canonical field is equal. */
 export const everyFieldEqual = (spec: unknown): string => JSON.stringify(spec)
 
+/**
+ * The identity of a rule-like kind without a natural key: adopted only when every field is equal,
+ * labelled by description; `skipped` says why the read-only rows are left alone.
+ */
+export const orderedIdentity = <L extends Ordered>(skipped: (readOnly: ReadonlyArray<L>) => ReadonlyArray<string>) => ({
+  adoptionKey: everyFieldEqual,
+  label: (live: L) => live.spec.description || live.uuid,
+  unmanagedLabel: (live: L) => live.spec.description || `(sequence ${live.sequence})`,
+  skipped
+})
+
 /** An imported object's YAML name: the name it was owned as, else its description, else `<prefix>-<sequence>`. */
 export const orderedImportName = (prefix: string) => (live: Ordered, known: string | undefined): string => {
   const preferred = known ?? live.owner ?? slug(live.spec.description) ?? `${prefix}-${live.sequence}`

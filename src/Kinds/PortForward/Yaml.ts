@@ -13,26 +13,13 @@ import type { Issue } from "../../Domain/Desired.ts"
 import { normalizePort, normalizeProtocol, portProtocols, sortedSet } from "../../Domain/Normalize.ts"
 import type { AliasTable } from "../Alias/Spec.ts"
 import { aliasTypeOf } from "../Alias/Yaml.ts"
-import { checkEndpoint, checkInterfaces, endpointOf } from "../Rule/Yaml.ts"
+import { checkEndpoint, checkInterfaces, endpointOf, ipVersionOf as ruleIpVersionOf } from "../Rule/Yaml.ts"
 import type { PortForwardInput } from "./Input.ts"
 import type { ForwardIpVersion, PortForwardSpec } from "./Spec.ts"
 
-const ipVersionOf = (input: PortForwardInput["ip_version"]): ForwardIpVersion => {
-  switch (input) {
-    case undefined:
-    case "ipv4":
-    case "inet":
-      return "inet"
-    case "ipv6":
-    case "inet6":
-      return "inet6"
-    case "ipv4+ipv6":
-    case "inet46":
-      return "inet46"
-    case "any":
-      return "any"
-  }
-}
+/** a rule's IP versions, and `any`, which the DNat model has besides them */
+const ipVersionOf = (input: PortForwardInput["ip_version"]): ForwardIpVersion =>
+  input === "any" ? "any" : ruleIpVersionOf(input)
 
 const interfacesOf = (input: PortForwardInput["interface"]): ReadonlyArray<string> =>
   sortedSet(typeof input === "string" ? [input] : input)

@@ -4,7 +4,7 @@
  */
 import { EndpointObject } from "../../DesiredState/Fields.ts"
 import { defineKind } from "../Kind.ts"
-import { everyFieldEqual, orderedImportName, orderedRow } from "../Ordered.ts"
+import { orderedIdentity, orderedImportName, orderedRow } from "../Ordered.ts"
 import { client, MAX_SEQUENCE } from "./Client.ts"
 import { PortForwardInput } from "./Input.ts"
 import { friendlyPortForward } from "./Render.ts"
@@ -34,13 +34,10 @@ export const portForward = defineKind({
     normalise: (input) => portForwardSpec(input),
     render: friendlyPortForward
   },
-  identity: {
-    // adopted only when every field is equal: the DNat model has no natural key
-    adoptionKey: everyFieldEqual,
-    label: (live) => live.spec.description || live.uuid,
-    unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
-    skipped: (automatic) => [`${automatic.length} anti-lockout port forward exceptions: automatic, never managed`]
-  },
+  // no natural key: adopted only when every field is equal
+  identity: orderedIdentity((
+    automatic
+  ) => [`${automatic.length} anti-lockout port forward exceptions: automatic, never managed`]),
   sequence: { of: (live) => live.sequence, max: () => MAX_SEQUENCE },
   unavailable,
   importer: {

@@ -57,7 +57,7 @@ const partsOf = (side: Side, input: EndpointInput | undefined): EndpointParts =>
   }
 }
 
-const ipVersionOf = (input: RuleInput["ip_version"]): IpVersion => {
+export const ipVersionOf = (input: RuleInput["ip_version"]): IpVersion => {
   switch (input) {
     case undefined:
     case "ipv4":

@@ -2,7 +2,7 @@
 import { EndpointObject } from "../../DesiredState/Fields.ts"
 import { maxSequence } from "../../Reconciler/Sequence.ts"
 import { defineKind } from "../Kind.ts"
-import { everyFieldEqual, orderedImportName, orderedRow } from "../Ordered.ts"
+import { orderedIdentity, orderedImportName, orderedRow } from "../Ordered.ts"
 import { client } from "./Client.ts"
 import { RuleInput } from "./Input.ts"
 import { friendlyRule } from "./Render.ts"
@@ -29,13 +29,8 @@ export const rule = defineKind({
     normalise: (input) => ruleSpec(input),
     render: friendlyRule
   },
-  identity: {
-    // adopted only when every field is equal: a rule has no natural key of its own
-    adoptionKey: everyFieldEqual,
-    label: (live) => live.spec.description || live.uuid,
-    unmanagedLabel: (live) => live.spec.description || `(sequence ${live.sequence})`,
-    skipped: (rules) => [`${rules.length} legacy/automatic rules: read-only in the API, never managed`]
-  },
+  // no natural key: adopted only when every field is equal
+  identity: orderedIdentity((rules) => [`${rules.length} legacy/automatic rules: read-only in the API, never managed`]),
   sequence: { of: (live) => live.sequence, max: maxSequence },
   importer: {
     file: "rules.yaml",
